@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Plain make: `make` builds build/stockade, `make check` runs every test tier,
+# `make demo` shows the default preset at work.  BUILD=build-asan SANITIZE=1
+# builds an ASan+UBSan tree.
+
+CC ?= cc
+BUILD ?= build
+PKGS := libseccomp yaml-0.1 jansson
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wpointer-arith -Wcast-qual -Wundef -Wvla -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib $(PKG_CFLAGS) -MMD -MP
+LIBS := $(PKG_LIBS)
+
+LIB_SRCS := $(sort $(wildcard src/lib/*.c))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+SIM_SRCS := $(sort $(wildcard tests/sim/*.c))
+LIVE_SRCS := $(sort $(wildcard tests/live/*.c))
+PROBE_SRCS := $(sort $(wildcard tests/probes/*.c))
+PROBES := $(PROBE_SRCS:tests/probes/%.c=$(BUILD)/probes/%)
+
+.PHONY: all deps check check-asan demo clean docs docs-check install man
+all: deps $(BUILD)/stockade
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libstockade.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/test-unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/test-sim: $(SIM_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/test-live: $(LIVE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Probes are tiny programs the live tier runs under the sandbox.  They are
+# built without sanitizers: ASan's runtime makes syscalls of its own.
+$(BUILD)/probes/%: tests/probes/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
+TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live
+check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES)
+	@tests/run.sh $(BUILD)
+
+# Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim
+	@tests/run.sh build-asan unit sim
+
+demo: all
+	@scripts/demo.sh $(BUILD)/stockade
+
+docs: $(BUILD)/stockade
+	scripts/gen-docs.sh $(BUILD)/stockade
+
+docs-check: $(BUILD)/stockade
+	scripts/gen-docs.sh $(BUILD)/stockade --check
+
+PREFIX ?= /usr/local
+install: $(BUILD)/stockade
+	install -Dm755 $(BUILD)/stockade $(DESTDIR)$(PREFIX)/bin/stockade
+	install -Dm644 docs/stockade.1 $(DESTDIR)$(PREFIX)/share/man/man1/stockade.1
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef STOCKADE_CLI_H
+#define STOCKADE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stockade.h"
+
+/* Exit codes shared with env(1) and container runtimes. */
+#define EXIT_STOCKADE 125 /* stockade itself failed */
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+/* Options every policy-reading subcommand accepts. */
+struct policy_opts {
+	stockade_policy *policy;
+	bool have_base; /* a --preset or --policy was given */
+	const char *arch_name;
+	uint32_t arch;
+};
+
+/* Parse one policy option at argv[*i]; returns 1 if consumed (advancing *i
+ * past its value), 0 if argv[*i] is not a policy option, -1 on error (already
+ * printed). */
+int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i);
+/* Finish: add the default preset when none was given.  -1 on error. */
+int policy_opts_finish(struct policy_opts *o);
+/* Build the plan; prints errors; NULL on failure. */
+stockade_plan *policy_opts_plan(struct policy_opts *o);
+void policy_opts_free(struct policy_opts *o);
+
+/* Print an error with file:line:col, the source line, a caret and the hint. */
+void print_error(const stockade_error *err);
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_run(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_presets(int argc, char **argv);
+int cmd_groups(int argc, char **argv);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Types shared by the library's stages.  Not installed. */
+#ifndef STOCKADE_INTERNAL_H
+#define STOCKADE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "stockade.h"
+
+/* ---- ownership helpers (systemd / bubblewrap style) ---- */
+
+static inline void sk_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void sk_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_free_ __attribute__((cleanup(sk_freep)))
+#define _cleanup_close_ __attribute__((cleanup(sk_closep)))
+
+/* Hand ownership on: returns the pointer and clears the variable. */
+#define steal_pointer(pp)                                                                                      \
+	({                                                                                                     \
+		__typeof__(*(pp)) _p = *(pp);                                                                  \
+		*(pp) = NULL;                                                                                  \
+		_p;                                                                                            \
+	})
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors (error.c) ---- */
+
+/* Fill *err (if err != NULL) and return -status.  printf-style message. */
+int sk_error(stockade_error **err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, located in a file; `src` is the whole file text (may be NULL). */
+int sk_error_at(stockade_error **err, int status, const char *file, const char *src, int line, int column,
+		const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Prefix the existing message with "context: ".  Returns -(*err)->status. */
+int sk_error_wrap(stockade_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Attach a hint (replaces any previous one). */
+void sk_error_hint(stockade_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- actions ---- */
+
+enum sk_action_type {
+	SK_ACT_ALLOW = 0,
+	SK_ACT_LOG,
+	SK_ACT_ERRNO,
+	SK_ACT_TRAP,
+	SK_ACT_KILL_THREAD,
+	SK_ACT_KILL_PROCESS,
+};
+
+struct sk_action {
+	enum sk_action_type type;
+	int errnum; /* SK_ACT_ERRNO only */
+};
+
+static inline bool sk_action_eq(struct sk_action a, struct sk_action b)
+{
+	return a.type == b.type && (a.type != SK_ACT_ERRNO || a.errnum == b.errnum);
+}
+
+/* "allow", "log", "errno:EPERM", "errno:38", "trap", "kill", "kill-process",
+ * "kill-thread".  Returns 0 or -EINVAL. */
+int sk_action_parse(const char *text, struct sk_action *out);
+/* Formats into buf ("errno:EPERM"). */
+const char *sk_action_format(struct sk_action a, char *buf, size_t size);
+/* libseccomp action value (SCMP_ACT_*). */
+uint32_t sk_action_to_scmp(struct sk_action a);
+
+/* ---- argument conditions (region.c) ---- */
+
+enum sk_op {
+	SK_OP_EQ = 0,
+	SK_OP_NE,
+	SK_OP_LT,
+	SK_OP_LE,
+	SK_OP_GT,
+	SK_OP_GE,
+	SK_OP_MASKED_EQ, /* (arg & mask) == value */
+};
+
+struct sk_cond {
+	uint8_t arg; /* 0..5 */
+	uint8_t op;  /* enum sk_op */
+	uint64_t mask;
+	uint64_t value;
+};
+
+#define SK_MAX_ARGS 6
+
+/* A conjunction of conditions, at most one per argument, sorted by arg. */
+struct sk_term {
+	uint8_t n;
+	struct sk_cond c[SK_MAX_ARGS];
+};
+
+/* A union of terms (they may overlap). */
+struct sk_region {
+	struct sk_term *terms;
+	size_t n, cap;
+};
+
+bool sk_cond_match(const struct sk_cond *c, const uint64_t args[SK_MAX_ARGS]);
+bool sk_term_match(const struct sk_term *t, const uint64_t args[SK_MAX_ARGS]);
+bool sk_region_match(const struct sk_region *r, const uint64_t args[SK_MAX_ARGS]);
+
+/* Build a term from up to SK_MAX_ARGS conditions (any order; conditions on
+ * the same argument are intersected).  *empty is set if it can never match.
+ * May produce several terms (a region) when an intersection is not a single
+ * libseccomp comparison.  Returns 0 or -ENOMEM / -E2BIG. */
+int sk_region_from_conds(struct sk_region *out, const struct sk_cond *conds, size_t n);
+/* The region matching everything (one empty term). */
+int sk_region_all(struct sk_region *out);
+/* r := r \ t (set difference with one term). */
+int sk_region_subtract(struct sk_region *r, const struct sk_term *t);
+/* r := r ∩ t */
+int sk_region_intersect(struct sk_region *r, const struct sk_term *t);
+void sk_region_clear(struct sk_region *r);
+int sk_region_copy(struct sk_region *dst, const struct sk_region *src);
+
+/* Upper bound on terms a region may grow to while it is being computed, and
+ * on the terms one syscall may compile to (each is a libseccomp rule). */
+#define SK_REGION_MAX_WORK 8192
+#define SK_REGION_MAX_TERMS 256
+
+/* ---- syscall groups (groups.c: data only) ---- */
+
+struct sk_group {
+	const char *name;	    /* "@mount" */
+	const char *help;	    /* one line: what the calls do and why a sandbox cares */
+	const char *breaks;	    /* what denying the group breaks, one line */
+	const char *const *members; /* syscall names and "@group" names, NULL-terminated */
+};
+
+extern const struct sk_group sk_groups[];
+extern const size_t sk_groups_len;
+/* Lookup by name with or without the leading '@'. */
+const struct sk_group *sk_group_lookup(const char *name);
+
+/* ---- syscall names (syscalls.c) ---- */
+
+/* The architectures stockade compiles for, as SCMP_ARCH_* tokens. */
+extern const uint32_t sk_arches[];
+extern const size_t sk_arches_len;
+/* True if `name` is a syscall on at least one supported architecture. */
+bool sk_syscall_known(const char *name);
+/* Closest known syscall name for a typo, or NULL. */
+const char *sk_syscall_suggest(const char *name);
+/* All known names, sorted, NULL-terminated (built once, owned by the library). */
+const char *const *sk_syscall_all(void);
+/* Edit distance, for "did you mean". */
+size_t sk_edit_distance(const char *a, const char *b);
+
+/* ---- symbolic constants (constants.c) ---- */
+
+struct sk_constant {
+	const char *name;
+	uint64_t value;
+};
+extern const struct sk_constant sk_constants[];
+extern const size_t sk_constants_len;
+int sk_constant_lookup(const char *name, uint64_t *value);
+const char *sk_constant_suggest(const char *name);
+/* errno names: "EPERM" <-> 1.  Lookup returns 0 or -ENOENT. */
+int sk_errno_lookup(const char *name, int *value);
+const char *sk_errno_name(int value);
+
+/* ---- presets (presets.c: YAML text compiled in) ---- */
+
+struct sk_preset {
+	const char *name;
+	const char *summary;
+	const char *base; /* overlays: the preset they apply to when used alone */
+	const char *text; /* a policy document */
+};
+extern const struct sk_preset sk_presets[];
+extern const size_t sk_presets_len;
+const struct sk_preset *sk_preset_lookup(const char *name);
+
+#endif

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Plan -> libseccomp filter -> BPF.
+ *
+ * Every rule and base region whose action differs from the default becomes
+ * libseccomp rules, one per term.  Regions of different actions are disjoint
+ * (see region.c), so the order libseccomp evaluates them in cannot matter.
+ * Architectures are added before any rule: libseccomp only applies a rule to
+ * the architectures present when it is added.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "plan.h"
+#include "seccomp_backend.h"
+
+static enum scmp_compare scmp_op(enum sk_op op)
+{
+	switch (op) {
+	case SK_OP_EQ:
+		return SCMP_CMP_EQ;
+	case SK_OP_NE:
+		return SCMP_CMP_NE;
+	case SK_OP_LT:
+		return SCMP_CMP_LT;
+	case SK_OP_LE:
+		return SCMP_CMP_LE;
+	case SK_OP_GT:
+		return SCMP_CMP_GT;
+	case SK_OP_GE:
+		return SCMP_CMP_GE;
+	case SK_OP_MASKED_EQ:
+		return SCMP_CMP_MASKED_EQ;
+	}
+	return SCMP_CMP_EQ;
+}
+
+static int add_region(scmp_filter_ctx ctx, int nr, struct sk_action action, const struct sk_region *r,
+		      const char *name, stockade_error **err)
+{
+	uint32_t act = sk_action_to_scmp(action);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sk_term *t = &r->terms[i];
+		struct scmp_arg_cmp cmp[SK_MAX_ARGS];
+		int ret;
+
+		for (unsigned k = 0; k < t->n; k++) {
+			const struct sk_cond *c = &t->c[k];
+			cmp[k] = (struct scmp_arg_cmp){ .arg = c->arg, .op = scmp_op(c->op) };
+			if (c->op == SK_OP_MASKED_EQ)
+				cmp[k].datum_a = c->mask, cmp[k].datum_b = c->value;
+			else
+				cmp[k].datum_a = c->value;
+		}
+		ret = seccomp_rule_add_array(ctx, act, nr, t->n, cmp);
+		if (ret < 0)
+			return sk_error(err, -ret, "libseccomp refused a rule for %s: %s", name, strerror(-ret));
+	}
+	return 0;
+}
+
+/* The other entry points of `arch` that a native filter must account for. */
+static void compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
+{
+	*n = 0;
+	if (arch == SCMP_ARCH_X86_64) {
+		out[(*n)++] = SCMP_ARCH_X86;
+		out[(*n)++] = SCMP_ARCH_X32;
+	} else if (arch == SCMP_ARCH_AARCH64) {
+		out[(*n)++] = SCMP_ARCH_ARM;
+	}
+}
+
+int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **out, stockade_error **err)
+{
+	scmp_filter_ctx ctx;
+	uint32_t native = seccomp_arch_native(), extra[2];
+	size_t nextra;
+	int ret;
+
+	*out = NULL;
+	if (arch == 0)
+		arch = native;
+	if (!stockade_arch_name(arch))
+		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
+	ctx = seccomp_init(sk_action_to_scmp(plan->default_action));
+	if (!ctx)
+		return sk_error(err, ENOMEM, "libseccomp: cannot create a filter");
+
+	/* Calls through another ABI (i386 int 0x80, x32) would otherwise see
+	 * none of the rules: refuse them outright unless the policy asks for
+	 * them to be filtered with the same rules. */
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* no_new_privs is set by exec.c before anything else is applied. */
+	if (ret == 0)
+		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A binary search tree over syscall numbers: O(log n) per syscall. */
+	if (ret == 0)
+		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (ret == 0 && arch != native) {
+		ret = seccomp_arch_add(ctx, arch);
+		if (ret == 0)
+			ret = seccomp_arch_remove(ctx, native);
+	}
+	compat_arches(arch, extra, &nextra);
+	for (size_t i = 0; ret == 0 && plan->compat == SK_COMPAT_FILTER && i < nextra; i++) {
+		ret = seccomp_arch_add(ctx, extra[i]);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	if (ret < 0) {
+		seccomp_release(ctx);
+		return sk_error(err, -ret, "libseccomp: cannot set up the filter for %s: %s",
+				stockade_arch_name(arch), strerror(-ret));
+	}
+
+	for (size_t i = 0; i < plan->nentries; i++) {
+		const struct sk_plan_entry *e = &plan->entries[i];
+		struct sk_action base = sk_plan_entry_base(plan, e);
+		int nr = seccomp_syscall_resolve_name(e->name);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* libseccomp knows no number for it anywhere */
+		for (size_t k = 0; k < e->nrules; k++) {
+			const struct sk_plan_rule *r = &e->rules[k];
+			if (sk_action_eq(r->action, plan->default_action))
+				continue;
+			if ((ret = add_region(ctx, nr, r->action, &r->region, e->name, err)) < 0)
+				goto fail;
+		}
+		if (!sk_action_eq(base, plan->default_action) &&
+		    (ret = add_region(ctx, nr, base, &e->base_region, e->name, err)) < 0)
+			goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return ret;
+}
+
+void sk_seccomp_release(void *ctx)
+{
+	seccomp_release(ctx);
+}
+
+int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **prog, size_t *len,
+			      stockade_error **err)
+{
+	void *ctx = NULL;
+	int fd, ret;
+	off_t size;
+
+	*prog = NULL;
+	*len = 0;
+	ret = sk_seccomp_context(plan, arch, &ctx, err);
+	if (ret < 0)
+		return ret;
+	fd = memfd_create("stockade-bpf", MFD_CLOEXEC);
+	if (fd < 0) {
+		ret = sk_error(err, errno, "memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret < 0) {
+		ret = sk_error(err, -ret, "libseccomp: cannot export BPF: %s", strerror(-ret));
+		goto out;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || !(*prog = malloc((size_t)size))) {
+		ret = sk_error(err, ENOMEM, "cannot read back the compiled filter");
+		goto out;
+	}
+	if (pread(fd, *prog, (size_t)size, 0) != size) {
+		free(*prog);
+		*prog = NULL;
+		ret = sk_error(err, EIO, "cannot read back the compiled filter");
+		goto out;
+	}
+	*len = (size_t)size;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
+int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **text, stockade_error **err)
+{
+	void *ctx = NULL;
+	int fd, ret;
+	off_t size;
+
+	*text = NULL;
+	ret = sk_seccomp_context(plan, arch, &ctx, err);
+	if (ret < 0)
+		return ret;
+	fd = memfd_create("stockade-pfc", MFD_CLOEXEC);
+	if (fd < 0) {
+		ret = sk_error(err, errno, "memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	ret = seccomp_export_pfc(ctx, fd);
+	if (ret < 0) {
+		ret = sk_error(err, -ret, "libseccomp: cannot export PFC: %s", strerror(-ret));
+		goto out;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0 || !(*text = calloc(1, (size_t)size + 1)) ||
+	    pread(fd, *text, (size_t)size, 0) != size) {
+		free(*text);
+		*text = NULL;
+		ret = sk_error(err, EIO, "cannot read back the pseudo-filter");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
+int sk_seccomp_load(const stockade_plan *plan, stockade_error **err)
+{
+	void *ctx = NULL;
+	int ret;
+
+	if (!plan->seccomp_enabled)
+		return 0;
+	ret = sk_seccomp_context(plan, 0, &ctx, err);
+	if (ret < 0)
+		return ret;
+	/* Synchronise every thread of an embedding program, not just this one. */
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (ret == 0)
+		ret = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (ret < 0)
+		return sk_error(err, -ret, "cannot load the seccomp filter: %s", strerror(-ret));
+	return 0;
+}
