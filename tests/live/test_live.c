@@ -17,7 +17,9 @@
  * build/probes), TMPDIR for policy files, PYTHON for the python checks,
  * LIVE_VERBOSE=1 to print every row.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -405,6 +407,7 @@ struct row {
  */
 static int check_rows(const char *label, const char *const *opts, const struct row *rows, size_t n)
 {
+	char same[1024] = "";
 	int meaningful = 0;
 
 	if (!have_binaries())
@@ -421,8 +424,10 @@ static int check_rows(const char *label, const char *const *opts, const struct r
 			continue;
 		}
 		if (want >= 0 && base == want) {
-			printf("  note: [%s] %s: unconfined it already gives %s; not asserted as %s\n", label,
-			       rows[i].args, describe(base, b1, sizeof(b1)), getuid() ? "nobody" : "root");
+			size_t len = strlen(same);
+
+			snprintf(same + len, sizeof(same) - len, "%s%s (%s)", len ? ", " : "", rows[i].args,
+				 describe(base, b1, sizeof(b1)));
 			continue;
 		}
 		if (want >= 0 && base >= SIGNALLED(0)) {
@@ -451,6 +456,9 @@ static int check_rows(const char *label, const char *const *opts, const struct r
 		if (r.outcome != want)
 			show_output(r.out);
 	}
+	if (same[0])
+		printf("  note: [%s] not asserted for uid %u, the kernel already answers so without a filter: %s\n",
+		       label, (unsigned)getuid(), same);
 	return meaningful;
 }
 

@@ -9,7 +9,9 @@
  * with "TEXT"; "fd" comes with a descriptor attached, the child writes
  * "via-fd\n" into it, closes it and answers "done"; EOF ends the child.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

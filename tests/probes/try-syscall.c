@@ -117,7 +117,9 @@
  * memfd-exec / fexecve-memfd: exit 0 if /bin/true ran (the exec happened),
  * else the errno of the step that failed (memfd_create or the exec).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
