@@ -19,6 +19,8 @@ void stockade_error_free(stockade_error *err)
 	free(err);
 }
 
+static stockade_error *error_new(int status, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static stockade_error *error_new(int status, const char *fmt, va_list ap)
 {
 	stockade_error *e = calloc(1, sizeof(*e));

@@ -17,6 +17,44 @@
  * reads as part of the exit signal, so only unshare/clone3 can pass it). */
 #define NS_FLAGS "CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET"
 
+/*
+ * No setuid or setgid file may be created: it outlives the sandbox, and
+ * whoever runs it later gets this user's rights (root's, if the sandbox
+ * runs as root).  Every call that sets a file mode is covered: the chmod
+ * family, and creation with O_CREAT or O_TMPFILE (0x400000, __O_TMPFILE,
+ * the same on x86_64 and aarch64), creat and mknod.  openat2 passes its
+ * mode in memory a filter cannot read, so it gets ENOSYS and callers fall
+ * back to openat, as clone3 does to clone.  mkdir needs no rule: the kernel
+ * drops S_ISUID and S_ISGID from mkdir's mode (a directory inherits S_ISGID
+ * from its parent, which grants nothing); `chmod g+s DIR` is refused too,
+ * since a filter cannot tell a directory from a file.  These are all
+ * @file-system calls, whose allow in `strict` drops inherited rules, so
+ * strict restates them; fchmodat2 is in no group and keeps agent's rules.
+ */
+#define SUID_MODE "S_ISUID|S_ISGID"
+#define SUID_WHY "a setuid or setgid file outlives the sandbox, and whoever runs it later gets this user's rights"
+#define SUID_CREATE "O_CREAT|0x400000"
+#define SUID_RULE(sys, args)                                                                                   \
+	"    - syscall: " sys "\n"                                                                                \
+	"      args: [" args "]\n"                                                                                \
+	"      action: errno:EPERM\n"                                                                             \
+	"      reason: " SUID_WHY "\n"                                                                            \
+	"    - syscall: " sys "\n"                                                                                \
+	"      action: allow\n"
+#define SETUID_RULES                                                                                           \
+	SUID_RULE("chmod", "\"arg1 & " SUID_MODE "\"")                                                         \
+	SUID_RULE("fchmod", "\"arg1 & " SUID_MODE "\"")                                                        \
+	SUID_RULE("fchmodat", "\"arg2 & " SUID_MODE "\"")                                                      \
+	SUID_RULE("creat", "\"arg1 & " SUID_MODE "\"")                                                         \
+	SUID_RULE("open", "\"arg1 & " SUID_CREATE "\", \"arg2 & " SUID_MODE "\"")                             \
+	SUID_RULE("openat", "\"arg2 & " SUID_CREATE "\", \"arg3 & " SUID_MODE "\"")                           \
+	SUID_RULE("mknod", "\"arg1 & " SUID_MODE "\"")                                                         \
+	SUID_RULE("mknodat", "\"arg2 & " SUID_MODE "\"")                                                       \
+	"    - syscall: openat2\n"                                                                                \
+	"      action: errno:ENOSYS\n"                                                                            \
+	"      reason: openat2 passes its mode in memory a filter cannot read (setuid files); ENOSYS makes "   \
+	"callers fall back to openat\n"
+
 static const char agent[] =
 	"version: 1\n"
 	"name: agent\n"
@@ -87,6 +125,14 @@ static const char agent[] =
 	"    - syscall: ioctl\n"
 	"      action: allow\n"
 	"    - syscall: personality\n"
+	"      args: [\"arg0 == PERSONALITY_QUERY\"]\n"
+	"      action: allow\n"
+	"      reason: personality(0xffffffff) only reads the current persona (setarch, gdb)\n"
+	"    - syscall: personality\n"
+	"      args: [\"arg0 >= 0x10000000\"]\n"
+	"      action: errno:EPERM\n"
+	"      reason: no persona uses bits 28 and up; ruling them out keeps the flag rule below small\n"
+	"    - syscall: personality\n"
 	"      args: [\"arg0 & READ_IMPLIES_EXEC|MMAP_PAGE_ZERO|ADDR_NO_RANDOMIZE|ADDR_COMPAT_LAYOUT|"
 	"ADDR_LIMIT_32BIT|ADDR_LIMIT_3GB|FDPIC_FUNCPTRS|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS\"]\n"
 	"      action: errno:EPERM\n"
@@ -107,7 +153,9 @@ static const char agent[] =
 	"      action: allow\n"
 	"    - syscall: socket\n"
 	"      action: errno:EAFNOSUPPORT\n"
-	"      reason: other families (AF_PACKET, AF_VSOCK, AF_ALG, ...) sniff traffic, leave the VM or reach rarely used kernel code\n";
+	"      reason: other families (AF_PACKET, AF_VSOCK, AF_ALG, ...) sniff traffic, leave the VM or reach rarely used kernel code\n"
+	SETUID_RULES
+	SUID_RULE("fchmodat2", "\"arg2 & " SUID_MODE "\"");
 
 /* The allow-list: agent's rules, with ENOSYS for every call not listed, so
  * a syscall newer than the policy fails the way libc expects. */
@@ -132,7 +180,9 @@ static const char strict[] =
 	"    - \"@timer\"\n"
 	"  deny:\n"
 	"    - memfd_create\n"
-	"    - ptrace\n";
+	"    - ptrace\n"
+	"  rules:\n"
+	SETUID_RULES;
 
 /* Only the starter blocklist of the bubblewrap seccomp proposal. */
 static const char minimal[] =
@@ -140,7 +190,8 @@ static const char minimal[] =
 	"name: minimal\n"
 	"description: >-\n"
 	"  The smallest useful blocklist: kernel keyring, eBPF, ptrace, perf,\n"
-	"  userfaultfd, mounts, namespaces, modules, kexec and reboot.\n"
+	"  userfaultfd, mounts (old and new API), namespaces, modules, kexec and\n"
+	"  reboot, with clone3 sent back to clone so its flags can be checked.\n"
 	"seccomp:\n"
 	"  default_action: allow\n"
 	"  deny_action: errno:EPERM\n"
@@ -151,11 +202,18 @@ static const char minimal[] =
 	"    - create_module\n"
 	"    - delete_module\n"
 	"    - finit_module\n"
+	"    - fsconfig # the new mount API mounts as surely as mount(2)\n"
+	"    - fsmount\n"
+	"    - fsopen\n"
+	"    - fspick\n"
 	"    - init_module\n"
 	"    - kexec_file_load\n"
 	"    - kexec_load\n"
 	"    - keyctl\n"
 	"    - mount\n"
+	"    - mount_setattr\n"
+	"    - move_mount\n"
+	"    - open_tree\n"
 	"    - perf_event_open\n"
 	"    - pivot_root\n"
 	"    - ptrace\n"
@@ -169,7 +227,10 @@ static const char minimal[] =
 	"    - syscall: clone\n"
 	"      args: [\"arg0 & CLONE_NEWUSER\"]\n"
 	"      action: errno:EPERM\n"
-	"      reason: a user namespace makes the caller root inside it\n";
+	"      reason: a user namespace makes the caller root inside it\n"
+	"    - syscall: clone3\n"
+	"      action: errno:ENOSYS\n"
+	"      reason: clone3's flags are out of the filter's reach; ENOSYS makes libc fall back to clone\n";
 
 /* Overlay for strace, gdb, perf and rr on top of another preset. */
 static const char debug[] =
@@ -177,12 +238,17 @@ static const char debug[] =
 	"name: debug\n"
 	"description: >-\n"
 	"  An overlay that re-allows what debuggers and profilers need: ptrace and\n"
-	"  the rest of @debug, perf_event_open, and personality (gdb and setarch -R\n"
-	"  turn off ASLR with ADDR_NO_RANDOMIZE).\n"
+	"  the rest of @debug (strace, gdb, rr, perf), and personality with\n"
+	"  ADDR_NO_RANDOMIZE (gdb and setarch -R turn off ASLR for the debuggee).\n"
 	"seccomp:\n"
 	"  allow:\n"
 	"    - \"@debug\"\n"
-	"    - personality\n";
+	"  rules:\n"
+	"    - syscall: personality\n"
+	"      # nothing but ADDR_NO_RANDOMIZE, UNAME26 and PER_LINUX32 set\n"
+	"      args: [\"arg0 & 0xfffffffffff9fff7 == 0\"]\n"
+	"      action: allow\n"
+	"      reason: gdb and setarch -R run the debuggee without address space randomisation\n";
 
 /* The middle option OpenShell users asked for. */
 static const char sealed_memfd[] =
@@ -209,7 +275,7 @@ static const char none[] = "version: 1\n"
 
 const struct sk_preset sk_presets[] = {
 	{ "agent", "default: blocks escapes and risky kernel APIs, keeps dev tools working", NULL, agent },
-	{ "debug", "overlay: re-allows ptrace, perf and personality for debuggers", "agent", debug },
+	{ "debug", "overlay: re-allows ptrace, perf and ASLR-off personality for debuggers", "agent", debug },
 	{ "minimal", "only the bubblewrap proposal's starter blocklist", NULL, minimal },
 	{ "none", "no syscall filter", NULL, none },
 	{ "sealed-memfd", "overlay: memfd_create only with MFD_NOEXEC_SEAL", "agent", sealed_memfd },

@@ -40,25 +40,72 @@ static enum scmp_compare scmp_op(enum sk_op op)
 	return SCMP_CMP_EQ;
 }
 
+/*
+ * Restrict a condition to arguments that fit in 32 bits.  On 32-bit ABIs the
+ * kernel hands seccomp zero-extended 32-bit arguments, and libseccomp silently
+ * keeps only the low half of every 64-bit datum, so a term that needs high
+ * bits (never true there) would otherwise match on its low half.
+ * Returns 1 to keep `c` (rewritten), 0 if it always holds (drop it), -1 if
+ * it never holds (drop the whole term).
+ */
+static int restrict32(struct sk_cond *c)
+{
+	const uint64_t lo = 0xffffffffULL;
+
+	switch (c->op) {
+	case SK_OP_EQ:
+		return c->value > lo ? -1 : 1;
+	case SK_OP_NE:
+		return c->value > lo ? 0 : 1;
+	case SK_OP_LT:
+		return c->value == 0 ? -1 : c->value > lo ? 0 : 1;
+	case SK_OP_LE:
+		return c->value >= lo ? 0 : 1;
+	case SK_OP_GT:
+		return c->value >= lo ? -1 : 1;
+	case SK_OP_GE:
+		return c->value == 0 ? 0 : c->value > lo ? -1 : 1;
+	case SK_OP_MASKED_EQ:
+		if (c->value > lo)
+			return -1;
+		c->mask &= lo;
+		return c->mask ? 1 : 0;
+	}
+	return 1;
+}
+
 static int add_region(scmp_filter_ctx ctx, int nr, struct sk_action action, const struct sk_region *r,
-		      const char *name, stockade_error **err)
+		      bool args32, const char *name, stockade_error **err)
 {
 	uint32_t act = sk_action_to_scmp(action);
 
 	for (size_t i = 0; i < r->n; i++) {
-		const struct sk_term *t = &r->terms[i];
+		struct sk_term t = r->terms[i];
 		struct scmp_arg_cmp cmp[SK_MAX_ARGS];
+		unsigned n = 0;
+		bool never = false;
 		int ret;
 
-		for (unsigned k = 0; k < t->n; k++) {
-			const struct sk_cond *c = &t->c[k];
-			cmp[k] = (struct scmp_arg_cmp){ .arg = c->arg, .op = scmp_op(c->op) };
-			if (c->op == SK_OP_MASKED_EQ)
-				cmp[k].datum_a = c->mask, cmp[k].datum_b = c->value;
+		for (unsigned k = 0; k < t.n && !never; k++) {
+			struct sk_cond c = t.c[k];
+			int keep = args32 ? restrict32(&c) : 1;
+			if (keep < 0)
+				never = true;
+			if (keep <= 0)
+				continue;
+			cmp[n] = (struct scmp_arg_cmp){ .arg = c.arg, .op = scmp_op(c.op) };
+			if (c.op == SK_OP_MASKED_EQ)
+				cmp[n].datum_a = c.mask, cmp[n].datum_b = c.value;
 			else
-				cmp[k].datum_a = c->value;
+				cmp[n].datum_a = c.value;
+			n++;
 		}
-		ret = seccomp_rule_add_array(ctx, act, nr, t->n, cmp);
+		if (never)
+			continue;
+		ret = seccomp_rule_add_array(ctx, act, nr, n, cmp);
+		/* Two terms that coincide once cut to 32 bits: already there. */
+		if (ret == -EEXIST)
+			continue;
 		if (ret < 0)
 			return sk_error(err, -ret, "libseccomp refused a rule for %s: %s", name, strerror(-ret));
 	}
@@ -77,25 +124,24 @@ static void compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
 	}
 }
 
-int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **out, stockade_error **err)
+static bool arch_is_32bit(uint32_t arch)
 {
-	scmp_filter_ctx ctx;
-	uint32_t native = seccomp_arch_native(), extra[2];
-	size_t nextra;
+	return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32 || arch == SCMP_ARCH_ARM;
+}
+
+/* One context holding the plan's rules for exactly one architecture. */
+static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ctx *out, stockade_error **err)
+{
+	uint32_t native = seccomp_arch_native();
+	scmp_filter_ctx ctx = seccomp_init(sk_action_to_scmp(plan->default_action));
+	bool args32 = arch_is_32bit(arch);
 	int ret;
 
 	*out = NULL;
-	if (arch == 0)
-		arch = native;
-	if (!stockade_arch_name(arch))
-		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
-	ctx = seccomp_init(sk_action_to_scmp(plan->default_action));
 	if (!ctx)
 		return sk_error(err, ENOMEM, "libseccomp: cannot create a filter");
-
 	/* Calls through another ABI (i386 int 0x80, x32) would otherwise see
-	 * none of the rules: refuse them outright unless the policy asks for
-	 * them to be filtered with the same rules. */
+	 * none of the rules: the architectures not in the filter kill. */
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	/* no_new_privs is set by exec.c before anything else is applied. */
 	if (ret == 0)
@@ -103,40 +149,75 @@ int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **out, sto
 	/* A binary search tree over syscall numbers: O(log n) per syscall. */
 	if (ret == 0)
 		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	/* Architectures first: libseccomp applies a rule only to those present. */
 	if (ret == 0 && arch != native) {
 		ret = seccomp_arch_add(ctx, arch);
 		if (ret == 0)
 			ret = seccomp_arch_remove(ctx, native);
-	}
-	compat_arches(arch, extra, &nextra);
-	for (size_t i = 0; ret == 0 && plan->compat == SK_COMPAT_FILTER && i < nextra; i++) {
-		ret = seccomp_arch_add(ctx, extra[i]);
-		if (ret == -EEXIST)
-			ret = 0;
 	}
 	if (ret < 0) {
 		seccomp_release(ctx);
 		return sk_error(err, -ret, "libseccomp: cannot set up the filter for %s: %s",
 				stockade_arch_name(arch), strerror(-ret));
 	}
-
 	for (size_t i = 0; i < plan->nentries; i++) {
 		const struct sk_plan_entry *e = &plan->entries[i];
 		struct sk_action base = sk_plan_entry_base(plan, e);
+		/* Rules take native numbers; libseccomp translates them by name
+		 * (negative pseudo-numbers stand for calls native lacks). */
 		int nr = seccomp_syscall_resolve_name(e->name);
 
 		if (nr == __NR_SCMP_ERROR)
-			continue; /* libseccomp knows no number for it anywhere */
+			continue;
+		if (seccomp_syscall_resolve_name_arch(arch, e->name) == __NR_SCMP_ERROR)
+			continue; /* not a syscall of this architecture */
 		for (size_t k = 0; k < e->nrules; k++) {
 			const struct sk_plan_rule *r = &e->rules[k];
 			if (sk_action_eq(r->action, plan->default_action))
 				continue;
-			if ((ret = add_region(ctx, nr, r->action, &r->region, e->name, err)) < 0)
+			if ((ret = add_region(ctx, nr, r->action, &r->region, args32, e->name, err)) < 0)
 				goto fail;
 		}
 		if (!sk_action_eq(base, plan->default_action) &&
-		    (ret = add_region(ctx, nr, base, &e->base_region, e->name, err)) < 0)
+		    (ret = add_region(ctx, nr, base, &e->base_region, args32, e->name, err)) < 0)
 			goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return ret;
+}
+
+int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **out, stockade_error **err)
+{
+	scmp_filter_ctx ctx = NULL, extra_ctx;
+	uint32_t extra[2];
+	size_t nextra;
+	int ret;
+
+	*out = NULL;
+	if (arch == 0)
+		arch = seccomp_arch_native();
+	if (!stockade_arch_name(arch))
+		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
+	ret = arch_context(plan, arch, &ctx, err);
+	if (ret < 0)
+		return ret;
+	/* compat_arches: filter gives the other entry points the same rules, each
+	 * compiled for its own ABI, merged into one filter. */
+	compat_arches(arch, extra, &nextra);
+	for (size_t i = 0; plan->compat == SK_COMPAT_FILTER && i < nextra; i++) {
+		ret = arch_context(plan, extra[i], &extra_ctx, err);
+		if (ret < 0)
+			goto fail;
+		ret = seccomp_merge(ctx, extra_ctx);
+		if (ret < 0) {
+			seccomp_release(extra_ctx);
+			ret = sk_error(err, -ret, "libseccomp: cannot merge the %s filter: %s",
+				       stockade_arch_name(extra[i]), strerror(-ret));
+			goto fail;
+		}
 	}
 	*out = ctx;
 	return 0;

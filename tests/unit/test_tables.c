@@ -106,8 +106,8 @@ TEST(group_lookup)
 	CHECK(g != NULL && strcmp(g->name, "@mount") == 0);
 	CHECK(sk_group_lookup("mount") == g);
 	CHECK(sk_group_lookup("@io-uring") != NULL);
-	CHECK(sk_group_lookup("@bpf") == &sk_groups[0]);
-	CHECK(sk_group_lookup("@swap") == &sk_groups[sk_groups_len - 1]);
+	CHECK(sk_group_lookup("@basic-io") == &sk_groups[0]);
+	CHECK(sk_group_lookup("@timer") == &sk_groups[sk_groups_len - 1]);
 	CHECK(sk_group_lookup("@nosuch") == NULL);
 	CHECK(sk_group_lookup("@") == NULL);
 	CHECK(sk_group_lookup("") == NULL);
