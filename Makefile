@@ -19,6 +19,10 @@ LDFLAGS += -fsanitize=address,undefined
 else
 CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
+# FUZZ=1 (set by `make fuzz`): instrument everything for libFuzzer.
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link
+endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -36,7 +40,7 @@ LIVE_SRCS := $(sort $(wildcard tests/live/*.c))
 PROBE_SRCS := $(sort $(wildcard tests/probes/*.c))
 PROBES := $(PROBE_SRCS:tests/probes/%.c=$(BUILD)/probes/%)
 
-.PHONY: all deps check check-asan demo clean docs docs-check install man
+.PHONY: all deps check check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind
 all: deps $(BUILD)/stockade
 
 deps:
@@ -78,6 +82,31 @@ check-asan: deps
 demo: all
 	@scripts/demo.sh $(BUILD)/stockade
 
+# Benchmarks against no sandbox, bubblewrap and firejail: not a test, no
+# assertions; writes docs/benchmarks.{md,csv,png}.  See bench/run.sh.
+bench: all
+	@bench/run.sh $(BUILD)
+
+# libFuzzer targets (clang), one per tests/fuzz/fuzz_*.c, under ASan+UBSan;
+# `make fuzz-run FUZZ_TIME=SECONDS` replays the regressions, then fuzzes each
+# target for that long from its seed corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANITIZE=1 FUZZ=1 \
+		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libstockade.a
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+fuzz-run: fuzz
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+# The CLI under valgrind: no leak, no invalid access (tests/valgrind.sh).
+valgrind: $(BUILD)/stockade
+	@tests/valgrind.sh $(BUILD)/stockade
+
 docs: $(BUILD)/stockade
 	scripts/gen-docs.sh $(BUILD)/stockade
 
@@ -90,6 +119,6 @@ install: $(BUILD)/stockade
 	install -Dm644 docs/stockade.1 $(DESTDIR)$(PREFIX)/share/man/man1/stockade.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

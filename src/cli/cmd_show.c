@@ -66,7 +66,8 @@ static void show_plan(const stockade_plan *plan, uint32_t arch)
 			       sk_action_format(r->action, act, sizeof(act)), from, r->reason ? ": " : "",
 			       r->reason ? r->reason : "");
 		}
-		if (e->base_region.n) {
+		/* Without a final catch-all rule, calls no rule matches get the base. */
+		if (e->rules[e->nrules - 1].nconds > 0) {
 			origin(e->has_base ? &e->base_at : &plan->default_at, e->has_base ? e->via : NULL, from,
 			       sizeof(from));
 			printf("  %-38s -> %-14s %s\n", "otherwise", sk_action_format(base, act, sizeof(act)), from);

@@ -21,16 +21,22 @@
 
 #include "plan.h"
 
+/* Slots for the syscalls a policy mentions, found through a small hash
+ * table.  libseccomp knows fewer than 500 names on all arches together. */
+#define SLOTS 1024
+#define HASH_SIZE 2048
+
 struct builder {
 	stockade_plan *plan;
-	const char *const *all; /* every syscall name, sorted */
+	const char *names[SLOTS]; /* slot -> syscall name (owned by a table or layer) */
 	size_t nall;
-	struct sk_plan_entry *slots; /* indexed like `all` */
-	bool *used;
+	unsigned short hash[HASH_SIZE]; /* slot + 1, 0 = empty */
+	struct sk_plan_entry slots[SLOTS];
+	bool used[SLOTS];
 	/* per-layer bookkeeping for conflicts */
-	size_t *mark_layer;
-	const struct sk_name_ref **mark_ref;
-	bool *mark_allow, *mark_group;
+	size_t mark_layer[SLOTS];
+	const struct sk_name_ref *mark_ref[SLOTS];
+	bool mark_allow[SLOTS], mark_group[SLOTS];
 	size_t layer_no;
 	const struct sk_layer *layer;
 	stockade_error **err;
@@ -64,16 +70,40 @@ static int intern_origin(stockade_plan *plan, struct sk_origin *o)
 	return intern(plan, o->file, &o->file);
 }
 
-static int cmp_name(const void *a, const void *b)
+static uint32_t name_hash(const char *s)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
+/* The slot for a syscall name, created on first use; -1 if libseccomp knows
+ * no such syscall (a group member of another arch: nothing to filter). */
 static long slot_of(struct builder *b, const char *name)
 {
-	const char *const *hit = bsearch(&name, b->all, b->nall, sizeof(*b->all), cmp_name);
+	uint32_t h = name_hash(name) & (HASH_SIZE - 1);
 
-	return hit ? hit - b->all : -1;
+	for (;; h = (h + 1) & (HASH_SIZE - 1)) {
+		unsigned short v = b->hash[h];
+		if (v == 0)
+			break;
+		if (strcmp(b->names[v - 1], name) == 0)
+			return v - 1;
+	}
+	if (b->nall == SLOTS || !sk_syscall_known(name))
+		return -1;
+	b->names[b->nall] = name;
+	b->hash[h] = (unsigned short)++b->nall;
+	return (long)b->nall - 1;
+}
+
+static int cmp_slot(const void *x, const void *y, void *arg)
+{
+	const struct builder *b = arg;
+
+	return strcmp(b->names[*(const size_t *)x], b->names[*(const size_t *)y]);
 }
 
 static void free_rules(struct sk_plan_entry *e)
@@ -165,7 +195,7 @@ static int apply_names(struct builder *b, const struct sk_name_ref *refs, size_t
 static int add_layer_rules(struct builder *b)
 {
 	const struct sk_layer *l = b->layer;
-	size_t *inserted = calloc(b->nall, sizeof(*inserted));
+	size_t *inserted = calloc(SLOTS, sizeof(*inserted));
 
 	if (!inserted)
 		return sk_error(b->err, ENOMEM, "out of memory");
@@ -224,51 +254,85 @@ static int apply_layer(struct builder *b)
 	return 0;
 }
 
+/* Built-in presets are checked for unreachable rules by the unit tests; a
+ * policy file is checked on every load. */
+static bool from_preset(const struct sk_plan_rule *r)
+{
+	return r->at.file && strncmp(r->at.file, "preset:", 7) == 0;
+}
+
+/*
+ * Compute where each rule decides (its conditions minus every earlier rule)
+ * and where the base applies.  Only sets whose action differs from the
+ * filter default are ever emitted, so the others are left empty: under
+ * agent's allow default, the catch-all rules cost nothing here either.
+ */
 static int resolve_regions(stockade_plan *plan, struct sk_plan_entry *e, stockade_error **err)
 {
-	int ret;
+	struct sk_region *own = calloc(e->nrules ? e->nrules : 1, sizeof(*own));
+	struct sk_action base = sk_plan_entry_base(plan, e);
+	int ret = own ? 0 : -ENOMEM;
 
-	ret = sk_region_all(&e->base_region);
+	for (size_t i = 0; ret == 0 && i < e->nrules; i++)
+		ret = sk_region_from_conds(&own[i], e->rules[i].conds, e->rules[i].nconds);
+
 	for (size_t i = 0; ret == 0 && i < e->nrules; i++) {
 		struct sk_plan_rule *r = &e->rules[i];
-		struct sk_region own = { 0 };
 
-		ret = sk_region_from_conds(&r->region, r->conds, r->nconds);
-		if (ret == 0)
-			ret = sk_region_copy(&own, &r->region);
-		/* Subtract every earlier rule; same-layer shadowing is an error. */
-		for (size_t j = 0; ret == 0 && j < i; j++) {
-			struct sk_region prev = { 0 };
-			ret = sk_region_from_conds(&prev, e->rules[j].conds, e->rules[j].nconds);
-			for (size_t t = 0; ret == 0 && t < prev.n; t++) {
-				ret = sk_region_subtract(&r->region, &prev.terms[t]);
-				if (ret == 0 && e->rules[j].at.file == r->at.file)
-					ret = sk_region_subtract(&own, &prev.terms[t]);
+		/* A rule no earlier rule of its own file lets through is a
+		 * contradiction in that file. */
+		if (!from_preset(r)) {
+			struct sk_region reach = { 0 };
+			ret = sk_region_copy(&reach, &own[i]);
+			for (size_t j = 0; ret == 0 && j < i; j++)
+				for (size_t t = 0; ret == 0 && e->rules[j].at.file == r->at.file && t < own[j].n; t++)
+					ret = sk_region_subtract(&reach, &own[j].terms[t]);
+			bool unreachable = ret == 0 && reach.n == 0;
+			sk_region_clear(&reach);
+			if (unreachable) {
+				ret = sk_error(err, EINVAL,
+					       "%s:%d:%d: this rule for `%s` never matches: earlier rules in the same "
+					       "file already decide every call it covers",
+					       r->at.file, r->at.line, r->at.column, e->name);
+				goto out;
 			}
-			sk_region_clear(&prev);
 		}
-		if (ret == 0 && own.n == 0) {
-			sk_region_clear(&own);
-			return sk_error(err, EINVAL,
-					"%s:%d:%d: this rule for `%s` never matches: earlier rules in the same file "
-					"already decide every call it covers",
-					r->at.file, r->at.line, r->at.column, e->name);
-		}
-		sk_region_clear(&own);
-		/* The base applies where no rule matches. */
-		for (size_t t = 0; ret == 0 && t < r->region.n; t++)
-			ret = sk_region_subtract(&e->base_region, &r->region.terms[t]);
-		if (ret == 0 && (r->region.n > SK_REGION_MAX_TERMS || e->base_region.n > SK_REGION_MAX_TERMS))
+		if (sk_action_eq(r->action, plan->default_action))
+			continue;
+		ret = sk_region_copy(&r->region, &own[i]);
+		for (size_t j = 0; ret == 0 && j < i; j++)
+			for (size_t t = 0; ret == 0 && t < own[j].n; t++)
+				ret = sk_region_subtract(&r->region, &own[j].terms[t]);
+		if (ret == 0 && r->region.n > SK_REGION_MAX_TERMS)
 			ret = -E2BIG;
-		if (ret == -E2BIG)
-			return sk_error(err, E2BIG,
-					"%s:%d:%d: the rules for `%s` need more than %d comparisons to compile; "
-					"simplify them (fewer != and range conditions on one argument)",
-					r->at.file, r->at.line, r->at.column, e->name, SK_REGION_MAX_TERMS);
+		if (ret == -E2BIG) {
+			ret = sk_error(err, E2BIG,
+				       "%s:%d:%d: the rules for `%s` need more than %d comparisons to compile; "
+				       "simplify them (fewer != and range conditions on one argument)",
+				       r->at.file, r->at.line, r->at.column, e->name, SK_REGION_MAX_TERMS);
+			goto out;
+		}
 	}
-	if (ret == -E2BIG)
-		return sk_error(err, E2BIG, "the rules for `%s` are too complex to compile", e->name);
-	return ret < 0 ? sk_error(err, -ret, "out of memory") : 0;
+	if (ret == 0 && !sk_action_eq(base, plan->default_action)) {
+		ret = sk_region_all(&e->base_region);
+		for (size_t j = 0; ret == 0 && j < e->nrules; j++)
+			for (size_t t = 0; ret == 0 && t < own[j].n; t++)
+				ret = sk_region_subtract(&e->base_region, &own[j].terms[t]);
+		if (ret == 0 && e->base_region.n > SK_REGION_MAX_TERMS)
+			ret = -E2BIG;
+		if (ret == -E2BIG) {
+			ret = sk_error(err, E2BIG, "the rules for `%s` leave a remainder too complex to compile",
+				       e->name);
+			goto out;
+		}
+	}
+	if (ret < 0)
+		ret = sk_error(err, -ret, "out of memory");
+out:
+	for (size_t i = 0; own && i < e->nrules; i++)
+		sk_region_clear(&own[i]);
+	free(own);
+	return ret;
 }
 
 void stockade_plan_free(stockade_plan *plan)
@@ -289,29 +353,20 @@ void stockade_plan_free(stockade_plan *plan)
 
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err)
 {
-	struct builder b = { .err = err };
-	stockade_plan *plan;
+	struct builder *bp = calloc(1, sizeof(*bp));
+	stockade_plan *plan = calloc(1, sizeof(*plan));
 	struct sk_action deny_action = { .type = SK_ACT_ERRNO, .errnum = EPERM };
+	size_t order[SLOTS];
 	int ret = 0;
 
 	*out = NULL;
-	b.all = sk_syscall_all();
-	if (!b.all)
-		return sk_error(err, ENOMEM, "out of memory");
-	while (b.all[b.nall])
-		b.nall++;
-	plan = calloc(1, sizeof(*plan));
-	b.slots = calloc(b.nall, sizeof(*b.slots));
-	b.used = calloc(b.nall, sizeof(*b.used));
-	b.mark_layer = calloc(b.nall, sizeof(*b.mark_layer));
-	b.mark_ref = calloc(b.nall, sizeof(*b.mark_ref));
-	b.mark_allow = calloc(b.nall, sizeof(*b.mark_allow));
-	b.mark_group = calloc(b.nall, sizeof(*b.mark_group));
-	if (!plan || !b.slots || !b.used || !b.mark_layer || !b.mark_ref || !b.mark_allow || !b.mark_group) {
+	if (!bp || !plan) {
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	b.plan = plan;
+	struct builder *b = bp;
+	b->err = err;
+	b->plan = plan;
 	plan->seccomp_enabled = true;
 	plan->default_action = (struct sk_action){ .type = SK_ACT_ALLOW };
 	plan->name = strdup(stockade_policy_name(policy));
@@ -323,56 +378,51 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 	for (size_t li = 0; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 
-		b.layer = l;
-		b.layer_no = li;
-		if ((ret = apply_layer(&b)) < 0)
+		b->layer = l;
+		b->layer_no = li;
+		if ((ret = apply_layer(b)) < 0)
 			goto out;
 		if (l->deny_action_set)
 			deny_action = l->deny_action;
 		/* Groups first, then names, so a name overrides its group. */
 		for (int groups = 1; groups >= 0; groups--) {
-			if ((ret = apply_names(&b, l->deny, l->ndeny, false, groups, deny_action)) < 0)
+			if ((ret = apply_names(b, l->deny, l->ndeny, false, groups, deny_action)) < 0)
 				goto out;
-			if ((ret = apply_names(&b, l->allow, l->nallow, true, groups, deny_action)) < 0)
+			if ((ret = apply_names(b, l->allow, l->nallow, true, groups, deny_action)) < 0)
 				goto out;
 		}
-		if ((ret = add_layer_rules(&b)) < 0)
+		if ((ret = add_layer_rules(b)) < 0)
 			goto out;
 	}
 
 	/* Collect the syscalls the policy mentions, in name order. */
-	for (size_t i = 0; i < b.nall; i++)
-		if (b.used[i])
-			plan->nentries++;
+	for (size_t i = 0; i < b->nall; i++)
+		if (b->used[i])
+			order[plan->nentries++] = i;
+	qsort_r(order, plan->nentries, sizeof(order[0]), cmp_slot, b);
 	plan->entries = calloc(plan->nentries ? plan->nentries : 1, sizeof(*plan->entries));
 	if (!plan->entries) {
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0, k = 0; i < b.nall; i++) {
-		if (!b.used[i])
-			continue;
-		plan->entries[k] = b.slots[i];
-		b.slots[i] = (struct sk_plan_entry){ 0 };
-		if ((ret = intern(plan, b.all[i], &plan->entries[k].name)) < 0) {
+	for (size_t k = 0; k < plan->nentries; k++) {
+		size_t i = order[k];
+		plan->entries[k] = b->slots[i];
+		b->slots[i] = (struct sk_plan_entry){ 0 };
+		if ((ret = intern(plan, b->names[i], &plan->entries[k].name)) < 0) {
 			ret = sk_error(err, ENOMEM, "out of memory");
 			goto out;
 		}
-		k++;
 	}
 	for (size_t i = 0; i < plan->nentries; i++)
 		if ((ret = resolve_regions(plan, &plan->entries[i], err)) < 0)
 			goto out;
 	*out = steal_pointer(&plan);
 out:
-	for (size_t i = 0; i < b.nall && b.slots; i++)
-		free_rules(&b.slots[i]);
-	free(b.slots);
-	free(b.used);
-	free(b.mark_layer);
-	free(b.mark_ref);
-	free(b.mark_allow);
-	free(b.mark_group);
+	if (bp)
+		for (size_t i = 0; i < bp->nall; i++)
+			free_rules(&bp->slots[i]);
+	free(bp);
 	stockade_plan_free(plan);
 	return ret;
 }

@@ -17,7 +17,8 @@ struct sk_plan_rule {
 	const char *reason;
 	/* The calls this rule decides: its conditions minus every earlier rule.
 	 * Regions of different actions are disjoint, so libseccomp's own
-	 * evaluation order cannot change the outcome. */
+	 * evaluation order cannot change the outcome.  Left empty when the
+	 * action is the filter default (nothing to emit). */
 	struct sk_region region;
 };
 
@@ -29,7 +30,7 @@ struct sk_plan_entry {
 	const char *via;	/* the @group that allow/deny named, or NULL */
 	struct sk_plan_rule *rules;
 	size_t nrules;
-	struct sk_region base_region; /* where no rule matches */
+	struct sk_region base_region; /* where no rule matches; empty if the base is the default */
 };
 
 struct stockade_plan {

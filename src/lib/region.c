@@ -257,17 +257,12 @@ static void cond_intersect(const struct sk_cond *a, const struct sk_cond *b, str
 	}
 
 	/* General case: intersect cube by cube. */
-	struct alts *ca = calloc(2, sizeof(*ca));
-	if (!ca) {
-		out->n = ARRAY_SIZE(out->c); /* reported as too complex */
-		return;
-	}
-	struct alts *cb = ca + 1;
-	cond_cubes(a, ca);
-	cond_cubes(b, cb);
-	for (size_t i = 0; i < ca->n; i++) {
-		for (size_t j = 0; j < cb->n; j++) {
-			const struct sk_cond *x = &ca->c[i], *y = &cb->c[j];
+	struct alts ca = { 0 }, cb = { 0 };
+	cond_cubes(a, &ca);
+	cond_cubes(b, &cb);
+	for (size_t i = 0; i < ca.n; i++) {
+		for (size_t j = 0; j < cb.n; j++) {
+			const struct sk_cond *x = &ca.c[i], *y = &cb.c[j];
 			uint64_t mx = x->op == SK_OP_EQ ? ALL_ONES : x->mask;
 			uint64_t my = y->op == SK_OP_EQ ? ALL_ONES : y->mask;
 			if ((x->value ^ y->value) & mx & my)
@@ -275,7 +270,6 @@ static void cond_intersect(const struct sk_cond *a, const struct sk_cond *b, str
 			alts_add(out, cube(a->arg, mx | my, x->value | y->value));
 		}
 	}
-	free(ca);
 }
 
 /* ¬c as a union of native conditions (may overlap). */
@@ -363,7 +357,7 @@ static int term_and_cond(const struct sk_term *t, const struct sk_cond *c, struc
 {
 	struct sk_cond cc = *c;
 	enum trivial tr = normalize(&cc);
-	struct alts *alts;
+	struct alts alts;
 	int ret = 0;
 
 	if (tr == NEVER)
@@ -382,18 +376,15 @@ static int term_and_cond(const struct sk_term *t, const struct sk_cond *c, struc
 		return region_push(out, &n);
 	}
 
-	alts = calloc(1, sizeof(*alts));
-	if (!alts)
-		return -ENOMEM;
-	cond_intersect(&t->c[pos], &cc, alts);
-	if (alts->n == ARRAY_SIZE(alts->c))
+	alts.n = 0;
+	cond_intersect(&t->c[pos], &cc, &alts);
+	if (alts.n == ARRAY_SIZE(alts.c))
 		ret = -E2BIG;
-	for (size_t i = 0; ret == 0 && i < alts->n; i++) {
+	for (size_t i = 0; ret == 0 && i < alts.n; i++) {
 		struct sk_term n = *t;
-		n.c[pos] = alts->c[i];
+		n.c[pos] = alts.c[i];
 		ret = region_push(out, &n);
 	}
-	free(alts);
 	return ret;
 }
 
@@ -424,6 +415,8 @@ static bool cond_implies(const struct sk_cond *a, const struct sk_cond *b)
 
 static bool term_implies(const struct sk_term *a, const struct sk_term *b)
 {
+	if (b->n > a->n)
+		return false;
 	for (unsigned j = 0; j < b->n; j++) {
 		bool found = false;
 		for (unsigned i = 0; i < a->n && !found; i++)
@@ -471,64 +464,63 @@ int sk_region_intersect(struct sk_region *r, const struct sk_term *t)
 	return 0;
 }
 
-/* Can a vector match both terms? */
-static bool terms_intersect(const struct sk_term *a, const struct sk_term *b, bool *ok)
+/* Can no vector match both conditions (same argument)? */
+static bool conds_disjoint(const struct sk_cond *a, const struct sk_cond *b)
 {
-	struct alts *alts = calloc(1, sizeof(*alts));
+	uint64_t lo1, hi1, lo2, hi2;
+	struct alts alts = { 0 };
 
-	*ok = alts != NULL;
-	if (!alts)
-		return true;
-	for (unsigned i = 0; i < a->n; i++) {
-		for (unsigned j = 0; j < b->n; j++) {
-			if (a->c[i].arg != b->c[j].arg)
-				continue;
-			alts->n = 0;
-			cond_intersect(&a->c[i], &b->c[j], alts);
-			if (alts->n == 0) {
-				free(alts);
+	if (a->op == SK_OP_EQ)
+		return !value_match(b, a->value);
+	if (b->op == SK_OP_EQ)
+		return !value_match(a, b->value);
+	if (a->op == SK_OP_MASKED_EQ && b->op == SK_OP_MASKED_EQ)
+		return ((a->value ^ b->value) & a->mask & b->mask) != 0;
+	if (a->op != SK_OP_NE && b->op != SK_OP_NE && cond_interval(a, &lo1, &hi1) && cond_interval(b, &lo2, &hi2))
+		return hi1 < lo2 || hi2 < lo1;
+	cond_intersect(a, b, &alts);
+	return alts.n == 0;
+}
+
+/* Can a vector match both terms? */
+static bool terms_intersect(const struct sk_term *a, const struct sk_term *b)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		for (unsigned j = 0; j < b->n; j++)
+			if (a->c[i].arg == b->c[j].arg && conds_disjoint(&a->c[i], &b->c[j]))
 				return false;
-			}
-		}
-	}
-	free(alts);
 	return true;
 }
 
 int sk_region_subtract(struct sk_region *r, const struct sk_term *t)
 {
 	struct sk_region next = { 0 };
-	struct alts *alts;
+	struct alts alts;
 	int ret = 0;
 
 	if (t->n == 0) {
 		r->n = 0;
 		return 0;
 	}
-	alts = calloc(1, sizeof(*alts));
-	if (!alts)
-		return -ENOMEM;
 	for (size_t i = 0; i < r->n && ret == 0; i++) {
 		const struct sk_term *u = &r->terms[i];
-		bool ok;
 
 		/* Most terms of a region miss the subtracted term entirely or
 		 * lie inside it; only the rest need splitting. */
-		if (!terms_intersect(u, t, &ok)) {
-			ret = ok ? region_push(&next, u) : -ENOMEM;
+		if (!terms_intersect(u, t)) {
+			ret = region_push(&next, u);
 			continue;
 		}
 		if (term_implies(u, t))
 			continue;
 		/* u \ (c1 ∧ c2 ...) = (u ∧ ¬c1) ∪ (u ∧ ¬c2) ∪ ... */
 		for (unsigned k = 0; k < t->n && ret == 0; k++) {
-			alts->n = 0;
-			cond_complement(&t->c[k], alts);
-			for (size_t a = 0; a < alts->n && ret == 0; a++)
-				ret = term_and_cond(u, &alts->c[a], &next);
+			alts.n = 0;
+			cond_complement(&t->c[k], &alts);
+			for (size_t a = 0; a < alts.n && ret == 0; a++)
+				ret = term_and_cond(u, &alts.c[a], &next);
 		}
 	}
-	free(alts);
 	if (ret < 0) {
 		sk_region_clear(&next);
 		return ret;

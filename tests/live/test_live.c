@@ -706,7 +706,8 @@ static const struct row agent_socket[] = {
 static const struct row agent_personality[] = {
 	{ "personality 0", ALLOWED },
 	{ "personality PER_LINUX32", ALLOWED },
-	{ "personality PERSONALITY_QUERY", ALLOWED },
+	/* the query sets every flag bit; agent denies it, debug allows it */
+	{ "personality PERSONALITY_QUERY", EPERM },
 	{ "personality READ_IMPLIES_EXEC", EPERM },
 	{ "personality ADDR_NO_RANDOMIZE", EPERM },
 	{ "personality MMAP_PAGE_ZERO", EPERM },

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Replay the fuzz regressions, then fuzz each target for a bounded time.
+#
+#   tests/fuzz/run.sh FUZZ_BUILD SECONDS TARGET...
+#
+# For TARGET (fuzz_policy, ...): the seeds are tests/fuzz/corpus/NAME/ (NAME
+# is TARGET without "fuzz_"), the dictionary tests/fuzz/NAME.dict if there is
+# one, and every file in tests/fuzz/regressions/NAME/ (inputs that once
+# crashed) is run first.  New corpus entries go to FUZZ_BUILD/corpus/NAME, so
+# the checked-in seeds stay small; a crash is saved under
+# FUZZ_BUILD/artifacts/ and the script exits non-zero.  FUZZ_JOBS=N runs N
+# libFuzzer processes in parallel (-fork=N).
+set -eu
+
+if [ $# -lt 3 ]; then
+	echo "usage: $0 FUZZ_BUILD SECONDS TARGET..." >&2
+	exit 2
+fi
+build=$1
+secs=$2
+shift 2
+src=$(cd "$(dirname "$0")" && pwd)
+status=0
+
+for target in "$@"; do
+	name=${target#fuzz_}
+	bin=$build/$target
+	seeds=$src/corpus/$name
+	work=$build/corpus/$name
+	art=$build/artifacts/$name
+	mkdir -p "$work" "$art"
+	if [ ! -x "$bin" ]; then
+		echo "fuzz: $bin is missing (make fuzz)" >&2
+		exit 1
+	fi
+	dict=
+	[ -f "$src/$name.dict" ] && dict=-dict=$src/$name.dict
+
+	if [ -d "$src/regressions/$name" ] && [ -n "$(ls -A "$src/regressions/$name")" ]; then
+		echo "== $target: replaying regressions"
+		# A single run over each file: libFuzzer exits non-zero on a crash.
+		"$bin" -runs=1 "$src/regressions/$name"/* >"$build/$target.replay.log" 2>&1 || {
+			cat "$build/$target.replay.log"
+			echo "fuzz: $target: a regression input fails again" >&2
+			status=1
+			continue
+		}
+	fi
+
+	echo "== $target: fuzzing for ${secs}s"
+	log=$build/$target.log
+	# -timeout: one input taking 10 s is a finding (bounded time is part of
+	# the contract); -rss_limit_mb likewise for memory.
+	par=
+	[ "${FUZZ_JOBS:-1}" -gt 1 ] && par=-fork=$FUZZ_JOBS
+	if "$bin" $dict $par -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		-print_final_stats=1 -artifact_prefix="$art/" "$work" "$seeds" >"$log" 2>&1; then
+		grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -n 2 || true
+		echo "ok   $target"
+	else
+		tail -n 60 "$log"
+		echo "FAIL $target: see $log and $art/" >&2
+		status=1
+	fi
+done
+exit $status

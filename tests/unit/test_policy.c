@@ -1,0 +1,1062 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The policy parser: every error path with its exact message and location,
+ * the guarantee that a refused policy adds nothing, `extends` chains and the
+ * command-line overrides.  Expected decisions are written out by hand here;
+ * sk_plan_decide() is only the thing under test.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan.h"
+#include "../harness.h"
+
+#define ORIGIN "test.yaml"
+
+static const uint64_t no_args[SK_MAX_ARGS];
+
+/* ---- helpers ---- */
+
+/* Line `line` (1-based) of `text`, without its newline, into buf. */
+static const char *nth_line(const char *text, int line, char *buf, size_t size)
+{
+	const char *p = text;
+
+	for (int i = 1; i < line; i++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	size_t n = strcspn(p, "\n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Add `text` to a policy that already holds `preload` layers of presets (or
+ * none) and expect it refused with exactly `msg` at line:col.  `token`, when
+ * not NULL, is what the column must point at in the offending line: a check
+ * of the column that does not depend on counting by hand.
+ */
+static void expect_error_in(int at, const char *preset, const char *text, size_t len, int status, const char *msg,
+			    int line, int col, const char *token)
+{
+	stockade_policy *p = NULL;
+	stockade_error *err = NULL;
+	size_t before;
+	char want_src[512];
+	int ret;
+
+	if (stockade_policy_new(&p, NULL) < 0) {
+		CHECK(!"stockade_policy_new");
+		return;
+	}
+	if (preset)
+		CHECK(stockade_policy_add_preset(p, preset, NULL) == 0);
+	before = p->nlayers;
+	ret = stockade_policy_add_text(p, ORIGIN, text, len, &err);
+	CHECK_MSG(ret == -status, "line %d: returned %d, want %d", at, ret, -status);
+	CHECK_MSG(p->nlayers == before, "line %d: %zu layers after a refused policy, had %zu", at, p->nlayers,
+		  before);
+	CHECK_MSG(err != NULL, "line %d: no error object", at);
+	if (!err)
+		goto out;
+	CHECK_MSG(err->status == status, "line %d: status %d, want %d", at, err->status, status);
+	CHECK_MSG(err->msg && strcmp(err->msg, msg) == 0, "line %d: message\n    got:  %s\n    want: %s", at,
+		  err->msg ? err->msg : "(null)", msg);
+	CHECK_MSG(err->line == line && err->column == col, "line %d: at %d:%d, want %d:%d", at, err->line,
+		  err->column, line, col);
+	if (line > 0) {
+		CHECK_MSG(err->file && strcmp(err->file, ORIGIN) == 0, "line %d: file %s", at,
+			  err->file ? err->file : "(null)");
+		if (nth_line(text, line, want_src, sizeof(want_src)))
+			CHECK_MSG(err->source_line && strcmp(err->source_line, want_src) == 0,
+				  "line %d: source line\n    got:  %s\n    want: %s", at,
+				  err->source_line ? err->source_line : "(null)", want_src);
+	}
+	if (token) {
+		const char *s = err->source_line;
+		CHECK_MSG(s && col >= 1 && strlen(s) >= (size_t)col - 1 &&
+				  strncmp(s + col - 1, token, strlen(token)) == 0,
+			  "line %d: column %d of \"%s\" is not at `%s`", at, col, s ? s : "(null)", token);
+	}
+out:
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
+
+#define EXPECT_ERROR(text, msg, line, col, token)                                                              \
+	expect_error_in(__LINE__, NULL, text, strlen(text), EINVAL, msg, line, col, token)
+
+/* Build a plan from preset (or nothing) + text; NULL on failure (checked). */
+static stockade_plan *plan_of(const char *preset, const char *text)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	if (preset && stockade_policy_add_preset(p, preset, &err) < 0)
+		goto fail;
+	if (text && stockade_policy_add_text(p, ORIGIN, text, strlen(text), &err) < 0)
+		goto fail;
+	if (stockade_plan_build(p, &plan, &err) < 0)
+		goto fail;
+	stockade_policy_free(p);
+	return plan;
+fail:
+	CHECK_MSG(false, "%s", err && err->msg ? err->msg : "(no message)");
+	stockade_error_free(err);
+	stockade_policy_free(p);
+	return NULL;
+}
+
+static struct sk_action act(const char *s)
+{
+	struct sk_action a = { .type = SK_ACT_KILL_THREAD, .errnum = -1 };
+
+	if (sk_action_parse(s, &a) < 0)
+		fprintf(stderr, "  bad action in test: %s\n", s);
+	return a;
+}
+
+/* Does `name(a0, a1, ...)` get `want`?  Prints what it got if not. */
+static bool decides(const stockade_plan *plan, const char *name, const char *want, uint64_t a0, uint64_t a1,
+		    uint64_t a2)
+{
+	uint64_t args[SK_MAX_ARGS] = { a0, a1, a2 };
+	struct sk_verdict v;
+	char buf[64];
+
+	if (!plan)
+		return false;
+	sk_plan_decide(plan, name, args, &v);
+	if (sk_action_eq(v.action, act(want)))
+		return true;
+	fprintf(stderr, "  %s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ") -> %s, want %s\n", name, a0, a1, a2,
+		sk_action_format(v.action, buf, sizeof(buf)), want);
+	return false;
+}
+
+#define DECIDES(plan, name, want, ...) CHECK(decides(plan, name, want, __VA_ARGS__))
+
+/* ---- temporary files ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool make_tmpdir(char *buf, size_t size)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/stockade-test-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(buf)) {
+		CHECK_MSG(false, "mkdtemp: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static void write_file(const char *dir, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void write_file(const char *dir, const char *name, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK_MSG(f != NULL, "%s: %s", path, strerror(errno));
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* Load a file into a new policy; returns the error (caller frees) or NULL. */
+static stockade_error *load_file(const char *path, stockade_policy **out, int *ret)
+{
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(out, NULL) == 0);
+	*ret = stockade_policy_add_file(*out, path, &err);
+	return err;
+}
+
+/* ---- the document ---- */
+
+TEST(policy_yaml_syntax_error)
+{
+	EXPECT_ERROR("version: 1\nname: a: b\n",
+		     ORIGIN ":2:8: YAML syntax error: mapping values are not allowed in this context", 2, 8, ": b");
+	EXPECT_ERROR("version: 1\nseccomp:\n  allow: [read\n",
+		     ORIGIN ":4:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence",
+		     4, 1, NULL);
+	EXPECT_ERROR("seccomp:\n  allow: [read]\n\tdeny: [ptrace]\n",
+		     ORIGIN ":3:1: YAML syntax error: found character that cannot start any token while scanning "
+			    "for the next token",
+		     3, 1, "\t");
+}
+
+TEST(policy_empty)
+{
+	EXPECT_ERROR("", ORIGIN ": the policy is empty", 1, 1, NULL);
+	EXPECT_ERROR("# only a comment\n\n", ORIGIN ": the policy is empty", 1, 1, "# only");
+}
+
+TEST(policy_root_not_mapping)
+{
+	EXPECT_ERROR("- read\n- write\n", ORIGIN ":1:1: a policy is a mapping (version, extends, seccomp, ...)", 1, 1,
+		     "- read");
+	EXPECT_ERROR("agent\n", ORIGIN ":1:1: a policy is a mapping (version, extends, seccomp, ...)", 1, 1,
+		     "agent");
+}
+
+TEST(policy_unknown_keys)
+{
+	EXPECT_ERROR("version: 1\nsecomp:\n  allow: [read]\n",
+		     ORIGIN ":2:1: unknown key `secomp` in the policy, did you mean `seccomp`?", 2, 1, "secomp");
+	EXPECT_ERROR("frobnicate: true\n", ORIGIN ":1:1: unknown key `frobnicate` in the policy", 1, 1,
+		     "frobnicate");
+	EXPECT_ERROR("seccomp:\n  allow: [read]\n  dney: [ptrace]\n",
+		     ORIGIN ":3:3: unknown key `dney` in seccomp, did you mean `deny`?", 3, 3, "dney");
+	EXPECT_ERROR("seccomp:\n  default: allow\n",
+		     ORIGIN ":2:3: unknown key `default` in seccomp, did you mean `deny`?", 2, 3, "default");
+	EXPECT_ERROR("seccomp:\n  landlock: {}\n", ORIGIN ":2:3: unknown key `landlock` in seccomp", 2, 3,
+		     "landlock");
+	EXPECT_ERROR("? [a, b]\n: c\n", ORIGIN ":1:3: keys in the policy must be plain names", 1, 3, "[a, b]");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: clone\n      arg: [\"arg0 == 0\"]\n      action: allow\n",
+		     ORIGIN ":4:7: unknown key `arg` in a rule, did you mean `args`?", 4, 7, "arg:");
+}
+
+TEST(policy_duplicate_keys)
+{
+	EXPECT_ERROR("version: 1\nname: a\nversion: 1\n", ORIGIN ":3:1: `version` is given twice in the policy", 3, 1,
+		     "version");
+	EXPECT_ERROR("seccomp:\n  allow: [read]\n  deny: [ptrace]\n  allow: [write]\n",
+		     ORIGIN ":4:3: `allow` is given twice in seccomp", 4, 3, "allow");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: clone\n      action: allow\n      action: kill\n",
+		     ORIGIN ":5:7: `action` is given twice in a rule", 5, 7, "action");
+}
+
+TEST(policy_scalar_values)
+{
+	EXPECT_ERROR("version: 2\n", ORIGIN ":1:10: unsupported policy version `2`; this stockade reads version 1", 1,
+		     10, "2");
+	EXPECT_ERROR("version: 1.0\n",
+		     ORIGIN ":1:10: unsupported policy version `1.0`; this stockade reads version 1", 1, 10, "1.0");
+	EXPECT_ERROR("version: [1]\n", ORIGIN ":1:10: version must be a single value", 1, 10, "[1]");
+	EXPECT_ERROR("name: {a: b}\n", ORIGIN ":1:7: name must be a single value", 1, 7, "{a: b}");
+	EXPECT_ERROR("name: \"a\\0b\"\n", ORIGIN ":1:7: name contains a NUL byte", 1, 7, "\"a\\0b\"");
+	EXPECT_ERROR("seccomp: [read]\n", ORIGIN ":1:10: seccomp must be a mapping", 1, 10, "[read]");
+	EXPECT_ERROR("seccomp:\n  enabled: maybe\n",
+		     ORIGIN ":2:12: seccomp.enabled must be true or false, not `maybe`", 2, 12, "maybe");
+}
+
+TEST(policy_actions)
+{
+	EXPECT_ERROR("seccomp:\n  default_action: deny\n",
+		     ORIGIN ":2:19: unknown action `deny`; one of: allow, log, errno:NAME, trap, kill, kill-thread", 2,
+		     19, "deny");
+	EXPECT_ERROR("seccomp:\n  default_action: errno:EPERMM\n",
+		     ORIGIN ":2:19: unknown errno name in `errno:EPERMM` (use a name such as EPERM, or a number)", 2,
+		     19, "errno:EPERMM");
+	/* Quoted: the column points at the value, not at the quote. */
+	EXPECT_ERROR("seccomp:\n  deny_action: \"errno:EPERMM\"\n",
+		     ORIGIN ":2:17: unknown errno name in `errno:EPERMM` (use a name such as EPERM, or a number)", 2,
+		     17, "errno:EPERMM");
+	EXPECT_ERROR("seccomp:\n  default_action: errno:4096\n",
+		     ORIGIN ":2:19: errno in `errno:4096` must be between 1 and 4095", 2, 19, "errno:4096");
+	EXPECT_ERROR("seccomp:\n  default_action: errno:0\n",
+		     ORIGIN ":2:19: errno in `errno:0` must be between 1 and 4095", 2, 19, "errno:0");
+	EXPECT_ERROR("seccomp:\n  deny_action: allow\n",
+		     ORIGIN ":2:16: deny_action must deny: errno:NAME, trap, kill or kill-thread", 2, 16, "allow");
+	EXPECT_ERROR("seccomp:\n  deny_action: log\n",
+		     ORIGIN ":2:16: deny_action must deny: errno:NAME, trap, kill or kill-thread", 2, 16, "log");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: clone\n      action: deny\n",
+		     ORIGIN ":4:15: unknown action `deny`; one of: allow, log, errno:NAME, trap, kill, kill-thread", 4,
+		     15, "deny");
+
+	/* The limits themselves are fine. */
+	stockade_plan *plan = plan_of(NULL, "seccomp:\n  default_action: errno:4095\n  deny_action: errno:1\n"
+					    "  deny: [getpid]\n");
+	DECIDES(plan, "getpid", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "getppid", "errno:4095", 0, 0, 0);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_compat_arches)
+{
+	EXPECT_ERROR("seccomp:\n  compat_arches: both\n",
+		     ORIGIN ":2:18: compat_arches is `refuse` (kill 32-bit and x32 calls) or `filter`", 2, 18, "both");
+	EXPECT_ERROR("seccomp:\n  compat_arches: [refuse]\n", ORIGIN ":2:18: compat_arches must be a single value",
+		     2, 18, "[refuse]");
+}
+
+TEST(policy_name_lists)
+{
+	EXPECT_ERROR("seccomp:\n  allow: read\n", ORIGIN ":2:10: allow must be a list of syscall or @group names", 2,
+		     10, "read");
+	EXPECT_ERROR("seccomp:\n  deny: {ptrace: yes}\n",
+		     ORIGIN ":2:9: deny must be a list of syscall or @group names", 2, 9, "{ptrace");
+	EXPECT_ERROR("seccomp:\n  deny: [[ptrace]]\n", ORIGIN ":2:10: deny must be a single value", 2, 10, "[ptrace]");
+	/* Block list, flow list, quoted: the column is the name's first letter. */
+	EXPECT_ERROR("seccomp:\n  allow:\n    - read\n    - memfd_creat\n",
+		     ORIGIN ":4:7: unknown syscall `memfd_creat`, did you mean `memfd_create`?", 4, 7, "memfd_creat");
+	EXPECT_ERROR("seccomp:\n  allow: [read, memfd_creat]\n",
+		     ORIGIN ":2:17: unknown syscall `memfd_creat`, did you mean `memfd_create`?", 2, 17,
+		     "memfd_creat");
+	EXPECT_ERROR("seccomp:\n  allow: [read, \"memfd_creat\"]\n",
+		     ORIGIN ":2:18: unknown syscall `memfd_creat`, did you mean `memfd_create`?", 2, 18,
+		     "memfd_creat");
+	EXPECT_ERROR("seccomp:\n  deny:\n    - 'memfd_creat'\n",
+		     ORIGIN ":3:8: unknown syscall `memfd_creat`, did you mean `memfd_create`?", 3, 8, "memfd_creat");
+	EXPECT_ERROR("seccomp:\n  deny: [zzzzzzzzzzzzzzzzzz]\n",
+		     ORIGIN ":2:10: unknown syscall `zzzzzzzzzzzzzzzzzz` on x86_64, i386, x32 and aarch64", 2, 10,
+		     "zzzz");
+	EXPECT_ERROR("seccomp:\n  deny: [\"@mount\", \"@mout\"]\n",
+		     ORIGIN ":2:21: unknown syscall group `@mout`, did you mean `@mount`?", 2, 21, "@mout\"");
+	EXPECT_ERROR("seccomp:\n  deny: [\"@qqqqqqqqqqqqq\"]\n",
+		     ORIGIN ":2:11: unknown syscall group `@qqqqqqqqqqqqq` (`stockade groups` lists them)", 2, 11,
+		     "@qqq");
+	EXPECT_ERROR("seccomp:\n  deny: [read, write, read]\n", ORIGIN ":2:23: `read` is listed twice in deny", 2,
+		     23, "read]");
+	EXPECT_ERROR("seccomp:\n  allow: [\"@mount\", \"@mount\"]\n", ORIGIN ":2:22: `@mount` is listed twice in allow",
+		     2, 22, "@mount\"]");
+	EXPECT_ERROR("seccomp:\n  allow: [getpid, ptrace]\n  deny:\n    - read\n    - ptrace\n",
+		     ORIGIN ":5:7: `ptrace` is both allowed (line 2) and denied", 5, 7, "ptrace");
+	EXPECT_ERROR("seccomp:\n  allow: [\"@debug\"]\n  deny: [\"@debug\"]\n",
+		     ORIGIN ":3:10: `@debug` is both allowed (line 2) and denied", 3, 10, "@debug");
+}
+
+/* ---- rules ---- */
+
+#define RULE(sys, args, action) "seccomp:\n  rules:\n    - syscall: " sys "\n      args: " args "\n      action: " action "\n"
+
+TEST(policy_rule_shape)
+{
+	EXPECT_ERROR("seccomp:\n  rules: clone\n", ORIGIN ":2:10: rules must be a list", 2, 10, "clone");
+	EXPECT_ERROR("seccomp:\n  rules: [clone]\n",
+		     ORIGIN ":2:11: a rule is a mapping with syscall, args, action and reason", 2, 11, "clone");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - action: allow\n", ORIGIN ":3:7: this rule has no `syscall`", 3, 7,
+		     "action");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: clone\n      reason: x\n",
+		     ORIGIN ":3:7: this rule has no `action` (allow, errno:NAME, kill, ...)", 3, 7, "syscall");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: \"@mount\"\n      action: allow\n",
+		     ORIGIN ":3:17: rules apply to one syscall; groups go in allow or deny (`@mount`)", 3, 17,
+		     "@mount");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: memfd_creat\n      action: allow\n",
+		     ORIGIN ":3:16: unknown syscall `memfd_creat`, did you mean `memfd_create`?", 3, 16,
+		     "memfd_creat");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: [clone]\n      action: allow\n",
+		     ORIGIN ":3:16: syscall must be a single value", 3, 16, "[clone]");
+	EXPECT_ERROR("seccomp:\n  rules:\n    - syscall: clone\n      action: allow\n      reason: [a]\n",
+		     ORIGIN ":5:15: reason must be a single value", 5, 15, "[a]");
+	EXPECT_ERROR(RULE("clone", "\"arg0 == 1\"", "allow"),
+		     ORIGIN ":4:13: args must be a list of conditions such as \"arg0 == AF_UNIX\"", 4, 13,
+		     "\"arg0 == 1\"");
+	EXPECT_ERROR(RULE("clone", "[[arg0 == 1]]", "allow"), ORIGIN ":4:14: a condition must be a single value", 4,
+		     14, "[arg0");
+	EXPECT_ERROR(RULE("clone",
+			  "[arg0 == 1, arg1 == 1, arg2 == 1, arg3 == 1, arg4 == 1, arg5 == 1, arg0 == 2]", "allow"),
+		     ORIGIN ":4:13: a rule has at most 6 conditions", 4, 13, "[arg0");
+	/* 8 x 8 alternatives are fine, 8 x 8 x 2 are not. */
+	EXPECT_ERROR(RULE("clone", "[\"arg0 & 0xff\", \"arg1 & 0xff\", \"arg2 & 3\"]", "allow"),
+		     ORIGIN ":4:44: these conditions expand to more than 64 rules; split the rule", 4, 44,
+		     "\"arg2 & 3\"");
+	stockade_plan *plan = plan_of(NULL, RULE("clone", "[\"arg0 & 0xff\", \"arg1 & 0xff\"]", "kill"));
+	const struct sk_plan_entry *e = plan ? sk_plan_lookup(plan, "clone") : NULL;
+	CHECK(e && e->nrules == 64);
+	DECIDES(plan, "clone", "kill", 0x80, 0x1, 0);
+	DECIDES(plan, "clone", "allow", 0x100, 0x1, 0);
+	DECIDES(plan, "clone", "allow", 0x1, 0x0, 0);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_conditions)
+{
+	/* `token` pins the column to the part of the condition at fault. */
+	EXPECT_ERROR(RULE("clone", "[\"x0 == 1\"]", "allow"),
+		     ORIGIN ":4:15: a condition starts with the argument: arg0 .. arg5", 4, 15, "x0");
+	EXPECT_ERROR(RULE("clone", "[\"args0 == 1\"]", "allow"),
+		     ORIGIN ":4:15: a condition starts with the argument: arg0 .. arg5", 4, 15, "args0");
+	EXPECT_ERROR(RULE("clone", "[\"  arg7 == 1\"]", "allow"),
+		     ORIGIN ":4:17: syscalls have six arguments: arg0 .. arg5", 4, 17, "arg7");
+	EXPECT_ERROR(RULE("clone", "[arg6 == 1]", "allow"), ORIGIN ":4:14: syscalls have six arguments: arg0 .. arg5",
+		     4, 14, "arg6");
+	EXPECT_ERROR(RULE("clone", "[arg10 == 1]", "allow"),
+		     ORIGIN ":4:14: syscalls have six arguments: arg0 .. arg5", 4, 14, "arg10");
+	EXPECT_ERROR(RULE("clone", "[arg0 = 1]", "allow"),
+		     ORIGIN ":4:19: expected an operator after the argument: == != < <= > >= or &", 4, 19, "= 1");
+	EXPECT_ERROR(RULE("clone", "[arg0]", "allow"),
+		     ORIGIN ":4:18: expected an operator after the argument: == != < <= > >= or &", 4, 18, "]");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 & CLONE_NEWNS|CLONE_NEWUSR\"]", "allow"),
+		     ORIGIN ":4:34: unknown constant `CLONE_NEWUSR`, did you mean `CLONE_NEWUSER`?", 4, 34,
+		     "CLONE_NEWUSR");
+	EXPECT_ERROR(RULE("clone", "[arg0 == CLONE_NEWUSR]", "allow"),
+		     ORIGIN ":4:22: unknown constant `CLONE_NEWUSR`, did you mean `CLONE_NEWUSER`?", 4, 22,
+		     "CLONE_NEWUSR");
+	EXPECT_ERROR(RULE("socket", "[\"arg0 == AF_QQQQQQQQQQQQQQQQQQQQQQ\"]", "allow"),
+		     ORIGIN ":4:23: unknown constant `AF_QQQQQQQQQQQQQQQQQQQQQQ`", 4, 23, "AF_QQ");
+	EXPECT_ERROR(RULE("clone", "[arg0 == 0x1g]", "allow"), ORIGIN ":4:22: expected a number or a constant name",
+		     4, 22, "0x1g");
+	EXPECT_ERROR(RULE("clone", "[arg0 == 18446744073709551616]", "allow"),
+		     ORIGIN ":4:22: expected a number or a constant name", 4, 22, "18446744073709551616");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 == -1\"]", "allow"),
+		     ORIGIN ":4:23: expected a number or a constant name", 4, 23, "-1");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 == 1 | \"]", "allow"),
+		     ORIGIN ":4:27: expected a number or a constant name", 4, 27, "\"]");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 == 1 2\"]", "allow"),
+		     ORIGIN ":4:25: expected a number or a constant name", 4, 25, "2\"");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 & 0xf == \"]", "allow"),
+		     ORIGIN ":4:29: expected a number or a constant name", 4, 29, "\"]");
+	/* The caret goes under the mask or the value, not the blanks before it. */
+	EXPECT_ERROR(RULE("clone", "[\"arg0 &  0 == 0\"]", "allow"),
+		     ORIGIN ":4:23: a mask of 0 matches nothing or everything", 4, 23, "0 == 0");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 & 0xf ==  0x10\"]", "allow"),
+		     ORIGIN ":4:30: the value has bits outside the mask, so it can never match", 4, 30, "0x10");
+	EXPECT_ERROR(RULE("clone", "[\"arg0 & 0xf !=0x10\"]", "allow"),
+		     ORIGIN ":4:28: the value has bits outside the mask, so it can never match", 4, 28, "0x10");
+}
+
+/* The condition forms parse to what they say. */
+TEST(policy_condition_forms)
+{
+	stockade_plan *plan = plan_of(NULL, "seccomp:\n"
+					    "  rules:\n"
+					    "    - syscall: socket\n"
+					    "      args: [\"arg0 == AF_UNIX\", \"arg1 & SOCK_CLOEXEC|SOCK_NONBLOCK\"]\n"
+					    "      action: errno:EACCES\n"
+					    "    - syscall: socket\n"
+					    "      args: [\"arg1 & 0xf0 == 0x30\"]\n"
+					    "      action: errno:EBUSY\n"
+					    "    - syscall: socket\n"
+					    "      args: [\"arg1 & 0xf00 != 0x100\"]\n"
+					    "      action: errno:EIO\n"
+					    "    - syscall: socket\n"
+					    "      args: [\"arg2 >= 10\", \"arg2 < 0x14\", arg0 != 0]\n"
+					    "      action: errno:ENXIO\n"
+					    "    - syscall: socket\n"
+					    "      args: [\"arg2 > 0777\", \"arg2 <= 01000\"]\n"
+					    "      action: errno:E2BIG\n");
+	DECIDES(plan, "socket", "errno:EACCES", 1, 02000000, 0);
+	DECIDES(plan, "socket", "errno:EACCES", 1, 04000, 0);
+	DECIDES(plan, "socket", "errno:EBUSY", 2, 04000, 0); /* not AF_UNIX */
+	DECIDES(plan, "socket", "errno:EBUSY", 1, 0x30, 0);
+	DECIDES(plan, "socket", "errno:EBUSY", 1, 0x13f, 0);
+	DECIDES(plan, "socket", "errno:EIO", 1, 0x200, 0);
+	DECIDES(plan, "socket", "errno:EIO", 1, 0x000, 0);
+	DECIDES(plan, "socket", "allow", 1, 0x100, 0);
+	DECIDES(plan, "socket", "errno:ENXIO", 1, 0x100, 10);
+	DECIDES(plan, "socket", "errno:ENXIO", 1, 0x100, 19);
+	DECIDES(plan, "socket", "allow", 1, 0x100, 20);
+	DECIDES(plan, "socket", "allow", 0, 0x100, 15);
+	DECIDES(plan, "socket", "allow", 1, 0x100, 9);
+	DECIDES(plan, "socket", "allow", 1, 0x100, 511);
+	DECIDES(plan, "socket", "errno:E2BIG", 1, 0x100, 512);
+	DECIDES(plan, "socket", "allow", 1, 0x100, 513);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_shadowed_rule)
+{
+	static const char text[] = "seccomp:\n"
+				   "  rules:\n"
+				   "    - syscall: socket\n"
+				   "      args: [\"arg0 <= 10\"]\n"
+				   "      action: allow\n"
+				   "    - syscall: socket\n"
+				   "      args: [\"arg0 == AF_INET6\"]\n"
+				   "      action: kill\n";
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_text(p, ORIGIN, text, strlen(text), &err) == 0);
+	CHECK_INT_EQ(stockade_plan_build(p, &plan, &err), -EINVAL);
+	CHECK(plan == NULL);
+	CHECK(err && strcmp(err->msg, ORIGIN ":6:7: this rule for `socket` never matches: earlier rules in the same "
+				      "file already decide every call it covers") == 0);
+	if (err)
+		fprintf(stderr, err->line == 6 ? "" : "  (got %s)\n", err->msg);
+	/* Located like every other policy error. */
+	CHECK(err && err->line == 6 && err->column == 7);
+	CHECK(err && err->file && strcmp(err->file, ORIGIN) == 0);
+	CHECK(err && err->source_line && strcmp(err->source_line, "    - syscall: socket") == 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	/* Overlapping but not covering is fine, and so is a rule a higher
+	 * layer makes unreachable. */
+	plan = plan_of(NULL, "seccomp:\n  rules:\n    - syscall: socket\n      args: [\"arg0 <= 10\"]\n"
+			     "      action: allow\n    - syscall: socket\n      args: [\"arg0 <= 11\"]\n"
+			     "      action: kill\n");
+	DECIDES(plan, "socket", "allow", 10, 0, 0);
+	DECIDES(plan, "socket", "kill", 11, 0, 0);
+	DECIDES(plan, "socket", "allow", 12, 0, 0);
+	stockade_plan_free(plan);
+	plan = plan_of("agent", "seccomp:\n  rules:\n    - syscall: socket\n      action: errno:EACCES\n");
+	DECIDES(plan, "socket", "errno:EACCES", 1, 0, 0);
+	stockade_plan_free(plan);
+}
+
+/* A rule whose conditions expand into alternatives is one rule: it is
+ * reachable if any alternative is. */
+TEST(policy_alternatives_are_one_rule)
+{
+	/* (bit 0 or bit 1) and bit 0 clear: only bit 1 can decide it. */
+	stockade_plan *plan = plan_of(NULL, RULE("clone", "[\"arg0 & 0x3\", \"arg0 & 0x1 == 0\"]", "kill"));
+	DECIDES(plan, "clone", "kill", 2, 0, 0);
+	DECIDES(plan, "clone", "allow", 1, 0, 0);
+	DECIDES(plan, "clone", "allow", 3, 0, 0);
+	stockade_plan_free(plan);
+	/* (bit 0 or 1) and (bit 1 or 2): the (1, 2) alternative is inside (1, 1). */
+	plan = plan_of(NULL, RULE("clone", "[\"arg0 & 0x3\", \"arg0 & 0x6\"]", "kill"));
+	DECIDES(plan, "clone", "kill", 2, 0, 0);
+	DECIDES(plan, "clone", "kill", 5, 0, 0);
+	DECIDES(plan, "clone", "allow", 1, 0, 0);
+	DECIDES(plan, "clone", "allow", 4, 0, 0);
+	stockade_plan_free(plan);
+	/* But a rule all of whose alternatives are empty is still refused. */
+	expect_error_in(__LINE__, NULL, RULE("clone", "[\"arg0 & 0x3\", \"arg0 & 0x3 == 0\"]", "kill"),
+			strlen(RULE("clone", "[\"arg0 & 0x3\", \"arg0 & 0x3 == 0\"]", "kill")), 0, "", 0, 0, NULL);
+}
+
+TEST(policy_second_document)
+{
+	EXPECT_ERROR("version: 1\n---\nversion: 1\n", ORIGIN ":3:1: only one YAML document per policy file", 3, 1,
+		     "version");
+	EXPECT_ERROR("version: 1\n---\nseccomp:\n  allow: [read]\n",
+		     ORIGIN ":3:1: only one YAML document per policy file", 3, 1, "seccomp");
+	/* A broken second document is no better than a good one. */
+	EXPECT_ERROR("version: 1\n---\n[unclosed\n",
+		     ORIGIN ":4:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence",
+		     4, 1, NULL);
+}
+
+TEST(policy_nul_byte)
+{
+	static const char text[] = "version: 1\nseccomp:\n  deny: [ptrace]\0\n  allow: [ptrace]\n";
+
+	expect_error_in(__LINE__, NULL, text, sizeof(text) - 1, EINVAL, ORIGIN ": the policy contains a NUL byte", 0,
+			0, NULL);
+	expect_error_in(__LINE__, "agent", text, sizeof(text) - 1, EINVAL, ORIGIN ": the policy contains a NUL byte",
+			0, 0, NULL);
+}
+
+TEST(policy_too_large)
+{
+	const size_t limit = 1024 * 1024;
+	char *text = malloc(limit + 2), msg[200];
+	stockade_policy *p = NULL;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	/* A valid policy padded with a comment to exactly the limit... */
+	memset(text, ' ', limit + 1);
+	memcpy(text, "version: 1\n#", 12);
+	text[limit - 1] = '\n';
+	text[limit] = '\0';
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK_INT_EQ(stockade_policy_add_text(p, ORIGIN, text, limit, NULL), 0);
+	CHECK_INT_EQ(p->nlayers, 1);
+	stockade_policy_free(p);
+	/* ...and one byte more. */
+	text[limit] = '\n';
+	text[limit + 1] = '\0';
+	snprintf(msg, sizeof(msg), ORIGIN ": the policy is %zu bytes; the limit is %zu", limit + 1, limit);
+	expect_error_in(__LINE__, NULL, text, limit + 1, EFBIG, msg, 0, 0, NULL);
+
+	/* The same through a file. */
+	char dir[256], path[300];
+	stockade_error *err;
+	int ret;
+	if (make_tmpdir(dir, sizeof(dir))) {
+		snprintf(path, sizeof(path), "%s/big.yaml", dir);
+		FILE *f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (f) {
+			fwrite(text, 1, limit + 1, f);
+			fclose(f);
+		}
+		err = load_file(path, &p, &ret);
+		CHECK_INT_EQ(ret, -EFBIG);
+		snprintf(msg, sizeof(msg), "policy %s is %zu bytes; the limit is %zu", path, limit + 1, limit);
+		CHECK(err && strcmp(err->msg, msg) == 0);
+		CHECK_INT_EQ(p->nlayers, 0);
+		stockade_error_free(err);
+		stockade_policy_free(p);
+
+		/* A directory is not a policy. */
+		err = load_file(dir, &p, &ret);
+		CHECK_INT_EQ(ret, -EINVAL);
+		snprintf(msg, sizeof(msg), "policy %s is not a regular file", dir);
+		CHECK(err && strcmp(err->msg, msg) == 0);
+		stockade_error_free(err);
+		stockade_policy_free(p);
+		rm_tree(dir);
+	}
+	free(text);
+}
+
+/* ---- extends ---- */
+
+TEST(policy_extends_unknown_preset)
+{
+	stockade_policy *p = NULL;
+	stockade_error *err = NULL;
+	static const char text[] = "version: 1\nextends: agnet\n";
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK_INT_EQ(stockade_policy_add_text(p, ORIGIN, text, strlen(text), &err), -ENOENT);
+	CHECK(err && strcmp(err->msg, ORIGIN ":2:10: extends: unknown preset `agnet`, did you mean `agent`?") == 0);
+	CHECK(err && err->line == 2 && err->column == 10 && err->file && strcmp(err->file, ORIGIN) == 0);
+	CHECK(err && err->source_line && strcmp(err->source_line, "extends: agnet") == 0);
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	err = NULL;
+	CHECK_INT_EQ(stockade_policy_add_text(p, ORIGIN, "extends: oci:docker-default\n", 28, &err), -ENOTSUP);
+	CHECK(err && strcmp(err->msg, ORIGIN ":1:10: extends: OCI profiles (`oci:docker-default`) are not supported "
+				      "by this build yet") == 0);
+	CHECK(err && err->line == 1 && err->column == 10);
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
+
+TEST(policy_extends_files)
+{
+	char dir[256], path[512], msg[1024];
+	stockade_policy *p = NULL;
+	stockade_error *err;
+	int ret;
+
+	if (!make_tmpdir(dir, sizeof(dir)))
+		return;
+	/* A missing file, named relative to the includer. */
+	write_file(dir, "a.yaml", "version: 1\nextends: missing.yaml\n");
+	snprintf(path, sizeof(path), "%s/a.yaml", dir);
+	err = load_file(path, &p, &ret);
+	CHECK_INT_EQ(ret, -ENOENT);
+	snprintf(msg, sizeof(msg), "%s:2:10: extends: cannot open policy %s/missing.yaml: No such file or directory",
+		 path, dir);
+	CHECK_MSG(err && strcmp(err->msg, msg) == 0, "%s", err ? err->msg : "");
+	CHECK(err && err->line == 2 && err->column == 10 && err->file && strcmp(err->file, path) == 0);
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	/* A policy that includes itself, directly or through another. */
+	write_file(dir, "self.yaml", "extends: self.yaml\n");
+	snprintf(path, sizeof(path), "%s/self.yaml", dir);
+	err = load_file(path, &p, &ret);
+	CHECK_INT_EQ(ret, -ELOOP);
+	CHECK(err && err->status == ELOOP);
+	snprintf(msg, sizeof(msg), "%s: extends is nested more than 16 deep (does a policy include itself?)", path);
+	CHECK_MSG(err && strstr(err->msg, msg), "%s", err ? err->msg : "");
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	write_file(dir, "ping.yaml", "extends: ./pong.yaml\n");
+	write_file(dir, "pong.yaml", "extends: ping.yaml\n");
+	snprintf(path, sizeof(path), "%s/ping.yaml", dir);
+	err = load_file(path, &p, &ret);
+	CHECK_INT_EQ(ret, -ELOOP);
+	CHECK_STR_CONTAINS(err ? err->msg : NULL, "nested more than 16 deep");
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	/* A broken file deep in a chain: nothing of the chain is applied,
+	 * layers already there stay. */
+	write_file(dir, "top.yaml", "extends: mid.yaml\nseccomp:\n  allow: [ptrace]\n");
+	write_file(dir, "mid.yaml", "extends: bad.yaml\n");
+	write_file(dir, "bad.yaml", "extends: agent\nseccomp:\n  deny: [memfd_creat]\n");
+	snprintf(path, sizeof(path), "%s/top.yaml", dir);
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "minimal", NULL) == 0);
+	err = NULL;
+	CHECK_INT_EQ(stockade_policy_add_file(p, path, &err), -EINVAL);
+	snprintf(msg, sizeof(msg), "%s/bad.yaml:3:10: unknown syscall `memfd_creat`, did you mean `memfd_create`?",
+		 dir);
+	CHECK_MSG(err && strcmp(err->msg, msg) == 0, "%s", err ? err->msg : "");
+	CHECK(err && err->line == 3 && err->column == 10);
+	CHECK_INT_EQ(p->nlayers, 1);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	/* OCI profiles are refused with a clear message, from a file too. */
+	write_file(dir, "oci.yaml", "version: 1\nextends: \"oci:/etc/containers/seccomp.json\"\n");
+	snprintf(path, sizeof(path), "%s/oci.yaml", dir);
+	err = load_file(path, &p, &ret);
+	CHECK_INT_EQ(ret, -ENOTSUP);
+	snprintf(msg, sizeof(msg),
+		 "%s:2:10: extends: OCI profiles (`oci:/etc/containers/seccomp.json`) are not supported by this "
+		 "build yet",
+		 path);
+	CHECK_MSG(err && strcmp(err->msg, msg) == 0, "%s", err ? err->msg : "");
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+	rm_tree(dir);
+}
+
+TEST(policy_extends_chain_order)
+{
+	char dir[256], sub[300], path[512];
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err;
+	int ret;
+
+	if (!make_tmpdir(dir, sizeof(dir)))
+		return;
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	/* child (in sub/) -> ../parent.yaml -> sub/grand.yaml -> strict -> agent.
+	 * Relative names resolve against the including file's directory, not
+	 * the current directory. */
+	write_file(sub, "child.yaml", "version: 1\nname: child\nextends: ../parent.yaml\nseccomp:\n"
+				      "  allow: [memfd_create]\n  deny: [getpid]\n");
+	write_file(dir, "parent.yaml",
+		   "version: 1\nname: parent\nextends: sub/grand.yaml\nseccomp:\n  deny_action: errno:EACCES\n"
+		   "  allow: [getpid, ptrace]\n  deny: [getppid]\n");
+	write_file(sub, "grand.yaml", "version: 1\nextends: strict\nseccomp:\n  default_action: errno:ENXIO\n"
+				      "  deny: [getppid, gettid]\n");
+	snprintf(path, sizeof(path), "%s/child.yaml", sub);
+	err = load_file(path, &p, &ret);
+	CHECK_MSG(ret == 0, "%s", err ? err->msg : "");
+	stockade_error_free(err);
+	CHECK_INT_EQ(p->nlayers, 5);
+	if (p->nlayers == 5) {
+		char want[512];
+
+		CHECK(strcmp(p->layers[0]->file, "preset:agent") == 0);
+		CHECK(strcmp(p->layers[1]->file, "preset:strict") == 0);
+		snprintf(want, sizeof(want), "%s/../parent.yaml/../sub/grand.yaml", sub);
+		CHECK_MSG(strstr(p->layers[2]->file, "grand.yaml") != NULL, "%s", p->layers[2]->file);
+		CHECK_MSG(strstr(p->layers[3]->file, "parent.yaml") != NULL, "%s", p->layers[3]->file);
+		CHECK(strcmp(p->layers[4]->file, path) == 0);
+	}
+	CHECK(strcmp(stockade_policy_name(p), "child") == 0);
+	err = NULL;
+	CHECK(stockade_plan_build(p, &plan, &err) == 0);
+	stockade_error_free(err);
+	if (plan) {
+		CHECK(strcmp(plan->name, "child") == 0);
+		/* grand's default wins over strict's; nobody above sets one. */
+		DECIDES(plan, "sync", "errno:ENXIO", 0, 0, 0);
+		DECIDES(plan, "getpid", "errno:EACCES", 0, 0, 0);  /* child denies with parent's deny_action */
+		DECIDES(plan, "getppid", "errno:EACCES", 0, 0, 0); /* parent re-denies: its deny_action */
+		DECIDES(plan, "gettid", "errno:EPERM", 0, 0, 0);   /* grand denied it under agent's */
+		DECIDES(plan, "ptrace", "allow", 0, 0, 0);	    /* strict denies, parent allows */
+		DECIDES(plan, "memfd_create", "allow", 0, 0x10, 0); /* strict denies, child allows all */
+		DECIDES(plan, "clone", "errno:EPERM", 0x10000000, 0, 0);
+		DECIDES(plan, "clone", "allow", 17, 0, 0);
+	}
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+
+	/* A symlink to a policy loads like the file itself. */
+	char link[512], target[512];
+	snprintf(link, sizeof(link), "%s/link.yaml", dir);
+	snprintf(target, sizeof(target), "%s/parent.yaml", dir);
+	CHECK(symlink(target, link) == 0);
+	err = load_file(link, &p, &ret);
+	CHECK_MSG(ret == 0, "%s", err ? err->msg : "");
+	stockade_error_free(err);
+	CHECK_INT_EQ(p->nlayers, 4);
+	plan = NULL;
+	err = NULL;
+	CHECK(stockade_plan_build(p, &plan, &err) == 0);
+	stockade_error_free(err);
+	DECIDES(plan, "getppid", "errno:EACCES", 0, 0, 0);
+	DECIDES(plan, "ptrace", "allow", 0, 0, 0);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	/* A dangling one fails like a missing file. */
+	snprintf(link, sizeof(link), "%s/dangling.yaml", dir);
+	snprintf(target, sizeof(target), "%s/nowhere.yaml", dir);
+	CHECK(symlink(target, link) == 0);
+	err = load_file(link, &p, &ret);
+	CHECK_INT_EQ(ret, -ENOENT);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+	rm_tree(dir);
+}
+
+TEST(policy_extends_text_preset)
+{
+	stockade_plan *plan = plan_of(NULL, "version: 1\nname: mine\nextends: minimal\nseccomp:\n  deny: [getpid]\n");
+
+	DECIDES(plan, "getpid", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "ptrace", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "bpf", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "io_uring_setup", "allow", 0, 0, 0); /* agent denies it, minimal does not */
+	CHECK(plan && strcmp(plan->name, "mine") == 0);
+	stockade_plan_free(plan);
+	/* An overlay as the base of a policy goes on top of its own base. */
+	plan = plan_of(NULL, "extends: debug\n");
+	DECIDES(plan, "ptrace", "allow", 0, 0, 0);
+	DECIDES(plan, "io_uring_setup", "errno:EPERM", 0, 0, 0);
+	stockade_plan_free(plan);
+}
+
+/* ---- a policy using every key ---- */
+
+TEST(policy_every_key)
+{
+	static const char text[] = "version: 1\n"
+				   "name: everything\n"
+				   "description: uses every key once\n"
+				   "extends: agent\n"
+				   "seccomp:\n"
+				   "  enabled: yes\n"
+				   "  default_action: errno:ENOSYS\n"
+				   "  deny_action: kill-thread\n"
+				   "  compat_arches: filter\n"
+				   "  allow: [\"@basic-io\", getpid, ptrace]\n"
+				   "  deny:\n"
+				   "    - \"@debug\"\n"
+				   "    - getppid\n"
+				   "  rules:\n"
+				   "    - syscall: socket\n"
+				   "      args: [\"arg0 == AF_UNIX\", \"arg1 & SOCK_CLOEXEC == SOCK_CLOEXEC\"]\n"
+				   "      action: allow\n"
+				   "      reason: local sockets, close-on-exec\n"
+				   "    - syscall: socket\n"
+				   "      action: errno:EACCES\n";
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+	struct sk_verdict v;
+	uint64_t args[SK_MAX_ARGS] = { 1, 02000001 };
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_text(p, ORIGIN, text, strlen(text), &err) == 0);
+	CHECK_INT_EQ(p->nlayers, 2);
+	if (p->nlayers == 2) {
+		const struct sk_layer *l = p->layers[1];
+
+		CHECK(strcmp(l->name, "everything") == 0);
+		CHECK(strcmp(l->description, "uses every key once") == 0);
+		CHECK(l->enabled_set && l->enabled);
+		CHECK(l->default_set && l->default_at.line == 7 && l->default_at.column == 19);
+		CHECK(l->deny_action_set && l->deny_action.type == SK_ACT_KILL_THREAD);
+		CHECK(l->compat_set && l->compat == SK_COMPAT_FILTER && l->compat_at.line == 9);
+		CHECK_INT_EQ(l->nallow, 3);
+		CHECK_INT_EQ(l->ndeny, 2);
+		CHECK(l->nallow == 3 && strcmp(l->allow[0].name, "@basic-io") == 0 && l->allow[0].at.line == 10 &&
+		      l->allow[0].at.column == 11);
+		CHECK(l->ndeny == 2 && strcmp(l->deny[1].name, "getppid") == 0 && l->deny[1].at.line == 13 &&
+		      l->deny[1].at.column == 7);
+		CHECK_INT_EQ(l->nrules, 2);
+		if (l->nrules == 2) {
+			CHECK(strcmp(l->rules[0].syscall, "socket") == 0);
+			CHECK_INT_EQ(l->rules[0].nconds, 2);
+			CHECK(l->rules[0].at.line == 15 && l->rules[0].at.column == 7);
+			CHECK(strcmp(l->rules[0].reason, "local sockets, close-on-exec") == 0);
+			CHECK(l->rules[1].reason == NULL && l->rules[1].nconds == 0);
+		}
+	}
+	CHECK(stockade_plan_build(p, &plan, &err) == 0);
+	if (err)
+		fprintf(stderr, "  %s\n", err->msg);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+	if (!plan)
+		return;
+	CHECK(strcmp(plan->name, "everything") == 0);
+	CHECK(plan->seccomp_enabled);
+	CHECK(plan->compat == SK_COMPAT_FILTER && plan->compat_at.line == 9 && strcmp(plan->compat_at.file, ORIGIN) == 0);
+	CHECK(plan->default_at.line == 7 && strcmp(plan->default_at.file, ORIGIN) == 0);
+	DECIDES(plan, "sync", "errno:ENOSYS", 0, 0, 0); /* mentioned nowhere */
+	CHECK(sk_plan_lookup(plan, "sync") == NULL);
+	DECIDES(plan, "read", "allow", 0, 0, 0);
+	DECIDES(plan, "getpid", "allow", 0, 0, 0);
+	DECIDES(plan, "getppid", "kill-thread", 0, 0, 0);
+	DECIDES(plan, "kcmp", "kill-thread", 0, 0, 0);
+	DECIDES(plan, "ptrace", "allow", 0, 0, 0); /* the name beats @debug */
+	DECIDES(plan, "socket", "allow", 1, 02000001, 0);
+	DECIDES(plan, "socket", "errno:EACCES", 1, 1, 0);
+	DECIDES(plan, "socket", "errno:EACCES", 2, 02000001, 0); /* before agent's AF_INET rule */
+	DECIDES(plan, "mount", "errno:EPERM", 0, 0, 0);	  /* agent's deny stays */
+	DECIDES(plan, "clone", "errno:EPERM", 0x10000000, 0, 0);
+	sk_plan_decide(plan, "socket", args, &v);
+	CHECK(v.rule && v.reason && strcmp(v.reason, "local sockets, close-on-exec") == 0);
+	CHECK(v.at.line == 15 && v.at.column == 7 && strcmp(v.at.file, ORIGIN) == 0);
+	sk_plan_decide(plan, "kcmp", no_args, &v);
+	CHECK(v.rule == NULL && v.via && strcmp(v.via, "@debug") == 0 && v.at.line == 12);
+	sk_plan_decide(plan, "sync", no_args, &v);
+	CHECK(v.at.line == 7 && v.via == NULL && v.rule == NULL);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_bool_spellings)
+{
+	static const char *const off[] = { "false", "no", "off" }, *const on[] = { "true", "yes", "on" };
+	char text[128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(off); i++) {
+		snprintf(text, sizeof(text), "seccomp:\n  enabled: %s\n  default_action: kill\n", off[i]);
+		stockade_plan *plan = plan_of(NULL, text);
+		CHECK(plan && !plan->seccomp_enabled);
+		DECIDES(plan, "ptrace", "allow", 0, 0, 0);
+		stockade_plan_free(plan);
+		snprintf(text, sizeof(text), "seccomp:\n  enabled: %s\n  default_action: kill\n", on[i]);
+		plan = plan_of(NULL, text);
+		CHECK(plan && plan->seccomp_enabled);
+		DECIDES(plan, "ptrace", "kill", 0, 0, 0);
+		stockade_plan_free(plan);
+	}
+}
+
+/* ---- command-line overrides ---- */
+
+TEST(policy_overrides)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+	const struct sk_plan_entry *e;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
+	CHECK(stockade_policy_allow(p, "memfd_create", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "getpid", NULL, NULL) == 0);
+	CHECK(stockade_policy_deny(p, "gettid", "errno:EACCES", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "getppid", "kill", NULL) == 0);
+	/* The last flag for a name wins... */
+	CHECK(stockade_policy_deny(p, "getuid", NULL, NULL) == 0);
+	CHECK(stockade_policy_allow(p, "getuid", NULL) == 0);
+	CHECK(stockade_policy_allow(p, "getgid", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "getgid", "trap", NULL) == 0);
+	/* ...including its action. */
+	CHECK(stockade_policy_deny(p, "geteuid", "kill", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "geteuid", "errno:EACCES", NULL) == 0);
+	CHECK(stockade_policy_allow(p, "@debug", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "ptrace", NULL, NULL) == 0);
+	/* All flags share one layer on top. */
+	CHECK_INT_EQ(p->nlayers, 2);
+	CHECK(strcmp(p->layers[1]->file, "command line") == 0);
+	CHECK(strcmp(stockade_policy_name(p), "agent") == 0);
+	CHECK(stockade_plan_build(p, &plan, &err) == 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+	if (!plan)
+		return;
+	e = sk_plan_lookup(plan, "memfd_create");
+	CHECK(e && e->nrules == 0 && e->has_base); /* agent's MFD_EXEC rule is gone */
+	DECIDES(plan, "memfd_create", "allow", 0, 0x10, 0);
+	DECIDES(plan, "getpid", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "gettid", "errno:EACCES", 0, 0, 0);
+	DECIDES(plan, "getppid", "kill", 0, 0, 0);
+	DECIDES(plan, "getuid", "allow", 0, 0, 0);
+	DECIDES(plan, "getgid", "trap", 0, 0, 0);
+	DECIDES(plan, "geteuid", "errno:EACCES", 0, 0, 0);
+	DECIDES(plan, "kcmp", "allow", 0, 0, 0);
+	DECIDES(plan, "ptrace", "errno:EPERM", 0, 0, 0);
+	e = sk_plan_lookup(plan, "getpid");
+	CHECK(e && e->base_at.file && strcmp(e->base_at.file, "command line") == 0 && e->base_at.line == 0);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_override_layers)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	static const char text[] = "seccomp:\n  deny_action: errno:EACCES\n  allow: [getpid]\n";
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
+	CHECK(stockade_policy_deny(p, "getpid", NULL, NULL) == 0);
+	/* A file after a flag goes above it; later flags get a new layer. */
+	CHECK(stockade_policy_add_text(p, ORIGIN, text, strlen(text), NULL) == 0);
+	CHECK(stockade_policy_deny(p, "gettid", NULL, NULL) == 0);
+	CHECK_INT_EQ(p->nlayers, 4);
+	CHECK(stockade_plan_build(p, &plan, NULL) == 0);
+	DECIDES(plan, "getpid", "allow", 0, 0, 0);
+	DECIDES(plan, "gettid", "errno:EACCES", 0, 0, 0);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+}
+
+TEST(policy_override_errors)
+{
+	stockade_policy *p = NULL;
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK_INT_EQ(stockade_policy_allow(p, "memfd_creat", &err), -ENOENT);
+	CHECK(err && strcmp(err->msg, "--allow memfd_creat: unknown syscall `memfd_creat`, did you mean "
+				      "`memfd_create`?") == 0);
+	CHECK_INT_EQ(stockade_policy_deny(p, "@mout", NULL, &err), -ENOENT);
+	CHECK(err && strcmp(err->msg, "--deny @mout: unknown syscall group `@mout`, did you mean `@mount`?") == 0);
+	CHECK_INT_EQ(stockade_policy_deny(p, "ptrace", "bogus", &err), -EINVAL);
+	CHECK(err && strcmp(err->msg, "--deny ptrace: unknown action `bogus`") == 0);
+	/* A deny that allows is no deny. */
+	CHECK_INT_EQ(stockade_policy_deny(p, "ptrace", "allow", &err), -EINVAL);
+	CHECK_STR_CONTAINS(err ? err->msg : NULL, "--deny ptrace:");
+	CHECK_INT_EQ(stockade_policy_deny(p, "ptrace", "log", &err), -EINVAL);
+	/* Nothing was added by the failures. */
+	CHECK_INT_EQ(p->nlayers, 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
+
+/* The same preset twice (`--preset agent --preset strict`) is not a
+ * contradiction: each copy is its own layer. */
+TEST(policy_same_source_twice)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
+	CHECK_INT_EQ(p->nlayers, 3);
+	CHECK_MSG(stockade_plan_build(p, &plan, &err) == 0, "%s", err ? err->msg : "");
+	DECIDES(plan, "clone", "errno:EPERM", 0x10000000, 0, 0);
+	DECIDES(plan, "clone", "allow", 17, 0, 0);
+	stockade_plan_free(plan);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+
+	static const char text[] = "seccomp:\n  rules:\n    - syscall: socket\n      args: [\"arg0 == 1\"]\n"
+				   "      action: kill\n    - syscall: socket\n      action: allow\n";
+	plan = NULL;
+	err = NULL;
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_text(p, ORIGIN, text, strlen(text), NULL) == 0);
+	CHECK(stockade_policy_add_text(p, ORIGIN, text, strlen(text), NULL) == 0);
+	CHECK_MSG(stockade_plan_build(p, &plan, &err) == 0, "%s", err ? err->msg : "");
+	DECIDES(plan, "socket", "kill", 1, 0, 0);
+	DECIDES(plan, "socket", "allow", 2, 0, 0);
+	stockade_plan_free(plan);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
