@@ -70,8 +70,13 @@ $(BUILD)/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 
+# A static probe for the consumer tests' container rootfs (tests/live/test_consumers.c).
+$(BUILD)/probes/try-syscall-static: tests/probes/try-syscall.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
+
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live
-check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES)
+check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@tests/run.sh $(BUILD)
 
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
@@ -79,7 +84,7 @@ check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim
 	@tests/run.sh build-asan unit sim
 
-demo: all
+demo: all $(BUILD)/probes/try-syscall
 	@scripts/demo.sh $(BUILD)/stockade
 
 # Benchmarks against no sandbox, bubblewrap and firejail: not a test, no

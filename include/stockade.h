@@ -55,6 +55,24 @@ int stockade_policy_add_text(stockade_policy *policy, const char *origin, const 
  * deny action. */
 int stockade_policy_allow(stockade_policy *policy, const char *name, stockade_error **err);
 int stockade_policy_deny(stockade_policy *policy, const char *name, const char *action, stockade_error **err);
+/* Push an OCI / Docker seccomp profile (JSON) as a layer, as `extends:
+ * oci:PATH` does.  Profiles are resolved the way Docker and Podman resolve
+ * them for one machine: `includes`/`excludes` by architecture, capability
+ * set and kernel, `archMap` by architecture.  The settings below apply to
+ * profiles pushed after them: the architecture (default native), the
+ * capabilities ("docker" = Docker's default set, the default; "all", "none",
+ * or "CAP_SYS_ADMIN,CAP_SYS_PTRACE,...") and the kernel release for
+ * minKernel (default: the running kernel's). */
+int stockade_policy_add_oci(stockade_policy *policy, const char *path, stockade_error **err);
+int stockade_policy_set_oci_arch(stockade_policy *policy, uint32_t arch, stockade_error **err);
+int stockade_policy_set_oci_caps(stockade_policy *policy, const char *caps, stockade_error **err);
+int stockade_policy_set_oci_kernel(stockade_policy *policy, const char *release, stockade_error **err);
+/* Command-line style sandbox overrides, on top of every layer pushed so far:
+ * the network mode ("none", "unix" or "full"), and a path added to a
+ * filesystem list ("read", "write", "exec", "deny", "read_only"); a path
+ * added this way is not affected by the carve-outs of lower layers. */
+int stockade_policy_set_network(stockade_policy *policy, const char *mode, stockade_error **err);
+int stockade_policy_add_path(stockade_policy *policy, const char *list, const char *path, stockade_error **err);
 /* Name of the policy (the top layer's `name:` or preset name), for display. */
 const char *stockade_policy_name(const stockade_policy *policy);
 
@@ -75,8 +93,35 @@ int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **p
 /* Human-readable pseudo-filter code (libseccomp PFC) into a malloc'd string. */
 int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **text, stockade_error **err);
 
-/* Confine the calling process: no_new_privs, then the seccomp filter.  Call
- * in the process that will execve() the command; it cannot be undone. */
+/* The policy as an artifact for other consumers (export.c):
+ *  - STOCKADE_FORMAT_BPF: the struct sock_filter array, for `bwrap --seccomp
+ *    FD` / `--add-seccomp-fd FD` and prctl(PR_SET_SECCOMP);
+ *  - STOCKADE_FORMAT_OCI: OCI linux.seccomp JSON (also a Docker / Podman
+ *    `--security-opt seccomp=FILE` and Kubernetes Localhost profile);
+ *  - STOCKADE_FORMAT_PFC: libseccomp's pseudo-filter code, for review.
+ * A policy with seccomp disabled exports a filter that allows everything.
+ * Where the format cannot say what the policy's filter means (OCI: compat
+ * arches refused, 64-bit comparisons on 32-bit ABIs; any: audit mode),
+ * export fails with -ENOTSUP naming the feature, unless `flags` has
+ * STOCKADE_EXPORT_LOSSY.  *dropped (if not NULL) receives a NULL-terminated
+ * list of what was lost, plus notes ("note: ...") about the Landlock rules
+ * no seccomp filter carries; free it with stockade_strv_free().  *data is
+ * malloc'd; *len its size (text formats are also NUL-terminated). */
+enum stockade_format {
+	STOCKADE_FORMAT_BPF = 0,
+	STOCKADE_FORMAT_OCI,
+	STOCKADE_FORMAT_PFC,
+};
+#define STOCKADE_EXPORT_LOSSY 0x1u
+int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade_format format, unsigned flags,
+			 char **data, size_t *len, char ***dropped, stockade_error **err);
+int stockade_format_from_name(const char *name, enum stockade_format *out);
+void stockade_strv_free(char **strv);
+
+/* Confine the calling process: no_new_privs, then Landlock (filesystem,
+ * TCP ports, scoping), then the seccomp filter.  Call in the process that
+ * will execve() the command; it cannot be undone.  Landlock confines the
+ * calling thread only: call it before starting threads. */
 int stockade_plan_apply(const stockade_plan *plan, stockade_error **err);
 
 /* Apply the plan and execvp() argv.  Returns only on failure: -ENOENT/-EACCES

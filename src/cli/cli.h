@@ -3,6 +3,7 @@
 #define STOCKADE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "stockade.h"
@@ -34,9 +35,23 @@ void policy_opts_free(struct policy_opts *o);
 void print_error(const stockade_error *err);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The enforcement report (sandbox_report.c); struct sk_report is in
+ * landlock.h.  Warnings: one line per layer not enforced as asked; returns
+ * how many.  The env override: STOCKADE_TEST_LANDLOCK_ABI, -1 if invalid. */
+struct sk_report;
+void print_sandbox_report(FILE *f, const char *policy, const struct sk_report *rep);
+int print_sandbox_warnings(FILE *f, const struct sk_report *rep);
+int landlock_override_from_env(void);
+
 int cmd_run(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_presets(int argc, char **argv);
 int cmd_groups(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+/* What OCI profile layers were resolved to (stderr, one note each). */
+void print_oci_notes(const stockade_policy *policy);
+int cmd_explain(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

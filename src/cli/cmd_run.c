@@ -12,12 +12,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plan.h"
+#include "supervised.h"
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "Usage: stockade run [--policy FILE] [--preset NAME] [--allow SYSCALL]... [--deny SYSCALL]...\n"
-		   "                    [--verbose] [--] COMMAND [ARG]...\n"
-		   "Run COMMAND under the policy (default: the agent preset).\n");
+		   "                    [--verbose] [--report | --no-report] [--report-json FILE] [--audit]\n"
+		   "                    [--] COMMAND [ARG]...\n"
+		   "Run COMMAND under the policy (default: the agent preset).\n"
+		   "  --report            at exit, list every call the policy denied, why, and how to allow it\n"
+		   "                      (the default when stderr is a terminal; --no-report turns it off)\n"
+		   "  --report-json FILE  one JSON object per denial (and a closing \"exit\" object) to FILE\n"
+		   "  --audit             deny nothing; report what the policy would deny (seccomp.mode: audit)\n");
 }
 
 /* Find the command before confinement so "not found" is reported by us,
@@ -51,9 +58,27 @@ static int resolve_command(const char *cmd, char *out, size_t size)
 	return saw_eacces ? -EACCES : -ENOENT;
 }
 
+struct run_ctx {
+	const char *policy;
+	bool verbose;
+};
+
+/* Between confinement and exec: what is enforced, always when it is less
+ * than the policy asks. */
+static void applied(const struct sk_report *rep, void *data)
+{
+	const struct run_ctx *r = data;
+
+	if (r->verbose)
+		print_sandbox_report(stderr, r->policy, rep);
+	else
+		print_sandbox_warnings(stderr, rep);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
+	struct run_report_opts rep = RUN_REPORT_OPTS_INIT;
 	stockade_plan *plan;
 	stockade_error *err = NULL;
 	char path[PATH_MAX];
@@ -75,16 +100,29 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return 0;
 		}
+		ret = run_report_opt_parse(&rep, argc, argv, &i);
+		if (ret < 0) {
+			policy_opts_free(&o);
+			return EXIT_STOCKADE;
+		}
+		if (ret > 0)
+			continue;
 		ret = policy_opt_parse(&o, argc, argv, &i);
 		if (ret < 0)
 			return EXIT_STOCKADE;
 		if (ret == 0) {
 			usage_error("run: unknown option %s", argv[i]);
+			policy_opts_free(&o);
 			return EXIT_STOCKADE;
 		}
 	}
 	if (i >= argc) {
 		usage_error("run: no command given");
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
+	if (landlock_override_from_env() < 0) {
+		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
 	plan = policy_opts_plan(&o);
@@ -95,6 +133,8 @@ int cmd_run(int argc, char **argv)
 	ret = resolve_command(argv[i], path, sizeof(path));
 	if (ret < 0) {
 		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	if (verbose)
@@ -102,9 +142,21 @@ int cmd_run(int argc, char **argv)
 	/* Tools can tell they are confined, and by what. */
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
+	setenv("STOCKADE_NETWORK",
+	       plan->sandbox.net == SK_NET_NONE ? "none" : plan->sandbox.net == SK_NET_UNIX ? "unix" : "full", 1);
 	argv[i] = path;
-	ret = stockade_exec(plan, &argv[i], &err);
+	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .verbose = verbose };
+	/* --report, --audit: a supervisor runs the command instead. */
+	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
+	if (ret >= 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return ret;
+	}
+	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
 	print_error(err);
 	stockade_error_free(err);
+	stockade_plan_free(plan);
+	policy_opts_free(&o);
 	return ret == -ENOENT ? EXIT_NOT_FOUND : ret == -EACCES || ret == -ENOEXEC ? EXIT_CANNOT_EXEC : EXIT_STOCKADE;
 }

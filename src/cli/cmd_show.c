@@ -97,6 +97,7 @@ int cmd_show(int argc, char **argv)
 			return EXIT_STOCKADE;
 		if (r == 0) {
 			usage_error("show: unknown option %s", argv[i]);
+			policy_opts_free(&o);
 			return EXIT_STOCKADE;
 		}
 	}

@@ -36,13 +36,64 @@ static int ensure_policy(struct policy_opts *o)
 	return 0;
 }
 
-int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
+/* Options that take a value, so a scan can step over it. */
+static const char *const value_opts[] = { "--policy", "--preset",     "--allow",  "--deny",   "--arch",
+					  "--oci-profile", "--oci-caps", "--oci-kernel", "--format", "--output",
+					  "-o",	       "--net",	     "--read",	    "--write",	NULL };
+
+/*
+ * OCI profiles are resolved for one architecture, capability set and kernel
+ * while they load, so those settings must be known before any profile is:
+ * look ahead for them when the first policy option is seen.  The scan stops
+ * at `--` and at the first operand (run's command, explain's syscall).
+ */
+static int prescan_oci(struct policy_opts *o, int argc, char **argv, int from)
 {
 	stockade_error *err = NULL;
+	uint32_t arch;
+
+	for (int j = from; j < argc; j++) {
+		const char *a = argv[j], *v = NULL, *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+		bool takes = false;
+		int ret = 0;
+
+		if (!strcmp(a, "--") || a[0] != '-')
+			break;
+		for (size_t k = 0; value_opts[k]; k++)
+			if (strlen(value_opts[k]) == n && !strncmp(a, value_opts[k], n))
+				takes = true;
+		if (takes && !eq && j + 1 < argc)
+			v = argv[++j];
+		else if (eq)
+			v = eq + 1;
+		if (!v)
+			continue;
+		if (!strncmp(a, "--arch", n) && n == 6 && stockade_arch_from_name(v, &arch) == 0)
+			ret = stockade_policy_set_oci_arch(o->policy, arch, &err);
+		else if (!strncmp(a, "--oci-caps", n) && n == 10)
+			ret = stockade_policy_set_oci_caps(o->policy, v, &err);
+		else if (!strncmp(a, "--oci-kernel", n) && n == 12)
+			ret = stockade_policy_set_oci_kernel(o->policy, v, &err);
+		if (ret < 0) {
+			print_error(err);
+			stockade_error_free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
+{
+	stockade_error *err = NULL;
+	bool fresh = !o->policy;
 	const char *v;
 	int ret = 0;
 
 	if (ensure_policy(o) < 0)
+		return -1;
+	if (fresh && prescan_oci(o, argc, argv, *i) < 0)
 		return -1;
 	if ((v = opt_value(argc, argv, i, "--policy"))) {
 		if (!*v)
@@ -67,6 +118,33 @@ int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_deny(o->policy, v, NULL, &err);
+	} else if ((v = opt_value(argc, argv, i, "--oci-profile"))) {
+		if (!*v)
+			return -1;
+		ret = stockade_policy_add_oci(o->policy, v, &err);
+		o->have_base = true;
+	} else if ((v = opt_value(argc, argv, i, "--oci-caps"))) {
+		if (!*v)
+			return -1;
+		ret = stockade_policy_set_oci_caps(o->policy, v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--oci-kernel"))) {
+		if (!*v)
+			return -1;
+		ret = stockade_policy_set_oci_kernel(o->policy, v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--net"))) {
+		if (!*v)
+			return -1;
+		if (policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_set_network(o->policy, v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--read"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_add_path(o->policy, "read", v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--write"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_add_path(o->policy, "write", v, &err);
 	} else if ((v = opt_value(argc, argv, i, "--arch"))) {
 		if (!*v)
 			return -1;
@@ -84,6 +162,16 @@ int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		return -1;
 	}
 	return 1;
+}
+
+/* On an error the policy is freed: every caller gives up then. */
+int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
+{
+	int ret = opt_parse(o, argc, argv, i);
+
+	if (ret < 0)
+		policy_opts_free(o);
+	return ret;
 }
 
 int policy_opts_finish(struct policy_opts *o)

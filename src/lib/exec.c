@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Confine, then exec.  Order matters (minijail's): no_new_privs first, since
- * an unprivileged process may only install a filter with it set and it keeps
- * setuid binaries from escaping; then the seccomp filter last, so the filter
- * never has to allow the setup calls that precede it.  Landlock will slot in
- * between the two.
+ * Confine, then exec.  Order matters (minijail's):
+ *
+ *  1. no_new_privs first: an unprivileged process may only install a seccomp
+ *     filter or a Landlock ruleset with it set, and it keeps setuid binaries
+ *     from escaping either;
+ *  2. Landlock next: building the ruleset opens and lists the paths it
+ *     grants and calls landlock_*(), which the seccomp filter need not allow
+ *     (strict does not), and whether the filter may let TCP sockets through
+ *     depends on what Landlock could enforce;
+ *  3. the seccomp filter last, so it never has to allow the setup calls that
+ *     precede it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,23 +21,87 @@
 #include "plan.h"
 #include "seccomp_backend.h"
 
-int stockade_plan_apply(const stockade_plan *plan, stockade_error **err)
+int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_report *rep, const stockade_plan **filter,
+			      stockade_error **err)
 {
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	*filter = plan;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
-	return sk_seccomp_load(plan, err);
+	rep->nnp = true;
+	if ((ret = sk_landlock_apply(plan, false, rep, err)) < 0)
+		return ret;
+	*filter = sk_seccomp_plan_for(plan, rep);
+	sk_report_seccomp(*filter, rep);
+	return 0;
+}
+
+int sk_plan_apply_report(const stockade_plan *plan, struct sk_report *rep, stockade_error **err)
+{
+	struct sk_report local;
+	const stockade_plan *filter;
+	int ret;
+
+	if (!rep)
+		rep = &local;
+	if ((ret = sk_plan_apply_but_seccomp(plan, rep, &filter, err)) < 0)
+		return ret;
+	if ((ret = sk_seccomp_load(filter, err)) < 0)
+		return ret;
+	rep->applied = true;
+	return 0;
+}
+
+int sk_plan_dry_run(const stockade_plan *plan, struct sk_report *rep, stockade_error **err)
+{
+	const stockade_plan *filter;
+	void *prog = NULL;
+	size_t prog_len = 0;
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->nnp = true; /* nothing can prevent it */
+	if ((ret = sk_landlock_apply(plan, true, rep, err)) < 0)
+		return ret;
+	filter = sk_seccomp_plan_for(plan, rep);
+	sk_report_seccomp(filter, rep);
+	if (!filter->seccomp_enabled)
+		return 0;
+	/* Build the filter without loading it, so its errors show here too. */
+	if ((ret = stockade_plan_compile_bpf(filter, 0, &prog, &prog_len, err)) < 0)
+		return ret;
+	free(prog);
+	return 0;
+}
+
+int stockade_plan_apply(const stockade_plan *plan, stockade_error **err)
+{
+	return sk_plan_apply_report(plan, NULL, err);
 }
 
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err)
 {
-	int ret = stockade_plan_apply(plan, err);
+	return sk_exec_report(plan, argv, NULL, NULL, err);
+}
+
+int sk_exec_report(const stockade_plan *plan, char *const argv[],
+		   void (*applied)(const struct sk_report *rep, void *ctx), void *ctx, stockade_error **err)
+{
+	struct sk_report rep;
+	int ret = sk_plan_apply_report(plan, &rep, err);
 
 	if (ret < 0)
 		return ret;
+	if (applied)
+		applied(&rep, ctx);
 	execvp(argv[0], argv);
 	ret = errno;
 	sk_error(err, ret, "cannot run %s: %s", argv[0], strerror(ret));
 	if (ret == EPERM || ret == ENOSYS)
 		sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
+	else if (ret == EACCES && plan->sandbox.fs)
+		sk_error_hint(err, "the filesystem rules may not let it run: add its directory to `exec`");
 	return -ret;
 }

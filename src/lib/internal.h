@@ -125,12 +125,22 @@ int sk_region_subtract(struct sk_region *r, const struct sk_term *t);
 /* r := r ∩ t */
 int sk_region_intersect(struct sk_region *r, const struct sk_term *t);
 void sk_region_clear(struct sk_region *r);
+/* Restrict a condition to arguments that fit in 32 bits (what a 32-bit ABI
+ * hands seccomp): 1 keep (rewritten), 0 always holds, -1 never holds. */
+int sk_cond_restrict32(struct sk_cond *c);
 int sk_region_copy(struct sk_region *dst, const struct sk_region *src);
 
 /* Upper bound on terms a region may grow to while it is being computed, and
  * on the terms one syscall may compile to (each is a libseccomp rule). */
 #define SK_REGION_MAX_WORK 8192
 #define SK_REGION_MAX_TERMS 256
+
+/* Argument rules, after each `& MASK` with several bits became one rule per
+ * bit: at most this many in a policy (all layers), and per syscall.  Compile
+ * time grows with the square of the rules of one syscall, and a seccomp
+ * filter holds at most 4096 instructions anyway. */
+#define SK_MAX_PLAN_RULES 4096
+#define SK_MAX_SYSCALL_RULES 1024
 
 /* ---- syscall groups (groups.c: data only) ---- */
 

@@ -65,6 +65,11 @@ static int intern(stockade_plan *plan, const char *s, const char **out)
 	return 0;
 }
 
+int sk_plan_intern(stockade_plan *plan, const char *s, const char **out)
+{
+	return intern(plan, s, out);
+}
+
 static int intern_origin(stockade_plan *plan, struct sk_origin *o)
 {
 	return intern(plan, o->file, &o->file);
@@ -192,6 +197,71 @@ static int apply_names(struct builder *b, const struct sk_name_ref *refs, size_t
 	return 0;
 }
 
+/* Built-in presets are checked for unreachable rules by the unit tests; a
+ * policy file is checked on every load. */
+static bool layer_is_preset(const struct sk_layer *l)
+{
+	return l->file && strncmp(l->file, "preset:", 7) == 0;
+}
+
+static bool same_origin(const struct sk_origin *a, const struct sk_origin *b)
+{
+	return a->file == b->file && a->line == b->line && a->column == b->column;
+}
+
+/* r := r minus the calls `rule` matches. */
+static int subtract_rule(struct sk_region *r, const struct sk_plan_rule *rule)
+{
+	struct sk_region prev = { 0 };
+	int ret = sk_region_from_conds(&prev, rule->conds, rule->nconds);
+
+	for (size_t t = 0; ret == 0 && t < prev.n && r->n; t++)
+		ret = sk_region_subtract(r, &prev.terms[t]);
+	sk_region_clear(&prev);
+	return ret;
+}
+
+/*
+ * A rule that earlier rules of the same layer make unreachable is an error
+ * (one a higher layer overrides is not, and neither is the same file loaded
+ * twice).  The layer's rules are e->rules[0 .. count).  The rules one policy
+ * rule expands to ("arg0 & 0x3" is one per bit) share its origin and count as
+ * one: the policy rule is reachable if any of them is.
+ */
+static int check_reachable(struct builder *b, const struct sk_plan_entry *e, const char *name, size_t count)
+{
+	const struct sk_layer *l = b->layer;
+	int ret = 0;
+
+	for (size_t start = 0, end; start < count; start = end) {
+		const struct sk_plan_rule *r = &e->rules[start];
+		bool live = false;
+
+		for (end = start + 1; end < count && same_origin(&e->rules[end].at, &r->at); end++)
+			;
+		for (size_t k = start; ret == 0 && k < end && !live; k++) {
+			struct sk_region own = { 0 };
+			ret = sk_region_from_conds(&own, e->rules[k].conds, e->rules[k].nconds);
+			for (size_t j = 0; ret == 0 && j < start && own.n; j++)
+				ret = subtract_rule(&own, &e->rules[j]);
+			live = ret == 0 && own.n > 0;
+			sk_region_clear(&own);
+		}
+		if (ret == -E2BIG)
+			return sk_error_at(b->err, E2BIG, l->file, l->text, r->at.line, r->at.column,
+					   "%s:%d:%d: the rules for `%s` are too complex to compile", l->file,
+					   r->at.line, r->at.column, name);
+		if (ret < 0)
+			return sk_error(b->err, -ret, "out of memory");
+		if (!live)
+			return sk_error_at(b->err, EINVAL, l->file, l->text, r->at.line, r->at.column,
+					   "%s:%d:%d: this rule for `%s` never matches: earlier rules in the same file "
+					   "already decide every call it covers",
+					   l->file, r->at.line, r->at.column, name);
+	}
+	return 0;
+}
+
 static int add_layer_rules(struct builder *b)
 {
 	const struct sk_layer *l = b->layer;
@@ -208,6 +278,11 @@ static int add_layer_rules(struct builder *b)
 		if (i < 0)
 			continue;
 		e = &b->slots[i];
+		if (e->nrules >= SK_MAX_SYSCALL_RULES) {
+			free(inserted);
+			return sk_error(b->err, E2BIG, "%s:%d:%d: `%s` has more than %d argument rules; that is the limit",
+					r->at.file, r->at.line, r->at.column, r->syscall, SK_MAX_SYSCALL_RULES);
+		}
 		n = realloc(e->rules, (e->nrules + 1) * sizeof(*n));
 		if (!n) {
 			free(inserted);
@@ -226,6 +301,13 @@ static int add_layer_rules(struct builder *b)
 		inserted[i]++;
 		e->nrules++;
 		b->used[i] = true;
+	}
+	for (size_t i = 0; i < b->nall && !layer_is_preset(l); i++) {
+		int ret = inserted[i] ? check_reachable(b, &b->slots[i], b->names[i], inserted[i]) : 0;
+		if (ret < 0) {
+			free(inserted);
+			return ret;
+		}
 	}
 	free(inserted);
 	return 0;
@@ -251,14 +333,13 @@ static int apply_layer(struct builder *b)
 		if (intern_origin(p, &p->compat_at) < 0)
 			return sk_error(b->err, ENOMEM, "out of memory");
 	}
+	if (l->mode_set) {
+		p->audit = l->audit;
+		p->audit_at = l->mode_at;
+		if (intern_origin(p, &p->audit_at) < 0)
+			return sk_error(b->err, ENOMEM, "out of memory");
+	}
 	return 0;
-}
-
-/* Built-in presets are checked for unreachable rules by the unit tests; a
- * policy file is checked on every load. */
-static bool from_preset(const struct sk_plan_rule *r)
-{
-	return r->at.file && strncmp(r->at.file, "preset:", 7) == 0;
 }
 
 /*
@@ -279,29 +360,17 @@ static int resolve_regions(stockade_plan *plan, struct sk_plan_entry *e, stockad
 	for (size_t i = 0; ret == 0 && i < e->nrules; i++) {
 		struct sk_plan_rule *r = &e->rules[i];
 
-		/* A rule no earlier rule of its own file lets through is a
-		 * contradiction in that file. */
-		if (!from_preset(r)) {
-			struct sk_region reach = { 0 };
-			ret = sk_region_copy(&reach, &own[i]);
-			for (size_t j = 0; ret == 0 && j < i; j++)
-				for (size_t t = 0; ret == 0 && e->rules[j].at.file == r->at.file && t < own[j].n; t++)
-					ret = sk_region_subtract(&reach, &own[j].terms[t]);
-			bool unreachable = ret == 0 && reach.n == 0;
-			sk_region_clear(&reach);
-			if (unreachable) {
-				ret = sk_error(err, EINVAL,
-					       "%s:%d:%d: this rule for `%s` never matches: earlier rules in the same "
-					       "file already decide every call it covers",
-					       r->at.file, r->at.line, r->at.column, e->name);
-				goto out;
-			}
-		}
+		/* (Unreachable rules were refused layer by layer, in
+		 * add_layer_rules.) */
 		if (sk_action_eq(r->action, plan->default_action))
 			continue;
+		/* Earlier rules with the same action need not be subtracted: a
+		 * call both match gets that action from either.  Regions of
+		 * different actions stay disjoint, which is all the backends
+		 * rely on, and the regions stay small. */
 		ret = sk_region_copy(&r->region, &own[i]);
 		for (size_t j = 0; ret == 0 && j < i; j++)
-			for (size_t t = 0; ret == 0 && t < own[j].n; t++)
+			for (size_t t = 0; ret == 0 && !sk_action_eq(e->rules[j].action, r->action) && t < own[j].n; t++)
 				ret = sk_region_subtract(&r->region, &own[j].terms[t]);
 		if (ret == 0 && r->region.n > SK_REGION_MAX_TERMS)
 			ret = -E2BIG;
@@ -316,7 +385,7 @@ static int resolve_regions(stockade_plan *plan, struct sk_plan_entry *e, stockad
 	if (ret == 0 && !sk_action_eq(base, plan->default_action)) {
 		ret = sk_region_all(&e->base_region);
 		for (size_t j = 0; ret == 0 && j < e->nrules; j++)
-			for (size_t t = 0; ret == 0 && t < own[j].n; t++)
+			for (size_t t = 0; ret == 0 && !sk_action_eq(e->rules[j].action, base) && t < own[j].n; t++)
 				ret = sk_region_subtract(&e->base_region, &own[j].terms[t]);
 		if (ret == 0 && e->base_region.n > SK_REGION_MAX_TERMS)
 			ret = -E2BIG;
@@ -348,10 +417,12 @@ void stockade_plan_free(stockade_plan *plan)
 	free(plan->strings);
 	free(plan->entries);
 	free(plan->name);
+	sk_plan_sandbox_free(plan);
 	free(plan);
 }
 
-int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err)
+/* tcp_sockets: see sk_plan_sandbox_build (ir_sandbox.c). */
+static int plan_build(const stockade_policy *policy, bool tcp_sockets, stockade_plan **out, stockade_error **err)
 {
 	struct builder *bp = calloc(1, sizeof(*bp));
 	stockade_plan *plan = calloc(1, sizeof(*plan));
@@ -372,6 +443,15 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 	plan->name = strdup(stockade_policy_name(policy));
 	if (!plan->name) {
 		ret = sk_error(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Bounded work whatever the input: see SK_MAX_PLAN_RULES. */
+	size_t total_rules = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		total_rules += policy->layers[li]->nrules;
+	if (total_rules > SK_MAX_PLAN_RULES) {
+		ret = sk_error(err, E2BIG, "the policy has %zu argument rules (counting one per bit of each `& MASK`); "
+			       "the limit is %d", total_rules, SK_MAX_PLAN_RULES);
 		goto out;
 	}
 
@@ -414,6 +494,9 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 			goto out;
 		}
 	}
+	/* Filesystem, network, scope; the network mode adds socket rules. */
+	if ((ret = sk_plan_sandbox_build(plan, policy, tcp_sockets, err)) < 0)
+		goto out;
 	for (size_t i = 0; i < plan->nentries; i++)
 		if ((ret = resolve_regions(plan, &plan->entries[i], err)) < 0)
 			goto out;
@@ -425,6 +508,85 @@ out:
 	free(bp);
 	stockade_plan_free(plan);
 	return ret;
+}
+
+int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err)
+{
+	int ret = plan_build(policy, true, out, err);
+
+	/* TCP ports under network mode none/unix: also build the filter that
+	 * denies TCP, for kernels whose Landlock cannot limit the ports. */
+	if (ret == 0 && (*out)->sandbox.tcp_sockets) {
+		ret = plan_build(policy, false, &(*out)->net_fallback, err);
+		if (ret < 0) {
+			stockade_plan_free(*out);
+			*out = NULL;
+		}
+	}
+	return ret;
+}
+
+
+#define SOCKETCALL(n, c) { "socketcall", n, c, 0xffffffffu }
+#define IPC(n, c) { "ipc", n, c, 0xffffu }
+
+const struct sk_multiplexed sk_multiplexed[] = {
+	SOCKETCALL("socket", 1),      SOCKETCALL("bind", 2),	     SOCKETCALL("connect", 3),
+	SOCKETCALL("listen", 4),      SOCKETCALL("accept", 5),	     SOCKETCALL("getsockname", 6),
+	SOCKETCALL("getpeername", 7), SOCKETCALL("socketpair", 8),   SOCKETCALL("sendto", 11),
+	SOCKETCALL("recvfrom", 12),   SOCKETCALL("shutdown", 13),    SOCKETCALL("setsockopt", 14),
+	SOCKETCALL("getsockopt", 15), SOCKETCALL("sendmsg", 16),     SOCKETCALL("recvmsg", 17),
+	SOCKETCALL("accept4", 18),    SOCKETCALL("recvmmsg", 19),    SOCKETCALL("sendmmsg", 20),
+	IPC("semop", 1),	      IPC("semget", 2),		     IPC("semctl", 3),
+	IPC("semtimedop", 4),	      IPC("msgsnd", 11),	     IPC("msgrcv", 12),
+	IPC("msgget", 13),	      IPC("msgctl", 14),	     IPC("shmat", 21),
+	IPC("shmdt", 22),	      IPC("shmget", 23),	     IPC("shmctl", 24),
+};
+const size_t sk_multiplexed_len = ARRAY_SIZE(sk_multiplexed);
+
+/* Kernel precedence between filter results: higher is stricter. */
+static int strictness(struct sk_action a)
+{
+	switch (a.type) {
+	case SK_ACT_KILL_PROCESS:
+		return 6;
+	case SK_ACT_KILL_THREAD:
+		return 5;
+	case SK_ACT_TRAP:
+		return 4;
+	case SK_ACT_ERRNO:
+		return 3;
+	case SK_ACT_LOG:
+		return 2;
+	case SK_ACT_ALLOW:
+		return 1;
+	}
+	return 6;
+}
+
+bool sk_plan_multiplexed(const stockade_plan *plan, const struct sk_multiplexed *mx, struct sk_action *action,
+			 const struct sk_plan_entry **entry)
+{
+	const struct sk_plan_entry *e = sk_plan_lookup(plan, mx->name);
+	struct sk_action worst;
+
+	if (entry)
+		*entry = e;
+	if (!e)
+		return false;
+	worst = sk_plan_entry_base(plan, e);
+	for (size_t k = 0; k < e->nrules; k++)
+		if (strictness(e->rules[k].action) > strictness(worst))
+			worst = e->rules[k].action;
+	/* Rules ending in a catch-all leave no room for the base. */
+	if (e->nrules && e->rules[e->nrules - 1].nconds == 0) {
+		worst = e->rules[0].action;
+		for (size_t k = 1; k < e->nrules; k++)
+			if (strictness(e->rules[k].action) > strictness(worst))
+				worst = e->rules[k].action;
+	}
+	*action = worst;
+	return true;
 }
 
 const struct sk_plan_entry *sk_plan_lookup(const stockade_plan *plan, const char *name)
@@ -458,6 +620,23 @@ void sk_plan_decide(const stockade_plan *plan, const char *name, const uint64_t 
 	if (!plan->seccomp_enabled) {
 		out->action = (struct sk_action){ .type = SK_ACT_ALLOW };
 		return;
+	}
+	if (!strcmp(name, "socketcall") || !strcmp(name, "ipc")) {
+		for (size_t m = 0; m < sk_multiplexed_len; m++) {
+			const struct sk_multiplexed *mx = &sk_multiplexed[m];
+			const struct sk_plan_entry *direct;
+			struct sk_action a;
+
+			if (strcmp(mx->mux, name) != 0 || (args[0] & mx->call_mask) != mx->call ||
+			    !sk_plan_multiplexed(plan, mx, &a, &direct))
+				continue;
+			out->action = a;
+			out->at = direct->has_base ? direct->base_at : plan->default_at;
+			out->via = direct->via;
+			out->reason = "the real arguments are in memory the filter cannot read, so the call gets "
+				      "the strictest result its direct syscall can get";
+			return;
+		}
 	}
 	if (!e)
 		return;

@@ -7,6 +7,7 @@
 #ifndef STOCKADE_PLAN_H
 #define STOCKADE_PLAN_H
 
+#include "landlock.h"
 #include "policy.h"
 
 struct sk_plan_rule {
@@ -15,10 +16,11 @@ struct sk_plan_rule {
 	struct sk_action action;
 	struct sk_origin at;
 	const char *reason;
-	/* The calls this rule decides: its conditions minus every earlier rule.
-	 * Regions of different actions are disjoint, so libseccomp's own
-	 * evaluation order cannot change the outcome.  Left empty when the
-	 * action is the filter default (nothing to emit). */
+	/* Calls this rule decides: its conditions minus every earlier rule of
+	 * another action.  Regions of different actions are disjoint (regions
+	 * of one action may overlap), so the order a backend tests them in
+	 * cannot change the outcome.  Left empty when the action is the filter
+	 * default (nothing to emit). */
 	struct sk_region region;
 };
 
@@ -33,9 +35,21 @@ struct sk_plan_entry {
 	struct sk_region base_region; /* where no rule matches; empty if the base is the default */
 };
 
+/* How the seccomp backend turns decisions into user notifications for a
+ * supervisor (supervise.c).  Plain enforcement is SK_NOTIFY_NONE. */
+enum sk_notify_mode {
+	SK_NOTIFY_NONE = 0,
+	SK_NOTIFY_ERRNO, /* report: errno actions notify; the supervisor answers that errno */
+	SK_NOTIFY_DENY,	 /* audit: every action but allow and log notifies; the call then runs */
+	SK_NOTIFY_ALL,	 /* learn --all: every call notifies and runs */
+};
+
 struct stockade_plan {
 	char *name;
 	bool seccomp_enabled;
+	bool audit;		    /* seccomp.mode: audit (the last layer that sets it wins) */
+	struct sk_origin audit_at;
+	enum sk_notify_mode notify; /* set only on a supervisor's copy of the plan */
 	struct sk_action default_action;
 	struct sk_origin default_at;
 	enum sk_compat compat;
@@ -44,6 +58,11 @@ struct stockade_plan {
 	size_t nentries;
 	char **strings; /* copies of origin names and reasons the plan points into */
 	size_t nstrings;
+	/* Filesystem, network and scope (landlock.h).  net_fallback, when not
+	 * NULL, is this plan without the TCP socket exception, loaded instead
+	 * when Landlock cannot limit TCP to the listed ports. */
+	struct sk_plan_sandbox sandbox;
+	struct stockade_plan *net_fallback;
 };
 
 struct sk_verdict {
@@ -55,6 +74,25 @@ struct sk_verdict {
 };
 
 const struct sk_plan_entry *sk_plan_lookup(const stockade_plan *plan, const char *name);
+
+/*
+ * i386 reaches the socket and SysV IPC calls through socketcall(2) and
+ * ipc(2) too, with the real arguments in memory a filter cannot read.  A
+ * multiplexed call whose direct syscall the plan mentions gets the strictest
+ * result that syscall can get, so the detour never dodges an argument rule.
+ */
+struct sk_multiplexed {
+	const char *mux;    /* "socketcall" or "ipc" */
+	const char *name;   /* the direct syscall */
+	uint32_t call;	    /* (arg0 & call_mask) == call selects it */
+	uint32_t call_mask; /* ipc keeps a version in the high half */
+};
+extern const struct sk_multiplexed sk_multiplexed[];
+extern const size_t sk_multiplexed_len;
+/* The verdict for a multiplexed call; false if the plan does not mention
+ * its direct syscall (the multiplexer's own rules then apply). */
+bool sk_plan_multiplexed(const stockade_plan *plan, const struct sk_multiplexed *mx, struct sk_action *action,
+			 const struct sk_plan_entry **entry);
 /* What the plan does with `name(args)`, by the policy's own semantics (no BPF). */
 void sk_plan_decide(const stockade_plan *plan, const char *name, const uint64_t args[SK_MAX_ARGS],
 		    struct sk_verdict *out);

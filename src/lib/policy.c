@@ -44,6 +44,11 @@ static int push_layer(stockade_policy *p, struct sk_layer *l, stockade_error **e
 	return 0;
 }
 
+int sk_policy_push(stockade_policy *p, struct sk_layer *l, stockade_error **err)
+{
+	return push_layer(p, l, err);
+}
+
 const char *stockade_policy_name(const stockade_policy *p)
 {
 	for (size_t i = p->nlayers; i-- > 0;)
@@ -59,9 +64,7 @@ static int add_extends(stockade_policy *p, const char *ext, const struct sk_orig
 		       stockade_error **err)
 {
 	if (strncmp(ext, "oci:", 4) == 0)
-		return sk_error(err, ENOTSUP,
-				"%s:%d:%d: extends: OCI profiles (`%s`) are not supported by this build yet", at->file,
-				at->line, at->column, ext);
+		return sk_policy_add_oci_at(p, ext + 4, includer_dir, at, err);
 	if (!strchr(ext, '/') && !strstr(ext, ".yaml") && !strstr(ext, ".yml")) {
 		int ret = stockade_policy_add_preset(p, ext, err);
 		if (ret < 0)
@@ -75,6 +78,19 @@ static int add_extends(stockade_policy *p, const char *ext, const struct sk_orig
 	if (asprintf(&joined, "%s/%s", includer_dir, ext) < 0)
 		return sk_error(err, ENOMEM, "out of memory");
 	return add_file_at(p, joined, at, err);
+}
+
+/* An error about what `extends:` names (unknown preset, missing file, too
+ * deep) that has no place yet is located at the `extends:` value. */
+static void locate_error(stockade_error **err, const struct sk_origin *at, const char *text)
+{
+	if (!err || !*err || (*err)->file || !(*err)->msg)
+		return;
+	_cleanup_free_ char *msg = steal_pointer(&(*err)->msg);
+	_cleanup_free_ char *hint = steal_pointer(&(*err)->hint);
+	sk_error_at(err, (*err)->status, at->file, text, at->line, at->column, "%s", msg);
+	if (*err && hint)
+		(*err)->hint = steal_pointer(&hint);
 }
 
 static int add_text(stockade_policy *p, const char *origin, const char *dir, const char *text, size_t len,
@@ -96,6 +112,7 @@ static int add_text(stockade_policy *p, const char *origin, const char *dir, con
 		ret = add_extends(p, ext, &ext_at, dir, err);
 		p->depth--;
 		if (ret < 0) {
+			locate_error(err, &ext_at, l->text);
 			sk_layer_free(l);
 			return ret;
 		}
@@ -139,7 +156,9 @@ int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_er
 
 static int read_file(const char *path, char **out, size_t *len, stockade_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO nobody writes to would block forever; it
+	 * is refused below as not a regular file.  No effect on files. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	char *buf;
 	size_t used = 0;
@@ -220,6 +239,11 @@ static struct sk_layer *cli_layer(stockade_policy *p, stockade_error **err)
 	return l;
 }
 
+struct sk_layer *sk_policy_cli_layer(stockade_policy *p, stockade_error **err)
+{
+	return cli_layer(p, err);
+}
+
 static int cli_add(stockade_policy *p, const char *name, bool allow, const char *action, stockade_error **err)
 {
 	struct sk_layer *l;
@@ -232,20 +256,28 @@ static int cli_add(stockade_policy *p, const char *name, bool allow, const char 
 	if (action) {
 		if (sk_action_parse(action, &ref.action) < 0)
 			return sk_error(err, EINVAL, "--deny %s: unknown action `%s`", name, action);
+		/* As for deny_action in a policy: a deny must deny. */
+		if (ref.action.type == SK_ACT_ALLOW || ref.action.type == SK_ACT_LOG)
+			return sk_error(err, EINVAL,
+					"--deny %s: `%s` does not deny; use errno:NAME, trap, kill or kill-thread", name,
+					action);
 		ref.has_action = true;
 	}
 	l = cli_layer(p, err);
 	if (!l)
 		return -ENOMEM;
-	/* The last flag wins: drop an earlier opposite flag for the same name. */
-	struct sk_name_ref *other = allow ? l->deny : l->allow;
-	size_t *nother = allow ? &l->ndeny : &l->nallow;
-	for (size_t i = 0; i < *nother; i++) {
-		if (strcmp(other[i].name, name) == 0) {
-			free(other[i].name);
-			memmove(&other[i], &other[i + 1], (*nother - i - 1) * sizeof(*other));
-			(*nother)--;
-			break;
+	/* The last flag wins: drop an earlier flag for the same name, opposite
+	 * or not (a repeated --deny may carry another action). */
+	for (int side = 0; side < 2; side++) {
+		struct sk_name_ref *other = side ? l->deny : l->allow;
+		size_t *nother = side ? &l->ndeny : &l->nallow;
+		for (size_t i = 0; i < *nother; i++) {
+			if (strcmp(other[i].name, name) == 0) {
+				free(other[i].name);
+				memmove(&other[i], &other[i + 1], (*nother - i - 1) * sizeof(*other));
+				(*nother)--;
+				break;
+			}
 		}
 	}
 	list = allow ? &l->allow : &l->deny;

@@ -36,6 +36,50 @@ struct sk_rule {
 	char *reason; /* why the rule exists, shown by `show` and the docs */
 };
 
+/* ---- filesystem, network, scope, landlock (policy_sandbox.c) ---- */
+
+/* The path lists of `filesystem:`.  read, write and exec grant; deny and
+ * read_only carve out of what the same or lower layers grant. */
+enum sk_fs_kind {
+	SK_FS_READ = 0,
+	SK_FS_WRITE,
+	SK_FS_EXEC,
+	SK_FS_DENY,
+	SK_FS_READ_ONLY,
+	SK_FS_NKINDS,
+};
+
+enum sk_net_mode {
+	SK_NET_UNSET = 0,
+	SK_NET_FULL, /* no restriction (the socket families the seccomp policy allows) */
+	SK_NET_UNIX, /* AF_UNIX and NETLINK_ROUTE only */
+	SK_NET_NONE, /* AF_UNIX only */
+};
+
+enum sk_tcp_dir {
+	SK_TCP_CONNECT = 0,
+	SK_TCP_BIND,
+	SK_TCP_NDIRS,
+};
+
+enum sk_landlock_mode {
+	SK_LANDLOCK_UNSET = 0,
+	SK_LANDLOCK_BEST_EFFORT, /* use what the kernel has; say on stderr what is missing */
+	SK_LANDLOCK_REQUIRED,	 /* refuse to run unless everything asked is enforced */
+	SK_LANDLOCK_OFF,	 /* no Landlock at all */
+};
+
+/* A path as written ("~/.ssh/id_*", "$CWD", "build"); expanded at apply time. */
+struct sk_path_ref {
+	char *path;
+	struct sk_origin at;
+};
+
+struct sk_port_ref {
+	uint16_t port;
+	struct sk_origin at;
+};
+
 struct sk_layer {
 	char *file; /* origin name */
 	char *text; /* the source, for error lines; may be NULL */
@@ -51,6 +95,8 @@ struct sk_layer {
 	bool compat_set;
 	enum sk_compat compat;
 	struct sk_origin compat_at;
+	bool mode_set, audit; /* seccomp.mode: enforce | audit */
+	struct sk_origin mode_at;
 
 	struct sk_name_ref *allow;
 	size_t nallow;
@@ -58,12 +104,40 @@ struct sk_layer {
 	size_t ndeny;
 	struct sk_rule *rules;
 	size_t nrules;
+
+	/* filesystem: lists add to the lower layers' unless fs_replace */
+	bool fs_set, fs_replace;
+	struct sk_origin fs_at;
+	struct sk_path_ref *fs[SK_FS_NKINDS];
+	size_t nfs[SK_FS_NKINDS];
+	/* network: the last layer that sets the mode wins; ports add up
+	 * unless net_replace */
+	enum sk_net_mode net_mode;
+	struct sk_origin net_at;
+	bool net_replace;
+	struct sk_port_ref *tcp[SK_TCP_NDIRS];
+	size_t ntcp[SK_TCP_NDIRS];
+	/* scope: each key, the last layer that sets it wins */
+	bool scope_signals_set, scope_signals;
+	bool scope_abstract_set, scope_abstract;
+	struct sk_origin scope_at;
+	/* landlock: required | best_effort | off, the last layer wins */
+	enum sk_landlock_mode landlock;
+	struct sk_origin landlock_at;
 };
 
 struct stockade_policy {
 	struct sk_layer **layers;
 	size_t nlayers;
 	size_t depth; /* extends nesting while loading */
+	/* What OCI profiles are resolved against (import_oci.c): the target
+	 * architecture (0 = native), the capability set `includes`/`excludes`
+	 * test (unset = Docker's default set) and the kernel release minKernel
+	 * tests ("" = the running kernel). */
+	uint32_t oci_arch;
+	bool oci_caps_set;
+	uint64_t oci_caps;
+	char oci_kernel[65];
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of
@@ -72,6 +146,13 @@ struct stockade_policy {
 int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct sk_layer **out, char **extends,
 			struct sk_origin *extends_at, stockade_error **err);
 void sk_layer_free(struct sk_layer *layer);
+/* The command-line layer at the top of the stack, created on first use. */
+struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
+/* Push a finished layer on top of the stack (frees it on failure). */
+int sk_policy_push(stockade_policy *policy, struct sk_layer *layer, stockade_error **err);
+/* `extends: oci:PATH` (import_oci.c); PATH is relative to includer_dir. */
+int sk_policy_add_oci_at(stockade_policy *policy, const char *path, const char *includer_dir,
+			 const struct sk_origin *from, stockade_error **err);
 
 /* Check a syscall or @group name against the tables; on failure write a
  * message with a "did you mean" suggestion into msg and return -ENOENT. */

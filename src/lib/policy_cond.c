@@ -156,11 +156,12 @@ int sk_cond_parse(const char *s, struct sk_cond_parse *out)
 		if (value_at(s, mstart, mend, &mask, out) < 0)
 			return -EINVAL;
 		if (mask == 0)
-			return fail(out, mstart, "a mask of 0 matches nothing or everything");
+			return fail(out, skip_ws(s, mstart), "a mask of 0 matches nothing or everything");
 		if (has_value && value_at(s, mend + 2, len, &value, out) < 0)
 			return -EINVAL;
 		if (has_value && (value & ~mask))
-			return fail(out, mend + 2, "the value has bits outside the mask, so it can never match");
+			return fail(out, skip_ws(s, mend + 2),
+				    "the value has bits outside the mask, so it can never match");
 		if (has_value && !ne) {
 			out->alt[0] = (struct sk_cond){ .arg = (uint8_t)arg, .op = SK_OP_MASKED_EQ, .mask = mask,
 							.value = value };

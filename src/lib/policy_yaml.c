@@ -11,24 +11,9 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "policy.h"
+#include "policy_yaml.h"
 
-/* A YAML file is small; anything larger is a mistake or an attack. */
-#define MAX_POLICY_BYTES (1024 * 1024)
-#define MAX_LIST_ITEMS 4096
-
-struct ctx {
-	const char *file;
-	const char *text;
-	yaml_document_t *doc;
-	struct sk_layer *layer;
-	stockade_error **err;
-};
-
-static int at_node(struct ctx *c, yaml_node_t *n, int col_offset, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int at_node(struct ctx *c, yaml_node_t *n, int col_offset, const char *fmt, ...)
+int at_node(struct ctx *c, yaml_node_t *n, int col_offset, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg = NULL;
@@ -45,14 +30,7 @@ static int at_node(struct ctx *c, yaml_node_t *n, int col_offset, const char *fm
 	return -EINVAL;
 }
 
-static struct sk_origin origin_of(struct ctx *c, yaml_node_t *n)
-{
-	return (struct sk_origin){ .file = c->layer->file, .line = (int)n->start_mark.line + 1,
-				   .column = (int)n->start_mark.column + 1 };
-}
-
-/* Column shift from the node start to the scalar's first character. */
-static int quote_offset(yaml_node_t *n)
+int quote_offset(yaml_node_t *n)
 {
 	return n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 			       n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
@@ -60,12 +38,21 @@ static int quote_offset(yaml_node_t *n)
 		       : 0;
 }
 
+/* Where a node was written; for a quoted scalar, its first character (the
+ * column errors about the same value point at). */
+struct sk_origin origin_of(struct ctx *c, yaml_node_t *n)
+{
+	return (struct sk_origin){ .file = c->layer->file, .line = (int)n->start_mark.line + 1,
+				   .column = (int)n->start_mark.column + 1 +
+					     (n->type == YAML_SCALAR_NODE ? quote_offset(n) : 0) };
+}
+
 static const char *scalar(yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static int expect_scalar(struct ctx *c, yaml_node_t *n, const char *what, const char **out)
+int expect_scalar(struct ctx *c, yaml_node_t *n, const char *what, const char **out)
 {
 	*out = scalar(n);
 	if (!*out)
@@ -75,7 +62,7 @@ static int expect_scalar(struct ctx *c, yaml_node_t *n, const char *what, const 
 	return 0;
 }
 
-static int expect_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
+int expect_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
 {
 	const char *s;
 
@@ -86,7 +73,7 @@ static int expect_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *ou
 	else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))
 		*out = false;
 	else
-		return at_node(c, n, 0, "%s must be true or false, not `%s`", what, s);
+		return at_node(c, n, quote_offset(n), "%s must be true or false, not `%s`", what, s);
 	return 0;
 }
 
@@ -110,7 +97,7 @@ static int unknown_key(struct ctx *c, yaml_node_t *key, const char *section, con
 	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top;   \
 	     pair++)
 
-static int check_keys(struct ctx *c, yaml_node_t *map, const char *section, const char *const *known)
+int check_keys(struct ctx *c, yaml_node_t *map, const char *section, const char *const *known)
 {
 	for_each_pair(c, map, p)
 	{
@@ -133,7 +120,7 @@ static int check_keys(struct ctx *c, yaml_node_t *map, const char *section, cons
 	return 0;
 }
 
-static yaml_node_t *lookup(struct ctx *c, yaml_node_t *map, const char *key)
+yaml_node_t *lookup(struct ctx *c, yaml_node_t *map, const char *key)
 {
 	for_each_pair(c, map, p)
 	{
@@ -312,6 +299,11 @@ static int parse_rule(struct ctx *c, yaml_node_t *n)
 		}
 	}
 
+	if (c->layer->nrules + combos > SK_MAX_PLAN_RULES) {
+		ret = at_node(c, n, 0, "the rules expand to more than %d (a `& MASK` with several bits is one rule "
+			      "per bit); that is the limit", SK_MAX_PLAN_RULES);
+		goto out;
+	}
 	/* Emit the cartesian product of the alternatives. */
 	for (size_t k = 0; k < combos; k++) {
 		size_t rest = k;
@@ -332,7 +324,7 @@ out:
 static int parse_seccomp(struct ctx *c, yaml_node_t *n)
 {
 	static const char *const keys[] = { "enabled", "default_action", "deny_action", "compat_arches",
-					    "allow",   "deny",	     "rules",	    NULL };
+					    "allow",   "deny",	     "rules",	    "mode",	     NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -355,7 +347,8 @@ static int parse_seccomp(struct ctx *c, yaml_node_t *n)
 		if (parse_action(c, v, "deny_action", &l->deny_action) < 0)
 			return -EINVAL;
 		if (l->deny_action.type == SK_ACT_ALLOW || l->deny_action.type == SK_ACT_LOG)
-			return at_node(c, v, 0, "deny_action must deny: errno:NAME, trap, kill or kill-thread");
+			return at_node(c, v, quote_offset(v),
+				       "deny_action must deny: errno:NAME, trap, kill or kill-thread");
 		l->deny_action_set = true;
 	}
 	if ((v = lookup(c, n, "compat_arches"))) {
@@ -367,9 +360,21 @@ static int parse_seccomp(struct ctx *c, yaml_node_t *n)
 		else if (!strcmp(s, "filter"))
 			l->compat = SK_COMPAT_FILTER;
 		else
-			return at_node(c, v, 0, "compat_arches is `refuse` (kill 32-bit and x32 calls) or `filter`");
+			return at_node(c, v, quote_offset(v),
+				       "compat_arches is `refuse` (kill 32-bit and x32 calls) or `filter`");
 		l->compat_set = true;
 		l->compat_at = origin_of(c, v);
+	}
+	if ((v = lookup(c, n, "mode"))) {
+		const char *s;
+		if (expect_scalar(c, v, "mode", &s) < 0)
+			return -EINVAL;
+		if (strcmp(s, "enforce") && strcmp(s, "audit"))
+			return at_node(c, v, quote_offset(v),
+				       "mode is `enforce` (deny) or `audit` (allow, and report what would be denied)");
+		l->audit = strcmp(s, "audit") == 0;
+		l->mode_set = true;
+		l->mode_at = origin_of(c, v);
 	}
 	if ((v = lookup(c, n, "allow")) && parse_names(c, v, "allow", &l->allow, &l->nallow) < 0)
 		return -EINVAL;
@@ -410,7 +415,8 @@ static int dup_scalar(struct ctx *c, yaml_node_t *n, const char *what, char **ou
 
 static int parse_top(struct ctx *c, yaml_node_t *root, char **extends, struct sk_origin *extends_at)
 {
-	static const char *const keys[] = { "version", "name", "description", "extends", "seccomp", NULL };
+	static const char *const keys[] = { "version", "name",	  "description", "extends", "seccomp",
+					    "filesystem", "network", "scope",	     "landlock", NULL };
 	yaml_node_t *v;
 
 	if (!root)
@@ -424,7 +430,8 @@ static int parse_top(struct ctx *c, yaml_node_t *root, char **extends, struct sk
 		if (expect_scalar(c, v, "version", &s) < 0)
 			return -EINVAL;
 		if (strcmp(s, "1") != 0)
-			return at_node(c, v, 0, "unsupported policy version `%s`; this stockade reads version 1", s);
+			return at_node(c, v, quote_offset(v),
+				       "unsupported policy version `%s`; this stockade reads version 1", s);
 	}
 	if ((v = lookup(c, root, "name")) && dup_scalar(c, v, "name", &c->layer->name) < 0)
 		return -EINVAL;
@@ -437,7 +444,7 @@ static int parse_top(struct ctx *c, yaml_node_t *root, char **extends, struct sk
 	}
 	if ((v = lookup(c, root, "seccomp")) && parse_seccomp(c, v) < 0)
 		return -EINVAL;
-	return 0;
+	return sk_parse_sandbox(c, root);
 }
 
 void sk_layer_free(struct sk_layer *l)
@@ -459,7 +466,45 @@ void sk_layer_free(struct sk_layer *l)
 	free(l->text);
 	free(l->name);
 	free(l->description);
+	sk_layer_free_sandbox(l);
 	free(l);
+}
+
+/* A policy is a handful of levels deep.  libyaml's scanner costs O(depth)
+ * per token inside flow collections, so 100k nested `[` took minutes: the
+ * event parser, which stops as soon as the limit is passed, measures the
+ * depth before the document loader sees the text. */
+#define MAX_YAML_DEPTH 64
+
+static int check_nesting(const char *file, const char *text, size_t len, stockade_error **err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, ret = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return sk_error(err, ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* Syntax errors are left to the loader, which reports them in place. */
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_YAML_DEPTH) {
+				int line = (int)ev.start_mark.line + 1, col = (int)ev.start_mark.column + 1;
+				ret = sk_error_at(err, EINVAL, file, text, line, col,
+						  "%s:%d:%d: the policy is nested more than %d levels deep", file, line,
+						  col, MAX_YAML_DEPTH);
+				done = true;
+			}
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		} else if (ev.type == YAML_STREAM_END_EVENT) {
+			done = true;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ret;
 }
 
 int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct sk_layer **out, char **extends,
@@ -490,6 +535,10 @@ int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct s
 	c.layer = l;
 	c.text = l->text;
 
+	if ((ret = check_nesting(file, l->text, len, err)) < 0) {
+		sk_layer_free(l);
+		return ret;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		sk_layer_free(l);
 		return sk_error(err, ENOMEM, "out of memory");
@@ -516,6 +565,12 @@ int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct s
 						  "%s:%d:1: only one YAML document per policy file", file,
 						  (int)r->start_mark.line + 1);
 			yaml_document_delete(&more);
+		} else {
+			/* A broken second document must not pass unnoticed either. */
+			int line = (int)parser.problem_mark.line + 1, col = (int)parser.problem_mark.column + 1;
+			ret = sk_error_at(err, EINVAL, file, l->text, line, col, "%s:%d:%d: YAML syntax error: %s%s%s",
+					  file, line, col, parser.problem ? parser.problem : "unknown",
+					  parser.context ? " " : "", parser.context ? parser.context : "");
 		}
 	}
 	yaml_document_delete(&doc);

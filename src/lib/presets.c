@@ -55,6 +55,50 @@
 	"      reason: openat2 passes its mode in memory a filter cannot read (setuid files); ENOSYS makes "   \
 	"callers fall back to openat\n"
 
+/*
+ * What agent and strict never let a command read: credentials kept in the
+ * home directory (docs/landlock.md says why each, and what is not covered).
+ * Each is carved out of the grants when the sandbox starts, and only if it
+ * exists then.
+ */
+#define SECRETS                                                                                                \
+	"  deny:\n"                                                                                             \
+	"    - ~/.ssh/id_*\n"                                                                                   \
+	"    - ~/.aws\n"                                                                                        \
+	"    - ~/.azure\n"                                                                                      \
+	"    - ~/.config/gcloud\n"                                                                              \
+	"    - ~/.config/gh/hosts.yml\n"                                                                        \
+	"    - ~/.kube\n"                                                                                       \
+	"    - ~/.docker/config.json\n"                                                                         \
+	"    - ~/.gnupg\n"                                                                                      \
+	"    - ~/.password-store\n"                                                                             \
+	"    - ~/.local/share/keyrings\n"                                                                       \
+	"    - ~/.netrc\n"                                                                                      \
+	"    - ~/.git-credentials\n"                                                                            \
+	"    - ~/.npmrc\n"                                                                                      \
+	"    - ~/.pypirc\n"                                                                                     \
+	"    - ~/.cargo/credentials\n"                                                                          \
+	"    - ~/.cargo/credentials.toml\n"                                                                     \
+	"    - ~/.gem/credentials\n"                                                                            \
+	"    - ~/.terraform.d/credentials.tfrc.json\n"                                                          \
+	"    - ~/.vault-token\n"                                                                                \
+	"    - ~/.*_history\n"
+
+/* Where agent and strict let a command write: the working directory, the
+ * temporary directories and the devices every terminal program opens. */
+#define WRITE_ROOTS                                                                                            \
+	"  write:\n"                                                                                            \
+	"    - $CWD\n"                                                                                          \
+	"    - $TMPDIR\n"                                                                                       \
+	"    - /tmp\n"                                                                                          \
+	"    - /dev/null\n"                                                                                     \
+	"    - /dev/zero\n"                                                                                     \
+	"    - /dev/full\n"                                                                                     \
+	"    - /dev/tty\n"                                                                                      \
+	"    - /dev/ptmx\n"                                                                                     \
+	"    - /dev/pts\n"                                                                                      \
+	"    - /dev/shm\n"
+
 static const char agent[] =
 	"version: 1\n"
 	"name: agent\n"
@@ -62,7 +106,10 @@ static const char agent[] =
 	"  The default, for AI coding agents, build scripts and dev tools. Everything\n"
 	"  is allowed except the calls that escape a sandbox or reach rarely used,\n"
 	"  often exploited kernel code; where a blanket ban would break real tools,\n"
-	"  argument rules block only the dangerous forms.\n"
+	"  argument rules block only the dangerous forms. Files: read anywhere but\n"
+	"  credentials (~/.ssh keys, ~/.aws, ...), write only the working directory\n"
+	"  and temp dirs. No network but AF_UNIX (`--net full` allows it); signals\n"
+	"  and abstract unix sockets stay inside the sandbox.\n"
 	"seccomp:\n"
 	"  default_action: allow\n"
 	"  deny_action: errno:EPERM\n"
@@ -150,7 +197,17 @@ static const char agent[] =
 	"      action: errno:EAFNOSUPPORT\n"
 	"      reason: other families (AF_PACKET, AF_VSOCK, AF_ALG, ...) sniff traffic, leave the VM or reach rarely used kernel code\n"
 	SETUID_RULES
-	SUID_RULE("fchmodat2", "\"arg2 & " SUID_MODE "\"");
+	SUID_RULE("fchmodat2", "\"arg2 & " SUID_MODE "\"")
+	"filesystem:\n"
+	"  read: [/]\n"
+	"  exec: [/]\n"
+	WRITE_ROOTS
+	SECRETS
+	"network:\n"
+	"  mode: none\n"
+	"scope:\n"
+	"  signals: true\n"
+	"  abstract_unix_sockets: true\n";
 
 /* The allow-list: agent's rules, with ENOSYS for every call not listed, so
  * a syscall newer than the policy fails the way libc expects. */
@@ -160,7 +217,8 @@ static const char strict[] =
 	"extends: agent\n"
 	"description: >-\n"
 	"  An allow-list of the calls ordinary programs make; everything else fails\n"
-	"  with ENOSYS. Adds memfd_create and ptrace to agent's denials.\n"
+	"  with ENOSYS. Adds memfd_create and ptrace to agent's denials, and reads\n"
+	"  only system directories, the working directory and temp dirs.\n"
 	"seccomp:\n"
 	"  default_action: errno:ENOSYS\n"
 	"  allow:\n"
@@ -177,7 +235,13 @@ static const char strict[] =
 	"    - memfd_create\n"
 	"    - ptrace\n"
 	"  rules:\n"
-	SETUID_RULES;
+	SETUID_RULES
+	"filesystem:\n"
+	"  replace: true\n"
+	"  read: [/etc, /proc, /sys, /dev, /run, $CWD, $TMPDIR, /tmp]\n"
+	"  exec: [/usr, /bin, /sbin, /lib, /lib32, /lib64, /libx32, /opt, $CWD]\n"
+	WRITE_ROOTS
+	SECRETS;
 
 /* Only the starter blocklist of the bubblewrap seccomp proposal. */
 static const char minimal[] =
@@ -233,11 +297,13 @@ static const char debug[] =
 	"name: debug\n"
 	"description: >-\n"
 	"  An overlay that re-allows what debuggers and profilers need: ptrace and\n"
-	"  the rest of @debug (strace, gdb, rr, perf), and personality with\n"
-	"  ADDR_NO_RANDOMIZE (gdb and setarch -R turn off ASLR for the debuggee).\n"
+	"  the rest of @debug (strace, gdb, rr, perf), the persona query, and\n"
+	"  personality with ADDR_NO_RANDOMIZE (gdb and setarch -R turn off ASLR for\n"
+	"  the debuggee). The other dangerous persona flags stay denied.\n"
 	"seccomp:\n"
 	"  allow:\n"
 	"    - \"@debug\"\n"
+	"    - personality # replaced by the rules below\n"
 	"  rules:\n"
 	"    - syscall: personality\n"
 	"      args: [\"arg0 == PERSONALITY_QUERY\"]\n"
@@ -246,12 +312,13 @@ static const char debug[] =
 	"    - syscall: personality\n"
 	"      args: [\"arg0 >= 0x10000000\"]\n"
 	"      action: errno:EPERM\n"
-	"      reason: no persona uses bits 28 and up; ruling them out keeps the flag rules small\n"
+	"      reason: no persona uses bits 28 and up\n"
 	"    - syscall: personality\n"
-	"      # nothing but ADDR_NO_RANDOMIZE, UNAME26 and PER_LINUX32 set\n"
-	"      args: [\"arg0 & 0xfffffffffff9fff7 == 0\"]\n"
-	"      action: allow\n"
-	"      reason: gdb and setarch -R run the debuggee without address space randomisation\n";
+	"      # bits 28 and up are decided above, which keeps this rule small\n"
+	"      args: [\"arg0 & READ_IMPLIES_EXEC|MMAP_PAGE_ZERO|ADDR_COMPAT_LAYOUT|ADDR_LIMIT_32BIT|"
+	"ADDR_LIMIT_3GB|FDPIC_FUNCPTRS|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS\", \"arg0 < 0x10000000\"]\n"
+	"      action: errno:EPERM\n"
+	"      reason: these flags weaken memory protections (executable data, page zero)\n";
 
 /* The middle option OpenShell users asked for. */
 static const char sealed_memfd[] =

@@ -492,12 +492,23 @@ static bool terms_intersect(const struct sk_term *a, const struct sk_term *b)
 	return true;
 }
 
-int sk_region_subtract(struct sk_region *r, const struct sk_term *t)
+int sk_region_subtract(struct sk_region *r, const struct sk_term *raw)
 {
 	struct sk_region next = { 0 };
+	struct sk_term norm = { 0 }, *t = &norm;
 	struct alts alts;
 	int ret = 0;
 
+	/* The splitting below takes canonical, non-trivial conditions (the
+	 * complement of a never-true condition would come out empty). */
+	for (unsigned k = 0; k < raw->n; k++) {
+		struct sk_cond c = raw->c[k];
+		enum trivial tr = normalize(&c);
+		if (tr == NEVER)
+			return 0; /* r \ ∅ = r */
+		if (tr == NONTRIVIAL)
+			norm.c[norm.n++] = c;
+	}
 	if (t->n == 0) {
 		r->n = 0;
 		return 0;
@@ -550,4 +561,38 @@ int sk_region_from_conds(struct sk_region *out, const struct sk_cond *conds, siz
 		}
 	}
 	return 0;
+}
+
+/*
+ * Restrict a condition to arguments that fit in 32 bits.  On 32-bit ABIs the
+ * kernel hands seccomp zero-extended 32-bit arguments, and libseccomp silently
+ * keeps only the low half of every 64-bit datum, so a term that needs high
+ * bits (never true there) would otherwise match on its low half.
+ * Returns 1 to keep `c` (rewritten), 0 if it always holds (drop it), -1 if
+ * it never holds (drop the whole term).
+ */
+int sk_cond_restrict32(struct sk_cond *c)
+{
+	const uint64_t lo = 0xffffffffULL;
+
+	switch (c->op) {
+	case SK_OP_EQ:
+		return c->value > lo ? -1 : 1;
+	case SK_OP_NE:
+		return c->value > lo ? 0 : 1;
+	case SK_OP_LT:
+		return c->value == 0 ? -1 : c->value > lo ? 0 : 1;
+	case SK_OP_LE:
+		return c->value >= lo ? 0 : 1;
+	case SK_OP_GT:
+		return c->value >= lo ? -1 : 1;
+	case SK_OP_GE:
+		return c->value == 0 ? 0 : c->value > lo ? -1 : 1;
+	case SK_OP_MASKED_EQ:
+		if (c->value > lo)
+			return -1;
+		c->mask &= lo;
+		return c->mask ? 1 : 0;
+	}
+	return 1;
 }

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "plan.h"
 #include "seccomp_backend.h"
@@ -40,45 +43,42 @@ static enum scmp_compare scmp_op(enum sk_op op)
 	return SCMP_CMP_EQ;
 }
 
-/*
- * Restrict a condition to arguments that fit in 32 bits.  On 32-bit ABIs the
- * kernel hands seccomp zero-extended 32-bit arguments, and libseccomp silently
- * keeps only the low half of every 64-bit datum, so a term that needs high
- * bits (never true there) would otherwise match on its low half.
- * Returns 1 to keep `c` (rewritten), 0 if it always holds (drop it), -1 if
- * it never holds (drop the whole term).
- */
-static int restrict32(struct sk_cond *c)
-{
-	const uint64_t lo = 0xffffffffULL;
 
-	switch (c->op) {
-	case SK_OP_EQ:
-		return c->value > lo ? -1 : 1;
-	case SK_OP_NE:
-		return c->value > lo ? 0 : 1;
-	case SK_OP_LT:
-		return c->value == 0 ? -1 : c->value > lo ? 0 : 1;
-	case SK_OP_LE:
-		return c->value >= lo ? 0 : 1;
-	case SK_OP_GT:
-		return c->value >= lo ? -1 : 1;
-	case SK_OP_GE:
-		return c->value == 0 ? 0 : c->value > lo ? -1 : 1;
-	case SK_OP_MASKED_EQ:
-		if (c->value > lo)
-			return -1;
-		c->mask &= lo;
-		return c->mask ? 1 : 0;
-	}
-	return 1;
+/*
+ * The action the filter encodes for `a`: the plan's own, or, on a
+ * supervisor's copy of the plan (supervise.c), a user notification the
+ * supervisor answers by the plan's own verdict.  Only the mapping changes:
+ * the regions, and so what each call gets, stay those of the plan.
+ */
+uint32_t sk_filter_badarch(const stockade_plan *plan)
+{
+	return plan->notify >= SK_NOTIFY_DENY ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
 }
 
-static int add_region(scmp_filter_ctx ctx, int nr, struct sk_action action, const struct sk_region *r,
-		      bool args32, const char *name, stockade_error **err)
+uint32_t sk_filter_action(const stockade_plan *plan, struct sk_action a)
 {
-	uint32_t act = sk_action_to_scmp(action);
+	switch (plan->notify) {
+	case SK_NOTIFY_NONE:
+		break;
+	case SK_NOTIFY_ERRNO:
+		if (a.type == SK_ACT_ERRNO)
+			return SCMP_ACT_NOTIFY;
+		break;
+	case SK_NOTIFY_DENY:
+		if (a.type != SK_ACT_ALLOW && a.type != SK_ACT_LOG)
+			return SCMP_ACT_NOTIFY;
+		break;
+	case SK_NOTIFY_ALL:
+		return SCMP_ACT_NOTIFY;
+	}
+	return sk_action_to_scmp(a);
+}
 
+/* pass 0 adds the region's unconditional terms, pass 1 the others (see
+ * arch_context). */
+static int add_region(scmp_filter_ctx ctx, int nr, uint32_t act, const struct sk_region *r, bool args32,
+		      int pass, const char *name, stockade_error **err)
+{
 	for (size_t i = 0; i < r->n; i++) {
 		struct sk_term t = r->terms[i];
 		struct scmp_arg_cmp cmp[SK_MAX_ARGS];
@@ -88,7 +88,7 @@ static int add_region(scmp_filter_ctx ctx, int nr, struct sk_action action, cons
 
 		for (unsigned k = 0; k < t.n && !never; k++) {
 			struct sk_cond c = t.c[k];
-			int keep = args32 ? restrict32(&c) : 1;
+			int keep = args32 ? sk_cond_restrict32(&c) : 1;
 			if (keep < 0)
 				never = true;
 			if (keep <= 0)
@@ -100,7 +100,7 @@ static int add_region(scmp_filter_ctx ctx, int nr, struct sk_action action, cons
 				cmp[n].datum_a = c.value;
 			n++;
 		}
-		if (never)
+		if (never || (n == 0) != (pass == 0))
 			continue;
 		ret = seccomp_rule_add_array(ctx, act, nr, n, cmp);
 		/* Two terms that coincide once cut to 32 bits: already there. */
@@ -133,7 +133,8 @@ static bool arch_is_32bit(uint32_t arch)
 static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ctx *out, stockade_error **err)
 {
 	uint32_t native = seccomp_arch_native();
-	scmp_filter_ctx ctx = seccomp_init(sk_action_to_scmp(plan->default_action));
+	uint32_t def = sk_filter_action(plan, plan->default_action);
+	scmp_filter_ctx ctx = seccomp_init(def);
 	bool args32 = arch_is_32bit(arch);
 	int ret;
 
@@ -142,7 +143,7 @@ static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ct
 		return sk_error(err, ENOMEM, "libseccomp: cannot create a filter");
 	/* Calls through another ABI (i386 int 0x80, x32) would otherwise see
 	 * none of the rules: the architectures not in the filter kill. */
-	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, sk_filter_badarch(plan));
 	/* no_new_privs is set by exec.c before anything else is applied. */
 	if (ret == 0)
 		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
@@ -160,27 +161,41 @@ static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ct
 		return sk_error(err, -ret, "libseccomp: cannot set up the filter for %s: %s",
 				stockade_arch_name(arch), strerror(-ret));
 	}
-	for (size_t i = 0; i < plan->nentries; i++) {
-		const struct sk_plan_entry *e = &plan->entries[i];
-		struct sk_action base = sk_plan_entry_base(plan, e);
-		/* Rules take native numbers; libseccomp translates them by name
-		 * (negative pseudo-numbers stand for calls native lacks). */
-		int nr = seccomp_syscall_resolve_name(e->name);
+	/*
+	 * Unconditional rules go in first.  On i386 libseccomp also files a
+	 * socket(2)-family rule under socketcall(2) (keeping only the call
+	 * number), where rules of two actions collide and the second is
+	 * refused whole, direct syscall included, unless socketcall itself
+	 * already has an unconditional rule, which makes libseccomp skip
+	 * conditional ones for it.  Regions of different actions are disjoint,
+	 * so the order changes nothing else.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < plan->nentries; i++) {
+			const struct sk_plan_entry *e = &plan->entries[i];
+			struct sk_action base = sk_plan_entry_base(plan, e);
+			/* Rules take native numbers; libseccomp translates them
+			 * by name (negative pseudo-numbers stand for calls
+			 * native lacks). */
+			int nr = seccomp_syscall_resolve_name(e->name);
 
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		if (seccomp_syscall_resolve_name_arch(arch, e->name) == __NR_SCMP_ERROR)
-			continue; /* not a syscall of this architecture */
-		for (size_t k = 0; k < e->nrules; k++) {
-			const struct sk_plan_rule *r = &e->rules[k];
-			if (sk_action_eq(r->action, plan->default_action))
+			if (nr == __NR_SCMP_ERROR)
 				continue;
-			if ((ret = add_region(ctx, nr, r->action, &r->region, args32, e->name, err)) < 0)
+			if (seccomp_syscall_resolve_name_arch(arch, e->name) == __NR_SCMP_ERROR)
+				continue; /* not a syscall of this architecture */
+			for (size_t k = 0; k < e->nrules; k++) {
+				const struct sk_plan_rule *r = &e->rules[k];
+				if (sk_filter_action(plan, r->action) == def)
+					continue;
+				if ((ret = add_region(ctx, nr, sk_filter_action(plan, r->action), &r->region, args32, pass,
+						      e->name, err)) < 0)
+					goto fail;
+			}
+			if (sk_filter_action(plan, base) != def &&
+			    (ret = add_region(ctx, nr, sk_filter_action(plan, base), &e->base_region, args32, pass, e->name,
+					      err)) < 0)
 				goto fail;
 		}
-		if (!sk_action_eq(base, plan->default_action) &&
-		    (ret = add_region(ctx, nr, base, &e->base_region, args32, e->name, err)) < 0)
-			goto fail;
 	}
 	*out = ctx;
 	return 0;
@@ -234,42 +249,12 @@ void sk_seccomp_release(void *ctx)
 int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **prog, size_t *len,
 			      stockade_error **err)
 {
-	void *ctx = NULL;
-	int fd, ret;
-	off_t size;
+	struct sock_filter *insns = NULL;
+	size_t n = 0;
+	int ret = sk_bpf_generate(plan, arch, &insns, &n, err);
 
-	*prog = NULL;
-	*len = 0;
-	ret = sk_seccomp_context(plan, arch, &ctx, err);
-	if (ret < 0)
-		return ret;
-	fd = memfd_create("stockade-bpf", MFD_CLOEXEC);
-	if (fd < 0) {
-		ret = sk_error(err, errno, "memfd_create: %s", strerror(errno));
-		goto out;
-	}
-	ret = seccomp_export_bpf(ctx, fd);
-	if (ret < 0) {
-		ret = sk_error(err, -ret, "libseccomp: cannot export BPF: %s", strerror(-ret));
-		goto out;
-	}
-	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0 || !(*prog = malloc((size_t)size))) {
-		ret = sk_error(err, ENOMEM, "cannot read back the compiled filter");
-		goto out;
-	}
-	if (pread(fd, *prog, (size_t)size, 0) != size) {
-		free(*prog);
-		*prog = NULL;
-		ret = sk_error(err, EIO, "cannot read back the compiled filter");
-		goto out;
-	}
-	*len = (size_t)size;
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	seccomp_release(ctx);
+	*prog = insns;
+	*len = ret < 0 ? 0 : n * sizeof(*insns);
 	return ret;
 }
 
@@ -311,19 +296,28 @@ out:
 
 int sk_seccomp_load(const stockade_plan *plan, stockade_error **err)
 {
-	void *ctx = NULL;
+	struct sock_filter *insns = NULL;
+	struct sock_fprog prog;
+	size_t n = 0;
 	int ret;
 
 	if (!plan->seccomp_enabled)
 		return 0;
-	ret = sk_seccomp_context(plan, 0, &ctx, err);
+	/* Notifications and audit mode need a supervisor: supervise.c. */
+	if (plan->notify != SK_NOTIFY_NONE || plan->audit) {
+		sk_error(err, EINVAL, "the policy is in audit mode, which needs stockade's supervisor");
+		sk_error_hint(err, "run it with `stockade run` (it supervises audit mode), or set seccomp.mode: enforce");
+		return -EINVAL;
+	}
+	ret = sk_bpf_generate(plan, 0, &insns, &n, err);
 	if (ret < 0)
 		return ret;
-	/* Synchronise every thread of an embedding program, not just this one. */
-	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	if (ret == 0)
-		ret = seccomp_load(ctx);
-	seccomp_release(ctx);
+	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
+	/* TSYNC: every thread of an embedding program, not just this one. */
+	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (ret != 0)
+		ret = ret > 0 ? -ESRCH : -errno; /* > 0: a thread that could not be synchronised */
+	free(insns);
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot load the seccomp filter: %s", strerror(-ret));
 	return 0;

@@ -754,9 +754,32 @@ TEST(agent_ioctl_terminal_injection)
 	CHECK_ROWS("agent", OPTS("--preset", "agent"), agent_ioctl);
 }
 
+/* The family rules decide once the network is open (network.mode: full). */
 TEST(agent_socket_families)
 {
-	CHECK_ROWS("agent", OPTS("--preset", "agent"), agent_socket);
+	const char *pol = write_file("net-full.yaml",
+				     "version: 1\n"
+				     "extends: agent\n"
+				     "network: {mode: full}\n",
+				     0644);
+
+	CHECK_ROWS("agent, network full", OPTS("--policy", pol), agent_socket);
+}
+
+/* agent's default network mode is none: only AF_UNIX sockets. */
+TEST(agent_network_none_sockets)
+{
+	static const struct row rows[] = {
+		{ "socket AF_UNIX SOCK_STREAM", ALLOWED },
+		{ "socket AF_UNIX SOCK_DGRAM", ALLOWED },
+		{ "socket AF_INET SOCK_STREAM", EACCES },
+		{ "socket AF_INET6 SOCK_DGRAM", EACCES },
+		{ "socket AF_NETLINK SOCK_RAW", EACCES },
+		{ "socket AF_PACKET SOCK_RAW", EACCES },
+		{ "socket AF_VSOCK SOCK_STREAM", EACCES },
+	};
+
+	CHECK_ROWS("agent", OPTS("--preset", "agent"), rows);
 }
 
 TEST(agent_personality_flags)
@@ -777,7 +800,7 @@ TEST(default_preset_is_agent)
 		{ "mount", EPERM },
 		{ "unshare CLONE_NEWUSER", EPERM },
 		{ "unshare 0", ALLOWED },
-		{ "socket AF_PACKET SOCK_RAW", EAFNOSUPPORT },
+		{ "socket AF_PACKET SOCK_RAW", EACCES }, /* network mode none */
 		{ "clone3", ENOSYS },
 		{ "ioctl TIOCSTI", EPERM },
 		{ "int80 getpid", SIGNALLED(SIGSYS) },
@@ -834,7 +857,7 @@ TEST(debug_reallows_debugging)
 		{ "unshare CLONE_NEWUSER", EPERM },
 		{ "unshare 0", ALLOWED },
 		{ "clone CLONE_NEWUSER|SIGCHLD", EPERM },
-		{ "socket AF_PACKET SOCK_RAW", EAFNOSUPPORT },
+		{ "socket AF_PACKET SOCK_RAW", EACCES }, /* network mode none */
 		{ "socket AF_UNIX SOCK_STREAM", ALLOWED },
 		{ "clone3", ENOSYS },
 		{ "ioctl TIOCSTI", EPERM },
@@ -878,8 +901,9 @@ static const struct row strict_rows[] = {
 	{ "getcwd", ALLOWED },
 	{ "seccomp", ALLOWED },
 	{ "socket AF_UNIX SOCK_STREAM", ALLOWED },
-	{ "socket AF_INET SOCK_STREAM", ALLOWED },
-	{ "socket AF_NETLINK SOCK_RAW", ALLOWED },
+	/* network mode none, inherited from agent */
+	{ "socket AF_INET SOCK_STREAM", EACCES },
+	{ "socket AF_NETLINK SOCK_RAW", EACCES },
 	/* agent's argument rules end in a catch-all allow */
 	{ "unshare 0", ALLOWED },
 	{ "clone SIGCHLD", ALLOWED },
@@ -916,8 +940,8 @@ static const struct row strict_rows[] = {
 	{ "clone3", ENOSYS },
 	{ "execveat AT_EMPTY_PATH", EPERM },
 	{ "ioctl TIOCSTI", EPERM },
-	{ "socket AF_PACKET SOCK_RAW", EAFNOSUPPORT },
-	{ "socket AF_VSOCK SOCK_STREAM", EAFNOSUPPORT },
+	{ "socket AF_PACKET SOCK_RAW", EACCES },
+	{ "socket AF_VSOCK SOCK_STREAM", EACCES },
 	{ "personality READ_IMPLIES_EXEC", EPERM },
 	{ "personality ADDR_NO_RANDOMIZE", EPERM },
 };
@@ -1174,7 +1198,7 @@ TEST(policy_compat_arches_filter)
 			{ "int80 mount", EPERM },
 			{ "int80 memfd_create 0", ALLOWED },
 			{ "int80 socket AF_UNIX SOCK_STREAM", ALLOWED },
-			{ "int80 socket AF_PACKET SOCK_RAW", EAFNOSUPPORT },
+			{ "int80 socket AF_PACKET SOCK_RAW", EACCES }, /* network none */
 			/* socketcall hides its arguments in memory: it must not
 			 * become a way around the family rule */
 			{ "int80 socketcall AF_PACKET SOCK_RAW", NOT_BASELINE },

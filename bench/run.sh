@@ -1,0 +1,405 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The benchmark suite (`make bench`): stockade side by side with no sandbox,
+# bubblewrap (with stockade's agent filter, exported as BPF) and firejail
+# --seccomp, on this machine, in one run.  Not a test: nothing is asserted.
+#
+#   bench/run.sh [BUILD_DIR]
+#
+# Writes docs/benchmarks.md (tables, the machine and kernel named),
+# docs/benchmarks.csv and, when gnuplot is there, docs/benchmarks.png.
+# As root on Debian it first installs what is missing of hyperfine,
+# bubblewrap, firejail and gnuplot-nox; a tool that is still missing
+# leaves its rows out, with a note.
+#
+# Environment: BENCH_RUNS (startup runs, default 300), BENCH_QUICK=1 (a
+# fast, rough pass), BENCH_OUT (directory for the three files, default docs).
+set -eu
+
+build=${1:-build}
+src=$(cd "$(dirname "$0")/.." && pwd)
+case $build in
+/*) ;;
+*) build=$src/$build ;;
+esac
+stockade=$build/stockade
+out=${BENCH_OUT:-$src/docs}
+work=$build/bench
+mkdir -p "$work" "$out"
+runs=${BENCH_RUNS:-300}
+sys_iters=200000
+sys_rounds=7
+wl_runs=7
+wl_files=32
+git_files=5000
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	runs=40
+	sys_iters=20000
+	sys_rounds=3
+	wl_runs=2
+	wl_files=8
+	git_files=1000
+fi
+notes=$work/notes.txt
+: >"$notes"
+note() {
+	echo "bench: $*" >&2
+	echo "- $*" >>"$notes"
+}
+
+# ---- tools ----
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	want=
+	command -v hyperfine >/dev/null 2>&1 || want="$want hyperfine"
+	command -v bwrap >/dev/null 2>&1 || want="$want bubblewrap"
+	command -v firejail >/dev/null 2>&1 || want="$want firejail"
+	command -v gnuplot >/dev/null 2>&1 || want="$want gnuplot-nox"
+	if [ -n "$want" ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		for p in $want; do
+			if apt-cache show "$p" >/dev/null 2>&1; then
+				echo "bench: installing $p" >&2
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" \
+					>/dev/null 2>&1 || note "could not install $p"
+			fi
+		done
+	fi
+fi
+have() { command -v "$1" >/dev/null 2>&1; }
+
+cc=${CC:-cc}
+flags="-std=gnu11 -O2 -Wall -Wextra"
+pkgs=$(pkg-config --libs libseccomp yaml-0.1 jansson)
+# shellcheck disable=SC2086
+{
+	$cc $flags -o "$work/startup" "$src/bench/startup.c"
+	$cc $flags -o "$work/syscalls" "$src/bench/syscalls.c"
+	$cc $flags -I"$src/include" -o "$work/libpath" "$src/bench/libpath.c" "$build/libstockade.a" $pkgs
+	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src/lib" -o "$work/filterdepth" \
+		"$src/bench/filterdepth.c" "$build/libstockade.a" $pkgs
+}
+
+# The agent filter for bubblewrap, exported by stockade itself.
+bpf=$work/agent.bpf
+if ! "$stockade" compile --preset agent --format bpf -o "$bpf" 2>"$work/compile.log"; then
+	note "\`stockade compile\` failed, so bubblewrap runs without a filter: $(head -n 1 "$work/compile.log")"
+	bpf=
+fi
+bwrap_ok=0
+if have bwrap; then
+	if [ -n "$bpf" ] && bwrap --dev-bind / / --seccomp 9 9<"$bpf" -- /bin/true 2>/dev/null; then
+		bwrap_ok=1
+	elif bwrap --dev-bind / / -- /bin/true 2>/dev/null; then
+		bwrap_ok=2
+		[ -n "$bpf" ] && note "bubblewrap refused the exported filter here; its rows run without one"
+	else
+		note "bubblewrap cannot run here (no namespaces?); its rows are left out"
+	fi
+else
+	note "bubblewrap is not installed; its rows are left out"
+fi
+fj_ok=0
+if have firejail; then
+	if firejail --quiet --noprofile --seccomp /bin/true >/dev/null 2>&1; then
+		fj_ok=1
+	else
+		note "firejail cannot run here; its rows are left out"
+	fi
+else
+	note "firejail is not installed; its rows are left out"
+fi
+
+# Environments: NAME and the command prefix that runs a command in it.
+# `-f 9:FILE` is the timer's way to hand bwrap its filter on fd 9.
+envs="bare agent strict minimal none"
+[ "$bwrap_ok" -gt 0 ] && envs="$envs bwrap"
+[ "$fj_ok" = 1 ] && envs="$envs firejail"
+prefix() {
+	case $1 in
+	bare) ;;
+	agent | strict | minimal | none) echo "$stockade run --preset $1 --" ;;
+	bwrap)
+		if [ "$bwrap_ok" = 1 ]; then
+			echo "bwrap --dev-bind / / --seccomp 9 --"
+		else
+			echo "bwrap --dev-bind / / --"
+		fi
+		;;
+	firejail) echo "firejail --quiet --noprofile --seccomp" ;;
+	esac
+}
+fdopt() {
+	if [ "$1" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
+		echo "-f 9:$bpf"
+	fi
+}
+label() {
+	case $1 in
+	bare) echo "no sandbox" ;;
+	agent | strict | minimal | none) echo "stockade $1" ;;
+	bwrap)
+		if [ "$bwrap_ok" = 1 ]; then echo "bwrap + agent filter"; else echo "bwrap (no filter)"; fi
+		;;
+	firejail) echo "firejail --seccomp" ;;
+	esac
+}
+
+csv=$work/benchmarks.csv
+echo "section,row,environment,median,unit,ratio_to_bare" >"$csv"
+# record SECTION ROW ENV VALUE UNIT BARE
+record() {
+	awk -v s="$1" -v r="$2" -v e="$3" -v v="$4" -v u="$5" -v b="$6" \
+		'BEGIN { printf "%s,%s,%s,%s,%s,%.3f\n", s, r, e, v, u, (b > 0 ? v / b : 0) }' >>"$csv"
+}
+
+# ---- startup ----
+
+echo "bench: startup (median of $runs runs each)" >&2
+startup_rows=$work/startup.txt
+: >"$startup_rows"
+bare_us=
+for e in $envs; do
+	# shellcheck disable=SC2046
+	line=$("$work/startup" -n "$runs" -w 20 $(fdopt "$e") -- $(prefix "$e") /bin/true) || {
+		note "startup under $(label "$e") failed"
+		continue
+	}
+	med=${line%% *}
+	[ "$e" = bare ] && bare_us=$med
+	echo "$e $line" >>"$startup_rows"
+	record startup "true" "$(label "$e")" "$med" us "$bare_us"
+done
+hf=
+if have hyperfine; then
+	# A cross-check of the two rows that carry the targets, by another timer.
+	hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/hf-bare.json" /bin/true >/dev/null 2>&1 &&
+		hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/hf-agent.json" \
+			"$stockade run -- /bin/true" >/dev/null 2>&1 &&
+		hf=1
+fi
+hf_median() {
+	grep -o '"median": *[0-9.e+-]*' "$1" | head -n 1 | sed 's/.*: *//' | awk '{ printf "%.1f", $1 * 1e6 }'
+}
+
+# ---- the library path ----
+
+echo "bench: library path" >&2
+lp=$("$work/libpath" -n "$runs")
+lp_plain=$(echo "$lp" | awk '$1 == "plain" { print $2 }')
+lp_apply=$(echo "$lp" | awk '$1 == "apply" { print $2 }')
+record libpath "fork+exec /bin/true" "plain" "$lp_plain" us "$lp_plain"
+record libpath "fork+exec /bin/true" "stockade_plan_apply(agent)" "$lp_apply" us "$lp_plain"
+
+# ---- the syscall loop ----
+
+echo "bench: syscall loop" >&2
+sys_envs=
+for e in $envs; do
+	case $e in
+	minimal) continue ;; # startup only: its filter is a subset of agent's
+	esac
+	f=$work/sys-$e.txt
+	if [ "$e" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
+		# shellcheck disable=SC2046
+		bwrap --dev-bind / / --seccomp 9 -- "$work/syscalls" -n "$sys_iters" -r "$sys_rounds" \
+			9<"$bpf" >"$f" 2>/dev/null || { note "syscall loop failed under $(label "$e")"; continue; }
+	else
+		# shellcheck disable=SC2046
+		$(prefix "$e") "$work/syscalls" -n "$sys_iters" -r "$sys_rounds" >"$f" 2>/dev/null ||
+			{ note "syscall loop failed under $(label "$e")"; continue; }
+	fi
+	sys_envs="$sys_envs $e"
+done
+while IFS= read -r line; do
+	name=${line% *}
+	bare_ns=${line##* }
+	for e in $sys_envs; do
+		v=$(grep -F "$name " "$work/sys-$e.txt" | head -n 1 | awk '{ print $NF }')
+		[ -n "$v" ] && record syscalls "$name" "$(label "$e")" "$v" ns "$bare_ns"
+	done
+done <"$work/sys-bare.txt"
+
+# ---- workloads ----
+
+echo "bench: workloads" >&2
+"$src/bench/workload.sh" make "$work/wl-make" "$wl_files"
+"$src/bench/workload.sh" git "$work/wl-git" "$git_files"
+# No user configuration: the same work everywhere (and strict hides $HOME).
+export HOME=/nonexistent-stockade-bench-home XDG_CONFIG_HOME=/nonexistent-stockade-bench-home
+for wl in make git; do
+	bare_w=
+	for e in bare agent strict bwrap firejail; do
+		case " $envs " in *" $e "*) ;; *) continue ;; esac
+		if [ $wl = make ]; then
+			# shellcheck disable=SC2046
+			line=$("$work/startup" -n "$wl_runs" -w 1 -p "make -s -C $work/wl-make clean" $(fdopt "$e") -- \
+				$(prefix "$e") make -s -C "$work/wl-make" -j2) || { note "make under $(label "$e") failed"; continue; }
+			row="make -j2 ($wl_files C files)"
+		else
+			# shellcheck disable=SC2046
+			line=$("$work/startup" -n "$((wl_runs * 4))" -w 2 $(fdopt "$e") -- \
+				$(prefix "$e") git -C "$work/wl-git" status --porcelain) || { note "git under $(label "$e") failed"; continue; }
+			row="git status ($git_files files)"
+		fi
+		med=${line%% *}
+		[ "$e" = bare ] && bare_w=$med
+		record workload "$row" "$(label "$e")" "$(awk -v v="$med" 'BEGIN { printf "%.1f", v / 1000 }')" ms \
+			"$(awk -v v="$bare_w" 'BEGIN { printf "%.1f", v / 1000 }')"
+	done
+done
+
+# ---- filter shape ----
+
+echo "bench: filter depth" >&2
+"$work/filterdepth" >"$work/depth.txt"
+
+# ---- the report ----
+
+cpu=$(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//')
+[ -n "$cpu" ] || cpu=$(uname -m)
+distro=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+ver() { "$@" 2>/dev/null | head -n 1; }
+md=$work/benchmarks.md
+
+# table SECTION: a Markdown table of one section of the CSV, rows down,
+# environments across, "value (ratio)".
+table() {
+	awk -F, -v sec="$1" -v unit="$2" '
+	NR > 1 && $1 == sec {
+		if (!($2 in seen_r)) { seen_r[$2] = 1; rows[nr++] = $2 }
+		if (!($3 in seen_e)) { seen_e[$3] = 1; envs[ne++] = $3 }
+		cell[$2, $3] = sprintf("%s (%.2f×)", $4, $6)
+	}
+	END {
+		printf "| %s |", unit
+		for (j = 0; j < ne; j++) printf " %s |", envs[j]
+		printf "\n|---|"
+		for (j = 0; j < ne; j++) printf "---:|"
+		printf "\n"
+		for (i = 0; i < nr; i++) {
+			printf "| %s |", rows[i]
+			for (j = 0; j < ne; j++) printf " %s |", ((rows[i], envs[j]) in cell) ? cell[rows[i], envs[j]] : "-"
+			printf "\n"
+		}
+	}' "$csv"
+}
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "Generated by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d); do not edit."
+	echo "Rerun it to measure your own machine: it installs hyperfine, bubblewrap,"
+	echo "firejail and gnuplot from Debian when they are missing. Medians; in"
+	echo "parentheses, the ratio to the same thing without a sandbox."
+	echo
+	echo "| machine | |"
+	echo "|---|---|"
+	echo "| CPU | $cpu, $(nproc) cores |"
+	echo "| kernel | $(uname -sr) ($(uname -m)) |"
+	echo "| system | $distro |"
+	echo "| stockade | $(ver "$stockade" --version), libseccomp $(pkg-config --modversion libseccomp) |"
+	have bwrap && echo "| bubblewrap | $(ver bwrap --version) |"
+	have firejail && echo "| firejail | $(ver firejail --version) |"
+	have hyperfine && echo "| hyperfine | $(ver hyperfine --version) |"
+	echo
+	echo "## Startup: \`run -- /bin/true\`"
+	echo
+	echo "Fork, exec, wait: microseconds (median of $runs runs, bench/startup.c, CLOCK_MONOTONIC)."
+	echo "stockade applies the preset's whole sandbox (no_new_privs, Landlock where the preset"
+	echo "has file rules, the seccomp filter); bwrap gets the agent filter that"
+	echo "\`stockade compile --format bpf\` exports, and its own mount namespace."
+	echo
+	table startup "µs"
+	echo
+	if [ -n "$bare_us" ]; then
+		awk -v b="$bare_us" '$1 == "agent" { printf "Target: agent within 0.5 ms of bare `true`: %+.3f ms (%s).\n", ($2 - b) / 1000, (($2 - b) <= 500 ? "met" : "not met") }' "$startup_rows"
+	fi
+	if [ -n "$hf" ]; then
+		echo
+		echo "Cross-check with hyperfine -N: bare $(hf_median "$work/hf-bare.json") µs, agent $(hf_median "$work/hf-agent.json") µs."
+	fi
+	echo
+	echo "## The library path"
+	echo
+	echo "An embedding program builds the agent plan once, then per command forks, calls"
+	echo "\`stockade_plan_apply()\` in the child and execs /bin/true (bench/libpath.c), against"
+	echo "a plain fork + exec, interleaved; microseconds, median of $runs."
+	echo
+	table libpath "µs"
+	echo
+	awk -v p="$lp_plain" -v a="$lp_apply" 'BEGIN { printf "Target: within 0.1 ms of a plain fork+exec: %+.3f ms (%s).\n", (a - p) / 1000, ((a - p) <= 100 ? "met" : "not met") }'
+	echo
+	echo "## The syscall loop"
+	echo
+	echo "Nanoseconds per iteration, median of $sys_rounds rounds of $sys_iters (bench/syscalls.c). The"
+	echo "first rows have no argument rules under agent; \`openat(O_CREAT)\`, \`ioctl\` and \`socket\`"
+	echo "are checked by argument (setuid modes, TIOCSTI, address families)."
+	echo
+	table syscalls "ns"
+	echo
+	awk -F, 'NR > 1 && $1 == "syscalls" && $3 == "stockade agent" {
+			if ($2 ~ /^(openat|ioctl|socket)/) { if ($6 > worst) { worst = $6; wn = $2 } }
+			else if ($2 !~ /^mix/ && $6 > plain) { plain = $6; pn = $2 }
+			if ($2 ~ /^mix/) mix = $6
+		}
+		END {
+			printf "Targets: the mix under agent costs %.2f× bare (within 2%%: %s); the slowest call without argument rules, %s, %.2f×; the worst argument-checked call, %s, %.2f×.\n", mix, (mix <= 1.02 ? "met" : "not met"), pn, plain, wn, worst
+		}' "$csv"
+	echo
+	echo "## Workloads"
+	echo
+	echo "Milliseconds, median of $wl_runs builds (\`make clean\` between them, not timed) and of"
+	echo "$((wl_runs * 4)) \`git status\` runs; trees made by bench/workload.sh."
+	echo
+	table workload "ms"
+	echo
+	echo "## The filter's shape"
+	echo
+	echo "Instructions a syscall runs through in the compiled x86_64 filter, measured with the"
+	echo "BPF simulator for every syscall number (bench/filterdepth.c). The synthetic policies deny"
+	echo "n syscalls, or give each an argument rule: the longest path grows like log n,"
+	echo "because libseccomp lays the syscall numbers out as a binary tree."
+	echo
+	echo "| filter | instructions | longest path | mean path | deepest syscall |"
+	echo "|---|---:|---:|---:|---|"
+	awk '$1 == "preset" { printf "| preset %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6 }' "$work/depth.txt"
+	awk '$1 == "synthetic" { printf "| %s, n = %s | %s | %s | %s | |\n", ($2 == "deny" ? "deny n syscalls" : "an argument rule on n syscalls"), $3, $4, $5, $6 }' "$work/depth.txt"
+	if have gnuplot; then
+		echo
+		echo "![longest path against the number of rules](benchmarks.png)"
+	fi
+	if [ -s "$notes" ]; then
+		echo
+		echo "## Notes"
+		echo
+		cat "$notes"
+	fi
+	echo
+	echo "The same numbers as CSV: [benchmarks.csv](benchmarks.csv)."
+} >"$md"
+
+# ---- the plot ----
+
+if have gnuplot; then
+	awk '$1 == "synthetic" && $2 == "deny" { print $3, $5 }' "$work/depth.txt" >"$work/depth-deny.dat"
+	awk '$1 == "synthetic" && $2 == "arg-rules" { print $3, $5 }' "$work/depth.txt" >"$work/depth-args.dat"
+	gnuplot <<GP 2>"$work/gnuplot.log" || note "gnuplot failed: $(head -n 1 "$work/gnuplot.log")"
+set terminal pngcairo size 640,360 font ",10" noenhanced
+set output "$work/benchmarks.png"
+set title "Longest path through the compiled filter (x86_64)"
+set xlabel "rules (syscalls denied, or with an argument rule)"
+set ylabel "BPF instructions"
+set logscale x 2
+set key top left
+set grid
+set yrange [0:*]
+plot "$work/depth-deny.dat" using 1:2 with linespoints title "deny n syscalls", \
+     "$work/depth-args.dat" using 1:2 with linespoints title "argument rule on n syscalls"
+GP
+fi
+
+cp "$md" "$out/benchmarks.md"
+cp "$csv" "$out/benchmarks.csv"
+[ -f "$work/benchmarks.png" ] && cp "$work/benchmarks.png" "$out/benchmarks.png"
+echo "bench: wrote $out/benchmarks.md, $out/benchmarks.csv$([ -f "$work/benchmarks.png" ] && echo ", $out/benchmarks.png")" >&2

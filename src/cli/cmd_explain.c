@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * stockade explain: what the policy does with one call and which line of
+ * which policy (or preset) is responsible; --all: every syscall of the arch.
+ * Each answer comes from the policy's semantics and is checked against the
+ * compiled filter run in the simulator.
+ */
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cli.h"
+
+static void explain_usage(FILE *f)
+{
+	fprintf(f, "Usage: stockade explain [POLICY OPTIONS] [--arch ARCH] SYSCALL [ARG]...\n"
+		   "       stockade explain [POLICY OPTIONS] [--arch ARCH] --all\n"
+		   "The action SYSCALL(ARG...) gets and the policy entry responsible.  SYSCALL is a name or a\n"
+		   "number; ARGs are numbers or constants (CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.\n"
+		   "--all prints every syscall of the arch with its action.\n");
+}
+
+/* "errno EPERM", "allow", "kill". */
+static const char *action_text(struct sk_action a, char *buf, size_t size)
+{
+	char *colon;
+
+	sk_action_format(a, buf, size);
+	if ((colon = strchr(buf, ':')))
+		*colon = ' ';
+	return buf;
+}
+
+static void conds_text(const struct sk_plan_rule *r, char *buf, size_t size)
+{
+	size_t used = 0;
+	char c[96];
+
+	buf[0] = '\0';
+	if (!r->nconds)
+		snprintf(buf, size, "otherwise");
+	for (size_t k = 0; k < r->nconds && used < size; k++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", k ? " && " : "",
+					 sk_cond_format(&r->conds[k], c, sizeof(c)));
+}
+
+/* Who decided: "preset agent line 58, rule `arg0 & 0x10000000`". */
+static void responsible(const stockade_plan *plan, const struct sk_verdict *v, char *buf, size_t size)
+{
+	char from[256], cond[300];
+
+	if (!plan->seccomp_enabled) {
+		snprintf(buf, size, "no filter: seccomp is disabled by the policy");
+		return;
+	}
+	sk_origin_describe(&v->at, from, sizeof(from));
+	if (v->rule) {
+		conds_text(v->rule, cond, sizeof(cond));
+		snprintf(buf, size, "%s, rule `%s`", from, cond);
+	} else if (v->via) {
+		snprintf(buf, size, "%s, group %s", from, v->via);
+	} else if (v->at.file == plan->default_at.file && v->at.line == plan->default_at.line &&
+		   v->at.column == plan->default_at.column) {
+		snprintf(buf, size, "the default action (%s)", from);
+	} else {
+		snprintf(buf, size, "%s", from);
+	}
+}
+
+static int explain_one(const stockade_plan *plan, const struct sk_filter_prog *f, const char *sysarg,
+		       char **argtexts, int nargs)
+{
+	uint64_t args[SK_MAX_ARGS] = { 0 };
+	struct sk_explanation x;
+	stockade_error *err = NULL;
+	char act[64], bpf[64], who[600], shown[512];
+	_cleanup_free_ char *name = NULL;
+	size_t used = 0;
+	char *end;
+	long num;
+
+	if (nargs > SK_MAX_ARGS) {
+		usage_error("explain: a system call has at most %d arguments", SK_MAX_ARGS);
+		return EXIT_STOCKADE;
+	}
+	num = strtol(sysarg, &end, 10);
+	if (*sysarg && !*end) {
+		name = sk_syscall_name(f->arch, (int)num);
+		if (!name) {
+			fprintf(stderr, "stockade: no system call has number %ld on %s\n", num,
+				stockade_arch_name(f->arch));
+			return EXIT_STOCKADE;
+		}
+	} else {
+		name = strdup(sysarg);
+		if (!name)
+			return EXIT_STOCKADE;
+	}
+	for (int i = 0; i < nargs; i++) {
+		size_t bad = 0;
+		const char *bad_name = NULL;
+
+		if (sk_value_parse(argtexts[i], strlen(argtexts[i]), &args[i], &bad, &bad_name) < 0) {
+			const char *sug = bad_name ? sk_constant_suggest(bad_name) : NULL;
+			fprintf(stderr, "stockade: explain: argument %d: cannot read `%s`%s%s%s\n", i, argtexts[i],
+				sug ? " (did you mean `" : "", sug ? sug : "", sug ? "`?)" : "");
+			return EXIT_STOCKADE;
+		}
+	}
+	if (sk_explain(plan, f, name, args, &x, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return EXIT_STOCKADE;
+	}
+	used = (size_t)snprintf(shown, sizeof(shown), "%s(", name);
+	for (int i = 0; i < nargs && used < sizeof(shown); i++)
+		used += (size_t)snprintf(shown + used, sizeof(shown) - used, "%s%s", i ? ", " : "", argtexts[i]);
+	if (used < sizeof(shown))
+		snprintf(shown + used, sizeof(shown) - used, ")");
+	responsible(plan, &x.verdict, who, sizeof(who));
+	printf("%s -> %s: %s\n", shown, action_text(x.verdict.action, act, sizeof(act)), who);
+	if (x.verdict.reason)
+		printf("  why: %s\n", x.verdict.reason);
+	if (x.agree) {
+		printf("  filter: %s syscall %d returns %#x after %u instructions (agrees)\n",
+		       stockade_arch_name(f->arch), x.nr, x.ret, x.executed);
+		return 0;
+	}
+	if (sk_action_from_ret(x.ret, &x.action) == 0)
+		action_text(x.action, bpf, sizeof(bpf));
+	else
+		snprintf(bpf, sizeof(bpf), "%#x", x.ret);
+	printf("  filter: %s syscall %d returns %#x after %u instructions: %s\n", stockade_arch_name(f->arch), x.nr,
+	       x.ret, x.executed, bpf);
+	fprintf(stderr, "stockade: explain: the compiled filter does `%s`, not what the policy says; the kernel "
+			"would do `%s` (please report this)\n", bpf, bpf);
+	return 1;
+}
+
+/* Every syscall of the arch, by number. */
+static int explain_all(const stockade_plan *plan, const struct sk_filter_prog *f)
+{
+	char act[64], who[600], from[256];
+	const uint64_t zero[SK_MAX_ARGS] = { 0 };
+	int status = 0;
+
+	sk_origin_describe(&plan->default_at, from, sizeof(from));
+	printf("policy: %s\narch: %s\n", plan->name, stockade_arch_name(f->arch));
+	if (plan->seccomp_enabled)
+		printf("default: %s (%s)\n", action_text(plan->default_action, act, sizeof(act)), from);
+	else
+		printf("default: allow (seccomp is disabled by the policy)\n");
+	printf("\n%-5s %-24s %-22s %s\n", "NR", "SYSCALL", "ACTION", "DECIDED BY");
+	for (int n = 0; n < SK_NR_LIMIT; n++) {
+		_cleanup_free_ char *name = sk_syscall_name(f->arch, n);
+		const struct sk_plan_entry *e;
+		struct sk_argvec *vecs = NULL;
+		struct sk_explanation x;
+		stockade_error *err = NULL;
+		size_t nvecs = 0;
+		bool agree = true;
+
+		if (!name || sk_syscall_nr(f->arch, name) != (f->arch == SCMP_ARCH_X32 ? n | 0x40000000 : n))
+			continue;
+		e = plan->seccomp_enabled ? sk_plan_lookup(plan, name) : NULL;
+		if (sk_explain(plan, f, name, zero, &x, &err) < 0) {
+			print_error(err);
+			stockade_error_free(err);
+			return EXIT_STOCKADE;
+		}
+		/* The table shows the zero-argument call; every rule is also
+		 * checked at its boundaries. */
+		if (e && e->nrules && sk_probe_args(plan, name, &vecs, &nvecs) == 0) {
+			for (size_t v = 0; v < nvecs && agree; v++) {
+				struct sk_explanation y;
+				if (sk_explain(plan, f, name, vecs[v].a, &y, NULL) < 0 || !y.agree)
+					agree = false;
+			}
+			free(vecs);
+		}
+		agree = agree && x.agree;
+		if (e && e->nrules) {
+			/* Rules decide: list the actions they can give. */
+			char acts[128] = "";
+			size_t used = 0, nseen = 0;
+			struct sk_action seen[8];
+			bool catch_all = false;
+			for (size_t k = 0; k <= e->nrules; k++) {
+				struct sk_action a;
+				bool dup = false;
+				if (k < e->nrules) {
+					a = e->rules[k].action;
+					catch_all |= e->rules[k].nconds == 0;
+				} else if (!catch_all) {
+					a = sk_plan_entry_base(plan, e);
+				} else {
+					break; /* a catch-all rule: the base never applies */
+				}
+				for (size_t s = 0; s < nseen; s++)
+					dup |= sk_action_eq(seen[s], a);
+				if (dup || nseen == ARRAY_SIZE(seen) || used >= sizeof(acts))
+					continue;
+				seen[nseen++] = a;
+				used += (size_t)snprintf(acts + used, sizeof(acts) - used, "%s%s", nseen > 1 ? "|" : "",
+							 action_text(a, act, sizeof(act)));
+			}
+			sk_origin_describe(&e->rules[0].at, from, sizeof(from));
+			snprintf(who, sizeof(who), "%zu argument rule%s, %s", e->nrules, e->nrules > 1 ? "s" : "",
+				 from);
+			printf("%-5d %-24s %-22s %s%s\n", n, name, acts, who, agree ? "" : "  [FILTER DISAGREES]");
+		} else {
+			responsible(plan, &x.verdict, who, sizeof(who));
+			printf("%-5d %-24s %-22s %s%s\n", n, name, action_text(x.verdict.action, act, sizeof(act)), who,
+			       agree ? "" : "  [FILTER DISAGREES]");
+		}
+		if (!agree)
+			status = 1;
+	}
+	if (status)
+		fprintf(stderr, "stockade: explain: the compiled filter disagrees with the policy on the rows marked "
+				"(please report this)\n");
+	return status;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct policy_opts o = { 0 };
+	struct sk_filter_prog f = { 0 };
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+	bool all = false;
+	int i, ret = EXIT_STOCKADE;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || (a[1] >= '0' && a[1] <= '9'))
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			explain_usage(stdout);
+			policy_opts_free(&o);
+			return 0;
+		}
+		if (!strcmp(a, "--all")) {
+			all = true;
+			continue;
+		}
+		r = policy_opt_parse(&o, argc, argv, &i);
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			usage_error("explain: unknown option %s", a);
+			goto done;
+		}
+	}
+	if (all == (i < argc)) {
+		usage_error(all ? "explain: --all takes no syscall" : "explain: which syscall? (or --all)");
+		goto done;
+	}
+	plan = policy_opts_plan(&o);
+	if (!plan)
+		goto done;
+	if (all)
+		print_oci_notes(o.policy);
+	if (sk_filter_compile(plan, o.arch ? o.arch : seccomp_arch_native(), &f, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		goto done;
+	}
+	ret = all ? explain_all(plan, &f) : explain_one(plan, &f, argv[i], argv + i + 1, argc - i - 1);
+done:
+	sk_filter_release(&f);
+	stockade_plan_free(plan);
+	policy_opts_free(&o);
+	return ret;
+}

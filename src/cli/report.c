@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The denial report: one text line per distinct denial (syscall, decoded
+ * arguments, count, processes, errno, the entry responsible, the fix), and
+ * a JSON object per event for agents and log pipelines.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "denial.h"
+#include "report.h"
+
+#define MAX_PIDS 4096
+
+struct group {
+	const stockade_plan *plan;
+	char *name; /* NULL: a number libseccomp cannot name */
+	uint32_t arch;
+	int nr;
+	char decoded[160];
+	struct sk_verdict verdict;
+	bool compat_refused, mismatch;
+	uint64_t args[SK_MAX_ARGS]; /* the first call's */
+	unsigned long count;
+	char comm[16];
+	pid_t *pids;
+	size_t npids;
+	bool many_pids, many_comms;
+};
+
+struct report {
+	const stockade_plan *plan;
+	const char *policy;
+	enum sk_notify_mode mode;
+	FILE *json;
+	struct group *groups;
+	size_t ngroups;
+	unsigned long events, mismatches;
+	bool oom;
+};
+
+struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json)
+{
+	struct report *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->plan = plan;
+	r->policy = policy;
+	r->mode = mode;
+	r->json = json;
+	return r;
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		free(r->groups[i].name);
+		free(r->groups[i].pids);
+	}
+	free(r->groups);
+	free(r);
+}
+
+/* ---- pieces shared by text and JSON ---- */
+
+static const char *arch_name(uint32_t arch, char *buf, size_t size)
+{
+	const char *n = stockade_arch_name(arch);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "0x%x", arch);
+	return buf;
+}
+
+/* The fix: flags and a sentence for people (flag), or policy text. */
+static const char *fix_text(const struct report *r, const stockade_plan *plan, const char *name,
+			    const uint64_t args[SK_MAX_ARGS], const struct sk_verdict *v, bool compat, bool flag,
+			    char *buf, size_t size)
+{
+	const char *net = NULL;
+	struct sk_fix f;
+	char rule[600];
+	size_t len = 0;
+
+#define ADD(...)                                                                                               \
+	do {                                                                                                   \
+		int n_ = snprintf(buf + len, size - len, __VA_ARGS__);                                       \
+		if (n_ > 0)                                                                                    \
+			len = len + (size_t)n_ < size ? len + (size_t)n_ : size - 1;                           \
+	} while (0)
+	buf[0] = '\0';
+	if (!name)
+		return "none by name: libseccomp does not know this syscall number";
+	sk_fix_for(plan, name, args, v, compat, &f);
+	if (f.kind == SK_FIX_RULE)
+		sk_fix_rule_format(name, &f, rule, sizeof(rule));
+	if (f.net == SK_NET_FULL || f.net == SK_NET_UNIX)
+		net = f.net == SK_NET_FULL ? "full" : "unix";
+	if (!flag) {
+		if (net)
+			ADD("network: {mode: %s}", net);
+		if (f.compat || f.kind != SK_FIX_NONE)
+			ADD("%sseccomp: {", net ? "; " : "");
+		if (f.compat)
+			ADD("compat_arches: filter%s", f.kind != SK_FIX_NONE ? ", " : "");
+		if (f.kind == SK_FIX_ALLOW)
+			ADD("allow: [%s]", name);
+		else if (f.kind == SK_FIX_RULE)
+			ADD("rules: [%s]", rule);
+		if (f.compat || f.kind != SK_FIX_NONE)
+			ADD("}");
+		return buf;
+	}
+	/* Flags where there are flags for it, then the policy change. */
+	if (net)
+		ADD("--net %s", net);
+	if (f.kind == SK_FIX_ALLOW && !f.compat)
+		ADD("%s--allow %s", net ? " " : "", name);
+	if (f.compat || f.kind == SK_FIX_RULE) {
+		ADD("%sin a policy extending %s, ", net ? "; and " : "", r->policy);
+		if (f.compat)
+			ADD("set compat_arches: filter%s", f.kind != SK_FIX_NONE ? " and " : "");
+		if (f.kind == SK_FIX_ALLOW)
+			ADD("allow: [%s]", name);
+		else if (f.kind == SK_FIX_RULE)
+			ADD("add the rule %s", rule);
+	}
+#undef ADD
+	return buf;
+}
+
+static const char *action_text(struct sk_action a, char *buf, size_t size)
+{
+	const char *e;
+
+	if (a.type == SK_ACT_ERRNO && (e = sk_errno_name(a.errnum)))
+		return e;
+	return sk_action_format(a, buf, size);
+}
+
+/* ---- JSON ---- */
+
+static void json_event(struct report *r, const struct sk_event *ev)
+{
+	char when[64], act[48], origin[400], fix[1000], buf[200];
+	struct tm tm;
+	json_t *o, *args, *rule;
+
+	gmtime_r(&ev->when.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06ldZ", ev->when.tv_nsec / 1000);
+	args = json_array();
+	for (int i = 0; i < SK_MAX_ARGS; i++) {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)ev->args[i]);
+		json_array_append_new(args, json_string(buf));
+	}
+	rule = json_object();
+	sk_verdict_origin(ev->plan, ev->name, &ev->verdict, ev->compat_refused, origin, sizeof(origin));
+	static const char *const kinds[] = { "rule", "base", "default", "compat" };
+	json_object_set_new(rule, "kind",
+			    json_string(kinds[sk_verdict_kind(ev->plan, ev->name, &ev->verdict, ev->compat_refused)]));
+	json_object_set_new(rule, "description", json_string(origin));
+	json_object_set_new(rule, "file", ev->verdict.at.file ? json_string(ev->verdict.at.file) : json_null());
+	if (ev->verdict.at.line) {
+		json_object_set_new(rule, "line", json_integer(ev->verdict.at.line));
+		json_object_set_new(rule, "column", json_integer(ev->verdict.at.column));
+	}
+	if (ev->verdict.via)
+		json_object_set_new(rule, "via", json_string(ev->verdict.via));
+	if (ev->verdict.reason)
+		json_object_set_new(rule, "reason", json_string(ev->verdict.reason));
+
+	o = json_object();
+	json_object_set_new(o, "event", json_string("denial"));
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "pid", json_integer(ev->pid));
+	json_object_set_new(o, "comm", json_string(ev->comm));
+	json_object_set_new(o, "arch", json_string(arch_name(ev->arch, buf, sizeof(buf))));
+	json_object_set_new(o, "syscall", ev->name ? json_string(ev->name) : json_null());
+	json_object_set_new(o, "nr", json_integer(ev->nr));
+	json_object_set_new(o, "args", args);
+	if (*sk_decode_args(ev->name, ev->args, buf, sizeof(buf)))
+		json_object_set_new(o, "decoded", json_string(buf));
+	json_object_set_new(o, "action", json_string(sk_action_format(ev->verdict.action, act, sizeof(act))));
+	json_object_set_new(o, "mode", json_string(ev->mode == SK_NOTIFY_ERRNO ? "report" : "audit"));
+	json_object_set_new(o, "enforced", json_boolean(!ev->ran));
+	if (!ev->ran)
+		json_object_set_new(o, "errno", json_integer(ev->errnum));
+	json_object_set_new(o, "rule", rule);
+	json_object_set_new(o, "fix", json_string(fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict,
+							    ev->compat_refused, true, fix, sizeof(fix))));
+	json_object_set_new(o, "fix_policy", json_string(fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict,
+								   ev->compat_refused, false, fix, sizeof(fix))));
+	if (ev->mismatch)
+		json_object_set_new(o, "mismatch", json_true());
+	json_dumpf(o, r->json, JSON_COMPACT);
+	fputc('\n', r->json);
+	fflush(r->json);
+	json_decref(o);
+}
+
+/* ---- aggregation ---- */
+
+static bool same_group(const struct group *g, const struct sk_event *ev, const char *decoded)
+{
+	if (g->plan != ev->plan || (g->name == NULL) != (ev->name == NULL))
+		return false;
+	if (g->name ? strcmp(g->name, ev->name) != 0 : g->nr != ev->nr || g->arch != ev->arch)
+		return false;
+	return strcmp(g->decoded, decoded) == 0 && g->compat_refused == ev->compat_refused &&
+	       g->mismatch == ev->mismatch && g->verdict.rule == ev->verdict.rule &&
+	       g->verdict.at.file == ev->verdict.at.file && g->verdict.at.line == ev->verdict.at.line &&
+	       g->verdict.at.column == ev->verdict.at.column && sk_action_eq(g->verdict.action, ev->verdict.action);
+}
+
+static void add_pid(struct group *g, pid_t pid)
+{
+	pid_t *n;
+
+	for (size_t i = 0; i < g->npids; i++)
+		if (g->pids[i] == pid)
+			return;
+	if (g->npids >= MAX_PIDS) {
+		g->many_pids = true;
+		return;
+	}
+	n = realloc(g->pids, (g->npids + 1) * sizeof(*n));
+	if (!n)
+		return;
+	g->pids = n;
+	n[g->npids++] = pid;
+}
+
+void report_event(const struct sk_event *ev, void *data)
+{
+	struct report *r = data;
+	struct group *g = NULL;
+	char decoded[160];
+
+	if (r->json)
+		json_event(r, ev);
+	r->events++;
+	if (ev->mismatch)
+		r->mismatches++;
+	sk_decode_args(ev->name, ev->args, decoded, sizeof(decoded));
+	for (size_t i = 0; i < r->ngroups && !g; i++)
+		if (same_group(&r->groups[i], ev, decoded))
+			g = &r->groups[i];
+	if (!g) {
+		struct group *n = realloc(r->groups, (r->ngroups + 1) * sizeof(*n));
+
+		if (!n) {
+			r->oom = true;
+			return;
+		}
+		r->groups = n;
+		g = &n[r->ngroups];
+		memset(g, 0, sizeof(*g));
+		if (ev->name && !(g->name = strdup(ev->name))) {
+			r->oom = true;
+			return;
+		}
+		r->ngroups++;
+		g->plan = ev->plan;
+		g->arch = ev->arch;
+		g->nr = ev->nr;
+		snprintf(g->decoded, sizeof(g->decoded), "%s", decoded);
+		g->verdict = ev->verdict;
+		g->compat_refused = ev->compat_refused;
+		g->mismatch = ev->mismatch;
+		memcpy(g->args, ev->args, sizeof(g->args));
+		snprintf(g->comm, sizeof(g->comm), "%s", ev->comm);
+	} else if (strcmp(g->comm, ev->comm) != 0) {
+		g->many_comms = true;
+	}
+	g->count++;
+	add_pid(g, ev->pid);
+}
+
+/* ---- text ---- */
+
+/* Printable ASCII only: a comm is whatever the process chose. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
+}
+
+static void print_group(const struct report *r, const struct group *g, FILE *out)
+{
+	char buf[64], origin[400], fix[1000];
+
+	fputs("stockade:   ", out);
+	if (g->name)
+		fputs(g->name, out);
+	else
+		fprintf(out, "syscall %d (%s)", g->nr, arch_name(g->arch, buf, sizeof(buf)));
+	if (g->decoded[0])
+		fprintf(out, "(%s)", g->decoded);
+	if (g->compat_refused)
+		fprintf(out, " [%s]", arch_name(g->arch, buf, sizeof(buf)));
+	fprintf(out, " x%lu by ", g->count);
+	put_clean(out, g->comm);
+	if (g->npids == 1)
+		fprintf(out, " (pid %d)", (int)g->pids[0]);
+	else
+		fprintf(out, "%s (%s%zu processes)", g->many_comms ? " and others" : "", g->many_pids ? "over " : "",
+			g->npids);
+	fprintf(out, ": %s%s from %s", r->mode == SK_NOTIFY_ERRNO ? "" : "would be ",
+		action_text(g->verdict.action, buf, sizeof(buf)),
+		sk_verdict_origin(g->plan, g->name, &g->verdict, g->compat_refused, origin, sizeof(origin)));
+	if (g->verdict.reason)
+		fprintf(out, " (%s)", g->verdict.reason);
+	if (g->mismatch)
+		fputs("; internal error: the plan allows this call, it was denied with EPERM", out);
+	fprintf(out, "; fix: %s",
+		fix_text(r, g->plan, g->name, g->args, &g->verdict, g->compat_refused, true, fix, sizeof(fix)));
+	fputc('\n', out);
+}
+
+/* The calls that kill or trap, for "killed by the policy". */
+static void print_killers(const stockade_plan *plan, FILE *out)
+{
+	size_t shown = 0, more = 0;
+	bool kill_default = plan->default_action.type >= SK_ACT_TRAP;
+
+	for (size_t i = 0; i < plan->nentries; i++) {
+		const struct sk_plan_entry *e = &plan->entries[i];
+		bool kills = sk_plan_entry_base(plan, e).type >= SK_ACT_TRAP;
+
+		for (size_t k = 0; k < e->nrules && !kills; k++)
+			kills = e->rules[k].action.type >= SK_ACT_TRAP;
+		if (!kills)
+			continue;
+		if (shown < 8)
+			fprintf(out, "%s%s", shown ? ", " : ": ", e->name);
+		else
+			more++;
+		shown++;
+	}
+	if (more)
+		fprintf(out, " and %zu more", more);
+	if (kill_default)
+		fprintf(out, "%sany call the policy does not name (default_action)", shown ? "; or " : ": ");
+	if (plan->compat == SK_COMPAT_REFUSE)
+		fprintf(out, "%sa 32-bit or x32 call (compat_arches: refuse)", shown || kill_default ? "; or " : ": ");
+}
+
+/* The kernel's Landlock ABI version, 0 if it has none (or it is disabled). */
+static int landlock_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL /* LANDLOCK_CREATE_RULESET_VERSION */);
+
+	return abi > 0 ? (int)abi : 0;
+#else
+	return 0;
+#endif
+}
+
+const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t size)
+{
+	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	bool uses = sb->fs || sb->scope_signals || sb->scope_abstract;
+	int abi;
+
+	for (int d = 0; d < SK_TCP_NDIRS; d++)
+		uses = uses || sb->ntcp[d];
+	if (!uses)
+		return NULL;
+	abi = landlock_abi();
+	if (abi <= 0)
+		snprintf(buf, size, "Landlock denials are not reported on this system: the kernel has no Landlock");
+	else if (abi < 7)
+		snprintf(buf, size,
+			 "Landlock denials (files, TCP ports: they fail with EACCES) are not reported on this system: "
+			 "Landlock ABI %d has no audit records (ABI 7, Linux 6.15, has)",
+			 abi);
+	else
+		snprintf(buf, size,
+			 "Landlock denials (files, TCP ports: they fail with EACCES) are not in this report: Landlock "
+			 "ABI %d records them only in the kernel audit log, which stockade does not read",
+			 abi);
+	return buf;
+}
+
+void report_finish(struct report *r, const struct sk_supervise_result *res, FILE *out, bool quiet_if_clean)
+{
+	bool killed = res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus) && WTERMSIG(res->wstatus) == SIGSYS;
+	char note[400];
+	const char *landlock = report_landlock_note(r->plan, note, sizeof(note));
+
+	if (out && (r->events || killed || res->orphans_sigsys || res->lingering || !quiet_if_clean)) {
+		if (!r->events)
+			fprintf(out, "stockade: %s by policy %s\n",
+				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
+							   : "audit: no call would have been denied",
+				r->policy);
+		else if (r->mode == SK_NOTIFY_ERRNO)
+			fprintf(out, "stockade: policy %s denied %lu call%s (%zu distinct):\n", r->policy, r->events,
+				r->events == 1 ? "" : "s", r->ngroups);
+		else
+			fprintf(out,
+				"stockade: audit: nothing was denied; policy %s would have denied %lu call%s (%zu "
+				"distinct):\n",
+				r->policy, r->events, r->events == 1 ? "" : "s", r->ngroups);
+		for (size_t i = 0; i < r->ngroups; i++)
+			print_group(r, &r->groups[i], out);
+		if (r->oom)
+			fputs("stockade: (out of memory: some denials are missing from this report)\n", out);
+		if (killed) {
+			fputs("stockade: the command was killed by the policy (SIGSYS), by a call whose action is kill "
+			      "or trap",
+			      out);
+			print_killers(r->plan, out);
+			fputs("\n", out);
+		}
+		if (res->orphans_sigsys)
+			fprintf(out, "stockade: %u of the command's processes were killed by the policy (SIGSYS)\n",
+				res->orphans_sigsys);
+		if (res->lingering)
+			fprintf(out,
+				"stockade: some of the command's processes outlived it; stockade-linger (pid %d) "
+				"answers their calls until they exit%s\n",
+				(int)res->linger_pid,
+				r->json ? " (their denials go to the JSON report only)" : " (their denials are not reported)");
+		if (landlock)
+			fprintf(out, "stockade: %s%s\n", landlock,
+				r->mode == SK_NOTIFY_ERRNO ? "" : "; audit mode covers the seccomp filter only: the "
+								  "Landlock rules were enforced");
+	}
+	if (r->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "event", json_string("exit"));
+		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus))
+			json_object_set_new(o, "status", json_integer(WEXITSTATUS(res->wstatus)));
+		if (res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus)) {
+			const char *sig = sigabbrev_np(WTERMSIG(res->wstatus));
+			char name[32];
+
+			snprintf(name, sizeof(name), "SIG%s", sig ? sig : "?");
+			json_object_set_new(o, "signal", json_string(name));
+		}
+		if (res->phase == SK_SUP_EXEC_FAILED)
+			json_object_set_new(o, "exec_errno", json_integer(res->exec_errno));
+		json_object_set_new(o, "killed_by_policy", json_boolean(killed));
+		json_object_set_new(o, "denials", json_integer((json_int_t)r->events));
+		json_object_set_new(o, "distinct", json_integer((json_int_t)r->ngroups));
+		json_object_set_new(o, "lingering", json_boolean(res->lingering));
+		if (landlock)
+			json_object_set_new(o, "landlock", json_string(landlock));
+		json_dumpf(o, r->json, JSON_COMPACT);
+		fputc('\n', r->json);
+		fflush(r->json);
+		json_decref(o);
+	}
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The denial report of `stockade run --report / --audit`: text and JSON. */
+#ifndef STOCKADE_CLI_REPORT_H
+#define STOCKADE_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "supervise.h"
+
+struct report;
+
+/* `json` (may be NULL) gets one JSON object per line for every event, as
+ * it happens, and a closing "exit" object.  `policy` names the policy in
+ * fixes ("a policy extending NAME"). */
+struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json);
+void report_free(struct report *r);
+
+/* The supervisor's callback (data: the report). */
+void report_event(const struct sk_event *ev, void *data);
+
+/* After the run: the text report on `out` (if not NULL; `quiet_if_clean`:
+ * say nothing when nothing was denied) and the JSON exit record. */
+void report_finish(struct report *r, const struct sk_supervise_result *res, FILE *out, bool quiet_if_clean);
+
+/* Why Landlock denials are not in the report, or NULL if the policy does
+ * not use Landlock. */
+const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * stockade run --report / --report-json / --audit: run the command under
+ * the supervisor (src/lib/supervise.c) instead of exec'ing it in place,
+ * then print what the policy denied and how to allow it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+#include "supervised.h"
+
+int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "--report")) {
+		o->report = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--no-report")) {
+		o->report = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--audit")) {
+		o->audit = true;
+		return 1;
+	}
+	if (!strncmp(a, "--report-json=", 14)) {
+		o->json_path = a + 14;
+	} else if (!strcmp(a, "--report-json")) {
+		if (*i + 1 >= argc) {
+			usage_error("option --report-json needs a value");
+			return -1;
+		}
+		o->json_path = argv[++*i];
+	} else {
+		return 0;
+	}
+	if (!*o->json_path) {
+		usage_error("option --report-json needs a file name");
+		return -1;
+	}
+	return 1;
+}
+
+/* Exit the way the command did: its status, or its signal (no core). */
+static int exit_like(int wstatus)
+{
+	struct rlimit none = { 0, 0 };
+	sigset_t set;
+	int sig;
+
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (!WIFSIGNALED(wstatus))
+		return EXIT_STOCKADE;
+	sig = WTERMSIG(wstatus);
+	fflush(NULL);
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	return 128 + sig;
+}
+
+int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
+		   void (*applied)(const struct sk_report *rep, void *data), void *applied_data)
+{
+	bool audit = o->audit || plan->audit;
+	bool explicit = audit || o->report == 1 || o->json_path;
+	bool tty = isatty(STDERR_FILENO);
+	/* The text report: asked for, or by default for a person or an audit.
+	 * Unasked, it says nothing when nothing was denied. */
+	bool text = o->report == 1 || (o->report < 0 && (tty || audit));
+	bool quiet = o->report != 1 && !audit;
+	struct sk_supervise_opts sopts = { .mode = audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO };
+	struct sk_supervise_result res;
+	stockade_error *err = NULL;
+	struct report *r;
+	FILE *json = NULL;
+	int ret, status;
+
+	/* Default: on when a person reads stderr. */
+	if (!explicit && !(o->report < 0 && tty))
+		return -1;
+	if (!plan->seccomp_enabled) {
+		if (explicit)
+			fprintf(stderr, "stockade: policy %s has no seccomp filter: nothing to %s\n", policy,
+				audit ? "audit" : "report");
+		return -1;
+	}
+	if (o->json_path) {
+		json = fopen(o->json_path, "we");
+		if (!json) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+			return EXIT_STOCKADE;
+		}
+	}
+	r = report_new(plan, policy, sopts.mode, json);
+	if (!r) {
+		fprintf(stderr, "stockade: out of memory\n");
+		if (json)
+			fclose(json);
+		return EXIT_STOCKADE;
+	}
+	/* A tool can tell that nothing is enforced. */
+	if (audit)
+		setenv("STOCKADE_MODE", "audit", 1);
+	sopts.on_event = report_event;
+	sopts.data = r;
+	sopts.applied = applied;
+	sopts.applied_data = applied_data;
+	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
+		report_free(r);
+		if (json)
+			fclose(json);
+		if (!explicit) {
+			/* The default report is a convenience: without it the
+			 * policy is enforced all the same. */
+			stockade_error_free(err);
+			unsetenv("STOCKADE_MODE");
+			return -1;
+		}
+		if (err && err->status == EBUSY && !err->hint)
+			sk_error_hint(&err, "another seccomp supervisor already watches this process (a container "
+					    "runtime, or an outer `stockade run --report`); run without --report");
+		print_error(err);
+		stockade_error_free(err);
+		return EXIT_STOCKADE;
+	}
+	report_finish(r, &res, text ? stderr : NULL, quiet);
+	report_free(r);
+	if (json)
+		fclose(json);
+	if (ret < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	status = exit_like(res.wstatus);
+	return status;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Commands that run under the supervisor: run --report/--audit, learn. */
+#ifndef STOCKADE_CLI_SUPERVISED_H
+#define STOCKADE_CLI_SUPERVISED_H
+
+#include <stdbool.h>
+
+#include "plan.h"
+
+/* The report options of `stockade run`. */
+struct run_report_opts {
+	int report;	       /* 1 --report, 0 --no-report, -1 (default): when stderr is a terminal */
+	bool audit;	       /* --audit */
+	const char *json_path; /* --report-json FILE */
+};
+
+#define RUN_REPORT_OPTS_INIT { .report = -1 }
+
+/* Parse one option at argv[*i]: 1 consumed, 0 not ours, -1 error (printed). */
+int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i);
+
+/* Run argv (argv[0] resolved) under the supervisor when the options, the
+ * policy (seccomp.mode: audit) or a terminal ask for it.  Returns the exit
+ * status for stockade, or -1 if the command should be exec'd in place. */
+int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
+		   void (*applied)(const struct sk_report *rep, void *data), void *applied_data);
+
+int cmd_learn(int argc, char **argv);
+
+#endif

@@ -1,0 +1,1157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Landlock: filesystem grants with carve-outs, TCP ports, scoping.
+ *
+ * Landlock only grants: a rule on a directory gives its rights to the whole
+ * tree beneath it.  A carve-out (deny, read_only) inside a granted tree is
+ * therefore made by granting, instead of the tree, every entry beside the
+ * carved path, level by level down to it; the directories on the way keep
+ * only the rights the carve-out leaves (and READ_DIR, so they can still be
+ * listed).  This happens when the sandbox starts and is a snapshot: an entry
+ * created later directly in one of those split directories gets no rule, so
+ * it is not accessible, and a carve-out that matches nothing at start
+ * protects nothing created later (docs/landlock.md).
+ *
+ * Symlinks are never granted while splitting: Landlock checks the file a
+ * path resolves to, wherever it is, so a link is governed by its target.
+ * Carve-outs are resolved too (a denied ~/.aws that is a link denies the
+ * target).
+ *
+ * The kernel ABI decides what can be enforced; stockade uses every right
+ * the kernel has and reports, per layer, what is enforced and what is not.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "plan.h"
+
+/* ---- the kernel ABI (include/uapi/linux/landlock.h), defined here because
+ * the installed headers may predate it ---- */
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#endif
+#ifndef __NR_landlock_add_rule
+#define __NR_landlock_add_rule 445
+#endif
+#ifndef __NR_landlock_restrict_self
+#define __NR_landlock_restrict_self 446
+#endif
+#ifndef LANDLOCK_CREATE_RULESET_VERSION
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_EXECUTE
+#define LANDLOCK_ACCESS_FS_EXECUTE (1ULL << 0)
+#define LANDLOCK_ACCESS_FS_WRITE_FILE (1ULL << 1)
+#define LANDLOCK_ACCESS_FS_READ_FILE (1ULL << 2)
+#define LANDLOCK_ACCESS_FS_READ_DIR (1ULL << 3)
+#define LANDLOCK_ACCESS_FS_REMOVE_DIR (1ULL << 4)
+#define LANDLOCK_ACCESS_FS_REMOVE_FILE (1ULL << 5)
+#define LANDLOCK_ACCESS_FS_MAKE_CHAR (1ULL << 6)
+#define LANDLOCK_ACCESS_FS_MAKE_DIR (1ULL << 7)
+#define LANDLOCK_ACCESS_FS_MAKE_REG (1ULL << 8)
+#define LANDLOCK_ACCESS_FS_MAKE_SOCK (1ULL << 9)
+#define LANDLOCK_ACCESS_FS_MAKE_FIFO (1ULL << 10)
+#define LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ULL << 11)
+#define LANDLOCK_ACCESS_FS_MAKE_SYM (1ULL << 12)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* ABI 2 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0) /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#endif
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
+#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF (1U << 0) /* ABI 7 */
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#define LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2)
+#endif
+/* Rule types are an enum in the header, so they cannot be tested with #ifdef. */
+#define SK_RULE_PATH_BENEATH 1
+#define SK_RULE_NET_PORT 2 /* ABI 4 */
+
+/* The ABI 6 ruleset attribute; older kernels read a prefix of it. */
+struct sk_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;	     /* ABI 6 */
+};
+
+struct sk_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+struct sk_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+
+#define FS_V1                                                                                                  \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |           \
+	 LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |        \
+	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |            \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |         \
+	 LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define FS_V2 (FS_V1 | LANDLOCK_ACCESS_FS_REFER)
+#define FS_V3 (FS_V2 | LANDLOCK_ACCESS_FS_TRUNCATE)
+#define FS_V5 (FS_V3 | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define NET_V4 (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
+#define SCOPE_V6 (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL)
+#define LOG_V7                                                                                                 \
+	(LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF | LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON |                    \
+	 LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF)
+
+/* What each ABI can enforce.  A newer kernel than the table knows is used
+ * as the last row: stockade cannot ask for rights it does not know. */
+static const struct abi_caps {
+	int abi;
+	const char *kernel;
+	uint64_t fs, net, scope;
+	uint32_t restrict_flags;
+	size_t attr_size;
+} abi_table[] = {
+	{ 1, "5.13", FS_V1, 0, 0, 0, sizeof(uint64_t) },
+	{ 2, "5.19", FS_V2, 0, 0, 0, sizeof(uint64_t) },
+	{ 3, "6.2", FS_V3, 0, 0, 0, sizeof(uint64_t) },
+	{ 4, "6.7", FS_V3, NET_V4, 0, 0, 2 * sizeof(uint64_t) },
+	{ 5, "6.10", FS_V5, NET_V4, 0, 0, 2 * sizeof(uint64_t) },
+	{ 6, "6.12", FS_V5, NET_V4, SCOPE_V6, 0, sizeof(struct sk_ruleset_attr) },
+	{ 7, "6.15", FS_V5, NET_V4, SCOPE_V6, LOG_V7, sizeof(struct sk_ruleset_attr) },
+};
+
+static const struct abi_caps no_landlock = { 0 };
+
+static const struct abi_caps *caps_of(int abi)
+{
+	if (abi <= 0)
+		return &no_landlock;
+	if (abi > abi_table[ARRAY_SIZE(abi_table) - 1].abi)
+		return &abi_table[ARRAY_SIZE(abi_table) - 1];
+	return &abi_table[abi - 1];
+}
+
+/* The first ABI that has every bit of `fs`/`net`/`scope`. */
+static const struct abi_caps *first_with(uint64_t fs, uint64_t net, uint64_t scope)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(abi_table); i++)
+		if ((abi_table[i].fs & fs) == fs && (abi_table[i].net & net) == net &&
+		    (abi_table[i].scope & scope) == scope)
+			return &abi_table[i];
+	return &abi_table[ARRAY_SIZE(abi_table) - 1];
+}
+
+/* What stockade grants.  write and exec include read: a file written must
+ * be read back, and the kernel opens a program for reading to run it. */
+#define R_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define R_EXEC (R_READ | LANDLOCK_ACCESS_FS_EXECUTE)
+#define R_WRITE                                                                                                \
+	(R_READ | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |    \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |            \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER |               \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+/* Device nodes are never created (MAKE_CHAR and MAKE_BLOCK are handled,
+ * never granted). */
+#define R_ALL (R_EXEC | R_WRITE)
+/* The rights a rule on a file (not a directory) may carry. */
+#define R_FILE                                                                                                 \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |           \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+uint64_t sk_fs_access(enum sk_fs_kind kind)
+{
+	switch (kind) {
+	case SK_FS_READ:
+		return R_READ;
+	case SK_FS_WRITE:
+		return R_WRITE;
+	case SK_FS_EXEC:
+		return R_EXEC;
+	case SK_FS_DENY:
+		return R_ALL; /* what it takes away */
+	case SK_FS_READ_ONLY:
+		return R_WRITE & ~R_READ;
+	case SK_FS_NKINDS:
+		break;
+	}
+	return 0;
+}
+
+/* ---- detection ---- */
+
+static int abi_override = -1;
+
+void sk_landlock_set_abi_override(int abi)
+{
+	abi_override = abi;
+}
+
+int sk_landlock_kernel_abi(char *why, size_t size)
+{
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi > 0)
+		return (int)abi;
+	if (errno == ENOSYS)
+		snprintf(why, size, "this kernel has no Landlock (built without CONFIG_SECURITY_LANDLOCK)");
+	else if (errno == EOPNOTSUPP)
+		snprintf(why, size, "Landlock is built into this kernel but not enabled (add landlock to the lsm= "
+				    "boot parameter)");
+	else
+		snprintf(why, size, "landlock_create_ruleset: %s (a container's seccomp profile may block it)",
+			 strerror(errno));
+	return 0;
+}
+
+/* ---- paths ---- */
+
+static const char *const path_vars[] = { "HOME", "CWD", "TMPDIR" };
+
+/* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
+static size_t var_at(const char *p, int *which)
+{
+	size_t n, skip = 1;
+	bool brace = p[1] == '{';
+
+	*which = -1;
+	if (p[0] != '$')
+		return 0;
+	if (brace)
+		skip = 2;
+	n = strspn(p + skip, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	for (int i = 0; i < (int)ARRAY_SIZE(path_vars); i++)
+		if (strlen(path_vars[i]) == n && strncmp(p + skip, path_vars[i], n) == 0)
+			*which = i;
+	if (brace && p[skip + n] != '}')
+		*which = -2;
+	return skip + n + (brace && p[skip + n] == '}');
+}
+
+static bool glob_char(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[';
+}
+
+int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
+{
+	size_t len = strlen(p), start = 0, last = 0;
+
+	*offset = 0;
+	while (len > 1 && p[len - 1] == '/')
+		len--;
+	if (!len) {
+		*msg = "an empty path";
+		return -EINVAL;
+	}
+	if (p[0] == '~') {
+		if (p[1] && p[1] != '/') {
+			*msg = "`~user` is not supported; write ~/..., $HOME/... or an absolute path";
+			return -EINVAL;
+		}
+		start = 1;
+	} else if (p[0] == '$') {
+		int which;
+		size_t n = var_at(p, &which);
+		if (which == -2) {
+			*msg = "`${` without its `}`";
+			return -EINVAL;
+		}
+		if (which < 0) {
+			*msg = "unknown variable; paths may start with $HOME, $CWD or $TMPDIR";
+			return -EINVAL;
+		}
+		if (p[n] && p[n] != '/') {
+			*offset = n;
+			*msg = "a variable is a whole path component: $HOME/x, not $HOMEx";
+			return -EINVAL;
+		}
+		start = n;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '/' && i + 1 < len)
+			last = i + 1;
+	for (size_t i = start; i < len; i++) {
+		if (p[i] == '$') {
+			*offset = i;
+			*msg = "`$` is only allowed at the start of a path ($HOME, $CWD, $TMPDIR)";
+			return -EINVAL;
+		}
+		if (glob_char(p[i]) && !pattern) {
+			*offset = i;
+			*msg = "wildcards are only allowed in deny and read_only";
+			return -EINVAL;
+		}
+		if (glob_char(p[i]) && i < last) {
+			*offset = i;
+			*msg = "wildcards are only allowed in the last component (~/.ssh/id_*)";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
+{
+	const char *base = NULL, *rest = path;
+	_cleanup_free_ char *joined = NULL;
+	char *res;
+	size_t n = 0;
+
+	*out = NULL;
+	if (path[0] == '~') {
+		base = env->home;
+		rest = path + 1;
+	} else if (path[0] == '$') {
+		int which;
+		rest = path + var_at(path, &which);
+		base = which == 0 ? env->home : which == 1 ? env->cwd : which == 2 ? env->tmpdir : NULL;
+		if (which < 0)
+			return -EINVAL;
+	} else if (path[0] != '/') {
+		base = env->cwd;
+	}
+	if (path[0] != '/' && !base)
+		return -ENOENT; /* no home directory, say */
+	if (asprintf(&joined, "%s/%s", base ? base : "", rest) < 0)
+		return -ENOMEM;
+	res = malloc(strlen(joined) + 2);
+	if (!res)
+		return -ENOMEM;
+	/* Fold "", "." and ".." components. */
+	for (char *save = NULL, *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			while (n > 0 && res[--n] != '/')
+				;
+			continue;
+		}
+		res[n++] = '/';
+		memcpy(res + n, c, strlen(c));
+		n += strlen(c);
+	}
+	if (n == 0)
+		res[n++] = '/';
+	res[n] = '\0';
+	*out = res;
+	return 0;
+}
+
+int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
+{
+	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
+	char *cwd = getcwd(NULL, 0);
+
+	*env = (struct sk_path_env){ 0 };
+	if (!cwd)
+		return sk_error(err, errno, "cannot tell the working directory ($CWD): %s", strerror(errno));
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	}
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	env->cwd = cwd;
+	env->home = home ? strdup(home) : NULL;
+	env->tmpdir = strdup(tmp);
+	if ((home && !env->home) || !env->tmpdir) {
+		sk_path_env_free(env);
+		return sk_error(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void sk_path_env_free(struct sk_path_env *env)
+{
+	free(env->home);
+	free(env->cwd);
+	free(env->tmpdir);
+	*env = (struct sk_path_env){ 0 };
+}
+
+/* ---- grants and carve-outs ---- */
+
+#define MAX_RULES 100000
+
+struct grant {
+	char *path; /* canonical */
+	char **comps;
+	size_t ncomps;
+	uint64_t access;
+	size_t layer;
+	bool write;
+};
+
+struct carve {
+	char *path; /* canonical directory + last component, which may be a pattern */
+	char **comps;
+	size_t ncomps;
+	bool glob; /* the last component is a pattern */
+	uint64_t removes;
+	size_t layer;
+};
+
+struct walk {
+	uint64_t handled;
+	sk_fs_emit_fn emit;
+	void *ctx;
+	struct sk_fs_walk_stats *st;
+	stockade_error **err;
+	struct grant *g; /* being expanded */
+};
+
+struct pending {
+	const struct carve *c;
+	size_t next; /* index of the component to match at this level */
+};
+
+static void free_comps(char **comps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(comps[i]);
+	free(comps);
+}
+
+static int split_path(const char *path, char ***out, size_t *n)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	char **v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!copy)
+		return -ENOMEM;
+	for (char *save = NULL, *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		char **nv = realloc(v, (*n + 1) * sizeof(*nv));
+		if (!nv || !(nv[*n] = strdup(c))) {
+			free_comps(nv ? nv : v, *n);
+			*n = 0;
+			return -ENOMEM;
+		}
+		v = nv;
+		(*n)++;
+	}
+	*out = v;
+	return 0;
+}
+
+static void append_list(char *buf, size_t size, const char *item)
+{
+	size_t len = strlen(buf), n = strlen(item);
+
+	for (const char *at = buf; (at = strstr(at, item)); at += n)
+		if ((at == buf || at[-1] == ' ') && (at[n] == ',' || at[n] == '\0'))
+			return; /* already listed */
+	if (len + 1 >= size)
+		return;
+	if (len + strlen(item) + 6 >= size) {
+		if (!strstr(buf, ", ..."))
+			snprintf(buf + len, size - len, ", ...");
+		return;
+	}
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", item);
+}
+
+static int emit(struct walk *w, int fd, const char *path, uint64_t access, bool dir)
+{
+	access &= w->handled;
+	if (!dir)
+		access &= R_FILE;
+	if (!access)
+		return 0;
+	if (++w->st->rules > MAX_RULES)
+		return sk_error(w->err, E2BIG, "the filesystem rules expand to more than %d Landlock rules", MAX_RULES);
+	return w->emit(w->ctx, fd, path, access);
+}
+
+static bool comp_match(const struct carve *c, size_t i, const char *name)
+{
+	if (c->glob && i == c->ncomps - 1)
+		return fnmatch(c->comps[i], name, 0) == 0;
+	return strcmp(c->comps[i], name) == 0;
+}
+
+/* Grant `access` on the tree at dirfd/path except what the pending
+ * carve-outs take away beneath it. */
+static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
+		  int depth)
+{
+	uint64_t passing = 0;
+	DIR *d;
+	int lfd, ret = 0;
+
+	for (size_t i = 0; i < np; i++)
+		passing |= p[i].c->removes;
+	w->st->split++;
+	append_list(w->st->split_dirs, sizeof(w->st->split_dirs), path);
+	if (w->g->write && (passing & LANDLOCK_ACCESS_FS_MAKE_REG)) {
+		w->st->split_write++;
+		append_list(w->st->split_write_dirs, sizeof(w->st->split_write_dirs), path);
+	}
+	/* The directory itself: what no carve-out beneath takes away, plus
+	 * listing it. */
+	ret = emit(w, dirfd, path, (access & ~passing) | (access & LANDLOCK_ACCESS_FS_READ_DIR), true);
+	if (ret < 0)
+		return ret;
+	if (depth > 64)
+		return sk_error(w->err, ELOOP, "%s: carve-outs nested too deep", path);
+	lfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = lfd >= 0 ? fdopendir(lfd) : NULL;
+	if (!d) {
+		/* Entries we cannot list get no rule: stricter, never looser. */
+		if (lfd >= 0)
+			close(lfd);
+		w->st->missing++;
+		if (!w->st->first_missing[0])
+			snprintf(w->st->first_missing, sizeof(w->st->first_missing), "%s (cannot list it: %s)", path,
+				 strerror(errno));
+		return 0;
+	}
+	struct pending *sub = calloc(np, sizeof(*sub));
+	if (!sub) {
+		closedir(d);
+		return sk_error(w->err, ENOMEM, "out of memory");
+	}
+	for (struct dirent *de; ret == 0 && (de = readdir(d));) {
+		const char *name = de->d_name;
+		uint64_t ea = access;
+		size_t nsub = 0;
+		struct stat st;
+		char child[PATH_MAX];
+		int fd;
+
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		for (size_t i = 0; i < np; i++) {
+			if (!comp_match(p[i].c, p[i].next, name))
+				continue;
+			if (p[i].next + 1 == p[i].c->ncomps)
+				ea &= ~p[i].c->removes;
+			else
+				sub[nsub++] = (struct pending){ p[i].c, p[i].next + 1 };
+		}
+		if (!(ea & w->handled))
+			continue;
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* gone meanwhile */
+		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
+		if (nsub && S_ISDIR(st.st_mode))
+			ret = expand(w, fd, child, ea, sub, nsub, depth + 1);
+		else
+			ret = emit(w, fd, child, ea, S_ISDIR(st.st_mode));
+		close(fd);
+	}
+	free(sub);
+	closedir(d);
+	return ret;
+}
+
+static void free_grants(struct grant *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(g[i].path);
+		free_comps(g[i].comps, g[i].ncomps);
+	}
+	free(g);
+}
+
+static void free_carves(struct carve *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].path);
+		free_comps(c[i].comps, c[i].ncomps);
+	}
+	free(c);
+}
+
+static void note_missing(struct sk_fs_walk_stats *st, const char *path, const char *why)
+{
+	st->missing++;
+	if (!st->first_missing[0])
+		snprintf(st->first_missing, sizeof(st->first_missing), "%s (%s)", path, why);
+}
+
+static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
+{
+	struct carve *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct carve *c;
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	c = &nv[*n];
+	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer };
+	if (!(c->path = strdup(path)) || split_path(path, &c->comps, &c->ncomps) < 0) {
+		free(c->path);
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* A carve-out as the kernel will see it: the canonical directory and the
+ * last component; for links, their targets too. */
+static int resolve_carve(const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n,
+			 struct sk_fs_walk_stats *st)
+{
+	const char *slash = strrchr(abs, '/');
+	const char *last = slash + 1;
+	_cleanup_free_ char *dir = strndup(abs, slash == abs ? 1 : (size_t)(slash - abs));
+	_cleanup_free_ char *cdir = NULL;
+	bool glob = false;
+	int ret = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	for (const char *s = last; *s; s++)
+		glob |= glob_char(*s);
+	if (!glob || !*last) {
+		char *real = realpath(abs, NULL);
+		if (!real)
+			return 0; /* nothing there to protect */
+		ret = add_carve(v, n, real, false, p);
+		free(real);
+		return ret;
+	}
+	cdir = realpath(dir, NULL);
+	if (!cdir)
+		return 0;
+	DIR *d = opendir(cdir);
+	if (!d) {
+		note_missing(st, cdir, "cannot list it for a carve-out");
+		return 0;
+	}
+	bool any = false;
+	for (struct dirent *de; ret == 0 && (de = readdir(d));) {
+		char full[PATH_MAX];
+		struct stat sb;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || fnmatch(last, de->d_name, 0) != 0)
+			continue;
+		any = true;
+		snprintf(full, sizeof(full), "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", de->d_name);
+		if (lstat(full, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+			char *real = realpath(full, NULL);
+			if (real) {
+				ret = add_carve(v, n, real, false, p);
+				free(real);
+			}
+		}
+	}
+	closedir(d);
+	if (ret == 0 && any) {
+		_cleanup_free_ char *pat = NULL;
+		if (asprintf(&pat, "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", last) < 0)
+			return -ENOMEM;
+		ret = add_carve(v, n, pat, true, p);
+	}
+	return ret;
+}
+
+int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
+	       void *ctx, struct sk_fs_walk_stats *st, stockade_error **err)
+{
+	struct grant *grants = NULL;
+	struct carve *carves = NULL;
+	size_t ngrants = 0, ncarves = 0;
+	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
+	int ret = 0;
+
+	*st = (struct sk_fs_walk_stats){ 0 };
+	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
+		const struct sk_fs_path *p = &sb->paths[i];
+		_cleanup_free_ char *abs = NULL;
+		int r = sk_path_expand(p->path, env, &abs);
+
+		if (r == -ENOMEM) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (r < 0) {
+			note_missing(st, p->path, "no home directory");
+			continue;
+		}
+		if (p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) {
+			ret = resolve_carve(p, abs, &carves, &ncarves, st);
+			continue;
+		}
+		char *real = realpath(abs, NULL);
+		if (!real) {
+			note_missing(st, abs, strerror(errno));
+			continue;
+		}
+		/* read: [/] and exec: [/] of one layer: one walk. */
+		bool merged = false;
+		for (size_t k = 0; k < ngrants && !merged; k++)
+			if (grants[k].layer == p->layer && !strcmp(grants[k].path, real)) {
+				grants[k].access |= sk_fs_access(p->kind);
+				grants[k].write |= p->kind == SK_FS_WRITE;
+				merged = true;
+			}
+		if (merged) {
+			free(real);
+			continue;
+		}
+		struct grant *ng = realloc(grants, (ngrants + 1) * sizeof(*ng));
+		if (!ng) {
+			free(real);
+			ret = -ENOMEM;
+			break;
+		}
+		grants = ng;
+		ng[ngrants] = (struct grant){ .path = real, .access = sk_fs_access(p->kind), .layer = p->layer,
+					      .write = p->kind == SK_FS_WRITE };
+		if (split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
+			free(real);
+			ret = -ENOMEM;
+			break;
+		}
+		ngrants++;
+	}
+	if (ret == -ENOMEM)
+		ret = sk_error(err, ENOMEM, "out of memory");
+
+	for (size_t gi = 0; ret == 0 && gi < ngrants; gi++) {
+		struct grant *g = &grants[gi];
+		struct pending *inside = calloc(ncarves ? ncarves : 1, sizeof(*inside));
+		uint64_t access = g->access;
+		size_t nin = 0;
+
+		if (!inside) {
+			ret = sk_error(err, ENOMEM, "out of memory");
+			break;
+		}
+		/* Carve-outs of this layer or above that take something away. */
+		for (size_t ci = 0; ci < ncarves; ci++) {
+			const struct carve *c = &carves[ci];
+			size_t m = c->ncomps < g->ncomps ? c->ncomps : g->ncomps;
+			bool prefix = true;
+
+			if (c->layer < g->layer || !(c->removes & access))
+				continue;
+			for (size_t i = 0; i < m && prefix; i++)
+				prefix = comp_match(c, i, g->comps[i]);
+			if (!prefix)
+				continue;
+			if (c->ncomps <= g->ncomps)
+				access &= ~c->removes; /* the grant is inside the carve-out */
+			else
+				inside[nin++] = (struct pending){ c, g->ncomps };
+		}
+		if (access & handled) {
+			int fd = open(g->path, O_PATH | O_CLOEXEC);
+			struct stat sbuf;
+
+			if (fd < 0 || fstat(fd, &sbuf) < 0) {
+				note_missing(st, g->path, strerror(errno));
+			} else {
+				w.g = g;
+				/* Only the carve-outs that reach into this tree split it. */
+				if (nin && S_ISDIR(sbuf.st_mode))
+					ret = expand(&w, fd, g->path, access, inside, nin, 0);
+				else
+					ret = emit(&w, fd, g->path, access, S_ISDIR(sbuf.st_mode));
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		free(inside);
+	}
+	free_grants(grants, ngrants);
+	free_carves(carves, ncarves);
+	return ret;
+}
+
+/* ---- enforcement ---- */
+
+struct rules_ctx {
+	int ruleset;
+	stockade_error **err;
+	size_t skipped;
+	char first_skipped[256];
+};
+
+static int add_path_rule(void *ctx, int fd, const char *path, uint64_t access)
+{
+	struct rules_ctx *r = ctx;
+	struct sk_path_beneath_attr attr = { .allowed_access = access, .parent_fd = fd };
+
+	if (syscall(__NR_landlock_add_rule, r->ruleset, SK_RULE_PATH_BENEATH, &attr, 0) == 0)
+		return 0;
+	/* Some pseudo-filesystems take no rule: that entry stays closed. */
+	if (errno == EBADFD || errno == EBADF) {
+		if (!r->skipped++)
+			snprintf(r->first_skipped, sizeof(r->first_skipped), "%s", path);
+		return 0;
+	}
+	return sk_error(r->err, errno, "landlock_add_rule %s: %s", path, strerror(errno));
+}
+
+const char *sk_level_name(enum sk_level level)
+{
+	switch (level) {
+	case SK_LEVEL_OFF:
+		return "off";
+	case SK_LEVEL_FULL:
+		return "enforced";
+	case SK_LEVEL_PARTIAL:
+		return "partly enforced";
+	case SK_LEVEL_NONE:
+		return "NOT enforced";
+	}
+	return "?";
+}
+
+static void set_item(struct sk_report_item *it, enum sk_level level, bool weaker, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set_item(struct sk_report_item *it, enum sk_level level, bool weaker, const char *fmt, ...)
+{
+	va_list ap;
+
+	it->level = level;
+	it->weaker = weaker;
+	va_start(ap, fmt);
+	vsnprintf(it->text, sizeof(it->text), fmt, ap);
+	va_end(ap);
+}
+
+static void append(struct sk_report_item *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void append(struct sk_report_item *it, const char *fmt, ...)
+{
+	size_t len = strlen(it->text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(it->text + len, sizeof(it->text) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void note(struct sk_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct sk_report *rep, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rep->nnotes >= SK_REPORT_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rep->notes[rep->nnotes++], sizeof(rep->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void ports_text(char *buf, size_t size, const uint16_t *ports, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!n) {
+		snprintf(buf, size, "no port");
+		return;
+	}
+	used = (size_t)snprintf(buf, size, "port%s ", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n && used + 16 < size; i++) {
+		if (i == 12) {
+			snprintf(buf + used, size - used, ", ... (%zu ports)", n);
+			return;
+		}
+		used += (size_t)snprintf(buf + used, size - used, "%s%u", i ? ", " : "", ports[i]);
+	}
+}
+
+/* Why an ABI is missing something: "needs Landlock ABI 4 (Linux 6.7)". */
+static const char *needs(uint64_t fs, uint64_t net, uint64_t scope, char *buf, size_t size)
+{
+	const struct abi_caps *c = first_with(fs, net, scope);
+
+	snprintf(buf, size, "needs Landlock ABI %d, Linux %s", c->abi, c->kernel);
+	return buf;
+}
+
+static void report_fs(const struct sk_plan_sandbox *sb, const struct abi_caps *caps, uint64_t handled,
+		      const char *why, struct sk_report *rep)
+{
+	uint64_t missing = R_ALL & ~caps->fs;
+	char nb[64];
+
+	if (!sb->fs) {
+		set_item(&rep->fs, SK_LEVEL_OFF, false, "not restricted by the policy");
+		return;
+	}
+	if (!handled) {
+		set_item(&rep->fs, SK_LEVEL_NONE, true, "every path is open as far as Unix permissions allow: %s",
+			 why);
+		return;
+	}
+	if (!missing) {
+		set_item(&rep->fs, SK_LEVEL_FULL, false, "read, write and execute limited to the listed paths");
+		return;
+	}
+	set_item(&rep->fs, SK_LEVEL_PARTIAL, (missing & ~LANDLOCK_ACCESS_FS_REFER) != 0,
+		 "read, write and execute limited to the listed paths, except:");
+	if (missing & LANDLOCK_ACCESS_FS_REFER)
+		append(&rep->fs, " renames and hard links between directories fail with EXDEV (%s);",
+		       needs(LANDLOCK_ACCESS_FS_REFER, 0, 0, nb, sizeof(nb)));
+	if (missing & LANDLOCK_ACCESS_FS_TRUNCATE)
+		append(&rep->fs, " truncate(2) works on any file (%s);",
+		       needs(LANDLOCK_ACCESS_FS_TRUNCATE, 0, 0, nb, sizeof(nb)));
+	if (missing & LANDLOCK_ACCESS_FS_IOCTL_DEV)
+		append(&rep->fs, " ioctl(2) works on any device file (%s);",
+		       needs(LANDLOCK_ACCESS_FS_IOCTL_DEV, 0, 0, nb, sizeof(nb)));
+	rep->fs.text[strlen(rep->fs.text) - 1] = '\0';
+}
+
+static void report_net(const stockade_plan *plan, const struct abi_caps *caps, uint64_t handled, const char *why,
+		       struct sk_report *rep)
+{
+	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	bool want = sb->tcp_handled[SK_TCP_CONNECT] || sb->tcp_handled[SK_TCP_BIND];
+	char cp[128], bp[128], nb[64];
+
+	ports_text(cp, sizeof(cp), sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
+	ports_text(bp, sizeof(bp), sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
+	if (sb->net == SK_NET_FULL && !want) {
+		set_item(&rep->net, SK_LEVEL_OFF, false, "not restricted (mode full)");
+		return;
+	}
+	if (sb->net == SK_NET_FULL) {
+		if (handled)
+			set_item(&rep->net, SK_LEVEL_FULL, false, "mode full; TCP connect: %s; TCP bind: %s (Landlock)",
+				 sb->tcp_handled[SK_TCP_CONNECT] ? cp : "any port",
+				 sb->tcp_handled[SK_TCP_BIND] ? bp : "any port");
+		else
+			set_item(&rep->net, SK_LEVEL_NONE, true, "mode full; the TCP port lists are not enforced: %s",
+				 caps->abi ? needs(0, NET_V4, 0, nb, sizeof(nb)) : why);
+		return;
+	}
+	const char *families = sb->net == SK_NET_NONE ? "sockets other than AF_UNIX fail with EACCES (seccomp)"
+						      : "sockets other than AF_UNIX and netlink route fail with "
+							"EACCES (seccomp)";
+	if (handled) {
+		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND])
+			set_item(&rep->net, SK_LEVEL_FULL, false, "mode %s: %s; TCP bind and connect denied (Landlock)",
+				 sb->net == SK_NET_NONE ? "none" : "unix", families);
+		else if (sb->tcp_sockets)
+			set_item(&rep->net, SK_LEVEL_FULL, false,
+				 "mode %s: %s, except TCP; TCP connect to %s, bind to %s (Landlock)",
+				 sb->net == SK_NET_NONE ? "none" : "unix", families, cp, bp);
+		else
+			set_item(&rep->net, SK_LEVEL_PARTIAL, false,
+				 "mode %s: %s; the listed TCP ports cannot be used: the seccomp policy denies TCP "
+				 "sockets",
+				 sb->net == SK_NET_NONE ? "none" : "unix", families);
+		return;
+	}
+	if (sb->tcp_sockets)
+		set_item(&rep->net, SK_LEVEL_PARTIAL, false,
+			 "mode %s: %s, TCP included: the listed TCP ports cannot be limited (%s), so no TCP socket "
+			 "can be opened",
+			 sb->net == SK_NET_NONE ? "none" : "unix", families, caps->abi ? needs(0, NET_V4, 0, nb, sizeof(nb)) : why);
+	else
+		set_item(&rep->net, SK_LEVEL_FULL, false, "mode %s: %s", sb->net == SK_NET_NONE ? "none" : "unix",
+			 families);
+}
+
+static void report_scope(const struct sk_plan_sandbox *sb, const struct abi_caps *caps, uint64_t want,
+			 uint64_t scoped, const char *why, struct sk_report *rep)
+{
+	char nb[64];
+	const char *what = want == SCOPE_V6			? "signals and abstract unix sockets"
+			   : want == LANDLOCK_SCOPE_SIGNAL ? "signals"
+							   : "abstract unix sockets";
+
+	if (!want)
+		set_item(&rep->scope, SK_LEVEL_OFF, false, "not asked by the policy");
+	else if (scoped == want)
+		set_item(&rep->scope, SK_LEVEL_FULL, false, "%s limited to processes inside the sandbox", what);
+	else
+		set_item(&rep->scope, SK_LEVEL_NONE, true, "%s reach processes outside the sandbox: %s", what,
+			 caps->abi ? needs(0, 0, want, nb, sizeof(nb)) : why);
+}
+
+static int refuse(const struct sk_plan_sandbox *sb, const struct sk_report *rep, stockade_error **err)
+{
+	char what[1536] = "", where[300] = "";
+	const struct sk_report_item *items[] = { &rep->fs, &rep->net, &rep->scope };
+	const char *names[] = { "filesystem", "network", "scope" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
+		if (items[i]->level == SK_LEVEL_PARTIAL || items[i]->level == SK_LEVEL_NONE) {
+			size_t len = strlen(what);
+			snprintf(what + len, sizeof(what) - len, "%s  %s: %s", len ? "\n" : "", names[i],
+				 items[i]->text);
+		}
+	if (sb->landlock_at.line)
+		snprintf(where, sizeof(where), " (%s:%d:%d)", sb->landlock_at.file, sb->landlock_at.line,
+			 sb->landlock_at.column);
+	sk_error(err, EOPNOTSUPP,
+		 "landlock: required%s, but this kernel's Landlock cannot enforce everything the policy asks "
+		 "(%s%d%s):\n%s",
+		 where, rep->abi ? "ABI " : "", rep->abi, rep->abi_lowered ? ", lowered by STOCKADE_TEST_LANDLOCK_ABI" : "",
+		 what);
+	sk_error_hint(err, "run on a newer kernel, or set `landlock: best_effort` to run with what this kernel "
+			   "enforces (stockade then says on stderr what is missing)");
+	return -EOPNOTSUPP;
+}
+
+int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report *rep, stockade_error **err)
+{
+	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	const struct abi_caps *caps;
+	struct sk_ruleset_attr attr = { 0 };
+	uint64_t want_scope = (sb->scope_signals ? LANDLOCK_SCOPE_SIGNAL : 0) |
+			      (sb->scope_abstract ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET : 0);
+	char why[256] = "";
+	int ret = 0;
+
+	rep->mode = sb->landlock;
+	rep->kernel_abi = sk_landlock_kernel_abi(why, sizeof(why));
+	rep->abi = rep->kernel_abi;
+	if (abi_override >= 0 && abi_override < rep->abi) {
+		rep->abi = abi_override;
+		rep->abi_lowered = true;
+		if (!rep->abi)
+			snprintf(why, sizeof(why), "Landlock hidden by STOCKADE_TEST_LANDLOCK_ABI=0");
+	}
+	caps = caps_of(rep->abi);
+	if (sb->landlock == SK_LANDLOCK_OFF) {
+		caps = &no_landlock;
+		snprintf(why, sizeof(why), "the policy sets `landlock: off`");
+	}
+	const char *mode = sb->landlock == SK_LANDLOCK_REQUIRED ? "required"
+			   : sb->landlock == SK_LANDLOCK_OFF	? "off"
+								: "best_effort";
+	if (rep->abi_lowered)
+		snprintf(rep->landlock, sizeof(rep->landlock),
+			 "ABI %d, LOWERED from the kernel's ABI %d by STOCKADE_TEST_LANDLOCK_ABI (a testing knob); %s",
+			 rep->abi, rep->kernel_abi, mode);
+	else if (rep->abi)
+		snprintf(rep->landlock, sizeof(rep->landlock), "ABI %d; %s", rep->abi, mode);
+	else
+		snprintf(rep->landlock, sizeof(rep->landlock), "not available: %s; %s", why, mode);
+
+	attr.handled_access_fs = sb->fs ? caps->fs : 0;
+	attr.handled_access_net = ((sb->tcp_handled[SK_TCP_CONNECT] ? LANDLOCK_ACCESS_NET_CONNECT_TCP : 0) |
+				   (sb->tcp_handled[SK_TCP_BIND] ? LANDLOCK_ACCESS_NET_BIND_TCP : 0)) &
+				  caps->net;
+	attr.scoped = want_scope & caps->scope;
+	/* Under full, a direction is handled only when its list is given. */
+	report_fs(sb, caps, attr.handled_access_fs, why, rep);
+	report_net(plan, caps, attr.handled_access_net, why, rep);
+	report_scope(sb, caps, want_scope, attr.scoped, why, rep);
+	if (sb->landlock == SK_LANDLOCK_REQUIRED &&
+	    (rep->fs.level >= SK_LEVEL_PARTIAL || rep->net.level >= SK_LEVEL_PARTIAL || rep->scope.level >= SK_LEVEL_PARTIAL))
+		return refuse(sb, rep, err);
+	if (!attr.handled_access_fs && !attr.handled_access_net && !attr.scoped)
+		return 0;
+
+	_cleanup_close_ int rfd = (int)syscall(__NR_landlock_create_ruleset, &attr, caps->attr_size, 0);
+	if (rfd < 0)
+		return sk_error(err, errno, "landlock_create_ruleset: %s", strerror(errno));
+
+	if (attr.handled_access_fs) {
+		struct rules_ctx rc = { .ruleset = rfd, .err = err };
+		struct sk_fs_walk_stats st;
+		struct sk_path_env env;
+
+		if ((ret = sk_path_env_current(&env, err)) < 0)
+			return ret;
+		ret = sk_fs_walk(sb, &env, attr.handled_access_fs, add_path_rule, &rc, &st, err);
+		if (ret == 0) {
+			append(&rep->fs, "; %zu rules", st.rules - rc.skipped);
+			if (st.split)
+				note(rep, "carve-outs split %zu director%s (%s): entries created there later get no access",
+				     st.split, st.split == 1 ? "y" : "ies", st.split_dirs);
+			if (st.split_write)
+				note(rep, "no new file can be created directly in %s: a write root split by carve-outs",
+				     st.split_write_dirs);
+			if (st.missing)
+				note(rep, "%zu listed path%s not granted, first %s", st.missing,
+				     st.missing == 1 ? " is" : "s are", st.first_missing);
+			if (rc.skipped)
+				note(rep, "%zu entr%s take no Landlock rule and stay closed, first %s", rc.skipped,
+				     rc.skipped == 1 ? "y" : "ies", rc.first_skipped);
+			if (env.home && env.cwd && (!strcmp(env.cwd, "/") || !strcmp(env.cwd, env.home)))
+				note(rep, "the working directory is %s: $CWD grants cover all of it", env.cwd);
+		}
+		sk_path_env_free(&env);
+		if (ret < 0)
+			return ret;
+	}
+	for (int d = 0; d < SK_TCP_NDIRS; d++) {
+		uint64_t right = d == SK_TCP_CONNECT ? LANDLOCK_ACCESS_NET_CONNECT_TCP : LANDLOCK_ACCESS_NET_BIND_TCP;
+		if (!(attr.handled_access_net & right))
+			continue;
+		for (size_t i = 0; i < sb->ntcp[d]; i++) {
+			struct sk_net_port_attr pa = { .allowed_access = right, .port = sb->tcp[d][i] };
+			if (syscall(__NR_landlock_add_rule, rfd, SK_RULE_NET_PORT, &pa, 0) < 0)
+				return sk_error(err, errno, "landlock_add_rule port %u: %s", sb->tcp[d][i],
+						strerror(errno));
+		}
+	}
+	if (dry_run)
+		return 0;
+	/* Denials of the confined program go to the audit log, where the
+	 * kernel logs Landlock at all, with the kernel's default flags. */
+	if (syscall(__NR_landlock_restrict_self, rfd, 0) < 0)
+		return sk_error(err, errno, "landlock_restrict_self: %s", strerror(errno));
+	return 0;
+}
+
+const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_report *rep)
+{
+	/* TCP sockets pass seccomp only where Landlock limits their ports.
+	 * (A caller that disabled the filter on its copy of the plan loads
+	 * its own and asks about it with the original.) */
+	if (plan->seccomp_enabled && plan->net_fallback && plan->sandbox.tcp_sockets && rep->net.level != SK_LEVEL_FULL)
+		return plan->net_fallback;
+	return plan;
+}
+
+void sk_report_seccomp(const stockade_plan *plan, struct sk_report *rep)
+{
+	size_t decided = 0, rules = 0;
+	char act[48];
+
+	if (!plan->seccomp_enabled) {
+		set_item(&rep->seccomp, SK_LEVEL_OFF, false, "disabled by the policy (no filter)");
+		return;
+	}
+	for (size_t i = 0; i < plan->nentries; i++) {
+		const struct sk_plan_entry *e = &plan->entries[i];
+		rules += e->nrules;
+		if (!e->nrules && !sk_action_eq(sk_plan_entry_base(plan, e), plan->default_action))
+			decided++;
+	}
+	set_item(&rep->seccomp, SK_LEVEL_FULL, false,
+		 "default %s; %zu syscalls decided outright, %zu argument rules; 32-bit and x32 calls %s",
+		 sk_action_format(plan->default_action, act, sizeof(act)), decided, rules,
+		 plan->compat == SK_COMPAT_FILTER ? "filtered the same way" : "killed");
+}

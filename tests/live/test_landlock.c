@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier, Landlock: filesystem grants and carve-outs, TCP ports, scoping,
+ * ABI handling and the enforcement report, on the real kernel, through the
+ * CLI (`$STOCKADE run ... -- $PROBES/fs-op OP ARGS`; fs-op exits with the
+ * errno of the call).  Every check that expects a denial first runs the
+ * same operation unconfined and skips itself when that fails too, so the
+ * tests hold as root and as nobody (tiers live and live-unpriv).  All files
+ * live in mkdtemp directories under /tmp; the network tests use 127.0.0.1.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "landlock.h"
+#include "../harness.h"
+
+#define LL_TIMEOUT_MS 60000
+#define LL_OUT 16384
+#define LL_FAILED 125 /* stockade's own failure */
+
+struct ll_run {
+	int status; /* exit status, 1000 + signal, or -1 */
+	char out[LL_OUT];
+};
+
+static const char *abs_env_path(const char *env, const char *fallback, char *buf)
+{
+	const char *v = getenv(env);
+
+	if (!realpath(v && *v ? v : fallback, buf))
+		snprintf(buf, PATH_MAX, "%s", v && *v ? v : fallback);
+	return buf;
+}
+
+static const char *stockade(void)
+{
+	static char buf[PATH_MAX];
+
+	return buf[0] ? buf : abs_env_path("STOCKADE", "build/stockade", buf);
+}
+
+static const char *fs_op(void)
+{
+	static char buf[PATH_MAX];
+	char dir[PATH_MAX];
+
+	if (!buf[0]) {
+		abs_env_path("PROBES", "build/probes", dir);
+		if (snprintf(buf, sizeof(buf), "%s/fs-op", dir) >= (int)sizeof(buf))
+			abort();
+	}
+	return buf;
+}
+
+/* Run argv in `cwd` with extra "NAME=VALUE" environment entries; stdout
+ * and stderr captured together. */
+static void ll_exec(const char *cwd, const char *const *env, const char *const *argv, struct ll_run *r)
+{
+	int pipefd[2], status;
+	size_t used = 0;
+	long deadline;
+	struct timespec ts;
+	pid_t pid;
+
+	r->status = -1;
+	r->out[0] = '\0';
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (cwd && chdir(cwd) < 0)
+			_exit(120);
+		for (; env && *env; env++)
+			putenv((char *)(uintptr_t)*env);
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(120);
+	}
+	close(pipefd[1]);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L + LL_TIMEOUT_MS;
+	for (;;) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		char sink[512];
+		ssize_t got;
+		long now;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+		if (now >= deadline) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if (used + 1 < sizeof(r->out))
+			got = read(pipefd[0], r->out + used, sizeof(r->out) - used - 1);
+		else
+			got = read(pipefd[0], sink, sizeof(sink));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (used + 1 < sizeof(r->out))
+			used += (size_t)got;
+		r->out[used] = '\0';
+	}
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return;
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NOENV ((const char *const[]){ NULL })
+
+/* `stockade run OPTS -- fs-op ARGS` (opts may be NULL). */
+static int confined(const char *cwd, const char *const *env, const char *const *opts, const char *const *args,
+		    struct ll_run *r)
+{
+	const char *argv[48];
+	int n = 0;
+
+	argv[n++] = stockade();
+	argv[n++] = "run";
+	for (; opts && *opts && n < 40; opts++)
+		argv[n++] = *opts;
+	argv[n++] = "--";
+	argv[n++] = fs_op();
+	for (; args && *args && n < 47; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	ll_exec(cwd, env, argv, r);
+	return r->status;
+}
+
+static int unconfined(const char *cwd, const char *const *env, const char *const *args)
+{
+	const char *argv[16];
+	struct ll_run r;
+	int n = 0;
+
+	argv[n++] = fs_op();
+	for (; args && *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	ll_exec(cwd, env, argv, &r);
+	return r.status;
+}
+
+static void show(const struct ll_run *r)
+{
+	if (r->out[0])
+		fprintf(stderr, "    output: %.1500s%s", r->out, r->out[strlen(r->out) - 1] == '\n' ? "" : "\n");
+}
+
+/* Operations that change nothing, so they can also be tried unconfined. */
+static bool harmless(const char *op)
+{
+	static const char *const ops[] = { "read", "list", "tcp-connect", "tcp-bind", "udp", "kill",
+					   "abstract-connect", NULL };
+
+	for (size_t i = 0; ops[i]; i++)
+		if (!strcmp(op, ops[i]))
+			return true;
+	return false;
+}
+
+/* The confined answer must be `want`.  A denial of a harmless operation is
+ * asserted only where the unconfined answer differs (otherwise the check
+ * proves nothing: a note); the others work on the test's own directories,
+ * where the test user may do anything. */
+#define EXPECT(cwd, env, opts, want, ...)                                                                      \
+	expect_op(__LINE__, cwd, env, opts, want, ARGV(__VA_ARGS__))
+
+static bool expect_op(int line, const char *cwd, const char *const *env, const char *const *opts, int want,
+		      const char *const *args)
+{
+	struct ll_run r;
+
+	if (want != 0 && harmless(args[0])) {
+		int base = unconfined(cwd, env, args);
+		if (base == want) {
+			printf("  note: line %d: %s %s: unconfined already gives %d; not asserted\n", line, args[0],
+			       args[1] ? args[1] : "", base);
+			return true;
+		}
+	}
+	confined(cwd, env, opts, args, &r);
+	if (r.status != want) {
+		fprintf(stderr, "  test_landlock.c:%d: fs-op %s %s%s%s: got %d (%s), want %d (%s)\n", line, args[0],
+			args[1] ? args[1] : "", args[1] && args[2] ? " " : "", args[1] && args[2] ? args[2] : "",
+			r.status, r.status > 0 && r.status < 200 ? strerrorname_np(r.status) : "-", want,
+			want > 0 ? strerrorname_np(want) : "success");
+		show(&r);
+		harness_failed_checks++;
+		return false;
+	}
+	return true;
+}
+
+/* ---- scratch directories ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A fresh directory under /tmp (mode 0755, so the probe can use it). */
+static bool scratch(char *out, size_t size)
+{
+	snprintf(out, size, "/tmp/stockade-ll.XXXXXX");
+	if (!mkdtemp(out)) {
+		CHECK_MSG(0, "mkdtemp: %s", strerror(errno));
+		return false;
+	}
+	chmod(out, 0755);
+	return true;
+}
+
+static void path_of(char *out, size_t size, const char *dir, const char *name)
+{
+	if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
+		abort();
+}
+
+static void mkdir_in(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	path_of(p, sizeof(p), dir, name);
+	mkdir(p, 0755);
+}
+
+static void file_in(const char *dir, const char *name, const char *text)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	path_of(p, sizeof(p), dir, name);
+	f = fopen(p, "w");
+	if (!f) {
+		CHECK_MSG(0, "%s: %s", p, strerror(errno));
+		return;
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static int kernel_abi(void)
+{
+	char why[256];
+
+	return sk_landlock_kernel_abi(why, sizeof(why));
+}
+
+static bool have_binaries(void)
+{
+	if (access(stockade(), X_OK) < 0 || access(fs_op(), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make build/stockade build/probes/fs-op)", stockade(), fs_op());
+		return false;
+	}
+	return true;
+}
+
+#define NEED_LANDLOCK(min)                                                                                     \
+	do {                                                                                                   \
+		if (!have_binaries())                                                                          \
+			return;                                                                                \
+		if (kernel_abi() < (min))                                                                      \
+			SKIP("this kernel's Landlock ABI is too old for this test");                          \
+	} while (0)
+
+/* ---- filesystem ---- */
+
+/* Writes outside the write roots fail with EACCES; inside them they work,
+ * renames and hard links between two write roots included. */
+TEST(landlock_write_roots)
+{
+	char base[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX], out[PATH_MAX], pol[PATH_MAX], text[1024];
+	char p1[PATH_MAX], p2[PATH_MAX], p3[PATH_MAX], p4[PATH_MAX];
+
+	NEED_LANDLOCK(2);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(cwd, sizeof(cwd), base, "work");
+	path_of(other, sizeof(other), base, "other");
+	path_of(out, sizeof(out), base, "outside");
+	mkdir(cwd, 0755);
+	mkdir(other, 0755);
+	mkdir(out, 0755);
+	file_in(out, "existing", "keep me\n");
+	if (snprintf(text, sizeof(text),
+		 "extends: agent\n"
+		 "filesystem:\n"
+		 "  replace: true\n"
+		 "  read: [/]\n"
+		 "  exec: [/]\n"
+		 "  write: [$CWD, %s]\n",
+		 other) >= (int)sizeof(text))
+		abort();
+	path_of(pol, sizeof(pol), base, "policy.yaml");
+	file_in(base, "policy.yaml", text);
+	const char *const *opts = ARGV("--policy", pol);
+
+	path_of(p1, sizeof(p1), out, "new");
+	EXPECT(cwd, NOENV, opts, EACCES, "write", p1);
+	path_of(p1, sizeof(p1), out, "dir");
+	EXPECT(cwd, NOENV, opts, EACCES, "mkdir", p1);
+	path_of(p1, sizeof(p1), out, "existing");
+	EXPECT(cwd, NOENV, opts, EACCES, "append", p1);
+	if (kernel_abi() >= 3)
+		EXPECT(cwd, NOENV, opts, EACCES, "truncate", p1);
+	EXPECT(cwd, NOENV, opts, 0, "read", p1);
+	EXPECT(cwd, NOENV, opts, 0, "list", out);
+
+	path_of(p1, sizeof(p1), other, "a2");
+	path_of(p2, sizeof(p2), other, "b");
+	path_of(p3, sizeof(p3), cwd, "c");
+	path_of(p4, sizeof(p4), out, "d");
+	EXPECT(cwd, NOENV, opts, 0, "write", "a");
+	EXPECT(cwd, NOENV, opts, 0, "mkdir", "sub");
+	EXPECT(cwd, NOENV, opts, 0, "write", p2);
+	EXPECT(cwd, NOENV, opts, 0, "truncate", p2);
+	/* Between the two write roots (LANDLOCK_ACCESS_FS_REFER; without it,
+	 * EXDEV, which is what broke npm under other Landlock tools). */
+	EXPECT(cwd, NOENV, opts, 0, "rename", "a", p1);
+	EXPECT(cwd, NOENV, opts, 0, "link", p2, p3);
+	EXPECT(cwd, NOENV, opts, 0, "rename", "sub", "sub2");
+	/* Out of the write roots, neither. */
+	EXPECT(cwd, NOENV, opts, EACCES, "rename", p3, p4);
+	EXPECT(cwd, NOENV, opts, EACCES, "link", p2, p4);
+	rm_rf(base);
+}
+
+/* agent: the working directory, the temp dirs and /dev/null are writable,
+ * other places (here /var/tmp) are not. */
+TEST(landlock_agent_writes)
+{
+	char base[PATH_MAX], probe[PATH_MAX];
+	struct stat st;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	EXPECT(base, NOENV, ARGV("--preset", "agent"), 0, "write", "in-cwd");
+	EXPECT(base, NOENV, ARGV("--preset", "agent"), 0, "write", "/dev/null");
+	EXPECT(base, NOENV, NULL, 0, "read", "/etc/passwd");
+	if (stat("/var/tmp", &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(probe, sizeof(probe), "/var/tmp/stockade-ll-%d", (int)getpid());
+		/* Only where this user may write there at all. */
+		if (unconfined(base, NOENV, ARGV("write", probe)) == 0) {
+			unlink(probe);
+			EXPECT(base, NOENV, ARGV("--preset", "agent"), EACCES, "write", probe);
+		}
+		unlink(probe);
+	}
+	rm_rf(base);
+}
+
+/* A read_only carve-out: the working tree's .git/hooks and .git/config
+ * (agent itself cannot: see docs/landlock.md). */
+TEST(landlock_git_hooks_read_only)
+{
+	char base[PATH_MAX], pol[PATH_MAX];
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	mkdir_in(base, ".git");
+	mkdir_in(base, ".git/hooks");
+	mkdir_in(base, ".git/objects");
+	mkdir_in(base, "src");
+	file_in(base, ".git/config", "[core]\n");
+	file_in(base, ".git/hooks/pre-commit.sample", "#!/bin/sh\n");
+	file_in(base, "src/main.c", "int main;\n");
+	path_of(pol, sizeof(pol), base, "policy.yaml");
+	file_in(base, "policy.yaml",
+		"extends: agent\n"
+		"filesystem:\n"
+		"  read_only: [$CWD/.git/hooks, $CWD/.git/config]\n");
+	const char *const *opts = ARGV("--policy", pol);
+
+	EXPECT(base, NOENV, opts, EACCES, "write", ".git/hooks/pre-commit");
+	EXPECT(base, NOENV, opts, EACCES, "append", ".git/hooks/pre-commit.sample");
+	EXPECT(base, NOENV, opts, EACCES, "rename", ".git/hooks/pre-commit.sample", ".git/hooks/pre-commit");
+	EXPECT(base, NOENV, opts, EACCES, "append", ".git/config");
+	EXPECT(base, NOENV, opts, EACCES, "rename", ".git/hooks", ".git/hooks.old");
+	EXPECT(base, NOENV, opts, 0, "read", ".git/config");
+	EXPECT(base, NOENV, opts, 0, "read", ".git/hooks/pre-commit.sample");
+	EXPECT(base, NOENV, opts, 0, "write", "src/main.c");
+	EXPECT(base, NOENV, opts, 0, "write", ".git/objects/ab");
+	rm_rf(base);
+}
+
+/* agent's secrets: ~/.ssh private keys, ~/.aws, ... are not readable;
+ * what is beside them is. */
+TEST(landlock_secrets_carved_out)
+{
+	char base[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], henv[PATH_MAX + 8], p[PATH_MAX], target[PATH_MAX];
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(home, sizeof(home), base, "home");
+	path_of(cwd, sizeof(cwd), base, "work");
+	mkdir(home, 0755);
+	mkdir(cwd, 0755);
+	mkdir_in(home, ".ssh");
+	mkdir_in(home, ".aws");
+	mkdir_in(home, ".config");
+	mkdir_in(home, ".config/gcloud");
+	file_in(home, ".ssh/id_ed25519", "PRIVATE\n");
+	file_in(home, ".ssh/id_rsa", "PRIVATE\n");
+	file_in(home, ".ssh/known_hosts", "host key\n");
+	file_in(home, ".ssh/config", "Host *\n");
+	file_in(home, ".aws/credentials", "secret\n");
+	file_in(home, ".config/gcloud/token", "secret\n");
+	file_in(home, ".config/other.conf", "fine\n");
+	file_in(home, ".netrc", "machine x password y\n");
+	file_in(home, ".bash_history", "export TOKEN=y\n");
+	file_in(home, ".profile", "fine\n");
+	path_of(target, sizeof(target), home, ".aws");
+	path_of(p, sizeof(p), home, "aws-link");
+	if (symlink(target, p) < 0)
+		CHECK_MSG(0, "symlink: %s", strerror(errno));
+	snprintf(henv, sizeof(henv), "HOME=%s", home);
+	const char *const env[] = { henv, NULL };
+
+	path_of(p, sizeof(p), home, ".ssh/id_ed25519");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".ssh/id_rsa");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".aws/credentials");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, "aws-link/credentials");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".config/gcloud/token");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".netrc");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".bash_history");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	/* Beside them. */
+	path_of(p, sizeof(p), home, ".ssh/known_hosts");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".ssh/config");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".config/other.conf");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".profile");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".ssh");
+	EXPECT(cwd, env, NULL, 0, "list", p);
+	/* A layer above the preset may give one back. */
+	path_of(p, sizeof(p), home, ".aws/credentials");
+	EXPECT(cwd, env, ARGV("--read", p), 0, "read", p);
+	rm_rf(base);
+}
+
+/* ---- network ---- */
+
+static int listener(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		CHECK_MSG(0, "loopback listener: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A port nothing listens on (bound, then released). */
+static int free_port(void)
+{
+	int port = 0, fd = listener(&port);
+
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+TEST(landlock_network_none_and_ports)
+{
+	char base[PATH_MAX], pol[PATH_MAX], pol2[PATH_MAX], text[512], ps[16], ps2[16], qs[16], qs2[16];
+	int port = 0, port2 = 0, fd, fd2, q, q2;
+
+	NEED_LANDLOCK(4);
+	if (!scratch(base, sizeof(base)))
+		return;
+	fd = listener(&port);
+	fd2 = listener(&port2);
+	q = free_port();
+	q2 = free_port();
+	if (fd < 0 || fd2 < 0 || !q || !q2 || q == q2)
+		goto out;
+	snprintf(ps, sizeof(ps), "%d", port);
+	snprintf(ps2, sizeof(ps2), "%d", port2);
+	snprintf(qs, sizeof(qs), "%d", q);
+	snprintf(qs2, sizeof(qs2), "%d", q2);
+
+	/* agent: network mode none. */
+	EXPECT(base, NOENV, NULL, EACCES, "tcp-connect", ps);
+	EXPECT(base, NOENV, NULL, EACCES, "tcp-bind", qs);
+	EXPECT(base, NOENV, NULL, EACCES, "udp");
+	EXPECT(base, NOENV, ARGV("--net", "full"), 0, "tcp-connect", ps);
+	EXPECT(base, NOENV, ARGV("--net", "full"), 0, "udp");
+
+	/* tcp_connect: exactly that port. */
+	snprintf(text, sizeof(text), "extends: agent\nnetwork:\n  tcp_connect: [%d]\n  tcp_bind: [%d]\n", port, q);
+	path_of(pol, sizeof(pol), base, "ports.yaml");
+	file_in(base, "ports.yaml", text);
+	EXPECT(base, NOENV, ARGV("--policy", pol), 0, "tcp-connect", ps);
+	EXPECT(base, NOENV, ARGV("--policy", pol), EACCES, "tcp-connect", ps2);
+	EXPECT(base, NOENV, ARGV("--policy", pol), 0, "tcp-bind", qs);
+	EXPECT(base, NOENV, ARGV("--policy", pol), EACCES, "tcp-bind", qs2);
+	/* UDP is never let through: Landlock could not limit it. */
+	EXPECT(base, NOENV, ARGV("--policy", pol), EACCES, "udp");
+
+	/* Under mode full, a port list restricts that direction only. */
+	snprintf(text, sizeof(text), "extends: agent\nnetwork:\n  mode: full\n  tcp_connect: [%d]\n", port);
+	path_of(pol2, sizeof(pol2), base, "full.yaml");
+	file_in(base, "full.yaml", text);
+	EXPECT(base, NOENV, ARGV("--policy", pol2), 0, "tcp-connect", ps);
+	EXPECT(base, NOENV, ARGV("--policy", pol2), EACCES, "tcp-connect", ps2);
+	EXPECT(base, NOENV, ARGV("--policy", pol2), 0, "tcp-bind", qs);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+	rm_rf(base);
+}
+
+/* ---- scoping ---- */
+
+TEST(landlock_scope_signals_and_abstract_sockets)
+{
+	char base[PATH_MAX], pid[16], name[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd, status;
+	pid_t child;
+
+	NEED_LANDLOCK(6);
+	if (!scratch(base, sizeof(base)))
+		return;
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)child);
+	snprintf(name, sizeof(name), "stockade-ll-%d", (int)getpid());
+	strncpy(sa.sun_path + 1, name, sizeof(sa.sun_path) - 2);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 16) < 0)
+		CHECK_MSG(0, "abstract listener: %s", strerror(errno));
+
+	/* From inside to outside: refused. */
+	EXPECT(base, NOENV, NULL, EPERM, "kill", pid);
+	EXPECT(base, NOENV, NULL, EPERM, "abstract-connect", name);
+	/* Inside the sandbox: both still work. */
+	EXPECT(base, NOENV, NULL, 0, "signal-child");
+	char inner[80];
+	snprintf(inner, sizeof(inner), "%s-inner", name);
+	EXPECT(base, NOENV, NULL, 0, "abstract-self", inner);
+	/* Scoping is the policy's to turn off. */
+	file_in(base, "noscope.yaml", "extends: agent\nscope:\n  signals: false\n  abstract_unix_sockets: false\n");
+	char pol[PATH_MAX];
+	path_of(pol, sizeof(pol), base, "noscope.yaml");
+	EXPECT(base, NOENV, ARGV("--policy", pol), 0, "kill", pid);
+	EXPECT(base, NOENV, ARGV("--policy", pol), 0, "abstract-connect", name);
+
+	if (fd >= 0)
+		close(fd);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	rm_rf(base);
+}
+
+/* ---- ABI handling and the report ---- */
+
+/* `landlock: required` with a policy that needs a newer ABI than the
+ * kernel's (simulated: STOCKADE_TEST_LANDLOCK_ABI only lowers) fails closed. */
+TEST(landlock_required_fails_closed_on_old_abi)
+{
+	char base[PATH_MAX], pol[PATH_MAX];
+	struct ll_run r;
+
+	NEED_LANDLOCK(4);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(pol, sizeof(pol), base, "required.yaml");
+	file_in(base, "required.yaml", "extends: agent\nlandlock: required\nnetwork:\n  tcp_connect: [8080]\n");
+	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=3"), ARGV("--policy", pol), ARGV("write", "f"), &r);
+	CHECK_INT_EQ(r.status, LL_FAILED);
+	CHECK_STR_CONTAINS(r.out, "landlock: required");
+	CHECK_STR_CONTAINS(r.out, "ABI 4");
+	CHECK_STR_CONTAINS(r.out, "hint:");
+	CHECK(access(pol, F_OK) == 0);
+	/* Nothing ran. */
+	path_of(pol, sizeof(pol), base, "f");
+	CHECK(access(pol, F_OK) < 0);
+
+	/* The same policy on the kernel's own ABI runs. */
+	path_of(pol, sizeof(pol), base, "required.yaml");
+	if (kernel_abi() >= 6) {
+		confined(base, NOENV, ARGV("--policy", pol), ARGV("write", "f"), &r);
+		CHECK_INT_EQ(r.status, 0);
+		if (r.status)
+			show(&r);
+	}
+	rm_rf(base);
+}
+
+/* best_effort on an older ABI runs, and says on stderr what is missing. */
+TEST(landlock_best_effort_says_what_is_missing)
+{
+	char base[PATH_MAX], pid[16];
+	struct ll_run r;
+	int status;
+	pid_t child;
+
+	NEED_LANDLOCK(6);
+	if (!scratch(base, sizeof(base)))
+		return;
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)child);
+	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=5"), NULL, ARGV("kill", pid), &r);
+	CHECK_INT_EQ(r.status, 0); /* less confined... */
+	CHECK_STR_CONTAINS(r.out, "warning: scope NOT enforced"); /* ...and said so */
+	CHECK_STR_CONTAINS(r.out, "LOWERED");
+	/* The knob cannot raise the ABI above the kernel's. */
+	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=99"), ARGV("--verbose"), ARGV("kill", pid), &r);
+	CHECK_INT_EQ(r.status, EPERM);
+	CHECK(strstr(r.out, "LOWERED") == NULL);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	/* No Landlock at all: the filesystem rules are not enforced, loudly. */
+	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=0"), NULL, ARGV("write", "/dev/null"), &r);
+	CHECK_INT_EQ(r.status, 0);
+	CHECK_STR_CONTAINS(r.out, "warning: filesystem NOT enforced");
+	rm_rf(base);
+}
+
+TEST(landlock_verbose_and_doctor_report)
+{
+	char base[PATH_MAX];
+	struct ll_run r;
+	int abi;
+
+	if (!have_binaries())
+		return;
+	if (!scratch(base, sizeof(base)))
+		return;
+	abi = kernel_abi();
+	confined(base, NOENV, ARGV("--verbose"), ARGV("write", "f"), &r);
+	CHECK_INT_EQ(r.status, 0);
+	CHECK_STR_CONTAINS(r.out, "no_new_privs");
+	CHECK_STR_CONTAINS(r.out, "seccomp       enforced");
+	CHECK_STR_CONTAINS(r.out, "landlock");
+	CHECK_STR_CONTAINS(r.out, "filesystem");
+	CHECK_STR_CONTAINS(r.out, "network");
+	CHECK_STR_CONTAINS(r.out, "scope");
+	if (abi >= 6) {
+		CHECK_STR_CONTAINS(r.out, "filesystem    enforced");
+		CHECK_STR_CONTAINS(r.out, "network       enforced: mode none");
+		CHECK_STR_CONTAINS(r.out, "scope         enforced");
+	}
+	ll_exec(base, NOENV, ARGV(stockade(), "doctor"), &r);
+	CHECK_INT_EQ(r.status, abi >= 5 ? 0 : 1);
+	CHECK_STR_CONTAINS(r.out, "landlock");
+	CHECK_STR_CONTAINS(r.out, "filesystem");
+	ll_exec(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=0"), ARGV(stockade(), "doctor"), &r);
+	CHECK_INT_EQ(r.status, 1);
+	CHECK_STR_CONTAINS(r.out, "NOT enforced");
+	rm_rf(base);
+}
+
+/* The library on its own, in a child: stockade_plan_apply confines the
+ * calling process. */
+TEST(landlock_library_apply_in_child)
+{
+	char base[PATH_MAX], inside[PATH_MAX], outside[PATH_MAX], text[512];
+	int status;
+	pid_t pid;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(inside, sizeof(inside), base, "in");
+	path_of(outside, sizeof(outside), base, "out");
+	mkdir(inside, 0755);
+	mkdir(outside, 0755);
+	if (snprintf(text, sizeof(text), "filesystem:\n  read: [/]\n  write: [%s]\n", inside) >= (int)sizeof(text))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		stockade_policy *p = NULL;
+		stockade_plan *plan = NULL;
+		char f[PATH_MAX];
+		int fd;
+
+		if (stockade_policy_new(&p, NULL) < 0 || stockade_policy_add_text(p, "test", text, strlen(text), NULL) < 0 ||
+		    stockade_plan_build(p, &plan, NULL) < 0 || stockade_plan_apply(plan, NULL) < 0)
+			_exit(100);
+		path_of(f, sizeof(f), inside, "ok");
+		fd = open(f, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			_exit(101);
+		close(fd);
+		path_of(f, sizeof(f), outside, "no");
+		fd = open(f, O_WRONLY | O_CREAT, 0644);
+		_exit(fd < 0 && errno == EACCES ? 0 : 102);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	rm_rf(base);
+}
