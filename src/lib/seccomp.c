@@ -278,9 +278,14 @@ int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **t
 		ret = sk_error(err, -ret, "libseccomp: cannot export PFC: %s", strerror(-ret));
 		goto out;
 	}
+	static const char note[] =
+		"# libseccomp's rendering of this policy's rules, for review.  The filter\n"
+		"# stockade loads (and exports as bpf) is generated from the same regions by\n"
+		"# stockade itself, because libseccomp 2.5 mis-merges some rule sets; for the\n"
+		"# loaded filter's verdict on a call, use `stockade explain`.\n";
 	size = lseek(fd, 0, SEEK_END);
-	if (size < 0 || !(*text = calloc(1, (size_t)size + 1)) ||
-	    pread(fd, *text, (size_t)size, 0) != size) {
+	if (size < 0 || !(*text = calloc(1, sizeof(note) + (size_t)size)) ||
+	    (memcpy(*text, note, sizeof(note) - 1), pread(fd, *text + sizeof(note) - 1, (size_t)size, 0)) != size) {
 		free(*text);
 		*text = NULL;
 		ret = sk_error(err, EIO, "cannot read back the pseudo-filter");
