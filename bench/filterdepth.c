@@ -4,8 +4,8 @@
  * compiled filter, measured with the simulator (src/lib/sim.c) for every
  * syscall number of x86_64.  For the presets, and for synthetic policies
  * that deny n syscalls (n = 8 .. 256) with and without an argument rule on
- * each: the longest path should grow like log n (libseccomp's binary tree,
- * SCMP_FLTATR_CTL_OPTIMIZE=2), not like n.
+ * each: the longest path should grow like log n (a binary search over the
+ * syscall numbers), not like n.
  *
  * Output lines: "preset NAME insns longest mean worst_syscall" and
  * "synthetic KIND n insns longest mean".

@@ -359,7 +359,7 @@ table() {
 	echo "Instructions a syscall runs through in the compiled x86_64 filter, measured with the"
 	echo "BPF simulator for every syscall number (bench/filterdepth.c). The synthetic policies deny"
 	echo "n syscalls, or give each an argument rule: the longest path grows like log n,"
-	echo "because libseccomp lays the syscall numbers out as a binary tree."
+	echo "because the filter finds a syscall by binary search over the numbers it decides."
 	echo
 	echo "| filter | instructions | longest path | mean path | deepest syscall |"
 	echo "|---|---:|---:|---:|---|"

@@ -55,6 +55,41 @@ static stockade_plan *preset_plan(const char *name)
 	return plan;
 }
 
+/* The filesystem, network and scope part of a preset (docs/landlock.md). */
+static void sandbox_markdown(const stockade_plan *plan)
+{
+	static const char *const kinds[SK_FS_NKINDS] = { "read", "write", "exec", "deny", "read_only" };
+	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	static const char *const net[] = { "", "full", "unix", "none" };
+
+	if (!sb->fs && sb->net == SK_NET_FULL && !sb->scope_signals && !sb->scope_abstract)
+		return;
+	printf("### Files, network, scope\n\nEnforced with Landlock; see `docs/landlock.md`.\n\n| | |\n|---|---|\n");
+	for (int k = 0; k < SK_FS_NKINDS; k++) {
+		bool any = false;
+		for (size_t i = 0; i < sb->npaths; i++) {
+			if (sb->paths[i].kind != (enum sk_fs_kind)k)
+				continue;
+			if (!any)
+				printf("| %s | ", kinds[k]);
+			printf("%s`%s`", any ? ", " : "", sb->paths[i].path);
+			any = true;
+		}
+		if (any)
+			printf(" |\n");
+		else if (k <= SK_FS_EXEC)
+			printf("| %s | %s |\n", kinds[k], sb->fs ? "nothing" : "anything");
+	}
+	printf("| network | `%s` |\n", net[sb->net]);
+	printf("| scope | %s |\n",
+	       sb->scope_signals && sb->scope_abstract ? "signals and abstract unix sockets stay in the sandbox"
+	       : sb->scope_signals			? "signals stay in the sandbox"
+	       : sb->scope_abstract			? "abstract unix sockets stay in the sandbox"
+							: "none");
+	printf("| landlock | `%s` |\n\n",
+	       sb->landlock == SK_LANDLOCK_REQUIRED ? "required" : sb->landlock == SK_LANDLOCK_OFF ? "off" : "best_effort");
+}
+
 static void preset_markdown(const struct sk_preset *ps)
 {
 	stockade_plan *plan = preset_plan(ps->name);
@@ -140,6 +175,7 @@ static void preset_markdown(const struct sk_preset *ps)
 		}
 	}
 	printf("\n");
+	sandbox_markdown(plan);
 	stockade_plan_free(plan);
 }
 

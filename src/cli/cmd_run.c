@@ -18,9 +18,14 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f, "Usage: stockade run [--policy FILE] [--preset NAME] [--allow SYSCALL]... [--deny SYSCALL]...\n"
+		   "                    [--net MODE] [--read PATH]... [--write PATH]...\n"
 		   "                    [--verbose] [--report | --no-report] [--report-json FILE] [--audit]\n"
 		   "                    [--] COMMAND [ARG]...\n"
 		   "Run COMMAND under the policy (default: the agent preset).\n"
+		   "  --net MODE          network: none (AF_UNIX only; agent's default), unix (and netlink\n"
+		   "                      route) or full\n"
+		   "  --read/--write PATH also let COMMAND read or write PATH\n"
+		   "  --verbose           say, per layer, what this kernel enforces (warnings come anyway)\n"
 		   "  --report            at exit, list every call the policy denied, why, and how to allow it\n"
 		   "                      (the default when stderr is a terminal; --no-report turns it off)\n"
 		   "  --report-json FILE  one JSON object per denial (and a closing \"exit\" object) to FILE\n"

@@ -90,7 +90,8 @@ static int push(struct net_rules *r, struct sk_action action, const struct sk_or
 		return -ENOMEM;
 	r->v = n;
 	n[r->n] = (struct sk_plan_rule){ .nconds = nconds, .action = action, .at = *at, .reason = reason };
-	memcpy(n[r->n].conds, conds, nconds * sizeof(*conds));
+	if (nconds)
+		memcpy(n[r->n].conds, conds, nconds * sizeof(*conds));
 	r->n++;
 	return 0;
 }

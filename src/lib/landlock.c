@@ -456,21 +456,23 @@ static int split_path(const char *path, char ***out, size_t *n)
 	return 0;
 }
 
-static void append_list(char *buf, size_t size, const char *item)
+/* Add item to a ", " list; false if it was there already. */
+static bool append_list(char *buf, size_t size, const char *item)
 {
 	size_t len = strlen(buf), n = strlen(item);
 
 	for (const char *at = buf; (at = strstr(at, item)); at += n)
 		if ((at == buf || at[-1] == ' ') && (at[n] == ',' || at[n] == '\0'))
-			return; /* already listed */
+			return false;
 	if (len + 1 >= size)
-		return;
+		return true;
 	if (len + strlen(item) + 6 >= size) {
 		if (!strstr(buf, ", ..."))
 			snprintf(buf + len, size - len, ", ...");
-		return;
+		return true; /* counted, not shown */
 	}
 	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", item);
+	return true;
 }
 
 static int emit(struct walk *w, int fd, const char *path, uint64_t access, bool dir)
@@ -492,6 +494,51 @@ static bool comp_match(const struct carve *c, size_t i, const char *name)
 	return strcmp(c->comps[i], name) == 0;
 }
 
+static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
+		  int depth);
+
+/* In a directory that cannot be listed: the entries the carve-outs name
+ * on their way down (not their last, carved, component). */
+static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p,
+			  size_t np, int depth)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < np; i++) {
+		const char *name = p[i].c->comps[p[i].next];
+		struct pending *sub;
+		size_t nsub = 0;
+		bool seen = false;
+		struct stat st;
+		char child[PATH_MAX];
+		int fd;
+
+		if (p[i].next + 1 == p[i].c->ncomps)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name);
+		if (seen)
+			continue;
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		sub = calloc(np, sizeof(*sub));
+		if (!sub) {
+			close(fd);
+			return sk_error(w->err, ENOMEM, "out of memory");
+		}
+		for (size_t j = 0; j < np; j++)
+			if (p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name))
+				sub[nsub++] = (struct pending){ p[j].c, p[j].next + 1 };
+		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			ret = expand(w, fd, child, access, sub, nsub, depth + 1);
+		free(sub);
+		close(fd);
+	}
+	return ret;
+}
+
 /* Grant `access` on the tree at dirfd/path except what the pending
  * carve-outs take away beneath it. */
 static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
@@ -503,12 +550,11 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 
 	for (size_t i = 0; i < np; i++)
 		passing |= p[i].c->removes;
-	w->st->split++;
-	append_list(w->st->split_dirs, sizeof(w->st->split_dirs), path);
-	if (w->g->write && (passing & LANDLOCK_ACCESS_FS_MAKE_REG)) {
+	if (append_list(w->st->split_dirs, sizeof(w->st->split_dirs), path))
+		w->st->split++;
+	if (w->g->write && (passing & LANDLOCK_ACCESS_FS_MAKE_REG) &&
+	    append_list(w->st->split_write_dirs, sizeof(w->st->split_write_dirs), path))
 		w->st->split_write++;
-		append_list(w->st->split_write_dirs, sizeof(w->st->split_write_dirs), path);
-	}
 	/* The directory itself: what no carve-out beneath takes away, plus
 	 * listing it. */
 	ret = emit(w, dirfd, path, (access & ~passing) | (access & LANDLOCK_ACCESS_FS_READ_DIR), true);
@@ -519,14 +565,16 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 	lfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = lfd >= 0 ? fdopendir(lfd) : NULL;
 	if (!d) {
-		/* Entries we cannot list get no rule: stricter, never looser. */
+		/* Entries we cannot list get no rule (stricter, never looser),
+		 * but the way to the carve-outs is known by name: a home
+		 * directory under a /home that can be searched, not read. */
 		if (lfd >= 0)
 			close(lfd);
 		w->st->missing++;
 		if (!w->st->first_missing[0])
 			snprintf(w->st->first_missing, sizeof(w->st->first_missing), "%s (cannot list it: %s)", path,
 				 strerror(errno));
-		return 0;
+		return expand_by_name(w, dirfd, path, access, p, np, depth);
 	}
 	struct pending *sub = calloc(np, sizeof(*sub));
 	if (!sub) {

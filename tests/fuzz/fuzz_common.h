@@ -6,9 +6,8 @@
  * exactly as sk_plan_decide() says.  A violation abort()s.
  *
  * FUZZ_DIFFERENTIAL=0 in the environment turns the filter/plan comparison
- * off (the filter is still compiled and checked): CI sets it while
- * tests/fuzz/pending/ holds known miscompiles, so a run does not stop at
- * the same reported bug every time.
+ * off (the filter is still compiled and checked), for a known miscompile
+ * that would otherwise stop every run at the same place until it is fixed.
  */
 #ifndef STOCKADE_FUZZ_COMMON_H
 #define STOCKADE_FUZZ_COMMON_H

@@ -9,7 +9,8 @@
 # one, and every file in tests/fuzz/regressions/NAME/ (inputs that once
 # crashed) is run first.  New corpus entries go to FUZZ_BUILD/corpus/NAME, so
 # the checked-in seeds stay small; a crash is saved under
-# FUZZ_BUILD/artifacts/ and the script exits non-zero.  FUZZ_JOBS=N runs N
+# FUZZ_BUILD/artifacts/ and the script exits non-zero.  Ends with
+# "fuzz: N passed, N failed", counting targets.  FUZZ_JOBS=N runs N
 # libFuzzer processes in parallel (-fork=N).
 set -eu
 
@@ -22,6 +23,8 @@ secs=$2
 shift 2
 src=$(cd "$(dirname "$0")" && pwd)
 status=0
+passed=0
+failed=0
 
 for target in "$@"; do
 	name=${target#fuzz_}
@@ -42,8 +45,9 @@ for target in "$@"; do
 		# A single run over each file: libFuzzer exits non-zero on a crash.
 		"$bin" -runs=1 "$src/regressions/$name"/* >"$build/$target.replay.log" 2>&1 || {
 			cat "$build/$target.replay.log"
-			echo "fuzz: $target: a regression input fails again" >&2
+			echo "FAIL $target: a regression input fails again" >&2
 			status=1
+			failed=$((failed + 1))
 			continue
 		}
 	fi
@@ -77,10 +81,13 @@ for target in "$@"; do
 			[ -e "$t" ] && echo "WARNING: $target: slow input kept (over 10 s): $t"
 		done
 		echo "ok   $target"
+		passed=$((passed + 1))
 	else
 		tail -n 60 "$log"
 		echo "FAIL $target: see $log and $art/" >&2
 		status=1
+		failed=$((failed + 1))
 	fi
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status

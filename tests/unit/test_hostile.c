@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "sim.h"
 #include "../harness.h"
 
 #define WATCHDOG_SECONDS 120
@@ -597,4 +598,76 @@ TEST(hostile_fuzz_oci_empty_syscalls)
 	stockade_plan_free(plan);
 	stockade_policy_free(p);
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- found by the fuzzers: the filter compiler (tests/fuzz/regressions/policy) ---- */
+
+/* What the compiled x86_64 filter of `text` (on its own, no preset) returns
+ * for name(args), through the BPF simulator; 0xdead if it cannot say. */
+static uint32_t filter_says(const char *text, const char *name, uint64_t a0, uint64_t a1, uint64_t a2,
+			    uint64_t a5)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+	void *prog = NULL;
+	size_t bytes = 0;
+	uint32_t ret = 0xdead;
+	struct seccomp_data d = { .arch = SCMP_ARCH_X86_64, .args = { a0, a1, a2, 0, 0, a5 } };
+	struct sk_sim_result r;
+
+	d.nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	if (stockade_policy_new(&p, &err) == 0 &&
+	    stockade_policy_add_text(p, "fuzz.yaml", text, strlen(text), &err) == 0 &&
+	    stockade_plan_build(p, &plan, &err) == 0 &&
+	    stockade_plan_compile_bpf(plan, SCMP_ARCH_X86_64, &prog, &bytes, &err) == 0 &&
+	    sk_sim_run(prog, bytes / sizeof(struct sock_filter), &d, &r) == 0)
+		ret = r.ret;
+	else
+		CHECK_MSG(false, "%s: %s", name, err && err->msg ? err->msg : "the simulator refused the filter");
+	free(prog);
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	return ret;
+}
+
+#define RET_ALLOW 0x7fff0000u
+#define RET_ERRNO(e) (0x00050000u | (e))
+
+static void libseccomp_patterns(void)
+{
+	/* libseccomp 2.5.4 never returned from seccomp_rule_add_array(). */
+	static const char hiword[] = "version: 1\nseccomp:\n  rules:\n"
+				     "    - {syscall: mmap, args: [\"arg1 > 5\", \"arg2 == 0x100000000\"], action: \"errno:EPERM\"}\n"
+				     "    - {syscall: mmap, args: [\"arg1 > 5\", \"arg2 == 0x200000000\"], action: \"errno:EPERM\"}\n";
+	static const char socket_list[] = "version: 1\nseccomp:\n  rules:\n"
+					  "    - {syscall: socket, args: [\"arg0 == 10\"], action: allow}\n"
+					  "    - {syscall: socket, args: [\"arg5 == 2\"], action: allow}\n"
+					  "    - {syscall: socket, args: [\"arg5 == 16\"], action: allow}\n"
+					  "    - {syscall: socket, action: \"errno:EAFNOSUPPORT\"}\n";
+	/* libseccomp 2.5.4 dropped the second rule: getpid(8, ..., 1) passed. */
+	static const char dropped[] = "version: 1\nseccomp:\n  rules:\n"
+				      "    - {syscall: getpid, args: [\"arg5 == 0\"], action: \"errno:EPERM\"}\n"
+				      "    - {syscall: getpid, args: [\"arg0 == 8\"], action: \"errno:EPERM\"}\n";
+
+	CHECK_INT_EQ(filter_says(hiword, "mmap", 0, 6, 0x100000000, 0), RET_ERRNO(EPERM));
+	CHECK_INT_EQ(filter_says(hiword, "mmap", 0, 6, 0x200000000, 0), RET_ERRNO(EPERM));
+	CHECK_INT_EQ(filter_says(hiword, "mmap", 0, 5, 0x100000000, 0), RET_ALLOW);
+	CHECK_INT_EQ(filter_says(hiword, "mmap", 0, 6, 0x300000000, 0), RET_ALLOW);
+
+	CHECK_INT_EQ(filter_says(socket_list, "socket", 10, 1, 0, 0), RET_ALLOW);
+	CHECK_INT_EQ(filter_says(socket_list, "socket", 1, 1, 0, 2), RET_ALLOW);
+	CHECK_INT_EQ(filter_says(socket_list, "socket", 1, 1, 0, 16), RET_ALLOW);
+	CHECK_INT_EQ(filter_says(socket_list, "socket", 1, 1, 0, 4), RET_ERRNO(EAFNOSUPPORT));
+	CHECK_INT_EQ(filter_says(socket_list, "socket", 1, 1, 0, 0x100000002), RET_ERRNO(EAFNOSUPPORT));
+
+	CHECK_INT_EQ(filter_says(dropped, "getpid", 8, 0, 0, 1), RET_ERRNO(EPERM));
+	CHECK_INT_EQ(filter_says(dropped, "getpid", 7, 0, 0, 0), RET_ERRNO(EPERM));
+	CHECK_INT_EQ(filter_says(dropped, "getpid", 7, 0, 0, 1), RET_ALLOW);
+}
+
+TEST(hostile_fuzz_libseccomp_patterns)
+{
+	bounded("policies libseccomp 2.5.4 hung on or miscompiled", libseccomp_patterns);
 }

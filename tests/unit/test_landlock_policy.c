@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The filesystem, network, scope and landlock keys: parsing (errors at
+ * file:line:col), layer semantics, the socket rules the network mode adds,
+ * path expansion, and the expansion of carve-outs into rules on a scratch
+ * tree (no Landlock syscall: sk_fs_walk hands the rules to a callback).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "landlock.h"
+#include "plan_helpers.h"
+
+/* Landlock access bits, as the kernel defines them. */
+#define A_EXEC (1ULL << 0)
+#define A_WRITE (1ULL << 1)
+#define A_READ (1ULL << 2)
+#define A_DIR (1ULL << 3)
+#define A_MAKE_REG (1ULL << 8)
+#define A_REFER (1ULL << 13)
+#define A_TRUNCATE (1ULL << 14)
+
+/* The error a policy text gives (NULL if it loads and builds). */
+static stockade_error *load_error(const char *text)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+
+	if (stockade_policy_new(&p, &err) == 0 && stockade_policy_add_text(p, ORIGIN, text, strlen(text), &err) == 0)
+		stockade_plan_build(p, &plan, &err);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	return err;
+}
+
+static void check_error(int line, const char *text, const char *msg, int eline, int ecol)
+{
+	stockade_error *err = load_error(text);
+
+	if (!err) {
+		fprintf(stderr, "  test_landlock_policy.c:%d: loaded, want an error with \"%s\"\n", line, msg);
+		harness_failed_checks++;
+		return;
+	}
+	if (!err->msg || !strstr(err->msg, msg) || err->line != eline || err->column != ecol) {
+		fprintf(stderr, "  test_landlock_policy.c:%d: got %d:%d \"%s\", want %d:%d \"%s\"\n", line, err->line,
+			err->column, err->msg ? err->msg : "", eline, ecol, msg);
+		harness_failed_checks++;
+	}
+	stockade_error_free(err);
+}
+
+#define ERROR_AT(text, msg, line, col) check_error(__LINE__, text, msg, line, col)
+
+TEST(landlock_parse_errors)
+{
+	ERROR_AT("filesystem:\n  reed: [/]\n", "unknown key `reed` in filesystem, did you mean `read`?", 2, 3);
+	ERROR_AT("filesystem:\n  read: /\n", "filesystem.read must be a list of paths", 2, 9);
+	ERROR_AT("filesystem:\n  read: [~bob/x]\n", "`~user` is not supported", 2, 10);
+	ERROR_AT("filesystem:\n  read: [$HOMEDIR/x]\n", "unknown variable", 2, 10);
+	ERROR_AT("filesystem:\n  read: [$HOMEx]\n", "unknown variable", 2, 10);
+	ERROR_AT("filesystem:\n  read: [\"${HOME/x\"]\n", "without its `}`", 2, 11);
+	ERROR_AT("filesystem:\n  read: [/a/$HOME]\n", "only allowed at the start", 2, 13);
+	ERROR_AT("filesystem:\n  write: [/tmp/*]\n", "wildcards are only allowed in deny and read_only", 2, 16);
+	ERROR_AT("filesystem:\n  deny: [~/.*/id_rsa]\n", "only allowed in the last component", 2, 13);
+	ERROR_AT("filesystem:\n  deny: [~/.aws, ~/.aws]\n", "`~/.aws` is listed twice in filesystem.deny", 2, 18);
+	ERROR_AT("filesystem:\n  read: [\"\"]\n", "an empty path", 2, 11);
+	ERROR_AT("filesystem:\n  replace: maybe\n", "filesystem.replace must be true or false", 2, 12);
+	ERROR_AT("network:\n  mode: offline\n", "network.mode is `none`", 2, 9);
+	ERROR_AT("network:\n  tcp_connect: [80, 70000]\n", "`70000` is not a port number", 2, 21);
+	ERROR_AT("network:\n  tcp_bind: [-1]\n", "`-1` is not a port number", 2, 14);
+	ERROR_AT("network:\n  tcp_bind: [http]\n", "`http` is not a port number", 2, 14);
+	ERROR_AT("network:\n  tcp_connect: [443, 443]\n", "port 443 is listed twice", 2, 22);
+	ERROR_AT("network:\n  mod: none\n", "did you mean `mode`?", 2, 3);
+	ERROR_AT("scope:\n  signals: sometimes\n", "scope.signals must be true or false", 2, 12);
+	ERROR_AT("scope:\n  abstract: true\n", "unknown key `abstract` in scope", 2, 3);
+	ERROR_AT("landlock: maybe\n", "landlock is `best_effort`", 1, 11);
+	ERROR_AT("landlock: [required]\n", "landlock must be a single value", 1, 11);
+	/* A network mode needs the filter that enforces it. */
+	ERROR_AT("seccomp:\n  enabled: false\nnetwork:\n  mode: none\n", "needs the seccomp filter", 0, 0);
+}
+
+TEST(landlock_parse_accepts)
+{
+	stockade_error *err = load_error("filesystem:\n"
+					 "  replace: true\n"
+					 "  read: [/, ~, \"~/x y\", $HOME/a, \"${CWD}/b\", $TMPDIR, rel/dir, ./x, ../up, /trailing/]\n"
+					 "  write: [$CWD]\n"
+					 "  exec: [/usr]\n"
+					 "  deny: [~/.ssh/id_*, \"~/.*_history\", ~/.aws, \"$HOME/[ab]?c\"]\n"
+					 "  read_only: [$CWD/.git/hooks]\n"
+					 "network:\n  mode: unix\n  tcp_connect: [0, 443, 65535]\n  tcp_bind: []\n"
+					 "scope:\n  signals: true\n  abstract_unix_sockets: false\n"
+					 "landlock: required\n");
+
+	CHECK_MSG(err == NULL, "%s", err && err->msg ? err->msg : "");
+	stockade_error_free(err);
+}
+
+TEST(landlock_presets)
+{
+	stockade_plan *agent = plan_of("agent", NULL), *strict = plan_of("strict", NULL), *none = plan_of("none", NULL);
+
+	if (!agent || !strict || !none)
+		goto out;
+	CHECK(agent->sandbox.fs);
+	CHECK_INT_EQ(agent->sandbox.net, SK_NET_NONE);
+	CHECK(agent->sandbox.scope_signals && agent->sandbox.scope_abstract);
+	CHECK_INT_EQ(agent->sandbox.landlock, SK_LANDLOCK_BEST_EFFORT);
+	CHECK(agent->sandbox.tcp_handled[SK_TCP_CONNECT] && agent->sandbox.tcp_handled[SK_TCP_BIND]);
+	CHECK(agent->net_fallback == NULL);
+	/* strict replaces agent's lists: no read of / any more, the secrets again. */
+	bool reads_root = false, denies_keys = false;
+	for (size_t i = 0; i < strict->sandbox.npaths; i++) {
+		const struct sk_fs_path *p = &strict->sandbox.paths[i];
+		reads_root |= p->kind == SK_FS_READ && !strcmp(p->path, "/");
+		denies_keys |= p->kind == SK_FS_DENY && !strcmp(p->path, "~/.ssh/id_*");
+		CHECK_MSG(!strcmp(p->at.file, "preset:strict"), "%s comes from %s", p->path, p->at.file);
+	}
+	CHECK(!reads_root);
+	CHECK(denies_keys);
+	CHECK_INT_EQ(strict->sandbox.net, SK_NET_NONE);
+	/* none: nothing. */
+	CHECK(!none->sandbox.fs);
+	CHECK_INT_EQ(none->sandbox.net, SK_NET_FULL);
+	CHECK(!none->sandbox.scope_signals && !none->sandbox.scope_abstract);
+out:
+	stockade_plan_free(agent);
+	stockade_plan_free(strict);
+	stockade_plan_free(none);
+}
+
+TEST(landlock_layers_merge_and_replace)
+{
+	stockade_plan *p;
+
+	/* Lists add up; a layer's replace drops the ones below it. */
+	p = plan_from("filesystem:\n  read: [/a]\nnetwork:\n  tcp_connect: [1, 2]\n",
+		      "filesystem:\n  read: [/b]\nnetwork:\n  tcp_connect: [2, 3]\n", (const char *)NULL);
+	if (p) {
+		CHECK_INT_EQ(p->sandbox.npaths, 2);
+		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_CONNECT], 3);
+		CHECK_INT_EQ(p->sandbox.paths[0].layer, 0);
+		CHECK_INT_EQ(p->sandbox.paths[1].layer, 1);
+		/* mode full: a list restricts its direction only */
+		CHECK(p->sandbox.tcp_handled[SK_TCP_CONNECT]);
+		CHECK(!p->sandbox.tcp_handled[SK_TCP_BIND]);
+	}
+	stockade_plan_free(p);
+	p = plan_from("filesystem:\n  read: [/a]\nnetwork:\n  tcp_connect: [1]\n",
+		      "filesystem:\n  replace: true\n  read: [/b]\nnetwork:\n  replace: true\n  tcp_bind: [9]\n",
+		      (const char *)NULL);
+	if (p) {
+		CHECK_INT_EQ(p->sandbox.npaths, 1);
+		CHECK(p->sandbox.npaths == 1 && !strcmp(p->sandbox.paths[0].path, "/b"));
+		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_CONNECT], 0);
+		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_BIND], 1);
+	}
+	stockade_plan_free(p);
+	/* Scalars: the last layer that sets one wins. */
+	p = plan_from("preset:agent", "network:\n  mode: unix\nscope:\n  signals: false\nlandlock: required\n",
+		      (const char *)NULL);
+	if (p) {
+		CHECK_INT_EQ(p->sandbox.net, SK_NET_UNIX);
+		CHECK(!p->sandbox.scope_signals);
+		CHECK(p->sandbox.scope_abstract);
+		CHECK_INT_EQ(p->sandbox.landlock, SK_LANDLOCK_REQUIRED);
+		CHECK_INT_EQ(p->sandbox.net_at.line, 2);
+		CHECK_STR_CONTAINS(p->sandbox.net_at.file, ORIGIN);
+	}
+	stockade_plan_free(p);
+}
+
+TEST(landlock_command_line_overrides)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
+	CHECK(stockade_policy_set_network(p, "full", NULL) == 0);
+	CHECK(stockade_policy_add_path(p, "write", "~/.npm", NULL) == 0);
+	CHECK(stockade_policy_set_network(p, "offline", &err) == -EINVAL);
+	CHECK_STR_CONTAINS(err ? err->msg : NULL, "none, unix or full");
+	stockade_error_free(err);
+	err = NULL;
+	CHECK(stockade_policy_add_path(p, "write", "/x/*", &err) == -EINVAL);
+	CHECK_STR_CONTAINS(err ? err->msg : NULL, "wildcards");
+	stockade_error_free(err);
+	if (stockade_plan_build(p, &plan, NULL) == 0) {
+		const struct sk_fs_path *last = &plan->sandbox.paths[plan->sandbox.npaths - 1];
+		CHECK_INT_EQ(plan->sandbox.net, SK_NET_FULL);
+		CHECK(!strcmp(last->path, "~/.npm") && last->kind == SK_FS_WRITE);
+		CHECK(!strcmp(last->at.file, "command line"));
+		/* above the preset, so agent's carve-outs do not apply to it */
+		CHECK(last->layer > plan->sandbox.paths[0].layer);
+		DECIDES(plan, "socket", "allow", AF_INET, SOCK_STREAM, 0);
+	} else {
+		CHECK(!"the plan builds");
+	}
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+}
+
+/* ---- the socket rules of the network mode ---- */
+
+TEST(landlock_network_socket_rules)
+{
+	stockade_plan *p = plan_of("agent", NULL);
+
+	/* none: AF_UNIX only, EACCES for the rest, before agent's own rules */
+	DECIDES(p, "socket", "allow", AF_UNIX, SOCK_STREAM, 0);
+	DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
+	DECIDES(p, "socket", "errno:EACCES", AF_INET6, SOCK_DGRAM, 0);
+	DECIDES(p, "socket", "errno:EACCES", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	DECIDES(p, "socket", "errno:EACCES", AF_PACKET, SOCK_RAW, 0);
+	DECIDES(p, "socket", "errno:EACCES", 0x100000001ULL, SOCK_STREAM, 0);
+	/* agent denies io_uring already, with its own errno */
+	DECIDES(p, "io_uring_setup", "errno:EPERM", 0, 0, 0);
+	stockade_plan_free(p);
+
+	/* unix: and netlink route */
+	p = plan_from("preset:agent", "network:\n  mode: unix\n", (const char *)NULL);
+	DECIDES(p, "socket", "allow", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	DECIDES(p, "socket", "errno:EACCES", AF_NETLINK, SOCK_RAW, 9 /* NETLINK_AUDIT */);
+	DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
+	DECIDES(p, "socket", "allow", AF_UNIX, SOCK_DGRAM, 0);
+	stockade_plan_free(p);
+
+	/* full: agent's own families */
+	p = plan_from("preset:agent", "network:\n  mode: full\n", (const char *)NULL);
+	DECIDES(p, "socket", "allow", AF_INET, SOCK_DGRAM, 0);
+	DECIDES(p, "socket", "errno:EAFNOSUPPORT", AF_PACKET, SOCK_RAW, 0);
+	stockade_plan_free(p);
+
+	/* Ports under none: plain TCP passes, nothing else; the fallback plan
+	 * (no Landlock for the ports) lets no TCP through. */
+	p = plan_from("preset:agent", "network:\n  tcp_connect: [443]\n", (const char *)NULL);
+	if (p) {
+		CHECK(p->sandbox.tcp_sockets);
+		DECIDES(p, "socket", "allow", AF_INET, SOCK_STREAM, 0);
+		DECIDES(p, "socket", "allow", AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_DGRAM, 0);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_RAW, IPPROTO_TCP);
+		DECIDES(p, "socket", "errno:EACCES", AF_PACKET, SOCK_STREAM, 0);
+		CHECK(p->net_fallback != NULL);
+		if (p->net_fallback) {
+			CHECK(!p->net_fallback->sandbox.tcp_sockets);
+			DECIDES(p->net_fallback, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
+			DECIDES(p->net_fallback, "socket", "allow", AF_UNIX, SOCK_STREAM, 0);
+		}
+	}
+	stockade_plan_free(p);
+
+	/* The mode takes away, never adds: a policy that denies TCP keeps it
+	 * denied (the network gate answers first, with its EACCES). */
+	p = plan_from("preset:agent", "seccomp:\n  deny: [socket]\nnetwork:\n  tcp_connect: [443]\n", (const char *)NULL);
+	if (p) {
+		CHECK(!p->sandbox.tcp_sockets);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
+		DECIDES(p, "socket", "errno:EPERM", AF_UNIX, SOCK_STREAM, 0);
+	}
+	stockade_plan_free(p);
+
+	/* io_uring opens sockets the socket() rules never see. */
+	p = plan_from("preset:minimal", "network:\n  mode: none\n", (const char *)NULL);
+	DECIDES(p, "io_uring_setup", "errno:EACCES", 0, 0, 0);
+	DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
+	stockade_plan_free(p);
+	p = plan_of("minimal", NULL);
+	DECIDES(p, "io_uring_setup", "allow", 0, 0, 0);
+	stockade_plan_free(p);
+}
+
+/* ---- paths ---- */
+
+TEST(landlock_path_expand)
+{
+	char home[] = "/home/u", cwd[] = "/work/proj", tmp[] = "/tmp/t";
+	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "~", "/home/u" },
+		{ "~/", "/home/u" },
+		{ "~/.ssh/id_*", "/home/u/.ssh/id_*" },
+		{ "$HOME/x", "/home/u/x" },
+		{ "${HOME}/x", "/home/u/x" },
+		{ "$CWD", "/work/proj" },
+		{ "$CWD/.git/hooks", "/work/proj/.git/hooks" },
+		{ "$TMPDIR/a", "/tmp/t/a" },
+		{ "build", "/work/proj/build" },
+		{ "./build/../out", "/work/proj/out" },
+		{ "../sibling", "/work/sibling" },
+		{ "/a//b/./c/", "/a/b/c" },
+		{ "/..", "/" },
+		{ "/", "/" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		int ret = sk_path_expand(cases[i].in, &env, &out);
+		CHECK_MSG(ret == 0 && out && !strcmp(out, cases[i].out), "%s -> %s, want %s", cases[i].in,
+			  out ? out : "(error)", cases[i].out);
+		free(out);
+	}
+	env.home = NULL;
+	char *out = NULL;
+	CHECK_INT_EQ(sk_path_expand("~/.aws", &env, &out), -ENOENT);
+	free(out);
+}
+
+/* ---- carve-outs on a scratch tree ---- */
+
+struct rule_log {
+	char paths[256][PATH_MAX];
+	uint64_t access[256];
+	size_t n;
+};
+
+static int log_rule(void *ctx, int fd, const char *path, uint64_t access)
+{
+	struct rule_log *l = ctx;
+
+	CHECK(fd >= 0);
+	if (l->n < 256) {
+		snprintf(l->paths[l->n], PATH_MAX, "%s", path);
+		l->access[l->n++] = access;
+	}
+	return 0;
+}
+
+/* The access of the rules on `path` (0: no rule of its own). */
+static int64_t rule_on(const struct rule_log *l, const char *root, const char *rel)
+{
+	char want[PATH_MAX];
+	int64_t found = 0;
+
+	snprintf(want, sizeof(want), "%s%s%s", root, *rel ? "/" : "", rel);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->paths[i], want))
+			found |= (int64_t)l->access[i];
+	return found;
+}
+
+static void touch(const char *root, const char *rel, bool dir)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (dir) {
+		mkdir(p, 0755);
+	} else {
+		int fd = open(p, O_WRONLY | O_CREAT, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* Walk `text` (a policy) with HOME and CWD at root/home and root/work. */
+static stockade_plan *walk(const char *root, const char *text, struct rule_log *log, struct sk_fs_walk_stats *st,
+			   const char *upper)
+{
+	char home[PATH_MAX], cwd[PATH_MAX], tmp[] = "/nonexistent-tmp";
+	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
+	stockade_plan *plan = plan_from(text, upper, (const char *)NULL);
+	stockade_error *err = NULL;
+
+	snprintf(home, sizeof(home), "%s/home", root);
+	snprintf(cwd, sizeof(cwd), "%s/work", root);
+	memset(log, 0, sizeof(*log));
+	if (plan && sk_fs_walk(&plan->sandbox, &env, ~0ULL, log_rule, log, st, &err) < 0)
+		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
+	stockade_error_free(err);
+	return plan;
+}
+
+TEST(landlock_carve_outs_expand_to_siblings)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
+	struct sk_fs_walk_stats st;
+	struct rule_log *log = calloc(1, sizeof(*log));
+	stockade_plan *p;
+
+	if (!log || !mkdtemp(root) || !realpath(root, real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return;
+	}
+	touch(real, "home", true);
+	touch(real, "work", true);
+	touch(real, "home/.ssh", true);
+	touch(real, "home/.ssh/id_rsa", false);
+	touch(real, "home/.ssh/id_rsa.pub", false);
+	touch(real, "home/.ssh/known_hosts", false);
+	touch(real, "home/.aws", true);
+	touch(real, "home/.aws/credentials", false);
+	touch(real, "home/proj", true);
+	touch(real, "home/.profile", false);
+	touch(real, "work/.git", true);
+	touch(real, "work/.git/hooks", true);
+	touch(real, "work/.git/objects", true);
+	touch(real, "work/.git/config", false);
+	touch(real, "work/src", true);
+	if (snprintf(link, sizeof(link), "%s/home/aws-link", real) >= (int)sizeof(link) ||
+	    snprintf(target, sizeof(target), "%s/home/.aws", real) >= (int)sizeof(target))
+		abort();
+	CHECK(symlink(target, link) == 0);
+
+	/* read ~ minus ~/.ssh/id_* and ~/.aws (and a pattern matching nothing) */
+	p = walk(real, "filesystem:\n  read: [~]\n  deny: [~/.ssh/id_*, ~/.aws, ~/.gnupg, \"~/.*_history\"]\n", log,
+		 &st, NULL);
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_DIR);     /* listable, nothing more */
+	CHECK_INT_EQ(rule_on(log, real, "home/.ssh"), A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "home/.ssh/known_hosts"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/.ssh/id_rsa"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/.ssh/id_rsa.pub"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/.aws"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/aws-link"), 0); /* links are never granted */
+	CHECK_INT_EQ(rule_on(log, real, "home/proj"), A_READ | A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "home/.profile"), A_READ);
+	CHECK_INT_EQ(st.split, 2);
+	CHECK_INT_EQ(st.missing, 0);
+	stockade_plan_free(p);
+
+	/* A denied path behind a link is denied at its target. */
+	p = walk(real, "filesystem:\n  read: [~]\n  deny: [~/aws-link]\n", log, &st, NULL);
+	CHECK_INT_EQ(rule_on(log, real, "home/.aws"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/.ssh"), A_READ | A_DIR);
+	stockade_plan_free(p);
+
+	/* Same layer: a grant inside a carve-out is dropped; a higher layer's is kept. */
+	p = walk(real, "filesystem:\n  read: [~, ~/.aws/credentials]\n  deny: [~/.aws]\n", log, &st, NULL);
+	CHECK_INT_EQ(rule_on(log, real, "home/.aws/credentials"), 0);
+	stockade_plan_free(p);
+	p = walk(real, "filesystem:\n  read: [~]\n  deny: [~/.aws]\n", log, &st,
+		 "filesystem:\n  read: [~/.aws/credentials]\n");
+	CHECK_INT_EQ(rule_on(log, real, "home/.aws/credentials"), A_READ);
+	stockade_plan_free(p);
+
+	/* read_only: the write grant is split, the read rights stay. */
+	p = walk(real, "filesystem:\n  write: [$CWD]\n  read_only: [$CWD/.git/hooks, $CWD/.git/config]\n", log, &st,
+		 NULL);
+	int64_t w = rule_on(log, real, "work"), g = rule_on(log, real, "work/.git");
+	CHECK((w & A_READ) && (w & A_DIR) && !(w & A_MAKE_REG) && !(w & A_WRITE));
+	CHECK((g & A_READ) && !(g & A_MAKE_REG));
+	CHECK_INT_EQ(rule_on(log, real, "work/.git/hooks"), A_READ | A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "work/.git/config"), A_READ);
+	int64_t o = rule_on(log, real, "work/.git/objects"), s = rule_on(log, real, "work/src");
+	CHECK((o & A_MAKE_REG) && (o & A_REFER) && (o & A_TRUNCATE) && (o & A_WRITE));
+	CHECK(s == o);
+	CHECK_INT_EQ(st.split_write, 2);
+	stockade_plan_free(p);
+
+	/* A missing grant is skipped and counted; exec includes read. */
+	p = walk(real, "filesystem:\n  read: [$CWD/nope]\n  exec: [$CWD/src]\n", log, &st, NULL);
+	CHECK_INT_EQ(st.missing, 1);
+	CHECK_INT_EQ(rule_on(log, real, "work/src"), A_EXEC | A_READ | A_DIR);
+	CHECK_INT_EQ(st.split, 0);
+	stockade_plan_free(p);
+
+	/* Rights a file cannot hold are dropped for files. */
+	p = walk(real, "filesystem:\n  write: [~/.profile]\n", log, &st, NULL);
+	int64_t f = rule_on(log, real, "home/.profile");
+	CHECK((f & A_WRITE) && (f & A_READ) && !(f & A_DIR) && !(f & A_MAKE_REG));
+	stockade_plan_free(p);
+
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(log);
+}
