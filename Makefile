@@ -50,7 +50,24 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/libstockade.a: $(LIB_OBJS)
+# The built-in presets' plans are computed at build time (src/lib/plan_blob.h):
+# a stage-1 library whose table of them is empty links tools/gen_presets,
+# which writes $(BUILD)/gen/preset_blobs.c, the table of the real library.
+$(BUILD)/libstockade-stage1.a: $(LIB_OBJS) $(BUILD)/tools/preset_blobs_empty.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/gen_presets: $(BUILD)/tools/gen_presets.o $(BUILD)/libstockade-stage1.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/gen/preset_blobs.c: $(BUILD)/gen_presets
+	@mkdir -p $(dir $@)
+	$(BUILD)/gen_presets $@
+
+$(BUILD)/gen/preset_blobs.o: $(BUILD)/gen/preset_blobs.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
 	@rm -f $@
 	ar rcs $@ $^
 

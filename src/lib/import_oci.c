@@ -35,13 +35,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "json.h"
@@ -1077,49 +1075,6 @@ int sk_oci_import(const char *file, const char *text, size_t len, const struct s
 
 /* ---- loading into a policy ---- */
 
-static int read_profile(const char *path, char **out, size_t *len, stockade_error **err)
-{
-	/* O_NONBLOCK: a FIFO nobody writes to must not block (see policy.c). */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	size_t used = 0;
-	char *buf;
-
-	if (fd < 0)
-		return sk_error(err, errno, "cannot open OCI profile %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return sk_error(err, errno, "cannot stat OCI profile %s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return sk_error(err, EINVAL, "OCI profile %s is not a regular file", path);
-	if (st.st_size > MAX_PROFILE_BYTES)
-		return sk_error(err, EFBIG, "OCI profile %s is %lld bytes; the limit is %d", path,
-				(long long)st.st_size, MAX_PROFILE_BYTES);
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return sk_error(err, ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t n = read(fd, buf + used, (size_t)st.st_size + 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			return sk_error(err, e, "cannot read OCI profile %s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used > (size_t)st.st_size) {
-			free(buf);
-			return sk_error(err, EFBIG, "OCI profile %s grew while being read", path);
-		}
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
-}
-
 int sk_policy_add_oci_at(stockade_policy *p, const char *path, const char *includer_dir,
 			 const struct sk_origin *from, stockade_error **err)
 {
@@ -1138,7 +1093,7 @@ int sk_policy_add_oci_at(stockade_policy *p, const char *path, const char *inclu
 		}
 		path = joined;
 	}
-	ret = read_profile(path, &text, &len, err);
+	ret = sk_read_file(path, "OCI profile", MAX_PROFILE_BYTES, &text, &len, err);
 	if (ret == 0)
 		ret = sk_oci_env_of(p, &env, err);
 	if (ret == 0)
@@ -1153,5 +1108,9 @@ int sk_policy_add_oci_at(stockade_policy *p, const char *path, const char *inclu
 
 int stockade_policy_add_oci(stockade_policy *p, const char *path, stockade_error **err)
 {
+	int ret = sk_policy_materialize(p, err);
+
+	if (ret < 0)
+		return ret;
 	return sk_policy_add_oci_at(p, path, NULL, NULL, err);
 }

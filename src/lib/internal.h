@@ -47,6 +47,15 @@ int sk_error_wrap(stockade_error **err, const char *fmt, ...) __attribute__((for
 /* Attach a hint (replaces any previous one). */
 void sk_error_hint(stockade_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- input files (file.c) ---- */
+
+/*
+ * Read the regular file `path`, at most `max` bytes, into a NUL-terminated
+ * *out (free it) of *len bytes.  `what` names it in errors ("policy",
+ * "OCI profile").  0, or a negative errno with *err filled.
+ */
+int sk_read_file(const char *path, const char *what, size_t max, char **out, size_t *len, stockade_error **err);
+
 /* ---- actions ---- */
 
 enum sk_action_type {

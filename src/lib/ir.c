@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_blob.h"
 
 /* Slots for the syscalls a policy mentions, found through a small hash
  * table.  libseccomp knows fewer than 500 names on all arches together. */
@@ -42,26 +43,58 @@ struct builder {
 	stockade_error **err;
 };
 
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Keep one copy of each string the plan points into (origins, reasons,
+ * names), found through an open-addressing index of string numbers + 1. */
 static int intern(stockade_plan *plan, const char *s, const char **out)
 {
-	char **n;
+	uint32_t h;
 
 	if (!s) {
 		*out = NULL;
 		return 0;
 	}
-	for (size_t i = 0; i < plan->nstrings; i++)
-		if (strcmp(plan->strings[i], s) == 0) {
-			*out = plan->strings[i];
+	if (plan->nstrings * 2 >= plan->index_cap) {
+		size_t cap = plan->index_cap ? plan->index_cap * 2 : 256;
+		uint32_t *idx = calloc(cap, sizeof(*idx));
+		char **n = realloc(plan->strings, cap / 2 * sizeof(*n));
+		if (!idx || !n) {
+			free(idx);
+			if (n)
+				plan->strings = n;
+			return -ENOMEM;
+		}
+		plan->strings = n;
+		for (size_t i = 0; i < plan->nstrings; i++) {
+			uint32_t k = str_hash(n[i]) & (uint32_t)(cap - 1);
+			while (idx[k])
+				k = (k + 1) & (uint32_t)(cap - 1);
+			idx[k] = (uint32_t)i + 1;
+		}
+		free(plan->string_index);
+		plan->string_index = idx;
+		plan->index_cap = cap;
+	}
+	for (h = str_hash(s) & (uint32_t)(plan->index_cap - 1); plan->string_index[h];
+	     h = (h + 1) & (uint32_t)(plan->index_cap - 1)) {
+		char *c = plan->strings[plan->string_index[h] - 1];
+		if (strcmp(c, s) == 0) {
+			*out = c;
 			return 0;
 		}
-	n = realloc(plan->strings, (plan->nstrings + 1) * sizeof(*n));
-	if (!n)
+	}
+	if (!(plan->strings[plan->nstrings] = strdup(s)))
 		return -ENOMEM;
-	plan->strings = n;
-	if (!(n[plan->nstrings] = strdup(s)))
-		return -ENOMEM;
-	*out = n[plan->nstrings++];
+	plan->string_index[h] = (uint32_t)++plan->nstrings;
+	*out = plan->strings[plan->nstrings - 1];
 	return 0;
 }
 
@@ -415,6 +448,7 @@ void stockade_plan_free(stockade_plan *plan)
 	for (size_t i = 0; i < plan->nstrings; i++)
 		free(plan->strings[i]);
 	free(plan->strings);
+	free(plan->string_index);
 	free(plan->entries);
 	free(plan->name);
 	sk_plan_sandbox_free(plan);
@@ -512,7 +546,22 @@ out:
 
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err)
 {
-	int ret = plan_build(policy, true, out, err);
+	int ret;
+
+	/* Only built-in presets: their plan was computed at build time
+	 * (plan_blob.h); if it does not load, parse them after all. */
+	if (policy->npending) {
+		stockade_policy *parsed = NULL;
+
+		if (sk_preset_blob_load(policy->cached, out) == 0)
+			return 0;
+		ret = sk_policy_parsed_copy(policy, &parsed, err);
+		if (ret == 0)
+			ret = stockade_plan_build(parsed, out, err);
+		stockade_policy_free(parsed);
+		return ret;
+	}
+	ret = plan_build(policy, true, out, err);
 
 	/* TCP ports under network mode none/unix: also build the filter that
 	 * denies TCP, for kernels whose Landlock cannot limit the ports. */

@@ -58,6 +58,8 @@ struct stockade_plan {
 	size_t nentries;
 	char **strings; /* copies of origin names and reasons the plan points into */
 	size_t nstrings;
+	uint32_t *string_index; /* ir.c's intern(): hash slots of string number + 1 */
+	size_t index_cap;
 	/* Filesystem, network and scope (landlock.h).  net_fallback, when not
 	 * NULL, is this plan without the TCP socket exception, loaded instead
 	 * when Landlock cannot limit TCP to the listed ports. */

@@ -2,13 +2,12 @@
 /* The layer stack: presets, policy files with their `extends:` chains, and
  * command-line overrides, in the order they take effect. */
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "plan_blob.h"
 #include "policy.h"
 
 /* extends chains deeper than this are a loop or a mistake */
@@ -33,8 +32,14 @@ void stockade_policy_free(stockade_policy *p)
 
 static int push_layer(stockade_policy *p, struct sk_layer *l, stockade_error **err)
 {
-	struct sk_layer **n = realloc(p->layers, (p->nlayers + 1) * sizeof(*n));
+	struct sk_layer **n;
+	int ret = sk_policy_materialize(p, err);
 
+	if (ret < 0) {
+		sk_layer_free(l);
+		return ret;
+	}
+	n = realloc(p->layers, (p->nlayers + 1) * sizeof(*n));
 	if (!n) {
 		sk_layer_free(l);
 		return sk_error(err, ENOMEM, "out of memory");
@@ -51,6 +56,8 @@ int sk_policy_push(stockade_policy *p, struct sk_layer *l, stockade_error **err)
 
 const char *stockade_policy_name(const stockade_policy *p)
 {
+	if (p->npending)
+		return p->cached->name;
 	for (size_t i = p->nlayers; i-- > 0;)
 		if (p->layers[i]->name)
 			return p->layers[i]->name;
@@ -123,13 +130,74 @@ static int add_text(stockade_policy *p, const char *origin, const char *dir, con
 int stockade_policy_add_text(stockade_policy *p, const char *origin, const char *text, size_t len,
 			     stockade_error **err)
 {
+	int ret = sk_policy_materialize(p, err);
+
+	if (ret < 0)
+		return ret;
 	return add_text(p, origin, NULL, text, len, err);
+}
+
+static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stockade_error **err);
+
+/* Presets added to an empty policy stay unparsed while a blob holds the plan
+ * of exactly that sequence (plan_blob.h). */
+static bool add_preset_lazily(stockade_policy *p, const struct sk_preset *ps)
+{
+	char key[256];
+	size_t used = 0;
+	const struct sk_preset_blob *blob;
+
+	if (p->depth || p->nlayers || p->npending >= ARRAY_SIZE(p->pending))
+		return false;
+	for (size_t i = 0; i <= p->npending; i++) {
+		const char *n = i < p->npending ? p->pending[i]->name : ps->name;
+		int w = snprintf(key + used, sizeof(key) - used, "%s%s", i ? "," : "", n);
+		if (w < 0 || (size_t)w >= sizeof(key) - used)
+			return false;
+		used += (size_t)w;
+	}
+	if (!(blob = sk_preset_blob_find(key)))
+		return false;
+	p->pending[p->npending++] = ps;
+	p->cached = blob;
+	return true;
+}
+
+int sk_policy_materialize(stockade_policy *p, stockade_error **err)
+{
+	const struct sk_preset *pending[ARRAY_SIZE(p->pending)];
+	size_t n = p->npending;
+
+	memcpy(pending, p->pending, sizeof(pending));
+	p->npending = 0;
+	p->cached = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int ret = add_preset_now(p, pending[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int sk_policy_parsed_copy(const stockade_policy *p, stockade_policy **out, stockade_error **err)
+{
+	int ret = stockade_policy_new(out, err);
+
+	if (ret < 0)
+		return ret;
+	memcpy((*out)->pending, p->pending, sizeof(p->pending));
+	(*out)->npending = p->npending;
+	if ((ret = sk_policy_materialize(*out, err)) < 0) {
+		stockade_policy_free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_error **err)
 {
 	const struct sk_preset *ps = sk_preset_lookup(name);
-	_cleanup_free_ char *origin = NULL;
+	int ret;
 
 	if (!ps) {
 		const char *best = NULL;
@@ -143,9 +211,21 @@ int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_er
 			return sk_error(err, ENOENT, "unknown preset `%s`, did you mean `%s`?", name, best);
 		return sk_error(err, ENOENT, "unknown preset `%s` (`stockade presets` lists them)", name);
 	}
+	if (add_preset_lazily(p, ps))
+		return 0;
+	if ((ret = sk_policy_materialize(p, err)) < 0)
+		return ret;
+	return add_preset_now(p, ps, err);
+}
+
+static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stockade_error **err)
+{
+	_cleanup_free_ char *origin = NULL;
+
 	/* An overlay used on its own goes on top of its base preset. */
 	if (ps->base && p->nlayers == 0) {
-		int ret = stockade_policy_add_preset(p, ps->base, err);
+		const struct sk_preset *base = sk_preset_lookup(ps->base);
+		int ret = base ? add_preset_now(p, base, err) : sk_error(err, ENOENT, "unknown preset `%s`", ps->base);
 		if (ret < 0)
 			return ret;
 	}
@@ -154,57 +234,13 @@ int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_er
 	return add_text(p, origin, NULL, ps->text, strlen(ps->text), err);
 }
 
-static int read_file(const char *path, char **out, size_t *len, stockade_error **err)
-{
-	/* O_NONBLOCK: opening a FIFO nobody writes to would block forever; it
-	 * is refused below as not a regular file.  No effect on files. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	char *buf;
-	size_t used = 0;
-
-	if (fd < 0)
-		return sk_error(err, errno, "cannot open policy %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return sk_error(err, errno, "cannot stat policy %s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return sk_error(err, EINVAL, "policy %s is not a regular file", path);
-	if (st.st_size > MAX_FILE_BYTES)
-		return sk_error(err, EFBIG, "policy %s is %lld bytes; the limit is %d", path, (long long)st.st_size,
-				MAX_FILE_BYTES);
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return sk_error(err, ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t n = read(fd, buf + used, (size_t)st.st_size + 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			return sk_error(err, e, "cannot read policy %s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used > (size_t)st.st_size) {
-			free(buf);
-			return sk_error(err, EFBIG, "policy %s grew while being read", path);
-		}
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
-}
-
 static int add_file_at(stockade_policy *p, const char *path, const struct sk_origin *from, stockade_error **err)
 {
 	_cleanup_free_ char *text = NULL, *dircopy = NULL;
 	size_t len = 0;
 	int ret;
 
-	ret = read_file(path, &text, &len, err);
+	ret = sk_read_file(path, "policy", MAX_FILE_BYTES, &text, &len, err);
 	if (ret < 0) {
 		if (from)
 			sk_error_wrap(err, "%s:%d:%d: extends", from->file, from->line, from->column);
@@ -218,6 +254,10 @@ static int add_file_at(stockade_policy *p, const char *path, const struct sk_ori
 
 int stockade_policy_add_file(stockade_policy *p, const char *path, stockade_error **err)
 {
+	int ret = sk_policy_materialize(p, err);
+
+	if (ret < 0)
+		return ret;
 	return add_file_at(p, path, NULL, err);
 }
 
@@ -226,6 +266,8 @@ static struct sk_layer *cli_layer(stockade_policy *p, stockade_error **err)
 {
 	struct sk_layer *l;
 
+	if (sk_policy_materialize(p, err) < 0)
+		return NULL;
 	if (p->nlayers && strcmp(p->layers[p->nlayers - 1]->file, "command line") == 0)
 		return p->layers[p->nlayers - 1];
 	l = calloc(1, sizeof(*l));

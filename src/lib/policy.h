@@ -138,6 +138,12 @@ struct stockade_policy {
 	bool oci_caps_set;
 	uint64_t oci_caps;
 	char oci_kernel[65];
+	/* Built-in presets added to an empty policy whose plan is precomputed
+	 * (plan_blob.h): not parsed until something needs their layers
+	 * (sk_policy_materialize); `cached` is the blob for them. */
+	const struct sk_preset *pending[4];
+	size_t npending;
+	const struct sk_preset_blob *cached;
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of
@@ -146,6 +152,11 @@ struct stockade_policy {
 int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct sk_layer **out, char **extends,
 			struct sk_origin *extends_at, stockade_error **err);
 void sk_layer_free(struct sk_layer *layer);
+/* Parse the presets still pending (see stockade_policy.pending) into layers.
+ * Everything in policy.c that reads or pushes layers does it first. */
+int sk_policy_materialize(stockade_policy *policy, stockade_error **err);
+/* A new policy of the same pending presets, parsed (for a blob that does not load). */
+int sk_policy_parsed_copy(const stockade_policy *policy, stockade_policy **out, stockade_error **err);
 /* The command-line layer at the top of the stack, created on first use. */
 struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
 /* Push a finished layer on top of the stack (frees it on failure). */

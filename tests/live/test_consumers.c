@@ -45,9 +45,9 @@
 #include <unistd.h>
 
 #include "../harness.h"
+#include "live_util.h"
 #include "plan.h"
 
-#define OUT_MAX 16384
 #define TIMEOUT_MS 120000
 #define SIGSYS_STATUS (128 + SIGSYS) /* what sh reports for a SIGSYS death */
 
@@ -89,159 +89,24 @@ static const char *const consumer_names[] = { "stockade run", "bwrap", "crun" };
 
 /* ---- running things ---- */
 
-struct result {
-	int status; /* exit status, 1000 + signal, or -1 */
-	char out[OUT_MAX];
-};
-
-static long now_ms(void)
+/* argv in cwd (NULL: here), the extra fd `fd3` (if > 0) as descriptor 3. */
+static void run_in(const char *cwd, const char *const *argv, int fd3, struct run *r)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* argv with stdin from `in` (or /dev/null), stdout+stderr captured, the
- * extra fd `fd3` (if >= 0) as descriptor 3. */
-static void run_in(const char *cwd, char *const argv[], const char *in, int fd3, struct result *r)
-{
-	struct rlimit nocore = { 0, 0 };
-	size_t used = 0;
-	int pipefd[2], status;
-	long deadline;
-	pid_t pid;
-
-	r->status = -1;
-	r->out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int infd = open(in ? in : "/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		if (infd >= 0)
-			dup2(infd, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		/* dup2 clears O_CLOEXEC, but not when the fd is already 3 */
-		if (fd3 == 3)
-			fcntl(3, F_SETFD, 0);
-		else if (fd3 >= 0)
-			dup2(fd3, 3);
-		setrlimit(RLIMIT_CORE, &nocore);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	deadline = now_ms() + TIMEOUT_MS;
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		long left = deadline - now_ms();
-		char sink[512];
-		ssize_t got;
-
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
-			continue;
-		got = used + 1 < sizeof(r->out) ? read(pipefd[0], r->out + used, sizeof(r->out) - used - 1)
-						 : read(pipefd[0], sink, sizeof(sink));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (used + 1 < sizeof(r->out))
-			used += (size_t)got;
-		r->out[used] = '\0';
-	}
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return;
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 1000 + WTERMSIG(status) : -1;
-}
-
-/* execvp() takes char *const[]; the strings are not written to. */
-static char *unconst(const char *s)
-{
-	union {
-		const char *c;
-		char *m;
-	} u = { .c = s };
-
-	return u.m;
-}
-
-static void run(char *const argv[], const char *in, int fd3, struct result *r)
-{
-	run_in(NULL, argv, in, fd3, r);
+	run_cmd_opts(argv, &(struct run_opts){ .cwd = cwd, .fd3 = fd3, .timeout_ms = TIMEOUT_MS }, r);
 }
 
 static bool exists_in_path(const char *name)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - path), path, name);
-		if (access(buf, X_OK) == 0)
-			return true;
-		path = *end ? end + 1 : end;
-	}
-	return false;
-}
-
-static bool write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fputs(text, f) >= 0;
-	return fclose(f) == 0 && ok;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
+	return find_tool(NULL, NULL, name) != NULL;
 }
 
 static bool copy_file(const char *from, const char *to)
 {
-	char *argv[] = { "cp", unconst(from), unconst(to), NULL };
-	struct result r;
+	const char *argv[] = { "cp", from, to, NULL };
+	struct run r;
 
-	run(argv, NULL, -1, &r);
-	return r.status == 0;
+	run_in(NULL, argv, -1, &r);
+	return r.outcome == 0;
 }
 
 /* A static executable has no PT_INTERP program header. */
@@ -267,37 +132,15 @@ static bool is_static_elf(const char *path)
 	return ok;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* ---- the fixture ---- */
 
 struct fixture {
 	char dir[512];
 	char rootfs[600];
-	char stockade[512];
 	const char *skip[NCONSUMERS];
 	char why[NCONSUMERS][600];
 	bool hybrid_cgroups;
 };
-
-static const char *stockade_path(char *buf, size_t size)
-{
-	const char *s = getenv("STOCKADE");
-
-	if (!s || !*s)
-		s = "build/stockade";
-	if (s[0] != '/' && getcwd(buf, size)) {
-		size_t n = strlen(buf);
-		snprintf(buf + n, size - n, "/%s", s);
-		return buf;
-	}
-	snprintf(buf, size, "%s", s);
-	return buf;
-}
 
 /* The probe script: one line per call, "R <call> = <status>". */
 static bool write_script(const char *path)
@@ -323,22 +166,17 @@ static bool hybrid_cgroups(void)
 
 static bool fixture_init(struct fixture *fx)
 {
-	const char *tmp = getenv("TMPDIR"), *probes = getenv("PROBES"), *busybox = getenv("BUSYBOX");
+	const char *busybox = getenv("BUSYBOX");
 	char path[1200], probe[1024];
-	struct result r;
+	struct run r;
 
 	memset(fx, 0, sizeof(*fx));
-	snprintf(fx->dir, sizeof(fx->dir), "%s/stockade-consumers.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
-		CHECK_MSG(false, "mkdtemp: %s", strerror(errno));
+	if (!make_tmpdir(fx->dir, sizeof(fx->dir), NULL, "stockade-consumers"))
 		return false;
-	}
-	chmod(fx->dir, 0755);
-	stockade_path(fx->stockade, sizeof(fx->stockade));
 	snprintf(fx->rootfs, sizeof(fx->rootfs), "%s/rootfs", fx->dir);
 	if (!busybox || !*busybox)
 		busybox = "/bin/busybox";
-	snprintf(probe, sizeof(probe), "%s/try-syscall-static", probes && *probes ? probes : "build/probes");
+	snprintf(probe, sizeof(probe), "%s", probe_path("try-syscall-static"));
 	if (!is_static_elf(busybox)) {
 		for (int c = 0; c < NCONSUMERS; c++)
 			fx->skip[c] = "no static busybox for the rootfs (apt-get install busybox-static)";
@@ -363,9 +201,10 @@ static bool fixture_init(struct fixture *fx)
 	if (!exists_in_path("bwrap")) {
 		fx->skip[C_BWRAP] = "bwrap is not installed (apt-get install bubblewrap)";
 	} else {
-		char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "/bin/sh", "-c", "true", NULL };
-		run(argv, NULL, -1, &r);
-		if (r.status != 0) {
+		const char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "/bin/sh", "-c", "true",
+				       NULL };
+		run_in(NULL, argv, -1, &r);
+		if (r.outcome != 0) {
 			snprintf(fx->why[C_BWRAP], sizeof(fx->why[0]), "bwrap cannot create a sandbox here: %.400s",
 				 r.out);
 			fx->skip[C_BWRAP] = fx->why[C_BWRAP];
@@ -388,7 +227,7 @@ static bool fixture_init(struct fixture *fx)
 static void fixture_free(struct fixture *fx)
 {
 	if (fx->dir[0])
-		nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		rm_rf(fx->dir);
 }
 
 /* ---- the three consumers ---- */
@@ -396,17 +235,17 @@ static void fixture_free(struct fixture *fx)
 /* stockade compile ... -o FILE; false (with the output printed) on failure. */
 static bool compile(struct fixture *fx, const char *preset, const char *format, const char *file)
 {
-	char *argv[] = { fx->stockade, "compile", "--preset", unconst(preset), "--format", unconst(format),
-			 "--lossy", "-o", unconst(file), NULL };
-	struct result r;
+	const char *argv[] = { stockade_bin(), "compile", "--preset", preset, "--format", format, "--lossy", "-o",
+			       file, NULL };
+	struct run r;
 
-	run(argv, NULL, -1, &r);
-	CHECK_MSG(r.status == 0, "stockade compile --preset %s --format %s: status %d: %s", preset, format, r.status,
+	run_in(NULL, argv, -1, &r);
+	CHECK_MSG(r.outcome == 0, "stockade compile --preset %s --format %s: status %d: %s", preset, format, r.outcome,
 		  r.out);
-	return r.status == 0;
+	return r.outcome == 0;
 }
 
-static void run_stockade(struct fixture *fx, const char *preset, struct result *r)
+static void run_stockade(struct fixture *fx, const char *preset, struct run *r)
 {
 	char sh[700], script[700], probe[700];
 
@@ -415,25 +254,27 @@ static void run_stockade(struct fixture *fx, const char *preset, struct result *
 	snprintf(probe, sizeof(probe), "PROBE=%s/probe", fx->rootfs);
 	/* From the rootfs: every preset lets the working directory execute. */
 	if (!preset) {
-		char *argv[] = { "env", probe, sh, "sh", script, NULL };
-		run_in(fx->rootfs, argv, NULL, -1, r);
+		const char *argv[] = { "env", probe, sh, "sh", script, NULL };
+		run_in(fx->rootfs, argv, -1, r);
 	} else {
-		char *argv[] = { "env", probe, fx->stockade, "run", "--preset", unconst(preset), "--", sh, "sh", script, NULL };
-		run_in(fx->rootfs, argv, NULL, -1, r);
+		const char *argv[] = { "env", probe, stockade_bin(), "run", "--preset", preset, "--", sh, "sh", script,
+				       NULL };
+		run_in(fx->rootfs, argv, -1, r);
 	}
 }
 
-static void run_bwrap(struct fixture *fx, const char *bpf_file, struct result *r)
+static void run_bwrap(struct fixture *fx, const char *bpf_file, struct run *r)
 {
 	int fd = bpf_file ? open(bpf_file, O_RDONLY | O_CLOEXEC) : -1;
 
 	if (bpf_file) {
-		char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "--seccomp", "3",
-				 "/bin/sh", "/run.sh", NULL };
-		run(argv, NULL, fd, r);
+		const char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "--seccomp", "3",
+				       "/bin/sh", "/run.sh", NULL };
+		run_in(NULL, argv, fd, r);
 	} else {
-		char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "/bin/sh", "/run.sh", NULL };
-		run(argv, NULL, -1, r);
+		const char *argv[] = { "bwrap", "--bind", fx->rootfs, "/", "--dev", "/dev", "/bin/sh", "/run.sh",
+				       NULL };
+		run_in(NULL, argv, -1, r);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -468,14 +309,14 @@ static void bounding_caps(char *buf, size_t size)
 	free(status);
 }
 
-static void run_crun(struct fixture *fx, const char *oci_file, struct result *r)
+static void run_crun(struct fixture *fx, const char *oci_file, struct run *r)
 {
 	char bundle[700], config[800], state[700], id[64], cmd[3000], caps[2048];
 	char *seccomp = oci_file ? read_file(oci_file) : NULL;
 	size_t len = (seccomp ? strlen(seccomp) : 0) + 4096;
 	char *text = malloc(len);
 
-	r->status = -1;
+	r->outcome = -1;
 	if (!text || (oci_file && !seccomp)) {
 		free(text);
 		free(seccomp);
@@ -514,11 +355,11 @@ static void run_crun(struct fixture *fx, const char *oci_file, struct result *r)
 	snprintf(cmd, sizeof(cmd), "%s exec crun --root '%s' run --bundle '%s' '%s'",
 		 fx->hybrid_cgroups ? "mount -t tmpfs stockade-test /sys/fs/cgroup/unified &&" : "", state, bundle, id);
 	if (fx->hybrid_cgroups) {
-		char *argv[] = { "unshare", "-m", "--propagation", "private", "sh", "-c", cmd, NULL };
-		run(argv, NULL, -1, r);
+		const char *argv[] = { "unshare", "-m", "--propagation", "private", "sh", "-c", cmd, NULL };
+		run_in(NULL, argv, -1, r);
 	} else {
-		char *argv[] = { "sh", "-c", cmd, NULL };
-		run(argv, NULL, -1, r);
+		const char *argv[] = { "sh", "-c", cmd, NULL };
+		run_in(NULL, argv, -1, r);
 	}
 }
 
@@ -594,7 +435,7 @@ static const char *outcome_name(int status, char *buf, size_t size)
 static void consumer_test(enum consumer other)
 {
 	struct fixture fx;
-	static struct result base[NCONSUMERS], got;
+	static struct run base[NCONSUMERS], got;
 	const enum consumer which[2] = { C_STOCKADE, other };
 	size_t compared = 0;
 
@@ -610,9 +451,9 @@ static void consumer_test(enum consumer other)
 			run_bwrap(&fx, NULL, &base[c]);
 		else
 			run_crun(&fx, NULL, &base[c]);
-		if (base[c].status != 0 || status_of(base[c].out, &calls[0]) != 0) {
+		if (base[c].outcome != 0 || status_of(base[c].out, &calls[0]) != 0) {
 			snprintf(fx.why[c], sizeof(fx.why[0]), "%s cannot run the probe here (status %d): %.400s",
-				 consumer_names[c], base[c].status, base[c].out);
+				 consumer_names[c], base[c].outcome, base[c].out);
 			fx.skip[c] = fx.why[c];
 		}
 	}
@@ -649,8 +490,8 @@ static void consumer_test(enum consumer other)
 					continue;
 				run_crun(&fx, file, &got);
 			}
-			CHECK_MSG(got.status == 0, "%s under %s: status %d: %s", presets[p], consumer_names[c],
-				  got.status, got.out);
+			CHECK_MSG(got.outcome == 0, "%s under %s: status %d: %s", presets[p], consumer_names[c],
+				  got.outcome, got.out);
 			for (size_t k = 0; k < NCALLS; k++)
 				status[i][k] = status_of(got.out, &calls[k]);
 		}

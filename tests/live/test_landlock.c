@@ -30,157 +30,34 @@
 
 #include "landlock.h"
 #include "../harness.h"
-
-#define LL_TIMEOUT_MS 60000
-#define LL_OUT 16384
-#define LL_FAILED 125 /* stockade's own failure */
-
-struct ll_run {
-	int status; /* exit status, 1000 + signal, or -1 */
-	char out[LL_OUT];
-};
-
-static const char *abs_env_path(const char *env, const char *fallback, char *buf)
-{
-	const char *v = getenv(env);
-
-	if (!realpath(v && *v ? v : fallback, buf))
-		snprintf(buf, PATH_MAX, "%s", v && *v ? v : fallback);
-	return buf;
-}
-
-static const char *stockade(void)
-{
-	static char buf[PATH_MAX];
-
-	return buf[0] ? buf : abs_env_path("STOCKADE", "build/stockade", buf);
-}
+#include "live_util.h"
 
 static const char *fs_op(void)
 {
-	static char buf[PATH_MAX];
-	char dir[PATH_MAX];
-
-	if (!buf[0]) {
-		abs_env_path("PROBES", "build/probes", dir);
-		if (snprintf(buf, sizeof(buf), "%s/fs-op", dir) >= (int)sizeof(buf))
-			abort();
-	}
-	return buf;
+	return probe_path("fs-op");
 }
 
-/* Run argv in `cwd` with extra "NAME=VALUE" environment entries; stdout
- * and stderr captured together. */
-static void ll_exec(const char *cwd, const char *const *env, const char *const *argv, struct ll_run *r)
-{
-	int pipefd[2], status;
-	size_t used = 0;
-	long deadline;
-	struct timespec ts;
-	pid_t pid;
-
-	r->status = -1;
-	r->out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		if (cwd && chdir(cwd) < 0)
-			_exit(120);
-		for (; env && *env; env++)
-			putenv((char *)(uintptr_t)*env);
-		execvp(argv[0], (char *const *)(uintptr_t)argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(120);
-	}
-	close(pipefd[1]);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L + LL_TIMEOUT_MS;
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		char sink[512];
-		ssize_t got;
-		long now;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-		if (now >= deadline) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, 1000) <= 0)
-			continue;
-		if (used + 1 < sizeof(r->out))
-			got = read(pipefd[0], r->out + used, sizeof(r->out) - used - 1);
-		else
-			got = read(pipefd[0], sink, sizeof(sink));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (used + 1 < sizeof(r->out))
-			used += (size_t)got;
-		r->out[used] = '\0';
-	}
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return;
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
-
-#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
-#define NOENV ((const char *const[]){ NULL })
-
-/* `stockade run OPTS -- fs-op ARGS` (opts may be NULL). */
+/* `stockade run OPTS -- fs-op ARGS` in cwd, with extra environment
+ * entries (opts may be NULL). */
 static int confined(const char *cwd, const char *const *env, const char *const *opts, const char *const *args,
-		    struct ll_run *r)
+		    struct run *r)
 {
-	const char *argv[48];
-	int n = 0;
+	struct cmd c = { .n = 0 };
 
-	argv[n++] = stockade();
-	argv[n++] = "run";
-	for (; opts && *opts && n < 40; opts++)
-		argv[n++] = *opts;
-	argv[n++] = "--";
-	argv[n++] = fs_op();
-	for (; args && *args && n < 47; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	ll_exec(cwd, env, argv, r);
-	return r->status;
+	cmd_push_stockade_run(&c, opts);
+	cmd_push(&c, fs_op());
+	cmd_push_all(&c, args);
+	return cmd_run(&c, &(struct run_opts){ .cwd = cwd, .env = env }, r);
 }
 
 static int unconfined(const char *cwd, const char *const *env, const char *const *args)
 {
-	const char *argv[16];
-	struct ll_run r;
-	int n = 0;
+	struct cmd c = { .n = 0 };
+	struct run r;
 
-	argv[n++] = fs_op();
-	for (; args && *args && n < 15; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	ll_exec(cwd, env, argv, &r);
-	return r.status;
-}
-
-static void show(const struct ll_run *r)
-{
-	if (r->out[0])
-		fprintf(stderr, "    output: %.1500s%s", r->out, r->out[strlen(r->out) - 1] == '\n' ? "" : "\n");
+	cmd_push(&c, fs_op());
+	cmd_push_all(&c, args);
+	return cmd_run(&c, &(struct run_opts){ .cwd = cwd, .env = env }, &r);
 }
 
 /* Operations that change nothing, so they can also be tried unconfined. */
@@ -205,7 +82,7 @@ static bool harmless(const char *op)
 static bool expect_op(int line, const char *cwd, const char *const *env, const char *const *opts, int want,
 		      const char *const *args)
 {
-	struct ll_run r;
+	struct run r;
 
 	if (want != 0 && harmless(args[0])) {
 		int base = unconfined(cwd, env, args);
@@ -216,12 +93,12 @@ static bool expect_op(int line, const char *cwd, const char *const *env, const c
 		}
 	}
 	confined(cwd, env, opts, args, &r);
-	if (r.status != want) {
+	if (r.outcome != want) {
 		fprintf(stderr, "  test_landlock.c:%d: fs-op %s %s%s%s: got %d (%s), want %d (%s)\n", line, args[0],
 			args[1] ? args[1] : "", args[1] && args[2] ? " " : "", args[1] && args[2] ? args[2] : "",
-			r.status, r.status > 0 && r.status < 200 ? strerrorname_np(r.status) : "-", want,
+			r.outcome, r.outcome > 0 && r.outcome < 200 ? strerrorname_np(r.outcome) : "-", want,
 			want > 0 ? strerrorname_np(want) : "success");
-		show(&r);
+		show_run(&r);
 		harness_failed_checks++;
 		return false;
 	}
@@ -230,32 +107,10 @@ static bool expect_op(int line, const char *cwd, const char *const *env, const c
 
 /* ---- scratch directories ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* A fresh directory under /tmp (mode 0755, so the probe can use it). */
 static bool scratch(char *out, size_t size)
 {
-	snprintf(out, size, "/tmp/stockade-ll.XXXXXX");
-	if (!mkdtemp(out)) {
-		CHECK_MSG(0, "mkdtemp: %s", strerror(errno));
-		return false;
-	}
-	chmod(out, 0755);
-	return true;
+	return make_tmpdir(out, size, "/tmp", "stockade-ll");
 }
 
 static void path_of(char *out, size_t size, const char *dir, const char *name)
@@ -275,16 +130,9 @@ static void mkdir_in(const char *dir, const char *name)
 static void file_in(const char *dir, const char *name, const char *text)
 {
 	char p[PATH_MAX];
-	FILE *f;
 
 	path_of(p, sizeof(p), dir, name);
-	f = fopen(p, "w");
-	if (!f) {
-		CHECK_MSG(0, "%s: %s", p, strerror(errno));
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
+	CHECK_MSG(write_file(p, text), "%s: %s", p, strerror(errno));
 }
 
 static int kernel_abi(void)
@@ -296,8 +144,8 @@ static int kernel_abi(void)
 
 static bool have_binaries(void)
 {
-	if (access(stockade(), X_OK) < 0 || access(fs_op(), X_OK) < 0) {
-		CHECK_MSG(0, "%s or %s is missing (make build/stockade build/probes/fs-op)", stockade(), fs_op());
+	if (access(stockade_bin(), X_OK) < 0 || access(fs_op(), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make build/stockade build/probes/fs-op)", stockade_bin(), fs_op());
 		return false;
 	}
 	return true;
@@ -635,7 +483,7 @@ TEST(landlock_scope_signals_and_abstract_sockets)
 TEST(landlock_required_fails_closed_on_old_abi)
 {
 	char base[PATH_MAX], pol[PATH_MAX];
-	struct ll_run r;
+	struct run r;
 
 	NEED_LANDLOCK(4);
 	if (!scratch(base, sizeof(base)))
@@ -643,7 +491,7 @@ TEST(landlock_required_fails_closed_on_old_abi)
 	path_of(pol, sizeof(pol), base, "required.yaml");
 	file_in(base, "required.yaml", "extends: agent\nlandlock: required\nnetwork:\n  tcp_connect: [8080]\n");
 	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=3"), ARGV("--policy", pol), ARGV("write", "f"), &r);
-	CHECK_INT_EQ(r.status, LL_FAILED);
+	CHECK_INT_EQ(r.outcome, STOCKADE_FAILED);
 	CHECK_STR_CONTAINS(r.out, "landlock: required");
 	CHECK_STR_CONTAINS(r.out, "ABI 4");
 	CHECK_STR_CONTAINS(r.out, "hint:");
@@ -656,9 +504,9 @@ TEST(landlock_required_fails_closed_on_old_abi)
 	path_of(pol, sizeof(pol), base, "required.yaml");
 	if (kernel_abi() >= 6) {
 		confined(base, NOENV, ARGV("--policy", pol), ARGV("write", "f"), &r);
-		CHECK_INT_EQ(r.status, 0);
-		if (r.status)
-			show(&r);
+		CHECK_INT_EQ(r.outcome, 0);
+		if (r.outcome)
+			show_run(&r);
 	}
 	rm_rf(base);
 }
@@ -667,7 +515,7 @@ TEST(landlock_required_fails_closed_on_old_abi)
 TEST(landlock_best_effort_says_what_is_missing)
 {
 	char base[PATH_MAX], pid[16];
-	struct ll_run r;
+	struct run r;
 	int status;
 	pid_t child;
 
@@ -681,18 +529,18 @@ TEST(landlock_best_effort_says_what_is_missing)
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)child);
 	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=5"), NULL, ARGV("kill", pid), &r);
-	CHECK_INT_EQ(r.status, 0); /* less confined... */
+	CHECK_INT_EQ(r.outcome, 0); /* less confined... */
 	CHECK_STR_CONTAINS(r.out, "warning: scope NOT enforced"); /* ...and said so */
 	CHECK_STR_CONTAINS(r.out, "LOWERED");
 	/* The knob cannot raise the ABI above the kernel's. */
 	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=99"), ARGV("--verbose"), ARGV("kill", pid), &r);
-	CHECK_INT_EQ(r.status, EPERM);
+	CHECK_INT_EQ(r.outcome, EPERM);
 	CHECK(strstr(r.out, "LOWERED") == NULL);
 	kill(child, SIGKILL);
 	waitpid(child, &status, 0);
 	/* No Landlock at all: the filesystem rules are not enforced, loudly. */
 	confined(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=0"), NULL, ARGV("write", "/dev/null"), &r);
-	CHECK_INT_EQ(r.status, 0);
+	CHECK_INT_EQ(r.outcome, 0);
 	CHECK_STR_CONTAINS(r.out, "warning: filesystem NOT enforced");
 	rm_rf(base);
 }
@@ -700,7 +548,7 @@ TEST(landlock_best_effort_says_what_is_missing)
 TEST(landlock_verbose_and_doctor_report)
 {
 	char base[PATH_MAX];
-	struct ll_run r;
+	struct run r;
 	int abi;
 
 	if (!have_binaries())
@@ -709,7 +557,7 @@ TEST(landlock_verbose_and_doctor_report)
 		return;
 	abi = kernel_abi();
 	confined(base, NOENV, ARGV("--verbose"), ARGV("write", "f"), &r);
-	CHECK_INT_EQ(r.status, 0);
+	CHECK_INT_EQ(r.outcome, 0);
 	CHECK_STR_CONTAINS(r.out, "no_new_privs");
 	CHECK_STR_CONTAINS(r.out, "seccomp       enforced");
 	CHECK_STR_CONTAINS(r.out, "landlock");
@@ -721,12 +569,13 @@ TEST(landlock_verbose_and_doctor_report)
 		CHECK_STR_CONTAINS(r.out, "network       enforced: mode none");
 		CHECK_STR_CONTAINS(r.out, "scope         enforced");
 	}
-	ll_exec(base, NOENV, ARGV(stockade(), "doctor"), &r);
-	CHECK_INT_EQ(r.status, abi >= 5 ? 0 : 1);
+	run_cmd_opts(ARGV(stockade_bin(), "doctor"), &(struct run_opts){ .cwd = base }, &r);
+	CHECK_INT_EQ(r.outcome, abi >= 5 ? 0 : 1);
 	CHECK_STR_CONTAINS(r.out, "landlock");
 	CHECK_STR_CONTAINS(r.out, "filesystem");
-	ll_exec(base, ARGV("STOCKADE_TEST_LANDLOCK_ABI=0"), ARGV(stockade(), "doctor"), &r);
-	CHECK_INT_EQ(r.status, 1);
+	run_cmd_opts(ARGV(stockade_bin(), "doctor"),
+		     &(struct run_opts){ .cwd = base, .env = ARGV("STOCKADE_TEST_LANDLOCK_ABI=0") }, &r);
+	CHECK_INT_EQ(r.outcome, 1);
 	CHECK_STR_CONTAINS(r.out, "NOT enforced");
 	rm_rf(base);
 }

@@ -21,227 +21,31 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../harness.h"
+#include "live_util.h"
 
-/* An outcome is an exit status 0..255, SIGNALLED(sig), or one of these. */
-#define SIGNALLED(s) (1000 + (s))
-#define RUN_ERROR (-1)	       /* could not fork/exec at all */
-#define RUN_TIMEOUT (-2)       /* killed after RUN_TIMEOUT_MS */
-#define ALLOWED (-100)	       /* want: the same as unconfined */
-#define NOT_BASELINE (-101)    /* want: anything but the unconfined answer */
-#define EXEC_FAILED_STATUS 120 /* our own child could not exec argv[0] */
-#define RUN_TIMEOUT_MS 60000
-#define OUT_MAX 8192
-#define MAX_ARGV 64
+#define ALLOWED (-100)	    /* want: the same as unconfined */
+#define NOT_BASELINE (-101) /* want: anything but the unconfined answer */
 
 /* Probe exit statuses of its own (tests/probes/try-syscall.c). */
 #define PROBE_USAGE 254
 
-/* Exit statuses of stockade itself. */
-#define STOCKADE_FAILED 125
-#define EXEC_NOT_EXECUTABLE 126
-#define EXEC_NOT_FOUND 127
-
-/* ---- running commands ---- */
-
-struct cmd {
-	const char *v[MAX_ARGV + 1];
-	int n;
-	char *owned[4];
-	int nowned;
-};
-
-struct run {
-	int outcome;
-	char out[OUT_MAX]; /* stdout and stderr, truncated */
-};
-
-static void cmd_push(struct cmd *c, const char *s)
-{
-	if (c->n < MAX_ARGV)
-		c->v[c->n++] = s;
-	c->v[c->n] = NULL;
-}
-
-/* Split `words` on spaces and push each. */
-static void cmd_push_words(struct cmd *c, const char *words)
-{
-	char *copy, *save = NULL;
-
-	if (!words || !*words || c->nowned >= (int)(sizeof(c->owned) / sizeof(c->owned[0])))
-		return;
-	copy = strdup(words);
-	if (!copy)
-		abort();
-	c->owned[c->nowned++] = copy;
-	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		cmd_push(c, w);
-}
-
-static void cmd_free(struct cmd *c)
-{
-	for (int i = 0; i < c->nowned; i++)
-		free(c->owned[i]);
-	c->nowned = 0;
-	c->n = 0;
-}
-
-static char *const *argv_of(struct cmd *c)
-{
-	union {
-		const char **in;
-		char *const *out;
-	} u = { .in = c->v };
-
-	return u.out;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Run argv (PATH lookup for bare names) with stdin from /dev/null and
- * stdout+stderr captured.  No core files: SIGSYS deaths are expected. */
-static void run_cmd(struct cmd *c, struct run *r)
-{
-	struct rlimit nocore = { 0, 0 };
-	size_t used = 0;
-	long deadline;
-	int pipefd[2], status;
-	pid_t pid;
-
-	r->outcome = RUN_ERROR;
-	r->out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		setrlimit(RLIMIT_CORE, &nocore);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(c->v[0], argv_of(c));
-		fprintf(stderr, "test-live: cannot execute %s: %s\n", c->v[0], strerror(errno));
-		_exit(EXEC_FAILED_STATUS);
-	}
-	close(pipefd[1]);
-	deadline = now_ms() + RUN_TIMEOUT_MS;
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		long left = deadline - now_ms();
-		char sink[512];
-		ssize_t got;
-		int ready;
-
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			close(pipefd[0]);
-			r->outcome = RUN_TIMEOUT;
-			return;
-		}
-		ready = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-		if (ready < 0 && errno != EINTR)
-			break;
-		if (ready <= 0)
-			continue;
-		if (used + 1 < sizeof(r->out))
-			got = read(pipefd[0], r->out + used, sizeof(r->out) - used - 1);
-		else
-			got = read(pipefd[0], sink, sizeof(sink));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (used + 1 < sizeof(r->out))
-			used += (size_t)got;
-		r->out[used] = '\0';
-	}
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return;
-	if (WIFEXITED(status))
-		r->outcome = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		r->outcome = SIGNALLED(WTERMSIG(status));
-}
-
 static const char *describe(int outcome, char *buf, size_t size)
 {
-	const char *name;
-
-	if (outcome == RUN_ERROR)
-		snprintf(buf, size, "could not run");
-	else if (outcome == RUN_TIMEOUT)
-		snprintf(buf, size, "timed out");
-	else if (outcome == ALLOWED)
+	if (outcome == ALLOWED)
 		snprintf(buf, size, "the unconfined result");
 	else if (outcome == NOT_BASELINE)
 		snprintf(buf, size, "anything but the unconfined result");
-	else if (outcome >= SIGNALLED(0)) {
-		name = sigabbrev_np(outcome - SIGNALLED(0));
-		snprintf(buf, size, "killed by SIG%s", name ? name : "?");
-	} else if (outcome == STOCKADE_FAILED)
-		snprintf(buf, size, "exit %d (stockade failed)", outcome);
-	else if (outcome == EXEC_NOT_EXECUTABLE)
-		snprintf(buf, size, "exit %d (not executable)", outcome);
-	else if (outcome == EXEC_NOT_FOUND)
-		snprintf(buf, size, "exit %d (not found)", outcome);
 	else if (outcome == PROBE_USAGE)
 		snprintf(buf, size, "exit %d (probe usage error)", outcome);
-	else if (outcome > 0 && outcome < 200 && (name = strerrorname_np(outcome)))
-		snprintf(buf, size, "exit %d (%s)", outcome, name);
 	else
-		snprintf(buf, size, "exit %d", outcome);
+		describe_outcome(outcome, buf, size);
 	return buf;
-}
-
-/* ---- paths ---- */
-
-static const char *stockade_bin(void)
-{
-	const char *s = getenv("STOCKADE");
-
-	return s && *s ? s : "build/stockade";
-}
-
-static const char *probe_bin(const char *name)
-{
-	static char buf[2][4096];
-	static int which;
-	const char *dir = getenv("PROBES");
-
-	which ^= 1;
-	snprintf(buf[which], sizeof(buf[which]), "%s/%s", dir && *dir ? dir : "build/probes", name);
-	return buf[which];
 }
 
 /* Both binaries present; otherwise one failed check with a useful message. */
@@ -253,68 +57,12 @@ static bool have_binaries(void)
 		CHECK_MSG(0, "%s: %s (build it, or set STOCKADE)", stockade_bin(), strerror(errno));
 		ok = false;
 	}
-	if (access(probe_bin("try-syscall"), X_OK) < 0) {
-		CHECK_MSG(0, "%s: %s (make build/probes/try-syscall, or set PROBES)", probe_bin("try-syscall"),
+	if (access(probe_path("try-syscall"), X_OK) < 0) {
+		CHECK_MSG(0, "%s: %s (make build/probes/try-syscall, or set PROBES)", probe_path("try-syscall"),
 			  strerror(errno));
 		ok = false;
 	}
 	return ok;
-}
-
-/* ---- temporary policy files ---- */
-
-static char tmpdir[4096];
-static char *tmpfiles[32];
-static int ntmpfiles;
-
-static void cleanup_tmp(void)
-{
-	for (int i = 0; i < ntmpfiles; i++) {
-		unlink(tmpfiles[i]);
-		rmdir(tmpfiles[i]);
-		free(tmpfiles[i]);
-	}
-	if (tmpdir[0])
-		rmdir(tmpdir);
-}
-
-/* A path in our private temporary directory, removed at exit. */
-static const char *tmp_path(const char *name)
-{
-	char path[4096 + 256];
-
-	if (!tmpdir[0]) {
-		const char *base = getenv("TMPDIR");
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/stockade-live.XXXXXX", base && *base ? base : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			fprintf(stderr, "test-live: mkdtemp %s: %s\n", tmpdir, strerror(errno));
-			exit(2);
-		}
-		atexit(cleanup_tmp);
-	}
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if (ntmpfiles >= (int)(sizeof(tmpfiles) / sizeof(tmpfiles[0])))
-		abort();
-	tmpfiles[ntmpfiles] = strdup(path);
-	if (!tmpfiles[ntmpfiles])
-		abort();
-	return tmpfiles[ntmpfiles++];
-}
-
-static const char *write_file(const char *name, const char *text, mode_t mode)
-{
-	const char *path = tmp_path(name);
-	FILE *f;
-
-	unlink(path);
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "test-live: write %s: %s\n", path, strerror(errno));
-		exit(2);
-	}
-	chmod(path, mode);
-	return path;
 }
 
 /* ---- probes, confined and not ---- */
@@ -331,14 +79,10 @@ static int sandboxed(const char *const *opts, const char *args, struct run *r)
 {
 	struct cmd c = { .n = 0 };
 
-	cmd_push(&c, stockade_bin());
-	cmd_push(&c, "run");
-	for (; opts && *opts; opts++)
-		cmd_push(&c, *opts);
-	cmd_push(&c, "--");
-	cmd_push(&c, probe_bin("try-syscall"));
+	cmd_push_stockade_run(&c, opts);
+	cmd_push(&c, probe_path("try-syscall"));
 	cmd_push_words(&c, args);
-	run_cmd(&c, r);
+	cmd_run(&c, NULL, r);
 	cmd_free(&c);
 	return r->outcome;
 }
@@ -359,9 +103,9 @@ static int baseline(const char *args)
 	for (int i = 0; i < nbaselines; i++)
 		if (!strcmp(baselines[i].args, args))
 			return baselines[i].outcome;
-	cmd_push(&c, probe_bin("try-syscall"));
+	cmd_push(&c, probe_path("try-syscall"));
 	cmd_push_words(&c, args);
-	run_cmd(&c, &r);
+	cmd_run(&c, NULL, &r);
 	cmd_free(&c);
 	if (nbaselines < (int)(sizeof(baselines) / sizeof(baselines[0]))) {
 		baselines[nbaselines].args = strdup(args);
@@ -372,30 +116,12 @@ static int baseline(const char *args)
 	return r.outcome;
 }
 
-/* The last lines of captured output, indented, for failure messages. */
-static void show_output(const char *out)
-{
-	size_t len = strlen(out);
-	const char *start = len > 600 ? out + len - 600 : out;
-
-	if (!*start)
-		return;
-	fprintf(stderr, "    output: ");
-	for (const char *p = start; *p; p++) {
-		fputc(*p, stderr);
-		if (*p == '\n' && p[1])
-			fprintf(stderr, "            ");
-	}
-	if (out[len - 1] != '\n')
-		fputc('\n', stderr);
-}
-
 struct row {
 	const char *args; /* probe command line */
 	int want;	  /* an outcome, ALLOWED or NOT_BASELINE */
 };
 
-#define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define OPTS(...) ARGV(__VA_ARGS__)
 #define NO_OPTS ((const char *const[]){ NULL })
 #define ROWS(rows) rows, sizeof(rows) / sizeof((rows)[0])
 
@@ -446,14 +172,14 @@ static int check_rows(const char *label, const char *const *opts, const struct r
 				  "[%s] %s: got %s, want a denial (unconfined: %s)", label, rows[i].args,
 				  describe(r.outcome, b1, sizeof(b1)), describe(base, b3, sizeof(b3)));
 			if (r.outcome == base || r.outcome == STOCKADE_FAILED || r.outcome < 0)
-				show_output(r.out);
+				show_run(&r);
 			continue;
 		}
 		CHECK_MSG(r.outcome == want, "[%s] %s: got %s, want %s (unconfined: %s)", label, rows[i].args,
 			  describe(r.outcome, b1, sizeof(b1)), describe(want, b2, sizeof(b2)),
 			  describe(base, b3, sizeof(b3)));
 		if (r.outcome != want)
-			show_output(r.out);
+			show_run(&r);
 	}
 	if (same[0])
 		printf("  note: [%s] not asserted for uid %u, the kernel already answers so without a filter: %s\n",
@@ -472,61 +198,9 @@ static int stockade_run(const char *const *opts, const char *const *argv, struct
 {
 	struct cmd c = { .n = 0 };
 
-	cmd_push(&c, stockade_bin());
-	cmd_push(&c, "run");
-	for (; opts && *opts; opts++)
-		cmd_push(&c, *opts);
-	cmd_push(&c, "--");
-	for (; argv && *argv; argv++)
-		cmd_push(&c, *argv);
-	run_cmd(&c, r);
-	return r->outcome;
-}
-
-static int plain_run(const char *const *argv, struct run *r)
-{
-	struct cmd c = { .n = 0 };
-
-	for (; argv && *argv; argv++)
-		cmd_push(&c, *argv);
-	run_cmd(&c, r);
-	return r->outcome;
-}
-
-#define CHECK_OUTCOME(r, want, what)                                                                           \
-	do {                                                                                                   \
-		char _b1[64], _b2[64];                                                                         \
-		CHECK_MSG((r)->outcome == (want), "%s: got %s, want %s", what,                                \
-			  describe((r)->outcome, _b1, sizeof(_b1)), describe(want, _b2, sizeof(_b2)));         \
-		if ((r)->outcome != (want))                                                                    \
-			show_output((r)->out);                                                                 \
-	} while (0)
-
-static const char *find_tool(const char *env, const char *const *candidates, const char *name)
-{
-	static char buf[4096];
-	const char *e = env ? getenv(env) : NULL;
-	const char *path = getenv("PATH");
-
-	if (e && *e)
-		return e;
-	for (; candidates && *candidates; candidates++)
-		if (access(*candidates, X_OK) == 0)
-			return *candidates;
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, name);
-		if (len && access(buf, X_OK) == 0)
-			return buf;
-		path += len + (path[len] == ':');
-	}
-	return NULL;
-}
-
-static const char *python(void)
-{
-	return find_tool("PYTHON", OPTS("/usr/bin/python3"), "python3");
+	cmd_push_stockade_run(&c, opts);
+	cmd_push_all(&c, argv);
+	return cmd_run(&c, NULL, r);
 }
 
 /* ---- the probes work unconfined ---- */
@@ -757,7 +431,7 @@ TEST(agent_ioctl_terminal_injection)
 /* The family rules decide once the network is open (network.mode: full). */
 TEST(agent_socket_families)
 {
-	const char *pol = write_file("net-full.yaml",
+	const char *pol = write_tmp("net-full.yaml",
 				     "version: 1\n"
 				     "extends: agent\n"
 				     "network: {mode: full}\n",
@@ -819,7 +493,7 @@ TEST(agent_threads_and_fork_work)
 		return;
 	if (!py)
 		SKIP("python3 not found");
-	if (plain_run(OPTS(py, "-c", "import os"), &r) != 0)
+	if (run_cmd(OPTS(py, "-c", "import os"), &r) != 0)
 		SKIP("python3 does not run unconfined for this user");
 	stockade_run(OPTS("--preset", "agent"),
 		     OPTS(py, "-c",
@@ -884,7 +558,7 @@ TEST(debug_setarch_no_randomize)
 		return;
 	if (!setarch)
 		SKIP("setarch not found");
-	if (plain_run(OPTS(setarch, "-R", "/bin/true"), &r) != 0)
+	if (run_cmd(OPTS(setarch, "-R", "/bin/true"), &r) != 0)
 		SKIP("setarch -R does not work unconfined");
 	stockade_run(OPTS("--preset", "debug"), OPTS(setarch, "-R", "/bin/true"), &r);
 	CHECK_OUTCOME(&r, 0, "debug: setarch -R true");
@@ -1095,7 +769,7 @@ TEST(strict_allow_memfd_create_for_python)
 		return;
 	if (!py)
 		SKIP("python3 not found");
-	if (plain_run(OPTS(py, "-c", code), &r) != 0)
+	if (run_cmd(OPTS(py, "-c", code), &r) != 0)
 		SKIP("python3 cannot memfd_create unconfined here");
 	stockade_run(OPTS("--preset", "strict"), OPTS(py, "-c", code), &r);
 	CHECK_MSG(r.outcome != 0 && r.outcome != STOCKADE_FAILED && r.outcome < SIGNALLED(0),
@@ -1117,9 +791,9 @@ TEST(policy_file_allow_memfd_create)
 		return;
 	if (!py)
 		SKIP("python3 not found");
-	if (plain_run(OPTS(py, "-c", code), &r) != 0)
+	if (run_cmd(OPTS(py, "-c", code), &r) != 0)
 		SKIP("python3 cannot memfd_create unconfined here");
-	pol = write_file("strict-memfd.yaml",
+	pol = write_tmp("strict-memfd.yaml",
 			 "version: 1\n"
 			 "extends: strict\n"
 			 "seccomp:\n"
@@ -1133,7 +807,7 @@ TEST(cli_deny_with_policy_deny_action)
 {
 	const char *pol;
 
-	pol = write_file("eacces.yaml",
+	pol = write_tmp("eacces.yaml",
 			 "version: 1\n"
 			 "extends: agent\n"
 			 "seccomp:\n"
@@ -1184,7 +858,7 @@ TEST(policy_compat_arches_filter)
 {
 	const char *pol;
 
-	pol = write_file("compat.yaml",
+	pol = write_tmp("compat.yaml",
 			 "version: 1\n"
 			 "extends: agent\n"
 			 "seccomp: {compat_arches: filter}\n",
@@ -1274,7 +948,7 @@ TEST(exit_status_exec_failures)
 	CHECK_OUTCOME(&r, EXEC_NOT_FOUND, "missing command by path");
 	stockade_run(NO_OPTS, OPTS("stockade-no-such-command-xyzzy"), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_FOUND, "missing command on PATH");
-	noexec = write_file("not-executable", "#!/bin/sh\nexit 0\n", 0644);
+	noexec = write_tmp("not-executable", "#!/bin/sh\nexit 0\n", 0644);
 	stockade_run(NO_OPTS, OPTS(noexec), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_EXECUTABLE, "file without x bit");
 	dir = tmp_path("a-directory");
@@ -1291,12 +965,12 @@ TEST(exit_status_stockade_errors)
 
 	if (!have_binaries())
 		return;
-	bad_yaml = write_file("bad-syntax.yaml", "version: 1\nseccomp:\n  allow: [getpid\n  deny: ]\n", 0644);
-	bad_call = write_file("bad-call.yaml", "version: 1\nextends: agent\nseccomp:\n  deny: [no_such_call]\n",
+	bad_yaml = write_tmp("bad-syntax.yaml", "version: 1\nseccomp:\n  allow: [getpid\n  deny: ]\n", 0644);
+	bad_call = write_tmp("bad-call.yaml", "version: 1\nextends: agent\nseccomp:\n  deny: [no_such_call]\n",
 			      0644);
-	bad_action = write_file("bad-action.yaml",
+	bad_action = write_tmp("bad-action.yaml",
 				"version: 1\nextends: agent\nseccomp:\n  deny_action: errno:ENOTANERRNO\n", 0644);
-	bad_extends = write_file("bad-extends.yaml", "version: 1\nextends: no-such-preset\n", 0644);
+	bad_extends = write_tmp("bad-extends.yaml", "version: 1\nextends: no-such-preset\n", 0644);
 	marker = tmp_path("ran-anyway");
 	unlink(marker);
 	snprintf(touch, sizeof(touch), "echo ran > '%s'", marker);
@@ -1393,12 +1067,12 @@ TEST(filter_survives_privilege_drop)
 		SKIP("setpriv not found");
 	if (baseline("unshare CLONE_NEWUSER") != 0)
 		SKIP("unshare(CLONE_NEWUSER) fails even without a filter");
-	if (plain_run(OPTS(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", probe_bin("try-syscall"),
+	if (run_cmd(OPTS(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", probe_path("try-syscall"),
 			   "unshare", "CLONE_NEWUSER"),
 		      &r) != 0)
 		SKIP("nobody cannot create a user namespace here, or cannot run the probe");
 	stockade_run(OPTS("--preset", "agent"),
-		     OPTS(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", probe_bin("try-syscall"),
+		     OPTS(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", probe_path("try-syscall"),
 			  "unshare", "CLONE_NEWUSER"),
 		     &r);
 	CHECK_OUTCOME(&r, EPERM, "agent: setpriv to nobody, then unshare(CLONE_NEWUSER)");

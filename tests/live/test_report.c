@@ -32,247 +32,17 @@
 #include <unistd.h>
 
 #include "../harness.h"
-
-#define SIGNALLED(s) (1000 + (s))
-#define RUN_ERROR (-1)
-#define RUN_TIMEOUT (-2)
-#define TIMEOUT_MS 60000
-#define OUT_MAX 65536
-#define STOCKADE_FAILED 125
-
-struct result {
-	int outcome; /* exit status, SIGNALLED(sig), RUN_ERROR or RUN_TIMEOUT */
-	long ms;     /* how long it took */
-	char out[OUT_MAX];
-};
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Run argv (NULL-terminated) with stdout+stderr captured; `kill_after_ms`
- * > 0 sends SIGTERM to it after that long. */
-static void run_ex(const char *const *argv, struct result *r, long kill_after_ms)
-{
-	struct rlimit nocore = { 0, 0 };
-	long start = now_ms(), deadline = start + TIMEOUT_MS;
-	size_t used = 0;
-	int pipefd[2], status;
-	bool killed = false;
-	pid_t pid;
-
-	r->outcome = RUN_ERROR;
-	r->out[0] = '\0';
-	r->ms = 0;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		setrlimit(RLIMIT_CORE, &nocore);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], (char *const *)(uintptr_t)argv);
-		fprintf(stderr, "test-live: cannot execute %s: %s\n", argv[0], strerror(errno));
-		_exit(120);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		long left = deadline - now_ms();
-		char sink[512];
-		ssize_t got;
-		int ready;
-
-		if (kill_after_ms > 0 && !killed && now_ms() - start >= kill_after_ms) {
-			kill(pid, SIGTERM);
-			killed = true;
-		}
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			close(pipefd[0]);
-			r->outcome = RUN_TIMEOUT;
-			return;
-		}
-		ready = poll(&p, 1, (int)(left > 50 ? 50 : left));
-		if (ready < 0 && errno != EINTR)
-			break;
-		if (ready <= 0)
-			continue;
-		if (used + 1 < sizeof(r->out))
-			got = read(pipefd[0], r->out + used, sizeof(r->out) - used - 1);
-		else
-			got = read(pipefd[0], sink, sizeof(sink));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (used + 1 < sizeof(r->out))
-			used += (size_t)got;
-		r->out[used] = '\0';
-	}
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return;
-	r->ms = now_ms() - start;
-	if (WIFEXITED(status))
-		r->outcome = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		r->outcome = SIGNALLED(WTERMSIG(status));
-}
-
-static void run(const char *const *argv, struct result *r)
-{
-	run_ex(argv, r, 0);
-}
-
-#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static const char *stockade(void)
-{
-	const char *s = getenv("STOCKADE");
-
-	return s && *s ? s : "build/stockade";
-}
-
-static const char *probe(const char *name)
-{
-	static char buf[4][4096 + 256];
-	static int which;
-	const char *dir = getenv("PROBES");
-	char abs[4096];
-
-	/* Absolute: scripts cd before they run a probe. */
-	if (!realpath(dir && *dir ? dir : "build/probes", abs))
-		snprintf(abs, sizeof(abs), "%s", dir && *dir ? dir : "build/probes");
-	which = (which + 1) % 4;
-	snprintf(buf[which], sizeof(buf[which]), "%s/%s", abs, name);
-	return buf[which];
-}
+#include "live_util.h"
 
 static bool have_binaries(void)
 {
-	if (access(stockade(), X_OK) < 0 || access(probe("deny-storm"), X_OK) < 0 ||
-	    access(probe("try-syscall"), X_OK) < 0) {
-		CHECK_MSG(0, "%s, %s or %s is missing (make check builds them)", stockade(), probe("deny-storm"),
-			  probe("try-syscall"));
+	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("deny-storm"), X_OK) < 0 ||
+	    access(probe_path("try-syscall"), X_OK) < 0) {
+		CHECK_MSG(0, "%s, %s or %s is missing (make check builds them)", stockade_bin(),
+			  probe_path("deny-storm"), probe_path("try-syscall"));
 		return false;
 	}
 	return true;
-}
-
-static void show(const struct result *r)
-{
-	fprintf(stderr, "    outcome %d after %ld ms; output:\n%s\n", r->outcome, r->ms, r->out);
-}
-
-#define CHECK_OUTCOME(r, want, what)                                                                           \
-	do {                                                                                                   \
-		CHECK_MSG((r)->outcome == (want), "%s: got %d, want %d", what, (r)->outcome, (want));           \
-		if ((r)->outcome != (want))                                                                    \
-			show(r);                                                                               \
-	} while (0)
-
-/* ---- temporary files ---- */
-
-static char tmpdir[4096];
-
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
-		while ((e = readdir(d))) {
-			char sub[8192];
-
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
-static void cleanup_tmp(void)
-{
-	if (tmpdir[0])
-		rm_rf(tmpdir);
-}
-
-/* A fresh path under our private temporary directory. */
-static const char *tmp_path(const char *name)
-{
-	static char buf[8][8192];
-	static int which;
-
-	if (!tmpdir[0]) {
-		const char *base = getenv("TMPDIR");
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/stockade-report.XXXXXX", base && *base ? base : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			fprintf(stderr, "test-live: mkdtemp %s: %s\n", tmpdir, strerror(errno));
-			exit(2);
-		}
-		atexit(cleanup_tmp);
-	}
-	which = (which + 1) % 8;
-	snprintf(buf[which], sizeof(buf[which]), "%s/%s", tmpdir, name);
-	rm_rf(buf[which]);
-	return buf[which];
-}
-
-static const char *write_tmp(const char *name, const char *text)
-{
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "test-live: write %s: %s\n", path, strerror(errno));
-		exit(2);
-	}
-	return path;
-}
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
 }
 
 /* The report lines about `syscall` ("stockade:   NAME..."), counted; the
@@ -304,23 +74,23 @@ TEST(report_counts_denials_across_children)
 {
 	char line[4096], fix[512];
 	const char *f;
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(probe("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
+	run_cmd(ARGV(probe_path("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
 	if (r.outcome != 0)
 		SKIP("memfd_create does not work unconfined here");
 
 	/* Enforced without the supervisor: the errno the program sees. */
-	run(ARGV(stockade(), "run", "--preset", "strict", "--", probe("deny-storm"), "calls", "4", "40",
-		 "memfd_create"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--preset", "strict", "--", probe_path("deny-storm"), "calls", "4", "40",
+		     "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "strict, no report");
 
-	run(ARGV(stockade(), "run", "--report", "--preset", "strict", "--", probe("deny-storm"), "calls", "4", "40",
-		 "memfd_create"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--preset", "strict", "--", probe_path("deny-storm"), "calls",
+		     "4", "40", "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "strict --report: the same errno");
 	CHECK_INT_EQ(report_lines(r.out, "memfd_create", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, " x40 ");
@@ -329,7 +99,7 @@ TEST(report_counts_denials_across_children)
 	CHECK_STR_CONTAINS(line, "; fix: --allow memfd_create");
 	CHECK_STR_CONTAINS(r.out, "policy strict denied 40 calls (1 distinct)");
 	if (report_lines(r.out, "memfd_create", line, sizeof(line)) != 1)
-		show(&r);
+		show_run(&r);
 
 	/* The fix, as printed, makes the program work. */
 	f = strstr(line, "; fix: ");
@@ -337,9 +107,9 @@ TEST(report_counts_denials_across_children)
 		return;
 	snprintf(fix, sizeof(fix), "%s", f + 7);
 	CHECK(!strncmp(fix, "--allow ", 8));
-	run(ARGV(stockade(), "run", "--report", "--preset", "strict", "--allow", fix + 8, "--", probe("deny-storm"),
-		 "calls", "4", "40", "memfd_create"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--preset", "strict", "--allow", fix + 8, "--",
+		     probe_path("deny-storm"), "calls", "4", "40", "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, 0, "strict with the fix");
 	CHECK_STR_CONTAINS(r.out, "report: no call was denied by policy strict");
 }
@@ -350,16 +120,17 @@ TEST(report_rule_fix_works)
 {
 	char line[4096], policy[4096];
 	const char *rule, *end, *pol;
-	struct result r, base;
+	struct run r, base;
 
 	if (!have_binaries())
 		return;
 	/* ioctl(-1, TIOCSTI): EBADF when allowed, EPERM from agent's rule. */
-	run(ARGV(probe("try-syscall"), "ioctl", "TIOCSTI"), &base);
+	run_cmd(ARGV(probe_path("try-syscall"), "ioctl", "TIOCSTI"), &base);
 	if (base.outcome == EPERM || base.outcome >= SIGNALLED(0) || base.outcome < 0)
 		SKIP("ioctl(TIOCSTI) cannot be told from a denial here");
-	run(ARGV(stockade(), "run", "--report", "--preset", "agent", "--", probe("try-syscall"), "ioctl", "TIOCSTI"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--preset", "agent", "--", probe_path("try-syscall"), "ioctl",
+		     "TIOCSTI"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "agent --report: ioctl(TIOCSTI)");
 	CHECK_INT_EQ(report_lines(r.out, "ioctl", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, "ioctl(TIOCSTI) x1 by try-syscall (pid ");
@@ -370,16 +141,19 @@ TEST(report_rule_fix_works)
 	rule = strstr(line, "{syscall:");
 	end = rule ? strrchr(rule, '}') : NULL;
 	if (!end) {
-		show(&r);
+		show_run(&r);
 		return;
 	}
 	snprintf(policy, sizeof(policy), "version: 1\nextends: agent\nseccomp:\n  rules:\n    - %.*s\n",
 		 (int)(end + 1 - rule), rule);
-	pol = write_tmp("rule-fix.yaml", policy);
-	run(ARGV(stockade(), "run", "--report", "--policy", pol, "--", probe("try-syscall"), "ioctl", "TIOCSTI"), &r);
+	pol = write_tmp("rule-fix.yaml", policy, 0644);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--policy", pol, "--", probe_path("try-syscall"), "ioctl",
+		     "TIOCSTI"),
+		&r);
 	CHECK_OUTCOME(&r, base.outcome, "agent + the suggested rule: ioctl(TIOCSTI)");
 	/* Exactly that value: the other terminal injection stays denied. */
-	run(ARGV(stockade(), "run", "--policy", pol, "--", probe("try-syscall"), "ioctl", "TIOCLINUX"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", pol, "--", probe_path("try-syscall"), "ioctl", "TIOCLINUX"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "agent + the suggested rule: ioctl(TIOCLINUX)");
 }
 
@@ -387,31 +161,31 @@ TEST(report_rule_fix_works)
 TEST(report_network_fix_works)
 {
 	char line[4096];
-	struct result r, base;
+	struct run r, base;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(probe("try-syscall"), "socket", "AF_INET", "SOCK_STREAM"), &base);
+	run_cmd(ARGV(probe_path("try-syscall"), "socket", "AF_INET", "SOCK_STREAM"), &base);
 	if (base.outcome == EACCES || base.outcome >= SIGNALLED(0) || base.outcome < 0)
 		SKIP("socket(AF_INET) cannot be told from a denial here");
-	run(ARGV(stockade(), "run", "--report", "--preset", "agent", "--", probe("try-syscall"), "socket", "AF_INET",
-		 "SOCK_STREAM"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--preset", "agent", "--", probe_path("try-syscall"), "socket",
+		     "AF_INET", "SOCK_STREAM"),
+		&r);
 	if (r.outcome == base.outcome)
 		SKIP("agent allows the network here");
 	CHECK_INT_EQ(report_lines(r.out, "socket", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, "socket(AF_INET, SOCK_STREAM) x1 by try-syscall");
 	CHECK_STR_CONTAINS(line, "; fix: --net full");
-	run(ARGV(stockade(), "run", "--report", "--preset", "agent", "--net", "full", "--", probe("try-syscall"),
-		 "socket", "AF_INET", "SOCK_STREAM"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--preset", "agent", "--net", "full", "--",
+		     probe_path("try-syscall"), "socket", "AF_INET", "SOCK_STREAM"),
+		&r);
 	CHECK_OUTCOME(&r, base.outcome, "agent --net full: socket(AF_INET)");
 }
 
 static json_t *load_lines(const char *path, size_t *n)
 {
 	json_t *all = json_array();
-	char *text = read_all(path), *save = NULL;
+	char *text = read_file(path), *save = NULL;
 
 	*n = 0;
 	if (!text)
@@ -432,7 +206,7 @@ static json_t *load_lines(const char *path, size_t *n)
 TEST(report_json_has_every_event)
 {
 	const char *json = tmp_path("events.json");
-	struct result r;
+	struct run r;
 	json_t *all, *last;
 	size_t n, denials = 0, i;
 	pid_t pids[64];
@@ -441,12 +215,12 @@ TEST(report_json_has_every_event)
 
 	if (!have_binaries())
 		return;
-	run(ARGV(probe("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
+	run_cmd(ARGV(probe_path("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
 	if (r.outcome != 0)
 		SKIP("memfd_create does not work unconfined here");
-	run(ARGV(stockade(), "run", "--report-json", json, "--preset", "strict", "--", probe("deny-storm"), "calls",
-		 "4", "40", "memfd_create"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report-json", json, "--preset", "strict", "--", probe_path("deny-storm"),
+		     "calls", "4", "40", "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "strict --report-json");
 	all = load_lines(json, &n);
 	json_array_foreach(all, i, o)
@@ -485,7 +259,7 @@ TEST(report_json_has_every_event)
 	CHECK_INT_EQ(json_integer_value(json_object_get(last, "status")), EPERM);
 	CHECK_INT_EQ(json_integer_value(json_object_get(last, "denials")), 40);
 	if (denials != 40)
-		show(&r);
+		show_run(&r);
 	json_decref(all);
 }
 
@@ -507,16 +281,16 @@ TEST(report_keeps_every_errno)
 	if (!have_binaries())
 		return;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const char *pv[8] = { probe("try-syscall"), rows[i][1], rows[i][2], rows[i][3], NULL };
-		const char *sv[16] = { stockade(), "run", "--preset", rows[i][0], "--", probe("try-syscall"),
+		const char *pv[8] = { probe_path("try-syscall"), rows[i][1], rows[i][2], rows[i][3], NULL };
+		const char *sv[16] = { stockade_bin(), "run", "--preset", rows[i][0], "--", probe_path("try-syscall"),
 				       rows[i][1], rows[i][2], rows[i][3], NULL };
-		const char *rv[16] = { stockade(), "run", "--report", "--preset", rows[i][0], "--",
-				       probe("try-syscall"), rows[i][1], rows[i][2], rows[i][3], NULL };
-		struct result plain, enforced, reported;
+		const char *rv[16] = { stockade_bin(), "run", "--report", "--preset", rows[i][0], "--",
+				       probe_path("try-syscall"), rows[i][1], rows[i][2], rows[i][3], NULL };
+		struct run plain, enforced, reported;
 
-		run(pv, &plain);
-		run(sv, &enforced);
-		run(rv, &reported);
+		run_cmd(pv, &plain);
+		run_cmd(sv, &enforced);
+		run_cmd(rv, &reported);
 		CHECK_MSG(enforced.outcome == reported.outcome, "%s %s: %d without the supervisor, %d with it",
 			  rows[i][0], rows[i][1], enforced.outcome, reported.outcome);
 		/* A denial is reported, an allowed call is not. */
@@ -534,18 +308,18 @@ TEST(audit_allows_and_reports)
 {
 	char line[4096];
 	const char *pol, *json = tmp_path("audit.json");
-	struct result r;
+	struct run r;
 	json_t *all, *o;
 	size_t n, i, events = 0;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(probe("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
+	run_cmd(ARGV(probe_path("deny-storm"), "calls", "4", "40", "memfd_create"), &r);
 	if (r.outcome != 0)
 		SKIP("memfd_create does not work unconfined here");
-	run(ARGV(stockade(), "run", "--audit", "--report-json", json, "--preset", "strict", "--", probe("deny-storm"),
-		 "calls", "4", "40", "memfd_create"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--audit", "--report-json", json, "--preset", "strict", "--",
+		     probe_path("deny-storm"), "calls", "4", "40", "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, 0, "strict --audit: the program succeeds");
 	CHECK_STR_CONTAINS(r.out, "audit: nothing was denied; policy strict would have denied 40 calls");
 	CHECK_INT_EQ(report_lines(r.out, "memfd_create", line, sizeof(line)), 1);
@@ -564,19 +338,21 @@ TEST(audit_allows_and_reports)
 	json_decref(all);
 
 	/* The same from the policy: seccomp.mode: audit. */
-	pol = write_tmp("audit.yaml", "version: 1\nextends: strict\nseccomp:\n  mode: audit\n");
-	run(ARGV(stockade(), "run", "--policy", pol, "--", probe("deny-storm"), "calls", "4", "40", "memfd_create"),
-	    &r);
+	pol = write_tmp("audit.yaml", "version: 1\nextends: strict\nseccomp:\n  mode: audit\n", 0644);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", pol, "--", probe_path("deny-storm"), "calls", "4", "40",
+		     "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, 0, "seccomp.mode: audit");
 	CHECK_STR_CONTAINS(r.out, "would have denied 40 calls");
 	/* A higher layer can enforce again. */
-	pol = write_tmp("enforce.yaml", "version: 1\nextends: ./audit.yaml\nseccomp:\n  mode: enforce\n");
-	run(ARGV(stockade(), "run", "--policy", pol, "--", probe("deny-storm"), "calls", "4", "40", "memfd_create"),
-	    &r);
+	pol = write_tmp("enforce.yaml", "version: 1\nextends: ./audit.yaml\nseccomp:\n  mode: enforce\n", 0644);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", pol, "--", probe_path("deny-storm"), "calls", "4", "40",
+		     "memfd_create"),
+		&r);
 	CHECK_OUTCOME(&r, EPERM, "mode: enforce over mode: audit");
 
 	/* Tools can tell nothing is enforced. */
-	run(ARGV(stockade(), "run", "--audit", "--", "/usr/bin/env"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--audit", "--", "/usr/bin/env"), &r);
 	CHECK_OUTCOME(&r, 0, "--audit env");
 	CHECK_STR_CONTAINS(r.out, "STOCKADE_MODE=audit");
 	CHECK_STR_CONTAINS(r.out, "STOCKADE=1");
@@ -586,16 +362,19 @@ TEST(audit_allows_and_reports)
 TEST(audit_reports_kill_actions)
 {
 	const char *pol;
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
-	pol = write_tmp("kill.yaml", "version: 1\nextends: agent\nseccomp:\n  deny: [getppid]\n  deny_action: kill\n");
-	run(ARGV(stockade(), "run", "--report", "--policy", pol, "--", probe("try-syscall"), "getppid"), &r);
+	pol = write_tmp("kill.yaml", "version: 1\nextends: agent\nseccomp:\n  deny: [getppid]\n  deny_action: kill\n",
+			0644);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--policy", pol, "--", probe_path("try-syscall"), "getppid"),
+		&r);
 	CHECK_OUTCOME(&r, SIGNALLED(SIGSYS), "kill action under --report");
 	CHECK_STR_CONTAINS(r.out, "the command was killed by the policy (SIGSYS)");
 	CHECK_STR_CONTAINS(r.out, "getppid");
-	run(ARGV(stockade(), "run", "--audit", "--policy", pol, "--", probe("try-syscall"), "getppid"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--audit", "--policy", pol, "--", probe_path("try-syscall"), "getppid"),
+		&r);
 	CHECK_OUTCOME(&r, 0, "kill action under --audit");
 	CHECK_STR_CONTAINS(r.out, "getppid x1 by try-syscall");
 	CHECK_STR_CONTAINS(r.out, "would be kill from deny getppid at ");
@@ -605,11 +384,11 @@ TEST(audit_reports_kill_actions)
 
 static bool git_works(const char *home)
 {
-	struct result r;
+	struct run r;
 
 	setenv("HOME", home, 1);
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	run(ARGV("git", "--version"), &r);
+	run_cmd(ARGV("git", "--version"), &r);
 	return r.outcome == 0;
 }
 
@@ -617,7 +396,7 @@ TEST(learn_git_commit_then_enforce)
 {
 	const char *home = tmp_path("home"), *out = tmp_path("learned.yaml"), *repo = tmp_path("repo");
 	char script[8192], *text;
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
@@ -632,28 +411,28 @@ TEST(learn_git_commit_then_enforce)
 		 "echo hello >hello.txt; git add hello.txt; git commit -q -m first;"
 		 "echo world >>hello.txt; git commit -q -am second; git log --format=%%s | wc -l;"
 		 "'%s' memfd_create",
-		 repo, repo, repo, probe("try-syscall"));
-	run(ARGV("sh", "-c", script), &r);
+		 repo, repo, repo, probe_path("try-syscall"));
+	run_cmd(ARGV("sh", "-c", script), &r);
 	if (r.outcome != 0)
 		SKIP("the git workload does not run unconfined here");
-	run(ARGV(stockade(), "run", "--preset", "strict", "--", "sh", "-c", script), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--preset", "strict", "--", "sh", "-c", script), &r);
 	CHECK_OUTCOME(&r, EPERM, "the workload under strict alone");
 
-	run(ARGV(stockade(), "learn", "-o", out, "--base", "strict", "--", "sh", "-c", script), &r);
+	run_cmd(ARGV(stockade_bin(), "learn", "-o", out, "--base", "strict", "--", "sh", "-c", script), &r);
 	CHECK_OUTCOME(&r, 0, "stockade learn");
-	text = read_all(out);
+	text = read_file(out);
 	CHECK_STR_CONTAINS(text, "extends: strict\n");
 	CHECK_STR_CONTAINS(text, "    - memfd_create # used by try-syscall (pid ");
 	free(text);
 
-	run(ARGV(stockade(), "run", "--report", "--policy", out, "--", "sh", "-c", script), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--policy", out, "--", "sh", "-c", script), &r);
 	CHECK_OUTCOME(&r, 0, "the workload under the learned policy");
 	CHECK_STR_CONTAINS(r.out, "report: no call was denied");
 
 	/* What the workload never did stays denied. */
-	run(ARGV(stockade(), "run", "--policy", out, "--", probe("try-syscall"), "ptrace"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", out, "--", probe_path("try-syscall"), "ptrace"), &r);
 	CHECK_OUTCOME(&r, EPERM, "ptrace under the learned policy");
-	run(ARGV(stockade(), "run", "--policy", out, "--", probe("try-syscall"), "mount"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", out, "--", probe_path("try-syscall"), "mount"), &r);
 	CHECK_OUTCOME(&r, EPERM, "mount under the learned policy");
 }
 
@@ -661,28 +440,30 @@ TEST(learn_git_commit_then_enforce)
 TEST(learn_argument_values)
 {
 	const char *out = tmp_path("learned-socket.yaml");
-	struct result base, r;
+	struct run base, r;
 	char *text;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(probe("try-syscall"), "socket", "AF_PACKET", "SOCK_RAW"), &base);
+	run_cmd(ARGV(probe_path("try-syscall"), "socket", "AF_PACKET", "SOCK_RAW"), &base);
 	if (base.outcome == EAFNOSUPPORT || base.outcome >= SIGNALLED(0) || base.outcome < 0)
 		SKIP("socket(AF_PACKET) cannot be told from a denial here");
-	run(ARGV(stockade(), "learn", "-o", out, "--base", "agent", "--", probe("try-syscall"), "socket", "AF_PACKET",
-		 "SOCK_RAW"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "learn", "-o", out, "--base", "agent", "--", probe_path("try-syscall"), "socket",
+		     "AF_PACKET", "SOCK_RAW"),
+		&r);
 	CHECK_OUTCOME(&r, base.outcome, "learn socket(AF_PACKET)");
-	text = read_all(out);
+	text = read_file(out);
 	CHECK_STR_CONTAINS(text, "\nnetwork:\n  mode: full # used by try-syscall (pid ");
 	CHECK_STR_CONTAINS(text, "    - syscall: socket # used by try-syscall (pid ");
 	CHECK_STR_CONTAINS(text, "      args: [\"arg0 == AF_PACKET\"]\n      action: allow\n");
 	free(text);
-	run(ARGV(stockade(), "run", "--policy", out, "--", probe("try-syscall"), "socket", "AF_PACKET", "SOCK_RAW"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", out, "--", probe_path("try-syscall"), "socket", "AF_PACKET",
+		     "SOCK_RAW"),
+		&r);
 	CHECK_OUTCOME(&r, base.outcome, "socket(AF_PACKET) under the learned policy");
-	run(ARGV(stockade(), "run", "--policy", out, "--", probe("try-syscall"), "socket", "AF_VSOCK", "SOCK_STREAM"),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", out, "--", probe_path("try-syscall"), "socket", "AF_VSOCK",
+		     "SOCK_STREAM"),
+		&r);
 	CHECK_OUTCOME(&r, EAFNOSUPPORT, "socket(AF_VSOCK) under the learned policy");
 }
 
@@ -735,7 +516,7 @@ TEST(supervisor_survives_abrupt_tree)
 	const char *dir = tmp_path("tree"), *json = tmp_path("tree.json");
 	char name[16], path[8192], *text;
 	int left = -1, answered = 0, ok = 0, old = 0;
-	struct result r;
+	struct run r;
 	long deadline;
 	json_t *all, *o;
 	size_t n, i, events = 0;
@@ -746,9 +527,9 @@ TEST(supervisor_survives_abrupt_tree)
 	snprintf(name, sizeof(name), "dst%d", (int)getpid() % 100000);
 	prctl(PR_GET_CHILD_SUBREAPER, &old, 0, 0, 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	run(ARGV(stockade(), "run", "--report", "--report-json", json, "--", probe("deny-storm"), "tree", "20", dir,
-		 name),
-	    &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--report-json", json, "--", probe_path("deny-storm"), "tree",
+		     "20", dir, name),
+		&r);
 	CHECK_OUTCOME(&r, SIGNALLED(SIGKILL), "the tree's top died of SIGKILL");
 	CHECK_MSG(r.ms < 10000, "stockade took %ld ms to return", r.ms);
 
@@ -772,7 +553,7 @@ TEST(supervisor_survives_abrupt_tree)
 	CHECK_INT_EQ(count_comm("stockade-linger"), 0);
 	for (int k = 0; k < 20; k++) {
 		snprintf(path, sizeof(path), "%s/%d", dir, k);
-		text = read_all(path);
+		text = read_file(path);
 		ok += text && atoi(text) == EPERM;
 		free(text);
 	}
@@ -784,17 +565,18 @@ TEST(supervisor_survives_abrupt_tree)
 	CHECK_INT_EQ(events, 20);
 	json_decref(all);
 	if (answered != 20 || ok != 20 || events != 20)
-		show(&r);
+		show_run(&r);
 }
 
 /* SIGTERM to stockade reaches the command; stockade ends the way it did. */
 TEST(supervisor_forwards_signals)
 {
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
-	run_ex(ARGV(stockade(), "run", "--report", "--", "sleep", "30"), &r, 300);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--report", "--", "sleep", "30"),
+		     &(struct run_opts){ .term_after_ms = 300 }, &r);
 	CHECK_OUTCOME(&r, SIGNALLED(SIGTERM), "SIGTERM to stockade --report -- sleep 30");
 	CHECK_MSG(r.ms < 10000, "took %ld ms", r.ms);
 }
@@ -802,16 +584,16 @@ TEST(supervisor_forwards_signals)
 /* The command's own exit status, and exec failures, as without --report. */
 TEST(supervisor_exit_status)
 {
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(stockade(), "run", "--report", "--", "sh", "-c", "exit 42"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--", "sh", "-c", "exit 42"), &r);
 	CHECK_OUTCOME(&r, 42, "exit 42");
-	run(ARGV(stockade(), "run", "--report", "--", "/nonexistent/command"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--", "/nonexistent/command"), &r);
 	CHECK_OUTCOME(&r, 127, "a command that does not exist");
 	/* The policy denies execve itself: the report says so. */
-	run(ARGV(stockade(), "run", "--report", "--deny", "execve", "--", "/bin/true"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--deny", "execve", "--", "/bin/true"), &r);
 	CHECK_OUTCOME(&r, 126, "execve denied");
 	CHECK_STR_CONTAINS(r.out, "stockade:   execve x1 by ");
 	CHECK_STR_CONTAINS(r.out, "fix: --allow execve");
@@ -820,13 +602,14 @@ TEST(supervisor_exit_status)
 /* One listener per process tree: a nested --report says why it cannot. */
 TEST(supervisor_nested)
 {
-	struct result r;
+	struct run r;
 
 	if (!have_binaries())
 		return;
-	run(ARGV(stockade(), "run", "--report", "--", stockade(), "run", "--", "/bin/true"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--", stockade_bin(), "run", "--", "/bin/true"), &r);
 	CHECK_OUTCOME(&r, 0, "plain run inside --report");
-	run(ARGV(stockade(), "run", "--report", "--", stockade(), "run", "--report", "--", "/bin/true"), &r);
+	run_cmd(ARGV(stockade_bin(), "run", "--report", "--", stockade_bin(), "run", "--report", "--", "/bin/true"),
+		&r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--report inside --report");
 	CHECK_STR_CONTAINS(r.out, "another seccomp supervisor");
 }

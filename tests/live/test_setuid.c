@@ -23,81 +23,32 @@
 #include <unistd.h>
 
 #include "../harness.h"
+#include "live_util.h"
 
-static const char *stockade(void)
-{
-	const char *s = getenv("STOCKADE");
-
-	return s && *s ? s : "build/stockade";
-}
-
-static const char *python(void)
-{
-	const char *p = getenv("PYTHON");
-
-	if (p && *p)
-		return access(p, X_OK) == 0 ? p : NULL;
-	return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : NULL;
-}
-
-/* stockade run --preset PRESET -- argv...; returns the exit status, or -1. */
+/* stockade run --preset PRESET -- argv...; returns the exit status, or < 0. */
 static int run(const char *preset, const char *const *argv)
 {
-	const char *v[32];
-	int n = 0, status;
-	pid_t pid;
+	static struct run r;
+	struct cmd c = { .n = 0 };
 
-	v[n++] = stockade();
-	v[n++] = "run";
-	v[n++] = "--preset";
-	v[n++] = preset;
-	v[n++] = "--";
-	for (int i = 0; argv[i] && n < 31; i++)
-		v[n++] = argv[i];
-	v[n] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			if (!getenv("LIVE_VERBOSE"))
-				dup2(null, 2);
-		}
-		execv(v[0], (char *const *)(uintptr_t)v);
-		_exit(120);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+	cmd_push_stockade_run(&c, ARGV("--preset", preset));
+	cmd_push_all(&c, argv);
+	cmd_run(&c, NULL, &r);
+	if (getenv("LIVE_VERBOSE"))
+		fputs(r.out, stderr);
+	return r.outcome;
 }
 
 static char dir[256];
 
 static bool setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/stockade-setuid-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(dir)) {
-		CHECK_MSG(false, "mkdtemp: %s", strerror(errno));
-		return false;
-	}
-	return true;
+	return make_tmpdir(dir, sizeof(dir), NULL, "stockade-setuid");
 }
 
 static void teardown(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "  cannot remove %s\n", dir);
+	rm_rf(dir);
 }
 
 /* The mode bits of dir/name, or -1 if it does not exist. */

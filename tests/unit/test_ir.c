@@ -467,6 +467,8 @@ TEST(ir_preset_overlays)
 	/* Alone, an overlay goes on top of agent. */
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "debug", NULL) == 0);
+	/* Built-in presets are parsed when their layers are needed. */
+	CHECK(sk_policy_materialize(p, NULL) == 0);
 	CHECK_INT_EQ(p->nlayers, 2);
 	CHECK(p->nlayers == 2 && strcmp(p->layers[0]->file, "preset:agent") == 0 &&
 	      strcmp(p->layers[1]->file, "preset:debug") == 0);
@@ -476,6 +478,7 @@ TEST(ir_preset_overlays)
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "minimal", NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "debug", NULL) == 0);
+	CHECK(sk_policy_materialize(p, NULL) == 0);
 	CHECK_INT_EQ(p->nlayers, 2);
 	stockade_policy_free(p);
 

@@ -59,6 +59,7 @@ static void expect_error_in(int at, const char *preset, const char *text, size_t
 	}
 	if (preset)
 		CHECK(stockade_policy_add_preset(p, preset, NULL) == 0);
+	CHECK(sk_policy_materialize(p, NULL) == 0); /* presets are parsed on demand */
 	before = p->nlayers;
 	ret = stockade_policy_add_text(p, ORIGIN, text, len, &err);
 	CHECK_MSG(ret == -status, "line %d: returned %d, want %d", at, ret, -status);

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The precomputed plans of the built-in presets (plan_blob.h): for every
+ * preset and overlay pair, the plan loaded from its blob equals the plan
+ * parsed and built as usual, field by field, and compiles to the same BPF;
+ * `stockade show` prints the same with and without the cache; a corrupt or
+ * stale blob is not used.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan_blob.h"
+#include "../harness.h"
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+#define SAME(cond, ...)                                                                                        \
+	do {                                                                                                   \
+		if (!(cond)) {                                                                                 \
+			CHECK_MSG(cond, __VA_ARGS__);                                                          \
+			return false;                                                                          \
+		}                                                                                              \
+	} while (0)
+
+static bool origin_eq(const char *what, const struct sk_origin *a, const struct sk_origin *b)
+{
+	SAME(str_eq(a->file, b->file) && a->line == b->line && a->column == b->column, "%s: %s:%d:%d vs %s:%d:%d",
+	     what, a->file ? a->file : "(null)", a->line, a->column, b->file ? b->file : "(null)", b->line,
+	     b->column);
+	return true;
+}
+
+/* Field by field: struct sk_cond has padding. */
+static bool conds_eq(const struct sk_cond *a, const struct sk_cond *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].mask != b[i].mask || a[i].value != b[i].value)
+			return false;
+	return true;
+}
+
+static bool region_eq(const char *what, const struct sk_region *a, const struct sk_region *b)
+{
+	SAME(a->n == b->n, "%s: %zu vs %zu terms", what, a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		SAME(a->terms[i].n == b->terms[i].n, "%s: term %zu", what, i);
+		SAME(conds_eq(a->terms[i].c, b->terms[i].c, a->terms[i].n),
+		     "%s: term %zu conditions", what, i);
+	}
+	return true;
+}
+
+/* Every field of the plan; pointers compared by what they point to. */
+static bool plan_eq(const char *key, const stockade_plan *a, const stockade_plan *b)
+{
+	const struct sk_plan_sandbox *sa = &a->sandbox, *sb = &b->sandbox;
+
+	SAME(str_eq(a->name, b->name), "%s: name", key);
+	SAME(a->seccomp_enabled == b->seccomp_enabled && a->audit == b->audit && a->notify == b->notify &&
+		     a->compat == b->compat && sk_action_eq(a->default_action, b->default_action) &&
+		     a->default_action.errnum == b->default_action.errnum,
+	     "%s: scalar fields", key);
+	if (!origin_eq(key, &a->audit_at, &b->audit_at) || !origin_eq(key, &a->default_at, &b->default_at) ||
+	    !origin_eq(key, &a->compat_at, &b->compat_at))
+		return false;
+	SAME(a->nstrings == b->nstrings, "%s: %zu vs %zu strings", key, a->nstrings, b->nstrings);
+	for (size_t i = 0; i < a->nstrings; i++)
+		SAME(!strcmp(a->strings[i], b->strings[i]), "%s: string %zu", key, i);
+	SAME(a->nentries == b->nentries, "%s: %zu vs %zu entries", key, a->nentries, b->nentries);
+	for (size_t i = 0; i < a->nentries; i++) {
+		const struct sk_plan_entry *x = &a->entries[i], *y = &b->entries[i];
+		SAME(str_eq(x->name, y->name) && x->has_base == y->has_base && x->base.type == y->base.type &&
+			     x->base.errnum == y->base.errnum && str_eq(x->via, y->via) && x->nrules == y->nrules,
+		     "%s: entry %s", key, x->name);
+		if (!origin_eq(x->name, &x->base_at, &y->base_at) ||
+		    !region_eq(x->name, &x->base_region, &y->base_region))
+			return false;
+		for (size_t j = 0; j < x->nrules; j++) {
+			const struct sk_plan_rule *r = &x->rules[j], *s = &y->rules[j];
+			SAME(r->nconds == s->nconds && conds_eq(r->conds, s->conds, r->nconds) &&
+				     r->action.type == s->action.type && r->action.errnum == s->action.errnum &&
+				     str_eq(r->reason, s->reason),
+			     "%s: %s rule %zu", key, x->name, j);
+			if (!origin_eq(x->name, &r->at, &s->at) || !region_eq(x->name, &r->region, &s->region))
+				return false;
+		}
+	}
+	SAME(sa->landlock == sb->landlock && sa->fs == sb->fs && sa->npaths == sb->npaths && sa->net == sb->net &&
+		     sa->tcp_sockets == sb->tcp_sockets && sa->scope_signals == sb->scope_signals &&
+		     sa->scope_abstract == sb->scope_abstract,
+	     "%s: sandbox scalars", key);
+	if (!origin_eq(key, &sa->landlock_at, &sb->landlock_at) || !origin_eq(key, &sa->net_at, &sb->net_at) ||
+	    !origin_eq(key, &sa->scope_at, &sb->scope_at))
+		return false;
+	for (size_t i = 0; i < sa->npaths; i++) {
+		SAME(str_eq(sa->paths[i].path, sb->paths[i].path) && sa->paths[i].kind == sb->paths[i].kind &&
+			     sa->paths[i].layer == sb->paths[i].layer,
+		     "%s: path %zu", key, i);
+		if (!origin_eq(key, &sa->paths[i].at, &sb->paths[i].at))
+			return false;
+	}
+	for (int d = 0; d < SK_TCP_NDIRS; d++) {
+		SAME(sa->ntcp[d] == sb->ntcp[d] && sa->tcp_handled[d] == sb->tcp_handled[d] &&
+			     !memcmp(sa->tcp[d], sb->tcp[d], sa->ntcp[d] * sizeof(*sa->tcp[d])),
+		     "%s: tcp ports", key);
+	}
+	SAME(!a->net_fallback == !b->net_fallback, "%s: net fallback", key);
+	return !a->net_fallback || plan_eq(key, a->net_fallback, b->net_fallback);
+}
+
+/* The plan of the presets in `key`, through the cache or not. */
+static stockade_plan *build(const char *key, bool cached)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	char buf[256], *save = NULL;
+
+	if (!cached)
+		setenv("STOCKADE_NO_PRESET_CACHE", "1", 1);
+	snprintf(buf, sizeof(buf), "%s", key);
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	for (char *n = strtok_r(buf, ",", &save); p && n; n = strtok_r(NULL, ",", &save))
+		CHECK(stockade_policy_add_preset(p, n, NULL) == 0);
+	CHECK_MSG(p && (p->npending > 0) == cached, "%s: %s", key, cached ? "not from the cache" : "from the cache");
+	CHECK(p && stockade_plan_build(p, &plan, NULL) == 0);
+	stockade_policy_free(p);
+	unsetenv("STOCKADE_NO_PRESET_CACHE");
+	return plan;
+}
+
+static void bpf_same(const char *key, const stockade_plan *a, const stockade_plan *b, uint32_t arch)
+{
+	void *pa = NULL, *pb = NULL;
+	size_t la = 0, lb = 0;
+
+	CHECK(stockade_plan_compile_bpf(a, arch, &pa, &la, NULL) == 0);
+	CHECK(stockade_plan_compile_bpf(b, arch, &pb, &lb, NULL) == 0);
+	CHECK_MSG(la == lb && pa && pb && !memcmp(pa, pb, la), "%s: BPF for %s differs", key, stockade_arch_name(arch));
+	free(pa);
+	free(pb);
+}
+
+TEST(plan_blob_presets_equal_slow_path)
+{
+	CHECK(sk_preset_blobs_len > 0);
+	for (size_t i = 0; i < sk_preset_blobs_len; i++) {
+		const char *key = sk_preset_blobs[i].key;
+		stockade_plan *fast = build(key, true), *slow = build(key, false);
+
+		if (fast && slow) {
+			CHECK(plan_eq(key, fast, slow));
+			for (int compat = 0; compat < 2; compat++) {
+				fast->compat = slow->compat = compat ? SK_COMPAT_FILTER : SK_COMPAT_REFUSE;
+				bpf_same(key, fast, slow, SCMP_ARCH_X86_64);
+				bpf_same(key, fast, slow, SCMP_ARCH_AARCH64);
+			}
+		}
+		stockade_plan_free(fast);
+		stockade_plan_free(slow);
+	}
+}
+
+TEST(plan_blob_policy_name_and_layers)
+{
+	stockade_policy *p = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "debug", NULL) == 0);
+	CHECK_INT_EQ(p->npending, 2);
+	CHECK(!strcmp(stockade_policy_name(p), "debug"));
+	/* Anything else on top parses them first, in order. */
+	CHECK(stockade_policy_allow(p, "ptrace", NULL) == 0);
+	CHECK_INT_EQ(p->npending, 0);
+	CHECK_INT_EQ(p->nlayers, 4);
+	if (p->nlayers == 4)
+		CHECK(!strcmp(p->layers[0]->file, "preset:agent") && !strcmp(p->layers[1]->file, "preset:strict") &&
+		      !strcmp(p->layers[2]->file, "preset:debug") && !strcmp(p->layers[3]->file, "command line"));
+	CHECK(!strcmp(stockade_policy_name(p), "debug"));
+	stockade_policy_free(p);
+	/* An unknown preset is refused as before, and nothing is pending. */
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK_INT_EQ(stockade_policy_add_preset(p, "agnet", NULL), -ENOENT);
+	CHECK_INT_EQ(p->npending + p->nlayers, 0);
+	stockade_policy_free(p);
+}
+
+TEST(plan_blob_corrupt_or_stale_is_refused)
+{
+	const struct sk_preset_blob *b = sk_preset_blob_find("agent");
+	uint64_t fp = sk_preset_fingerprint("agent");
+	stockade_plan *plan = NULL, *slow = build("agent", false);
+	unsigned char *copy;
+
+	CHECK(b != NULL);
+	if (!b || !slow)
+		goto out;
+	CHECK(sk_plan_blob_read(b->data, b->len, fp, &plan) == 0);
+	stockade_plan_free(plan);
+	plan = NULL;
+	/* A changed preset text changes the fingerprint. */
+	CHECK_INT_EQ(sk_plan_blob_read(b->data, b->len, fp ^ 1, &plan), -ESTALE);
+	CHECK(plan == NULL);
+	CHECK(sk_preset_fingerprint("agent,strict") != fp && sk_preset_fingerprint("nosuch") == 0);
+	/* Every truncation, and a flipped byte anywhere: refused or a plan,
+	 * never a crash (ASan checks the rest). */
+	copy = malloc(b->len);
+	CHECK(copy != NULL);
+	for (size_t n = 0; copy && n < b->len; n += 1 + n / 64) {
+		memcpy(copy, b->data, n);
+		CHECK_MSG(sk_plan_blob_read(copy, n, fp, &plan) < 0, "truncated to %zu bytes: loaded", n);
+		stockade_plan_free(plan);
+		plan = NULL;
+	}
+	for (size_t i = 0; copy && i < b->len; i += 1 + i / 32) {
+		memcpy(copy, b->data, b->len);
+		copy[i] ^= 0xa5;
+		if (sk_plan_blob_read(copy, b->len, fp, &plan) == 0) {
+			void *prog = NULL;
+			size_t len = 0;
+			stockade_plan_compile_bpf(plan, SCMP_ARCH_X86_64, &prog, &len, NULL);
+			free(prog);
+		}
+		stockade_plan_free(plan);
+		plan = NULL;
+	}
+	free(copy);
+	/* The empty table of the stage-1 library, and a missing key. */
+	CHECK(sk_preset_blob_find("agent,agent") == NULL);
+	setenv("STOCKADE_NO_PRESET_CACHE", "1", 1);
+	CHECK(sk_preset_blob_find("agent") == NULL);
+	unsetenv("STOCKADE_NO_PRESET_CACHE");
+out:
+	stockade_plan_free(slow);
+}
+
+/* A blob that does not load: stockade_plan_build parses the presets. */
+TEST(plan_blob_fallback_builds)
+{
+	static const unsigned char junk[] = "SKPB junk";
+	static struct sk_preset_blob bad;
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL, *slow = build("strict", false);
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
+	CHECK_INT_EQ(p->npending, 1);
+	bad = *p->cached;
+	bad.data = junk;
+	bad.len = sizeof(junk);
+	p->cached = &bad;
+	CHECK(stockade_plan_build(p, &plan, NULL) == 0);
+	CHECK(plan && slow && plan_eq("strict (fallback)", plan, slow));
+	stockade_plan_free(plan);
+	stockade_plan_free(slow);
+	stockade_policy_free(p);
+}
+
+static char *run_show(const char *args, bool cached)
+{
+	const char *bin = getenv("STOCKADE");
+	char cmd[1024], *out = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+
+	snprintf(cmd, sizeof(cmd), "%s'%s' show %s 2>&1", cached ? "" : "STOCKADE_NO_PRESET_CACHE=1 ", bin, args);
+	if (!(f = popen(cmd, "r")))
+		return NULL;
+	m = open_memstream(&out, &len);
+	for (int c; m && (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	if (m)
+		fclose(m);
+	pclose(f);
+	return out;
+}
+
+TEST(plan_blob_show_identical)
+{
+	static const char *const args[] = { "", "--preset strict", "--preset strict --preset debug",
+					    "--preset sealed-memfd", "--preset none", "--preset minimal --preset debug",
+					    "--preset agent --arch aarch64" };
+	const char *bin = getenv("STOCKADE");
+
+	if (!bin || access(bin, X_OK) != 0)
+		SKIP("no stockade binary ($STOCKADE)");
+	for (size_t i = 0; i < ARRAY_SIZE(args); i++) {
+		char *a = run_show(args[i], true), *b = run_show(args[i], false);
+		CHECK_MSG(a && b && strlen(a) > 20 && !strcmp(a, b), "show %s differs", args[i]);
+		free(a);
+		free(b);
+	}
+}
