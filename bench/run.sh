@@ -334,7 +334,10 @@ table() {
 	echo
 	echo "Nanoseconds per iteration, median of $sys_rounds rounds of $sys_iters (bench/syscalls.c). The"
 	echo "first rows have no argument rules under agent; \`openat(O_CREAT)\`, \`ioctl\` and \`socket\`"
-	echo "are checked by argument (setuid modes, TIOCSTI, address families)."
+	echo "are checked by argument (setuid modes, TIOCSTI, address families). \`stockade agent\`"
+	echo "also applies agent's Landlock file rules, which calls taking a path pay for; the"
+	echo "\`bwrap + agent filter\` column is the same seccomp filter without Landlock."
+	echo "\`stockade none\` loads no filter at all: its column is this machine's run-to-run noise."
 	echo
 	table syscalls "ns"
 	echo
