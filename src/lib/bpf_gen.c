@@ -491,6 +491,14 @@ static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, s
  * cannot reach.  Returns the final program or -E2BIG. */
 static int layout(struct gen *g, struct sock_filter **prog, size_t *len)
 {
+	/* Every jump must name a bound label (pos[] is indexed by it below). */
+	for (size_t i = 0; i < g->n; i++) {
+		const struct insn *in = &g->v[i];
+		if (BPF_CLASS(in->f.code) != BPF_JMP)
+			continue;
+		if ((in->jt != NONE && g->label_id[in->jt] < 0) || (in->jf != NONE && g->label_id[in->jf] < 0))
+			return -EINVAL;
+	}
 	for (;;) {
 		/* id -> position */
 		int *pos = malloc(((size_t)g->next_id + 1) * sizeof(*pos));
@@ -554,6 +562,20 @@ static int layout(struct gen *g, struct sock_filter **prog, size_t *len)
 		if (g->n > BPF_MAXINSNS) {
 			free(pos);
 			return -E2BIG;
+		}
+		/* Classic BPF only jumps forward; every label is bound after its
+		 * jumps by construction.  Refuse rather than emit a wrapped offset. */
+		for (size_t i = 0; i < g->n; i++) {
+			const struct insn *in = &g->v[i];
+			if (BPF_CLASS(in->f.code) != BPF_JMP)
+				continue;
+			for (int side = 0; side < 2; side++) {
+				int label = side ? in->jf : in->jt;
+				if (label != NONE && (g->label_id[label] < 0 || pos[g->label_id[label]] <= (int)i)) {
+					free(pos);
+					return -EINVAL;
+				}
+			}
 		}
 		struct sock_filter *out = calloc(g->n ? g->n : 1, sizeof(*out));
 		if (!out) {
