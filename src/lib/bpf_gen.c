@@ -196,9 +196,11 @@ struct piece {
 	uint32_t call, call_mask;
 };
 
+/* A syscall's pieces live in one pool per architecture, sized so that every
+ * rule, the base and the multiplexed calls always fit: none is ever dropped. */
 struct leaf {
 	uint32_t nr;
-	struct piece pieces[72];
+	struct piece *pieces;
 	size_t npieces;
 };
 
@@ -210,17 +212,42 @@ static bool region_is_all(const struct sk_region *r)
 	return false;
 }
 
+static bool regions_equal(const struct sk_region *a, const struct sk_region *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t t = 0; t < a->n; t++) {
+		if (a->terms[t].n != b->terms[t].n)
+			return false;
+		for (unsigned c = 0; c < a->terms[t].n; c++) {
+			const struct sk_cond *x = &a->terms[t].c[c], *y = &b->terms[t].c[c];
+			if (x->arg != y->arg || x->op != y->op || x->mask != y->mask || x->value != y->value)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* The syscall's regions whose result differs from the default. */
 static void entry_pieces(const stockade_plan *plan, const struct sk_plan_entry *e, uint32_t def, struct leaf *lf)
 {
 	struct sk_action base = sk_plan_entry_base(plan, e);
 
-	for (size_t k = 0; k < e->nrules && lf->npieces < ARRAY_SIZE(lf->pieces); k++) {
+	for (size_t k = 0; k < e->nrules; k++) {
+		const struct sk_region *reg = &e->rules[k].region;
 		uint32_t r = filter_ret(plan, e->rules[k].action);
-		if (r != def && e->rules[k].region.n)
-			lf->pieces[lf->npieces++] = (struct piece){ &e->rules[k].region, r, false, 0, 0 };
+		bool seen = false;
+
+		if (r == def || reg->n == 0)
+			continue;
+		/* Repeated rules (aliases, copies) decide the same calls the
+		 * same way: one copy of their tests is enough. */
+		for (size_t p = 0; p < lf->npieces && !seen; p++)
+			seen = lf->pieces[p].ret == r && !lf->pieces[p].call_test && regions_equal(lf->pieces[p].region, reg);
+		if (!seen)
+			lf->pieces[lf->npieces++] = (struct piece){ reg, r, false, 0, 0 };
 	}
-	if (filter_ret(plan, base) != def && lf->npieces < ARRAY_SIZE(lf->pieces)) {
+	if (filter_ret(plan, base) != def) {
 		/* No rules: the base region was never split, it is everything. */
 		lf->pieces[lf->npieces++] =
 			(struct piece){ e->nrules ? &e->base_region : &all_region, filter_ret(plan, base), false, 0, 0 };
@@ -438,20 +465,28 @@ static void mux_pieces(const stockade_plan *plan, const char *mux, uint32_t def,
 		if (strcmp(mx->mux, mux) != 0 || !sk_plan_multiplexed(plan, mx, &a, NULL))
 			continue;
 		uint32_t r = filter_ret(plan, a);
-		if ((skip_default && r == def) || lf->npieces == ARRAY_SIZE(lf->pieces))
+		if (skip_default && r == def)
 			continue;
 		lf->pieces[lf->npieces++] = (struct piece){ &all_region, r, true, mx->call, mx->call_mask };
 	}
 }
 
 /* The leaves of one architecture: every syscall with something to say. */
-static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, struct leaf **out, size_t *n)
+static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, struct leaf **out, size_t *n,
+		       struct piece **pool_out)
 {
 	struct leaf *leaves = calloc(plan->nentries + 4, sizeof(*leaves));
-	size_t count = 0;
+	size_t count = 0, pool_len = 2 * sk_multiplexed_len + 1;
+	struct piece *pool;
 
-	if (!leaves)
+	for (size_t i = 0; i < plan->nentries; i++)
+		pool_len += plan->entries[i].nrules + 1;
+	struct piece *const base = pool = calloc(pool_len, sizeof(*pool));
+	if (!leaves || !pool) {
+		free(leaves);
+		free(pool);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < plan->nentries; i++) {
 		const struct sk_plan_entry *e = &plan->entries[i];
 		int nr = arch_nr(arch, e->name);
@@ -459,11 +494,12 @@ static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, s
 
 		if (nr < 0)
 			continue; /* not a syscall of this architecture */
-		*lf = (struct leaf){ .nr = (uint32_t)nr };
+		*lf = (struct leaf){ .nr = (uint32_t)nr, .pieces = pool };
 		/* The multiplexer's derived verdicts come before its own rules. */
 		if (arch == SCMP_ARCH_X86)
 			mux_pieces(plan, e->name, def, false, lf);
 		entry_pieces(plan, e, def, lf);
+		pool += lf->npieces;
 		if (lf->npieces)
 			count++;
 	}
@@ -475,8 +511,9 @@ static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, s
 			int nr = seccomp_syscall_resolve_name_arch(arch, muxes[x]);
 			if (sk_plan_lookup(plan, muxes[x]) || nr < 0)
 				continue;
-			leaves[count] = (struct leaf){ .nr = (uint32_t)nr };
+			leaves[count] = (struct leaf){ .nr = (uint32_t)nr, .pieces = pool };
 			mux_pieces(plan, muxes[x], def, true, &leaves[count]);
+			pool += leaves[count].npieces;
 			if (leaves[count].npieces)
 				count++;
 		}
@@ -484,6 +521,7 @@ static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, s
 	qsort(leaves, count, sizeof(*leaves), cmp_leaf);
 	*out = leaves;
 	*n = count;
+	*pool_out = base;
 	return 0;
 }
 
@@ -620,9 +658,10 @@ static bool is_32bit(uint32_t arch)
 static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, uint32_t def)
 {
 	struct leaf *leaves = NULL;
+	struct piece *pool = NULL;
 	size_t n = 0;
 	struct run *runs = NULL;
-	int ret = arch_leaves(plan, arch, def, &leaves, &n);
+	int ret = arch_leaves(plan, arch, def, &leaves, &n, &pool);
 
 	if (ret == 0 && !(runs = calloc(n ? n : 1, sizeof(*runs))))
 		ret = -ENOMEM;
@@ -632,6 +671,7 @@ static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, ui
 		emit_ret(g, def);
 	free(runs);
 	free(leaves);
+	free(pool);
 	return ret < 0 ? ret : g->err;
 }
 
