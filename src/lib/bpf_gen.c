@@ -178,11 +178,6 @@ static void cond(struct gen *g, const struct sk_cond *c, int fail, bool args32)
 	bind(g, pass);
 }
 
-/* What the filter returns for a plan action (notify modes: supervise.c). */
-static uint32_t filter_ret(const stockade_plan *plan, struct sk_action a)
-{
-	return sk_filter_action(plan, a);
-}
 
 /* The region holding every argument vector. */
 static struct sk_term all_term;
@@ -235,7 +230,7 @@ static void entry_pieces(const stockade_plan *plan, const struct sk_plan_entry *
 
 	for (size_t k = 0; k < e->nrules; k++) {
 		const struct sk_region *reg = &e->rules[k].region;
-		uint32_t r = filter_ret(plan, e->rules[k].action);
+		uint32_t r = sk_filter_action(plan, e->rules[k].action);
 		bool seen = false;
 
 		if (r == def || reg->n == 0)
@@ -247,10 +242,10 @@ static void entry_pieces(const stockade_plan *plan, const struct sk_plan_entry *
 		if (!seen)
 			lf->pieces[lf->npieces++] = (struct piece){ reg, r, false, 0, 0 };
 	}
-	if (filter_ret(plan, base) != def) {
+	if (sk_filter_action(plan, base) != def) {
 		/* No rules: the base region was never split, it is everything. */
 		lf->pieces[lf->npieces++] =
-			(struct piece){ e->nrules ? &e->base_region : &all_region, filter_ret(plan, base), false, 0, 0 };
+			(struct piece){ e->nrules ? &e->base_region : &all_region, sk_filter_action(plan, base), false, 0, 0 };
 	}
 }
 
@@ -464,7 +459,7 @@ static void mux_pieces(const stockade_plan *plan, const char *mux, uint32_t def,
 
 		if (strcmp(mx->mux, mux) != 0 || !sk_plan_multiplexed(plan, mx, &a, NULL))
 			continue;
-		uint32_t r = filter_ret(plan, a);
+		uint32_t r = sk_filter_action(plan, a);
 		if (skip_default && r == def)
 			continue;
 		lf->pieces[lf->npieces++] = (struct piece){ &all_region, r, true, mx->call, mx->call_mask };
@@ -639,22 +634,6 @@ static int layout(struct gen *g, struct sock_filter **prog, size_t *len)
 	}
 }
 
-static void compat_of(uint32_t arch, uint32_t out[2], size_t *n)
-{
-	*n = 0;
-	if (arch == SCMP_ARCH_X86_64) {
-		out[(*n)++] = SCMP_ARCH_X86;
-		out[(*n)++] = SCMP_ARCH_X32;
-	} else if (arch == SCMP_ARCH_AARCH64) {
-		out[(*n)++] = SCMP_ARCH_ARM;
-	}
-}
-
-static bool is_32bit(uint32_t arch)
-{
-	return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32 || arch == SCMP_ARCH_ARM;
-}
-
 static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, uint32_t def)
 {
 	struct leaf *leaves = NULL;
@@ -666,7 +645,7 @@ static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, ui
 	if (ret == 0 && !(runs = calloc(n ? n : 1, sizeof(*runs))))
 		ret = -ENOMEM;
 	if (ret == 0 && n)
-		emit_tree(g, runs, 0, make_runs(leaves, n, runs), def, is_32bit(arch));
+		emit_tree(g, runs, 0, make_runs(leaves, n, runs), def, sk_arch_is_32bit(arch));
 	else if (ret == 0)
 		emit_ret(g, def);
 	free(runs);
@@ -679,7 +658,7 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 		    stockade_error **err)
 {
 	struct gen g = { 0 };
-	uint32_t def = filter_ret(plan, plan->default_action), badarch = sk_filter_badarch(plan);
+	uint32_t def = sk_filter_action(plan, plan->default_action), badarch = sk_filter_badarch(plan);
 	uint32_t extra[2];
 	size_t nextra = 0;
 	bool x32 = false;
@@ -692,7 +671,7 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 	if (!stockade_arch_name(arch))
 		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
 	if (plan->compat == SK_COMPAT_FILTER)
-		compat_of(arch, extra, &nextra);
+		sk_compat_arches(arch, extra, &nextra);
 
 	/* SCMP_ARCH_* tokens are the kernel's AUDIT_ARCH_* values, except x32,
 	 * which the kernel reports as x86_64 with the x32 bit in the number. */

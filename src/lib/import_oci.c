@@ -115,17 +115,6 @@ static const char *docker_arch_name(uint32_t arch)
 	return NULL;
 }
 
-void sk_compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
-{
-	*n = 0;
-	if (arch == SCMP_ARCH_X86_64) {
-		out[(*n)++] = SCMP_ARCH_X86;
-		out[(*n)++] = SCMP_ARCH_X32;
-	} else if (arch == SCMP_ARCH_AARCH64) {
-		out[(*n)++] = SCMP_ARCH_ARM;
-	}
-}
-
 /* "SCMP_ARCH_X86_64" or "x86_64" -> token, as crun resolves them; 0 if not
  * an architecture libseccomp knows. */
 static uint32_t oci_arch_token(const char *name)

@@ -7,6 +7,7 @@
 #define STOCKADE_OCI_H
 
 #include "plan.h"
+#include "seccomp_backend.h" /* sk_compat_arches() */
 
 /* What a profile is resolved against, as Docker and Podman resolve theirs
  * before handing them to runc or crun. */
@@ -32,7 +33,5 @@ int sk_oci_import(const char *file, const char *text, size_t len, const struct s
 
 /* The OCI architecture name of an SCMP_ARCH_* token ("SCMP_ARCH_X86_64"). */
 const char *sk_oci_arch_name(uint32_t arch);
-/* The architectures a native filter also covers (i386 and x32 for x86_64). */
-void sk_compat_arches(uint32_t arch, uint32_t out[2], size_t *n);
 
 #endif

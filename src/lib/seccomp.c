@@ -113,7 +113,7 @@ static int add_region(scmp_filter_ctx ctx, int nr, uint32_t act, const struct sk
 }
 
 /* The other entry points of `arch` that a native filter must account for. */
-static void compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
+void sk_compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
 {
 	*n = 0;
 	if (arch == SCMP_ARCH_X86_64) {
@@ -124,7 +124,7 @@ static void compat_arches(uint32_t arch, uint32_t out[2], size_t *n)
 	}
 }
 
-static bool arch_is_32bit(uint32_t arch)
+bool sk_arch_is_32bit(uint32_t arch)
 {
 	return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32 || arch == SCMP_ARCH_ARM;
 }
@@ -135,7 +135,7 @@ static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ct
 	uint32_t native = seccomp_arch_native();
 	uint32_t def = sk_filter_action(plan, plan->default_action);
 	scmp_filter_ctx ctx = seccomp_init(def);
-	bool args32 = arch_is_32bit(arch);
+	bool args32 = sk_arch_is_32bit(arch);
 	int ret;
 
 	*out = NULL;
@@ -221,7 +221,7 @@ int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **out, sto
 		return ret;
 	/* compat_arches: filter gives the other entry points the same rules, each
 	 * compiled for its own ABI, merged into one filter. */
-	compat_arches(arch, extra, &nextra);
+	sk_compat_arches(arch, extra, &nextra);
 	for (size_t i = 0; plan->compat == SK_COMPAT_FILTER && i < nextra; i++) {
 		ret = arch_context(plan, extra[i], &extra_ctx, err);
 		if (ret < 0)

@@ -9,6 +9,10 @@
 /* What the filter returns for a plan action: the action itself, or a user
  * notification when the plan is a supervisor's copy (plan->notify). */
 uint32_t sk_filter_action(const stockade_plan *plan, struct sk_action a);
+/* The other entry points of `arch` (i386 and x32 for x86_64, arm for
+ * aarch64), and whether an ABI hands seccomp 32-bit arguments. */
+void sk_compat_arches(uint32_t arch, uint32_t out[2], size_t *n);
+bool sk_arch_is_32bit(uint32_t arch);
 /* What calls through an architecture the filter does not cover get. */
 uint32_t sk_filter_badarch(const stockade_plan *plan);
 
