@@ -7,8 +7,8 @@
  * different operators (a rule on `a0 > 3` lands under a sibling `a0 >= 3`;
  * other sets make it loop forever).  The filter would then allow calls the
  * policy denies.  The plan already hands us, per syscall, regions that are
- * disjoint between actions (region.c), so a straight decision list per
- * syscall is correct by construction and needs no merging at all.
+ * disjoint between actions (region.c), so a decision list per syscall is
+ * correct in any order of its pieces.
  * libseccomp still provides what it is right about: syscall numbers per
  * architecture and the architecture tokens.
  *
@@ -19,6 +19,23 @@
  *	     leaf: for each term: compare its arguments, ret ACTION; ret DEFAULT
  * Conditional jumps reach 255 instructions; farther targets go through an
  * inserted `ja` (layout() below).
+ *
+ * The kernel's cost to load a filter grows with its length, and a filter is
+ * loaded on every `stockade run`, so the generator keeps it short, by
+ * rewrites that cannot change a result:
+ *  - a leaf's terms are grouped by result (regions of different results are
+ *    disjoint, so their order is free) and split into tests of argument
+ *    words; terms of one result that differ in one test merge: bits wanted
+ *    of one word into one "any of these bits" jset, (C and x&A) or (C and
+ *    x&B) = C and x&(A|B) != 0, and touching value ranges into one range;
+ *  - the terms are sorted so that equal first tests are tested once (a
+ *    trie), and when the rules decide every call of a syscall with results
+ *    other than the default, the last result needs no test;
+ *  - the search over syscall numbers leaves out comparisons that the bounds
+ *    known at that point already answer;
+ *  - a `ld` of the word the accumulator holds on every path to it is
+ *    dropped, and jumps to `ret X` share one `ret X` within jump reach
+ *    (drop_reloads(), share_returns()).
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -145,7 +162,8 @@ static void cond(struct gen *g, const struct sk_cond *c, int fail, bool args32)
 	case SK_OP_MASKED_EQ:
 		if (mhi) {
 			ld(g, ARG_HI(c->arg));
-			push(g, BPF_ALU | BPF_AND | BPF_K, mhi, NONE, NONE);
+			if (mhi != 0xffffffffu)
+				push(g, BPF_ALU | BPF_AND | BPF_K, mhi, NONE, NONE);
 			jmp(g, BPF_JEQ, vhi & mhi, NONE, fail);
 		}
 		if (mlo) {
@@ -166,8 +184,22 @@ static void cond(struct gen *g, const struct sk_cond *c, int fail, bool args32)
 	pass = new_label(g);
 	if (!args32) {
 		ld(g, ARG_HI(c->arg));
+		/* x >= H:0, x > H:ffffffff, x < H:0, x <= H:ffffffff: the
+		 * high word alone decides. */
+		if ((c->op == SK_OP_GE || c->op == SK_OP_LT) && vlo == 0) {
+			jmp(g, BPF_JGE, vhi, greater ? pass : fail, greater ? fail : pass);
+			bind(g, pass);
+			return;
+		}
+		if ((c->op == SK_OP_GT || c->op == SK_OP_LE) && vlo == 0xffffffffu) {
+			jmp(g, BPF_JGT, vhi, greater ? pass : fail, greater ? fail : pass);
+			bind(g, pass);
+			return;
+		}
 		jmp(g, BPF_JGT, vhi, greater ? pass : fail, NONE);
-		jmp(g, BPF_JEQ, vhi, NONE, greater ? fail : pass);
+		/* Not above 0 is equal to 0. */
+		if (vhi)
+			jmp(g, BPF_JEQ, vhi, NONE, greater ? fail : pass);
 	}
 	ld(g, ARG_LO(c->arg));
 	/* GT: lo > v; GE: lo >= v; LT: !(lo >= v); LE: !(lo > v). */
@@ -197,6 +229,9 @@ struct leaf {
 	uint32_t nr;
 	struct piece *pieces;
 	size_t npieces;
+	/* Every call reaches a piece that is not a multiplexed call's: a rule
+	 * or the base decides it with a result other than the default. */
+	bool covered;
 };
 
 static bool region_is_all(const struct sk_region *r)
@@ -247,95 +282,480 @@ static void entry_pieces(const stockade_plan *plan, const struct sk_plan_entry *
 		lf->pieces[lf->npieces++] =
 			(struct piece){ e->nrules ? &e->base_region : &all_region, sk_filter_action(plan, base), false, 0, 0 };
 	}
+
+	/* A call is decided by the first rule it matches, else by the base.
+	 * If no rule up to the first catch-all (or the base, when there is no
+	 * catch-all) has the default's result, every call lies in a piece:
+	 * the region a rule decides is its conditions minus earlier rules of
+	 * other actions (ir.c), and each such rule made a piece above. */
+	lf->covered = true;
+	for (size_t k = 0; k < e->nrules && lf->covered; k++) {
+		lf->covered = sk_filter_action(plan, e->rules[k].action) != def;
+		if (e->rules[k].nconds == 0)
+			return;
+	}
+	if (sk_filter_action(plan, base) == def)
+		lf->covered = false;
 }
 
-/* A term that tests one bit of one argument word: "argN & bit" rules. */
-static bool single_bit(const struct sk_term *t, bool args32, unsigned *arg, bool *hi, uint32_t *bit)
-{
-	struct sk_cond c;
+/*
+ * A leaf term as tests of argument words, so that terms can be merged and
+ * can share their first tests.  A test is one of
+ *	T_EQ	(word & mask) == k
+ *	T_RANGE	min <= word <= max
+ *	T_BITS	(word & mask) != 0, "any of these bits": one jset
+ *	T_COND	a comparison of the whole argument that needs several jumps
+ *		(!=, ranges), emitted by cond()
+ * A term's tests are sorted by key (argument; T_COND, then the high word,
+ * then the low word; a value test (T_EQ, T_RANGE) before T_BITS), at most
+ * one per key.
+ */
+enum { T_COND, T_EQ, T_RANGE, T_BITS };
 
-	if (t->n != 1)
+struct test {
+	uint8_t arg, kind;
+	bool hi;
+	uint32_t mask, k;    /* T_EQ, T_BITS */
+	uint32_t min, max;   /* T_RANGE */
+	struct sk_cond c;    /* T_COND */
+};
+
+/* Per argument: an equality and a jset on each word, or one T_COND. */
+#define TERM_TESTS (4 * SK_MAX_ARGS)
+
+struct lterm {
+	uint32_t ret;
+	uint8_t n;
+	struct test t[TERM_TESTS];
+};
+
+static unsigned test_key(const struct test *t)
+{
+	if (t->kind == T_COND)
+		return t->arg * 5u;
+	return t->arg * 5u + (t->hi ? 1 : 3) + (t->kind == T_BITS);
+}
+
+static int cmp_u64(uint64_t x, uint64_t y)
+{
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_test(const struct test *x, const struct test *y)
+{
+	int r = cmp_u64(test_key(x), test_key(y));
+
+	if (r == 0 && x->kind == T_COND) {
+		if ((r = cmp_u64(x->c.op, y->c.op)) == 0 && (r = cmp_u64(x->c.mask, y->c.mask)) == 0)
+			r = cmp_u64(x->c.value, y->c.value);
+		return r;
+	}
+	if (r == 0 && (r = cmp_u64(x->kind, y->kind)) == 0 && (r = cmp_u64(x->mask, y->mask)) == 0 &&
+	    (r = cmp_u64(x->k, y->k)) == 0 && (r = cmp_u64(x->min, y->min)) == 0)
+		r = cmp_u64(x->max, y->max);
+	return r;
+}
+
+/* Terms in the order that puts equal first tests next to each other. */
+static int cmp_lterm(const void *a, const void *b)
+{
+	const struct lterm *x = a, *y = b;
+
+	for (unsigned i = 0; i < x->n && i < y->n; i++) {
+		int r = cmp_test(&x->t[i], &y->t[i]);
+		if (r)
+			return r;
+	}
+	return cmp_u64(x->n, y->n);
+}
+
+/* (word & m) == v as a test; false if it never holds. */
+static bool word_test(struct lterm *out, uint8_t arg, bool hi, uint32_t m, uint32_t v)
+{
+	if (v & ~m)
 		return false;
-	c = t->c[0];
-	if (args32 && sk_cond_restrict32(&c) <= 0)
-		return false;
-	if (c.op != SK_OP_MASKED_EQ || __builtin_popcountll(c.mask) != 1 || c.value != c.mask)
-		return false;
-	*arg = c.arg;
-	*hi = c.mask >> 32 != 0;
-	*bit = *hi ? (uint32_t)(c.mask >> 32) : (uint32_t)c.mask;
+	if (m)
+		out->t[out->n++] = (struct test){ .arg = arg, .kind = T_EQ, .hi = hi, .mask = m, .k = v };
 	return true;
 }
 
-static void emit_leaf(struct gen *g, const struct leaf *lf, uint32_t def, bool args32)
+static void sort_tests(struct lterm *t)
+{
+	for (unsigned i = 1; i < t->n; i++)
+		for (unsigned j = i; j > 0 && test_key(&t->t[j]) < test_key(&t->t[j - 1]); j--) {
+			struct test x = t->t[j];
+			t->t[j] = t->t[j - 1];
+			t->t[j - 1] = x;
+		}
+}
+
+/*
+ * A plan term as tests; false if it never holds.  On 32-bit ABIs the kernel
+ * hands over 32-bit arguments: a condition needing high bits never holds
+ * there, one about high bits only always does, and no high word is read.
+ */
+static bool to_lterm(const struct sk_term *t, uint32_t ret, bool args32, struct lterm *out)
+{
+	out->ret = ret;
+	out->n = 0;
+	for (unsigned i = 0; i < t->n; i++) {
+		struct sk_cond c = t->c[i];
+		int keep = args32 ? sk_cond_restrict32(&c) : 1;
+		uint32_t vhi = (uint32_t)(c.value >> 32), vlo = (uint32_t)c.value;
+
+		if (keep < 0)
+			return false;
+		if (keep == 0)
+			continue;
+		if (c.op == SK_OP_EQ || c.op == SK_OP_MASKED_EQ) {
+			uint64_t m = c.op == SK_OP_EQ ? UINT64_MAX : c.mask;
+			if ((!args32 && !word_test(out, c.arg, true, (uint32_t)(m >> 32), vhi)) ||
+			    !word_test(out, c.arg, false, (uint32_t)m, vlo))
+				return false;
+		} else {
+			out->t[out->n++] = (struct test){ .arg = c.arg, .kind = T_COND, .c = c };
+		}
+	}
+	sort_tests(out);
+	return true;
+}
+
+/*
+ * Where one bit of a masked word is wanted, (w & m) == b: that bit set and
+ * the others clear, two jsets, as short as `and; jeq`, and the bit can then
+ * merge with other terms' bits.
+ */
+static void split_bits(struct lterm *t)
+{
+	unsigned n = t->n, k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct test *x = &t->t[i];
+		if (x->kind != T_EQ || x->mask == 0xffffffffu || __builtin_popcount(x->k) != 1)
+			continue;
+		t->t[t->n++] = (struct test){ .arg = x->arg, .kind = T_BITS, .hi = x->hi, .mask = x->k };
+		x->mask &= ~x->k;
+		x->k = 0;
+	}
+	/* Drop the equalities left with no bit to test. */
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->t[i].kind != T_EQ || t->t[i].mask != 0)
+			t->t[k++] = t->t[i];
+	t->n = (uint8_t)k;
+	sort_tests(t);
+}
+
+/* The words a value test holds for, when they are one interval. */
+static bool test_interval(const struct test *t, uint32_t *min, uint32_t *max)
+{
+	if (t->kind == T_RANGE) {
+		*min = t->min;
+		*max = t->max;
+		return true;
+	}
+	if (t->kind != T_EQ || (~t->mask & (~t->mask + 1)) != 0)
+		return false; /* the mask's clear bits are not the lowest ones */
+	*min = t->k;
+	*max = t->k | ~t->mask;
+	return true;
+}
+
+/* Every word x holds for, y holds for (x and y have one key). */
+static bool test_implies(const struct test *x, const struct test *y)
+{
+	uint32_t xmin, xmax, ymin, ymax;
+
+	if (x->kind == T_BITS)
+		return (x->mask & ~y->mask) == 0;
+	if (test_interval(x, &xmin, &xmax) && test_interval(y, &ymin, &ymax))
+		return ymin <= xmin && xmax <= ymax;
+	return cmp_test(x, y) == 0;
+}
+
+/* b is a subset of a: each of a's tests is implied by b's of that key. */
+static bool term_covers(const struct lterm *a, const struct lterm *b)
+{
+	unsigned j = 0;
+
+	for (unsigned i = 0; i < a->n; i++) {
+		unsigned key = test_key(&a->t[i]);
+		while (j < b->n && test_key(&b->t[j]) < key)
+			j++;
+		if (j == b->n || test_key(&b->t[j]) != key || !test_implies(&b->t[j], &a->t[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * x := x or y for two tests of one key, where one test says it:
+ *  - "any of these bits": w&A or w&B = w&(A|B);
+ *  - values in two intervals that touch: one interval;
+ *  - an equality under one mask with values one bit apart:
+ *    w&m == k or w&m == k^b = w&(m^b) == k&~b.
+ * Sets *always if the result holds for every word.
+ */
+static bool test_merge(struct test *x, const struct test *y, bool *always)
+{
+	uint32_t xmin, xmax, ymin, ymax;
+
+	*always = false;
+	if (x->kind == T_BITS) {
+		x->mask |= y->mask;
+		return true;
+	}
+	if (x->kind == T_COND)
+		return false;
+	if (test_interval(x, &xmin, &xmax) && test_interval(y, &ymin, &ymax) &&
+	    (uint64_t)(xmin > ymin ? xmin : ymin) <= (uint64_t)(xmax < ymax ? xmax : ymax) + 1) {
+		xmin = xmin < ymin ? xmin : ymin;
+		xmax = xmax > ymax ? xmax : ymax;
+		*always = xmin == 0 && xmax == 0xffffffffu;
+		*x = (struct test){ .arg = x->arg, .kind = T_RANGE, .hi = x->hi, .min = xmin, .max = xmax };
+		return true;
+	}
+	if (x->kind == T_EQ && y->kind == T_EQ && x->mask == y->mask && __builtin_popcount(x->k ^ y->k) == 1) {
+		x->mask &= ~(x->k ^ y->k);
+		x->k &= x->mask;
+		*always = x->mask == 0;
+		return true;
+	}
+	return false;
+}
+
+/* a := a or b, if the terms differ in one test and test_merge() says it:
+ * (C and x) or (C and y) = C and (x or y). */
+static bool term_merge(struct lterm *a, const struct lterm *b)
+{
+	int differ = -1;
+	bool always;
+
+	if (a->n != b->n)
+		return false;
+	for (unsigned i = 0; i < a->n; i++) {
+		if (test_key(&a->t[i]) != test_key(&b->t[i]))
+			return false;
+		if (cmp_test(&a->t[i], &b->t[i]) == 0)
+			continue;
+		if (differ >= 0)
+			return false;
+		differ = (int)i;
+	}
+	if (differ < 0)
+		return true; /* the same term */
+	if (!test_merge(&a->t[differ], &b->t[differ], &always))
+		return false;
+	if (always) {
+		memmove(&a->t[differ], &a->t[differ + 1], (a->n - differ - 1) * sizeof(a->t[0]));
+		a->n--;
+	}
+	return true;
+}
+
+/* Beyond this many terms of one result, merging (quadratic per round) is
+ * left out: such a leaf would hardly fit in a filter anyway. */
+#define MERGE_MAX_TERMS 1024
+
+/* Merge the terms t[0, n) of one result until no two merge; the new count. */
+static size_t merge_terms(struct lterm *t, size_t n)
+{
+	bool changed = n <= MERGE_MAX_TERMS;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = i + 1; j < n; j++) {
+				if (term_covers(&t[j], &t[i]))
+					t[i] = t[j];
+				else if (!term_covers(&t[i], &t[j]) && !term_merge(&t[i], &t[j]))
+					continue;
+				memmove(&t[j], &t[j + 1], (n - j - 1) * sizeof(*t));
+				n--;
+				j = i; /* t[i] changed: try the others again */
+				changed = true;
+			}
+		}
+	}
+	return n;
+}
+
+/* Ranges that are one value or "none of the low bits above" are shorter
+ * as an equality. */
+static void simplify_ranges(struct lterm *t)
+{
+	for (unsigned i = 0; i < t->n; i++) {
+		struct test *x = &t->t[i];
+		uint32_t span;
+		if (x->kind != T_RANGE)
+			continue;
+		span = x->max - x->min;
+		if (x->min == x->max)
+			*x = (struct test){ .arg = x->arg, .kind = T_EQ, .hi = x->hi, .mask = ~0u, .k = x->min };
+		else if (x->min == 0 && (span & (span + 1)) == 0)
+			*x = (struct test){ .arg = x->arg, .kind = T_EQ, .hi = x->hi, .mask = ~span, .k = 0 };
+	}
+}
+
+/* Falls through when the test holds, jumps to `fail` otherwise. */
+static void emit_test(struct gen *g, const struct test *t, int fail, bool args32)
+{
+	if (t->kind == T_COND) {
+		cond(g, &t->c, fail, args32);
+		return;
+	}
+	ld(g, t->hi ? ARG_HI(t->arg) : ARG_LO(t->arg));
+	if (t->kind == T_RANGE) {
+		int pass = new_label(g);
+		if (t->min)
+			jmp(g, BPF_JGE, t->min, t->max == 0xffffffffu ? pass : NONE, fail);
+		if (t->max != 0xffffffffu)
+			jmp(g, BPF_JGT, t->max, fail, pass);
+		bind(g, pass);
+	} else if (t->kind == T_BITS) {
+		jmp(g, BPF_JSET, t->mask, NONE, fail);
+	} else if (t->k == 0 && t->mask != 0xffffffffu) {
+		jmp(g, BPF_JSET, t->mask, fail, NONE); /* none of the mask's bits */
+	} else {
+		if (t->mask != 0xffffffffu)
+			push(g, BPF_ALU | BPF_AND | BPF_K, t->mask, NONE, NONE);
+		jmp(g, BPF_JEQ, t->k, NONE, fail);
+	}
+}
+
+/*
+ * Sorted terms t[lo, hi), which share their first d tests (passed), as a
+ * trie: terms with the same next test share it, and when it fails the
+ * terms after them are tried.  Falls through if no term holds.
+ */
+static void emit_trie(struct gen *g, const struct lterm *t, size_t lo, size_t hi, unsigned d, bool args32)
+{
+	for (size_t i = lo; i < hi;) {
+		size_t j = i + 1;
+
+		if (t[i].n == d) {
+			/* Every test passed.  The terms after it in the range
+			 * extend it: a call they hold for, it holds for. */
+			emit_ret(g, t[i].ret);
+			return;
+		}
+		while (j < hi && t[j].n > d && cmp_test(&t[j].t[d], &t[i].t[d]) == 0)
+			j++;
+		int next = new_label(g);
+		emit_test(g, &t[i].t[d], next, args32);
+		emit_trie(g, t, i, j, d + 1, args32);
+		bind(g, next);
+		i = j;
+	}
+}
+
+/* The multiplexed calls' tests come first: they are not disjoint from the
+ * syscall's own pieces and decide before them. */
+static void emit_call_tests(struct gen *g, const struct leaf *lf)
 {
 	for (size_t p = 0; p < lf->npieces; p++) {
 		const struct piece *pc = &lf->pieces[p];
-		if (region_is_all(pc->region) && !pc->call_test) {
-			emit_ret(g, pc->ret);
-			return; /* nothing after an unconditional return runs */
-		}
-		/* A piece's terms share one result, so their order is free:
-		 * "any of these bits" tests of one word become a single jset. */
-		if (!pc->call_test) {
-			for (unsigned arg = 0; arg < SK_MAX_ARGS; arg++) {
-				for (int word = 0; word < 2; word++) {
-					uint32_t bits = 0, bit;
-					unsigned a;
-					bool hi;
-					for (size_t t = 0; t < pc->region->n; t++)
-						if (single_bit(&pc->region->terms[t], args32, &a, &hi, &bit) && a == arg &&
-						    hi == (word == 1))
-							bits |= bit;
-					if (!bits)
-						continue;
-					int none = new_label(g);
-					ld(g, word ? ARG_HI(arg) : ARG_LO(arg));
-					jmp(g, BPF_JSET, bits, NONE, none);
-					emit_ret(g, pc->ret);
-					bind(g, none);
-				}
-			}
-		}
-		for (size_t t = 0; t < pc->region->n; t++) {
-			const struct sk_term *term = &pc->region->terms[t];
-			{
-				unsigned a;
-				bool hi;
-				uint32_t bit;
-				if (!pc->call_test && single_bit(term, args32, &a, &hi, &bit))
-					continue; /* tested above */
-			}
-			int fail = new_label(g);
-			bool never = false;
-			struct sk_cond cs[SK_MAX_ARGS];
-			unsigned nc = 0;
+		int fail = new_label(g);
 
-			/* On 32-bit ABIs the kernel hands over 32-bit arguments:
-			 * a condition needing high bits never holds there, one
-			 * about high bits only always does. */
-			for (unsigned c = 0; c < term->n && !never; c++) {
-				struct sk_cond cc = term->c[c];
-				int keep = args32 ? sk_cond_restrict32(&cc) : 1;
-				never = keep < 0;
-				if (keep > 0)
-					cs[nc++] = cc;
-			}
-			if (never)
-				continue;
-			if (pc->call_test) {
-				ld(g, ARG_LO(0));
-				if (pc->call_mask != 0xffffffffu)
-					push(g, BPF_ALU | BPF_AND | BPF_K, pc->call_mask, NONE, NONE);
-				jmp(g, BPF_JEQ, pc->call, NONE, fail);
-			}
-			for (unsigned c = 0; c < nc; c++)
-				cond(g, &cs[c], fail, args32);
-			emit_ret(g, pc->ret);
-			bind(g, fail);
-		}
+		if (!pc->call_test)
+			continue;
+		ld(g, ARG_LO(0));
+		if (pc->call_mask != 0xffffffffu)
+			push(g, BPF_ALU | BPF_AND | BPF_K, pc->call_mask, NONE, NONE);
+		jmp(g, BPF_JEQ, pc->call, NONE, fail);
+		emit_ret(g, pc->ret);
+		bind(g, fail);
 	}
-	emit_ret(g, def);
+}
+
+/*
+ * A syscall's decision list.  Its pieces (after the multiplexed calls')
+ * are disjoint between results, so their terms may be tried in any order:
+ * they are merged within each result, then sorted so that equal first
+ * tests are shared.  If the pieces cover every call, the result with the
+ * most tests is what is left when the others fail, untested.
+ */
+static void emit_leaf(struct gen *g, const struct leaf *lf, uint32_t def, bool args32)
+{
+	size_t nterms = 0, n = 0, nrets = 0, last;
+	size_t *start = NULL;
+	struct lterm *t;
+	uint32_t *rets;
+
+	emit_call_tests(g, lf);
+	for (size_t p = 0; p < lf->npieces; p++)
+		nterms += lf->pieces[p].call_test ? 0 : lf->pieces[p].region->n;
+	t = calloc(nterms ? nterms : 1, sizeof(*t));
+	rets = calloc(lf->npieces ? lf->npieces : 1, sizeof(*rets));
+	start = calloc(lf->npieces + 1, sizeof(*start));
+	if (!t || !rets || !start) {
+		g->err = -ENOMEM;
+		goto out;
+	}
+	/* Results in the order the pieces first name them. */
+	for (size_t p = 0; p < lf->npieces; p++) {
+		const struct piece *pc = &lf->pieces[p];
+		size_t r = 0;
+
+		while (r < nrets && rets[r] != pc->ret)
+			r++;
+		if (!pc->call_test && r == nrets)
+			rets[nrets++] = pc->ret;
+	}
+	/* Terms grouped by result, merged within each group. */
+	for (size_t r = 0; r < nrets; r++) {
+		start[r] = n;
+		for (size_t p = 0; p < lf->npieces; p++) {
+			const struct piece *pc = &lf->pieces[p];
+			if (pc->call_test || pc->ret != rets[r])
+				continue;
+			for (size_t k = 0; k < pc->region->n; k++) {
+				if (!to_lterm(&pc->region->terms[k], pc->ret, args32, &t[n]))
+					continue;
+				if (t[n].n == 0) {
+					/* Holds for every call: other results' pieces
+					 * are empty, nothing else can be decided. */
+					emit_ret(g, pc->ret);
+					goto out;
+				}
+				n++;
+			}
+		}
+		/* Values first (ranges, equalities one bit apart), then
+		 * single wanted bits split off and merged. */
+		n = start[r] + merge_terms(&t[start[r]], n - start[r]);
+		for (size_t i = start[r]; i < n; i++)
+			split_bits(&t[i]);
+		n = start[r] + merge_terms(&t[start[r]], n - start[r]);
+		for (size_t i = start[r]; i < n; i++)
+			simplify_ranges(&t[i]);
+	}
+	start[nrets] = n;
+
+	/* With every call covered, the group with the most tests goes last
+	 * and is not tested: a call that fails the others is in it. */
+	last = nrets;
+	if (lf->covered && nrets) {
+		size_t best = 0;
+		for (size_t r = 0; r < nrets; r++) {
+			size_t cost = 0;
+			for (size_t i = start[r]; i < start[r + 1]; i++)
+				cost += 1 + t[i].n;
+			if (cost >= best) {
+				best = cost;
+				last = r;
+			}
+		}
+		/* Its terms are not tested: drop them. */
+		memmove(&t[start[last]], &t[start[last + 1]], (n - start[last + 1]) * sizeof(*t));
+		n -= start[last + 1] - start[last];
+	}
+	qsort(t, n, sizeof(*t), cmp_lterm);
+	emit_trie(g, t, 0, n, 0, args32);
+	emit_ret(g, last < nrets ? rets[last] : def);
+out:
+	free(start);
+	free(t);
+	free(rets);
 }
 
 /* A run of consecutive syscall numbers with one unconditional result, or a
@@ -346,9 +766,24 @@ struct run {
 	const struct leaf *leaf;
 };
 
+/* One result for every call: a piece holding everything (pieces of other
+ * results are then empty), or one result covering every call. */
 static bool leaf_simple(const struct leaf *lf, uint32_t *r)
 {
-	if (lf->npieces == 0 || lf->pieces[0].call_test || !region_is_all(lf->pieces[0].region))
+	bool one = lf->npieces > 0;
+
+	for (size_t p = 0; p < lf->npieces; p++) {
+		if (lf->pieces[p].call_test)
+			return false;
+		one = one && lf->pieces[p].ret == lf->pieces[0].ret;
+	}
+	for (size_t p = 0; p < lf->npieces; p++) {
+		if (region_is_all(lf->pieces[p].region)) {
+			*r = lf->pieces[p].ret;
+			return true;
+		}
+	}
+	if (!one || !lf->covered)
 		return false;
 	*r = lf->pieces[0].ret;
 	return true;
@@ -373,44 +808,67 @@ static size_t make_runs(const struct leaf *leaves, size_t n, struct run *runs)
 	return k;
 }
 
-/* Binary search over runs[lo, hi) on the syscall number in A. */
-static void emit_tree(struct gen *g, const struct run *runs, size_t lo, size_t hi, uint32_t def, bool args32)
+static void emit_body(struct gen *g, const struct run *r, uint32_t def, bool args32)
+{
+	if (r->leaf)
+		emit_leaf(g, r->leaf, def, args32);
+	else
+		emit_ret(g, r->ret);
+}
+
+/* Binary search over runs[lo, hi) on the syscall number in A, which is
+ * known to lie in [floor, ceil): comparisons these bounds answer are left
+ * out. */
+static void emit_tree(struct gen *g, const struct run *runs, size_t lo, size_t hi, uint32_t def, bool args32,
+		      uint64_t floor, uint64_t ceil)
 {
 	if (hi - lo <= 3) {
 		int body[3], next[4];
+		size_t end = hi; /* a run every number left belongs to */
 		for (size_t i = lo; i < hi; i++) {
 			body[i - lo] = new_label(g);
 			next[i - lo] = new_label(g);
 		}
-		for (size_t i = lo; i < hi; i++) {
+		for (size_t i = lo; i < hi && end == hi; i++) {
 			const struct run *r = &runs[i];
+			bool above = r->hi + 1ULL < ceil, below = r->lo > floor;
 			bind(g, next[i - lo]);
-			if (r->lo == r->hi) {
+			if (!above && !below) {
+				end = i;
+			} else if (r->lo == r->hi) {
 				jmp(g, BPF_JEQ, r->lo, body[i - lo], NONE);
+				if (r->lo == floor)
+					floor++;
 			} else {
 				int skip = i + 1 < hi ? next[i + 1 - lo] : new_label(g);
-				jmp(g, BPF_JGT, r->hi, skip, NONE);
-				jmp(g, BPF_JGE, r->lo, body[i - lo], skip);
+				if (above)
+					jmp(g, BPF_JGT, r->hi, skip, below ? NONE : body[i - lo]);
+				if (below)
+					jmp(g, BPF_JGE, r->lo, body[i - lo], skip);
+				else
+					floor = r->hi + 1ULL; /* skip is reached only from above */
 				if (i + 1 == hi)
 					bind(g, skip);
 			}
 		}
-		emit_ret(g, def);
-		for (size_t i = lo; i < hi; i++) {
+		/* Where the numbers left all belong to one run, its body
+		 * comes here untested (the runs after it are unreachable). */
+		if (end < hi)
+			emit_body(g, &runs[end], def, args32);
+		else
+			emit_ret(g, def);
+		for (size_t i = lo; i < end; i++) {
 			bind(g, body[i - lo]);
-			if (runs[i].leaf)
-				emit_leaf(g, runs[i].leaf, def, args32);
-			else
-				emit_ret(g, runs[i].ret);
+			emit_body(g, &runs[i], def, args32);
 		}
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
 	int right = new_label(g);
 	jmp(g, BPF_JGE, runs[mid].lo, right, NONE);
-	emit_tree(g, runs, lo, mid, def, args32);
+	emit_tree(g, runs, lo, mid, def, args32, floor, runs[mid].lo);
 	bind(g, right);
-	emit_tree(g, runs, mid, hi, def, args32);
+	emit_tree(g, runs, mid, hi, def, args32, runs[mid].lo, ceil);
 }
 
 static int cmp_leaf(const void *a, const void *b)
@@ -518,6 +976,265 @@ static int arch_leaves(const stockade_plan *plan, uint32_t arch, uint32_t def, s
 	*n = count;
 	*pool_out = base;
 	return 0;
+}
+
+/*
+ * Two rewrites of the finished program that cannot change what it returns.
+ * They work on the instruction list before layout(): jumps name labels,
+ * labels name instruction ids, and a removed instruction's id is forwarded
+ * (fwd[]) to the one its jumps now land on.
+ */
+
+static bool is_ret(const struct insn *in)
+{
+	return BPF_CLASS(in->f.code) == BPF_RET;
+}
+
+static bool is_cond(const struct insn *in)
+{
+	return BPF_CLASS(in->f.code) == BPF_JMP && BPF_OP(in->f.code) != BPF_JA;
+}
+
+/* Whether execution can run on from `in` into the instruction after it. */
+static bool falls_through(const struct insn *in)
+{
+	if (is_ret(in))
+		return false;
+	if (BPF_CLASS(in->f.code) != BPF_JMP)
+		return true;
+	return BPF_OP(in->f.code) != BPF_JA && (in->jt == NONE || in->jf == NONE);
+}
+
+/* Position of every instruction id (the end has id next_id). */
+static int *positions(const struct gen *g)
+{
+	int *pos = malloc(((size_t)g->next_id + 1) * sizeof(*pos));
+
+	if (!pos)
+		return NULL;
+	for (int i = 0; i <= g->next_id; i++)
+		pos[i] = -1;
+	for (size_t i = 0; i < g->n; i++)
+		pos[g->v[i].id] = (int)i;
+	pos[g->next_id] = (int)g->n;
+	return pos;
+}
+
+/* Drop the dead instructions and send their labels where fwd[] says. */
+static void compact(struct gen *g, const bool *dead, const int *fwd)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		if (!dead[i])
+			g->v[k++] = g->v[i];
+	g->n = k;
+	for (size_t l = 0; l < g->nlabels; l++) {
+		int id = g->label_id[l];
+		while (id >= 0 && fwd[id] != id)
+			id = fwd[id];
+		g->label_id[l] = id;
+	}
+}
+
+struct passes {
+	int *pos, *fwd;
+	bool *dead;
+};
+
+/* The passes follow jumps: each must name a bound label ahead of it. */
+static bool jumps_forward(const struct gen *g, const int *pos)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct insn *in = &g->v[i];
+		if (BPF_CLASS(in->f.code) != BPF_JMP)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			int label = side ? in->jf : in->jt;
+			if (label != NONE && (g->label_id[label] < 0 || pos[g->label_id[label]] <= (int)i))
+				return false;
+		}
+	}
+	return true;
+}
+
+static int passes_init(struct gen *g, struct passes *p)
+{
+	int ret = 0;
+
+	p->pos = positions(g);
+	p->fwd = malloc(((size_t)g->next_id + 1) * sizeof(*p->fwd));
+	p->dead = calloc(g->n ? g->n : 1, sizeof(*p->dead));
+	if (!p->pos || !p->fwd || !p->dead)
+		ret = -ENOMEM;
+	else if (!jumps_forward(g, p->pos))
+		ret = -EINVAL;
+	if (ret < 0) {
+		free(p->pos);
+		free(p->fwd);
+		free(p->dead);
+		return ret;
+	}
+	for (int i = 0; i <= g->next_id; i++)
+		p->fwd[i] = i;
+	return 0;
+}
+
+static void passes_done(struct gen *g, struct passes *p)
+{
+	compact(g, p->dead, p->fwd);
+	free(p->pos);
+	free(p->fwd);
+	free(p->dead);
+}
+
+/* Where a jump side lands: its label's instruction, or the next one. */
+static int target(const struct gen *g, const int *pos, size_t i, int label)
+{
+	return label == NONE ? (int)i + 1 : pos[g->label_id[label]];
+}
+
+#define ACC_UNSET (-2)	 /* no path reaches here yet */
+#define ACC_UNKNOWN (-1) /* the paths here disagree, or A was computed */
+
+static void acc_meet(int *at, int value)
+{
+	if (*at == ACC_UNSET)
+		*at = value;
+	else if (*at != value)
+		*at = ACC_UNKNOWN;
+}
+
+/*
+ * Drop `ld W` where every path to it already holds W in the accumulator
+ * (the same argument word loaded for the previous test, with no jump
+ * landing in between from a path that loaded something else).  Jumps only
+ * go forward, so one pass in order sees every path into an instruction
+ * before the instruction itself.
+ */
+static int drop_reloads(struct gen *g)
+{
+	struct passes p;
+	int ret = g->err ? g->err : passes_init(g, &p);
+	int *acc;
+
+	if (ret < 0)
+		return ret;
+	acc = malloc((g->n + 1) * sizeof(*acc));
+	if (!acc) {
+		passes_done(g, &p);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i <= g->n; i++)
+		acc[i] = ACC_UNSET;
+	acc[0] = ACC_UNKNOWN;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct insn *in = &g->v[i];
+		int a = acc[i] == ACC_UNSET ? ACC_UNKNOWN : acc[i];
+
+		if (in->f.code == (BPF_LD | BPF_W | BPF_ABS)) {
+			if (a == (int)in->f.k && i + 1 < g->n) {
+				p.dead[i] = true;
+				p.fwd[in->id] = g->v[i + 1].id;
+			}
+			a = (int)in->f.k;
+		} else if (BPF_CLASS(in->f.code) != BPF_JMP && !is_ret(in)) {
+			a = ACC_UNKNOWN;
+		}
+		if (is_ret(in))
+			continue;
+		if (BPF_CLASS(in->f.code) != BPF_JMP) {
+			acc_meet(&acc[i + 1], a);
+		} else if (BPF_OP(in->f.code) == BPF_JA) {
+			acc_meet(&acc[target(g, p.pos, i, in->jt)], a);
+		} else {
+			acc_meet(&acc[target(g, p.pos, i, in->jt)], a);
+			acc_meet(&acc[target(g, p.pos, i, in->jf)], a);
+		}
+	}
+	free(acc);
+	passes_done(g, &p);
+	return 0;
+}
+
+/* How far a shared `ret` may be from the jumps that reach it: conditional
+ * jumps reach 255 instructions; the margin leaves room for the `ja` that
+ * layout() may insert in between for other jumps. */
+#define SHARE_REACH 240
+
+/*
+ * Let jumps to `ret X` land on the next `ret X` instead, when every jump
+ * that reaches it can reach that one, and drop it.  A `ret` that a
+ * conditional jump falls into gets that side of the jump pointed at the
+ * shared one; a `ret` after a load or ALU step stays.
+ */
+static int share_returns(struct gen *g)
+{
+	size_t kept[16]; /* the nearest `ret` kept after i, one per value */
+	size_t nkept = 0;
+	struct passes p;
+	int ret = g->err ? g->err : passes_init(g, &p);
+	int *from; /* per position: the first instruction that jumps there */
+
+	if (ret < 0)
+		return ret;
+	from = malloc((g->n + 1) * sizeof(*from));
+	if (!from) {
+		passes_done(g, &p);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i <= g->n; i++)
+		from[i] = (int)i;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct insn *in = &g->v[i];
+		if (BPF_CLASS(in->f.code) != BPF_JMP)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			int label = side ? in->jf : in->jt;
+			int t = label == NONE ? -1 : p.pos[g->label_id[label]];
+			if (t >= 0 && (int)i < from[t])
+				from[t] = (int)i;
+		}
+	}
+	for (size_t i = g->n; i-- > 0;) {
+		struct insn *in = &g->v[i], *prev = i ? &g->v[i - 1] : NULL;
+		bool fall = prev && falls_through(prev);
+		int first = fall && from[i] > (int)i - 1 ? (int)i - 1 : from[i];
+		size_t s = 0;
+
+		if (!is_ret(in))
+			continue;
+		while (s < nkept && g->v[kept[s]].f.k != in->f.k)
+			s++;
+		/* The last `ret X` stays, and so does one a load or ALU step
+		 * runs into or one too far from its jumps: the next before it
+		 * is shared in its place. */
+		if (s == nkept || (fall && !is_cond(prev)) || (int)kept[s] - first - 1 > SHARE_REACH) {
+			if (s < ARRAY_SIZE(kept)) {
+				kept[s] = i;
+				nkept += s == nkept;
+			}
+			continue;
+		}
+		size_t j = kept[s];
+		if (fall) {
+			int label = new_label(g);
+			if (g->err)
+				break;
+			g->label_id[label] = g->v[j].id;
+			if (prev->jt == NONE)
+				prev->jt = label;
+			if (prev->jf == NONE)
+				prev->jf = label;
+		}
+		p.dead[i] = true;
+		p.fwd[in->id] = g->v[j].id;
+		if (first < from[j])
+			from[j] = first;
+	}
+	free(from);
+	passes_done(g, &p);
+	return g->err;
 }
 
 /* Resolve labels into offsets, inserting `ja` where a conditional jump
@@ -634,7 +1351,12 @@ static int layout(struct gen *g, struct sock_filter **prog, size_t *len)
 	}
 }
 
-static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, uint32_t def)
+#define ANY_NR 0, 1ULL << 32
+
+/* The filter for one architecture, the syscall number in A and known to
+ * lie in [floor, ceil). */
+static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, uint32_t def, uint64_t floor,
+		     uint64_t ceil)
 {
 	struct leaf *leaves = NULL;
 	struct piece *pool = NULL;
@@ -645,7 +1367,7 @@ static int arch_body(struct gen *g, const stockade_plan *plan, uint32_t arch, ui
 	if (ret == 0 && !(runs = calloc(n ? n : 1, sizeof(*runs))))
 		ret = -ENOMEM;
 	if (ret == 0 && n)
-		emit_tree(g, runs, 0, make_runs(leaves, n, runs), def, sk_arch_is_32bit(arch));
+		emit_tree(g, runs, 0, make_runs(leaves, n, runs), def, sk_arch_is_32bit(arch), floor, ceil);
 	else if (ret == 0)
 		emit_ret(g, def);
 	free(runs);
@@ -705,10 +1427,10 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 		bind(&g, minus1);
 		emit_ret(&g, def);
 		bind(&g, native);
-		ret = arch_body(&g, plan, arch, def);
+		ret = arch_body(&g, plan, arch, def, 0, X32_SYSCALL_BIT);
 		if (ret == 0 && x32) {
 			bind(&g, x32body);
-			ret = arch_body(&g, plan, SCMP_ARCH_X32, def);
+			ret = arch_body(&g, plan, SCMP_ARCH_X32, def, X32_SYSCALL_BIT, 1ULL << 32);
 		}
 		/* An unused label still needs a home. */
 		if (ret == 0 && !x32)
@@ -718,19 +1440,23 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 		jmp(&g, BPF_JGE, X32_SYSCALL_BIT, ok, NONE);
 		emit_ret(&g, badarch);
 		bind(&g, ok);
-		ret = arch_body(&g, plan, arch, def);
+		ret = arch_body(&g, plan, arch, def, X32_SYSCALL_BIT, 1ULL << 32);
 	} else {
-		ret = arch_body(&g, plan, arch, def);
+		ret = arch_body(&g, plan, arch, def, ANY_NR);
 	}
 	for (size_t i = 0, b = 1; ret == 0 && i < nextra; i++) {
 		if (extra[i] == SCMP_ARCH_X32)
 			continue;
 		bind(&g, body_label[b++]);
 		ld(&g, offsetof(struct seccomp_data, nr));
-		ret = arch_body(&g, plan, extra[i], def);
+		ret = arch_body(&g, plan, extra[i], def, ANY_NR);
 	}
 	if (ret == 0)
 		ret = g.err;
+	if (ret == 0)
+		ret = drop_reloads(&g);
+	if (ret == 0)
+		ret = share_returns(&g);
 	if (ret == 0)
 		ret = layout(&g, prog, len);
 	free(g.v);
