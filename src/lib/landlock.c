@@ -394,6 +394,19 @@ void sk_path_env_free(struct sk_path_env *env)
 
 #define MAX_RULES 100000
 
+/* openat2(2), Linux 5.6; defined here because the installed headers and
+ * libc may predate it. */
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#define SK_RESOLVE_NO_SYMLINKS 0x04
+
+struct sk_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+
 struct grant {
 	char *path; /* canonical */
 	char **comps;
@@ -401,6 +414,7 @@ struct grant {
 	uint64_t access;
 	size_t layer;
 	bool write;
+	int fd; /* O_PATH, opened while resolving the path; -1: not yet */
 };
 
 struct carve {
@@ -419,6 +433,9 @@ struct walk {
 	struct sk_fs_walk_stats *st;
 	stockade_error **err;
 	struct grant *g; /* being expanded */
+	struct grant **grants; /* all of them, for out_of_fds() */
+	size_t *ngrants;
+	bool no_openat2; /* the kernel (or a seccomp filter) refused it once */
 };
 
 struct pending {
@@ -426,33 +443,124 @@ struct pending {
 	size_t next; /* index of the component to match at this level */
 };
 
-static void free_comps(char **comps, size_t n)
+/* Grants keep the descriptor their path was resolved with until they are
+ * walked.  When an open fails for want of descriptors, they give them back
+ * (and are opened again when walked), so that the walk never gets fewer
+ * than it would without them: a carve-out whose directory cannot be
+ * listed protects nothing.  True if the open is worth retrying. */
+static bool out_of_fds(struct walk *w)
 {
-	for (size_t i = 0; i < n; i++)
-		free(comps[i]);
-	free(comps);
+	bool any = false;
+
+	if (errno != EMFILE && errno != ENFILE)
+		return false;
+	for (size_t i = 0; i < *w->ngrants; i++) {
+		struct grant *g = &(*w->grants)[i];
+
+		if (g->fd >= 0 && g != w->g) {
+			close(g->fd);
+			g->fd = -1;
+			any = true;
+		}
+	}
+	return any;
 }
 
+/* Open `abs` (absolute, without "", "." or ".." components, as
+ * sk_path_expand makes it) if no component of it is a symlink: abs is then
+ * its own canonical form, which realpath() would confirm at the cost of a
+ * readlink per component.  Without O_NOFOLLOW a link as the last component
+ * fails too.  -1 with errno: ENOENT means realpath() would not find it
+ * either; anything else (ELOOP for a link on the way, no openat2, EACCES)
+ * means ask realpath(). */
+static int open_canonical(struct walk *w, const char *abs, int flags)
+{
+	struct sk_open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = SK_RESOLVE_NO_SYMLINKS };
+	long fd;
+
+	if (w->no_openat2) {
+		errno = ENOSYS;
+		return -1;
+	}
+	do
+		fd = syscall(__NR_openat2, AT_FDCWD, abs, &how, sizeof(how));
+	while (fd < 0 && out_of_fds(w));
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL || errno == E2BIG))
+		w->no_openat2 = true;
+	return (int)fd;
+}
+
+/* openat(), retried as open_canonical() is. */
+static int walk_openat(struct walk *w, int dirfd, const char *path, int flags)
+{
+	int fd;
+
+	do
+		fd = openat(dirfd, path, flags | O_CLOEXEC);
+	while (fd < 0 && out_of_fds(w));
+	return fd;
+}
+
+/* A directory read with getdents64 directly: fdopendir() would cost an
+ * fstat and two fcntl per directory, and the entry types come for free. */
+struct sk_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+#define LIST_BUF 32768 /* what glibc's readdir uses */
+
+struct lister {
+	int fd;
+	char *buf; /* LIST_BUF bytes */
+	size_t len, pos;
+};
+
+/* The next entry but "." and ".."; NULL at the end, or on an error (as
+ * readdir: what could not be listed gets no rule). */
+static const struct sk_dirent64 *next_entry(struct lister *l)
+{
+	for (;;) {
+		const struct sk_dirent64 *de;
+
+		if (l->pos >= l->len) {
+			long n = syscall(SYS_getdents64, l->fd, l->buf, LIST_BUF);
+			if (n <= 0)
+				return NULL;
+			l->len = (size_t)n;
+			l->pos = 0;
+		}
+		de = (const struct sk_dirent64 *)(const void *)(l->buf + l->pos);
+		l->pos += de->d_reclen;
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return de;
+	}
+}
+
+/* The components of a path, as pointers into the same block, which holds
+ * their text after them: one free() releases it all. */
 static int split_path(const char *path, char ***out, size_t *n)
 {
-	_cleanup_free_ char *copy = strdup(path);
-	char **v = NULL;
+	size_t len = strlen(path), k = 0, i = 0;
+	char **v;
+	char *text;
 
 	*out = NULL;
 	*n = 0;
-	if (!copy)
+	for (const char *s = path; *s; s++)
+		k += *s != '/' && (s == path || s[-1] == '/');
+	v = malloc(k * sizeof(*v) + len + 1);
+	if (!v)
 		return -ENOMEM;
-	for (char *save = NULL, *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		char **nv = realloc(v, (*n + 1) * sizeof(*nv));
-		if (!nv || !(nv[*n] = strdup(c))) {
-			free_comps(nv ? nv : v, *n);
-			*n = 0;
-			return -ENOMEM;
-		}
-		v = nv;
-		(*n)++;
-	}
+	text = (char *)(v + k);
+	memcpy(text, path, len + 1);
+	for (char *save = NULL, *c = strtok_r(text, "/", &save); c; c = strtok_r(NULL, "/", &save))
+		v[i++] = c;
 	*out = v;
+	*n = k;
 	return 0;
 }
 
@@ -519,7 +627,7 @@ static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t 
 			seen = p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name);
 		if (seen)
 			continue;
-		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		fd = walk_openat(w, dirfd, name, O_PATH | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
 		sub = calloc(np, sizeof(*sub));
@@ -545,8 +653,9 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 		  int depth)
 {
 	uint64_t passing = 0;
-	DIR *d;
-	int lfd, ret = 0;
+	struct lister l = { .fd = -1 };
+	struct pending *sub;
+	int ret = 0;
 
 	for (size_t i = 0; i < np; i++)
 		passing |= p[i].c->removes;
@@ -562,35 +671,37 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 		return ret;
 	if (depth > 64)
 		return sk_error(w->err, ELOOP, "%s: carve-outs nested too deep", path);
-	lfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = lfd >= 0 ? fdopendir(lfd) : NULL;
-	if (!d) {
+	/* dirfd is O_PATH: listing needs a descriptor of its own.  (Opening
+	 * the entry for reading in the first place would trigger an
+	 * automount there, which O_PATH does not.) */
+	l.fd = walk_openat(w, dirfd, ".", O_RDONLY | O_DIRECTORY);
+	if (l.fd < 0) {
 		/* Entries we cannot list get no rule (stricter, never looser),
 		 * but the way to the carve-outs is known by name: a home
 		 * directory under a /home that can be searched, not read. */
-		if (lfd >= 0)
-			close(lfd);
 		w->st->missing++;
 		if (!w->st->first_missing[0])
 			snprintf(w->st->first_missing, sizeof(w->st->first_missing), "%s (cannot list it: %s)", path,
 				 strerror(errno));
 		return expand_by_name(w, dirfd, path, access, p, np, depth);
 	}
-	struct pending *sub = calloc(np, sizeof(*sub));
-	if (!sub) {
-		closedir(d);
+	l.buf = malloc(LIST_BUF);
+	sub = calloc(np, sizeof(*sub));
+	if (!l.buf || !sub) {
+		free(l.buf);
+		free(sub);
+		close(l.fd);
 		return sk_error(w->err, ENOMEM, "out of memory");
 	}
-	for (struct dirent *de; ret == 0 && (de = readdir(d));) {
+	for (const struct sk_dirent64 *de; ret == 0 && (de = next_entry(&l));) {
 		const char *name = de->d_name;
 		uint64_t ea = access;
 		size_t nsub = 0;
 		struct stat st;
 		char child[PATH_MAX];
+		bool dir, known;
 		int fd;
 
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
 		for (size_t i = 0; i < np; i++) {
 			if (!comp_match(p[i].c, p[i].next, name))
 				continue;
@@ -599,24 +710,38 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 			else
 				sub[nsub++] = (struct pending){ p[i].c, p[i].next + 1 };
 		}
-		if (!(ea & w->handled))
+		if (!(ea & w->handled) || de->d_type == DT_LNK)
 			continue;
-		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		/* The type the listing gives spares an fstat, except on the way
+		 * to a carve-out or when it is unknown.  Should the entry change
+		 * type before the open, its rule is no looser: file rights on a
+		 * new directory, nothing through a link (Landlock checks the
+		 * target), and directory rights on a file make
+		 * landlock_add_rule fail (EINVAL). */
+		dir = de->d_type == DT_DIR;
+		known = de->d_type != DT_UNKNOWN && !nsub;
+		if (known && !dir && !(ea & w->handled & R_FILE))
+			continue; /* emit() would drop it */
+		fd = walk_openat(w, dirfd, name, O_PATH | O_NOFOLLOW);
 		if (fd < 0)
 			continue; /* gone meanwhile */
-		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
-			close(fd);
-			continue;
+		if (!known) {
+			if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+				close(fd);
+				continue;
+			}
+			dir = S_ISDIR(st.st_mode);
 		}
 		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
-		if (nsub && S_ISDIR(st.st_mode))
+		if (nsub && dir)
 			ret = expand(w, fd, child, ea, sub, nsub, depth + 1);
 		else
-			ret = emit(w, fd, child, ea, S_ISDIR(st.st_mode));
+			ret = emit(w, fd, child, ea, dir);
 		close(fd);
 	}
 	free(sub);
-	closedir(d);
+	free(l.buf);
+	close(l.fd);
 	return ret;
 }
 
@@ -624,7 +749,9 @@ static void free_grants(struct grant *g, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(g[i].path);
-		free_comps(g[i].comps, g[i].ncomps);
+		free(g[i].comps);
+		if (g[i].fd >= 0)
+			close(g[i].fd);
 	}
 	free(g);
 }
@@ -633,7 +760,7 @@ static void free_carves(struct carve *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].path);
-		free_comps(c[i].comps, c[i].ncomps);
+		free(c[i].comps);
 	}
 	free(c);
 }
@@ -643,6 +770,19 @@ static void note_missing(struct sk_fs_walk_stats *st, const char *path, const ch
 	st->missing++;
 	if (!st->first_missing[0])
 		snprintf(st->first_missing, sizeof(st->first_missing), "%s (%s)", path, why);
+}
+
+/* Grants that keep the descriptor their path was resolved with (see
+ * out_of_fds()); the others are opened when walked. */
+#define MAX_HELD_FDS 64
+
+/* The grant of this layer on this canonical path, if any. */
+static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (g[i].layer == layer && !strcmp(g[i].path, path))
+			return &g[i];
+	return NULL;
 }
 
 static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
@@ -664,15 +804,17 @@ static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, c
 }
 
 /* A carve-out as the kernel will see it: the canonical directory and the
- * last component; for links, their targets too. */
-static int resolve_carve(const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n,
-			 struct sk_fs_walk_stats *st)
+ * last component; for links, their targets too.  Most carve-outs name
+ * nothing (no ~/.aws here): one openat2 finds that out, or that the path is
+ * canonical already; realpath() is for paths with a link on the way. */
+static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n)
 {
 	const char *slash = strrchr(abs, '/');
 	const char *last = slash + 1;
 	_cleanup_free_ char *dir = strndup(abs, slash == abs ? 1 : (size_t)(slash - abs));
 	_cleanup_free_ char *cdir = NULL;
-	bool glob = false;
+	struct lister l = { .fd = -1 };
+	bool glob = false, any = false;
 	int ret = 0;
 
 	if (!dir)
@@ -680,31 +822,56 @@ static int resolve_carve(const struct sk_fs_path *p, const char *abs, struct car
 	for (const char *s = last; *s; s++)
 		glob |= glob_char(*s);
 	if (!glob || !*last) {
-		char *real = realpath(abs, NULL);
-		if (!real)
+		int fd = open_canonical(w, abs, O_PATH);
+		char *real;
+
+		if (fd >= 0) {
+			close(fd);
+			return add_carve(v, n, abs, false, p);
+		}
+		if (errno == ENOENT)
 			return 0; /* nothing there to protect */
+		real = realpath(abs, NULL);
+		if (!real)
+			return 0;
 		ret = add_carve(v, n, real, false, p);
 		free(real);
 		return ret;
 	}
-	cdir = realpath(dir, NULL);
-	if (!cdir)
+	l.fd = open_canonical(w, dir, O_RDONLY | O_DIRECTORY);
+	if (l.fd >= 0) {
+		cdir = dir;
+		dir = NULL;
+	} else if (errno == ENOENT) {
 		return 0;
-	DIR *d = opendir(cdir);
-	if (!d) {
-		note_missing(st, cdir, "cannot list it for a carve-out");
-		return 0;
+	} else {
+		cdir = realpath(dir, NULL);
+		if (!cdir)
+			return 0;
+		l.fd = walk_openat(w, AT_FDCWD, cdir, O_RDONLY | O_DIRECTORY);
+		if (l.fd < 0) {
+			/* The names the pattern would match are unknown: carve
+			 * out the whole directory (stricter, never looser). */
+			note_missing(w->st, cdir, "cannot list it for a carve-out, so all of it is carved out");
+			return add_carve(v, n, cdir, false, p);
+		}
 	}
-	bool any = false;
-	for (struct dirent *de; ret == 0 && (de = readdir(d));) {
+	l.buf = malloc(LIST_BUF);
+	if (!l.buf) {
+		close(l.fd);
+		return -ENOMEM;
+	}
+	for (const struct sk_dirent64 *de; ret == 0 && (de = next_entry(&l));) {
 		char full[PATH_MAX];
 		struct stat sb;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || fnmatch(last, de->d_name, 0) != 0)
+		if (fnmatch(last, de->d_name, 0) != 0)
 			continue;
 		any = true;
+		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			continue;
 		snprintf(full, sizeof(full), "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", de->d_name);
-		if (lstat(full, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if (de->d_type == DT_LNK || (lstat(full, &sb) == 0 && S_ISLNK(sb.st_mode))) {
 			char *real = realpath(full, NULL);
 			if (real) {
 				ret = add_carve(v, n, real, false, p);
@@ -712,7 +879,8 @@ static int resolve_carve(const struct sk_fs_path *p, const char *abs, struct car
 			}
 		}
 	}
-	closedir(d);
+	free(l.buf);
+	close(l.fd);
 	if (ret == 0 && any) {
 		_cleanup_free_ char *pat = NULL;
 		if (asprintf(&pat, "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", last) < 0)
@@ -728,7 +896,8 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 	struct grant *grants = NULL;
 	struct carve *carves = NULL;
 	size_t ngrants = 0, ncarves = 0;
-	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
+	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err, .grants = &grants,
+			  .ngrants = &ngrants };
 	int ret = 0;
 
 	*st = (struct sk_fs_walk_stats){ 0 };
@@ -746,37 +915,60 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 			continue;
 		}
 		if (p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) {
-			ret = resolve_carve(p, abs, &carves, &ncarves, st);
+			ret = resolve_carve(&w, p, abs, &carves, &ncarves);
 			continue;
 		}
-		char *real = realpath(abs, NULL);
-		if (!real) {
-			note_missing(st, abs, strerror(errno));
-			continue;
-		}
-		/* read: [/] and exec: [/] of one layer: one walk. */
-		bool merged = false;
-		for (size_t k = 0; k < ngrants && !merged; k++)
-			if (grants[k].layer == p->layer && !strcmp(grants[k].path, real)) {
-				grants[k].access |= sk_fs_access(p->kind);
-				grants[k].write |= p->kind == SK_FS_WRITE;
-				merged = true;
+		/* read: [/] and exec: [/] of one layer: one walk.  A path that
+		 * is a grant's canonical path already needs no lookup ($TMPDIR
+		 * and /tmp). */
+		struct grant *same = find_grant(grants, ngrants, p->layer, abs);
+		char *real = NULL;
+		int fd = -1;
+
+		if (!same) {
+			/* Opened now, the grant needs no open at the walk; a
+			 * policy with very many paths opens the rest then. */
+			fd = open_canonical(&w, abs, O_PATH);
+			if (fd >= 0) {
+				real = abs;
+				abs = NULL;
+				if (ngrants >= MAX_HELD_FDS) {
+					close(fd);
+					fd = -1;
+				}
+			} else if (errno == ENOENT) {
+				note_missing(st, abs, strerror(errno));
+				continue;
+			} else {
+				real = realpath(abs, NULL);
+				if (!real) {
+					note_missing(st, abs, strerror(errno));
+					continue;
+				}
+				same = find_grant(grants, ngrants, p->layer, real);
 			}
-		if (merged) {
+		}
+		if (same) {
+			same->access |= sk_fs_access(p->kind);
+			same->write |= p->kind == SK_FS_WRITE;
 			free(real);
 			continue;
 		}
 		struct grant *ng = realloc(grants, (ngrants + 1) * sizeof(*ng));
 		if (!ng) {
 			free(real);
+			if (fd >= 0)
+				close(fd);
 			ret = -ENOMEM;
 			break;
 		}
 		grants = ng;
 		ng[ngrants] = (struct grant){ .path = real, .access = sk_fs_access(p->kind), .layer = p->layer,
-					      .write = p->kind == SK_FS_WRITE };
+					      .write = p->kind == SK_FS_WRITE, .fd = fd };
 		if (split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
 			free(real);
+			if (fd >= 0)
+				close(fd);
 			ret = -ENOMEM;
 			break;
 		}
@@ -813,21 +1005,24 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 				inside[nin++] = (struct pending){ c, g->ncomps };
 		}
 		if (access & handled) {
-			int fd = open(g->path, O_PATH | O_CLOEXEC);
 			struct stat sbuf;
 
-			if (fd < 0 || fstat(fd, &sbuf) < 0) {
+			w.g = g;
+			if (g->fd < 0)
+				g->fd = walk_openat(&w, AT_FDCWD, g->path, O_PATH);
+			if (g->fd < 0 || fstat(g->fd, &sbuf) < 0) {
 				note_missing(st, g->path, strerror(errno));
 			} else {
-				w.g = g;
 				/* Only the carve-outs that reach into this tree split it. */
 				if (nin && S_ISDIR(sbuf.st_mode))
-					ret = expand(&w, fd, g->path, access, inside, nin, 0);
+					ret = expand(&w, g->fd, g->path, access, inside, nin, 0);
 				else
-					ret = emit(&w, fd, g->path, access, S_ISDIR(sbuf.st_mode));
+					ret = emit(&w, g->fd, g->path, access, S_ISDIR(sbuf.st_mode));
 			}
-			if (fd >= 0)
-				close(fd);
+		}
+		if (g->fd >= 0) {
+			close(g->fd);
+			g->fd = -1;
 		}
 		free(inside);
 	}
@@ -852,6 +1047,15 @@ static int add_path_rule(void *ctx, int fd, const char *path, uint64_t access)
 
 	if (syscall(__NR_landlock_add_rule, r->ruleset, SK_RULE_PATH_BENEATH, &attr, 0) == 0)
 		return 0;
+	/* A directory (by the listing's d_type) replaced by a file since: a
+	 * file's rights only, as the walk would have given it. */
+	struct stat st;
+	if (errno == EINVAL && (access & ~R_FILE) && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		attr.allowed_access = access & R_FILE;
+		if (!attr.allowed_access ||
+		    syscall(__NR_landlock_add_rule, r->ruleset, SK_RULE_PATH_BENEATH, &attr, 0) == 0)
+			return 0;
+	}
 	/* Some pseudo-filesystems take no rule: that entry stays closed. */
 	if (errno == EBADFD || errno == EBADF) {
 		if (!r->skipped++)
@@ -1069,7 +1273,7 @@ static int refuse(const struct sk_plan_sandbox *sb, const struct sk_report *rep,
 	return -EOPNOTSUPP;
 }
 
-int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report *rep, stockade_error **err)
+int sk_landlock_build(const stockade_plan *plan, struct sk_report *rep, int *ruleset, stockade_error **err)
 {
 	const struct sk_plan_sandbox *sb = &plan->sandbox;
 	const struct abi_caps *caps;
@@ -1079,6 +1283,7 @@ int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report 
 	char why[256] = "";
 	int ret = 0;
 
+	*ruleset = -1;
 	rep->mode = sb->landlock;
 	rep->kernel_abi = sk_landlock_kernel_abi(why, sizeof(why));
 	rep->abi = rep->kernel_abi;
@@ -1164,13 +1369,29 @@ int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report 
 						strerror(errno));
 		}
 	}
-	if (dry_run)
-		return 0;
+	*ruleset = rfd;
+	rfd = -1;
+	return 0;
+}
+
+int sk_landlock_restrict(int ruleset, stockade_error **err)
+{
 	/* Denials of the confined program go to the audit log, where the
 	 * kernel logs Landlock at all, with the kernel's default flags. */
-	if (syscall(__NR_landlock_restrict_self, rfd, 0) < 0)
+	if (syscall(__NR_landlock_restrict_self, ruleset, 0) < 0)
 		return sk_error(err, errno, "landlock_restrict_self: %s", strerror(errno));
 	return 0;
+}
+
+int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report *rep, stockade_error **err)
+{
+	int rfd, ret = sk_landlock_build(plan, rep, &rfd, err);
+
+	if (ret == 0 && rfd >= 0 && !dry_run)
+		ret = sk_landlock_restrict(rfd, err);
+	if (rfd >= 0)
+		close(rfd);
+	return ret;
 }
 
 const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_report *rep)

@@ -130,6 +130,12 @@ const char *sk_level_name(enum sk_level level);
  * Under `landlock: required`, fails with -EOPNOTSUPP if anything asked cannot
  * be fully enforced.  A dry run still builds the ruleset, to validate it. */
 int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_report *rep, stockade_error **err);
+/* sk_landlock_apply() in two steps: work out rep and build the ruleset
+ * (*ruleset: its descriptor, close-on-exec, or -1 when there is nothing for
+ * Landlock to enforce), then enforce it on the calling thread.  A ruleset
+ * can be built once and enforced in any number of forked children. */
+int sk_landlock_build(const stockade_plan *plan, struct sk_report *rep, int *ruleset, stockade_error **err);
+int sk_landlock_restrict(int ruleset, stockade_error **err);
 /* The plan whose seccomp filter goes with the Landlock outcome in rep. */
 const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_report *rep);
 /* rep->seccomp for the plan that will be loaded. */

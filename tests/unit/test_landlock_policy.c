@@ -3,7 +3,8 @@
  * The filesystem, network, scope and landlock keys: parsing (errors at
  * file:line:col), layer semantics, the socket rules the network mode adds,
  * path expansion, and the expansion of carve-outs into rules on a scratch
- * tree (no Landlock syscall: sk_fs_walk hands the rules to a callback).
+ * tree (no Landlock syscall: sk_fs_walk hands the rules to a callback), with
+ * and without openat2.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +12,13 @@
 #include <limits.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <seccomp.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "landlock.h"
@@ -490,4 +495,249 @@ TEST(landlock_carve_outs_expand_to_siblings)
 
 	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(log);
+}
+
+/* How many rules `path` got (a path walked by two grants gets two). */
+static int rules_on(const struct rule_log *l, const char *root, const char *rel)
+{
+	char want[PATH_MAX];
+	int n = 0;
+
+	snprintf(want, sizeof(want), "%s%s%s", root, *rel ? "/" : "", rel);
+	for (size_t i = 0; i < l->n; i++)
+		n += !strcmp(l->paths[i], want);
+	return n;
+}
+
+static void link_at(const char *root, const char *target, const char *rel)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	CHECK(symlink(target, p) == 0);
+}
+
+/* The tree of the two tests below: links as carve-outs, in the middle of
+ * carve-outs and as entries of split directories; carve-outs that name
+ * nothing; a fifo; a working directory reached through a link. */
+static bool links_tree(char *real)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", p[PATH_MAX];
+
+	if (!mkdtemp(root) || !realpath(root, real))
+		return false;
+	touch(real, "home", true);
+	touch(real, "work", true);
+	touch(real, "elsewhere", true);
+	touch(real, "elsewhere/netrc", false);
+	touch(real, "elsewhere/other", false);
+	touch(real, "elsewhere/hist", true);
+	touch(real, "home/.config", true);
+	touch(real, "home/.config/gh", true);
+	touch(real, "home/.config/gh/hosts.yml", false);
+	touch(real, "home/.config/gh/config.yml", false);
+	touch(real, "home/.bash_history", false);
+	touch(real, "home/plain", false);
+	touch(real, "home/sub", true);
+	link_at(real, "../elsewhere/netrc", "home/.netrc");   /* the last component is a link */
+	link_at(real, "/nonexistent-stockade", "home/.npmrc"); /* dangling */
+	link_at(real, ".config", "home/cfglink");	       /* a link on the way */
+	link_at(real, "../elsewhere/hist", "home/.python_history");
+	link_at(real, "sub", "home/link");
+	link_at(real, "work", "worklink");
+	snprintf(p, sizeof(p), "%s/home/fifo", real);
+	CHECK(mkfifo(p, 0644) == 0);
+	return true;
+}
+
+/* Walk the links tree with HOME at root/home and CWD at root/worklink. */
+static stockade_plan *walk_links(const char *real, struct rule_log *log, struct sk_fs_walk_stats *st)
+{
+	char home[PATH_MAX], cwd[PATH_MAX], text[4 * PATH_MAX], tmp[] = "/nonexistent-tmp";
+	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
+	stockade_error *err = NULL;
+	stockade_plan *plan;
+
+	snprintf(home, sizeof(home), "%s/home", real);
+	snprintf(cwd, sizeof(cwd), "%s/worklink", real);
+	snprintf(text, sizeof(text),
+		 "filesystem:\n  read: [%s]\n  write: [$CWD, %s/work]\n"
+		 "  deny: [~/.ssh/id_*, ~/.aws, ~/nothere/x, ~/.netrc, ~/.npmrc, ~/cfglink/gh/hosts.yml,"
+		 " \"~/.*_history\", \"~/nothere/*\"]\n",
+		 real, real);
+	plan = plan_from(text, (const char *)NULL);
+	memset(log, 0, sizeof(*log));
+	memset(st, 0, sizeof(*st));
+	if (plan && sk_fs_walk(&plan->sandbox, &env, ~0ULL, log_rule, log, st, &err) < 0)
+		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
+	stockade_error_free(err);
+	return plan;
+}
+
+TEST(landlock_carve_outs_through_links_and_missing)
+{
+	char real[PATH_MAX];
+	struct sk_fs_walk_stats st;
+	struct rule_log *log = calloc(1, sizeof(*log));
+	stockade_plan *p;
+
+	if (!log || !links_tree(real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return;
+	}
+	p = walk_links(real, log, &st);
+	/* A carve-out that is a link carves its target; one with a link on
+	 * the way carves the path the link leads to. */
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere"), A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere/netrc"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere/hist"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere/other"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/.config/gh"), A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "home/.config/gh/hosts.yml"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/.config/gh/config.yml"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/.bash_history"), 0);
+	/* Links in a split directory get no rule; a fifo gets file rights. */
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_DIR);
+	CHECK_INT_EQ(rules_on(log, real, "home/.netrc") + rules_on(log, real, "home/.npmrc") +
+			     rules_on(log, real, "home/cfglink") + rules_on(log, real, "home/link") +
+			     rules_on(log, real, "home/.python_history") + rules_on(log, real, "worklink"),
+		     0);
+	CHECK_INT_EQ(rule_on(log, real, "home/fifo"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/plain"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/sub"), A_READ | A_DIR);
+	/* $CWD through a link and the same directory by name: one grant. */
+	CHECK_INT_EQ(rules_on(log, real, "work"), 2); /* read (split root) and write */
+	/* Carve-outs that name nothing (~/.ssh, ~/.aws, ~/nothere, the
+	 * dangling ~/.npmrc) are neither missing grants nor splits. */
+	CHECK_INT_EQ(st.missing, 0);
+	CHECK_INT_EQ(st.split, 5); /* root, elsewhere, home, .config, .config/gh */
+	CHECK_INT_EQ(st.rules, log->n);
+	stockade_plan_free(p);
+
+	/* With nothing to carve, a grant stays one rule. */
+	p = walk(real, "filesystem:\n  read: [~]\n  deny: [~/.ssh/id_*, ~/.aws, ~/nothere/x, ~/.npmrc]\n", log, &st,
+		 NULL);
+	CHECK_INT_EQ(log->n, 1);
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_READ | A_DIR);
+	CHECK_INT_EQ(st.split, 0);
+	CHECK_INT_EQ(st.missing, 0);
+	stockade_plan_free(p);
+
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(log);
+}
+
+/* openat2 (Linux 5.6) spares the walk a readlink per path component; where
+ * it is missing or filtered, realpath() gives the same rules. */
+TEST(landlock_walk_without_openat2)
+{
+	char real[PATH_MAX];
+	struct sk_fs_walk_stats st, *fst;
+	struct rule_log *log = calloc(1, sizeof(*log)), *flog;
+	void *shared = mmap(NULL, sizeof(*flog) + sizeof(*fst), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			    -1, 0);
+	stockade_plan *p;
+	int status = -1;
+	pid_t pid;
+
+	if (!log || shared == MAP_FAILED || !links_tree(real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return;
+	}
+	flog = shared;
+	fst = (struct sk_fs_walk_stats *)(flog + 1);
+	p = walk_links(real, log, &st);
+	stockade_plan_free(p);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(ctx) < 0)
+			_exit(2);
+		stockade_plan_free(walk_links(real, flog, fst));
+		_exit(harness_failed_checks ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(log);
+		munmap(shared, sizeof(*flog) + sizeof(*fst));
+		SKIP("cannot load a seccomp filter here");
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT_EQ(flog->n, log->n);
+	for (size_t i = 0; i < log->n && i < flog->n; i++) {
+		CHECK_MSG(!strcmp(flog->paths[i], log->paths[i]), "%s vs %s", flog->paths[i], log->paths[i]);
+		CHECK_INT_EQ(flog->access[i], log->access[i]);
+	}
+	CHECK_INT_EQ(fst->split, st.split);
+	CHECK_INT_EQ(fst->missing, st.missing);
+	CHECK_INT_EQ(fst->rules, st.rules);
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(log);
+	munmap(shared, sizeof(*flog) + sizeof(*fst));
+}
+
+static int chown_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, 65534, 65534) < 0 ? -1 : 0;
+}
+
+/* A pattern carve-out (~/.ssh/id_*) in a directory stockade cannot list:
+ * the names it would match are unknown, so the whole directory is carved
+ * out rather than none of it. */
+TEST(landlock_unlistable_pattern_dir_is_carved_whole)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", ssh[PATH_MAX];
+	int status = -1;
+	pid_t pid;
+
+	if (!mkdtemp(root)) {
+		CHECK(!"scratch dir");
+		return;
+	}
+	touch(root, "home", true);
+	touch(root, "home/.ssh", true);
+	touch(root, "home/.ssh/id_ed25519", false);
+	touch(root, "home/.ssh/known_hosts", false);
+	touch(root, "home/plain", false);
+	touch(root, "work", true);
+	snprintf(ssh, sizeof(ssh), "%s/home/.ssh", root);
+	if (geteuid() == 0 && nftw(root, chown_entry, 16, FTW_PHYS) != 0) {
+		nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		SKIP("cannot hand the scratch tree to nobody");
+	}
+	CHECK(chmod(ssh, 0311) == 0); /* search, no listing */
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rule_log *log = calloc(1, sizeof(*log));
+		struct sk_fs_walk_stats st;
+		stockade_plan *p;
+
+		if (geteuid() == 0 && (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0))
+			_exit(3);
+		if (!log)
+			_exit(4);
+		p = walk(root, "filesystem:\n  read: [~]\n  deny: [~/.ssh/id_*]\n", log, &st, NULL);
+		CHECK_INT_EQ(rule_on(log, root, "home/plain"), A_READ);
+		CHECK_INT_EQ(rules_on(log, root, "home/.ssh"), 0);
+		CHECK_INT_EQ(rules_on(log, root, "home/.ssh/known_hosts"), 0);
+		CHECK_INT_EQ(rules_on(log, root, "home/.ssh/id_ed25519"), 0);
+		CHECK_INT_EQ(st.missing, 1);
+		stockade_plan_free(p);
+		free(log);
+		_exit(harness_failed_checks ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	chmod(ssh, 0755);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
