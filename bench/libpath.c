@@ -2,13 +2,14 @@
 /*
  * bench/libpath: the library path.  An embedding program builds a plan once,
  * then for each command forks, calls stockade_plan_apply() in the child and
- * execs; compared with a plain fork + exec of the same command.  The two
- * are interleaved so drift hits both alike.
+ * execs; compared with a plain fork + exec of the same command.  A second
+ * plan is also stockade_plan_prepare()d once, so that its children only
+ * enforce.  The three are interleaved so drift hits them alike.
  *
  *   libpath [-n RUNS] [-p PRESET] [COMMAND]     (default: /bin/true)
  *
- * Prints two lines, "plain median p10 p90" and "apply median p10 p90", in
- * microseconds.
+ * Prints three lines, "plain median p10 p90", "apply median p10 p90" and
+ * "prepared median p10 p90", in microseconds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -78,10 +79,10 @@ int main(int argc, char **argv)
 	const char *preset = "agent";
 	char *cmd[] = { "/bin/true", NULL };
 	stockade_policy *policy = NULL;
-	stockade_plan *plan = NULL;
+	stockade_plan *plan = NULL, *prepared = NULL;
 	stockade_error *err = NULL;
 	int runs = 400, opt;
-	double *plain, *apply;
+	double *plain, *apply, *prep;
 
 	while ((opt = getopt(argc, argv, "n:p:")) != -1) {
 		if (opt == 'n')
@@ -96,27 +97,34 @@ int main(int argc, char **argv)
 	if (runs < 10)
 		return 2;
 	if (stockade_policy_new(&policy, &err) < 0 || stockade_policy_add_preset(policy, preset, &err) < 0 ||
-	    stockade_plan_build(policy, &plan, &err) < 0) {
+	    stockade_plan_build(policy, &plan, &err) < 0 || stockade_plan_build(policy, &prepared, &err) < 0 ||
+	    stockade_plan_prepare(prepared, &err) < 0) {
 		fprintf(stderr, "libpath: %s\n", err && err->msg ? err->msg : "cannot build the plan");
 		return 1;
 	}
 	plain = calloc((size_t)runs, sizeof(*plain));
 	apply = calloc((size_t)runs, sizeof(*apply));
-	if (!plain || !apply)
+	prep = calloc((size_t)runs, sizeof(*prep));
+	if (!plain || !apply || !prep)
 		return 1;
 	for (int i = 0; i < 20; i++) {
 		run(NULL, cmd);
 		run(plan, cmd);
+		run(prepared, cmd);
 	}
 	for (int i = 0; i < runs; i++) {
 		plain[i] = run(NULL, cmd);
 		apply[i] = run(plan, cmd);
+		prep[i] = run(prepared, cmd);
 	}
 	report("plain", plain, runs);
 	report("apply", apply, runs);
+	report("prepared", prep, runs);
 	free(plain);
 	free(apply);
+	free(prep);
 	stockade_plan_free(plan);
+	stockade_plan_free(prepared);
 	stockade_policy_free(policy);
 	return 0;
 }

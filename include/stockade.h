@@ -124,6 +124,16 @@ void stockade_strv_free(char **strv);
  * calling thread only: call it before starting threads. */
 int stockade_plan_apply(const stockade_plan *plan, stockade_error **err);
 
+/* Optional, for a program that applies one plan in many forked children:
+ * do here, once, what does not depend on the child.  Paths are resolved
+ * and the Landlock ruleset is built now (a descriptor the plan keeps,
+ * close-on-exec, closed by stockade_plan_free()), the seccomp filter is
+ * generated now; stockade_plan_apply() then only enforces them (three
+ * system calls).  Paths that appear, vanish or move afterwards, and $CWD,
+ * are as they were here: prepare again when they change.  Not thread-safe
+ * with a concurrent apply of the same plan. */
+int stockade_plan_prepare(stockade_plan *plan, stockade_error **err);
+
 /* Apply the plan and execvp() argv.  Returns only on failure: -ENOENT/-EACCES
  * style errors come from exec (the command), others from confinement. */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);

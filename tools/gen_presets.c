@@ -41,7 +41,8 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 		}
 		snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%s%s", i ? "," : "", file + 7);
 	}
-	if ((ret = stockade_plan_build(p, &plan, &err)) < 0)
+	/* The plan and its native filter (plan.h: bpf), so a run loads it as is. */
+	if ((ret = stockade_plan_build(p, &plan, &err)) < 0 || (ret = sk_plan_cache_bpf(plan, &err)) < 0)
 		goto fail;
 	fp = sk_preset_fingerprint(chain);
 	if ((ret = sk_plan_blob_write(plan, fp, &blob, &len)) < 0) {

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -26,8 +27,18 @@ int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_report *rep, 
 {
 	int ret;
 
-	memset(rep, 0, sizeof(*rep));
 	*filter = plan;
+	if (plan->prepared) {
+		/* stockade_plan_prepare() did the work: enforce it. */
+		*rep = plan->prepared->rep;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
+		if (plan->prepared->ruleset >= 0 && (ret = sk_landlock_restrict(plan->prepared->ruleset, err)) < 0)
+			return ret;
+		*filter = plan->prepared->filter;
+		return 0;
+	}
+	memset(rep, 0, sizeof(*rep));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
 	rep->nnp = true;
@@ -35,6 +46,37 @@ int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_report *rep, 
 		return ret;
 	*filter = sk_seccomp_plan_for(plan, rep);
 	sk_report_seccomp(*filter, rep);
+	return 0;
+}
+
+int stockade_plan_prepare(stockade_plan *plan, stockade_error **err)
+{
+	struct sk_prepared *prep = calloc(1, sizeof(*prep));
+	int ret;
+
+	if (!prep)
+		return sk_error(err, ENOMEM, "out of memory");
+	/* What the kernel enforces, and the ruleset, as apply would work them
+	 * out; rep as a child will report it, no_new_privs included. */
+	ret = sk_landlock_build(plan, &prep->rep, &prep->ruleset, err);
+	if (ret < 0) {
+		free(prep);
+		return ret;
+	}
+	prep->rep.nnp = true;
+	prep->filter = sk_seccomp_plan_for(plan, &prep->rep);
+	sk_report_seccomp(prep->filter, &prep->rep);
+	/* The filter too (sk_seccomp_plan_for returns plan or its fallback). */
+	if ((ret = sk_plan_cache_bpf(plan, err)) < 0) {
+		if (prep->ruleset >= 0)
+			close(prep->ruleset);
+		free(prep);
+		return ret;
+	}
+	if (plan->prepared && plan->prepared->ruleset >= 0)
+		close(plan->prepared->ruleset);
+	free(plan->prepared);
+	plan->prepared = prep;
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  *
  *  - layers apply bottom (the preset a policy extends) to top (command line);
  *  - `default_action`, `deny_action`, `compat_arches`, `enabled`: the last
- *    layer that sets one wins;
+ *    layer that sets one wins; a layer with `allow`, `deny`, `rules` or
+ *    `default_action` and no `enabled` of its own sets `enabled: true`;
  *  - `allow` / `deny` set a syscall's base action outright and drop argument
  *    rules inherited from lower layers (seed 000: `allow: [memfd_create]`
  *    must simply allow it).  Within one layer a name beats a @group that
@@ -352,8 +353,13 @@ static int apply_layer(struct builder *b)
 	const struct sk_layer *l = b->layer;
 	stockade_plan *p = b->plan;
 
+	/* A layer that says what the filter does turns it back on unless it
+	 * says `enabled: false` itself: `extends: none` plus `deny: [ptrace]`
+	 * denies ptrace, rather than running the command unfiltered. */
 	if (l->enabled_set)
 		p->seccomp_enabled = l->enabled;
+	else if (l->nallow || l->ndeny || l->nrules || l->default_set)
+		p->seccomp_enabled = true;
 	if (l->default_set) {
 		p->default_action = l->default_action;
 		p->default_at = l->default_at;
@@ -452,6 +458,10 @@ void stockade_plan_free(stockade_plan *plan)
 	free(plan->entries);
 	free(plan->name);
 	sk_plan_sandbox_free(plan);
+	free(plan->bpf);
+	if (plan->prepared && plan->prepared->ruleset >= 0)
+		close(plan->prepared->ruleset);
+	free(plan->prepared);
 	free(plan);
 }
 

@@ -7,6 +7,8 @@
 #ifndef STOCKADE_PLAN_H
 #define STOCKADE_PLAN_H
 
+#include <linux/filter.h>
+
 #include "landlock.h"
 #include "policy.h"
 
@@ -65,7 +67,25 @@ struct stockade_plan {
 	 * when Landlock cannot limit TCP to the listed ports. */
 	struct sk_plan_sandbox sandbox;
 	struct stockade_plan *net_fallback;
+	/* This plan's filter for the native architecture, generated in advance
+	 * (stored in a preset blob at build time, or by stockade_plan_prepare());
+	 * NULL: generated when it is loaded.  Only for plain enforcement
+	 * (notify == SK_NOTIFY_NONE, not audit). */
+	struct sock_filter *bpf;
+	size_t bpf_len;
+	struct sk_prepared *prepared; /* stockade_plan_prepare(), or NULL */
 };
+
+/* What stockade_plan_prepare() works out in the calling process, so that
+ * stockade_plan_apply() in a forked child only has to enforce it. */
+struct sk_prepared {
+	int ruleset;		      /* Landlock ruleset, close-on-exec; -1 if none */
+	const stockade_plan *filter;  /* the plan whose filter goes with that outcome */
+	struct sk_report rep;
+};
+
+/* Generate and keep plan->bpf (and its fallback's). */
+int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err);
 
 struct sk_verdict {
 	struct sk_action action;

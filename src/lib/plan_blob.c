@@ -7,7 +7,8 @@
  *   plan   := strings str:name u8:seccomp_enabled u8:audit origin:audit_at
  *             u32:notify action:default origin:default_at u32:compat
  *             origin:compat_at u32:nentries entry* sandbox u8:has_fallback plan?
- *   strings:= u32:n (u32:len bytes)*       the plan's string table, in order
+ *   strings:= u32:n str*                   the plan's string table, in order
+ *   str    := u32:len bytes NUL
  *   ref    := u32                          0 = NULL, else string number + 1
  *   origin := ref i32:line i32:column
  *   action := u32:type i32:errnum
@@ -19,6 +20,7 @@
  *   sandbox:= u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
+ *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -116,10 +118,10 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint32_t, plan->nstrings);
 	for (size_t i = 0; i < plan->nstrings; i++) {
 		PUT(w, uint32_t, strlen(plan->strings[i]));
-		put(w, plan->strings[i], strlen(plan->strings[i]));
+		put(w, plan->strings[i], strlen(plan->strings[i]) + 1);
 	}
 	PUT(w, uint32_t, strlen(plan->name));
-	put(w, plan->name, strlen(plan->name));
+	put(w, plan->name, strlen(plan->name) + 1);
 	PUT(w, uint8_t, plan->seccomp_enabled);
 	PUT(w, uint8_t, plan->audit);
 	put_origin(w, plan, &plan->audit_at);
@@ -171,6 +173,9 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, sb->scope_signals);
 	PUT(w, uint8_t, sb->scope_abstract);
 	put_origin(w, plan, &sb->scope_at);
+	PUT(w, uint32_t, plan->bpf_len);
+	if (plan->bpf_len)
+		put(w, plan->bpf, plan->bpf_len * sizeof(*plan->bpf));
 	PUT(w, uint8_t, plan->net_fallback != NULL);
 	if (plan->net_fallback)
 		put_plan(w, plan->net_fallback);
@@ -336,18 +341,17 @@ static void get_region(struct rbuf *r, struct sk_region *g)
 	}
 }
 
-static char *get_str(struct rbuf *r)
+/* A string in place: its bytes, then the NUL that ends it. */
+static const char *get_str(struct rbuf *r)
 {
 	size_t n = get32(r);
-	char *s;
+	const char *s = (const char *)r->p + r->off;
 
-	if (r->err || n > r->len - r->off || memchr(r->p + r->off, '\0', n)) {
+	if (r->err || n >= r->len - r->off || s[n] != '\0' || memchr(s, '\0', n)) {
 		fail(r);
 		return NULL;
 	}
-	if (!(s = strndup((const char *)r->p + r->off, n)))
-		r->err = -ENOMEM;
-	r->off += n;
+	r->off += n + 1;
 	return s;
 }
 
@@ -364,13 +368,15 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 		return;
 	}
 	for (r->nstrs = 0; r->nstrs < n && !r->err; r->nstrs++) {
-		_cleanup_free_ char *s = get_str(r);
+		const char *s = get_str(r);
 		if (s && sk_plan_intern(plan, s, &r->strs[r->nstrs]) < 0)
 			r->err = -ENOMEM;
 	}
 	if (r->err)
 		return;
-	plan->name = get_str(r);
+	const char *name = get_str(r);
+	if (name && !(plan->name = strdup(name)))
+		r->err = -ENOMEM;
 	plan->seccomp_enabled = get_bool(r);
 	plan->audit = get_bool(r);
 	get_origin(r, &plan->audit_at);
@@ -459,6 +465,15 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	get_origin(r, &sb->scope_at);
 	if (!r->err && !plan->name)
 		fail(r);
+	size_t nbpf = get_count(r, sizeof(*plan->bpf));
+	if (nbpf > BPF_MAXINSNS || (nbpf && (!plan->seccomp_enabled || plan->notify || plan->audit)))
+		fail(r); /* what sk_seccomp_load() would not load as it is */
+	else if (nbpf && !r->err) {
+		if (!(plan->bpf = malloc(nbpf * sizeof(*plan->bpf))))
+			r->err = -ENOMEM;
+		else if (get(r, plan->bpf, nbpf * sizeof(*plan->bpf)))
+			plan->bpf_len = nbpf;
+	}
 	if (get_bool(r) && !r->err) {
 		/* the fallback has its own strings */
 		free(r->strs);
@@ -515,11 +530,20 @@ int sk_plan_blob_read(const unsigned char *data, size_t len, uint64_t fingerprin
 
 /* ---- the table of built-in presets ---- */
 
+/* FNV-1a over 8-byte words (then the tail bytes): the preset texts are
+ * hashed on every run that uses a blob, so a word at a time. */
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
 	const unsigned char *p = data;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	return h;
 }

@@ -304,11 +304,29 @@ out:
 	return ret;
 }
 
+int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err)
+{
+	int ret;
+
+	for (stockade_plan *p = plan; p; p = p->net_fallback) {
+		struct sock_filter *insns = NULL;
+		size_t n = 0;
+
+		if (p->bpf || !p->seccomp_enabled || p->notify != SK_NOTIFY_NONE || p->audit)
+			continue;
+		if ((ret = sk_bpf_generate(p, 0, &insns, &n, err)) < 0)
+			return ret;
+		p->bpf = insns;
+		p->bpf_len = n;
+	}
+	return 0;
+}
+
 int sk_seccomp_load(const stockade_plan *plan, stockade_error **err)
 {
-	struct sock_filter *insns = NULL;
+	struct sock_filter *insns = plan->bpf;
 	struct sock_fprog prog;
-	size_t n = 0;
+	size_t n = plan->bpf_len;
 	int ret;
 
 	if (!plan->seccomp_enabled)
@@ -319,15 +337,16 @@ int sk_seccomp_load(const stockade_plan *plan, stockade_error **err)
 		sk_error_hint(err, "run it with `stockade run` (it supervises audit mode), or set seccomp.mode: enforce");
 		return -EINVAL;
 	}
-	ret = sk_bpf_generate(plan, 0, &insns, &n, err);
-	if (ret < 0)
+	/* Generated in advance for a preset or a prepared plan; else now. */
+	if (!insns && (ret = sk_bpf_generate(plan, 0, &insns, &n, err)) < 0)
 		return ret;
 	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
 	/* TSYNC: every thread of an embedding program, not just this one. */
 	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
 	if (ret != 0)
 		ret = ret > 0 ? -ESRCH : -errno; /* > 0: a thread that could not be synchronised */
-	free(insns);
+	if (insns != plan->bpf)
+		free(insns);
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot load the seccomp filter: %s", strerror(-ret));
 	return 0;

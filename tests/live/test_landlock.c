@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -618,5 +619,66 @@ TEST(landlock_library_apply_in_child)
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	rm_rf(base);
+}
+
+/* stockade_plan_prepare: the ruleset and the filter are built once in the
+ * parent; every forked child that applies the plan is confined by them
+ * (files by Landlock, calls by seccomp), and the parent is not. */
+TEST(landlock_library_prepare_then_apply_in_children)
+{
+	char base[PATH_MAX], inside[PATH_MAX], outside[PATH_MAX], text[512], f[PATH_MAX];
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	int fd;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(inside, sizeof(inside), base, "in");
+	path_of(outside, sizeof(outside), base, "out");
+	mkdir(inside, 0755);
+	mkdir(outside, 0755);
+	if (snprintf(text, sizeof(text),
+		     "filesystem:\n  read: [/]\n  write: [%s]\nseccomp:\n  deny: [uname]\n",
+		     inside) >= (int)sizeof(text))
+		abort();
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(p && stockade_policy_add_text(p, "test", text, strlen(text), NULL) == 0);
+	CHECK(p && stockade_plan_build(p, &plan, NULL) == 0);
+	CHECK(plan && stockade_plan_prepare(plan, NULL) == 0);
+	for (int child = 0; plan && child < 3; child++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			struct utsname u;
+
+			if (stockade_plan_apply(plan, NULL) < 0)
+				_exit(100);
+			path_of(f, sizeof(f), inside, child ? "ok2" : "ok");
+			fd = open(f, O_WRONLY | O_CREAT, 0644);
+			if (fd < 0)
+				_exit(101);
+			close(fd);
+			path_of(f, sizeof(f), outside, "no");
+			fd = open(f, O_WRONLY | O_CREAT, 0644);
+			if (fd >= 0 || errno != EACCES)
+				_exit(102);
+			_exit(uname(&u) < 0 && errno == EPERM ? 0 : 103);
+		}
+		CHECK(waitpid(pid, &status, 0) == pid);
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d: status %#x", child, status);
+	}
+	/* The parent only prepared: it is still free. */
+	path_of(f, sizeof(f), outside, "parent");
+	fd = open(f, O_WRONLY | O_CREAT, 0644);
+	CHECK_MSG(fd >= 0, "the parent was confined by prepare: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	/* Prepared twice: the first ruleset is released, the plan still applies. */
+	CHECK(plan && stockade_plan_prepare(plan, NULL) == 0);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
 	rm_rf(base);
 }

@@ -348,11 +348,24 @@ TEST(ir_enabled)
 	CHECK(plan && !plan->seccomp_enabled && plan->nentries == 0);
 	DECIDES(plan, "kexec_load", "allow", 0, 0, 0);
 	stockade_plan_free(plan);
-	/* A policy on top of `none` that does not turn the filter on is not
-	 * filtered either. */
+	/* A layer on top of `none` that says what the filter does turns it on:
+	 * its denials hold (and only they). */
 	plan = plan_of("none", "seccomp:\n  deny: [ptrace]\n");
+	CHECK(plan && plan->seccomp_enabled);
+	DECIDES(plan, "ptrace", "errno:EPERM", 0, 0, 0);
+	DECIDES(plan, "kexec_load", "allow", 0, 0, 0);
+	stockade_plan_free(plan);
+	plan = plan_of("none", "seccomp:\n  default_action: errno:ENOSYS\n  allow: [read]\n");
+	CHECK(plan && plan->seccomp_enabled);
+	DECIDES(plan, "write", "errno:ENOSYS", 0, 0, 0);
+	stockade_plan_free(plan);
+	/* ... unless it also says `enabled: false`; a layer with no seccomp
+	 * content (filesystem only) leaves the filter off. */
+	plan = plan_of("none", "seccomp:\n  enabled: false\n  deny: [ptrace]\n");
 	CHECK(plan && !plan->seccomp_enabled);
-	DECIDES(plan, "ptrace", "allow", 0, 0, 0);
+	stockade_plan_free(plan);
+	plan = plan_of("none", "filesystem:\n  read: [/]\n");
+	CHECK(plan && !plan->seccomp_enabled);
 	stockade_plan_free(plan);
 }
 

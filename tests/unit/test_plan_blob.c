@@ -2,7 +2,8 @@
 /*
  * The precomputed plans of the built-in presets (plan_blob.h): for every
  * preset and overlay pair, the plan loaded from its blob equals the plan
- * parsed and built as usual, field by field, and compiles to the same BPF;
+ * parsed and built as usual, field by field, compiles to the same BPF and
+ * carries that BPF for the native architecture;
  * `stockade show` prints the same with and without the cache; a corrupt or
  * stale blob is not used.
  */
@@ -146,6 +147,26 @@ static void bpf_same(const char *key, const stockade_plan *a, const stockade_pla
 	free(pb);
 }
 
+/* The filter a blob carries is the one the slow path generates now. */
+static void cached_bpf_fresh(const char *key, const stockade_plan *fast, const stockade_plan *slow)
+{
+	for (; fast && slow; fast = fast->net_fallback, slow = slow->net_fallback) {
+		void *p = NULL;
+		size_t len = 0;
+
+		CHECK_MSG(!slow->bpf, "%s: a plan built from YAML has no filter yet", key);
+		if (!fast->seccomp_enabled) {
+			CHECK_MSG(!fast->bpf, "%s: a filter for a plan without one", key);
+			continue;
+		}
+		CHECK(stockade_plan_compile_bpf(slow, 0, &p, &len, NULL) == 0);
+		CHECK_MSG(fast->bpf && fast->bpf_len * sizeof(*fast->bpf) == len && !memcmp(fast->bpf, p, len),
+			  "%s: the blob's filter is not the one generated now (%zu vs %zu instructions)", key,
+			  fast->bpf_len, len / sizeof(*fast->bpf));
+		free(p);
+	}
+}
+
 TEST(plan_blob_presets_equal_slow_path)
 {
 	CHECK(sk_preset_blobs_len > 0);
@@ -155,6 +176,13 @@ TEST(plan_blob_presets_equal_slow_path)
 
 		if (fast && slow) {
 			CHECK(plan_eq(key, fast, slow));
+			cached_bpf_fresh(key, fast, slow);
+			/* What follows changes the plans: the cached filters no longer apply. */
+			for (stockade_plan *q = fast; q; q = q->net_fallback) {
+				free(q->bpf);
+				q->bpf = NULL;
+				q->bpf_len = 0;
+			}
 			for (int compat = 0; compat < 2; compat++) {
 				fast->compat = slow->compat = compat ? SK_COMPAT_FILTER : SK_COMPAT_REFUSE;
 				bpf_same(key, fast, slow, SCMP_ARCH_X86_64);
