@@ -195,7 +195,7 @@ lp_apply=$(echo "$lp" | awk '$1 == "apply" { print $2 }')
 lp_prep=$(echo "$lp" | awk '$1 == "prepared" { print $2 }')
 record libpath "fork+exec /bin/true" "plain" "$lp_plain" us "$lp_plain"
 record libpath "fork+exec /bin/true" "stockade_plan_apply(agent)" "$lp_apply" us "$lp_plain"
-record libpath "fork+exec /bin/true" "prepared, then apply" "$lp_prep" us "$lp_plain"
+record libpath "fork+exec /bin/true" "stockade_plan_prepare(agent) once" "$lp_prep" us "$lp_plain"
 
 # ---- the syscall loop ----
 
