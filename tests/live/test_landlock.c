@@ -581,6 +581,17 @@ TEST(landlock_verbose_and_doctor_report)
 	rm_rf(base);
 }
 
+/* A scratch directory with two empty ones in it, "in" and "out"; each
+ * buffer PATH_MAX long. */
+static bool in_and_out(char *base, char *inside, char *outside)
+{
+	if (!scratch(base, PATH_MAX))
+		return false;
+	path_of(inside, PATH_MAX, base, "in");
+	path_of(outside, PATH_MAX, base, "out");
+	return mkdir(inside, 0755) == 0 && mkdir(outside, 0755) == 0;
+}
+
 /* The library on its own, in a child: stockade_plan_apply confines the
  * calling process. */
 TEST(landlock_library_apply_in_child)
@@ -590,12 +601,8 @@ TEST(landlock_library_apply_in_child)
 	pid_t pid;
 
 	NEED_LANDLOCK(1);
-	if (!scratch(base, sizeof(base)))
+	if (!in_and_out(base, inside, outside))
 		return;
-	path_of(inside, sizeof(inside), base, "in");
-	path_of(outside, sizeof(outside), base, "out");
-	mkdir(inside, 0755);
-	mkdir(outside, 0755);
 	if (snprintf(text, sizeof(text), "filesystem:\n  read: [/]\n  write: [%s]\n", inside) >= (int)sizeof(text))
 		abort();
 	pid = fork();
@@ -633,12 +640,8 @@ TEST(landlock_library_prepare_then_apply_in_children)
 	int fd;
 
 	NEED_LANDLOCK(1);
-	if (!scratch(base, sizeof(base)))
+	if (!in_and_out(base, inside, outside))
 		return;
-	path_of(inside, sizeof(inside), base, "in");
-	path_of(outside, sizeof(outside), base, "out");
-	mkdir(inside, 0755);
-	mkdir(outside, 0755);
 	if (snprintf(text, sizeof(text),
 		     "filesystem:\n  read: [/]\n  write: [%s]\nseccomp:\n  deny: [uname]\n",
 		     inside) >= (int)sizeof(text))
