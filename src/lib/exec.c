@@ -49,6 +49,13 @@ int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_report *rep, 
 	return 0;
 }
 
+void sk_prepared_free(struct sk_prepared *prep)
+{
+	if (prep && prep->ruleset >= 0)
+		close(prep->ruleset);
+	free(prep);
+}
+
 int stockade_plan_prepare(stockade_plan *plan, stockade_error **err)
 {
 	struct sk_prepared *prep = calloc(1, sizeof(*prep));
@@ -68,14 +75,10 @@ int stockade_plan_prepare(stockade_plan *plan, stockade_error **err)
 	sk_report_seccomp(prep->filter, &prep->rep);
 	/* The filter too (sk_seccomp_plan_for returns plan or its fallback). */
 	if ((ret = sk_plan_cache_bpf(plan, err)) < 0) {
-		if (prep->ruleset >= 0)
-			close(prep->ruleset);
-		free(prep);
+		sk_prepared_free(prep);
 		return ret;
 	}
-	if (plan->prepared && plan->prepared->ruleset >= 0)
-		close(plan->prepared->ruleset);
-	free(plan->prepared);
+	sk_prepared_free(plan->prepared);
 	plan->prepared = prep;
 	return 0;
 }

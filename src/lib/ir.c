@@ -459,9 +459,7 @@ void stockade_plan_free(stockade_plan *plan)
 	free(plan->name);
 	sk_plan_sandbox_free(plan);
 	free(plan->bpf);
-	if (plan->prepared && plan->prepared->ruleset >= 0)
-		close(plan->prepared->ruleset);
-	free(plan->prepared);
+	sk_prepared_free(plan->prepared);
 	free(plan);
 }
 

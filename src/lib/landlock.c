@@ -414,7 +414,6 @@ struct grant {
 	uint64_t access;
 	size_t layer;
 	bool write;
-	int fd; /* O_PATH, opened while resolving the path; -1: not yet */
 };
 
 struct carve {
@@ -433,8 +432,6 @@ struct walk {
 	struct sk_fs_walk_stats *st;
 	stockade_error **err;
 	struct grant *g; /* being expanded */
-	struct grant **grants; /* all of them, for out_of_fds() */
-	size_t *ngrants;
 	bool no_openat2; /* the kernel (or a seccomp filter) refused it once */
 };
 
@@ -442,29 +439,6 @@ struct pending {
 	const struct carve *c;
 	size_t next; /* index of the component to match at this level */
 };
-
-/* Grants keep the descriptor their path was resolved with until they are
- * walked.  When an open fails for want of descriptors, they give them back
- * (and are opened again when walked), so that the walk never gets fewer
- * than it would without them: a carve-out whose directory cannot be
- * listed protects nothing.  True if the open is worth retrying. */
-static bool out_of_fds(struct walk *w)
-{
-	bool any = false;
-
-	if (errno != EMFILE && errno != ENFILE)
-		return false;
-	for (size_t i = 0; i < *w->ngrants; i++) {
-		struct grant *g = &(*w->grants)[i];
-
-		if (g->fd >= 0 && g != w->g) {
-			close(g->fd);
-			g->fd = -1;
-			any = true;
-		}
-	}
-	return any;
-}
 
 /* Open `abs` (absolute, without "", "." or ".." components, as
  * sk_path_expand makes it) if no component of it is a symlink: abs is then
@@ -482,23 +456,10 @@ static int open_canonical(struct walk *w, const char *abs, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
-	do
-		fd = syscall(__NR_openat2, AT_FDCWD, abs, &how, sizeof(how));
-	while (fd < 0 && out_of_fds(w));
+	fd = syscall(__NR_openat2, AT_FDCWD, abs, &how, sizeof(how));
 	if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL || errno == E2BIG))
 		w->no_openat2 = true;
 	return (int)fd;
-}
-
-/* openat(), retried as open_canonical() is. */
-static int walk_openat(struct walk *w, int dirfd, const char *path, int flags)
-{
-	int fd;
-
-	do
-		fd = openat(dirfd, path, flags | O_CLOEXEC);
-	while (fd < 0 && out_of_fds(w));
-	return fd;
 }
 
 /* A directory read with getdents64 directly: fdopendir() would cost an
@@ -627,7 +588,7 @@ static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t 
 			seen = p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name);
 		if (seen)
 			continue;
-		fd = walk_openat(w, dirfd, name, O_PATH | O_NOFOLLOW);
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		sub = calloc(np, sizeof(*sub));
@@ -674,7 +635,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 	/* dirfd is O_PATH: listing needs a descriptor of its own.  (Opening
 	 * the entry for reading in the first place would trigger an
 	 * automount there, which O_PATH does not.) */
-	l.fd = walk_openat(w, dirfd, ".", O_RDONLY | O_DIRECTORY);
+	l.fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l.fd < 0) {
 		/* Entries we cannot list get no rule (stricter, never looser),
 		 * but the way to the carve-outs is known by name: a home
@@ -716,13 +677,12 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 		 * to a carve-out or when it is unknown.  Should the entry change
 		 * type before the open, its rule is no looser: file rights on a
 		 * new directory, nothing through a link (Landlock checks the
-		 * target), and directory rights on a file make
-		 * landlock_add_rule fail (EINVAL). */
+		 * target), and a file gets file rights (add_path_rule). */
 		dir = de->d_type == DT_DIR;
 		known = de->d_type != DT_UNKNOWN && !nsub;
 		if (known && !dir && !(ea & w->handled & R_FILE))
 			continue; /* emit() would drop it */
-		fd = walk_openat(w, dirfd, name, O_PATH | O_NOFOLLOW);
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* gone meanwhile */
 		if (!known) {
@@ -750,8 +710,6 @@ static void free_grants(struct grant *g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(g[i].path);
 		free(g[i].comps);
-		if (g[i].fd >= 0)
-			close(g[i].fd);
 	}
 	free(g);
 }
@@ -771,10 +729,6 @@ static void note_missing(struct sk_fs_walk_stats *st, const char *path, const ch
 	if (!st->first_missing[0])
 		snprintf(st->first_missing, sizeof(st->first_missing), "%s (%s)", path, why);
 }
-
-/* Grants that keep the descriptor their path was resolved with (see
- * out_of_fds()); the others are opened when walked. */
-#define MAX_HELD_FDS 64
 
 /* The grant of this layer on this canonical path, if any. */
 static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const char *path)
@@ -848,7 +802,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		cdir = realpath(dir, NULL);
 		if (!cdir)
 			return 0;
-		l.fd = walk_openat(w, AT_FDCWD, cdir, O_RDONLY | O_DIRECTORY);
+		l.fd = open(cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (l.fd < 0) {
 			/* The names the pattern would match are unknown: carve
 			 * out the whole directory (stricter, never looser). */
@@ -896,8 +850,7 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 	struct grant *grants = NULL;
 	struct carve *carves = NULL;
 	size_t ngrants = 0, ncarves = 0;
-	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err, .grants = &grants,
-			  .ngrants = &ngrants };
+	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
 	int ret = 0;
 
 	*st = (struct sk_fs_walk_stats){ 0 };
@@ -923,19 +876,14 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 		 * and /tmp). */
 		struct grant *same = find_grant(grants, ngrants, p->layer, abs);
 		char *real = NULL;
-		int fd = -1;
 
 		if (!same) {
-			/* Opened now, the grant needs no open at the walk; a
-			 * policy with very many paths opens the rest then. */
-			fd = open_canonical(&w, abs, O_PATH);
+			int fd = open_canonical(&w, abs, O_PATH);
+
 			if (fd >= 0) {
+				close(fd);
 				real = abs;
 				abs = NULL;
-				if (ngrants >= MAX_HELD_FDS) {
-					close(fd);
-					fd = -1;
-				}
 			} else if (errno == ENOENT) {
 				note_missing(st, abs, strerror(errno));
 				continue;
@@ -957,18 +905,14 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 		struct grant *ng = realloc(grants, (ngrants + 1) * sizeof(*ng));
 		if (!ng) {
 			free(real);
-			if (fd >= 0)
-				close(fd);
 			ret = -ENOMEM;
 			break;
 		}
 		grants = ng;
 		ng[ngrants] = (struct grant){ .path = real, .access = sk_fs_access(p->kind), .layer = p->layer,
-					      .write = p->kind == SK_FS_WRITE, .fd = fd };
+					      .write = p->kind == SK_FS_WRITE };
 		if (split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
 			free(real);
-			if (fd >= 0)
-				close(fd);
 			ret = -ENOMEM;
 			break;
 		}
@@ -1005,24 +949,21 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 				inside[nin++] = (struct pending){ c, g->ncomps };
 		}
 		if (access & handled) {
+			int fd = open(g->path, O_PATH | O_CLOEXEC);
 			struct stat sbuf;
 
-			w.g = g;
-			if (g->fd < 0)
-				g->fd = walk_openat(&w, AT_FDCWD, g->path, O_PATH);
-			if (g->fd < 0 || fstat(g->fd, &sbuf) < 0) {
+			if (fd < 0 || fstat(fd, &sbuf) < 0) {
 				note_missing(st, g->path, strerror(errno));
 			} else {
+				w.g = g;
 				/* Only the carve-outs that reach into this tree split it. */
 				if (nin && S_ISDIR(sbuf.st_mode))
-					ret = expand(&w, g->fd, g->path, access, inside, nin, 0);
+					ret = expand(&w, fd, g->path, access, inside, nin, 0);
 				else
-					ret = emit(&w, g->fd, g->path, access, S_ISDIR(sbuf.st_mode));
+					ret = emit(&w, fd, g->path, access, S_ISDIR(sbuf.st_mode));
 			}
-		}
-		if (g->fd >= 0) {
-			close(g->fd);
-			g->fd = -1;
+			if (fd >= 0)
+				close(fd);
 		}
 		free(inside);
 	}

@@ -84,6 +84,8 @@ struct sk_prepared {
 	struct sk_report rep;
 };
 
+void sk_prepared_free(struct sk_prepared *prep);
+
 /* Generate and keep plan->bpf (and its fallback's). */
 int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err);
 
