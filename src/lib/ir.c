@@ -646,21 +646,30 @@ bool sk_plan_multiplexed(const stockade_plan *plan, const struct sk_multiplexed 
 	return true;
 }
 
-const struct sk_plan_entry *sk_plan_lookup(const stockade_plan *plan, const char *name)
+const struct sk_plan_entry *sk_plan_find(const stockade_plan *plan, const char *name, size_t *at)
 {
 	size_t lo = 0, hi = plan->nentries;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(name, plan->entries[mid].name);
-		if (c == 0)
-			return &plan->entries[mid];
+		if (c == 0) {
+			lo = mid;
+			break;
+		}
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	if (at)
+		*at = lo;
+	return lo < plan->nentries && !strcmp(name, plan->entries[lo].name) ? &plan->entries[lo] : NULL;
+}
+
+const struct sk_plan_entry *sk_plan_lookup(const stockade_plan *plan, const char *name)
+{
+	return sk_plan_find(plan, name, NULL);
 }
 
 struct sk_action sk_plan_entry_base(const stockade_plan *plan, const struct sk_plan_entry *e)

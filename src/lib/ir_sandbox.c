@@ -49,20 +49,12 @@ static int cmp_port(const void *a, const void *b)
  * mentioned it (it then takes the default action). */
 static struct sk_plan_entry *entry_for(stockade_plan *plan, const char *name)
 {
-	size_t lo = 0, hi = plan->nentries;
 	struct sk_plan_entry *n;
 	const char *interned;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, plan->entries[mid].name);
-		if (c == 0)
-			return &plan->entries[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if (sk_plan_find(plan, name, &lo))
+		return &plan->entries[lo];
 	if (sk_plan_intern(plan, name, &interned) < 0)
 		return NULL;
 	n = realloc(plan->entries, (plan->nentries + 1) * sizeof(*n));

@@ -98,6 +98,8 @@ struct sk_verdict {
 };
 
 const struct sk_plan_entry *sk_plan_lookup(const stockade_plan *plan, const char *name);
+/* The same binary search; *at: the entry's index, or where it would go. */
+const struct sk_plan_entry *sk_plan_find(const stockade_plan *plan, const char *name, size_t *at);
 
 /*
  * i386 reaches the socket and SysV IPC calls through socketcall(2) and
