@@ -339,7 +339,9 @@ static const char sealed_memfd[] =
 
 static const char none[] = "version: 1\n"
 			   "name: none\n"
-			   "description: No syscall filter at all (no_new_privs is still set).\n"
+			   "description: >-\n"
+			   "  No seccomp filter (no_new_privs is still set). A layer on top that\n"
+			   "  allows, denies or adds rules (--deny X) loads a filter for just those.\n"
 			   "seccomp:\n"
 			   "  enabled: false\n";
 
