@@ -28,11 +28,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib $(PKG_CFLAGS) -MMD -MP
 LIBS := $(PKG_LIBS)
-# The stockade binary links libseccomp, libyaml and jansson statically (their
-# Debian -dev packages ship the archives): resolving three shared libraries
-# at every start costs about 0.1 ms, on a command that wraps every tool call.
-# STATIC_DEPS=0 links them dynamically.
-STATIC_DEPS ?= 1
+# The stockade binary links libseccomp, libyaml and jansson statically when
+# their archives are installed (Debian's -dev packages ship them): resolving
+# three shared libraries at every start costs about 0.1 ms, on a command that
+# wraps every tool call.  STATIC_DEPS=0 links them dynamically.
+STATIC_DEPS ?= $(if $(filter-out /%,$(foreach l,seccomp yaml jansson,$(shell $(CC) -print-file-name=lib$(l).a))),0,1)
 ifeq ($(STATIC_DEPS),1)
 CLI_LIBS := -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 else
