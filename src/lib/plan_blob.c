@@ -205,8 +205,9 @@ struct rbuf {
 	size_t len, off;
 	int err;
 	stockade_plan *plan;
-	const char **strs; /* string number -> the plan's copy */
+	const char **strs; /* string number -> the plan's copy, or the blob's own */
 	size_t nstrs;
+	bool borrow; /* the data outlives the plan: point into it, copy nothing */
 };
 
 static bool get(struct rbuf *r, void *dst, size_t n)
@@ -369,7 +370,9 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	}
 	for (r->nstrs = 0; r->nstrs < n && !r->err; r->nstrs++) {
 		const char *s = get_str(r);
-		if (s && sk_plan_intern(plan, s, &r->strs[r->nstrs]) < 0)
+		if (r->borrow)
+			r->strs[r->nstrs] = s;
+		else if (s && sk_plan_intern(plan, s, &r->strs[r->nstrs]) < 0)
 			r->err = -ENOMEM;
 	}
 	if (r->err)
@@ -503,9 +506,9 @@ static stockade_plan *get_plan(struct rbuf *r, int depth)
 	return plan;
 }
 
-int sk_plan_blob_read(const unsigned char *data, size_t len, uint64_t fingerprint, stockade_plan **out)
+static int blob_read(const unsigned char *data, size_t len, uint64_t fingerprint, bool borrow, stockade_plan **out)
 {
-	struct rbuf r = { .p = data, .len = len };
+	struct rbuf r = { .p = data, .len = len, .borrow = borrow };
 	char magic[4];
 
 	*out = NULL;
@@ -526,6 +529,11 @@ int sk_plan_blob_read(const unsigned char *data, size_t len, uint64_t fingerprin
 	}
 	*out = plan;
 	return 0;
+}
+
+int sk_plan_blob_read(const unsigned char *data, size_t len, uint64_t fingerprint, stockade_plan **out)
+{
+	return blob_read(data, len, fingerprint, false, out);
 }
 
 /* ---- the table of built-in presets ---- */
@@ -601,7 +609,9 @@ const struct sk_preset_blob *sk_preset_blob_find(const char *key)
 	return NULL;
 }
 
-/* find() checked the fingerprint: not hashed twice. */
+/* find() checked the fingerprint: not hashed twice.  A built-in blob lives
+ * as long as the program, so the plan's strings point into it: no copy, no
+ * interning (its string table has each string once already). */
 int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out)
 {
 	uint64_t fp;
@@ -610,5 +620,5 @@ int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out)
 	if (!blob->data || blob->len < 16)
 		return -EINVAL;
 	memcpy(&fp, blob->data + 8, sizeof(fp));
-	return sk_plan_blob_read(blob->data, blob->len, fp, out);
+	return blob_read(blob->data, blob->len, fp, true, out);
 }
