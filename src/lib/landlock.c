@@ -358,6 +358,28 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 	return 0;
 }
 
+/* The home directory /etc/passwd gives this user, for when $HOME is not
+ * set; NULL if none.  The file is read directly rather than through
+ * getpwuid(): a statically linked stockade cannot count on loading the NSS
+ * modules getpwuid() needs, and an account that only a network directory
+ * knows (LDAP, sssd) has $HOME set by its login anyway. */
+static char *passwd_home(uid_t uid)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd pw, *found = NULL;
+	char buf[4096], *home = NULL;
+
+	if (!f)
+		return NULL;
+	while (fgetpwent_r(f, &pw, buf, sizeof(buf), &found) == 0)
+		if (found->pw_uid == uid)
+			break;
+	if (found && found->pw_uid == uid && found->pw_dir && found->pw_dir[0] == '/')
+		home = strdup(found->pw_dir);
+	fclose(f);
+	return home;
+}
+
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 {
 	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
@@ -366,14 +388,13 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	*env = (struct sk_path_env){ 0 };
 	if (!cwd)
 		return sk_error(err, errno, "cannot tell the working directory ($CWD): %s", strerror(errno));
-	if (!home || home[0] != '/') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
-	}
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	env->cwd = cwd;
-	env->home = home ? strdup(home) : NULL;
+	if (home && home[0] == '/')
+		env->home = strdup(home);
+	else
+		home = env->home = passwd_home(getuid());
 	env->tmpdir = strdup(tmp);
 	if ((home && !env->home) || !env->tmpdir) {
 		sk_path_env_free(env);

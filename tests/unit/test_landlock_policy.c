@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -325,6 +326,47 @@ TEST(landlock_path_expand)
 	char *out = NULL;
 	CHECK_INT_EQ(sk_path_expand("~/.aws", &env, &out), -ENOENT);
 	free(out);
+}
+
+/* Without a usable $HOME, ~ is the home directory /etc/passwd gives the
+ * user (read directly, so the static CLI needs no NSS module): here the
+ * same as getpwuid() says for an account kept in /etc/passwd. */
+TEST(landlock_home_from_passwd)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *saved = getenv("HOME");
+	char *keep = saved ? strdup(saved) : NULL;
+	static const char *const unusable[] = { NULL, "", "relative/home" };
+
+	if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/') {
+		free(keep);
+		SKIP("this user has no home directory in the password database");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(unusable); i++) {
+		struct sk_path_env env;
+		stockade_error *err = NULL;
+
+		if (unusable[i])
+			setenv("HOME", unusable[i], 1);
+		else
+			unsetenv("HOME");
+		CHECK_INT_EQ(sk_path_env_current(&env, &err), 0);
+		CHECK_MSG(env.home && !strcmp(env.home, pw->pw_dir), "HOME=%s: home %s, want %s",
+			  unusable[i] ? unusable[i] : "(unset)", env.home ? env.home : "(none)", pw->pw_dir);
+		sk_path_env_free(&env);
+		stockade_error_free(err);
+	}
+	setenv("HOME", "/elsewhere", 1);
+	struct sk_path_env env;
+	stockade_error *err = NULL;
+	CHECK_INT_EQ(sk_path_env_current(&env, &err), 0);
+	CHECK_MSG(env.home && !strcmp(env.home, "/elsewhere"), "HOME=/elsewhere: home %s", env.home ? env.home : "(none)");
+	sk_path_env_free(&env);
+	if (keep)
+		setenv("HOME", keep, 1);
+	else
+		unsetenv("HOME");
+	free(keep);
 }
 
 /* ---- carve-outs on a scratch tree ---- */
