@@ -428,6 +428,11 @@ struct sk_open_how {
 	uint64_t resolve;
 };
 
+/* How many grants keep the descriptor their path was checked canonical
+ * with until they are walked (the others open it again then), so that a
+ * policy with thousands of paths cannot run out of descriptors. */
+#define GRANT_FDS 64
+
 struct grant {
 	char *path; /* canonical */
 	char **comps;
@@ -435,6 +440,8 @@ struct grant {
 	uint64_t access;
 	size_t layer;
 	bool write;
+	int fd;	  /* O_PATH, from the canonical check; -1: opened when walked */
+	bool dir; /* fd was opened with O_DIRECTORY */
 };
 
 struct carve {
@@ -446,6 +453,30 @@ struct carve {
 	size_t layer;
 };
 
+/* Listing a directory that holds several carve-outs answers for all of them
+ * whether they exist (most do not), where each would cost an openat2, and
+ * the walk then splits the directory with the same listing instead of
+ * reading it again: the carve-outs and the rules beside them come from one
+ * snapshot.  plan_listings() decides which directories are worth it: the
+ * nearest one above a carve-out with LIST_CARVES of them beneath, and the
+ * directory of a pattern, which is listed anyway.  Bounded: at most
+ * LIST_DIRS listings of LIST_BYTES in all; beyond that, each carve-out is
+ * looked up alone. */
+#define LIST_CARVES 3
+#define LIST_CANDIDATES 32
+#define LIST_DIRS 4
+#define LIST_BYTES (256 * 1024)
+
+struct listing {
+	char *path;    /* as expanded; canonical if listed and there */
+	size_t carves; /* carve-outs beneath it */
+	bool planned;  /* worth listing */
+	bool tried;    /* listed, or failed to: not tried again */
+	bool listed;   /* buf holds every entry (none: the directory is absent) */
+	char *buf;     /* getdents64 records, as read */
+	size_t len;
+};
+
 struct walk {
 	uint64_t handled;
 	sk_fs_emit_fn emit;
@@ -454,6 +485,8 @@ struct walk {
 	stockade_error **err;
 	struct grant *g; /* being expanded */
 	bool no_openat2; /* the kernel (or a seccomp filter) refused it once */
+	struct listing dirs[LIST_CANDIDATES]; /* plan_listings() */
+	size_t ndirs, nlisted, listed_bytes;
 };
 
 struct pending {
@@ -496,7 +529,7 @@ struct sk_dirent64 {
 #define LIST_BUF 32768 /* what glibc's readdir uses */
 
 struct lister {
-	int fd;
+	int fd;	   /* -1: buf holds the whole listing (struct listing) */
 	char *buf; /* LIST_BUF bytes */
 	size_t len, pos;
 };
@@ -509,6 +542,8 @@ static const struct sk_dirent64 *next_entry(struct lister *l)
 		const struct sk_dirent64 *de;
 
 		if (l->pos >= l->len) {
+			if (l->fd < 0)
+				return NULL;
 			long n = syscall(SYS_getdents64, l->fd, l->buf, LIST_BUF);
 			if (n <= 0)
 				return NULL;
@@ -519,6 +554,175 @@ static const struct sk_dirent64 *next_entry(struct lister *l)
 		l->pos += de->d_reclen;
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			return de;
+	}
+}
+
+static bool has_pattern(const char *name)
+{
+	for (const char *s = name; *s; s++)
+		if (glob_char(*s))
+			return true;
+	return false;
+}
+
+/* Whether `path` is beneath the directory `dir` (len characters). */
+static bool beneath(const char *dir, size_t len, const char *path)
+{
+	if (len == 1)
+		return path[1] != '\0'; /* dir is / */
+	return !strncmp(path, dir, len) && path[len] == '/';
+}
+
+/* Which directories to list for the carve-outs (struct listing): count the
+ * carve-outs beneath each directory above them and mark the directories of
+ * patterns (pass 0), then the nearest directory above each carve-out that
+ * has LIST_CARVES beneath it (pass 1).  Past LIST_CANDIDATES directories
+ * the others are not counted, so not listed. */
+static int plan_listings(struct walk *w, const struct sk_plan_sandbox *sb, const struct sk_path_env *env)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sb->npaths; i++) {
+			const struct sk_fs_path *p = &sb->paths[i];
+			_cleanup_free_ char *abs = NULL;
+			struct listing *nearest = NULL;
+			size_t last;
+			int r;
+
+			if (p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY)
+				continue;
+			r = sk_path_expand(p->path, env, &abs);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0 || !abs[1])
+				continue; /* no home directory; or /, with nothing above */
+			last = (size_t)(strrchr(abs, '/') - abs);
+			/* The directories above: /, then abs up to each slash. */
+			for (size_t k = 0; k <= last; k++) {
+				size_t len = k ? k : 1;
+				struct listing *d = NULL;
+
+				if (abs[k] != '/')
+					continue;
+				for (size_t j = 0; j < w->ndirs && !d; j++)
+					if (strlen(w->dirs[j].path) == len && !strncmp(w->dirs[j].path, abs, len))
+						d = &w->dirs[j];
+				if (pass == 1) {
+					if (d && d->carves >= LIST_CARVES)
+						nearest = d;
+					continue;
+				}
+				if (!d && w->ndirs < LIST_CANDIDATES) {
+					d = &w->dirs[w->ndirs];
+					if (!(d->path = strndup(abs, len)))
+						return -ENOMEM;
+					w->ndirs++;
+				}
+				if (!d)
+					continue;
+				d->carves++;
+				d->planned |= k == last && has_pattern(abs + last + 1);
+			}
+			if (nearest)
+				nearest->planned = true;
+		}
+	}
+	return 0;
+}
+
+/* The planned listing of `dir` (as listed, or to be), if any. */
+static struct listing *planned_listing(struct walk *w, const char *dir)
+{
+	for (size_t i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].planned && !strcmp(w->dirs[i].path, dir))
+			return &w->dirs[i];
+	return NULL;
+}
+
+/* List d (planned) the first time it is asked, while there is room; true
+ * if it is listed.  A directory that is absent lists as empty: nothing
+ * beneath it exists either.  One that cannot be read whole is not listed
+ * (a part would take the entries it misses for absent): its carve-outs are
+ * then looked up one by one. */
+static bool list_dir(struct walk *w, struct listing *d)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (d->tried || w->nlisted >= LIST_DIRS)
+		return d->listed;
+	d->tried = true;
+	fd = open_canonical(w, d->path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 && errno != ENOENT)
+		return false; /* a link on the way, no openat2, not readable */
+	while (fd >= 0) {
+		char *nb = NULL;
+		long n = -1;
+
+		if (w->listed_bytes + d->len + LIST_BUF <= LIST_BYTES && (nb = realloc(d->buf, d->len + LIST_BUF))) {
+			d->buf = nb;
+			n = syscall(SYS_getdents64, fd, d->buf + d->len, LIST_BUF);
+		}
+		if (n == 0)
+			break;
+		if (n < 0) {
+			free(d->buf);
+			d->buf = NULL;
+			return false;
+		}
+		d->len += (size_t)n;
+	}
+	w->listed_bytes += d->len + (d->buf ? LIST_BUF : 0);
+	w->nlisted++;
+	d->listed = true;
+	return true;
+}
+
+enum lookup {
+	LOOKUP_ASK,	  /* the listings cannot tell: open it */
+	LOOKUP_ABSENT,	  /* it did not exist when listed */
+	LOOKUP_CANONICAL, /* an entry of a listed directory, and not a link */
+};
+
+/* What the listing of the nearest planned directory above `abs` says of
+ * it: the next component of abs is absent there, or it is the last one and
+ * no link (the directory was opened with open_canonical, so abs is
+ * canonical); anything else is asked: a link or an unknown type, or a path
+ * deeper down (~/.config/gcloud with a ~/.config). */
+static enum lookup look_up(struct walk *w, const char *abs)
+{
+	struct listing *d = NULL;
+	const struct sk_dirent64 *de;
+	const char *name;
+	struct lister l;
+	size_t dlen = 0, nlen;
+
+	for (size_t i = 0; i < w->ndirs; i++) {
+		struct listing *c = &w->dirs[i];
+		size_t len = strlen(c->path);
+
+		if (c->planned && (!c->tried || c->listed) && len > dlen && beneath(c->path, len, abs)) {
+			d = c;
+			dlen = len;
+		}
+	}
+	if (!d || !list_dir(w, d))
+		return LOOKUP_ASK;
+	name = abs + (dlen == 1 ? 1 : dlen + 1);
+	nlen = strcspn(name, "/");
+	l = (struct lister){ .fd = -1, .buf = d->buf, .len = d->len };
+	while ((de = next_entry(&l)) && (strncmp(de->d_name, name, nlen) || de->d_name[nlen]))
+		;
+	if (!de)
+		return LOOKUP_ABSENT;
+	if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN || name[nlen])
+		return LOOKUP_ASK;
+	return LOOKUP_CANONICAL;
+}
+
+static void free_listings(struct walk *w)
+{
+	for (size_t i = 0; i < w->ndirs; i++) {
+		free(w->dirs[i].path);
+		free(w->dirs[i].buf);
 	}
 }
 
@@ -634,9 +838,12 @@ static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t 
 static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
 		  int depth)
 {
+	const struct listing *d = planned_listing(w, path);
+	bool listed = d && d->listed;
 	uint64_t passing = 0;
 	struct lister l = { .fd = -1 };
 	struct pending *sub;
+	char *buf = NULL;
 	int ret = 0;
 
 	for (size_t i = 0; i < np; i++)
@@ -653,26 +860,37 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 		return ret;
 	if (depth > 64)
 		return sk_error(w->err, ELOOP, "%s: carve-outs nested too deep", path);
-	/* dirfd is O_PATH: listing needs a descriptor of its own.  (Opening
-	 * the entry for reading in the first place would trigger an
-	 * automount there, which O_PATH does not.) */
-	l.fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (l.fd < 0) {
-		/* Entries we cannot list get no rule (stricter, never looser),
-		 * but the way to the carve-outs is known by name: a home
-		 * directory under a /home that can be searched, not read. */
-		w->st->missing++;
-		if (!w->st->first_missing[0])
-			snprintf(w->st->first_missing, sizeof(w->st->first_missing), "%s (cannot list it: %s)", path,
-				 strerror(errno));
-		return expand_by_name(w, dirfd, path, access, p, np, depth);
+	/* A directory listed for the carve-outs already is not read again.
+	 * Its path is canonical, so dirfd is that directory, or one put in
+	 * its place since: then what the old one had and it has not fails to
+	 * open, and what it has besides gets no rule, as an entry created
+	 * after the listing. */
+	if (listed) {
+		l = (struct lister){ .fd = -1, .buf = d->buf, .len = d->len };
+	} else {
+		/* dirfd is O_PATH: listing needs a descriptor of its own.
+		 * (Opening the entry for reading in the first place would
+		 * trigger an automount there, which O_PATH does not.) */
+		l.fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (l.fd < 0) {
+			/* Entries we cannot list get no rule (stricter, never
+			 * looser), but the way to the carve-outs is known by
+			 * name: a home directory under a /home that can be
+			 * searched, not read. */
+			w->st->missing++;
+			if (!w->st->first_missing[0])
+				snprintf(w->st->first_missing, sizeof(w->st->first_missing),
+					 "%s (cannot list it: %s)", path, strerror(errno));
+			return expand_by_name(w, dirfd, path, access, p, np, depth);
+		}
+		l.buf = buf = malloc(LIST_BUF);
 	}
-	l.buf = malloc(LIST_BUF);
 	sub = calloc(np, sizeof(*sub));
-	if (!l.buf || !sub) {
-		free(l.buf);
+	if ((!listed && !buf) || !sub) {
+		free(buf);
 		free(sub);
-		close(l.fd);
+		if (l.fd >= 0)
+			close(l.fd);
 		return sk_error(w->err, ENOMEM, "out of memory");
 	}
 	for (const struct sk_dirent64 *de; ret == 0 && (de = next_entry(&l));) {
@@ -721,8 +939,9 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 		close(fd);
 	}
 	free(sub);
-	free(l.buf);
-	close(l.fd);
+	free(buf);
+	if (l.fd >= 0)
+		close(l.fd);
 	return ret;
 }
 
@@ -731,6 +950,8 @@ static void free_grants(struct grant *g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(g[i].path);
 		free(g[i].comps);
+		if (g[i].fd >= 0)
+			close(g[i].fd);
 	}
 	free(g);
 }
@@ -780,8 +1001,10 @@ static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, c
 
 /* A carve-out as the kernel will see it: the canonical directory and the
  * last component; for links, their targets too.  Most carve-outs name
- * nothing (no ~/.aws here): one openat2 finds that out, or that the path is
- * canonical already; realpath() is for paths with a link on the way. */
+ * nothing (no ~/.aws here): the listing of a directory above several of
+ * them finds that out for all of them (look_up), otherwise one openat2
+ * each, which also finds out that the path is canonical already;
+ * realpath() is for paths with a link on the way. */
 static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n)
 {
 	const char *slash = strrchr(abs, '/');
@@ -789,13 +1012,23 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 	_cleanup_free_ char *dir = strndup(abs, slash == abs ? 1 : (size_t)(slash - abs));
 	_cleanup_free_ char *cdir = NULL;
 	struct lister l = { .fd = -1 };
-	bool glob = false, any = false;
+	bool glob = has_pattern(last), any = false;
+	struct listing *listed;
+	char *buf = NULL;
 	int ret = 0;
 
 	if (!dir)
 		return -ENOMEM;
-	for (const char *s = last; *s; s++)
-		glob |= glob_char(*s);
+	switch (look_up(w, glob ? dir : abs)) {
+	case LOOKUP_ABSENT:
+		return 0; /* nothing there to protect */
+	case LOOKUP_CANONICAL:
+		if (!glob)
+			return add_carve(v, n, abs, false, p);
+		break;
+	case LOOKUP_ASK:
+		break;
+	}
 	if (!glob || !*last) {
 		int fd = open_canonical(w, abs, O_PATH);
 		char *real;
@@ -813,8 +1046,15 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		free(real);
 		return ret;
 	}
-	l.fd = open_canonical(w, dir, O_RDONLY | O_DIRECTORY);
-	if (l.fd >= 0) {
+	/* A pattern's directory is planned for listing (and is then split
+	 * with the same listing); otherwise, or if that fails, it is read
+	 * here. */
+	listed = planned_listing(w, dir);
+	if (listed && list_dir(w, listed)) {
+		l = (struct lister){ .fd = -1, .buf = listed->buf, .len = listed->len };
+		cdir = dir; /* listed with open_canonical */
+		dir = NULL;
+	} else if ((l.fd = open_canonical(w, dir, O_RDONLY | O_DIRECTORY)) >= 0) {
 		cdir = dir;
 		dir = NULL;
 	} else if (errno == ENOENT) {
@@ -831,8 +1071,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 			return add_carve(v, n, cdir, false, p);
 		}
 	}
-	l.buf = malloc(LIST_BUF);
-	if (!l.buf) {
+	if (l.fd >= 0 && !(l.buf = buf = malloc(LIST_BUF))) {
 		close(l.fd);
 		return -ENOMEM;
 	}
@@ -854,8 +1093,9 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 			}
 		}
 	}
-	free(l.buf);
-	close(l.fd);
+	free(buf);
+	if (l.fd >= 0)
+		close(l.fd);
 	if (ret == 0 && any) {
 		_cleanup_free_ char *pat = NULL;
 		if (asprintf(&pat, "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", last) < 0)
@@ -872,12 +1112,15 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 	struct carve *carves = NULL;
 	size_t ngrants = 0, ncarves = 0;
 	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
-	int ret = 0;
+	size_t nheld = 0;
+	int ret;
 
 	*st = (struct sk_fs_walk_stats){ 0 };
+	ret = plan_listings(&w, sb, env);
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
 		_cleanup_free_ char *abs = NULL;
+		_cleanup_close_ int fd = -1;
 		int r = sk_path_expand(p->path, env, &abs);
 
 		if (r == -ENOMEM) {
@@ -894,15 +1137,20 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 		}
 		/* read: [/] and exec: [/] of one layer: one walk.  A path that
 		 * is a grant's canonical path already needs no lookup ($TMPDIR
-		 * and /tmp). */
+		 * and /tmp).  Otherwise checking that it is canonical opens it,
+		 * a directory in one call, anything else in two (O_DIRECTORY
+		 * fails with ENOTDIR first), and the first GRANT_FDS grants
+		 * keep that descriptor for the walk. */
 		struct grant *same = find_grant(grants, ngrants, p->layer, abs);
+		bool dir = false;
 		char *real = NULL;
 
 		if (!same) {
-			int fd = open_canonical(&w, abs, O_PATH);
-
+			fd = open_canonical(&w, abs, O_PATH | O_DIRECTORY);
+			dir = fd >= 0;
+			if (fd < 0 && errno == ENOTDIR)
+				fd = open_canonical(&w, abs, O_PATH);
 			if (fd >= 0) {
-				close(fd);
 				real = abs;
 				abs = NULL;
 			} else if (errno == ENOENT) {
@@ -918,6 +1166,8 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 			}
 		}
 		if (same) {
+			/* (Nothing is held by then: fd is open only for a new
+			 * canonical path.) */
 			same->access |= sk_fs_access(p->kind);
 			same->write |= p->kind == SK_FS_WRITE;
 			free(real);
@@ -931,11 +1181,17 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 		}
 		grants = ng;
 		ng[ngrants] = (struct grant){ .path = real, .access = sk_fs_access(p->kind), .layer = p->layer,
-					      .write = p->kind == SK_FS_WRITE };
+					      .write = p->kind == SK_FS_WRITE, .fd = -1 };
 		if (split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
 			free(real);
 			ret = -ENOMEM;
 			break;
+		}
+		if (fd >= 0 && nheld < GRANT_FDS) {
+			ng[ngrants].fd = fd;
+			ng[ngrants].dir = dir;
+			fd = -1;
+			nheld++;
 		}
 		ngrants++;
 	}
@@ -970,26 +1226,40 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 				inside[nin++] = (struct pending){ c, g->ncomps };
 		}
 		if (access & handled) {
-			int fd = open(g->path, O_PATH | O_CLOEXEC);
+			/* A descriptor opened with O_DIRECTORY is a directory.
+			 * One opened without was none when checked, but may be
+			 * one put in its place since: where carve-outs reach
+			 * inside, fstat says (a directory taken for a file would
+			 * keep them), elsewhere it gets a file's rights, fewer
+			 * than the grant's.  A grant that holds none is opened
+			 * again, and asked. */
+			bool ask = g->fd < 0 || (nin && !g->dir);
 			struct stat sbuf;
 
-			if (fd < 0 || fstat(fd, &sbuf) < 0) {
+			if (g->fd < 0)
+				g->fd = open(g->path, O_PATH | O_CLOEXEC);
+			if (g->fd < 0 || (ask && fstat(g->fd, &sbuf) < 0)) {
 				note_missing(st, g->path, strerror(errno));
 			} else {
+				bool dir = ask ? S_ISDIR(sbuf.st_mode) : g->dir;
+
 				w.g = g;
 				/* Only the carve-outs that reach into this tree split it. */
-				if (nin && S_ISDIR(sbuf.st_mode))
-					ret = expand(&w, fd, g->path, access, inside, nin, 0);
+				if (nin && dir)
+					ret = expand(&w, g->fd, g->path, access, inside, nin, 0);
 				else
-					ret = emit(&w, fd, g->path, access, S_ISDIR(sbuf.st_mode));
+					ret = emit(&w, g->fd, g->path, access, dir);
 			}
-			if (fd >= 0)
-				close(fd);
+		}
+		if (g->fd >= 0) {
+			close(g->fd);
+			g->fd = -1;
 		}
 		free(inside);
 	}
 	free_grants(grants, ngrants);
 	free_carves(carves, ncarves);
+	free_listings(&w);
 	return ret;
 }
 

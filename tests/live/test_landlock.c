@@ -347,6 +347,79 @@ TEST(landlock_secrets_carved_out)
 	rm_rf(base);
 }
 
+/* agent lists the home directory once for its carve-outs and splits it
+ * with that listing: a secret there is carved out (a link carves its
+ * target, deeper ones under an existing directory work), what is beside
+ * it stays readable, and a home with none of them is not split at all. */
+TEST(landlock_carve_outs_in_a_listed_home)
+{
+	char base[PATH_MAX], home[PATH_MAX], bare[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX];
+	char henv[PATH_MAX + 8], p[PATH_MAX], target[PATH_MAX];
+	struct run r;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(home, sizeof(home), base, "home");
+	path_of(bare, sizeof(bare), base, "bare");
+	path_of(cwd, sizeof(cwd), base, "work");
+	path_of(other, sizeof(other), base, "elsewhere");
+	mkdir(home, 0755);
+	mkdir(bare, 0755);
+	mkdir(cwd, 0755);
+	mkdir(other, 0755);
+	mkdir_in(home, ".config");
+	mkdir_in(home, ".config/gh");
+	mkdir_in(home, ".cargo");
+	file_in(home, ".git-credentials", "https://u:token@host\n");
+	file_in(home, ".config/gh/hosts.yml", "oauth_token: x\n");
+	file_in(home, ".config/gh/config.yml", "fine\n");
+	file_in(home, ".cargo/credentials.toml", "token = \"x\"\n");
+	file_in(home, ".cargo/config.toml", "fine\n");
+	file_in(home, ".profile", "fine\n");
+	file_in(other, "npmrc", "//registry/:_authToken=x\n");
+	file_in(other, "other", "fine\n");
+	path_of(target, sizeof(target), other, "npmrc");
+	path_of(p, sizeof(p), home, ".npmrc");
+	if (symlink(target, p) < 0)
+		CHECK_MSG(0, "symlink: %s", strerror(errno));
+	file_in(bare, ".profile", "fine\n");
+	snprintf(henv, sizeof(henv), "HOME=%s", home);
+	const char *const env[] = { henv, NULL };
+
+	path_of(p, sizeof(p), home, ".git-credentials");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".npmrc");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	EXPECT(cwd, env, NULL, EACCES, "read", target);
+	path_of(p, sizeof(p), home, ".config/gh/hosts.yml");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	path_of(p, sizeof(p), home, ".cargo/credentials.toml");
+	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	/* Beside them. */
+	path_of(p, sizeof(p), home, ".profile");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".config/gh/config.yml");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), home, ".cargo/config.toml");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	path_of(p, sizeof(p), other, "other");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	EXPECT(cwd, env, NULL, 0, "list", home);
+	confined(cwd, env, ARGV("--verbose"), ARGV("read", "/etc/passwd"), &r);
+	CHECK_INT_EQ(r.outcome, 0);
+	CHECK_STR_CONTAINS(r.out, "carve-outs split");
+
+	/* None of agent's secrets in this one: nothing is carved out. */
+	snprintf(henv, sizeof(henv), "HOME=%s", bare);
+	path_of(p, sizeof(p), bare, ".profile");
+	EXPECT(cwd, env, NULL, 0, "read", p);
+	confined(cwd, env, ARGV("--verbose"), ARGV("read", p), &r);
+	CHECK_INT_EQ(r.outcome, 0);
+	CHECK_MSG(!strstr(r.out, "carve-outs split"), "a home without secrets was split:\n%s", r.out);
+	rm_rf(base);
+}
+
 /* ---- network ---- */
 
 static int listener(int *port)

@@ -6,6 +6,7 @@
  * tree (no Landlock syscall: sk_fs_walk hands the rules to a callback), with
  * and without openat2.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -782,4 +783,222 @@ TEST(landlock_unlistable_pattern_dir_is_carved_whole)
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
 	chmod(ssh, 0755);
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- the listings the carve-outs share with the walk ---- */
+
+/* A directory with several carve-outs beneath it (agent's home directory)
+ * is listed once: the listing says which of them exist, without looking
+ * each up, and the walk splits the directory with the same listing. */
+TEST(landlock_carve_outs_from_a_listing)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], text[2 * PATH_MAX];
+	struct sk_fs_walk_stats st;
+	struct rule_log *log = calloc(1, sizeof(*log));
+	stockade_plan *p;
+
+	if (!log || !mkdtemp(root) || !realpath(root, real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return;
+	}
+	touch(real, "home", true);
+	touch(real, "work", true);
+	touch(real, "elsewhere", true);
+	touch(real, "elsewhere/npmrc", false);
+	touch(real, "elsewhere/other", false);
+	touch(real, "home/.netrc", false);
+	touch(real, "home/.profile", false);
+	touch(real, "home/.config", true);
+	touch(real, "home/.config/gcloud", true);
+	touch(real, "home/.config/gcloud/token", false);
+	touch(real, "home/.config/other", false);
+	link_at(real, "../elsewhere/npmrc", "home/.npmrc");
+
+	/* None of them there: nothing carved, the grant stays one rule. */
+	p = walk(real, "filesystem:\n  read: [~]\n  deny: [~/.aws, ~/.kube, ~/.gnupg, ~/.docker/config.json]\n", log,
+		 &st, NULL);
+	CHECK_INT_EQ(log->n, 1);
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_READ | A_DIR);
+	CHECK_INT_EQ(st.split, 0);
+	CHECK_INT_EQ(st.missing, 0);
+	stockade_plan_free(p);
+
+	/* A file there is carved out, a link carves its target out, and a
+	 * carve-out deeper down (under an existing ~/.config) works; the
+	 * absent ones beside them (~/.aws, ~/.config/gh/hosts.yml with no
+	 * ~/.config/gh, ~/.docker/config.json with no ~/.docker) carve
+	 * nothing. */
+	snprintf(text, sizeof(text),
+		 "filesystem:\n  read: [%s]\n  deny: [~/.aws, ~/.netrc, ~/.npmrc, ~/.config/gcloud,"
+		 " ~/.config/gh/hosts.yml, ~/.docker/config.json]\n",
+		 real);
+	p = walk(real, text, log, &st, NULL);
+	CHECK_INT_EQ(rule_on(log, real, ""), A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_DIR);
+	CHECK_INT_EQ(rules_on(log, real, "home/.netrc"), 0);
+	CHECK_INT_EQ(rules_on(log, real, "home/.npmrc"), 0); /* links are never granted */
+	CHECK_INT_EQ(rule_on(log, real, "home/.profile"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere"), A_DIR);
+	CHECK_INT_EQ(rules_on(log, real, "elsewhere/npmrc"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "elsewhere/other"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "home/.config"), A_DIR);
+	CHECK_INT_EQ(rules_on(log, real, "home/.config/gcloud"), 0);
+	CHECK_INT_EQ(rules_on(log, real, "home/.config/gcloud/token"), 0);
+	CHECK_INT_EQ(rule_on(log, real, "home/.config/other"), A_READ);
+	CHECK_INT_EQ(rule_on(log, real, "work"), A_READ | A_DIR);
+	CHECK_INT_EQ(st.split, 4); /* root, elsewhere, home, .config */
+	CHECK_INT_EQ(st.missing, 0);
+	stockade_plan_free(p);
+
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(log);
+}
+
+/* root/rel, into a PATH_MAX buffer. */
+static void join(char *out, const char *root, const char *rel)
+{
+	if (snprintf(out, PATH_MAX, "%s/%s", root, rel) >= PATH_MAX)
+		abort();
+}
+
+static char race_root[PATH_MAX];
+
+/* log_rule, but the first rule creates home/late and removes home/gone:
+ * after the carve-outs were resolved, before the walk splits home. */
+static int log_rule_racing(void *ctx, int fd, const char *path, uint64_t access)
+{
+	char gone[PATH_MAX];
+
+	if (race_root[0]) {
+		touch(race_root, "home/late", false);
+		join(gone, race_root, "home/gone");
+		CHECK(unlink(gone) == 0);
+		race_root[0] = '\0';
+	}
+	return log_rule(ctx, fd, path, access);
+}
+
+/* The walk splits a listed directory with the listing the carve-outs were
+ * resolved with: an entry gone since gets no rule (its open fails), and an
+ * entry created since gets none either (stricter), as one created after
+ * the walk. */
+TEST(landlock_listing_is_one_snapshot)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX],
+	     tmp[] = "/nonexistent-tmp", text[2 * PATH_MAX];
+	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
+	struct sk_fs_walk_stats st;
+	struct rule_log *log = calloc(1, sizeof(*log));
+	stockade_error *err = NULL;
+	stockade_plan *p;
+
+	if (!log || !mkdtemp(root) || !realpath(root, real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return;
+	}
+	touch(real, "home", true);
+	touch(real, "work", true);
+	touch(real, "home/.netrc", false);
+	touch(real, "home/.profile", false);
+	touch(real, "home/gone", false);
+	join(home, real, "home");
+	join(cwd, real, "work");
+	snprintf(text, sizeof(text), "filesystem:\n  read: [%s]\n  deny: [~/.aws, ~/.kube, ~/.netrc]\n", real);
+	snprintf(race_root, sizeof(race_root), "%s", real);
+	p = plan_from(text, (const char *)NULL);
+	if (p && sk_fs_walk(&p->sandbox, &env, ~0ULL, log_rule_racing, log, &st, &err) < 0)
+		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
+	CHECK(!race_root[0]); /* it raced */
+	CHECK_INT_EQ(rule_on(log, real, "home"), A_DIR);
+	CHECK_INT_EQ(rule_on(log, real, "home/.profile"), A_READ);
+	CHECK_INT_EQ(rules_on(log, real, "home/.netrc"), 0);
+	CHECK_INT_EQ(rules_on(log, real, "home/gone"), 0);
+	CHECK_INT_EQ(rules_on(log, real, "home/late"), 0);
+	stockade_error_free(err);
+	stockade_plan_free(p);
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(log);
+}
+
+/* This process's open descriptors. */
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	for (struct dirent *de; (de = readdir(d));)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* d's own */
+}
+
+static size_t peak_fds;
+
+static int log_rule_counting_fds(void *ctx, int fd, const char *path, uint64_t access)
+{
+	size_t n = open_fds();
+
+	if (n > peak_fds)
+		peak_fds = n;
+	return log_rule(ctx, fd, path, access);
+}
+
+/* Grants keep the descriptor of their canonical check, up to a bound
+ * (GRANT_FDS, 64): with more paths, the others are opened again when
+ * walked, each gets the rights of its type all the same, and no
+ * descriptor is left open. */
+TEST(landlock_many_grants)
+{
+	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX],
+	     tmp[] = "/nonexistent-tmp", name[32];
+	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
+	struct sk_fs_walk_stats st;
+	struct rule_log *log = calloc(1, sizeof(*log));
+	stockade_error *err = NULL;
+	size_t size = 64 * 1024, len, before;
+	char *text = malloc(size);
+	stockade_plan *p;
+
+	if (!log || !text || !mkdtemp(root) || !realpath(root, real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		free(text);
+		return;
+	}
+	join(home, real, "home");
+	join(cwd, real, "work");
+	len = (size_t)snprintf(text, size, "filesystem:\n  read:\n");
+	for (int i = 0; i < 120; i++) {
+		snprintf(name, sizeof(name), "%c%03d", i % 2 ? 'f' : 'd', i);
+		touch(real, name, i % 2 == 0);
+		len += (size_t)snprintf(text + len, size - len, "    - %s/%s\n", real, name);
+	}
+	/* Grants of the same path in one layer become one. */
+	snprintf(text + len, size - len, "  write: [%s/d000, %s/f119]\n", real, real);
+	p = plan_from(text, (const char *)NULL);
+	before = open_fds();
+	peak_fds = 0;
+	if (p && sk_fs_walk(&p->sandbox, &env, ~0ULL, log_rule_counting_fds, log, &st, &err) < 0)
+		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
+	CHECK_INT_EQ(open_fds(), before);
+	CHECK_MSG(peak_fds <= before + 64 + 2, "%zu descriptors open during the walk, %zu before", peak_fds, before);
+	CHECK_INT_EQ(log->n, 120);
+	CHECK_INT_EQ(st.missing, 0);
+	for (int i = 1; i < 119; i++) {
+		snprintf(name, sizeof(name), "%c%03d", i % 2 ? 'f' : 'd', i);
+		CHECK_MSG(rule_on(log, real, name) == (int64_t)(i % 2 ? A_READ : A_READ | A_DIR), "%s: %#llx", name,
+			  (unsigned long long)rule_on(log, real, name));
+	}
+	int64_t d = rule_on(log, real, "d000"), f = rule_on(log, real, "f119");
+	CHECK((d & A_DIR) && (d & A_MAKE_REG) && (d & A_WRITE));
+	CHECK((f & A_READ) && (f & A_WRITE) && !(f & A_DIR) && !(f & A_MAKE_REG));
+	stockade_error_free(err);
+	stockade_plan_free(p);
+	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(text);
+	free(log);
 }
