@@ -879,6 +879,20 @@ static int log_rule_racing(void *ctx, int fd, const char *path, uint64_t access)
 	return log_rule(ctx, fd, path, access);
 }
 
+/* Whether this process may call openat2 (a seccomp filter may refuse it). */
+static bool have_openat2(void)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { .flags = O_PATH | O_CLOEXEC };
+	long fd = syscall(437 /* openat2 */, AT_FDCWD, "/", &how, sizeof(how));
+
+	if (fd < 0)
+		return false;
+	close((int)fd);
+	return true;
+}
+
 /* The walk splits a listed directory with the listing the carve-outs were
  * resolved with: an entry gone since gets no rule (its open fails), and an
  * entry created since gets none either (stricter), as one created after
@@ -915,7 +929,10 @@ TEST(landlock_listing_is_one_snapshot)
 	CHECK_INT_EQ(rule_on(log, real, "home/.profile"), A_READ);
 	CHECK_INT_EQ(rules_on(log, real, "home/.netrc"), 0);
 	CHECK_INT_EQ(rules_on(log, real, "home/gone"), 0);
-	CHECK_INT_EQ(rules_on(log, real, "home/late"), 0);
+	/* Listing ahead needs openat2 (it proves the directory canonical).
+	 * Without it (under agent's own filter, say: the dogfood run) home is
+	 * listed by the walk itself, after the race, and late gets its rule. */
+	CHECK_INT_EQ(rules_on(log, real, "home/late"), have_openat2() ? 0 : 1);
 	stockade_error_free(err);
 	stockade_plan_free(p);
 	nftw(real, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
