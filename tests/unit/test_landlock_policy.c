@@ -428,6 +428,22 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+/* A scratch directory (root, a mkdtemp template) and its canonical path,
+ * with home and work in it, and a rule log; NULL (a failed check) if not. */
+static struct rule_log *scratch_tree(char *root, char *real)
+{
+	struct rule_log *log = calloc(1, sizeof(*log));
+
+	if (!log || !mkdtemp(root) || !realpath(root, real)) {
+		CHECK(!"scratch dir");
+		free(log);
+		return NULL;
+	}
+	touch(real, "home", true);
+	touch(real, "work", true);
+	return log;
+}
+
 /* Walk `text` (a policy) with HOME and CWD at root/home and root/work. */
 static stockade_plan *walk(const char *root, const char *text, struct rule_log *log, struct sk_fs_walk_stats *st,
 			   const char *upper)
@@ -450,16 +466,11 @@ TEST(landlock_carve_outs_expand_to_siblings)
 {
 	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
 	struct sk_fs_walk_stats st;
-	struct rule_log *log = calloc(1, sizeof(*log));
+	struct rule_log *log = scratch_tree(root, real);
 	stockade_plan *p;
 
-	if (!log || !mkdtemp(root) || !realpath(root, real)) {
-		CHECK(!"scratch dir");
-		free(log);
+	if (!log)
 		return;
-	}
-	touch(real, "home", true);
-	touch(real, "work", true);
 	touch(real, "home/.ssh", true);
 	touch(real, "home/.ssh/id_rsa", false);
 	touch(real, "home/.ssh/id_rsa.pub", false);
@@ -794,16 +805,11 @@ TEST(landlock_carve_outs_from_a_listing)
 {
 	char root[] = "/tmp/stockade-unit-ll.XXXXXX", real[PATH_MAX], text[2 * PATH_MAX];
 	struct sk_fs_walk_stats st;
-	struct rule_log *log = calloc(1, sizeof(*log));
+	struct rule_log *log = scratch_tree(root, real);
 	stockade_plan *p;
 
-	if (!log || !mkdtemp(root) || !realpath(root, real)) {
-		CHECK(!"scratch dir");
-		free(log);
+	if (!log)
 		return;
-	}
-	touch(real, "home", true);
-	touch(real, "work", true);
 	touch(real, "elsewhere", true);
 	touch(real, "elsewhere/npmrc", false);
 	touch(real, "elsewhere/other", false);
@@ -903,17 +909,12 @@ TEST(landlock_listing_is_one_snapshot)
 	     tmp[] = "/nonexistent-tmp", text[2 * PATH_MAX];
 	struct sk_path_env env = { .home = home, .cwd = cwd, .tmpdir = tmp };
 	struct sk_fs_walk_stats st;
-	struct rule_log *log = calloc(1, sizeof(*log));
+	struct rule_log *log = scratch_tree(root, real);
 	stockade_error *err = NULL;
 	stockade_plan *p;
 
-	if (!log || !mkdtemp(root) || !realpath(root, real)) {
-		CHECK(!"scratch dir");
-		free(log);
+	if (!log)
 		return;
-	}
-	touch(real, "home", true);
-	touch(real, "work", true);
 	touch(real, "home/.netrc", false);
 	touch(real, "home/.profile", false);
 	touch(real, "home/gone", false);
