@@ -578,22 +578,18 @@ static bool beneath(const char *dir, size_t len, const char *path)
  * patterns (pass 0), then the nearest directory above each carve-out that
  * has LIST_CARVES beneath it (pass 1).  Past LIST_CANDIDATES directories
  * the others are not counted, so not listed. */
-static int plan_listings(struct walk *w, const struct sk_plan_sandbox *sb, const struct sk_path_env *env)
+static int plan_listings(struct walk *w, const struct sk_plan_sandbox *sb, char *const *expanded)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < sb->npaths; i++) {
 			const struct sk_fs_path *p = &sb->paths[i];
-			_cleanup_free_ char *abs = NULL;
+			const char *abs = expanded[i];
 			struct listing *nearest = NULL;
 			size_t last;
-			int r;
 
 			if (p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY)
 				continue;
-			r = sk_path_expand(p->path, env, &abs);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0 || !abs[1])
+			if (!abs || !abs[1])
 				continue; /* no home directory; or /, with nothing above */
 			last = (size_t)(strrchr(abs, '/') - abs);
 			/* The directories above: /, then abs up to each slash. */
@@ -1113,21 +1109,23 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 	size_t ngrants = 0, ncarves = 0;
 	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
 	size_t nheld = 0;
-	int ret;
+	/* Each path expanded once: NULL where it needs a home directory and
+	 * there is none. */
+	char **expanded = calloc(sb->npaths ? sb->npaths : 1, sizeof(*expanded));
+	int ret = expanded ? 0 : -ENOMEM;
 
 	*st = (struct sk_fs_walk_stats){ 0 };
-	ret = plan_listings(&w, sb, env);
+	for (size_t i = 0; ret == 0 && i < sb->npaths; i++)
+		if (sk_path_expand(sb->paths[i].path, env, &expanded[i]) == -ENOMEM)
+			ret = -ENOMEM;
+	if (ret == 0)
+		ret = plan_listings(&w, sb, expanded);
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
-		_cleanup_free_ char *abs = NULL;
+		_cleanup_free_ char *abs = steal_pointer(&expanded[i]);
 		_cleanup_close_ int fd = -1;
-		int r = sk_path_expand(p->path, env, &abs);
 
-		if (r == -ENOMEM) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (r < 0) {
+		if (!abs) {
 			note_missing(st, p->path, "no home directory");
 			continue;
 		}
@@ -1257,6 +1255,9 @@ int sk_fs_walk(const struct sk_plan_sandbox *sb, const struct sk_path_env *env, 
 		}
 		free(inside);
 	}
+	for (size_t i = 0; expanded && i < sb->npaths; i++)
+		free(expanded[i]);
+	free(expanded);
 	free_grants(grants, ngrants);
 	free_carves(carves, ncarves);
 	free_listings(&w);
