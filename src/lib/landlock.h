@@ -61,8 +61,8 @@ int sk_path_check(const char *path, bool pattern, const char **msg, size_t *offs
 /* Expand variables and make the path absolute (lexically: `.`, `..` and
  * repeated slashes are folded; symlinks are resolved later). */
 int sk_path_expand(const char *path, const struct sk_path_env *env, char **out);
-/* The environment of the calling process (getcwd, $HOME or the password
- * database, $TMPDIR or /tmp); free with sk_path_env_free. */
+/* The environment of the calling process (getcwd, $HOME or the user's
+ * entry in /etc/passwd, $TMPDIR or /tmp); free with sk_path_env_free. */
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err);
 void sk_path_env_free(struct sk_path_env *env);
 
