@@ -4,6 +4,7 @@
 # builds an ASan+UBSan tree.
 
 CC ?= cc
+.DEFAULT_GOAL := all
 BUILD ?= build
 PKGS := libseccomp yaml-0.1 jansson
 
@@ -29,22 +30,51 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib $(PKG_CFLAGS) -MMD -MP
 LIBS := $(PKG_LIBS)
 # The stockade binary is linked statically (-static-pie, still position
-# independent) when the archives of glibc, libseccomp, libyaml and jansson
-# are installed (Debian's -dev packages ship them): the dynamic loader
-# resolving four shared libraries at every start costs about 0.13 ms, on a
-# command that wraps every tool call.  STATIC=0 links dynamically; so do
-# sanitizer builds.  valgrind cannot follow a static binary's heap, so
-# `make valgrind` checks $(BUILD)/stockade-dynamic, the same objects linked
-# dynamically.
+# independent).  Start-up cost matters: it wraps every tool call.
+#  - MUSL=1 (the default where it can be had): against musl, with musl builds
+#    of libseccomp, libyaml and jansson, and mimalloc as the allocator, that
+#    scripts/musl-deps.sh makes from Debian's source packages.  glibc's
+#    start-up spends ~0.28 ms here identifying the CPU (CPUID traps to the
+#    hypervisor in a VM); musl's spends nothing.  MUSL=auto tries once and records the
+#    outcome in $(MUSL_PREFIX)/use.mk (delete it to try again).
+#  - MUSL=0, STATIC=1: against glibc's archives, when libc.a and the three
+#    libraries' archives are installed (Debian's -dev packages ship them).
+#    That skips the dynamic loader resolving four shared libraries (~0.13 ms).
+#  - STATIC=0 links dynamically; so do sanitizer builds.
+# valgrind cannot follow a static binary's heap, so `make valgrind` checks
+# $(BUILD)/stockade-dynamic, the same code built against glibc, dynamically.
 STATIC ?= $(if $(filter-out /%,$(foreach l,c seccomp yaml jansson,$(shell $(CC) -print-file-name=lib$(l).a))),0,1)
-ifeq ($(SANITIZE),1)
+ifneq ($(SANITIZE)$(FUZZ),)
 STATIC := 0
+MUSL := 0
 endif
 ifeq ($(STATIC),1)
 CLI_LINK := -static-pie $(PKG_LIBS)
 else
 CLI_LINK := $(LIBS)
+MUSL := 0
 endif
+MUSL_PREFIX ?= build/musl-deps
+MUSL ?= auto
+ifeq ($(MUSL),auto)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(MUSL_PREFIX)/use.mk
+endif
+endif
+$(MUSL_PREFIX)/use.mk: scripts/musl-deps.sh
+	@if scripts/musl-deps.sh $(MUSL_PREFIX); then echo 'MUSL := 1' >$@; \
+	else mkdir -p $(MUSL_PREFIX) && echo 'MUSL := 0' >$@ && \
+	echo "musl-deps: linking stockade against glibc instead (slower start-up); rm $@ to retry" >&2; fi
+MUSL_TRIPLE := $(patsubst %-gnu,%-musl,$(shell $(CC) -dumpmachine 2>/dev/null | sed 's/-pc-/-/;s/-unknown-/-/'))
+MUSL_LIBDIR := /usr/lib/$(MUSL_TRIPLE)
+# musl's headers, the compiler's own (stddef.h, stdarg.h), and the Linux
+# UAPI headers scripts/musl-deps.sh links into $(MUSL_PREFIX)/include.
+MUSL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIE -nostdinc -isystem /usr/include/$(MUSL_TRIPLE) \
+	-isystem $(shell $(CC) -print-file-name=include) -isystem $(MUSL_PREFIX)/include -Iinclude -Isrc/lib -MMD -MP
+MUSL_LINK := -static-pie -nostdlib -nostartfiles $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o \
+	$(shell $(CC) -print-file-name=crtbeginS.o)
+MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -ljansson -L$(MUSL_LIBDIR) -lc $(shell $(CC) -print-libgcc-file-name) \
+	$(shell $(CC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
@@ -88,8 +118,24 @@ $(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
 	@rm -f $@
 	ar rcs $@ $^
 
+# The CLI against musl: the same sources, compiled once more into $(BUILD)/musl.
+MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS) $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o)
+$(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
+$(BUILD)/musl/gen/preset_blobs.o: $(BUILD)/gen/preset_blobs.c $(MUSL_PREFIX)/stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
+$(MUSL_PREFIX)/stamp:
+	scripts/musl-deps.sh $(MUSL_PREFIX)
+
+ifeq ($(MUSL),1)
+$(BUILD)/stockade: $(MUSL_OBJS)
+	$(CC) $(LDFLAGS) $(MUSL_LINK) -o $@ $(MUSL_PREFIX)/lib/mimalloc.o $^ $(MUSL_LIBS)
+else
 $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LINK)
+endif
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -78,11 +78,19 @@ pkgs=$(pkg-config --libs libseccomp yaml-0.1 jansson)
 	$cc $flags -I"$src/include" -o "$work/libpath" "$src/bench/libpath.c" "$build/libstockade.a" $pkgs
 	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src/lib" -o "$work/filterdepth" \
 		"$src/bench/filterdepth.c" "$build/libstockade.a" $pkgs
-	$cc $flags -static -o "$work/allowall" "$src/bench/allowall.c" 2>/dev/null || {
-		$cc $flags -o "$work/allowall" "$src/bench/allowall.c"
-		note "no static libc here: the floor rows use a dynamically linked bench/allowall.c, which starts slower"
-	}
 }
+# The floor is linked like the CLI: statically, against musl when the CLI
+# is (the Makefile's $(MUSL_PREFIX)/use.mk), so that what separates the two
+# rows is stockade's own work, not the C library's start-up.
+musl_prefix="$src/build/musl-deps"
+floor_libc=glibc
+if grep -qx 'MUSL := 1' "$musl_prefix/use.mk" 2>/dev/null && have musl-gcc &&
+	musl-gcc $flags -isystem "$musl_prefix/include" -static -o "$work/allowall" "$src/bench/allowall.c"; then
+	floor_libc=musl
+elif ! $cc $flags -static -o "$work/allowall" "$src/bench/allowall.c" 2>/dev/null; then
+	$cc $flags -o "$work/allowall" "$src/bench/allowall.c"
+	note "no static libc here: the floor rows use a dynamically linked bench/allowall.c, which starts slower"
+fi
 
 # The agent filter for bubblewrap, exported by stockade itself.
 bpf=$work/agent.bpf
@@ -317,8 +325,9 @@ table() {
 	echo "stockade applies the preset's whole sandbox (no_new_privs, Landlock where the preset"
 	echo "has file rules, the seccomp filter); bwrap gets the agent filter that"
 	echo "\`stockade compile --format bpf\` exports, and its own mount namespace."
-	echo "\`1-insn filter (floor)\` is bench/allowall.c, statically linked: no_new_privs, a"
-	echo "one-instruction allow-all filter, exec; the least any seccomp wrapper can cost."
+	echo "\`1-insn filter (floor)\` is bench/allowall.c, statically linked against $floor_libc like"
+	echo "the CLI: no_new_privs, a one-instruction allow-all filter, exec; the least any seccomp"
+	echo "wrapper can cost."
 	echo
 	table startup "µs"
 	echo

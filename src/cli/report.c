@@ -448,11 +448,9 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus))
 			json_object_set_new(o, "status", json_integer(WEXITSTATUS(res->wstatus)));
 		if (res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus)) {
-			const char *sig = sigabbrev_np(WTERMSIG(res->wstatus));
-			char name[32];
+			const char *sig = sk_signal_name(WTERMSIG(res->wstatus));
 
-			snprintf(name, sizeof(name), "SIG%s", sig ? sig : "?");
-			json_object_set_new(o, "signal", json_string(name));
+			json_object_set_new(o, "signal", json_string(sig ? sig : "SIG?"));
 		}
 		if (res->phase == SK_SUP_EXEC_FAILED)
 			json_object_set_new(o, "exec_errno", json_integer(res->exec_errno));

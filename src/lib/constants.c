@@ -32,9 +32,6 @@
  * The table is sorted by name (strcmp order) for bsearch; the unit tests
  * check the order and that names are unique.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* strerrorname_np() */
-#endif
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -470,10 +467,34 @@ const char *sk_constant_suggest(const char *name)
 }
 
 /* Linux errno values are the same on every supported arch (all use
- * asm-generic/errno.h), so the C library's table is the kernel's. */
-#define SK_ERRNO_MAX 4095
+ * asm-generic/errno.h), and so are the names: the table is the kernel's,
+ * not the C library's, so musl and glibc builds name them alike (the unit
+ * tests compare it with glibc's strerrorname_np()). */
+#define E(name) [name] = #name
+static const char *const errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC), E(EBADF),
+	E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST),
+	E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM),
+	E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP),
+	E(ENOMSG), E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH),
+	E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT),
+	E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR), E(ENONET), E(ENOPKG), E(EREMOTE),
+	E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG),
+	E(EOVERFLOW), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN),
+	E(ELIBMAX), E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK),
+	E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT), E(EADDRINUSE),
+	E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED),
+	E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS),
+	E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS),
+	E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM), E(EREMOTEIO), E(EDQUOT),
+	E(ENOMEDIUM), E(EMEDIUMTYPE), E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED),
+	E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
+};
+#undef E
 
-/* Second names glibc's strerrorname_np() never returns. */
+/* Second names for values the table names once. */
 static const struct {
 	const char *alias;
 	int value;
@@ -492,12 +513,9 @@ int sk_errno_lookup(const char *name, int *value)
 	for (size_t i = 0; i < ARRAY_SIZE(errno_aliases) && !found; i++)
 		if (strcmp(name, errno_aliases[i].alias) == 0)
 			found = errno_aliases[i].value;
-	for (int e = 1; e <= SK_ERRNO_MAX && !found; e++) {
-		const char *n = strerrorname_np(e);
-
-		if (n && strcmp(n, name) == 0)
-			found = e;
-	}
+	for (size_t e = 1; e < ARRAY_SIZE(errno_names) && !found; e++)
+		if (errno_names[e] && strcmp(errno_names[e], name) == 0)
+			found = (int)e;
 	if (!found)
 		return -ENOENT;
 	if (value)
@@ -507,7 +525,15 @@ int sk_errno_lookup(const char *name, int *value)
 
 const char *sk_errno_name(int value)
 {
-	if (value < 1 || value > SK_ERRNO_MAX)
+	if (value < 1 || (size_t)value >= ARRAY_SIZE(errno_names))
 		return NULL;
-	return strerrorname_np(value);
+	return errno_names[value];
+}
+
+const char *sk_signal_name(int value)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sk_constants); i++)
+		if (strncmp(sk_constants[i].name, "SIG", 3) == 0 && sk_constants[i].value == (uint64_t)value)
+			return sk_constants[i].name;
+	return NULL;
 }

@@ -192,6 +192,8 @@ const char *sk_constant_suggest(const char *name);
 /* errno names: "EPERM" <-> 1.  Lookup returns 0 or -ENOENT. */
 int sk_errno_lookup(const char *name, int *value);
 const char *sk_errno_name(int value);
+/* A signal's name ("SIGKILL"), NULL for one the table lacks (real-time). */
+const char *sk_signal_name(int value);
 
 /* ---- presets (presets.c: YAML text compiled in) ---- */
 

@@ -359,24 +359,30 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 }
 
 /* The home directory /etc/passwd gives this user, for when $HOME is not
- * set; NULL if none.  The file is read directly rather than through
+ * set; NULL if none.  The file is read directly, not through glibc's
  * getpwuid(): a statically linked stockade cannot count on loading the NSS
- * modules getpwuid() needs, and an account that only a network directory
- * knows (LDAP, sssd) has $HOME set by its login anyway. */
+ * modules that needs, and an account that only a network directory knows
+ * (LDAP, sssd) has $HOME set by its login anyway.  musl has no NSS: its
+ * getpwuid_r() reads /etc/passwd (then asks nscd, if one runs). */
 static char *passwd_home(uid_t uid)
 {
-	FILE *f = fopen("/etc/passwd", "re");
 	struct passwd pw, *found = NULL;
 	char buf[4096], *home = NULL;
+#ifdef __GLIBC__
+	FILE *f = fopen("/etc/passwd", "re");
 
 	if (!f)
 		return NULL;
 	while (fgetpwent_r(f, &pw, buf, sizeof(buf), &found) == 0)
 		if (found->pw_uid == uid)
 			break;
+	fclose(f);
+#else
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0)
+		found = NULL;
+#endif
 	if (found && found->pw_uid == uid && found->pw_dir && found->pw_dir[0] == '/')
 		home = strdup(found->pw_dir);
-	fclose(f);
 	return home;
 }
 

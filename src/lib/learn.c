@@ -215,7 +215,8 @@ static int cmp_items(const void *a, const void *b)
 	for (size_t i = 0; i < x->fix.nconds && i < y->fix.nconds; i++)
 		if (x->fix.conds[i].value != y->fix.conds[i].value)
 			return x->fix.conds[i].value < y->fix.conds[i].value ? -1 : 1;
-	return 0;
+	/* A total order: qsort() is not stable (musl's is not merge sort). */
+	return x->fix.nconds < y->fix.nconds ? -1 : x->fix.nconds > y->fix.nconds;
 }
 
 static int cmp_seen(const void *a, const void *b)

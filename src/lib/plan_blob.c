@@ -210,7 +210,9 @@ struct rbuf {
 	bool borrow; /* the data outlives the plan: point into it, copy nothing */
 };
 
-static bool get(struct rbuf *r, void *dst, size_t n)
+/* Inlined, so that the fixed-size reads below compile to a bounds check and
+ * a load rather than a call to memcpy() (musl's is not built for 4 bytes). */
+static inline __attribute__((always_inline)) bool get(struct rbuf *r, void *dst, size_t n)
 {
 	if (r->err || n > r->len - r->off) {
 		if (!r->err)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The data tables: syscall groups, syscall names, constants, errno names. */
 #include <errno.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdbool.h>
 
@@ -262,6 +263,38 @@ TEST(errno_names)
 			continue;
 		CHECK_MSG(sk_errno_lookup(n, &v) == 0 && v == e, "%s (%d)", n, e);
 	}
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	/* The table is stockade's own (musl has no strerrorname_np()); glibc's
+	 * is the oracle: the same name for every value either knows. */
+	for (int e = 1; e < 4096; e++) {
+		const char *ours = sk_errno_name(e), *libc = strerrorname_np(e);
+
+		CHECK_MSG((!ours && !libc) || (ours && libc && strcmp(ours, libc) == 0), "%d: %s vs glibc %s", e,
+			  ours ? ours : "(none)", libc ? libc : "(none)");
+	}
+#endif
+}
+
+TEST(signal_names)
+{
+	CHECK(sk_signal_name(SIGKILL) && strcmp(sk_signal_name(SIGKILL), "SIGKILL") == 0);
+	CHECK(sk_signal_name(SIGSYS) && strcmp(sk_signal_name(SIGSYS), "SIGSYS") == 0);
+	CHECK(sk_signal_name(0) == NULL);
+	CHECK(sk_signal_name(SIGRTMIN) == NULL);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	/* Every signal glibc names is named here, with that name or an alias
+	 * (SIGIO is also SIGPOLL). */
+	for (int sig = 1; sig < 32; sig++) {
+		const char *libc = sigabbrev_np(sig);
+		char alias[32];
+		uint64_t v = 0;
+
+		snprintf(alias, sizeof(alias), "SIG%s", libc ? libc : "?");
+		CHECK_MSG(libc && sk_signal_name(sig), "%d: %s vs glibc %s", sig,
+			  sk_signal_name(sig) ? sk_signal_name(sig) : "(none)", alias);
+		CHECK_MSG(sk_constant_lookup(alias, &v) == 0 && v == (uint64_t)sig, "%d: %s", sig, alias);
+	}
+#endif
 }
 
 TEST(syscall_known)
