@@ -27,7 +27,8 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib $(PKG_CFLAGS) -MMD -MP
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib -MMD -MP
+ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS)
 LIBS := $(PKG_LIBS)
 # The stockade binary is linked statically (-static-pie, still position
 # independent).  Start-up cost matters: it wraps every tool call.
@@ -69,8 +70,8 @@ MUSL_TRIPLE := $(patsubst %-gnu,%-musl,$(shell $(CC) -dumpmachine 2>/dev/null | 
 MUSL_LIBDIR := /usr/lib/$(MUSL_TRIPLE)
 # musl's headers, the compiler's own (stddef.h, stdarg.h), and the Linux
 # UAPI headers scripts/musl-deps.sh links into $(MUSL_PREFIX)/include.
-MUSL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIE -nostdinc -isystem /usr/include/$(MUSL_TRIPLE) \
-	-isystem $(shell $(CC) -print-file-name=include) -isystem $(MUSL_PREFIX)/include -Iinclude -Isrc/lib -MMD -MP
+MUSL_CFLAGS := $(BASE_CFLAGS) -fPIE -nostdinc -isystem /usr/include/$(MUSL_TRIPLE) \
+	-isystem $(shell $(CC) -print-file-name=include) -isystem $(MUSL_PREFIX)/include
 MUSL_LINK := -static-pie -nostdlib -nostartfiles $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o \
 	$(shell $(CC) -print-file-name=crtbeginS.o)
 MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -ljansson -L$(MUSL_LIBDIR) -lc $(shell $(CC) -print-libgcc-file-name) \
