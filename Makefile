@@ -33,8 +33,9 @@ LIBS := $(PKG_LIBS)
 # The stockade binary is linked statically (-static-pie, still position
 # independent).  Start-up cost matters: it wraps every tool call.
 #  - MUSL=1 (the default where it can be had): against musl, with musl builds
-#    of libseccomp, libyaml and jansson, and mimalloc as the allocator, that
-#    scripts/musl-deps.sh makes from Debian's source packages.  glibc's
+#    of libseccomp, libyaml and jansson, and mimalloc as the allocator behind
+#    the arena of src/musl/arena.c, that scripts/musl-deps.sh makes from
+#    Debian's source packages.  glibc's
 #    start-up spends ~0.28 ms here identifying the CPU (CPUID traps to the
 #    hypervisor in a VM); musl's spends nothing.  MUSL=auto tries once and records the
 #    outcome in $(MUSL_PREFIX)/use.mk (delete it to try again).
@@ -119,7 +120,11 @@ $(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
 	@rm -f $@
 	ar rcs $@ $^
 
-# The CLI against musl: the same sources, compiled once more into $(BUILD)/musl.
+# The CLI against musl: the same sources, compiled once more into $(BUILD)/musl,
+# with the allocation front of src/musl/arena.c in front of mimalloc: every
+# malloc() of the static link reaches it through --wrap.
+ARENA_OBJS := $(BUILD)/musl/src/musl/arena.o $(MUSL_PREFIX)/lib/mimalloc.o
+ARENA_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray,--wrap=free,--wrap=malloc_usable_size
 MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS) $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o)
 $(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp
 	@mkdir -p $(dir $@)
@@ -129,10 +134,20 @@ $(BUILD)/musl/gen/preset_blobs.o: $(BUILD)/gen/preset_blobs.c $(MUSL_PREFIX)/sta
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
 $(MUSL_PREFIX)/stamp:
 	scripts/musl-deps.sh $(MUSL_PREFIX)
+$(MUSL_PREFIX)/lib/mimalloc.o: $(MUSL_PREFIX)/stamp
 
 ifeq ($(MUSL),1)
-$(BUILD)/stockade: $(MUSL_OBJS)
-	$(CC) $(LDFLAGS) $(MUSL_LINK) -o $@ $(MUSL_PREFIX)/lib/mimalloc.o $^ $(MUSL_LIBS)
+$(BUILD)/stockade: $(ARENA_OBJS) $(MUSL_OBJS)
+	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
+# The arena's own test, linked the same way.  -fno-builtin: it calls malloc()
+# and friends as the opaque functions they are here, which compilers would
+# otherwise fold (an unused block's NULL test) or assume things of (errno).
+$(BUILD)/musl/tests/musl/%.o: tests/musl/%.c $(MUSL_PREFIX)/stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -fno-builtin -Isrc/musl -c $< -o $@
+$(BUILD)/test-arena: $(ARENA_OBJS) $(BUILD)/musl/tests/musl/test_arena.o
+	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
+TEST_ARENA := $(BUILD)/test-arena
 else
 $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LINK)
@@ -158,9 +173,9 @@ $(BUILD)/probes/try-syscall-static: tests/probes/try-syscall.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
 
-TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live
+TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_ARENA)
 check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
-	@tests/run.sh $(BUILD)
+	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
 check-asan: deps

@@ -9,7 +9,11 @@
 # start, which musl does not spend.  musl's own allocator (mallocng) maps
 # and unmaps memory on nearly every new size class; behind libseccomp and
 # libyaml that made a run with a policy file ~0.7 ms slower, so the CLI
-# links mimalloc in its place (lib/mimalloc.o).
+# links mimalloc in its place (lib/mimalloc.o), behind src/musl/arena.c.
+# mimalloc is built to ignore MIMALLOC_* variables (MI_NO_GETENV: a sandbox
+# wrapper's allocator is not the environment's to tune), and without its
+# load-time constructor: it initialises on its first call instead, which a
+# preset run, served by the arena, never makes.
 #
 # libseccomp, libyaml and jansson are the very ones the glibc build links:
 # Debian's source packages of the installed -dev packages' versions, and
@@ -55,7 +59,8 @@ sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev
 }
 musl=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo unknown)
 sources="${sources}mimalloc"
-stamp="$sources musl=$musl"
+# The recipe's own version: bump it when the build steps below change.
+stamp="$sources musl=$musl recipe=2"
 if [ -f "$prefix/stamp" ] && [ "$(cat "$prefix/stamp")" = "$stamp" ]; then
 	exit 0
 fi
@@ -113,10 +118,10 @@ for lib in libyaml jansson; do
 		-DBUILD_SHARED_LIBS=OFF -DJANSSON_BUILD_DOCS=OFF -DJANSSON_WITHOUT_TESTS=ON -DJANSSON_EXAMPLES=OFF \
 		-DBUILD_TESTING=OFF && cmake --build musl-build -j2 && cmake --install musl-build"
 done
-build mimalloc sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags' \
+build mimalloc sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags -DMI_NO_GETENV' \
 	-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_SHARED=OFF -DMI_BUILD_STATIC=OFF -DMI_BUILD_OBJECT=ON \
 	-DMI_BUILD_TESTS=OFF -DMI_OVERRIDE=ON && cmake --build musl-build -j2 &&
-	cp musl-build/CMakeFiles/mimalloc-obj.dir/src/static.c.o '$prefix/lib/mimalloc.o'"
+	objcopy --remove-section=.init_array musl-build/CMakeFiles/mimalloc-obj.dir/src/static.c.o '$prefix/lib/mimalloc.o'"
 for lib in libseccomp.a libyaml.a libjansson.a mimalloc.o; do
 	[ -f "$prefix/lib/$lib" ] || {
 		say "$lib was not built (see $log)"

@@ -7,6 +7,8 @@
 # Tiers (default: all, in this order):
 #   unit         BUILD_DIR/test-unit
 #   sim          BUILD_DIR/test-sim
+#   arena        BUILD_DIR/test-arena, the musl CLI's allocation front; skipped
+#                when the CLI is linked against glibc (it has no arena then)
 #   live         BUILD_DIR/test-live, as the invoking user
 #   live-unpriv  the same binary as uid/gid 65534 via setpriv (needs root);
 #                it runs from a world-readable copy of stockade, the test
@@ -21,12 +23,12 @@
 set -u
 
 if [ $# -lt 1 ]; then
-	echo "usage: $0 BUILD_DIR [unit|sim|live|live-unpriv|tools]..." >&2
+	echo "usage: $0 BUILD_DIR [unit|sim|arena|live|live-unpriv|tools]..." >&2
 	exit 2
 fi
 build=$1
 shift
-[ $# -gt 0 ] || set -- unit sim live live-unpriv tools
+[ $# -gt 0 ] || set -- unit sim arena live live-unpriv tools
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 case $build in
@@ -111,6 +113,19 @@ tier_binary() {
 	run_tier "$name" 1800 "$bin"
 }
 
+# The Makefile builds test-arena with the musl CLI, and says STOCKADE_MUSL=0
+# when it links the CLI against glibc, which has no arena.
+tier_arena() {
+	if [ -x "$build/test-arena" ]; then
+		tier_binary arena "$build/test-arena"
+	elif [ "${STOCKADE_MUSL:-}" = 0 ]; then
+		echo "SKIP arena: the Makefile linked the CLI against glibc (MUSL=0), which it uses without an arena"
+		skipped=$((skipped + 1))
+	else
+		missing arena "$build/test-arena"
+	fi
+}
+
 tier_live_unpriv() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP live-unpriv: not running as root, so the live tier already ran unprivileged"
@@ -193,6 +208,7 @@ for tier in "$@"; do
 	echo "== $tier =="
 	case $tier in
 	unit | sim | live) tier_binary "$tier" "$build/test-$tier" ;;
+	arena) tier_arena ;;
 	live-unpriv) tier_live_unpriv ;;
 	tools) tier_tools ;;
 	*)

@@ -21,6 +21,10 @@ struct policy_opts {
 	uint32_t arch;
 };
 
+/* src/musl/arena.c, linked into the musl CLI only (a weak reference: NULL
+ * in the glibc CLI). */
+void sk_arena_stop(void) __attribute__((weak));
+
 /* Parse one policy option at argv[*i]; returns 1 if consumed (advancing *i
  * past its value), 0 if argv[*i] is not a policy option, -1 on error (already
  * printed). */

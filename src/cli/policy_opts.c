@@ -41,6 +41,23 @@ static const char *const value_opts[] = { "--policy", "--preset",     "--allow",
 					  "--oci-profile", "--oci-caps", "--oci-kernel", "--format", "--output",
 					  "-o",	       "--net",	     "--read",	    "--write",	NULL };
 
+/* Options that make the policy more than built-in presets, whose plans load
+ * from the binary: a file to parse, or a plan to build.  libyaml and
+ * libseccomp recycle memory fast then, which the musl CLI's arena does not
+ * (src/musl/arena.c), so it is stopped before. */
+static const char *const building_opts[] = { "--policy", "--oci-profile", "--allow", "--deny",
+					     "--net",	  "--read",	   "--write", NULL };
+
+static bool is_one_of(const char *arg, const char *const *names)
+{
+	size_t n = strcspn(arg, "=");
+
+	for (size_t k = 0; names[k]; k++)
+		if (strlen(names[k]) == n && !strncmp(arg, names[k], n))
+			return true;
+	return false;
+}
+
 /*
  * OCI profiles are resolved for one architecture, capability set and kernel
  * while they load, so those settings must be known before any profile is:
@@ -55,15 +72,11 @@ static int prescan_oci(struct policy_opts *o, int argc, char **argv, int from)
 	for (int j = from; j < argc; j++) {
 		const char *a = argv[j], *v = NULL, *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
-		bool takes = false;
 		int ret = 0;
 
 		if (!strcmp(a, "--") || a[0] != '-')
 			break;
-		for (size_t k = 0; value_opts[k]; k++)
-			if (strlen(value_opts[k]) == n && !strncmp(a, value_opts[k], n))
-				takes = true;
-		if (takes && !eq && j + 1 < argc)
+		if (is_one_of(a, value_opts) && !eq && j + 1 < argc)
 			v = argv[++j];
 		else if (eq)
 			v = eq + 1;
@@ -91,6 +104,8 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 	const char *v;
 	int ret = 0;
 
+	if (sk_arena_stop && is_one_of(argv[*i], building_opts))
+		sk_arena_stop();
 	if (ensure_policy(o) < 0)
 		return -1;
 	if (fresh && prescan_oci(o, argc, argv, *i) < 0)
