@@ -333,9 +333,16 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 	}
 	if (path[0] != '/' && !base)
 		return -ENOENT; /* no home directory, say */
-	if (asprintf(&joined, "%s/%s", base ? base : "", rest) < 0)
+	/* base/rest, joined by hand: musl's asprintf() formats twice, and this
+	 * runs for every path of the policy on every run. */
+	size_t blen = base ? strlen(base) : 0, rlen = strlen(rest);
+	if (!(joined = malloc(blen + rlen + 2)))
 		return -ENOMEM;
-	res = malloc(strlen(joined) + 2);
+	if (blen)
+		memcpy(joined, base, blen);
+	joined[blen] = '/';
+	memcpy(joined + blen + 1, rest, rlen + 1);
+	res = malloc(blen + rlen + 3);
 	if (!res)
 		return -ENOMEM;
 	/* Fold "", "." and ".." components. */
@@ -793,6 +800,22 @@ static bool comp_match(const struct carve *c, size_t i, const char *name)
 static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
 		  int depth);
 
+/* dir/name into out (PATH_MAX bytes); too long, cut short as snprintf()
+ * would.  (These paths name what the report lists; what is granted is the
+ * descriptor.)  By hand: it runs for every entry the walk splits. */
+static void child_path(char *out, const char *dir, const char *name)
+{
+	size_t dlen = strcmp(dir, "/") ? strlen(dir) : 0, nlen = strlen(name);
+
+	if (dlen + 1 + nlen >= PATH_MAX) {
+		snprintf(out, PATH_MAX, "%s/%s", dlen ? dir : "", name);
+		return;
+	}
+	memcpy(out, dir, dlen);
+	out[dlen] = '/';
+	memcpy(out + dlen + 1, name, nlen + 1);
+}
+
 /* In a directory that cannot be listed: the entries the carve-outs name
  * on their way down (not their last, carved, component). */
 static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p,
@@ -826,7 +849,7 @@ static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t 
 		for (size_t j = 0; j < np; j++)
 			if (p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name))
 				sub[nsub++] = (struct pending){ p[j].c, p[j].next + 1 };
-		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
+		child_path(child, path, name);
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			ret = expand(w, fd, child, access, sub, nsub, depth + 1);
 		free(sub);
@@ -933,7 +956,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 			}
 			dir = S_ISDIR(st.st_mode);
 		}
-		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
+		child_path(child, path, name);
 		if (nsub && dir)
 			ret = expand(w, fd, child, ea, sub, nsub, depth + 1);
 		else
