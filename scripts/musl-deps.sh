@@ -60,7 +60,7 @@ sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev
 musl=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo unknown)
 sources="${sources}mimalloc"
 # The recipe's own version: bump it when the build steps below change.
-stamp="$sources musl=$musl recipe=2"
+stamp="$sources musl=$musl recipe=3"
 if [ -f "$prefix/stamp" ] && [ "$(cat "$prefix/stamp")" = "$stamp" ]; then
 	exit 0
 fi
@@ -121,7 +121,17 @@ done
 build mimalloc sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags -DMI_NO_GETENV' \
 	-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_SHARED=OFF -DMI_BUILD_STATIC=OFF -DMI_BUILD_OBJECT=ON \
 	-DMI_BUILD_TESTS=OFF -DMI_OVERRIDE=ON && cmake --build musl-build -j2 &&
-	objcopy --remove-section=.init_array musl-build/CMakeFiles/mimalloc-obj.dir/src/static.c.o '$prefix/lib/mimalloc.o'"
+	cp musl-build/CMakeFiles/mimalloc-obj.dir/src/static.c.o '$prefix/lib/mimalloc-eager.o'"
+# Its one constructor is mi_process_load(); should a later mimalloc have
+# more, keep them all (and the eager start) rather than drop one unseen.
+ctors=$(objdump -h "$prefix/lib/mimalloc-eager.o" | awk '$2 == ".init_array" { print $3 }')
+if [ "$ctors" = 00000008 ]; then
+	objcopy --remove-section=.init_array "$prefix/lib/mimalloc-eager.o" "$prefix/lib/mimalloc.o"
+else
+	say "mimalloc has .init_array size ${ctors:-none}, not one constructor: linking it as it is"
+	cp "$prefix/lib/mimalloc-eager.o" "$prefix/lib/mimalloc.o"
+fi
+rm -f "$prefix/lib/mimalloc-eager.o"
 for lib in libseccomp.a libyaml.a libjansson.a mimalloc.o; do
 	[ -f "$prefix/lib/$lib" ] || {
 		say "$lib was not built (see $log)"
