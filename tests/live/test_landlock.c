@@ -114,10 +114,12 @@ static bool scratch(char *out, size_t size)
 	return make_tmpdir(out, size, "/tmp", "stockade-ll");
 }
 
-static void path_of(char *out, size_t size, const char *dir, const char *name)
+/* dir/name in out, which it returns. */
+static char *path_of(char *out, size_t size, const char *dir, const char *name)
 {
 	if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
 		abort();
+	return out;
 }
 
 static void mkdir_in(const char *dir, const char *name)
@@ -316,31 +318,19 @@ TEST(landlock_secrets_carved_out)
 	snprintf(henv, sizeof(henv), "HOME=%s", home);
 	const char *const env[] = { henv, NULL };
 
-	path_of(p, sizeof(p), home, ".ssh/id_ed25519");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".ssh/id_rsa");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".aws/credentials");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, "aws-link/credentials");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".config/gcloud/token");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".netrc");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".bash_history");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".ssh/id_ed25519"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".ssh/id_rsa"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".aws/credentials"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, "aws-link/credentials"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".config/gcloud/token"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".netrc"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".bash_history"));
 	/* Beside them. */
-	path_of(p, sizeof(p), home, ".ssh/known_hosts");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".ssh/config");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".config/other.conf");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".profile");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".ssh");
-	EXPECT(cwd, env, NULL, 0, "list", p);
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".ssh/known_hosts"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".ssh/config"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".config/other.conf"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".profile"));
+	EXPECT(cwd, env, NULL, 0, "list", path_of(p, sizeof(p), home, ".ssh"));
 	/* A layer above the preset may give one back. */
 	path_of(p, sizeof(p), home, ".aws/credentials");
 	EXPECT(cwd, env, ARGV("--read", p), 0, "read", p);
@@ -387,24 +377,16 @@ TEST(landlock_carve_outs_in_a_listed_home)
 	snprintf(henv, sizeof(henv), "HOME=%s", home);
 	const char *const env[] = { henv, NULL };
 
-	path_of(p, sizeof(p), home, ".git-credentials");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".npmrc");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".git-credentials"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".npmrc"));
 	EXPECT(cwd, env, NULL, EACCES, "read", target);
-	path_of(p, sizeof(p), home, ".config/gh/hosts.yml");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
-	path_of(p, sizeof(p), home, ".cargo/credentials.toml");
-	EXPECT(cwd, env, NULL, EACCES, "read", p);
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".config/gh/hosts.yml"));
+	EXPECT(cwd, env, NULL, EACCES, "read", path_of(p, sizeof(p), home, ".cargo/credentials.toml"));
 	/* Beside them. */
-	path_of(p, sizeof(p), home, ".profile");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".config/gh/config.yml");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), home, ".cargo/config.toml");
-	EXPECT(cwd, env, NULL, 0, "read", p);
-	path_of(p, sizeof(p), other, "other");
-	EXPECT(cwd, env, NULL, 0, "read", p);
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".profile"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".config/gh/config.yml"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), home, ".cargo/config.toml"));
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), other, "other"));
 	EXPECT(cwd, env, NULL, 0, "list", home);
 	confined(cwd, env, ARGV("--verbose"), ARGV("read", "/etc/passwd"), &r);
 	CHECK_INT_EQ(r.outcome, 0);
@@ -412,8 +394,7 @@ TEST(landlock_carve_outs_in_a_listed_home)
 
 	/* None of agent's secrets in this one: nothing is carved out. */
 	snprintf(henv, sizeof(henv), "HOME=%s", bare);
-	path_of(p, sizeof(p), bare, ".profile");
-	EXPECT(cwd, env, NULL, 0, "read", p);
+	EXPECT(cwd, env, NULL, 0, "read", path_of(p, sizeof(p), bare, ".profile"));
 	confined(cwd, env, ARGV("--verbose"), ARGV("read", p), &r);
 	CHECK_INT_EQ(r.outcome, 0);
 	CHECK_MSG(!strstr(r.out, "carve-outs split"), "a home without secrets was split:\n%s", r.out);
