@@ -27,7 +27,7 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/lib -MMD -MP
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc -MMD -MP
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS)
 LIBS := $(PKG_LIBS)
 # The stockade binary is linked statically (-static-pie, still position
@@ -78,7 +78,8 @@ MUSL_LINK := -static-pie -nostdlib -nostartfiles $(MUSL_LIBDIR)/rcrt1.o $(MUSL_L
 MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -ljansson -L$(MUSL_LIBDIR) -lc $(shell $(CC) -print-libgcc-file-name) \
 	$(shell $(CC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
 
-LIB_SRCS := $(sort $(wildcard src/lib/*.c))
+LIB_STAGES := base tables policy plan seccomp landlock export analysis run
+LIB_SRCS := $(sort $(foreach s,$(LIB_STAGES),$(wildcard src/$(s)/*.c)))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -89,7 +90,7 @@ LIVE_SRCS := $(sort $(wildcard tests/live/*.c))
 PROBE_SRCS := $(sort $(wildcard tests/probes/*.c))
 PROBES := $(PROBE_SRCS:tests/probes/%.c=$(BUILD)/probes/%)
 
-.PHONY: all deps check check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind
+.PHONY: all deps check check-layers check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind
 all: deps $(BUILD)/stockade
 
 deps:
@@ -99,7 +100,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-# The built-in presets' plans are computed at build time (src/lib/plan_blob.h):
+# The built-in presets' plans are computed at build time (src/plan/preset_plans.h):
 # a stage-1 library whose table of them is empty links tools/gen_presets,
 # which writes $(BUILD)/gen/preset_blobs.c, the table of the real library.
 $(BUILD)/libstockade-stage1.a: $(LIB_OBJS) $(BUILD)/tools/preset_blobs_empty.o
@@ -176,6 +177,10 @@ $(BUILD)/probes/try-syscall-static: tests/probes/try-syscall.c
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_ARENA)
 check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
+
+# The include direction between the stages of src/ (docs/architecture.md).
+check-layers:
+	@scripts/check-layers.sh
 
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
 check-asan: deps

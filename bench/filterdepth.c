@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench/filterdepth: how many BPF instructions a syscall runs through in the
- * compiled filter, measured with the simulator (src/lib/sim.c) for every
+ * compiled filter, measured with the simulator (src/seccomp/sim.c) for every
  * syscall number of x86_64.  For the presets, and for synthetic policies
  * that deny n syscalls (n = 8 .. 128) with and without an argument rule on
  * each: the longest path should grow like log n (a binary search over the
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
-#include "sim.h"
+#include "plan/plan.h"
+#include "seccomp/sim.h"
 
 #define MAX_NR 512
 

@@ -76,7 +76,7 @@ pkgs=$(pkg-config --libs libseccomp yaml-0.1 jansson)
 	$cc $flags -o "$work/startup" "$src/bench/startup.c"
 	$cc $flags -o "$work/syscalls" "$src/bench/syscalls.c"
 	$cc $flags -I"$src/include" -o "$work/libpath" "$src/bench/libpath.c" "$build/libstockade.a" $pkgs
-	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src/lib" -o "$work/filterdepth" \
+	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$work/filterdepth" \
 		"$src/bench/filterdepth.c" "$build/libstockade.a" $pkgs
 }
 # The floor is linked like the CLI: statically, against musl when the CLI

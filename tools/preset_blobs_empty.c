@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* No precomputed presets: the table of the stage-1 library that
  * tools/gen_presets.c links against to compute them (see the Makefile). */
-#include "plan_blob.h"
+#include "plan/preset_plans.h"
 
 const struct sk_preset_blob sk_preset_blobs[1] = { { 0 } };
 const size_t sk_preset_blobs_len = 0;

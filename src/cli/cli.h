@@ -39,12 +39,12 @@ void policy_opts_free(struct policy_opts *o);
 void print_error(const stockade_error *err);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The enforcement report (sandbox_report.c); struct sk_report is in
+/* The enforcement report (enforcement.c); struct sk_enforcement is in
  * landlock.h.  Warnings: one line per layer not enforced as asked; returns
  * how many.  The env override: STOCKADE_TEST_LANDLOCK_ABI, -1 if invalid. */
-struct sk_report;
-void print_sandbox_report(FILE *f, const char *policy, const struct sk_report *rep);
-int print_sandbox_warnings(FILE *f, const struct sk_report *rep);
+struct sk_enforcement;
+void print_enforcement(FILE *f, const char *policy, const struct sk_enforcement *rep);
+int print_enforcement_warnings(FILE *f, const struct sk_enforcement *rep);
 int landlock_override_from_env(void);
 
 int cmd_run(int argc, char **argv);

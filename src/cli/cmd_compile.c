@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 static void compile_usage(FILE *f)
 {

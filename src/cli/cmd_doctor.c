@@ -10,8 +10,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "run/exec.h"
 #include "cli.h"
-#include "plan.h"
+#include "landlock/landlock.h"
 
 /* "Seccomp:", "Seccomp_filters:" and "NoNewPrivs:" of /proc/self/status. */
 static void process_status(void)
@@ -61,7 +62,7 @@ static int list_rules(const stockade_plan *plan)
 	stockade_error *err = NULL;
 	int ret;
 
-	if (!plan->sandbox.fs) {
+	if (!plan->access.fs) {
 		printf("no filesystem rules: the policy does not restrict the filesystem\n");
 		return 0;
 	}
@@ -72,7 +73,7 @@ static int list_rules(const stockade_plan *plan)
 	}
 	printf("filesystem rules (r read, d list, x exec, w write, c create, u remove, t truncate, l move across "
 	       "directories, i device ioctl):\n");
-	ret = sk_fs_walk(&plan->sandbox, &env, ~0ULL, print_rule, NULL, &st, &err);
+	ret = sk_fs_walk(&plan->access, &env, ~0ULL, print_rule, NULL, &st, &err);
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
@@ -86,7 +87,7 @@ int cmd_doctor(int argc, char **argv)
 	struct policy_opts o = { 0 };
 	stockade_plan *plan;
 	stockade_error *err = NULL;
-	struct sk_report rep;
+	struct sk_enforcement rep;
 	struct utsname u;
 	char why[256] = "";
 	bool rules = false;
@@ -136,7 +137,7 @@ int cmd_doctor(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
-	print_sandbox_report(stdout, stockade_policy_name(o.policy), &rep);
+	print_enforcement(stdout, stockade_policy_name(o.policy), &rep);
 	if (rules && list_rules(plan) < 0)
 		rep.abi_lowered = true; /* exit 1 */
 	ret = rep.fs.level >= SK_LEVEL_PARTIAL || rep.net.level >= SK_LEVEL_PARTIAL ||

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "learn.h"
+#include "run/learn.h"
 #include "supervised.h"
 
 static void learn_usage(FILE *f)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 /* "123" or "-" when the syscall does not exist on that arch. */
 static const char *nr_on(uint32_t arch, const char *name, char *buf, size_t size)
@@ -56,10 +56,10 @@ static stockade_plan *preset_plan(const char *name)
 }
 
 /* The filesystem, network and scope part of a preset (docs/landlock.md). */
-static void sandbox_markdown(const stockade_plan *plan)
+static void access_markdown(const stockade_plan *plan)
 {
 	static const char *const kinds[SK_FS_NKINDS] = { "read", "write", "exec", "deny", "read_only" };
-	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	const struct sk_plan_access *sb = &plan->access;
 	static const char *const net[] = { "", "full", "unix", "none" };
 
 	if (!sb->fs && sb->net == SK_NET_FULL && !sb->scope_signals && !sb->scope_abstract)
@@ -175,7 +175,7 @@ static void preset_markdown(const struct sk_preset *ps)
 		}
 	}
 	printf("\n");
-	sandbox_markdown(plan);
+	access_markdown(plan);
 	stockade_plan_free(plan);
 }
 

@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run/exec.h"
 #include "cli.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "supervised.h"
 
 static void run_usage(FILE *f)
@@ -70,14 +71,14 @@ struct run_ctx {
 
 /* Between confinement and exec: what is enforced, always when it is less
  * than the policy asks. */
-static void applied(const struct sk_report *rep, void *data)
+static void applied(const struct sk_enforcement *rep, void *data)
 {
 	const struct run_ctx *r = data;
 
 	if (r->verbose)
-		print_sandbox_report(stderr, r->policy, rep);
+		print_enforcement(stderr, r->policy, rep);
 	else
-		print_sandbox_warnings(stderr, rep);
+		print_enforcement_warnings(stderr, rep);
 }
 
 int cmd_run(int argc, char **argv)
@@ -148,7 +149,7 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
 	setenv("STOCKADE_NETWORK",
-	       plan->sandbox.net == SK_NET_NONE ? "none" : plan->sandbox.net == SK_NET_UNIX ? "unix" : "full", 1);
+	       plan->access.net == SK_NET_NONE ? "none" : plan->access.net == SK_NET_UNIX ? "unix" : "full", 1);
 	argv[i] = path;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .verbose = verbose };
 	/* --report, --audit: a supervisor runs the command instead. */

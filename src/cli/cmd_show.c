@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 static void origin(const struct sk_origin *at, const char *via, char *buf, size_t size)
 {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "denial.h"
+#include "run/denial.h"
 #include "report.h"
 
 #define MAX_PIDS 4096
@@ -372,7 +372,7 @@ static int landlock_abi(void)
 
 const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t size)
 {
-	const struct sk_plan_sandbox *sb = &plan->sandbox;
+	const struct sk_plan_access *sb = &plan->access;
 	bool uses = sb->fs || sb->scope_signals || sb->scope_abstract;
 	int abi;
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "supervise.h"
+#include "run/supervise.h"
 
 struct report;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade run --report / --report-json / --audit: run the command under
- * the supervisor (src/lib/supervise.c) instead of exec'ing it in place,
+ * the supervisor (src/run/supervise.c) instead of exec'ing it in place,
  * then print what the policy denied and how to allow it.
  */
 #include <errno.h>
@@ -74,7 +74,7 @@ static int exit_like(int wstatus)
 }
 
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
-		   void (*applied)(const struct sk_report *rep, void *data), void *applied_data)
+		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
 	bool audit = o->audit || plan->audit;
 	bool explicit = audit || o->report == 1 || o->json_path;

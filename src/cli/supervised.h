@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 /* The report options of `stockade run`. */
 struct run_report_opts {
@@ -23,7 +23,7 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
  * policy (seccomp.mode: audit) or a terminal ask for it.  Returns the exit
  * status for stockade, or -1 if the command should be exec'd in place. */
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
-		   void (*applied)(const struct sk_report *rep, void *data), void *applied_data);
+		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data);
 
 int cmd_learn(int argc, char **argv);
 

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
-#include "sim.h"
+#include "plan/plan.h"
+#include "seccomp/sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
  * when tests/fuzz/run.sh finds one).
  */
 #include "fuzz_common.h"
-#include "oci.h"
+#include "policy/oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

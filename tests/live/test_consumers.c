@@ -46,7 +46,7 @@
 
 #include "../harness.h"
 #include "live_util.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 #define TIMEOUT_MS 120000
 #define SIGSYS_STATUS (128 + SIGSYS) /* what sh reports for a SIGSYS death */

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "landlock.h"
+#include "landlock/landlock.h"
 #include "../harness.h"
 #include "live_util.h"
 

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "../harness.h"
-#include "analysis.h"
-#include "plan.h"
-#include "sim.h"
+#include "analysis/analysis.h"
+#include "plan/plan.h"
+#include "seccomp/sim.h"
 
 TEST(bpf_gen_keeps_every_rule)
 {

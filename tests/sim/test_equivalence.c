@@ -33,11 +33,11 @@
 #include <unistd.h>
 
 #include "../harness.h"
-#include "analysis.h"
-#include "oci.h"
+#include "analysis/analysis.h"
+#include "policy/oci.h"
 #include "oci_ref.h"
-#include "seccomp_backend.h"
-#include "sim.h"
+#include "seccomp/seccomp.h"
+#include "seccomp/sim.h"
 
 #define X32_BIT 0x40000000
 

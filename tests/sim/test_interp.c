@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Simulator tier: the classic-BPF interpreter in src/lib/sim.c.
+ * Simulator tier: the classic-BPF interpreter in src/seccomp/sim.c.
  *
  * Expectations never come from the code under test.  They come from:
  *  - hand-computed constants for hand-written programs;
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "../harness.h"
-#include "sim.h"
+#include "seccomp/sim.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

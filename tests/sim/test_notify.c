@@ -25,10 +25,10 @@
 #include <seccomp.h>
 
 #include "../harness.h"
-#include "analysis.h"
-#include "oci.h"
-#include "sim.h"
-#include "supervise.h"
+#include "analysis/analysis.h"
+#include "policy/oci.h"
+#include "seccomp/sim.h"
+#include "run/supervise.h"
 
 #define X32_BIT 0x40000000
 

@@ -3,7 +3,7 @@
  * Simulator tier: what every preset does, call by call, as data.
  *
  * Each row is (policy, filter arch, entry point, syscall, arguments,
- * expected action), written by hand from the preset text in presets.c and
+ * expected action), written by hand from the preset text in src/policy/presets.c and
  * the kernel ABI, never from the code under test.  The compiled filter for
  * the row's arch is run in the simulator with the entry point's
  * seccomp_data (AUDIT_ARCH_I386 for int 0x80, AUDIT_ARCH_X86_64 with
@@ -21,8 +21,8 @@
 #include <seccomp.h>
 
 #include "../harness.h"
-#include "analysis.h"
-#include "sim.h"
+#include "analysis/analysis.h"
+#include "seccomp/sim.h"
 
 #define X86_64 SCMP_ARCH_X86_64
 #define I386 SCMP_ARCH_X86

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 #include "../harness.h"
 
 #define ORIGIN "test.yaml"

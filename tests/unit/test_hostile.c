@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plan.h"
-#include "sim.h"
+#include "plan/plan.h"
+#include "seccomp/sim.h"
 #include "../harness.h"
 
 #define WATCHDOG_SECONDS 120

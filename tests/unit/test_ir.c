@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Plan semantics (ir.c): first match wins, a layer's rules before the ones
+ * Plan semantics (plan.c): first match wins, a layer's rules before the ones
  * it inherits, a name beats a group in its layer, the scalar settings of the
  * last layer that sets them, and what the built-in presets decide.  Expected
  * actions are written out by hand from the documented semantics.

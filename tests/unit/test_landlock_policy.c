@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "landlock.h"
+#include "landlock/landlock.h"
 #include "plan_helpers.h"
 
 /* Landlock access bits, as the kernel defines them. */
@@ -119,27 +119,27 @@ TEST(landlock_presets)
 
 	if (!agent || !strict || !none)
 		goto out;
-	CHECK(agent->sandbox.fs);
-	CHECK_INT_EQ(agent->sandbox.net, SK_NET_NONE);
-	CHECK(agent->sandbox.scope_signals && agent->sandbox.scope_abstract);
-	CHECK_INT_EQ(agent->sandbox.landlock, SK_LANDLOCK_BEST_EFFORT);
-	CHECK(agent->sandbox.tcp_handled[SK_TCP_CONNECT] && agent->sandbox.tcp_handled[SK_TCP_BIND]);
+	CHECK(agent->access.fs);
+	CHECK_INT_EQ(agent->access.net, SK_NET_NONE);
+	CHECK(agent->access.scope_signals && agent->access.scope_abstract);
+	CHECK_INT_EQ(agent->access.landlock, SK_LANDLOCK_BEST_EFFORT);
+	CHECK(agent->access.tcp_handled[SK_TCP_CONNECT] && agent->access.tcp_handled[SK_TCP_BIND]);
 	CHECK(agent->net_fallback == NULL);
 	/* strict replaces agent's lists: no read of / any more, the secrets again. */
 	bool reads_root = false, denies_keys = false;
-	for (size_t i = 0; i < strict->sandbox.npaths; i++) {
-		const struct sk_fs_path *p = &strict->sandbox.paths[i];
+	for (size_t i = 0; i < strict->access.npaths; i++) {
+		const struct sk_fs_path *p = &strict->access.paths[i];
 		reads_root |= p->kind == SK_FS_READ && !strcmp(p->path, "/");
 		denies_keys |= p->kind == SK_FS_DENY && !strcmp(p->path, "~/.ssh/id_*");
 		CHECK_MSG(!strcmp(p->at.file, "preset:strict"), "%s comes from %s", p->path, p->at.file);
 	}
 	CHECK(!reads_root);
 	CHECK(denies_keys);
-	CHECK_INT_EQ(strict->sandbox.net, SK_NET_NONE);
+	CHECK_INT_EQ(strict->access.net, SK_NET_NONE);
 	/* none: nothing. */
-	CHECK(!none->sandbox.fs);
-	CHECK_INT_EQ(none->sandbox.net, SK_NET_FULL);
-	CHECK(!none->sandbox.scope_signals && !none->sandbox.scope_abstract);
+	CHECK(!none->access.fs);
+	CHECK_INT_EQ(none->access.net, SK_NET_FULL);
+	CHECK(!none->access.scope_signals && !none->access.scope_abstract);
 out:
 	stockade_plan_free(agent);
 	stockade_plan_free(strict);
@@ -154,35 +154,35 @@ TEST(landlock_layers_merge_and_replace)
 	p = plan_from("filesystem:\n  read: [/a]\nnetwork:\n  tcp_connect: [1, 2]\n",
 		      "filesystem:\n  read: [/b]\nnetwork:\n  tcp_connect: [2, 3]\n", (const char *)NULL);
 	if (p) {
-		CHECK_INT_EQ(p->sandbox.npaths, 2);
-		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_CONNECT], 3);
-		CHECK_INT_EQ(p->sandbox.paths[0].layer, 0);
-		CHECK_INT_EQ(p->sandbox.paths[1].layer, 1);
+		CHECK_INT_EQ(p->access.npaths, 2);
+		CHECK_INT_EQ(p->access.ntcp[SK_TCP_CONNECT], 3);
+		CHECK_INT_EQ(p->access.paths[0].layer, 0);
+		CHECK_INT_EQ(p->access.paths[1].layer, 1);
 		/* mode full: a list restricts its direction only */
-		CHECK(p->sandbox.tcp_handled[SK_TCP_CONNECT]);
-		CHECK(!p->sandbox.tcp_handled[SK_TCP_BIND]);
+		CHECK(p->access.tcp_handled[SK_TCP_CONNECT]);
+		CHECK(!p->access.tcp_handled[SK_TCP_BIND]);
 	}
 	stockade_plan_free(p);
 	p = plan_from("filesystem:\n  read: [/a]\nnetwork:\n  tcp_connect: [1]\n",
 		      "filesystem:\n  replace: true\n  read: [/b]\nnetwork:\n  replace: true\n  tcp_bind: [9]\n",
 		      (const char *)NULL);
 	if (p) {
-		CHECK_INT_EQ(p->sandbox.npaths, 1);
-		CHECK(p->sandbox.npaths == 1 && !strcmp(p->sandbox.paths[0].path, "/b"));
-		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_CONNECT], 0);
-		CHECK_INT_EQ(p->sandbox.ntcp[SK_TCP_BIND], 1);
+		CHECK_INT_EQ(p->access.npaths, 1);
+		CHECK(p->access.npaths == 1 && !strcmp(p->access.paths[0].path, "/b"));
+		CHECK_INT_EQ(p->access.ntcp[SK_TCP_CONNECT], 0);
+		CHECK_INT_EQ(p->access.ntcp[SK_TCP_BIND], 1);
 	}
 	stockade_plan_free(p);
 	/* Scalars: the last layer that sets one wins. */
 	p = plan_from("preset:agent", "network:\n  mode: unix\nscope:\n  signals: false\nlandlock: required\n",
 		      (const char *)NULL);
 	if (p) {
-		CHECK_INT_EQ(p->sandbox.net, SK_NET_UNIX);
-		CHECK(!p->sandbox.scope_signals);
-		CHECK(p->sandbox.scope_abstract);
-		CHECK_INT_EQ(p->sandbox.landlock, SK_LANDLOCK_REQUIRED);
-		CHECK_INT_EQ(p->sandbox.net_at.line, 2);
-		CHECK_STR_CONTAINS(p->sandbox.net_at.file, ORIGIN);
+		CHECK_INT_EQ(p->access.net, SK_NET_UNIX);
+		CHECK(!p->access.scope_signals);
+		CHECK(p->access.scope_abstract);
+		CHECK_INT_EQ(p->access.landlock, SK_LANDLOCK_REQUIRED);
+		CHECK_INT_EQ(p->access.net_at.line, 2);
+		CHECK_STR_CONTAINS(p->access.net_at.file, ORIGIN);
 	}
 	stockade_plan_free(p);
 }
@@ -205,12 +205,12 @@ TEST(landlock_command_line_overrides)
 	CHECK_STR_CONTAINS(err ? err->msg : NULL, "wildcards");
 	stockade_error_free(err);
 	if (stockade_plan_build(p, &plan, NULL) == 0) {
-		const struct sk_fs_path *last = &plan->sandbox.paths[plan->sandbox.npaths - 1];
-		CHECK_INT_EQ(plan->sandbox.net, SK_NET_FULL);
+		const struct sk_fs_path *last = &plan->access.paths[plan->access.npaths - 1];
+		CHECK_INT_EQ(plan->access.net, SK_NET_FULL);
 		CHECK(!strcmp(last->path, "~/.npm") && last->kind == SK_FS_WRITE);
 		CHECK(!strcmp(last->at.file, "command line"));
 		/* above the preset, so agent's carve-outs do not apply to it */
-		CHECK(last->layer > plan->sandbox.paths[0].layer);
+		CHECK(last->layer > plan->access.paths[0].layer);
 		DECIDES(plan, "socket", "allow", AF_INET, SOCK_STREAM, 0);
 	} else {
 		CHECK(!"the plan builds");
@@ -254,7 +254,7 @@ TEST(landlock_network_socket_rules)
 	 * (no Landlock for the ports) lets no TCP through. */
 	p = plan_from("preset:agent", "network:\n  tcp_connect: [443]\n", (const char *)NULL);
 	if (p) {
-		CHECK(p->sandbox.tcp_sockets);
+		CHECK(p->access.tcp_sockets);
 		DECIDES(p, "socket", "allow", AF_INET, SOCK_STREAM, 0);
 		DECIDES(p, "socket", "allow", AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
 		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_DGRAM, 0);
@@ -264,7 +264,7 @@ TEST(landlock_network_socket_rules)
 		DECIDES(p, "socket", "errno:EACCES", AF_PACKET, SOCK_STREAM, 0);
 		CHECK(p->net_fallback != NULL);
 		if (p->net_fallback) {
-			CHECK(!p->net_fallback->sandbox.tcp_sockets);
+			CHECK(!p->net_fallback->access.tcp_sockets);
 			DECIDES(p->net_fallback, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
 			DECIDES(p->net_fallback, "socket", "allow", AF_UNIX, SOCK_STREAM, 0);
 		}
@@ -275,7 +275,7 @@ TEST(landlock_network_socket_rules)
 	 * denied (the network gate answers first, with its EACCES). */
 	p = plan_from("preset:agent", "seccomp:\n  deny: [socket]\nnetwork:\n  tcp_connect: [443]\n", (const char *)NULL);
 	if (p) {
-		CHECK(!p->sandbox.tcp_sockets);
+		CHECK(!p->access.tcp_sockets);
 		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_STREAM, 0);
 		DECIDES(p, "socket", "errno:EPERM", AF_UNIX, SOCK_STREAM, 0);
 	}
@@ -456,7 +456,7 @@ static stockade_plan *walk(const char *root, const char *text, struct rule_log *
 	snprintf(home, sizeof(home), "%s/home", root);
 	snprintf(cwd, sizeof(cwd), "%s/work", root);
 	memset(log, 0, sizeof(*log));
-	if (plan && sk_fs_walk(&plan->sandbox, &env, ~0ULL, log_rule, log, st, &err) < 0)
+	if (plan && sk_fs_walk(&plan->access, &env, ~0ULL, log_rule, log, st, &err) < 0)
 		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
 	stockade_error_free(err);
 	return plan;
@@ -622,7 +622,7 @@ static stockade_plan *walk_links(const char *real, struct rule_log *log, struct 
 	plan = plan_from(text, (const char *)NULL);
 	memset(log, 0, sizeof(*log));
 	memset(st, 0, sizeof(*st));
-	if (plan && sk_fs_walk(&plan->sandbox, &env, ~0ULL, log_rule, log, st, &err) < 0)
+	if (plan && sk_fs_walk(&plan->access, &env, ~0ULL, log_rule, log, st, &err) < 0)
 		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
 	stockade_error_free(err);
 	return plan;
@@ -923,7 +923,7 @@ TEST(landlock_listing_is_one_snapshot)
 	snprintf(text, sizeof(text), "filesystem:\n  read: [%s]\n  deny: [~/.aws, ~/.kube, ~/.netrc]\n", real);
 	snprintf(race_root, sizeof(race_root), "%s", real);
 	p = plan_from(text, (const char *)NULL);
-	if (p && sk_fs_walk(&p->sandbox, &env, ~0ULL, log_rule_racing, log, &st, &err) < 0)
+	if (p && sk_fs_walk(&p->access, &env, ~0ULL, log_rule_racing, log, &st, &err) < 0)
 		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
 	CHECK(!race_root[0]); /* it raced */
 	CHECK_INT_EQ(rule_on(log, real, "home"), A_DIR);
@@ -1000,7 +1000,7 @@ TEST(landlock_many_grants)
 	p = plan_from(text, (const char *)NULL);
 	before = open_fds();
 	peak_fds = 0;
-	if (p && sk_fs_walk(&p->sandbox, &env, ~0ULL, log_rule_counting_fds, log, &st, &err) < 0)
+	if (p && sk_fs_walk(&p->access, &env, ~0ULL, log_rule_counting_fds, log, &st, &err) < 0)
 		CHECK_MSG(0, "walk: %s", err && err->msg ? err->msg : "?");
 	CHECK_INT_EQ(open_fds(), before);
 	CHECK_MSG(peak_fds <= before + 64 + 2, "%zu descriptors open during the walk, %zu before", peak_fds, before);

@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "json.h"
-#include "oci.h"
+#include "analysis/analysis.h"
+#include "base/json.h"
+#include "policy/oci.h"
 #include "plan_helpers.h"
-#include "sim.h"
+#include "seccomp/sim.h"
 
 static const struct sk_oci_env env_x86 = {
 	.arch = SCMP_ARCH_X86_64, .caps = 0, .kernel_major = 6, .kernel_minor = 1,

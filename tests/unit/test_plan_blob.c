@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The precomputed plans of the built-in presets (plan_blob.h): for every
+ * The precomputed plans of the built-in presets (plan/preset_plans.h): for every
  * preset and overlay pair, the plan loaded from its blob equals the plan
  * parsed and built as usual, field by field, compiles to the same BPF and
  * carries that BPF for the native architecture;
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plan_blob.h"
+#include "plan/preset_plans.h"
 #include "../harness.h"
 
 static bool str_eq(const char *a, const char *b)
@@ -60,7 +60,7 @@ static bool region_eq(const char *what, const struct sk_region *a, const struct 
 /* Every field of the plan; pointers compared by what they point to. */
 static bool plan_eq(const char *key, const stockade_plan *a, const stockade_plan *b)
 {
-	const struct sk_plan_sandbox *sa = &a->sandbox, *sb = &b->sandbox;
+	const struct sk_plan_access *sa = &a->access, *sb = &b->access;
 
 	SAME(str_eq(a->name, b->name), "%s: name", key);
 	SAME(a->seccomp_enabled == b->seccomp_enabled && a->audit == b->audit && a->notify == b->notify &&
@@ -131,7 +131,8 @@ static stockade_plan *build(const char *key, bool cached)
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	for (char *n = strtok_r(buf, ",", &save); p && n; n = strtok_r(NULL, ",", &save))
 		CHECK(stockade_policy_add_preset(p, n, NULL) == 0);
-	CHECK_MSG(p && (p->npending > 0) == cached, "%s: %s", key, cached ? "not from the cache" : "from the cache");
+	CHECK_MSG(p && (sk_preset_blob_for(p) != NULL) == cached, "%s: %s", key,
+		  cached ? "not from the cache" : "from the cache");
 	CHECK(p && stockade_plan_build(p, &plan, NULL) == 0);
 	stockade_policy_free(p);
 	unsetenv("STOCKADE_NO_PRESET_CACHE");
@@ -283,11 +284,11 @@ TEST(plan_blob_fallback_builds)
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
 	CHECK_INT_EQ(p->npending, 1);
-	bad = *p->cached;
+	CHECK(sk_preset_blob_for(p) != NULL);
+	bad = *sk_preset_blob_for(p);
 	bad.data = junk;
 	bad.len = sizeof(junk);
-	p->cached = &bad;
-	CHECK(stockade_plan_build(p, &plan, NULL) == 0);
+	CHECK(sk_plan_build_pending(p, &bad, &plan, NULL) == 0);
 	CHECK(plan && slow && plan_eq("strict (fallback)", plan, slow));
 	stockade_plan_free(plan);
 	stockade_plan_free(slow);

@@ -995,6 +995,7 @@ TEST(policy_same_source_twice)
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
 	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
+	CHECK(sk_policy_materialize(p, NULL) == 0);
 	CHECK_INT_EQ(p->nlayers, 3);
 	CHECK_MSG(stockade_plan_build(p, &plan, &err) == 0, "%s", err ? err->msg : "");
 	DECIDES(plan, "clone", "errno:EPERM", 0x10000000, 0, 0);

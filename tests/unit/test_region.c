@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Property tests for the region algebra (region.c) and for first-match
- * compilation (ir.c): random condition sets from a seeded PRNG, with values
+ * compilation (plan.c): random condition sets from a seeded PRNG, with values
  * biased to the points where comparisons change their mind, checked against
  * direct evaluation on many random and boundary argument vectors.  The
  * expected answers come from an evaluator written here, not from region.c.
@@ -364,7 +364,7 @@ TEST(region_subtract_and_intersect)
 		if (ret < 0)
 			goto next;
 		/* Either subtract B as the terms from_conds makes of it (what
-		 * ir.c does), or as one raw term (one condition per argument). */
+		 * plan/plan.c does), or as one raw term (one condition per argument). */
 		if (via_terms) {
 			ret = sk_region_from_conds(&bregion, b, nb);
 			for (size_t i = 0; ret == 0 && i < bregion.n; i++)

@@ -12,9 +12,9 @@
 #include <errno.h>
 
 #include "../harness.h"
-#include "analysis.h"
-#include "learn.h"
-#include "policy.h"
+#include "analysis/analysis.h"
+#include "run/learn.h"
+#include "policy/policy.h"
 
 static stockade_plan *build(const char *preset, const char *text)
 {
@@ -143,7 +143,7 @@ TEST(fix_kinds)
 		     "{syscall: ioctl, args: [\"arg1 & 0xffffffff == TIOCSTI\"], action: allow}");
 	CHECK_INT_EQ(f.net, SK_NET_UNSET);
 	/* the network mode decides first */
-	if (agent->sandbox.net != SK_NET_FULL) {
+	if (agent->access.net != SK_NET_FULL) {
 		f = fix_of(agent, "socket", 2 /* AF_INET */, 1);
 		CHECK_INT_EQ(f.net, SK_NET_FULL);
 		CHECK_INT_EQ(f.kind, SK_FIX_NONE);

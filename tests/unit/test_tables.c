@@ -5,7 +5,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 
-#include "internal.h"
+#include "policy/policy.h"
 #include "../harness.h"
 
 /* The three arches whose syscall tables the group rules are checked

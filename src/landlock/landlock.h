@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The access part of the plan (filesystem, network, scope) enforced with
+ * Landlock: the kernel's ABI, the walk that turns path lists into rules,
+ * the ruleset, and what this kernel enforces of it (plan/enforcement.h).
+ */
+#ifndef STOCKADE_LANDLOCK_H
+#define STOCKADE_LANDLOCK_H
+
+#include "plan/plan.h"
+
+/* ---- Landlock (src/landlock) ---- */
+
+/* Filesystem rights stockade grants (Landlock access bits). */
+uint64_t sk_fs_access(enum sk_fs_kind kind);
+
+/* The rules the filesystem lists expand to on this machine, now: each
+ * grant, with carve-outs replaced by the entries beside them.  `emit` gets
+ * an O_PATH descriptor (closed after the call), the path and the access
+ * bits (already limited to `handled`, and to file rights for non-directories).
+ * Paths that do not exist are skipped and counted.  Exposed for the tests. */
+struct sk_fs_walk_stats {
+	size_t rules, missing, split, split_write;
+	char first_missing[256];
+	char split_dirs[512];	/* the directories carve-outs split, for the report */
+	char split_write_dirs[256]; /* those that are also write roots */
+};
+typedef int (*sk_fs_emit_fn)(void *ctx, int fd, const char *path, uint64_t access);
+int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn emit,
+	       void *ctx, struct sk_fs_walk_stats *stats, stockade_error **err);
+
+/* Test hook: pretend the kernel's Landlock ABI is at most `abi` (< 0: no
+ * override).  It can only lower what the kernel has. */
+void sk_landlock_set_abi_override(int abi);
+/* The kernel's Landlock ABI (0 if none) and, when 0 or failing, why. */
+int sk_landlock_kernel_abi(char *why, size_t size);
+
+const char *sk_level_name(enum sk_level level);
+
+/* Work out what this kernel enforces of the plan and, unless dry_run,
+ * enforce the Landlock part on the calling thread (no_new_privs must be set).
+ * Under `landlock: required`, fails with -EOPNOTSUPP if anything asked cannot
+ * be fully enforced.  A dry run still builds the ruleset, to validate it. */
+int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_enforcement *rep, stockade_error **err);
+/* sk_landlock_apply() in two steps: work out rep and build the ruleset
+ * (*ruleset: its descriptor, close-on-exec, or -1 when there is nothing for
+ * Landlock to enforce), then enforce it on the calling thread.  A ruleset
+ * can be built once and enforced in any number of forked children. */
+int sk_landlock_build(const stockade_plan *plan, struct sk_enforcement *rep, int *ruleset, stockade_error **err);
+int sk_landlock_restrict(int ruleset, stockade_error **err);
+/* The plan whose seccomp filter goes with the Landlock outcome in rep. */
+const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep);
+/* rep->seccomp for the plan that will be loaded. */
+void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep);
+
+#endif

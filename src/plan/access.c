@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Layers -> the sandbox part of the plan, and the seccomp rules the network
+ * mode adds.  Semantics (docs/landlock.md):
+ *
+ *  - `landlock`, `network.mode` and each `scope` key: the last layer that
+ *    sets one wins (defaults: best_effort, full, off);
+ *  - filesystem lists add up over the layers; `filesystem.replace: true`
+ *    drops what the layers below listed.  A deny or read_only entry carves
+ *    out of the grants of its own layer and the layers below it, so a policy
+ *    can give back what its preset carved out;
+ *  - TCP port lists add up; `network.replace: true` drops the lower ones.
+ *
+ * The network mode becomes socket() rules placed before every other rule
+ * of the policy (first match wins), so no layer's `allow` undoes them:
+ *
+ *   none: every family but AF_UNIX fails with EACCES;
+ *   unix: the same, plus AF_NETLINK with protocol NETLINK_ROUTE (getifaddrs);
+ *   full: nothing added.
+ *
+ * Under none and unix, listed TCP ports let plain TCP sockets (SOCK_STREAM,
+ * protocol 0 or IPPROTO_TCP) through seccomp, and Landlock restricts their
+ * bind and connect to the ports.  UDP, raw sockets, MPTCP or SCTP stay
+ * denied: Landlock cannot see them.  io_uring can open sockets that no
+ * socket() rule sees, so io_uring_setup is denied too.
+ */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "plan/plan.h"
+
+#define SOCK_TYPE_MASK 0xf
+
+static int oom(stockade_error **err)
+{
+	return sk_error(err, ENOMEM, "out of memory");
+}
+
+static int cmp_port(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* The entry for `name`, inserted in name order if the policy never
+ * mentioned it (it then takes the default action). */
+static struct sk_plan_entry *entry_for(stockade_plan *plan, const char *name)
+{
+	struct sk_plan_entry *n;
+	const char *interned;
+	size_t lo;
+
+	if (sk_plan_find(plan, name, &lo))
+		return &plan->entries[lo];
+	if (sk_plan_intern(plan, name, &interned) < 0)
+		return NULL;
+	n = realloc(plan->entries, (plan->nentries + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	plan->entries = n;
+	memmove(&n[lo + 1], &n[lo], (plan->nentries - lo) * sizeof(*n));
+	n[lo] = (struct sk_plan_entry){ .name = interned };
+	plan->nentries++;
+	return &n[lo];
+}
+
+struct net_rules {
+	struct sk_plan_rule *v;
+	size_t n;
+};
+
+/* Queue a rule; conds are (arg, op, value) triples, or MASKED_EQ with mask. */
+static int push(struct net_rules *r, struct sk_action action, const struct sk_origin *at, const char *reason,
+		size_t nconds, const struct sk_cond *conds)
+{
+	struct sk_plan_rule *n = realloc(r->v, (r->n + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	r->v = n;
+	n[r->n] = (struct sk_plan_rule){ .nconds = nconds, .action = action, .at = *at, .reason = reason };
+	if (nconds)
+		memcpy(n[r->n].conds, conds, nconds * sizeof(*conds));
+	r->n++;
+	return 0;
+}
+
+/* Put `add` in front of the entry's own rules. */
+static int prepend(struct sk_plan_entry *e, struct net_rules *add)
+{
+	struct sk_plan_rule *n = realloc(e->rules, (e->nrules + add->n) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	e->rules = n;
+	memmove(&n[add->n], &n[0], e->nrules * sizeof(*n));
+	memcpy(&n[0], add->v, add->n * sizeof(*n));
+	e->nrules += add->n;
+	free(add->v);
+	*add = (struct net_rules){ 0 };
+	return 0;
+}
+
+static bool allowed(const stockade_plan *plan, const char *name, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	const uint64_t args[SK_MAX_ARGS] = { a0, a1, a2 };
+	struct sk_verdict v;
+
+	sk_plan_decide(plan, name, args, &v);
+	return v.action.type == SK_ACT_ALLOW || v.action.type == SK_ACT_LOG;
+}
+
+#define COND(a, o, v) ((struct sk_cond){ .arg = (a), .op = (o), .value = (v) })
+#define COND_MASK(a, m, v) ((struct sk_cond){ .arg = (a), .op = SK_OP_MASKED_EQ, .mask = (m), .value = (v) })
+
+static int network_rules(stockade_plan *plan, bool tcp_sockets, stockade_error **err)
+{
+	struct sk_plan_access *sb = &plan->access;
+	const struct sk_action eacces = { .type = SK_ACT_ERRNO, .errnum = EACCES };
+	const struct sk_action allow = { .type = SK_ACT_ALLOW };
+	const struct sk_origin *at = &sb->net_at;
+	const char *why_tcp, *why_family, *why_netlink, *why_uring;
+	struct net_rules r = { 0 };
+	struct sk_plan_entry *e;
+	bool ports = sb->ntcp[SK_TCP_CONNECT] || sb->ntcp[SK_TCP_BIND];
+	int ret;
+
+	if (!plan->seccomp_enabled) {
+		if (at->line)
+			return sk_error(err, EINVAL,
+					"%s:%d:%d: network mode %s needs the seccomp filter, which this policy disables",
+					at->file, at->line, at->column, sb->net == SK_NET_NONE ? "none" : "unix");
+		return sk_error(err, EINVAL, "network mode %s needs the seccomp filter, which this policy disables",
+				sb->net == SK_NET_NONE ? "none" : "unix");
+	}
+	if (sk_plan_intern(plan,
+			   "listed TCP ports: plain TCP sockets pass, Landlock limits their bind and connect to the "
+			   "ports",
+			   &why_tcp) < 0 ||
+	    sk_plan_intern(plan,
+			   sb->net == SK_NET_NONE
+				   ? "network mode none: only AF_UNIX sockets; `--net full` (network.mode: full) allows "
+				     "the network"
+				   : "network mode unix: only AF_UNIX and netlink route sockets; `--net full` "
+				     "(network.mode: full) allows the network",
+			   &why_family) < 0 ||
+	    sk_plan_intern(plan, "network mode unix: of netlink, only NETLINK_ROUTE (getifaddrs)", &why_netlink) < 0 ||
+	    sk_plan_intern(plan, "the network mode limits sockets, and io_uring opens sockets no socket() rule sees",
+			   &why_uring) < 0)
+		return oom(err);
+
+	/* Plain TCP, when the rest of the policy allows it: the network mode
+	 * takes away, it never adds what the policy denies. */
+	sb->tcp_sockets = tcp_sockets && ports && allowed(plan, "socket", AF_INET, SOCK_STREAM, 0) &&
+			  allowed(plan, "socket", AF_INET, SOCK_STREAM, IPPROTO_TCP) &&
+			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, 0) &&
+			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+
+	/* The network mode is one gate in front of the policy's own rules:
+	 * every family it does not keep fails with EACCES.  Each family is
+	 * decided on its own, so the regions the rules compile to stay a
+	 * handful of comparisons. */
+	struct sk_cond other[4];
+	size_t nother = 0;
+	other[nother++] = COND(0, SK_OP_NE, AF_UNIX);
+	if (sb->net == SK_NET_UNIX)
+		other[nother++] = COND(0, SK_OP_NE, AF_NETLINK);
+	if (sb->tcp_sockets) {
+		other[nother++] = COND(0, SK_OP_NE, AF_INET);
+		other[nother++] = COND(0, SK_OP_NE, AF_INET6);
+	}
+	if (push(&r, eacces, at, why_family, nother, other) < 0)
+		goto nomem;
+	if (sb->net == SK_NET_UNIX) {
+		const struct sk_cond nl[] = { COND(0, SK_OP_EQ, AF_NETLINK), COND(2, SK_OP_NE, NETLINK_ROUTE) };
+		if (push(&r, eacces, at, why_netlink, 2, nl) < 0)
+			goto nomem;
+	}
+	if (sb->tcp_sockets) {
+		static const uint64_t fams[] = { AF_INET, AF_INET6 }, protos[] = { 0, IPPROTO_TCP };
+		for (size_t f = 0; f < 2; f++) {
+			const struct sk_cond fam[] = { COND(0, SK_OP_EQ, fams[f]) };
+			for (size_t p = 0; p < 2; p++) {
+				const struct sk_cond c[] = { COND(0, SK_OP_EQ, fams[f]),
+							     COND_MASK(1, SOCK_TYPE_MASK, SOCK_STREAM),
+							     COND(2, SK_OP_EQ, protos[p]) };
+				if (push(&r, allow, at, why_tcp, 3, c) < 0)
+					goto nomem;
+			}
+			if (push(&r, eacces, at, why_family, 1, fam) < 0)
+				goto nomem;
+		}
+	}
+	if (!(e = entry_for(plan, "socket")) || prepend(e, &r) < 0)
+		goto nomem;
+
+	/* io_uring, unless the policy denies it already. */
+	e = entry_for(plan, "io_uring_setup");
+	if (!e)
+		goto nomem;
+	bool uring = allowed(plan, "io_uring_setup", 0, 0, 0);
+	for (size_t i = 0; i < e->nrules && !uring; i++)
+		uring = e->rules[i].action.type == SK_ACT_ALLOW || e->rules[i].action.type == SK_ACT_LOG;
+	if (uring) {
+		if (push(&r, eacces, at, why_uring, 0, NULL) < 0 || prepend(e, &r) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	free(r.v);
+	ret = oom(err);
+	return ret;
+}
+
+int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
+{
+	struct sk_plan_access *sb = &plan->access;
+	size_t first_fs = 0, first_tcp = 0, n = 0;
+
+	*sb = (struct sk_plan_access){ .landlock = SK_LANDLOCK_BEST_EFFORT, .net = SK_NET_FULL };
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+
+		if (l->landlock) {
+			sb->landlock = l->landlock;
+			sb->landlock_at = l->landlock_at;
+		}
+		if (l->net_mode) {
+			sb->net = l->net_mode;
+			sb->net_at = l->net_at;
+		}
+		if (l->fs_set && l->fs_replace)
+			first_fs = li;
+		if (l->net_replace)
+			first_tcp = li;
+		if (l->scope_signals_set)
+			sb->scope_signals = l->scope_signals;
+		if (l->scope_abstract_set)
+			sb->scope_abstract = l->scope_abstract;
+		if (l->scope_signals_set || l->scope_abstract_set)
+			sb->scope_at = l->scope_at;
+	}
+	if (sk_plan_intern(plan, sb->landlock_at.file, &sb->landlock_at.file) < 0 ||
+	    sk_plan_intern(plan, sb->net_at.file, &sb->net_at.file) < 0 ||
+	    sk_plan_intern(plan, sb->scope_at.file, &sb->scope_at.file) < 0)
+		return oom(err);
+
+	for (size_t li = first_fs; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_FS_NKINDS; k++)
+			n += policy->layers[li]->nfs[k];
+	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
+	if (!sb->paths)
+		return oom(err);
+	for (size_t li = first_fs; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_FS_NKINDS; k++)
+			for (size_t i = 0; i < l->nfs[k]; i++) {
+				struct sk_fs_path *p = &sb->paths[sb->npaths++];
+				*p = (struct sk_fs_path){ .kind = (enum sk_fs_kind)k, .layer = li, .at = l->fs[k][i].at };
+				if (sk_plan_intern(plan, l->fs[k][i].path, &p->path) < 0 ||
+				    sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+					return oom(err);
+				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
+					sb->fs = true;
+			}
+	}
+
+	for (int d = 0; d < SK_TCP_NDIRS; d++) {
+		size_t count = 0;
+		for (size_t li = first_tcp; li < policy->nlayers; li++)
+			count += policy->layers[li]->ntcp[d];
+		sb->tcp[d] = calloc(count ? count : 1, sizeof(*sb->tcp[d]));
+		if (!sb->tcp[d])
+			return oom(err);
+		for (size_t li = first_tcp; li < policy->nlayers; li++)
+			for (size_t i = 0; i < policy->layers[li]->ntcp[d]; i++)
+				sb->tcp[d][sb->ntcp[d]++] = policy->layers[li]->tcp[d][i].port;
+		qsort(sb->tcp[d], sb->ntcp[d], sizeof(*sb->tcp[d]), cmp_port);
+		size_t w = 0;
+		for (size_t i = 0; i < sb->ntcp[d]; i++)
+			if (w == 0 || sb->tcp[d][w - 1] != sb->tcp[d][i])
+				sb->tcp[d][w++] = sb->tcp[d][i];
+		sb->ntcp[d] = w;
+		/* Under none and unix, TCP is denied unless listed; under full,
+		 * a list restricts that direction to it. */
+		sb->tcp_handled[d] = sb->net != SK_NET_FULL || sb->ntcp[d] > 0;
+	}
+	if (sb->net != SK_NET_FULL)
+		return network_rules(plan, tcp_sockets, err);
+	return 0;
+}
+
+void sk_plan_access_free(stockade_plan *plan)
+{
+	free(plan->access.paths);
+	for (int d = 0; d < SK_TCP_NDIRS; d++)
+		free(plan->access.tcp[d]);
+	stockade_plan_free(plan->net_fallback);
+}

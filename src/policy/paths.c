@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Paths as a policy writes them ("~/.ssh/id_*", "$CWD/build", "out"): the
+ * syntax check the parser runs, and the expansion of ~, $HOME, $CWD and
+ * $TMPDIR against the environment of the process that applies the plan.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+
+static const char *const path_vars[] = { "HOME", "CWD", "TMPDIR" };
+
+/* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
+static size_t var_at(const char *p, int *which)
+{
+	size_t n, skip = 1;
+	bool brace = p[1] == '{';
+
+	*which = -1;
+	if (p[0] != '$')
+		return 0;
+	if (brace)
+		skip = 2;
+	n = strspn(p + skip, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	for (int i = 0; i < (int)ARRAY_SIZE(path_vars); i++)
+		if (strlen(path_vars[i]) == n && strncmp(p + skip, path_vars[i], n) == 0)
+			*which = i;
+	if (brace && p[skip + n] != '}')
+		*which = -2;
+	return skip + n + (brace && p[skip + n] == '}');
+}
+
+int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
+{
+	size_t len = strlen(p), start = 0, last = 0;
+
+	*offset = 0;
+	while (len > 1 && p[len - 1] == '/')
+		len--;
+	if (!len) {
+		*msg = "an empty path";
+		return -EINVAL;
+	}
+	if (p[0] == '~') {
+		if (p[1] && p[1] != '/') {
+			*msg = "`~user` is not supported; write ~/..., $HOME/... or an absolute path";
+			return -EINVAL;
+		}
+		start = 1;
+	} else if (p[0] == '$') {
+		int which;
+		size_t n = var_at(p, &which);
+		if (which == -2) {
+			*msg = "`${` without its `}`";
+			return -EINVAL;
+		}
+		if (which < 0) {
+			*msg = "unknown variable; paths may start with $HOME, $CWD or $TMPDIR";
+			return -EINVAL;
+		}
+		if (p[n] && p[n] != '/') {
+			*offset = n;
+			*msg = "a variable is a whole path component: $HOME/x, not $HOMEx";
+			return -EINVAL;
+		}
+		start = n;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '/' && i + 1 < len)
+			last = i + 1;
+	for (size_t i = start; i < len; i++) {
+		if (p[i] == '$') {
+			*offset = i;
+			*msg = "`$` is only allowed at the start of a path ($HOME, $CWD, $TMPDIR)";
+			return -EINVAL;
+		}
+		if (sk_path_glob_char(p[i]) && !pattern) {
+			*offset = i;
+			*msg = "wildcards are only allowed in deny and read_only";
+			return -EINVAL;
+		}
+		if (sk_path_glob_char(p[i]) && i < last) {
+			*offset = i;
+			*msg = "wildcards are only allowed in the last component (~/.ssh/id_*)";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
+{
+	const char *base = NULL, *rest = path;
+	_cleanup_free_ char *joined = NULL;
+	char *res;
+	size_t n = 0;
+
+	*out = NULL;
+	if (path[0] == '~') {
+		base = env->home;
+		rest = path + 1;
+	} else if (path[0] == '$') {
+		int which;
+		rest = path + var_at(path, &which);
+		base = which == 0 ? env->home : which == 1 ? env->cwd : which == 2 ? env->tmpdir : NULL;
+		if (which < 0)
+			return -EINVAL;
+	} else if (path[0] != '/') {
+		base = env->cwd;
+	}
+	if (path[0] != '/' && !base)
+		return -ENOENT; /* no home directory, say */
+	/* base/rest, joined by hand: musl's asprintf() formats twice, and this
+	 * runs for every path of the policy on every run. */
+	size_t blen = base ? strlen(base) : 0, rlen = strlen(rest);
+	if (!(joined = malloc(blen + rlen + 2)))
+		return -ENOMEM;
+	if (blen)
+		memcpy(joined, base, blen);
+	joined[blen] = '/';
+	memcpy(joined + blen + 1, rest, rlen + 1);
+	res = malloc(blen + rlen + 3);
+	if (!res)
+		return -ENOMEM;
+	/* Fold "", "." and ".." components. */
+	for (char *save = NULL, *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			while (n > 0 && res[--n] != '/')
+				;
+			continue;
+		}
+		res[n++] = '/';
+		memcpy(res + n, c, strlen(c));
+		n += strlen(c);
+	}
+	if (n == 0)
+		res[n++] = '/';
+	res[n] = '\0';
+	*out = res;
+	return 0;
+}
+
+/* The home directory /etc/passwd gives this user, for when $HOME is not
+ * set; NULL if none.  The file is read directly, not through glibc's
+ * getpwuid(): a statically linked stockade cannot count on loading the NSS
+ * modules that needs, and an account that only a network directory knows
+ * (LDAP, sssd) has $HOME set by its login anyway.  musl has no NSS: its
+ * getpwuid_r() reads /etc/passwd (then asks nscd, if one runs). */
+static char *passwd_home(uid_t uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096], *home = NULL;
+#ifdef __GLIBC__
+	FILE *f = fopen("/etc/passwd", "re");
+
+	if (!f)
+		return NULL;
+	while (fgetpwent_r(f, &pw, buf, sizeof(buf), &found) == 0)
+		if (found->pw_uid == uid)
+			break;
+	fclose(f);
+#else
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0)
+		found = NULL;
+#endif
+	if (found && found->pw_uid == uid && found->pw_dir && found->pw_dir[0] == '/')
+		home = strdup(found->pw_dir);
+	return home;
+}
+
+int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
+{
+	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
+	char *cwd = getcwd(NULL, 0);
+
+	*env = (struct sk_path_env){ 0 };
+	if (!cwd)
+		return sk_error(err, errno, "cannot tell the working directory ($CWD): %s", strerror(errno));
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	env->cwd = cwd;
+	if (home && home[0] == '/')
+		env->home = strdup(home);
+	else
+		home = env->home = passwd_home(getuid());
+	env->tmpdir = strdup(tmp);
+	if ((home && !env->home) || !env->tmpdir) {
+		sk_path_env_free(env);
+		return sk_error(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void sk_path_env_free(struct sk_path_env *env)
+{
+	free(env->home);
+	free(env->cwd);
+	free(env->tmpdir);
+	*env = (struct sk_path_env){ 0 };
+}

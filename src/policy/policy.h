@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The policy as written: a stack of layers (presets, files, command-line
+ * overrides), each remembering where every entry came from.  plan/plan.c resolves
+ * the stack into a plan.
+ */
+#ifndef STOCKADE_POLICY_H
+#define STOCKADE_POLICY_H
+
+#include "tables/tables.h"
+
+/* Where a decision was written.  `file` points into the owning layer or plan. */
+struct sk_origin {
+	const char *file; /* "preset:agent", a path, or "command line" */
+	int line, column; /* 1-based; 0 when not from a file */
+};
+
+enum sk_compat {
+	SK_COMPAT_REFUSE = 0, /* 32-bit / x32 entry points kill the process */
+	SK_COMPAT_FILTER,     /* they get the same rules as the native arch */
+};
+
+struct sk_name_ref {
+	char *name; /* syscall or "@group" */
+	struct sk_origin at;
+	bool has_action; /* deny entries from the command line may carry one */
+	struct sk_action action;
+};
+
+struct sk_rule {
+	char *syscall;
+	struct sk_origin at;
+	struct sk_cond conds[SK_MAX_ARGS];
+	size_t nconds;
+	struct sk_action action;
+	char *reason; /* why the rule exists, shown by `show` and the docs */
+};
+
+/* ---- filesystem, network, scope, landlock (policy/yaml_access.c) ---- */
+
+/* The path lists of `filesystem:`.  read, write and exec grant; deny and
+ * read_only carve out of what the same or lower layers grant. */
+enum sk_fs_kind {
+	SK_FS_READ = 0,
+	SK_FS_WRITE,
+	SK_FS_EXEC,
+	SK_FS_DENY,
+	SK_FS_READ_ONLY,
+	SK_FS_NKINDS,
+};
+
+enum sk_net_mode {
+	SK_NET_UNSET = 0,
+	SK_NET_FULL, /* no restriction (the socket families the seccomp policy allows) */
+	SK_NET_UNIX, /* AF_UNIX and NETLINK_ROUTE only */
+	SK_NET_NONE, /* AF_UNIX only */
+};
+
+enum sk_tcp_dir {
+	SK_TCP_CONNECT = 0,
+	SK_TCP_BIND,
+	SK_TCP_NDIRS,
+};
+
+enum sk_landlock_mode {
+	SK_LANDLOCK_UNSET = 0,
+	SK_LANDLOCK_BEST_EFFORT, /* use what the kernel has; say on stderr what is missing */
+	SK_LANDLOCK_REQUIRED,	 /* refuse to run unless everything asked is enforced */
+	SK_LANDLOCK_OFF,	 /* no Landlock at all */
+};
+
+/* A path as written ("~/.ssh/id_*", "$CWD", "build"); expanded at apply time. */
+struct sk_path_ref {
+	char *path;
+	struct sk_origin at;
+};
+
+struct sk_port_ref {
+	uint16_t port;
+	struct sk_origin at;
+};
+
+struct sk_layer {
+	char *file; /* origin name */
+	char *text; /* the source, for error lines; may be NULL */
+	char *name;
+	char *description;
+
+	bool enabled_set, enabled;
+	bool default_set;
+	struct sk_action default_action;
+	struct sk_origin default_at;
+	bool deny_action_set;
+	struct sk_action deny_action;
+	bool compat_set;
+	enum sk_compat compat;
+	struct sk_origin compat_at;
+	bool mode_set, audit; /* seccomp.mode: enforce | audit */
+	struct sk_origin mode_at;
+
+	struct sk_name_ref *allow;
+	size_t nallow;
+	struct sk_name_ref *deny;
+	size_t ndeny;
+	struct sk_rule *rules;
+	size_t nrules;
+
+	/* filesystem: lists add to the lower layers' unless fs_replace */
+	bool fs_set, fs_replace;
+	struct sk_origin fs_at;
+	struct sk_path_ref *fs[SK_FS_NKINDS];
+	size_t nfs[SK_FS_NKINDS];
+	/* network: the last layer that sets the mode wins; ports add up
+	 * unless net_replace */
+	enum sk_net_mode net_mode;
+	struct sk_origin net_at;
+	bool net_replace;
+	struct sk_port_ref *tcp[SK_TCP_NDIRS];
+	size_t ntcp[SK_TCP_NDIRS];
+	/* scope: each key, the last layer that sets it wins */
+	bool scope_signals_set, scope_signals;
+	bool scope_abstract_set, scope_abstract;
+	struct sk_origin scope_at;
+	/* landlock: required | best_effort | off, the last layer wins */
+	enum sk_landlock_mode landlock;
+	struct sk_origin landlock_at;
+};
+
+struct stockade_policy {
+	struct sk_layer **layers;
+	size_t nlayers;
+	size_t depth; /* extends nesting while loading */
+	/* What OCI profiles are resolved against (oci_import.c): the target
+	 * architecture (0 = native), the capability set `includes`/`excludes`
+	 * test (unset = Docker's default set) and the kernel release minKernel
+	 * tests ("" = the running kernel). */
+	uint32_t oci_arch;
+	bool oci_caps_set;
+	uint64_t oci_caps;
+	char oci_kernel[65];
+	/* Built-in presets added to an empty policy: not parsed until something
+	 * needs their layers (sk_policy_materialize), since the plan stage may
+	 * have their plan compiled in (plan/preset_plans.h). */
+	const struct sk_preset *pending[4];
+	size_t npending;
+};
+
+/* Parse one YAML document into a new layer.  `extends` receives the value of
+ * the `extends:` key (or NULL) and its location so the caller can load it
+ * first.  `file` names the source in errors. */
+int sk_layer_parse_yaml(const char *file, const char *text, size_t len, struct sk_layer **out, char **extends,
+			struct sk_origin *extends_at, stockade_error **err);
+void sk_layer_free(struct sk_layer *layer);
+/* Parse the presets still pending (see stockade_policy.pending) into layers.
+ * Everything in policy/layers.c that reads or pushes layers does it first. */
+int sk_policy_materialize(stockade_policy *policy, stockade_error **err);
+/* A new policy of the same pending presets, parsed (for a blob that does not load). */
+int sk_policy_parsed_copy(const stockade_policy *policy, stockade_policy **out, stockade_error **err);
+/* The command-line layer at the top of the stack, created on first use. */
+struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
+/* Push a finished layer on top of the stack (frees it on failure). */
+int sk_policy_push(stockade_policy *policy, struct sk_layer *layer, stockade_error **err);
+/* `extends: oci:PATH` (oci_import.c); PATH is relative to includer_dir. */
+int sk_policy_add_oci_at(stockade_policy *policy, const char *path, const char *includer_dir,
+			 const struct sk_origin *from, stockade_error **err);
+
+/* Check a syscall or @group name against the tables; on failure write a
+ * message with a "did you mean" suggestion into msg and return -ENOENT. */
+int sk_check_name(const char *name, char *msg, size_t size);
+
+/* Parse a condition string ("arg0 & CLONE_NEWUSER", "arg1 == AF_UNIX").  A
+ * "!=" on a masked value becomes several conditions in alternative rules, so
+ * the result is a list of condition sets: *nsets sets of one condition each
+ * for the "any bit differs" form, or one set otherwise. */
+struct sk_cond_parse {
+	struct sk_cond alt[64];
+	size_t nalt;   /* > 1: the rule is an OR of these single conditions */
+	int err_col;   /* 0-based offset of the error within the text */
+	const char *err_msg;
+	char err_buf[160];
+};
+int sk_cond_parse(const char *text, struct sk_cond_parse *out);
+
+/* The inverse of sk_cond_parse for one condition ("arg1 & 0x8 == 0x8"). */
+const char *sk_cond_format(const struct sk_cond *c, char *buf, size_t size);
+
+/* Parse a value: number, symbolic constant, or an OR of them ("A|B|0x10"). */
+int sk_value_parse(const char *text, size_t len, uint64_t *out, size_t *bad_offset, const char **bad_name);
+
+/* ---- presets (presets.c: YAML text compiled in) ---- */
+
+struct sk_preset {
+	const char *name;
+	const char *summary;
+	const char *base; /* overlays: the preset they apply to when used alone */
+	const char *text; /* a policy document */
+};
+extern const struct sk_preset sk_presets[];
+extern const size_t sk_presets_len;
+const struct sk_preset *sk_preset_lookup(const char *name);
+
+
+/* ---- paths (paths.c) ---- */
+
+/* What ~, $HOME, $CWD and $TMPDIR stand for, and what relative paths are
+ * relative to (cwd). */
+struct sk_path_env {
+	char *home, *cwd, *tmpdir;
+};
+
+/* A character that makes a path component a pattern (fnmatch). */
+static inline bool sk_path_glob_char(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[';
+}
+
+/* Check a path as written; pattern: wildcards are allowed in the last
+ * component.  On error returns -EINVAL with *msg and *offset (0-based). */
+int sk_path_check(const char *path, bool pattern, const char **msg, size_t *offset);
+/* Expand variables and make the path absolute (lexically: `.`, `..` and
+ * repeated slashes are folded; symlinks are resolved later). */
+int sk_path_expand(const char *path, const struct sk_path_env *env, char **out);
+/* The environment of the calling process (getcwd, $HOME or the user's
+ * entry in /etc/passwd, $TMPDIR or /tmp); free with sk_path_env_free. */
+int sk_path_env_current(struct sk_path_env *env, stockade_error **err);
+void sk_path_env_free(struct sk_path_env *env);
+
+#endif

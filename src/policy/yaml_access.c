@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The `filesystem`, `network`, `scope` and `landlock` keys of a policy:
+ *
+ *   filesystem:
+ *     replace: false        # true: drop what lower layers listed
+ *     read: [PATH...]       # read files, list directories
+ *     write: [PATH...]      # read, create, change, rename, remove
+ *     exec: [PATH...]       # read and execute
+ *     deny: [PATTERN...]    # no access, carved out of the grants
+ *     read_only: [PATTERN...] # no write access, carved out of the grants
+ *   network:
+ *     mode: none | unix | full
+ *     tcp_connect: [PORT...]
+ *     tcp_bind: [PORT...]
+ *     replace: false        # true: drop the ports lower layers listed
+ *   scope:
+ *     signals: true
+ *     abstract_unix_sockets: true
+ *   landlock: best_effort | required | off
+ *
+ * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
+ * expanded when the sandbox starts (src/landlock).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/yaml.h"
+
+static const char *const fs_key[SK_FS_NKINDS] = {
+	[SK_FS_READ] = "read",	       [SK_FS_WRITE] = "write",	      [SK_FS_EXEC] = "exec",
+	[SK_FS_DENY] = "deny",	       [SK_FS_READ_ONLY] = "read_only",
+};
+
+static const char *const tcp_key[SK_TCP_NDIRS] = {
+	[SK_TCP_CONNECT] = "tcp_connect",
+	[SK_TCP_BIND] = "tcp_bind",
+};
+
+static int oom(struct ctx *c)
+{
+	return sk_error(c->err, ENOMEM, "out of memory");
+}
+
+static size_t seq_len(yaml_node_t *n)
+{
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static int parse_paths(struct ctx *c, yaml_node_t *n, enum sk_fs_kind kind)
+{
+	struct sk_layer *l = c->layer;
+	bool pattern = kind == SK_FS_DENY || kind == SK_FS_READ_ONLY;
+	char what[32];
+
+	snprintf(what, sizeof(what), "filesystem.%s", fs_key[kind]);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "%s must be a list of paths", what);
+	if (seq_len(n) > MAX_LIST_ITEMS)
+		return at_node(c, n, 0, "%s has %zu entries; the limit is %d", what, seq_len(n), MAX_LIST_ITEMS);
+	l->fs[kind] = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->fs[kind]));
+	if (!l->fs[kind])
+		return oom(c);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s, *msg;
+		size_t off;
+
+		if (expect_scalar(c, item, what, &s) < 0)
+			return -EINVAL;
+		if (sk_path_check(s, pattern, &msg, &off) < 0)
+			return at_node(c, item, quote_offset(item) + (int)off, "%s: %s", what, msg);
+		for (size_t k = 0; k < l->nfs[kind]; k++)
+			if (strcmp(l->fs[kind][k].path, s) == 0)
+				return at_node(c, item, quote_offset(item), "`%s` is listed twice in %s", s, what);
+		l->fs[kind][l->nfs[kind]].path = strdup(s);
+		if (!l->fs[kind][l->nfs[kind]].path)
+			return oom(c);
+		l->fs[kind][l->nfs[kind]].at = origin_of(c, item);
+		l->nfs[kind]++;
+	}
+	return 0;
+}
+
+static int parse_filesystem(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", NULL };
+	struct sk_layer *l = c->layer;
+	yaml_node_t *v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return at_node(c, n, 0, "filesystem must be a mapping (read, write, exec, deny, read_only, replace)");
+	if (check_keys(c, n, "filesystem", keys) < 0)
+		return -EINVAL;
+	l->fs_set = true;
+	l->fs_at = origin_of(c, n);
+	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "filesystem.replace", &l->fs_replace) < 0)
+		return -EINVAL;
+	for (int k = 0; k < SK_FS_NKINDS; k++)
+		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+static int parse_ports(struct ctx *c, yaml_node_t *n, enum sk_tcp_dir dir)
+{
+	struct sk_layer *l = c->layer;
+	char what[32];
+
+	snprintf(what, sizeof(what), "network.%s", tcp_key[dir]);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "%s must be a list of TCP port numbers", what);
+	if (seq_len(n) > 65536)
+		return at_node(c, n, 0, "%s has %zu entries; there are 65536 ports", what, seq_len(n));
+	l->tcp[dir] = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->tcp[dir]));
+	if (!l->tcp[dir])
+		return oom(c);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s;
+		char *end;
+		unsigned long port;
+
+		if (expect_scalar(c, item, what, &s) < 0)
+			return -EINVAL;
+		errno = 0;
+		port = strtoul(s, &end, 10);
+		if (!*s || *s == '-' || *s == '+' || *end || errno || port > 65535)
+			return at_node(c, item, quote_offset(item), "%s: `%s` is not a port number (0 to 65535)",
+				       what, s);
+		for (size_t k = 0; k < l->ntcp[dir]; k++)
+			if (l->tcp[dir][k].port == port)
+				return at_node(c, item, quote_offset(item), "port %lu is listed twice in %s", port,
+					       what);
+		l->tcp[dir][l->ntcp[dir]].port = (uint16_t)port;
+		l->tcp[dir][l->ntcp[dir]].at = origin_of(c, item);
+		l->ntcp[dir]++;
+	}
+	return 0;
+}
+
+static int net_mode_parse(const char *s, enum sk_net_mode *out)
+{
+	if (!strcmp(s, "none"))
+		*out = SK_NET_NONE;
+	else if (!strcmp(s, "unix"))
+		*out = SK_NET_UNIX;
+	else if (!strcmp(s, "full"))
+		*out = SK_NET_FULL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_network(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "mode", "tcp_connect", "tcp_bind", "replace", NULL };
+	struct sk_layer *l = c->layer;
+	yaml_node_t *v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return at_node(c, n, 0, "network must be a mapping (mode, tcp_connect, tcp_bind, replace)");
+	if (check_keys(c, n, "network", keys) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "mode"))) {
+		const char *s;
+		if (expect_scalar(c, v, "network.mode", &s) < 0)
+			return -EINVAL;
+		if (net_mode_parse(s, &l->net_mode) < 0)
+			return at_node(c, v, quote_offset(v),
+				       "network.mode is `none` (no sockets but AF_UNIX), `unix` (AF_UNIX and "
+				       "netlink route) or `full`, not `%s`",
+				       s);
+		l->net_at = origin_of(c, v);
+	}
+	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "network.replace", &l->net_replace) < 0)
+		return -EINVAL;
+	for (int d = 0; d < SK_TCP_NDIRS; d++)
+		if ((v = lookup(c, n, tcp_key[d])) && parse_ports(c, v, (enum sk_tcp_dir)d) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+static int parse_scope(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "signals", "abstract_unix_sockets", NULL };
+	struct sk_layer *l = c->layer;
+	yaml_node_t *v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return at_node(c, n, 0, "scope must be a mapping (signals, abstract_unix_sockets)");
+	if (check_keys(c, n, "scope", keys) < 0)
+		return -EINVAL;
+	l->scope_at = origin_of(c, n);
+	if ((v = lookup(c, n, "signals"))) {
+		if (expect_bool(c, v, "scope.signals", &l->scope_signals) < 0)
+			return -EINVAL;
+		l->scope_signals_set = true;
+	}
+	if ((v = lookup(c, n, "abstract_unix_sockets"))) {
+		if (expect_bool(c, v, "scope.abstract_unix_sockets", &l->scope_abstract) < 0)
+			return -EINVAL;
+		l->scope_abstract_set = true;
+	}
+	return 0;
+}
+
+static int parse_landlock(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+	const char *s;
+
+	if (expect_scalar(c, n, "landlock", &s) < 0)
+		return -EINVAL;
+	if (!strcmp(s, "required"))
+		l->landlock = SK_LANDLOCK_REQUIRED;
+	else if (!strcmp(s, "best_effort"))
+		l->landlock = SK_LANDLOCK_BEST_EFFORT;
+	else if (!strcmp(s, "off"))
+		l->landlock = SK_LANDLOCK_OFF;
+	else
+		return at_node(c, n, quote_offset(n),
+			       "landlock is `best_effort` (use what the kernel supports), `required` (refuse to "
+			       "run otherwise) or `off`, not `%s`",
+			       s);
+	l->landlock_at = origin_of(c, n);
+	return 0;
+}
+
+int sk_parse_access(struct ctx *c, yaml_node_t *root)
+{
+	yaml_node_t *v;
+
+	if ((v = lookup(c, root, "filesystem")) && parse_filesystem(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, root, "network")) && parse_network(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, root, "scope")) && parse_scope(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, root, "landlock")) && parse_landlock(c, v) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+void sk_layer_free_access(struct sk_layer *l)
+{
+	for (int k = 0; k < SK_FS_NKINDS; k++) {
+		for (size_t i = 0; i < l->nfs[k]; i++)
+			free(l->fs[k][i].path);
+		free(l->fs[k]);
+	}
+	for (int d = 0; d < SK_TCP_NDIRS; d++)
+		free(l->tcp[d]);
+}
+
+/* ---- command-line overrides ---- */
+
+int stockade_policy_set_network(stockade_policy *p, const char *mode, stockade_error **err)
+{
+	struct sk_layer *l;
+	enum sk_net_mode m;
+
+	if (net_mode_parse(mode, &m) < 0)
+		return sk_error(err, EINVAL, "--net %s: the mode is none, unix or full", mode);
+	l = sk_policy_cli_layer(p, err);
+	if (!l)
+		return -ENOMEM;
+	l->net_mode = m;
+	l->net_at = (struct sk_origin){ .file = l->file };
+	return 0;
+}
+
+int stockade_policy_add_path(stockade_policy *p, const char *list, const char *path, stockade_error **err)
+{
+	struct sk_layer *l;
+	struct sk_path_ref *n;
+	const char *msg;
+	size_t off;
+	int k;
+
+	for (k = 0; k < SK_FS_NKINDS; k++)
+		if (!strcmp(fs_key[k], list))
+			break;
+	if (k == SK_FS_NKINDS)
+		return sk_error(err, EINVAL, "unknown filesystem list `%s`", list);
+	if (sk_path_check(path, k == SK_FS_DENY || k == SK_FS_READ_ONLY, &msg, &off) < 0)
+		return sk_error(err, EINVAL, "--%s %s: %s", list, path, msg);
+	l = sk_policy_cli_layer(p, err);
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->nfs[k]; i++)
+		if (!strcmp(l->fs[k][i].path, path))
+			return 0;
+	n = realloc(l->fs[k], (l->nfs[k] + 1) * sizeof(*n));
+	if (!n)
+		return sk_error(err, ENOMEM, "out of memory");
+	l->fs[k] = n;
+	n[l->nfs[k]].path = strdup(path);
+	if (!n[l->nfs[k]].path)
+		return sk_error(err, ENOMEM, "out of memory");
+	n[l->nfs[k]].at = (struct sk_origin){ .file = l->file };
+	l->nfs[k]++;
+	l->fs_set = true;
+	l->fs_at.file = l->file;
+	return 0;
+}

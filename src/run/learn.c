@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Learning a policy from a run.  The supervisor runs the command in audit
+ * mode on the base policy: every call the base would deny notifies and then
+ * runs.  Each such call becomes the smallest entry that allows it
+ * (sk_fix_for: `allow: [name]`, or a rule with the exact argument values
+ * the base's rules test), grouped, with the processes that needed it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run/learn.h"
+
+#define MAX_USERS 3
+
+struct learned {
+	char *name;
+	struct sk_fix fix;
+	uint64_t args[SK_MAX_ARGS]; /* one sample, for sk_learner_check */
+	unsigned long count;
+	size_t nusers;
+	pid_t pid[MAX_USERS];
+	char comm[MAX_USERS][16];
+	bool more_users;
+};
+
+struct seen {
+	char *name;
+	unsigned long count;
+};
+
+struct sk_learner {
+	const stockade_plan *base;
+	struct learned *items;
+	size_t n;
+	struct seen *seen;
+	size_t nseen;
+	unsigned long calls, unnamed;
+	bool compat;
+	pid_t compat_pid;
+	char compat_comm[16];
+	enum sk_net_mode net; /* the network mode the run needs, SK_NET_UNSET: the base's */
+	pid_t net_pid;
+	char net_comm[16];
+	bool oom;
+};
+
+int sk_learner_new(const stockade_plan *base, struct sk_learner **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	(*out)->base = base;
+	return 0;
+}
+
+void sk_learner_free(struct sk_learner *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].name);
+	for (size_t i = 0; i < l->nseen; i++)
+		free(l->seen[i].name);
+	free(l->items);
+	free(l->seen);
+	free(l);
+}
+
+static bool same_fix(const struct learned *it, const char *name, const struct sk_fix *f)
+{
+	if (strcmp(it->name, name) || it->fix.kind != f->kind || it->fix.nconds != f->nconds)
+		return false;
+	for (size_t i = 0; i < f->nconds; i++)
+		if (it->fix.conds[i].arg != f->conds[i].arg || it->fix.conds[i].op != f->conds[i].op ||
+		    it->fix.conds[i].mask != f->conds[i].mask || it->fix.conds[i].value != f->conds[i].value)
+			return false;
+	return true;
+}
+
+static void count_seen(struct sk_learner *l, const char *name)
+{
+	struct seen *n;
+
+	for (size_t i = 0; i < l->nseen; i++)
+		if (strcmp(l->seen[i].name, name) == 0) {
+			l->seen[i].count++;
+			return;
+		}
+	n = realloc(l->seen, (l->nseen + 1) * sizeof(*n));
+	if (!n || !(n[l->nseen].name = strdup(name))) {
+		if (n)
+			l->seen = n;
+		l->oom = true;
+		return;
+	}
+	l->seen = n;
+	n[l->nseen++].count = 1;
+}
+
+static void add_user(struct learned *it, pid_t pid, const char *comm)
+{
+	for (size_t i = 0; i < it->nusers; i++)
+		if (it->pid[i] == pid)
+			return;
+	if (it->nusers == MAX_USERS) {
+		it->more_users = true;
+		return;
+	}
+	it->pid[it->nusers] = pid;
+	snprintf(it->comm[it->nusers], sizeof(it->comm[0]), "%s", comm);
+	it->nusers++;
+}
+
+void sk_learner_event(const struct sk_event *ev, void *data)
+{
+	struct sk_learner *l = data;
+	struct sk_fix fix;
+	struct learned *it = NULL;
+
+	l->calls++;
+	if (!ev->name) {
+		l->unnamed++;
+		return;
+	}
+	count_seen(l, ev->name);
+	sk_fix_for(l->base, ev->name, ev->args, &ev->verdict, ev->compat_refused, &fix);
+	if (fix.compat && !l->compat) {
+		l->compat = true;
+		l->compat_pid = ev->pid;
+		snprintf(l->compat_comm, sizeof(l->compat_comm), "%s", ev->comm);
+	}
+	/* full > unix > the base's own */
+	if ((fix.net == SK_NET_FULL && l->net != SK_NET_FULL) || (fix.net == SK_NET_UNIX && l->net == SK_NET_UNSET)) {
+		l->net = fix.net;
+		l->net_pid = ev->pid;
+		snprintf(l->net_comm, sizeof(l->net_comm), "%s", ev->comm);
+	}
+	if (fix.kind == SK_FIX_NONE)
+		return;
+	for (size_t i = 0; i < l->n && !it; i++)
+		if (same_fix(&l->items[i], ev->name, &fix))
+			it = &l->items[i];
+	if (!it) {
+		struct learned *n = realloc(l->items, (l->n + 1) * sizeof(*n));
+
+		if (!n) {
+			l->oom = true;
+			return;
+		}
+		l->items = n;
+		it = &n[l->n];
+		memset(it, 0, sizeof(*it));
+		it->name = strdup(ev->name);
+		if (!it->name) {
+			l->oom = true;
+			return;
+		}
+		it->fix = fix;
+		memcpy(it->args, ev->args, sizeof(it->args));
+		l->n++;
+	}
+	it->count++;
+	add_user(it, ev->pid, ev->comm);
+}
+
+size_t sk_learner_entries(const struct sk_learner *l)
+{
+	return l->n;
+}
+
+unsigned long sk_learner_calls(const struct sk_learner *l)
+{
+	return l->calls;
+}
+
+unsigned long sk_learner_unnamed(const struct sk_learner *l)
+{
+	return l->unnamed;
+}
+
+/* Printable ASCII only: a comm or a command line goes into a comment. */
+static void put_clean(FILE *f, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < max; i++)
+		fputc(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?', f);
+	if (s[i])
+		fputs("...", f);
+}
+
+static void put_users(FILE *f, const struct learned *it)
+{
+	fputs(" # used by ", f);
+	for (size_t i = 0; i < it->nusers; i++) {
+		if (i)
+			fputs(", ", f);
+		put_clean(f, it->comm[i], 15);
+		fprintf(f, " (pid %d)", (int)it->pid[i]);
+	}
+	if (it->more_users)
+		fputs(" and others", f);
+	fprintf(f, ", %lu call%s\n", it->count, it->count == 1 ? "" : "s");
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+	const struct learned *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	for (size_t i = 0; i < x->fix.nconds && i < y->fix.nconds; i++)
+		if (x->fix.conds[i].value != y->fix.conds[i].value)
+			return x->fix.conds[i].value < y->fix.conds[i].value ? -1 : 1;
+	/* A total order: qsort() is not stable (musl's is not merge sort). */
+	return x->fix.nconds < y->fix.nconds ? -1 : x->fix.nconds > y->fix.nconds;
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
+}
+
+static void put_scalar(FILE *f, const char *s)
+{
+	bool plain = *s != '\0';
+
+	for (const char *p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr("-_./+", *p);
+	if (plain) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if ((unsigned char)*p < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, char **out, stockade_error **err)
+{
+	struct learned *items = NULL;
+	size_t nallow = 0, len = 0;
+	char *text = NULL;
+	FILE *f;
+
+	*out = NULL;
+	if (l->oom)
+		return sk_error(err, ENOMEM, "out of memory while learning");
+	if (l->n) {
+		items = malloc(l->n * sizeof(*items));
+		if (!items)
+			return sk_error(err, ENOMEM, "out of memory");
+		memcpy(items, l->items, l->n * sizeof(*items));
+		qsort(items, l->n, sizeof(*items), cmp_items);
+	}
+	f = open_memstream(&text, &len);
+	if (!f) {
+		free(items);
+		return sk_error(err, ENOMEM, "out of memory");
+	}
+	fputs("# Learned by `stockade learn` from a run of: ", f);
+	put_clean(f, m->command ? m->command : "?", 200);
+	fputs("\n# It allows what that run needed on top of ", f);
+	put_clean(f, m->extends, 200);
+	fputs(": each entry names the processes that used it.\n"
+	      "# Review it: a different run of the same command may need more.\n",
+	      f);
+	fputs("version: 1\nname: ", f);
+	put_scalar(f, m->name ? m->name : "learned");
+	fputs("\nextends: ", f);
+	put_scalar(f, m->extends);
+	fputc('\n', f);
+	if (l->net != SK_NET_UNSET) {
+		fprintf(f, "network:\n  mode: %s # used by ", l->net == SK_NET_FULL ? "full" : "unix");
+		put_clean(f, l->net_comm, 15);
+		fprintf(f, " (pid %d)\n", (int)l->net_pid);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		nallow += items[i].fix.kind == SK_FIX_ALLOW;
+	if (!l->n && !l->compat && l->net == SK_NET_UNSET) {
+		fputs("# Nothing beyond the base was needed.\n", f);
+	} else if (l->n || l->compat) {
+		fputs("seccomp:\n", f);
+		if (l->compat) {
+			fputs("  compat_arches: filter # 32-bit or x32 calls, by ", f);
+			put_clean(f, l->compat_comm, 15);
+			fprintf(f, " (pid %d)\n", (int)l->compat_pid);
+		}
+		if (nallow) {
+			fputs("  allow:\n", f);
+			for (size_t i = 0; i < l->n; i++) {
+				if (items[i].fix.kind != SK_FIX_ALLOW)
+					continue;
+				fprintf(f, "    - %s", items[i].name);
+				put_users(f, &items[i]);
+			}
+		}
+		if (nallow < l->n) {
+			fputs("  rules:\n", f);
+			for (size_t i = 0; i < l->n; i++) {
+				char cond[200];
+
+				if (items[i].fix.kind != SK_FIX_RULE)
+					continue;
+				fprintf(f, "    - syscall: %s", items[i].name);
+				put_users(f, &items[i]);
+				fputs("      args: [", f);
+				for (size_t k = 0; k < items[i].fix.nconds; k++)
+					fprintf(f, "%s\"%s\"", k ? ", " : "",
+						sk_fix_cond_format(items[i].name, &items[i].fix.conds[k], cond,
+								   sizeof(cond)));
+				fputs("]\n      action: allow\n", f);
+			}
+		}
+	}
+	if (m->list_all && l->nseen) {
+		struct seen *seen = malloc(l->nseen * sizeof(*seen));
+
+		if (seen) {
+			memcpy(seen, l->seen, l->nseen * sizeof(*seen));
+			qsort(seen, l->nseen, sizeof(*seen), cmp_seen);
+			fprintf(f, "# Every call the run made (%zu distinct, %lu in all):\n", l->nseen, l->calls);
+			for (size_t i = 0; i < l->nseen; i++)
+				fprintf(f, "#   %s %lu\n", seen[i].name, seen[i].count);
+			free(seen);
+		}
+	}
+	if (l->unnamed)
+		fprintf(f, "# %lu call%s had numbers libseccomp cannot name; no policy can allow them by name.\n",
+			l->unnamed, l->unnamed == 1 ? "" : "s");
+	free(items);
+	if (fclose(f) != 0 || !text) {
+		free(text);
+		return sk_error(err, ENOMEM, "out of memory");
+	}
+	*out = text;
+	return 0;
+}
+
+size_t sk_learner_check(const struct sk_learner *l, const stockade_plan *plan, const char **first)
+{
+	size_t denied = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		struct sk_verdict v;
+
+		sk_plan_decide(plan, l->items[i].name, l->items[i].args, &v);
+		if (v.action.type == SK_ACT_ALLOW || v.action.type == SK_ACT_LOG)
+			continue;
+		if (!denied++)
+			*first = l->items[i].name;
+	}
+	return denied;
+}

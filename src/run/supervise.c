@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The supervisor: run a command under a filter whose denials are seccomp
+ * user notifications, and answer each with the plan's own verdict.
+ *
+ * Handing the listener over.  The filter must be installed by the process
+ * that execs the command, and its listener must reach the supervisor before
+ * the command makes a call the filter notifies: a notified call blocks until
+ * someone answers.  Passing the fd with sendmsg() from the confined thread
+ * would itself be filtered (a policy may deny sendmsg, and then the call
+ * would wait for an answer only the fd's recipient could give).  So the
+ * child starts a helper thread first and installs the filter on its main
+ * thread only (no TSYNC): the helper stays unconfined, sends the listener
+ * over a socketpair (SCM_RIGHTS), and the main thread waits for it on an
+ * atomic flag.  Between seccomp() and execve() the main thread makes only
+ * calls the plan allows outright (futex() to wait, if it may), so none of
+ * them can wait for an answer or meet a kill action.  execve() then ends the helper; the listener is
+ * close-on-exec, so the command never holds it.
+ *
+ * Answering.  In report mode the filter notifies only where the plan says
+ * errno:E, and the answer is -E.  In audit and learn modes the answer is
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE, which runs the call: safe here because
+ * those modes allow everything by definition.  No decision ever reads the
+ * target's memory, so there is no time-of-check race to guard against;
+ * SECCOMP_IOCTL_NOTIF_ID_VALID only makes sure the comm we read from /proc
+ * belongs to the process that made the call.
+ *
+ * Where the kernel has it (5.19+), SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+ * keeps a signal from interrupting a call we have already received, so the
+ * program sees the policy's errno rather than EINTR.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/exec.h"
+#include "analysis/analysis.h"
+#include "run/supervise.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define DEFAULT_GRACE_MS 100
+/* A child that failed before exec exits with this (never seen by the user:
+ * the supervisor reports the error it sent). */
+#define CHILD_SETUP_FAILED 125
+
+/* Signals a supervisor passes on to the command. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+/* ---- the handoff protocol (child -> supervisor, SOCK_SEQPACKET) ---- */
+
+enum msg_kind {
+	MSG_LISTENER = 1, /* carries the listener fd */
+	MSG_SETUP_FAILED, /* confinement failed; nothing ran */
+	MSG_EXEC_FAILED,  /* confined, execve() failed */
+};
+
+struct handoff_msg {
+	int kind;
+	int errnum;
+	unsigned flags;	  /* MSG_LISTENER: the filter flags that worked */
+	bool fallback;	  /* MSG_LISTENER: the filter is plan->net_fallback's */
+	char text[400];
+};
+
+static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+{
+	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at
+ * end of stream, -errno on error. */
+static int recv_msg(int sock, struct handoff_msg *m, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	*fd = -1;
+	memset(m, 0, sizeof(*m));
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* u.buf has room for one header: the only one to look at (and musl's
+	 * CMSG_NXTHDR() trips clang's -Wsign-compare). */
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n == 0)
+		return 0;
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 1;
+}
+
+/* ---- the child ---- */
+
+#define LISTENER_PENDING INT_MIN
+
+struct handoff {
+	int sock;
+	bool fallback;
+	bool futex_ok; /* the confined thread may use futex() (see may_call) */
+	_Atomic int listener; /* LISTENER_PENDING, the fd, or -errno */
+	_Atomic unsigned flags;
+	_Atomic int done;     /* 1 sent, -1 failed */
+};
+
+static long futex(_Atomic int *addr, int op, int val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
+}
+
+/* May the confined thread make this exact call?  Only if the filter lets
+ * it through untouched: never a notification (nobody could answer it yet),
+ * never a kill. */
+static bool may_call(const stockade_plan *sp, const char *name, const uint64_t args[SK_MAX_ARGS])
+{
+	struct sk_verdict v;
+
+	if (!sp->seccomp_enabled)
+		return true;
+	sk_plan_decide(sp, name, args, &v);
+	return v.action.type == SK_ACT_ALLOW;
+}
+
+/* The helper thread: unconfined, it carries the listener to the supervisor. */
+static void *handoff_thread(void *p)
+{
+	struct handoff *h = p;
+	struct timespec tick = { 0, 200 * 1000 };
+	int fd;
+
+	/* Unconfined, this thread may make any call.  The main thread wakes
+	 * it if it may; otherwise the timeout does. */
+	while ((fd = atomic_load(&h->listener)) == LISTENER_PENDING) {
+		if (h->futex_ok)
+			futex(&h->listener, FUTEX_WAIT_PRIVATE, LISTENER_PENDING, &tick);
+		else
+			sched_yield();
+	}
+	if (fd >= 0) {
+		send_msg(h->sock, MSG_LISTENER, 0, atomic_load(&h->flags), h->fallback, fd, NULL);
+		atomic_store(&h->done, 1);
+	} else {
+		char text[200];
+
+		snprintf(text, sizeof(text), "cannot install the seccomp filter with a listener: %s", strerror(-fd));
+		send_msg(h->sock, MSG_SETUP_FAILED, -fd, 0, false, -1, text);
+		atomic_store(&h->done, -1);
+	}
+	futex(&h->done, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	return NULL;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+struct child_args {
+	const stockade_plan *plan;
+	const struct sk_supervise_opts *opts;
+	int sock;
+	char *const *argv;
+	sigset_t oldmask;
+};
+
+static _Noreturn void child_fail(int sock, int errnum, const char *what, stockade_error *e)
+{
+	char text[400];
+
+	if (e && e->msg)
+		snprintf(text, sizeof(text), "%s", e->msg);
+	else
+		snprintf(text, sizeof(text), "%s: %s", what, strerror(errnum));
+	send_msg(sock, MSG_SETUP_FAILED, errnum, 0, false, -1, text);
+	_exit(CHILD_SETUP_FAILED);
+}
+
+static _Noreturn void child_main(struct child_args *a)
+{
+	static struct handoff h = { .listener = LISTENER_PENDING };
+	const stockade_plan *sp;
+	stockade_plan notifying;
+	struct sk_enforcement rep;
+	stockade_error *e = NULL;
+	unsigned flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	struct sock_fprog prog;
+	static const uint64_t no_args[SK_MAX_ARGS];
+	bool yield_ok;
+	void *insns = NULL;
+	size_t len = 0;
+	pthread_t helper;
+	long fd;
+	int ret;
+
+	h.sock = a->sock;
+	/* The supervisor only blocked signals; dispositions are the caller's. */
+	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
+	/* Everything stockade_plan_apply() does before the filter (no_new_privs,
+	 * Landlock); sp is the plan whose filter goes with the outcome. */
+	ret = sk_plan_apply_but_seccomp(a->plan, &rep, &sp, &e);
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot confine the command", e);
+	h.fallback = sp != a->plan;
+	/* The plan's own filter with its denials turned into notifications. */
+	notifying = *sp;
+	notifying.notify = a->opts->mode;
+	notifying.audit = false;
+	ret = stockade_plan_compile_bpf(&notifying, 0, &insns, &len, &e);
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot compile the filter", e);
+	prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	prog.filter = insns;
+	/* After seccomp(), this thread makes only calls the filter lets
+	 * through untouched: futex() to wake the helper and wait for it (what
+	 * a policy that allows threads allows), else sched_yield(), else none. */
+	{
+		const uint64_t wake[SK_MAX_ARGS] = { (uintptr_t)&h.listener, FUTEX_WAKE_PRIVATE, 1 };
+		const uint64_t wait[SK_MAX_ARGS] = { (uintptr_t)&h.done, FUTEX_WAIT_PRIVATE, 0 };
+
+		/* (learn --all notifies every call.) */
+		bool any = a->opts->mode != SK_NOTIFY_ALL;
+
+		h.futex_ok = any && may_call(sp, "futex", wake) && may_call(sp, "futex", wait);
+		yield_ok = any && may_call(sp, "sched_yield", no_args);
+	}
+	ret = pthread_create(&helper, NULL, handoff_thread, &h);
+	if (ret != 0)
+		child_fail(a->sock, ret, "cannot start the handoff thread", NULL);
+	pthread_detach(helper);
+
+	/* From here on, this thread makes no system call but those allowed
+	 * above until execve(). */
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (fd < 0 && errno == EINVAL) {
+		/* Before Linux 5.19: no WAIT_KILLABLE_RECV.  The filter was
+		 * refused, so we are still unconfined here. */
+		flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	}
+	atomic_store(&h.flags, flags);
+	atomic_store(&h.listener, fd < 0 ? -errno : (int)fd);
+	if (h.futex_ok)
+		futex(&h.listener, FUTEX_WAKE_PRIVATE, 1, NULL);
+	while (atomic_load(&h.done) == 0) {
+		if (h.futex_ok)
+			futex(&h.done, FUTEX_WAIT_PRIVATE, 0, NULL);
+		else if (yield_ok)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+	if (atomic_load(&h.done) < 0)
+		_exit(CHILD_SETUP_FAILED);
+	rep.applied = true;
+	if (a->opts->applied)
+		a->opts->applied(&rep, a->opts->applied_data);
+
+	execvp(a->argv[0], a->argv);
+	/* Confined now: these calls go through the filter like the command's. */
+	ret = errno;
+	send_msg(a->sock, MSG_EXEC_FAILED, ret, 0, false, -1, NULL);
+	_exit(ret == ENOENT ? 127 : 126);
+}
+
+/* ---- the supervisor ---- */
+
+struct name_cache {
+	uint32_t arch;
+	int nr;
+	char *name;
+};
+
+struct sup {
+	const stockade_plan *plan;
+	const struct sk_supervise_opts *opts;
+	int listener;
+	uint32_t native;
+	struct name_cache *names;
+	size_t nnames;
+	unsigned long events;
+};
+
+static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
+{
+	struct name_cache *n;
+	char *name;
+
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->names[i].arch == arch && s->names[i].nr == nr)
+			return s->names[i].name;
+	name = sk_syscall_name(arch, nr);
+	n = realloc(s->names, (s->nnames + 1) * sizeof(*n));
+	if (!n) {
+		free(name);
+		return NULL;
+	}
+	s->names = n;
+	n[s->nnames++] = (struct name_cache){ arch, nr, name };
+	return name;
+}
+
+void sk_supervise_decide(const stockade_plan *plan, uint32_t filter_arch, uint32_t arch, const char *name,
+			 const uint64_t args[SK_MAX_ARGS], struct sk_verdict *out, bool *compat_refused)
+{
+	*compat_refused = false;
+	if (!plan->seccomp_enabled) {
+		*out = (struct sk_verdict){ .action = { .type = SK_ACT_ALLOW } };
+		return;
+	}
+	/* Only the audit filter lets a foreign-arch call of a compat_arches:
+	 * refuse policy reach us (as the bad-arch action). */
+	if (arch != (filter_arch ? filter_arch : seccomp_arch_native()) && plan->compat != SK_COMPAT_FILTER) {
+		*compat_refused = true;
+		*out = (struct sk_verdict){ .action = { .type = SK_ACT_KILL_PROCESS }, .at = plan->compat_at,
+					    .reason = "a 32-bit or x32 entry point, which compat_arches: refuse kills" };
+		return;
+	}
+	/* A number libseccomp cannot name has no entry: the default applies,
+	 * as in the filter. */
+	sk_plan_decide(plan, name ? name : "", args, out);
+}
+
+static void read_comm(pid_t pid, char comm[16])
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	strcpy(comm, "?");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, comm, 15);
+	close(fd);
+	if (n <= 0) {
+		strcpy(comm, "?");
+		return;
+	}
+	comm[n] = '\0';
+	if (n > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = '\0';
+}
+
+static void handle_notification(struct sup *s)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	struct sk_event ev;
+
+	memset(&req, 0, sizeof(req));
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return; /* ENOENT: the caller died or a signal withdrew the call */
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_REALTIME, &ev.when);
+	ev.pid = (pid_t)req.pid;
+	ev.nr = req.data.nr;
+	/* x32 calls come as x86_64 with __X32_SYSCALL_BIT in the number. */
+	ev.arch = req.data.arch == SCMP_ARCH_X86_64 && (ev.nr & 0x40000000) ? SCMP_ARCH_X32 : req.data.arch;
+	ev.ip = req.data.instruction_pointer;
+	ev.mode = s->opts->mode;
+	ev.plan = s->plan;
+	/* On 32-bit ABIs the filter compares the low halves only. */
+	for (int i = 0; i < SK_MAX_ARGS; i++)
+		ev.args[i] = sk_arch_args32(ev.arch) ? req.data.args[i] & 0xffffffffULL : req.data.args[i];
+	ev.name = syscall_name(s, ev.arch, ev.nr);
+	sk_supervise_decide(s->plan, 0, ev.arch, ev.name, ev.args, &ev.verdict, &ev.compat_refused);
+	read_comm(ev.pid, ev.comm);
+	/* The pid may have been reused if the caller died meanwhile. */
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
+		strcpy(ev.comm, "?");
+
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	if (s->opts->mode == SK_NOTIFY_ERRNO) {
+		if (ev.verdict.action.type == SK_ACT_ERRNO) {
+			ev.errnum = ev.verdict.action.errnum;
+		} else {
+			/* Never allow what the filter denied. */
+			ev.mismatch = true;
+			ev.errnum = EPERM;
+		}
+		resp.error = -ev.errnum;
+	} else {
+		ev.ran = true;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	}
+	s->events++;
+	if (s->opts->on_event)
+		s->opts->on_event(&ev, s->opts->data);
+	/* ENOENT: the caller is gone; nothing to answer. */
+	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Reap every child that has exited; note the command's status. */
+static void reap(pid_t child, bool *child_done, struct sk_supervise_result *res)
+{
+	for (;;) {
+		int st;
+		pid_t w = waitpid(-1, &st, WNOHANG);
+
+		if (w <= 0)
+			return;
+		if (w == child) {
+			*child_done = true;
+			res->wstatus = st;
+		} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
+			res->orphans_sigsys++;
+		}
+	}
+}
+
+/* Read pending signals: reap on SIGCHLD, pass the others to the command. */
+static void handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_supervise_result *res)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap(child, child_done, res);
+			continue;
+		}
+		/* The terminal signals the whole foreground process group,
+		 * the command included: do not deliver it twice. */
+		if (si.ssi_code == SI_KERNEL)
+			continue;
+		if (!*child_done)
+			kill(child, (int)si.ssi_signo);
+	}
+}
+
+/* The background supervisor for descendants that outlive the command. */
+static _Noreturn void linger(struct sup *s)
+{
+	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	/* Let go of the terminal and of pipes a caller may be reading to EOF. */
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++)
+		signal(quiet[i], SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_NAME, "stockade-linger", 0, 0, 0);
+	for (;;) {
+		struct pollfd p = { .fd = s->listener, .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p.revents & POLLIN)
+			handle_notification(s);
+		else if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
+	}
+	_exit(0);
+}
+
+int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
+		      struct sk_supervise_result *res, stockade_error **err)
+{
+	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
+	struct child_args a = { .plan = plan, .opts = opts, .argv = argv };
+	struct handoff_msg m;
+	sigset_t set;
+	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd;
+	bool child_done = false, hup = false;
+	pid_t child;
+
+	memset(res, 0, sizeof(*res));
+	if (opts->mode == SK_NOTIFY_NONE)
+		return sk_error(err, EINVAL, "the supervisor needs a notification mode");
+	if (!plan->seccomp_enabled)
+		return sk_error(err, EINVAL, "the policy has no seccomp filter to supervise");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return sk_error(err, errno, "socketpair: %s", strerror(errno));
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, &a.oldmask);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		ret = sk_error(err, errno, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	prctl(PR_GET_CHILD_SUBREAPER, &old_subreaper, 0, 0, 0);
+	/* Orphans of the command come to us, so none lingers as a zombie and
+	 * SIGSYS deaths among them are seen. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+	child = fork();
+	if (child < 0) {
+		ret = sk_error(err, errno, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		close(sigfd);
+		a.sock = sv[1];
+		child_main(&a);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	/* A confined process of the same user must not ptrace us or take the
+	 * listener with pidfd_getfd(). */
+	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	ret = recv_msg(sv[0], &m, &fd);
+	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
+		int st;
+
+		if (fd >= 0)
+			close(fd);
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		if (ret == 0 && WIFSIGNALED(st)) {
+			/* Killed during setup (Ctrl-C): end the same way, and
+			 * do not run it again without a supervisor. */
+			res->phase = SK_SUP_RAN;
+			res->wstatus = st;
+			ret = 0;
+			goto restore;
+		}
+		if (ret > 0 && m.kind == MSG_SETUP_FAILED)
+			ret = sk_error(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+		else
+			ret = sk_error(err, EIO, "the sandbox's setup ended before handing over the seccomp listener");
+		res->phase = SK_SUP_SETUP_FAILED;
+		goto restore;
+	}
+	s.listener = fd;
+	/* Decide with the plan whose filter the child loaded. */
+	if (m.fallback && plan->net_fallback)
+		s.plan = plan->net_fallback;
+	res->killable_wait = (m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0;
+	res->phase = SK_SUP_RAN;
+
+	/* Until the command exits. */
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = hup ? -1 : s.listener, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = sv[0], .events = POLLIN },
+		};
+
+		if (child_done)
+			break;
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = sk_error(err, errno, "poll: %s", strerror(errno));
+			break;
+		}
+		if (p[0].revents & POLLIN)
+			handle_notification(&s);
+		else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			hup = true;
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			int extra;
+
+			if (recv_msg(sv[0], &m, &extra) > 0 && m.kind == MSG_EXEC_FAILED) {
+				res->phase = SK_SUP_EXEC_FAILED;
+				res->exec_errno = m.errnum;
+			}
+			if (extra >= 0)
+				close(extra);
+			/* The command's end closes on exec: done with it. */
+			close(sv[0]);
+			sv[0] = -1;
+		}
+		if (p[1].revents & POLLIN)
+			handle_signals(sigfd, child, &child_done, res);
+	}
+
+	/* The command is gone.  Answer its descendants a little longer; if any
+	 * remain, a background supervisor answers them until they are gone,
+	 * so the policy means the same for them. */
+	if (child_done) {
+		long deadline = now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
+
+		while (!hup) {
+			struct pollfd p[2] = { { .fd = s.listener, .events = POLLIN },
+					       { .fd = sigfd, .events = POLLIN } };
+			long left = deadline - now_ms();
+
+			if (left <= 0)
+				break;
+			if (poll(p, 2, (int)left) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (p[0].revents & POLLIN)
+				handle_notification(&s);
+			else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+				hup = true;
+			if (p[1].revents & POLLIN)
+				handle_signals(sigfd, child, &child_done, res);
+		}
+		if (!hup) {
+			pid_t l;
+
+			fflush(NULL);
+			l = fork();
+			if (l == 0) {
+				close(sigfd);
+				if (sv[0] >= 0)
+					close(sv[0]);
+				linger(&s);
+			}
+			if (l > 0) {
+				res->lingering = true;
+				res->linger_pid = l;
+			}
+		}
+		ret = res->phase == SK_SUP_EXEC_FAILED
+			      ? sk_error(err, res->exec_errno, "cannot run %s: %s", argv[0], strerror(res->exec_errno))
+			      : 0;
+		if (res->phase == SK_SUP_EXEC_FAILED && (res->exec_errno == EPERM || res->exec_errno == ENOSYS))
+			sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
+	}
+	res->events = s.events;
+
+restore:
+	if (old_dumpable >= 0)
+		prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
+out:
+	prctl(PR_SET_CHILD_SUBREAPER, old_subreaper, 0, 0, 0);
+	if (sigfd >= 0) {
+		/* Consume what arrived since (the command is gone: nothing to
+		 * forward), so unblocking does not deliver it to the caller. */
+		if (child_done)
+			handle_signals(sigfd, 0, &child_done, res);
+		close(sigfd);
+	}
+	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+	if (s.listener >= 0)
+		close(s.listener);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	for (size_t i = 0; i < s.nnames; i++)
+		free(s.names[i].name);
+	free(s.names);
+	return ret;
+}

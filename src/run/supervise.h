@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Run a command under the plan with a supervisor that sees every call the
+ * filter denies (report), would deny (audit) or every call at all (learn
+ * --all), through the kernel's seccomp user notifications.
+ *
+ * Only the filter's return values change: a region the plan denies with an
+ * errno returns SECCOMP_RET_USER_NOTIF instead, and the supervisor answers
+ * with exactly that errno, decided again by sk_plan_decide() on the
+ * notification's (arch, nr, args).  Allowed calls never leave the kernel.
+ * Kill and trap actions stay in the filter in report mode (a notification
+ * cannot kill atomically); the exit status tells of them.  Pointer
+ * arguments are never read.
+ */
+#ifndef STOCKADE_SUPERVISE_H
+#define STOCKADE_SUPERVISE_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "plan/plan.h"
+
+/* One notification: a call the policy denies (or, audit and learn, would
+ * deny), as the supervisor saw and answered it. */
+struct sk_event {
+	struct timespec when; /* CLOCK_REALTIME */
+	pid_t pid;	      /* in the supervisor's pid namespace */
+	char comm[16];	      /* "?" if the process was gone before it could be read */
+	uint32_t arch;	      /* the ABI, as a libseccomp token (SCMP_ARCH_X32 for x32 calls) */
+	int nr;
+	const char *name;     /* syscall name, or NULL if libseccomp does not know nr */
+	uint64_t args[SK_MAX_ARGS]; /* 32-bit ABIs: the low halves, as the filter compares them */
+	uint64_t ip;
+	bool compat_refused; /* a foreign-arch call that compat_arches: refuse kills */
+	const stockade_plan *plan; /* the plan the filter came from (the policy's, or its net_fallback) */
+	struct sk_verdict verdict; /* the policy's decision; points into that plan */
+	enum sk_notify_mode mode;
+	bool ran;	/* the call was let through (audit, learn) */
+	int errnum;	/* otherwise the errno it got */
+	bool mismatch;	/* the filter notified a call the plan allows (a bug): denied with EPERM */
+};
+
+typedef void (*sk_event_fn)(const struct sk_event *ev, void *data);
+
+struct sk_supervise_opts {
+	enum sk_notify_mode mode; /* SK_NOTIFY_ERRNO, _DENY or _ALL */
+	sk_event_fn on_event;	  /* called before the call is answered; may be NULL */
+	void *data;
+	/* Called in the confined child, between confinement and execve, with
+	 * what was enforced (as sk_exec_report's callback); may be NULL. */
+	void (*applied)(const struct sk_enforcement *rep, void *applied_data);
+	void *applied_data;
+	/* After the command exits, how long to keep answering its surviving
+	 * descendants before handing them to a background supervisor
+	 * (0: the default, 100 ms). */
+	unsigned grace_ms;
+};
+
+enum sk_supervise_phase {
+	SK_SUP_SETUP_FAILED = 0, /* nothing ran; running without a supervisor is possible */
+	SK_SUP_EXEC_FAILED,	 /* confined, but the command could not be executed */
+	SK_SUP_RAN,		 /* the command ran; wstatus is its wait status */
+};
+
+struct sk_supervise_result {
+	enum sk_supervise_phase phase;
+	int wstatus;	       /* the command's wait status (SK_SUP_RAN) */
+	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
+	unsigned long events;  /* notifications answered in the foreground */
+	unsigned orphans_sigsys; /* descendants we reaped that died of SIGSYS */
+	bool lingering;	       /* descendants outlived the command: a background
+				* process answers for them until they are gone */
+	pid_t linger_pid;
+	bool killable_wait;    /* the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+};
+
+/*
+ * Fork; the child confines itself like stockade_plan_apply() (no_new_privs,
+ * then any other layer, then seccomp last) with the notifying filter, hands
+ * the listener to this process and execs argv (argv[0] a path or a name
+ * looked up in PATH).  This process answers notifications, forwards SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH (unless the
+ * terminal sent them to the whole process group), reaps the command and, as
+ * a child subreaper, its orphans, and returns when the command has exited.
+ *
+ * Returns 0 when the command ran (result->phase SK_SUP_RAN) and a negative
+ * errno with *err set otherwise; result->phase says whether anything ran.
+ * The calling process is non-dumpable while it supervises, so a confined
+ * process cannot ptrace it or take the listener.
+ */
+int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
+		      struct sk_supervise_result *result, stockade_error **err);
+
+/* The verdict sk_supervise_exec() answers a notification with, exposed for
+ * tests: filter_arch is the arch the filter was compiled for (0: native),
+ * arch the call's ABI (libseccomp tokens), args as the filter compares them
+ * (low halves on 32-bit ABIs). */
+void sk_supervise_decide(const stockade_plan *plan, uint32_t filter_arch, uint32_t arch, const char *name,
+			 const uint64_t args[SK_MAX_ARGS], struct sk_verdict *out, bool *compat_refused);
+
+#endif
