@@ -81,7 +81,7 @@ MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -ljansson -L$(MUSL_LIBDIR) -l
 LIB_STAGES := base tables policy plan seccomp landlock export analysis run
 LIB_SRCS := $(sort $(foreach s,$(LIB_STAGES),$(wildcard src/$(s)/*.c)))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/preset_texts.o
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
@@ -114,7 +114,13 @@ $(BUILD)/gen/preset_blobs.c: $(BUILD)/gen_presets
 	@mkdir -p $(dir $@)
 	$(BUILD)/gen_presets $@
 
-$(BUILD)/gen/preset_blobs.o: $(BUILD)/gen/preset_blobs.c
+# The built-in presets' text: presets/*.yaml as C string literals.
+PRESET_FILES := $(sort $(wildcard presets/*.yaml))
+$(BUILD)/gen/preset_texts.c: scripts/embed-presets.sh $(PRESET_FILES)
+	@mkdir -p $(dir $@)
+	scripts/embed-presets.sh $@ $(PRESET_FILES)
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
@@ -130,7 +136,7 @@ MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS) $(LIB_OBJS) $(BUI
 $(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
-$(BUILD)/musl/gen/preset_blobs.o: $(BUILD)/gen/preset_blobs.c $(MUSL_PREFIX)/stamp
+$(BUILD)/musl/gen/%.o: $(BUILD)/gen/%.c $(MUSL_PREFIX)/stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
 $(MUSL_PREFIX)/stamp:

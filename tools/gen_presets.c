@@ -40,13 +40,18 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 		goto out;
 	}
 	for (size_t i = 0; i < p->nlayers; i++) {
-		const char *file = p->layers[i]->file;
-		if (strncmp(file, "preset:", 7) != 0) {
-			fprintf(stderr, "gen_presets: %s: layer %s is not a preset\n", key, file);
+		const struct sk_layer *l = p->layers[i];
+		const struct sk_preset *ps = NULL;
+
+		for (size_t k = 0; l->builtin && k < sk_presets_len; k++)
+			if (!strcmp(sk_presets[k].file, l->file))
+				ps = &sk_presets[k];
+		if (!ps) {
+			fprintf(stderr, "gen_presets: %s: layer %s is not a preset\n", key, l->file);
 			ret = -EINVAL;
 			goto out;
 		}
-		snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%s%s", i ? "," : "", file + 7);
+		snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%s%s", i ? "," : "", ps->name);
 	}
 	/* The plan and its native filter (plan.h: bpf), so a run loads it as is. */
 	if ((ret = stockade_plan_build(p, &plan, &err)) < 0 || (ret = sk_plan_cache_bpf(plan, &err)) < 0)

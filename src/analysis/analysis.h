@@ -60,7 +60,7 @@ struct sk_explanation {
  * exist there. */
 int sk_explain(const stockade_plan *plan, const struct sk_filter_prog *f, const char *name,
 	       const uint64_t args[SK_MAX_ARGS], struct sk_explanation *out, stockade_error **err);
-/* "preset agent line 58" / "./p.yaml:12:7" / "the built-in default". */
+/* "presets/agent.yaml:58:7" / "./p.yaml:12:7" / "the built-in default". */
 const char *sk_origin_describe(const struct sk_origin *o, char *buf, size_t size);
 
 /* ---- stats.c ---- */

@@ -16,10 +16,6 @@ const char *sk_origin_describe(const struct sk_origin *o, char *buf, size_t size
 {
 	if (!o->file)
 		snprintf(buf, size, "the built-in default");
-	else if (strncmp(o->file, "preset:", 7) == 0 && o->line)
-		snprintf(buf, size, "preset %s line %d", o->file + 7, o->line);
-	else if (strncmp(o->file, "preset:", 7) == 0)
-		snprintf(buf, size, "preset %s", o->file + 7);
 	else if (o->line)
 		snprintf(buf, size, "%s:%d:%d", o->file, o->line, o->column);
 	else

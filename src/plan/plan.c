@@ -235,7 +235,7 @@ static int apply_names(struct builder *b, const struct sk_name_ref *refs, size_t
  * policy file is checked on every load. */
 static bool layer_is_preset(const struct sk_layer *l)
 {
-	return l->file && strncmp(l->file, "preset:", 7) == 0;
+	return l->builtin;
 }
 
 static bool same_origin(const struct sk_origin *a, const struct sk_origin *b)

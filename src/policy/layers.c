@@ -100,8 +100,8 @@ static void locate_error(stockade_error **err, const struct sk_origin *at, const
 		(*err)->hint = steal_pointer(&hint);
 }
 
-static int add_text(stockade_policy *p, const char *origin, const char *dir, const char *text, size_t len,
-		    stockade_error **err)
+static int add_text(stockade_policy *p, const char *origin, bool builtin, const char *dir, const char *text,
+		    size_t len, stockade_error **err)
 {
 	struct sk_layer *l = NULL;
 	_cleanup_free_ char *ext = NULL;
@@ -124,6 +124,7 @@ static int add_text(stockade_policy *p, const char *origin, const char *dir, con
 			return ret;
 		}
 	}
+	l->builtin = builtin;
 	return push_layer(p, l, err);
 }
 
@@ -134,7 +135,7 @@ int stockade_policy_add_text(stockade_policy *p, const char *origin, const char 
 
 	if (ret < 0)
 		return ret;
-	return add_text(p, origin, NULL, text, len, err);
+	return add_text(p, origin, false, NULL, text, len, err);
 }
 
 static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stockade_error **err);
@@ -206,8 +207,6 @@ int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_er
 
 static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stockade_error **err)
 {
-	_cleanup_free_ char *origin = NULL;
-
 	/* An overlay used on its own goes on top of its base preset. */
 	if (ps->base && p->nlayers == 0) {
 		const struct sk_preset *base = sk_preset_lookup(ps->base);
@@ -215,9 +214,7 @@ static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stocka
 		if (ret < 0)
 			return ret;
 	}
-	if (asprintf(&origin, "preset:%s", ps->name) < 0)
-		return sk_error(err, ENOMEM, "out of memory");
-	return add_text(p, origin, NULL, ps->text, strlen(ps->text), err);
+	return add_text(p, ps->file, true, NULL, ps->text, strlen(ps->text), err);
 }
 
 static int add_file_at(stockade_policy *p, const char *path, const struct sk_origin *from, stockade_error **err)
@@ -235,7 +232,7 @@ static int add_file_at(stockade_policy *p, const char *path, const struct sk_ori
 	dircopy = strdup(path);
 	if (!dircopy)
 		return sk_error(err, ENOMEM, "out of memory");
-	return add_text(p, path, dirname(dircopy), text, len, err);
+	return add_text(p, path, false, dirname(dircopy), text, len, err);
 }
 
 int stockade_policy_add_file(stockade_policy *p, const char *path, stockade_error **err)

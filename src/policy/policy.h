@@ -11,7 +11,7 @@
 
 /* Where a decision was written.  `file` points into the owning layer or plan. */
 struct sk_origin {
-	const char *file; /* "preset:agent", a path, or "command line" */
+	const char *file; /* "presets/agent.yaml", a path, or "command line" */
 	int line, column; /* 1-based; 0 when not from a file */
 };
 
@@ -82,6 +82,7 @@ struct sk_port_ref {
 
 struct sk_layer {
 	char *file; /* origin name */
+	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
 	char *description;
@@ -187,14 +188,17 @@ const char *sk_cond_format(const struct sk_cond *c, char *buf, size_t size);
 /* Parse a value: number, symbolic constant, or an OR of them ("A|B|0x10"). */
 int sk_value_parse(const char *text, size_t len, uint64_t *out, size_t *bad_offset, const char **bad_name);
 
-/* ---- presets (presets.c: YAML text compiled in) ---- */
+/* ---- presets (presets.c: the files under presets/, compiled in) ---- */
 
 struct sk_preset {
 	const char *name;
 	const char *summary;
 	const char *base; /* overlays: the preset they apply to when used alone */
-	const char *text; /* a policy document */
+	const char *file; /* "presets/agent.yaml": its origin in errors, show and explain */
+	const char *text; /* a policy document, the file's text */
 };
+/* How many files under presets/ the build embedded (a test compares). */
+extern const size_t sk_preset_files_len;
 extern const struct sk_preset sk_presets[];
 extern const size_t sk_presets_len;
 const struct sk_preset *sk_preset_lookup(const char *name);

@@ -95,7 +95,7 @@ TEST(report_counts_denials_across_children)
 	CHECK_INT_EQ(report_lines(r.out, "memfd_create", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, " x40 ");
 	CHECK_STR_CONTAINS(line, "(4 processes)");
-	CHECK_STR_CONTAINS(line, ": EPERM from deny memfd_create at preset:strict:");
+	CHECK_STR_CONTAINS(line, ": EPERM from deny memfd_create at presets/strict.yaml:");
 	CHECK_STR_CONTAINS(line, "; fix: --allow memfd_create");
 	CHECK_STR_CONTAINS(r.out, "policy strict denied 40 calls (1 distinct)");
 	if (report_lines(r.out, "memfd_create", line, sizeof(line)) != 1)
@@ -134,7 +134,7 @@ TEST(report_rule_fix_works)
 	CHECK_OUTCOME(&r, EPERM, "agent --report: ioctl(TIOCSTI)");
 	CHECK_INT_EQ(report_lines(r.out, "ioctl", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, "ioctl(TIOCSTI) x1 by try-syscall (pid ");
-	CHECK_STR_CONTAINS(line, ": EPERM from rule at preset:agent:");
+	CHECK_STR_CONTAINS(line, ": EPERM from rule at presets/agent.yaml:");
 	CHECK_STR_CONTAINS(line, "(TIOCSTI types into the controlling terminal");
 	CHECK_STR_CONTAINS(line, "fix: in a policy extending agent, add the rule {syscall: ioctl, args: [\"arg1 & "
 				 "0xffffffff == TIOCSTI\"], action: allow}");
@@ -242,7 +242,7 @@ TEST(report_json_has_every_event)
 		CHECK(json_string_value(json_object_get(o, "arch")) != NULL);
 		CHECK(json_string_value(json_object_get(o, "time")) != NULL);
 		CHECK_INT_EQ(json_array_size(json_object_get(o, "args")), 6);
-		CHECK(!strcmp(json_string_value(json_object_get(rule, "file")) ?: "", "preset:strict"));
+		CHECK(!strcmp(json_string_value(json_object_get(rule, "file")) ?: "", "presets/strict.yaml"));
 		CHECK(!strcmp(json_string_value(json_object_get(rule, "kind")) ?: "", "base"));
 		CHECK(json_integer_value(json_object_get(rule, "line")) > 0);
 		CHECK(!strcmp(json_string_value(json_object_get(o, "fix")) ?: "", "--allow memfd_create"));
@@ -324,7 +324,7 @@ TEST(audit_allows_and_reports)
 	CHECK_STR_CONTAINS(r.out, "audit: nothing was denied; policy strict would have denied 40 calls");
 	CHECK_INT_EQ(report_lines(r.out, "memfd_create", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, " x40 ");
-	CHECK_STR_CONTAINS(line, ": would be EPERM from deny memfd_create at preset:strict:");
+	CHECK_STR_CONTAINS(line, ": would be EPERM from deny memfd_create at presets/strict.yaml:");
 	all = load_lines(json, &n);
 	json_array_foreach(all, i, o)
 	{

@@ -293,7 +293,7 @@ TEST(equivalence_oci_refuses_what_it_cannot_say)
 	CHECK_INT_EQ(stockade_plan_export(plan, SCMP_ARCH_X86_64, STOCKADE_FORMAT_OCI, 0, &json, &len, NULL, &err),
 		     -ENOTSUP);
 	CHECK(json == NULL);
-	CHECK(err && strstr(err->msg, "compat_arches: refuse") && strstr(err->msg, "preset:agent:"));
+	CHECK(err && strstr(err->msg, "compat_arches: refuse") && strstr(err->msg, "presets/agent.yaml:"));
 	CHECK(err && err->hint && strstr(err->hint, "--lossy"));
 	stockade_error_free(err);
 	stockade_plan_free(plan);

@@ -440,7 +440,7 @@ TEST(ir_preset_agent)
 		DECIDES(plan, allowed[i], "allow", 0, 0, 0);
 	uint64_t none_args[SK_MAX_ARGS] = { 0 };
 	sk_plan_decide(plan, "mount", none_args, &v);
-	CHECK(v.via && strcmp(v.via, "@mount") == 0 && v.at.file && strcmp(v.at.file, "preset:agent") == 0);
+	CHECK(v.via && strcmp(v.via, "@mount") == 0 && v.at.file && strcmp(v.at.file, "presets/agent.yaml") == 0);
 	stockade_plan_free(plan);
 }
 
@@ -483,8 +483,8 @@ TEST(ir_preset_overlays)
 	/* Built-in presets are parsed when their layers are needed. */
 	CHECK(sk_policy_materialize(p, NULL) == 0);
 	CHECK_INT_EQ(p->nlayers, 2);
-	CHECK(p->nlayers == 2 && strcmp(p->layers[0]->file, "preset:agent") == 0 &&
-	      strcmp(p->layers[1]->file, "preset:debug") == 0);
+	CHECK(p->nlayers == 2 && strcmp(p->layers[0]->file, "presets/agent.yaml") == 0 &&
+	      strcmp(p->layers[1]->file, "presets/debug.yaml") == 0);
 	CHECK(strcmp(stockade_policy_name(p), "debug") == 0);
 	stockade_policy_free(p);
 	/* On top of something else, it stays an overlay. */

@@ -131,7 +131,7 @@ TEST(landlock_presets)
 		const struct sk_fs_path *p = &strict->access.paths[i];
 		reads_root |= p->kind == SK_FS_READ && !strcmp(p->path, "/");
 		denies_keys |= p->kind == SK_FS_DENY && !strcmp(p->path, "~/.ssh/id_*");
-		CHECK_MSG(!strcmp(p->at.file, "preset:strict"), "%s comes from %s", p->path, p->at.file);
+		CHECK_MSG(!strcmp(p->at.file, "presets/strict.yaml"), "%s comes from %s", p->path, p->at.file);
 	}
 	CHECK(!reads_root);
 	CHECK(denies_keys);

@@ -213,8 +213,8 @@ TEST(plan_blob_policy_name_and_layers)
 	CHECK_INT_EQ(p->npending, 0);
 	CHECK_INT_EQ(p->nlayers, 4);
 	if (p->nlayers == 4)
-		CHECK(!strcmp(p->layers[0]->file, "preset:agent") && !strcmp(p->layers[1]->file, "preset:strict") &&
-		      !strcmp(p->layers[2]->file, "preset:debug") && !strcmp(p->layers[3]->file, "command line"));
+		CHECK(!strcmp(p->layers[0]->file, "presets/agent.yaml") && !strcmp(p->layers[1]->file, "presets/strict.yaml") &&
+		      !strcmp(p->layers[2]->file, "presets/debug.yaml") && !strcmp(p->layers[3]->file, "command line"));
 	CHECK(!strcmp(stockade_policy_name(p), "debug"));
 	stockade_policy_free(p);
 	/* An unknown preset is refused as before, and nothing is pending. */

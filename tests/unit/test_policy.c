@@ -710,8 +710,8 @@ TEST(policy_extends_chain_order)
 	stockade_error_free(err);
 	CHECK_INT_EQ(p->nlayers, 5);
 	if (p->nlayers == 5) {
-		CHECK(strcmp(p->layers[0]->file, "preset:agent") == 0);
-		CHECK(strcmp(p->layers[1]->file, "preset:strict") == 0);
+		CHECK(strcmp(p->layers[0]->file, "presets/agent.yaml") == 0);
+		CHECK(strcmp(p->layers[1]->file, "presets/strict.yaml") == 0);
 		CHECK_MSG(strstr(p->layers[2]->file, "grand.yaml") != NULL, "%s", p->layers[2]->file);
 		CHECK_MSG(strstr(p->layers[3]->file, "parent.yaml") != NULL, "%s", p->layers[3]->file);
 		CHECK(strcmp(p->layers[4]->file, path) == 0);
