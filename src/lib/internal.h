@@ -176,7 +176,21 @@ bool sk_syscall_known(const char *name);
 const char *sk_syscall_suggest(const char *name);
 /* All known names, sorted, NULL-terminated (built once, owned by the library). */
 const char *const *sk_syscall_all(void);
-/* Edit distance, for "did you mean". */
+
+/* ---- "did you mean" (suggest.c) ---- */
+
+/* Feed candidates one by one, for names kept in tables of structs; `best` is
+ * then the one stockade_suggest() would return, or NULL.  It points into the
+ * candidates, which the caller keeps alive. */
+struct sk_suggest {
+	const char *word;
+	const char *best;
+	size_t best_d; /* edits from word to best; 0: nothing can beat it */
+};
+void sk_suggest_init(struct sk_suggest *s, const char *word);
+void sk_suggest_add(struct sk_suggest *s, const char *candidate);
+/* Optimal string alignment distance (transpositions count one edit);
+ * SIZE_MAX when it cannot allocate. */
 size_t sk_edit_distance(const char *a, const char *b);
 
 /* ---- symbolic constants (constants.c) ---- */
