@@ -88,7 +88,8 @@ void stockade_plan_free(stockade_plan *plan);
  * one of them.  The rule the library's own errors use, so a front end's
  * suggestions agree with them: a name that differs only in case, else the
  * closest within max(length of word / 3, 2) edits (insert, delete, replace,
- * swap two neighbours), the first of equally close ones. */
+ * swap two neighbours) and fewer edits than it has characters, the first of
+ * equally close ones. */
 const char *stockade_suggest(const char *word, const char *const *candidates, size_t n);
 
 /* Architectures, as libseccomp tokens (SCMP_ARCH_*).  0 means the native one. */

@@ -47,9 +47,10 @@ void sk_suggest_add(struct sk_suggest *s, const char *candidate)
 		return;
 	}
 	/* Strictly smaller keeps the first of equals, so the answer does not
-	 * depend on anything but the order of the candidates. */
+	 * depend on anything but the order of the candidates.  A name the word
+	 * shares nothing with is no suggestion ("--x" is two edits from "-h"). */
 	d = sk_edit_distance(s->word, candidate);
-	if (d > 0 && d < s->best_d) {
+	if (d > 0 && d < s->best_d && d < strlen(candidate)) {
 		s->best = candidate;
 		s->best_d = d;
 	}

@@ -395,6 +395,8 @@ TEST(suggest_rule)
 	CHECK(stockade_suggest("--repxyz", opts, ARRAY_SIZE(opts)) == NULL);
 	s = stockade_suggest("-x", ties, SIZE_MAX);
 	CHECK(s && strcmp(s, "-v") == 0);
+	/* Two edits, but all of "-h": nothing of it was typed. */
+	CHECK(stockade_suggest("--x", ties, SIZE_MAX) == NULL);
 	/* n bounds the list even without a NULL; an exact match is no typo. */
 	CHECK(stockade_suggest("--audit", opts, 3) == NULL);
 	CHECK(stockade_suggest("run", cmds, SIZE_MAX) == NULL);
