@@ -82,6 +82,16 @@ typedef struct stockade_plan stockade_plan;
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err);
 void stockade_plan_free(stockade_plan *plan);
 
+/* "Did you mean": the name among `candidates` that `word` is most likely a
+ * typo of, or NULL if none is close enough.  Reads up to `n` names, stopping
+ * early at a NULL entry (pass SIZE_MAX for a NULL-terminated list); returns
+ * one of them.  The rule the library's own errors use, so a front end's
+ * suggestions agree with them: a name that differs only in case, else the
+ * closest within max(length of word / 3, 2) edits (insert, delete, replace,
+ * swap two neighbours) and fewer edits than it has characters, the first of
+ * equally close ones. */
+const char *stockade_suggest(const char *word, const char *const *candidates, size_t n);
+
 /* Architectures, as libseccomp tokens (SCMP_ARCH_*).  0 means the native one. */
 int stockade_arch_from_name(const char *name, uint32_t *token);
 const char *stockade_arch_name(uint32_t token);

@@ -123,4 +123,20 @@ int sk_region_copy(struct sk_region *dst, const struct sk_region *src);
 #define SK_MAX_PLAN_RULES 4096
 #define SK_MAX_SYSCALL_RULES 1024
 
+/* ---- "did you mean" (suggest.c) ---- */
+
+/* Feed candidates one by one, for names kept in tables of structs; `best` is
+ * then the one stockade_suggest() would return, or NULL.  It points into the
+ * candidates, which the caller keeps alive. */
+struct sk_suggest {
+	const char *word;
+	const char *best;
+	size_t best_d; /* edits from word to best; 0: nothing can beat it */
+};
+void sk_suggest_init(struct sk_suggest *s, const char *word);
+void sk_suggest_add(struct sk_suggest *s, const char *candidate);
+/* Optimal string alignment distance (transpositions count one edit);
+ * SIZE_MAX when it cannot allocate. */
+size_t sk_edit_distance(const char *a, const char *b);
+
 #endif

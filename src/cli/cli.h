@@ -37,7 +37,47 @@ void policy_opts_free(struct policy_opts *o);
 
 /* Print an error with file:line:col, the source line, a caret and the hint. */
 void print_error(const stockade_error *err);
-void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The command table (main.c).  Each cmd_*() gets the arguments after
+ * `stockade`, so argv[0] is the command's name: the functions below take
+ * it to find the command's usage and options.
+ */
+struct cli_option {
+	const char *name;  /* "--output" */
+	const char *alias; /* "-o", or NULL */
+	const char *arg;   /* "FILE", or NULL for a flag */
+	const char *help;  /* one line */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;		  /* after "stockade NAME"; forms separated by '\n' */
+	const char *summary;		  /* one line, for `stockade --help` */
+	const char *about;		  /* what `stockade NAME --help` says before the options */
+	const struct cli_option *options; /* all it parses itself, then { 0 } */
+	bool policy;			  /* it parses cli_policy_options too (policy_opts.c) */
+};
+
+/* --preset, --policy, ...: the options policy_opt_parse() takes. */
+extern const struct cli_option cli_policy_options[];
+
+const struct cli_command *cli_command_find(const char *name);
+/* The option arg names ("--output=x" finds --output), or NULL. */
+const struct cli_option *cli_option_find(const struct cli_command *c, const char *arg);
+bool cli_is_help(const char *arg);
+/* `stockade NAME --help`, on stdout; returns the exit status, 0. */
+int cli_help(const char *name);
+/* The "Usage:" line(s) of c, or of stockade itself when c is NULL. */
+void cli_print_usage(FILE *f, const struct cli_command *c);
+
+/* A usage error (errors.c): "stockade: CMD: message", CMD's usage and where
+ * to read more, on stderr.  cmd is NULL for stockade's own.  The caller then
+ * exits with EXIT_STOCKADE. */
+void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "unknown option", with the closest option cmd accepts, if one is close. */
+void unknown_option(const char *cmd, const char *arg);
 
 /* The enforcement report (enforcement.c); struct sk_enforcement is in
  * landlock.h.  Warnings: one line per layer not enforced as asked; returns

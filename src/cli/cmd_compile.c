@@ -15,18 +15,6 @@
 #include "cli.h"
 #include "policy/policy.h"
 
-static void compile_usage(FILE *f)
-{
-	fprintf(f, "Usage: stockade compile [POLICY OPTIONS] [--arch ARCH] --format bpf|oci|pfc [--lossy] [-o FILE]\n"
-		   "Write the policy's seccomp filter for ARCH (default: this machine's):\n"
-		   "  bpf  a struct sock_filter array: bwrap --seccomp 3 3<FILE ...\n"
-		   "  oci  OCI linux.seccomp JSON: Docker/Podman --security-opt seccomp=FILE, Kubernetes Localhost\n"
-		   "  pfc  libseccomp's pseudo-filter code, for review\n"
-		   "--lossy exports even what the format cannot express exactly, and lists it on stderr.\n"
-		   "Policy options: --preset NAME, --policy FILE, --oci-profile FILE, --allow X, --deny X,\n"
-		   "--oci-caps LIST, --oci-kernel RELEASE (see stockade --help).\n");
-}
-
 void print_oci_notes(const stockade_policy *policy)
 {
 	for (size_t i = 0; policy && i < policy->nlayers; i++) {
@@ -65,10 +53,9 @@ int cmd_compile(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			compile_usage(stdout);
-			policy_opts_free(&o);
-			return 0;
+		if (cli_is_help(a)) {
+			ret = cli_help(argv[0]);
+			goto done;
 		}
 		if (!strcmp(a, "--lossy")) {
 			lossy = true;
@@ -76,7 +63,7 @@ int cmd_compile(int argc, char **argv)
 		}
 		if (!strcmp(a, "--format") || !strcmp(a, "-o") || !strcmp(a, "--output")) {
 			if (i + 1 >= argc) {
-				usage_error("compile: %s needs a value", a);
+				usage_error(argv[0], "option %s needs a value", a);
 				goto done;
 			}
 			if (!strcmp(a, "--format"))
@@ -97,20 +84,20 @@ int cmd_compile(int argc, char **argv)
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			usage_error("compile: unknown option %s", a);
+			unknown_option(argv[0], a);
 			goto done;
 		}
 	}
 	if (!format_name) {
-		usage_error("compile: which format? --format bpf, oci or pfc");
+		usage_error(argv[0], "which format? --format bpf, oci or pfc");
 		goto done;
 	}
 	if (stockade_format_from_name(format_name, &format) < 0) {
-		usage_error("compile: unknown format `%s` (bpf, oci, pfc)", format_name);
+		usage_error(argv[0], "unknown format `%s` (bpf, oci, pfc)", format_name);
 		goto done;
 	}
 	if (format == STOCKADE_FORMAT_BPF && !out && isatty(STDOUT_FILENO)) {
-		usage_error("compile: a BPF filter is binary; write it to a file with -o FILE or redirect stdout");
+		usage_error(argv[0], "a BPF filter is binary; write it to a file with -o FILE or redirect stdout");
 		goto done;
 	}
 	plan = policy_opts_plan(&o);

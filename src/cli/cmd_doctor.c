@@ -98,18 +98,16 @@ int cmd_doctor(int argc, char **argv)
 			rules = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: stockade doctor [POLICY OPTIONS] [--rules]\n"
-			       "What this kernel enforces of the policy (default: agent), layer by layer.\n"
-			       "--rules also lists the Landlock filesystem rules the policy expands to here.\n"
-			       "Exit status: 0 all of it, 1 not all of it, 125 error.\n");
-			return 0;
+		if (cli_is_help(argv[i])) {
+			policy_opts_free(&o);
+			return cli_help(argv[0]);
 		}
 		ret = policy_opt_parse(&o, argc, argv, &i);
 		if (ret < 0)
 			return EXIT_STOCKADE;
 		if (ret == 0) {
-			usage_error("doctor: unknown option %s", argv[i]);
+			unknown_option(argv[0], argv[i]);
+			policy_opts_free(&o);
 			return EXIT_STOCKADE;
 		}
 	}

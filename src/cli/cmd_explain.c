@@ -13,15 +13,6 @@
 #include "analysis/analysis.h"
 #include "cli.h"
 
-static void explain_usage(FILE *f)
-{
-	fprintf(f, "Usage: stockade explain [POLICY OPTIONS] [--arch ARCH] SYSCALL [ARG]...\n"
-		   "       stockade explain [POLICY OPTIONS] [--arch ARCH] --all\n"
-		   "The action SYSCALL(ARG...) gets and the policy entry responsible.  SYSCALL is a name or a\n"
-		   "number; ARGs are numbers or constants (CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.\n"
-		   "--all prints every syscall of the arch with its action.\n");
-}
-
 /* "errno EPERM", "allow", "kill". */
 static const char *action_text(struct sk_action a, char *buf, size_t size)
 {
@@ -82,7 +73,7 @@ static int explain_one(const stockade_plan *plan, const struct sk_filter_prog *f
 	long num;
 
 	if (nargs > SK_MAX_ARGS) {
-		usage_error("explain: a system call has at most %d arguments", SK_MAX_ARGS);
+		usage_error("explain", "a system call has at most %d arguments", SK_MAX_ARGS);
 		return EXIT_STOCKADE;
 	}
 	num = strtol(sysarg, &end, 10);
@@ -243,10 +234,9 @@ int cmd_explain(int argc, char **argv)
 		}
 		if (a[0] != '-' || (a[1] >= '0' && a[1] <= '9'))
 			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			explain_usage(stdout);
-			policy_opts_free(&o);
-			return 0;
+		if (cli_is_help(a)) {
+			ret = cli_help(argv[0]);
+			goto done;
 		}
 		if (!strcmp(a, "--all")) {
 			all = true;
@@ -256,12 +246,12 @@ int cmd_explain(int argc, char **argv)
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			usage_error("explain: unknown option %s", a);
+			unknown_option(argv[0], a);
 			goto done;
 		}
 	}
 	if (all == (i < argc)) {
-		usage_error(all ? "explain: --all takes no syscall" : "explain: which syscall? (or --all)");
+		usage_error(argv[0], all ? "--all takes no syscall" : "which syscall? (or --all)");
 		goto done;
 	}
 	plan = policy_opts_plan(&o);

@@ -15,19 +15,6 @@
 #include "run/learn.h"
 #include "supervised.h"
 
-static void learn_usage(FILE *f)
-{
-	fprintf(f, "Usage: stockade learn [-o FILE] [--base PRESET|FILE] [--name NAME] [--all] [--] COMMAND [ARG]...\n"
-		   "Run COMMAND (and its children) with nothing denied, record every call the base policy\n"
-		   "would deny, and write a policy that allows exactly those on top of the base.\n"
-		   "  -o, --output FILE  write the policy to FILE (default: standard output)\n"
-		   "  --base NAME|FILE   the policy to extend (default: strict)\n"
-		   "  --name NAME        the learned policy's name (default: learned)\n"
-		   "  --all              also list, as comments, every call the run made (slower: every\n"
-		   "                     call goes through stockade, not only those the base denies)\n"
-		   "Exit status: the command's; 125 if stockade failed.\n");
-}
-
 static bool is_file(const char *base)
 {
 	size_t n = strlen(base);
@@ -109,17 +96,15 @@ int cmd_learn(int argc, char **argv)
 		}
 		if (a[0] != '-')
 			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			learn_usage(stdout);
-			return 0;
-		}
+		if (cli_is_help(a))
+			return cli_help(argv[0]);
 		if (!strcmp(a, "--all")) {
 			all = true;
 			continue;
 		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name")) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
-				usage_error("learn: option %s needs a value", a);
+				usage_error(argv[0], "option %s needs a value", a);
 				return EXIT_STOCKADE;
 			}
 			if (a[1] == 'o' || a[2] == 'o')
@@ -130,11 +115,11 @@ int cmd_learn(int argc, char **argv)
 				name = argv[++i];
 			continue;
 		}
-		usage_error("learn: unknown option %s", a);
+		unknown_option(argv[0], a);
 		return EXIT_STOCKADE;
 	}
 	if (i >= argc) {
-		usage_error("learn: no command given");
+		usage_error(argv[0], "no command given");
 		return EXIT_STOCKADE;
 	}
 	if (is_file(base)) {

@@ -16,23 +16,6 @@
 #include "plan/plan.h"
 #include "supervised.h"
 
-static void run_usage(FILE *f)
-{
-	fprintf(f, "Usage: stockade run [--policy FILE] [--preset NAME] [--allow SYSCALL]... [--deny SYSCALL]...\n"
-		   "                    [--net MODE] [--read PATH]... [--write PATH]...\n"
-		   "                    [--verbose] [--report | --no-report] [--report-json FILE] [--audit]\n"
-		   "                    [--] COMMAND [ARG]...\n"
-		   "Run COMMAND under the policy (default: the agent preset).\n"
-		   "  --net MODE          network: none (AF_UNIX only; agent's default), unix (and netlink\n"
-		   "                      route) or full\n"
-		   "  --read/--write PATH also let COMMAND read or write PATH\n"
-		   "  --verbose           say, per layer, what this kernel enforces (warnings come anyway)\n"
-		   "  --report            at exit, list every call the policy denied, why, and how to allow it\n"
-		   "                      (the default when stderr is a terminal; --no-report turns it off)\n"
-		   "  --report-json FILE  one JSON object per denial (and a closing \"exit\" object) to FILE\n"
-		   "  --audit             deny nothing; report what the policy would deny (seccomp.mode: audit)\n");
-}
-
 /* Find the command before confinement so "not found" is reported by us,
  * with the right exit status, whatever the policy denies. */
 static int resolve_command(const char *cmd, char *out, size_t size)
@@ -102,9 +85,9 @@ int cmd_run(int argc, char **argv)
 			verbose = true;
 			continue;
 		}
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			run_usage(stdout);
-			return 0;
+		if (cli_is_help(argv[i])) {
+			policy_opts_free(&o);
+			return cli_help(argv[0]);
 		}
 		ret = run_report_opt_parse(&rep, argc, argv, &i);
 		if (ret < 0) {
@@ -117,13 +100,13 @@ int cmd_run(int argc, char **argv)
 		if (ret < 0)
 			return EXIT_STOCKADE;
 		if (ret == 0) {
-			usage_error("run: unknown option %s", argv[i]);
+			unknown_option(argv[0], argv[i]);
 			policy_opts_free(&o);
 			return EXIT_STOCKADE;
 		}
 	}
 	if (i >= argc) {
-		usage_error("run: no command given");
+		usage_error(argv[0], "no command given");
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}

@@ -87,16 +87,15 @@ int cmd_show(int argc, char **argv)
 			pfc = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: stockade show [--policy FILE] [--preset NAME] [--allow X] [--deny X] "
-			       "[--arch ARCH] [--pfc]\n");
-			return 0;
+		if (cli_is_help(argv[i])) {
+			policy_opts_free(&o);
+			return cli_help(argv[0]);
 		}
 		int r = policy_opt_parse(&o, argc, argv, &i);
 		if (r < 0)
 			return EXIT_STOCKADE;
 		if (r == 0) {
-			usage_error("show: unknown option %s", argv[i]);
+			unknown_option(argv[0], argv[i]);
 			policy_opts_free(&o);
 			return EXIT_STOCKADE;
 		}

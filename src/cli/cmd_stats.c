@@ -7,14 +7,6 @@
 #include "analysis/analysis.h"
 #include "cli.h"
 
-static void stats_usage(FILE *f)
-{
-	fprintf(f, "Usage: stockade stats [POLICY OPTIONS] [--arch ARCH] [--list]\n"
-		   "The compiled filter's instruction count, the longest and mean path through it, and which\n"
-		   "syscalls the kernel caches as always allowed (they never run the filter) versus those that\n"
-		   "run it on every call.  --list prints every syscall with its path length.\n");
-}
-
 /* Names, wrapped at 100 columns, indented by two. */
 static void name_list(const struct sk_stats *s, bool want_const, bool want_allowed)
 {
@@ -52,9 +44,9 @@ int cmd_stats(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			stats_usage(stdout);
-			return 0;
+		if (cli_is_help(argv[i])) {
+			ret = cli_help(argv[0]);
+			goto done;
 		}
 		if (!strcmp(argv[i], "--list")) {
 			list = true;
@@ -64,7 +56,7 @@ int cmd_stats(int argc, char **argv)
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			usage_error("stats: unknown option %s", argv[i]);
+			unknown_option(argv[0], argv[i]);
 			goto done;
 		}
 	}

@@ -27,13 +27,43 @@ void print_error(const stockade_error *err)
 		fprintf(stderr, "hint: %s\n", err->hint);
 }
 
-void usage_error(const char *fmt, ...)
+void usage_error(const char *cmd, const char *fmt, ...)
 {
+	const struct cli_command *c = cli_command_find(cmd);
 	va_list ap;
 
-	fprintf(stderr, "stockade: ");
+	fprintf(stderr, "stockade: %s%s", c ? c->name : "", c ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'stockade --help' for more information.\n");
+	fputc('\n', stderr);
+	cli_print_usage(stderr, c);
+	fprintf(stderr, "Try 'stockade %s%s--help' for more information.\n", c ? c->name : "", c ? " " : "");
+}
+
+void unknown_option(const char *cmd, const char *arg)
+{
+	const struct cli_command *c = cli_command_find(cmd);
+	const struct cli_option *lists[] = { c ? c->options : NULL, c && c->policy ? cli_policy_options : NULL };
+	const char *names[64], *best;
+	const size_t max = sizeof(names) / sizeof(names[0]);
+	size_t n = 0;
+	char word[64];
+
+	/* The option's name: its value is no part of the typo. */
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg, "="), arg);
+	for (size_t l = 0; l < 2; l++) {
+		for (const struct cli_option *o = lists[l]; o && o->name && n + 4 <= max; o++) {
+			names[n++] = o->name;
+			if (o->alias)
+				names[n++] = o->alias;
+		}
+	}
+	names[n++] = "--help";
+	names[n++] = "-h";
+	best = stockade_suggest(word, names, n);
+	if (best)
+		usage_error(cmd, "unknown option `%s`, did you mean `%s`?", word, best);
+	else
+		usage_error(cmd, "unknown option `%s`", word);
 }

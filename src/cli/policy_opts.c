@@ -16,7 +16,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	if (strcmp(a, name) != 0)
 		return NULL;
 	if (*i + 1 >= argc) {
-		usage_error("option %s needs a value", name);
+		usage_error(argv[0], "option %s needs a value", name);
 		return "";
 	}
 	return argv[++*i];
@@ -35,11 +35,6 @@ static int ensure_policy(struct policy_opts *o)
 	}
 	return 0;
 }
-
-/* Options that take a value, so a scan can step over it. */
-static const char *const value_opts[] = { "--policy", "--preset",     "--allow",  "--deny",   "--arch",
-					  "--oci-profile", "--oci-caps", "--oci-kernel", "--format", "--output",
-					  "-o",	       "--net",	     "--read",	    "--write",	NULL };
 
 /* Options that make the policy more than built-in presets, whose plans load
  * from the binary: a file to parse, or a plan to build.  libyaml and
@@ -66,17 +61,20 @@ static bool is_one_of(const char *arg, const char *const *names)
  */
 static int prescan_oci(struct policy_opts *o, int argc, char **argv, int from)
 {
+	const struct cli_command *cmd = cli_command_find(argv[0]);
 	stockade_error *err = NULL;
 	uint32_t arch;
 
 	for (int j = from; j < argc; j++) {
 		const char *a = argv[j], *v = NULL, *eq = strchr(a, '=');
+		const struct cli_option *opt = cli_option_find(cmd, a);
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
 		int ret = 0;
 
 		if (!strcmp(a, "--") || a[0] != '-')
 			break;
-		if (is_one_of(a, value_opts) && !eq && j + 1 < argc)
+		/* Step over the values of the command's own options too. */
+		if (opt && opt->arg && !eq && j + 1 < argc)
 			v = argv[++j];
 		else if (eq)
 			v = eq + 1;
@@ -164,7 +162,7 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (!*v)
 			return -1;
 		if (stockade_arch_from_name(v, &o->arch) < 0) {
-			usage_error("unknown architecture `%s` (x86_64, aarch64, i386, x32, native)", v);
+			usage_error(argv[0], "unknown architecture `%s` (x86_64, aarch64, i386, x32, native)", v);
 			return -1;
 		}
 		o->arch_name = v;

@@ -37,7 +37,7 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
 		o->json_path = a + 14;
 	} else if (!strcmp(a, "--report-json")) {
 		if (*i + 1 >= argc) {
-			usage_error("option --report-json needs a value");
+			usage_error(argv[0], "option --report-json needs a value");
 			return -1;
 		}
 		o->json_path = argv[++*i];
@@ -45,7 +45,7 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
 		return 0;
 	}
 	if (!*o->json_path) {
-		usage_error("option --report-json needs a file name");
+		usage_error(argv[0], "option --report-json needs a file name");
 		return -1;
 	}
 	return 1;

@@ -187,15 +187,13 @@ int stockade_policy_add_preset(stockade_policy *p, const char *name, stockade_er
 	int ret;
 
 	if (!ps) {
-		const char *best = NULL;
-		size_t bestd = (size_t)-1;
-		for (size_t i = 0; i < sk_presets_len; i++) {
-			size_t d = sk_edit_distance(name, sk_presets[i].name);
-			if (d < bestd)
-				bestd = d, best = sk_presets[i].name;
-		}
-		if (best && bestd <= 2)
-			return sk_error(err, ENOENT, "unknown preset `%s`, did you mean `%s`?", name, best);
+		struct sk_suggest s;
+
+		sk_suggest_init(&s, name);
+		for (size_t i = 0; i < sk_presets_len; i++)
+			sk_suggest_add(&s, sk_presets[i].name);
+		if (s.best)
+			return sk_error(err, ENOENT, "unknown preset `%s`, did you mean `%s`?", name, s.best);
 		return sk_error(err, ENOENT, "unknown preset `%s` (`stockade presets` lists them)", name);
 	}
 	if (add_preset_lazily(p, ps))

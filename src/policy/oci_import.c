@@ -261,22 +261,14 @@ static int check_keys(struct importer *im, const struct sk_json *o, const char *
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct sk_json_member *m = &o->members[i];
-		const char *best = NULL;
-		size_t bestd = 3;
+		const char *best;
 		bool ok = false;
 
-		for (size_t k = 0; keys[k]; k++) {
-			size_t d;
-			if (strcmp(keys[k], m->key) == 0) {
-				ok = true;
-				break;
-			}
-			d = sk_edit_distance(m->key, keys[k]);
-			if (d < bestd)
-				bestd = d, best = keys[k];
-		}
+		for (size_t k = 0; keys[k] && !ok; k++)
+			ok = strcmp(keys[k], m->key) == 0;
 		if (ok)
 			continue;
+		best = stockade_suggest(m->key, keys, SIZE_MAX);
 		if (best)
 			return at(im, m->line, m->column, "unknown key `%s` in %s, did you mean `%s`?", m->key, where,
 				  best);

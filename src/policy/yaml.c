@@ -79,15 +79,9 @@ int expect_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
 
 static int unknown_key(struct ctx *c, yaml_node_t *key, const char *section, const char *const *known)
 {
-	const char *k = scalar(key), *best = NULL;
-	size_t bestd = (size_t)-1;
+	const char *k = scalar(key), *best = stockade_suggest(k, known, SIZE_MAX);
 
-	for (size_t i = 0; known[i]; i++) {
-		size_t d = sk_edit_distance(k, known[i]);
-		if (d < bestd)
-			bestd = d, best = known[i];
-	}
-	if (best && bestd <= 3)
+	if (best)
 		return at_node(c, key, 0, "unknown key `%s` in %s, did you mean `%s`?", k, section, best);
 	return at_node(c, key, 0, "unknown key `%s` in %s", k, section);
 }
@@ -155,15 +149,13 @@ int sk_check_name(const char *name, char *msg, size_t size)
 	if (name[0] == '@') {
 		if (sk_group_lookup(name))
 			return 0;
-		const char *best = NULL;
-		size_t bestd = (size_t)-1;
-		for (size_t i = 0; i < sk_groups_len; i++) {
-			size_t d = sk_edit_distance(name, sk_groups[i].name);
-			if (d < bestd)
-				bestd = d, best = sk_groups[i].name;
-		}
-		if (best && bestd <= 3)
-			snprintf(msg, size, "unknown syscall group `%s`, did you mean `%s`?", name, best);
+		struct sk_suggest s;
+
+		sk_suggest_init(&s, name);
+		for (size_t i = 0; i < sk_groups_len; i++)
+			sk_suggest_add(&s, sk_groups[i].name);
+		if (s.best)
+			snprintf(msg, size, "unknown syscall group `%s`, did you mean `%s`?", name, s.best);
 		else
 			snprintf(msg, size, "unknown syscall group `%s` (`stockade groups` lists them)", name);
 		return -ENOENT;

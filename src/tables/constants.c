@@ -34,7 +34,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tables/tables.h"
 
@@ -442,28 +441,12 @@ int sk_constant_lookup(const char *name, uint64_t *value)
 
 const char *sk_constant_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t best_d, third;
+	struct sk_suggest s;
 
-	if (!name || !*name)
-		return NULL;
-	/* "af_inet" is a full six edits from "AF_INET" but obviously meant. */
+	sk_suggest_init(&s, name);
 	for (size_t i = 0; i < sk_constants_len; i++)
-		if (strcasecmp(sk_constants[i].name, name) == 0 && strcmp(sk_constants[i].name, name) != 0)
-			return sk_constants[i].name;
-	/* Same closeness rule as syscall names: a third of the word, at
-	 * least two edits. */
-	third = strlen(name) / 3;
-	best_d = (third > 2 ? third : 2) + 1;
-	for (size_t i = 0; i < sk_constants_len; i++) {
-		size_t d = sk_edit_distance(name, sk_constants[i].name);
-
-		if (d > 0 && d < best_d) {
-			best = sk_constants[i].name;
-			best_d = d;
-		}
-	}
-	return best;
+		sk_suggest_add(&s, sk_constants[i].name);
+	return s.best;
 }
 
 /* Linux errno values are the same on every supported arch (all use

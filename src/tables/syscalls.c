@@ -145,88 +145,9 @@ bool sk_syscall_known(const char *name)
 	return false;
 }
 
-/* Typos worth correcting stay within a third of the word, but never demand
- * fewer than two edits (short names have little room). */
-static size_t suggest_limit(const char *name)
-{
-	size_t third = strlen(name) / 3;
-
-	return third > 2 ? third : 2;
-}
-
 const char *sk_syscall_suggest(const char *name)
 {
-	const char *const *all = sk_syscall_all();
-	const char *best = NULL;
-	size_t best_d;
-
-	if (!all || !name || !*name)
-		return NULL;
-	/* Wrong case is the most likely mistake of all. */
-	for (size_t i = 0; all[i]; i++)
-		if (strcasecmp(all[i], name) == 0 && strcmp(all[i], name) != 0)
-			return all[i];
-	best_d = suggest_limit(name) + 1;
-	for (size_t i = 0; all[i]; i++) {
-		size_t d = sk_edit_distance(name, all[i]);
-
-		/* Strictly smaller keeps the first (alphabetical) of equals,
-		 * so the answer is stable; distance 0 is not a suggestion. */
-		if (d > 0 && d < best_d) {
-			best = all[i];
-			best_d = d;
-		}
-	}
-	return best;
-}
-
-#define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
-
-/*
- * Optimal string alignment distance: Levenshtein (insert, delete,
- * substitute) plus swapping two adjacent characters as one edit, the most
- * common typing slip ("mmpa" for "mmap").  Three rolling rows; returns
- * SIZE_MAX if the rows cannot be allocated, which callers treat as "far".
- */
-size_t sk_edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d;
-	size_t stack[3 * 65];
-	size_t *buf = stack, *prev2, *prev, *cur, *t;
-
-	if (lb + 1 > ARRAY_SIZE(stack) / 3) {
-		if (lb >= SIZE_MAX / (3 * sizeof(size_t)))
-			return SIZE_MAX;
-		buf = malloc(3 * (lb + 1) * sizeof(size_t));
-		if (!buf)
-			return SIZE_MAX;
-	}
-	prev2 = buf;
-	prev = buf + (lb + 1);
-	cur = buf + 2 * (lb + 1);
-
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-
-			cur[j] = MIN3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < cur[j])
-				cur[j] = prev2[j - 2] + 1;
-		}
-		/* Rotate: prev2 <- prev <- cur, reuse the oldest row. */
-		t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	d = prev[lb];
-	if (buf != stack)
-		free(buf);
-	return d;
+	return stockade_suggest(name, sk_syscall_all(), SIZE_MAX);
 }
 
 /* ---- architecture names ---- */

@@ -60,8 +60,6 @@ bool sk_syscall_known(const char *name);
 const char *sk_syscall_suggest(const char *name);
 /* All known names, sorted, NULL-terminated (built once, owned by the library). */
 const char *const *sk_syscall_all(void);
-/* Edit distance, for "did you mean". */
-size_t sk_edit_distance(const char *a, const char *b);
 
 /* ---- symbolic constants (constants.c) ---- */
 

@@ -368,6 +368,43 @@ TEST(edit_distance)
 	CHECK_INT_EQ(sk_edit_distance("x", a), 198);
 }
 
+/* The one "did you mean" rule (suggest.c): case first, then at most a third
+ * of the word in edits, never fewer than two; the first of equals wins. */
+TEST(suggest_rule)
+{
+	static const char *const cmds[] = { "run", "learn", "show", "stats", NULL };
+	static const char *const opts[] = { "--report", "--report-json", "--no-report", "--audit" };
+	static const char *const ties[] = { "-v", "-h", NULL };
+	const char *s;
+
+	s = stockade_suggest("rnu", cmds, SIZE_MAX); /* a swap is one edit */
+	CHECK(s && strcmp(s, "run") == 0);
+	s = stockade_suggest("SHOW", cmds, SIZE_MAX);
+	CHECK(s && strcmp(s, "show") == 0);
+	s = stockade_suggest("--reprot", opts, ARRAY_SIZE(opts));
+	CHECK(s && strcmp(s, "--report") == 0);
+	s = stockade_suggest("--report-jsn", opts, ARRAY_SIZE(opts));
+	CHECK(s && strcmp(s, "--report-json") == 0);
+	/* Two edits from a short word is the floor; three is too many. */
+	s = stockade_suggest("lern", cmds, SIZE_MAX);
+	CHECK(s && strcmp(s, "learn") == 0);
+	CHECK(stockade_suggest("xy", cmds, SIZE_MAX) == NULL);
+	/* Nine letters or more allow three edits, eight only two. */
+	s = stockade_suggest("--reportxyz", opts, ARRAY_SIZE(opts));
+	CHECK(s && strcmp(s, "--report") == 0);
+	CHECK(stockade_suggest("--repxyz", opts, ARRAY_SIZE(opts)) == NULL);
+	s = stockade_suggest("-x", ties, SIZE_MAX);
+	CHECK(s && strcmp(s, "-v") == 0);
+	/* Two edits, but all of "-h": nothing of it was typed. */
+	CHECK(stockade_suggest("--x", ties, SIZE_MAX) == NULL);
+	/* n bounds the list even without a NULL; an exact match is no typo. */
+	CHECK(stockade_suggest("--audit", opts, 3) == NULL);
+	CHECK(stockade_suggest("run", cmds, SIZE_MAX) == NULL);
+	CHECK(stockade_suggest("", cmds, SIZE_MAX) == NULL);
+	CHECK(stockade_suggest(NULL, cmds, SIZE_MAX) == NULL);
+	CHECK(stockade_suggest("run", NULL, 0) == NULL);
+}
+
 TEST(arch_names)
 {
 	uint32_t t = 1;
