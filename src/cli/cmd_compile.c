@@ -2,7 +2,7 @@
 /*
  * stockade compile: the policy as a file for another consumer, a raw BPF
  * filter for bubblewrap, OCI JSON for runc, crun, Docker, Podman and
- * Kubernetes, or libseccomp's pseudo-filter code for review.
+ * Kubernetes, or a listing of the BPF filter for review.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +17,11 @@
 
 static void compile_usage(FILE *f)
 {
-	fprintf(f, "Usage: stockade compile [POLICY OPTIONS] [--arch ARCH] --format bpf|oci|pfc [--lossy] [-o FILE]\n"
+	fprintf(f, "Usage: stockade compile [POLICY OPTIONS] [--arch ARCH] --format bpf|oci|listing [--lossy] [-o FILE]\n"
 		   "Write the policy's seccomp filter for ARCH (default: this machine's):\n"
 		   "  bpf  a struct sock_filter array: bwrap --seccomp 3 3<FILE ...\n"
 		   "  oci  OCI linux.seccomp JSON: Docker/Podman --security-opt seccomp=FILE, Kubernetes Localhost\n"
-		   "  pfc  libseccomp's pseudo-filter code, for review\n"
+		   "  listing  the bpf filter, one instruction a line, for review (also: pfc)\n"
 		   "--lossy exports even what the format cannot express exactly, and lists it on stderr.\n"
 		   "Policy options: --preset NAME, --policy FILE, --oci-profile FILE, --allow X, --deny X,\n"
 		   "--oci-caps LIST, --oci-kernel RELEASE (see stockade --help).\n");
@@ -102,11 +102,11 @@ int cmd_compile(int argc, char **argv)
 		}
 	}
 	if (!format_name) {
-		usage_error("compile: which format? --format bpf, oci or pfc");
+		usage_error("compile: which format? --format bpf, oci or listing");
 		goto done;
 	}
 	if (stockade_format_from_name(format_name, &format) < 0) {
-		usage_error("compile: unknown format `%s` (bpf, oci, pfc)", format_name);
+		usage_error("compile: unknown format `%s` (bpf, oci, listing)", format_name);
 		goto done;
 	}
 	if (format == STOCKADE_FORMAT_BPF && !out && isatty(STDOUT_FILENO)) {
