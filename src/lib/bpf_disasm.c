@@ -38,8 +38,8 @@ enum acc {
 	ACC_OTHER = 0, /* a constant, a computed value, or not the same on every path */
 	ACC_ARCH,
 	ACC_NR,
-	ACC_IP,	 /* instruction_pointer, word `half` */
-	ACC_ARG, /* args[arg], word `half` */
+	ACC_IP,	 /* instruction_pointer, the word `hi` says */
+	ACC_ARG, /* args[arg], the word `hi` says */
 };
 
 struct state {
@@ -117,7 +117,7 @@ static void arch_text(uint32_t audit_arch, char *buf, size_t size)
 {
 	/* SCMP_ARCH_* tokens are the kernel's AUDIT_ARCH_* values; x32 calls
 	 * report x86_64's, with the x32 bit in the number. */
-	const char *name = audit_arch == SCMP_ARCH_ARM ? "arm" : stockade_arch_name(audit_arch);
+	const char *name = audit_arch == SCMP_ARCH_ARM ? "arm" : audit_arch ? stockade_arch_name(audit_arch) : NULL;
 
 	if (name)
 		snprintf(buf, size, "%s", name);
