@@ -6,7 +6,7 @@
 CC ?= cc
 .DEFAULT_GOAL := all
 BUILD ?= build
-PKGS := libseccomp yaml-0.1 jansson
+PKGS := libseccomp yaml-0.1
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wpointer-arith -Wcast-qual -Wundef -Wvla -Wno-unused-parameter
@@ -33,19 +33,19 @@ LIBS := $(PKG_LIBS)
 # The stockade binary is linked statically (-static-pie, still position
 # independent).  Start-up cost matters: it wraps every tool call.
 #  - MUSL=1 (the default where it can be had): against musl, with musl builds
-#    of libseccomp, libyaml and jansson, and mimalloc as the allocator behind
+#    of libseccomp and libyaml, and mimalloc as the allocator behind
 #    the arena of src/musl/arena.c, that scripts/musl-deps.sh makes from
 #    Debian's source packages.  glibc's
 #    start-up spends ~0.28 ms here identifying the CPU (CPUID traps to the
 #    hypervisor in a VM); musl's spends nothing.  MUSL=auto tries once and records the
 #    outcome in $(MUSL_PREFIX)/use.mk (delete it to try again).
-#  - MUSL=0, STATIC=1: against glibc's archives, when libc.a and the three
+#  - MUSL=0, STATIC=1: against glibc's archives, when libc.a and the two
 #    libraries' archives are installed (Debian's -dev packages ship them).
-#    That skips the dynamic loader resolving four shared libraries (~0.13 ms).
+#    That skips the dynamic loader resolving the shared libraries (~0.13 ms).
 #  - STATIC=0 links dynamically; so do sanitizer builds.
 # valgrind cannot follow a static binary's heap, so `make valgrind` checks
 # $(BUILD)/stockade-dynamic, the same code built against glibc, dynamically.
-STATIC ?= $(if $(filter-out /%,$(foreach l,c seccomp yaml jansson,$(shell $(CC) -print-file-name=lib$(l).a))),0,1)
+STATIC ?= $(if $(filter-out /%,$(foreach l,c seccomp yaml,$(shell $(CC) -print-file-name=lib$(l).a))),0,1)
 ifneq ($(SANITIZE)$(FUZZ),)
 STATIC := 0
 MUSL := 0
@@ -75,7 +75,7 @@ MUSL_CFLAGS := $(BASE_CFLAGS) -fPIE -nostdinc -isystem /usr/include/$(MUSL_TRIPL
 	-isystem $(shell $(CC) -print-file-name=include) -isystem $(MUSL_PREFIX)/include
 MUSL_LINK := -static-pie -nostdlib -nostartfiles $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o \
 	$(shell $(CC) -print-file-name=crtbeginS.o)
-MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -ljansson -L$(MUSL_LIBDIR) -lc $(shell $(CC) -print-libgcc-file-name) \
+MUSL_LIBS := -L$(MUSL_PREFIX)/lib -lseccomp -lyaml -L$(MUSL_LIBDIR) -lc $(shell $(CC) -print-libgcc-file-name) \
 	$(shell $(CC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
 
 LIB_STAGES := base tables policy plan seccomp landlock export analysis run

@@ -70,7 +70,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 cc=${CC:-cc}
 flags="-std=gnu11 -O2 -Wall -Wextra"
-pkgs=$(pkg-config --libs libseccomp yaml-0.1 jansson)
+pkgs=$(pkg-config --libs libseccomp yaml-0.1)
 # shellcheck disable=SC2086
 {
 	$cc $flags -o "$work/startup" "$src/bench/startup.c"

@@ -6,7 +6,6 @@ set -eu
 need=""
 pkg-config --exists libseccomp 2>/dev/null || need="$need libseccomp-dev"
 pkg-config --exists yaml-0.1 2>/dev/null || need="$need libyaml-dev"
-pkg-config --exists jansson 2>/dev/null || need="$need libjansson-dev"
 command -v pkg-config >/dev/null 2>&1 || need="pkg-config $need"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

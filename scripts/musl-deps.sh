@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# scripts/musl-deps.sh PREFIX: build libseccomp, libyaml, jansson and
-# mimalloc for musl into PREFIX (lib/, include/), so that build/stockade can
+# scripts/musl-deps.sh PREFIX: build libseccomp, libyaml and mimalloc for
+# musl into PREFIX (lib/, include/), so that build/stockade can
 # be linked statically against musl instead of glibc (see "The CLI's C
 # library" in docs/hardening.md).  glibc's start-up identifies the CPU with
 # a few dozen CPUID instructions, and in a virtual machine each one traps to
@@ -15,7 +15,7 @@
 # load-time constructor: it initialises on its first call instead, which a
 # preset run, served by the arena, never makes.
 #
-# libseccomp, libyaml and jansson are the very ones the glibc build links:
+# libseccomp and libyaml are the very ones the glibc build links:
 # Debian's source packages of the installed -dev packages' versions, and
 # mimalloc is Debian's current source package; Debian's patches applied,
 # fetched with apt-get from the machine's own Debian mirrors and verified
@@ -53,14 +53,14 @@ if [ -n "$need" ]; then
 fi
 
 # The source packages and versions of the installed -dev packages.
-sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev libyaml-dev libjansson-dev) || {
+sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev libyaml-dev) || {
 	say "dpkg-query cannot name the installed -dev packages"
 	exit 1
 }
 musl=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo unknown)
 sources="${sources}mimalloc"
 # The recipe's own version: bump it when the build steps below change.
-stamp="$sources musl=$musl recipe=3"
+stamp="$sources musl=$musl recipe=4"
 if [ -f "$prefix/stamp" ] && [ "$(cat "$prefix/stamp")" = "$stamp" ]; then
 	exit 0
 fi
@@ -112,12 +112,9 @@ build() {
 }
 build libseccomp sh -c "./configure --prefix='$prefix' --disable-shared --enable-static --disable-python \
 	CC=musl-gcc CFLAGS='$cflags' && make -j2 -C src install && make -C include install"
-for lib in libyaml jansson; do
-	build $lib sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags' \
-		-DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX='$prefix' -DCMAKE_INSTALL_LIBDIR=lib \
-		-DBUILD_SHARED_LIBS=OFF -DJANSSON_BUILD_DOCS=OFF -DJANSSON_WITHOUT_TESTS=ON -DJANSSON_EXAMPLES=OFF \
-		-DBUILD_TESTING=OFF && cmake --build musl-build -j2 && cmake --install musl-build"
-done
+build libyaml sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags' \
+	-DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX='$prefix' -DCMAKE_INSTALL_LIBDIR=lib \
+	-DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF && cmake --build musl-build -j2 && cmake --install musl-build"
 build mimalloc sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS='$cflags -DMI_NO_GETENV' \
 	-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_SHARED=OFF -DMI_BUILD_STATIC=OFF -DMI_BUILD_OBJECT=ON \
 	-DMI_BUILD_TESTS=OFF -DMI_OVERRIDE=ON && cmake --build musl-build -j2 &&
@@ -132,7 +129,7 @@ else
 	cp "$prefix/lib/mimalloc-eager.o" "$prefix/lib/mimalloc.o"
 fi
 rm -f "$prefix/lib/mimalloc-eager.o"
-for lib in libseccomp.a libyaml.a libjansson.a mimalloc.o; do
+for lib in libseccomp.a libyaml.a mimalloc.o; do
 	[ -f "$prefix/lib/$lib" ] || {
 		say "$lib was not built (see $log)"
 		exit 1

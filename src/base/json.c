@@ -498,17 +498,146 @@ void sk_buf_printf(struct sk_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void sk_buf_json_string(struct sk_buf *b, const char *s)
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 if none starts there.
+ */
+static size_t utf8_len(const unsigned char *s)
 {
+	unsigned char c = s[0];
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0; /* a continuation byte, an overlong lead (c0, c1), f5..ff */
+	/* The second byte's range is narrower after e0, ed, f0 and f4. */
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+	    (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	/* A NUL stops this loop too: it is no continuation byte. */
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Escaped as jansson escapes (so what its output looked like does not
+ * change): \" \\ \b \f \n \r \t, other control characters as \u00XX, the
+ * rest as it is.  Where jansson refused a string that is not UTF-8 (and a
+ * caller's json_object_set_new() then silently dropped the key), each byte
+ * that is not part of a well-formed sequence becomes U+FFFD, written
+ * \ufffd: the key stays, and the output is valid JSON.
+ */
+void sk_buf_json_string(struct sk_buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
 	sk_buf_printf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sk_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sk_buf_printf(b, "\\u%04x", c);
-		else
-			sk_buf_printf(b, "%c", c);
+	while (*s) {
+		size_t n = utf8_len(s);
+		unsigned char c = *s;
+
+		if (n == 0) {
+			sk_buf_printf(b, "\\ufffd");
+			s++;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			sk_buf_printf(b, "\\\"");
+			break;
+		case '\\':
+			sk_buf_printf(b, "\\\\");
+			break;
+		case '\b':
+			sk_buf_printf(b, "\\b");
+			break;
+		case '\f':
+			sk_buf_printf(b, "\\f");
+			break;
+		case '\n':
+			sk_buf_printf(b, "\\n");
+			break;
+		case '\r':
+			sk_buf_printf(b, "\\r");
+			break;
+		case '\t':
+			sk_buf_printf(b, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				sk_buf_printf(b, "\\u%04X", c);
+			else
+				sk_buf_printf(b, "%.*s", (int)n, (const char *)s);
+			break;
+		}
+		s += n;
 	}
 	sk_buf_printf(b, "\"");
+}
+
+/* ---- a compact writer ---- */
+
+/* A comma goes before every member and item but a container's first. */
+static void separate(struct sk_json_writer *w)
+{
+	if (w->comma)
+		sk_buf_printf(&w->buf, ",");
+	w->comma = true;
+}
+
+void sk_jw_open(struct sk_json_writer *w, char bracket)
+{
+	separate(w);
+	sk_buf_printf(&w->buf, "%c", bracket);
+	w->comma = false;
+}
+
+void sk_jw_close(struct sk_json_writer *w, char bracket)
+{
+	sk_buf_printf(&w->buf, "%c", bracket);
+	w->comma = true;
+}
+
+void sk_jw_key(struct sk_json_writer *w, const char *key)
+{
+	separate(w);
+	sk_buf_json_string(&w->buf, key);
+	sk_buf_printf(&w->buf, ":");
+	w->comma = false; /* the value follows the colon */
+}
+
+void sk_jw_string(struct sk_json_writer *w, const char *s)
+{
+	separate(w);
+	if (s)
+		sk_buf_json_string(&w->buf, s);
+	else
+		sk_buf_printf(&w->buf, "null");
+}
+
+void sk_jw_int(struct sk_json_writer *w, long long v)
+{
+	separate(w);
+	sk_buf_printf(&w->buf, "%lld", v);
+}
+
+void sk_jw_bool(struct sk_json_writer *w, bool v)
+{
+	separate(w);
+	sk_buf_printf(&w->buf, "%s", v ? "true" : "false");
+}
+
+void sk_jw_null(struct sk_json_writer *w)
+{
+	separate(w);
+	sk_buf_printf(&w->buf, "null");
 }

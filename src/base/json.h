@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A small JSON reader and writer for seccomp profiles.
+ * A small JSON reader and writer, for seccomp profiles and the CLI's JSON
+ * report.
  *
  * Why not jansson: OCI argument values are unsigned 64-bit (jansson stops at
  * INT64_MAX), and an importer that calls anything it does not understand an
- * error must say where, so every value here keeps its line and column.
+ * error must say where, so every value here keeps its line and column.  On
+ * output, jansson refuses a string that is not UTF-8, which made callers
+ * drop the key (a process's `comm` is any bytes it chose); the writer here
+ * replaces such bytes instead.
  */
 #ifndef STOCKADE_JSON_H
 #define STOCKADE_JSON_H
@@ -62,7 +66,27 @@ struct sk_buf {
 };
 
 void sk_buf_printf(struct sk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal, quoted and escaped. */
+/* A JSON string literal, quoted and escaped; a byte of `s` that is not
+ * part of well-formed UTF-8 is written as U+FFFD (\ufffd), never dropped. */
 void sk_buf_json_string(struct sk_buf *b, const char *s);
+
+/*
+ * A JSON text written as it is built, compact (no blank anywhere, as
+ * jansson's JSON_COMPACT): open a container, then in an object a key before
+ * every value.  The caller owns w->buf.data; w->buf.failed says whether an
+ * allocation failed on the way.
+ */
+struct sk_json_writer {
+	struct sk_buf buf;
+	bool comma; /* a value was written at this level: the next needs a comma */
+};
+
+void sk_jw_open(struct sk_json_writer *w, char bracket);	/* '{' or '[' */
+void sk_jw_close(struct sk_json_writer *w, char bracket); /* '}' or ']' */
+void sk_jw_key(struct sk_json_writer *w, const char *key);
+void sk_jw_string(struct sk_json_writer *w, const char *s); /* NULL: null */
+void sk_jw_int(struct sk_json_writer *w, long long v);
+void sk_jw_bool(struct sk_json_writer *w, bool v);
+void sk_jw_null(struct sk_json_writer *w);
 
 #endif

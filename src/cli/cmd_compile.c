@@ -2,7 +2,7 @@
 /*
  * stockade compile: the policy as a file for another consumer, a raw BPF
  * filter for bubblewrap, OCI JSON for runc, crun, Docker, Podman and
- * Kubernetes, or libseccomp's pseudo-filter code for review.
+ * Kubernetes, or a listing of the BPF filter for review.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,11 +89,11 @@ int cmd_compile(int argc, char **argv)
 		}
 	}
 	if (!format_name) {
-		usage_error(argv[0], "which format? --format bpf, oci or pfc");
+		usage_error(argv[0], "which format? --format bpf, oci or listing");
 		goto done;
 	}
 	if (stockade_format_from_name(format_name, &format) < 0) {
-		usage_error(argv[0], "unknown format `%s` (bpf, oci, pfc)", format_name);
+		usage_error(argv[0], "unknown format `%s` (bpf, oci, listing)", format_name);
 		goto done;
 	}
 	if (format == STOCKADE_FORMAT_BPF && !out && isatty(STDOUT_FILENO)) {

@@ -79,12 +79,13 @@ int cmd_show(int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
 	stockade_plan *plan;
-	bool pfc = false;
+	bool listing = false;
 	int ret = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--pfc")) {
-			pfc = true;
+		/* --pfc: the listing's old name. */
+		if (!strcmp(argv[i], "--listing") || !strcmp(argv[i], "--pfc")) {
+			listing = true;
 			continue;
 		}
 		if (cli_is_help(argv[i])) {
@@ -106,7 +107,7 @@ int cmd_show(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	uint32_t arch = o.arch ? o.arch : seccomp_arch_native();
-	if (pfc) {
+	if (listing) {
 		stockade_error *err = NULL;
 		char *text = NULL;
 		if (stockade_plan_compile_pfc(plan, arch, &text, &err) < 0) {

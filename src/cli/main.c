@@ -48,7 +48,7 @@ static const struct cli_option learn_options[] = {
 };
 
 static const struct cli_option show_options[] = {
-	{ "--pfc", NULL, NULL, "print libseccomp's pseudo-filter code instead" },
+	{ "--listing", "--pfc", NULL, "print the compiled filter instead, one instruction a line" },
 	{ 0 },
 };
 
@@ -63,7 +63,7 @@ static const struct cli_option markdown_options[] = {
 };
 
 static const struct cli_option compile_options[] = {
-	{ "--format", NULL, "bpf|oci|pfc", "the file to write (required; see above)" },
+	{ "--format", NULL, "bpf|oci|listing", "the file to write (required; see above)" },
 	{ "--lossy", NULL, NULL, "also export what the format cannot express exactly, listed on stderr" },
 	{ "--output", "-o", "FILE", "write to FILE (default, or `-`: standard output)" },
 	{ 0 },
@@ -113,7 +113,7 @@ static const struct cli_command commands[] = {
 	{
 		.name = "show",
 		.run = cmd_show,
-		.usage = "[POLICY OPTIONS] [--pfc]",
+		.usage = "[POLICY OPTIONS] [--listing|--pfc]",
 		.summary = "print every syscall's action and where it came from",
 		.about = "Every syscall of ARCH (default: this machine's), the action the policy gives it, and\n"
 			 "the preset or policy line that decided it.",
@@ -150,13 +150,13 @@ static const struct cli_command commands[] = {
 	{
 		.name = "compile",
 		.run = cmd_compile,
-		.usage = "[POLICY OPTIONS] --format bpf|oci|pfc [--lossy] [-o|--output FILE]",
+		.usage = "[POLICY OPTIONS] --format bpf|oci|listing [--lossy] [-o|--output FILE]",
 		.summary = "the filter for bwrap, OCI runtimes, or review",
 		.about = "Write the policy's seccomp filter for ARCH (default: this machine's):\n"
 			 "  bpf  a struct sock_filter array: bwrap --seccomp 3 3<FILE ...\n"
 			 "  oci  OCI linux.seccomp JSON: Docker/Podman --security-opt seccomp=FILE, Kubernetes\n"
 			 "       Localhost\n"
-			 "  pfc  libseccomp's pseudo-filter code, for review",
+			 "  listing  the bpf filter, one instruction a line, for review (also: pfc)",
 		.options = compile_options,
 		.policy = true,
 	},

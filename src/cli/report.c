@@ -5,7 +5,6 @@
  * a JSON object per event for agents and log pipelines.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/json.h"
 #include "run/denial.h"
 #include "report.h"
 
@@ -152,63 +152,93 @@ static const char *action_text(struct sk_action a, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
+/* One JSON object a line, written whole and flushed: a reader following the
+ * file sees each event as it happens.  Keys are in the order jansson kept. */
+static void json_line(struct report *r, struct sk_json_writer *w)
+{
+	if (!w->buf.failed) {
+		fwrite(w->buf.data, 1, w->buf.len, r->json);
+		fputc('\n', r->json);
+		fflush(r->json);
+	} else {
+		r->oom = true;
+	}
+	free(w->buf.data);
+}
+
+static void json_member(struct sk_json_writer *w, const char *key, const char *value)
+{
+	sk_jw_key(w, key);
+	sk_jw_string(w, value);
+}
+
 static void json_event(struct report *r, const struct sk_event *ev)
 {
+	static const char *const kinds[] = { "rule", "base", "default", "compat" };
 	char when[64], act[48], origin[400], fix[1000], buf[200];
+	struct sk_json_writer w = { 0 };
 	struct tm tm;
-	json_t *o, *args, *rule;
 
 	gmtime_r(&ev->when.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06ldZ", ev->when.tv_nsec / 1000);
-	args = json_array();
+
+	sk_jw_open(&w, '{');
+	json_member(&w, "event", "denial");
+	json_member(&w, "time", when);
+	sk_jw_key(&w, "pid");
+	sk_jw_int(&w, ev->pid);
+	json_member(&w, "comm", ev->comm);
+	json_member(&w, "arch", arch_name(ev->arch, buf, sizeof(buf)));
+	json_member(&w, "syscall", ev->name); /* null: libseccomp cannot name it */
+	sk_jw_key(&w, "nr");
+	sk_jw_int(&w, ev->nr);
+	sk_jw_key(&w, "args");
+	sk_jw_open(&w, '[');
 	for (int i = 0; i < SK_MAX_ARGS; i++) {
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)ev->args[i]);
-		json_array_append_new(args, json_string(buf));
+		sk_jw_string(&w, buf);
 	}
-	rule = json_object();
+	sk_jw_close(&w, ']');
+	if (*sk_decode_args(ev->name, ev->args, buf, sizeof(buf)))
+		json_member(&w, "decoded", buf);
+	json_member(&w, "action", sk_action_format(ev->verdict.action, act, sizeof(act)));
+	json_member(&w, "mode", ev->mode == SK_NOTIFY_ERRNO ? "report" : "audit");
+	sk_jw_key(&w, "enforced");
+	sk_jw_bool(&w, !ev->ran);
+	if (!ev->ran) {
+		sk_jw_key(&w, "errno");
+		sk_jw_int(&w, ev->errnum);
+	}
+
+	sk_jw_key(&w, "rule");
+	sk_jw_open(&w, '{');
 	sk_verdict_origin(ev->plan, ev->name, &ev->verdict, ev->compat_refused, origin, sizeof(origin));
-	static const char *const kinds[] = { "rule", "base", "default", "compat" };
-	json_object_set_new(rule, "kind",
-			    json_string(kinds[sk_verdict_kind(ev->plan, ev->name, &ev->verdict, ev->compat_refused)]));
-	json_object_set_new(rule, "description", json_string(origin));
-	json_object_set_new(rule, "file", ev->verdict.at.file ? json_string(ev->verdict.at.file) : json_null());
+	json_member(&w, "kind", kinds[sk_verdict_kind(ev->plan, ev->name, &ev->verdict, ev->compat_refused)]);
+	json_member(&w, "description", origin);
+	json_member(&w, "file", ev->verdict.at.file);
 	if (ev->verdict.at.line) {
-		json_object_set_new(rule, "line", json_integer(ev->verdict.at.line));
-		json_object_set_new(rule, "column", json_integer(ev->verdict.at.column));
+		sk_jw_key(&w, "line");
+		sk_jw_int(&w, ev->verdict.at.line);
+		sk_jw_key(&w, "column");
+		sk_jw_int(&w, ev->verdict.at.column);
 	}
 	if (ev->verdict.via)
-		json_object_set_new(rule, "via", json_string(ev->verdict.via));
+		json_member(&w, "via", ev->verdict.via);
 	if (ev->verdict.reason)
-		json_object_set_new(rule, "reason", json_string(ev->verdict.reason));
+		json_member(&w, "reason", ev->verdict.reason);
+	sk_jw_close(&w, '}');
 
-	o = json_object();
-	json_object_set_new(o, "event", json_string("denial"));
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "pid", json_integer(ev->pid));
-	json_object_set_new(o, "comm", json_string(ev->comm));
-	json_object_set_new(o, "arch", json_string(arch_name(ev->arch, buf, sizeof(buf))));
-	json_object_set_new(o, "syscall", ev->name ? json_string(ev->name) : json_null());
-	json_object_set_new(o, "nr", json_integer(ev->nr));
-	json_object_set_new(o, "args", args);
-	if (*sk_decode_args(ev->name, ev->args, buf, sizeof(buf)))
-		json_object_set_new(o, "decoded", json_string(buf));
-	json_object_set_new(o, "action", json_string(sk_action_format(ev->verdict.action, act, sizeof(act))));
-	json_object_set_new(o, "mode", json_string(ev->mode == SK_NOTIFY_ERRNO ? "report" : "audit"));
-	json_object_set_new(o, "enforced", json_boolean(!ev->ran));
-	if (!ev->ran)
-		json_object_set_new(o, "errno", json_integer(ev->errnum));
-	json_object_set_new(o, "rule", rule);
-	json_object_set_new(o, "fix", json_string(fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict,
-							    ev->compat_refused, true, fix, sizeof(fix))));
-	json_object_set_new(o, "fix_policy", json_string(fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict,
-								   ev->compat_refused, false, fix, sizeof(fix))));
-	if (ev->mismatch)
-		json_object_set_new(o, "mismatch", json_true());
-	json_dumpf(o, r->json, JSON_COMPACT);
-	fputc('\n', r->json);
-	fflush(r->json);
-	json_decref(o);
+	json_member(&w, "fix",
+		    fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict, ev->compat_refused, true, fix, sizeof(fix)));
+	json_member(&w, "fix_policy",
+		    fix_text(r, ev->plan, ev->name, ev->args, &ev->verdict, ev->compat_refused, false, fix, sizeof(fix)));
+	if (ev->mismatch) {
+		sk_jw_key(&w, "mismatch");
+		sk_jw_bool(&w, true);
+	}
+	sk_jw_close(&w, '}');
+	json_line(r, &w);
 }
 
 /* ---- aggregation ---- */
@@ -442,27 +472,34 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 								  "Landlock rules were enforced");
 	}
 	if (r->json) {
-		json_t *o = json_object();
+		struct sk_json_writer w = { 0 };
 
-		json_object_set_new(o, "event", json_string("exit"));
-		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus))
-			json_object_set_new(o, "status", json_integer(WEXITSTATUS(res->wstatus)));
+		sk_jw_open(&w, '{');
+		json_member(&w, "event", "exit");
+		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus)) {
+			sk_jw_key(&w, "status");
+			sk_jw_int(&w, WEXITSTATUS(res->wstatus));
+		}
 		if (res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus)) {
 			const char *sig = sk_signal_name(WTERMSIG(res->wstatus));
 
-			json_object_set_new(o, "signal", json_string(sig ? sig : "SIG?"));
+			json_member(&w, "signal", sig ? sig : "SIG?");
 		}
-		if (res->phase == SK_SUP_EXEC_FAILED)
-			json_object_set_new(o, "exec_errno", json_integer(res->exec_errno));
-		json_object_set_new(o, "killed_by_policy", json_boolean(killed));
-		json_object_set_new(o, "denials", json_integer((json_int_t)r->events));
-		json_object_set_new(o, "distinct", json_integer((json_int_t)r->ngroups));
-		json_object_set_new(o, "lingering", json_boolean(res->lingering));
+		if (res->phase == SK_SUP_EXEC_FAILED) {
+			sk_jw_key(&w, "exec_errno");
+			sk_jw_int(&w, res->exec_errno);
+		}
+		sk_jw_key(&w, "killed_by_policy");
+		sk_jw_bool(&w, killed);
+		sk_jw_key(&w, "denials");
+		sk_jw_int(&w, (long long)r->events);
+		sk_jw_key(&w, "distinct");
+		sk_jw_int(&w, (long long)r->ngroups);
+		sk_jw_key(&w, "lingering");
+		sk_jw_bool(&w, res->lingering);
 		if (landlock)
-			json_object_set_new(o, "landlock", json_string(landlock));
-		json_dumpf(o, r->json, JSON_COMPACT);
-		fputc('\n', r->json);
-		fflush(r->json);
-		json_decref(o);
+			json_member(&w, "landlock", landlock);
+		sk_jw_close(&w, '}');
+		json_line(r, &w);
 	}
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The plan as an artifact: raw BPF for bubblewrap, OCI JSON for runc, crun,
- * Docker, Podman and Kubernetes, libseccomp PFC for review.
+ * Docker, Podman and Kubernetes, and a listing of the BPF for review
+ * (bpf_disasm.c; the format is still called pfc, its old name).
  *
  * OCI export.  The plan already splits every rule into regions that are
  * disjoint between actions and made of libseccomp-expressible terms (see
  * region.c); each term is exactly one OCI syscall entry (ANDed args, one per
- * argument), and runc and crun hand each entry to seccomp_rule_add() just as
- * seccomp.c does.  Terms of the same action and conditions are merged into
- * one entry with several names.  What OCI cannot say:
+ * argument), and runc and crun hand each entry to seccomp_rule_add(), as
+ * tests/sim/oracle_libseccomp.c does with the terms themselves.  Terms of
+ * the same action and conditions are merged into one entry with several
+ * names.  What OCI cannot say:
  *
  *  - `compat_arches: refuse`: the runtimes leave architectures not listed to
  *    libseccomp's bad-architecture action, SCMP_ACT_KILL, which kills the
@@ -42,8 +44,8 @@ int stockade_format_from_name(const char *name, enum stockade_format *out)
 		*out = STOCKADE_FORMAT_BPF;
 	else if (!strcmp(name, "oci") || !strcmp(name, "json"))
 		*out = STOCKADE_FORMAT_OCI;
-	else if (!strcmp(name, "pfc"))
-		*out = STOCKADE_FORMAT_PFC;
+	else if (!strcmp(name, "listing") || !strcmp(name, "pfc"))
+		*out = STOCKADE_FORMAT_LISTING;
 	else
 		return -EINVAL;
 	return 0;
@@ -448,7 +450,7 @@ int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade
 			ret = stockade_plan_compile_bpf(plan, arch, &prog, len, err);
 		*data = prog;
 		break;
-	case STOCKADE_FORMAT_PFC:
+	case STOCKADE_FORMAT_LISTING:
 		ret = refuse_lossy(&lost, flags, err);
 		if (ret == 0)
 			ret = stockade_plan_compile_pfc(plan, arch, data, err);

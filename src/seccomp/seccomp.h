@@ -14,7 +14,8 @@ uint32_t sk_filter_badarch(const stockade_plan *plan);
 
 /* Generate the filter for `arch` (0 = native) from the plan's regions
  * (bpf_gen.c); the caller frees *prog.  This is what is loaded and
- * exported: libseccomp's own rule merging mis-compiles some rule sets. */
+ * exported, and what the review listing shows (bpf_disasm.c): libseccomp's
+ * own rule merging mis-compiles some rule sets. */
 int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
 		    stockade_error **err);
 
@@ -24,10 +25,6 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
 			       stockade_error **err);
 
-/* A libseccomp context (scmp_filter_ctx) with the same rules, for the PFC
- * view and for checking what libseccomp-based runtimes make of a policy. */
-int sk_seccomp_context(const stockade_plan *plan, uint32_t arch, void **ctx, stockade_error **err);
-void sk_seccomp_release(void *ctx);
 /* Compile for the native arch and load into the calling process. */
 int sk_seccomp_load(const stockade_plan *plan, stockade_error **err);
 

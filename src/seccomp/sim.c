@@ -36,21 +36,67 @@ static uint32_t load_word(const struct seccomp_data *data, uint32_t off)
 	return w;
 }
 
+/*
+ * Exactly the opcodes seccomp_check_filter() lets through.  Classic BPF has
+ * more (BPF_MOD, byte and half-word loads, indirect loads, RET X, ancillary
+ * loads): seccomp refuses them, so they are absent here.
+ */
+static const struct sk_bpf_op bpf_ops[256] = {
+	[BPF_LD | BPF_W | BPF_ABS] = { "ld", SK_BPF_ABS, false },
+	[BPF_LD | BPF_W | BPF_LEN] = { "ld", SK_BPF_LEN, false },
+	[BPF_LDX | BPF_W | BPF_LEN] = { "ldx", SK_BPF_LEN, false },
+	[BPF_LD | BPF_IMM] = { "ld", SK_BPF_K, false },
+	[BPF_LDX | BPF_IMM] = { "ldx", SK_BPF_K, false },
+	[BPF_LD | BPF_MEM] = { "ld", SK_BPF_MEM, false },
+	[BPF_LDX | BPF_MEM] = { "ldx", SK_BPF_MEM, false },
+	[BPF_ST] = { "st", SK_BPF_MEM, false },
+	[BPF_STX] = { "stx", SK_BPF_MEM, false },
+	[BPF_MISC | BPF_TAX] = { "tax", SK_BPF_NONE, false },
+	[BPF_MISC | BPF_TXA] = { "txa", SK_BPF_NONE, false },
+	[BPF_ALU | BPF_ADD | BPF_K] = { "add", SK_BPF_K, false },
+	[BPF_ALU | BPF_ADD | BPF_X] = { "add", SK_BPF_X, false },
+	[BPF_ALU | BPF_SUB | BPF_K] = { "sub", SK_BPF_K, false },
+	[BPF_ALU | BPF_SUB | BPF_X] = { "sub", SK_BPF_X, false },
+	[BPF_ALU | BPF_MUL | BPF_K] = { "mul", SK_BPF_K, false },
+	[BPF_ALU | BPF_MUL | BPF_X] = { "mul", SK_BPF_X, false },
+	[BPF_ALU | BPF_DIV | BPF_K] = { "div", SK_BPF_K, false },
+	[BPF_ALU | BPF_DIV | BPF_X] = { "div", SK_BPF_X, false },
+	[BPF_ALU | BPF_AND | BPF_K] = { "and", SK_BPF_K, false },
+	[BPF_ALU | BPF_AND | BPF_X] = { "and", SK_BPF_X, false },
+	[BPF_ALU | BPF_OR | BPF_K] = { "or", SK_BPF_K, false },
+	[BPF_ALU | BPF_OR | BPF_X] = { "or", SK_BPF_X, false },
+	[BPF_ALU | BPF_XOR | BPF_K] = { "xor", SK_BPF_K, false },
+	[BPF_ALU | BPF_XOR | BPF_X] = { "xor", SK_BPF_X, false },
+	[BPF_ALU | BPF_LSH | BPF_K] = { "lsh", SK_BPF_K, false },
+	[BPF_ALU | BPF_LSH | BPF_X] = { "lsh", SK_BPF_X, false },
+	[BPF_ALU | BPF_RSH | BPF_K] = { "rsh", SK_BPF_K, false },
+	[BPF_ALU | BPF_RSH | BPF_X] = { "rsh", SK_BPF_X, false },
+	[BPF_ALU | BPF_NEG] = { "neg", SK_BPF_NONE, false },
+	[BPF_JMP | BPF_JA] = { "ja", SK_BPF_K, false },
+	[BPF_JMP | BPF_JEQ | BPF_K] = { "jeq", SK_BPF_K, true },
+	[BPF_JMP | BPF_JEQ | BPF_X] = { "jeq", SK_BPF_X, true },
+	[BPF_JMP | BPF_JGT | BPF_K] = { "jgt", SK_BPF_K, true },
+	[BPF_JMP | BPF_JGT | BPF_X] = { "jgt", SK_BPF_X, true },
+	[BPF_JMP | BPF_JGE | BPF_K] = { "jge", SK_BPF_K, true },
+	[BPF_JMP | BPF_JGE | BPF_X] = { "jge", SK_BPF_X, true },
+	[BPF_JMP | BPF_JSET | BPF_K] = { "jset", SK_BPF_K, true },
+	[BPF_JMP | BPF_JSET | BPF_X] = { "jset", SK_BPF_X, true },
+	[BPF_RET | BPF_K] = { "ret", SK_BPF_K, false },
+	[BPF_RET | BPF_A] = { "ret", SK_BPF_NONE, false },
+};
+
+const struct sk_bpf_op *sk_bpf_op(uint16_t code)
+{
+	if (code >= sizeof(bpf_ops) / sizeof(bpf_ops[0]) || !bpf_ops[code].name)
+		return NULL;
+	return &bpf_ops[code];
+}
+
 static bool is_cond_jump(uint16_t code)
 {
-	switch (code) {
-	case BPF_JMP | BPF_JEQ | BPF_K:
-	case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K:
-	case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K:
-	case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K:
-	case BPF_JMP | BPF_JSET | BPF_X:
-		return true;
-	default:
-		return false;
-	}
+	const struct sk_bpf_op *op = sk_bpf_op(code);
+
+	return op && op->cond;
 }
 
 /* Per-instruction checks: the union of what the classic checker and
@@ -93,34 +139,10 @@ static int check_insn(const struct sock_filter *f, size_t pc, size_t len)
 		if ((size_t)k >= len - pc - 1)
 			return -EINVAL;
 		return 0;
-	case BPF_LD | BPF_W | BPF_LEN:
-	case BPF_LDX | BPF_W | BPF_LEN:
-	case BPF_LD | BPF_IMM:
-	case BPF_LDX | BPF_IMM:
-	case BPF_RET | BPF_K:
-	case BPF_RET | BPF_A:
-	case BPF_ALU | BPF_ADD | BPF_K:
-	case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K:
-	case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K:
-	case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K:
-	case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K:
-	case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K:
-	case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_X:
-	case BPF_ALU | BPF_NEG:
-	case BPF_MISC | BPF_TAX:
-	case BPF_MISC | BPF_TXA:
-		return 0;
 	default:
-		/* Includes BPF_MOD: classic BPF has it, seccomp refuses it. */
-		return -EINVAL;
+		/* The rest need no check of k; BPF_MOD and the other opcodes
+		 * classic BPF has and seccomp refuses are not in the table. */
+		return sk_bpf_op(f->code) ? 0 : -EINVAL;
 	}
 }
 

@@ -19,7 +19,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +31,7 @@
 #include <unistd.h>
 
 #include "../harness.h"
+#include "base/json.h"
 #include "live_util.h"
 
 static bool have_binaries(void)
@@ -182,36 +182,79 @@ TEST(report_network_fix_works)
 	CHECK_OUTCOME(&r, base.outcome, "agent --net full: socket(AF_INET)");
 }
 
-static json_t *load_lines(const char *path, size_t *n)
+/* A JSON report: one object a line, read with the library's parser. */
+struct lines {
+	struct sk_json *v;
+	size_t n;
+};
+
+static void load_lines(const char *path, struct lines *all)
 {
-	json_t *all = json_array();
 	char *text = read_file(path), *save = NULL;
 
-	*n = 0;
+	*all = (struct lines){ 0 };
 	if (!text)
-		return all;
+		return;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		json_error_t e;
-		json_t *o = json_loads(l, 0, &e);
+		struct sk_json *v = realloc(all->v, (all->n + 1) * sizeof(*v));
+		struct sk_json_error e;
 
-		CHECK_MSG(o && json_is_object(o), "JSON line does not parse: %s (%s)", l, e.text);
-		if (o)
-			json_array_append_new(all, o);
-		(*n)++;
+		if (!v)
+			break;
+		all->v = v;
+		CHECK_MSG(sk_json_parse(l, strlen(l), &v[all->n], &e) == 0 && v[all->n].type == SK_JSON_OBJECT,
+			  "JSON line does not parse: %s (%s)", l, e.msg);
+		all->n++;
 	}
 	free(text);
-	return all;
+}
+
+static void free_lines(struct lines *all)
+{
+	for (size_t i = 0; i < all->n; i++)
+		sk_json_free(&all->v[i]);
+	free(all->v);
+}
+
+/* A member as a string (NULL if absent or not one), an integer (0 if not
+ * a non-negative one), a boolean (-1 if not one), an array's length. */
+static const char *jstr(const struct sk_json *o, const char *key)
+{
+	const struct sk_json *v = sk_json_get(o, key);
+
+	return v && v->type == SK_JSON_STRING ? v->str : NULL;
+}
+
+static long long jint(const struct sk_json *o, const char *key)
+{
+	const struct sk_json *v = sk_json_get(o, key);
+
+	return v && v->type == SK_JSON_NUMBER && v->is_uint ? (long long)v->uint : 0;
+}
+
+static int jbool(const struct sk_json *o, const char *key)
+{
+	const struct sk_json *v = sk_json_get(o, key);
+
+	return v && v->type == SK_JSON_BOOL ? v->boolean : -1;
+}
+
+static size_t jlen(const struct sk_json *o, const char *key)
+{
+	const struct sk_json *v = sk_json_get(o, key);
+
+	return v && v->type == SK_JSON_ARRAY ? v->n : 0;
 }
 
 TEST(report_json_has_every_event)
 {
 	const char *json = tmp_path("events.json");
 	struct run r;
-	json_t *all, *last;
-	size_t n, denials = 0, i;
+	struct lines all;
+	const struct sk_json *last;
+	size_t denials = 0;
 	pid_t pids[64];
 	size_t npids = 0;
-	json_t *o;
 
 	if (!have_binaries())
 		return;
@@ -222,31 +265,30 @@ TEST(report_json_has_every_event)
 		     "calls", "4", "40", "memfd_create"),
 		&r);
 	CHECK_OUTCOME(&r, EPERM, "strict --report-json");
-	all = load_lines(json, &n);
-	json_array_foreach(all, i, o)
-	{
-		const char *ev = json_string_value(json_object_get(o, "event"));
-		json_t *rule = json_object_get(o, "rule");
+	load_lines(json, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		const struct sk_json *o = &all.v[i];
+		const char *ev = jstr(o, "event");
+		const struct sk_json *rule = sk_json_get(o, "rule");
 		pid_t pid;
 		bool seen = false;
 
 		if (!ev || strcmp(ev, "denial"))
 			continue;
 		denials++;
-		CHECK_MSG(!strcmp(json_string_value(json_object_get(o, "syscall")) ?: "", "memfd_create"),
-			  "event %zu: syscall", i);
-		CHECK_INT_EQ(json_integer_value(json_object_get(o, "errno")), EPERM);
-		CHECK(json_is_true(json_object_get(o, "enforced")));
-		CHECK(!strcmp(json_string_value(json_object_get(o, "action")) ?: "", "errno:EPERM"));
-		CHECK(!strcmp(json_string_value(json_object_get(o, "comm")) ?: "", "deny-storm"));
-		CHECK(json_string_value(json_object_get(o, "arch")) != NULL);
-		CHECK(json_string_value(json_object_get(o, "time")) != NULL);
-		CHECK_INT_EQ(json_array_size(json_object_get(o, "args")), 6);
-		CHECK(!strcmp(json_string_value(json_object_get(rule, "file")) ?: "", "presets/strict.yaml"));
-		CHECK(!strcmp(json_string_value(json_object_get(rule, "kind")) ?: "", "base"));
-		CHECK(json_integer_value(json_object_get(rule, "line")) > 0);
-		CHECK(!strcmp(json_string_value(json_object_get(o, "fix")) ?: "", "--allow memfd_create"));
-		pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+		CHECK_MSG(!strcmp(jstr(o, "syscall") ?: "", "memfd_create"), "event %zu: syscall", i);
+		CHECK_INT_EQ(jint(o, "errno"), EPERM);
+		CHECK(jbool(o, "enforced") == 1);
+		CHECK(!strcmp(jstr(o, "action") ?: "", "errno:EPERM"));
+		CHECK(!strcmp(jstr(o, "comm") ?: "", "deny-storm"));
+		CHECK(jstr(o, "arch") != NULL);
+		CHECK(jstr(o, "time") != NULL);
+		CHECK_INT_EQ(jlen(o, "args"), 6);
+		CHECK(!strcmp(jstr(rule, "file") ?: "", "presets/strict.yaml"));
+		CHECK(!strcmp(jstr(rule, "kind") ?: "", "base"));
+		CHECK(jint(rule, "line") > 0);
+		CHECK(!strcmp(jstr(o, "fix") ?: "", "--allow memfd_create"));
+		pid = (pid_t)jint(o, "pid");
 		for (size_t k = 0; k < npids; k++)
 			seen = seen || pids[k] == pid;
 		if (!seen && npids < 64)
@@ -254,13 +296,55 @@ TEST(report_json_has_every_event)
 	}
 	CHECK_INT_EQ(denials, 40);
 	CHECK_INT_EQ(npids, 4);
-	last = json_array_get(all, json_array_size(all) - 1);
-	CHECK(!strcmp(json_string_value(json_object_get(last, "event")) ?: "", "exit"));
-	CHECK_INT_EQ(json_integer_value(json_object_get(last, "status")), EPERM);
-	CHECK_INT_EQ(json_integer_value(json_object_get(last, "denials")), 40);
+	last = all.n ? &all.v[all.n - 1] : NULL;
+	CHECK(!strcmp(jstr(last, "event") ?: "", "exit"));
+	CHECK_INT_EQ(jint(last, "status"), EPERM);
+	CHECK_INT_EQ(jint(last, "denials"), 40);
 	if (denials != 40)
 		show_run(&r);
-	json_decref(all);
+	free_lines(&all);
+}
+
+/*
+ * A process names itself with any bytes (its executable's name, prctl
+ * PR_SET_NAME).  jansson refused a comm that is not UTF-8 and the report
+ * silently lost the key; each stray byte now reads as U+FFFD, and the line
+ * is still JSON.
+ */
+TEST(report_json_comm_not_utf8)
+{
+	const char *link = tmp_path("bad\xff\xfex"), *json = tmp_path("comm.json");
+	char *text;
+	struct run r;
+	struct lines all;
+	size_t denials = 0;
+
+	if (!have_binaries())
+		return;
+	unlink(link);
+	if (symlink(probe_path("deny-storm"), link) < 0)
+		SKIP("cannot make a symlink in the temporary directory");
+	run_cmd(ARGV(link, "calls", "1", "1", "memfd_create"), &r);
+	if (r.outcome != 0)
+		SKIP("memfd_create does not work unconfined here");
+	run_cmd(ARGV(stockade_bin(), "run", "--report-json", json, "--deny", "memfd_create", "--", link, "calls", "1",
+		     "1", "memfd_create"),
+		&r);
+	CHECK_OUTCOME(&r, EPERM, "--deny memfd_create --report-json");
+	load_lines(json, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		if (strcmp(jstr(&all.v[i], "event") ?: "", "denial"))
+			continue;
+		denials++;
+		CHECK_MSG(!strcmp(jstr(&all.v[i], "comm") ?: "(none)", "bad\xef\xbf\xbd\xef\xbf\xbdx"), "comm: %s",
+			  jstr(&all.v[i], "comm") ?: "(none)");
+	}
+	CHECK_INT_EQ(denials, 1);
+	text = read_file(json);
+	CHECK_STR_CONTAINS(text, "\"comm\":\"bad\\ufffd\\ufffdx\"");
+	free(text);
+	free_lines(&all);
+	unlink(link);
 }
 
 /* The supervisor answers with exactly the policy's errno, whatever it is. */
@@ -309,8 +393,8 @@ TEST(audit_allows_and_reports)
 	char line[4096];
 	const char *pol, *json = tmp_path("audit.json");
 	struct run r;
-	json_t *all, *o;
-	size_t n, i, events = 0;
+	struct lines all;
+	size_t events = 0;
 
 	if (!have_binaries())
 		return;
@@ -325,17 +409,18 @@ TEST(audit_allows_and_reports)
 	CHECK_INT_EQ(report_lines(r.out, "memfd_create", line, sizeof(line)), 1);
 	CHECK_STR_CONTAINS(line, " x40 ");
 	CHECK_STR_CONTAINS(line, ": would be EPERM from deny memfd_create at presets/strict.yaml:");
-	all = load_lines(json, &n);
-	json_array_foreach(all, i, o)
-	{
-		if (strcmp(json_string_value(json_object_get(o, "event")) ?: "", "denial"))
+	load_lines(json, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		const struct sk_json *o = &all.v[i];
+
+		if (strcmp(jstr(o, "event") ?: "", "denial"))
 			continue;
 		events++;
-		CHECK(json_is_false(json_object_get(o, "enforced")));
-		CHECK(!strcmp(json_string_value(json_object_get(o, "mode")) ?: "", "audit"));
+		CHECK(jbool(o, "enforced") == 0);
+		CHECK(!strcmp(jstr(o, "mode") ?: "", "audit"));
 	}
 	CHECK_INT_EQ(events, 40);
-	json_decref(all);
+	free_lines(&all);
 
 	/* The same from the policy: seccomp.mode: audit. */
 	pol = write_tmp("audit.yaml", "version: 1\nextends: strict\nseccomp:\n  mode: audit\n", 0644);
@@ -518,8 +603,8 @@ TEST(supervisor_survives_abrupt_tree)
 	int left = -1, answered = 0, ok = 0, old = 0;
 	struct run r;
 	long deadline;
-	json_t *all, *o;
-	size_t n, i, events = 0;
+	struct lines all;
+	size_t events = 0;
 
 	if (!have_binaries())
 		return;
@@ -559,11 +644,11 @@ TEST(supervisor_survives_abrupt_tree)
 	}
 	CHECK_MSG(ok == 20, "%d of 20 late ptrace calls got EPERM", ok);
 
-	all = load_lines(json, &n);
-	json_array_foreach(all, i, o)
-		events += !strcmp(json_string_value(json_object_get(o, "event")) ?: "", "denial");
+	load_lines(json, &all);
+	for (size_t i = 0; i < all.n; i++)
+		events += !strcmp(jstr(&all.v[i], "event") ?: "", "denial");
 	CHECK_INT_EQ(events, 20);
-	json_decref(all);
+	free_lines(&all);
 	if (answered != 20 || ok != 20 || events != 20)
 		show_run(&r);
 }

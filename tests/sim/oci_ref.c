@@ -27,7 +27,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -37,6 +36,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "oci_ref.h"
 
 static const char *const caps[] = {
@@ -121,113 +121,93 @@ static uint32_t arch_token(const char *name)
 	return seccomp_arch_resolve_name(lower);
 }
 
+/* Accessors in the shape of the runtimes' Go structs: a missing or
+ * mistyped field reads as its zero value. */
+static const struct sk_json *get(const struct sk_json *o, const char *key)
+{
+	return sk_json_get(o, key);
+}
+
+static const char *str(const struct sk_json *v)
+{
+	return v && v->type == SK_JSON_STRING ? v->str : NULL;
+}
+
+static size_t count(const struct sk_json *list)
+{
+	return list && list->type == SK_JSON_ARRAY ? list->n : 0;
+}
+
+/* An integer field: 0 if absent, -1 if not a non-negative integer. */
+static long long int_value(const struct sk_json *v)
+{
+	if (!v || v->type != SK_JSON_NUMBER)
+		return 0;
+	return v->is_uint && v->uint <= INT64_MAX ? (long long)v->uint : -1;
+}
+
 /*
- * jansson stops at INT64_MAX, but OCI argument values are unsigned 64-bit
- * (Go's encoding/json, used by Docker, runc and Kubernetes, reads them all,
- * and so does crun).  Quote the integers jansson cannot hold, outside
- * strings, and read them back with strtoull.
+ * OCI argument values are unsigned 64-bit (Go's encoding/json, used by
+ * Docker, runc and Kubernetes, reads them all, and so does crun); a string
+ * is read as a number too.
  */
-static char *quote_big_integers(const char *text)
+static uint64_t u64(const struct sk_json *v)
 {
-	size_t len = strlen(text), used = 0;
-	char *out = malloc(len * 2 + 1);
-	bool in_string = false;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		if (in_string) {
-			if (text[i] == '\\' && i + 1 < len)
-				out[used++] = text[i++];
-			else if (text[i] == '"')
-				in_string = false;
-			out[used++] = text[i++];
-			continue;
-		}
-		if (text[i] == '"') {
-			in_string = true;
-			out[used++] = text[i++];
-			continue;
-		}
-		if (text[i] >= '0' && text[i] <= '9') {
-			size_t j = i;
-			while (j < len && text[j] >= '0' && text[j] <= '9')
-				j++;
-			bool big = j - i > 19 || (j - i == 19 && strncmp(text + i, "9223372036854775807", 19) > 0);
-			if (big)
-				out[used++] = '"';
-			memcpy(out + used, text + i, j - i);
-			used += j - i;
-			if (big)
-				out[used++] = '"';
-			i = j;
-			continue;
-		}
-		out[used++] = text[i++];
-	}
-	out[used] = '\0';
-	return out;
+	if (str(v))
+		return strtoull(str(v), NULL, 10);
+	return v && v->type == SK_JSON_NUMBER && v->is_uint ? v->uint : 0;
 }
 
-static uint64_t u64(json_t *v)
+static bool has_string(const struct sk_json *list, const char *s)
 {
-	if (json_is_string(v))
-		return strtoull(json_string_value(v), NULL, 10);
-	return (uint64_t)json_integer_value(v);
-}
-
-static bool has_string(json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+	for (size_t i = 0; i < count(list); i++)
+		if (str(&list->items[i]) && !strcmp(str(&list->items[i]), s))
 			return true;
 	return false;
 }
 
-static bool kernel_ge(const struct ref_env *env, json_t *min)
+static bool kernel_ge(const struct ref_env *env, const struct sk_json *min)
 {
 	unsigned a, b;
 
-	if (!json_is_string(min) || sscanf(json_string_value(min), "%u.%u", &a, &b) != 2)
+	if (!str(min) || sscanf(str(min), "%u.%u", &a, &b) != 2)
 		return true;
 	return env->kmaj > (int)a || (env->kmaj == (int)a && env->kmin >= (int)b);
 }
 
-static bool applies(json_t *call, const struct ref_env *env)
+static bool applies(const struct sk_json *call, const struct ref_env *env)
 {
-	json_t *exc = json_object_get(call, "excludes"), *inc = json_object_get(call, "includes"), *v, *c;
+	const struct sk_json *exc = get(call, "excludes"), *inc = get(call, "includes"), *v, *c;
 	const char *arch = docker_arch(env->arch);
-	size_t i;
 
-	if (json_is_object(exc)) {
-		if ((v = json_object_get(exc, "arches")) && has_string(v, arch))
+	if (exc && exc->type == SK_JSON_OBJECT) {
+		if ((v = get(exc, "arches")) && has_string(v, arch))
 			return false;
-		json_array_foreach(json_object_get(exc, "caps"), i, c)
-			if (env->caps & C(json_string_value(c)))
+		c = get(exc, "caps");
+		for (size_t i = 0; i < count(c); i++)
+			if (env->caps & C(str(&c->items[i])))
 				return false;
-		if ((v = json_object_get(exc, "minKernel")) && json_string_length(v) && kernel_ge(env, v))
+		if ((v = get(exc, "minKernel")) && str(v) && *str(v) && kernel_ge(env, v))
 			return false;
 	}
-	if (json_is_object(inc)) {
-		v = json_object_get(inc, "arches");
-		if (json_array_size(v) && !has_string(v, arch))
+	if (inc && inc->type == SK_JSON_OBJECT) {
+		v = get(inc, "arches");
+		if (count(v) && !has_string(v, arch))
 			return false;
-		json_array_foreach(json_object_get(inc, "caps"), i, c)
-			if (!(env->caps & C(json_string_value(c))))
+		c = get(inc, "caps");
+		for (size_t i = 0; i < count(c); i++)
+			if (!(env->caps & C(str(&c->items[i]))))
 				return false;
-		if ((v = json_object_get(inc, "minKernel")) && json_string_length(v) && !kernel_ge(env, v))
+		if ((v = get(inc, "minKernel")) && str(v) && *str(v) && !kernel_ge(env, v))
 			return false;
 	}
 	return true;
 }
 
-static int action_of(json_t *act, json_t *errno_ret, uint32_t *out)
+static int action_of(const struct sk_json *act, const struct sk_json *errno_ret, uint32_t *out)
 {
-	const char *a = json_string_value(act);
-	uint32_t e = json_is_integer(errno_ret) ? (uint32_t)json_integer_value(errno_ret) : EPERM;
+	const char *a = str(act);
+	uint32_t e = errno_ret && errno_ret->type == SK_JSON_NUMBER ? (uint32_t)int_value(errno_ret) : EPERM;
 
 	if (!a)
 		return -1;
@@ -267,18 +247,17 @@ static int op_of(const char *op, enum scmp_compare *out)
 	return -1;
 }
 
-static int add_call(scmp_filter_ctx ctx, json_t *call, uint32_t def, char *errbuf, size_t errlen)
+static int add_call(scmp_filter_ctx ctx, const struct sk_json *call, uint32_t def, char *errbuf, size_t errlen)
 {
-	json_t *names = json_object_get(call, "names"), *name = json_object_get(call, "name");
-	json_t *args = json_object_get(call, "args"), *arg, *n;
+	const struct sk_json *names = get(call, "names"), *name = get(call, "name");
+	const struct sk_json *args = get(call, "args");
 	struct scmp_arg_cmp cmp[6];
-	unsigned count[6] = { 0 };
+	unsigned n_at[6] = { 0 };
 	bool same = false;
 	uint32_t act;
-	size_t i, nargs = json_array_size(args);
-	json_t *one = NULL;
+	size_t nargs = count(args), nnames = count(names);
 
-	if (action_of(json_object_get(call, "action"), json_object_get(call, "errnoRet"), &act) < 0) {
+	if (action_of(get(call, "action"), get(call, "errnoRet"), &act) < 0) {
 		fail(errbuf, errlen, "bad action");
 		return -1;
 	}
@@ -288,27 +267,27 @@ static int add_call(scmp_filter_ctx ctx, json_t *call, uint32_t def, char *errbu
 		fail(errbuf, errlen, "too many args");
 		return -1;
 	}
-	json_array_foreach(args, i, arg) {
-		json_int_t idx = json_integer_value(json_object_get(arg, "index"));
+	for (size_t i = 0; i < nargs; i++) {
+		const struct sk_json *arg = &args->items[i];
+		long long idx = int_value(get(arg, "index"));
 		enum scmp_compare op;
-		if (idx < 0 || idx > 5 || op_of(json_string_value(json_object_get(arg, "op")), &op) < 0) {
+		if (idx < 0 || idx > 5 || op_of(str(get(arg, "op")), &op) < 0) {
 			fail(errbuf, errlen, "bad argument condition");
 			return -1;
 		}
 		cmp[i] = (struct scmp_arg_cmp){ .arg = (unsigned)idx,
 						.op = op,
-						.datum_a = u64(json_object_get(arg, "value")),
-						.datum_b = u64(json_object_get(arg, "valueTwo")) };
-		if (++count[idx] > 1)
+						.datum_a = u64(get(arg, "value")),
+						.datum_b = u64(get(arg, "valueTwo")) };
+		if (++n_at[idx] > 1)
 			same = true;
 	}
-	if (!json_is_array(names) && json_is_string(name)) {
-		one = json_array();
-		json_array_append(one, name);
-		names = one;
-	}
-	json_array_foreach(names, i, n) {
-		int nr = seccomp_syscall_resolve_name(json_string_value(n)), rc = 0;
+	/* The old single `name` when there is no `names` list. */
+	if (!(names && names->type == SK_JSON_ARRAY) && str(name))
+		names = NULL, nnames = 1;
+	for (size_t i = 0; i < nnames; i++) {
+		const char *sys = names ? str(&names->items[i]) : str(name);
+		int nr = sys ? seccomp_syscall_resolve_name(sys) : __NR_SCMP_ERROR, rc = 0;
 
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* "unknown seccomp syscall ignored" */
@@ -319,35 +298,33 @@ static int add_call(scmp_filter_ctx ctx, json_t *call, uint32_t def, char *errbu
 				rc = seccomp_rule_add_array(ctx, act, nr, 1, &cmp[k]);
 		}
 		if (rc < 0) {
-			fail(errbuf, errlen, "seccomp_rule_add %s: %s", json_string_value(n), strerror(-rc));
-			json_decref(one);
+			fail(errbuf, errlen, "seccomp_rule_add %s: %s", sys, strerror(-rc));
 			return -1;
 		}
 	}
-	json_decref(one);
 	return 0;
 }
 
 int ref_oci_compile(const char *text, const struct ref_env *env, struct sock_filter **prog, size_t *len,
 		    char *errbuf, size_t errlen)
 {
-	json_error_t jerr;
-	char *quoted = quote_big_integers(text);
-	json_t *root = quoted ? json_loads(quoted, JSON_REJECT_DUPLICATES, &jerr) : NULL, *v, *call;
+	struct sk_json_error jerr;
+	struct sk_json root;
+	const struct sk_json *list;
 	scmp_filter_ctx ctx = NULL;
 	uint32_t def, native = seccomp_arch_native();
 	int ret = -1, fd = -1;
-	size_t i;
 	off_t size;
 
 	*prog = NULL;
 	*len = 0;
-	free(quoted);
-	if (!root) {
-		fail(errbuf, errlen, "JSON: line %d: %s", jerr.line, jerr.text);
+	/* Duplicate keys are refused (jansson's JSON_REJECT_DUPLICATES did so
+	 * here before): a profile under test has none. */
+	if (sk_json_parse(text, strlen(text), &root, &jerr) < 0) {
+		fail(errbuf, errlen, "JSON: line %d: %s", jerr.line, jerr.msg);
 		return -1;
 	}
-	if (action_of(json_object_get(root, "defaultAction"), json_object_get(root, "defaultErrnoRet"), &def) < 0) {
+	if (action_of(get(&root, "defaultAction"), get(&root, "defaultErrnoRet"), &def) < 0) {
 		fail(errbuf, errlen, "bad defaultAction");
 		goto out;
 	}
@@ -364,30 +341,36 @@ int ref_oci_compile(const char *text, const struct ref_env *env, struct sock_fil
 		fail(errbuf, errlen, "cannot emulate arch %#x", env->arch);
 		goto out;
 	}
-	json_array_foreach(json_object_get(root, "architectures"), i, v) {
-		int rc = seccomp_arch_add(ctx, arch_token(json_string_value(v)));
+	list = get(&root, "architectures");
+	for (size_t i = 0; i < count(list); i++) {
+		const char *name = str(&list->items[i]);
+		int rc = seccomp_arch_add(ctx, arch_token(name ? name : ""));
 		if (rc < 0 && rc != -EEXIST) {
-			fail(errbuf, errlen, "arch %s: %s", json_string_value(v), strerror(-rc));
+			fail(errbuf, errlen, "arch %s: %s", name ? name : "?", strerror(-rc));
 			goto out;
 		}
 	}
-	json_array_foreach(json_object_get(root, "archMap"), i, v) {
-		json_t *sub;
-		size_t k;
-		if (arch_token(json_string_value(json_object_get(v, "architecture"))) != env->arch)
+	list = get(&root, "archMap");
+	for (size_t i = 0; i < count(list); i++) {
+		const struct sk_json *subs = get(&list->items[i], "subArchitectures");
+		const char *main_arch = str(get(&list->items[i], "architecture"));
+
+		if (!main_arch || arch_token(main_arch) != env->arch)
 			continue;
-		json_array_foreach(json_object_get(v, "subArchitectures"), k, sub) {
-			int rc = seccomp_arch_add(ctx, arch_token(json_string_value(sub)));
+		for (size_t k = 0; k < count(subs); k++) {
+			const char *sub = str(&subs->items[k]);
+			int rc = seccomp_arch_add(ctx, arch_token(sub ? sub : ""));
 			if (rc < 0 && rc != -EEXIST) {
 				fail(errbuf, errlen, "sub-arch: %s", strerror(-rc));
 				goto out;
 			}
 		}
 	}
-	json_array_foreach(json_object_get(root, "syscalls"), i, call) {
-		if (!applies(call, env))
+	list = get(&root, "syscalls");
+	for (size_t i = 0; i < count(list); i++) {
+		if (!applies(&list->items[i], env))
 			continue;
-		if (add_call(ctx, call, def, errbuf, errlen) < 0)
+		if (add_call(ctx, &list->items[i], def, errbuf, errlen) < 0)
 			goto out;
 	}
 	fd = memfd_create("oci-ref", MFD_CLOEXEC);
@@ -410,6 +393,6 @@ out:
 		close(fd);
 	if (ctx)
 		seccomp_release(ctx);
-	json_decref(root);
+	sk_json_free(&root);
 	return ret;
 }

@@ -2,8 +2,9 @@
 /*
  * A reference consumer of OCI / Docker seccomp profiles for the simulator
  * tier: what Docker (or Podman) plus runc (or crun) make of a profile on one
- * machine, written from their documented behaviour with jansson and
- * libseccomp, independently of stockade's importer and exporter.
+ * machine, written from their documented behaviour with libseccomp,
+ * independently of stockade's importer and exporter; only the JSON reader
+ * (json.c, the parse alone) is shared with them.
  */
 #ifndef STOCKADE_TEST_OCI_REF_H
 #define STOCKADE_TEST_OCI_REF_H

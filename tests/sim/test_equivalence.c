@@ -7,8 +7,10 @@
  * number of the architecture, through every entry point (i386, x32, arm),
  * for argument vectors that exercise each rule at its boundaries:
  *
- *   run  the filter `stockade run` loads (sk_seccomp_context, exported);
- *   bpf  `stockade compile --format bpf` (what bwrap --seccomp loads);
+ *   run  the plan's rules compiled by libseccomp rather than by stockade
+ *        (oracle_libseccomp.c), a second compiler as a check on the first;
+ *   bpf  `stockade compile --format bpf`: the filter `stockade run` loads
+ *        and bwrap --seccomp loads;
  *   oci  `stockade compile --format oci`, loaded back through libseccomp the
  *        way runc and crun do (oci_ref.c, independent of the exporter).
  *
@@ -28,7 +30,6 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <seccomp.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "analysis/analysis.h"
 #include "policy/oci.h"
 #include "oci_ref.h"
+#include "oracle_libseccomp.h"
 #include "seccomp/seccomp.h"
 #include "seccomp/sim.h"
 
@@ -58,32 +60,15 @@ static stockade_plan *plan_from(const char *preset, const char *text)
 	return plan;
 }
 
-/* The filter `stockade run` loads: the same context sk_seccomp_load builds. */
+/* The plan's rules compiled by libseccomp instead (oracle_libseccomp.c). */
 static struct sock_filter *run_filter(const stockade_plan *plan, uint32_t arch, size_t *len)
 {
-	struct sock_filter *prog = NULL;
 	stockade_error *err = NULL;
-	void *ctx = NULL;
-	off_t size;
-	int fd;
+	struct sock_filter *prog = oracle_libseccomp_bpf(plan, arch, len, &err);
 
-	*len = 0;
-	if (sk_seccomp_context(plan, arch, &ctx, &err) < 0) {
-		fprintf(stderr, "  context: %s\n", err && err->msg ? err->msg : "?");
-		stockade_error_free(err);
-		return NULL;
-	}
-	fd = memfd_create("run-filter", MFD_CLOEXEC);
-	if (fd >= 0 && seccomp_export_bpf(ctx, fd) == 0 && (size = lseek(fd, 0, SEEK_END)) > 0 &&
-	    (prog = malloc((size_t)size)) && pread(fd, prog, (size_t)size, 0) == size)
-		*len = (size_t)size / sizeof(*prog);
-	if (fd >= 0)
-		close(fd);
-	sk_seccomp_release(ctx);
-	if (!*len) {
-		free(prog);
-		prog = NULL;
-	}
+	if (!prog)
+		fprintf(stderr, "  libseccomp: %s\n", err && err->msg ? err->msg : "?");
+	stockade_error_free(err);
 	return prog;
 }
 
