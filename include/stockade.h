@@ -1,14 +1,34 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * stockade: run a command under a declarative seccomp-BPF policy.
+ * stockade: run a command under a declarative policy: no_new_privs, a
+ * Landlock ruleset and a seccomp-BPF filter.
  *
- * The pipeline is policy (layers of YAML: presets, files, command-line
- * overrides) -> plan (one resolved action per syscall, with argument rules
- * and the origin of every decision) -> backends (libseccomp filter) -> exec.
+ * The pipeline is policy (layers of YAML: presets, files, OCI profiles,
+ * command-line overrides) -> plan (one resolved action per syscall, with
+ * argument rules and the origin of every decision, plus the filesystem,
+ * network and scope rules) -> backends (the Landlock ruleset for the
+ * running kernel's ABI; the classic-BPF filter, which stockade generates
+ * itself from the plan) -> apply, then exec.
  *
- * Conventions: fallible functions return 0 or a negative errno value and, when
- * `err` is not NULL, store a newly allocated error the caller frees with
- * stockade_error_free().  The library never prints and never exits.
+ * Linking: `pkg-config --cflags --libs stockade` (add --static for
+ * libstockade.a).  The shared library exports exactly the functions below,
+ * versioned STOCKADE_0.1; see docs/library.md for what changes the SONAME.
+ *
+ * Conventions, for every function below unless its comment says otherwise:
+ *  - Fallible functions return 0 on success or a negative errno value.
+ *    When `err` is not NULL, a failure stores a newly allocated error in
+ *    *err that the caller frees with stockade_error_free().  Initialise
+ *    *err to NULL: an error already there is freed and replaced.  If even
+ *    the error cannot be allocated, *err stays NULL: test the return value,
+ *    not *err.
+ *  - Strings passed in are copied; the library keeps no pointer to them.
+ *    Objects are owned by the caller from the function that returns them
+ *    to the matching _free(), which accepts NULL.
+ *  - No locking inside objects: use one policy or plan from one thread at a
+ *    time.  Distinct objects may be used from different threads at once.
+ *  - These functions never print, never exit and install no signal handler.
+ *    Only stockade_plan_apply() and stockade_exec() confine anything, and
+ *    only the process calling them.
  */
 #ifndef STOCKADE_H
 #define STOCKADE_H
@@ -20,13 +40,23 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility; these declarations are what
+ * it exports, and they keep default visibility in a program that is built
+ * with -fvisibility=hidden itself. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
+
 #define STOCKADE_VERSION "0.1.0"
 
-/* An error with context.  `file`, `line`, `column` and `source_line` are set
- * for errors located in a policy file (line/column are 1-based, 0 if unknown). */
+/* An error with context.  The library allocates it; a caller reads it and
+ * frees it, never allocates or copies one (fields may be added at the end in
+ * a later release, see docs/library.md).  `file`, `line`, `column` and
+ * `source_line` are set for errors located in a policy file (line and column
+ * are 1-based, 0 if unknown). */
 typedef struct stockade_error {
 	int status;		/* positive errno value describing the failure class */
-	char *msg;		/* full message, outer context first */
+	char *msg;		/* full message, outer context first; NULL if out of memory */
 	char *hint;		/* how to fix it, or NULL */
 	char *file;		/* policy file or "preset:NAME", or NULL */
 	int line;
@@ -34,35 +64,54 @@ typedef struct stockade_error {
 	char *source_line;	/* the offending line of the file, or NULL */
 } stockade_error;
 
+/* Free an error and the strings it holds.  NULL is a no-op. */
 void stockade_error_free(stockade_error *err);
 
 /* A policy is a stack of layers; later layers override earlier ones. */
 typedef struct stockade_policy stockade_policy;
 
+/* Create an empty policy in *out (NULL on failure: -ENOMEM).  An empty policy
+ * builds a plan that allows every native syscall (a 32-bit or x32 call
+ * kills the process: `compat_arches: refuse`, the default) and has no
+ * Landlock rules. */
 int stockade_policy_new(stockade_policy **out, stockade_error **err);
+/* Free a policy.  Plans built from it stay valid: they copy what they use. */
 void stockade_policy_free(stockade_policy *policy);
 
-/* Push a built-in preset ("agent", "strict", "minimal", "debug", "none"). */
+/* Push a built-in preset: "agent", "strict", "minimal", "none", or one of
+ * the overlays "debug" and "sealed-memfd", which go on top of "agent" when
+ * nothing is below them.  -ENOENT for an unknown name (the message suggests
+ * the nearest one).  Presets are compiled in: no file is read. */
 int stockade_policy_add_preset(stockade_policy *policy, const char *name, stockade_error **err);
-/* Push a policy file, after its own `extends:` chain. */
+/* Read a policy file (at most 1 MiB) and push the layers of its `extends:`
+ * chain, then the file itself.  Errors in the YAML carry file, line and
+ * column; -ENOENT/-EACCES and friends from reading it; -ELOOP for a chain
+ * deeper than 16.  After a failure the policy may hold part of the chain:
+ * free it rather than build a plan from it. */
 int stockade_policy_add_file(stockade_policy *policy, const char *path, stockade_error **err);
-/* Push policy text; `origin` names it in errors ("<stdin>", "test"). */
+/* Push policy text of `len` bytes (no NUL needed, none allowed inside);
+ * `origin` names it in errors ("<stdin>", "test").  A relative `extends:`
+ * path is taken from the current directory.  Failures as for _add_file(). */
 int stockade_policy_add_text(stockade_policy *policy, const char *origin, const char *text, size_t len,
 			     stockade_error **err);
 /* Command-line style overrides: a syscall name or "@group", applied on top
- * of every layer pushed so far.  `action` is NULL for allow; for deny it is
- * an action string ("errno:EPERM", "kill", ...) or NULL for the policy's
- * deny action. */
+ * of every layer pushed so far; for one name the last override wins.
+ * `action` is NULL for the policy's deny action, or an action string
+ * ("errno:EPERM", "trap", "kill", "kill-thread") that denies.  -ENOENT for
+ * an unknown syscall or group (with a suggestion), -EINVAL for a bad
+ * action. */
 int stockade_policy_allow(stockade_policy *policy, const char *name, stockade_error **err);
 int stockade_policy_deny(stockade_policy *policy, const char *name, const char *action, stockade_error **err);
 /* Push an OCI / Docker seccomp profile (JSON) as a layer, as `extends:
  * oci:PATH` does.  Profiles are resolved the way Docker and Podman resolve
  * them for one machine: `includes`/`excludes` by architecture, capability
  * set and kernel, `archMap` by architecture.  The settings below apply to
- * profiles pushed after them: the architecture (default native), the
- * capabilities ("docker" = Docker's default set, the default; "all", "none",
- * or "CAP_SYS_ADMIN,CAP_SYS_PTRACE,...") and the kernel release for
- * minKernel (default: the running kernel's). */
+ * profiles pushed after them: the architecture (a token from
+ * stockade_arch_from_name(), 0 = native, the default), the capabilities
+ * ("docker" = Docker's default set, the default; "all", "none", or
+ * "CAP_SYS_ADMIN,CAP_SYS_PTRACE,...") and the kernel release for minKernel
+ * (NULL or "" = the running kernel's, read with uname()).  The setters
+ * return -EINVAL for a value they do not know and then change nothing. */
 int stockade_policy_add_oci(stockade_policy *policy, const char *path, stockade_error **err);
 int stockade_policy_set_oci_arch(stockade_policy *policy, uint32_t arch, stockade_error **err);
 int stockade_policy_set_oci_caps(stockade_policy *policy, const char *caps, stockade_error **err);
@@ -70,35 +119,60 @@ int stockade_policy_set_oci_kernel(stockade_policy *policy, const char *release,
 /* Command-line style sandbox overrides, on top of every layer pushed so far:
  * the network mode ("none", "unix" or "full"), and a path added to a
  * filesystem list ("read", "write", "exec", "deny", "read_only"); a path
- * added this way is not affected by the carve-outs of lower layers. */
+ * added this way is not affected by the carve-outs of lower layers.  Paths
+ * are kept as written; `~`, $HOME, $CWD and $TMPDIR are expanded when the
+ * plan is prepared or applied.  -EINVAL for an unknown mode, list or
+ * malformed path. */
 int stockade_policy_set_network(stockade_policy *policy, const char *mode, stockade_error **err);
 int stockade_policy_add_path(stockade_policy *policy, const char *list, const char *path, stockade_error **err);
-/* Name of the policy (the top layer's `name:` or preset name), for display. */
+/* Name of the policy (the top layer's `name:` or preset name, "custom" if
+ * none), for display.  Never NULL; the string belongs to the policy and
+ * lasts until the policy is changed or freed. */
 const char *stockade_policy_name(const stockade_policy *policy);
 
-/* The resolved plan. */
+/* The resolved plan: what to enforce, independent of the policy it came
+ * from.  Opaque; it grows without changing the ABI. */
 typedef struct stockade_plan stockade_plan;
 
+/* Resolve the policy's layers into a plan in *out (NULL on failure).  The
+ * policy is not changed and may be freed, or built again, afterwards.
+ * Errors are the policy's (a conflict, an unknown name in a layer) with
+ * their location, or -ENOMEM.  Nothing is applied and no path is looked
+ * at yet.  Reads $STOCKADE_NO_PRESET_CACHE (docs/library.md). */
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err);
+/* Free a plan, and close the Landlock ruleset stockade_plan_prepare() kept.
+ * NULL is a no-op. */
 void stockade_plan_free(stockade_plan *plan);
 
-/* Architectures, as libseccomp tokens (SCMP_ARCH_*).  0 means the native one. */
+/* Architectures, as libseccomp tokens (SCMP_ARCH_*).  0 means the native
+ * one.  _from_name() knows "native", "x86_64" ("amd64"), "i386" ("x86"),
+ * "x32", "aarch64" ("arm64"), case-insensitively, and returns -EINVAL (no
+ * error object) otherwise.  _name() returns a static string, or NULL for a
+ * token stockade does not support. */
 int stockade_arch_from_name(const char *name, uint32_t *token);
 const char *stockade_arch_name(uint32_t token);
 
-/* Compile the plan's seccomp filter for `arch` into a classic-BPF program
- * (an array of struct sock_filter).  The caller frees *prog with free(). */
+/* Compile the plan's seccomp filter for `arch` (0 = native) into a
+ * classic-BPF program: *prog is a malloc'd array of struct sock_filter the
+ * caller frees with free(), *len_bytes its size (NULL and 0 on failure).
+ * This is the plan's own filter; for an artifact to hand to other tools,
+ * which accounts for what only Landlock enforces, use
+ * stockade_plan_export(). */
 int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **prog, size_t *len_bytes,
 			      stockade_error **err);
-/* Human-readable pseudo-filter code (libseccomp PFC) into a malloc'd string. */
+/* Human-readable pseudo-filter code (PFC) for review, into a malloc'd
+ * string the caller frees with free().  Process-wide: when libseccomp could
+ * not probe the kernel's seccomp API level, this sets libseccomp's level to
+ * 3 (seccomp_api_set()) so the rendering can name kill-process. */
 int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **text, stockade_error **err);
 
-/* The policy as an artifact for other consumers (export.c):
+/* The policy as an artifact for other consumers:
  *  - STOCKADE_FORMAT_BPF: the struct sock_filter array, for `bwrap --seccomp
  *    FD` / `--add-seccomp-fd FD` and prctl(PR_SET_SECCOMP);
  *  - STOCKADE_FORMAT_OCI: OCI linux.seccomp JSON (also a Docker / Podman
  *    `--security-opt seccomp=FILE` and Kubernetes Localhost profile);
- *  - STOCKADE_FORMAT_PFC: libseccomp's pseudo-filter code, for review.
+ *  - STOCKADE_FORMAT_PFC: pseudo-filter code, for review (as
+ *    stockade_plan_compile_pfc(), with its process-wide effect).
  * A policy with seccomp disabled exports a filter that allows everything.
  * Where the format cannot say what the policy's filter means (OCI: compat
  * arches refused, 64-bit comparisons on 32-bit ABIs; any: audit mode),
@@ -106,7 +180,9 @@ int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **t
  * STOCKADE_EXPORT_LOSSY.  *dropped (if not NULL) receives a NULL-terminated
  * list of what was lost, plus notes ("note: ...") about the Landlock rules
  * no seccomp filter carries; free it with stockade_strv_free().  *data is
- * malloc'd; *len its size (text formats are also NUL-terminated). */
+ * malloc'd, freed with free(); *len its size (text formats are also
+ * NUL-terminated).  On failure *data and *dropped are NULL.  New formats
+ * are added at the end of the enum. */
 enum stockade_format {
 	STOCKADE_FORMAT_BPF = 0,
 	STOCKADE_FORMAT_OCI,
@@ -115,13 +191,36 @@ enum stockade_format {
 #define STOCKADE_EXPORT_LOSSY 0x1u
 int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade_format format, unsigned flags,
 			 char **data, size_t *len, char ***dropped, stockade_error **err);
+/* "bpf", "oci" (or "json"), "pfc" -> *out; -EINVAL (no error object)
+ * otherwise. */
 int stockade_format_from_name(const char *name, enum stockade_format *out);
+/* Free a NULL-terminated string list from this library, and its strings.
+ * NULL is a no-op. */
 void stockade_strv_free(char **strv);
 
-/* Confine the calling process: no_new_privs, then Landlock (filesystem,
- * TCP ports, scoping), then the seccomp filter.  Call in the process that
- * will execve() the command; it cannot be undone.  Landlock confines the
- * calling thread only: call it before starting threads. */
+/* Confine the calling process, in this order: no_new_privs, then Landlock
+ * (filesystem, TCP ports, scoping), then the seccomp filter, last so that it
+ * need not allow the setup calls.  None of it can be undone, and it is
+ * inherited across fork() and execve(): call it in the process that will
+ * run the confined code, usually a child between fork() and execve().
+ *
+ * Process-wide effects: no_new_privs and Landlock apply to the calling
+ * thread (and what it starts afterwards), so call it before starting
+ * threads; the seccomp filter is loaded with SECCOMP_FILTER_FLAG_TSYNC into
+ * every thread of the process (-ESRCH if one cannot be synchronised).
+ * Reads $HOME, $TMPDIR and the current directory to expand paths, unless
+ * the plan was prepared.
+ *
+ * Errors: -EINVAL for a policy in audit mode (it needs the CLI's
+ * supervisor), a Landlock error when the policy says `landlock: required`
+ * and the kernel cannot enforce it, or what prctl(), landlock_*() or
+ * seccomp() returned.  After a failure the process may be partly confined
+ * (no_new_privs, or Landlock without the filter): do not run the untrusted
+ * code; exit instead.
+ *
+ * It allocates memory, so in the child of a multi-threaded program call
+ * stockade_plan_prepare() in the parent first: a prepared plan is applied
+ * with three system calls and no allocation on success. */
 int stockade_plan_apply(const stockade_plan *plan, stockade_error **err);
 
 /* Optional, for a program that applies one plan in many forked children:
@@ -130,13 +229,19 @@ int stockade_plan_apply(const stockade_plan *plan, stockade_error **err);
  * close-on-exec, closed by stockade_plan_free()), the seccomp filter is
  * generated now; stockade_plan_apply() then only enforces them (three
  * system calls).  Paths that appear, vanish or move afterwards, and $CWD,
- * are as they were here: prepare again when they change.  Not thread-safe
- * with a concurrent apply of the same plan. */
+ * are as they were here: prepare again when they change.  Confines
+ * nothing.  Not thread-safe with a concurrent apply of the same plan. */
 int stockade_plan_prepare(stockade_plan *plan, stockade_error **err);
 
-/* Apply the plan and execvp() argv.  Returns only on failure: -ENOENT/-EACCES
- * style errors come from exec (the command), others from confinement. */
+/* stockade_plan_apply(), then execvp(argv[0], argv) with the environment
+ * unchanged.  Returns only on failure: the confinement errors above, or
+ * the execvp() errno (-ENOENT, -EACCES, ...), after which the process is
+ * confined: exit rather than go on.  argv is NULL-terminated. */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
