@@ -228,8 +228,10 @@ docs-check: $(BUILD)/stockade
 # archive the CLI and the tests link (its sk_* symbols are global, as in any
 # archive).  LIBDIR defaults to $(PREFIX)/lib, which linkers and pkg-config
 # search everywhere; a distribution passes its own (Debian:
-# LIBDIR=/usr/lib/$(DEB_HOST_MULTIARCH)).
-.PHONY: lib uninstall
+# LIBDIR=/usr/lib/$(DEB_HOST_MULTIARCH)).  `make check` installs into
+# $(BUILD)/stage with PREFIX=/usr for tests/tools/library.sh, which builds
+# examples/confine.c against that tree.
+.PHONY: lib uninstall stage
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
@@ -266,15 +268,15 @@ lib: $(BUILD)/libstockade.a $(BUILD)/libstockade.so
 
 # The .pc is written at install time: it names the directories installed to.
 define install_recipe
-install -Dm755 $(BUILD)/stockade $(DESTDIR)$(BINDIR)/stockade
-install -Dm644 docs/stockade.1 $(DESTDIR)$(MANDIR)/man1/stockade.1
-install -Dm644 include/stockade.h $(DESTDIR)$(INCLUDEDIR)/stockade.h
-install -Dm755 $(BUILD)/$(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
-ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
-ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/libstockade.so
-install -Dm644 $(BUILD)/libstockade.a $(DESTDIR)$(LIBDIR)/libstockade.a
-install -d $(DESTDIR)$(PKGCONFIGDIR)
-sed -e 's|@PREFIX@|$(PREFIX)|' \
+$(Q)install -Dm755 $(BUILD)/stockade $(DESTDIR)$(BINDIR)/stockade
+$(Q)install -Dm644 docs/stockade.1 $(DESTDIR)$(MANDIR)/man1/stockade.1
+$(Q)install -Dm644 include/stockade.h $(DESTDIR)$(INCLUDEDIR)/stockade.h
+$(Q)install -Dm755 $(BUILD)/$(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
+$(Q)ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+$(Q)ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/libstockade.so
+$(Q)install -Dm644 $(BUILD)/libstockade.a $(DESTDIR)$(LIBDIR)/libstockade.a
+$(Q)install -d $(DESTDIR)$(PKGCONFIGDIR)
+$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
 	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
 	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 	-e 's|@VERSION@|$(LIB_VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|' \
@@ -288,6 +290,22 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/stockade.h $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME) \
 		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libstockade.so \
 		$(DESTDIR)$(LIBDIR)/libstockade.a $(DESTDIR)$(PKGCONFIGDIR)/stockade.pc
+
+# The staged install: the same recipe, run by this make (no sub-make racing
+# it for the binaries), with the directories of a distribution package.
+STAGE_DIR := $(abspath $(BUILD))/stage
+stage: override private DESTDIR = $(STAGE_DIR)
+stage: override private PREFIX = /usr
+stage: override private BINDIR = /usr/bin
+stage: override private LIBDIR = /usr/lib
+stage: override private INCLUDEDIR = /usr/include
+stage: override private MANDIR = /usr/share/man
+stage: override private PKGCONFIGDIR = /usr/lib/pkgconfig
+stage: private Q = @
+stage: $(BUILD)/stockade $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
+	@rm -rf $(STAGE_DIR)
+	$(install_recipe)
+check: stage
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD)
