@@ -227,10 +227,91 @@ docs: $(BUILD)/stockade
 docs-check: $(BUILD)/stockade
 	scripts/gen-docs.sh $(BUILD)/stockade --check
 
+# ---- the library and `make install` (docs/library.md) ----
+# libstockade.so is the library's objects compiled once more, -fPIC and with
+# hidden visibility, linked with src/libstockade.map: it exports the
+# functions of include/stockade.h and nothing else.  libstockade.a is the
+# archive the CLI and the tests link (its sk_* symbols are global, as in any
+# archive).  LIBDIR defaults to $(PREFIX)/lib, which linkers and pkg-config
+# search everywhere; a distribution passes its own (Debian:
+# LIBDIR=/usr/lib/$(DEB_HOST_MULTIARCH)).  `make check` installs into
+# $(BUILD)/stage with PREFIX=/usr for tests/tools/library.sh, which builds
+# examples/confine.c against that tree.
+.PHONY: lib uninstall stage
 PREFIX ?= /usr/local
-install: $(BUILD)/stockade
-	install -Dm755 $(BUILD)/stockade $(DESTDIR)$(PREFIX)/bin/stockade
-	install -Dm644 docs/stockade.1 $(DESTDIR)$(PREFIX)/share/man/man1/stockade.1
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+LIB_VERSION := $(shell sed -n 's/^\#define STOCKADE_VERSION "\(.*\)"/\1/p' include/stockade.h)
+LIB_SOVERSION := $(firstword $(subst ., ,$(LIB_VERSION)))
+LIB_REALNAME := libstockade.so.$(LIB_VERSION)
+LIB_SONAME := libstockade.so.$(LIB_SOVERSION)
+# What the library links.  pthread: the supervisor
+# of src/run; a library of its own before glibc 2.34.
+LIB_PKGS := libseccomp yaml-0.1
+LIB_PRIVATE := -lpthread
+PIC_OBJS := $(LIB_OBJS:$(BUILD)/%=$(BUILD)/pic/%) $(BUILD)/pic/gen/preset_blobs.o
+PIC_CFLAGS := -fPIC -fvisibility=hidden
+LIB_LDFLAGS := -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=src/libstockade.map
+ifneq ($(SANITIZE),1)
+LIB_LDFLAGS += -Wl,-z,defs
+endif
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PIC_CFLAGS) -c $< -o $@
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PIC_CFLAGS) -c $< -o $@
+$(BUILD)/$(LIB_REALNAME): $(PIC_OBJS) src/libstockade.map
+	$(CC) $(LDFLAGS) $(LIB_LDFLAGS) -o $@ $(PIC_OBJS) $(shell pkg-config --libs $(LIB_PKGS)) $(LIB_PRIVATE)
+$(BUILD)/libstockade.so: $(BUILD)/$(LIB_REALNAME)
+	ln -sf $(LIB_REALNAME) $(BUILD)/$(LIB_SONAME)
+	ln -sf $(LIB_REALNAME) $@
+lib: $(BUILD)/libstockade.a $(BUILD)/libstockade.so
+
+# The .pc is written at install time: it names the directories installed to.
+define install_recipe
+$(Q)install -Dm755 $(BUILD)/stockade $(DESTDIR)$(BINDIR)/stockade
+$(Q)install -Dm644 docs/stockade.1 $(DESTDIR)$(MANDIR)/man1/stockade.1
+$(Q)install -Dm644 include/stockade.h $(DESTDIR)$(INCLUDEDIR)/stockade.h
+$(Q)install -Dm755 $(BUILD)/$(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
+$(Q)ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+$(Q)ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/libstockade.so
+$(Q)install -Dm644 $(BUILD)/libstockade.a $(DESTDIR)$(LIBDIR)/libstockade.a
+$(Q)install -d $(DESTDIR)$(PKGCONFIGDIR)
+$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+	-e 's|@VERSION@|$(LIB_VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|' \
+	-e 's|@LIBS_PRIVATE@|$(LIB_PRIVATE)|' src/stockade.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/stockade.pc
+endef
+install: $(BUILD)/stockade $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
+	$(install_recipe)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/stockade $(DESTDIR)$(MANDIR)/man1/stockade.1 \
+		$(DESTDIR)$(INCLUDEDIR)/stockade.h $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libstockade.so \
+		$(DESTDIR)$(LIBDIR)/libstockade.a $(DESTDIR)$(PKGCONFIGDIR)/stockade.pc
+
+# The staged install: the same recipe, run by this make (no sub-make racing
+# it for the binaries), with the directories of a distribution package.
+STAGE_DIR := $(abspath $(BUILD))/stage
+stage: override private DESTDIR = $(STAGE_DIR)
+stage: override private PREFIX = /usr
+stage: override private BINDIR = /usr/bin
+stage: override private LIBDIR = /usr/lib
+stage: override private INCLUDEDIR = /usr/include
+stage: override private MANDIR = /usr/share/man
+stage: override private PKGCONFIGDIR = /usr/lib/pkgconfig
+stage: private Q = @
+stage: $(BUILD)/stockade $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
+	@rm -rf $(STAGE_DIR)
+	$(install_recipe)
+check: stage
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD)
