@@ -1456,34 +1456,3 @@ int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_enforce
 		close(rfd);
 	return ret;
 }
-
-const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep)
-{
-	/* TCP sockets pass seccomp only where Landlock limits their ports.
-	 * (A caller that disabled the filter on its copy of the plan loads
-	 * its own and asks about it with the original.) */
-	if (plan->seccomp_enabled && plan->net_fallback && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL)
-		return plan->net_fallback;
-	return plan;
-}
-
-void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep)
-{
-	size_t decided = 0, rules = 0;
-	char act[48];
-
-	if (!plan->seccomp_enabled) {
-		set_item(&rep->seccomp, SK_LEVEL_OFF, false, "disabled by the policy (no filter)");
-		return;
-	}
-	for (size_t i = 0; i < plan->nentries; i++) {
-		const struct sk_plan_entry *e = &plan->entries[i];
-		rules += e->nrules;
-		if (!e->nrules && !sk_action_eq(sk_plan_entry_base(plan, e), plan->default_action))
-			decided++;
-	}
-	set_item(&rep->seccomp, SK_LEVEL_FULL, false,
-		 "default %s; %zu syscalls decided outright, %zu argument rules; 32-bit and x32 calls %s",
-		 sk_action_format(plan->default_action, act, sizeof(act)), decided, rules,
-		 plan->compat == SK_COMPAT_FILTER ? "filtered the same way" : "killed");
-}

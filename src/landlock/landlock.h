@@ -48,9 +48,5 @@ int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_enforce
  * can be built once and enforced in any number of forked children. */
 int sk_landlock_build(const stockade_plan *plan, struct sk_enforcement *rep, int *ruleset, stockade_error **err);
 int sk_landlock_restrict(int ruleset, stockade_error **err);
-/* The plan whose seccomp filter goes with the Landlock outcome in rep. */
-const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep);
-/* rep->seccomp for the plan that will be loaded. */
-void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep);
 
 #endif
