@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The access part of the plan (filesystem, network, scope) enforced with
- * Landlock: the kernel's ABI, the walk that turns path lists into rules,
- * the ruleset, and what this kernel enforces of it (plan/enforcement.h).
+ * Landlock: the kernel's ABI (abi.c), the walk that turns path lists into
+ * rules (walk.c, listing.c), the ruleset (ruleset.c), and what this kernel
+ * enforces of it (status.c, plan/enforcement.h).
  */
 #ifndef STOCKADE_LANDLOCK_H
 #define STOCKADE_LANDLOCK_H
