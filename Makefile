@@ -175,10 +175,17 @@ $(BUILD)/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 
-# A static probe for the consumer tests' container rootfs (tests/live/test_consumers.c).
-$(BUILD)/probes/try-syscall-static: tests/probes/try-syscall.c
+# try-syscall keeps its table of calls in tests/probes/try-syscall/.
+TRY_SYSCALL_SRCS := tests/probes/try-syscall.c $(wildcard tests/probes/try-syscall/*.c) \
+	$(wildcard tests/probes/try-syscall/*.h)
+$(BUILD)/probes/try-syscall: $(TRY_SYSCALL_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $(filter %.c,$^)
+
+# A static probe for the consumer tests' container rootfs (tests/live/test_consumers.c).
+$(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $(filter %.c,$^)
 
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_ARENA)
 check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The access part of the plan (filesystem, network, scope) enforced with
- * Landlock: the kernel's ABI, the walk that turns path lists into rules,
- * the ruleset, and what this kernel enforces of it (plan/enforcement.h).
+ * Landlock: the kernel's ABI (abi.c), the walk that turns path lists into
+ * rules (walk.c, listing.c), the ruleset (ruleset.c), and what this kernel
+ * enforces of it (status.c, plan/enforcement.h).
  */
 #ifndef STOCKADE_LANDLOCK_H
 #define STOCKADE_LANDLOCK_H
@@ -48,9 +49,5 @@ int sk_landlock_apply(const stockade_plan *plan, bool dry_run, struct sk_enforce
  * can be built once and enforced in any number of forked children. */
 int sk_landlock_build(const stockade_plan *plan, struct sk_enforcement *rep, int *ruleset, stockade_error **err);
 int sk_landlock_restrict(int ruleset, stockade_error **err);
-/* The plan whose seccomp filter goes with the Landlock outcome in rep. */
-const stockade_plan *sk_seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep);
-/* rep->seccomp for the plan that will be loaded. */
-void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep);
 
 #endif

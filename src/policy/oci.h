@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * OCI / Docker seccomp profiles: import (oci_import.c) into a policy layer
- * and export (export_oci.c) of a plan.
+ * OCI / Docker seccomp profiles: import (oci_import.c, with oci_resolve.c
+ * and oci_rules.c) into a policy layer; the export of a plan is in
+ * src/export/export.c.
  */
 #ifndef STOCKADE_OCI_H
 #define STOCKADE_OCI_H
@@ -9,7 +10,7 @@
 #include "policy/policy.h"
 
 /* What a profile is resolved against, as Docker and Podman resolve theirs
- * before handing them to runc or crun. */
+ * before handing them to runc or crun (oci_resolve.c). */
 struct sk_oci_env {
 	uint32_t arch;	 /* SCMP_ARCH_* of the machine the filter is for */
 	uint64_t caps;	 /* bit N = capability N, for includes/excludes.caps */

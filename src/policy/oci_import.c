@@ -5,7 +5,7 @@
  * A profile means what runc and crun make of it after Docker or Podman have
  * resolved it for one machine, so that is what this computes:
  *
- *  - `includes` / `excludes` are evaluated as Docker does: `arches` against
+ *  - `includes` / `excludes` are evaluated as Docker does (oci_resolve.c): `arches` against
  *    the target architecture's Docker name (amd64, arm64, x86, x32), `caps`
  *    against a capability set (Docker's default unless the policy says
  *    otherwise; excludes.caps drops an entry if *any* listed cap is present,
@@ -33,214 +33,18 @@
  * (archMap, includes, excludes, name, comment) and containers/common's
  * (errno, defaultErrno) is understood; anything else is an error.
  */
-#include <ctype.h>
 #include <errno.h>
-#include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/utsname.h>
 
 #include "base/json.h"
 #include "policy/oci.h"
+#include "policy/oci_import.h"
 
 #define MAX_PROFILE_BYTES (4 * 1024 * 1024)
 
-/* ---- capabilities ---- */
-
-static const char *const cap_names[] = {
-	"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",	"CAP_FSETID",
-	"CAP_KILL",	      "CAP_SETGID",	    "CAP_SETUID",	   "CAP_SETPCAP",	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",  "CAP_NET_ADMIN",	   "CAP_NET_RAW",	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",      "CAP_SYS_MODULE",	    "CAP_SYS_RAWIO",	   "CAP_SYS_CHROOT",	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",	      "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",	   "CAP_LEASE",		"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",  "CAP_SETFCAP",	    "CAP_MAC_OVERRIDE",	   "CAP_MAC_ADMIN",	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",     "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	   "CAP_PERFMON",	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
-#define CAP(n) (1ULL << (n))
-/* moby's oci/caps/defaults.go: what `docker run` grants without --cap-add. */
-const uint64_t sk_docker_default_caps = CAP(0) /* CHOWN */ | CAP(1) /* DAC_OVERRIDE */ | CAP(4) /* FSETID */ |
-					CAP(3) /* FOWNER */ | CAP(27) /* MKNOD */ | CAP(13) /* NET_RAW */ |
-					CAP(6) /* SETGID */ | CAP(7) /* SETUID */ | CAP(31) /* SETFCAP */ |
-					CAP(8) /* SETPCAP */ | CAP(10) /* NET_BIND_SERVICE */ |
-					CAP(18) /* SYS_CHROOT */ | CAP(5) /* KILL */ | CAP(29) /* AUDIT_WRITE */;
-
-int sk_cap_lookup(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* ---- architectures ---- */
-
-static const struct {
-	uint32_t token;
-	const char *oci;    /* architectures / archMap */
-	const char *docker; /* includes/excludes.arches */
-} arch_table[] = {
-	{ SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "amd64" },
-	{ SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86" },
-	{ SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32" },
-	{ SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "arm64" },
-	{ SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm" },
-};
-
-/* Docker's names for includes/excludes.arches, every architecture it knows
- * (mips3l64n32 is spelled that way in Docker's own profile). */
-static const char *const docker_arches[] = {
-	"x86",	     "amd64",	  "x32",	 "arm",	   "arm64", "mips",  "mipsel",	"mipsle",  "mips64",
-	"mips64n32", "mipsel64", "mipsel64n32", "mips3l64n32", "ppc",	"ppc64", "ppc64le", "s390",	"s390x",
-	"riscv64",   "loong64",	  "parisc",	 "parisc64",
-};
-
-const char *sk_oci_arch_name(uint32_t arch)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == arch)
-			return arch_table[i].oci;
-	return NULL;
-}
-
-static const char *docker_arch_name(uint32_t arch)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == arch)
-			return arch_table[i].docker;
-	return NULL;
-}
-
-/* "SCMP_ARCH_X86_64" or "x86_64" -> token, as crun resolves them; 0 if not
- * an architecture libseccomp knows. */
-static uint32_t oci_arch_token(const char *name)
-{
-	char lower[32];
-	size_t i;
-
-	if (strncmp(name, "SCMP_ARCH_", 10) == 0)
-		name += 10;
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	if (name[i])
-		return 0;
-	lower[i] = '\0';
-	if (strcmp(lower, "native") == 0)
-		return 0;
-	return seccomp_arch_resolve_name(lower);
-}
-
-/* ---- the environment ---- */
-
-static int parse_release(const char *release, int *major, int *minor)
-{
-	return sscanf(release, "%d.%d", major, minor) == 2 && *major >= 0 && *minor >= 0 ? 0 : -EINVAL;
-}
-
-int sk_oci_env_of(const stockade_policy *p, struct sk_oci_env *env, stockade_error **err)
-{
-	struct utsname u;
-
-	env->arch = p->oci_arch ? p->oci_arch : seccomp_arch_native();
-	env->caps = p->oci_caps_set ? p->oci_caps : sk_docker_default_caps;
-	if (p->oci_kernel[0])
-		return parse_release(p->oci_kernel, &env->kernel_major, &env->kernel_minor) < 0
-			       ? sk_error(err, EINVAL, "cannot parse kernel release `%s`", p->oci_kernel)
-			       : 0;
-	if (uname(&u) < 0)
-		return sk_error(err, errno, "uname: %s", strerror(errno));
-	if (parse_release(u.release, &env->kernel_major, &env->kernel_minor) < 0)
-		return sk_error(err, EINVAL, "cannot parse the running kernel's release `%s`", u.release);
-	return 0;
-}
-
-int stockade_policy_set_oci_arch(stockade_policy *p, uint32_t arch, stockade_error **err)
-{
-	if (arch && !sk_oci_arch_name(arch))
-		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
-	p->oci_arch = arch;
-	return 0;
-}
-
-int stockade_policy_set_oci_caps(stockade_policy *p, const char *spec, stockade_error **err)
-{
-	uint64_t caps = 0;
-	const char *s = spec;
-
-	if (!strcmp(spec, "docker") || !strcmp(spec, "default")) {
-		caps = sk_docker_default_caps;
-	} else if (!strcmp(spec, "all")) {
-		caps = (1ULL << ARRAY_SIZE(cap_names)) - 1;
-	} else if (strcmp(spec, "none") != 0) {
-		while (*s) {
-			const char *end = strchrnul(s, ',');
-			char name[40];
-			int n = (int)(end - s), cap;
-
-			if (n == 0 || n >= (int)sizeof(name) - 4)
-				return sk_error(err, EINVAL, "capability list `%s`: empty or overlong name", spec);
-			snprintf(name, sizeof(name), "%s%.*s", strncasecmp(s, "CAP_", 4) ? "CAP_" : "", n, s);
-			for (char *c = name; *c; c++)
-				*c = (char)toupper((unsigned char)*c);
-			cap = sk_cap_lookup(name);
-			if (cap < 0)
-				return sk_error(err, EINVAL, "capability list `%s`: unknown capability `%.*s`", spec, n, s);
-			caps |= 1ULL << cap;
-			s = *end ? end + 1 : end;
-		}
-	}
-	p->oci_caps = caps;
-	p->oci_caps_set = true;
-	return 0;
-}
-
-int stockade_policy_set_oci_kernel(stockade_policy *p, const char *release, stockade_error **err)
-{
-	int a, b;
-
-	if (!release || !*release) {
-		p->oci_kernel[0] = '\0';
-		return 0;
-	}
-	if (parse_release(release, &a, &b) < 0 || strlen(release) >= sizeof(p->oci_kernel))
-		return sk_error(err, EINVAL, "kernel release `%s` is not MAJOR.MINOR[...]", release);
-	snprintf(p->oci_kernel, sizeof(p->oci_kernel), "%s", release);
-	return 0;
-}
-
-/* ---- the importer ---- */
-
-/* One (syscall, entry) pair that survived includes/excludes. */
-struct record {
-	const char *name;
-	size_t entry, seq;
-	int line, column;
-	struct sk_action action;
-	bool uncond;
-	struct sk_cond conds[SK_MAX_ARGS];
-	size_t nconds;
-	const char *comment;
-};
-
-struct importer {
-	const char *file, *text;
-	const struct sk_oci_env *env;
-	stockade_error **err;
-	struct sk_layer *layer;
-	struct sk_action def;
-	struct record *recs;
-	size_t nrecs, cap;
-	const char **unknown;
-	size_t nunknown;
-	size_t applied, filtered, restated;
-};
-
-static int at(struct importer *im, int line, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int at(struct importer *im, int line, int column, const char *fmt, ...)
+int sk_oci_at(struct importer *im, int line, int column, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
 	va_list ap;
@@ -255,9 +59,7 @@ static int at(struct importer *im, int line, int column, const char *fmt, ...)
 			   msg);
 }
 
-#define AT(v, ...) at(im, (v)->line, (v)->column, __VA_ARGS__)
-
-static int check_keys(struct importer *im, const struct sk_json *o, const char *where, const char *const *keys)
+int sk_oci_check_keys(struct importer *im, const struct sk_json *o, const char *where, const char *const *keys)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct sk_json_member *m = &o->members[i];
@@ -270,15 +72,16 @@ static int check_keys(struct importer *im, const struct sk_json *o, const char *
 			continue;
 		best = stockade_suggest(m->key, keys, SIZE_MAX);
 		if (best)
-			return at(im, m->line, m->column, "unknown key `%s` in %s, did you mean `%s`?", m->key, where,
-				  best);
-		return at(im, m->line, m->column, "unknown key `%s` in %s (stockade reads the OCI and Docker seccomp "
-			  "profile keys only)", m->key, where);
+			return sk_oci_at(im, m->line, m->column, "unknown key `%s` in %s, did you mean `%s`?", m->key,
+					 where, best);
+		return sk_oci_at(im, m->line, m->column,
+				 "unknown key `%s` in %s (stockade reads the OCI and Docker seccomp profile keys only)",
+				 m->key, where);
 	}
 	return 0;
 }
 
-static int expect(struct importer *im, const struct sk_json *v, enum sk_json_type t, const char *what)
+int sk_oci_expect(struct importer *im, const struct sk_json *v, enum sk_json_type t, const char *what)
 {
 	if (v->type == t)
 		return 0;
@@ -297,7 +100,7 @@ static int expect_uint(struct importer *im, const struct sk_json *v, const char 
 }
 
 /* A list of strings (null counts as empty). */
-static int expect_strings(struct importer *im, const struct sk_json *v, const char *what)
+int sk_oci_expect_strings(struct importer *im, const struct sk_json *v, const char *what)
 {
 	if (v->type == SK_JSON_NULL)
 		return 0;
@@ -308,14 +111,6 @@ static int expect_strings(struct importer *im, const struct sk_json *v, const ch
 			return AT(&v->items[i], "%s must contain strings only, not %s", what,
 				  sk_json_type_name(v->items[i].type));
 	return 0;
-}
-
-static bool list_has(const struct sk_json *v, const char *s)
-{
-	for (size_t i = 0; v && v->type == SK_JSON_ARRAY && i < v->n; i++)
-		if (strcmp(v->items[i].str, s) == 0)
-			return true;
-	return false;
 }
 
 /* An action with its errno: `action`, `errnoRet`, and containers/common's
@@ -337,7 +132,7 @@ static int parse_action(struct importer *im, const struct sk_json *act, const st
 	uint64_t num = 0;
 	int named = 0;
 
-	if (expect(im, act, SK_JSON_STRING, "an action") < 0)
+	if (sk_oci_expect(im, act, SK_JSON_STRING, "an action") < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		if (strcmp(act->str, map[i].name) == 0) {
@@ -375,7 +170,7 @@ static int parse_action(struct importer *im, const struct sk_json *act, const st
 		out->errnum = (int)num;
 	}
 	if (name_v) {
-		if (expect(im, name_v, SK_JSON_STRING, "an errno name") < 0)
+		if (sk_oci_expect(im, name_v, SK_JSON_STRING, "an errno name") < 0)
 			return -EINVAL;
 		if (sk_errno_lookup(name_v->str, &named) < 0)
 			return AT(name_v, "unknown errno name `%s`", name_v->str);
@@ -385,100 +180,6 @@ static int parse_action(struct importer *im, const struct sk_json *act, const st
 		out->errnum = named;
 	}
 	return 0;
-}
-
-static int parse_filter(struct importer *im, const struct sk_json *f, const char *where, int *kmaj, int *kmin)
-{
-	static const char *const keys[] = { "arches", "caps", "minKernel", NULL };
-	const struct sk_json *v;
-
-	*kmaj = *kmin = -1;
-	if (!f || f->type == SK_JSON_NULL)
-		return 0;
-	if (expect(im, f, SK_JSON_OBJECT, where) < 0 || check_keys(im, f, where, keys) < 0)
-		return -EINVAL;
-	if ((v = sk_json_get(f, "arches"))) {
-		if (expect_strings(im, v, "arches") < 0)
-			return -EINVAL;
-		for (size_t i = 0; v->type == SK_JSON_ARRAY && i < v->n; i++) {
-			bool known = false;
-			for (size_t k = 0; k < ARRAY_SIZE(docker_arches); k++)
-				known |= !strcmp(docker_arches[k], v->items[i].str);
-			if (!known)
-				return AT(&v->items[i], "unknown architecture `%s` (Docker's names: amd64, x86, x32, "
-					  "arm64, arm, ppc64le, s390x, ...)", v->items[i].str);
-		}
-	}
-	if ((v = sk_json_get(f, "caps"))) {
-		if (expect_strings(im, v, "caps") < 0)
-			return -EINVAL;
-		for (size_t i = 0; v->type == SK_JSON_ARRAY && i < v->n; i++)
-			if (sk_cap_lookup(v->items[i].str) < 0)
-				return AT(&v->items[i], "unknown capability `%s`", v->items[i].str);
-	}
-	if ((v = sk_json_get(f, "minKernel")) && v->type != SK_JSON_NULL) {
-		unsigned a, b;
-		char tail;
-
-		if (expect(im, v, SK_JSON_STRING, "minKernel") < 0)
-			return -EINVAL;
-		if (!v->str[0])
-			return 0;
-		/* Docker: exactly "<kernel>.<major>", each 0..255, not 0.0. */
-		if (sscanf(v->str, "%u.%u%c", &a, &b, &tail) != 2 || !isdigit((unsigned char)v->str[0]) ||
-		    a > 255 || b > 255 || (a == 0 && b == 0))
-			return AT(v, "minKernel `%s` is not \"<kernel>.<major>\" (such as \"4.8\")", v->str);
-		*kmaj = (int)a;
-		*kmin = (int)b;
-	}
-	return 0;
-}
-
-static bool kernel_at_least(const struct sk_oci_env *env, int maj, int min)
-{
-	return env->kernel_major > maj || (env->kernel_major == maj && env->kernel_minor >= min);
-}
-
-static bool caps_any(const struct sk_json *v, uint64_t caps)
-{
-	for (size_t i = 0; v && v->type == SK_JSON_ARRAY && i < v->n; i++)
-		if (caps & (1ULL << sk_cap_lookup(v->items[i].str)))
-			return true;
-	return false;
-}
-
-static bool caps_all(const struct sk_json *v, uint64_t caps)
-{
-	for (size_t i = 0; v && v->type == SK_JSON_ARRAY && i < v->n; i++)
-		if (!(caps & (1ULL << sk_cap_lookup(v->items[i].str))))
-			return false;
-	return true;
-}
-
-/* Docker's setupSeccomp: does this entry apply on the target? */
-static bool entry_applies(struct importer *im, const struct sk_json *inc, const struct sk_json *exc, int inc_maj,
-			  int inc_min, int exc_maj, int exc_min)
-{
-	const char *arch = docker_arch_name(im->env->arch);
-	const struct sk_json *v;
-
-	if (exc && exc->type == SK_JSON_OBJECT) {
-		if ((v = sk_json_get(exc, "arches")) && list_has(v, arch))
-			return false;
-		if ((v = sk_json_get(exc, "caps")) && caps_any(v, im->env->caps))
-			return false;
-		if (exc_maj >= 0 && kernel_at_least(im->env, exc_maj, exc_min))
-			return false;
-	}
-	if (inc && inc->type == SK_JSON_OBJECT) {
-		if ((v = sk_json_get(inc, "arches")) && v->type == SK_JSON_ARRAY && v->n && !list_has(v, arch))
-			return false;
-		if ((v = sk_json_get(inc, "caps")) && !caps_all(v, im->env->caps))
-			return false;
-		if (inc_maj >= 0 && !kernel_at_least(im->env, inc_maj, inc_min))
-			return false;
-	}
-	return true;
 }
 
 static int parse_arg(struct importer *im, const struct sk_json *a, struct sk_cond *c)
@@ -496,8 +197,8 @@ static int parse_arg(struct importer *im, const struct sk_json *a, struct sk_con
 	uint64_t idx = 0, val = 0, val2 = 0;
 	bool found = false;
 
-	if (expect(im, a, SK_JSON_OBJECT, "an argument condition") < 0 ||
-	    check_keys(im, a, "an argument condition", keys) < 0)
+	if (sk_oci_expect(im, a, SK_JSON_OBJECT, "an argument condition") < 0 ||
+	    sk_oci_check_keys(im, a, "an argument condition", keys) < 0)
 		return -EINVAL;
 	index = sk_json_get(a, "index");
 	value = sk_json_get(a, "value");
@@ -508,7 +209,7 @@ static int parse_arg(struct importer *im, const struct sk_json *a, struct sk_con
 	if (expect_uint(im, index, "index", SK_MAX_ARGS - 1, &idx) < 0 ||
 	    expect_uint(im, value, "value", UINT64_MAX, &val) < 0 ||
 	    (two && expect_uint(im, two, "valueTwo", UINT64_MAX, &val2) < 0) ||
-	    expect(im, op, SK_JSON_STRING, "op") < 0)
+	    sk_oci_expect(im, op, SK_JSON_STRING, "op") < 0)
 		return -EINVAL;
 	*c = (struct sk_cond){ .arg = (uint8_t)idx };
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
@@ -579,7 +280,7 @@ static int parse_entry(struct importer *im, const struct sk_json *s, size_t inde
 	char where[48];
 
 	snprintf(where, sizeof(where), "syscalls[%zu]", index);
-	if (expect(im, s, SK_JSON_OBJECT, where) < 0 || check_keys(im, s, where, keys) < 0)
+	if (sk_oci_expect(im, s, SK_JSON_OBJECT, where) < 0 || sk_oci_check_keys(im, s, where, keys) < 0)
 		return -EINVAL;
 	if (names && names->type == SK_JSON_NULL)
 		names = NULL;
@@ -589,21 +290,21 @@ static int parse_entry(struct importer *im, const struct sk_json *s, size_t inde
 		return AT(name, "%s has both `name` and `names`; use one", where);
 	if (!names && !name)
 		return AT(s, "%s names no syscall (`names`)", where);
-	if (names && expect_strings(im, names, "names") < 0)
+	if (names && sk_oci_expect_strings(im, names, "names") < 0)
 		return -EINVAL;
-	if (name && expect(im, name, SK_JSON_STRING, "name") < 0)
+	if (name && sk_oci_expect(im, name, SK_JSON_STRING, "name") < 0)
 		return -EINVAL;
 	if (!act)
 		return AT(s, "%s has no `action`", where);
 	if (parse_action(im, act, sk_json_get(s, "errnoRet"), sk_json_get(s, "errno"), "errnoRet", &action) < 0)
 		return -EINVAL;
-	if (comment && comment->type != SK_JSON_NULL && expect(im, comment, SK_JSON_STRING, "comment") < 0)
+	if (comment && comment->type != SK_JSON_NULL && sk_oci_expect(im, comment, SK_JSON_STRING, "comment") < 0)
 		return -EINVAL;
-	if (parse_filter(im, inc, "includes", &inc_maj, &inc_min) < 0 ||
-	    parse_filter(im, exc, "excludes", &exc_maj, &exc_min) < 0)
+	if (sk_oci_parse_filter(im, inc, "includes", &inc_maj, &inc_min) < 0 ||
+	    sk_oci_parse_filter(im, exc, "excludes", &exc_maj, &exc_min) < 0)
 		return -EINVAL;
 	if (args && args->type != SK_JSON_NULL) {
-		if (expect(im, args, SK_JSON_ARRAY, "args") < 0)
+		if (sk_oci_expect(im, args, SK_JSON_ARRAY, "args") < 0)
 			return -EINVAL;
 		if (args->n > SK_MAX_ARGS)
 			return AT(args, "%s has %zu argument conditions; runc and crun read at most %d", where, args->n,
@@ -623,7 +324,7 @@ static int parse_entry(struct importer *im, const struct sk_json *s, size_t inde
 	if (name && !name->str[0])
 		return AT(name, "an empty syscall name");
 
-	if (!entry_applies(im, inc, exc, inc_maj, inc_min, exc_maj, exc_min)) {
+	if (!sk_oci_entry_applies(im, inc, exc, inc_maj, inc_min, exc_maj, exc_min)) {
 		im->filtered++;
 		return 0;
 	}
@@ -668,240 +369,6 @@ static int parse_entry(struct importer *im, const struct sk_json *s, size_t inde
 	return 0;
 }
 
-static int cmp_record(const void *a, const void *b)
-{
-	const struct record *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Can some argument vector satisfy both condition sets? */
-static int overlap(const struct record *a, const struct record *b, bool *out)
-{
-	struct sk_region ra = { 0 }, rb = { 0 };
-	int ret;
-
-	*out = false;
-	ret = sk_region_from_conds(&ra, a->conds, a->nconds);
-	if (ret == 0)
-		ret = sk_region_from_conds(&rb, b->conds, b->nconds);
-	for (size_t t = 0; ret == 0 && !*out && t < rb.n; t++) {
-		struct sk_region tmp = { 0 };
-		ret = sk_region_copy(&tmp, &ra);
-		if (ret == 0)
-			ret = sk_region_intersect(&tmp, &rb.terms[t]);
-		if (ret == 0 && tmp.n > 0)
-			*out = true;
-		sk_region_clear(&tmp);
-	}
-	sk_region_clear(&ra);
-	sk_region_clear(&rb);
-	return ret;
-}
-
-/* Is a's condition set inside the union of the earlier ones? */
-static int covered(const struct record *a, const struct record *const *earlier, size_t n, bool *out)
-{
-	struct sk_region reach = { 0 };
-	int ret = sk_region_from_conds(&reach, a->conds, a->nconds);
-
-	for (size_t i = 0; ret == 0 && i < n && reach.n; i++) {
-		struct sk_region prev = { 0 };
-		ret = sk_region_from_conds(&prev, earlier[i]->conds, earlier[i]->nconds);
-		for (size_t t = 0; ret == 0 && t < prev.n; t++)
-			ret = sk_region_subtract(&reach, &prev.terms[t]);
-		sk_region_clear(&prev);
-	}
-	*out = reach.n == 0;
-	sk_region_clear(&reach);
-	return ret;
-}
-
-static void describe_conds(const struct record *r, char *buf, size_t size)
-{
-	size_t used = 0;
-	char c[96];
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->nconds && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? " && " : "",
-					 sk_cond_format(&r->conds[i], c, sizeof(c)));
-}
-
-static int add_ref(struct importer *im, const struct record *r)
-{
-	struct sk_layer *l = im->layer;
-	bool allow = r->action.type == SK_ACT_ALLOW;
-	struct sk_name_ref **list = allow ? &l->allow : &l->deny;
-	size_t *count = allow ? &l->nallow : &l->ndeny;
-	struct sk_name_ref *n = realloc(*list, (*count + 1) * sizeof(*n));
-
-	if (!n)
-		return sk_error(im->err, ENOMEM, "out of memory");
-	*list = n;
-	n[*count] = (struct sk_name_ref){
-		.name = strdup(r->name),
-		.at = { .file = l->file, .line = r->line, .column = r->column },
-		.has_action = !allow,
-		.action = r->action,
-	};
-	if (!n[*count].name)
-		return sk_error(im->err, ENOMEM, "out of memory");
-	(*count)++;
-	return 0;
-}
-
-static int add_rule(struct importer *im, const struct record *r)
-{
-	struct sk_layer *l = im->layer;
-	struct sk_rule *n = realloc(l->rules, (l->nrules + 1) * sizeof(*n));
-
-	if (!n)
-		return sk_error(im->err, ENOMEM, "out of memory");
-	l->rules = n;
-	n[l->nrules] = (struct sk_rule){
-		.syscall = strdup(r->name),
-		.at = { .file = l->file, .line = r->line, .column = r->column },
-		.nconds = r->nconds,
-		.action = r->action,
-		.reason = r->comment ? strdup(r->comment) : NULL,
-	};
-	memcpy(n[l->nrules].conds, r->conds, sizeof(r->conds));
-	l->nrules++;
-	if (!n[l->nrules - 1].syscall || (r->comment && !n[l->nrules - 1].reason))
-		return sk_error(im->err, ENOMEM, "out of memory");
-	return 0;
-}
-
-/* All records of one syscall: [from, to). */
-static int resolve_syscall(struct importer *im, size_t from, size_t to)
-{
-	const struct record **kept = NULL;
-	size_t nkept = 0;
-	int ret = 0;
-
-	for (size_t i = from; i < to; i++)
-		if (im->recs[i].uncond)
-			return add_ref(im, &im->recs[i]); /* libseccomp: the first one wins outright */
-	kept = calloc(to - from, sizeof(*kept));
-	if (!kept)
-		return sk_error(im->err, ENOMEM, "out of memory");
-	for (size_t i = from; ret == 0 && i < to; i++) {
-		const struct record *r = &im->recs[i];
-		bool hit = false;
-
-		for (size_t j = from; ret == 0 && j < i; j++) {
-			const struct record *q = &im->recs[j];
-			if (sk_action_eq(q->action, r->action))
-				continue;
-			ret = overlap(q, r, &hit);
-			if (ret == 0 && hit) {
-				char a[48], b[48], ca[300], cb[300];
-				describe_conds(q, ca, sizeof(ca));
-				describe_conds(r, cb, sizeof(cb));
-				ret = at(im, r->line, r->column,
-					 "syscalls[%zu] (%s: %s) and syscalls[%zu] (line %d: %s: %s) can match the same "
-					 "`%s` call with different actions; libseccomp orders such rules by its own tree "
-					 "(runc and crun inherit it), so the profile does not say what happens",
-					 r->entry, cb, sk_action_format(r->action, b, sizeof(b)), q->entry, q->line, ca,
-					 sk_action_format(q->action, a, sizeof(a)), r->name);
-			}
-		}
-		if (ret < 0)
-			break;
-		/* Same action overlapping: a rule the earlier ones already
-		 * cover adds nothing (and the plan would call it unreachable). */
-		ret = covered(r, kept, nkept, &hit);
-		if (ret < 0) {
-			ret = sk_error(im->err, -ret, "out of memory");
-			break;
-		}
-		if (hit)
-			continue;
-		kept[nkept++] = r;
-		ret = add_rule(im, r);
-	}
-	free(kept);
-	return ret;
-}
-
-static int parse_arches(struct importer *im, const struct sk_json *root, struct sk_origin *compat_at,
-			enum sk_compat *compat, char *note, size_t note_size)
-{
-	const struct sk_json *archs = sk_json_get(root, "architectures"), *map = sk_json_get(root, "archMap");
-	uint32_t listed[32], extra[2];
-	size_t nlisted = 0, nextra, covered_n = 0;
-	const struct sk_json *where = NULL;
-
-	*compat = SK_COMPAT_REFUSE;
-	note[0] = '\0';
-	if (archs && expect_strings(im, archs, "architectures") < 0)
-		return -EINVAL;
-	if (map && map->type != SK_JSON_NULL && expect(im, map, SK_JSON_ARRAY, "archMap") < 0)
-		return -EINVAL;
-	if (archs && archs->type == SK_JSON_ARRAY && archs->n && map && map->type == SK_JSON_ARRAY && map->n)
-		return AT(map, "the profile has both `architectures` and `archMap`; use one (Docker refuses both)");
-	for (size_t i = 0; archs && archs->type == SK_JSON_ARRAY && i < archs->n; i++) {
-		uint32_t t = oci_arch_token(archs->items[i].str);
-		if (!t)
-			return AT(&archs->items[i], "unknown architecture `%s` (a concrete SCMP_ARCH_* name)",
-				  archs->items[i].str);
-		if (nlisted < ARRAY_SIZE(listed))
-			listed[nlisted++] = t;
-		where = archs;
-	}
-	for (size_t i = 0; map && map->type == SK_JSON_ARRAY && i < map->n; i++) {
-		static const char *const keys[] = { "architecture", "subArchitectures", NULL };
-		const struct sk_json *e = &map->items[i], *a, *subs;
-		uint32_t t;
-
-		if (expect(im, e, SK_JSON_OBJECT, "an archMap entry") < 0 ||
-		    check_keys(im, e, "an archMap entry", keys) < 0)
-			return -EINVAL;
-		a = sk_json_get(e, "architecture");
-		subs = sk_json_get(e, "subArchitectures");
-		if (!a)
-			return AT(e, "an archMap entry needs `architecture`");
-		if (expect(im, a, SK_JSON_STRING, "architecture") < 0 ||
-		    (subs && expect_strings(im, subs, "subArchitectures") < 0))
-			return -EINVAL;
-		t = oci_arch_token(a->str);
-		if (!t)
-			return AT(a, "unknown architecture `%s`", a->str);
-		for (size_t k = 0; subs && subs->type == SK_JSON_ARRAY && k < subs->n; k++)
-			if (!oci_arch_token(subs->items[k].str))
-				return AT(&subs->items[k], "unknown architecture `%s`", subs->items[k].str);
-		if (t != im->env->arch)
-			continue;
-		/* Docker: the entry of the native architecture, with its subs. */
-		where = e;
-		if (nlisted < ARRAY_SIZE(listed))
-			listed[nlisted++] = t;
-		for (size_t k = 0; subs && subs->type == SK_JSON_ARRAY && k < subs->n; k++)
-			if (nlisted < ARRAY_SIZE(listed))
-				listed[nlisted++] = oci_arch_token(subs->items[k].str);
-	}
-	if (where)
-		*compat_at = (struct sk_origin){ .file = im->layer->file, .line = where->line, .column = where->column };
-	sk_compat_arches(im->env->arch, extra, &nextra);
-	for (size_t k = 0; k < nextra; k++)
-		for (size_t i = 0; i < nlisted; i++)
-			if (listed[i] == extra[k]) {
-				covered_n++;
-				break;
-			}
-	if (nextra && covered_n == nextra)
-		*compat = SK_COMPAT_FILTER;
-	else if (covered_n)
-		snprintf(note, note_size,
-			 " The profile lists only some of %s's other entry points; stockade refuses them all.",
-			 stockade_arch_name(im->env->arch));
-	return 0;
-}
-
 static int import(struct importer *im, const struct sk_json *root)
 {
 	static const char *const keys[] = { "defaultAction", "defaultErrnoRet", "defaultErrno",	  "architectures",
@@ -918,7 +385,7 @@ static int import(struct importer *im, const struct sk_json *root)
 	if (root->type != SK_JSON_OBJECT)
 		return AT(root, "a seccomp profile is a JSON object (defaultAction, syscalls, ...), not %s",
 			  sk_json_type_name(root->type));
-	if (check_keys(im, root, "the profile", keys) < 0)
+	if (sk_oci_check_keys(im, root, "the profile", keys) < 0)
 		return -EINVAL;
 	def = sk_json_get(root, "defaultAction");
 	if (!def)
@@ -933,7 +400,7 @@ static int import(struct importer *im, const struct sk_json *root)
 	l->enabled = true;
 
 	if ((v = sk_json_get(root, "flags"))) {
-		if (expect_strings(im, v, "flags") < 0)
+		if (sk_oci_expect_strings(im, v, "flags") < 0)
 			return -EINVAL;
 		/* They change how the filter is loaded and logged, not what
 		 * it decides. */
@@ -948,7 +415,7 @@ static int import(struct importer *im, const struct sk_json *root)
 	for (const char *const *k = (const char *const[]){ "listenerPath", "listenerMetadata", NULL }; *k; k++) {
 		if (!(v = sk_json_get(root, *k)) || v->type == SK_JSON_NULL)
 			continue;
-		if (expect(im, v, SK_JSON_STRING, *k) < 0)
+		if (sk_oci_expect(im, v, SK_JSON_STRING, *k) < 0)
 			return -EINVAL;
 		if (v->str[0])
 			return AT(v, "`%s` is for SCMP_ACT_NOTIFY supervisors, which stockade does not run", *k);
@@ -956,13 +423,13 @@ static int import(struct importer *im, const struct sk_json *root)
 
 	l->compat_set = true;
 	l->compat_at = (struct sk_origin){ .file = l->file, .line = root->line, .column = root->column };
-	ret = parse_arches(im, root, &l->compat_at, &l->compat, note, sizeof(note));
+	ret = sk_oci_parse_arches(im, root, &l->compat_at, &l->compat, note, sizeof(note));
 	if (ret < 0)
 		return ret;
 
 	calls = sk_json_get(root, "syscalls");
 	if (calls && calls->type != SK_JSON_NULL) {
-		if (expect(im, calls, SK_JSON_ARRAY, "syscalls") < 0)
+		if (sk_oci_expect(im, calls, SK_JSON_ARRAY, "syscalls") < 0)
 			return -EINVAL;
 		for (size_t i = 0; i < calls->n; i++)
 			if ((ret = parse_entry(im, &calls->items[i], i)) < 0)
@@ -970,12 +437,12 @@ static int import(struct importer *im, const struct sk_json *root)
 	}
 	if (im->nrecs) /* qsort(NULL, 0) is undefined (found by fuzz_oci) */
 		if (im->nrecs)
-		qsort(im->recs, im->nrecs, sizeof(*im->recs), cmp_record);
+		qsort(im->recs, im->nrecs, sizeof(*im->recs), sk_oci_cmp_record);
 	for (size_t i = 0; i < im->nrecs;) {
 		size_t j = i;
 		while (j < im->nrecs && strcmp(im->recs[j].name, im->recs[i].name) == 0)
 			j++;
-		if ((ret = resolve_syscall(im, i, j)) < 0)
+		if ((ret = sk_oci_resolve_syscall(im, i, j)) < 0)
 			return ret;
 		i = j;
 	}
@@ -1016,7 +483,7 @@ int sk_oci_import(const char *file, const char *text, size_t len, const struct s
 	int ret;
 
 	*out = NULL;
-	if (!docker_arch_name(env->arch))
+	if (!sk_docker_arch_name(env->arch))
 		return sk_error(err, EINVAL, "OCI profiles cannot be resolved for architecture 0x%x", env->arch);
 	im.layer = calloc(1, sizeof(*im.layer));
 	if (!im.layer || !(im.layer->file = strdup(file)) || !(im.layer->text = strndup(text, len))) {

@@ -131,7 +131,7 @@ struct stockade_policy {
 	struct sk_layer **layers;
 	size_t nlayers;
 	size_t depth; /* extends nesting while loading */
-	/* What OCI profiles are resolved against (oci_import.c): the target
+	/* What OCI profiles are resolved against (oci_resolve.c): the target
 	 * architecture (0 = native), the capability set `includes`/`excludes`
 	 * test (unset = Docker's default set) and the kernel release minKernel
 	 * tests ("" = the running kernel). */

@@ -1,4 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The live tier's runner: the tests themselves are in test_live.c. */
+/* The live tier's runner: the tests themselves are in the test_*.c files. */
 #define HARNESS_MAIN
 #include "../harness.h"

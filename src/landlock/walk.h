@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The state of the filesystem walk (walk.c) and the directory listings it
+ * shares among carve-outs (listing.c).  Private to src/landlock.
+ */
+#ifndef STOCKADE_LANDLOCK_WALK_H
+#define STOCKADE_LANDLOCK_WALK_H
+
+#include "landlock/landlock.h"
+
+struct grant; /* walk.c */
+
+/* Listing a directory that holds several carve-outs answers for all of them
+ * whether they exist (most do not), where each would cost an openat2, and
+ * the walk then splits the directory with the same listing instead of
+ * reading it again: the carve-outs and the rules beside them come from one
+ * snapshot.  sk_plan_listings() decides which directories are worth it: the
+ * nearest one above a carve-out with LIST_CARVES of them beneath, and the
+ * directory of a pattern, which is listed anyway.  Bounded: at most
+ * LIST_DIRS listings of LIST_BYTES in all; beyond that, each carve-out is
+ * looked up alone. */
+#define LIST_CARVES 3
+#define LIST_CANDIDATES 32
+#define LIST_DIRS 4
+#define LIST_BYTES (256 * 1024)
+
+struct listing {
+	char *path;    /* as expanded; canonical if listed and there */
+	size_t carves; /* carve-outs beneath it */
+	bool planned;  /* worth listing */
+	bool tried;    /* listed, or failed to: not tried again */
+	bool listed;   /* buf holds every entry (none: the directory is absent) */
+	char *buf;     /* getdents64 records, as read */
+	size_t len;
+};
+
+struct walk {
+	uint64_t handled;
+	sk_fs_emit_fn emit;
+	void *ctx;
+	struct sk_fs_walk_stats *st;
+	stockade_error **err;
+	struct grant *g; /* being expanded */
+	bool no_openat2; /* the kernel (or a seccomp filter) refused it once */
+	struct listing dirs[LIST_CANDIDATES]; /* sk_plan_listings() */
+	size_t ndirs, nlisted, listed_bytes;
+};
+
+/* A directory read with getdents64 directly: fdopendir() would cost an
+ * fstat and two fcntl per directory, and the entry types come for free. */
+struct sk_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+#define LIST_BUF 32768 /* what glibc's readdir uses */
+
+struct lister {
+	int fd;	   /* -1: buf holds the whole listing (struct listing) */
+	char *buf; /* LIST_BUF bytes */
+	size_t len, pos;
+};
+
+enum lookup {
+	LOOKUP_ASK,	  /* the listings cannot tell: open it */
+	LOOKUP_ABSENT,	  /* it did not exist when listed */
+	LOOKUP_CANONICAL, /* an entry of a listed directory, and not a link */
+};
+
+/* Open `abs` if no component of it is a symlink (openat2), so that abs is
+ * its own canonical form; -1 with errno otherwise (listing.c). */
+int sk_open_canonical(struct walk *w, const char *abs, int flags);
+/* The next entry of a listing but "." and ".."; NULL at the end. */
+const struct sk_dirent64 *sk_next_entry(struct lister *l);
+/* Whether a path component is a pattern. */
+bool sk_has_pattern(const char *name);
+/* Which directories to list for the carve-outs (struct listing). */
+int sk_plan_listings(struct walk *w, const struct sk_plan_access *sb, char *const *expanded);
+/* The planned listing of `dir` (as listed, or to be), if any. */
+struct listing *sk_planned_listing(struct walk *w, const char *dir);
+/* List d (planned) the first time it is asked; true if it is listed. */
+bool sk_list_dir(struct walk *w, struct listing *d);
+/* What the listing of the nearest planned directory above `abs` says of it. */
+enum lookup sk_look_up(struct walk *w, const char *abs);
+void sk_free_listings(struct walk *w);
+
+#endif
