@@ -35,32 +35,6 @@ static const stockade_plan *seccomp_plan_for(const stockade_plan *plan, const st
 	return plan;
 }
 
-/* rep->seccomp for the plan that will be loaded. */
-static void report_seccomp(const stockade_plan *plan, struct sk_enforcement *rep)
-{
-	struct sk_enforcement_item *it = &rep->seccomp;
-	size_t decided = 0, rules = 0;
-	char act[48];
-
-	it->weaker = false;
-	if (!plan->seccomp_enabled) {
-		it->level = SK_LEVEL_OFF;
-		snprintf(it->text, sizeof(it->text), "disabled by the policy (no filter)");
-		return;
-	}
-	for (size_t i = 0; i < plan->nentries; i++) {
-		const struct sk_plan_entry *e = &plan->entries[i];
-		rules += e->nrules;
-		if (!e->nrules && !sk_action_eq(sk_plan_entry_base(plan, e), plan->default_action))
-			decided++;
-	}
-	it->level = SK_LEVEL_FULL;
-	snprintf(it->text, sizeof(it->text),
-		 "default %s; %zu syscalls decided outright, %zu argument rules; 32-bit and x32 calls %s",
-		 sk_action_format(plan->default_action, act, sizeof(act)), decided, rules,
-		 plan->compat == SK_COMPAT_FILTER ? "filtered the same way" : "killed");
-}
-
 int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_enforcement *rep, const stockade_plan **filter,
 			      stockade_error **err)
 {
@@ -84,7 +58,7 @@ int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_enforcement *
 	if ((ret = sk_landlock_apply(plan, false, rep, err)) < 0)
 		return ret;
 	*filter = seccomp_plan_for(plan, rep);
-	report_seccomp(*filter, rep);
+	sk_enforcement_seccomp(*filter, rep);
 	return 0;
 }
 
@@ -104,7 +78,7 @@ int stockade_plan_prepare(stockade_plan *plan, stockade_error **err)
 	}
 	prep->rep.nnp = true;
 	prep->filter = seccomp_plan_for(plan, &prep->rep);
-	report_seccomp(prep->filter, &prep->rep);
+	sk_enforcement_seccomp(prep->filter, &prep->rep);
 	/* The filter too (seccomp_plan_for() returns plan or its fallback). */
 	if ((ret = sk_plan_cache_bpf(plan, err)) < 0) {
 		sk_prepared_free(prep);
@@ -143,7 +117,7 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
 	if ((ret = sk_landlock_apply(plan, true, rep, err)) < 0)
 		return ret;
 	filter = seccomp_plan_for(plan, rep);
-	report_seccomp(filter, rep);
+	sk_enforcement_seccomp(filter, rep);
 	if (!filter->seccomp_enabled)
 		return 0;
 	/* Build the filter without loading it, so its errors show here too. */

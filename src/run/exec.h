@@ -20,4 +20,7 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 
+/* rep->seccomp for the plan whose filter will be loaded (status.c). */
+void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep);
+
 #endif
