@@ -41,6 +41,8 @@ DEPS_GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
 ifeq ($(PKG_LIBS),)
 ifneq ($(DEPS_GOALS),)
 ifeq ($(MAKE_RESTARTS),)
+# (created empty first: make would say it is missing before running deps.sh)
+$(shell mkdir -p $(BUILD) && touch $(BUILD)/deps.mk 2>/dev/null)
 include $(BUILD)/deps.mk
 else
 $(error pkg-config still cannot find $(PKGS) after scripts/deps.sh)
