@@ -27,6 +27,34 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The build dependencies come first: this file asks pkg-config and the
+# compiler about them while make reads it (the flags above, the STATIC probe
+# and the musl choice below), so they must be there before.  Where
+# pkg-config cannot name them (a fresh machine), make includes
+# $(BUILD)/deps.mk, whose recipe runs scripts/deps.sh: as root it installs
+# them (and what the musl CLI and, for `make check`, the test tiers use)
+# in one step, otherwise it prints the apt-get line and the build stops.
+# Having remade an included makefile, make reads this file again from the
+# top (GNU make's "How Makefiles Are Remade") and finds them; MAKE_RESTARTS
+# keeps that to once.  A warm build asks pkg-config and nothing more.
+DEPS_GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
+ifeq ($(PKG_LIBS),)
+ifneq ($(DEPS_GOALS),)
+ifeq ($(MAKE_RESTARTS),)
+# (created empty first: make would say it is missing before running deps.sh)
+$(shell mkdir -p $(BUILD) && touch $(BUILD)/deps.mk 2>/dev/null)
+include $(BUILD)/deps.mk
+else
+$(error pkg-config still cannot find $(PKGS) after scripts/deps.sh)
+endif
+endif
+endif
+DEPS_GROUPS := build $(if $(filter 0,$(STATIC) $(MUSL))$(SANITIZE)$(FUZZ),,musl) \
+	$(if $(filter check,$(MAKECMDGOALS)),test)
+$(BUILD)/deps.mk: FORCE
+	@scripts/deps.sh $(DEPS_GROUPS)
+	@mkdir -p $(@D) && echo '# scripts/deps.sh $(DEPS_GROUPS): done' >$@
+FORCE:
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc -MMD -MP
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS)
 LIBS := $(PKG_LIBS)
@@ -90,8 +118,8 @@ LIVE_SRCS := $(sort $(wildcard tests/live/*.c))
 PROBE_SRCS := $(sort $(wildcard tests/probes/*.c))
 PROBES := $(PROBE_SRCS:tests/probes/%.c=$(BUILD)/probes/%)
 
-.PHONY: all deps check check-layers check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind
-all: deps $(BUILD)/stockade
+.PHONY: all deps check check-layers check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind FORCE
+all: $(BUILD)/stockade
 
 deps:
 	@scripts/deps.sh
@@ -188,7 +216,10 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $(filter %.c,$^)
 
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_ARENA)
-check: deps $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+# First what the tiers use beyond the build (as root: installed in one step;
+# otherwise the apt-get line is printed and the tests that need it skip).
+check: $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+	@scripts/deps.sh test
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 
 # The include direction between the stages of src/ (docs/architecture.md).
