@@ -3,7 +3,7 @@
  * bench/libpath: the library path.  An embedding program builds a plan once,
  * then for each command forks, calls stockade_plan_apply() in the child and
  * execs; compared with a plain fork + exec of the same command.  A second
- * plan is also stockade_plan_prepare()d once, so that its children only
+ * plan is also compiled once into a stockade_program (stockade_program_new()), so that its children only
  * enforce.  The three are interleaved so drift hits them alike.
  *
  *   libpath [-n RUNS] [-p PRESET] [COMMAND]     (default: /bin/true)
@@ -38,7 +38,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double run(const stockade_plan *plan, char *const argv[])
+static double run(const stockade_plan *plan, const stockade_program *prog, char *const argv[])
 {
 	static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
 	double t0 = now_us();
@@ -50,7 +50,7 @@ static double run(const stockade_plan *plan, char *const argv[])
 		exit(1);
 	}
 	if (pid == 0) {
-		if (plan && stockade_plan_apply(plan, NULL) < 0)
+		if (prog ? stockade_program_apply(prog, NULL) < 0 : plan && stockade_plan_apply(plan, NULL) < 0)
 			_exit(125);
 		execve(argv[0], argv, envp);
 		_exit(127);
@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 	const char *preset = "agent";
 	char *cmd[] = { "/bin/true", NULL };
 	stockade_policy *policy = NULL;
-	stockade_plan *plan = NULL, *prepared = NULL;
+	stockade_plan *plan = NULL;
+	stockade_program *prepared = NULL;
 	stockade_error *err = NULL;
 	int runs = 400, opt;
 	double *plain, *apply, *prep;
@@ -97,8 +98,8 @@ int main(int argc, char **argv)
 	if (runs < 10)
 		return 2;
 	if (stockade_policy_new(&policy, &err) < 0 || stockade_policy_add_preset(policy, preset, &err) < 0 ||
-	    stockade_plan_build(policy, &plan, &err) < 0 || stockade_plan_build(policy, &prepared, &err) < 0 ||
-	    stockade_plan_prepare(prepared, &err) < 0) {
+	    stockade_plan_build(policy, &plan, &err) < 0 ||
+	    stockade_program_new(plan, &prepared, &err) < 0) {
 		fprintf(stderr, "libpath: %s\n", err && err->msg ? err->msg : "cannot build the plan");
 		return 1;
 	}
@@ -108,14 +109,14 @@ int main(int argc, char **argv)
 	if (!plain || !apply || !prep)
 		return 1;
 	for (int i = 0; i < 20; i++) {
-		run(NULL, cmd);
-		run(plan, cmd);
-		run(prepared, cmd);
+		run(NULL, NULL, cmd);
+		run(plan, NULL, cmd);
+		run(NULL, prepared, cmd);
 	}
 	for (int i = 0; i < runs; i++) {
-		plain[i] = run(NULL, cmd);
-		apply[i] = run(plan, cmd);
-		prep[i] = run(prepared, cmd);
+		plain[i] = run(NULL, NULL, cmd);
+		apply[i] = run(plan, NULL, cmd);
+		prep[i] = run(NULL, prepared, cmd);
 	}
 	report("plain", plain, runs);
 	report("apply", apply, runs);
@@ -123,8 +124,8 @@ int main(int argc, char **argv)
 	free(plain);
 	free(apply);
 	free(prep);
+	stockade_program_free(prepared);
 	stockade_plan_free(plan);
-	stockade_plan_free(prepared);
 	stockade_policy_free(policy);
 	return 0;
 }

@@ -205,7 +205,7 @@ lp_apply=$(echo "$lp" | awk '$1 == "apply" { print $2 }')
 lp_prep=$(echo "$lp" | awk '$1 == "prepared" { print $2 }')
 record libpath "fork+exec /bin/true" "plain" "$lp_plain" us "$lp_plain"
 record libpath "fork+exec /bin/true" "stockade_plan_apply(agent)" "$lp_apply" us "$lp_plain"
-record libpath "fork+exec /bin/true" "stockade_plan_prepare(agent) once" "$lp_prep" us "$lp_plain"
+record libpath "fork+exec /bin/true" "stockade_program_new(agent) once" "$lp_prep" us "$lp_plain"
 
 # ---- the syscall loop ----
 
@@ -347,7 +347,7 @@ table() {
 	echo "An embedding program builds the agent plan once, then per command forks, calls"
 	echo "\`stockade_plan_apply()\` in the child and execs /bin/true (bench/libpath.c), against"
 	echo "a plain fork + exec, interleaved; microseconds, median of $runs.  In the last column the"
-	echo "program called \`stockade_plan_prepare()\` once first: the Landlock ruleset and the"
+	echo "program called \`stockade_program_new()\` once first: the Landlock ruleset and the"
 	echo "filter are built in the parent, and each child only enforces them."
 	echo
 	table libpath "µs"

@@ -5,7 +5,7 @@
  *   confine [-p PRESET] [-a NAME]... [-d NAME[=ACTION]]... [-- COMMAND [ARG...]]
  *
  * Builds a policy from a preset (default "agent") and `--allow`/`--deny`
- * style overrides, resolves it into a plan, prepares the plan, forks, and
+ * style overrides, resolves it into a plan, compiles it into a program, forks, and
  * confines the child: with a COMMAND the child execs it, without one it
  * tries two calls itself, getpid() and unshare(CLONE_NEWUSER), and prints
  * what each returned.  The parent reports how the child ended and exits with
@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 {
 	stockade_policy *policy = NULL;
 	stockade_plan *plan = NULL;
+	stockade_program *prog = NULL;
 	stockade_error *err = NULL;
 	const char *preset = "agent";
 	struct {
@@ -174,9 +175,9 @@ int main(int argc, char **argv)
 	/* Resolve paths, build the Landlock ruleset and the filter here, once:
 	 * the child then only enforces them, with no allocation, which is what
 	 * a multi-threaded parent needs between fork() and exec. */
-	ret = stockade_plan_prepare(plan, &err);
+	ret = stockade_program_new(plan, &prog, &err);
 	if (ret < 0) {
-		print_error("prepare", ret, err);
+		print_error("program", ret, err);
 		goto fail;
 	}
 
@@ -189,11 +190,11 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		if (optind < argc) {
 			/* Returns only on failure, confined or not: do not go on. */
-			ret = stockade_exec(plan, argv + optind, &err);
+			ret = stockade_program_exec(prog, argv + optind, &err);
 			print_error(argv[optind], ret, err);
 			_exit(ret == -ENOENT ? 127 : 126);
 		}
-		ret = stockade_plan_apply(plan, &err);
+		ret = stockade_program_apply(prog, &err);
 		if (ret < 0) {
 			print_error("apply", ret, err);
 			_exit(125);
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 		_exit(try_calls());
 	}
 
+	stockade_program_free(prog);
 	stockade_plan_free(plan);
 	if (waitpid(pid, &status, 0) < 0) {
 		perror("confine: waitpid");
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
 
 fail:
 	stockade_error_free(err);
+	stockade_program_free(prog);
 	stockade_plan_free(plan);
 	stockade_policy_free(policy);
 	return 1;

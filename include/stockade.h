@@ -27,8 +27,10 @@
  *  - No locking inside objects: use one policy or plan from one thread at a
  *    time.  Distinct objects may be used from different threads at once.
  *  - These functions never print, never exit and install no signal handler.
- *    Only stockade_plan_apply() and stockade_exec() confine anything, and
- *    only the process calling them.
+ *    Only the _apply() and _exec() functions confine anything, and only
+ *    the process calling them.
+ *  - A plan is never changed once built: any number of programs may be
+ *    compiled from it, in any thread, while it lives.
  */
 #ifndef STOCKADE_H
 #define STOCKADE_H
@@ -140,8 +142,8 @@ typedef struct stockade_plan stockade_plan;
  * their location, or -ENOMEM.  Nothing is applied and no path is looked
  * at yet.  Reads $STOCKADE_NO_PRESET_CACHE (docs/library.md). */
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err);
-/* Free a plan, and close the Landlock ruleset stockade_plan_prepare() kept.
- * NULL is a no-op. */
+/* Free a plan (NULL is a no-op).  Programs compiled from it must be freed
+ * first. */
 void stockade_plan_free(stockade_plan *plan);
 
 /* "Did you mean": the name among `candidates` that `word` is most likely a
@@ -221,8 +223,8 @@ void stockade_strv_free(char **strv);
  * thread (and what it starts afterwards), so call it before starting
  * threads; the seccomp filter is loaded with SECCOMP_FILTER_FLAG_TSYNC into
  * every thread of the process (-ESRCH if one cannot be synchronised).
- * Reads $HOME, $TMPDIR and the current directory to expand paths, unless
- * the plan was prepared.
+ * Reads $HOME, $TMPDIR and the current directory to expand paths: it
+ * compiles a program (below), applies it and frees it.
  *
  * Errors: -EINVAL for a policy in audit mode (it needs the CLI's
  * supervisor), a Landlock error when the policy says `landlock: required`
@@ -231,20 +233,36 @@ void stockade_strv_free(char **strv);
  * (no_new_privs, or Landlock without the filter): do not run the untrusted
  * code; exit instead.
  *
- * It allocates memory, so in the child of a multi-threaded program call
- * stockade_plan_prepare() in the parent first: a prepared plan is applied
- * with three system calls and no allocation on success. */
+ * It allocates memory, so in the child of a multi-threaded program compile
+ * a program in the parent first: stockade_program_apply() takes three
+ * system calls and no allocation on success. */
 int stockade_plan_apply(const stockade_plan *plan, stockade_error **err);
 
-/* Optional, for a program that applies one plan in many forked children:
- * do here, once, what does not depend on the child.  Paths are resolved
- * and the Landlock ruleset is built now (a descriptor the plan keeps,
- * close-on-exec, closed by stockade_plan_free()), the seccomp filter is
- * generated now; stockade_plan_apply() then only enforces them (three
- * system calls).  Paths that appear, vanish or move afterwards, and $CWD,
- * are as they were here: prepare again when they change.  Confines
- * nothing.  Not thread-safe with a concurrent apply of the same plan. */
-int stockade_plan_prepare(stockade_plan *plan, stockade_error **err);
+/* A program: a plan compiled for this kernel and this process, ready to be
+ * applied, in this process or in any number of forked children.  Compiling
+ * works out what the running kernel enforces of the plan (the enforcement
+ * status), resolves the paths and builds the Landlock ruleset (a
+ * close-on-exec descriptor the program holds) and generates the seccomp
+ * filter that goes with what Landlock can enforce.  Paths that appear,
+ * vanish or move afterwards, and $HOME, $TMPDIR and the current directory,
+ * are as they were here: compile again when they change.  Confines
+ * nothing.  The plan must outlive the program; a program is not changed by
+ * applying it, so children may apply it concurrently.
+ *
+ * Errors: as stockade_plan_apply()'s, but for those of the system calls that
+ * confine: -EINVAL for audit mode, -EOPNOTSUPP under `landlock: required`
+ * when this kernel cannot enforce everything, what landlock_*() returned. */
+typedef struct stockade_program stockade_program;
+int stockade_program_new(const stockade_plan *plan, stockade_program **out, stockade_error **err);
+/* Close the ruleset and free the program (NULL is a no-op). */
+void stockade_program_free(stockade_program *prog);
+/* Enforce the program on the calling process: no_new_privs, Landlock, the
+ * seccomp filter (TSYNC), with no allocation on success.  Process-wide
+ * effects and errors as stockade_plan_apply()'s. */
+int stockade_program_apply(const stockade_program *prog, stockade_error **err);
+/* stockade_program_apply(), then execvp(argv[0], argv); returns only on
+ * failure, as stockade_exec(). */
+int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err);
 
 /* stockade_plan_apply(), then execvp(argv[0], argv) with the environment
  * unchanged.  Returns only on failure: the confinement errors above, or

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "plan/preset_plans.h"
+#include "seccomp/seccomp.h"
 
 static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, char *keys, size_t keysize)
 {
@@ -54,7 +55,7 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 		snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%s%s", i ? "," : "", ps->name);
 	}
 	/* The plan and its native filter (plan.h: bpf), so a run loads it as is. */
-	if ((ret = stockade_plan_build(p, &plan, &err)) < 0 || (ret = sk_plan_cache_bpf(plan, &err)) < 0)
+	if ((ret = stockade_plan_build(p, &plan, &err)) < 0 || (ret = sk_plan_attach_filters(plan, &err)) < 0)
 		goto fail;
 	fp = sk_preset_fingerprint(chain);
 	if ((ret = sk_plan_blob_write(plan, fp, &blob, &len)) < 0) {

@@ -3,7 +3,7 @@
  * The Landlock ruleset: handled rights as status.c works them out for this
  * kernel, a rule per path the walk emits and per TCP port, then
  * landlock_restrict_self().  Built once, it can be enforced in any number
- * of forked children (stockade_plan_prepare).
+ * of forked children (a stockade_program).
  */
 #include <errno.h>
 #include <stdio.h>

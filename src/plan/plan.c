@@ -459,7 +459,6 @@ void stockade_plan_free(stockade_plan *plan)
 	free(plan->name);
 	sk_plan_access_free(plan);
 	free(plan->bpf);
-	sk_prepared_free(plan->prepared);
 	free(plan);
 }
 
@@ -550,13 +549,6 @@ out:
 	free(bp);
 	stockade_plan_free(plan);
 	return ret;
-}
-
-void sk_prepared_free(struct sk_prepared *prep)
-{
-	if (prep && prep->ruleset >= 0)
-		close(prep->ruleset);
-	free(prep);
 }
 
 int sk_plan_build_pending(const stockade_policy *policy, const struct sk_preset_blob *blob, stockade_plan **out,

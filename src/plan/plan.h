@@ -88,7 +88,6 @@ struct stockade_plan {
 	bool seccomp_enabled;
 	bool audit;		    /* seccomp.mode: audit (the last layer that sets it wins) */
 	struct sk_origin audit_at;
-	enum sk_notify_mode notify; /* set only on a supervisor's copy of the plan */
 	struct sk_action default_action;
 	struct sk_origin default_at;
 	enum sk_compat compat;
@@ -104,27 +103,16 @@ struct stockade_plan {
 	 * when Landlock cannot limit TCP to the listed ports. */
 	struct sk_plan_access access;
 	struct stockade_plan *net_fallback;
-	/* This plan's filter for the native architecture, generated in advance
-	 * (stored in a preset blob at build time, or by stockade_plan_prepare());
-	 * NULL: generated when it is loaded.  Only for plain enforcement
-	 * (notify == SK_NOTIFY_NONE, not audit). */
+	/* A built-in preset's filter for the native architecture, generated
+	 * when stockade was built (plan/preset_plans.h); NULL for any other
+	 * plan, whose filter a program generates (run/program.c).  Only for
+	 * plain enforcement (no notifications, not audit).  A plan is not
+	 * changed once built: what applying it needs at run time (the
+	 * Landlock ruleset, the filter that goes with it, the enforcement
+	 * status) is a stockade_program's. */
 	struct sock_filter *bpf;
 	size_t bpf_len;
-	struct sk_prepared *prepared; /* stockade_plan_prepare(), or NULL */
 };
-
-/* What stockade_plan_prepare() works out in the calling process, so that
- * stockade_plan_apply() in a forked child only has to enforce it. */
-struct sk_prepared {
-	int ruleset;		      /* Landlock ruleset, close-on-exec; -1 if none */
-	const stockade_plan *filter;  /* the plan whose filter goes with that outcome */
-	struct sk_enforcement rep;
-};
-
-void sk_prepared_free(struct sk_prepared *prep);
-
-/* Generate and keep plan->bpf (and its fallback's). */
-int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err);
 
 struct sk_verdict {
 	struct sk_action action;

@@ -5,8 +5,8 @@
  *
  *   blob   := "SKPB" u32:version u64:fingerprint plan
  *   plan   := strings str:name u8:seccomp_enabled u8:audit origin:audit_at
- *             u32:notify action:default origin:default_at u32:compat
- *             origin:compat_at u32:nentries entry* sandbox u8:has_fallback plan?
+ *             action:default origin:default_at u32:compat
+ *             origin:compat_at u32:nentries entry* access u8:has_fallback plan?
  *   strings:= u32:n str*                   the plan's string table, in order
  *   str    := u32:len bytes NUL
  *   ref    := u32                          0 = NULL, else string number + 1
@@ -17,7 +17,7 @@
  *   rule   := u8:nconds cond* action origin ref:reason region
  *   region := u32:nterms (u8:n cond*)*
  *   cond   := u8:arg u8:op u64:mask u64:value
- *   sandbox:= u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
+ *   access := u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
@@ -125,7 +125,6 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, plan->seccomp_enabled);
 	PUT(w, uint8_t, plan->audit);
 	put_origin(w, plan, &plan->audit_at);
-	PUT(w, uint32_t, plan->notify);
 	put_action(w, plan->default_action);
 	put_origin(w, plan, &plan->default_at);
 	PUT(w, uint32_t, plan->compat);
@@ -385,7 +384,6 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	plan->seccomp_enabled = get_bool(r);
 	plan->audit = get_bool(r);
 	get_origin(r, &plan->audit_at);
-	plan->notify = (enum sk_notify_mode)get_enum(r, SK_NOTIFY_ALL);
 	plan->default_action = get_action(r);
 	get_origin(r, &plan->default_at);
 	plan->compat = (enum sk_compat)get_enum(r, SK_COMPAT_FILTER);
@@ -471,7 +469,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	if (!r->err && !plan->name)
 		fail(r);
 	size_t nbpf = get_count(r, sizeof(*plan->bpf));
-	if (nbpf > BPF_MAXINSNS || (nbpf && (!plan->seccomp_enabled || plan->notify || plan->audit)))
+	if (nbpf > BPF_MAXINSNS || (nbpf && (!plan->seccomp_enabled || plan->audit)))
 		fail(r); /* what sk_seccomp_load() would not load as it is */
 	else if (nbpf && !r->err) {
 		if (!(plan->bpf = malloc(nbpf * sizeof(*plan->bpf))))

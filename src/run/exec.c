@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Confine, then exec.  Order matters (minijail's):
+ * A program: a plan compiled for this kernel and this process (the
+ * Landlock ruleset, the seccomp filter that goes with what Landlock could
+ * enforce, and the enforcement status), then applied, then exec'd.  The
+ * plan itself is never changed.  Order matters (minijail's):
  *
  *  1. no_new_privs first: an unprivileged process may only install a seccomp
  *     filter or a Landlock ruleset with it set, and it keeps setuid binaries
@@ -27,132 +30,141 @@
 /* The plan whose seccomp filter goes with the Landlock outcome in rep. */
 static const stockade_plan *seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep)
 {
-	/* TCP sockets pass seccomp only where Landlock limits their ports.
-	 * (A caller that disabled the filter on its copy of the plan loads
-	 * its own and asks about it with the original.) */
+	/* TCP sockets pass seccomp only where Landlock limits their ports. */
 	if (plan->seccomp_enabled && plan->net_fallback && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL)
 		return plan->net_fallback;
 	return plan;
 }
 
-int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_enforcement *rep, const stockade_plan **filter,
-			      stockade_error **err)
+int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stockade_program **out,
+		   stockade_error **err)
 {
+	stockade_program *prog = calloc(1, sizeof(*prog));
 	int ret;
 
-	*filter = plan;
-	if (plan->prepared) {
-		/* stockade_plan_prepare() did the work: enforce it. */
-		*rep = plan->prepared->rep;
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
-		if (plan->prepared->ruleset >= 0 && (ret = sk_landlock_restrict(plan->prepared->ruleset, err)) < 0)
-			return ret;
-		*filter = plan->prepared->filter;
-		return 0;
+	*out = NULL;
+	if (!prog)
+		return sk_error(err, ENOMEM, "out of memory");
+	prog->plan = plan;
+	prog->notify = notify;
+	prog->ruleset = -1;
+	/* What the kernel enforces, and the ruleset; no_new_privs is set by
+	 * every apply and nothing can prevent it. */
+	ret = sk_landlock_build(plan, &prog->status, &prog->ruleset, err);
+	if (ret == 0) {
+		prog->status.nnp = true;
+		prog->filter_plan = seccomp_plan_for(plan, &prog->status);
+		sk_enforcement_seccomp(prog->filter_plan, &prog->status);
+		ret = sk_seccomp_filter(prog->filter_plan, notify, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
+					err);
 	}
-	memset(rep, 0, sizeof(*rep));
+	if (ret < 0) {
+		stockade_program_free(prog);
+		return ret;
+	}
+	*out = prog;
+	return 0;
+}
+
+int stockade_program_new(const stockade_plan *plan, stockade_program **out, stockade_error **err)
+{
+	return sk_program_new(plan, SK_NOTIFY_NONE, out, err);
+}
+
+void stockade_program_free(stockade_program *prog)
+{
+	if (!prog)
+		return;
+	if (prog->ruleset >= 0)
+		close(prog->ruleset);
+	if (!prog->bpf_borrowed)
+		free(prog->bpf);
+	free(prog);
+}
+
+int sk_program_apply_but_seccomp(const stockade_program *prog, stockade_error **err)
+{
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
-	rep->nnp = true;
-	if ((ret = sk_landlock_apply(plan, false, rep, err)) < 0)
-		return ret;
-	*filter = seccomp_plan_for(plan, rep);
-	sk_enforcement_seccomp(*filter, rep);
+	if (prog->ruleset >= 0)
+		return sk_landlock_restrict(prog->ruleset, err);
 	return 0;
 }
 
-int stockade_plan_prepare(stockade_plan *plan, stockade_error **err)
+int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 {
-	struct sk_prepared *prep = calloc(1, sizeof(*prep));
-	int ret;
+	int ret = sk_program_apply_but_seccomp(prog, err);
 
-	if (!prep)
-		return sk_error(err, ENOMEM, "out of memory");
-	/* What the kernel enforces, and the ruleset, as apply would work them
-	 * out; rep as a child will report it, no_new_privs included. */
-	ret = sk_landlock_build(plan, &prep->rep, &prep->ruleset, err);
-	if (ret < 0) {
-		free(prep);
-		return ret;
-	}
-	prep->rep.nnp = true;
-	prep->filter = seccomp_plan_for(plan, &prep->rep);
-	sk_enforcement_seccomp(prep->filter, &prep->rep);
-	/* The filter too (seccomp_plan_for() returns plan or its fallback). */
-	if ((ret = sk_plan_cache_bpf(plan, err)) < 0) {
-		sk_prepared_free(prep);
-		return ret;
-	}
-	sk_prepared_free(plan->prepared);
-	plan->prepared = prep;
-	return 0;
+	if (ret == 0 && prog->bpf)
+		ret = sk_seccomp_load(prog->bpf, prog->bpf_len, err);
+	return ret;
 }
 
-int sk_plan_apply_report(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err)
+int sk_program_exec(const stockade_program *prog, char *const argv[],
+		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
 {
-	struct sk_enforcement local;
-	const stockade_plan *filter;
-	int ret;
-
-	if (!rep)
-		rep = &local;
-	if ((ret = sk_plan_apply_but_seccomp(plan, rep, &filter, err)) < 0)
-		return ret;
-	if ((ret = sk_seccomp_load(filter, err)) < 0)
-		return ret;
-	rep->applied = true;
-	return 0;
-}
-
-int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err)
-{
-	const stockade_plan *filter;
-	void *prog = NULL;
-	size_t prog_len = 0;
-	int ret;
-
-	memset(rep, 0, sizeof(*rep));
-	rep->nnp = true; /* nothing can prevent it */
-	if ((ret = sk_landlock_apply(plan, true, rep, err)) < 0)
-		return ret;
-	filter = seccomp_plan_for(plan, rep);
-	sk_enforcement_seccomp(filter, rep);
-	if (!filter->seccomp_enabled)
-		return 0;
-	/* Build the filter without loading it, so its errors show here too. */
-	if ((ret = stockade_plan_compile_bpf(filter, 0, &prog, &prog_len, err)) < 0)
-		return ret;
-	free(prog);
-	return 0;
-}
-
-int stockade_plan_apply(const stockade_plan *plan, stockade_error **err)
-{
-	return sk_plan_apply_report(plan, NULL, err);
-}
-
-int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err)
-{
-	return sk_exec_report(plan, argv, NULL, NULL, err);
-}
-
-int sk_exec_report(const stockade_plan *plan, char *const argv[],
-		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
-{
-	struct sk_enforcement rep;
-	int ret = sk_plan_apply_report(plan, &rep, err);
+	int ret = stockade_program_apply(prog, err);
 
 	if (ret < 0)
 		return ret;
-	if (applied)
+	if (applied) {
+		struct sk_enforcement rep = prog->status;
+
+		rep.applied = true;
 		applied(&rep, ctx);
+	}
 	execvp(argv[0], argv);
 	ret = errno;
 	sk_error(err, ret, "cannot run %s: %s", argv[0], strerror(ret));
 	if (ret == EPERM || ret == ENOSYS)
 		sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
-	else if (ret == EACCES && plan->access.fs)
+	else if (ret == EACCES && prog->plan->access.fs)
 		sk_error_hint(err, "the filesystem rules may not let it run: add its directory to `exec`");
 	return -ret;
+}
+
+int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err)
+{
+	return sk_program_exec(prog, argv, NULL, NULL, err);
+}
+
+/* ---- the plan-level shortcuts: a program made, used and freed ---- */
+
+int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err)
+{
+	stockade_program *prog = NULL;
+	int ret = stockade_program_new(plan, &prog, err);
+
+	if (ret == 0)
+		*rep = prog->status;
+	stockade_program_free(prog);
+	return ret;
+}
+
+int stockade_plan_apply(const stockade_plan *plan, stockade_error **err)
+{
+	stockade_program *prog = NULL;
+	int ret = stockade_program_new(plan, &prog, err);
+
+	if (ret == 0)
+		ret = stockade_program_apply(prog, err);
+	stockade_program_free(prog);
+	return ret;
+}
+
+int sk_exec_report(const stockade_plan *plan, char *const argv[],
+		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
+{
+	stockade_program *prog = NULL;
+	int ret = stockade_program_new(plan, &prog, err);
+
+	if (ret == 0)
+		ret = sk_program_exec(prog, argv, applied, ctx, err);
+	stockade_program_free(prog);
+	return ret;
+}
+
+int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err)
+{
+	return sk_exec_report(plan, argv, NULL, NULL, err);
 }

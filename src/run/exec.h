@@ -1,22 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The one apply sequence (exec.c): no_new_privs, Landlock, seccomp. */
+/*
+ * Programs (exec.c): a plan compiled for this kernel and this process, then
+ * applied (no_new_privs, Landlock, seccomp) and exec'd.
+ */
 #ifndef STOCKADE_EXEC_H
 #define STOCKADE_EXEC_H
 
+#include <linux/filter.h>
+
 #include "plan/plan.h"
 
-/* Everything stockade_plan_apply does except loading the seccomp filter,
- * for a supervisor that loads its own variant of it: *filter is the plan
- * whose filter goes with what Landlock could enforce (plan, or
- * plan->net_fallback). */
-int sk_plan_apply_but_seccomp(const stockade_plan *plan, struct sk_enforcement *rep, const stockade_plan **filter,
-			      stockade_error **err);
-/* stockade_plan_apply, filling the report. */
-int sk_plan_apply_report(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err);
-/* The report `sk_plan_apply_report` would give, without confining anything. */
+struct stockade_program {
+	const stockade_plan *plan;	  /* borrowed: outlives the program */
+	const stockade_plan *filter_plan; /* plan, or plan->net_fallback where Landlock cannot limit TCP ports */
+	enum sk_notify_mode notify;	  /* a supervisor's filter: which denials notify */
+	int ruleset;			  /* Landlock ruleset, close-on-exec; -1 if none */
+	struct sock_filter *bpf;	  /* the native filter; NULL when seccomp is disabled */
+	size_t bpf_len;
+	bool bpf_borrowed;		  /* bpf is filter_plan->bpf (a built-in preset's) */
+	struct sk_enforcement status;	  /* what this kernel enforces (applied: false) */
+};
+
+/* stockade_program_new() with a supervisor's notify mode. */
+int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stockade_program **out,
+		   stockade_error **err);
+/* Everything stockade_program_apply() does but loading the filter, for a
+ * supervisor that loads prog->bpf itself (with a listener). */
+int sk_program_apply_but_seccomp(const stockade_program *prog, stockade_error **err);
+/* stockade_program_exec(), calling `applied` (if not NULL) with what was
+ * enforced between confinement and execve. */
+int sk_program_exec(const stockade_program *prog, char *const argv[],
+		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
+
+/* What applying the plan would enforce here, without confining anything
+ * (builds, and throws away, the ruleset and the filter: their errors show). */
 int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err);
-/* stockade_exec, calling `applied` (if not NULL) with the report between
- * confinement and execve. */
+/* A program made, applied (with `applied` called) and exec'd. */
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 

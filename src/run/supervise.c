@@ -239,7 +239,7 @@ static _Noreturn void child_main(struct child_args *a)
 {
 	static struct handoff h = { .listener = LISTENER_PENDING };
 	const stockade_plan *sp;
-	stockade_plan notifying;
+	stockade_program *program = NULL;
 	struct sk_enforcement rep;
 	stockade_error *e = NULL;
 	unsigned flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -255,20 +255,24 @@ static _Noreturn void child_main(struct child_args *a)
 	h.sock = a->sock;
 	/* The supervisor only blocked signals; dispositions are the caller's. */
 	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
-	/* Everything stockade_plan_apply() does before the filter (no_new_privs,
-	 * Landlock); sp is the plan whose filter goes with the outcome. */
-	ret = sk_plan_apply_but_seccomp(a->plan, &rep, &sp, &e);
+	/* The program of the plan with its denials turned into notifications:
+	 * the ruleset, and the filter of sp, the plan that goes with what
+	 * Landlock could enforce (the plan or its TCP fallback). */
+	ret = sk_program_new(a->plan, a->opts->mode, &program, &e);
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
+	sp = program->filter_plan;
+	rep = program->status;
+	rep.applied = true;
 	h.fallback = sp != a->plan;
-	/* The plan's own filter with its denials turned into notifications. */
-	notifying = *sp;
-	notifying.notify = a->opts->mode;
-	notifying.audit = false;
-	ret = stockade_plan_compile_bpf(&notifying, 0, &insns, &len, &e);
+	/* Everything stockade_program_apply() does before the filter
+	 * (no_new_privs, Landlock). */
+	ret = sk_program_apply_but_seccomp(program, &e);
 	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot compile the filter", e);
-	prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+		child_fail(a->sock, -ret, "cannot confine the command", e);
+	insns = program->bpf;
+	len = program->bpf_len;
+	prog.len = (unsigned short)len;
 	prog.filter = insns;
 	/* After seccomp(), this thread makes only calls the filter lets
 	 * through untouched: futex() to wake the helper and wait for it (what

@@ -20,19 +20,19 @@
 #include "seccomp/seccomp.h"
 
 /*
- * The action the filter encodes for `a`: the plan's own, or, on a
- * supervisor's copy of the plan (supervise.c), a user notification the
- * supervisor answers by the plan's own verdict.  Only the mapping changes:
- * the regions, and so what each call gets, stay those of the plan.
+ * The action the filter encodes for `a`: the plan's own, or, in a
+ * supervisor's filter (supervise.c), a user notification the supervisor
+ * answers by the plan's own verdict.  Only the mapping changes: the
+ * regions, and so what each call gets, stay those of the plan.
  */
-uint32_t sk_filter_badarch(const stockade_plan *plan)
+uint32_t sk_filter_badarch(enum sk_notify_mode notify)
 {
-	return plan->notify >= SK_NOTIFY_DENY ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
+	return notify >= SK_NOTIFY_DENY ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
 }
 
-uint32_t sk_filter_action(const stockade_plan *plan, struct sk_action a)
+uint32_t sk_filter_action(enum sk_notify_mode notify, struct sk_action a)
 {
-	switch (plan->notify) {
+	switch (notify) {
 	case SK_NOTIFY_NONE:
 		break;
 	case SK_NOTIFY_ERRNO:
@@ -80,7 +80,7 @@ int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct 
 	return sk_bpf_generate(plan, arch, prog, len, err);
 }
 
-int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err)
+int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err)
 {
 	int ret;
 
@@ -88,7 +88,7 @@ int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err)
 		struct sock_filter *insns = NULL;
 		size_t n = 0;
 
-		if (p->bpf || !p->seccomp_enabled || p->notify != SK_NOTIFY_NONE || p->audit)
+		if (p->bpf || !p->seccomp_enabled || p->audit)
 			continue;
 		if ((ret = sk_bpf_generate(p, 0, &insns, &n, err)) < 0)
 			return ret;
@@ -98,31 +98,41 @@ int sk_plan_cache_bpf(stockade_plan *plan, stockade_error **err)
 	return 0;
 }
 
-int sk_seccomp_load(const stockade_plan *plan, stockade_error **err)
+int sk_seccomp_filter(const stockade_plan *plan, enum sk_notify_mode notify, struct sock_filter **prog, size_t *len,
+		      bool *borrowed, stockade_error **err)
 {
-	struct sock_filter *insns = plan->bpf;
-	struct sock_fprog prog;
-	size_t n = plan->bpf_len;
-	int ret;
-
-	if (!plan->seccomp_enabled)
+	*prog = NULL;
+	*len = 0;
+	*borrowed = false;
+	/* No filter, unless a supervisor asks for one to notify it. */
+	if (!plan->seccomp_enabled && notify == SK_NOTIFY_NONE)
 		return 0;
-	/* Notifications and audit mode need a supervisor: supervise.c. */
-	if (plan->notify != SK_NOTIFY_NONE || plan->audit) {
+	/* Audit mode needs a supervisor (supervise.c): its filter notifies. */
+	if (notify == SK_NOTIFY_NONE && plan->audit) {
 		sk_error(err, EINVAL, "the policy is in audit mode, which needs stockade's supervisor");
 		sk_error_hint(err, "run it with `stockade run` (it supervises audit mode), or set seccomp.mode: enforce");
 		return -EINVAL;
 	}
-	/* Generated in advance for a preset or a prepared plan; else now. */
-	if (!insns && (ret = sk_bpf_generate(plan, 0, &insns, &n, err)) < 0)
-		return ret;
-	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
+	/* A built-in preset's filter was generated when stockade was built. */
+	if (notify == SK_NOTIFY_NONE && plan->bpf) {
+		*prog = plan->bpf;
+		*len = plan->bpf_len;
+		*borrowed = true;
+		return 0;
+	}
+	return sk_bpf_generate_notify(plan, notify, 0, prog, len, err);
+}
+
+int sk_seccomp_load(const struct sock_filter *insns, size_t n, stockade_error **err)
+{
+	/* The kernel only reads the program: sock_fprog just lacks the const. */
+	struct sock_fprog prog = { .len = (unsigned short)n, .filter = (struct sock_filter *)(uintptr_t)insns };
+	int ret;
+
 	/* TSYNC: every thread of an embedding program, not just this one. */
 	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
 	if (ret != 0)
 		ret = ret > 0 ? -ESRCH : -errno; /* > 0: a thread that could not be synchronised */
-	if (insns != plan->bpf)
-		free(insns);
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot load the seccomp filter: %s", strerror(-ret));
 	return 0;

@@ -8,9 +8,9 @@
 
 /* What the filter returns for a plan action: the action itself, or a user
  * notification when the plan is a supervisor's copy (plan->notify). */
-uint32_t sk_filter_action(const stockade_plan *plan, struct sk_action a);
+uint32_t sk_filter_action(enum sk_notify_mode notify, struct sk_action a);
 /* What calls through an architecture the filter does not cover get. */
-uint32_t sk_filter_badarch(const stockade_plan *plan);
+uint32_t sk_filter_badarch(enum sk_notify_mode notify);
 
 /* Generate the filter for `arch` (0 = native) from the plan's regions
  * (bpf_gen.c); the caller frees *prog.  This is what is loaded and
@@ -18,6 +18,10 @@ uint32_t sk_filter_badarch(const stockade_plan *plan);
  * own rule merging mis-compiles some rule sets. */
 int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
 		    stockade_error **err);
+/* The same with denials turned into user notifications, as `notify` says
+ * (a supervisor's filter). */
+int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode notify, uint32_t arch, struct sock_filter **prog,
+			   size_t *len, stockade_error **err);
 
 /* The filter of a plan for a consumer with no Landlock beside it (export,
  * explain, stats): the TCP fallback when the plan has one, and a filter
@@ -25,7 +29,15 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
 			       stockade_error **err);
 
-/* Compile for the native arch and load into the calling process. */
-int sk_seccomp_load(const stockade_plan *plan, stockade_error **err);
+/* The native filter to load for `plan` (nothing when seccomp is disabled:
+ * *prog NULL): the built-in preset's, which *borrowed says the caller must
+ * not free, or generated now.  Audit mode without notifications is refused. */
+int sk_seccomp_filter(const stockade_plan *plan, enum sk_notify_mode notify, struct sock_filter **prog, size_t *len,
+		      bool *borrowed, stockade_error **err);
+/* For the preset generator (tools/gen_presets.c), while it builds a
+ * plan: generate and keep plan->bpf, and its fallback's. */
+int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err);
+/* Load a filter into the calling process, every thread (TSYNC). */
+int sk_seccomp_load(const struct sock_filter *prog, size_t len, stockade_error **err);
 
 #endif

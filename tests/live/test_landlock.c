@@ -683,14 +683,15 @@ TEST(landlock_library_apply_in_child)
 	rm_rf(base);
 }
 
-/* stockade_plan_prepare: the ruleset and the filter are built once in the
- * parent; every forked child that applies the plan is confined by them
+/* stockade_program_new: the ruleset and the filter are built once in the
+ * parent; every forked child that applies the program is confined by them
  * (files by Landlock, calls by seccomp), and the parent is not. */
-TEST(landlock_library_prepare_then_apply_in_children)
+TEST(landlock_library_program_then_apply_in_children)
 {
 	char base[PATH_MAX], inside[PATH_MAX], outside[PATH_MAX], text[512], f[PATH_MAX];
 	stockade_policy *p = NULL;
 	stockade_plan *plan = NULL;
+	stockade_program *prog = NULL, *again = NULL;
 	int fd;
 
 	NEED_LANDLOCK(1);
@@ -703,15 +704,15 @@ TEST(landlock_library_prepare_then_apply_in_children)
 	CHECK(stockade_policy_new(&p, NULL) == 0);
 	CHECK(p && stockade_policy_add_text(p, "test", text, strlen(text), NULL) == 0);
 	CHECK(p && stockade_plan_build(p, &plan, NULL) == 0);
-	CHECK(plan && stockade_plan_prepare(plan, NULL) == 0);
-	for (int child = 0; plan && child < 3; child++) {
+	CHECK(plan && stockade_program_new(plan, &prog, NULL) == 0);
+	for (int child = 0; prog && child < 3; child++) {
 		int status;
 		pid_t pid = fork();
 
 		if (pid == 0) {
 			struct utsname u;
 
-			if (stockade_plan_apply(plan, NULL) < 0)
+			if (stockade_program_apply(prog, NULL) < 0)
 				_exit(100);
 			path_of(f, sizeof(f), inside, child ? "ok2" : "ok");
 			fd = open(f, O_WRONLY | O_CREAT, 0644);
@@ -727,14 +728,17 @@ TEST(landlock_library_prepare_then_apply_in_children)
 		CHECK(waitpid(pid, &status, 0) == pid);
 		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d: status %#x", child, status);
 	}
-	/* The parent only prepared: it is still free. */
+	/* The parent only compiled: it is still free. */
 	path_of(f, sizeof(f), outside, "parent");
 	fd = open(f, O_WRONLY | O_CREAT, 0644);
-	CHECK_MSG(fd >= 0, "the parent was confined by prepare: %s", strerror(errno));
+	CHECK_MSG(fd >= 0, "the parent was confined by compiling: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	/* Prepared twice: the first ruleset is released, the plan still applies. */
-	CHECK(plan && stockade_plan_prepare(plan, NULL) == 0);
+	/* A second program of the same plan, while the first lives: the plan is
+	 * not changed by compiling it. */
+	CHECK(plan && stockade_program_new(plan, &again, NULL) == 0);
+	stockade_program_free(again);
+	stockade_program_free(prog);
 	stockade_plan_free(plan);
 	stockade_policy_free(p);
 	rm_rf(base);

@@ -85,7 +85,7 @@ static int add_region(scmp_filter_ctx ctx, int nr, uint32_t act, const struct sk
 static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ctx *out, stockade_error **err)
 {
 	uint32_t native = seccomp_arch_native();
-	uint32_t def = sk_filter_action(plan, plan->default_action);
+	uint32_t def = sk_filter_action(SK_NOTIFY_NONE, plan->default_action);
 	scmp_filter_ctx ctx = seccomp_init(def);
 	bool args32 = sk_arch_args32(arch);
 	int ret;
@@ -95,7 +95,7 @@ static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ct
 		return sk_error(err, ENOMEM, "libseccomp: cannot create a filter");
 	/* Calls through another ABI (i386 int 0x80, x32) would otherwise see
 	 * none of the rules: the architectures not in the filter kill. */
-	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, sk_filter_badarch(plan));
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, sk_filter_badarch(SK_NOTIFY_NONE));
 	/* no_new_privs is set by exec.c before anything else is applied. */
 	if (ret == 0)
 		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
@@ -137,14 +137,14 @@ static int arch_context(const stockade_plan *plan, uint32_t arch, scmp_filter_ct
 				continue; /* not a syscall of this architecture */
 			for (size_t k = 0; k < e->nrules; k++) {
 				const struct sk_plan_rule *r = &e->rules[k];
-				if (sk_filter_action(plan, r->action) == def)
+				if (sk_filter_action(SK_NOTIFY_NONE, r->action) == def)
 					continue;
-				if ((ret = add_region(ctx, nr, sk_filter_action(plan, r->action), &r->region, args32, pass,
+				if ((ret = add_region(ctx, nr, sk_filter_action(SK_NOTIFY_NONE, r->action), &r->region, args32, pass,
 						      e->name, err)) < 0)
 					goto fail;
 			}
-			if (sk_filter_action(plan, base) != def &&
-			    (ret = add_region(ctx, nr, sk_filter_action(plan, base), &e->base_region, args32, pass, e->name,
+			if (sk_filter_action(SK_NOTIFY_NONE, base) != def &&
+			    (ret = add_region(ctx, nr, sk_filter_action(SK_NOTIFY_NONE, base), &e->base_region, args32, pass, e->name,
 					      err)) < 0)
 				goto fail;
 		}

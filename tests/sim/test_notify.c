@@ -27,6 +27,7 @@
 #include "../harness.h"
 #include "analysis/analysis.h"
 #include "policy/oci.h"
+#include "seccomp/seccomp.h"
 #include "seccomp/sim.h"
 #include "run/supervise.h"
 
@@ -51,19 +52,15 @@ static stockade_plan *plan_of(const char *preset, const char *text)
 
 static struct sock_filter *compile(const stockade_plan *plan, enum sk_notify_mode mode, uint32_t arch, size_t *len)
 {
-	stockade_plan copy = *plan;
 	stockade_error *err = NULL;
-	void *prog = NULL;
-	size_t bytes = 0;
+	struct sock_filter *prog = NULL;
 
-	copy.notify = mode;
-	if (stockade_plan_compile_bpf(&copy, arch, &prog, &bytes, &err) < 0) {
+	if (sk_bpf_generate_notify(plan, mode, arch, &prog, len, &err) < 0) {
 		CHECK_MSG(0, "compile (mode %d): %s", mode, err && err->msg ? err->msg : "?");
 		stockade_error_free(err);
 		*len = 0;
 		return NULL;
 	}
-	*len = bytes / sizeof(struct sock_filter);
 	return prog;
 }
 

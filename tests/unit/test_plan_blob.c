@@ -63,7 +63,7 @@ static bool plan_eq(const char *key, const stockade_plan *a, const stockade_plan
 	const struct sk_plan_access *sa = &a->access, *sb = &b->access;
 
 	SAME(str_eq(a->name, b->name), "%s: name", key);
-	SAME(a->seccomp_enabled == b->seccomp_enabled && a->audit == b->audit && a->notify == b->notify &&
+	SAME(a->seccomp_enabled == b->seccomp_enabled && a->audit == b->audit &&
 		     a->compat == b->compat && sk_action_eq(a->default_action, b->default_action) &&
 		     a->default_action.errnum == b->default_action.errnum,
 	     "%s: scalar fields", key);
