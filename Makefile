@@ -160,7 +160,8 @@ $(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
 # malloc() of the static link reaches it through --wrap.
 ARENA_OBJS := $(BUILD)/musl/src/musl/arena.o $(MUSL_PREFIX)/lib/mimalloc.o
 ARENA_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray,--wrap=free,--wrap=malloc_usable_size
-MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS) $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o)
+MUSL_LIB_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(LIB_OBJS) $(BUILD)/gen/preset_blobs.o)
+MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS)) $(MUSL_LIB_OBJS)
 $(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
@@ -182,7 +183,15 @@ $(BUILD)/musl/tests/musl/%.o: tests/musl/%.c $(MUSL_PREFIX)/stamp
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -fno-builtin -Isrc/musl -c $< -o $@
 $(BUILD)/test-arena: $(ARENA_OBJS) $(BUILD)/musl/tests/musl/test_arena.o
 	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
-TEST_ARENA := $(BUILD)/test-arena
+# The unit and simulator tiers once more, built as the CLI is: the same
+# musl objects of the library, the tests compiled with MUSL_CFLAGS, the
+# arena and mimalloc behind the same --wrap, the same static-pie link.
+# The library code users run is the code these test.
+$(BUILD)/musl/test-unit: $(ARENA_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
+	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
+$(BUILD)/musl/test-sim: $(ARENA_OBJS) $(SIM_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
+	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
+TEST_MUSL := $(BUILD)/test-arena $(BUILD)/musl/test-unit $(BUILD)/musl/test-sim
 else
 $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LINK)
@@ -215,7 +224,7 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $(filter %.c,$^)
 
-TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_ARENA)
+TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_MUSL)
 # First what the tiers use beyond the build (as root: installed in one step;
 # otherwise the apt-get line is printed and the tests that need it skip).
 check: $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static

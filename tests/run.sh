@@ -7,6 +7,10 @@
 # Tiers (default: all, in this order):
 #   unit         BUILD_DIR/test-unit
 #   sim          BUILD_DIR/test-sim
+#   unit-musl    BUILD_DIR/musl/test-unit and BUILD_DIR/musl/test-sim: the
+#   sim-musl     same tiers built as the musl CLI is (its library objects,
+#                arena, allocator and link); skipped when the CLI is linked
+#                against glibc, so that unit and sim test what it runs
 #   arena        BUILD_DIR/test-arena, the musl CLI's allocation front; skipped
 #                when the CLI is linked against glibc (it has no arena then)
 #   live         BUILD_DIR/test-live, as the invoking user
@@ -23,12 +27,12 @@
 set -u
 
 if [ $# -lt 1 ]; then
-	echo "usage: $0 BUILD_DIR [unit|sim|arena|live|live-unpriv|tools]..." >&2
+	echo "usage: $0 BUILD_DIR [unit|sim|unit-musl|sim-musl|arena|live|live-unpriv|tools]..." >&2
 	exit 2
 fi
 build=$1
 shift
-[ $# -gt 0 ] || set -- unit sim arena live live-unpriv tools
+[ $# -gt 0 ] || set -- unit sim unit-musl sim-musl arena live live-unpriv tools
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 case $build in
@@ -126,6 +130,21 @@ tier_arena() {
 	fi
 }
 
+# The Makefile builds musl/test-unit and musl/test-sim with the musl CLI.
+# Under MUSL=0 the CLI runs the library test-unit and test-sim were linked
+# with, glibc's: there is no second build to test.
+tier_musl() {
+	name=$1 bin=$2
+	if [ -x "$bin" ]; then
+		tier_binary "$name" "$bin"
+	elif [ "${STOCKADE_MUSL:-}" = 0 ]; then
+		echo "SKIP $name: the Makefile linked the CLI against glibc (MUSL=0); the ${name%-musl} tier already tests that build"
+		skipped=$((skipped + 1))
+	else
+		missing "$name" "$bin"
+	fi
+}
+
 tier_live_unpriv() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP live-unpriv: not running as root, so the live tier already ran unprivileged"
@@ -208,6 +227,7 @@ for tier in "$@"; do
 	echo "== $tier =="
 	case $tier in
 	unit | sim | live) tier_binary "$tier" "$build/test-$tier" ;;
+	unit-musl | sim-musl) tier_musl "$tier" "$build/musl/test-${tier%-musl}" ;;
 	arena) tier_arena ;;
 	live-unpriv) tier_live_unpriv ;;
 	tools) tier_tools ;;

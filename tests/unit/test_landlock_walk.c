@@ -67,8 +67,9 @@ static int64_t rule_on(const struct rule_log *l, const char *root, const char *r
 static void touch(const char *root, const char *rel, bool dir)
 {
 	char p[PATH_MAX];
+	int len = snprintf(p, sizeof(p), "%s/%s", root, rel);
 
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	CHECK(len > 0 && (size_t)len < sizeof(p));
 	if (dir) {
 		mkdir(p, 0755);
 	} else {
@@ -216,9 +217,9 @@ TEST(landlock_carve_outs_expand_to_siblings)
 static int rules_on(const struct rule_log *l, const char *root, const char *rel)
 {
 	char want[PATH_MAX];
-	int n = 0;
+	int n = 0, len = snprintf(want, sizeof(want), "%s%s%s", root, *rel ? "/" : "", rel);
 
-	snprintf(want, sizeof(want), "%s%s%s", root, *rel ? "/" : "", rel);
+	CHECK(len > 0 && (size_t)len < sizeof(want));
 	for (size_t i = 0; i < l->n; i++)
 		n += !strcmp(l->paths[i], want);
 	return n;
