@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -269,6 +270,100 @@ int stockade_program_exec(const stockade_program *prog, char *const argv[], stoc
  * the execvp() errno (-ENOENT, -EACCES, ...), after which the process is
  * confined: exit rather than go on.  argv is NULL-terminated. */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);
+
+/* ---- deciding one call ---- */
+
+/* What the plan decides for syscall(args) on `arch` (0 = native): the
+ * action, the policy line that decided it, and whether the compiled filter
+ * for that arch agrees (it is run in stockade's classic-BPF simulator).
+ * `args` may be NULL (all zero); on 32-bit ABIs only their low halves
+ * count, as the kernel passes them.  -ENOENT (with a did-you-mean in the
+ * message) if `syscall` is not a system call on `arch`.  Confines nothing.
+ * The strings a decision returns point into it or into the plan: valid
+ * until the decision, or the plan, is freed. */
+typedef struct stockade_decision stockade_decision;
+int stockade_plan_decide(const stockade_plan *plan, uint32_t arch, const char *syscall, const uint64_t args[6],
+			 stockade_decision **out, stockade_error **err);
+void stockade_decision_free(stockade_decision *d);
+/* "allow", "log", "errno:EPERM", "trap", "kill", "kill-thread". */
+const char *stockade_decision_action(const stockade_decision *d);
+/* The errno of an errno action, else 0. */
+int stockade_decision_errno(const stockade_decision *d);
+/* The file ("presets/agent.yaml", a policy path, "command line") and 1-based
+ * line and column of the entry that decided; NULL for the built-in default. */
+const char *stockade_decision_origin(const stockade_decision *d, int *line, int *column);
+/* The rule's `reason:`, or NULL. */
+const char *stockade_decision_reason(const stockade_decision *d);
+/* The @group an allow or deny entry named, or NULL. */
+const char *stockade_decision_group(const stockade_decision *d);
+/* The syscall's number on that arch (x32 numbers with their bit). */
+int stockade_decision_nr(const stockade_decision *d);
+/* 1 when the compiled filter returns the same action (a 0 is a bug). */
+int stockade_decision_filter_agrees(const stockade_decision *d);
+
+/* ---- running a command: forking, with denials reported ---- */
+
+/* One call the filter stopped (report) or would have (audit): opaque, so
+ * that it can grow; valid only during the callback. */
+typedef struct stockade_event stockade_event;
+typedef void (*stockade_event_fn)(const stockade_event *ev, void *data);
+
+enum stockade_run_mode {
+	STOCKADE_RUN_ENFORCE = 0, /* no supervisor: denied calls fail, nothing is reported */
+	STOCKADE_RUN_REPORT,	  /* denied calls fail with the policy's errno, and each is an event */
+	STOCKADE_RUN_AUDIT,	  /* nothing is denied; each call the policy would deny is an event */
+};
+
+/* Options for stockade_run().  Set `size` to sizeof(struct
+ * stockade_run_options) (STOCKADE_RUN_OPTIONS_INIT does): fields are only
+ * ever added at the end, and the library reads no further than `size`. */
+struct stockade_run_options {
+	size_t size;
+	enum stockade_run_mode mode;
+	stockade_event_fn on_event; /* called in the caller's thread, in order; may be NULL */
+	void *data;
+};
+#define STOCKADE_RUN_OPTIONS_INIT { .size = sizeof(struct stockade_run_options) }
+
+/* Run argv[0] (looked up in $PATH) confined by `plan` in a new child and
+ * wait for it; *wstatus receives its wait status (WIFEXITED, WIFSIGNALED).
+ * `opts` may be NULL (enforce).  A plan in audit mode is supervised in any
+ * mode.  The calling process's state is left alone: it forks one child and
+ * reaps only that child; the signal mask, subreaper and dumpable flags are
+ * changed in that child only (with a supervisor, the child is it: it
+ * blocks SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 and SIGWINCH
+ * and forwards them to the command, is the subreaper of the
+ * command's orphans and reaps them).  Signal the process group, or wait:
+ * the call returns when the command ends.  Descendants of the command
+ * that outlive it are answered by a background process until they end;
+ * their events are not reported.  In a multi-threaded program the child
+ * allocates after fork(): call it where that is safe.
+ *
+ * Returns 0 when the command ran (whatever its status); a negative errno
+ * when it could not be confined, the command could not be executed
+ * (-ENOENT, -EACCES; *wstatus then says 127 or 126) or the supervisor
+ * failed.  The plan must outlive the call. */
+int stockade_run(const stockade_plan *plan, char *const argv[], const struct stockade_run_options *opts,
+		 int *wstatus, stockade_error **err);
+
+/* What an event says: the process (pid in the caller's pid namespace; comm
+ * "?" if it was gone before it could be read), the call (name, or NULL for
+ * a number libseccomp does not know; nr; arch as a SCMP_ARCH_* token,
+ * SCMP_ARCH_X32 for x32 calls; arguments, the low halves on 32-bit ABIs),
+ * whether it ran (audit) or the errno it got, the policy's action
+ * ("errno:EPERM", "kill", ...), and the entry that decided it (file, line,
+ * column, reason: strings of the plan, valid while it lives). */
+pid_t stockade_event_pid(const stockade_event *ev);
+const char *stockade_event_comm(const stockade_event *ev);
+const char *stockade_event_syscall(const stockade_event *ev);
+int stockade_event_nr(const stockade_event *ev);
+uint32_t stockade_event_arch(const stockade_event *ev);
+uint64_t stockade_event_arg(const stockade_event *ev, unsigned i);
+int stockade_event_ran(const stockade_event *ev);
+int stockade_event_errno(const stockade_event *ev);
+const char *stockade_event_action(const stockade_event *ev);
+const char *stockade_event_origin(const stockade_event *ev, int *line, int *column);
+const char *stockade_event_reason(const stockade_event *ev);
 
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop

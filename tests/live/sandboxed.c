@@ -159,7 +159,7 @@ int check_rows(const char *label, const char *const *opts, const struct row *row
 	return meaningful;
 }
 
-int stockade_run(const char *const *opts, const char *const *argv, struct run *r)
+int cli_run(const char *const *opts, const char *const *argv, struct run *r)
 {
 	struct cmd c = { .n = 0 };
 

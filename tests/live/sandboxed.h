@@ -50,6 +50,6 @@ int check_rows(const char *label, const char *const *opts, const struct row *row
 	} while (0)
 
 /* Run an arbitrary command under stockade. */
-int stockade_run(const char *const *opts, const char *const *argv, struct run *r);
+int cli_run(const char *const *opts, const char *const *argv, struct run *r);
 
 #endif

@@ -53,7 +53,7 @@ TEST(stockade_runs_a_command)
 
 	if (!have_binaries())
 		return;
-	stockade_run(NO_OPTS, OPTS("/bin/true"), &r);
+	cli_run(NO_OPTS, OPTS("/bin/true"), &r);
 	CHECK_OUTCOME(&r, 0, "stockade run -- /bin/true");
 	sandboxed(NO_OPTS, "getpid", &r);
 	CHECK_OUTCOME(&r, 0, "stockade run -- try-syscall getpid");
@@ -323,7 +323,7 @@ TEST(agent_threads_and_fork_work)
 		SKIP("python3 not found");
 	if (run_cmd(OPTS(py, "-c", "import os"), &r) != 0)
 		SKIP("python3 does not run unconfined for this user");
-	stockade_run(OPTS("--preset", "agent"),
+	cli_run(OPTS("--preset", "agent"),
 		     OPTS(py, "-c",
 			  "import os, threading\n"
 			  "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
@@ -388,9 +388,9 @@ TEST(debug_setarch_no_randomize)
 		SKIP("setarch not found");
 	if (run_cmd(OPTS(setarch, "-R", "/bin/true"), &r) != 0)
 		SKIP("setarch -R does not work unconfined");
-	stockade_run(OPTS("--preset", "debug"), OPTS(setarch, "-R", "/bin/true"), &r);
+	cli_run(OPTS("--preset", "debug"), OPTS(setarch, "-R", "/bin/true"), &r);
 	CHECK_OUTCOME(&r, 0, "debug: setarch -R true");
-	stockade_run(OPTS("--preset", "agent"), OPTS(setarch, "-R", "/bin/true"), &r);
+	cli_run(OPTS("--preset", "agent"), OPTS(setarch, "-R", "/bin/true"), &r);
 	CHECK_MSG(r.outcome != 0 && r.outcome != STOCKADE_FAILED && r.outcome < SIGNALLED(0),
 		  "agent: setarch -R true should fail (personality denied), got %d", r.outcome);
 }

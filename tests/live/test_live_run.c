@@ -32,12 +32,12 @@ TEST(strict_allow_memfd_create_for_python)
 		SKIP("python3 not found");
 	if (run_cmd(OPTS(py, "-c", code), &r) != 0)
 		SKIP("python3 cannot memfd_create unconfined here");
-	stockade_run(OPTS("--preset", "strict"), OPTS(py, "-c", code), &r);
+	cli_run(OPTS("--preset", "strict"), OPTS(py, "-c", code), &r);
 	CHECK_MSG(r.outcome != 0 && r.outcome != STOCKADE_FAILED && r.outcome < SIGNALLED(0),
 		  "strict without --allow: python's memfd_create should fail with an exception, got %d",
 		  r.outcome);
 	CHECK_STR_CONTAINS(r.out, "Error");
-	stockade_run(OPTS("--preset", "strict", "--allow", "memfd_create"), OPTS(py, "-c", code), &r);
+	cli_run(OPTS("--preset", "strict", "--allow", "memfd_create"), OPTS(py, "-c", code), &r);
 	CHECK_OUTCOME(&r, 0, "strict --allow memfd_create: python memfd_create");
 }
 
@@ -60,7 +60,7 @@ TEST(policy_file_allow_memfd_create)
 			 "seccomp:\n"
 			 "  allow: [memfd_create]\n",
 			 0644);
-	stockade_run(OPTS("--policy", pol), OPTS(py, "-c", code), &r);
+	cli_run(OPTS("--policy", pol), OPTS(py, "-c", code), &r);
 	CHECK_OUTCOME(&r, 0, "policy extends strict, allow memfd_create: python memfd_create");
 }
 
@@ -156,7 +156,7 @@ static void check_status_fields(const char *preset, const char *seccomp_mode)
 	char want[64];
 	struct run r;
 
-	stockade_run(OPTS("--preset", preset), OPTS("/bin/cat", "/proc/self/status"), &r);
+	cli_run(OPTS("--preset", preset), OPTS("/bin/cat", "/proc/self/status"), &r);
 	CHECK_OUTCOME(&r, 0, preset);
 	if (r.outcome != 0)
 		return;
@@ -185,19 +185,19 @@ TEST(exit_status_passthrough)
 
 	if (!have_binaries())
 		return;
-	stockade_run(NO_OPTS, OPTS("/bin/sh", "-c", "exit 42"), &r);
+	cli_run(NO_OPTS, OPTS("/bin/sh", "-c", "exit 42"), &r);
 	CHECK_OUTCOME(&r, 42, "sh -c 'exit 42'");
-	stockade_run(NO_OPTS, OPTS("/bin/false"), &r);
+	cli_run(NO_OPTS, OPTS("/bin/false"), &r);
 	CHECK_OUTCOME(&r, 1, "false");
-	stockade_run(OPTS("--preset", "strict"), OPTS("/bin/sh", "-c", "exit 3"), &r);
+	cli_run(OPTS("--preset", "strict"), OPTS("/bin/sh", "-c", "exit 3"), &r);
 	CHECK_OUTCOME(&r, 3, "strict: sh -c 'exit 3'");
-	stockade_run(OPTS("--preset", "none"), OPTS("/bin/sh", "-c", "exit 200"), &r);
+	cli_run(OPTS("--preset", "none"), OPTS("/bin/sh", "-c", "exit 200"), &r);
 	CHECK_OUTCOME(&r, 200, "none: sh -c 'exit 200'");
 	/* exec in place: the command's own death is ours */
-	stockade_run(NO_OPTS, OPTS("/bin/sh", "-c", "kill -TERM $$"), &r);
+	cli_run(NO_OPTS, OPTS("/bin/sh", "-c", "kill -TERM $$"), &r);
 	CHECK_OUTCOME(&r, SIGNALLED(SIGTERM), "sh -c 'kill -TERM $$'");
 	/* the command is found through PATH */
-	stockade_run(NO_OPTS, OPTS("sh", "-c", "exit 5"), &r);
+	cli_run(NO_OPTS, OPTS("sh", "-c", "exit 5"), &r);
 	CHECK_OUTCOME(&r, 5, "sh (PATH lookup) -c 'exit 5'");
 }
 
@@ -208,16 +208,16 @@ TEST(exit_status_exec_failures)
 
 	if (!have_binaries())
 		return;
-	stockade_run(NO_OPTS, OPTS("/nonexistent-stockade-test/cmd"), &r);
+	cli_run(NO_OPTS, OPTS("/nonexistent-stockade-test/cmd"), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_FOUND, "missing command by path");
-	stockade_run(NO_OPTS, OPTS("stockade-no-such-command-xyzzy"), &r);
+	cli_run(NO_OPTS, OPTS("stockade-no-such-command-xyzzy"), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_FOUND, "missing command on PATH");
 	noexec = write_tmp("not-executable", "#!/bin/sh\nexit 0\n", 0644);
-	stockade_run(NO_OPTS, OPTS(noexec), &r);
+	cli_run(NO_OPTS, OPTS(noexec), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_EXECUTABLE, "file without x bit");
 	dir = tmp_path("a-directory");
 	mkdir(dir, 0755);
-	stockade_run(NO_OPTS, OPTS(dir), &r);
+	cli_run(NO_OPTS, OPTS(dir), &r);
 	CHECK_OUTCOME(&r, EXEC_NOT_EXECUTABLE, "a directory");
 }
 
@@ -239,24 +239,24 @@ TEST(exit_status_stockade_errors)
 	unlink(marker);
 	snprintf(touch, sizeof(touch), "echo ran > '%s'", marker);
 
-	stockade_run(OPTS("--policy", bad_yaml), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--policy", bad_yaml), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "YAML syntax error");
 	CHECK_STR_CONTAINS(r.out, "bad-syntax.yaml");
-	stockade_run(OPTS("--policy", bad_call), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--policy", bad_call), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "unknown syscall in a policy file");
 	CHECK_STR_CONTAINS(r.out, "no_such_call");
-	stockade_run(OPTS("--policy", bad_action), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--policy", bad_action), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "unknown errno in deny_action");
-	stockade_run(OPTS("--policy", bad_extends), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--policy", bad_extends), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "extends an unknown preset");
-	stockade_run(OPTS("--policy", "/nonexistent-stockade-test/policy.yaml"), OPTS("/bin/sh", "-c", touch),
+	cli_run(OPTS("--policy", "/nonexistent-stockade-test/policy.yaml"), OPTS("/bin/sh", "-c", touch),
 		     &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "missing policy file");
-	stockade_run(OPTS("--preset", "no-such-preset"), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--preset", "no-such-preset"), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "unknown preset");
-	stockade_run(OPTS("--allow", "no_such_syscall_xyz"), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--allow", "no_such_syscall_xyz"), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--allow an unknown syscall");
-	stockade_run(OPTS("--deny", "no_such_syscall_xyz"), OPTS("/bin/sh", "-c", touch), &r);
+	cli_run(OPTS("--deny", "no_such_syscall_xyz"), OPTS("/bin/sh", "-c", touch), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--deny an unknown syscall");
 	CHECK_MSG(access(marker, F_OK) < 0, "the command ran although stockade failed");
 }
@@ -335,7 +335,7 @@ TEST(filter_survives_privilege_drop)
 			   "unshare", "CLONE_NEWUSER"),
 		      &r) != 0)
 		SKIP("nobody cannot create a user namespace here, or cannot run the probe");
-	stockade_run(OPTS("--preset", "agent"),
+	cli_run(OPTS("--preset", "agent"),
 		     OPTS(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", probe_path("try-syscall"),
 			  "unshare", "CLONE_NEWUSER"),
 		     &r);

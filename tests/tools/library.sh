@@ -76,6 +76,12 @@ fi
 $CC $warn $static -o "$tmp/confine-static" examples/confine.c $cflags $static_libs ||
 	fail "examples/confine.c does not link statically with pkg-config --libs --static"
 
+# examples/report.c: stockade_run() with its events, stockade_plan_decide().
+$CC $warn -o "$tmp/report" examples/report.c $cflags $(pkg-config --libs stockade) ||
+	fail "examples/report.c does not build against libstockade.so with pkg-config --libs"
+$CC $warn $static -o "$tmp/report-static" examples/report.c $cflags $static_libs ||
+	fail "examples/report.c does not link statically with pkg-config --libs --static"
+
 [ -x "$tmp/confine" ] && ! readelf -d "$tmp/confine" | grep -q "NEEDED.*\[$soname\]" &&
 	fail "the shared build of confine does not load $soname"
 [ -x "$tmp/confine-static" ] && readelf -d "$tmp/confine-static" | grep -q 'NEEDED.*libstockade' &&
@@ -114,6 +120,22 @@ for bin in "$tmp/confine" "$tmp/confine-static"; do
 	expect "$bin" 3 'confine: child exited with status 3' -p strict -- sh -c 'exit 3'
 	# Errors come back as values, with the library's message.
 	expect "$bin" 1 'confine: policy: unknown preset `nope`.*' -p nope
+done
+
+probes=${PROBES:-build/probes}
+case $probes in /*) ;; *) probes=$PWD/$probes ;; esac
+for bin in "$tmp/report" "$tmp/report-static"; do
+	[ -x "$bin" ] || continue
+	expect "$bin" 0 'decide: memfd_create -> errno:EPERM at presets/strict.yaml:[0-9]*:[0-9]* (the filter agrees)' \
+		-p strict -e memfd_create
+	# The denied call fails with the policy's errno (try-syscall exits
+	# with it) and comes back as an event naming the line that denied it.
+	expect "$bin" 1 'event: memfd_create by try-syscall: Operation not permitted, errno:EPERM at presets/strict.yaml:[0-9]*:[0-9]*' \
+		-p strict -m report -- "$probes/try-syscall" memfd_create
+	expect "$bin" 0 'event: memfd_create by try-syscall: ran, errno:EPERM at presets/strict.yaml:[0-9]*:[0-9]*' \
+		-p strict -m audit -- "$probes/try-syscall" memfd_create
+	expect "$bin" 1 'report: exited with status 1, 0 events' -p strict -m enforce -- "$probes/try-syscall" memfd_create
+	expect "$bin" 127 'report: /nonexistent/stockade-test: cannot run .*' -p agent -- /nonexistent/stockade-test
 done
 
 [ "$failures" -eq 0 ] || exit 1

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * stockade_run(): run a command confined and wait for it, for a program
+ * that embeds the library.  The caller's process-wide state is left alone:
+ *
+ *  - enforce only: a child applies a program compiled here and execs the
+ *    command; the parent waits for that one child;
+ *  - report or audit: a child becomes the supervisor (it blocks signals,
+ *    is the subreaper of the command's orphans, reaps them, turns itself
+ *    non-dumpable: sk_supervise_exec() owns that process) and sends each
+ *    event up a pipe; the parent calls the callback with it and waits for
+ *    that one child.
+ *
+ * The events refer to the plan by pointer (the verdict's origin and
+ * reason): valid in the parent because the supervisor is a fork of it and
+ * a plan never changes once built.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/exec.h"
+#include "run/supervise.h"
+
+struct stockade_event {
+	struct sk_event ev;
+	char name[64]; /* ev.name points here */
+	char action[48];
+};
+
+enum relay_kind {
+	RELAY_EVENT = 1,
+	RELAY_DONE,
+};
+
+/* One message up the pipe: smaller than PIPE_BUF, so each write is whole. */
+struct relay {
+	uint32_t kind;
+	struct stockade_event e;
+	/* RELAY_DONE */
+	int ret;
+	int phase;
+	int wstatus;
+	int errnum;
+	char msg[512];
+};
+
+_Static_assert(sizeof(struct relay) <= 4096, "a relay message must fit in PIPE_BUF");
+
+struct relay_out {
+	int fd;
+	pid_t owner; /* the supervisor: a background linger process it forks sends nothing */
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return got ? -1 : 0;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+static void relay_event(const struct sk_event *ev, void *data)
+{
+	struct relay_out *o = data;
+	struct relay r = { .kind = RELAY_EVENT };
+
+	if (getpid() != o->owner)
+		return;
+	r.e.ev = *ev;
+	if (ev->name)
+		snprintf(r.e.name, sizeof(r.e.name), "%s", ev->name);
+	r.e.ev.name = NULL;
+	write_all(o->fd, &r, sizeof(r));
+}
+
+static _Noreturn void supervisor_main(const stockade_plan *plan, char *const argv[], enum sk_notify_mode mode,
+				      int fd)
+{
+	struct relay_out o = { .fd = fd, .owner = getpid() };
+	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o };
+	struct sk_supervise_result res;
+	stockade_error *e = NULL;
+	struct relay r = { .kind = RELAY_DONE };
+
+	r.ret = sk_supervise_exec(plan, argv, &sopts, &res, &e);
+	r.phase = res.phase;
+	r.wstatus = res.wstatus;
+	r.errnum = r.ret < 0 ? (e ? e->status : -r.ret) : 0;
+	if (e && e->msg)
+		snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
+	write_all(fd, &r, sizeof(r));
+	_exit(0);
+}
+
+/* The parent's end: call back for each event until the supervisor is done. */
+static int relay_in(int fd, const struct stockade_run_options *opts, struct relay *done)
+{
+	struct relay r;
+
+	for (;;) {
+		int got = read_all(fd, &r, sizeof(r));
+
+		if (got <= 0)
+			return -EPIPE;
+		if (r.kind == RELAY_DONE) {
+			*done = r;
+			return 0;
+		}
+		if (r.kind != RELAY_EVENT)
+			return -EPROTO;
+		if (r.e.name[0])
+			r.e.ev.name = r.e.name;
+		sk_action_format(r.e.ev.verdict.action, r.e.action, sizeof(r.e.action));
+		if (opts->on_event)
+			opts->on_event(&r.e, opts->data);
+	}
+}
+
+static int wait_child(pid_t pid, int *wstatus)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (wstatus)
+		*wstatus = st;
+	return 0;
+}
+
+/* Enforce only: confine a child with a program compiled here, exec, wait.
+ * A cloexec pipe carries a failure before or at exec back. */
+static int run_enforced(const stockade_plan *plan, char *const argv[], int *wstatus, stockade_error **err)
+{
+	stockade_program *prog = NULL;
+	struct relay r = { .kind = RELAY_DONE };
+	int p[2], ret, got;
+	pid_t pid;
+
+	if ((ret = stockade_program_new(plan, &prog, err)) < 0)
+		return ret;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		stockade_program_free(prog);
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = sk_error(err, errno, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		stockade_program_free(prog);
+		return ret;
+	}
+	if (pid == 0) {
+		stockade_error *e = NULL;
+
+		close(p[0]);
+		r.ret = stockade_program_exec(prog, argv, &e);
+		r.errnum = e ? e->status : -r.ret;
+		if (e && e->msg)
+			snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
+		write_all(p[1], &r, sizeof(r));
+		_exit(r.errnum == ENOENT ? 127 : 126);
+	}
+	close(p[1]);
+	stockade_program_free(prog);
+	got = read_all(p[0], &r, sizeof(r));
+	close(p[0]);
+	ret = wait_child(pid, wstatus);
+	if (got > 0 && r.ret < 0)
+		return sk_error(err, r.errnum ? r.errnum : EIO, "%s", r.msg[0] ? r.msg : "cannot run the command");
+	if (ret < 0)
+		return sk_error(err, -ret, "waitpid: %s", strerror(-ret));
+	return 0;
+}
+
+int stockade_run(const stockade_plan *plan, char *const argv[], const struct stockade_run_options *opts,
+		 int *wstatus, stockade_error **err)
+{
+	struct stockade_run_options o = { .size = sizeof(o) };
+	enum sk_notify_mode mode;
+	struct relay done;
+	int p[2], ret;
+	pid_t pid;
+
+	if (wstatus)
+		*wstatus = 0;
+	if (!argv || !argv[0])
+		return sk_error(err, EINVAL, "no command to run");
+	if (opts) {
+		/* A caller built against an older header passes a smaller struct. */
+		if (opts->size < offsetof(struct stockade_run_options, data) + sizeof(opts->data))
+			return sk_error(err, EINVAL, "stockade_run_options: size %zu is too small", opts->size);
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	}
+	switch (o.mode) {
+	case STOCKADE_RUN_ENFORCE:
+		if (!plan->audit)
+			return run_enforced(plan, argv, wstatus, err);
+		mode = SK_NOTIFY_DENY; /* audit mode needs the supervisor */
+		break;
+	case STOCKADE_RUN_REPORT:
+		mode = plan->audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO;
+		break;
+	case STOCKADE_RUN_AUDIT:
+		mode = SK_NOTIFY_DENY;
+		break;
+	default:
+		return sk_error(err, EINVAL, "unknown run mode %d", (int)o.mode);
+	}
+	if (!plan->seccomp_enabled)
+		return run_enforced(plan, argv, wstatus, err);
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		ret = sk_error(err, errno, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		supervisor_main(plan, argv, mode, p[1]);
+	}
+	close(p[1]);
+	ret = relay_in(p[0], &o, &done);
+	close(p[0]);
+	if (ret < 0) {
+		/* The supervisor died without saying how the command ended. */
+		kill(pid, SIGKILL);
+		wait_child(pid, NULL);
+		return sk_error(err, -ret, "the supervisor ended without a result");
+	}
+	if ((ret = wait_child(pid, NULL)) < 0)
+		return sk_error(err, -ret, "waitpid: %s", strerror(-ret));
+	if (wstatus)
+		*wstatus = done.wstatus;
+	if (done.ret < 0)
+		return sk_error(err, done.errnum ? done.errnum : EIO, "%s", done.msg[0] ? done.msg : "cannot run");
+	return 0;
+}
+
+/* ---- events ---- */
+
+pid_t stockade_event_pid(const stockade_event *ev)
+{
+	return ev->ev.pid;
+}
+
+const char *stockade_event_comm(const stockade_event *ev)
+{
+	return ev->ev.comm;
+}
+
+const char *stockade_event_syscall(const stockade_event *ev)
+{
+	return ev->ev.name;
+}
+
+int stockade_event_nr(const stockade_event *ev)
+{
+	return ev->ev.nr;
+}
+
+uint32_t stockade_event_arch(const stockade_event *ev)
+{
+	return ev->ev.arch;
+}
+
+uint64_t stockade_event_arg(const stockade_event *ev, unsigned i)
+{
+	return i < SK_MAX_ARGS ? ev->ev.args[i] : 0;
+}
+
+int stockade_event_ran(const stockade_event *ev)
+{
+	return ev->ev.ran;
+}
+
+int stockade_event_errno(const stockade_event *ev)
+{
+	return ev->ev.ran ? 0 : ev->ev.errnum;
+}
+
+const char *stockade_event_action(const stockade_event *ev)
+{
+	return ev->action;
+}
+
+const char *stockade_event_origin(const stockade_event *ev, int *line, int *column)
+{
+	if (line)
+		*line = ev->ev.verdict.at.line;
+	if (column)
+		*column = ev->ev.verdict.at.column;
+	return ev->ev.verdict.at.file;
+}
+
+const char *stockade_event_reason(const stockade_event *ev)
+{
+	return ev->ev.verdict.reason;
+}

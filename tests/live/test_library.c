@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The library's forking entry point, stockade_run(), as an embedder uses it:
+ * the command is confined and its denials reach the callback, and the
+ * caller's own process is left as it was (its other children are not
+ * reaped, its signal mask, subreaper and dumpable flags do not change).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stockade.h"
+#include "../harness.h"
+#include "live_util.h"
+
+static stockade_plan *preset_plan(const char *name)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(p && stockade_policy_add_preset(p, name, NULL) == 0);
+	CHECK(p && stockade_plan_build(p, &plan, NULL) == 0);
+	stockade_policy_free(p);
+	return plan;
+}
+
+struct seen {
+	unsigned n;
+	char syscall[32];
+	char action[32];
+	char file[64];
+	int line, errnum, ran;
+};
+
+static void record(const stockade_event *ev, void *data)
+{
+	struct seen *s = data;
+	const char *file = stockade_event_origin(ev, &s->line, NULL);
+
+	if (s->n++)
+		return;
+	snprintf(s->syscall, sizeof(s->syscall), "%s", stockade_event_syscall(ev) ?: "?");
+	snprintf(s->action, sizeof(s->action), "%s", stockade_event_action(ev));
+	snprintf(s->file, sizeof(s->file), "%s", file ?: "");
+	s->errnum = stockade_event_errno(ev);
+	s->ran = stockade_event_ran(ev);
+}
+
+/* Report and audit under strict: one event for the denied memfd_create,
+ * the errno it got (or that it ran), and the entry that decided. */
+TEST(library_run_reports_denials)
+{
+	stockade_plan *plan = preset_plan("strict");
+	char *argv[] = { NULL, "memfd_create", NULL };
+	struct stockade_run_options o = STOCKADE_RUN_OPTIONS_INIT;
+	struct seen s = { 0 };
+	stockade_error *err = NULL;
+	char probe[4096];
+	int status = -1;
+
+	if (!plan)
+		return;
+	snprintf(probe, sizeof(probe), "%s", probe_path("try-syscall"));
+	argv[0] = probe;
+	o.mode = STOCKADE_RUN_REPORT;
+	o.on_event = record;
+	o.data = &s;
+	CHECK_MSG(stockade_run(plan, argv, &o, &status, &err) == 0, "%s", err && err->msg ? err->msg : "");
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == EPERM, "status %#x", status);
+	CHECK_INT_EQ(s.n, 1);
+	CHECK(!strcmp(s.syscall, "memfd_create") && !strcmp(s.action, "errno:EPERM"));
+	CHECK_MSG(!strcmp(s.file, "presets/strict.yaml") && s.line > 0, "%s:%d", s.file, s.line);
+	CHECK_INT_EQ(s.errnum, EPERM);
+	CHECK(!s.ran);
+
+	memset(&s, 0, sizeof(s));
+	o.mode = STOCKADE_RUN_AUDIT;
+	CHECK(stockade_run(plan, argv, &o, &status, &err) == 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "audit: status %#x", status);
+	CHECK_INT_EQ(s.n, 1);
+	CHECK(s.ran && s.errnum == 0);
+
+	/* Enforce: no supervisor, no event, the call still fails. */
+	memset(&s, 0, sizeof(s));
+	o.mode = STOCKADE_RUN_ENFORCE;
+	CHECK(stockade_run(plan, argv, &o, &status, &err) == 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == EPERM, "enforce: status %#x", status);
+	CHECK_INT_EQ(s.n, 0);
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+}
+
+/* A command that cannot be executed: an error with the reason, 127. */
+TEST(library_run_not_found)
+{
+	stockade_plan *plan = preset_plan("agent");
+	char *argv[] = { "/nonexistent/stockade-test", NULL };
+	struct stockade_run_options o = STOCKADE_RUN_OPTIONS_INIT;
+	stockade_error *err = NULL;
+	int status = -1;
+
+	for (int mode = STOCKADE_RUN_ENFORCE; plan && mode <= STOCKADE_RUN_REPORT; mode++) {
+		o.mode = (enum stockade_run_mode)mode;
+		CHECK_INT_EQ(stockade_run(plan, argv, &o, &status, &err), -ENOENT);
+		CHECK_MSG(err && err->msg && strstr(err->msg, "No such file"), "mode %d: %s", mode,
+			  err && err->msg ? err->msg : "(no message)");
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 127, "mode %d: status %#x", mode, status);
+		stockade_error_free(err);
+		err = NULL;
+	}
+	stockade_plan_free(plan);
+}
+
+/* The caller's process is its own: a child it started before is still its
+ * to reap, and its signal mask, subreaper and dumpable flags are unchanged. */
+TEST(library_run_leaves_the_caller_alone)
+{
+	stockade_plan *plan = preset_plan("strict");
+	char *argv[] = { NULL, "memfd_create", NULL };
+	struct stockade_run_options o = STOCKADE_RUN_OPTIONS_INIT;
+	sigset_t before, after;
+	int sub_before = -1, sub_after = -1, dump_before, dump_after, status;
+	char probe[4096];
+	pid_t other;
+
+	if (!plan)
+		return;
+	snprintf(probe, sizeof(probe), "%s", probe_path("try-syscall"));
+	argv[0] = probe;
+	other = fork();
+	if (other == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(other > 0);
+	/* (the kernel fills only its part of a sigset_t) */
+	sigemptyset(&before);
+	sigemptyset(&after);
+	sigprocmask(SIG_SETMASK, NULL, &before);
+	prctl(PR_GET_CHILD_SUBREAPER, &sub_before, 0, 0, 0);
+	dump_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	for (int mode = STOCKADE_RUN_ENFORCE; mode <= STOCKADE_RUN_AUDIT; mode++) {
+		o.mode = (enum stockade_run_mode)mode;
+		CHECK(stockade_run(plan, argv, &o, &status, NULL) == 0);
+	}
+	sigprocmask(SIG_SETMASK, NULL, &after);
+	prctl(PR_GET_CHILD_SUBREAPER, &sub_after, 0, 0, 0);
+	dump_after = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	for (int sig = 1; sig < 65; sig++)
+		CHECK_MSG(sigismember(&before, sig) == sigismember(&after, sig), "signal %d: blocked %d before, %d after", sig,
+			  sigismember(&before, sig), sigismember(&after, sig));
+	CHECK_INT_EQ(sub_after, sub_before);
+	CHECK_INT_EQ(dump_after, dump_before);
+	/* Still running, and still ours. */
+	CHECK_MSG(other > 0 && waitpid(other, &status, WNOHANG) == 0, "the caller's other child was reaped");
+	if (other > 0) {
+		kill(other, SIGKILL);
+		CHECK(waitpid(other, &status, 0) == other && WIFSIGNALED(status));
+	}
+	stockade_plan_free(plan);
+}
+
+/* What a plan decides, through the public header. */
+TEST(library_decide)
+{
+	stockade_plan *plan = preset_plan("agent");
+	const uint64_t newuser[6] = { 0x10000000 };
+	stockade_decision *d = NULL;
+	stockade_error *err = NULL;
+	int line = 0;
+
+	if (!plan)
+		return;
+	CHECK(stockade_plan_decide(plan, 0, "unshare", newuser, &d, &err) == 0);
+	CHECK(d && !strcmp(stockade_decision_action(d), "errno:EPERM") && stockade_decision_errno(d) == EPERM);
+	CHECK(d && !strcmp(stockade_decision_origin(d, &line, NULL) ?: "", "presets/agent.yaml") && line > 0);
+	CHECK(d && stockade_decision_filter_agrees(d));
+	stockade_decision_free(d);
+	d = NULL;
+	CHECK(stockade_plan_decide(plan, 0, "getpid", NULL, &d, &err) == 0);
+	/* agent's default_action decides it. */
+	CHECK(d && !strcmp(stockade_decision_action(d), "allow") && stockade_decision_errno(d) == 0);
+	CHECK(d && !strcmp(stockade_decision_origin(d, NULL, NULL) ?: "", "presets/agent.yaml"));
+	stockade_decision_free(d);
+	d = NULL;
+	CHECK_INT_EQ(stockade_plan_decide(plan, 0, "getpidd", NULL, &d, &err), -ENOENT);
+	CHECK(err && strstr(err->msg, "did you mean `getpid`"));
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+}
