@@ -307,6 +307,40 @@ enum stockade_landlock_reason {
 	STOCKADE_LANDLOCK_HIDDEN,	 /* STOCKADE_TEST_LANDLOCK_ABI=0, the CLI's testing knob */
 };
 
+/* What this kernel would enforce of `plan`, worked out without confining
+ * anything, in *out (NULL on failure): the Landlock ABI is probed, paths
+ * are resolved and the ruleset and the filter are built, then dropped.
+ * Reads $HOME, $TMPDIR and the current directory.  Fails as
+ * stockade_plan_apply() would, without confining: under `landlock:
+ * required`, -EOPNOTSUPP when the kernel cannot enforce everything, the
+ * error naming what.  Free it with stockade_status_free(). */
+int stockade_plan_status(const stockade_plan *plan, stockade_status **out, stockade_error **err);
+/* Free a status from stockade_plan_status().  NULL is a no-op. */
+void stockade_status_free(stockade_status *status);
+/* How much of `layer` is enforced. */
+enum stockade_level stockade_status_level(const stockade_status *status, enum stockade_layer layer);
+/* 1 if `layer` is less confined than the policy asks (some gap lets
+ * through what the policy denies), 0 if not: a layer can be PARTIAL and
+ * not weaker, when what it lacks makes it stricter. */
+int stockade_status_weaker(const stockade_status *status, enum stockade_layer layer);
+/* What `layer` does not enforce: STOCKADE_GAP_* bits, 0 for a layer at
+ * STOCKADE_LEVEL_FULL or OFF. */
+unsigned stockade_status_gaps(const stockade_status *status, enum stockade_layer layer);
+/* The Landlock ABI stockade enforces with (0: none, see
+ * stockade_status_landlock_reason()) and, if kernel_abi is not NULL, the
+ * kernel's in *kernel_abi (0 if it has none).  Lower than the kernel's
+ * only under the CLI's STOCKADE_TEST_LANDLOCK_ABI testing knob. */
+int stockade_status_landlock_abi(const stockade_status *status, int *kernel_abi);
+/* Why Landlock enforces nothing, STOCKADE_LANDLOCK_AVAILABLE if it is
+ * used; for STOCKADE_LANDLOCK_FAILED the errno in *errnum (if not NULL),
+ * else 0 there. */
+enum stockade_landlock_reason stockade_status_landlock_reason(const stockade_status *status, int *errnum);
+/* The first Landlock ABI that closes `gap` (one STOCKADE_GAP_* bit) and,
+ * if linux_version is not NULL, the Linux release that brought it
+ * ("6.7", a static string); 0 (and NULL) for a gap no ABI closes, such as
+ * STOCKADE_GAP_NET_TCP_DENIED, which the policy causes. */
+int stockade_gap_landlock_abi(unsigned gap, const char **linux_version);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif
