@@ -365,6 +365,98 @@ const char *stockade_event_action(const stockade_event *ev);
 const char *stockade_event_origin(const stockade_event *ev, int *line, int *column);
 const char *stockade_event_reason(const stockade_event *ev);
 
+/* ---- What this kernel enforces of a plan ----
+ *
+ * A status says, layer by layer, how much of what a plan asks the running
+ * kernel enforces: the seccomp filter always can; the filesystem, network
+ * and scope layers depend on the kernel's Landlock ABI.  It is data, not
+ * text: a level per layer, whether that is less confinement than the
+ * policy asked, and the gaps as stable codes a program words as it likes
+ * (`stockade doctor` and `stockade run --verbose` are one wording of it).
+ * Opaque, so that it can grow: new facts come as new accessor functions.
+ * Accessors take a status that is not NULL and a layer of the enum; for
+ * a layer they do not know they answer as for STOCKADE_LEVEL_OFF. */
+typedef struct stockade_status stockade_status;
+
+/* The layers of a plan.  Values may be appended. */
+enum stockade_layer {
+	STOCKADE_LAYER_SECCOMP = 0, /* the seccomp filter */
+	STOCKADE_LAYER_FILESYSTEM,  /* Landlock: the paths the plan grants */
+	STOCKADE_LAYER_NETWORK,	    /* the network mode (seccomp) and TCP ports (Landlock) */
+	STOCKADE_LAYER_SCOPE,	    /* Landlock: signals and abstract unix sockets */
+};
+
+/* How much of a layer is enforced.  Values may be appended. */
+enum stockade_level {
+	STOCKADE_LEVEL_OFF = 0,	/* the policy asks nothing of this layer */
+	STOCKADE_LEVEL_FULL,	/* everything the policy asks of it */
+	STOCKADE_LEVEL_PARTIAL, /* some of it: stockade_status_gaps() says what not */
+	STOCKADE_LEVEL_NONE,	/* none of it */
+};
+
+/* What a layer does not enforce of the policy, as bits of the value
+ * stockade_status_gaps() returns.  Bits may be added. */
+#define STOCKADE_GAP_FS_PATHS 0x01u	    /* no path rule at all: every path is open as Unix permissions allow */
+#define STOCKADE_GAP_FS_REFER 0x02u	    /* renames and hard links between directories fail with EXDEV
+					     * (stricter than asked, not weaker) */
+#define STOCKADE_GAP_FS_TRUNCATE 0x04u	    /* truncate(2) works on any file */
+#define STOCKADE_GAP_FS_IOCTL_DEV 0x08u	    /* ioctl(2) works on any device file */
+#define STOCKADE_GAP_NET_TCP_PORTS 0x10u    /* Landlock cannot limit TCP ports: under network mode full
+					     * the port lists are not enforced; under none or unix no TCP
+					     * socket can be opened (the filter denies them all) */
+#define STOCKADE_GAP_NET_TCP_DENIED 0x20u   /* the policy lists TCP ports, but its seccomp rules deny TCP
+					     * sockets: the ports cannot be used */
+#define STOCKADE_GAP_SCOPE_SIGNALS 0x40u    /* signals reach processes outside the sandbox */
+#define STOCKADE_GAP_SCOPE_ABSTRACT_UNIX 0x80u /* abstract unix sockets reach processes outside it */
+
+/* Why Landlock enforces nothing.  Values may be appended. */
+enum stockade_landlock_reason {
+	STOCKADE_LANDLOCK_AVAILABLE = 0, /* it is used */
+	STOCKADE_LANDLOCK_POLICY_OFF,	 /* the policy says `landlock: off` */
+	STOCKADE_LANDLOCK_NOT_BUILT,	 /* the kernel has no Landlock (ENOSYS) */
+	STOCKADE_LANDLOCK_NOT_ENABLED,	 /* built in, not enabled: not in the lsm= boot parameter (EOPNOTSUPP) */
+	STOCKADE_LANDLOCK_FAILED,	 /* landlock_create_ruleset() failed otherwise, e.g. EPERM from a
+					  * container's seccomp profile */
+	STOCKADE_LANDLOCK_HIDDEN,	 /* STOCKADE_TEST_LANDLOCK_ABI=0, the CLI's testing knob */
+};
+
+/* What this kernel would enforce of `plan`, worked out without confining
+ * anything, in *out (NULL on failure): the Landlock ABI is probed, paths
+ * are resolved and the ruleset and the filter are built, then dropped.
+ * Reads $HOME, $TMPDIR and the current directory.  Fails as
+ * stockade_plan_apply() would, without confining: under `landlock:
+ * required`, -EOPNOTSUPP when the kernel cannot enforce everything, the
+ * error naming what.  Free it with stockade_status_free(). */
+int stockade_plan_status(const stockade_plan *plan, stockade_status **out, stockade_error **err);
+/* Free a status from stockade_plan_status().  NULL is a no-op. */
+void stockade_status_free(stockade_status *status);
+/* What a program enforces where it was compiled (the status the CLI's
+ * `run --verbose` prints): owned by the program, valid while it lives. */
+const stockade_status *stockade_program_status(const stockade_program *prog);
+/* How much of `layer` is enforced. */
+enum stockade_level stockade_status_level(const stockade_status *status, enum stockade_layer layer);
+/* 1 if `layer` is less confined than the policy asks (some gap lets
+ * through what the policy denies), 0 if not: a layer can be PARTIAL and
+ * not weaker, when what it lacks makes it stricter. */
+int stockade_status_weaker(const stockade_status *status, enum stockade_layer layer);
+/* What `layer` does not enforce: STOCKADE_GAP_* bits, 0 for a layer at
+ * STOCKADE_LEVEL_FULL or OFF. */
+unsigned stockade_status_gaps(const stockade_status *status, enum stockade_layer layer);
+/* The Landlock ABI stockade enforces with (0: none, see
+ * stockade_status_landlock_reason()) and, if kernel_abi is not NULL, the
+ * kernel's in *kernel_abi (0 if it has none).  Lower than the kernel's
+ * only under the CLI's STOCKADE_TEST_LANDLOCK_ABI testing knob. */
+int stockade_status_landlock_abi(const stockade_status *status, int *kernel_abi);
+/* Why Landlock enforces nothing, STOCKADE_LANDLOCK_AVAILABLE if it is
+ * used; for STOCKADE_LANDLOCK_FAILED the errno in *errnum (if not NULL),
+ * else 0 there. */
+enum stockade_landlock_reason stockade_status_landlock_reason(const stockade_status *status, int *errnum);
+/* The first Landlock ABI that closes `gap` (one STOCKADE_GAP_* bit) and,
+ * if linux_version is not NULL, the Linux release that brought it
+ * ("6.7", a static string); 0 (and NULL) for a gap no ABI closes, such as
+ * STOCKADE_GAP_NET_TCP_DENIED, which the policy causes. */
+int stockade_gap_landlock_abi(unsigned gap, const char **linux_version);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif

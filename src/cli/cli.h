@@ -79,12 +79,15 @@ void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 /* "unknown option", with the closest option cmd accepts, if one is close. */
 void unknown_option(const char *cmd, const char *arg);
 
-/* The enforcement report (enforcement.c); struct sk_enforcement is in
- * landlock.h.  Warnings: one line per layer not enforced as asked; returns
- * how many.  The env override: STOCKADE_TEST_LANDLOCK_ABI, -1 if invalid. */
+/* The enforcement report (enforcement.c) of `plan` (whose TCP port lists
+ * it names); struct sk_enforcement is in plan/enforcement.h.  Warnings: one
+ * line per layer not enforced as asked; returns how many.  Why Landlock is
+ * not available, without a newline.  The env override:
+ * STOCKADE_TEST_LANDLOCK_ABI, -1 if invalid. */
 struct sk_enforcement;
-void print_enforcement(FILE *f, const char *policy, const struct sk_enforcement *rep);
-int print_enforcement_warnings(FILE *f, const struct sk_enforcement *rep);
+void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, const struct sk_enforcement *rep);
+int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct sk_enforcement *rep);
+void print_landlock_why(FILE *f, enum stockade_landlock_reason why, int errnum);
 int landlock_override_from_env(void);
 
 int cmd_run(int argc, char **argv);

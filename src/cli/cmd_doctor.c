@@ -89,9 +89,9 @@ int cmd_doctor(int argc, char **argv)
 	stockade_error *err = NULL;
 	struct sk_enforcement rep;
 	struct utsname u;
-	char why[256] = "";
+	enum stockade_landlock_reason why;
 	bool rules = false;
-	int abi, ret;
+	int abi, errnum, ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rules")) {
@@ -115,11 +115,14 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_STOCKADE;
 	if (uname(&u) == 0)
 		printf("kernel: %s %s %s\n", u.sysname, u.release, u.machine);
-	abi = sk_landlock_kernel_abi(why, sizeof(why));
-	if (abi)
+	abi = sk_landlock_kernel_abi(&why, &errnum);
+	if (abi) {
 		printf("landlock: ABI %d\n", abi);
-	else
-		printf("landlock: not available: %s\n", why);
+	} else {
+		printf("landlock: not available: ");
+		print_landlock_why(stdout, why, errnum);
+		putchar('\n');
+	}
 	process_status();
 
 	plan = policy_opts_plan(&o);
@@ -135,7 +138,7 @@ int cmd_doctor(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
-	print_enforcement(stdout, stockade_policy_name(o.policy), &rep);
+	print_enforcement(stdout, stockade_policy_name(o.policy), plan, &rep);
 	if (rules && list_rules(plan) < 0)
 		rep.abi_lowered = true; /* exit 1 */
 	ret = rep.fs.level >= SK_LEVEL_PARTIAL || rep.net.level >= SK_LEVEL_PARTIAL ||

@@ -49,6 +49,7 @@ static int resolve_command(const char *cmd, char *out, size_t size)
 
 struct run_ctx {
 	const char *policy;
+	const stockade_plan *plan;
 	bool verbose;
 };
 
@@ -59,9 +60,9 @@ static void applied(const struct sk_enforcement *rep, void *data)
 	const struct run_ctx *r = data;
 
 	if (r->verbose)
-		print_enforcement(stderr, r->policy, rep);
+		print_enforcement(stderr, r->policy, r->plan, rep);
 	else
-		print_enforcement_warnings(stderr, rep);
+		print_enforcement_warnings(stderr, r->plan, rep);
 }
 
 int cmd_run(int argc, char **argv)
@@ -134,7 +135,7 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_NETWORK",
 	       plan->access.net == SK_NET_NONE ? "none" : plan->access.net == SK_NET_UNIX ? "unix" : "full", 1);
 	argv[i] = path;
-	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .verbose = verbose };
+	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
 	/* --report, --audit: a supervisor runs the command instead. */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {

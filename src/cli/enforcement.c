@@ -2,9 +2,12 @@
 /*
  * The enforcement report, layer by layer (`run --verbose`, `doctor`), and
  * the warnings `run` always prints: a run is never less confined than the
- * policy says without a line on stderr saying so.
+ * policy says without a line on stderr saying so.  The library says what
+ * is enforced as data (struct sk_enforcement, plan/enforcement.h); the
+ * words are all here.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,42 +16,348 @@
 #include "cli.h"
 #include "plan/plan.h"
 
-static void item(FILE *f, const char *layer, const struct sk_enforcement_item *it)
+/* A line being put together, cut at the buffer's end. */
+struct line {
+	char buf[1024];
+	size_t len;
+};
+
+static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct line *l, const char *fmt, ...)
 {
-	fprintf(f, "  %-13s %s: %s\n", layer, sk_level_name(it->level), it->text);
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
 }
 
-void print_enforcement(FILE *f, const char *policy, const struct sk_enforcement *rep)
+static const char *level_name(enum sk_level level)
 {
+	switch (level) {
+	case SK_LEVEL_OFF:
+		return "off";
+	case SK_LEVEL_FULL:
+		return "enforced";
+	case SK_LEVEL_PARTIAL:
+		return "partly enforced";
+	case SK_LEVEL_NONE:
+		return "NOT enforced";
+	}
+	return "?";
+}
+
+static const char *mode_name(enum sk_landlock_mode mode)
+{
+	return mode == SK_LANDLOCK_REQUIRED ? "required" : mode == SK_LANDLOCK_OFF ? "off" : "best_effort";
+}
+
+/* Why Landlock is not there, as `doctor` and the report say it. */
+static void add_landlock_why(struct line *l, enum stockade_landlock_reason why, int errnum)
+{
+	switch (why) {
+	case STOCKADE_LANDLOCK_POLICY_OFF:
+		add(l, "the policy sets `landlock: off`");
+		return;
+	case STOCKADE_LANDLOCK_NOT_BUILT:
+		add(l, "this kernel has no Landlock (built without CONFIG_SECURITY_LANDLOCK)");
+		return;
+	case STOCKADE_LANDLOCK_NOT_ENABLED:
+		add(l, "Landlock is built into this kernel but not enabled (add landlock to the lsm= boot parameter)");
+		return;
+	case STOCKADE_LANDLOCK_FAILED:
+		add(l, "landlock_create_ruleset: %s (a container's seccomp profile may block it)", strerror(errnum));
+		return;
+	case STOCKADE_LANDLOCK_HIDDEN:
+		add(l, "Landlock hidden by STOCKADE_TEST_LANDLOCK_ABI=0");
+		return;
+	case STOCKADE_LANDLOCK_AVAILABLE:
+		break;
+	}
+	add(l, "Landlock is available");
+}
+
+/* What would close a gap: the ABI that has it, or, with no Landlock in
+ * use at all, why there is none. */
+static void add_needs(struct line *l, const struct sk_enforcement *rep, unsigned gap)
+{
+	const char *kernel;
+	int abi = sk_landlock_gap_abi(gap, &kernel);
+
+	if (rep->abi && rep->mode != SK_LANDLOCK_OFF && abi)
+		add(l, "needs Landlock ABI %d, Linux %s", abi, kernel);
+	else
+		add_landlock_why(l, rep->landlock_why, rep->landlock_errno);
+}
+
+static void add_ports(struct line *l, const uint16_t *ports, size_t n)
+{
+	if (!n) {
+		add(l, "no port");
+		return;
+	}
+	add(l, "port%s ", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		if (i == 12) {
+			add(l, ", ... (%zu ports)", n);
+			return;
+		}
+		add(l, "%s%u", i ? ", " : "", ports[i]);
+	}
+}
+
+static void seccomp_text(struct line *l, const struct sk_enforcement *rep)
+{
+	char act[48];
+
+	if (rep->seccomp.level == SK_LEVEL_OFF) {
+		add(l, "disabled by the policy (no filter)");
+		return;
+	}
+	add(l, "default %s; %zu syscalls decided outright, %zu argument rules; 32-bit and x32 calls %s",
+	    sk_action_format(rep->default_action, act, sizeof(act)), rep->decided, rep->arg_rules,
+	    rep->compat == SK_COMPAT_FILTER ? "filtered the same way" : "killed");
+}
+
+static void landlock_text(struct line *l, const struct sk_enforcement *rep)
+{
+	if (rep->abi_lowered)
+		add(l, "ABI %d, LOWERED from the kernel's ABI %d by STOCKADE_TEST_LANDLOCK_ABI (a testing knob); %s",
+		    rep->abi, rep->kernel_abi, mode_name(rep->mode));
+	else if (rep->abi)
+		add(l, "ABI %d; %s", rep->abi, mode_name(rep->mode));
+	else {
+		add(l, "not available: ");
+		add_landlock_why(l, rep->landlock_why, rep->landlock_errno);
+		add(l, "; %s", mode_name(rep->mode));
+	}
+}
+
+static void fs_text(struct line *l, const struct sk_enforcement *rep)
+{
+	static const struct {
+		unsigned gap;
+		const char *what;
+	} gaps[] = {
+		{ STOCKADE_GAP_FS_REFER, "renames and hard links between directories fail with EXDEV" },
+		{ STOCKADE_GAP_FS_TRUNCATE, "truncate(2) works on any file" },
+		{ STOCKADE_GAP_FS_IOCTL_DEV, "ioctl(2) works on any device file" },
+	};
+	const char *sep = ":";
+
+	switch (rep->fs.level) {
+	case SK_LEVEL_OFF:
+		add(l, "not restricted by the policy");
+		return;
+	case SK_LEVEL_NONE:
+		add(l, "every path is open as far as Unix permissions allow: ");
+		add_needs(l, rep, STOCKADE_GAP_FS_PATHS);
+		return;
+	case SK_LEVEL_FULL:
+		add(l, "read, write and execute limited to the listed paths");
+		break;
+	case SK_LEVEL_PARTIAL:
+		add(l, "read, write and execute limited to the listed paths, except");
+		for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+			if (!(rep->fs.gaps & gaps[i].gap))
+				continue;
+			add(l, "%s %s (", sep, gaps[i].what);
+			add_needs(l, rep, gaps[i].gap);
+			add(l, ")");
+			sep = ";";
+		}
+		break;
+	}
+	if (rep->walked)
+		add(l, "; %zu rules", rep->fs_rules);
+}
+
+static void net_text(struct line *l, const stockade_plan *plan, const struct sk_enforcement *rep)
+{
+	const struct sk_plan_access *sb = &plan->access;
+	const char *mode = rep->net_mode == SK_NET_NONE ? "none" : "unix";
+
+	if (rep->net.level == SK_LEVEL_OFF) {
+		add(l, "not restricted (mode full)");
+		return;
+	}
+	if (rep->net_mode == SK_NET_FULL) {
+		if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
+			add(l, "mode full; the TCP port lists are not enforced: ");
+			add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
+			return;
+		}
+		add(l, "mode full; TCP connect: ");
+		if (rep->tcp[SK_TCP_CONNECT])
+			add_ports(l, sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
+		else
+			add(l, "any port");
+		add(l, "; TCP bind: ");
+		if (rep->tcp[SK_TCP_BIND])
+			add_ports(l, sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
+		else
+			add(l, "any port");
+		add(l, " (Landlock)");
+		return;
+	}
+	add(l, "mode %s: %s", mode,
+	    rep->net_mode == SK_NET_NONE ? "sockets other than AF_UNIX fail with EACCES (seccomp)"
+					 : "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)");
+	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
+		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
+	} else if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
+		add(l, ", TCP included: the listed TCP ports cannot be limited (");
+		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
+		add(l, "), so no TCP socket can be opened");
+	} else if (rep->tcp[SK_TCP_CONNECT] || rep->tcp[SK_TCP_BIND]) {
+		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
+			add(l, "; TCP bind and connect denied (Landlock)");
+		} else {
+			add(l, ", except TCP; TCP connect to ");
+			add_ports(l, sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
+			add(l, ", bind to ");
+			add_ports(l, sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
+			add(l, " (Landlock)");
+		}
+	}
+}
+
+static void scope_text(struct line *l, const struct sk_enforcement *rep)
+{
+	const char *what = rep->scope_signals && rep->scope_abstract ? "signals and abstract unix sockets"
+			   : rep->scope_signals			      ? "signals"
+								      : "abstract unix sockets";
+
+	switch (rep->scope.level) {
+	case SK_LEVEL_OFF:
+		add(l, "not asked by the policy");
+		return;
+	case SK_LEVEL_FULL:
+		add(l, "%s limited to processes inside the sandbox", what);
+		return;
+	case SK_LEVEL_PARTIAL:
+	case SK_LEVEL_NONE:
+		break;
+	}
+	add(l, "%s reach processes outside the sandbox: ", what);
+	add_needs(l, rep, rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
+								       : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
+}
+
+/* The layers Landlock enforces, in the report's order. */
+enum { FS, NET, SCOPE, NLAYERS };
+static const char *const layer_names[NLAYERS] = { "filesystem", "network", "scope" };
+
+static const struct sk_enforcement_item *layer_item(const struct sk_enforcement *rep, int layer)
+{
+	return layer == FS ? &rep->fs : layer == NET ? &rep->net : &rep->scope;
+}
+
+static void layer_text(struct line *l, const stockade_plan *plan, const struct sk_enforcement *rep, int layer)
+{
+	if (layer == FS)
+		fs_text(l, rep);
+	else if (layer == NET)
+		net_text(l, plan, rep);
+	else
+		scope_text(l, rep);
+}
+
+static const char *missing_why(const struct sk_fs_walk_stats *w, char *buf, size_t size)
+{
+	switch (w->first_missing_why) {
+	case SK_MISSING_NO_HOME:
+		return "no home directory";
+	case SK_MISSING_PATTERN_DIR:
+		return "cannot list it for a carve-out, so all of it is carved out";
+	case SK_MISSING_UNLISTABLE:
+		snprintf(buf, size, "cannot list it: %s", strerror(w->first_missing_errno));
+		return buf;
+	case SK_MISSING_ERRNO:
+		break;
+	}
+	return strerror(w->first_missing_errno);
+}
+
+/* What the filesystem walk left out, or could not do as asked. */
+static void print_notes(FILE *f, const struct sk_enforcement *rep)
+{
+	const struct sk_fs_walk_stats *w = &rep->walk;
+	char why[128];
+
+	if (!rep->walked)
+		return;
+	if (w->split)
+		fprintf(f, "  note: carve-outs split %zu director%s (%s): entries created there later get no access\n",
+			w->split, w->split == 1 ? "y" : "ies", w->split_dirs);
+	if (w->split_write)
+		fprintf(f, "  note: no new file can be created directly in %s: a write root split by carve-outs\n",
+			w->split_write_dirs);
+	if (w->missing)
+		fprintf(f, "  note: %zu listed path%s not granted, first %s (%s)\n", w->missing,
+			w->missing == 1 ? " is" : "s are", w->first_missing, missing_why(w, why, sizeof(why)));
+	if (rep->skipped)
+		fprintf(f, "  note: %zu entr%s take no Landlock rule and stay closed, first %s\n", rep->skipped,
+			rep->skipped == 1 ? "y" : "ies", rep->first_skipped);
+	if (rep->wide_cwd[0])
+		fprintf(f, "  note: the working directory is %s: $CWD grants cover all of it\n", rep->wide_cwd);
+}
+
+void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, const struct sk_enforcement *rep)
+{
+	struct line l = { 0 };
+
 	fprintf(f, "stockade: policy %s%s\n", policy, rep->applied ? "" : " (what it would enforce here)");
 	fprintf(f, "  %-13s %s\n", "no_new_privs", rep->nnp ? "enforced" : "NOT set");
-	item(f, "seccomp", &rep->seccomp);
-	fprintf(f, "  %-13s %s\n", "landlock", rep->landlock);
-	item(f, "filesystem", &rep->fs);
-	item(f, "network", &rep->net);
-	item(f, "scope", &rep->scope);
-	for (size_t i = 0; i < rep->nnotes; i++)
-		fprintf(f, "  note: %s\n", rep->notes[i]);
+	seccomp_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "seccomp", level_name(rep->seccomp.level), l.buf);
+	l = (struct line){ 0 };
+	landlock_text(&l, rep);
+	fprintf(f, "  %-13s %s\n", "landlock", l.buf);
+	for (int i = 0; i < NLAYERS; i++) {
+		l = (struct line){ 0 };
+		layer_text(&l, plan, rep, i);
+		fprintf(f, "  %-13s %s: %s\n", layer_names[i], level_name(layer_item(rep, i)->level), l.buf);
+	}
+	print_notes(f, rep);
 }
 
-int print_enforcement_warnings(FILE *f, const struct sk_enforcement *rep)
+int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct sk_enforcement *rep)
 {
-	const struct sk_enforcement_item *items[] = { &rep->fs, &rep->net, &rep->scope };
-	const char *names[] = { "filesystem", "network", "scope" };
+	struct line l = { 0 };
 	int n = 0;
 
 	if (rep->abi_lowered) {
-		fprintf(f, "stockade: warning: Landlock %s\n", rep->landlock);
+		landlock_text(&l, rep);
+		fprintf(f, "stockade: warning: Landlock %s\n", l.buf);
 		n++;
 	}
-	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
-		if (items[i]->level != SK_LEVEL_PARTIAL && items[i]->level != SK_LEVEL_NONE)
+	for (int i = 0; i < NLAYERS; i++) {
+		const struct sk_enforcement_item *it = layer_item(rep, i);
+
+		if (it->level != SK_LEVEL_PARTIAL && it->level != SK_LEVEL_NONE)
 			continue;
-		fprintf(f, "stockade: warning: %s %s%s: %s\n", names[i], sk_level_name(items[i]->level),
-			items[i]->weaker ? " (less than the policy asks)" : "", items[i]->text);
+		l = (struct line){ 0 };
+		layer_text(&l, plan, rep, i);
+		fprintf(f, "stockade: warning: %s %s%s: %s\n", layer_names[i], level_name(it->level),
+			it->weaker ? " (less than the policy asks)" : "", l.buf);
 		n++;
 	}
 	return n;
+}
+
+void print_landlock_why(FILE *f, enum stockade_landlock_reason why, int errnum)
+{
+	struct line l = { 0 };
+
+	add_landlock_why(&l, why, errnum);
+	fputs(l.buf, f);
 }
 
 int landlock_override_from_env(void)

@@ -7,8 +7,6 @@
  * layer, what is enforced and what is not).
  */
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -47,6 +45,33 @@ const struct abi_caps *sk_first_with(uint64_t fs, uint64_t net, uint64_t scope)
 	return &abi_table[ARRAY_SIZE(abi_table) - 1];
 }
 
+int sk_landlock_gap_abi(unsigned gap, const char **kernel)
+{
+	static const struct {
+		unsigned gap;
+		uint64_t fs, net, scope;
+	} needs[] = {
+		{ STOCKADE_GAP_FS_PATHS, FS_V1, 0, 0 },
+		{ STOCKADE_GAP_FS_REFER, LANDLOCK_ACCESS_FS_REFER, 0, 0 },
+		{ STOCKADE_GAP_FS_TRUNCATE, LANDLOCK_ACCESS_FS_TRUNCATE, 0, 0 },
+		{ STOCKADE_GAP_FS_IOCTL_DEV, LANDLOCK_ACCESS_FS_IOCTL_DEV, 0, 0 },
+		{ STOCKADE_GAP_NET_TCP_PORTS, 0, NET_V4, 0 },
+		{ STOCKADE_GAP_SCOPE_SIGNALS, 0, 0, LANDLOCK_SCOPE_SIGNAL },
+		{ STOCKADE_GAP_SCOPE_ABSTRACT_UNIX, 0, 0, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
+		if (needs[i].gap == gap) {
+			const struct abi_caps *c = sk_first_with(needs[i].fs, needs[i].net, needs[i].scope);
+			if (kernel)
+				*kernel = c->kernel;
+			return c->abi;
+		}
+	if (kernel)
+		*kernel = NULL;
+	return 0;
+}
+
 uint64_t sk_fs_access(enum sk_fs_kind kind)
 {
 	switch (kind) {
@@ -80,20 +105,22 @@ int sk_landlock_abi_override(void)
 	return abi_override;
 }
 
-int sk_landlock_kernel_abi(char *why, size_t size)
+int sk_landlock_kernel_abi(enum stockade_landlock_reason *why, int *errnum)
 {
 	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 
+	*why = STOCKADE_LANDLOCK_AVAILABLE;
+	*errnum = 0;
 	if (abi > 0)
 		return (int)abi;
-	if (errno == ENOSYS)
-		snprintf(why, size, "this kernel has no Landlock (built without CONFIG_SECURITY_LANDLOCK)");
-	else if (errno == EOPNOTSUPP)
-		snprintf(why, size, "Landlock is built into this kernel but not enabled (add landlock to the lsm= "
-				    "boot parameter)");
-	else
-		snprintf(why, size, "landlock_create_ruleset: %s (a container's seccomp profile may block it)",
-			 strerror(errno));
+	if (errno == ENOSYS) {
+		*why = STOCKADE_LANDLOCK_NOT_BUILT;
+	} else if (errno == EOPNOTSUPP) {
+		*why = STOCKADE_LANDLOCK_NOT_ENABLED;
+	} else {
+		/* A container's seccomp profile, typically (EPERM). */
+		*why = STOCKADE_LANDLOCK_FAILED;
+		*errnum = errno;
+	}
 	return 0;
 }
-

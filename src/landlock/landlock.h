@@ -19,13 +19,8 @@ uint64_t sk_fs_access(enum sk_fs_kind kind);
  * grant, with carve-outs replaced by the entries beside them.  `emit` gets
  * an O_PATH descriptor (closed after the call), the path and the access
  * bits (already limited to `handled`, and to file rights for non-directories).
- * Paths that do not exist are skipped and counted.  Exposed for the tests. */
-struct sk_fs_walk_stats {
-	size_t rules, missing, split, split_write;
-	char first_missing[256];
-	char split_dirs[512];	/* the directories carve-outs split, for the report */
-	char split_write_dirs[256]; /* those that are also write roots */
-};
+ * Paths that do not exist are skipped and counted (struct sk_fs_walk_stats,
+ * plan/enforcement.h).  Exposed for the tests. */
 typedef int (*sk_fs_emit_fn)(void *ctx, int fd, const char *path, uint64_t access);
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn emit,
 	       void *ctx, struct sk_fs_walk_stats *stats, stockade_error **err);
@@ -33,10 +28,12 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 /* Test hook: pretend the kernel's Landlock ABI is at most `abi` (< 0: no
  * override).  It can only lower what the kernel has. */
 void sk_landlock_set_abi_override(int abi);
-/* The kernel's Landlock ABI (0 if none) and, when 0 or failing, why. */
-int sk_landlock_kernel_abi(char *why, size_t size);
-
-const char *sk_level_name(enum sk_level level);
+/* The kernel's Landlock ABI, or 0 if it has none: then *why (and, for
+ * STOCKADE_LANDLOCK_FAILED, *errnum; else 0) say why. */
+int sk_landlock_kernel_abi(enum stockade_landlock_reason *why, int *errnum);
+/* The first ABI that closes `gap` (a STOCKADE_GAP_* bit) and the Linux
+ * release that brought it; 0 and NULL for a gap no ABI closes. */
+int sk_landlock_gap_abi(unsigned gap, const char **kernel);
 
 /* Work out what this kernel enforces of the plan and, unless dry_run,
  * enforce the Landlock part on the calling thread (no_new_privs must be set).

@@ -75,7 +75,7 @@ int sk_landlock_build(const stockade_plan *plan, struct sk_enforcement *rep, int
 			return ret;
 		ret = sk_fs_walk(sb, &env, attr.handled_access_fs, add_path_rule, &rc, &st, err);
 		if (ret == 0)
-			sk_landlock_report_walk(rep, &st, rc.skipped, rc.first_skipped, &env);
+			sk_landlock_status_walk(rep, &st, rc.skipped, rc.first_skipped, &env);
 		sk_path_env_free(&env);
 		if (ret < 0)
 			return ret;

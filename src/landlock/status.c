@@ -2,11 +2,11 @@
 /*
  * What this kernel enforces of the access part, layer by layer (struct
  * sk_enforcement, plan/enforcement.h): the ABI stockade uses, what each of
- * filesystem, network and scope keeps of the policy and, for what it does
- * not, which ABI and kernel would; and the refusal under `landlock: required`.
+ * filesystem, network and scope keeps of the policy and, as STOCKADE_GAP_*
+ * codes, what it does not; and the refusal under `landlock: required`.
+ * Facts only: the CLI words them (src/cli/enforcement.c).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,209 +15,153 @@
 #include "landlock/status.h"
 #include "plan/plan.h"
 
-const char *sk_level_name(enum sk_level level)
+static void set_item(struct sk_enforcement_item *it, enum sk_level level, bool weaker, unsigned gaps)
 {
-	switch (level) {
-	case SK_LEVEL_OFF:
-		return "off";
-	case SK_LEVEL_FULL:
-		return "enforced";
-	case SK_LEVEL_PARTIAL:
-		return "partly enforced";
-	case SK_LEVEL_NONE:
-		return "NOT enforced";
-	}
-	return "?";
-}
-
-static void set_item(struct sk_enforcement_item *it, enum sk_level level, bool weaker, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_item(struct sk_enforcement_item *it, enum sk_level level, bool weaker, const char *fmt, ...)
-{
-	va_list ap;
-
 	it->level = level;
 	it->weaker = weaker;
-	va_start(ap, fmt);
-	vsnprintf(it->text, sizeof(it->text), fmt, ap);
-	va_end(ap);
+	it->gaps = gaps;
 }
 
-static void append(struct sk_enforcement_item *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void append(struct sk_enforcement_item *it, const char *fmt, ...)
-{
-	size_t len = strlen(it->text);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(it->text + len, sizeof(it->text) - len, fmt, ap);
-	va_end(ap);
-}
-
-static void note(struct sk_enforcement *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct sk_enforcement *rep, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (rep->nnotes >= SK_ENFORCEMENT_NOTES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(rep->notes[rep->nnotes++], sizeof(rep->notes[0]), fmt, ap);
-	va_end(ap);
-}
-
-static void ports_text(char *buf, size_t size, const uint16_t *ports, size_t n)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	if (!n) {
-		snprintf(buf, size, "no port");
-		return;
-	}
-	used = (size_t)snprintf(buf, size, "port%s ", n == 1 ? "" : "s");
-	for (size_t i = 0; i < n && used + 16 < size; i++) {
-		if (i == 12) {
-			snprintf(buf + used, size - used, ", ... (%zu ports)", n);
-			return;
-		}
-		used += (size_t)snprintf(buf + used, size - used, "%s%u", i ? ", " : "", ports[i]);
-	}
-}
-
-/* Why an ABI is missing something: "needs Landlock ABI 4 (Linux 6.7)". */
-static const char *needs(uint64_t fs, uint64_t net, uint64_t scope, char *buf, size_t size)
-{
-	const struct abi_caps *c = sk_first_with(fs, net, scope);
-
-	snprintf(buf, size, "needs Landlock ABI %d, Linux %s", c->abi, c->kernel);
-	return buf;
-}
-
-static void report_fs(const struct sk_plan_access *sb, const struct abi_caps *caps, uint64_t handled,
-		      const char *why, struct sk_enforcement *rep)
+/* The filesystem: without Landlock, no path rule; with it, the rights
+ * stockade grants that this ABI cannot handle. */
+static void status_fs(const struct sk_plan_access *sb, const struct abi_caps *caps, uint64_t handled,
+		      struct sk_enforcement *rep)
 {
 	uint64_t missing = R_ALL & ~caps->fs;
-	char nb[64];
+	unsigned gaps = 0;
 
 	if (!sb->fs) {
-		set_item(&rep->fs, SK_LEVEL_OFF, false, "not restricted by the policy");
+		set_item(&rep->fs, SK_LEVEL_OFF, false, 0);
 		return;
 	}
 	if (!handled) {
-		set_item(&rep->fs, SK_LEVEL_NONE, true, "every path is open as far as Unix permissions allow: %s",
-			 why);
+		set_item(&rep->fs, SK_LEVEL_NONE, true, STOCKADE_GAP_FS_PATHS);
 		return;
 	}
-	if (!missing) {
-		set_item(&rep->fs, SK_LEVEL_FULL, false, "read, write and execute limited to the listed paths");
-		return;
-	}
-	set_item(&rep->fs, SK_LEVEL_PARTIAL, (missing & ~LANDLOCK_ACCESS_FS_REFER) != 0,
-		 "read, write and execute limited to the listed paths, except:");
 	if (missing & LANDLOCK_ACCESS_FS_REFER)
-		append(&rep->fs, " renames and hard links between directories fail with EXDEV (%s);",
-		       needs(LANDLOCK_ACCESS_FS_REFER, 0, 0, nb, sizeof(nb)));
+		gaps |= STOCKADE_GAP_FS_REFER;
 	if (missing & LANDLOCK_ACCESS_FS_TRUNCATE)
-		append(&rep->fs, " truncate(2) works on any file (%s);",
-		       needs(LANDLOCK_ACCESS_FS_TRUNCATE, 0, 0, nb, sizeof(nb)));
+		gaps |= STOCKADE_GAP_FS_TRUNCATE;
 	if (missing & LANDLOCK_ACCESS_FS_IOCTL_DEV)
-		append(&rep->fs, " ioctl(2) works on any device file (%s);",
-		       needs(LANDLOCK_ACCESS_FS_IOCTL_DEV, 0, 0, nb, sizeof(nb)));
-	rep->fs.text[strlen(rep->fs.text) - 1] = '\0';
+		gaps |= STOCKADE_GAP_FS_IOCTL_DEV;
+	/* Without REFER, renames across directories fail: stricter. */
+	set_item(&rep->fs, gaps ? SK_LEVEL_PARTIAL : SK_LEVEL_FULL, (gaps & ~STOCKADE_GAP_FS_REFER) != 0, gaps);
 }
 
-static void report_net(const stockade_plan *plan, const struct abi_caps *caps, uint64_t handled, const char *why,
-		       struct sk_enforcement *rep)
+/* The network: the mode is seccomp's and always holds; Landlock limits the
+ * TCP ports, or under none/unix the filter falls back to no TCP at all. */
+static void status_net(const struct sk_plan_access *sb, uint64_t handled, struct sk_enforcement *rep)
 {
-	const struct sk_plan_access *sb = &plan->access;
 	bool want = sb->tcp_handled[SK_TCP_CONNECT] || sb->tcp_handled[SK_TCP_BIND];
-	char cp[128], bp[128], nb[64];
 
-	ports_text(cp, sizeof(cp), sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
-	ports_text(bp, sizeof(bp), sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
-	if (sb->net == SK_NET_FULL && !want) {
-		set_item(&rep->net, SK_LEVEL_OFF, false, "not restricted (mode full)");
-		return;
-	}
+	rep->net_mode = sb->net;
+	rep->tcp[SK_TCP_CONNECT] = (handled & LANDLOCK_ACCESS_NET_CONNECT_TCP) != 0;
+	rep->tcp[SK_TCP_BIND] = (handled & LANDLOCK_ACCESS_NET_BIND_TCP) != 0;
+	rep->tcp_sockets = sb->tcp_sockets;
 	if (sb->net == SK_NET_FULL) {
-		if (handled)
-			set_item(&rep->net, SK_LEVEL_FULL, false, "mode full; TCP connect: %s; TCP bind: %s (Landlock)",
-				 sb->tcp_handled[SK_TCP_CONNECT] ? cp : "any port",
-				 sb->tcp_handled[SK_TCP_BIND] ? bp : "any port");
+		if (!want)
+			set_item(&rep->net, SK_LEVEL_OFF, false, 0);
+		else if (handled)
+			set_item(&rep->net, SK_LEVEL_FULL, false, 0);
 		else
-			set_item(&rep->net, SK_LEVEL_NONE, true, "mode full; the TCP port lists are not enforced: %s",
-				 caps->abi ? needs(0, NET_V4, 0, nb, sizeof(nb)) : why);
+			set_item(&rep->net, SK_LEVEL_NONE, true, STOCKADE_GAP_NET_TCP_PORTS);
 		return;
 	}
-	const char *families = sb->net == SK_NET_NONE ? "sockets other than AF_UNIX fail with EACCES (seccomp)"
-						      : "sockets other than AF_UNIX and netlink route fail with "
-							"EACCES (seccomp)";
-	if (handled) {
-		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND])
-			set_item(&rep->net, SK_LEVEL_FULL, false, "mode %s: %s; TCP bind and connect denied (Landlock)",
-				 sb->net == SK_NET_NONE ? "none" : "unix", families);
-		else if (sb->tcp_sockets)
-			set_item(&rep->net, SK_LEVEL_FULL, false,
-				 "mode %s: %s, except TCP; TCP connect to %s, bind to %s (Landlock)",
-				 sb->net == SK_NET_NONE ? "none" : "unix", families, cp, bp);
-		else
-			set_item(&rep->net, SK_LEVEL_PARTIAL, false,
-				 "mode %s: %s; the listed TCP ports cannot be used: the seccomp policy denies TCP "
-				 "sockets",
-				 sb->net == SK_NET_NONE ? "none" : "unix", families);
-		return;
-	}
-	if (sb->tcp_sockets)
-		set_item(&rep->net, SK_LEVEL_PARTIAL, false,
-			 "mode %s: %s, TCP included: the listed TCP ports cannot be limited (%s), so no TCP socket "
-			 "can be opened",
-			 sb->net == SK_NET_NONE ? "none" : "unix", families, caps->abi ? needs(0, NET_V4, 0, nb, sizeof(nb)) : why);
+	if (handled && (sb->ntcp[SK_TCP_CONNECT] || sb->ntcp[SK_TCP_BIND]) && !sb->tcp_sockets)
+		set_item(&rep->net, SK_LEVEL_PARTIAL, false, STOCKADE_GAP_NET_TCP_DENIED);
+	else if (!handled && sb->tcp_sockets)
+		set_item(&rep->net, SK_LEVEL_PARTIAL, false, STOCKADE_GAP_NET_TCP_PORTS);
 	else
-		set_item(&rep->net, SK_LEVEL_FULL, false, "mode %s: %s", sb->net == SK_NET_NONE ? "none" : "unix",
-			 families);
+		set_item(&rep->net, SK_LEVEL_FULL, false, 0);
 }
 
-static void report_scope(const struct sk_plan_access *sb, const struct abi_caps *caps, uint64_t want,
-			 uint64_t scoped, const char *why, struct sk_enforcement *rep)
+static unsigned scope_gaps(uint64_t scope)
 {
-	char nb[64];
-	const char *what = want == SCOPE_V6			? "signals and abstract unix sockets"
-			   : want == LANDLOCK_SCOPE_SIGNAL ? "signals"
-							   : "abstract unix sockets";
-
-	if (!want)
-		set_item(&rep->scope, SK_LEVEL_OFF, false, "not asked by the policy");
-	else if (scoped == want)
-		set_item(&rep->scope, SK_LEVEL_FULL, false, "%s limited to processes inside the sandbox", what);
-	else
-		set_item(&rep->scope, SK_LEVEL_NONE, true, "%s reach processes outside the sandbox: %s", what,
-			 caps->abi ? needs(0, 0, want, nb, sizeof(nb)) : why);
+	return ((scope & LANDLOCK_SCOPE_SIGNAL) ? STOCKADE_GAP_SCOPE_SIGNALS : 0) |
+	       ((scope & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET) ? STOCKADE_GAP_SCOPE_ABSTRACT_UNIX : 0);
 }
+
+static void status_scope(const struct sk_plan_access *sb, uint64_t want, uint64_t scoped, struct sk_enforcement *rep)
+{
+	rep->scope_signals = sb->scope_signals;
+	rep->scope_abstract = sb->scope_abstract;
+	if (!want)
+		set_item(&rep->scope, SK_LEVEL_OFF, false, 0);
+	else if (scoped == want)
+		set_item(&rep->scope, SK_LEVEL_FULL, false, 0);
+	else
+		set_item(&rep->scope, SK_LEVEL_NONE, true, scope_gaps(want & ~scoped));
+}
+
+/* The refusal under `landlock: required`.  An error carries its own words:
+ * a line per layer, what it lacks and the ABI that would close each gap.
+ * The first row that covers gaps takes them (both scope bits: one phrase). */
+static const struct {
+	unsigned gaps;
+	const char *what;
+} gap_words[] = {
+	{ STOCKADE_GAP_FS_PATHS, "no path is limited" },
+	{ STOCKADE_GAP_FS_REFER, "renames and hard links between directories fail with EXDEV" },
+	{ STOCKADE_GAP_FS_TRUNCATE, "truncate(2) works on any file" },
+	{ STOCKADE_GAP_FS_IOCTL_DEV, "ioctl(2) works on any device file" },
+	{ STOCKADE_GAP_NET_TCP_PORTS, "the TCP ports cannot be limited to the lists" },
+	{ STOCKADE_GAP_NET_TCP_DENIED, "the listed TCP ports cannot be used: the seccomp policy denies TCP sockets" },
+	{ STOCKADE_GAP_SCOPE_SIGNALS | STOCKADE_GAP_SCOPE_ABSTRACT_UNIX,
+	  "signals and abstract unix sockets reach processes outside the sandbox" },
+	{ STOCKADE_GAP_SCOPE_SIGNALS, "signals reach processes outside the sandbox" },
+	{ STOCKADE_GAP_SCOPE_ABSTRACT_UNIX, "abstract unix sockets reach processes outside the sandbox" },
+};
 
 static int refuse(const struct sk_plan_access *sb, const struct sk_enforcement *rep, stockade_error **err)
 {
-	char what[1536] = "", where[300] = "";
+	char what[1536] = "", where[300] = "", abi[160];
 	const struct sk_enforcement_item *items[] = { &rep->fs, &rep->net, &rep->scope };
 	const char *names[] = { "filesystem", "network", "scope" };
+	size_t len = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
-		if (items[i]->level == SK_LEVEL_PARTIAL || items[i]->level == SK_LEVEL_NONE) {
-			size_t len = strlen(what);
-			snprintf(what + len, sizeof(what) - len, "%s  %s: %s", len ? "\n" : "", names[i],
-				 items[i]->text);
+	for (size_t i = 0; i < ARRAY_SIZE(items); i++) {
+		unsigned gaps = items[i]->gaps;
+		const char *sep = ":";
+
+		if (items[i]->level != SK_LEVEL_PARTIAL && items[i]->level != SK_LEVEL_NONE)
+			continue;
+		len += (size_t)snprintf(what + len, sizeof(what) - len, "%s  %s", len ? "\n" : "", names[i]);
+		for (size_t g = 0; g < ARRAY_SIZE(gap_words) && len < sizeof(what); g++) {
+			const char *kernel;
+			int need;
+
+			if ((gaps & gap_words[g].gaps) != gap_words[g].gaps)
+				continue;
+			gaps &= ~gap_words[g].gaps;
+			/* The gaps of one row come with one ABI: ask for the lowest. */
+			need = sk_landlock_gap_abi(gap_words[g].gaps & -gap_words[g].gaps, &kernel);
+			len += (size_t)snprintf(what + len, sizeof(what) - len, "%s %s", sep, gap_words[g].what);
+			if (rep->abi && need && len < sizeof(what))
+				len += (size_t)snprintf(what + len, sizeof(what) - len,
+							" (needs Landlock ABI %d, Linux %s)", need, kernel);
+			sep = ";";
 		}
+		if (len >= sizeof(what))
+			break;
+	}
 	if (sb->landlock_at.line)
 		snprintf(where, sizeof(where), " (%s:%d:%d)", sb->landlock_at.file, sb->landlock_at.line,
 			 sb->landlock_at.column);
+	if (rep->abi)
+		snprintf(abi, sizeof(abi), "ABI %d%s", rep->abi,
+			 rep->abi_lowered ? ", lowered by STOCKADE_TEST_LANDLOCK_ABI" : "");
+	else if (rep->landlock_why == STOCKADE_LANDLOCK_HIDDEN)
+		snprintf(abi, sizeof(abi), "no Landlock: hidden by STOCKADE_TEST_LANDLOCK_ABI=0");
+	else if (rep->landlock_why == STOCKADE_LANDLOCK_FAILED)
+		snprintf(abi, sizeof(abi), "no Landlock: landlock_create_ruleset: %s", strerror(rep->landlock_errno));
+	else
+		snprintf(abi, sizeof(abi), "no Landlock: %s",
+			 rep->landlock_why == STOCKADE_LANDLOCK_NOT_ENABLED ? "not enabled in this kernel"
+									    : "not in this kernel");
 	sk_error(err, EOPNOTSUPP,
 		 "landlock: required%s, but this kernel's Landlock cannot enforce everything the policy asks "
-		 "(%s%d%s):\n%s",
-		 where, rep->abi ? "ABI " : "", rep->abi, rep->abi_lowered ? ", lowered by STOCKADE_TEST_LANDLOCK_ABI" : "",
-		 what);
+		 "(%s):\n%s",
+		 where, abi, what);
 	sk_error_hint(err, "run on a newer kernel, or set `landlock: best_effort` to run with what this kernel "
 			   "enforces (stockade then says on stderr what is missing)");
 	return -EOPNOTSUPP;
@@ -231,44 +175,33 @@ int sk_landlock_status(const stockade_plan *plan, struct sk_enforcement *rep, st
 	struct sk_ruleset_attr attr = { 0 };
 	uint64_t want_scope = (sb->scope_signals ? LANDLOCK_SCOPE_SIGNAL : 0) |
 			      (sb->scope_abstract ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET : 0);
-	char why[256] = "";
 	int abi_override = sk_landlock_abi_override();
 
 	rep->mode = sb->landlock;
-	rep->kernel_abi = sk_landlock_kernel_abi(why, sizeof(why));
+	rep->kernel_abi = sk_landlock_kernel_abi(&rep->landlock_why, &rep->landlock_errno);
 	rep->abi = rep->kernel_abi;
 	if (abi_override >= 0 && abi_override < rep->abi) {
 		rep->abi = abi_override;
 		rep->abi_lowered = true;
 		if (!rep->abi)
-			snprintf(why, sizeof(why), "Landlock hidden by STOCKADE_TEST_LANDLOCK_ABI=0");
+			rep->landlock_why = STOCKADE_LANDLOCK_HIDDEN;
 	}
 	caps = sk_caps_of(rep->abi);
 	if (sb->landlock == SK_LANDLOCK_OFF) {
 		caps = sk_caps_of(0);
-		snprintf(why, sizeof(why), "the policy sets `landlock: off`");
+		rep->landlock_why = STOCKADE_LANDLOCK_POLICY_OFF;
+		rep->landlock_errno = 0;
 	}
-	const char *mode = sb->landlock == SK_LANDLOCK_REQUIRED ? "required"
-			   : sb->landlock == SK_LANDLOCK_OFF	? "off"
-								: "best_effort";
-	if (rep->abi_lowered)
-		snprintf(rep->landlock, sizeof(rep->landlock),
-			 "ABI %d, LOWERED from the kernel's ABI %d by STOCKADE_TEST_LANDLOCK_ABI (a testing knob); %s",
-			 rep->abi, rep->kernel_abi, mode);
-	else if (rep->abi)
-		snprintf(rep->landlock, sizeof(rep->landlock), "ABI %d; %s", rep->abi, mode);
-	else
-		snprintf(rep->landlock, sizeof(rep->landlock), "not available: %s; %s", why, mode);
 
 	attr.handled_access_fs = sb->fs ? caps->fs : 0;
+	/* Under full, a direction is handled only when its list is given. */
 	attr.handled_access_net = ((sb->tcp_handled[SK_TCP_CONNECT] ? LANDLOCK_ACCESS_NET_CONNECT_TCP : 0) |
 				   (sb->tcp_handled[SK_TCP_BIND] ? LANDLOCK_ACCESS_NET_BIND_TCP : 0)) &
 				  caps->net;
 	attr.scoped = want_scope & caps->scope;
-	/* Under full, a direction is handled only when its list is given. */
-	report_fs(sb, caps, attr.handled_access_fs, why, rep);
-	report_net(plan, caps, attr.handled_access_net, why, rep);
-	report_scope(sb, caps, want_scope, attr.scoped, why, rep);
+	status_fs(sb, caps, attr.handled_access_fs, rep);
+	status_net(sb, attr.handled_access_net, rep);
+	status_scope(sb, want_scope, attr.scoped, rep);
 	*out = attr;
 	*out_caps = caps;
 	if (sb->landlock == SK_LANDLOCK_REQUIRED &&
@@ -277,22 +210,15 @@ int sk_landlock_status(const stockade_plan *plan, struct sk_enforcement *rep, st
 	return 0;
 }
 
-void sk_landlock_report_walk(struct sk_enforcement *rep, const struct sk_fs_walk_stats *st, size_t skipped,
+void sk_landlock_status_walk(struct sk_enforcement *rep, const struct sk_fs_walk_stats *st, size_t skipped,
 			     const char *first_skipped, const struct sk_path_env *env)
 {
-	append(&rep->fs, "; %zu rules", st->rules - skipped);
-	if (st->split)
-		note(rep, "carve-outs split %zu director%s (%s): entries created there later get no access",
-		     st->split, st->split == 1 ? "y" : "ies", st->split_dirs);
-	if (st->split_write)
-		note(rep, "no new file can be created directly in %s: a write root split by carve-outs",
-		     st->split_write_dirs);
-	if (st->missing)
-		note(rep, "%zu listed path%s not granted, first %s", st->missing,
-		     st->missing == 1 ? " is" : "s are", st->first_missing);
-	if (skipped)
-		note(rep, "%zu entr%s take no Landlock rule and stay closed, first %s", skipped,
-		     skipped == 1 ? "y" : "ies", first_skipped);
+	rep->walked = true;
+	rep->walk = *st;
+	rep->fs_rules = st->rules - skipped;
+	rep->skipped = skipped;
+	snprintf(rep->first_skipped, sizeof(rep->first_skipped), "%s", skipped ? first_skipped : "");
+	rep->wide_cwd[0] = '\0';
 	if (env->home && env->cwd && (!strcmp(env->cwd, "/") || !strcmp(env->cwd, env->home)))
-		note(rep, "the working directory is %s: $CWD grants cover all of it", env->cwd);
+		snprintf(rep->wide_cwd, sizeof(rep->wide_cwd), "%s", env->cwd);
 }

@@ -15,9 +15,9 @@
  * enforced. */
 int sk_landlock_status(const stockade_plan *plan, struct sk_enforcement *rep, struct sk_ruleset_attr *attr,
 		       const struct abi_caps **caps, stockade_error **err);
-/* The rule count and notes of the filesystem walk that filled the ruleset:
- * `skipped` entries took no rule, the first being `first_skipped`. */
-void sk_landlock_report_walk(struct sk_enforcement *rep, const struct sk_fs_walk_stats *st, size_t skipped,
+/* What the filesystem walk that filled the ruleset did (rep->walk): `skipped`
+ * entries took no rule, the first being `first_skipped`. */
+void sk_landlock_status_walk(struct sk_enforcement *rep, const struct sk_fs_walk_stats *st, size_t skipped,
 			     const char *first_skipped, const struct sk_path_env *env);
 
 #endif

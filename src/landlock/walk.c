@@ -90,6 +90,17 @@ static int split_path(const char *path, char ***out, size_t *n)
 	return 0;
 }
 
+/* A listed path that got no rule: counted, and the first one kept. */
+static void note_missing(struct sk_fs_walk_stats *st, const char *path, enum sk_missing_why why, int errnum)
+{
+	st->missing++;
+	if (!st->first_missing[0]) {
+		snprintf(st->first_missing, sizeof(st->first_missing), "%s", path);
+		st->first_missing_why = why;
+		st->first_missing_errno = errnum;
+	}
+}
+
 /* Add item to a ", " list; false if it was there already. */
 static bool append_list(char *buf, size_t size, const char *item)
 {
@@ -233,10 +244,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 			 * looser), but the way to the carve-outs is known by
 			 * name: a home directory under a /home that can be
 			 * searched, not read. */
-			w->st->missing++;
-			if (!w->st->first_missing[0])
-				snprintf(w->st->first_missing, sizeof(w->st->first_missing),
-					 "%s (cannot list it: %s)", path, strerror(errno));
+			note_missing(w->st, path, SK_MISSING_UNLISTABLE, errno);
 			return expand_by_name(w, dirfd, path, access, p, np, depth);
 		}
 		l.buf = buf = malloc(LIST_BUF);
@@ -319,13 +327,6 @@ static void free_carves(struct carve *c, size_t n)
 		free(c[i].comps);
 	}
 	free(c);
-}
-
-static void note_missing(struct sk_fs_walk_stats *st, const char *path, const char *why)
-{
-	st->missing++;
-	if (!st->first_missing[0])
-		snprintf(st->first_missing, sizeof(st->first_missing), "%s (%s)", path, why);
 }
 
 /* The grant of this layer on this canonical path, if any. */
@@ -423,7 +424,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		if (l.fd < 0) {
 			/* The names the pattern would match are unknown: carve
 			 * out the whole directory (stricter, never looser). */
-			note_missing(w->st, cdir, "cannot list it for a carve-out, so all of it is carved out");
+			note_missing(w->st, cdir, SK_MISSING_PATTERN_DIR, 0);
 			return add_carve(v, n, cdir, false, p);
 		}
 	}
@@ -486,7 +487,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		_cleanup_close_ int fd = -1;
 
 		if (!abs) {
-			note_missing(st, p->path, "no home directory");
+			note_missing(st, p->path, SK_MISSING_NO_HOME, 0);
 			continue;
 		}
 		if (p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) {
@@ -512,12 +513,12 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 				real = abs;
 				abs = NULL;
 			} else if (errno == ENOENT) {
-				note_missing(st, abs, strerror(errno));
+				note_missing(st, abs, SK_MISSING_ERRNO, errno);
 				continue;
 			} else {
 				real = realpath(abs, NULL);
 				if (!real) {
-					note_missing(st, abs, strerror(errno));
+					note_missing(st, abs, SK_MISSING_ERRNO, errno);
 					continue;
 				}
 				same = find_grant(grants, ngrants, p->layer, real);
@@ -597,7 +598,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			if (g->fd < 0)
 				g->fd = open(g->path, O_PATH | O_CLOEXEC);
 			if (g->fd < 0 || (ask && fstat(g->fd, &sbuf) < 0)) {
-				note_missing(st, g->path, strerror(errno));
+				note_missing(st, g->path, SK_MISSING_ERRNO, errno);
 			} else {
 				bool dir = ask ? S_ISDIR(sbuf.st_mode) : g->dir;
 

@@ -2,7 +2,10 @@
 /*
  * What this kernel enforces of a plan, layer by layer: filled by the
  * Landlock and seccomp backends when a plan is applied (or dry-run), worded
- * by the CLI (`run --verbose`, `doctor`).
+ * by the CLI (`run --verbose`, `doctor`, the warnings of `run`) and read by
+ * embedders through the accessors of stockade.h (run/status_api.c).  Facts
+ * only: the library makes no sentence of them.  The TCP port lists are not
+ * copied: they are the plan's (plan->access).
  */
 #ifndef STOCKADE_ENFORCEMENT_H
 #define STOCKADE_ENFORCEMENT_H
@@ -10,32 +13,82 @@
 #include "policy/policy.h"
 
 enum sk_level {
-	SK_LEVEL_OFF = 0, /* the policy does not ask for it */
-	SK_LEVEL_FULL,
-	SK_LEVEL_PARTIAL,
-	SK_LEVEL_NONE,
+	SK_LEVEL_OFF = STOCKADE_LEVEL_OFF, /* the policy does not ask for it */
+	SK_LEVEL_FULL = STOCKADE_LEVEL_FULL,
+	SK_LEVEL_PARTIAL = STOCKADE_LEVEL_PARTIAL,
+	SK_LEVEL_NONE = STOCKADE_LEVEL_NONE,
 };
 
 struct sk_enforcement_item {
 	enum sk_level level;
-	bool weaker; /* less confined than the policy says */
-	char text[1024];
+	bool weaker;   /* less confined than the policy says */
+	unsigned gaps; /* STOCKADE_GAP_*: what is not enforced */
 };
 
-#define SK_ENFORCEMENT_NOTES 8
+/* Why a listed path got no rule (the first one, sk_fs_walk_stats). */
+enum sk_missing_why {
+	SK_MISSING_ERRNO = 0,	/* it cannot be opened: errnum (ENOENT: it does not exist) */
+	SK_MISSING_NO_HOME,	/* under ~, and there is no home directory */
+	SK_MISSING_UNLISTABLE,	/* a directory carve-outs split that cannot be listed: errnum */
+	SK_MISSING_PATTERN_DIR, /* the directory of a pattern carve-out cannot be listed, so all of it
+				 * is carved out */
+};
+
+/* What the filesystem walk did (landlock/walk.c): rules emitted, listed
+ * paths that got none, directories carve-outs split.  The directory lists
+ * are paths separated by ", ", ending in ", ..." when they do not fit. */
+struct sk_fs_walk_stats {
+	size_t rules, missing, split, split_write;
+	char first_missing[256];
+	enum sk_missing_why first_missing_why;
+	int first_missing_errno;
+	char split_dirs[512];	    /* the directories carve-outs split */
+	char split_write_dirs[256]; /* those that are also write roots */
+};
 
 struct sk_enforcement {
 	bool applied; /* false: a dry run (doctor) */
 	bool nnp;
+
+	/* The seccomp filter loaded (the plan's, or its net_fallback). */
 	struct sk_enforcement_item seccomp;
+	struct sk_action default_action;
+	size_t decided;	  /* syscalls with an action other than the default and no argument rule */
+	size_t arg_rules; /* argument rules, all syscalls */
+	enum sk_compat compat;
+
+	/* Landlock */
 	int kernel_abi; /* the kernel's Landlock ABI, 0 if none */
 	int abi;	/* the ABI stockade used (lower under the test override) */
 	bool abi_lowered;
 	enum sk_landlock_mode mode;
-	char landlock[512];
+	/* Why Landlock enforces nothing (STOCKADE_LANDLOCK_AVAILABLE when it
+	 * does); landlock_errno for STOCKADE_LANDLOCK_FAILED. */
+	enum stockade_landlock_reason landlock_why;
+	int landlock_errno;
+
 	struct sk_enforcement_item fs, net, scope;
-	char notes[SK_ENFORCEMENT_NOTES][512];
-	size_t nnotes;
+
+	/* filesystem: set once the ruleset is built (walked) */
+	bool walked;
+	size_t fs_rules; /* rules in the ruleset */
+	struct sk_fs_walk_stats walk;
+	size_t skipped; /* entries of pseudo-filesystems that take no rule */
+	char first_skipped[256];
+	char wide_cwd[256]; /* the working directory, when it is / or $HOME ($CWD grants all of it) */
+
+	/* network */
+	enum sk_net_mode net_mode;
+	bool tcp[SK_TCP_NDIRS]; /* Landlock limits this TCP direction to the plan's list */
+	bool tcp_sockets;	/* the plan's filter lets TCP sockets through to Landlock */
+
+	/* scope: what the policy asks (the gaps say what is not scoped) */
+	bool scope_signals, scope_abstract;
+};
+
+/* The public handle (stockade.h): the report, as the library fills it. */
+struct stockade_status {
+	struct sk_enforcement rep;
 };
 
 #endif

@@ -50,11 +50,11 @@ int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stocka
 	prog->ruleset = -1;
 	/* What the kernel enforces, and the ruleset; no_new_privs is set by
 	 * every apply and nothing can prevent it. */
-	ret = sk_landlock_build(plan, &prog->status, &prog->ruleset, err);
+	ret = sk_landlock_build(plan, &prog->status.rep, &prog->ruleset, err);
 	if (ret == 0) {
-		prog->status.nnp = true;
-		prog->filter_plan = seccomp_plan_for(plan, &prog->status);
-		sk_enforcement_seccomp(prog->filter_plan, &prog->status);
+		prog->status.rep.nnp = true;
+		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
+		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, notify, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 	}
@@ -64,6 +64,11 @@ int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stocka
 	}
 	*out = prog;
 	return 0;
+}
+
+const stockade_status *stockade_program_status(const stockade_program *prog)
+{
+	return &prog->status;
 }
 
 int stockade_program_new(const stockade_plan *plan, stockade_program **out, stockade_error **err)
@@ -108,7 +113,7 @@ int sk_program_exec(const stockade_program *prog, char *const argv[],
 	if (ret < 0)
 		return ret;
 	if (applied) {
-		struct sk_enforcement rep = prog->status;
+		struct sk_enforcement rep = prog->status.rep;
 
 		rep.applied = true;
 		applied(&rep, ctx);
@@ -136,7 +141,7 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
 	int ret = stockade_program_new(plan, &prog, err);
 
 	if (ret == 0)
-		*rep = prog->status;
+		*rep = prog->status.rep;
 	stockade_program_free(prog);
 	return ret;
 }

@@ -18,7 +18,7 @@ struct stockade_program {
 	struct sock_filter *bpf;	  /* the native filter; NULL when seccomp is disabled */
 	size_t bpf_len;
 	bool bpf_borrowed;		  /* bpf is filter_plan->bpf (a built-in preset's) */
-	struct sk_enforcement status;	  /* what this kernel enforces (applied: false) */
+	struct stockade_status status;	  /* what this kernel enforces (status.rep.applied: false) */
 };
 
 /* stockade_program_new() with a supervisor's notify mode. */

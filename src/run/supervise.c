@@ -262,7 +262,7 @@ static _Noreturn void child_main(struct child_args *a)
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	sp = program->filter_plan;
-	rep = program->status;
+	rep = program->status.rep;
 	rep.applied = true;
 	h.fallback = sp != a->plan;
 	/* Everything stockade_program_apply() does before the filter

@@ -140,9 +140,10 @@ static void file_in(const char *dir, const char *name, const char *text)
 
 static int kernel_abi(void)
 {
-	char why[256];
+	enum stockade_landlock_reason why;
+	int errnum;
 
-	return sk_landlock_kernel_abi(why, sizeof(why));
+	return sk_landlock_kernel_abi(&why, &errnum);
 }
 
 static bool have_binaries(void)

@@ -193,3 +193,32 @@ TEST(library_decide)
 	stockade_error_free(err);
 	stockade_plan_free(plan);
 }
+
+/* A program's status is what stockade_plan_status() works out, layer by
+ * layer; the filter is always fully enforced. */
+TEST(library_program_status)
+{
+	stockade_plan *plan = preset_plan("agent");
+	stockade_program *prog = NULL;
+	stockade_status *st = NULL;
+	const stockade_status *ps;
+
+	if (!plan)
+		return;
+	CHECK(stockade_program_new(plan, &prog, NULL) == 0);
+	CHECK(stockade_plan_status(plan, &st, NULL) == 0);
+	ps = prog ? stockade_program_status(prog) : NULL;
+	CHECK(ps && st);
+	CHECK(ps && stockade_status_level(ps, STOCKADE_LAYER_SECCOMP) == STOCKADE_LEVEL_FULL);
+	for (int layer = STOCKADE_LAYER_SECCOMP; ps && st && layer <= STOCKADE_LAYER_SCOPE; layer++) {
+		CHECK_MSG(stockade_status_level(ps, (enum stockade_layer)layer) ==
+				  stockade_status_level(st, (enum stockade_layer)layer),
+			  "layer %d", layer);
+		CHECK_MSG(stockade_status_gaps(ps, (enum stockade_layer)layer) ==
+				  stockade_status_gaps(st, (enum stockade_layer)layer),
+			  "layer %d", layer);
+	}
+	stockade_status_free(st);
+	stockade_program_free(prog);
+	stockade_plan_free(plan);
+}
