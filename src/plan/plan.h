@@ -105,7 +105,7 @@ struct stockade_plan {
 	struct stockade_plan *net_fallback;
 	/* A built-in preset's filter for the native architecture, generated
 	 * when stockade was built (plan/preset_plans.h); NULL for any other
-	 * plan, whose filter a program generates (run/program.c).  Only for
+	 * plan, whose filter a program generates (run/exec.c).  Only for
 	 * plain enforcement (no notifications, not audit).  A plan is not
 	 * changed once built: what applying it needs at run time (the
 	 * Landlock ruleset, the filter that goes with it, the enforcement
