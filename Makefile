@@ -37,7 +37,8 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Having remade an included makefile, make reads this file again from the
 # top (GNU make's "How Makefiles Are Remade") and finds them; MAKE_RESTARTS
 # keeps that to once.  A warm build asks pkg-config and nothing more.
-DEPS_GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
+# (Not under `make -n`: a dry run must not install anything.)
+DEPS_GOALS := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))))
 ifeq ($(PKG_LIBS),)
 ifneq ($(DEPS_GOALS),)
 ifeq ($(MAKE_RESTARTS),)

@@ -277,7 +277,9 @@ int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error 
  * action, the policy line that decided it, and whether the compiled filter
  * for that arch agrees (it is run in stockade's classic-BPF simulator).
  * `args` may be NULL (all zero); on 32-bit ABIs only their low halves
- * count, as the kernel passes them.  -ENOENT (with a did-you-mean in the
+ * count, as the kernel passes them.  `arch` is the filter's native arch:
+ * with `compat_arches: refuse`, a call of another ABI (i386 or x32 on an
+ * x86_64 filter) is killed by the filter whatever this says.  -ENOENT (with a did-you-mean in the
  * message) if `syscall` is not a system call on `arch`.  Confines nothing.
  * The strings a decision returns point into it or into the plan: valid
  * until the decision, or the plan, is freed. */
@@ -336,8 +338,11 @@ struct stockade_run_options {
  * command's orphans and reaps them).  Signal the process group, or wait:
  * the call returns when the command ends.  Descendants of the command
  * that outlive it are answered by a background process until they end;
- * their events are not reported.  In a multi-threaded program the child
- * allocates after fork(): call it where that is safe.
+ * their events are not reported.  The command dies with its supervisor
+ * (PR_SET_PDEATHSIG).  In a multi-threaded program the child allocates
+ * after fork(): call it where that is safe.  A caller that ignores SIGCHLD
+ * (SIG_IGN, SA_NOCLDWAIT) loses the status in enforce mode (-ECHILD); the
+ * supervisor restores the default for itself, so report and audit keep it.
  *
  * Returns 0 when the command ran (whatever its status); a negative errno
  * when it could not be confined, the command could not be executed

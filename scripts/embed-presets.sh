@@ -29,8 +29,9 @@ tmp=$out.tmp
 		esac
 		echo "extern const char sk_preset_yaml_$name[];"
 		echo "const char sk_preset_yaml_$name[] ="
-		# Each line as a C string literal: \ and " escaped, tabs kept.
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/' "$f"
+		# Each line as a C string literal: \ and " escaped, and ? (so that
+		# no trigraph forms under -std=c11), tabs kept.
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/\t"/' -e 's/$/\\n"/' "$f"
 		printf "\t;\n"
 		echo
 	done

@@ -11,9 +11,11 @@
  *    event up a pipe; the parent calls the callback with it and waits for
  *    that one child.
  *
- * The events refer to the plan by pointer (the verdict's origin and
- * reason): valid in the parent because the supervisor is a fork of it and
- * a plan never changes once built.
+ * The channel is a socketpair, not a pipe: a confined process of the same
+ * user could open a pipe through /proc/PID/fd where Landlock does not stop
+ * it, and write records of its own; a socket cannot be opened that way.
+ * Even so, a record carries no pointer: the parent decides each event
+ * again with its own plan, from the call the supervisor saw.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,10 +42,20 @@ enum relay_kind {
 	RELAY_DONE,
 };
 
-/* One message up the pipe: smaller than PIPE_BUF, so each write is whole. */
+/* One message up the socket (SOCK_SEQPACKET: one record a read).  Plain
+ * data only: what the supervisor saw of the call, and the result. */
 struct relay {
 	uint32_t kind;
-	struct stockade_event e;
+	/* RELAY_EVENT */
+	struct timespec when;
+	int32_t pid;
+	char comm[16];
+	uint32_t arch;
+	int32_t nr;
+	char name[64];
+	uint64_t args[SK_MAX_ARGS];
+	uint8_t ran, fallback;
+	int32_t errnum_event;
 	/* RELAY_DONE */
 	int ret;
 	int phase;
@@ -56,6 +69,7 @@ _Static_assert(sizeof(struct relay) <= 4096, "a relay message must fit in PIPE_B
 struct relay_out {
 	int fd;
 	pid_t owner; /* the supervisor: a background linger process it forks sends nothing */
+	const stockade_plan *plan;
 };
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -97,17 +111,24 @@ static void relay_event(const struct sk_event *ev, void *data)
 
 	if (getpid() != o->owner)
 		return;
-	r.e.ev = *ev;
+	r.when = ev->when;
+	r.pid = ev->pid;
+	memcpy(r.comm, ev->comm, sizeof(r.comm));
+	r.arch = ev->arch;
+	r.nr = ev->nr;
 	if (ev->name)
-		snprintf(r.e.name, sizeof(r.e.name), "%s", ev->name);
-	r.e.ev.name = NULL;
+		snprintf(r.name, sizeof(r.name), "%s", ev->name);
+	memcpy(r.args, ev->args, sizeof(r.args));
+	r.ran = ev->ran;
+	r.errnum_event = ev->errnum;
+	r.fallback = ev->plan != o->plan;
 	write_all(o->fd, &r, sizeof(r));
 }
 
 static _Noreturn void supervisor_main(const stockade_plan *plan, char *const argv[], enum sk_notify_mode mode,
 				      int fd)
 {
-	struct relay_out o = { .fd = fd, .owner = getpid() };
+	struct relay_out o = { .fd = fd, .owner = getpid(), .plan = plan };
 	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o };
 	struct sk_supervise_result res;
 	stockade_error *e = NULL;
@@ -123,27 +144,49 @@ static _Noreturn void supervisor_main(const stockade_plan *plan, char *const arg
 	_exit(0);
 }
 
-/* The parent's end: call back for each event until the supervisor is done. */
-static int relay_in(int fd, const struct stockade_run_options *opts, struct relay *done)
+/* The parent's end: call back for each event until the supervisor is done.
+ * The verdict is the parent's own, decided on the call as recorded. */
+static int relay_in(int fd, const stockade_plan *plan, const struct stockade_run_options *opts, struct relay *done)
 {
 	struct relay r;
 
 	for (;;) {
-		int got = read_all(fd, &r, sizeof(r));
+		struct stockade_event e;
+		ssize_t n = recv(fd, &r, sizeof(r), 0);
 
-		if (got <= 0)
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(r))
 			return -EPIPE;
 		if (r.kind == RELAY_DONE) {
-			*done = r;
+			done->ret = r.ret;
+			done->phase = r.phase;
+			done->wstatus = r.wstatus;
+			done->errnum = r.errnum;
+			memcpy(done->msg, r.msg, sizeof(done->msg));
+			done->msg[sizeof(done->msg) - 1] = '\0';
 			return 0;
 		}
 		if (r.kind != RELAY_EVENT)
 			return -EPROTO;
-		if (r.e.name[0])
-			r.e.ev.name = r.e.name;
-		sk_action_format(r.e.ev.verdict.action, r.e.action, sizeof(r.e.action));
+		memset(&e, 0, sizeof(e));
+		e.ev.when = r.when;
+		e.ev.pid = r.pid;
+		memcpy(e.ev.comm, r.comm, sizeof(e.ev.comm));
+		e.ev.comm[sizeof(e.ev.comm) - 1] = '\0';
+		e.ev.arch = r.arch;
+		e.ev.nr = r.nr;
+		memcpy(e.name, r.name, sizeof(e.name));
+		e.name[sizeof(e.name) - 1] = '\0';
+		e.ev.name = e.name[0] ? e.name : NULL;
+		memcpy(e.ev.args, r.args, sizeof(e.ev.args));
+		e.ev.ran = r.ran != 0;
+		e.ev.errnum = r.errnum_event;
+		e.ev.plan = r.fallback && plan->net_fallback ? plan->net_fallback : plan;
+		sk_supervise_decide(e.ev.plan, 0, e.ev.arch, e.ev.name, e.ev.args, &e.ev.verdict, &e.ev.compat_refused);
+		sk_action_format(e.ev.verdict.action, e.action, sizeof(e.action));
 		if (opts->on_event)
-			opts->on_event(&r.e, opts->data);
+			opts->on_event(&e, opts->data);
 	}
 }
 
@@ -170,9 +213,9 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 
 	if ((ret = stockade_program_new(plan, &prog, err)) < 0)
 		return ret;
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) {
 		stockade_program_free(prog);
-		return sk_error(err, errno, "pipe: %s", strerror(errno));
+		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -197,7 +240,11 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 	stockade_program_free(prog);
 	got = read_all(p[0], &r, sizeof(r));
 	close(p[0]);
+	r.msg[sizeof(r.msg) - 1] = '\0';
 	ret = wait_child(pid, wstatus);
+	if (ret == -ECHILD)
+		return sk_error(err, ECHILD, "the command's exit status is lost: this process ignores SIGCHLD "
+				"(SIG_IGN or SA_NOCLDWAIT), so the kernel reaped it");
 	if (got > 0 && r.ret < 0)
 		return sk_error(err, r.errnum ? r.errnum : EIO, "%s", r.msg[0] ? r.msg : "cannot run the command");
 	if (ret < 0)
@@ -242,8 +289,8 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	if (!plan->seccomp_enabled)
 		return run_enforced(plan, argv, wstatus, err);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return sk_error(err, errno, "pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
+		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -256,7 +303,7 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 		supervisor_main(plan, argv, mode, p[1]);
 	}
 	close(p[1]);
-	ret = relay_in(p[0], &o, &done);
+	ret = relay_in(p[0], plan, &o, &done);
 	close(p[0]);
 	if (ret < 0) {
 		/* The supervisor died without saying how the command ended. */
@@ -264,7 +311,9 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 		wait_child(pid, NULL);
 		return sk_error(err, -ret, "the supervisor ended without a result");
 	}
-	if ((ret = wait_child(pid, NULL)) < 0)
+	/* ECHILD: this process ignores SIGCHLD and the kernel reaped the
+	 * supervisor; the command's status came in its last record. */
+	if ((ret = wait_child(pid, NULL)) < 0 && ret != -ECHILD)
 		return sk_error(err, -ret, "waitpid: %s", strerror(-ret));
 	if (wstatus)
 		*wstatus = done.wstatus;

@@ -216,11 +216,13 @@ static void cpu_relax(void)
 }
 
 struct child_args {
+	pid_t supervisor;
 	const stockade_plan *plan;
 	const struct sk_supervise_opts *opts;
 	int sock;
 	char *const *argv;
 	sigset_t oldmask;
+	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
 };
 
 static _Noreturn void child_fail(int sock, int errnum, const char *what, stockade_error *e)
@@ -253,7 +255,14 @@ static _Noreturn void child_main(struct child_args *a)
 	int ret;
 
 	h.sock = a->sock;
-	/* The supervisor only blocked signals; dispositions are the caller's. */
+	/* The command does not outlive its supervisor: killed with it, it
+	 * cannot go on unanswered nor unwatched by whoever waits for us. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != a->supervisor)
+		_exit(CHILD_SETUP_FAILED);
+	/* The supervisor only blocked signals and took SIGCHLD back to its
+	 * default; dispositions are the caller's. */
+	sigaction(SIGCHLD, &a->old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
 	/* The program of the plan with its denials turned into notifications:
 	 * the ruleset, and the filter of sp, the plan that goes with what
@@ -540,7 +549,8 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		      struct sk_supervise_result *res, stockade_error **err)
 {
 	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
-	struct child_args a = { .plan = plan, .opts = opts, .argv = argv };
+	struct child_args a = { .supervisor = getpid(), .plan = plan, .opts = opts, .argv = argv };
+	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
 	struct handoff_msg m;
 	sigset_t set;
 	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd;
@@ -558,6 +568,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
+	/* Exit statuses must come to us: a caller that ignores SIGCHLD (or
+	 * sets SA_NOCLDWAIT) would have the kernel reap the command, and we
+	 * would wait for it forever.  Put back at the end. */
+	sigaction(SIGCHLD, &chld_dfl, &a.old_chld);
 	sigprocmask(SIG_BLOCK, &set, &a.oldmask);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
@@ -716,6 +730,7 @@ out:
 		close(sigfd);
 	}
 	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+	sigaction(SIGCHLD, &a.old_chld, NULL);
 	if (s.listener >= 0)
 		close(s.listener);
 	if (sv[0] >= 0)

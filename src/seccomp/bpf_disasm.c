@@ -286,9 +286,15 @@ static void target_text(size_t pc, uint32_t off, char *buf, size_t size)
 
 static void header(struct sk_buf *b, size_t len, uint32_t arch, const char *policy)
 {
-	char a[32];
+	char a[32], name[128];
+	size_t n = 0;
 
 	arch_text(arch, a, sizeof(a));
+	/* The policy's name is the policy author's text: a newline in it must
+	 * not start a line of the listing that looks like an instruction. */
+	for (const char *p = policy ? policy : "(unnamed)"; *p && n + 1 < sizeof(name); p++)
+		name[n++] = (unsigned char)*p < 0x20 || *p == 0x7f || *p == '"' ? '?' : *p;
+	name[n] = '\0';
 	sk_buf_printf(b,
 		      "# stockade seccomp filter: policy \"%s\", architecture %s, %zu instructions\n"
 		      "#\n"
@@ -301,7 +307,7 @@ static void header(struct sk_buf *b, size_t len, uint32_t arch, const char *poli
 		      "# holds, then where it goes when not; \"next\" is the line below.\n"
 		      "# `stockade explain SYSCALL` follows one call through it.\n"
 		      "#\n",
-		      policy ? policy : "(unnamed)", a, len);
+		      name, a, len);
 }
 
 int sk_bpf_disasm(const struct sock_filter *prog, size_t len, uint32_t arch, const char *policy, char **text)

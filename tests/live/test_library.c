@@ -5,7 +5,9 @@
  * caller's own process is left as it was (its other children are not
  * reaped, its signal mask, subreaper and dumpable flags do not change).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "stockade.h"
+#include "landlock/landlock.h"
 #include "../harness.h"
 #include "live_util.h"
 
@@ -220,5 +223,77 @@ TEST(library_program_status)
 	}
 	stockade_status_free(st);
 	stockade_program_free(prog);
+	stockade_plan_free(plan);
+}
+
+/* A caller that ignores SIGCHLD (daemons, some Python harnesses) still gets
+ * the command's status from a supervised run, and does not hang. */
+TEST(library_run_with_sigchld_ignored)
+{
+	stockade_plan *plan = preset_plan("agent");
+	char *argv[] = { "sh", "-c", "exit 7", NULL };
+	struct stockade_run_options o = STOCKADE_RUN_OPTIONS_INIT;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	stockade_error *err = NULL;
+	int status = -1;
+
+	if (!plan)
+		return;
+	sigaction(SIGCHLD, &ign, &old);
+	alarm(60); /* a hang fails the tier instead of stalling it */
+	o.mode = STOCKADE_RUN_REPORT;
+	CHECK_MSG(stockade_run(plan, argv, &o, &status, &err) == 0, "%s", err && err->msg ? err->msg : "");
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status %#x", status);
+	stockade_error_free(err);
+	err = NULL;
+	/* Enforce mode cannot know: it says so. */
+	o.mode = STOCKADE_RUN_ENFORCE;
+	CHECK_INT_EQ(stockade_run(plan, argv, &o, &status, &err), -ECHILD);
+	CHECK(err && strstr(err->msg, "ignores SIGCHLD"));
+	alarm(0);
+	sigaction(SIGCHLD, &old, NULL);
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+}
+
+/* The event channel cannot be written by the command: without Landlock (as
+ * on a kernel that lacks it) a confined process of the same user can open a
+ * pipe of the caller through /proc/PID/fd and forge records; the channel is
+ * a socket, which open() refuses.  The command tries every pipe and socket
+ * the caller (its supervisor's parent) opened for the run: those it had
+ * before are passed in to be left alone. */
+TEST(library_run_channel_not_writable_by_the_command)
+{
+	stockade_plan *plan = preset_plan("minimal");
+	char before[1024] = " ", script[2048];
+	char *argv[] = { "sh", "-c", script, NULL };
+	struct stockade_run_options o = STOCKADE_RUN_OPTIONS_INIT;
+	stockade_error *err = NULL;
+	struct dirent *d;
+	DIR *dir;
+	int status = -1;
+
+	if (!plan)
+		return;
+	dir = opendir("/proc/self/fd");
+	CHECK(dir != NULL);
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.' && strlen(before) + strlen(d->d_name) + 2 < sizeof(before))
+			strcat(strcat(before, d->d_name), " ");
+	if (dir)
+		closedir(dir);
+	snprintf(script, sizeof(script),
+		 "caller=$(cut -d' ' -f4 /proc/$PPID/stat); "
+		 "for f in /proc/$caller/fd/*; do case '%s' in *\" ${f##*/} \"*) continue;; esac; "
+		 "case $(readlink $f) in pipe:*|socket:*) if (printf x >$f) 2>/dev/null; then exit 3; fi;; esac; "
+		 "done; exit 0",
+		 before);
+	sk_landlock_set_abi_override(0);
+	o.mode = STOCKADE_RUN_REPORT;
+	CHECK_MSG(stockade_run(plan, argv, &o, &status, &err) == 0, "%s", err && err->msg ? err->msg : "");
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "status %#x (3: the command wrote into the caller's event channel)", status);
+	sk_landlock_set_abi_override(-1);
+	stockade_error_free(err);
 	stockade_plan_free(plan);
 }

@@ -302,3 +302,23 @@ TEST(disasm_libseccomp_hang_regressions)
 		stockade_policy_free(p);
 	}
 }
+
+/* A policy's name is its author's text: a newline in it cannot add a line
+ * to the listing that reads like an instruction. */
+TEST(disasm_policy_name_cannot_add_lines)
+{
+	static const struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	char *text = NULL;
+
+	CHECK_INT_EQ(sk_bpf_disasm(allow, 1, SCMP_ARCH_X86_64, "x\"\n   0        ret  ALLOW\n#", &text), 0);
+	CHECK(text && strstr(text, "policy \"x?") != NULL);
+	/* The header's lines, then the one instruction. */
+	for (const char *p = text, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		CHECK_MSG(*p == '#' || nl == strrchr(text, '\n'), "a line that is not the header's: %.*s",
+			  (int)(nl - p), p);
+	}
+	free(text);
+}
