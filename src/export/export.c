@@ -419,14 +419,7 @@ static const stockade_plan *access_losses(const stockade_plan *plan, struct strv
 int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade_format format, unsigned flags,
 			 char **data, size_t *len, char ***dropped, stockade_error **err)
 {
-	/* No filter at all means every call of every ABI runs. */
-	stockade_plan allow_all = {
-		.name = plan->name,
-		.seccomp_enabled = true,
-		.default_action = { .type = SK_ACT_ALLOW },
-		.default_at = plan->default_at,
-		.compat = SK_COMPAT_FILTER,
-	};
+	stockade_plan allow_all = sk_plan_allow_all(plan);
 	struct strv lost = { 0 }, notes = { 0 };
 	void *prog = NULL;
 	int ret;

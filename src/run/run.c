@@ -190,6 +190,28 @@ static int relay_in(int fd, const stockade_plan *plan, const struct stockade_run
 	}
 }
 
+/* A child with a channel to it: *fd is the parent's end; in the child (0
+ * returned) it is the child's end.  A negative errno on failure. */
+static pid_t fork_with_channel(int *fd, stockade_error **err)
+{
+	int p[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
+		return sk_error(err, errno, "socketpair: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int ret = sk_error(err, errno, "fork: %s", strerror(errno));
+
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
+	close(pid == 0 ? p[0] : p[1]);
+	*fd = pid == 0 ? p[1] : p[0];
+	return pid;
+}
+
 static int wait_child(pid_t pid, int *wstatus)
 {
 	int st;
@@ -208,38 +230,29 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 {
 	stockade_program *prog = NULL;
 	struct relay r = { .kind = RELAY_DONE };
-	int p[2], ret, got;
+	int fd, ret, got;
 	pid_t pid;
 
 	if ((ret = stockade_program_new(plan, &prog, err)) < 0)
 		return ret;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) {
-		stockade_program_free(prog);
-		return sk_error(err, errno, "socketpair: %s", strerror(errno));
-	}
-	pid = fork();
+	pid = fork_with_channel(&fd, err);
 	if (pid < 0) {
-		ret = sk_error(err, errno, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
 		stockade_program_free(prog);
-		return ret;
+		return (int)pid;
 	}
 	if (pid == 0) {
 		stockade_error *e = NULL;
 
-		close(p[0]);
 		r.ret = stockade_program_exec(prog, argv, &e);
 		r.errnum = e ? e->status : -r.ret;
 		if (e && e->msg)
 			snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
-		write_all(p[1], &r, sizeof(r));
+		write_all(fd, &r, sizeof(r));
 		_exit(r.errnum == ENOENT ? 127 : 126);
 	}
-	close(p[1]);
 	stockade_program_free(prog);
-	got = read_all(p[0], &r, sizeof(r));
-	close(p[0]);
+	got = read_all(fd, &r, sizeof(r));
+	close(fd);
 	r.msg[sizeof(r.msg) - 1] = '\0';
 	ret = wait_child(pid, wstatus);
 	if (ret == -ECHILD)
@@ -258,7 +271,7 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	struct stockade_run_options o = { .size = sizeof(o) };
 	enum sk_notify_mode mode;
 	struct relay done;
-	int p[2], ret;
+	int fd, ret;
 	pid_t pid;
 
 	if (wstatus)
@@ -289,22 +302,13 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	if (!plan->seccomp_enabled)
 		return run_enforced(plan, argv, wstatus, err);
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
-		return sk_error(err, errno, "socketpair: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		ret = sk_error(err, errno, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		supervisor_main(plan, argv, mode, p[1]);
-	}
-	close(p[1]);
-	ret = relay_in(p[0], plan, &o, &done);
-	close(p[0]);
+	pid = fork_with_channel(&fd, err);
+	if (pid < 0)
+		return (int)pid;
+	if (pid == 0)
+		supervisor_main(plan, argv, mode, fd);
+	ret = relay_in(fd, plan, &o, &done);
+	close(fd);
 	if (ret < 0) {
 		/* The supervisor died without saying how the command ended. */
 		kill(pid, SIGKILL);

@@ -61,17 +61,22 @@ int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **p
 	return ret;
 }
 
-int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
-			       stockade_error **err)
+stockade_plan sk_plan_allow_all(const stockade_plan *plan)
 {
 	/* No filter at all means every call of every ABI runs. */
-	stockade_plan allow_all = {
+	return (stockade_plan){
 		.name = plan->name,
 		.seccomp_enabled = true,
 		.default_action = { .type = SK_ACT_ALLOW },
 		.default_at = plan->default_at,
 		.compat = SK_COMPAT_FILTER,
 	};
+}
+
+int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
+			       stockade_error **err)
+{
+	stockade_plan allow_all = sk_plan_allow_all(plan);
 
 	if (plan->net_fallback)
 		plan = plan->net_fallback;

@@ -23,6 +23,9 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
 int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode notify, uint32_t arch, struct sock_filter **prog,
 			   size_t *len, stockade_error **err);
 
+/* The plan of a disabled filter, as an exported one says it: every call of
+ * every ABI allowed (name and default origin taken from `plan`). */
+stockade_plan sk_plan_allow_all(const stockade_plan *plan);
 /* The filter of a plan for a consumer with no Landlock beside it (export,
  * explain, stats): the TCP fallback when the plan has one, and a filter
  * that allows everything when seccomp is disabled. */
