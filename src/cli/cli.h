@@ -101,4 +101,8 @@ void print_oci_notes(const stockade_policy *policy);
 int cmd_explain(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 
+/* Mark every descriptor from 3 + preserve on close-on-exec, except a make
+ * jobserver's named in `makeflags` (MAKEFLAGS; may be NULL).  fds.c. */
+int keep_only_inherited_fds(unsigned preserve, const char *makeflags);
+
 #endif

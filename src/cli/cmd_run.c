@@ -73,6 +73,7 @@ int cmd_run(int argc, char **argv)
 	stockade_error *err = NULL;
 	char path[PATH_MAX];
 	bool verbose = false;
+	unsigned long preserve = 0;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -84,6 +85,19 @@ int cmd_run(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			verbose = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--preserve-fds") == 0 || strncmp(argv[i], "--preserve-fds=", 15) == 0) {
+			const char *v = argv[i][14] == '=' ? argv[i] + 15 : i + 1 < argc ? argv[++i] : NULL;
+			char *end;
+
+			errno = 0;
+			preserve = v ? strtoul(v, &end, 10) : 0;
+			if (!v || !*v || *end || errno || preserve > 65000) {
+				usage_error(argv[0], "--preserve-fds takes a number of descriptors, 0 to 65000");
+				policy_opts_free(&o);
+				return EXIT_STOCKADE;
+			}
 			continue;
 		}
 		if (cli_is_help(argv[i])) {
@@ -135,6 +149,14 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_NETWORK",
 	       plan->access.net == SK_NET_NONE ? "none" : plan->access.net == SK_NET_UNIX ? "unix" : "full", 1);
 	argv[i] = path;
+	/* Only 0, 1, 2 (and what --preserve-fds and a jobserver name) reach it. */
+	ret = keep_only_inherited_fds((unsigned)preserve, getenv("MAKEFLAGS"));
+	if (ret < 0) {
+		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
 	/* --report, --audit: a supervisor runs the command instead. */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);

@@ -36,6 +36,7 @@ static const struct cli_option run_options[] = {
 	{ "--no-report", NULL, NULL, "no report (--report is the default when stderr is a terminal)" },
 	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE" },
 	{ "--audit", NULL, NULL, "deny nothing; report what the policy would deny (seccomp.mode: audit)" },
+	{ "--preserve-fds", NULL, "N", "pass descriptors 3 to 3+N-1 on (others above 2 are closed, but make's jobserver)" },
 	{ 0 },
 };
 
@@ -88,12 +89,13 @@ static const struct cli_command commands[] = {
 	{
 		.name = "run",
 		.run = cmd_run,
-		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE] [--audit] [--] "
-			 "COMMAND [ARG]...",
+		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE] [--audit] "
+			 "[--preserve-fds N] [--] COMMAND [ARG]...",
 		.summary = "run COMMAND confined (default preset: agent)",
 		.about = "Run COMMAND under the policy (default: the agent preset), in place of stockade; with\n"
 			 "--report (the default when stderr is a terminal), --report-json or --audit, under a\n"
-			 "supervisor that reports what the policy denied.\n"
+			 "supervisor that reports what the policy denied.  COMMAND inherits descriptors 0, 1 and\n"
+			 "2 only (and the N after them with --preserve-fds N, and a make jobserver's).\n"
 			 "Exit status: COMMAND's; 125 if stockade failed, 126 if COMMAND cannot run, 127 if "
 			 "not found.",
 		.options = run_options,

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -340,4 +342,46 @@ TEST(filter_survives_privilege_drop)
 			  "unshare", "CLONE_NEWUSER"),
 		     &r);
 	CHECK_OUTCOME(&r, EPERM, "agent: setpriv to nobody, then unshare(CLONE_NEWUSER)");
+}
+
+/* Descriptors the caller left open above stderr do not reach the command
+ * (a harness's pipe, a file it writes): only with --preserve-fds, and a
+ * make jobserver's named in MAKEFLAGS. */
+TEST(cli_inherited_fds_closed)
+{
+	static const char probe[] = "test -e /proc/self/fd/3 && exit 9; exit 0";
+	const char *file = tmp_path("held-fd");
+	char flags[64];
+	struct run_opts ro = { 0 };
+	struct run r;
+	int fd;
+
+	if (!have_binaries())
+		return;
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	ro.fd3 = fd;
+	/* Unconfined, the probe sees the descriptor: the test can tell. */
+	run_cmd_opts(ARGV("sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 9, "sh without stockade sees descriptor 3");
+	/* (Not under `make check`'s own jobserver: MAKEFLAGS may name 3.) */
+	run_cmd_opts(ARGV("env", "-u", "MAKEFLAGS", stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 0, "stockade run: descriptor 3 is closed");
+	run_cmd_opts(ARGV("env", "-u", "MAKEFLAGS", stockade_bin(), "run", "--report", "--", "sh", "-c", probe), &ro,
+		     &r);
+	CHECK_OUTCOME(&r, 0, "stockade run --report: descriptor 3 is closed");
+	run_cmd_opts(ARGV("env", "-u", "MAKEFLAGS", stockade_bin(), "run", "--preserve-fds", "1", "--", "sh", "-c",
+			  probe),
+		     &ro, &r);
+	CHECK_OUTCOME(&r, 9, "stockade run --preserve-fds 1: descriptor 3 passed on");
+	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-auth=3,3");
+	ro.env = (const char *const[]){ flags, NULL };
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 9, "stockade run under a make jobserver on descriptor 3: passed on");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--preserve-fds", "x", "--", "true"), &ro, &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--preserve-fds x is refused");
+	close(fd);
+	unlink(file);
 }
