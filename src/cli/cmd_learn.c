@@ -157,6 +157,11 @@ int cmd_learn(int argc, char **argv)
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(policy), 1);
 	setenv("STOCKADE_MODE", "learn", 1);
+	/* As `run`: only 0, 1, 2 (and a make jobserver's) reach the command. */
+	if ((ret = keep_only_inherited_fds(0, getenv("MAKEFLAGS"))) < 0) {
+		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+		goto out;
+	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
 	sopts.data = l;
