@@ -389,6 +389,7 @@ enum stockade_layer {
 	STOCKADE_LAYER_FILESYSTEM,  /* Landlock: the paths the plan grants */
 	STOCKADE_LAYER_NETWORK,	    /* the network mode (seccomp) and TCP ports (Landlock) */
 	STOCKADE_LAYER_SCOPE,	    /* Landlock: signals and abstract unix sockets */
+	STOCKADE_LAYER_CAPABILITIES, /* capabilities.keep: what a command run as root keeps */
 };
 
 /* How much of a layer is enforced.  Values may be appended. */
@@ -413,6 +414,9 @@ enum stockade_level {
 					     * sockets: the ports cannot be used */
 #define STOCKADE_GAP_SCOPE_SIGNALS 0x40u    /* signals reach processes outside the sandbox */
 #define STOCKADE_GAP_SCOPE_ABSTRACT_UNIX 0x80u /* abstract unix sockets reach processes outside it */
+#define STOCKADE_GAP_CAPS_BOUNDING 0x100u   /* no CAP_SETPCAP: the capabilities not kept stay in the
+					     * command's bounding set (no_new_privs keeps it from gaining
+					     * them; its permitted set is the kept set) */
 
 /* Why Landlock enforces nothing.  Values may be appended. */
 enum stockade_landlock_reason {

@@ -250,6 +250,57 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 								       : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
 }
 
+static void add_caps(struct line *l, uint64_t set)
+{
+	const char *sep = "";
+	int n = 0;
+
+	for (int cap = 0; cap < 64; cap++) {
+		if (!(set & (1ULL << cap)))
+			continue;
+		if (sk_cap_name(cap))
+			add(l, "%s%s", sep, sk_cap_name(cap));
+		else
+			add(l, "%scapability %d", sep, cap);
+		sep = ", ";
+		n++;
+	}
+	if (!n)
+		add(l, "none");
+}
+
+static int popcount64(uint64_t v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static void caps_text(struct line *l, const struct sk_enforcement *rep)
+{
+	if (rep->caps.level == SK_LEVEL_OFF) {
+		add(l, "not restricted by the policy");
+		return;
+	}
+	if (!rep->caps_held) {
+		add(l, "not running with capabilities (as root, the command would keep ");
+		add_caps(l, rep->caps_keep);
+		add(l, ")");
+		return;
+	}
+	add(l, "kept ");
+	add_caps(l, rep->caps_keep);
+	if (rep->caps.level == SK_LEVEL_FULL) {
+		add(l, "; the rest dropped");
+		return;
+	}
+	add(l, "; the rest dropped from the permitted, effective, inheritable and ambient sets, but %d stay in the "
+	       "bounding set (no CAP_SETPCAP to drop them; no_new_privs keeps the command from gaining them)",
+	    popcount64(rep->caps_bounding_left));
+}
+
 /* The layers Landlock enforces, in the report's order. */
 enum { FS, NET, SCOPE, NLAYERS };
 static const char *const layer_names[NLAYERS] = { "filesystem", "network", "scope" };
@@ -325,6 +376,9 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 		layer_text(&l, plan, rep, i);
 		fprintf(f, "  %-13s %s: %s\n", layer_names[i], level_name(layer_item(rep, i)->level), l.buf);
 	}
+	l = (struct line){ 0 };
+	caps_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "capabilities", level_name(rep->caps.level), l.buf);
 	print_notes(f, rep);
 }
 

@@ -386,7 +386,8 @@ static void describe_origin(const struct sk_origin *o, char *buf, size_t size)
 /*
  * What `stockade run` enforces besides the seccomp filter.  Audit mode is a
  * seccomp feature no export can carry (a loss).  Filesystem, TCP port and
- * scope rules are Landlock's and part of no seccomp filter in any format:
+ * scope rules are Landlock's and part of no seccomp filter in any format,
+ * nor are the capabilities `stockade run` drops:
  * they become notes, and the plan exported is the one a kernel without
  * Landlock TCP support gets.
  */
@@ -412,6 +413,12 @@ static const stockade_plan *access_losses(const stockade_plan *plan, struct strv
 		describe_origin(&plan->access.scope_at, from, sizeof(from));
 		strv_add(notes, "note: scope (%s): Landlock scoping of signals and abstract sockets is not part "
 			 "of a seccomp filter", from);
+	}
+	if (plan->access.caps) {
+		describe_origin(&plan->access.caps_at, from, sizeof(from));
+		strv_add(notes, "note: capabilities (%s): the capabilities `stockade run` drops are not part of a "
+			 "seccomp filter; set them with the consumer's capability list (OCI process.capabilities, "
+			 "docker --cap-drop ALL --cap-add ...)", from);
 	}
 	return plan;
 }

@@ -242,8 +242,14 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->caps_set) {
+			sb->caps = !l->caps_all;
+			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
+			sb->caps_at = l->caps_at;
+		}
 	}
 	if (sk_plan_intern(plan, sb->landlock_at.file, &sb->landlock_at.file) < 0 ||
+	    sk_plan_intern(plan, sb->caps_at.file, &sb->caps_at.file) < 0 ||
 	    sk_plan_intern(plan, sb->net_at.file, &sb->net_at.file) < 0 ||
 	    sk_plan_intern(plan, sb->scope_at.file, &sb->scope_at.file) < 0)
 		return oom(err);

@@ -84,6 +84,12 @@ struct sk_enforcement {
 
 	/* scope: what the policy asks (the gaps say what is not scoped) */
 	bool scope_signals, scope_abstract;
+
+	/* capabilities (run/caps.c): OFF when the policy keeps all */
+	struct sk_enforcement_item caps;
+	uint64_t caps_keep;	     /* what the policy keeps: bit N, capability N */
+	bool caps_held;		     /* this process has capabilities, or is root (execve grants them) */
+	uint64_t caps_bounding_left; /* not kept, but staying in the bounding set (no CAP_SETPCAP) */
 };
 
 /* The public handle (stockade.h): the report, as the library fills it. */

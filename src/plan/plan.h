@@ -37,6 +37,11 @@ struct sk_plan_access {
 	bool tcp_sockets;
 	bool scope_signals, scope_abstract;
 	struct sk_origin scope_at;
+	/* capabilities.keep of the last layer that sets it.  caps false: no
+	 * layer sets it, or it keeps `all`; nothing is dropped. */
+	bool caps;
+	uint64_t caps_keep; /* bit N: capability N */
+	struct sk_origin caps_at;
 };
 
 /* ---- the access part (access.c) ---- */

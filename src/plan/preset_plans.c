@@ -20,6 +20,7 @@
  *   access := u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
+ *             u8:caps u64:caps_keep origin
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  */
 #include <errno.h>
@@ -172,6 +173,9 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, sb->scope_signals);
 	PUT(w, uint8_t, sb->scope_abstract);
 	put_origin(w, plan, &sb->scope_at);
+	PUT(w, uint8_t, sb->caps);
+	PUT(w, uint64_t, sb->caps_keep);
+	put_origin(w, plan, &sb->caps_at);
 	PUT(w, uint32_t, plan->bpf_len);
 	if (plan->bpf_len)
 		put(w, plan->bpf, plan->bpf_len * sizeof(*plan->bpf));
@@ -466,6 +470,9 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	sb->scope_signals = get_bool(r);
 	sb->scope_abstract = get_bool(r);
 	get_origin(r, &sb->scope_at);
+	sb->caps = get_bool(r);
+	sb->caps_keep = get64(r);
+	get_origin(r, &sb->caps_at);
 	if (!r->err && !plan->name)
 		fail(r);
 	size_t nbpf = get_count(r, sizeof(*plan->bpf));

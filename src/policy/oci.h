@@ -21,8 +21,6 @@ struct sk_oci_env {
 /* Docker's default capability set (what `docker run` grants). */
 extern const uint64_t sk_docker_default_caps;
 
-/* Capability name ("CAP_SYS_ADMIN") -> number, or -1. */
-int sk_cap_lookup(const char *name);
 /* Resolve the policy's OCI settings (defaults filled in). */
 int sk_oci_env_of(const stockade_policy *policy, struct sk_oci_env *env, stockade_error **err);
 

@@ -20,18 +20,6 @@
 
 /* ---- capabilities ---- */
 
-static const char *const cap_names[] = {
-	"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",	"CAP_FSETID",
-	"CAP_KILL",	      "CAP_SETGID",	    "CAP_SETUID",	   "CAP_SETPCAP",	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",  "CAP_NET_ADMIN",	   "CAP_NET_RAW",	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",      "CAP_SYS_MODULE",	    "CAP_SYS_RAWIO",	   "CAP_SYS_CHROOT",	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",	      "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",	   "CAP_LEASE",		"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",  "CAP_SETFCAP",	    "CAP_MAC_OVERRIDE",	   "CAP_MAC_ADMIN",	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",     "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	   "CAP_PERFMON",	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
 #define CAP(n) (1ULL << (n))
 /* moby's oci/caps/defaults.go: what `docker run` grants without --cap-add. */
 const uint64_t sk_docker_default_caps = CAP(0) /* CHOWN */ | CAP(1) /* DAC_OVERRIDE */ | CAP(4) /* FSETID */ |
@@ -39,14 +27,6 @@ const uint64_t sk_docker_default_caps = CAP(0) /* CHOWN */ | CAP(1) /* DAC_OVERR
 					CAP(6) /* SETGID */ | CAP(7) /* SETUID */ | CAP(31) /* SETFCAP */ |
 					CAP(8) /* SETPCAP */ | CAP(10) /* NET_BIND_SERVICE */ |
 					CAP(18) /* SYS_CHROOT */ | CAP(5) /* KILL */ | CAP(29) /* AUDIT_WRITE */;
-
-int sk_cap_lookup(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* ---- architectures ---- */
 
@@ -145,7 +125,7 @@ int stockade_policy_set_oci_caps(stockade_policy *p, const char *spec, stockade_
 	if (!strcmp(spec, "docker") || !strcmp(spec, "default")) {
 		caps = sk_docker_default_caps;
 	} else if (!strcmp(spec, "all")) {
-		caps = (1ULL << ARRAY_SIZE(cap_names)) - 1;
+		caps = (1ULL << SK_CAP_COUNT) - 1;
 	} else if (strcmp(spec, "none") != 0) {
 		while (*s) {
 			const char *end = strchrnul(s, ',');

@@ -36,7 +36,7 @@ struct sk_rule {
 	char *reason; /* why the rule exists, shown by `show` and the docs */
 };
 
-/* ---- filesystem, network, scope, landlock (policy/yaml_access.c) ---- */
+/* ---- filesystem, network, scope, landlock, capabilities (policy/yaml_access.c) ---- */
 
 /* The path lists of `filesystem:`.  read, write and exec grant; deny and
  * read_only carve out of what the same or lower layers grant. */
@@ -125,6 +125,10 @@ struct sk_layer {
 	/* landlock: required | best_effort | off, the last layer wins */
 	enum sk_landlock_mode landlock;
 	struct sk_origin landlock_at;
+	/* capabilities.keep: the last layer that sets it wins (replace) */
+	bool caps_set, caps_all;
+	uint64_t caps_keep; /* bit N: capability N (tables/caps.c) */
+	struct sk_origin caps_at;
 };
 
 struct stockade_policy {

@@ -18,6 +18,8 @@
  *     signals: true
  *     abstract_unix_sockets: true
  *   landlock: best_effort | required | off
+ *   capabilities:
+ *     keep: [CAP_CHOWN, ...] # what root's command keeps; [all]: everything
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -25,6 +27,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/yaml.h"
 
@@ -228,6 +231,62 @@ static int parse_landlock(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static int parse_capabilities(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "keep", NULL };
+	struct sk_layer *l = c->layer;
+	yaml_node_t *v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return at_node(c, n, 0, "capabilities must be a mapping (keep)");
+	if (check_keys(c, n, "capabilities", keys) < 0)
+		return -EINVAL;
+	if (!(v = lookup(c, n, "keep")))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return at_node(c, v, 0, "capabilities.keep must be a list of capability names (CAP_CHOWN, ...) or [all]");
+	l->caps_set = true;
+	l->caps_all = false;
+	l->caps_keep = 0;
+	l->caps_at = origin_of(c, v);
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s, *near;
+		int cap;
+
+		if (expect_scalar(c, item, "capabilities.keep", &s) < 0)
+			return -EINVAL;
+		if (!strcmp(s, "all")) {
+			l->caps_all = true;
+			continue;
+		}
+		cap = sk_cap_lookup(s);
+		if (cap < 0) {
+			char with[64];
+
+			near = sk_cap_suggest(s);
+			if (!near && strncasecmp(s, "CAP_", 4) != 0) {
+				/* "SYS_ADMIN": the name without its prefix */
+				snprintf(with, sizeof(with), "CAP_%s", s);
+				near = sk_cap_lookup(with) >= 0 ? sk_cap_name(sk_cap_lookup(with)) : sk_cap_suggest(with);
+			}
+			if (near)
+				return at_node(c, item, quote_offset(item),
+					       "capabilities.keep: unknown capability `%s`, did you mean `%s`?", s, near);
+			return at_node(c, item, quote_offset(item),
+				       "capabilities.keep: unknown capability `%s` (names as in capabilities(7), "
+				       "such as CAP_CHOWN, or `all`)",
+				       s);
+		}
+		if (l->caps_keep & (1ULL << cap))
+			return at_node(c, item, quote_offset(item), "`%s` is listed twice in capabilities.keep", s);
+		l->caps_keep |= 1ULL << cap;
+	}
+	if (l->caps_all && l->caps_keep)
+		return at_node(c, v, 0, "capabilities.keep: `all` keeps everything; list no names beside it");
+	return 0;
+}
+
 int sk_parse_access(struct ctx *c, yaml_node_t *root)
 {
 	yaml_node_t *v;
@@ -239,6 +298,8 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 	if ((v = lookup(c, root, "scope")) && parse_scope(c, v) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, root, "landlock")) && parse_landlock(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, root, "capabilities")) && parse_capabilities(c, v) < 0)
 		return -EINVAL;
 	return 0;
 }

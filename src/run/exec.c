@@ -5,9 +5,11 @@
  * enforce, and the enforcement status), then applied, then exec'd.  The
  * plan itself is never changed.  Order matters (minijail's):
  *
- *  1. no_new_privs first: an unprivileged process may only install a seccomp
+ *  0. capabilities first (caps.c): dropping them from the bounding set
+ *     needs CAP_SETPCAP and prctl(), which the seccomp filter may deny;
+ *  1. no_new_privs: an unprivileged process may only install a seccomp
  *     filter or a Landlock ruleset with it set, and it keeps setuid binaries
- *     from escaping either;
+ *     (and file capabilities) from escaping any of them;
  *  2. Landlock next: building the ruleset opens and lists the paths it
  *     grants and calls landlock_*(), which the seccomp filter need not allow
  *     (strict does not), and whether the filter may let TCP sockets through
@@ -55,6 +57,7 @@ int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stocka
 		prog->status.rep.nnp = true;
 		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
 		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
+		sk_enforcement_caps(plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, notify, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 	}
@@ -89,6 +92,10 @@ void stockade_program_free(stockade_program *prog)
 
 int sk_program_apply_but_seccomp(const stockade_program *prog, stockade_error **err)
 {
+	int ret = sk_caps_apply(prog->plan, err);
+
+	if (ret < 0)
+		return ret;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
 	if (prog->ruleset >= 0)

@@ -39,6 +39,13 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 
+/* rep->caps: what dropping the capabilities the plan does not keep will
+ * achieve for this process (caps.c). */
+void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep);
+/* Drop every capability the plan does not keep (caps.c): the first step
+ * of an apply.  0 when the plan keeps all. */
+int sk_caps_apply(const stockade_plan *plan, stockade_error **err);
+
 /* rep->seccomp for the plan whose filter will be loaded (status.c). */
 void sk_enforcement_seccomp(const stockade_plan *plan, struct sk_enforcement *rep);
 

@@ -47,6 +47,8 @@ static const struct sk_enforcement_item *item(const stockade_status *status, enu
 		return &status->rep.net;
 	case STOCKADE_LAYER_SCOPE:
 		return &status->rep.scope;
+	case STOCKADE_LAYER_CAPABILITIES:
+		return &status->rep.caps;
 	}
 	return NULL;
 }

@@ -77,6 +77,17 @@ const char *sk_errno_name(int value);
 /* A signal's name ("SIGKILL"), NULL for one the table lacks (real-time). */
 const char *sk_signal_name(int value);
 
+/* ---- capabilities (caps.c) ---- */
+
+/* The capabilities stockade knows by name (0 to CAP_CHECKPOINT_RESTORE). */
+#define SK_CAP_COUNT 41
+/* "CAP_SYS_ADMIN" -> 21, or -1. */
+int sk_cap_lookup(const char *name);
+/* 21 -> "CAP_SYS_ADMIN"; NULL for a number the table lacks. */
+const char *sk_cap_name(int cap);
+/* The closest known name, for "did you mean"; NULL if none is close. */
+const char *sk_cap_suggest(const char *name);
+
 /* ---- architectures and syscall numbers (arches.c) ---- */
 
 /* The value the kernel puts in seccomp_data.arch for calls of `arch`

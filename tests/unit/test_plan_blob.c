@@ -97,10 +97,11 @@ static bool plan_eq(const char *key, const stockade_plan *a, const stockade_plan
 	}
 	SAME(sa->landlock == sb->landlock && sa->fs == sb->fs && sa->npaths == sb->npaths && sa->net == sb->net &&
 		     sa->tcp_sockets == sb->tcp_sockets && sa->scope_signals == sb->scope_signals &&
-		     sa->scope_abstract == sb->scope_abstract,
+		     sa->scope_abstract == sb->scope_abstract && sa->caps == sb->caps &&
+		     sa->caps_keep == sb->caps_keep,
 	     "%s: sandbox scalars", key);
 	if (!origin_eq(key, &sa->landlock_at, &sb->landlock_at) || !origin_eq(key, &sa->net_at, &sb->net_at) ||
-	    !origin_eq(key, &sa->scope_at, &sb->scope_at))
+	    !origin_eq(key, &sa->scope_at, &sb->scope_at) || !origin_eq(key, &sa->caps_at, &sb->caps_at))
 		return false;
 	for (size_t i = 0; i < sa->npaths; i++) {
 		SAME(str_eq(sa->paths[i].path, sb->paths[i].path) && sa->paths[i].kind == sb->paths[i].kind &&
