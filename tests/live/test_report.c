@@ -530,7 +530,17 @@ TEST(learn_argument_values)
 
 	if (!have_binaries())
 		return;
-	run_cmd(ARGV(probe_path("try-syscall"), "socket", "AF_PACKET", "SOCK_RAW"), &base);
+	/* The baseline with agent's capabilities and no filter: as root,
+	 * AF_PACKET needs CAP_NET_RAW, which agent drops and learn does not
+	 * learn. */
+	run_cmd(ARGV(stockade_bin(), "run", "--policy",
+		     write_tmp("agent-caps-only.yaml",
+			       "version: 1\nextends: none\ncapabilities:\n  keep: [CAP_CHOWN, CAP_DAC_OVERRIDE, "
+			       "CAP_FOWNER, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, "
+			       "CAP_AUDIT_WRITE]\n",
+			       0644),
+		     "--", probe_path("try-syscall"), "socket", "AF_PACKET", "SOCK_RAW"),
+		&base);
 	if (base.outcome == EAFNOSUPPORT || base.outcome >= SIGNALLED(0) || base.outcome < 0)
 		SKIP("socket(AF_PACKET) cannot be told from a denial here");
 	run_cmd(ARGV(stockade_bin(), "learn", "-o", out, "--base", "agent", "--", probe_path("try-syscall"), "socket",

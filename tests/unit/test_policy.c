@@ -519,3 +519,81 @@ TEST(policy_too_large)
 	}
 	free(text);
 }
+
+/* ---- capabilities ---- */
+
+#define CAPBIT(name) (1ULL << sk_cap_lookup(name))
+
+TEST(policy_capabilities_keep)
+{
+	const uint64_t agent = CAPBIT("CAP_CHOWN") | CAPBIT("CAP_DAC_OVERRIDE") | CAPBIT("CAP_FOWNER") |
+			       CAPBIT("CAP_KILL") | CAPBIT("CAP_SETGID") | CAPBIT("CAP_SETUID") |
+			       CAPBIT("CAP_NET_BIND_SERVICE") | CAPBIT("CAP_SYS_CHROOT") | CAPBIT("CAP_AUDIT_WRITE");
+	static const char *const keeps_agents[] = { "agent", "strict", "debug", "sealed-memfd" };
+	stockade_plan *plan;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keeps_agents); i++) {
+		plan = plan_of(keeps_agents[i], NULL);
+		CHECK_MSG(plan && plan->access.caps && plan->access.caps_keep == agent, "%s keeps agent's set",
+			  keeps_agents[i]);
+		stockade_plan_free(plan);
+	}
+	plan = plan_of("minimal", NULL);
+	CHECK(plan && !plan->access.caps);
+	stockade_plan_free(plan);
+	plan = plan_of("none", NULL);
+	CHECK(plan && !plan->access.caps);
+	stockade_plan_free(plan);
+	/* A file without the key inherits agent's; the last layer that sets it wins. */
+	plan = plan_of("agent", "version: 1\nname: x\n");
+	CHECK(plan && plan->access.caps && plan->access.caps_keep == agent);
+	stockade_plan_free(plan);
+	plan = plan_of("agent", "capabilities:\n  keep: [CAP_SYS_PTRACE]\n");
+	CHECK(plan && plan->access.caps && plan->access.caps_keep == CAPBIT("CAP_SYS_PTRACE"));
+	CHECK(plan && plan->access.caps_at.line == 2 && strcmp(plan->access.caps_at.file, ORIGIN) == 0);
+	stockade_plan_free(plan);
+	plan = plan_of("agent", "capabilities:\n  keep: []\n");
+	CHECK(plan && plan->access.caps && plan->access.caps_keep == 0);
+	stockade_plan_free(plan);
+	plan = plan_of("agent", "capabilities:\n  keep: [all]\n");
+	CHECK(plan && !plan->access.caps);
+	stockade_plan_free(plan);
+	plan = plan_of("minimal", "capabilities:\n  keep: [CAP_KILL]\n");
+	CHECK(plan && plan->access.caps && plan->access.caps_keep == CAPBIT("CAP_KILL"));
+	stockade_plan_free(plan);
+	/* capabilities: without keep changes nothing. */
+	plan = plan_of("agent", "capabilities: {}\n");
+	CHECK(plan && plan->access.caps && plan->access.caps_keep == agent);
+	stockade_plan_free(plan);
+}
+
+TEST(policy_capabilities_errors)
+{
+	EXPECT_ERROR("version: 1\ncapabilities:\n  keep:\n    - CAP_CHOWN\n    - CAP_SYS_ADMN\n",
+		     ORIGIN ":5:7: capabilities.keep: unknown capability `CAP_SYS_ADMN`, did you mean `CAP_SYS_ADMIN`?",
+		     5, 7, "CAP_SYS_ADMN");
+	EXPECT_ERROR("capabilities:\n  keep: [SYS_PTRACE]\n",
+		     ORIGIN ":2:10: capabilities.keep: unknown capability `SYS_PTRACE`, did you mean `CAP_SYS_PTRACE`?",
+		     2, 10, "SYS_PTRACE");
+	EXPECT_ERROR("capabilities:\n  keep: [cap_kill]\n",
+		     ORIGIN ":2:10: capabilities.keep: unknown capability `cap_kill`, did you mean `CAP_KILL`?", 2, 10,
+		     "cap_kill");
+	EXPECT_ERROR("capabilities:\n  keep: [CAP_XYZZY_FROB]\n",
+		     ORIGIN ":2:10: capabilities.keep: unknown capability `CAP_XYZZY_FROB` (names as in "
+			    "capabilities(7), such as CAP_CHOWN, or `all`)",
+		     2, 10, "CAP_XYZZY_FROB");
+	EXPECT_ERROR("capabilities:\n  keep: [CAP_KILL, CAP_KILL]\n",
+		     ORIGIN ":2:20: `CAP_KILL` is listed twice in capabilities.keep", 2, 20, "CAP_KILL");
+	EXPECT_ERROR("capabilities:\n  kep: [CAP_KILL]\n",
+		     ORIGIN ":2:3: unknown key `kep` in capabilities, did you mean `keep`?", 2, 3, "kep");
+	EXPECT_ERROR("capabilities:\n  keep: CAP_KILL\n",
+		     ORIGIN ":2:9: capabilities.keep must be a list of capability names (CAP_CHOWN, ...) or [all]", 2,
+		     9, "CAP_KILL");
+	EXPECT_ERROR("capabilities: [CAP_KILL]\n", ORIGIN ":1:15: capabilities must be a mapping (keep)", 1, 15,
+		     "[CAP_KILL]");
+	EXPECT_ERROR("capabilities:\n  keep: [all, CAP_KILL]\n",
+		     ORIGIN ":2:9: capabilities.keep: `all` keeps everything; list no names beside it", 2, 9, "[all");
+	EXPECT_ERROR("capabilitys:\n  keep: [all]\n",
+		     ORIGIN ":1:1: unknown key `capabilitys` in the policy, did you mean `capabilities`?", 1, 1,
+		     "capabilitys");
+}
