@@ -90,6 +90,23 @@ static void access_markdown(const stockade_plan *plan)
 	       sb->landlock == SK_LANDLOCK_REQUIRED ? "required" : sb->landlock == SK_LANDLOCK_OFF ? "off" : "best_effort");
 }
 
+/* What a command run as root keeps (docs/capabilities.md). */
+static void caps_markdown(const stockade_plan *plan)
+{
+	const char *sep = "";
+
+	if (!plan->access.caps)
+		return;
+	printf("### Capabilities\n\nWhat a command run as root keeps; every other capability is dropped "
+	       "before it runs (see `docs/capabilities.md`): ");
+	for (int cap = 0; cap < 64; cap++)
+		if (plan->access.caps_keep & (1ULL << cap)) {
+			printf("%s`%s`", sep, sk_cap_name(cap) ? sk_cap_name(cap) : "?");
+			sep = ", ";
+		}
+	printf("%s.\n\n", *sep ? "" : "none");
+}
+
 static void preset_markdown(const struct sk_preset *ps)
 {
 	stockade_plan *plan = preset_plan(ps->name);
@@ -176,6 +193,7 @@ static void preset_markdown(const struct sk_preset *ps)
 	}
 	printf("\n");
 	access_markdown(plan);
+	caps_markdown(plan);
 	stockade_plan_free(plan);
 }
 
