@@ -374,7 +374,8 @@ const char *stockade_event_reason(const stockade_event *ev);
  *
  * A status says, layer by layer, how much of what a plan asks the running
  * kernel enforces: the seccomp filter always can; the filesystem, network
- * and scope layers depend on the kernel's Landlock ABI.  It is data, not
+ * and scope layers depend on the kernel's Landlock ABI; the capabilities
+ * layer on whether this process may shrink its bounding set.  It is data, not
  * text: a level per layer, whether that is less confinement than the
  * policy asked, and the gaps as stable codes a program words as it likes
  * (`stockade doctor` and `stockade run --verbose` are one wording of it).
