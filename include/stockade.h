@@ -342,8 +342,7 @@ struct stockade_run_options {
  * (PR_SET_PDEATHSIG).  The command inherits the caller's environment and
  * every descriptor it holds that is not close-on-exec: mark those it must
  * not have (the CLI passes 0, 1 and 2 only).  In a multi-threaded program
- * the child allocates
- * after fork(): call it where that is safe.  A caller that ignores SIGCHLD
+ * the child allocates after fork(): call it where that is safe.  A caller that ignores SIGCHLD
  * (SIG_IGN, SA_NOCLDWAIT) loses the status in enforce mode (-ECHILD); the
  * supervisor restores the default for itself, so report and audit keep it.
  *
