@@ -225,7 +225,7 @@ static int wait_child(pid_t pid, int *wstatus)
 }
 
 /* Enforce only: confine a child with a program compiled here, exec, wait.
- * A cloexec pipe carries a failure before or at exec back. */
+ * A close-on-exec socket carries a failure before or at exec back. */
 static int run_enforced(const stockade_plan *plan, char *const argv[], int *wstatus, stockade_error **err)
 {
 	stockade_program *prog = NULL;
