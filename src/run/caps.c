@@ -5,16 +5,16 @@
  * in the bounding set, so the apply sequence (exec.c) starts here:
  *
  *  1. every capability not kept leaves the bounding set (PR_CAPBSET_DROP
- *     needs CAP_SETPCAP in the effective set, so this goes before step 3
+ *     needs CAP_SETPCAP in the effective set, so this goes before step 2
  *     drops it, and before a seccomp filter that may deny prctl);
- *  2. ambient capabilities not kept are lowered (the kernel adds ambient
- *     ones to the permitted set of a program without file capabilities);
- *  3. permitted and effective are cut to the kept set and inheritable is
+ *  2. permitted and effective are cut to the kept set and inheritable is
  *     set to it (within what the kernel lets this process raise), so no
- *     capability outside it comes back through the inheritable set.
+ *     capability outside it comes back through the inheritable set; the
+ *     kernel lowers an ambient capability with its permitted or
+ *     inheritable one, so none outside the set stays ambient.
  *
  * Then execve gives root exactly the kept set.  A process without
- * CAP_SETPCAP cannot do step 1; steps 2 and 3 and no_new_privs (set right
+ * CAP_SETPCAP cannot do step 1; step 2 and no_new_privs (set right
  * after) still keep its command from gaining a capability outside the set
  * (with no_new_privs, execve never raises the permitted set), but the
  * command's bounding set lists them: the status says so.
@@ -76,21 +76,6 @@ static uint64_t bounding(void)
 	return set;
 }
 
-/* The ambient set (none before Linux 4.3, where the prctl is EINVAL). */
-static uint64_t ambient(void)
-{
-	uint64_t set = 0;
-
-	for (int cap = 0; cap < 64; cap++) {
-		int r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
-		if (r < 0)
-			break;
-		if (r == 1)
-			set |= BIT(cap);
-	}
-	return set;
-}
-
 void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 {
 	struct caps c = { 0 };
@@ -105,10 +90,13 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	rep->caps.level = SK_LEVEL_FULL;
 	(void)caps_get(&c);
 	/* Root's command gets the bounding set on execve; anyone else's only
-	 * what this process holds and passes on. */
-	rep->caps_held = c.perm || c.inh || ambient() || getuid() == 0 || geteuid() == 0;
+	 * what this process holds and passes on (ambient capabilities are
+	 * always permitted and inheritable too). */
+	rep->caps_held = c.perm || c.inh || getuid() == 0 || geteuid() == 0;
+	if (c.eff & BIT(CAP_SETPCAP))
+		return; /* the bounding set will be cut */
 	left = bounding() & ~keep;
-	if (left && !(c.eff & BIT(CAP_SETPCAP))) {
+	if (left) {
 		rep->caps_bounding_left = left;
 		if (rep->caps_held) {
 			rep->caps.level = SK_LEVEL_PARTIAL;
@@ -134,7 +122,7 @@ static int drop_failed(stockade_error **err, int cap, const char *what, int errn
 
 int sk_caps_apply(const stockade_plan *plan, stockade_error **err)
 {
-	uint64_t keep = plan->access.caps_keep, amb;
+	uint64_t keep = plan->access.caps_keep;
 	struct caps c, want;
 	int ret;
 
@@ -142,20 +130,22 @@ int sk_caps_apply(const stockade_plan *plan, stockade_error **err)
 		return 0;
 	if ((ret = caps_get(&c)) < 0)
 		return sk_error(err, -ret, "cannot read this process's capabilities: %s", strerror(-ret));
+	/* Dropping one already gone succeeds; EINVAL past the kernel's last. */
 	if (c.eff & BIT(CAP_SETPCAP))
 		for (int cap = 0; cap < 64; cap++) {
-			int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-			if (r < 0)
-				break;
-			if (r == 1 && !(keep & BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			if (keep & BIT(cap))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+				if (errno == EINVAL)
+					break;
 				return drop_failed(err, cap, "bounding", errno);
+			}
 		}
-	amb = ambient() & ~keep;
-	for (int cap = 0; cap < 64; cap++)
-		if ((amb & BIT(cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) < 0)
-			return drop_failed(err, cap, "ambient", errno);
 	/* Without CAP_SETPCAP, inheritable may only take what is permitted
-	 * or already inheritable, and never what the bounding set lacks. */
+	 * or already inheritable, and never what the bounding set lacks.
+	 * Lowering a capability in permitted or inheritable lowers it in the
+	 * ambient set too (capabilities(7)), so no ambient one outside the
+	 * kept set survives this. */
 	want = (struct caps){
 		.eff = c.eff & keep,
 		.perm = c.perm & keep,
