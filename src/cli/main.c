@@ -72,6 +72,9 @@ static const struct cli_option compile_options[] = {
 
 static const struct cli_option explain_options[] = {
 	{ "--all", NULL, NULL, "every syscall of the arch with its action, instead of one SYSCALL" },
+	{ "--path", NULL, "PATH", "what the filesystem rules do with an access to PATH, instead of a SYSCALL" },
+	{ "--access", NULL, "ACCESS", "with --path: read (default), write, create, remove, exec or rename" },
+	{ "--from", NULL, "SOURCE", "with --access rename: the file moved to PATH" },
 	{ 0 },
 };
 
@@ -165,11 +168,13 @@ static const struct cli_command commands[] = {
 	{
 		.name = "explain",
 		.run = cmd_explain,
-		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all",
+		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all\n"
+			 "[POLICY OPTIONS] --path PATH [--access ACCESS]",
 		.summary = "the action a call gets and the entry responsible",
 		.about = "The action SYSCALL(ARG...) gets and the policy entry responsible, checked against the\n"
 			 "compiled filter.  SYSCALL is a name or a number; ARGs are numbers or constants\n"
-			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.\n"
+			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.  --path: whether the\n"
+			 "filesystem rules allow ACCESS to PATH, the entry that decides and the narrowest fix.\n"
 			 "Exit status: 0, 1 if the filter disagrees with the policy, 125 error.",
 		.options = explain_options,
 		.policy = true,
