@@ -350,7 +350,7 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 
 			sk_fs_decide(ix, from, SK_FS_OP_REMOVE, NULL, out);
 			memcpy(why, out->explain, sizeof(why));
-			snprintf(out->explain, sizeof(out->explain), "the source: %s", why);
+			snprintf(out->explain, sizeof(out->explain), "the source: %.*s", (int)sizeof(why) - 16, why);
 			return;
 		}
 		unsigned gained = r.have & ~s.have & (R_READ | R_WRITE | R_EXEC);
