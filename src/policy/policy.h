@@ -210,10 +210,16 @@ const struct sk_preset *sk_preset_lookup(const char *name);
 
 /* ---- paths (paths.c) ---- */
 
-/* What ~, $HOME, $CWD and $TMPDIR stand for, and what relative paths are
- * relative to (cwd). */
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
+ * their variable when it names a directory other than / and the home
+ * directory, else their default beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 8
+
+/* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
+ * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	char *tools[SK_PATH_NTOOLS];
 };
 
 /* A character that makes a path component a pattern (fnmatch). */
