@@ -162,6 +162,12 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_add_path(o->policy, "exec", v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--isolation"))) {
+		/* Set on the plan, not a layer: presets' plans still load
+		 * from the binary. */
+		if (!*v)
+			return -1;
+		ret = stockade_policy_set_isolation(o->policy, v, &err);
 	} else if ((v = opt_value(argc, argv, i, "--arch"))) {
 		if (!*v)
 			return -1;

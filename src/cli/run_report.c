@@ -73,6 +73,52 @@ static int exit_like(int wstatus)
 	return 128 + sig;
 }
 
+/* A mediated call the policy refused: one line on stderr for each distinct
+ * one (at most 32), whatever the report options. */
+struct mediated_log {
+	char seen[32][128];
+	unsigned n;
+};
+
+static void mediated_event(const struct sk_mreq *r, void *data)
+{
+	struct mediated_log *l = data;
+
+	if (!r->denied)
+		return;
+	for (unsigned i = 0; i < l->n; i++)
+		if (!strncmp(l->seen[i], r->detail, sizeof(l->seen[i]) - 1))
+			return;
+	if (l->n >= ARRAY_SIZE(l->seen))
+		return;
+	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
+	fprintf(stderr, "stockade: %s %s refused (%s): %s\n", r->name, r->detail, strerror(r->error),
+		r->rule ? r->rule : "policy");
+}
+
+/* Plain enforcement with mediators: the supervisor runs the command and
+ * only the mediated calls reach it.  Returns the exit status. */
+static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med,
+			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
+{
+	struct mediated_log log = { .n = 0 };
+	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
+					   .mediation_data = &log, .applied = applied, .applied_data = applied_data };
+	struct sk_supervise_result res;
+	stockade_error *err = NULL;
+	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+
+	sk_mediation_free(med);
+	if (ret < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		if (res.phase == SK_SUP_SETUP_FAILED)
+			return EXIT_STOCKADE;
+		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	return exit_like(res.wstatus);
+}
+
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
@@ -90,10 +136,26 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	FILE *json = NULL;
 	int ret, status;
 
+	struct sk_mediation med;
+	struct mediated_log log = { .n = 0 };
+
+	/* What the supervisor must decide itself (unix sockets of host
+	 * daemons): then it runs even when nothing is reported. */
+	if (sk_mediation_setup(plan, sopts.mode, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return EXIT_STOCKADE;
+	}
 	/* Default: on when a person reads stderr. */
 	if (!explicit && !(o->report < 0 && tty))
-		return -1;
+		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
+	bool med_wanted = med.n > 0;
+
+	sopts.mediation = &med;
+	sopts.on_mediation = mediated_event;
+	sopts.mediation_data = &log;
 	if (!plan->seccomp_enabled) {
+		sk_mediation_free(&med);
 		if (explicit)
 			fprintf(stderr, "stockade: policy %s has no seccomp filter: nothing to %s\n", policy,
 				audit ? "audit" : "report");
@@ -103,6 +165,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		json = fopen(o->json_path, "we");
 		if (!json) {
 			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 	}
@@ -111,6 +174,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		fprintf(stderr, "stockade: out of memory\n");
 		if (json)
 			fclose(json);
+		sk_mediation_free(&med);
 		return EXIT_STOCKADE;
 	}
 	/* A tool can tell that nothing is enforced. */
@@ -121,13 +185,15 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	sk_mediation_free(&med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		report_free(r);
 		if (json)
 			fclose(json);
-		if (!explicit) {
+		if (!explicit && !med_wanted) {
 			/* The default report is a convenience: without it the
-			 * policy is enforced all the same. */
+			 * policy is enforced all the same (not when something
+			 * is mediated: that needs the supervisor). */
 			stockade_error_free(err);
 			unsetenv("STOCKADE_MODE");
 			return -1;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "plan/plan.h"
+#include "run/mediate.h"
 
 /* One notification: a call the policy denies (or, audit and learn, would
  * deny), as the supervisor saw and answered it. */
@@ -54,6 +55,12 @@ struct sk_supervise_opts {
 	 * descendants before handing them to a background supervisor
 	 * (0: the default, 100 ms). */
 	unsigned grace_ms;
+	/* Syscalls the supervisor mediates (mediate.h), or NULL; borrowed
+	 * for the call.  With mediators, mode may be SK_NOTIFY_NONE: plain
+	 * enforcement, and only the mediated calls notify. */
+	const struct sk_mediation *mediation;
+	sk_mediated_fn on_mediation; /* after each mediated call is answered; may be NULL */
+	void *mediation_data;
 };
 
 enum sk_supervise_phase {
@@ -64,6 +71,7 @@ enum sk_supervise_phase {
 
 struct sk_supervise_result {
 	enum sk_supervise_phase phase;
+	unsigned long mediated; /* mediated calls answered in the foreground */
 	int wstatus;	       /* the command's wait status (SK_SUP_RAN) */
 	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
 	unsigned long events;  /* notifications answered in the foreground */
