@@ -23,11 +23,8 @@ const struct cli_option cli_policy_options[] = {
 	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route) or full" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
-<<<<<<< HEAD
 	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
-=======
 	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
->>>>>>> mediate
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
 	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },
