@@ -164,6 +164,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
+	sopts.answer_probes = true;
 	sopts.data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
 	if (ret < 0) {

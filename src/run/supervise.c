@@ -393,6 +393,28 @@ void sk_supervise_decide(const stockade_plan *plan, uint32_t filter_arch, uint32
 	sk_plan_decide(plan, name ? name : "", args, out);
 }
 
+uint32_t sk_notif_arch(uint32_t data_arch, int nr)
+{
+	/* x32 calls come as x86_64 with __X32_SYSCALL_BIT in the number, as
+	 * the filter tests it (seccomp/bpf_gen.c): nr >= 0x40000000 unsigned,
+	 * except -1, which is a native number (a tracer skipping the call). */
+	if (data_arch == SCMP_ARCH_X86_64 && (uint32_t)nr >= 0x40000000u && nr != -1)
+		return SCMP_ARCH_X32;
+	return data_arch;
+}
+
+/* In audit and learn: a call to answer as the base does instead of letting
+ * it run: a designed fallback's ENOSYS, and (learn) a feature probe the
+ * base refuses. */
+static bool answer_as_base(const struct sup *s, const struct sk_event *ev)
+{
+	if (ev->compat_refused || ev->verdict.action.type != SK_ACT_ERRNO)
+		return false;
+	if (sk_designed_fallback(ev->name) && ev->verdict.action.errnum == ENOSYS)
+		return true;
+	return s->opts->answer_probes && sk_probe_call(ev->name);
+}
+
 static void read_comm(pid_t pid, char comm[16])
 {
 	char path[64];
@@ -428,8 +450,7 @@ static void handle_notification(struct sup *s)
 	clock_gettime(CLOCK_REALTIME, &ev.when);
 	ev.pid = (pid_t)req.pid;
 	ev.nr = req.data.nr;
-	/* x32 calls come as x86_64 with __X32_SYSCALL_BIT in the number. */
-	ev.arch = req.data.arch == SCMP_ARCH_X86_64 && (ev.nr & 0x40000000) ? SCMP_ARCH_X32 : req.data.arch;
+	ev.arch = sk_notif_arch(req.data.arch, ev.nr);
 	ev.ip = req.data.instruction_pointer;
 	ev.mode = s->opts->mode;
 	ev.plan = s->plan;
@@ -453,6 +474,13 @@ static void handle_notification(struct sup *s)
 			ev.mismatch = true;
 			ev.errnum = EPERM;
 		}
+		resp.error = -ev.errnum;
+	} else if (answer_as_base(s, &ev)) {
+		/* Audit and learn let denials run, but not these: clone3
+		 * would create namespaces the base forbids, and a probe
+		 * answered "yes" would be learned as a need. */
+		ev.fallback = true;
+		ev.errnum = ev.verdict.action.type == SK_ACT_ERRNO ? ev.verdict.action.errnum : EPERM;
 		resp.error = -ev.errnum;
 	} else {
 		ev.ran = true;

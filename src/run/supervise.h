@@ -36,6 +36,8 @@ struct sk_event {
 	struct sk_verdict verdict; /* the policy's decision; points into that plan */
 	enum sk_notify_mode mode;
 	bool ran;	/* the call was let through (audit, learn) */
+	bool fallback;	/* audit, learn: a designed fallback (clone3's ENOSYS) or a
+			 * probe answered as the base does (not let through) */
 	int errnum;	/* otherwise the errno it got */
 	bool mismatch;	/* the filter notified a call the plan allows (a bug): denied with EPERM */
 };
@@ -54,6 +56,10 @@ struct sk_supervise_opts {
 	 * descendants before handing them to a background supervisor
 	 * (0: the default, 100 ms). */
 	unsigned grace_ms;
+	/* Audit and learn: also answer feature probes (io_uring_setup) the
+	 * base refuses as the base does (learn), instead of letting them run.
+	 * Designed fallbacks (clone3, openat2) are always answered so. */
+	bool answer_probes;
 };
 
 enum sk_supervise_phase {
@@ -90,6 +96,11 @@ struct sk_supervise_result {
  */
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *result, stockade_error **err);
+
+/* The ABI of a notified call (libseccomp token) from seccomp_data's arch
+ * and nr, as the filter tells them apart: x32 for x86_64 numbers with the
+ * x32 bit, but not -1. */
+uint32_t sk_notif_arch(uint32_t data_arch, int nr);
 
 /* The verdict sk_supervise_exec() answers a notification with, exposed for
  * tests: filter_arch is the arch the filter was compiled for (0: native),
