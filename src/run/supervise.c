@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "landlock/landlock.h"
 #include "run/exec.h"
 #include "analysis/analysis.h"
 #include "run/supervise.h"
@@ -279,6 +280,14 @@ static _Noreturn void child_main(struct child_args *a)
 	ret = sk_program_apply_but_seccomp(program, &e);
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
+	/* Whatever the policy says of Landlock, the command is kept off its
+	 * supervisor (supervise_harden.c). */
+	ret = sk_landlock_fence();
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+	ret = sk_supervise_harden(a->supervisor, ret == 2);
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
 	insns = program->bpf;
 	len = program->bpf_len;
 	prog.len = (unsigned short)len;
@@ -611,10 +620,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * SIGSYS deaths among them are seen. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+	/* A confined process of the same user must not ptrace us or take the
+	 * listener with pidfd_getfd(): not dumpable before the child exists
+	 * (it execs the command as soon as the listener is sent, which does
+	 * not wait for us), back as it was when we return. */
+	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
-		goto out;
+		goto restore;
 	}
 	if (child == 0) {
 		close(sv[0]);
@@ -624,10 +640,6 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	/* A confined process of the same user must not ptrace us or take the
-	 * listener with pidfd_getfd(). */
-	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	ret = recv_msg(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
@@ -721,7 +733,11 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			if (p[1].revents & POLLIN)
 				handle_signals(sigfd, child, &child_done, res);
 		}
-		if (!hup) {
+		if (!hup && opts->mode != SK_NOTIFY_ERRNO) {
+			/* Audit and learn: nothing keeps running with
+			 * everything allowed once the command is done. */
+			res->killed_leftovers = sk_supervise_kill_leftovers();
+		} else if (!hup) {
 			pid_t l;
 
 			fflush(NULL);

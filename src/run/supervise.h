@@ -74,6 +74,9 @@ struct sk_supervise_result {
 	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
 	unsigned long events;  /* notifications answered in the foreground */
 	unsigned orphans_sigsys; /* descendants we reaped that died of SIGSYS */
+	unsigned killed_leftovers; /* audit, learn: descendants still running when the
+				    * command exited, killed (never left with audit's
+				    * permissions) */
 	bool lingering;	       /* descendants outlived the command: a background
 				* process answers for them until they are gone */
 	pid_t linger_pid;
@@ -96,6 +99,20 @@ struct sk_supervise_result {
  */
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *result, stockade_error **err);
+
+/* In the child, before the policy's filter: a seccomp filter that refuses
+ * (EPERM) the calls that would let the command signal, stop, limit,
+ * ptrace or take descriptors from the supervisor `sup`; kill(-1), kill(0)
+ * and pidfd_send_signal too unless signals_scoped (Landlock scopes them).
+ * 0 or -errno.  supervise_harden.c. */
+int sk_supervise_harden(pid_t sup, bool signals_scoped);
+
+/* After an audit or learn run: SIGKILL what is left of the command's tree
+ * (our children carrying more seccomp filters than we do, and theirs as
+ * they come to us, the subreaper), reaping each.  Returns how many.  A
+ * process left running would keep audit's permissions: everything allowed,
+ * with nobody reporting it.  supervise_harden.c. */
+unsigned sk_supervise_kill_leftovers(void);
 
 /* The ABI of a notified call (libseccomp token) from seccomp_data's arch
  * and nr, as the filter tells them apart: x32 for x86_64 numbers with the
