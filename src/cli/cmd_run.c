@@ -120,6 +120,12 @@ int cmd_run(int argc, char **argv)
 			return EXIT_STOCKADE;
 		}
 	}
+	if (rep.json_fd >= 0 && (unsigned long)rep.json_fd < 3 + preserve) {
+		usage_error(argv[0], "--report-fd %d is among the descriptors --preserve-fds passes to the command",
+			    rep.json_fd);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	if (i >= argc) {
 		usage_error(argv[0], "no command given");
 		policy_opts_free(&o);

@@ -38,7 +38,8 @@ static const struct cli_option run_options[] = {
 	{ "--verbose", "-v", NULL, "say, per layer, what this kernel enforces (warnings come anyway)" },
 	{ "--report", NULL, NULL, "at exit, list every call the policy denied, why, and how to allow it" },
 	{ "--no-report", NULL, NULL, "no report (--report is the default when stderr is a terminal)" },
-	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE" },
+	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE; - is stdout" },
+	{ "--report-fd", NULL, "N", "the same JSON to descriptor N, which the command does not inherit" },
 	{ "--audit", NULL, NULL, "deny nothing; report what the policy would deny (seccomp.mode: audit)" },
 	{ "--preserve-fds", NULL, "N", "pass descriptors 3 to 3+N-1 on (others above 2 are closed, but make's jobserver)" },
 	{ 0 },
@@ -96,7 +97,7 @@ static const struct cli_command commands[] = {
 	{
 		.name = "run",
 		.run = cmd_run,
-		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE] [--audit] "
+		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE | --report-fd N] [--audit] "
 			 "[--preserve-fds N] [--] COMMAND [ARG]...",
 		.summary = "run COMMAND confined (default preset: agent)",
 		.about = "Run COMMAND under the policy (default: the agent preset), in place of stockade; with\n"
