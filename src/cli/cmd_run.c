@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade run: confine this process and exec the command in place, so no
- * stockade process lingers and the exit status is the command's own.
+ * stockade process lingers and the exit status is the command's own; with
+ * namespaces (isolation), this process waits for it and relays its end.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "run/exec.h"
+#include "run/isolate.h"
 #include "cli.h"
 #include "plan/plan.h"
 #include "supervised.h"
@@ -165,7 +167,12 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return ret;
 	}
-	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
+	/* Namespaces where the policy asks and the kernel allows: this
+	 * process stays to relay signals and the exit status, and the rest
+	 * of this function runs in the command's process (docs/isolation.md). */
+	ret = sk_isolate(plan, NULL, &err);
+	if (ret >= 0)
+		ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
 	print_error(err);
 	stockade_error_free(err);
 	stockade_plan_free(plan);
