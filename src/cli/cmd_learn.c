@@ -84,6 +84,7 @@ int cmd_learn(int argc, char **argv)
 	stockade_plan *plan = NULL;
 	stockade_error *err = NULL;
 	bool all = false;
+	const char *isolation = NULL;
 	FILE *outf = NULL;
 	int i, ret, status = EXIT_STOCKADE;
 
@@ -100,6 +101,14 @@ int cmd_learn(int argc, char **argv)
 			return cli_help(argv[0]);
 		if (!strcmp(a, "--all")) {
 			all = true;
+			continue;
+		}
+		if (!strcmp(a, "--isolation")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				usage_error(argv[0], "option %s needs a value", a);
+				return EXIT_STOCKADE;
+			}
+			isolation = argv[++i];
 			continue;
 		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name")) {
@@ -133,6 +142,8 @@ int cmd_learn(int argc, char **argv)
 	if (ret == 0)
 		ret = is_file(base) ? stockade_policy_add_file(policy, base, &err)
 				    : stockade_policy_add_preset(policy, base, &err);
+	if (ret == 0 && isolation)
+		ret = stockade_policy_set_isolation(policy, isolation, &err);
 	if (ret == 0)
 		ret = stockade_plan_build(policy, &plan, &err);
 	if (ret < 0) {
@@ -164,6 +175,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
+	sopts.answer_probes = true;
 	sopts.data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
 	if (ret < 0) {
@@ -200,6 +212,11 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (res.killed_leftovers)
+		fprintf(stderr, "stockade: learn: %u process%s outlived the command and %s killed; what %s did after "
+				"the command exited is not in the policy\n",
+			res.killed_leftovers, res.killed_leftovers == 1 ? "" : "es",
+			res.killed_leftovers == 1 ? "was" : "were", res.killed_leftovers == 1 ? "it" : "they");
 	if (res.lingering)
 		fprintf(stderr, "stockade: learn: some processes outlived the command; calls they make from now on "
 				"are not in the policy\n");

@@ -206,8 +206,17 @@ static void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (poll(&p, 1, 0) != 0)
 		_exit(125); /* it died before PDEATHSIG was set */
-	if (a->userns && (ret = map_ids(a->uid, a->gid, m.step, sizeof(m.step))) < 0)
-		goto fail;
+	/* Our own /proc/self/uid_map is ours to write only while we are
+	 * dumpable (a supervisor's child is not: it inherited that). */
+	if (a->userns) {
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		ret = map_ids(a->uid, a->gid, m.step, sizeof(m.step));
+		if (ret < 0)
+			goto fail;
+	}
+	/* Then not the command's to ptrace, read (/proc/1/mem, environ) or
+	 * take descriptors from.  The command inherits it until execve. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ret = sk_mount_view(a->plan, a->real_root, &m.view, m.step, sizeof(m.step));
 	if (ret < 0)
 		goto fail;

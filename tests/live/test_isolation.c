@@ -182,8 +182,9 @@ TEST(isolation_daemon_socket_hidden_unless_allowed)
 		 "%s -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(\"REACHED\")' "
 		 "%s",
 		 python(), path);
-	sh(OPTS("--isolation", "off"), connect, &r);
-	CHECK_MSG(has(&r, "REACHED"), "baseline: not reachable without namespaces: %s", r.out);
+	/* (Without namespaces the supervisor mediates the connect.) */
+	run_cmd(ARGV("/bin/sh", "-c", connect), &r);
+	CHECK_MSG(has(&r, "REACHED"), "baseline: not reachable unconfined: %s", r.out);
 	sh(NO_OPTS, connect, &r);
 	CHECK_MSG(!has(&r, "REACHED") && r.outcome != 0, "a host socket was reached: %s", r.out);
 	sh(OPTS("--policy", allow_policy("allow-sock.yaml", path)), connect, &r);
@@ -222,8 +223,8 @@ TEST(isolation_ssh_agent_hidden_unless_allowed)
 		usleep(10000);
 	CHECK(access(path, F_OK) == 0);
 	/* ssh-add -l: 1 "no identities" (it connected), 2 cannot connect. */
-	run_cmd(ARGV("env", env, stockade_bin(), "run", "--isolation", "off", "--", add, "-l"), &r);
-	CHECK_OUTCOME(&r, 1, "ssh-add -l without namespaces (baseline)");
+	run_cmd(ARGV("env", env, add, "-l"), &r);
+	CHECK_OUTCOME(&r, 1, "ssh-add -l unconfined (baseline)");
 	run_cmd(ARGV("env", env, stockade_bin(), "run", "--", add, "-l"), &r);
 	CHECK_OUTCOME(&r, 2, "ssh-add -l with namespaces: the agent is not reachable");
 	run_cmd(ARGV("env", env, stockade_bin(), "run", "--policy", allow_policy("allow-agent.yaml", "$SSH_AUTH_SOCK"),
@@ -249,8 +250,8 @@ TEST(isolation_tmux_server_hidden_unless_allowed)
 	snprintf(path, sizeof(path), "%s/tmux.sock", dir);
 	run_cmd(ARGV(tmux, "-S", path, "new-session", "-d", "sleep 300"), &r);
 	CHECK_OUTCOME(&r, 0, "starting a tmux server outside");
-	cli_run(OPTS("--isolation", "off"), ARGV(tmux, "-S", path, "list-sessions"), &r);
-	CHECK_OUTCOME(&r, 0, "tmux ls without namespaces (baseline: the escape)");
+	run_cmd(ARGV(tmux, "-S", path, "list-sessions"), &r);
+	CHECK_OUTCOME(&r, 0, "tmux ls unconfined (baseline)");
 	cli_run(NO_OPTS, ARGV(tmux, "-S", path, "list-sessions"), &r);
 	CHECK_MSG(r.outcome != 0, "tmux server reached from inside: %s", r.out);
 	cli_run(OPTS("--policy", allow_policy("allow-tmux.yaml", path)), ARGV(tmux, "-S", path, "list-sessions"), &r);
@@ -461,9 +462,11 @@ TEST(isolation_everything_dies_with_stockade)
 		      (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100 && (n = count_marked(marker)) < 4; i++)
+	/* sh and its two sleeps at least (stockade's own processes are not
+	 * dumpable when a supervisor runs: another user cannot read them). */
+	for (int i = 0; i < 100 && (n = count_marked(marker)) < 3; i++)
 		usleep(30000);
-	CHECK_MSG(n >= 4, "%d marked processes (stockade, init, sh, two sleeps expected)", n);
+	CHECK_MSG(n >= 3, "%d marked processes (sh and two sleeps expected)", n);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	for (int i = 0; i < 100 && (n = count_marked(marker)) > 0; i++)
