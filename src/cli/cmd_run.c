@@ -171,19 +171,25 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
-	/* --report, --audit: a supervisor runs the command instead. */
+	/* Namespaces where the policy asks and the kernel allows: this
+	 * process stays to relay signals and the exit status, and the rest
+	 * of this function runs in init's child (docs/isolation.md).  First,
+	 * so that host sockets are out of the mount view before the
+	 * supervisor decides whether connects need mediating: with
+	 * namespaces, only those sockets.allow names do. */
+	ret = sk_isolate(plan, NULL, &err);
+	if (ret < 0)
+		goto out;
+	/* --report, --audit, mediated calls: a supervisor runs the command
+	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return ret;
 	}
-	/* Namespaces where the policy asks and the kernel allows: this
-	 * process stays to relay signals and the exit status, and the rest
-	 * of this function runs in the command's process (docs/isolation.md). */
-	ret = sk_isolate(plan, NULL, &err);
-	if (ret >= 0)
-		ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
+	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
+out:
 	print_error(err);
 	stockade_error_free(err);
 	stockade_plan_free(plan);

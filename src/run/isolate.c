@@ -324,6 +324,10 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	ssize_t got;
 	pid_t pid;
 
+	/* Already in namespaces of our own (the CLI made them, and its
+	 * supervisor's child asks again): go on as the command. */
+	if (state.flags)
+		return 1;
 	memset(&state, 0, sizeof(state));
 	state.tried = true;
 	if (plan->access.isolation == SK_ISOLATION_OFF) {

@@ -42,6 +42,8 @@ struct sk_isolate_opts {
  *    the caller's again);
  *  - in the calling (outer) process: never returns; it relays signals to
  *    init until the command ends, then exits as the command did;
+ *  - returns 1 at once in a process that is already the command's side
+ *    of namespaces it made (the CLI isolates before its supervisor forks);
  *  - returns 0, in the calling process, when the command runs in place:
  *    isolation off, or `auto` where namespaces cannot be made here;
  *  - a negative errno with *err set: `required` and they cannot be made
