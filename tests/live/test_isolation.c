@@ -106,6 +106,19 @@ TEST(isolation_outside_process_unreachable)
 			  !has(&r, "ENVIRON"),
 		  "the outside process was reached: %s", r.out);
 	CHECK_MSG(has(&r, "pid=2\n"), "the command is not pid 2 under init: %s", r.out);
+	/* The same with Landlock forced off: the pid namespace alone. */
+	{
+		struct cmd c = { .n = 0 };
+		struct run_opts ro = { .env = ARGV("STOCKADE_TEST_LANDLOCK_ABI=0") };
+
+		cmd_push_stockade_run(&c, NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", script));
+		cmd_run(&c, &ro, &r);
+		cmd_free(&c);
+		CHECK_MSG(!has(&r, "SIGNALLED") && !has(&r, "LIMITED") && !has(&r, "RENICED") &&
+				  !has(&r, "AFFINITY") && !has(&r, "ENVIRON"),
+			  "Landlock ABI 0: the outside process was reached: %s", r.out);
+	}
 	CHECK(prlimit(child, RLIMIT_CORE, NULL, &after) == 0);
 	CHECK(before.rlim_cur == after.rlim_cur && before.rlim_max == after.rlim_max);
 	CHECK(kill(child, 0) == 0); /* still alive */
@@ -189,6 +202,36 @@ TEST(isolation_daemon_socket_hidden_unless_allowed)
 	CHECK_MSG(!has(&r, "REACHED") && r.outcome != 0, "a host socket was reached: %s", r.out);
 	sh(OPTS("--policy", allow_policy("allow-sock.yaml", path)), connect, &r);
 	CHECK_MSG(has(&r, "REACHED"), "sockets.allow did not keep it: %s", r.out);
+	/* With Landlock forced off (Debian 12's stock kernel has ABI 0-3 and no
+	 * scoping): the mount view still hides it. */
+	{
+		struct cmd c = { .n = 0 };
+		struct run_opts ro = { .env = ARGV("STOCKADE_TEST_LANDLOCK_ABI=0") };
+
+		cmd_push_stockade_run(&c, NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", connect));
+		cmd_run(&c, &ro, &r);
+		cmd_free(&c);
+		CHECK_MSG(!has(&r, "REACHED"), "Landlock ABI 0: a host socket was reached: %s", r.out);
+	}
+	/* Under /run too (as root: only root makes sockets there). */
+	if (geteuid() == 0) {
+		char run[128], cmdline[600];
+		int rfd;
+
+		snprintf(run, sizeof(run), "/run/stockade-ns-%d.sock", (int)getpid());
+		rfd = listen_at(run);
+		CHECK(rfd >= 0);
+		snprintf(cmdline, sizeof(cmdline),
+			 "%s -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+			 "print(\"REACHED\")' %s",
+			 python(), run);
+		sh(NO_OPTS, cmdline, &r);
+		CHECK_MSG(!has(&r, "REACHED"), "a socket under /run was reached: %s", r.out);
+		if (rfd >= 0)
+			close(rfd);
+		unlink(run);
+	}
 	/* The listing says how many were hidden and kept. */
 	cli_run(OPTS("--verbose", "--policy", allow_policy("allow-sock.yaml", path)), ARGV("/bin/true"), &r);
 	CHECK_MSG(has(&r, "kept by sockets.allow"), "%s", r.out);
