@@ -65,6 +65,7 @@
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "analysis/analysis.h"
+#include "run/isolate.h"
 #include "run/supervise.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -270,6 +271,10 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != a->supervisor)
 		_exit(CHILD_SETUP_FAILED);
+	/* Namespaces (isolate.h): this process stays as their outer one; the
+	 * rest runs in the command's. */
+	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
+		child_fail(a->sock, -ret, "cannot isolate the command", e);
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
 	sigaction(SIGCHLD, &a->old_chld, NULL);
