@@ -104,5 +104,8 @@ int cmd_stats(int argc, char **argv);
 /* Mark every descriptor from 3 + preserve on close-on-exec, except a make
  * jobserver's named in `makeflags` (MAKEFLAGS; may be NULL).  fds.c. */
 int keep_only_inherited_fds(unsigned preserve, const char *makeflags);
+/* The plan's environment rules on this process (cmd_run.c); with verbose,
+ * the names dropped on stderr.  -1 (printed) on failure. */
+int apply_environment(const stockade_plan *plan, bool verbose);
 
 #endif

@@ -23,6 +23,7 @@ const struct cli_option cli_policy_options[] = {
 	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route) or full" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
+	{ "--keep-env", NULL, "NAME", "the command gets variable NAME (or a glob) although environment.drop matches" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
 	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },

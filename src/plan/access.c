@@ -274,6 +274,25 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			}
 	}
 
+	n = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			n += policy->layers[li]->nenv[k];
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			for (size_t i = 0; i < l->nenv[k]; i++) {
+				struct sk_env_entry *e = &sb->env[sb->nenv++];
+				*e = (struct sk_env_entry){ .kind = (enum sk_env_kind)k, .at = l->env[k][i].at };
+				if (sk_plan_intern(plan, l->env[k][i].path, &e->text) < 0 ||
+				    sk_plan_intern(plan, e->at.file, &e->at.file) < 0)
+					return oom(err);
+			}
+	}
+
 	for (int d = 0; d < SK_TCP_NDIRS; d++) {
 		size_t count = 0;
 		for (size_t li = first_tcp; li < policy->nlayers; li++)
@@ -302,6 +321,7 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
+	free(plan->access.env);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
 	stockade_plan_free(plan->net_fallback);

@@ -20,6 +20,13 @@ struct sk_fs_path {
 	struct sk_origin at;
 };
 
+/* One entry of the environment lists, flattened over the layers. */
+struct sk_env_entry {
+	const char *text; /* a pattern, or NAME=value for SK_ENV_SET; interned in the plan */
+	enum sk_env_kind kind;
+	struct sk_origin at;
+};
+
 struct sk_plan_access {
 	enum sk_landlock_mode landlock; /* never UNSET in a plan: best_effort by default */
 	struct sk_origin landlock_at;
@@ -42,6 +49,9 @@ struct sk_plan_access {
 	bool caps;
 	uint64_t caps_keep; /* bit N: capability N */
 	struct sk_origin caps_at;
+	/* environment: every layer's entries, in layer order (run/env.c) */
+	struct sk_env_entry *env;
+	size_t nenv;
 };
 
 /* ---- the access part (access.c) ---- */

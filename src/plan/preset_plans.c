@@ -21,6 +21,7 @@
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
  *             u8:caps u64:caps_keep origin
+ *             u32:nenv (ref u32:kind origin)*
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  */
 #include <errno.h>
@@ -176,6 +177,12 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, sb->caps);
 	PUT(w, uint64_t, sb->caps_keep);
 	put_origin(w, plan, &sb->caps_at);
+	PUT(w, uint32_t, sb->nenv);
+	for (size_t i = 0; i < sb->nenv; i++) {
+		put_ref(w, plan, sb->env[i].text);
+		PUT(w, uint32_t, sb->env[i].kind);
+		put_origin(w, plan, &sb->env[i].at);
+	}
 	PUT(w, uint32_t, plan->bpf_len);
 	if (plan->bpf_len)
 		put(w, plan->bpf, plan->bpf_len * sizeof(*plan->bpf));
@@ -473,6 +480,20 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	sb->caps = get_bool(r);
 	sb->caps_keep = get64(r);
 	get_origin(r, &sb->caps_at);
+	n = get_count(r, 4);
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env) {
+		r->err = -ENOMEM;
+		return;
+	}
+	for (; sb->nenv < n && !r->err; sb->nenv++) {
+		struct sk_env_entry *e = &sb->env[sb->nenv];
+		e->text = get_ref(r);
+		if (!e->text)
+			fail(r);
+		e->kind = (enum sk_env_kind)get_enum(r, SK_ENV_NKINDS - 1);
+		get_origin(r, &e->at);
+	}
 	if (!r->err && !plan->name)
 		fail(r);
 	size_t nbpf = get_count(r, sizeof(*plan->bpf));

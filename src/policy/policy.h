@@ -75,6 +75,16 @@ struct sk_path_ref {
 	struct sk_origin at;
 };
 
+/* The lists of `environment:`: patterns of variable names the command
+ * does not get (drop) or gets although a drop pattern matches (keep), and
+ * NAME=value entries it gets (set). */
+enum sk_env_kind {
+	SK_ENV_DROP = 0,
+	SK_ENV_KEEP,
+	SK_ENV_SET,
+	SK_ENV_NKINDS,
+};
+
 struct sk_port_ref {
 	uint16_t port;
 	struct sk_origin at;
@@ -129,6 +139,10 @@ struct sk_layer {
 	bool caps_set, caps_all;
 	uint64_t caps_keep; /* bit N: capability N (tables/caps.c) */
 	struct sk_origin caps_at;
+	/* environment: every list adds to the lower layers' (path holds the
+	 * pattern, or NAME=value for set) */
+	struct sk_path_ref *env[SK_ENV_NKINDS];
+	size_t nenv[SK_ENV_NKINDS];
 };
 
 struct stockade_policy {

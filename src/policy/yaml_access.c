@@ -20,6 +20,7 @@
  *   landlock: best_effort | required | off
  *   capabilities:
  *     keep: [CAP_CHOWN, ...] # what root's command keeps; [all]: everything
+ *   environment: (policy/yaml_env.c)
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -301,6 +302,8 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 		return -EINVAL;
 	if ((v = lookup(c, root, "capabilities")) && parse_capabilities(c, v) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, root, "environment")) && sk_parse_environment(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -313,6 +316,7 @@ void sk_layer_free_access(struct sk_layer *l)
 	}
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(l->tcp[d]);
+	sk_layer_free_env(l);
 }
 
 /* ---- command-line overrides ---- */
