@@ -55,4 +55,9 @@ void sk_layer_free_access(struct sk_layer *l);
 int sk_parse_environment(struct ctx *c, yaml_node_t *n);
 void sk_layer_free_env(struct sk_layer *l);
 
+/* network.allow, network.hosts, network.tcp_connect (policy/yaml_network.c). */
+int sk_parse_net_allow(struct ctx *c, yaml_node_t *n);
+int sk_parse_net_hosts(struct ctx *c, yaml_node_t *n);
+int sk_parse_tcp_connect(struct ctx *c, yaml_node_t *n);
+
 #endif
