@@ -312,6 +312,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->broad_write_set)
+			sb->broad_write = l->broad_write;
 		if (l->caps_set) {
 			sb->caps = !l->caps_all;
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;

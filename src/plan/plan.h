@@ -43,6 +43,7 @@ struct sk_plan_access {
 	enum sk_landlock_mode landlock; /* never UNSET in a plan: best_effort by default */
 	struct sk_origin landlock_at;
 	bool fs;		  /* some layer restricts the filesystem */
+	bool broad_write;	  /* filesystem.allow_broad_write: a write root may be /, /etc, ~, ... */
 	struct sk_fs_path *paths; /* in layer order */
 	size_t npaths;
 	enum sk_net_mode net; /* never UNSET in a plan: full by default */

@@ -17,7 +17,7 @@
  *   rule   := u8:nconds cond* action origin ref:reason region
  *   region := u32:nterms (u8:n cond*)*
  *   cond   := u8:arg u8:op u64:mask u64:value
- *   access := u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
+ *   access := u32:landlock origin u8:fs u8:broad_write u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
  *             u8:caps u64:caps_keep origin u32:isolation origin
@@ -155,6 +155,7 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint32_t, sb->landlock);
 	put_origin(w, plan, &sb->landlock_at);
 	PUT(w, uint8_t, sb->fs);
+	PUT(w, uint8_t, sb->broad_write);
 	PUT(w, uint32_t, sb->npaths);
 	for (size_t i = 0; i < sb->npaths; i++) {
 		put_ref(w, plan, sb->paths[i].path);
@@ -452,6 +453,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	sb->landlock = (enum sk_landlock_mode)get_enum(r, SK_LANDLOCK_OFF);
 	get_origin(r, &sb->landlock_at);
 	sb->fs = get_bool(r);
+	sb->broad_write = get_bool(r);
 	n = get_count(r, 4);
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths) {

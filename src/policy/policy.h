@@ -147,8 +147,10 @@ struct sk_layer {
 	struct sk_rule *rules;
 	size_t nrules;
 
-	/* filesystem: lists add to the lower layers' unless fs_replace */
+	/* filesystem: lists add to the lower layers' unless fs_replace;
+	 * allow_broad_write: the last layer that sets it wins */
 	bool fs_set, fs_replace;
+	bool broad_write_set, broad_write;
 	struct sk_origin fs_at;
 	struct sk_path_ref *fs[SK_FS_NKINDS];
 	size_t nfs[SK_FS_NKINDS];
@@ -296,6 +298,10 @@ const struct sk_preset *sk_preset_lookup(const char *name);
  * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	/* The home directory /etc/passwd gives this user (NULL if none):
+	 * carve-outs under ~ apply to it too when $HOME names another, so
+	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
+	char *pw_home;
 	char *tools[SK_PATH_NTOOLS];
 };
 

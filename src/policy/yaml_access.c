@@ -9,6 +9,8 @@
  *     exec: [PATH...]       # read and execute
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
+ *     allow_broad_write: false # true: a write root may be /, a system
+ *                           # directory or the home directory (landlock/walk.c)
  *   network:
  *     mode: none | unix | proxy | full
  *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
@@ -94,7 +96,7 @@ static int parse_paths(struct ctx *c, yaml_node_t *n, enum sk_fs_kind kind)
 
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -106,6 +108,11 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	l->fs_at = origin_of(c, n);
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "filesystem.replace", &l->fs_replace) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, n, "allow_broad_write"))) {
+		if (expect_bool(c, v, "filesystem.allow_broad_write", &l->broad_write) < 0)
+			return -EINVAL;
+		l->broad_write_set = true;
+	}
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
