@@ -67,6 +67,28 @@ static void applied(const struct sk_enforcement *rep, void *data)
 		print_enforcement_warnings(stderr, r->plan, rep);
 }
 
+/* The policy's environment rules; with --verbose, the names dropped
+ * (never their values). */
+int apply_environment(const stockade_plan *plan, bool verbose)
+{
+	stockade_error *err = NULL;
+	char **dropped = NULL;
+
+	if (stockade_plan_apply_environment(plan, verbose ? &dropped : NULL, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return -1;
+	}
+	if (dropped) {
+		fprintf(stderr, "stockade: environment: dropped");
+		for (size_t k = 0; dropped[k]; k++)
+			fprintf(stderr, "%s %s", k ? "," : "", dropped[k]);
+		fprintf(stderr, " (environment.drop; --keep-env NAME passes one on)\n");
+	}
+	stockade_strv_free(dropped);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
@@ -151,6 +173,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (verbose)
 		fprintf(stderr, "stockade: running %s under policy %s\n", path, stockade_policy_name(o.policy));
+	if (apply_environment(plan, verbose) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* Package managers fill caches of their own (docs/toolchains.md). */
 	if (cli_caches_apply(plan, verbose) < 0) {
 		stockade_plan_free(plan);

@@ -312,6 +312,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->broad_write_set)
+			sb->broad_write = l->broad_write;
 		if (l->caps_set) {
 			sb->caps = !l->caps_all;
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
@@ -364,6 +366,25 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			}
 	}
 
+	n = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			n += policy->layers[li]->nenv[k];
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			for (size_t i = 0; i < l->nenv[k]; i++) {
+				struct sk_env_entry *e = &sb->env[sb->nenv++];
+				*e = (struct sk_env_entry){ .kind = (enum sk_env_kind)k, .at = l->env[k][i].at };
+				if (sk_plan_intern(plan, l->env[k][i].path, &e->text) < 0 ||
+				    sk_plan_intern(plan, e->at.file, &e->at.file) < 0)
+					return oom(err);
+			}
+	}
+
 	for (int d = 0; d < SK_TCP_NDIRS; d++) {
 		size_t count = 0;
 		for (size_t li = first_tcp; li < policy->nlayers; li++)
@@ -395,6 +416,7 @@ void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
 	free(plan->access.sockets);
+	free(plan->access.env);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
 	free(plan->access.tcp_addrs);
