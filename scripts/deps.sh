@@ -3,7 +3,8 @@
 # scripts/deps.sh [build] [musl] [test]: make sure what these need is
 # installed, all from Debian's archive (default: build).
 #
-#   build  pkg-config and the -dev packages of libseccomp and libyaml
+#   build  pkg-config and the -dev packages of libseccomp, libyaml and
+#          http-parser (stockade-proxy)
 #   musl   what scripts/musl-deps.sh builds the musl CLI's libraries with
 #   test   what `make check`'s tiers use beyond the build: the real consumers
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
@@ -41,6 +42,8 @@ for group in "$@"; do
 		have pkg-config || want pkg-config required
 		pkg-config --exists libseccomp 2>/dev/null || want libseccomp-dev required
 		pkg-config --exists yaml-0.1 2>/dev/null || want libyaml-dev required
+		# stockade-proxy (src/proxy): Debian's http-parser 2.9 (no .pc file)
+		[ -r /usr/include/http_parser.h ] || want libhttp-parser-dev required
 		;;
 	musl)
 		# The same checks as scripts/musl-deps.sh.
