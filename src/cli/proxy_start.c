@@ -130,14 +130,13 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		goto out;
 	}
 	/* argv: path, --audit?, --token T, --allow P:port..., --pin N=A..., NULL */
-	argv = calloc(5 + 2 * sb->nhosts + 2 * sb->npins, sizeof(*argv));
+	argv = calloc(3 + 2 * sb->nhosts + 2 * sb->npins, sizeof(*argv));
 	if (!argv)
 		goto out;
 	argv[argc++] = path;
 	if (audit)
 		argv[argc++] = (char *)"--audit";
-	argv[argc++] = (char *)"--token";
-	argv[argc++] = pr->token;
+	/* The token goes in the environment: argv is world-readable. */
 	for (size_t i = 0; i < sb->nhosts; i++) {
 		char *a = NULL;
 		if ((sb->hosts[i].port ? asprintf(&a, "%s:%u", sb->hosts[i].pattern, sb->hosts[i].port)
@@ -169,6 +168,11 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		pid_t p = fork();
 		if (p != 0)
 			_exit(p < 0);
+		pid_t self = getpid();
+		if (write(report[1], &self, sizeof(self)) < 0)
+			_exit(127);
+		if (setenv("STOCKADE_PROXY_TOKEN", pr->token, 1) < 0)
+			_exit(127);
 		int e, l = fcntl(pr->lfd, F_DUPFD_CLOEXEC, 10), d = fcntl(pidfd, F_DUPFD_CLOEXEC, 10),
 		       w = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
 		/* Out of the way first: any of them may be 3, 4 or 5 already. */
@@ -192,9 +196,15 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 	}
 	int e = 0;
 	ssize_t n;
+	while ((n = read(report[0], &pr->pid, sizeof(pr->pid))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(pr->pid)) {
+		fprintf(stderr, "stockade: proxy: cannot start it\n");
+		goto out;
+	}
 	while ((n = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
-	if (n > 0) {
+	if (n != 0) {
 		fprintf(stderr, "stockade: proxy: cannot run %s: %s\n", path, strerror(e));
 		goto out;
 	}
@@ -203,7 +213,7 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 	ret = 0;
 out:
 	for (size_t i = 0; argv && i < argc; i++)
-		if (argv[i] != path && argv[i] != pr->token && strncmp(argv[i], "--", 2))
+		if (argv[i] != path && strncmp(argv[i], "--", 2))
 			free(argv[i]);
 	free(argv);
 	if (pidfd >= 0)

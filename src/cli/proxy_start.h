@@ -11,6 +11,7 @@ struct proxy_run {
 	int lfd;       /* the listener, -1 when the mode is not proxy */
 	unsigned port; /* its port on 127.0.0.1 */
 	char token[33];
+	int pid; /* stockade-proxy's, once started */
 };
 
 /* Before the plan is built: when the policy's mode is proxy, listen on

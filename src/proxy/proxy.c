@@ -7,7 +7,7 @@
  * and Debian's http-parser, because it parses hostile input: the command's
  * requests.  It confines itself before reading any (confine.c).
  *
- *   stockade-proxy [--audit] --token TOKEN [--allow HOST[:PORT]]... [--pin NAME=ADDR]...
+ *   STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
@@ -520,7 +520,7 @@ static void *client_thread(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: stockade-proxy [--audit] --token TOKEN [--allow HOST[:PORT]]... [--pin NAME=ADDR]...\n"
+	fprintf(stderr, "usage: STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...\n"
 			"  (started by `stockade run` in network mode proxy: fd 3 listens, fd 4 is a pidfd)\n");
 	exit(2);
 }
@@ -558,14 +558,12 @@ static void add_pin(const char *s)
 
 int main(int argc, char **argv)
 {
-	const char *token = NULL;
+	const char *token = getenv("STOCKADE_PROXY_TOKEN");
 	pthread_attr_t attr;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--audit"))
 			cfg.audit = true;
-		else if (!strcmp(argv[i], "--token") && i + 1 < argc)
-			token = argv[++i];
 		else if (!strcmp(argv[i], "--allow") && i + 1 < argc)
 			add_allow(argv[++i]);
 		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
@@ -573,8 +571,9 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!token || !(cfg.auth = sk_proxy_basic_auth("stockade", token)))
+	if (!token || strlen(token) < 16 || !(cfg.auth = sk_proxy_basic_auth("stockade", token)))
 		usage();
+	unsetenv("STOCKADE_PROXY_TOKEN");
 	signal(SIGPIPE, SIG_IGN);
 	/* The ports it may connect to: the patterns', and DNS over TCP. */
 	unsigned *ports = calloc(2 * cfg.nallow + 3, sizeof(*ports));
