@@ -128,6 +128,12 @@ int stockade_policy_set_oci_kernel(stockade_policy *policy, const char *release,
  * malformed path. */
 int stockade_policy_set_network(stockade_policy *policy, const char *mode, stockade_error **err);
 int stockade_policy_add_path(stockade_policy *policy, const char *list, const char *path, stockade_error **err);
+/* The isolation mode of every plan built from this policy, whatever its
+ * layers say (`--isolation`): "auto" (the command runs in its own pid, IPC,
+ * mount and UTS namespaces where this process can make them), "required"
+ * (running fails without them) or "off" (exec in place).  -EINVAL for
+ * another mode. */
+int stockade_policy_set_isolation(stockade_policy *policy, const char *mode, stockade_error **err);
 /* network.allow and network.tcp_connect on the command line: a host name
  * or "*.domain" pattern with an optional ":PORT" (80 and 443 without),
  * reached through stockade's proxy (this selects network mode "proxy"

@@ -121,6 +121,12 @@ int cmd_run(int argc, char **argv)
 			return EXIT_STOCKADE;
 		}
 	}
+	if (rep.json_fd >= 0 && (unsigned long)rep.json_fd < 3 + preserve) {
+		usage_error(argv[0], "--report-fd %d is among the descriptors --preserve-fds passes to the command",
+			    rep.json_fd);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	if (i >= argc) {
 		usage_error(argv[0], "no command given");
 		policy_opts_free(&o);
@@ -160,6 +166,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (verbose)
 		fprintf(stderr, "stockade: running %s under policy %s\n", path, stockade_policy_name(o.policy));
+	/* Package managers fill caches of their own (docs/toolchains.md). */
+	if (cli_caches_apply(plan, verbose) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* Tools can tell they are confined, and by what. */
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);

@@ -5,6 +5,8 @@
  * then print what the policy denied and how to allow it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "report.h"
 #include "supervised.h"
 
@@ -31,6 +34,27 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
 	}
 	if (!strcmp(a, "--audit")) {
 		o->audit = true;
+		return 1;
+	}
+	if (!strncmp(a, "--report-fd", 11) && (a[11] == '\0' || a[11] == '=')) {
+		const char *v = a[11] == '=' ? a + 12 : *i + 1 < argc ? argv[++*i] : NULL;
+		char *end;
+		long n;
+
+		errno = 0;
+		n = v ? strtol(v, &end, 10) : -1;
+		if (!v || !*v || *end || errno || n < 0 || n > INT_MAX) {
+			usage_error(argv[0], "option --report-fd needs a descriptor number");
+			return -1;
+		}
+		/* 0, 1 and 2 are the command's too: it could write into them. */
+		if (n < 3) {
+			usage_error(argv[0], "--report-fd %ld: the command shares descriptors 0-2; use a descriptor "
+					     "above 2 (or --report-json - for standard output)",
+				    n);
+			return -1;
+		}
+		o->json_fd = (int)n;
 		return 1;
 	}
 	if (!strncmp(a, "--report-json=", 14)) {
@@ -73,11 +97,57 @@ static int exit_like(int wstatus)
 	return 128 + sig;
 }
 
+/* A mediated call the policy refused: one line on stderr for each distinct
+ * one (at most 32), whatever the report options. */
+struct mediated_log {
+	char seen[32][128];
+	unsigned n;
+};
+
+static void mediated_event(const struct sk_mreq *r, void *data)
+{
+	struct mediated_log *l = data;
+
+	if (!r->denied)
+		return;
+	for (unsigned i = 0; i < l->n; i++)
+		if (!strncmp(l->seen[i], r->detail, sizeof(l->seen[i]) - 1))
+			return;
+	if (l->n >= ARRAY_SIZE(l->seen))
+		return;
+	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
+	fprintf(stderr, "stockade: %s %s refused (%s): %s\n", r->name, r->detail, strerror(r->error),
+		r->rule ? r->rule : "policy");
+}
+
+/* Plain enforcement with mediators: the supervisor runs the command and
+ * only the mediated calls reach it.  Returns the exit status. */
+static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med,
+			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
+{
+	struct mediated_log log = { .n = 0 };
+	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
+					   .mediation_data = &log, .applied = applied, .applied_data = applied_data };
+	struct sk_supervise_result res;
+	stockade_error *err = NULL;
+	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+
+	sk_mediation_free(med);
+	if (ret < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		if (res.phase == SK_SUP_SETUP_FAILED)
+			return EXIT_STOCKADE;
+		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	return exit_like(res.wstatus);
+}
+
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
 	bool audit = o->audit || plan->audit;
-	bool explicit = audit || o->report == 1 || o->json_path;
+	bool explicit = audit || o->report == 1 || o->json_path || o->json_fd >= 0;
 	bool tty = isatty(STDERR_FILENO);
 	/* The text report: asked for, or by default for a person or an audit.
 	 * Unasked, it says nothing when nothing was denied. */
@@ -88,29 +158,89 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	stockade_error *err = NULL;
 	struct report *r;
 	FILE *json = NULL;
-	int ret, status;
+	int ret, status, json_fd = -1;
+	bool json_file = false;
 
+	struct sk_mediation med;
+	struct mediated_log log = { .n = 0 };
+
+	/* What the supervisor must decide itself (unix sockets of host
+	 * daemons): then it runs even when nothing is reported. */
+	if (sk_mediation_setup(plan, sopts.mode, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return EXIT_STOCKADE;
+	}
 	/* Default: on when a person reads stderr. */
 	if (!explicit && !(o->report < 0 && tty))
-		return -1;
+		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
+	bool med_wanted = med.n > 0;
+
+	sopts.mediation = &med;
+	sopts.on_mediation = mediated_event;
+	sopts.mediation_data = &log;
 	if (!plan->seccomp_enabled) {
+		sk_mediation_free(&med);
 		if (explicit)
 			fprintf(stderr, "stockade: policy %s has no seccomp filter: nothing to %s\n", policy,
 				audit ? "audit" : "report");
 		return -1;
 	}
-	if (o->json_path) {
-		json = fopen(o->json_path, "we");
-		if (!json) {
-			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+	if (o->json_path && o->json_fd >= 0) {
+		fprintf(stderr, "stockade: --report-json and --report-fd: choose one\n");
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	if (o->json_fd >= 0) {
+		/* The caller's channel: ours only, never the command's. */
+		int fl = fcntl(o->json_fd, F_GETFL);
+
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd,
+				fl < 0 ? strerror(errno) : "not open for writing");
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
+		if (fcntl(o->json_fd, F_SETFD, FD_CLOEXEC) < 0 || !(json = fdopen(o->json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd, strerror(errno));
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path && !strcmp(o->json_path, "-")) {
+		/* Standard output, which the command shares. */
+		int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0 || !(json = fdopen(fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json -: %s\n", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path) {
+		char why[300];
+
+		json_fd = outfile_open(o->json_path, why, sizeof(why));
+		if (json_fd < 0) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		if (!(json = fdopen(json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+			close(json_fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		json_file = true;
+		outfile_warn_writable(plan, "--report-json", o->json_path);
 	}
 	r = report_new(plan, policy, sopts.mode, json);
 	if (!r) {
 		fprintf(stderr, "stockade: out of memory\n");
 		if (json)
 			fclose(json);
+		sk_mediation_free(&med);
 		return EXIT_STOCKADE;
 	}
 	/* A tool can tell that nothing is enforced. */
@@ -121,13 +251,15 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	sk_mediation_free(&med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		report_free(r);
 		if (json)
 			fclose(json);
-		if (!explicit) {
+		if (!explicit && !med_wanted) {
 			/* The default report is a convenience: without it the
-			 * policy is enforced all the same. */
+			 * policy is enforced all the same (not when something
+			 * is mediated: that needs the supervisor). */
 			stockade_error_free(err);
 			unsetenv("STOCKADE_MODE");
 			return -1;
@@ -141,6 +273,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	}
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
+	if (json_file)
+		outfile_warn_replaced(json_fd, "--report-json", o->json_path);
 	if (json)
 		fclose(json);
 	if (ret < 0) {

@@ -289,7 +289,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	struct sk_plan_access *sb = &plan->access;
 	size_t first_fs = 0, first_tcp = 0, n = 0;
 
-	*sb = (struct sk_plan_access){ .landlock = SK_LANDLOCK_BEST_EFFORT, .net = SK_NET_FULL };
+	*sb = (struct sk_plan_access){ .landlock = SK_LANDLOCK_BEST_EFFORT, .net = SK_NET_FULL,
+				       .isolation = SK_ISOLATION_OFF };
 	for (size_t li = 0; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 
@@ -316,12 +317,32 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
 			sb->caps_at = l->caps_at;
 		}
+		if (l->isolation) {
+			sb->isolation = l->isolation;
+			sb->isolation_at = l->isolation_at;
+		}
+		n += l->nsockets;
 	}
 	if (sk_plan_intern(plan, sb->landlock_at.file, &sb->landlock_at.file) < 0 ||
 	    sk_plan_intern(plan, sb->caps_at.file, &sb->caps_at.file) < 0 ||
 	    sk_plan_intern(plan, sb->net_at.file, &sb->net_at.file) < 0 ||
-	    sk_plan_intern(plan, sb->scope_at.file, &sb->scope_at.file) < 0)
+	    sk_plan_intern(plan, sb->scope_at.file, &sb->scope_at.file) < 0 ||
+	    sk_plan_intern(plan, sb->isolation_at.file, &sb->isolation_at.file) < 0)
 		return oom(err);
+	sb->sockets = calloc(n ? n : 1, sizeof(*sb->sockets));
+	if (!sb->sockets)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (size_t i = 0; i < policy->layers[li]->nsockets; i++) {
+			const struct sk_path_ref *ref = &policy->layers[li]->sockets[i];
+			struct sk_socket_ref *s = &sb->sockets[sb->nsockets++];
+
+			s->at = ref->at;
+			if (sk_plan_intern(plan, ref->path, &s->path) < 0 ||
+			    sk_plan_intern(plan, s->at.file, &s->at.file) < 0)
+				return oom(err);
+		}
+	n = 0;
 
 	for (size_t li = first_fs; li < policy->nlayers; li++)
 		for (int k = 0; k < SK_FS_NKINDS; k++)
@@ -373,6 +394,7 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
+	free(plan->access.sockets);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
 	free(plan->access.tcp_addrs);

@@ -63,6 +63,18 @@ struct sk_plan_access {
 	bool caps;
 	uint64_t caps_keep; /* bit N: capability N */
 	struct sk_origin caps_at;
+	/* isolation of the last layer that sets it (OFF if none does), or
+	 * --isolation's; never UNSET in a plan */
+	enum sk_isolation isolation;
+	struct sk_origin isolation_at;
+	/* sockets.allow of every layer, as written (expanded at run time) */
+	struct sk_socket_ref *sockets;
+	size_t nsockets;
+};
+
+struct sk_socket_ref {
+	const char *path; /* interned in the plan */
+	struct sk_origin at;
 };
 
 /* ---- the access part (access.c) ---- */

@@ -70,6 +70,16 @@ enum sk_landlock_mode {
 	SK_LANDLOCK_OFF,	 /* no Landlock at all */
 };
 
+/* isolation: whether the command runs in its own pid, IPC, mount and UTS
+ * namespaces (run/isolate.c, docs/isolation.md).  A plan no layer sets it
+ * in is OFF: the command is exec'd in place, as before the key existed. */
+enum sk_isolation {
+	SK_ISOLATION_UNSET = 0,
+	SK_ISOLATION_OFF,      /* never: exec in place */
+	SK_ISOLATION_AUTO,     /* where the kernel lets this process make them; else say so and go on */
+	SK_ISOLATION_REQUIRED, /* refuse to run without them */
+};
+
 /* A path as written ("~/.ssh/id_*", "$CWD", "build"); expanded at apply time. */
 struct sk_path_ref {
 	char *path;
@@ -156,6 +166,13 @@ struct sk_layer {
 	bool caps_set, caps_all;
 	uint64_t caps_keep; /* bit N: capability N (tables/caps.c) */
 	struct sk_origin caps_at;
+	/* isolation: the last layer that sets it wins */
+	enum sk_isolation isolation;
+	struct sk_origin isolation_at;
+	/* sockets.allow: host sockets the command may reach (paths, `~`,
+	 * `$VAR`); the lists of all layers add up */
+	struct sk_path_ref *sockets;
+	size_t nsockets;
 };
 
 struct stockade_policy {
@@ -170,6 +187,9 @@ struct stockade_policy {
 	bool oci_caps_set;
 	uint64_t oci_caps;
 	char oci_kernel[65];
+	/* --isolation: set on the plan after it is built (no layer, so the
+	 * built-in presets' plans still load from the binary) */
+	enum sk_isolation isolation_override;
 	/* Built-in presets added to an empty policy: not parsed until something
 	 * needs their layers (sk_policy_materialize), since the plan stage may
 	 * have their plan compiled in (plan/preset_plans.h). */
@@ -253,10 +273,16 @@ const struct sk_preset *sk_preset_lookup(const char *name);
 
 /* ---- paths (paths.c) ---- */
 
-/* What ~, $HOME, $CWD and $TMPDIR stand for, and what relative paths are
- * relative to (cwd). */
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
+ * their variable when it names a directory other than / and the home
+ * directory, else their default beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 8
+
+/* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
+ * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	char *tools[SK_PATH_NTOOLS];
 };
 
 /* A character that makes a path component a pattern (fnmatch). */
