@@ -41,7 +41,7 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr)
 	socklen_t len = sizeof(sa);
 	stockade_error *err = NULL;
 	unsigned char raw[16];
-	char port[8];
+	char port[24];
 
 	*pr = (struct proxy_run){ .lfd = -1 };
 	if (sk_policy_net_mode(policy) != SK_NET_PROXY)
@@ -60,7 +60,8 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr)
 		return -1;
 	}
 	pr->port = ntohs(sa.sin_port);
-	snprintf(port, sizeof(port), "%u", pr->port);
+	/* That address only: the supervisor checks it (run/mediate_tcp.c). */
+	snprintf(port, sizeof(port), "127.0.0.1:%u", pr->port);
 	if (stockade_policy_tcp_connect(policy, port, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);

@@ -121,7 +121,7 @@ else
 fi
 
 # ---- no way around the proxy ----
-out=$(agent -- python3 - "$port" <<'PY' 2>&1
+out=$(agent -- python3 - "$port" <<'PY'
 import os, socket, sys
 port = int(sys.argv[1])
 proxy = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
@@ -153,16 +153,45 @@ def noauth():
     raise OSError(407, "407")
 attempt("no credential", noauth)
 PY
-) || fail "the bypass probes did not run: $out"
+) 2>"$tmp/err" || fail "the bypass probes did not run: $out $(cat "$tmp/err")"
 case $out in
 *REACHED*) fail "a connection bypassed the proxy: $out" ;;
 esac
 [ "$(echo "$out" | grep -c '^refused')" = 5 ] || fail "bypass probes: $out"
+# the proxy's port on another loopback address: Landlock lets the port
+# through, the supervisor's connect() check refuses the address
+grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
+	"$tmp/err" || fail "no mediated refusal for 127.0.0.2: $(cat "$tmp/err")"
 
 # ---- tcp_connect with an address ----
 out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- curl -sS "http://127.0.0.1:$port/index.html" 2>&1) ||
 	fail "--tcp-connect 127.0.0.1:$port did not let the port through: $out"
 case $out in *hello-from-registry) ;; *) fail "--tcp-connect got: $out" ;; esac
+
+out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- python3 - "$port" <<'PY' 2>"$tmp/err"
+import socket, sys
+port = int(sys.argv[1])
+def attempt(family, addr):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect(addr)
+        return "ok"
+    except OSError as e:
+        return str(e.errno)
+print(attempt(socket.AF_INET, ("127.0.0.1", port)), attempt(socket.AF_INET, ("127.0.0.2", port)),
+      attempt(socket.AF_INET6, ("::ffff:127.0.0.1", port)), attempt(socket.AF_INET, ("127.0.0.1", port + 1)))
+PY
+) || fail "--tcp-connect probe: $out $(cat "$tmp/err")"
+# 127.0.0.1 and its IPv4-mapped form connect; 127.0.0.2 and another port: EACCES (13)
+[ "$out" = "ok 13 ok 13" ] || fail "--tcp-connect 127.0.0.1:$port: got $out $(cat "$tmp/err")"
+out=$("$STOCKADE" run --tcp-connect "$port" -- python3 -c "
+import socket
+s = socket.socket()
+try:
+    s.connect(('127.0.0.2', $port)); print('ok')
+except OSError as e: print(e.errno)" 2>&1) || true
+[ "$out" = 111 ] || fail "--tcp-connect $port (any host): 127.0.0.2 should be refused by the kernel (111), got $out"
 
 # ---- audit ----
 out=$("$STOCKADE" run --audit --no-report --policy "$tmp/agent.yaml" -- curl -sS "$base/index.html" 2>"$tmp/err") ||
