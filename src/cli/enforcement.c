@@ -228,8 +228,8 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 			add(l, " (Landlock)");
 		}
 	}
-	if (rep->net_mode == SK_NET_PROXY)
-		add(l, "; the proxy's port is stockade's proxy, letting through %zu host pattern%s", sb->nhosts,
+	if (rep->net_mode == SK_NET_PROXY && !(rep->net.gaps & (STOCKADE_GAP_NET_TCP_DENIED | STOCKADE_GAP_NET_TCP_PORTS)))
+		add(l, "; stockade's proxy lets %zu host pattern%s through (network.allow)", sb->nhosts,
 		    sb->nhosts == 1 ? "" : "s");
 	if (sb->ntcp_addrs)
 		add(l, "; tcp_connect addresses: connect() checked by the supervisor, MSG_FASTOPEN refused");
