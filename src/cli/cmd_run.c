@@ -185,6 +185,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (verbose && proxy.pid)
 		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
+	rep.proxy_events = proxy.events;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
 	/* --report, --audit: a supervisor runs the command instead. */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);

@@ -50,6 +50,7 @@ static const struct cli_option learn_options[] = {
 	{ "--base", NULL, "PRESET|FILE", "the policy to extend (default: strict)" },
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -43,9 +44,15 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr)
 	unsigned char raw[16];
 	char port[24];
 
-	*pr = (struct proxy_run){ .lfd = -1 };
+	*pr = (struct proxy_run){ .lfd = -1, .events = -1 };
 	if (sk_policy_net_mode(policy) != SK_NET_PROXY)
 		return 0;
+	/* The proxy's events, read back for the report (proxy_report). */
+	pr->events = memfd_create("stockade-proxy-events", MFD_CLOEXEC);
+	if (pr->events < 0) {
+		fprintf(stderr, "stockade: proxy: memfd_create: %s\n", strerror(errno));
+		return -1;
+	}
 	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
 		fprintf(stderr, "stockade: proxy: no random bytes for its credential: %s\n", strerror(errno));
 		return -1;
@@ -175,17 +182,19 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		if (setenv("STOCKADE_PROXY_TOKEN", pr->token, 1) < 0)
 			_exit(127);
 		int e, l = fcntl(pr->lfd, F_DUPFD_CLOEXEC, 10), d = fcntl(pidfd, F_DUPFD_CLOEXEC, 10),
-		       w = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
-		/* Out of the way first: any of them may be 3, 4 or 5 already. */
-		if (l < 0 || d < 0 || w < 0 || dup2(l, 3) < 0 || dup2(d, 4) < 0 || dup2(w, 5) < 0)
+		       v = fcntl(pr->events, F_DUPFD_CLOEXEC, 10), w = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
+		/* Out of the way first: any of them may be 3 to 6 already.
+		 * dup2() clears close-on-exec on 3, 4 and 5. */
+		if (l < 0 || d < 0 || v < 0 || w < 0 || dup2(l, 3) < 0 || dup2(d, 4) < 0 || dup2(v, 5) < 0 ||
+		    dup2(w, 6) < 0)
 			e = errno;
 		else {
-			fcntl(5, F_SETFD, FD_CLOEXEC);
-			syscall(SYS_close_range, 6, ~0U, 0);
+			fcntl(6, F_SETFD, FD_CLOEXEC);
+			syscall(SYS_close_range, 7, ~0U, 0);
 			execv(path, argv);
 			e = errno;
 		}
-		if (write(5, &e, sizeof(e)) < 0)
+		if (write(6, &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
@@ -233,4 +242,12 @@ void proxy_run_free(struct proxy_run *pr)
 	if (pr->lfd >= 0)
 		close(pr->lfd);
 	pr->lfd = -1;
+}
+
+void proxy_run_close(struct proxy_run *pr)
+{
+	proxy_run_free(pr);
+	if (pr->events >= 0)
+		close(pr->events);
+	pr->events = -1;
 }

@@ -12,6 +12,7 @@ struct proxy_run {
 	unsigned port; /* its port on 127.0.0.1 */
 	char token[33];
 	int pid; /* stockade-proxy's, once started */
+	int events; /* a memfd the proxy records its decisions in, -1 */
 };
 
 /* Before the plan is built: when the policy's mode is proxy, listen on
@@ -21,6 +22,9 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr);
  * pins, set the proxy variables; closes the listener either way.  0, or -1
  * (printed). */
 int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit);
+/* Close the listener (the events memfd stays, for the report). */
 void proxy_run_free(struct proxy_run *pr);
+/* Close both. */
+void proxy_run_close(struct proxy_run *pr);
 
 #endif

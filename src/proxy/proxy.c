@@ -11,6 +11,9 @@
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
+ *   fd 5  where to record events for stockade's report (optional): one
+ *         line each, tab-separated, at most EVENTS_MAX:
+ *           refused|would|reached METHOD HOST PORT RULE FIX
  *
  * HTTP/1.1 CONNECT host:port and absolute-form plain HTTP requests, with
  * `Proxy-Authorization: Basic base64(stockade:TOKEN)` (the token is in the
@@ -56,6 +59,8 @@
 #define HEAD_TIMEOUT_MS 30000	 /* to send the request head */
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
+#define EVENTS_FD 5
+#define EVENTS_MAX 4096
 
 struct allow {
 	char *pattern; /* "name" or "*.domain", lower case */
@@ -77,6 +82,8 @@ static struct {
 	pthread_mutex_t lock;
 	unsigned clients;
 	pthread_cond_t room;
+	bool events;
+	unsigned nevents;
 } cfg = { .lock = PTHREAD_MUTEX_INITIALIZER, .room = PTHREAD_COND_INITIALIZER };
 
 /* One line on stderr per decision that refuses (or would). */
@@ -98,6 +105,26 @@ static void say(const char *fmt, ...)
 	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
 		/* nowhere to say it */
 	}
+}
+
+/* A line for stockade's report (fd 5); never blocks the client for long:
+ * it is a file stockade reads after the run. */
+static void record(const char *kind, const char *method, const char *host, unsigned port, const char *rule,
+		   const char *fix)
+{
+	char line[768];
+	int n;
+
+	if (!cfg.events)
+		return;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\t%s\t%s\n", kind, method, host, port, rule ? rule : "",
+		     fix ? fix : "");
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	pthread_mutex_lock(&cfg.lock);
+	if (cfg.nevents < EVENTS_MAX && write(EVENTS_FD, line, (size_t)n) == n)
+		cfg.nevents++;
+	pthread_mutex_unlock(&cfg.lock);
 }
 
 static bool write_all(int fd, const void *buf, size_t len)
@@ -314,6 +341,7 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 				continue;
 			}
 			say("stockade: proxy would refuse %s:%u: it resolves to %s (%s)", host, port, text, range);
+			record("would", "-", host, port, "address guard", range);
 		}
 		sk_proxy_set_port(ai->ai_addr, port);
 		fd = connect_to(ai->ai_addr, ai->ai_addrlen);
@@ -369,6 +397,7 @@ static void refuse(int fd, const char *method, const char *host, unsigned port, 
 
 	say("stockade: proxy refused %s %s:%u: %s%s%s%s", method, host, port, why, fix ? " (" : "", fix ? fix : "",
 	    fix ? ")" : "");
+	record("refused", method, host, port, fix ? "network.allow" : "address guard", fix ? fix : why);
 	snprintf(body, sizeof(body), "stockade: %s:%u is not reachable from this sandbox: %s.\n%s%s%s", host, port, why,
 		 fix ? "To allow it: " : "", fix ? fix : "", fix ? "\n" : "");
 	respond(fd, 403, "Forbidden", NULL, body);
@@ -448,6 +477,7 @@ static void serve(int cfd)
 			goto out;
 		}
 		say("stockade: proxy would refuse %s %s:%u: not in network.allow (%s)", method, host, port, fix);
+		record("would", method, host, port, "network.allow", fix);
 	}
 	ufd = reach(host, port, why, sizeof(why), &status);
 	if (ufd < 0) {
@@ -457,6 +487,7 @@ static void serve(int cfd)
 			respond(cfd, 502, "Bad Gateway", NULL, why);
 		goto out;
 	}
+	record("reached", method, host, port, NULL, NULL);
 	if (is_connect) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 		if (!write_all(cfd, ok, sizeof(ok) - 1))
@@ -575,6 +606,7 @@ int main(int argc, char **argv)
 		usage();
 	unsetenv("STOCKADE_PROXY_TOKEN");
 	signal(SIGPIPE, SIG_IGN);
+	cfg.events = fcntl(EVENTS_FD, F_GETFD) >= 0;
 	/* The ports it may connect to: the patterns', and DNS over TCP. */
 	unsigned *ports = calloc(2 * cfg.nallow + 3, sizeof(*ports));
 	size_t nports = 0;

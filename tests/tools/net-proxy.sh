@@ -200,6 +200,29 @@ out=$("$STOCKADE" run --audit --no-report --policy "$tmp/agent.yaml" -- curl -sS
 grep -q "proxy would refuse GET registry.test:$port: not in network.allow" "$tmp/err" ||
 	fail "--audit did not say it would refuse: $(cat "$tmp/err")"
 
+# ---- the report: JSON events with the fix, no `--net full` ----
+"$STOCKADE" run --report --report-json "$tmp/work/r.json" --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- \
+	sh -c "curl -s -o /dev/null http://evil.test:$port/; curl -s -o /dev/null http://evil.test:$port/; python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' 2>/dev/null; true" \
+	2>"$tmp/err" || fail "the reported run failed: $(cat "$tmp/err")"
+grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
+	fail "no network event with its fix in the JSON report: $(cat "$tmp/work/r.json")"
+grep -q "GET evil.test:$port (2 times): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+	fail "no refusal in the text report: $(cat "$tmp/err")"
+grep -q "socket(AF_INET, SOCK_DGRAM.*fix: --allow-host HOST, through stockade's proxy" "$tmp/err" ||
+	fail "the UDP socket's fix is not the proxy: $(cat "$tmp/err")"
+grep -q "fix: --net full" "$tmp/err" && fail "the report suggests --net full under mode proxy: $(cat "$tmp/err")"
+
+# ---- learn: the hosts reached become network.allow, and the policy re-runs ----
+"$STOCKADE" learn --base "$tmp/agent.yaml" -o "$tmp/work/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
+	2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
+grep -q "^    - \"registry.test:$port\"" "$tmp/work/learned.yaml" ||
+	fail "learn did not write the host: $(cat "$tmp/work/learned.yaml")"
+out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
+	fail "the learned policy does not run: $out"
+[ "$out" = hello-from-registry ] || fail "the learned policy got: $out"
+out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
+case $out in *"other.test:$port is not reachable"*) ;; *) fail "the learned policy let other.test through: $out" ;; esac
+
 # ---- git clone over dumb http ----
 if command -v git >/dev/null 2>&1; then
 	git init -q "$tmp/src" && git -C "$tmp/src" -c user.name=t -c user.email=t@t commit -q --allow-empty -m first &&
