@@ -393,5 +393,39 @@ else
 fi
 wait "$runner" || fail "the watched run failed"
 
+# the supervisor's descriptors: the same after 300 mediated connects (allowed
+# and refused) as before them
+"$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- python3 - "$tmp/work" <<'PY' 2>"$tmp/err3" &
+import os, socket, sys, time
+d = sys.argv[1]
+proxy = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+open(d + "/ready", "w").close()
+while not os.path.exists(d + "/go"):
+    time.sleep(0.02)
+for i in range(300):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1" if i % 2 else "127.0.0.2", proxy))
+    except OSError:
+        pass
+    s.close()
+open(d + "/done", "w").close()
+while not os.path.exists(d + "/end"):
+    time.sleep(0.02)
+PY
+sup=$!
+i=0
+while [ ! -e "$tmp/work/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+before=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+touch "$tmp/work/go"
+i=0
+while [ ! -e "$tmp/work/done" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+after=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+touch "$tmp/work/end"
+wait "$sup" || fail "the mediated run failed: $(cat "$tmp/err3")"
+[ "$before" -gt 0 ] && [ "$before" = "$after" ] ||
+	fail "the supervisor's descriptors: $before before 300 mediated connects, $after after"
+
 [ $fails -eq 0 ] || exit 1
 echo "net-proxy: curl, urllib, git, npm, pip through the proxy; refusals, guard, bypasses, audit, abuse: ok"
