@@ -200,11 +200,12 @@ $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 endif
 # stockade-proxy, the egress proxy of network mode proxy (src/proxy,
 # docs/network.md): a program of its own, linked dynamically against glibc
-# (getaddrinfo, NSS) and Debian's http-parser.  `stockade run` finds it
+# (getaddrinfo, NSS) and Debian's http-parser, with libstockade for its own
+# seccomp filter (agent's, network open).  `stockade run` finds it
 # beside its own binary (the build tree), then in $(LIBEXECDIR)/stockade.
 PROXY_SRCS := $(sort $(wildcard src/proxy/*.c))
-$(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o)
-	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lpthread
+$(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser $(PKG_LIBS) -lpthread
 $(BUILD)/src/cli/proxy_start.o $(BUILD)/musl/src/cli/proxy_start.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

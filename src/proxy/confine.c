@@ -6,16 +6,23 @@
  * load, systemd-resolved's resolv.conf), TCP cannot be bound and connects
  * only to the ports the allowed hosts are reached on (and 53, DNS over
  * TCP), and signals and abstract unix sockets stay inside.  Best effort:
- * what the kernel's Landlock lacks is left out (docs/network.md).
+ * what the kernel's Landlock lacks is left out (docs/network.md).  Then
+ * agent's seccomp filter with the network open (sk_proxy_seccomp): no
+ * mount, ptrace, bpf, io_uring, namespaces, module or keyring calls, no
+ * 32-bit entry points.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "landlock/abi.h"
 #include "proxy/proxy.h"
+#include "stockade.h"
 
 static const char *const readable[] = { "/etc", "/usr", "/lib", "/lib64", "/lib32", "/run/systemd/resolve",
 					"/run/resolvconf" };
@@ -69,4 +76,36 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 	}
 	close(rfd);
 	return 0;
+}
+
+int sk_proxy_seccomp(void)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *e = NULL;
+	void *prog = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = stockade_policy_new(&p, &e);
+	if (ret == 0)
+		ret = stockade_policy_add_preset(p, "agent", &e);
+	if (ret == 0)
+		ret = stockade_policy_set_network(p, "full", &e);
+	if (ret == 0)
+		ret = stockade_plan_build(p, &plan, &e);
+	if (ret == 0)
+		ret = stockade_plan_compile_bpf(plan, 0, &prog, &len, &e);
+	if (ret == 0) {
+		struct sock_fprog fp = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = prog };
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0)
+			ret = -errno;
+	}
+	free(prog);
+	stockade_error_free(e);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	if (ret < 0)
+		errno = -ret;
+	return ret < 0 ? -1 : 0;
 }

@@ -627,6 +627,8 @@ int main(int argc, char **argv)
 	}
 	if (sk_proxy_confine(ports, nports, cfg.audit) < 0)
 		say("stockade: proxy: cannot confine itself: %s", strerror(errno));
+	else if (sk_proxy_seccomp() < 0)
+		say("stockade: proxy: cannot load its seccomp filter: %s", strerror(errno));
 	free(ports);
 
 	pthread_attr_init(&attr);

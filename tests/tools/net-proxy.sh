@@ -375,6 +375,9 @@ while ! grep -q "proxy pid" "$tmp/err2" 2>/dev/null && [ $i -lt 100 ]; do sleep 
 pid=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/err2")
 pport=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\2/p' "$tmp/err2")
 if [ -n "$pid" ] && [ -d "/proc/$pid/fd" ]; then
+	# the proxy confined itself: no_new_privs and a seccomp filter
+	grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" && grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status" ||
+		fail "the proxy is not confined: $(grep -E 'NoNewPrivs|Seccomp' "/proc/$pid/status")"
 	before=$(ls "/proc/$pid/fd" | wc -l)
 	python3 - "$pport" <<'PY'
 import socket, sys
