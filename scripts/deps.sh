@@ -10,7 +10,7 @@
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
 #          npm, pip and venv for the tool tests, util-linux's setpriv,
-#          setarch and unshare, git, python3
+#          setarch and unshare, git, python3, curl
 #
 # As root with apt-get, whatever is missing is installed in one step, with
 # one line saying what; apt's output is shown only when it fails.  Otherwise
@@ -73,6 +73,8 @@ for group in "$@"; do
 			have $t || want util-linux
 		done
 		have git || want git
+		# tests/tools/net-proxy.sh: curl through stockade's proxy
+		have curl || want curl
 		;;
 	*)
 		echo "usage: $0 [build] [musl] [test]" >&2
