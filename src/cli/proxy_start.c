@@ -44,7 +44,7 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr)
 	unsigned char raw[16];
 	char port[24];
 
-	*pr = (struct proxy_run){ .lfd = -1, .events = -1 };
+	*pr = (struct proxy_run){ .lfd = -1, .events = -1, .ctl = -1 };
 	if (sk_policy_net_mode(policy) != SK_NET_PROXY)
 		return 0;
 	/* The proxy's events, read back for the report (proxy_report). */
@@ -125,7 +125,7 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 	const struct sk_plan_access *sb = &plan->access;
 	char path[PATH_MAX], **argv = NULL;
 	size_t argc = 0;
-	int pidfd = -1, status, report[2] = { -1, -1 }, ret = -1;
+	int pidfd = -1, status, report[2] = { -1, -1 }, ctl[2] = { -1, -1 }, ret = -1;
 	pid_t pid;
 
 	if (pr->lfd < 0)
@@ -161,7 +161,8 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		argv[argc++] = a;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
+	if (pidfd < 0 || pipe2(report, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
 		fprintf(stderr, "stockade: proxy: %s: %s\n", pidfd < 0 ? "pidfd_open" : "pipe", strerror(errno));
 		goto out;
 	}
@@ -181,20 +182,25 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 			_exit(127);
 		if (setenv("STOCKADE_PROXY_TOKEN", pr->token, 1) < 0)
 			_exit(127);
-		int e, l = fcntl(pr->lfd, F_DUPFD_CLOEXEC, 10), d = fcntl(pidfd, F_DUPFD_CLOEXEC, 10),
-		       v = fcntl(pr->events, F_DUPFD_CLOEXEC, 10), w = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
-		/* Out of the way first: any of them may be 3 to 6 already.
-		 * dup2() clears close-on-exec on 3, 4 and 5. */
-		if (l < 0 || d < 0 || v < 0 || w < 0 || dup2(l, 3) < 0 || dup2(d, 4) < 0 || dup2(v, 5) < 0 ||
-		    dup2(w, 6) < 0)
-			e = errno;
-		else {
+		/* 3 the listener, 4 the pidfd, 5 the events, 6 the exec
+		 * report (close-on-exec), 7 the control socket.  Out of the way
+		 * first: any of them may be 3 to 7 already; dup2() clears
+		 * close-on-exec. */
+		int src[5] = { pr->lfd, pidfd, pr->events, report[1], ctl[1] }, tmp[5] = { -1, -1, -1, -1, -1 }, e = 0;
+		for (int k = 0; k < 5 && !e; k++)
+			if ((tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 10)) < 0)
+				e = errno;
+		for (int k = 0; k < 5 && !e; k++)
+			if (dup2(tmp[k], 3 + k) < 0)
+				e = errno;
+		if (!e) {
 			fcntl(6, F_SETFD, FD_CLOEXEC);
-			syscall(SYS_close_range, 7, ~0U, 0);
+			syscall(SYS_close_range, 8, ~0U, 0);
 			execv(path, argv);
 			e = errno;
 		}
-		if (write(6, &e, sizeof(e)) < 0)
+		/* the exec report's own copy (it survives a failed exec) */
+		if (write(tmp[3] >= 0 ? tmp[3] : report[1], &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
@@ -232,6 +238,14 @@ out:
 		close(report[0]);
 	if (report[1] >= 0)
 		close(report[1]);
+	if (ctl[1] >= 0)
+		close(ctl[1]);
+	/* Ours: a listener made in a network namespace goes to the proxy
+	 * through it (run/netns.c). */
+	if (ret == 0)
+		pr->ctl = ctl[0];
+	else if (ctl[0] >= 0)
+		close(ctl[0]);
 	/* The proxy holds the listener now; the command must not. */
 	proxy_run_free(pr);
 	return ret;
@@ -250,4 +264,7 @@ void proxy_run_close(struct proxy_run *pr)
 	if (pr->events >= 0)
 		close(pr->events);
 	pr->events = -1;
+	if (pr->ctl >= 0)
+		close(pr->ctl);
+	pr->ctl = -1;
 }

@@ -13,6 +13,7 @@ struct proxy_run {
 	char token[33];
 	int pid; /* stockade-proxy's, once started */
 	int events; /* a memfd the proxy records its decisions in, -1 */
+	int ctl;    /* a unix socket to the proxy: listeners made in a network namespace (run/netns.c), -1 */
 };
 
 /* Before the plan is built: when the policy's mode is proxy, listen on

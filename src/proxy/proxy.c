@@ -11,6 +11,8 @@
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
+ *   fd 7  a unix socket: more listening sockets arrive there (SCM_RIGHTS),
+ *         made in the sandbox's network namespace (src/run/netns.c)
  *   fd 5  where to record events for stockade's report (optional): one
  *         line each, tab-separated, at most EVENTS_MAX:
  *           refused|would|reached METHOD HOST PORT RULE FIX
@@ -60,6 +62,8 @@
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
 #define EVENTS_FD 5
+#define CTL_FD 7
+#define MAX_LISTENERS 4
 #define EVENTS_MAX 4096
 
 struct allow {
@@ -549,6 +553,38 @@ static void *client_thread(void *arg)
 
 /* ---- setup ---- */
 
+/* A listening socket from the control socket: the descriptor, -1 for a
+ * message without one (or not a listening TCP socket), -2 at the end. */
+static int recv_fd(int ctl)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1, type = 0, listening = 0;
+	socklen_t len = sizeof(int);
+	ssize_t n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
+
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		return -2;
+	if (n < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...\n"
@@ -634,21 +670,46 @@ int main(int argc, char **argv)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int listeners[MAX_LISTENERS] = { SK_PROXY_LISTEN_FD }, nlisteners = 1;
+	int ctl = fcntl(CTL_FD, F_GETFD) < 0 ? -1 : CTL_FD;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = SK_PROXY_LISTEN_FD, .events = POLLIN },
-				       { .fd = fcntl(SK_PROXY_PIDFD, F_GETFD) < 0 ? -1 : SK_PROXY_PIDFD, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
+		struct pollfd p[2 + MAX_LISTENERS] = {
+			{ .fd = fcntl(SK_PROXY_PIDFD, F_GETFD) < 0 ? -1 : SK_PROXY_PIDFD, .events = POLLIN },
+			{ .fd = ctl, .events = POLLIN },
+		};
+		int ready = -1;
+		for (int k = 0; k < nlisteners; k++)
+			p[2 + k] = (struct pollfd){ .fd = listeners[k], .events = POLLIN };
+		if (poll(p, (nfds_t)(2 + nlisteners), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
 		}
-		if (p[1].revents)
+		if (p[0].revents)
 			return 0; /* the sandbox is gone */
-		if (p[0].revents & (POLLNVAL | POLLERR | POLLHUP))
-			return 1;
-		if (!(p[0].revents & POLLIN))
+		if (p[1].revents) {
+			int fd = recv_fd(ctl);
+			if (fd == -2)
+				ctl = -1; /* stockade closed it */
+			else if (fd >= 0 && nlisteners < MAX_LISTENERS)
+				listeners[nlisteners++] = fd;
+			else if (fd >= 0)
+				close(fd);
+		}
+		for (int k = 0; k < nlisteners && ready < 0; k++) {
+			if (p[2 + k].revents & (POLLNVAL | POLLERR | POLLHUP)) {
+				if (k == 0)
+					return 1;
+				close(listeners[k]);
+				listeners[k] = listeners[--nlisteners];
+				break;
+			}
+			if (p[2 + k].revents & POLLIN)
+				ready = listeners[k];
+		}
+		if (ready < 0)
 			continue;
-		int fd = accept4(SK_PROXY_LISTEN_FD, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(ready, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
 		int one = 1;
