@@ -52,6 +52,7 @@ static const struct cli_option learn_options[] = {
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 

@@ -109,6 +109,19 @@ static const char *fix_text(const struct report *r, const stockade_plan *plan, c
 		sk_fix_rule_format(name, &f, rule, sizeof(rule));
 	if (f.net == SK_NET_FULL || f.net == SK_NET_UNIX)
 		net = f.net == SK_NET_FULL ? "full" : "unix";
+	/* The policy limited the network on purpose (mode proxy, or TCP
+	 * destinations listed): `--net full` would undo that, so name the
+	 * narrow way in instead (docs/network.md). */
+	if (net && (plan->access.net == SK_NET_PROXY || plan->access.ntcp[SK_TCP_CONNECT])) {
+		bool proxy = plan->access.net == SK_NET_PROXY;
+		if (flag)
+			ADD("%s (the policy limits the network on purpose: this socket stays closed; `--net full` "
+			    "would open every host)",
+			    proxy ? "--allow-host HOST, through stockade's proxy" : "--tcp-connect ADDR:PORT");
+		else
+			ADD("%s", proxy ? "network: {allow: [HOST]}" : "network: {tcp_connect: [\"ADDR:PORT\"]}");
+		return buf;
+	}
 	if (!flag) {
 		if (net)
 			ADD("network: {mode: %s}", net);
