@@ -13,6 +13,8 @@
 #include "run/learn.h"
 
 #define MAX_USERS 3
+/* Entries a run can make the learner hold; past it, calls are counted. */
+#define MAX_ITEMS 4096
 
 struct learned {
 	char *name;
@@ -36,7 +38,7 @@ struct sk_learner {
 	size_t n;
 	struct seen *seen;
 	size_t nseen;
-	unsigned long calls, unnamed, fallbacks;
+	unsigned long calls, unnamed, fallbacks, over_cap;
 	bool compat;
 	pid_t compat_pid;
 	char compat_comm[16];
@@ -148,6 +150,10 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 	for (size_t i = 0; i < l->n && !it; i++)
 		if (same_fix(&l->items[i], ev->name, &fix))
 			it = &l->items[i];
+	if (!it && l->n >= MAX_ITEMS) {
+		l->over_cap++; /* the command picks how many kinds */
+		return;
+	}
 	if (!it) {
 		struct learned *n = realloc(l->items, (l->n + 1) * sizeof(*n));
 
@@ -342,6 +348,9 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 			free(seen);
 		}
 	}
+	if (l->over_cap)
+		fprintf(f, "# %lu more call%s of kinds past the first %d were not learned: the policy denies them.\n",
+			l->over_cap, l->over_cap == 1 ? "" : "s", MAX_ITEMS);
 	if (l->fallbacks)
 		fprintf(f,
 			"# %lu call%s (clone3, openat2, io_uring probes) got the base's answer, as designed; the "

@@ -359,6 +359,7 @@ struct sup {
 	uint32_t native;
 	struct name_cache *names;
 	size_t nnames;
+	char *scratch; /* the name of the last number past SK_NR_LIMIT */
 	unsigned long events;
 };
 
@@ -367,6 +368,14 @@ static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
 	struct name_cache *n;
 	char *name;
 
+	/* Only numbers below SK_NR_LIMIT name calls; others (the command
+	 * picks them) are looked up but not remembered, so the cache stays
+	 * bounded (arches x SK_NR_LIMIT). */
+	if (((unsigned)nr & ~0x40000000u) >= SK_NR_LIMIT) {
+		free(s->scratch);
+		s->scratch = sk_syscall_name(arch, nr);
+		return s->scratch;
+	}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->names[i].arch == arch && s->names[i].nr == nr)
 			return s->names[i].name;
@@ -784,5 +793,6 @@ out:
 	for (size_t i = 0; i < s.nnames; i++)
 		free(s.names[i].name);
 	free(s.names);
+	free(s.scratch);
 	return ret;
 }
