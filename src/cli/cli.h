@@ -90,6 +90,13 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 void print_landlock_why(FILE *f, enum stockade_landlock_reason why, int errnum);
 int landlock_override_from_env(void);
 
+/* COMMAND as run and learn execute it: a path as given, or the first
+ * regular file of that name in $PATH the user may execute, found before
+ * confinement; the confined exec then gets that path, so a policy refusing
+ * it fails there (126) instead of execvp() trying the next $PATH entry.
+ * 0, or -ENOENT / -EACCES / -ENAMETOOLONG.  cmd_run.c. */
+int resolve_command(const char *cmd, char *out, size_t size);
+
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -17,8 +17,9 @@
 #include "supervised.h"
 
 /* Find the command before confinement so "not found" is reported by us,
- * with the right exit status, whatever the policy denies. */
-static int resolve_command(const char *cmd, char *out, size_t size)
+ * with the right exit status, whatever the policy denies.  learn resolves
+ * the same way, so both run the same file. */
+int resolve_command(const char *cmd, char *out, size_t size)
 {
 	const char *path;
 	int saw_eacces = 0;
