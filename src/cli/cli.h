@@ -111,5 +111,8 @@ int cmd_stats(int argc, char **argv);
 /* Mark every descriptor from 3 + preserve on close-on-exec, except a make
  * jobserver's named in `makeflags` (MAKEFLAGS; may be NULL).  fds.c. */
 int keep_only_inherited_fds(unsigned preserve, const char *makeflags);
+/* caches.c: set the package managers' cache variables for the plan
+ * (run/caches.h); -1 after printing an error. */
+int cli_caches_apply(const stockade_plan *plan, bool verbose);
 
 #endif

@@ -150,11 +150,16 @@ int cmd_run(int argc, char **argv)
 	}
 	if (verbose)
 		fprintf(stderr, "stockade: running %s under policy %s\n", path, stockade_policy_name(o.policy));
+	/* Package managers fill caches of their own (docs/toolchains.md). */
+	if (cli_caches_apply(plan, verbose) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* Tools can tell they are confined, and by what. */
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
-	setenv("STOCKADE_NETWORK",
-	       plan->access.net == SK_NET_NONE ? "none" : plan->access.net == SK_NET_UNIX ? "unix" : "full", 1);
+	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
 	/* Only 0, 1, 2 (and what --preserve-fds and a jobserver name) reach it. */
 	ret = keep_only_inherited_fds((unsigned)preserve, getenv("MAKEFLAGS"));

@@ -20,9 +20,13 @@ const struct cli_option cli_policy_options[] = {
 	{ "--policy", NULL, "FILE", "a YAML policy file (it may `extends:` a preset or another file)" },
 	{ "--allow", NULL, "NAME", "allow a syscall or @group outright, dropping its argument rules" },
 	{ "--deny", NULL, "NAME", "deny a syscall or @group with the policy's deny action" },
-	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route) or full" },
+	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route), proxy or full" },
+	{ "--allow-host", NULL, "HOST", "reach HOST[:PORT] or *.DOMAIN via stockade's proxy (implies --net proxy)" },
+	{ "--tcp-connect", NULL, "ADDR:PORT", "allow direct TCP connections to PORT (ADDR: 127.0.0.1, [::1])" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
+	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
+	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
 	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },
@@ -73,6 +77,9 @@ static const struct cli_option compile_options[] = {
 
 static const struct cli_option explain_options[] = {
 	{ "--all", NULL, NULL, "every syscall of the arch with its action, instead of one SYSCALL" },
+	{ "--path", NULL, "PATH", "what the filesystem rules do with an access to PATH, instead of a SYSCALL" },
+	{ "--access", NULL, "ACCESS", "with --path: read (default), write, create, remove, exec or rename" },
+	{ "--from", NULL, "SOURCE", "with --access rename: the file moved to PATH" },
 	{ 0 },
 };
 
@@ -166,11 +173,13 @@ static const struct cli_command commands[] = {
 	{
 		.name = "explain",
 		.run = cmd_explain,
-		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all",
+		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all\n"
+			 "[POLICY OPTIONS] --path PATH [--access ACCESS]",
 		.summary = "the action a call gets and the entry responsible",
 		.about = "The action SYSCALL(ARG...) gets and the policy entry responsible, checked against the\n"
 			 "compiled filter.  SYSCALL is a name or a number; ARGs are numbers or constants\n"
-			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.\n"
+			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.  --path: whether the\n"
+			 "filesystem rules allow ACCESS to PATH, the entry that decides and the narrowest fix.\n"
 			 "Exit status: 0, 1 if the filter disagrees with the policy, 125 error.",
 		.options = explain_options,
 		.policy = true,

@@ -97,6 +97,52 @@ static int exit_like(int wstatus)
 	return 128 + sig;
 }
 
+/* A mediated call the policy refused: one line on stderr for each distinct
+ * one (at most 32), whatever the report options. */
+struct mediated_log {
+	char seen[32][128];
+	unsigned n;
+};
+
+static void mediated_event(const struct sk_mreq *r, void *data)
+{
+	struct mediated_log *l = data;
+
+	if (!r->denied)
+		return;
+	for (unsigned i = 0; i < l->n; i++)
+		if (!strncmp(l->seen[i], r->detail, sizeof(l->seen[i]) - 1))
+			return;
+	if (l->n >= ARRAY_SIZE(l->seen))
+		return;
+	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
+	fprintf(stderr, "stockade: %s %s refused (%s): %s\n", r->name, r->detail, strerror(r->error),
+		r->rule ? r->rule : "policy");
+}
+
+/* Plain enforcement with mediators: the supervisor runs the command and
+ * only the mediated calls reach it.  Returns the exit status. */
+static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med,
+			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
+{
+	struct mediated_log log = { .n = 0 };
+	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
+					   .mediation_data = &log, .applied = applied, .applied_data = applied_data };
+	struct sk_supervise_result res;
+	stockade_error *err = NULL;
+	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+
+	sk_mediation_free(med);
+	if (ret < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		if (res.phase == SK_SUP_SETUP_FAILED)
+			return EXIT_STOCKADE;
+		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	return exit_like(res.wstatus);
+}
+
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
@@ -115,10 +161,26 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	int ret, status, json_fd = -1;
 	bool json_file = false;
 
+	struct sk_mediation med;
+	struct mediated_log log = { .n = 0 };
+
+	/* What the supervisor must decide itself (unix sockets of host
+	 * daemons): then it runs even when nothing is reported. */
+	if (sk_mediation_setup(plan, sopts.mode, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return EXIT_STOCKADE;
+	}
 	/* Default: on when a person reads stderr. */
 	if (!explicit && !(o->report < 0 && tty))
-		return -1;
+		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
+	bool med_wanted = med.n > 0;
+
+	sopts.mediation = &med;
+	sopts.on_mediation = mediated_event;
+	sopts.mediation_data = &log;
 	if (!plan->seccomp_enabled) {
+		sk_mediation_free(&med);
 		if (explicit)
 			fprintf(stderr, "stockade: policy %s has no seccomp filter: nothing to %s\n", policy,
 				audit ? "audit" : "report");
@@ -126,6 +188,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	}
 	if (o->json_path && o->json_fd >= 0) {
 		fprintf(stderr, "stockade: --report-json and --report-fd: choose one\n");
+		sk_mediation_free(&med);
 		return EXIT_STOCKADE;
 	}
 	if (o->json_fd >= 0) {
@@ -135,10 +198,12 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
 			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd,
 				fl < 0 ? strerror(errno) : "not open for writing");
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 		if (fcntl(o->json_fd, F_SETFD, FD_CLOEXEC) < 0 || !(json = fdopen(o->json_fd, "w"))) {
 			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd, strerror(errno));
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 	} else if (o->json_path && !strcmp(o->json_path, "-")) {
@@ -149,6 +214,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 			fprintf(stderr, "stockade: --report-json -: %s\n", strerror(errno));
 			if (fd >= 0)
 				close(fd);
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 	} else if (o->json_path) {
@@ -157,11 +223,13 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		json_fd = outfile_open(o->json_path, why, sizeof(why));
 		if (json_fd < 0) {
 			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 		if (!(json = fdopen(json_fd, "w"))) {
 			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
 			close(json_fd);
+			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
 		json_file = true;
@@ -172,6 +240,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		fprintf(stderr, "stockade: out of memory\n");
 		if (json)
 			fclose(json);
+		sk_mediation_free(&med);
 		return EXIT_STOCKADE;
 	}
 	/* A tool can tell that nothing is enforced. */
@@ -182,13 +251,15 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	sk_mediation_free(&med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		report_free(r);
 		if (json)
 			fclose(json);
-		if (!explicit) {
+		if (!explicit && !med_wanted) {
 			/* The default report is a convenience: without it the
-			 * policy is enforced all the same. */
+			 * policy is enforced all the same (not when something
+			 * is mediated: that needs the supervisor). */
 			stockade_error_free(err);
 			unsetenv("STOCKADE_MODE");
 			return -1;

@@ -566,6 +566,18 @@ int sk_plan_build_pending(const stockade_policy *policy, const struct sk_preset_
 	return ret;
 }
 
+/* --isolation: the policy's override, set on the plan however it was built. */
+static int isolation_override(const stockade_policy *policy, int ret, stockade_plan **out)
+{
+	if (ret == 0 && policy->isolation_override) {
+		stockade_plan *plan = *out;
+
+		plan->access.isolation = policy->isolation_override;
+		plan->access.isolation_at = (struct sk_origin){ .file = "--isolation" };
+	}
+	return ret;
+}
+
 int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stockade_error **err)
 {
 	int ret;
@@ -573,7 +585,8 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 	/* Only built-in presets: their plan was computed at build time
 	 * (plan/preset_plans.h); if it does not load, parse them after all. */
 	if (policy->npending)
-		return sk_plan_build_pending(policy, sk_preset_blob_for(policy), out, err);
+		return isolation_override(policy, sk_plan_build_pending(policy, sk_preset_blob_for(policy), out, err),
+					  out);
 	ret = plan_build(policy, true, out, err);
 
 	/* TCP ports under network mode none/unix: also build the filter that
@@ -585,7 +598,7 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 			*out = NULL;
 		}
 	}
-	return ret;
+	return isolation_override(policy, ret, out);
 }
 
 

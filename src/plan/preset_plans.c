@@ -20,7 +20,8 @@
  *   access := u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
- *             u8:caps u64:caps_keep origin
+ *             u8:caps u64:caps_keep origin u32:isolation origin
+ *             u32:nsockets (ref origin)*
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  */
 #include <errno.h>
@@ -176,6 +177,13 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, sb->caps);
 	PUT(w, uint64_t, sb->caps_keep);
 	put_origin(w, plan, &sb->caps_at);
+	PUT(w, uint32_t, sb->isolation);
+	put_origin(w, plan, &sb->isolation_at);
+	PUT(w, uint32_t, sb->nsockets);
+	for (size_t i = 0; i < sb->nsockets; i++) {
+		put_ref(w, plan, sb->sockets[i].path);
+		put_origin(w, plan, &sb->sockets[i].at);
+	}
 	PUT(w, uint32_t, plan->bpf_len);
 	if (plan->bpf_len)
 		put(w, plan->bpf, plan->bpf_len * sizeof(*plan->bpf));
@@ -452,7 +460,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 		p->layer = (size_t)get64(r);
 		get_origin(r, &p->at);
 	}
-	sb->net = (enum sk_net_mode)get_enum(r, SK_NET_NONE);
+	sb->net = (enum sk_net_mode)get_enum(r, SK_NET_PROXY);
 	get_origin(r, &sb->net_at);
 	for (int d = 0; d < SK_TCP_NDIRS && !r->err; d++) {
 		n = get_count(r, 2);
@@ -473,6 +481,22 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	sb->caps = get_bool(r);
 	sb->caps_keep = get64(r);
 	get_origin(r, &sb->caps_at);
+	sb->isolation = (enum sk_isolation)get_enum(r, SK_ISOLATION_REQUIRED);
+	if (!r->err && sb->isolation == SK_ISOLATION_UNSET)
+		fail(r);
+	get_origin(r, &sb->isolation_at);
+	n = get_count(r, 4);
+	sb->sockets = calloc(n ? n : 1, sizeof(*sb->sockets));
+	if (!sb->sockets) {
+		r->err = -ENOMEM;
+		return;
+	}
+	for (; sb->nsockets < n && !r->err; sb->nsockets++) {
+		sb->sockets[sb->nsockets].path = get_ref(r);
+		if (!sb->sockets[sb->nsockets].path)
+			fail(r);
+		get_origin(r, &sb->sockets[sb->nsockets].at);
+	}
 	if (!r->err && !plan->name)
 		fail(r);
 	size_t nbpf = get_count(r, sizeof(*plan->bpf));

@@ -13,7 +13,18 @@
 
 #include "policy/policy.h"
 
-static const char *const path_vars[] = { "HOME", "CWD", "TMPDIR" };
+/* The first three are the sandbox's; the rest are toolchain managers'
+ * roots (docs/toolchains.md), with their defaults beneath the home
+ * directory, in the order of sk_path_env.tools. */
+#define NFIXED 3
+static const char *const path_vars[NFIXED + SK_PATH_NTOOLS] = {
+	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
+	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
+	"GOPATH",
+};
+static const char *const tool_default[SK_PATH_NTOOLS] = {
+	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
+};
 
 /* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
 static size_t var_at(const char *p, int *which)
@@ -60,7 +71,9 @@ int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
 			return -EINVAL;
 		}
 		if (which < 0) {
-			*msg = "unknown variable; paths may start with $HOME, $CWD or $TMPDIR";
+			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR or a toolchain's root "
+			       "($PYENV_ROOT, $NVM_DIR, $ASDF_DATA_DIR, $RUSTUP_HOME, $CARGO_HOME, $VOLTA_HOME, "
+			       "$SDKMAN_DIR, $GOPATH)";
 			return -EINVAL;
 		}
 		if (p[n] && p[n] != '/') {
@@ -96,7 +109,7 @@ int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
 int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 {
 	const char *base = NULL, *rest = path;
-	_cleanup_free_ char *joined = NULL;
+	_cleanup_free_ char *joined = NULL, *tool = NULL;
 	char *res;
 	size_t n = 0;
 
@@ -110,6 +123,18 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 		base = which == 0 ? env->home : which == 1 ? env->cwd : which == 2 ? env->tmpdir : NULL;
 		if (which < 0)
 			return -EINVAL;
+		if (which >= NFIXED) {
+			base = env->tools[which - NFIXED];
+			if (!base && env->home) {
+				const char *d = tool_default[which - NFIXED];
+				if (!(tool = malloc(strlen(env->home) + strlen(d) + 1)))
+					return -ENOMEM;
+				strcpy(stpcpy(tool, env->home), d);
+				base = tool;
+			}
+			if (!base)
+				return -ENOENT;
+		}
 	} else if (path[0] != '/') {
 		base = env->cwd;
 	}
@@ -191,6 +216,21 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	else
 		home = env->home = passwd_home(getuid());
 	env->tmpdir = strdup(tmp);
+	/* A manager's variable counts when it names a directory of its own:
+	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
+		const char *v = getenv(path_vars[NFIXED + i]);
+		size_t len = v ? strcspn(v, ":") : 0; /* GOPATH is a list: its first entry */
+
+		while (len > 1 && v[len - 1] == '/')
+			len--;
+		if (!v || v[0] != '/' || len <= 1 || (home && strlen(home) == len && !strncmp(v, home, len)))
+			continue;
+		if (!(env->tools[i] = strndup(v, len))) {
+			sk_path_env_free(env);
+			return sk_error(err, ENOMEM, "out of memory");
+		}
+	}
 	if ((home && !env->home) || !env->tmpdir) {
 		sk_path_env_free(env);
 		return sk_error(err, ENOMEM, "out of memory");
@@ -203,5 +243,7 @@ void sk_path_env_free(struct sk_path_env *env)
 	free(env->home);
 	free(env->cwd);
 	free(env->tmpdir);
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+		free(env->tools[i]);
 	*env = (struct sk_path_env){ 0 };
 }

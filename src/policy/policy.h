@@ -54,6 +54,7 @@ enum sk_net_mode {
 	SK_NET_FULL, /* no restriction (the socket families the seccomp policy allows) */
 	SK_NET_UNIX, /* AF_UNIX and NETLINK_ROUTE only */
 	SK_NET_NONE, /* AF_UNIX only */
+	SK_NET_PROXY, /* AF_UNIX, and TCP to stockade's proxy (network.allow) and tcp_connect */
 };
 
 enum sk_tcp_dir {
@@ -69,6 +70,16 @@ enum sk_landlock_mode {
 	SK_LANDLOCK_OFF,	 /* no Landlock at all */
 };
 
+/* isolation: whether the command runs in its own pid, IPC, mount and UTS
+ * namespaces (run/isolate.c, docs/isolation.md).  A plan no layer sets it
+ * in is OFF: the command is exec'd in place, as before the key existed. */
+enum sk_isolation {
+	SK_ISOLATION_UNSET = 0,
+	SK_ISOLATION_OFF,      /* never: exec in place */
+	SK_ISOLATION_AUTO,     /* where the kernel lets this process make them; else say so and go on */
+	SK_ISOLATION_REQUIRED, /* refuse to run without them */
+};
+
 /* A path as written ("~/.ssh/id_*", "$CWD", "build"); expanded at apply time. */
 struct sk_path_ref {
 	char *path;
@@ -77,6 +88,26 @@ struct sk_path_ref {
 
 struct sk_port_ref {
 	uint16_t port;
+	/* tcp_connect "127.0.0.1:5432", "[::1]:8080": family AF_INET or
+	 * AF_INET6 and the address (network byte order); 0 for any host. */
+	uint8_t family;
+	uint8_t addr[16];
+	struct sk_origin at;
+};
+
+/* network.allow: a host name or `*.domain` pattern (lower case), reached
+ * through the proxy on `port`, or on 80 and 443 when port is 0. */
+struct sk_host_ref {
+	char *pattern;
+	uint16_t port;
+	struct sk_origin at;
+};
+
+/* network.hosts: a name the proxy resolves to `addr` (numeric), also
+ * where the address is private or loopback. */
+struct sk_host_pin {
+	char *name;
+	char *addr;
 	struct sk_origin at;
 };
 
@@ -118,6 +149,12 @@ struct sk_layer {
 	bool net_replace;
 	struct sk_port_ref *tcp[SK_TCP_NDIRS];
 	size_t ntcp[SK_TCP_NDIRS];
+	/* network.allow and network.hosts add up too (net_replace drops the
+	 * lower layers'); a later pin of the same name wins */
+	struct sk_host_ref *net_allow;
+	size_t nnet_allow;
+	struct sk_host_pin *net_pins;
+	size_t nnet_pins;
 	/* scope: each key, the last layer that sets it wins */
 	bool scope_signals_set, scope_signals;
 	bool scope_abstract_set, scope_abstract;
@@ -129,6 +166,13 @@ struct sk_layer {
 	bool caps_set, caps_all;
 	uint64_t caps_keep; /* bit N: capability N (tables/caps.c) */
 	struct sk_origin caps_at;
+	/* isolation: the last layer that sets it wins */
+	enum sk_isolation isolation;
+	struct sk_origin isolation_at;
+	/* sockets.allow: host sockets the command may reach (paths, `~`,
+	 * `$VAR`); the lists of all layers add up */
+	struct sk_path_ref *sockets;
+	size_t nsockets;
 };
 
 struct stockade_policy {
@@ -143,6 +187,9 @@ struct stockade_policy {
 	bool oci_caps_set;
 	uint64_t oci_caps;
 	char oci_kernel[65];
+	/* --isolation: set on the plan after it is built (no layer, so the
+	 * built-in presets' plans still load from the binary) */
+	enum sk_isolation isolation_override;
 	/* Built-in presets added to an empty policy: not parsed until something
 	 * needs their layers (sk_policy_materialize), since the plan stage may
 	 * have their plan compiled in (plan/preset_plans.h). */
@@ -161,6 +208,22 @@ void sk_layer_free(struct sk_layer *layer);
 int sk_policy_materialize(stockade_policy *policy, stockade_error **err);
 /* A new policy of the same pending presets, parsed (for a blob that does not load). */
 int sk_policy_parsed_copy(const stockade_policy *policy, stockade_policy **out, stockade_error **err);
+/* Host patterns, tcp_connect entries and pins (policy/yaml_network.c).
+ * -EINVAL with *msg saying why; -ENOMEM.  *pattern is malloc'd, lower case. */
+int sk_host_pattern_parse(const char *s, char **pattern, uint16_t *port, const char **msg);
+int sk_tcp_connect_parse(const char *s, struct sk_port_ref *out, const char **msg);
+int sk_host_pin_check(const char *addr);
+/* Add to a layer; add_tcp_connect returns 1 for a duplicate (not added). */
+int sk_layer_add_allow(struct sk_layer *l, const char *s, struct sk_origin at, const char **msg,
+		       stockade_error **err);
+int sk_layer_add_tcp_connect(struct sk_layer *l, const struct sk_port_ref *ref, stockade_error **err);
+void sk_layer_free_network(struct sk_layer *l);
+/* "none", "unix", "proxy", "full" (UNSET: "full"). */
+const char *sk_net_mode_name(enum sk_net_mode m);
+/* The mode of the parsed layers (the last that sets one); UNSET if none
+ * does (pending built-in presets never select proxy). */
+enum sk_net_mode sk_policy_net_mode(const stockade_policy *policy);
+
 /* The command-line layer at the top of the stack, created on first use. */
 struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
 /* Push a finished layer on top of the stack (frees it on failure). */
@@ -210,10 +273,16 @@ const struct sk_preset *sk_preset_lookup(const char *name);
 
 /* ---- paths (paths.c) ---- */
 
-/* What ~, $HOME, $CWD and $TMPDIR stand for, and what relative paths are
- * relative to (cwd). */
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
+ * their variable when it names a directory other than / and the home
+ * directory, else their default beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 8
+
+/* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
+ * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	char *tools[SK_PATH_NTOOLS];
 };
 
 /* A character that makes a path component a pattern (fnmatch). */

@@ -408,7 +408,8 @@ static int dup_scalar(struct ctx *c, yaml_node_t *n, const char *what, char **ou
 static int parse_top(struct ctx *c, yaml_node_t *root, char **extends, struct sk_origin *extends_at)
 {
 	static const char *const keys[] = { "version", "name",	  "description", "extends", "seccomp",
-					    "filesystem", "network", "scope",	     "landlock",    "capabilities", NULL };
+					    "filesystem", "network", "scope",	     "landlock",    "capabilities", "isolation",
+					    "sockets",	  NULL };
 	yaml_node_t *v;
 
 	if (!root)

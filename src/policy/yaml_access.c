@@ -10,16 +10,21 @@
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
  *   network:
- *     mode: none | unix | full
- *     tcp_connect: [PORT...]
+ *     mode: none | unix | proxy | full
+ *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
+ *     hosts: {NAME: ADDRESS}  # pinned for the proxy
+ *     tcp_connect: [PORT | ADDRESS:PORT...]
  *     tcp_bind: [PORT...]
- *     replace: false        # true: drop the ports lower layers listed
+ *     replace: false        # true: drop the ports and hosts lower layers listed
  *   scope:
  *     signals: true
  *     abstract_unix_sockets: true
  *   landlock: best_effort | required | off
  *   capabilities:
  *     keep: [CAP_CHOWN, ...] # what root's command keeps; [all]: everything
+ *   isolation: auto | required | off   # namespaces (run/isolate.c)
+ *   sockets:
+ *     allow: [PATH...]      # host sockets left reachable (/PATH, ~/PATH, $VAR[/PATH])
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -151,6 +156,8 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 		*out = SK_NET_UNIX;
 	else if (!strcmp(s, "full"))
 		*out = SK_NET_FULL;
+	else if (!strcmp(s, "proxy"))
+		*out = SK_NET_PROXY;
 	else
 		return -EINVAL;
 	return 0;
@@ -158,12 +165,12 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 
 static int parse_network(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "mode", "tcp_connect", "tcp_bind", "replace", NULL };
+	static const char *const keys[] = { "mode", "allow", "hosts", "tcp_connect", "tcp_bind", "replace", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "network must be a mapping (mode, tcp_connect, tcp_bind, replace)");
+		return at_node(c, n, 0, "network must be a mapping (mode, allow, hosts, tcp_connect, tcp_bind, replace)");
 	if (check_keys(c, n, "network", keys) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, n, "mode"))) {
@@ -173,15 +180,21 @@ static int parse_network(struct ctx *c, yaml_node_t *n)
 		if (net_mode_parse(s, &l->net_mode) < 0)
 			return at_node(c, v, quote_offset(v),
 				       "network.mode is `none` (no sockets but AF_UNIX), `unix` (AF_UNIX and "
-				       "netlink route) or `full`, not `%s`",
+				       "netlink route), `proxy` (and the hosts of network.allow through stockade's "
+				       "proxy) or `full`, not `%s`",
 				       s);
 		l->net_at = origin_of(c, v);
 	}
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "network.replace", &l->net_replace) < 0)
 		return -EINVAL;
-	for (int d = 0; d < SK_TCP_NDIRS; d++)
-		if ((v = lookup(c, n, tcp_key[d])) && parse_ports(c, v, (enum sk_tcp_dir)d) < 0)
-			return -EINVAL;
+	if ((v = lookup(c, n, "tcp_connect")) && sk_parse_tcp_connect(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "tcp_bind")) && parse_ports(c, v, SK_TCP_BIND) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "allow")) && sk_parse_net_allow(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "hosts")) && sk_parse_net_hosts(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -287,6 +300,87 @@ static int parse_capabilities(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static int isolation_parse(const char *s, enum sk_isolation *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = SK_ISOLATION_AUTO;
+	else if (!strcmp(s, "required"))
+		*out = SK_ISOLATION_REQUIRED;
+	else if (!strcmp(s, "off"))
+		*out = SK_ISOLATION_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_isolation(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+	const char *s;
+
+	if (expect_scalar(c, n, "isolation", &s) < 0)
+		return -EINVAL;
+	if (isolation_parse(s, &l->isolation) < 0)
+		return at_node(c, n, quote_offset(n),
+			       "isolation is `auto` (namespaces where this kernel lets stockade make them), "
+			       "`required` (refuse to run without them) or `off`, not `%s`",
+			       s);
+	l->isolation_at = origin_of(c, n);
+	return 0;
+}
+
+/* A socket path: absolute, under ~, or starting with an environment
+ * variable ($SSH_AUTH_SOCK), expanded when the command starts. */
+static const char *socket_path_check(const char *s)
+{
+	if (!*s)
+		return "the path is empty";
+	if (s[0] == '/' || (s[0] == '~' && (s[1] == '/' || !s[1])))
+		return NULL;
+	if (s[0] == '$' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z') || (s[1] >= 'a' && s[1] <= 'z')))
+		return NULL;
+	return "a socket path starts with /, ~/ or $VARIABLE";
+}
+
+static int parse_sockets(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "allow", NULL };
+	struct sk_layer *l = c->layer;
+	yaml_node_t *v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return at_node(c, n, 0, "sockets must be a mapping (allow)");
+	if (check_keys(c, n, "sockets", keys) < 0)
+		return -EINVAL;
+	if (!(v = lookup(c, n, "allow")))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return at_node(c, v, 0, "sockets.allow must be a list of socket paths");
+	if (seq_len(v) > MAX_LIST_ITEMS)
+		return at_node(c, v, 0, "sockets.allow has %zu entries; the limit is %d", seq_len(v), MAX_LIST_ITEMS);
+	l->sockets = calloc(seq_len(v) ? seq_len(v) : 1, sizeof(*l->sockets));
+	if (!l->sockets)
+		return oom(c);
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s, *msg;
+
+		if (expect_scalar(c, item, "sockets.allow", &s) < 0)
+			return -EINVAL;
+		if ((msg = socket_path_check(s)))
+			return at_node(c, item, quote_offset(item), "sockets.allow: %s", msg);
+		for (size_t k = 0; k < l->nsockets; k++)
+			if (!strcmp(l->sockets[k].path, s))
+				return at_node(c, item, quote_offset(item), "`%s` is listed twice in sockets.allow", s);
+		l->sockets[l->nsockets].path = strdup(s);
+		if (!l->sockets[l->nsockets].path)
+			return oom(c);
+		l->sockets[l->nsockets].at = origin_of(c, item);
+		l->nsockets++;
+	}
+	return 0;
+}
+
 int sk_parse_access(struct ctx *c, yaml_node_t *root)
 {
 	yaml_node_t *v;
@@ -301,6 +395,10 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 		return -EINVAL;
 	if ((v = lookup(c, root, "capabilities")) && parse_capabilities(c, v) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, root, "isolation")) && parse_isolation(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, root, "sockets")) && parse_sockets(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -313,6 +411,10 @@ void sk_layer_free_access(struct sk_layer *l)
 	}
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(l->tcp[d]);
+	for (size_t i = 0; i < l->nsockets; i++)
+		free(l->sockets[i].path);
+	free(l->sockets);
+	sk_layer_free_network(l);
 }
 
 /* ---- command-line overrides ---- */
@@ -323,12 +425,19 @@ int stockade_policy_set_network(stockade_policy *p, const char *mode, stockade_e
 	enum sk_net_mode m;
 
 	if (net_mode_parse(mode, &m) < 0)
-		return sk_error(err, EINVAL, "--net %s: the mode is none, unix or full", mode);
+		return sk_error(err, EINVAL, "--net %s: the mode is none, unix, proxy or full", mode);
 	l = sk_policy_cli_layer(p, err);
 	if (!l)
 		return -ENOMEM;
 	l->net_mode = m;
 	l->net_at = (struct sk_origin){ .file = l->file };
+	return 0;
+}
+
+int stockade_policy_set_isolation(stockade_policy *p, const char *mode, stockade_error **err)
+{
+	if (isolation_parse(mode, &p->isolation_override) < 0)
+		return sk_error(err, EINVAL, "--isolation %s: the mode is auto, required or off", mode);
 	return 0;
 }
 

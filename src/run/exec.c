@@ -38,7 +38,7 @@ static const stockade_plan *seccomp_plan_for(const stockade_plan *plan, const st
 	return plan;
 }
 
-int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stockade_program **out,
+int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stockade_program **out,
 		   stockade_error **err)
 {
 	stockade_program *prog = calloc(1, sizeof(*prog));
@@ -48,7 +48,7 @@ int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stocka
 	if (!prog)
 		return sk_error(err, ENOMEM, "out of memory");
 	prog->plan = plan;
-	prog->notify = notify;
+	prog->notify = nt->mode;
 	prog->ruleset = -1;
 	/* What the kernel enforces, and the ruleset; no_new_privs is set by
 	 * every apply and nothing can prevent it. */
@@ -58,7 +58,7 @@ int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stocka
 		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
 		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
 		sk_enforcement_caps(plan, &prog->status.rep);
-		ret = sk_seccomp_filter(prog->filter_plan, notify, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
+		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 	}
 	if (ret < 0) {
@@ -76,7 +76,9 @@ const stockade_status *stockade_program_status(const stockade_program *prog)
 
 int stockade_program_new(const stockade_plan *plan, stockade_program **out, stockade_error **err)
 {
-	return sk_program_new(plan, SK_NOTIFY_NONE, out, err);
+	static const struct sk_notify none = { .mode = SK_NOTIFY_NONE };
+
+	return sk_program_new(plan, &none, out, err);
 }
 
 void stockade_program_free(stockade_program *prog)

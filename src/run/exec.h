@@ -9,6 +9,7 @@
 #include <linux/filter.h>
 
 #include "plan/plan.h"
+#include "seccomp/seccomp.h"
 
 struct stockade_program {
 	const stockade_plan *plan;	  /* borrowed: outlives the program */
@@ -21,8 +22,9 @@ struct stockade_program {
 	struct stockade_status status;	  /* what this kernel enforces (status.rep.applied: false) */
 };
 
-/* stockade_program_new() with a supervisor's notify mode. */
-int sk_program_new(const stockade_plan *plan, enum sk_notify_mode notify, stockade_program **out,
+/* stockade_program_new() with a supervisor's filter: which denials notify,
+ * which syscalls it mediates (nt is only read during the call). */
+int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stockade_program **out,
 		   stockade_error **err);
 /* Everything stockade_program_apply() does but loading the filter, for a
  * supervisor that loads prog->bpf itself (with a listener). */

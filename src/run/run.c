@@ -126,10 +126,10 @@ static void relay_event(const struct sk_event *ev, void *data)
 }
 
 static _Noreturn void supervisor_main(const stockade_plan *plan, char *const argv[], enum sk_notify_mode mode,
-				      int fd)
+				      const struct sk_mediation *med, int fd)
 {
 	struct relay_out o = { .fd = fd, .owner = getpid(), .plan = plan };
-	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o };
+	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o, .mediation = med };
 	struct sk_supervise_result res;
 	stockade_error *e = NULL;
 	struct relay r = { .kind = RELAY_DONE };
@@ -270,6 +270,7 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 {
 	struct stockade_run_options o = { .size = sizeof(o) };
 	enum sk_notify_mode mode;
+	struct sk_mediation med;
 	struct relay done;
 	int fd, ret;
 	pid_t pid;
@@ -286,9 +287,8 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	}
 	switch (o.mode) {
 	case STOCKADE_RUN_ENFORCE:
-		if (!plan->audit)
-			return run_enforced(plan, argv, wstatus, err);
-		mode = SK_NOTIFY_DENY; /* audit mode needs the supervisor */
+		/* audit mode needs the supervisor; so do mediated calls */
+		mode = plan->audit ? SK_NOTIFY_DENY : SK_NOTIFY_NONE;
 		break;
 	case STOCKADE_RUN_REPORT:
 		mode = plan->audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO;
@@ -301,12 +301,19 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	}
 	if (!plan->seccomp_enabled)
 		return run_enforced(plan, argv, wstatus, err);
+	if ((ret = sk_mediation_setup(plan, mode, &med, err)) < 0)
+		return ret;
+	if (mode == SK_NOTIFY_NONE && !med.n)
+		return run_enforced(plan, argv, wstatus, err);
 
 	pid = fork_with_channel(&fd, err);
-	if (pid < 0)
+	if (pid < 0) {
+		sk_mediation_free(&med);
 		return (int)pid;
+	}
 	if (pid == 0)
-		supervisor_main(plan, argv, mode, fd);
+		supervisor_main(plan, argv, mode, &med, fd);
+	sk_mediation_free(&med);
 	ret = relay_in(fd, plan, &o, &done);
 	close(fd);
 	if (ret < 0) {

@@ -25,6 +25,15 @@
  * SECCOMP_IOCTL_NOTIF_ID_VALID only makes sure the comm we read from /proc
  * belongs to the process that made the call.
  *
+ * Mediation (mediate.h).  The same filter can also notify the syscalls a
+ * mediator decides (connect() to a unix socket): wherever the plan lets
+ * them through, and only there.  Then the supervisor exists in plain
+ * enforcement too (mode SK_NOTIFY_NONE).  Its loop polls the listener, a
+ * signalfd, the handoff socket and the mediation runtime's completion
+ * eventfd, and blocks nowhere else: mediators that may block run in worker
+ * threads, so a connect waiting on a full backlog holds up neither other
+ * notifications nor signal forwarding.
+ *
  * Where the kernel has it (5.19+), SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
  * keeps a signal from interrupting a call we have already received, so the
  * program sees the policy's errno rather than EINTR.
@@ -268,7 +277,10 @@ static _Noreturn void child_main(struct child_args *a)
 	/* The program of the plan with its denials turned into notifications:
 	 * the ruleset, and the filter of sp, the plan that goes with what
 	 * Landlock could enforce (the plan or its TCP fallback). */
-	ret = sk_program_new(a->plan, a->opts->mode, &program, &e);
+	struct sk_notify nt;
+
+	sk_mediation_notify(a->opts->mediation, a->opts->mode, &nt);
+	ret = sk_program_new(a->plan, &nt, &program, &e);
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	sp = program->filter_plan;
@@ -281,11 +293,18 @@ static _Noreturn void child_main(struct child_args *a)
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	/* Whatever the policy says of Landlock, the command is kept off its
-	 * supervisor (supervise_harden.c). */
-	ret = sk_landlock_fence();
-	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-	ret = sk_supervise_harden(a->supervisor, ret == 2);
+	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
+	 * an audit or learn; a supervisor that only mediates keeps the
+	 * policy's own choice (`scope: signals: false` means what it says),
+	 * and only its own pid is fenced. */
+	{
+		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
+
+		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+		if (ret < 0)
+			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
 	insns = program->bpf;
@@ -360,7 +379,8 @@ struct sup {
 	struct name_cache *names;
 	size_t nnames;
 	char *scratch; /* the name of the last number past SK_NR_LIMIT */
-	unsigned long events;
+	unsigned long events, mediated;
+	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
 };
 
 static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
@@ -477,6 +497,18 @@ static void handle_notification(struct sup *s)
 		ev.args[i] = sk_arch_args32(ev.arch) ? req.data.args[i] & 0xffffffffULL : req.data.args[i];
 	ev.name = syscall_name(s, ev.arch, ev.nr);
 	sk_supervise_decide(s->plan, 0, ev.arch, ev.name, ev.args, &ev.verdict, &ev.compat_refused);
+	/* A call the plan lets through reaches us only because a mediator
+	 * asked for it (audit and learn mediate nothing). */
+	if (s->rt && !ev.compat_refused &&
+	    (ev.verdict.action.type == SK_ACT_ALLOW || ev.verdict.action.type == SK_ACT_LOG)) {
+		const struct sk_mediator *h = sk_mediation_find(s->opts->mediation, ev.name);
+
+		if (h) {
+			s->mediated++;
+			sk_mediate_dispatch(s->rt, h, &req, ev.name, ev.arch, ev.args, s->plan);
+			return;
+		}
+	}
 	read_comm(ev.pid, ev.comm);
 	/* The pid may have been reused if the caller died meanwhile. */
 	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
@@ -484,7 +516,7 @@ static void handle_notification(struct sup *s)
 
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	if (s->opts->mode == SK_NOTIFY_ERRNO) {
+	if (s->opts->mode == SK_NOTIFY_ERRNO || s->opts->mode == SK_NOTIFY_NONE) {
 		if (ev.verdict.action.type == SK_ACT_ERRNO) {
 			ev.errnum = ev.verdict.action.errnum;
 		} else {
@@ -557,11 +589,78 @@ static void handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_s
 }
 
 /* The background supervisor for descendants that outlive the command. */
+/* The mediation runtime's answers to the loop's owner. */
+static void mediated_done(const struct sk_mreq *r, void *data)
+{
+	const struct sup *s = data;
+
+	if (s->opts->on_mediation)
+		s->opts->on_mediation(r, s->opts->mediation_data);
+}
+
+static int start_mediation(struct sup *s, stockade_error **err)
+{
+	return sk_mediate_start(s->opts->mediation, s->listener, mediated_done, s, &s->rt, err);
+}
+
+/*
+ * One turn of the event loop: wait up to timeout_ms (-1: for ever) for the
+ * listener, the signals (sigfd, or -1), the handoff socket (*sv, or -1) and
+ * the mediation runtime, and handle what came.  Work in flight shortens the
+ * wait to SK_MEDIATE_TICK_MS so a worker whose caller went away is
+ * interrupted.  *hup: the listener is gone (no process holds the filter).
+ * Returns 0, or -errno if poll() failed.
+ */
+static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
+		 struct sk_supervise_result *res)
+{
+	struct pollfd p[4] = {
+		{ .fd = *hup ? -1 : s->listener, .events = POLLIN },
+		{ .fd = sigfd, .events = POLLIN },
+		{ .fd = sv ? *sv : -1, .events = POLLIN },
+		{ .fd = sk_mediate_fd(s->rt), .events = POLLIN },
+	};
+	bool busy = sk_mediate_pending(s->rt) > 0;
+
+	if (busy && (timeout_ms < 0 || timeout_ms > SK_MEDIATE_TICK_MS))
+		timeout_ms = SK_MEDIATE_TICK_MS;
+	if (poll(p, 4, timeout_ms) < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (p[3].revents & POLLIN)
+		sk_mediate_complete(s->rt);
+	if (p[0].revents & POLLIN)
+		handle_notification(s);
+	else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		*hup = true;
+	if (sv && *sv >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+		struct handoff_msg m;
+		int extra;
+
+		if (recv_msg(*sv, &m, &extra) > 0 && m.kind == MSG_EXEC_FAILED) {
+			res->phase = SK_SUP_EXEC_FAILED;
+			res->exec_errno = m.errnum;
+		}
+		if (extra >= 0)
+			close(extra);
+		/* The command's end closes on exec: done with it. */
+		close(*sv);
+		*sv = -1;
+	}
+	if (sigfd >= 0 && (p[1].revents & POLLIN))
+		handle_signals(sigfd, child, child_done, res);
+	if (busy)
+		sk_mediate_tick(s->rt);
+	return 0;
+}
+
+/* The background supervisor for descendants that outlive the command. */
 static _Noreturn void linger(struct sup *s)
 {
 	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	struct sk_supervise_result res;
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	bool hup = false, done = true;
 
 	/* Let go of the terminal and of pipes a caller may be reading to EOF. */
 	if (null >= 0) {
@@ -575,19 +674,14 @@ static _Noreturn void linger(struct sup *s)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_NAME, "stockade-linger", 0, 0, 0);
-	for (;;) {
-		struct pollfd p = { .fd = s->listener, .events = POLLIN };
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+	/* The parent's workers did not come along: a runtime of our own. */
+	s->rt = NULL;
+	if (start_mediation(s, NULL) < 0)
+		s->rt = NULL; /* mediated calls are then refused (EPERM) */
+	memset(&res, 0, sizeof(res));
+	while (!hup)
+		if (serve(s, -1, NULL, &hup, -1, 0, &done, &res) < 0)
 			break;
-		}
-		if (p.revents & POLLIN)
-			handle_notification(s);
-		else if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
-			break;
-	}
 	_exit(0);
 }
 
@@ -601,11 +695,12 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	sigset_t set;
 	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd;
 	bool child_done = false, hup = false;
+	bool mediating = opts->mediation && opts->mediation->n;
 	pid_t child;
 
 	memset(res, 0, sizeof(*res));
-	if (opts->mode == SK_NOTIFY_NONE)
-		return sk_error(err, EINVAL, "the supervisor needs a notification mode");
+	if (opts->mode == SK_NOTIFY_NONE && !mediating)
+		return sk_error(err, EINVAL, "the supervisor needs a notification mode or a mediator");
 	if (!plan->seccomp_enabled)
 		return sk_error(err, EINVAL, "the policy has no seccomp filter to supervise");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -679,42 +774,21 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		s.plan = plan->net_fallback;
 	res->killable_wait = (m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0;
 	res->phase = SK_SUP_RAN;
+	/* Without its mediators the command must not run: it would wait on
+	 * calls nobody answers (they get EPERM from the loop meanwhile). */
+	int started = start_mediation(&s, err);
+	if (started < 0)
+		kill(child, SIGKILL);
 
 	/* Until the command exits. */
-	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = hup ? -1 : s.listener, .events = POLLIN },
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = sv[0], .events = POLLIN },
-		};
+	ret = 0;
+	while (!child_done) {
+		int r = serve(&s, sigfd, &sv[0], &hup, -1, child, &child_done, res);
 
-		if (child_done)
-			break;
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = sk_error(err, errno, "poll: %s", strerror(errno));
+		if (r < 0) {
+			ret = sk_error(err, -r, "poll: %s", strerror(-r));
 			break;
 		}
-		if (p[0].revents & POLLIN)
-			handle_notification(&s);
-		else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			hup = true;
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			int extra;
-
-			if (recv_msg(sv[0], &m, &extra) > 0 && m.kind == MSG_EXEC_FAILED) {
-				res->phase = SK_SUP_EXEC_FAILED;
-				res->exec_errno = m.errnum;
-			}
-			if (extra >= 0)
-				close(extra);
-			/* The command's end closes on exec: done with it. */
-			close(sv[0]);
-			sv[0] = -1;
-		}
-		if (p[1].revents & POLLIN)
-			handle_signals(sigfd, child, &child_done, res);
 	}
 
 	/* The command is gone.  Answer its descendants a little longer; if any
@@ -724,25 +798,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		long deadline = now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
 
 		while (!hup) {
-			struct pollfd p[2] = { { .fd = s.listener, .events = POLLIN },
-					       { .fd = sigfd, .events = POLLIN } };
 			long left = deadline - now_ms();
 
 			if (left <= 0)
 				break;
-			if (poll(p, 2, (int)left) < 0) {
-				if (errno == EINTR)
-					continue;
+			if (serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
 				break;
-			}
-			if (p[0].revents & POLLIN)
-				handle_notification(&s);
-			else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-				hup = true;
-			if (p[1].revents & POLLIN)
-				handle_signals(sigfd, child, &child_done, res);
 		}
-		if (!hup && opts->mode != SK_NOTIFY_ERRNO) {
+		/* The workers do not survive a fork: finish (or cut short)
+		 * their work first; the linger process starts its own. */
+		sk_mediate_stop(s.rt);
+		s.rt = NULL;
+		if (!hup && (opts->mode == SK_NOTIFY_DENY || opts->mode == SK_NOTIFY_ALL)) {
 			/* Audit and learn: nothing keeps running with
 			 * everything allowed once the command is done. */
 			res->killed_leftovers = sk_supervise_kill_leftovers();
@@ -767,10 +834,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			      : 0;
 		if (res->phase == SK_SUP_EXEC_FAILED && (res->exec_errno == EPERM || res->exec_errno == ENOSYS))
 			sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
+		if (started < 0) {
+			res->phase = SK_SUP_SETUP_FAILED;
+			ret = started;
+		}
 	}
 	res->events = s.events;
+	res->mediated = s.mediated;
 
 restore:
+	sk_mediate_stop(s.rt);
+	s.rt = NULL;
 	if (old_dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
 out:

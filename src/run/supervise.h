@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "plan/plan.h"
+#include "run/mediate.h"
 
 /* One notification: a call the policy denies (or, audit and learn, would
  * deny), as the supervisor saw and answered it. */
@@ -56,6 +57,12 @@ struct sk_supervise_opts {
 	 * descendants before handing them to a background supervisor
 	 * (0: the default, 100 ms). */
 	unsigned grace_ms;
+	/* Syscalls the supervisor mediates (mediate.h), or NULL; borrowed
+	 * for the call.  With mediators, mode may be SK_NOTIFY_NONE: plain
+	 * enforcement, and only the mediated calls notify. */
+	const struct sk_mediation *mediation;
+	sk_mediated_fn on_mediation; /* after each mediated call is answered; may be NULL */
+	void *mediation_data;
 	/* Audit and learn: also answer feature probes (io_uring_setup) the
 	 * base refuses as the base does (learn), instead of letting them run.
 	 * Designed fallbacks (clone3, openat2) are always answered so. */
@@ -70,6 +77,7 @@ enum sk_supervise_phase {
 
 struct sk_supervise_result {
 	enum sk_supervise_phase phase;
+	unsigned long mediated; /* mediated calls answered in the foreground */
 	int wstatus;	       /* the command's wait status (SK_SUP_RAN) */
 	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
 	unsigned long events;  /* notifications answered in the foreground */
@@ -102,9 +110,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 /* In the child, before the policy's filter: a seccomp filter that refuses
  * (EPERM) the calls that would let the command signal, stop, limit,
- * ptrace or take descriptors from the supervisor `sup`; kill(-1), kill(0)
- * and pidfd_send_signal too unless signals_scoped (Landlock scopes them).
- * 0 or -errno.  supervise_harden.c. */
+ * ptrace or get a pidfd of the supervisor `sup`; kill(-1), kill(0) and
+ * pidfd_send_signal too unless signals_scoped (Landlock scopes them, or
+ * the policy's own choice is kept).  0 or -errno.  supervise_harden.c. */
 int sk_supervise_harden(pid_t sup, bool signals_scoped);
 
 /* After an audit or learn run: SIGKILL what is left of the command's tree

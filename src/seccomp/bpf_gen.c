@@ -73,13 +73,15 @@ static bool regions_equal(const struct sk_region *a, const struct sk_region *b)
 }
 
 /* The syscall's regions whose result differs from the default. */
-static void entry_pieces(const stockade_plan *plan, enum sk_notify_mode nm, const struct sk_plan_entry *e, uint32_t def, struct leaf *lf)
+static void entry_pieces(const stockade_plan *plan, const struct sk_notify *nt, const struct sk_plan_entry *e, uint32_t def,
+			 struct leaf *lf)
 {
 	struct sk_action base = sk_plan_entry_base(plan, e);
+	bool med = sk_mediated(nt, e->name);
 
 	for (size_t k = 0; k < e->nrules; k++) {
 		const struct sk_region *reg = &e->rules[k].region;
-		uint32_t r = sk_filter_action(nm, e->rules[k].action);
+		uint32_t r = sk_filter_action_for(nt, med, e->rules[k].action);
 		bool seen = false;
 
 		if (r == def || reg->n == 0)
@@ -91,10 +93,10 @@ static void entry_pieces(const stockade_plan *plan, enum sk_notify_mode nm, cons
 		if (!seen)
 			lf->pieces[lf->npieces++] = (struct piece){ reg, r, false, 0, 0 };
 	}
-	if (sk_filter_action(nm, base) != def) {
+	if (sk_filter_action_for(nt, med, base) != def) {
 		/* No rules: the base region was never split, it is everything. */
-		lf->pieces[lf->npieces++] =
-			(struct piece){ e->nrules ? &e->base_region : &all_region, sk_filter_action(nm, base), false, 0, 0 };
+		lf->pieces[lf->npieces++] = (struct piece){ e->nrules ? &e->base_region : &all_region,
+							    sk_filter_action_for(nt, med, base), false, 0, 0 };
 	}
 
 	/* A call is decided by the first rule it matches, else by the base.
@@ -104,11 +106,11 @@ static void entry_pieces(const stockade_plan *plan, enum sk_notify_mode nm, cons
 	 * other actions (plan.c), and each such rule made a piece above. */
 	lf->covered = true;
 	for (size_t k = 0; k < e->nrules && lf->covered; k++) {
-		lf->covered = sk_filter_action(nm, e->rules[k].action) != def;
+		lf->covered = sk_filter_action_for(nt, med, e->rules[k].action) != def;
 		if (e->rules[k].nconds == 0)
 			return;
 	}
-	if (sk_filter_action(nm, base) == def)
+	if (sk_filter_action_for(nt, med, base) == def)
 		lf->covered = false;
 }
 
@@ -149,8 +151,8 @@ static int arch_nr(uint32_t arch, const char *name)
 /* i386's socketcall(2) and ipc(2) carry the real arguments in memory the
  * filter cannot read: each multiplexed call gets the verdict the plan gives
  * it (plan.c: the strictest its direct syscall can get). */
-static void mux_pieces(const stockade_plan *plan, enum sk_notify_mode nm, const char *mux, uint32_t def, bool skip_default,
-		       struct leaf *lf)
+static void mux_pieces(const stockade_plan *plan, const struct sk_notify *nt, const char *mux, uint32_t def,
+		       bool skip_default, struct leaf *lf)
 {
 	for (size_t m = 0; m < sk_multiplexed_len; m++) {
 		const struct sk_multiplexed *mx = &sk_multiplexed[m];
@@ -158,7 +160,7 @@ static void mux_pieces(const stockade_plan *plan, enum sk_notify_mode nm, const 
 
 		if (strcmp(mx->mux, mux) != 0 || !sk_plan_multiplexed(plan, mx, &a, NULL))
 			continue;
-		uint32_t r = sk_filter_action(nm, a);
+		uint32_t r = sk_filter_action_for(nt, sk_mediated(nt, mx->name), a);
 		if (skip_default && r == def)
 			continue;
 		lf->pieces[lf->npieces++] = (struct piece){ &all_region, r, true, mx->call, mx->call_mask };
@@ -166,11 +168,11 @@ static void mux_pieces(const stockade_plan *plan, enum sk_notify_mode nm, const 
 }
 
 /* The leaves of one architecture: every syscall with something to say. */
-static int arch_leaves(const stockade_plan *plan, enum sk_notify_mode nm, uint32_t arch, uint32_t def, struct leaf **out, size_t *n,
-		       struct piece **pool_out)
+static int arch_leaves(const stockade_plan *plan, const struct sk_notify *nt, uint32_t arch, uint32_t def,
+		       struct leaf **out, size_t *n, struct piece **pool_out)
 {
-	struct leaf *leaves = calloc(plan->nentries + 4, sizeof(*leaves));
-	size_t count = 0, pool_len = 2 * sk_multiplexed_len + 1;
+	struct leaf *leaves = calloc(plan->nentries + 4 + nt->nmediate, sizeof(*leaves));
+	size_t count = 0, pool_len = 2 * sk_multiplexed_len + 1 + nt->nmediate;
 	struct piece *pool;
 
 	for (size_t i = 0; i < plan->nentries; i++)
@@ -191,8 +193,8 @@ static int arch_leaves(const stockade_plan *plan, enum sk_notify_mode nm, uint32
 		*lf = (struct leaf){ .nr = (uint32_t)nr, .pieces = pool };
 		/* The multiplexer's derived verdicts come before its own rules. */
 		if (arch == SCMP_ARCH_X86)
-			mux_pieces(plan, nm, e->name, def, false, lf);
-		entry_pieces(plan, nm, e, def, lf);
+			mux_pieces(plan, nt, e->name, def, false, lf);
+		entry_pieces(plan, nt, e, def, lf);
 		pool += lf->npieces;
 		if (lf->npieces)
 			count++;
@@ -206,11 +208,25 @@ static int arch_leaves(const stockade_plan *plan, enum sk_notify_mode nm, uint32
 			if (sk_plan_lookup(plan, muxes[x]) || nr < 0)
 				continue;
 			leaves[count] = (struct leaf){ .nr = (uint32_t)nr, .pieces = pool };
-			mux_pieces(plan, nm, muxes[x], def, true, &leaves[count]);
+			mux_pieces(plan, nt, muxes[x], def, true, &leaves[count]);
 			pool += leaves[count].npieces;
 			if (leaves[count].npieces)
 				count++;
 		}
+	}
+	/* A mediated syscall the plan does not mention gets the default; where
+	 * that allows it, it notifies all the same. */
+	for (size_t m = 0; m < nt->nmediate; m++) {
+		const char *name = nt->mediate[m];
+		uint32_t r = sk_filter_action_for(nt, true, plan->default_action);
+		int nr = arch_nr(arch, name);
+
+		if (sk_plan_lookup(plan, name) || nr < 0 || r == def)
+			continue;
+		leaves[count] = (struct leaf){ .nr = (uint32_t)nr, .pieces = pool };
+		*pool++ = (struct piece){ &all_region, r, false, 0, 0 };
+		leaves[count].npieces = 1;
+		leaves[count++].covered = true;
 	}
 	qsort(leaves, count, sizeof(*leaves), cmp_leaf);
 	*out = leaves;
@@ -223,14 +239,14 @@ static int arch_leaves(const stockade_plan *plan, enum sk_notify_mode nm, uint32
 
 /* The filter for one architecture, the syscall number in A and known to
  * lie in [floor, ceil). */
-static int arch_body(struct gen *g, const stockade_plan *plan, enum sk_notify_mode nm, uint32_t arch, uint32_t def, uint64_t floor,
-		     uint64_t ceil)
+static int arch_body(struct gen *g, const stockade_plan *plan, const struct sk_notify *nt, uint32_t arch, uint32_t def,
+		     uint64_t floor, uint64_t ceil)
 {
 	struct leaf *leaves = NULL;
 	struct piece *pool = NULL;
 	size_t n = 0;
 	struct run *runs = NULL;
-	int ret = arch_leaves(plan, nm, arch, def, &leaves, &n, &pool);
+	int ret = arch_leaves(plan, nt, arch, def, &leaves, &n, &pool);
 
 	if (ret == 0 && !(runs = calloc(n ? n : 1, sizeof(*runs))))
 		ret = -ENOMEM;
@@ -244,11 +260,11 @@ static int arch_body(struct gen *g, const stockade_plan *plan, enum sk_notify_mo
 	return ret < 0 ? ret : g->err;
 }
 
-int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode nm, uint32_t arch, struct sock_filter **prog,
-			   size_t *len, stockade_error **err)
+int sk_bpf_generate_mediated(const stockade_plan *plan, const struct sk_notify *nt, uint32_t arch,
+			     struct sock_filter **prog, size_t *len, stockade_error **err)
 {
 	struct gen g = { 0 };
-	uint32_t def = sk_filter_action(nm, plan->default_action), badarch = sk_filter_badarch(nm);
+	uint32_t def = sk_filter_action(nt->mode, plan->default_action), badarch = sk_filter_badarch(nt->mode);
 	uint32_t extra[2];
 	size_t nextra = 0;
 	bool x32 = false;
@@ -295,10 +311,10 @@ int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode nm, ui
 		sk_bind(&g, minus1);
 		sk_emit_ret(&g, def);
 		sk_bind(&g, native);
-		ret = arch_body(&g, plan, nm, arch, def, 0, X32_SYSCALL_BIT);
+		ret = arch_body(&g, plan, nt, arch, def, 0, X32_SYSCALL_BIT);
 		if (ret == 0 && x32) {
 			sk_bind(&g, x32body);
-			ret = arch_body(&g, plan, nm, SCMP_ARCH_X32, def, X32_SYSCALL_BIT, 1ULL << 32);
+			ret = arch_body(&g, plan, nt, SCMP_ARCH_X32, def, X32_SYSCALL_BIT, 1ULL << 32);
 		}
 		/* An unused label still needs a home. */
 		if (ret == 0 && !x32)
@@ -308,16 +324,16 @@ int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode nm, ui
 		sk_jmp(&g, BPF_JGE, X32_SYSCALL_BIT, ok, NONE);
 		sk_emit_ret(&g, badarch);
 		sk_bind(&g, ok);
-		ret = arch_body(&g, plan, nm, arch, def, X32_SYSCALL_BIT, 1ULL << 32);
+		ret = arch_body(&g, plan, nt, arch, def, X32_SYSCALL_BIT, 1ULL << 32);
 	} else {
-		ret = arch_body(&g, plan, nm, arch, def, ANY_NR);
+		ret = arch_body(&g, plan, nt, arch, def, ANY_NR);
 	}
 	for (size_t i = 0, b = 1; ret == 0 && i < nextra; i++) {
 		if (extra[i] == SCMP_ARCH_X32)
 			continue;
 		sk_bind(&g, body_label[b++]);
 		sk_ld(&g, offsetof(struct seccomp_data, nr));
-		ret = arch_body(&g, plan, nm, extra[i], def, ANY_NR);
+		ret = arch_body(&g, plan, nt, extra[i], def, ANY_NR);
 	}
 	if (ret == 0)
 		ret = g.err;
@@ -334,6 +350,14 @@ int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode nm, ui
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot generate the filter: %s", strerror(-ret));
 	return 0;
+}
+
+int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode nm, uint32_t arch, struct sock_filter **prog,
+			   size_t *len, stockade_error **err)
+{
+	const struct sk_notify nt = { .mode = nm };
+
+	return sk_bpf_generate_mediated(plan, &nt, arch, prog, len, err);
 }
 
 int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,

@@ -49,6 +49,21 @@ uint32_t sk_filter_action(enum sk_notify_mode notify, struct sk_action a)
 	return sk_action_to_scmp(a);
 }
 
+bool sk_mediated(const struct sk_notify *nt, const char *name)
+{
+	for (size_t i = 0; i < nt->nmediate; i++)
+		if (!strcmp(nt->mediate[i], name))
+			return true;
+	return false;
+}
+
+uint32_t sk_filter_action_for(const struct sk_notify *nt, bool mediated, struct sk_action a)
+{
+	if (mediated && (a.type == SK_ACT_ALLOW || a.type == SK_ACT_LOG))
+		return SCMP_ACT_NOTIFY;
+	return sk_filter_action(nt->mode, a);
+}
+
 int stockade_plan_compile_bpf(const stockade_plan *plan, uint32_t arch, void **prog, size_t *len,
 			      stockade_error **err)
 {
@@ -103,15 +118,23 @@ int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err)
 	return 0;
 }
 
-int sk_seccomp_filter(const stockade_plan *plan, enum sk_notify_mode notify, struct sock_filter **prog, size_t *len,
+int sk_seccomp_filter(const stockade_plan *plan, const struct sk_notify *nt, struct sock_filter **prog, size_t *len,
 		      bool *borrowed, stockade_error **err)
 {
+	enum sk_notify_mode notify = nt->mode;
+
 	*prog = NULL;
 	*len = 0;
 	*borrowed = false;
 	/* No filter, unless a supervisor asks for one to notify it. */
-	if (!plan->seccomp_enabled && notify == SK_NOTIFY_NONE)
+	if (!plan->seccomp_enabled && notify == SK_NOTIFY_NONE && !nt->nmediate)
 		return 0;
+	if (!plan->seccomp_enabled) {
+		/* Only the mediated calls notify: every other call runs. */
+		stockade_plan all = sk_plan_allow_all(plan);
+
+		return sk_bpf_generate_mediated(&all, nt, 0, prog, len, err);
+	}
 	/* Audit mode needs a supervisor (supervise.c): its filter notifies. */
 	if (notify == SK_NOTIFY_NONE && plan->audit) {
 		sk_error(err, EINVAL, "the policy is in audit mode, which needs stockade's supervisor");
@@ -119,13 +142,13 @@ int sk_seccomp_filter(const stockade_plan *plan, enum sk_notify_mode notify, str
 		return -EINVAL;
 	}
 	/* A built-in preset's filter was generated when stockade was built. */
-	if (notify == SK_NOTIFY_NONE && plan->bpf) {
+	if (notify == SK_NOTIFY_NONE && !nt->nmediate && plan->bpf) {
 		*prog = plan->bpf;
 		*len = plan->bpf_len;
 		*borrowed = true;
 		return 0;
 	}
-	return sk_bpf_generate_notify(plan, notify, 0, prog, len, err);
+	return sk_bpf_generate_mediated(plan, nt, 0, prog, len, err);
 }
 
 int sk_seccomp_load(const struct sock_filter *insns, size_t n, stockade_error **err)

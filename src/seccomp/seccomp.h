@@ -9,6 +9,23 @@
 /* What the filter returns for a plan action: the action itself, or a user
  * notification when the plan is a supervisor's copy (plan->notify). */
 uint32_t sk_filter_action(enum sk_notify_mode notify, struct sk_action a);
+
+/*
+ * A supervisor's filter: which denials notify (mode), and the syscalls it
+ * mediates (run/mediate.h): wherever the plan lets one of those through
+ * (allow or log), the filter notifies instead, and the supervisor answers
+ * the call itself.  Nothing else changes: a syscall the supervisor does not
+ * mediate is decided in the kernel exactly as without it.
+ */
+struct sk_notify {
+	enum sk_notify_mode mode;
+	const char *const *mediate; /* syscall names */
+	size_t nmediate;
+};
+/* Is `name` among nt's mediated syscalls? */
+bool sk_mediated(const struct sk_notify *nt, const char *name);
+/* sk_filter_action(), for a syscall that is mediated or not. */
+uint32_t sk_filter_action_for(const struct sk_notify *nt, bool mediated, struct sk_action a);
 /* What calls through an architecture the filter does not cover get. */
 uint32_t sk_filter_badarch(enum sk_notify_mode notify);
 
@@ -22,6 +39,9 @@ int sk_bpf_generate(const stockade_plan *plan, uint32_t arch, struct sock_filter
  * (a supervisor's filter). */
 int sk_bpf_generate_notify(const stockade_plan *plan, enum sk_notify_mode notify, uint32_t arch, struct sock_filter **prog,
 			   size_t *len, stockade_error **err);
+/* The same with mediated syscalls notifying where the plan allows them. */
+int sk_bpf_generate_mediated(const stockade_plan *plan, const struct sk_notify *nt, uint32_t arch,
+			     struct sock_filter **prog, size_t *len, stockade_error **err);
 
 /* The plan of a disabled filter, as an exported one says it: every call of
  * every ABI allowed (name and default origin taken from `plan`). */
@@ -32,10 +52,11 @@ stockade_plan sk_plan_allow_all(const stockade_plan *plan);
 int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct sock_filter **prog, size_t *len,
 			       stockade_error **err);
 
-/* The native filter to load for `plan` (nothing when seccomp is disabled:
- * *prog NULL): the built-in preset's, which *borrowed says the caller must
- * not free, or generated now.  Audit mode without notifications is refused. */
-int sk_seccomp_filter(const stockade_plan *plan, enum sk_notify_mode notify, struct sock_filter **prog, size_t *len,
+/* The native filter to load for `plan` (nothing when seccomp is disabled
+ * and nothing notifies: *prog NULL): the built-in preset's, which *borrowed
+ * says the caller must not free, or generated now.  Audit mode without
+ * notifications is refused. */
+int sk_seccomp_filter(const stockade_plan *plan, const struct sk_notify *nt, struct sock_filter **prog, size_t *len,
 		      bool *borrowed, stockade_error **err);
 /* For the preset generator (tools/gen_presets.c), while it builds a
  * plan: generate and keep plan->bpf, and its fallback's. */

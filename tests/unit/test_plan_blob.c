@@ -98,11 +98,18 @@ static bool plan_eq(const char *key, const stockade_plan *a, const stockade_plan
 	SAME(sa->landlock == sb->landlock && sa->fs == sb->fs && sa->npaths == sb->npaths && sa->net == sb->net &&
 		     sa->tcp_sockets == sb->tcp_sockets && sa->scope_signals == sb->scope_signals &&
 		     sa->scope_abstract == sb->scope_abstract && sa->caps == sb->caps &&
-		     sa->caps_keep == sb->caps_keep,
+		     sa->caps_keep == sb->caps_keep && sa->isolation == sb->isolation &&
+		     sa->nsockets == sb->nsockets,
 	     "%s: sandbox scalars", key);
 	if (!origin_eq(key, &sa->landlock_at, &sb->landlock_at) || !origin_eq(key, &sa->net_at, &sb->net_at) ||
-	    !origin_eq(key, &sa->scope_at, &sb->scope_at) || !origin_eq(key, &sa->caps_at, &sb->caps_at))
+	    !origin_eq(key, &sa->scope_at, &sb->scope_at) || !origin_eq(key, &sa->caps_at, &sb->caps_at) ||
+	    !origin_eq(key, &sa->isolation_at, &sb->isolation_at))
 		return false;
+	for (size_t i = 0; i < sa->nsockets; i++) {
+		SAME(str_eq(sa->sockets[i].path, sb->sockets[i].path), "%s: socket %zu", key, i);
+		if (!origin_eq(key, &sa->sockets[i].at, &sb->sockets[i].at))
+			return false;
+	}
 	for (size_t i = 0; i < sa->npaths; i++) {
 		SAME(str_eq(sa->paths[i].path, sb->paths[i].path) && sa->paths[i].kind == sb->paths[i].kind &&
 			     sa->paths[i].layer == sb->paths[i].layer,

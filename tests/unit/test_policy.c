@@ -597,3 +597,74 @@ TEST(policy_capabilities_errors)
 		     ORIGIN ":1:1: unknown key `capabilitys` in the policy, did you mean `capabilities`?", 1, 1,
 		     "capabilitys");
 }
+
+/* ---- isolation, sockets ---- */
+
+TEST(policy_isolation)
+{
+	static const char *const autos[] = { "agent", "strict", "debug", "sealed-memfd" };
+	stockade_policy *p = NULL;
+	stockade_plan *plan;
+
+	for (size_t i = 0; i < ARRAY_SIZE(autos); i++) {
+		plan = plan_of(autos[i], NULL);
+		CHECK_MSG(plan && plan->access.isolation == SK_ISOLATION_AUTO, "%s: isolation auto", autos[i]);
+		stockade_plan_free(plan);
+	}
+	/* No layer sets it: off (exec in place). */
+	plan = plan_of("minimal", NULL);
+	CHECK(plan && plan->access.isolation == SK_ISOLATION_OFF);
+	stockade_plan_free(plan);
+	plan = plan_of("none", NULL);
+	CHECK(plan && plan->access.isolation == SK_ISOLATION_OFF);
+	stockade_plan_free(plan);
+	plan = plan_of("agent", "isolation: required\n");
+	CHECK(plan && plan->access.isolation == SK_ISOLATION_REQUIRED && plan->access.isolation_at.line == 1);
+	stockade_plan_free(plan);
+	plan = plan_of("minimal", "isolation: off\n");
+	CHECK(plan && plan->access.isolation == SK_ISOLATION_OFF);
+	stockade_plan_free(plan);
+
+	/* --isolation overrides every layer, and keeps the preset's plan. */
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "agent", NULL) == 0);
+	CHECK(stockade_policy_set_isolation(p, "off", NULL) == 0);
+	CHECK(p->npending == 1);
+	plan = NULL;
+	CHECK(stockade_plan_build(p, &plan, NULL) == 0);
+	CHECK(plan && plan->access.isolation == SK_ISOLATION_OFF &&
+	      strcmp(plan->access.isolation_at.file, "--isolation") == 0);
+	stockade_plan_free(plan);
+	stockade_error *err = NULL;
+	CHECK(stockade_policy_set_isolation(p, "sometimes", &err) == -EINVAL);
+	CHECK(err && strcmp(err->msg, "--isolation sometimes: the mode is auto, required or off") == 0);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
+
+TEST(policy_sockets)
+{
+	stockade_plan *plan = plan_of("agent", "sockets:\n  allow: [$SSH_AUTH_SOCK, /run/x.sock, ~/.s]\n");
+
+	CHECK(plan && plan->access.nsockets == 3);
+	if (plan && plan->access.nsockets == 3) {
+		CHECK(strcmp(plan->access.sockets[0].path, "$SSH_AUTH_SOCK") == 0);
+		CHECK(strcmp(plan->access.sockets[2].path, "~/.s") == 0);
+		CHECK(plan->access.sockets[1].at.line == 2);
+	}
+	stockade_plan_free(plan);
+	plan = plan_of("agent", NULL);
+	CHECK(plan && plan->access.nsockets == 0);
+	stockade_plan_free(plan);
+
+	EXPECT_ERROR("isolation: maybe\n",
+		     ORIGIN ":1:12: isolation is `auto` (namespaces where this kernel lets stockade make them), "
+			    "`required` (refuse to run without them) or `off`, not `maybe`",
+		     1, 12, "maybe");
+	EXPECT_ERROR("sockets:\n  allow: [relative.sock]\n",
+		     ORIGIN ":2:11: sockets.allow: a socket path starts with /, ~/ or $VARIABLE", 2, 11,
+		     "relative.sock");
+	EXPECT_ERROR("sockets:\n  allow: [/a, /a]\n", ORIGIN ":2:15: `/a` is listed twice in sockets.allow", 2, 15,
+		     "/a");
+	EXPECT_ERROR("sockets: [/a]\n", ORIGIN ":1:10: sockets must be a mapping (allow)", 1, 10, "[/a]");
+}
