@@ -34,6 +34,9 @@ int policy_opts_finish(struct policy_opts *o);
 /* Build the plan; prints errors; NULL on failure. */
 stockade_plan *policy_opts_plan(struct policy_opts *o);
 void policy_opts_free(struct policy_opts *o);
+/* On stderr, a warning for each write path the user's layers (not the
+ * presets) list that does not exist: Landlock cannot grant it. */
+void warn_missing_write_paths(const stockade_plan *plan);
 
 /* Print an error with file:line:col, the source line, a caret and the hint. */
 void print_error(const stockade_error *err);
