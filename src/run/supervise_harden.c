@@ -25,6 +25,11 @@
  * EPERM stacks over the policy's filter (an errno outranks a user
  * notification), so these calls are refused before the policy sees them.
  *
+ * The pid rules assume the command sees the supervisor under the pid it
+ * has here (same pid namespace: today's process model).  When the command
+ * gets a pid namespace of its own, the supervisor is invisible to it and
+ * the rules must go: the same number may then name one of its own.
+ *
  * What remains open without Landlock (kernels before 5.13, or Landlock
  * disabled): root keeping CAP_SYS_PTRACE can still open /proc/PID/mem of
  * the supervisor; docs/report.md says so.
