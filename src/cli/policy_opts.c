@@ -195,12 +195,16 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 			return -1;
 		/* The profile replaces the syscall rules of the base (agent
 		 * unless one was named) and keeps its files and network, as
-		 * --allow does; `extends: oci:FILE` starts from the profile. */
-		if (policy_opts_finish(o) < 0)
+		 * --allow stacks on agent.  compile exports the profile itself
+		 * (a filter for another runtime), as `extends: oci:FILE` does. */
+		bool export_only = !strcmp(argv[0], "compile") && !o->have_base;
+
+		if (!export_only && policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_add_oci(o->policy, v, &err);
-		if (ret == 0 && o->policy->nlayers)
+		if (ret == 0 && !export_only && o->policy->nlayers)
 			o->policy->layers[o->policy->nlayers - 1]->seccomp_replace = true;
+		o->have_base = true;
 	} else if ((v = opt_value(argc, argv, i, "--oci-caps"))) {
 		if (!*v)
 			return -1;

@@ -112,6 +112,13 @@ TEST(trap_oci_profile_keeps_agent_access)
 	snprintf(script, sizeof(script), "cat '%s/.npmrc'", home);
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--oci-profile", prof, "--", "sh", "-c", script), &o, &r);
 	CHECK_MSG(r.outcome != 0 && !strstr(r.out, "secret"), "--oci-profile read the carved-out token:\n%s", r.out);
+	/* compile exports the profile itself: none of agent's (network)
+	 * socket rules in it, which a base would bring. */
+	run_cmd(ARGV(stockade_bin(), "compile", "--format", "listing", "--oci-profile", prof), &r);
+	CHECK_OUTCOME(&r, 0, "compile --oci-profile");
+	CHECK_MSG(!strstr(r.out, "socket"), "compile --oci-profile took agent's rules:\n%s", r.out);
+	run_cmd(ARGV(stockade_bin(), "compile", "--format", "listing", "--preset", "agent", "--oci-profile", prof), &r);
+	CHECK_MSG(r.outcome == 0 && strstr(r.out, "socket"), "compile --preset agent --oci-profile:\n%s", r.out);
 	rm_rf(home);
 }
 
