@@ -245,6 +245,10 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (sk_learner_wanted_network(l))
+		fprintf(stderr, "stockade: learn: the run opened network sockets %s refuses; the policy does not "
+				"grant them (learn never writes network: full): add the hosts or ports it needs\n",
+			base);
 	if (res.killed_leftovers)
 		fprintf(stderr, "stockade: learn: %u process%s outlived the command and %s killed; what %s did after "
 				"the command exited is not in the policy\n",

@@ -186,6 +186,11 @@ size_t sk_learner_entries(const struct sk_learner *l)
 	return l->n + (l->net == SK_NET_UNIX) + l->compat;
 }
 
+bool sk_learner_wanted_network(const struct sk_learner *l)
+{
+	return l->net == SK_NET_FULL;
+}
+
 unsigned long sk_learner_calls(const struct sk_learner *l)
 {
 	return l->calls;

@@ -569,6 +569,7 @@ TEST(learn_never_grants_the_network)
 	text = read_file(out);
 	CHECK_MSG(text && !strstr(text, "\nnetwork:") && strstr(text, "does not grant `network: mode: full`"),
 		  "learned:\n%s", text ? text : "(none)");
+	CHECK_STR_CONTAINS(r.out, "the policy does not grant them");
 	free(text);
 	run_cmd(ARGV(stockade_bin(), "run", "--policy", out, "--", probe_path("try-syscall"), "socket", "AF_PACKET",
 		     "SOCK_RAW"),
