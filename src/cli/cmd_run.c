@@ -20,8 +20,9 @@
 #include "supervised.h"
 
 /* Find the command before confinement so "not found" is reported by us,
- * with the right exit status, whatever the policy denies. */
-static int resolve_command(const char *cmd, char *out, size_t size)
+ * with the right exit status, whatever the policy denies.  learn resolves
+ * the same way, so both run the same file. */
+int resolve_command(const char *cmd, char *out, size_t size)
 {
 	const char *path;
 	int saw_eacces = 0;
@@ -180,6 +181,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	warn_missing_write_paths(plan);
 	ret = resolve_command(argv[i], path, sizeof(path));
 	if (ret < 0) {
 		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
