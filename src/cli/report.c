@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "run/denial.h"
 #include "report.h"
+#include "run/mediate_files.h"
 
 #define MAX_PIDS 4096
 
@@ -45,7 +46,13 @@ struct report {
 	size_t ngroups;
 	unsigned long events, mismatches;
 	bool oom;
+	const struct sk_files_mediation *files; /* report_set_files() */
 };
+
+void report_set_files(struct report *r, const struct sk_files_mediation *files)
+{
+	r->files = files;
+}
 
 struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json)
 {
@@ -432,7 +439,18 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 	char note[400];
 	const char *landlock = report_landlock_note(r->plan, note, sizeof(note));
 
-	if (out && (r->events || killed || res->orphans_sigsys || res->lingering || !quiet_if_clean)) {
+	const struct sk_files_mediation *fm = r->files;
+	unsigned long nfiles = fm ? fm->refused : 0;
+	bool failed = res->phase != SK_SUP_RAN || !WIFEXITED(res->wstatus) || WEXITSTATUS(res->wstatus) != 0;
+
+	if (fm && landlock) {
+		snprintf(note, sizeof(note),
+			 "file accesses are observed through the supervisor (%lu calls, %.1f us each on average); "
+			 "TCP port denials are not in this report",
+			 fm->observed, fm->observed ? (double)fm->ns / 1000.0 / (double)fm->observed : 0.0);
+		landlock = note;
+	}
+	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || !quiet_if_clean)) {
 		if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
@@ -448,6 +466,11 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				r->policy, r->events, r->events == 1 ? "" : "s", r->ngroups);
 		for (size_t i = 0; i < r->ngroups; i++)
 			print_group(r, &r->groups[i], out);
+		if (nfiles) {
+			fprintf(out, "stockade: Landlock refused %lu file access%s (%zu distinct):\n", nfiles,
+				nfiles == 1 ? "" : "es", fm->n);
+			report_files_text(fm, out);
+		}
 		if (r->oom)
 			fputs("stockade: (out of memory: some denials are missing from this report)\n", out);
 		if (killed) {
@@ -466,7 +489,10 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"answers their calls until they exit%s\n",
 				(int)res->linger_pid,
 				r->json ? " (their denials go to the JSON report only)" : " (their denials are not reported)");
-		if (landlock)
+		if (landlock && !fm && failed && r->plan->access.fs)
+			fprintf(out, "stockade: the command failed; if a file access was refused (EACCES), `--report` "
+				     "lists each one with the rule and the fix\n");
+		else if (landlock)
 			fprintf(out, "stockade: %s%s\n", landlock,
 				r->mode == SK_NOTIFY_ERRNO ? "" : "; audit mode covers the seccomp filter only: the "
 								  "Landlock rules were enforced");
@@ -474,6 +500,8 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 	if (r->json) {
 		struct sk_json_writer w = { 0 };
 
+		if (fm)
+			report_files_json(fm, r->json);
 		sk_jw_open(&w, '{');
 		json_member(&w, "event", "exit");
 		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus)) {
@@ -495,6 +523,12 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		sk_jw_int(&w, (long long)r->events);
 		sk_jw_key(&w, "distinct");
 		sk_jw_int(&w, (long long)r->ngroups);
+		if (fm) {
+			sk_jw_key(&w, "file_denials");
+			sk_jw_int(&w, (long long)nfiles);
+			sk_jw_key(&w, "file_distinct");
+			sk_jw_int(&w, (long long)fm->n);
+		}
 		sk_jw_key(&w, "lingering");
 		sk_jw_bool(&w, res->lingering);
 		if (landlock)

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "run/mediate_files.h"
 #include "supervised.h"
 
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
@@ -150,6 +151,14 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	if (!explicit && !(o->report < 0 && tty))
 		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
 	bool med_wanted = med.n > 0;
+	/* Asked for: the files Landlock refuses too (run/mediate_files.h),
+	 * at a cost per path-taking call that the default report does not pay. */
+	if (explicit && sk_files_mediation_setup(plan, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
 
 	sopts.mediation = &med;
 	sopts.on_mediation = mediated_event;
@@ -184,9 +193,10 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.data = r;
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
+	report_set_files(r, med.files_state);
 	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
-	sk_mediation_free(&med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
+		sk_mediation_free(&med);
 		report_free(r);
 		if (json)
 			fclose(json);
@@ -207,6 +217,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	}
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
+	sk_mediation_free(&med);
 	if (json)
 		fclose(json);
 	if (ret < 0) {

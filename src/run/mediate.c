@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "run/mediate.h"
+#include "run/mediate_files.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -76,6 +77,7 @@ void sk_mediation_free(struct sk_mediation *m)
 		return;
 	sk_unix_mediation_free(m->unix_state);
 	free(m->connect_state);
+	sk_files_mediation_free(m->files_state);
 	memset(m, 0, sizeof(*m));
 }
 
