@@ -467,9 +467,10 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		for (size_t i = 0; i < r->ngroups; i++)
 			print_group(r, &r->groups[i], out);
 		if (nfiles) {
-			fprintf(out, "stockade: Landlock refused %lu file access%s (%zu distinct):\n", nfiles,
+			fprintf(out, "stockade: %s %lu file access%s (%zu distinct):\n",
+				r->mode == SK_NOTIFY_ERRNO ? "Landlock refused" : "audit: the policy would refuse", nfiles,
 				nfiles == 1 ? "" : "es", fm->n);
-			report_files_text(fm, out);
+			report_files_text(fm, out, r->mode != SK_NOTIFY_ERRNO);
 		}
 		if (r->oom)
 			fputs("stockade: (out of memory: some denials are missing from this report)\n", out);
@@ -492,6 +493,12 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		if (landlock && !fm && failed && r->plan->access.fs)
 			fprintf(out, "stockade: the command failed; if a file access was refused (EACCES), `--report` "
 				     "lists each one with the rule and the fix\n");
+		else if (landlock && fm && r->mode != SK_NOTIFY_ERRNO)
+			fprintf(out,
+				"stockade: %s; audit mode covers files too: Landlock refused only what the carve-outs "
+				"(deny, read_only: credentials) refuse, the rest is what the policy would refuse; "
+				"no_new_privs, the capability drop, namespaces and the network rules were enforced\n",
+				landlock);
 		else if (landlock)
 			fprintf(out, "stockade: %s%s\n", landlock,
 				r->mode == SK_NOTIFY_ERRNO ? "" : "; audit mode covers the seccomp filter only: the "
@@ -501,7 +508,7 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		struct sk_json_writer w = { 0 };
 
 		if (fm)
-			report_files_json(fm, r->json);
+			report_files_json(fm, r->json, r->mode != SK_NOTIFY_ERRNO);
 		sk_jw_open(&w, '{');
 		json_member(&w, "event", "exit");
 		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus)) {

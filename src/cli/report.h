@@ -28,8 +28,9 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 struct sk_files_mediation;
 void report_set_files(struct report *r, const struct sk_files_mediation *files);
 /* report_files.c */
-void report_files_text(const struct sk_files_mediation *f, FILE *out);
-void report_files_json(const struct sk_files_mediation *f, FILE *json);
+/* audit: say which were refused all the same (carve-outs) and which ran. */
+void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit);
+void report_files_json(const struct sk_files_mediation *f, FILE *json, bool audit);
 
 /* Why Landlock denials are not in the report, or NULL if the policy does
  * not use Landlock. */

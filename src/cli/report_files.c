@@ -45,7 +45,13 @@ static void clean_comm(const char *in, char out[16])
 	out[i] = '\0';
 }
 
-void report_files_text(const struct sk_files_mediation *f, FILE *out)
+/* Refused all the same in audit mode (the carve-outs stay). */
+static bool enforced(const struct sk_file_denial *d, bool audit)
+{
+	return !audit || d->enforced;
+}
+
+void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sk_file_denial *d = &f->d[i];
@@ -55,7 +61,8 @@ void report_files_text(const struct sk_files_mediation *f, FILE *out)
 		fprintf(out, "stockade:   %s %s x%lu by %s", sk_fs_op_name(d->op), d->shown, d->count, comm);
 		if (d->npids > 1)
 			fprintf(out, " (%u processes)", d->npids);
-		fprintf(out, ": %s, %s; fix: %s\n", d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES", d->explain, d->fix);
+		fprintf(out, ": %s%s, %s; fix: %s\n", enforced(d, audit) ? "" : "would be ",
+			d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES", d->explain, d->fix);
 	}
 	if (f->dropped)
 		fprintf(out, "stockade:   (%lu more refusals of other paths are not listed: %d distinct at most)\n",
@@ -68,7 +75,7 @@ static void member(struct sk_json_writer *w, const char *key, const char *value)
 	sk_jw_string(w, value);
 }
 
-void report_files_json(const struct sk_files_mediation *f, FILE *json)
+void report_files_json(const struct sk_files_mediation *f, FILE *json, bool audit)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sk_file_denial *d = &f->d[i];
@@ -93,6 +100,9 @@ void report_files_json(const struct sk_files_mediation *f, FILE *json)
 		sk_jw_key(&w, "processes");
 		sk_jw_int(&w, d->npids);
 		member(&w, "errno", d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES");
+		member(&w, "mode", audit ? "audit" : "report");
+		sk_jw_key(&w, "enforced");
+		sk_jw_bool(&w, enforced(d, audit));
 		sk_jw_key(&w, "rule");
 		sk_jw_open(&w, '{');
 		member(&w, "kind", why_kind(d->why));

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "report.h"
 #include "run/mediate_files.h"
+#include "plan/fs_eval.h"
 #include "supervised.h"
 
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
@@ -194,7 +195,25 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	report_set_files(r, med.files_state);
-	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	/* Audit covers files too: Landlock keeps only the carve-outs
+	 * (credentials) and the supervisor lists what the plan would refuse. */
+	struct sk_audit_plan relaxed = { 0 };
+	if (audit && med.files_state &&
+	    (sk_plan_audit_files(plan, &relaxed, &err) < 0 ||
+	     sk_files_mediation_enforced(med.files_state, &relaxed.plan, &err) < 0)) {
+		sk_audit_plan_free(&relaxed);
+		print_error(err);
+		stockade_error_free(err);
+		report_free(r);
+		if (json)
+			fclose(json);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, argv, &sopts, &res, &err);
+	if (relaxed.paths)
+		sk_files_mediation_enforced(med.files_state, NULL, NULL);
+	sk_audit_plan_free(&relaxed);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		sk_mediation_free(&med);
 		report_free(r);

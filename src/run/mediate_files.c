@@ -262,6 +262,13 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 		d->pid = r->pid;
 		d->why = v->why;
 		d->rule = v->rule;
+		d->enforced = true;
+		if (f->enforced_ix) {
+			struct sk_fs_verdict e;
+
+			sk_fs_decide(f->enforced_ix, c->path, c->op, c->op == SK_FS_OP_RENAME ? c->from : NULL, &e);
+			d->enforced = !e.allowed;
+		}
 		clock_gettime(CLOCK_REALTIME, &d->first);
 		read_comm(r->pid, d->comm);
 		if (!sk_mreq_valid(r))
@@ -313,6 +320,7 @@ void sk_files_mediation_free(struct sk_files_mediation *f)
 	}
 	free(f->d);
 	sk_fs_index_free(f->ix);
+	sk_fs_index_free(f->enforced_ix);
 	free(f);
 }
 
@@ -357,4 +365,20 @@ int sk_files_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, 
 	}
 	m->files_state = f;
 	return 0;
+}
+
+int sk_files_mediation_enforced(struct sk_files_mediation *f, const stockade_plan *enforced, stockade_error **err)
+{
+	struct sk_path_env env;
+	int ret;
+
+	sk_fs_index_free(f->enforced_ix);
+	f->enforced_ix = NULL;
+	if (!enforced)
+		return 0;
+	if ((ret = sk_path_env_current(&env, err)) < 0)
+		return ret;
+	ret = sk_fs_index_new(enforced, &env, &f->enforced_ix, err);
+	sk_path_env_free(&env);
+	return ret;
 }

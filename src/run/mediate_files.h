@@ -45,11 +45,13 @@ struct sk_file_denial {
 	const struct sk_fs_path *rule; /* into the plan, or NULL */
 	char *explain, *fix;	       /* the evaluator's words */
 	char *shown;		       /* path with ~ */
+	bool enforced;		       /* refused by what was enforced (audit: the carve-outs) */
 };
 
 struct sk_files_mediation {
 	const stockade_plan *plan;
 	struct sk_fs_index *ix;
+	struct sk_fs_index *enforced_ix; /* audit: what Landlock enforces instead; NULL: the plan */
 	struct sk_file_denial *d;
 	size_t n;
 	unsigned long observed; /* calls the supervisor looked at */
@@ -63,6 +65,10 @@ struct sk_files_mediation {
  * m and its state to m->files_state (freed by sk_mediation_free). */
 int sk_files_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err);
 void sk_files_mediation_free(struct sk_files_mediation *f);
+/* Audit: Landlock enforces `enforced` (sk_plan_audit_files()) rather than
+ * the plan; each refusal then says whether it happened.  NULL drops it
+ * (before `enforced` is freed). */
+int sk_files_mediation_enforced(struct sk_files_mediation *f, const stockade_plan *enforced, stockade_error **err);
 
 /* Exposed for the tests: the access and path(s) a call of `name` with
  * `args` asks for, resolved as the caller `pid` sees them.  0 when it is

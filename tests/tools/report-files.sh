@@ -97,6 +97,20 @@ else
 	sed 's/^/    /' "$tmp/events.jsonl"
 fi
 
+# Audit covers files: nothing refused but the carve-outs, every would-be
+# refusal listed.
+rm -f "$H/dir/audited"
+"$STOCKADE" run --audit -- sh -c 'touch "$HOME/dir/audited"; cat "$HOME/.npmrc"' >"$tmp/out" 2>&1 || true
+if [ -e "$H/dir/audited" ] && ! grep -q npm-SECRET "$tmp/out" &&
+	grep -q "create ~/dir/audited x1 by touch: would be EACCES, not under any write root" "$tmp/out" &&
+	grep -q "read ~/.npmrc x1 by cat: EACCES, carved out by deny ~/.npmrc" "$tmp/out" &&
+	grep -q "audit mode covers files too" "$tmp/out"; then
+	ok "audit: the create ran and is listed as would-be refused; the carve-out still refused ~/.npmrc"
+else
+	fail "audit:"
+	sed 's/^/    /' "$tmp/out"
+fi
+
 # Nothing refused, nothing reported: a command that only reads and writes
 # where the policy lets it.
 "$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; rm inside' >"$tmp/out" 2>&1 ||
