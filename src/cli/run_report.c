@@ -211,11 +211,11 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		return EXIT_STOCKADE;
 	}
 	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, argv, &sopts, &res, &err);
-	if (relaxed.paths)
-		sk_files_mediation_enforced(med.files_state, NULL, NULL);
-	sk_audit_plan_free(&relaxed);
+	/* The events point into the plan the supervisor decided with:
+	 * relaxed lives until the report is written. */
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		sk_mediation_free(&med);
+		sk_audit_plan_free(&relaxed);
 		report_free(r);
 		if (json)
 			fclose(json);
@@ -237,6 +237,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
 	sk_mediation_free(&med);
+	sk_audit_plan_free(&relaxed);
 	if (json)
 		fclose(json);
 	if (ret < 0) {
