@@ -240,6 +240,10 @@ const struct sk_preset *sk_preset_lookup(const char *name);
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
 	char *tools[SK_PATH_NTOOLS];
+	/* $GIT_COMMON_DIR: when the working directory is in a linked git
+	 * worktree, the main repository's .git (found from $CWD/.git, not
+	 * read from the environment); NULL otherwise. */
+	char *git_common;
 };
 
 /* A character that makes a path component a pattern (fnmatch). */

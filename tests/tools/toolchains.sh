@@ -93,6 +93,25 @@ for preset in agent strict; do
 	fi
 done
 
+# A linked worktree: strict reads its main repository ($GIT_COMMON_DIR);
+# committing takes the writes docs/landlock.md lists.
+git -C "$tmp/proj" worktree add -q "$tmp/linked" 2>/dev/null
+if (cd "$tmp/linked" && "$STOCKADE" run --preset strict -- git log -1 --format=%an) >"$tmp/out" 2>&1 &&
+	[ "$(cat "$tmp/out")" = "Toolchain Tester" ]; then
+	ok "strict: git log in a linked worktree"
+else
+	fail "strict: git log in a linked worktree: $(cat "$tmp/out")"
+fi
+common=$tmp/proj/.git
+echo linked >"$tmp/linked/file"
+if (cd "$tmp/linked" && "$STOCKADE" run --preset strict --write "$common/objects" --write "$common/refs" \
+	--write "$common/logs" --write "$common/worktrees/linked" -- sh -c 'git add file && git commit -qm linked') \
+	>"$tmp/out" 2>&1 && [ "$(git -C "$tmp/linked" log -1 --format=%s)" = linked ]; then
+	ok "strict: git commit in a linked worktree with the documented writes"
+else
+	fail "strict: git commit in a linked worktree: $(cat "$tmp/out")"
+fi
+
 # npm install + npm test of a local tarball, the cache the sandbox's own.
 if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
 	echo '{"name":"localdep","version":"1.0.0","main":"index.js"}' >"$tmp/proj/pkg/package/package.json"
