@@ -125,6 +125,11 @@ fi
 # Environments: NAME and the command prefix that runs a command in it.
 # `-f 9:FILE` is the timer's way to hand bwrap its filter on fd 9.
 envs="bare floor agent strict minimal none"
+# agent from a policy file (no preset blob), and the same with a TCP port
+# (issue 15: the port list must not cost more than ~1 ms of start-up).
+printf 'extends: agent\nnetwork:\n  mode: none\n' >"$work/agent-file.yaml"
+printf 'extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n' >"$work/agent-tcp.yaml"
+envs="$envs agent-file agent-tcp"
 [ "$bwrap_ok" -gt 0 ] && envs="$envs bwrap"
 [ "$fj_ok" = 1 ] && envs="$envs firejail"
 prefix() {
@@ -132,6 +137,7 @@ prefix() {
 	bare) ;;
 	floor) echo "$work/allowall" ;;
 	agent | strict | minimal | none) echo "$stockade run --preset $1 --" ;;
+	agent-file | agent-tcp) echo "$stockade run --policy $work/$1.yaml --" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then
 			echo "bwrap --dev-bind / / --seccomp 9 --"
@@ -152,6 +158,8 @@ label() {
 	bare) echo "no sandbox" ;;
 	floor) echo "1-insn filter (floor)" ;;
 	agent | strict | minimal | none) echo "stockade $1" ;;
+	agent-file) echo "stockade agent (policy file)" ;;
+	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then echo "bwrap + agent filter"; else echo "bwrap (no filter)"; fi
 		;;
@@ -213,7 +221,7 @@ echo "bench: syscall loop" >&2
 sys_envs=
 for e in $envs; do
 	case $e in
-	minimal) continue ;; # startup only: its filter is a subset of agent's
+	minimal | agent-file | agent-tcp) continue ;; # startup only: their filters are (near) agent's
 	esac
 	f=$work/sys-$e.txt
 	if [ "$e" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
@@ -336,6 +344,9 @@ table() {
 			END { if (a) printf "Target: agent within 0.5 ms of bare `true`: %+.3f ms (%s)", (a - b) / 1000, ((a - b) <= 500 ? "met" : "not met")
 			      if (a && f) printf "; the floor is %+.3f ms, so stockade'"'"'s own work under agent is %+.3f ms", (f - b) / 1000, (a - f) / 1000
 			      if (a) printf ".\n" }' "$startup_rows"
+		echo
+		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 }
+			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s).\n", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met") }' "$startup_rows"
 	fi
 	if [ -n "$hf" ]; then
 		echo

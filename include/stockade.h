@@ -120,7 +120,7 @@ int stockade_policy_set_oci_arch(stockade_policy *policy, uint32_t arch, stockad
 int stockade_policy_set_oci_caps(stockade_policy *policy, const char *caps, stockade_error **err);
 int stockade_policy_set_oci_kernel(stockade_policy *policy, const char *release, stockade_error **err);
 /* Command-line style sandbox overrides, on top of every layer pushed so far:
- * the network mode ("none", "unix" or "full"), and a path added to a
+ * the network mode ("none", "unix", "proxy" or "full"), and a path added to a
  * filesystem list ("read", "write", "exec", "deny", "read_only"); a path
  * added this way is not affected by the carve-outs of lower layers.  Paths
  * are kept as written; `~`, $HOME, $CWD and $TMPDIR are expanded when the
@@ -134,6 +134,13 @@ int stockade_policy_add_path(stockade_policy *policy, const char *list, const ch
  * (running fails without them) or "off" (exec in place).  -EINVAL for
  * another mode. */
 int stockade_policy_set_isolation(stockade_policy *policy, const char *mode, stockade_error **err);
+/* network.allow and network.tcp_connect on the command line: a host name
+ * or "*.domain" pattern with an optional ":PORT" (80 and 443 without),
+ * reached through stockade's proxy (this selects network mode "proxy"
+ * unless a mode was set on the command line); a tcp_connect entry, "PORT",
+ * "A.B.C.D:PORT" or "[IPV6]:PORT".  -EINVAL for a malformed one. */
+int stockade_policy_allow_host(stockade_policy *policy, const char *host, stockade_error **err);
+int stockade_policy_tcp_connect(stockade_policy *policy, const char *entry, stockade_error **err);
 /* Name of the policy (the top layer's `name:` or preset name, "custom" if
  * none), for display.  Never NULL; the string belongs to the policy and
  * lasts until the policy is changed or freed. */

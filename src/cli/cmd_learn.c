@@ -164,6 +164,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
+	sopts.answer_probes = true;
 	sopts.data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
 	if (ret < 0) {
@@ -200,6 +201,11 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (res.killed_leftovers)
+		fprintf(stderr, "stockade: learn: %u process%s outlived the command and %s killed; what %s did after "
+				"the command exited is not in the policy\n",
+			res.killed_leftovers, res.killed_leftovers == 1 ? "" : "es",
+			res.killed_leftovers == 1 ? "was" : "were", res.killed_leftovers == 1 ? "it" : "they");
 	if (res.lingering)
 		fprintf(stderr, "stockade: learn: some processes outlived the command; calls they make from now on "
 				"are not in the policy\n");

@@ -120,6 +120,12 @@ int cmd_run(int argc, char **argv)
 			return EXIT_STOCKADE;
 		}
 	}
+	if (rep.json_fd >= 0 && (unsigned long)rep.json_fd < 3 + preserve) {
+		usage_error(argv[0], "--report-fd %d is among the descriptors --preserve-fds passes to the command",
+			    rep.json_fd);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	if (i >= argc) {
 		usage_error(argv[0], "no command given");
 		policy_opts_free(&o);
@@ -152,8 +158,7 @@ int cmd_run(int argc, char **argv)
 	/* Tools can tell they are confined, and by what. */
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
-	setenv("STOCKADE_NETWORK",
-	       plan->access.net == SK_NET_NONE ? "none" : plan->access.net == SK_NET_UNIX ? "unix" : "full", 1);
+	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
 	/* Only 0, 1, 2 (and what --preserve-fds and a jobserver name) reach it. */
 	ret = keep_only_inherited_fds((unsigned)preserve, getenv("MAKEFLAGS"));

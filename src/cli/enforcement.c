@@ -6,6 +6,7 @@
  * is enforced as data (struct sk_enforcement, plan/enforcement.h); the
  * words are all here.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,7 +182,7 @@ static void fs_text(struct line *l, const struct sk_enforcement *rep)
 static void net_text(struct line *l, const stockade_plan *plan, const struct sk_enforcement *rep)
 {
 	const struct sk_plan_access *sb = &plan->access;
-	const char *mode = rep->net_mode == SK_NET_NONE ? "none" : "unix";
+	const char *mode = sk_net_mode_name(rep->net_mode);
 
 	if (rep->net.level == SK_LEVEL_OFF) {
 		add(l, "not restricted (mode full)");
@@ -207,8 +208,9 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		return;
 	}
 	add(l, "mode %s: %s", mode,
-	    rep->net_mode == SK_NET_NONE ? "sockets other than AF_UNIX fail with EACCES (seccomp)"
-					 : "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)");
+	    rep->net_mode == SK_NET_UNIX ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
+					 : "sockets other than AF_UNIX fail with EACCES (seccomp)");
+
 	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
 		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
 	} else if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
@@ -226,6 +228,11 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 			add(l, " (Landlock)");
 		}
 	}
+	if (rep->net_mode == SK_NET_PROXY)
+		add(l, "; the proxy's port is stockade's proxy, letting through %zu host pattern%s", sb->nhosts,
+		    sb->nhosts == 1 ? "" : "s");
+	if (sb->ntcp_addrs)
+		add(l, "; tcp_connect addresses: only their ports are enforced (no connect() mediation yet)");
 }
 
 static void scope_text(struct line *l, const struct sk_enforcement *rep)
@@ -401,6 +408,17 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 		layer_text(&l, plan, rep, i);
 		fprintf(f, "stockade: warning: %s %s%s: %s\n", layer_names[i], level_name(it->level),
 			it->weaker ? " (less than the policy asks)" : "", l.buf);
+		n++;
+	}
+	/* Landlock limits ports, not addresses; checking the address needs
+	 * connect() mediated by the supervisor, which this build lacks. */
+	for (size_t i = 0; i < plan->access.ntcp_addrs; i++) {
+		const struct sk_port_ref *a = &plan->access.tcp_addrs[i];
+		char host[INET6_ADDRSTRLEN] = "?";
+		inet_ntop(a->family, a->addr, host, sizeof(host));
+		fprintf(f, "stockade: warning: network.tcp_connect %s%s%s:%u: only the port is enforced, on any host "
+			   "(address checks need connect() mediation, not in this build)\n",
+			a->family == AF_INET6 ? "[" : "", host, a->family == AF_INET6 ? "]" : "", a->port);
 		n++;
 	}
 	return n;

@@ -20,7 +20,9 @@ const struct cli_option cli_policy_options[] = {
 	{ "--policy", NULL, "FILE", "a YAML policy file (it may `extends:` a preset or another file)" },
 	{ "--allow", NULL, "NAME", "allow a syscall or @group outright, dropping its argument rules" },
 	{ "--deny", NULL, "NAME", "deny a syscall or @group with the policy's deny action" },
-	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route) or full" },
+	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route), proxy or full" },
+	{ "--allow-host", NULL, "HOST", "reach HOST[:PORT] or *.DOMAIN via stockade's proxy (implies --net proxy)" },
+	{ "--tcp-connect", NULL, "ADDR:PORT", "allow direct TCP connections to PORT (ADDR: 127.0.0.1, [::1])" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
 	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
@@ -36,7 +38,8 @@ static const struct cli_option run_options[] = {
 	{ "--verbose", "-v", NULL, "say, per layer, what this kernel enforces (warnings come anyway)" },
 	{ "--report", NULL, NULL, "at exit, list every call the policy denied, why, and how to allow it" },
 	{ "--no-report", NULL, NULL, "no report (--report is the default when stderr is a terminal)" },
-	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE" },
+	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE; - is stdout" },
+	{ "--report-fd", NULL, "N", "the same JSON to descriptor N, which the command does not inherit" },
 	{ "--audit", NULL, NULL, "deny nothing; report what the policy would deny (seccomp.mode: audit)" },
 	{ "--preserve-fds", NULL, "N", "pass descriptors 3 to 3+N-1 on (others above 2 are closed, but make's jobserver)" },
 	{ 0 },
@@ -94,7 +97,7 @@ static const struct cli_command commands[] = {
 	{
 		.name = "run",
 		.run = cmd_run,
-		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE] [--audit] "
+		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE | --report-fd N] [--audit] "
 			 "[--preserve-fds N] [--] COMMAND [ARG]...",
 		.summary = "run COMMAND confined (default preset: agent)",
 		.about = "Run COMMAND under the policy (default: the agent preset), in place of stockade; with\n"

@@ -41,7 +41,7 @@ static int ensure_policy(struct policy_opts *o)
  * libseccomp recycle memory fast then, which the musl CLI's arena does not
  * (src/musl/arena.c), so it is stopped before. */
 static const char *const building_opts[] = { "--policy", "--oci-profile", "--allow", "--deny",
-					     "--net",	  "--read",	   "--write", "--exec", NULL };
+					     "--net",	  "--read",	   "--write", "--exec", "--allow-host", "--tcp-connect", NULL };
 
 static bool is_one_of(const char *arg, const char *const *names)
 {
@@ -150,6 +150,14 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_set_network(o->policy, v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--allow-host"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_allow_host(o->policy, v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--tcp-connect"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_tcp_connect(o->policy, v, &err);
 	} else if ((v = opt_value(argc, argv, i, "--read"))) {
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;

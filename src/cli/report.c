@@ -45,6 +45,7 @@ struct report {
 	struct group *groups;
 	size_t ngroups;
 	unsigned long events, mismatches;
+	unsigned long fallbacks; /* designed fallbacks' ENOSYS: no denials */
 	bool oom;
 	const struct sk_files_mediation *files; /* report_set_files() */
 };
@@ -286,6 +287,12 @@ void report_event(const struct sk_event *ev, void *data)
 	struct group *g = NULL;
 	char decoded[160];
 
+	/* clone3's ENOSYS is the policy working as designed: counted, never
+	 * listed, never a fix. */
+	if (ev->fallback || sk_verdict_is_fallback(ev->name, &ev->verdict)) {
+		r->fallbacks++;
+		return;
+	}
 	if (r->json)
 		json_event(r, ev);
 	r->events++;
@@ -450,7 +457,8 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 			 fm->observed, fm->observed ? (double)fm->ns / 1000.0 / (double)fm->observed : 0.0);
 		landlock = note;
 	}
-	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || !quiet_if_clean)) {
+	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
+		    !quiet_if_clean)) {
 		if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
@@ -490,6 +498,11 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"answers their calls until they exit%s\n",
 				(int)res->linger_pid,
 				r->json ? " (their denials go to the JSON report only)" : " (their denials are not reported)");
+		if (res->killed_leftovers)
+			fprintf(out,
+				"stockade: %u of the command's processes were still running when it exited; killed, "
+				"so none keeps audit's permissions\n",
+				res->killed_leftovers);
 		if (landlock && !fm && failed && r->plan->access.fs)
 			fprintf(out, "stockade: the command failed; if a file access was refused (EACCES), `--report` "
 				     "lists each one with the rule and the fix\n");
@@ -536,8 +549,12 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 			sk_jw_key(&w, "file_distinct");
 			sk_jw_int(&w, (long long)fm->n);
 		}
+		sk_jw_key(&w, "fallbacks");
+		sk_jw_int(&w, (long long)r->fallbacks);
 		sk_jw_key(&w, "lingering");
 		sk_jw_bool(&w, res->lingering);
+		sk_jw_key(&w, "killed_leftovers");
+		sk_jw_int(&w, res->killed_leftovers);
 		if (landlock)
 			json_member(&w, "landlock", landlock);
 		sk_jw_close(&w, '}');

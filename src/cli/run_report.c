@@ -5,6 +5,8 @@
  * then print what the policy denied and how to allow it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "report.h"
 #include "run/mediate_files.h"
 #include "plan/fs_eval.h"
@@ -33,6 +36,27 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
 	}
 	if (!strcmp(a, "--audit")) {
 		o->audit = true;
+		return 1;
+	}
+	if (!strncmp(a, "--report-fd", 11) && (a[11] == '\0' || a[11] == '=')) {
+		const char *v = a[11] == '=' ? a + 12 : *i + 1 < argc ? argv[++*i] : NULL;
+		char *end;
+		long n;
+
+		errno = 0;
+		n = v ? strtol(v, &end, 10) : -1;
+		if (!v || !*v || *end || errno || n < 0 || n > INT_MAX) {
+			usage_error(argv[0], "option --report-fd needs a descriptor number");
+			return -1;
+		}
+		/* 0, 1 and 2 are the command's too: it could write into them. */
+		if (n < 3) {
+			usage_error(argv[0], "--report-fd %ld: the command shares descriptors 0-2; use a descriptor "
+					     "above 2 (or --report-json - for standard output)",
+				    n);
+			return -1;
+		}
+		o->json_fd = (int)n;
 		return 1;
 	}
 	if (!strncmp(a, "--report-json=", 14)) {
@@ -125,7 +149,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
 	bool audit = o->audit || plan->audit;
-	bool explicit = audit || o->report == 1 || o->json_path;
+	bool explicit = audit || o->report == 1 || o->json_path || o->json_fd >= 0;
 	bool tty = isatty(STDERR_FILENO);
 	/* The text report: asked for, or by default for a person or an audit.
 	 * Unasked, it says nothing when nothing was denied. */
@@ -136,7 +160,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	stockade_error *err = NULL;
 	struct report *r;
 	FILE *json = NULL;
-	int ret, status;
+	int ret, status, json_fd = -1;
+	bool json_file = false;
 
 	struct sk_mediation med;
 	struct mediated_log log = { .n = 0 };
@@ -171,13 +196,54 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 				audit ? "audit" : "report");
 		return -1;
 	}
-	if (o->json_path) {
-		json = fopen(o->json_path, "we");
-		if (!json) {
-			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+	if (o->json_path && o->json_fd >= 0) {
+		fprintf(stderr, "stockade: --report-json and --report-fd: choose one\n");
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	if (o->json_fd >= 0) {
+		/* The caller's channel: ours only, never the command's. */
+		int fl = fcntl(o->json_fd, F_GETFL);
+
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd,
+				fl < 0 ? strerror(errno) : "not open for writing");
 			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
+		if (fcntl(o->json_fd, F_SETFD, FD_CLOEXEC) < 0 || !(json = fdopen(o->json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd, strerror(errno));
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path && !strcmp(o->json_path, "-")) {
+		/* Standard output, which the command shares. */
+		int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0 || !(json = fdopen(fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json -: %s\n", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path) {
+		char why[300];
+
+		json_fd = outfile_open(o->json_path, why, sizeof(why));
+		if (json_fd < 0) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		if (!(json = fdopen(json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+			close(json_fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		json_file = true;
+		outfile_warn_writable(plan, "--report-json", o->json_path);
 	}
 	r = report_new(plan, policy, sopts.mode, json);
 	if (!r) {
@@ -238,6 +304,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	report_free(r);
 	sk_mediation_free(&med);
 	sk_audit_plan_free(&relaxed);
+	if (json_file)
+		outfile_warn_replaced(json_fd, "--report-json", o->json_path);
 	if (json)
 		fclose(json);
 	if (ret < 0) {

@@ -16,6 +16,9 @@
  *
  *   none: every family but AF_UNIX fails with EACCES;
  *   unix: the same, plus AF_NETLINK with protocol NETLINK_ROUTE (getifaddrs);
+ *   proxy: as none, plus plain TCP sockets: Landlock limits their connect
+ *          to the proxy's port (added when the run starts it) and the
+ *          tcp_connect ports;
  *   full: nothing added.
  *
  * Under none and unix, listed TCP ports let plain TCP sockets (SOCK_STREAM,
@@ -132,16 +135,19 @@ static int network_rules(stockade_plan *plan, bool tcp_sockets, stockade_error *
 		if (at->line)
 			return sk_error(err, EINVAL,
 					"%s:%d:%d: network mode %s needs the seccomp filter, which this policy disables",
-					at->file, at->line, at->column, sb->net == SK_NET_NONE ? "none" : "unix");
+					at->file, at->line, at->column, sk_net_mode_name(sb->net));
 		return sk_error(err, EINVAL, "network mode %s needs the seccomp filter, which this policy disables",
-				sb->net == SK_NET_NONE ? "none" : "unix");
+				sk_net_mode_name(sb->net));
 	}
 	if (sk_plan_intern(plan,
 			   "listed TCP ports: plain TCP sockets pass, Landlock limits their bind and connect to the "
 			   "ports",
 			   &why_tcp) < 0 ||
 	    sk_plan_intern(plan,
-			   sb->net == SK_NET_NONE
+			   sb->net == SK_NET_PROXY
+				   ? "network mode proxy: only AF_UNIX and TCP sockets (TCP reaches the proxy and "
+				     "tcp_connect); `--allow-host NAME` lets the proxy reach a host"
+			   : sb->net == SK_NET_NONE
 				   ? "network mode none: only AF_UNIX sockets; `--net full` (network.mode: full) allows "
 				     "the network"
 				   : "network mode unix: only AF_UNIX and netlink route sockets; `--net full` "
@@ -154,7 +160,7 @@ static int network_rules(stockade_plan *plan, bool tcp_sockets, stockade_error *
 
 	/* Plain TCP, when the rest of the policy allows it: the network mode
 	 * takes away, it never adds what the policy denies. */
-	sb->tcp_sockets = tcp_sockets && ports && allowed(plan, "socket", AF_INET, SOCK_STREAM, 0) &&
+	sb->tcp_sockets = tcp_sockets && (ports || sb->net == SK_NET_PROXY) && allowed(plan, "socket", AF_INET, SOCK_STREAM, 0) &&
 			  allowed(plan, "socket", AF_INET, SOCK_STREAM, IPPROTO_TCP) &&
 			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, 0) &&
 			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, IPPROTO_TCP);
@@ -213,6 +219,69 @@ nomem:
 	free(r.v);
 	ret = oom(err);
 	return ret;
+}
+
+/* tcp_connect addresses, network.allow and network.hosts from layer
+ * `first` up: duplicates once, a later pin of a name replaces an earlier. */
+static int network_hosts(stockade_plan *plan, const stockade_policy *policy, size_t first, stockade_error **err)
+{
+	struct sk_plan_access *sb = &plan->access;
+	size_t na = 0, nh = 0, np = 0;
+
+	for (size_t li = first; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (size_t i = 0; i < l->ntcp[SK_TCP_CONNECT]; i++)
+			na += l->tcp[SK_TCP_CONNECT][i].family != 0;
+		nh += l->nnet_allow;
+		np += l->nnet_pins;
+	}
+	if (!(sb->tcp_addrs = calloc(na ? na : 1, sizeof(*sb->tcp_addrs))) ||
+	    !(sb->hosts = calloc(nh ? nh : 1, sizeof(*sb->hosts))) || !(sb->pins = calloc(np ? np : 1, sizeof(*sb->pins))))
+		return oom(err);
+	for (size_t li = first; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (size_t i = 0; i < l->ntcp[SK_TCP_CONNECT]; i++) {
+			const struct sk_port_ref *r = &l->tcp[SK_TCP_CONNECT][i];
+			bool dup = !r->family;
+			for (size_t k = 0; k < sb->ntcp_addrs && !dup; k++)
+				dup = sb->tcp_addrs[k].port == r->port && sb->tcp_addrs[k].family == r->family &&
+				      !memcmp(sb->tcp_addrs[k].addr, r->addr, sizeof(r->addr));
+			if (dup)
+				continue;
+			sb->tcp_addrs[sb->ntcp_addrs] = *r;
+			if (sk_plan_intern(plan, r->at.file, &sb->tcp_addrs[sb->ntcp_addrs].at.file) < 0)
+				return oom(err);
+			sb->ntcp_addrs++;
+		}
+		for (size_t i = 0; i < l->nnet_allow; i++) {
+			const struct sk_host_ref *h = &l->net_allow[i];
+			bool dup = false;
+			for (size_t k = 0; k < sb->nhosts && !dup; k++)
+				dup = sb->hosts[k].port == h->port && !strcmp(sb->hosts[k].pattern, h->pattern);
+			if (dup)
+				continue;
+			struct sk_net_host *o = &sb->hosts[sb->nhosts++];
+			o->port = h->port;
+			o->at = h->at;
+			if (sk_plan_intern(plan, h->pattern, &o->pattern) < 0 ||
+			    sk_plan_intern(plan, h->at.file, &o->at.file) < 0)
+				return oom(err);
+		}
+		for (size_t i = 0; i < l->nnet_pins; i++) {
+			const struct sk_host_pin *h = &l->net_pins[i];
+			size_t k = 0;
+			while (k < sb->npins && strcmp(sb->pins[k].name, h->name))
+				k++;
+			if (k == sb->npins)
+				sb->npins++;
+			sb->pins[k].at = h->at;
+			if (sk_plan_intern(plan, h->name, &sb->pins[k].name) < 0 ||
+			    sk_plan_intern(plan, h->addr, &sb->pins[k].addr) < 0 ||
+			    sk_plan_intern(plan, h->at.file, &sb->pins[k].at.file) < 0)
+				return oom(err);
+		}
+	}
+	return 0;
 }
 
 int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
@@ -311,10 +380,12 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			if (w == 0 || sb->tcp[d][w - 1] != sb->tcp[d][i])
 				sb->tcp[d][w++] = sb->tcp[d][i];
 		sb->ntcp[d] = w;
-		/* Under none and unix, TCP is denied unless listed; under full,
-		 * a list restricts that direction to it. */
+		/* Under none, unix and proxy, TCP is denied unless listed; under
+		 * full, a list restricts that direction to it. */
 		sb->tcp_handled[d] = sb->net != SK_NET_FULL || sb->ntcp[d] > 0;
 	}
+	if (network_hosts(plan, policy, first_tcp, err) < 0)
+		return -ENOMEM;
 	if (sb->net != SK_NET_FULL)
 		return network_rules(plan, tcp_sockets, err);
 	return 0;
@@ -326,5 +397,8 @@ void sk_plan_access_free(stockade_plan *plan)
 	free(plan->access.sockets);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
+	free(plan->access.tcp_addrs);
+	free(plan->access.hosts);
+	free(plan->access.pins);
 	stockade_plan_free(plan->net_fallback);
 }

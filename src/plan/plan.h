@@ -20,6 +20,18 @@ struct sk_fs_path {
 	struct sk_origin at;
 };
 
+/* network.allow and network.hosts flattened over the layers (strings
+ * interned in the plan); what the proxy is started with. */
+struct sk_net_host {
+	const char *pattern; /* "registry.npmjs.org", "*.example.com" */
+	uint16_t port;	     /* 0: 80 and 443 */
+	struct sk_origin at;
+};
+struct sk_net_pin {
+	const char *name, *addr;
+	struct sk_origin at;
+};
+
 struct sk_plan_access {
 	enum sk_landlock_mode landlock; /* never UNSET in a plan: best_effort by default */
 	struct sk_origin landlock_at;
@@ -31,6 +43,15 @@ struct sk_plan_access {
 	uint16_t *tcp[SK_TCP_NDIRS]; /* sorted, unique */
 	size_t ntcp[SK_TCP_NDIRS];
 	bool tcp_handled[SK_TCP_NDIRS]; /* Landlock restricts this direction to the list */
+	/* tcp_connect entries that name an address (their ports are in
+	 * tcp[SK_TCP_CONNECT] too: Landlock limits ports only). */
+	struct sk_port_ref *tcp_addrs;
+	size_t ntcp_addrs;
+	/* mode proxy: the hosts the proxy lets through, and the pins */
+	struct sk_net_host *hosts;
+	size_t nhosts;
+	struct sk_net_pin *pins;
+	size_t npins;
 	/* The seccomp filter lets TCP sockets through because ports are listed
 	 * under mode none/unix; plan->net_fallback is the same policy without
 	 * that exception, for kernels whose Landlock cannot limit the ports. */

@@ -460,7 +460,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 		p->layer = (size_t)get64(r);
 		get_origin(r, &p->at);
 	}
-	sb->net = (enum sk_net_mode)get_enum(r, SK_NET_NONE);
+	sb->net = (enum sk_net_mode)get_enum(r, SK_NET_PROXY);
 	get_origin(r, &sb->net_at);
 	for (int d = 0; d < SK_TCP_NDIRS && !r->err; d++) {
 		n = get_count(r, 2);

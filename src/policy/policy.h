@@ -54,6 +54,7 @@ enum sk_net_mode {
 	SK_NET_FULL, /* no restriction (the socket families the seccomp policy allows) */
 	SK_NET_UNIX, /* AF_UNIX and NETLINK_ROUTE only */
 	SK_NET_NONE, /* AF_UNIX only */
+	SK_NET_PROXY, /* AF_UNIX, and TCP to stockade's proxy (network.allow) and tcp_connect */
 };
 
 enum sk_tcp_dir {
@@ -87,6 +88,26 @@ struct sk_path_ref {
 
 struct sk_port_ref {
 	uint16_t port;
+	/* tcp_connect "127.0.0.1:5432", "[::1]:8080": family AF_INET or
+	 * AF_INET6 and the address (network byte order); 0 for any host. */
+	uint8_t family;
+	uint8_t addr[16];
+	struct sk_origin at;
+};
+
+/* network.allow: a host name or `*.domain` pattern (lower case), reached
+ * through the proxy on `port`, or on 80 and 443 when port is 0. */
+struct sk_host_ref {
+	char *pattern;
+	uint16_t port;
+	struct sk_origin at;
+};
+
+/* network.hosts: a name the proxy resolves to `addr` (numeric), also
+ * where the address is private or loopback. */
+struct sk_host_pin {
+	char *name;
+	char *addr;
 	struct sk_origin at;
 };
 
@@ -128,6 +149,12 @@ struct sk_layer {
 	bool net_replace;
 	struct sk_port_ref *tcp[SK_TCP_NDIRS];
 	size_t ntcp[SK_TCP_NDIRS];
+	/* network.allow and network.hosts add up too (net_replace drops the
+	 * lower layers'); a later pin of the same name wins */
+	struct sk_host_ref *net_allow;
+	size_t nnet_allow;
+	struct sk_host_pin *net_pins;
+	size_t nnet_pins;
 	/* scope: each key, the last layer that sets it wins */
 	bool scope_signals_set, scope_signals;
 	bool scope_abstract_set, scope_abstract;
@@ -181,6 +208,22 @@ void sk_layer_free(struct sk_layer *layer);
 int sk_policy_materialize(stockade_policy *policy, stockade_error **err);
 /* A new policy of the same pending presets, parsed (for a blob that does not load). */
 int sk_policy_parsed_copy(const stockade_policy *policy, stockade_policy **out, stockade_error **err);
+/* Host patterns, tcp_connect entries and pins (policy/yaml_network.c).
+ * -EINVAL with *msg saying why; -ENOMEM.  *pattern is malloc'd, lower case. */
+int sk_host_pattern_parse(const char *s, char **pattern, uint16_t *port, const char **msg);
+int sk_tcp_connect_parse(const char *s, struct sk_port_ref *out, const char **msg);
+int sk_host_pin_check(const char *addr);
+/* Add to a layer; add_tcp_connect returns 1 for a duplicate (not added). */
+int sk_layer_add_allow(struct sk_layer *l, const char *s, struct sk_origin at, const char **msg,
+		       stockade_error **err);
+int sk_layer_add_tcp_connect(struct sk_layer *l, const struct sk_port_ref *ref, stockade_error **err);
+void sk_layer_free_network(struct sk_layer *l);
+/* "none", "unix", "proxy", "full" (UNSET: "full"). */
+const char *sk_net_mode_name(enum sk_net_mode m);
+/* The mode of the parsed layers (the last that sets one); UNSET if none
+ * does (pending built-in presets never select proxy). */
+enum sk_net_mode sk_policy_net_mode(const stockade_policy *policy);
+
 /* The command-line layer at the top of the stack, created on first use. */
 struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
 /* Push a finished layer on top of the stack (frees it on failure). */

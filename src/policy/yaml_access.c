@@ -10,10 +10,12 @@
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
  *   network:
- *     mode: none | unix | full
- *     tcp_connect: [PORT...]
+ *     mode: none | unix | proxy | full
+ *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
+ *     hosts: {NAME: ADDRESS}  # pinned for the proxy
+ *     tcp_connect: [PORT | ADDRESS:PORT...]
  *     tcp_bind: [PORT...]
- *     replace: false        # true: drop the ports lower layers listed
+ *     replace: false        # true: drop the ports and hosts lower layers listed
  *   scope:
  *     signals: true
  *     abstract_unix_sockets: true
@@ -154,6 +156,8 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 		*out = SK_NET_UNIX;
 	else if (!strcmp(s, "full"))
 		*out = SK_NET_FULL;
+	else if (!strcmp(s, "proxy"))
+		*out = SK_NET_PROXY;
 	else
 		return -EINVAL;
 	return 0;
@@ -161,12 +165,12 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 
 static int parse_network(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "mode", "tcp_connect", "tcp_bind", "replace", NULL };
+	static const char *const keys[] = { "mode", "allow", "hosts", "tcp_connect", "tcp_bind", "replace", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "network must be a mapping (mode, tcp_connect, tcp_bind, replace)");
+		return at_node(c, n, 0, "network must be a mapping (mode, allow, hosts, tcp_connect, tcp_bind, replace)");
 	if (check_keys(c, n, "network", keys) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, n, "mode"))) {
@@ -176,15 +180,21 @@ static int parse_network(struct ctx *c, yaml_node_t *n)
 		if (net_mode_parse(s, &l->net_mode) < 0)
 			return at_node(c, v, quote_offset(v),
 				       "network.mode is `none` (no sockets but AF_UNIX), `unix` (AF_UNIX and "
-				       "netlink route) or `full`, not `%s`",
+				       "netlink route), `proxy` (and the hosts of network.allow through stockade's "
+				       "proxy) or `full`, not `%s`",
 				       s);
 		l->net_at = origin_of(c, v);
 	}
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "network.replace", &l->net_replace) < 0)
 		return -EINVAL;
-	for (int d = 0; d < SK_TCP_NDIRS; d++)
-		if ((v = lookup(c, n, tcp_key[d])) && parse_ports(c, v, (enum sk_tcp_dir)d) < 0)
-			return -EINVAL;
+	if ((v = lookup(c, n, "tcp_connect")) && sk_parse_tcp_connect(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "tcp_bind")) && parse_ports(c, v, SK_TCP_BIND) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "allow")) && sk_parse_net_allow(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "hosts")) && sk_parse_net_hosts(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -404,6 +414,7 @@ void sk_layer_free_access(struct sk_layer *l)
 	for (size_t i = 0; i < l->nsockets; i++)
 		free(l->sockets[i].path);
 	free(l->sockets);
+	sk_layer_free_network(l);
 }
 
 /* ---- command-line overrides ---- */
@@ -414,7 +425,7 @@ int stockade_policy_set_network(stockade_policy *p, const char *mode, stockade_e
 	enum sk_net_mode m;
 
 	if (net_mode_parse(mode, &m) < 0)
-		return sk_error(err, EINVAL, "--net %s: the mode is none, unix or full", mode);
+		return sk_error(err, EINVAL, "--net %s: the mode is none, unix, proxy or full", mode);
 	l = sk_policy_cli_layer(p, err);
 	if (!l)
 		return -ENOMEM;

@@ -36,7 +36,7 @@ struct sk_learner {
 	size_t n;
 	struct seen *seen;
 	size_t nseen;
-	unsigned long calls, unnamed;
+	unsigned long calls, unnamed, fallbacks;
 	bool compat;
 	pid_t compat_pid;
 	char compat_comm[16];
@@ -120,6 +120,12 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 	struct learned *it = NULL;
 
 	l->calls++;
+	/* Answered as the base does (clone3's ENOSYS, an io_uring probe):
+	 * the program did without, and the policy must not grant it. */
+	if (ev->fallback || sk_verdict_is_fallback(ev->name, &ev->verdict)) {
+		l->fallbacks++;
+		return;
+	}
 	if (!ev->name) {
 		l->unnamed++;
 		return;
@@ -336,6 +342,11 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 			free(seen);
 		}
 	}
+	if (l->fallbacks)
+		fprintf(f,
+			"# %lu call%s (clone3, openat2, io_uring probes) got the base's answer, as designed; the "
+			"program fell back and none is allowed here.\n",
+			l->fallbacks, l->fallbacks == 1 ? "" : "s");
 	if (l->unnamed)
 		fprintf(f, "# %lu call%s had numbers libseccomp cannot name; no policy can allow them by name.\n",
 			l->unnamed, l->unnamed == 1 ? "" : "s");

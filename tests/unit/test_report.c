@@ -238,6 +238,12 @@ static void check_fixes(const char *preset)
 				break;
 			ev = event(base, name, vecs[v].a, 42);
 			sk_learner_event(&ev, l);
+			/* clone3's ENOSYS is no denial: nothing to learn. */
+			if (sk_verdict_is_fallback(name, &ev.verdict)) {
+				CHECK_INT_EQ(sk_learner_entries(l), 0);
+				sk_learner_free(l);
+				continue;
+			}
 			CHECK_INT_EQ(sk_learner_yaml(l, &meta, &text, &err), 0);
 			learned = text ? build(NULL, text) : NULL;
 			checked++;
