@@ -13,6 +13,7 @@
  * workload misses), fences it off.  A domain stacks on the policy's own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -40,9 +41,29 @@ int sk_landlock_fence(void)
 		attr.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_BLOCK;
 		size = offsetof(struct sk_ruleset_attr, handled_access_net);
 	}
+	/* Every domain denies renames and links between directories (REFER)
+	 * unless a rule of its own grants it, whether its ruleset handles
+	 * REFER or not (the kernel's ABI 1 compatibility): without this, the
+	 * fence alone made every cross-directory rename fail with EXDEV.  It
+	 * grants REFER under /, and the policy's own domain decides. */
+	if (abi >= 2)
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
 	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (fd < 0)
 		return -errno;
+	if (abi >= 2) {
+		int root = open("/", O_PATH | O_CLOEXEC);
+		struct sk_path_beneath_attr pb = { .allowed_access = LANDLOCK_ACCESS_FS_REFER, .parent_fd = root };
+
+		if (root < 0 || syscall(__NR_landlock_add_rule, fd, SK_RULE_PATH_BENEATH, &pb, 0) < 0) {
+			ret = -errno;
+			if (root >= 0)
+				close(root);
+			close(fd);
+			return ret;
+		}
+		close(root);
+	}
 	/* restrict_self needs no_new_privs (or CAP_SYS_ADMIN); the program
 	 * has set it by now, and setting it again is harmless. */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
