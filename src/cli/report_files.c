@@ -4,6 +4,7 @@
  * refuse (run/mediate_files.h), as text lines and JSON events shaped like
  * the syscall denials'.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,32 @@ static bool enforced(const struct sk_file_denial *d, bool audit)
 	return !audit || d->enforced;
 }
 
+/* A string the command controls (a path it named) for a terminal: control
+ * characters, C1 controls and bytes that are not UTF-8 as \xNN, so that
+ * no escape sequence reaches the terminal. */
+static void put_escaped(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = len > 0;
+
+		for (size_t i = 1; ok && i < len; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (ok && len == 1 && (*p < 0x20 || *p == 0x7f))
+			ok = false;
+		if (ok && len == 2 && *p == 0xc2 && p[1] < 0xa0)
+			ok = false; /* U+0080-U+009F */
+		if (!ok) {
+			fprintf(out, "\\x%02x", *p++);
+			continue;
+		}
+		fwrite(p, 1, len, out);
+		p += len;
+	}
+}
+
 void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit)
 {
 	for (size_t i = 0; i < f->n; i++) {
@@ -58,11 +85,16 @@ void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit
 		char comm[16];
 
 		clean_comm(d->comm, comm);
-		fprintf(out, "stockade:   %s %s x%lu by %s", sk_fs_op_name(d->op), d->shown, d->count, comm);
+		fprintf(out, "stockade:   %s ", sk_fs_op_name(d->op));
+		put_escaped(out, d->shown);
+		fprintf(out, " x%lu by %s", d->count, comm);
 		if (d->npids > 1)
 			fprintf(out, " (%u processes)", d->npids);
-		fprintf(out, ": %s%s, %s; fix: %s\n", enforced(d, audit) ? "" : "would be ",
-			d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES", d->explain, d->fix);
+		fprintf(out, ": %s%s, ", enforced(d, audit) ? "" : "would be ", d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES");
+		put_escaped(out, d->explain);
+		fputs("; fix: ", out);
+		put_escaped(out, d->fix);
+		fputc('\n', out);
 	}
 	if (f->dropped)
 		fprintf(out, "stockade:   (%lu more refusals of other paths are not listed: %d distinct at most)\n",

@@ -111,6 +111,15 @@ else
 	sed 's/^/    /' "$tmp/out"
 fi
 
+# A path the command names cannot write escape sequences to the terminal.
+"$STOCKADE" run --report -- sh -c 'touch "$HOME/dir/$(printf "\033[31mred\007")"' >"$tmp/out" 2>&1 || true
+if grep -q 'create ~/dir/\\x1b\[31mred\\x07 x1' "$tmp/out" && ! grep -q "$(printf '\033')" "$tmp/out"; then
+	ok "a hostile file name is escaped in the text report"
+else
+	fail "hostile file name:"
+	od -c "$tmp/out" | sed 's/^/    /' | head -20
+fi
+
 # Nothing refused, nothing reported: a command that only reads and writes
 # where the policy lets it.
 "$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; rm inside' >"$tmp/out" 2>&1 ||
