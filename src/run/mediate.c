@@ -425,7 +425,13 @@ void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, 
 	r->listener = rt->listener;
 	r->supervisor = rt->supervisor;
 	r->mediator = h;
-	/* A foreign ABI lays out its structures its own way: refused. */
+	/* A foreign ABI lays out its structures its own way: refused, or,
+	 * for an observer (which decides nothing), let through unobserved. */
+	if (arch != seccomp_arch_native() && h->observe) {
+		sk_mreq_continue(r);
+		finish(rt, r);
+		return;
+	}
 	if (arch != seccomp_arch_native()) {
 		sk_mreq_deny(r, EACCES, "stockade mediates this call for the native ABI only", "%s ABI",
 			     stockade_arch_name(arch) ? stockade_arch_name(arch) : "foreign");
