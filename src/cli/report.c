@@ -440,6 +440,13 @@ const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t si
 	return buf;
 }
 
+static void print_files_hint(FILE *out)
+{
+	fputs("stockade: the command failed; if a file access was refused (EACCES), `--report` lists each one "
+	      "with the rule and the fix\n",
+	      out);
+}
+
 void report_finish(struct report *r, const struct sk_supervise_result *res, FILE *out, bool quiet_if_clean)
 {
 	bool killed = res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus) && WTERMSIG(res->wstatus) == SIGSYS;
@@ -457,8 +464,14 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 			 fm->observed, fm->observed ? (double)fm->ns / 1000.0 / (double)fm->observed : 0.0);
 		landlock = note;
 	}
+	/* The default report does not observe files: when the command failed,
+	 * one line says how to see them. */
+	bool hint = out && landlock && !fm && failed && r->plan->access.fs;
+	bool said = false;
+
 	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
 		    !quiet_if_clean)) {
+		said = true;
 		if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
@@ -503,9 +516,8 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"stockade: %u of the command's processes were still running when it exited; killed, "
 				"so none keeps audit's permissions\n",
 				res->killed_leftovers);
-		if (landlock && !fm && failed && r->plan->access.fs)
-			fprintf(out, "stockade: the command failed; if a file access was refused (EACCES), `--report` "
-				     "lists each one with the rule and the fix\n");
+		if (hint)
+			print_files_hint(out);
 		else if (landlock && fm && r->mode != SK_NOTIFY_ERRNO)
 			fprintf(out,
 				"stockade: %s; audit mode covers files too: Landlock refused only what the carve-outs "
@@ -517,6 +529,8 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				r->mode == SK_NOTIFY_ERRNO ? "" : "; audit mode covers the seccomp filter only: the "
 								  "Landlock rules were enforced");
 	}
+	if (hint && !said)
+		print_files_hint(out);
 	if (r->json) {
 		struct sk_json_writer w = { 0 };
 

@@ -120,6 +120,22 @@ else
 	od -c "$tmp/out" | sed 's/^/    /' | head -20
 fi
 
+# The default report (stderr a terminal) observes no file but says, when
+# the command failed, how to see them; nothing when it succeeded.
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$STOCKADE' run -- touch '$H/dir/tty-new'" /dev/null >"$tmp/out" 2>&1 || true
+	script -qec "'$STOCKADE' run -- true" /dev/null >"$tmp/out2" 2>&1 || true
+	if grep -q "the command failed; if a file access was refused (EACCES), \`--report\` lists each one" "$tmp/out" &&
+		! grep -q "Landlock refused" "$tmp/out" && ! grep -q "stockade:" "$tmp/out2"; then
+		ok "the default terminal report says how to see file denials when the command failed"
+	else
+		fail "default terminal report:"
+		sed 's/^/    /' "$tmp/out" "$tmp/out2"
+	fi
+else
+	echo "skip: script(1) is not installed: the default terminal report not tried"
+fi
+
 # Nothing refused, nothing reported: a command that only reads and writes
 # where the policy lets it.
 "$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; rm inside' >"$tmp/out" 2>&1 ||
