@@ -140,6 +140,8 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 		stockade_error_free(err);
 		if (res.phase == SK_SUP_SETUP_FAILED)
 			return EXIT_STOCKADE;
+		if (res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	return exit_like(res.wstatus);
@@ -261,6 +263,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	report_set_files(r, med.files_state);
+	bool med_files = med.files_state != NULL;
 	/* Audit covers files too: Landlock keeps only the carve-outs
 	 * (credentials) and the supervisor lists what the plan would refuse. */
 	struct sk_audit_plan relaxed = { 0 };
@@ -311,6 +314,9 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
+		/* With files observed, the report has listed the refusal. */
+		if (!med_files && res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	status = exit_like(res.wstatus);

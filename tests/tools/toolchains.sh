@@ -70,9 +70,12 @@ for preset in agent strict; do
 done
 
 # strict: a toolchain outside any manager's root needs --exec.
-if "$STOCKADE" run --preset strict -- othertool >/dev/null 2>&1; then
+if "$STOCKADE" run --preset strict -- othertool >"$tmp/out" 2>&1; then
 	fail "strict ran ~/.other/bin/othertool without --exec"
 else
+	grep -q "exec ~/.other/bin/othertool refused: not under any exec root; fix: --exec ~/.other" "$tmp/out" &&
+		ok "strict: a refused command says why and names --exec ~/.other" ||
+		fail "strict: no explanation of the refused exec: $(cat "$tmp/out")"
 	out=$("$STOCKADE" run --preset strict --exec "$H/.other" -- othertool 2>&1) && [ "$out" = other ] &&
 		ok "strict: --exec ~/.other runs ~/.other/bin/othertool" || fail "strict --exec: $out"
 fi
