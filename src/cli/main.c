@@ -174,7 +174,7 @@ static const struct cli_command commands[] = {
 		.name = "explain",
 		.run = cmd_explain,
 		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all\n"
-			 "[POLICY OPTIONS] --path PATH [--access ACCESS] [--from SOURCE]",
+			 "[POLICY OPTIONS] --path PATH [--access ACCESS [--from SOURCE]]",
 		.summary = "the action a call gets and the entry responsible",
 		.about = "The action SYSCALL(ARG...) gets and the policy entry responsible, checked against the\n"
 			 "compiled filter.  SYSCALL is a name or a number; ARGs are numbers or constants\n"
