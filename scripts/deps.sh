@@ -9,7 +9,8 @@
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
 #          npm, pip and venv for the tool tests, util-linux's setpriv,
-#          setarch and unshare, git, python3
+#          setarch and unshare, git, python3; tmux, ssh-agent and script
+#          for the isolation tests
 #
 # As root with apt-get, whatever is missing is installed in one step, with
 # one line saying what; apt's output is shown only when it fails.  Otherwise
@@ -70,6 +71,11 @@ for group in "$@"; do
 			have $t || want util-linux
 		done
 		have git || want git
+		# tests/live/test_isolation.c: host servers the sandbox must
+		# not reach, and a terminal session under script(1).
+		have tmux || want tmux
+		have ssh-agent || want openssh-client
+		have script || want bsdutils
 		;;
 	*)
 		echo "usage: $0 [build] [musl] [test]" >&2

@@ -88,6 +88,7 @@ int cmd_learn(int argc, char **argv)
 	stockade_plan *plan = NULL;
 	stockade_error *err = NULL;
 	bool all = false;
+	const char *isolation = NULL;
 	char path[PATH_MAX], why[300];
 	int i, ret, status = EXIT_STOCKADE, saved_stdout = -1;
 
@@ -104,6 +105,14 @@ int cmd_learn(int argc, char **argv)
 			return cli_help(argv[0]);
 		if (!strcmp(a, "--all")) {
 			all = true;
+			continue;
+		}
+		if (!strcmp(a, "--isolation")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				usage_error(argv[0], "option %s needs a value", a);
+				return EXIT_STOCKADE;
+			}
+			isolation = argv[++i];
 			continue;
 		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name")) {
@@ -137,6 +146,8 @@ int cmd_learn(int argc, char **argv)
 	if (ret == 0)
 		ret = is_file(base) ? stockade_policy_add_file(policy, base, &err)
 				    : stockade_policy_add_preset(policy, base, &err);
+	if (ret == 0 && isolation)
+		ret = stockade_policy_set_isolation(policy, isolation, &err);
 	if (ret == 0)
 		ret = stockade_plan_build(policy, &plan, &err);
 	if (ret < 0) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade run: confine this process and exec the command in place, so no
- * stockade process lingers and the exit status is the command's own.
+ * stockade process lingers and the exit status is the command's own; with
+ * namespaces (isolation), this process waits for it and relays its end.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "run/exec.h"
+#include "run/isolate.h"
 #include "cli.h"
 #include "plan/plan.h"
 #include "supervised.h"
@@ -171,7 +173,17 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
-	/* --report, --audit: a supervisor runs the command instead. */
+	/* Namespaces where the policy asks and the kernel allows: this
+	 * process stays to relay signals and the exit status, and the rest
+	 * of this function runs in init's child (docs/isolation.md).  First,
+	 * so that host sockets are out of the mount view before the
+	 * supervisor decides whether connects need mediating: with
+	 * namespaces, only those sockets.allow names do. */
+	ret = sk_isolate(plan, NULL, &err);
+	if (ret < 0)
+		goto out;
+	/* --report, --audit, mediated calls: a supervisor runs the command
+	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);
@@ -179,6 +191,7 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	}
 	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
+out:
 	print_error(err);
 	stockade_error_free(err);
 	stockade_plan_free(plan);

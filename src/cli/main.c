@@ -50,6 +50,7 @@ static const struct cli_option learn_options[] = {
 	{ "--base", NULL, "PRESET|FILE", "the policy to extend (default: strict)" },
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
+	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
 	{ 0 },
 };
 

@@ -65,6 +65,7 @@
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "analysis/analysis.h"
+#include "run/isolate.h"
 #include "run/supervise.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -270,6 +271,10 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != a->supervisor)
 		_exit(CHILD_SETUP_FAILED);
+	/* Namespaces (isolate.h): this process stays as their outer one; the
+	 * rest runs in the command's. */
+	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
+		child_fail(a->sock, -ret, "cannot isolate the command", e);
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
 	sigaction(SIGCHLD, &a->old_chld, NULL);
@@ -303,7 +308,11 @@ static _Noreturn void child_main(struct child_args *a)
 		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
 		if (ret < 0)
 			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+		/* In a pid namespace of its own (isolate.c) the command cannot
+		 * name the supervisor at all: no pid rules then. */
+		pid_t visible = getppid() == a->supervisor ? a->supervisor : 0;
+
+		ret = visible ? sk_supervise_harden(visible, ret == 2 || !fence_signals) : 0;
 	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
