@@ -17,6 +17,9 @@
 #include "cli.h"
 #include "outfile.h"
 #include "run/learn.h"
+#include "policy/policy.h"
+#include "proxy_start.h"
+#include "report_net.h"
 #include "supervised.h"
 
 static bool is_file(const char *base)
@@ -42,6 +45,67 @@ static char *join_command(char **argv)
 		strcat(s, *a);
 	}
 	return s;
+}
+
+/* Mode proxy: the hosts the run reached, as network.allow (80 and 443
+ * as the bare name), appended to the learned text. */
+static int learned_hosts(int events, char **text)
+{
+	struct proxy_event *v;
+	size_t n;
+	char *add = NULL, *out = NULL;
+	size_t addlen = 0;
+	FILE *f;
+
+	if (proxy_events_read(events, &v, &n) < 0)
+		return -1;
+	f = open_memstream(&add, &addlen);
+	if (!f) {
+		free(v);
+		return -1;
+	}
+	fputs("network:\n  mode: proxy # hosts through stockade's proxy, as the run reached them\n  allow:", f);
+	size_t written = 0;
+	for (size_t i = 0; i < n; i++) {
+		char entry[300], *pattern = NULL;
+		const char *msg;
+		uint16_t port;
+		bool dup = false;
+
+		if (strcmp(v[i].kind, "reached"))
+			continue;
+		if (v[i].port == 80 || v[i].port == 443)
+			snprintf(entry, sizeof(entry), "%s", v[i].host);
+		else
+			snprintf(entry, sizeof(entry), "%s:%u", v[i].host, v[i].port);
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = !strcmp(v[k].kind, "reached") && !strcmp(v[k].host, v[i].host) &&
+			      (v[k].port == v[i].port || ((v[k].port == 80 || v[k].port == 443) &&
+							  (v[i].port == 80 || v[i].port == 443)));
+		if (dup)
+			continue;
+		if (sk_host_pattern_parse(entry, &pattern, &port, &msg) < 0) {
+			fprintf(f, "\n    # not a host name the policy can hold: %.200s", entry);
+			continue;
+		}
+		free(pattern);
+		fprintf(f, "\n    - \"%s\" # %s, %u request%s", entry, v[i].method, v[i].count, v[i].count == 1 ? "" : "s");
+		written++;
+	}
+	fputs(written ? "\n" : " []\n", f);
+	free(v);
+	if (fclose(f) != 0) {
+		free(add);
+		return -1;
+	}
+	if (asprintf(&out, "%s%s", *text, add) < 0) {
+		free(add);
+		return -1;
+	}
+	free(add);
+	free(*text);
+	*text = out;
+	return 0;
 }
 
 /* The learned text must build, and allow every call it was learned from. */
@@ -79,7 +143,8 @@ static int verify(const struct sk_learner *l, const char *text, const char *out_
 
 int cmd_learn(int argc, char **argv)
 {
-	const char *out_path = NULL, *base = "strict", *name = "learned";
+	const char *out_path = NULL, *base = "strict", *name = "learned", *net = NULL;
+	struct proxy_run proxy = { .lfd = -1, .events = -1 };
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
 	struct sk_supervise_result res;
@@ -115,12 +180,15 @@ int cmd_learn(int argc, char **argv)
 			isolation = argv[++i];
 			continue;
 		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name")) {
+		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name") ||
+		    !strcmp(a, "--net")) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				usage_error(argv[0], "option %s needs a value", a);
 				return EXIT_STOCKADE;
 			}
-			if (a[1] == 'o' || a[2] == 'o')
+			if (!strcmp(a, "--net"))
+				net = argv[++i];
+			else if (a[1] == 'o' || a[2] == 'o')
 				out_path = argv[++i];
 			else if (a[2] == 'b')
 				base = argv[++i];
@@ -146,10 +214,23 @@ int cmd_learn(int argc, char **argv)
 	if (ret == 0)
 		ret = is_file(base) ? stockade_policy_add_file(policy, base, &err)
 				    : stockade_policy_add_preset(policy, base, &err);
+	if (ret == 0 && net)
+		ret = stockade_policy_set_network(policy, net, &err);
 	if (ret == 0 && isolation)
 		ret = stockade_policy_set_isolation(policy, isolation, &err);
-	if (ret == 0)
-		ret = stockade_plan_build(policy, &plan, &err);
+	if (ret < 0) {
+		print_error(err);
+		goto out;
+	}
+	/* As `run`: only 0, 1, 2 (and a make jobserver's) reach the command. */
+	if ((ret = keep_only_inherited_fds(0, getenv("MAKEFLAGS"))) < 0) {
+		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+		goto out;
+	}
+	/* Mode proxy: the proxy lets every host through and records them. */
+	if (proxy_prepare(policy, &proxy) < 0)
+		goto out;
+	ret = stockade_plan_build(policy, &plan, &err);
 	if (ret < 0) {
 		print_error(err);
 		goto out;
@@ -211,11 +292,8 @@ int cmd_learn(int argc, char **argv)
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(policy), 1);
 	setenv("STOCKADE_MODE", "learn", 1);
-	/* As `run`: only 0, 1, 2 (and a make jobserver's) reach the command. */
-	if ((ret = keep_only_inherited_fds(0, getenv("MAKEFLAGS"))) < 0) {
-		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+	if (proxy_start(&proxy, plan, true) < 0)
 		goto out;
-	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
 	sopts.answer_probes = true;
@@ -238,6 +316,8 @@ int cmd_learn(int argc, char **argv)
 
 		ret = sk_learner_yaml(l, &meta, &text, &err);
 	}
+	if (ret == 0 && proxy.events >= 0 && learned_hosts(proxy.events, &text) < 0)
+		ret = sk_error(&err, ENOMEM, "out of memory");
 	if (ret < 0) {
 		print_error(err);
 		goto out;
@@ -288,5 +368,6 @@ out:
 	sk_learner_free(l);
 	stockade_plan_free(plan);
 	stockade_policy_free(policy);
+	proxy_run_close(&proxy);
 	return status;
 }

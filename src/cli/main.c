@@ -25,6 +25,7 @@ const struct cli_option cli_policy_options[] = {
 	{ "--tcp-connect", NULL, "ADDR:PORT", "allow direct TCP connections to PORT (ADDR: 127.0.0.1, [::1])" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
+	{ "--keep-env", NULL, "NAME", "the command gets variable NAME (or a glob) although environment.drop matches" },
 	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
@@ -51,6 +52,7 @@ static const struct cli_option learn_options[] = {
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 

@@ -46,7 +46,8 @@ static int ensure_policy(struct policy_opts *o)
  * libseccomp recycle memory fast then, which the musl CLI's arena does not
  * (src/musl/arena.c), so it is stopped before. */
 static const char *const building_opts[] = { "--policy", "--oci-profile", "--allow", "--deny",
-					     "--net",	  "--read",	   "--write", "--exec", "--allow-host", "--tcp-connect", NULL };
+					     "--net",	  "--read",	   "--write", "--exec", "--allow-host", "--tcp-connect",
+					     "--keep-env", NULL };
 
 static bool is_one_of(const char *arg, const char *const *names)
 {
@@ -235,6 +236,10 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_add_path(o->policy, "write", v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--keep-env"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_keep_env(o->policy, v, &err);
 	} else if ((v = opt_value(argc, argv, i, "--exec"))) {
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;

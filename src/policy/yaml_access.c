@@ -9,6 +9,8 @@
  *     exec: [PATH...]       # read and execute
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
+ *     allow_broad_write: false # true: a write root may be /, a system
+ *                           # directory or the home directory (landlock/walk.c)
  *   network:
  *     mode: none | unix | proxy | full
  *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
@@ -25,6 +27,7 @@
  *   isolation: auto | required | off   # namespaces (run/isolate.c)
  *   sockets:
  *     allow: [PATH...]      # host sockets left reachable (/PATH, ~/PATH, $VAR[/PATH])
+ *   environment: (policy/yaml_env.c)
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -119,7 +122,7 @@ static int parse_undeny(struct ctx *c, yaml_node_t *n)
 
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "undeny", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -131,6 +134,11 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	l->fs_at = origin_of(c, n);
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "filesystem.replace", &l->fs_replace) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, n, "allow_broad_write"))) {
+		if (expect_bool(c, v, "filesystem.allow_broad_write", &l->broad_write) < 0)
+			return -EINVAL;
+		l->broad_write_set = true;
+	}
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
@@ -432,6 +440,8 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 		return -EINVAL;
 	if ((v = lookup(c, root, "sockets")) && parse_sockets(c, v) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, root, "environment")) && sk_parse_environment(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -451,6 +461,7 @@ void sk_layer_free_access(struct sk_layer *l)
 		free(l->sockets[i].path);
 	free(l->sockets);
 	sk_layer_free_network(l);
+	sk_layer_free_env(l);
 }
 
 /* ---- command-line overrides ---- */

@@ -139,7 +139,10 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 		l->compat_pid = ev->pid;
 		snprintf(l->compat_comm, sizeof(l->compat_comm), "%s", ev->comm);
 	}
-	/* full > unix > the base's own */
+	/* full > unix > the base's own; under mode proxy the network is
+	 * learned as the hosts the proxy reached (cmd_learn), not a mode. */
+	if (l->base->access.net == SK_NET_PROXY)
+		fix.net = SK_NET_UNSET;
 	if ((fix.net == SK_NET_FULL && l->net != SK_NET_FULL) || (fix.net == SK_NET_UNIX && l->net == SK_NET_UNSET)) {
 		l->net = fix.net;
 		l->net_pid = ev->pid;

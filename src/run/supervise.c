@@ -712,6 +712,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		return sk_error(err, EINVAL, "the supervisor needs a notification mode or a mediator");
 	if (!plan->seccomp_enabled)
 		return sk_error(err, EINVAL, "the policy has no seccomp filter to supervise");
+	/* The command's environment is the policy's (run/env.c); the
+	 * supervisor's own is its to change (the CLI, stockade_run's child). */
+	if ((ret = stockade_plan_apply_environment(plan, NULL, err)) < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	sigemptyset(&set);
