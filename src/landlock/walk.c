@@ -373,9 +373,8 @@ static int check_via(const struct via *v, const struct grant *grants, size_t ngr
 
 	if (!roots)
 		return sk_error(err, ENOMEM, "out of memory");
-	/* A write root of / (allow_broad_write, or audit's own, which
-	 * plan/fs_eval.c adds) makes every link "inside" one; the system's
-	 * links (/bin -> usr/bin) are no sign of a planted one then. */
+	/* A write root of / (allow_broad_write, or audit's relaxed plan) holds
+	 * every link there is: nothing to tell apart, the policy chose it. */
 	for (size_t i = 0; i < ngrants; i++)
 		if (grants[i].write && strcmp(grants[i].path, "/"))
 			roots[n++] = grants[i].path;
