@@ -303,13 +303,24 @@ TEST(isolation_tmux_server_hidden_unless_allowed)
 
 	/* The default socket directory, /tmp/tmux-UID, is hidden whole (a
 	 * server started later is not reachable either). */
+	char tdir[64], tsock[160];
+	bool made_dir;
+
 	snprintf(name, sizeof(name), "stockade-ns-%d", (int)getpid());
+	snprintf(tdir, sizeof(tdir), "/tmp/tmux-%u", (unsigned)getuid());
+	snprintf(tsock, sizeof(tsock), "%s/%s", tdir, name);
+	made_dir = access(tdir, F_OK) != 0;
 	run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "new-session", "-d", "sleep 300"), &r);
 	if (r.outcome == 0) {
 		cli_run(NO_OPTS, ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "list-sessions"), &r);
 		CHECK_MSG(r.outcome != 0, "tmux -L server reached from inside: %s", r.out);
 		run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "kill-server"), &r);
 	}
+	/* Nothing of ours stays in /tmp (a stale socket there looks like a
+	 * host daemon's to the next run). */
+	unlink(tsock);
+	if (made_dir)
+		rmdir(tdir);
 	rm_rf(dir);
 }
 
