@@ -131,7 +131,9 @@ envs="bare floor agent agent-noiso strict minimal none"
 # (issue 15: the port list must not cost more than ~1 ms of start-up).
 printf 'extends: agent\nnetwork:\n  mode: none\n' >"$work/agent-file.yaml"
 printf 'extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n' >"$work/agent-tcp.yaml"
-envs="$envs agent-file agent-tcp"
+printf 'extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org, "*.githubusercontent.com", github.com:443]\n' \
+	>"$work/agent-proxy.yaml"
+envs="$envs agent-file agent-tcp agent-proxy"
 [ "$bwrap_ok" -gt 0 ] && envs="$envs bwrap"
 [ "$fj_ok" = 1 ] && envs="$envs firejail"
 prefix() {
@@ -140,7 +142,7 @@ prefix() {
 	floor) echo "$work/allowall" ;;
 	agent | strict | minimal | none) echo "$stockade run --preset $1 --" ;;
 	agent-noiso) echo "$stockade run --preset agent --isolation off --" ;;
-	agent-file | agent-tcp) echo "$stockade run --policy $work/$1.yaml --" ;;
+	agent-file | agent-tcp | agent-proxy) echo "$stockade run --policy $work/$1.yaml --" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then
 			echo "bwrap --dev-bind / / --seccomp 9 --"
@@ -164,6 +166,7 @@ label() {
 	agent-noiso) echo "stockade agent --isolation off" ;;
 	agent-file) echo "stockade agent (policy file)" ;;
 	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
+	agent-proxy) echo "stockade agent + mode proxy, 3 hosts" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then echo "bwrap + agent filter"; else echo "bwrap (no filter)"; fi
 		;;
@@ -237,7 +240,7 @@ echo "bench: syscall loop" >&2
 sys_envs=
 for e in $envs; do
 	case $e in
-	minimal | agent-file | agent-tcp | agent-noiso) continue ;; # startup only: their filters are (near) agent's
+	minimal | agent-file | agent-tcp | agent-noiso | agent-proxy) continue ;; # startup only: their filters are (near) agent's
 	esac
 	f=$work/sys-$e.txt
 	if [ "$e" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
@@ -361,8 +364,10 @@ table() {
 			      if (a && f) printf "; the floor is %+.3f ms, so stockade'"'"'s own work under agent is %+.3f ms", (f - b) / 1000, (a - f) / 1000
 			      if (a) printf ".\n" }' "$startup_rows"
 		echo
-		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 }
-			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s).\n", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met") }' "$startup_rows"
+		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 } $1 == "agent-proxy" { p = $2 }
+			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s)", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met")
+			      if (f && p) printf "; mode proxy with an allow list (starting stockade-proxy, supervised): %+.3f ms (%s)", (p - f) / 1000, ((p - f) <= 1000 ? "met" : "not met")
+			      if (f && t) printf ".\n" }' "$startup_rows"
 	fi
 	if [ -n "$hf" ]; then
 		echo

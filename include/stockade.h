@@ -141,6 +141,10 @@ int stockade_policy_set_isolation(stockade_policy *policy, const char *mode, sto
  * "A.B.C.D:PORT" or "[IPV6]:PORT".  -EINVAL for a malformed one. */
 int stockade_policy_allow_host(stockade_policy *policy, const char *host, stockade_error **err);
 int stockade_policy_tcp_connect(stockade_policy *policy, const char *entry, stockade_error **err);
+/* The command gets the variables `pattern` (a name, or a shell glob such
+ * as "AWS_*") matches although the policy's `environment.drop` would drop
+ * them (the CLI's --keep-env).  -EINVAL for a malformed pattern. */
+int stockade_policy_keep_env(stockade_policy *policy, const char *pattern, stockade_error **err);
 /* Name of the policy (the top layer's `name:` or preset name, "custom" if
  * none), for display.  Never NULL; the string belongs to the policy and
  * lasts until the policy is changed or freed. */
@@ -274,12 +278,23 @@ void stockade_program_free(stockade_program *prog);
  * seccomp filter (TSYNC), with no allocation on success.  Process-wide
  * effects and errors as stockade_plan_apply()'s. */
 int stockade_program_apply(const stockade_program *prog, stockade_error **err);
-/* stockade_program_apply(), then execvp(argv[0], argv); returns only on
- * failure, as stockade_exec(). */
+/* stockade_plan_apply_environment(), stockade_program_apply(), then
+ * execvp(argv[0], argv); returns only on failure, as stockade_exec(). */
 int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err);
 
+/* The plan's `environment:` rules applied to this process's environment
+ * (environ): variables a drop pattern matches and no keep pattern does are
+ * removed (names matched as shell globs, ignoring case), then the set ones
+ * are set.  *dropped (if not NULL) receives the names removed, never their
+ * values, NULL-terminated (or NULL if none); free it with
+ * stockade_strv_free().  Not thread-safe, as setenv().  stockade_exec(),
+ * stockade_program_exec() and stockade_run() call it before they confine
+ * (stockade_run() in its child); stockade_plan_apply() and
+ * stockade_program_apply() leave the environment alone. */
+int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err);
+
 /* stockade_plan_apply(), then execvp(argv[0], argv) with the environment
- * unchanged.  Returns only on failure: the confinement errors above, or
+ * the plan's `environment:` rules leave (stockade_plan_apply_environment()).  Returns only on failure: the confinement errors above, or
  * the execvp() errno (-ENOENT, -EACCES, ...), after which the process is
  * confined: exit rather than go on.  argv is NULL-terminated. */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);

@@ -230,11 +230,11 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 			add(l, " (Landlock)");
 		}
 	}
-	if (rep->net_mode == SK_NET_PROXY)
-		add(l, "; the proxy's port is stockade's proxy, letting through %zu host pattern%s", sb->nhosts,
+	if (rep->net_mode == SK_NET_PROXY && !(rep->net.gaps & (STOCKADE_GAP_NET_TCP_DENIED | STOCKADE_GAP_NET_TCP_PORTS)))
+		add(l, "; stockade's proxy lets %zu host pattern%s through (network.allow)", sb->nhosts,
 		    sb->nhosts == 1 ? "" : "s");
 	if (sb->ntcp_addrs)
-		add(l, "; tcp_connect addresses: only their ports are enforced (no connect() mediation yet)");
+		add(l, "; tcp_connect addresses: connect() checked by the supervisor, MSG_FASTOPEN refused");
 }
 
 static void scope_text(struct line *l, const struct sk_enforcement *rep)
@@ -479,14 +479,14 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 			it->weaker ? " (less than the policy asks)" : "", l.buf);
 		n++;
 	}
-	/* Landlock limits ports, not addresses; checking the address needs
-	 * connect() mediated by the supervisor, which this build lacks. */
-	for (size_t i = 0; i < plan->access.ntcp_addrs; i++) {
+	/* Landlock limits ports, not addresses; the supervisor checks the
+	 * address of each connect() (run/mediate_tcp.c), through the filter. */
+	for (size_t i = 0; !plan->seccomp_enabled && i < plan->access.ntcp_addrs; i++) {
 		const struct sk_port_ref *a = &plan->access.tcp_addrs[i];
 		char host[INET6_ADDRSTRLEN] = "?";
 		inet_ntop(a->family, a->addr, host, sizeof(host));
 		fprintf(f, "stockade: warning: network.tcp_connect %s%s%s:%u: only the port is enforced, on any host "
-			   "(address checks need connect() mediation, not in this build)\n",
+			   "(address checks need the seccomp filter, which this policy disables)\n",
 			a->family == AF_INET6 ? "[" : "", host, a->family == AF_INET6 ? "]" : "", a->port);
 		n++;
 	}

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_net.h"
 #include "supervised.h"
 
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
@@ -271,6 +272,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		stockade_error_free(err);
 		return EXIT_STOCKADE;
 	}
+	proxy_report(o->proxy_events, text ? stderr : NULL, json);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
 	if (json_file)

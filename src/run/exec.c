@@ -119,7 +119,10 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 int sk_program_exec(const stockade_program *prog, char *const argv[],
 		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
 {
-	int ret = stockade_program_apply(prog, err);
+	int ret = stockade_plan_apply_environment(prog->plan, NULL, err);
+
+	if (ret == 0)
+		ret = stockade_program_apply(prog, err);
 
 	if (ret < 0)
 		return ret;

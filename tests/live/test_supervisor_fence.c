@@ -321,3 +321,73 @@ TEST(audit_and_learn_leave_nothing_running)
 	}
 	rm_rf(dir);
 }
+
+/* parent_vmhwm_kb=K from deny-storm's output, or -1. */
+static long vmhwm(const char *out)
+{
+	const char *p = strstr(out, "parent_vmhwm_kb=");
+
+	return p ? atol(p + 16) : -1;
+}
+
+/* The last line of a file holding `key`, as a number after "key": . */
+static long json_count(const char *text, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = text ? strstr(text, "\"event\":\"exit\"") : NULL;
+	p = p ? strstr(p, pat) : NULL;
+	return p ? atol(p + strlen(pat)) : -1;
+}
+
+static long count_lines(const char *text)
+{
+	long n = 0;
+
+	for (const char *p = text; p && *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/*
+ * A storm of distinct denials (each call a number no kernel has) is capped:
+ * 4096 distinct kept and listed in the JSON, the rest counted; the
+ * supervisor's peak memory grows by little between a 500-kind and a
+ * 20000-kind storm (it grew ~14 MiB before the cap).  Counts and memory,
+ * not time.
+ */
+TEST(report_storm_bounded)
+{
+	const char *json = tmp_path("storm.json");
+	long small = -1, big = -1;
+
+	if (access(probe_path("deny-storm"), X_OK) < 0 || !have_binaries())
+		return;
+	for (int k = 0; k < 2; k++) {
+		const char *n = k ? "20000" : "500";
+		struct run r;
+		char *text;
+
+		run_cmd(ARGV(stockade_bin(), "run", "--report", "--report-json", json, "--preset", "strict", "--",
+			     probe_path("deny-storm"), "distinct", n),
+			&r);
+		CHECK_OUTCOME(&r, ENOSYS, "strict --report: deny-storm distinct");
+		text = read_file(json);
+		CHECK_INT_EQ(json_count(text, "denials"), atol(n));
+		CHECK_INT_EQ(json_count(text, "distinct"), k ? 4096 : 500);
+		CHECK_INT_EQ(json_count(text, "not_listed"), k ? 20000 - 4096 : 0);
+		CHECK_MSG(count_lines(text) == (k ? 4097 : 501), "%ld JSON lines", count_lines(text));
+		/* The text report lists a screenful and counts the rest. */
+		CHECK_MSG(count_lines(r.out) < 100, "%ld lines of text report", count_lines(r.out));
+		free(text);
+		if (k)
+			big = vmhwm(r.out);
+		else
+			small = vmhwm(r.out);
+	}
+	CHECK_MSG(small > 0 && big > 0, "the supervisor's VmHWM was not readable (%ld, %ld kB)", small, big);
+	CHECK_MSG(big - small < 8 * 1024, "the supervisor grew by %ld kB between 500 and 20000 distinct denials",
+		  big - small);
+}
