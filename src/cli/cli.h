@@ -120,5 +120,8 @@ int cli_caches_apply(const stockade_plan *plan, bool verbose);
 /* The plan's environment rules on this process (cmd_run.c); with verbose,
  * the names dropped on stderr.  -1 (printed) on failure. */
 int apply_environment(const stockade_plan *plan, bool verbose);
+/* exec_hint.c: after the command could not be executed (EACCES), the
+ * filesystem rule that refused it and the fix, on stderr. */
+void cli_explain_exec_refusal(const stockade_plan *plan, const char *path);
 
 #endif

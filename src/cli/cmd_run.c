@@ -239,6 +239,8 @@ int cmd_run(int argc, char **argv)
 out:
 	print_error(err);
 	stockade_error_free(err);
+	if (ret == -EACCES)
+		cli_explain_exec_refusal(plan, argv[i]);
 	stockade_plan_free(plan);
 	policy_opts_free(&o);
 	return ret == -ENOENT ? EXIT_NOT_FOUND : ret == -EACCES || ret == -ENOEXEC ? EXIT_CANNOT_EXEC : EXIT_STOCKADE;

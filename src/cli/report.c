@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "run/denial.h"
 #include "report.h"
+#include "run/mediate_files.h"
 
 /* What a command can make the report hold: distinct denials kept (then
  * only counted), processes named per denial, JSON events per denial. */
@@ -56,7 +57,13 @@ struct report {
 	unsigned long events, mismatches;
 	unsigned long fallbacks; /* designed fallbacks' ENOSYS: no denials */
 	bool oom;
+	const struct sk_files_mediation *files; /* report_set_files() */
 };
+
+void report_set_files(struct report *r, const struct sk_files_mediation *files)
+{
+	r->files = files;
+}
 
 struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json)
 {
@@ -518,14 +525,38 @@ const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t si
 	return buf;
 }
 
+static void print_files_hint(FILE *out)
+{
+	fputs("stockade: the command failed; if a file access was refused (EACCES), `--report` lists each one "
+	      "with the rule and the fix\n",
+	      out);
+}
+
 void report_finish(struct report *r, const struct sk_supervise_result *res, FILE *out, bool quiet_if_clean)
 {
 	bool killed = res->phase == SK_SUP_RAN && WIFSIGNALED(res->wstatus) && WTERMSIG(res->wstatus) == SIGSYS;
 	char note[400];
 	const char *landlock = report_landlock_note(r->plan, note, sizeof(note));
 
-	if (out && (r->events || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
+	const struct sk_files_mediation *fm = r->files;
+	unsigned long nfiles = fm ? fm->refused : 0;
+	bool failed = res->phase != SK_SUP_RAN || !WIFEXITED(res->wstatus) || WEXITSTATUS(res->wstatus) != 0;
+
+	if (fm && landlock) {
+		snprintf(note, sizeof(note),
+			 "file accesses are observed through the supervisor (%lu calls, %.1f us each on average); "
+			 "TCP port denials are not in this report",
+			 fm->observed, fm->observed ? (double)fm->ns / 1000.0 / (double)fm->observed : 0.0);
+		landlock = note;
+	}
+	/* The default report does not observe files: when the command failed,
+	 * one line says how to see them. */
+	bool hint = out && landlock && !fm && failed && r->plan->access.fs;
+	bool said = false;
+
+	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
 		    !quiet_if_clean)) {
+		said = true;
 		if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
@@ -554,6 +585,12 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"stockade:   and %lu more calls of kinds past the first %d distinct: counted, not "
 				"listed\n",
 				r->over_cap, MAX_GROUPS);
+		if (nfiles) {
+			fprintf(out, "stockade: %s %lu file access%s (%zu distinct):\n",
+				r->mode == SK_NOTIFY_ERRNO ? "Landlock refused" : "audit: the policy would refuse", nfiles,
+				nfiles == 1 ? "" : "es", fm->n);
+			report_files_text(fm, out, r->mode != SK_NOTIFY_ERRNO);
+		}
 		if (r->oom)
 			fputs("stockade: (out of memory: some denials are missing from this report)\n", out);
 		if (killed) {
@@ -577,14 +614,26 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"stockade: %u of the command's processes were still running when it exited; killed, "
 				"so none keeps audit's permissions\n",
 				res->killed_leftovers);
-		if (landlock)
+		if (hint)
+			print_files_hint(out);
+		else if (landlock && fm && r->mode != SK_NOTIFY_ERRNO)
+			fprintf(out,
+				"stockade: %s; audit mode covers files too: Landlock refused only what the carve-outs "
+				"(deny, read_only: credentials) refuse, the rest is what the policy would refuse; "
+				"no_new_privs, the capability drop, namespaces and the network rules were enforced\n",
+				landlock);
+		else if (landlock)
 			fprintf(out, "stockade: %s%s\n", landlock,
 				r->mode == SK_NOTIFY_ERRNO ? "" : "; audit mode covers the seccomp filter only: the "
 								  "Landlock rules were enforced");
 	}
+	if (hint && !said)
+		print_files_hint(out);
 	if (r->json) {
 		struct sk_json_writer w = { 0 };
 
+		if (fm)
+			report_files_json(fm, r->json, r->mode != SK_NOTIFY_ERRNO);
 		sk_jw_open(&w, '{');
 		json_member(&w, "event", "exit");
 		if (res->phase == SK_SUP_RAN && WIFEXITED(res->wstatus)) {
@@ -610,6 +659,12 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		sk_jw_int(&w, (long long)r->over_cap);
 		sk_jw_key(&w, "json_suppressed");
 		sk_jw_int(&w, (long long)r->json_suppressed);
+		if (fm) {
+			sk_jw_key(&w, "file_denials");
+			sk_jw_int(&w, (long long)nfiles);
+			sk_jw_key(&w, "file_distinct");
+			sk_jw_int(&w, (long long)fm->n);
+		}
 		sk_jw_key(&w, "fallbacks");
 		sk_jw_int(&w, (long long)r->fallbacks);
 		sk_jw_key(&w, "lingering");

@@ -314,6 +314,10 @@ struct sk_path_env {
 	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
 	char *pw_home;
 	char *tools[SK_PATH_NTOOLS];
+	/* $GIT_COMMON_DIR: when the working directory is in a linked git
+	 * worktree, the main repository's .git (found from $CWD/.git, not
+	 * read from the environment); NULL otherwise. */
+	char *git_common;
 };
 
 /* A character that makes a path component a pattern (fnmatch). */
