@@ -16,7 +16,9 @@
 #   live         BUILD_DIR/test-live, as the invoking user
 #   live-unpriv  the same binary as uid/gid 65534 via setpriv (needs root);
 #                it runs from a world-readable copy of stockade, the test
-#                binary and the probes, with a world-writable TMPDIR
+#                binary and the probes, with a world-writable TMPDIR and a
+#                HOME of its own (a write root that is the home directory
+#                is refused)
 #   tools        every tests/tools/*.sh: exit 0 passes, 77 skips
 #
 # Each tier's output is shown as it runs; its closing "N passed, N failed[,
@@ -170,9 +172,10 @@ tier_live_unpriv() {
 	cp "$build/test-live" "$stage/test-live" &&
 		cp "$STOCKADE" "$stage/stockade" &&
 		cp -R "$PROBES" "$stage/probes" &&
-		mkdir "$stage/tmp" &&
+		mkdir "$stage/tmp" "$stage/home" &&
 		chmod -R a+rX "$stage" &&
-		chmod 1777 "$stage/tmp" || {
+		chmod 1777 "$stage/tmp" &&
+		chown 65534:65534 "$stage/home" || {
 		echo "run.sh: live-unpriv: cannot stage binaries in $stage: counted as one failure"
 		failed=$((failed + 1))
 		return
@@ -180,7 +183,7 @@ tier_live_unpriv() {
 	log=$work/live-unpriv.log
 	{
 		(cd "$stage" && limit 1800 env STOCKADE="$stage/stockade" PROBES="$stage/probes" \
-			TMPDIR="$stage/tmp" HOME="$stage/tmp" \
+			TMPDIR="$stage/tmp" HOME="$stage/home" \
 			PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$stage/test-live") 2>&1
 		echo $? >"$work/live-unpriv.status"
