@@ -55,6 +55,8 @@
 struct view {
 	const stockade_plan *plan;
 	char *allowed[MAX_ALLOWED]; /* sockets.allow, expanded and resolved */
+	dev_t allowed_dev[MAX_ALLOWED]; /* and what they are: a socket bound */
+	ino_t allowed_ino[MAX_ALLOWED]; /* through a symlinked path is the same */
 	size_t nallowed;
 	char *hidden_dirs[MAX_HIDDEN_DIRS]; /* tmpfs over them already */
 	size_t nhidden_dirs;
@@ -128,15 +130,20 @@ static void expand_allowed(struct view *v)
 		if (snprintf(path, sizeof(path), "%s%s", base, rest) >= (int)sizeof(path))
 			continue;
 		real = realpath(path, NULL);
-		if (real)
+		if (real) {
+			struct stat st;
+
+			v->allowed_dev[v->nallowed] = stat(real, &st) == 0 ? st.st_dev : 0;
+			v->allowed_ino[v->nallowed] = st.st_ino;
 			v->allowed[v->nallowed++] = real;
+		}
 	}
 }
 
-static bool is_allowed(const struct view *v, const char *path)
+static bool is_allowed(const struct view *v, const struct stat *st)
 {
 	for (size_t i = 0; i < v->nallowed; i++)
-		if (!strcmp(v->allowed[i], path))
+		if (v->allowed_dev[i] == st->st_dev && v->allowed_ino[i] == st->st_ino)
 			return true;
 	return false;
 }
@@ -219,15 +226,20 @@ static int hide_bound(struct view *v)
 		for (int i = 0; tok && i < 7; i++)
 			tok = strtok_r(NULL, " \n", &save);
 		path = tok;
-		if (!path || path[0] != '/' || is_allowed(v, path)) {
-			if (path && path[0] == '/')
-				v->out->allowed++;
-			continue;
-		}
+		if (!path || path[0] != '/')
+			continue; /* abstract, or unnamed */
 		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* not in this mount view, or gone */
-		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && !under_hidden(v, path)) {
+		/* (A socket with open connections is listed once for each:
+		 * once bound over, the path is /dev/null, no socket.) */
+		if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		if (is_allowed(v, &st)) {
+			v->out->allowed++;
+		} else if (!under_hidden(v, path)) {
 			char t[32];
 
 			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
