@@ -314,7 +314,7 @@ static bool resolve(const char *dir, const char *rel, char out[PATH_MAX])
 	return ok;
 }
 
-static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
+static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH_MAX])
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], buf[PATH_MAX + 16];
 
@@ -334,6 +334,7 @@ static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
 				    !resolve(dir, buf + 8, gitdir))
 					return false;
 			}
+			memcpy(top, dir, PATH_MAX);
 			memcpy(common, gitdir, PATH_MAX);
 			snprintf(path, sizeof(path), "%s/commondir", gitdir);
 			if (read_line(path, buf, sizeof(buf)) && !resolve(gitdir, buf, common))
@@ -350,13 +351,40 @@ static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
 	}
 }
 
+/* A bind of path on itself: a mount point cannot be renamed or removed, so
+ * the git directory cannot be swapped for one with hooks of its own. */
+static int pin(struct view *v, const char *path)
+{
+	char t[32];
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return 0;
+	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
+	close(fd);
+	return ret < 0 ? fail(v, errno, "pinning %s (bind)", path) : 0;
+}
+
 static int git_read_only(struct view *v)
 {
-	static char gitdir[PATH_MAX], common[PATH_MAX];
+	static char top[PATH_MAX], gitdir[PATH_MAX], common[PATH_MAX];
+	char dotgit[PATH_MAX + 8];
+	struct stat st;
 	int ret;
 
-	if (!find_git(gitdir, common))
+	if (!find_git(top, gitdir, common))
 		return 0;
+	/* First the directories (a bind hides the mounts beneath it), then
+	 * what is read-only in them.  A linked worktree's .git file points
+	 * at its git dir: read-only too, or it could point elsewhere. */
+	snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(top, "/") ? top : "");
+	if (lstat(dotgit, &st) == 0 && S_ISREG(st.st_mode))
+		ret = read_only(v, top, ".git");
+	else
+		ret = pin(v, dotgit);
+	if (ret < 0 || (strcmp(common, dotgit) != 0 && (ret = pin(v, common)) < 0) ||
+	    (strcmp(gitdir, common) != 0 && (ret = pin(v, gitdir)) < 0))
+		return ret;
 	if ((ret = read_only(v, common, "hooks")) < 0 || (ret = read_only(v, common, "config")) < 0 ||
 	    (ret = read_only(v, common, "config.worktree")) < 0)
 		return ret;

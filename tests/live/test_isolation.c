@@ -422,6 +422,8 @@ TEST(isolation_git_hooks_cannot_be_planted)
 	static const char plant[] =
 		"printf '#!/bin/sh\\ntouch /tmp/planted\\n' > \"$(git rev-parse --git-common-dir)/hooks/pre-commit\" "
 		"2>/dev/null && echo PLANTED; git config core.fsmonitor 'touch /tmp/fsmonitor' 2>/dev/null && echo FSMON; "
+		"mv .git .git-swapped 2>/dev/null && echo SWAPPED; "
+		"[ -f .git ] && { printf 'gitdir: /tmp\\n' > .git 2>/dev/null && echo REPOINTED; }; "
 		"echo b >> f && git commit -qam two && echo COMMITTED";
 	/* In the main working tree, and in a linked one (its common dir's). */
 	for (int linked = 0; linked < 2; linked++) {
@@ -434,7 +436,8 @@ TEST(isolation_git_hooks_cannot_be_planted)
 		cmd_push_all(&c, ARGV("/bin/sh", "-c", plant));
 		cmd_run(&c, &o, &r);
 		cmd_free(&c);
-		CHECK_MSG(!has(&r, "PLANTED") && !has(&r, "FSMON"), "%s: .git planted: %s", where, r.out);
+		CHECK_MSG(!has(&r, "PLANTED") && !has(&r, "FSMON") && !has(&r, "SWAPPED") && !has(&r, "REPOINTED"),
+			  "%s: .git planted: %s", where, r.out);
 		CHECK_MSG(has(&r, "COMMITTED"), "%s: git commit failed: %s", where, r.out);
 	}
 	char hook[700];
