@@ -109,6 +109,14 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
 
 	sk_mediation_free(med);
+	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED && err && err->status == EBUSY) {
+		/* Inside another supervisor (an outer stockade): its filter
+		 * and its mediators still hold; ours cannot be added. */
+		fprintf(stderr, "stockade: another seccomp supervisor watches this process (an outer stockade?): "
+				"unix socket connects are mediated by it, not by this policy's sockets: allow\n");
+		stockade_error_free(err);
+		return -1;
+	}
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
@@ -190,7 +198,11 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		report_free(r);
 		if (json)
 			fclose(json);
-		if (!explicit && !med_wanted) {
+		if (!explicit && (!med_wanted || (err && err->status == EBUSY))) {
+			if (med_wanted)
+				fprintf(stderr, "stockade: another seccomp supervisor watches this process (an outer "
+						"stockade?): unix socket connects are mediated by it, not by this policy's "
+						"sockets: allow\n");
 			/* The default report is a convenience: without it the
 			 * policy is enforced all the same (not when something
 			 * is mediated: that needs the supervisor). */

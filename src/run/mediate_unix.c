@@ -107,6 +107,28 @@ static bool socket_in(const char *dir, int depth, char *where, size_t size)
 	return found;
 }
 
+static bool socket_in_tmp(const char *tmp, char *where, size_t size)
+{
+	struct dirent *e;
+	char path[512];
+	DIR *d = opendir(tmp);
+
+	if (!d)
+		return false;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "tmux-", 5) && strncmp(e->d_name, "ssh-", 4) && strcmp(e->d_name, "screens"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name) >= (int)sizeof(path))
+			continue;
+		if (socket_in(path, 2, where, size)) {
+			closedir(d);
+			return true;
+		}
+	}
+	closedir(d);
+	return false;
+}
+
 bool sk_host_daemon_socket(char *where, size_t size)
 {
 	static const char *const files[] = {
@@ -124,8 +146,6 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	const char *sock = getenv("SSH_AUTH_SOCK");
 	char path[256];
 	unsigned uid = (unsigned)getuid();
-	DIR *d;
-	struct dirent *e;
 
 	if (force_present >= 0) {
 		snprintf(where, size, "%s", force_present ? "(forced by a test)" : "");
@@ -149,21 +169,15 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	snprintf(path, sizeof(path), "/run/user/%u", uid);
 	if (socket_in(path, 2, where, size))
 		return true;
-	/* /tmp/tmux-UID, /tmp/ssh-XXXX/agent.N, screen's /tmp/screens. */
-	d = opendir("/tmp");
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "tmux-", 5) && strncmp(e->d_name, "ssh-", 4) && strcmp(e->d_name, "screens"))
+	/* tmux-UID, ssh-XXXX/agent.N, screens: in /tmp, or where tmux
+	 * ($TMUX_TMPDIR) and ssh-agent ($TMPDIR) put them instead. */
+	const char *tmps[] = { "/tmp", getenv("TMPDIR"), getenv("TMUX_TMPDIR") };
+	for (size_t t = 0; t < ARRAY_SIZE(tmps); t++) {
+		if (!tmps[t] || !*tmps[t] || (t > 0 && !strcmp(tmps[t], "/tmp")))
 			continue;
-		if (snprintf(path, sizeof(path), "/tmp/%s", e->d_name) >= (int)sizeof(path))
-			continue;
-		if (socket_in(path, 2, where, size)) {
-			closedir(d);
+		if (socket_in_tmp(tmps[t], where, size))
 			return true;
-		}
 	}
-	closedir(d);
 	return false;
 }
 
