@@ -297,6 +297,19 @@ static void cond_complement(const struct sk_cond *c, struct alts *out)
 		n.op = SK_OP_LT;
 		break;
 	case SK_OP_MASKED_EQ:
+		/* A cube whose mask is every bit from some k up is the interval
+		 * [value, value + 2^k - 1] (interval_cubes() makes them): its
+		 * complement is two range comparisons, not one cube per masked
+		 * bit (62 for [4, 7], and each term they split multiplies). */
+		if (c->mask && (c->mask | ((c->mask & -c->mask) - 1)) == ALL_ONES) {
+			struct sk_cond lt = { .arg = c->arg, .op = SK_OP_LT, .value = c->value };
+			struct sk_cond gt = { .arg = c->arg, .op = SK_OP_GT, .value = c->value | ~c->mask };
+			if (normalize(&lt) == NONTRIVIAL)
+				alts_add(out, lt);
+			if (normalize(&gt) == NONTRIVIAL)
+				alts_add(out, gt);
+			return;
+		}
 		/* Some masked bit differs from the expected value. */
 		for (int b = 0; b < 64; b++) {
 			uint64_t bit = (uint64_t)1 << b;

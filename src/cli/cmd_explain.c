@@ -5,6 +5,7 @@
  * Each answer comes from the policy's semantics and is checked against the
  * compiled filter run in the simulator.
  */
+#include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "analysis/analysis.h"
 #include "cli.h"
+#include "plan/fs_eval.h"
 
 /* "errno EPERM", "allow", "kill". */
 static const char *action_text(struct sk_action a, char *buf, size_t size)
@@ -215,8 +217,71 @@ static int explain_all(const stockade_plan *plan, const struct sk_filter_prog *f
 	return status;
 }
 
+/* `path` as the kernel would resolve it: links followed, and for a name
+ * that does not exist yet, its directory's. */
+static char *canonical(const char *path)
+{
+	char *c = realpath(path, NULL), *dir, *res;
+	const char *base;
+
+	if (c || errno != ENOENT)
+		return c;
+	base = strrchr(path, '/');
+	dir = base ? strndup(path, base == path ? 1 : (size_t)(base - path)) : strdup(".");
+	base = base ? base + 1 : path;
+	c = dir ? realpath(dir, NULL) : NULL;
+	free(dir);
+	if (!c || !*base)
+		return c;
+	res = malloc(strlen(c) + strlen(base) + 2);
+	if (res)
+		sprintf(res, "%s%s%s", c, strcmp(c, "/") ? "/" : "", base);
+	free(c);
+	return res;
+}
+
+/* explain --path: what the filesystem lists do with one access. */
+static int explain_path(const stockade_plan *plan, const char *path, const char *access, const char *from)
+{
+	struct sk_fs_index *ix = NULL;
+	struct sk_path_env env;
+	stockade_error *err = NULL;
+	struct sk_fs_verdict v;
+	enum sk_fs_op op = SK_FS_OP_READ;
+	_cleanup_free_ char *abs = NULL, *src = NULL;
+	char shown[PATH_MAX];
+
+	if (access && sk_fs_op_from_name(access, &op) < 0) {
+		usage_error("explain", "unknown access `%s` (read, write, create, remove, exec, rename)", access);
+		return EXIT_STOCKADE;
+	}
+	if ((op == SK_FS_OP_RENAME) != (from != NULL)) {
+		usage_error("explain", "--from SOURCE goes with --access rename, and only with it");
+		return EXIT_STOCKADE;
+	}
+	if (!(abs = canonical(path)) || (from && !(src = canonical(from)))) {
+		fprintf(stderr, "stockade: explain: %s: %s\n", abs ? from : path, strerror(errno));
+		return EXIT_STOCKADE;
+	}
+	if (sk_path_env_current(&env, &err) < 0 || sk_fs_index_new(plan, &env, &ix, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		sk_path_env_free(&env);
+		return EXIT_STOCKADE;
+	}
+	sk_fs_decide(ix, abs, op, src, &v);
+	sk_fs_show_path(ix, abs, shown, sizeof(shown));
+	printf("%s %s -> %s: %s\n", sk_fs_op_name(op), shown, v.allowed ? "allowed" : v.why == SK_FS_WHY_GAINS ? "refused (EXDEV)" : "refused (EACCES)", v.explain);
+	if (!v.allowed)
+		printf("  fix: %s\n", v.fix);
+	sk_fs_index_free(ix);
+	sk_path_env_free(&env);
+	return 0;
+}
+
 int cmd_explain(int argc, char **argv)
 {
+	const char *path = NULL, *access = NULL, *from = NULL;
 	struct policy_opts o = { 0 };
 	struct sk_filter_prog f = { 0 };
 	stockade_plan *plan = NULL;
@@ -242,6 +307,14 @@ int cmd_explain(int argc, char **argv)
 			all = true;
 			continue;
 		}
+		if (!strcmp(a, "--path") || !strcmp(a, "--access") || !strcmp(a, "--from")) {
+			if (i + 1 >= argc) {
+				usage_error(argv[0], "option %s needs a value", a);
+				goto done;
+			}
+			*(a[2] == 'p' ? &path : a[2] == 'a' ? &access : &from) = argv[++i];
+			continue;
+		}
 		r = policy_opt_parse(&o, argc, argv, &i);
 		if (r < 0)
 			goto done;
@@ -249,6 +322,16 @@ int cmd_explain(int argc, char **argv)
 			unknown_option(argv[0], a);
 			goto done;
 		}
+	}
+	if (path || access || from) {
+		if (!path || all || i < argc) {
+			usage_error(argv[0], path ? "--path takes no syscall" : "--access and --from go with --path");
+			goto done;
+		}
+		plan = policy_opts_plan(&o);
+		if (plan)
+			ret = explain_path(plan, path, access, from);
+		goto done;
 	}
 	if (all == (i < argc)) {
 		usage_error(argv[0], all ? "--all takes no syscall" : "which syscall? (or --all)");

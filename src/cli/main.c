@@ -17,15 +17,19 @@
 
 const struct cli_option cli_policy_options[] = {
 	{ "--preset", NULL, "NAME", "a built-in preset to start from (agent, strict, minimal, none, ...)" },
-	{ "--policy", NULL, "FILE", "a YAML policy file (it may `extends:` a preset or another file)" },
+	{ "--policy", NULL, "FILE", "a YAML policy file that `extends:` a preset, a file or none (- reads stdin)" },
 	{ "--allow", NULL, "NAME", "allow a syscall or @group outright, dropping its argument rules" },
 	{ "--deny", NULL, "NAME", "deny a syscall or @group with the policy's deny action" },
-	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route) or full" },
+	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route), proxy or full" },
+	{ "--allow-host", NULL, "HOST", "reach HOST[:PORT] or *.DOMAIN via stockade's proxy (implies --net proxy)" },
+	{ "--tcp-connect", NULL, "ADDR:PORT", "allow direct TCP connections to PORT (ADDR: 127.0.0.1, [::1])" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
+	{ "--keep-env", NULL, "NAME", "the command gets variable NAME (or a glob) although environment.drop matches" },
+	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
-	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
+	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) in place of the base's syscall rules; its files, network stay" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },
 	{ "--oci-kernel", NULL, "REL", "the kernel release OCI minKernel tests (default: the running one)" },
 	{ 0 },
@@ -35,7 +39,8 @@ static const struct cli_option run_options[] = {
 	{ "--verbose", "-v", NULL, "say, per layer, what this kernel enforces (warnings come anyway)" },
 	{ "--report", NULL, NULL, "at exit, list every call the policy denied, why, and how to allow it" },
 	{ "--no-report", NULL, NULL, "no report (--report is the default when stderr is a terminal)" },
-	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE" },
+	{ "--report-json", NULL, "FILE", "one JSON object per denial (and a closing \"exit\" object) to FILE; - is stdout" },
+	{ "--report-fd", NULL, "N", "the same JSON to descriptor N, which the command does not inherit" },
 	{ "--audit", NULL, NULL, "deny nothing; report what the policy would deny (seccomp.mode: audit)" },
 	{ "--preserve-fds", NULL, "N", "pass descriptors 3 to 3+N-1 on (others above 2 are closed, but make's jobserver)" },
 	{ 0 },
@@ -46,6 +51,8 @@ static const struct cli_option learn_options[] = {
 	{ "--base", NULL, "PRESET|FILE", "the policy to extend (default: strict)" },
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
+	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 
@@ -73,6 +80,9 @@ static const struct cli_option compile_options[] = {
 
 static const struct cli_option explain_options[] = {
 	{ "--all", NULL, NULL, "every syscall of the arch with its action, instead of one SYSCALL" },
+	{ "--path", NULL, "PATH", "what the filesystem rules do with an access to PATH, instead of a SYSCALL" },
+	{ "--access", NULL, "ACCESS", "with --path: read (default), write, create, remove, exec or rename" },
+	{ "--from", NULL, "SOURCE", "with --access rename: the file moved to PATH" },
 	{ 0 },
 };
 
@@ -90,7 +100,7 @@ static const struct cli_command commands[] = {
 	{
 		.name = "run",
 		.run = cmd_run,
-		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE] [--audit] "
+		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE | --report-fd N] [--audit] "
 			 "[--preserve-fds N] [--] COMMAND [ARG]...",
 		.summary = "run COMMAND confined (default preset: agent)",
 		.about = "Run COMMAND under the policy (default: the agent preset), in place of stockade; with\n"
@@ -166,11 +176,13 @@ static const struct cli_command commands[] = {
 	{
 		.name = "explain",
 		.run = cmd_explain,
-		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all",
+		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all\n"
+			 "[POLICY OPTIONS] --path PATH [--access ACCESS [--from SOURCE]]",
 		.summary = "the action a call gets and the entry responsible",
 		.about = "The action SYSCALL(ARG...) gets and the policy entry responsible, checked against the\n"
 			 "compiled filter.  SYSCALL is a name or a number; ARGs are numbers or constants\n"
-			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.\n"
+			 "(CLONE_NEWUSER, AF_PACKET|0x80, ...), missing ones 0.  --path: whether the\n"
+			 "filesystem rules allow ACCESS to PATH, the entry that decides and the narrowest fix.\n"
 			 "Exit status: 0, 1 if the filter disagrees with the policy, 125 error.",
 		.options = explain_options,
 		.policy = true,

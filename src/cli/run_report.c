@@ -5,6 +5,8 @@
  * then print what the policy denied and how to allow it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "report.h"
+#include "report_net.h"
+#include "run/mediate_files.h"
+#include "plan/fs_eval.h"
 #include "supervised.h"
 
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
@@ -31,6 +37,27 @@ int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *
 	}
 	if (!strcmp(a, "--audit")) {
 		o->audit = true;
+		return 1;
+	}
+	if (!strncmp(a, "--report-fd", 11) && (a[11] == '\0' || a[11] == '=')) {
+		const char *v = a[11] == '=' ? a + 12 : *i + 1 < argc ? argv[++*i] : NULL;
+		char *end;
+		long n;
+
+		errno = 0;
+		n = v ? strtol(v, &end, 10) : -1;
+		if (!v || !*v || *end || errno || n < 0 || n > INT_MAX) {
+			usage_error(argv[0], "option --report-fd needs a descriptor number");
+			return -1;
+		}
+		/* 0, 1 and 2 are the command's too: it could write into them. */
+		if (n < 3) {
+			usage_error(argv[0], "--report-fd %ld: the command shares descriptors 0-2; use a descriptor "
+					     "above 2 (or --report-json - for standard output)",
+				    n);
+			return -1;
+		}
+		o->json_fd = (int)n;
 		return 1;
 	}
 	if (!strncmp(a, "--report-json=", 14)) {
@@ -122,6 +149,8 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 		stockade_error_free(err);
 		if (res.phase == SK_SUP_SETUP_FAILED)
 			return EXIT_STOCKADE;
+		if (res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	return exit_like(res.wstatus);
@@ -131,7 +160,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
 	bool audit = o->audit || plan->audit;
-	bool explicit = audit || o->report == 1 || o->json_path;
+	bool explicit = audit || o->report == 1 || o->json_path || o->json_fd >= 0;
 	bool tty = isatty(STDERR_FILENO);
 	/* The text report: asked for, or by default for a person or an audit.
 	 * Unasked, it says nothing when nothing was denied. */
@@ -142,7 +171,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	stockade_error *err = NULL;
 	struct report *r;
 	FILE *json = NULL;
-	int ret, status;
+	int ret, status, json_fd = -1;
+	bool json_file = false;
 
 	struct sk_mediation med;
 	struct mediated_log log = { .n = 0 };
@@ -158,6 +188,14 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	if (!explicit && !(o->report < 0 && tty))
 		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
 	bool med_wanted = med.n > 0;
+	/* Asked for: the files Landlock refuses too (run/mediate_files.h),
+	 * at a cost per path-taking call that the default report does not pay. */
+	if (explicit && sk_files_mediation_setup(plan, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
 
 	sopts.mediation = &med;
 	sopts.on_mediation = mediated_event;
@@ -169,13 +207,54 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 				audit ? "audit" : "report");
 		return -1;
 	}
-	if (o->json_path) {
-		json = fopen(o->json_path, "we");
-		if (!json) {
-			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+	if (o->json_path && o->json_fd >= 0) {
+		fprintf(stderr, "stockade: --report-json and --report-fd: choose one\n");
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	if (o->json_fd >= 0) {
+		/* The caller's channel: ours only, never the command's. */
+		int fl = fcntl(o->json_fd, F_GETFL);
+
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd,
+				fl < 0 ? strerror(errno) : "not open for writing");
 			sk_mediation_free(&med);
 			return EXIT_STOCKADE;
 		}
+		if (fcntl(o->json_fd, F_SETFD, FD_CLOEXEC) < 0 || !(json = fdopen(o->json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-fd %d: %s\n", o->json_fd, strerror(errno));
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path && !strcmp(o->json_path, "-")) {
+		/* Standard output, which the command shares. */
+		int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0 || !(json = fdopen(fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json -: %s\n", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+	} else if (o->json_path) {
+		char why[300];
+
+		json_fd = outfile_open(o->json_path, why, sizeof(why));
+		if (json_fd < 0) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		if (!(json = fdopen(json_fd, "w"))) {
+			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, strerror(errno));
+			close(json_fd);
+			sk_mediation_free(&med);
+			return EXIT_STOCKADE;
+		}
+		json_file = true;
+		outfile_warn_writable(plan, "--report-json", o->json_path);
 	}
 	r = report_new(plan, policy, sopts.mode, json);
 	if (!r) {
@@ -192,9 +271,29 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.data = r;
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
-	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
-	sk_mediation_free(&med);
+	report_set_files(r, med.files_state);
+	bool med_files = med.files_state != NULL;
+	/* Audit covers files too: Landlock keeps only the carve-outs
+	 * (credentials) and the supervisor lists what the plan would refuse. */
+	struct sk_audit_plan relaxed = { 0 };
+	if (audit && med.files_state &&
+	    (sk_plan_audit_files(plan, &relaxed, &err) < 0 ||
+	     sk_files_mediation_enforced(med.files_state, &relaxed.plan, &err) < 0)) {
+		sk_audit_plan_free(&relaxed);
+		print_error(err);
+		stockade_error_free(err);
+		report_free(r);
+		if (json)
+			fclose(json);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, argv, &sopts, &res, &err);
+	/* The events point into the plan the supervisor decided with:
+	 * relaxed lives until the report is written. */
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
+		sk_mediation_free(&med);
+		sk_audit_plan_free(&relaxed);
 		report_free(r);
 		if (json)
 			fclose(json);
@@ -217,13 +316,21 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		stockade_error_free(err);
 		return EXIT_STOCKADE;
 	}
+	proxy_report(o->proxy_events, text ? stderr : NULL, json);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
+	sk_mediation_free(&med);
+	sk_audit_plan_free(&relaxed);
+	if (json_file)
+		outfile_warn_replaced(json_fd, "--report-json", o->json_path);
 	if (json)
 		fclose(json);
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
+		/* With files observed, the report has listed the refusal. */
+		if (!med_files && res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	status = exit_like(res.wstatus);

@@ -16,6 +16,9 @@
  *
  *   none: every family but AF_UNIX fails with EACCES;
  *   unix: the same, plus AF_NETLINK with protocol NETLINK_ROUTE (getifaddrs);
+ *   proxy: as none, plus plain TCP sockets: Landlock limits their connect
+ *          to the proxy's port (added when the run starts it) and the
+ *          tcp_connect ports;
  *   full: nothing added.
  *
  * Under none and unix, listed TCP ports let plain TCP sockets (SOCK_STREAM,
@@ -132,16 +135,19 @@ static int network_rules(stockade_plan *plan, bool tcp_sockets, stockade_error *
 		if (at->line)
 			return sk_error(err, EINVAL,
 					"%s:%d:%d: network mode %s needs the seccomp filter, which this policy disables",
-					at->file, at->line, at->column, sb->net == SK_NET_NONE ? "none" : "unix");
+					at->file, at->line, at->column, sk_net_mode_name(sb->net));
 		return sk_error(err, EINVAL, "network mode %s needs the seccomp filter, which this policy disables",
-				sb->net == SK_NET_NONE ? "none" : "unix");
+				sk_net_mode_name(sb->net));
 	}
 	if (sk_plan_intern(plan,
 			   "listed TCP ports: plain TCP sockets pass, Landlock limits their bind and connect to the "
 			   "ports",
 			   &why_tcp) < 0 ||
 	    sk_plan_intern(plan,
-			   sb->net == SK_NET_NONE
+			   sb->net == SK_NET_PROXY
+				   ? "network mode proxy: only AF_UNIX and TCP sockets (TCP reaches the proxy and "
+				     "tcp_connect); `--allow-host NAME` lets the proxy reach a host"
+			   : sb->net == SK_NET_NONE
 				   ? "network mode none: only AF_UNIX sockets; `--net full` (network.mode: full) allows "
 				     "the network"
 				   : "network mode unix: only AF_UNIX and netlink route sockets; `--net full` "
@@ -154,7 +160,7 @@ static int network_rules(stockade_plan *plan, bool tcp_sockets, stockade_error *
 
 	/* Plain TCP, when the rest of the policy allows it: the network mode
 	 * takes away, it never adds what the policy denies. */
-	sb->tcp_sockets = tcp_sockets && ports && allowed(plan, "socket", AF_INET, SOCK_STREAM, 0) &&
+	sb->tcp_sockets = tcp_sockets && (ports || sb->net == SK_NET_PROXY) && allowed(plan, "socket", AF_INET, SOCK_STREAM, 0) &&
 			  allowed(plan, "socket", AF_INET, SOCK_STREAM, IPPROTO_TCP) &&
 			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, 0) &&
 			  allowed(plan, "socket", AF_INET6, SOCK_STREAM, IPPROTO_TCP);
@@ -215,6 +221,107 @@ nomem:
 	return ret;
 }
 
+/* A tcp_connect entry with an address is checked where connect() is
+ * mediated (run/mediate_tcp.c); sendto() and sendmsg() with MSG_FASTOPEN
+ * connect a TCP socket without connect(), so they fail instead. */
+static int fastopen_rules(stockade_plan *plan, stockade_error **err)
+{
+	static const struct {
+		const char *name;
+		uint8_t flags_arg;
+	} calls[] = { { "sendto", 3 }, { "sendmsg", 2 }, { "sendmmsg", 3 } };
+	const struct sk_action eacces = { .type = SK_ACT_ERRNO, .errnum = EACCES };
+	const char *why;
+
+	if (sk_plan_intern(plan,
+			   "tcp_connect names addresses, which connect() mediation checks: TCP Fast Open "
+			   "(MSG_FASTOPEN) would connect around it",
+			   &why) < 0)
+		return oom(err);
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		struct net_rules r = { 0 };
+		struct sk_plan_entry *e;
+		const struct sk_cond c[] = { COND_MASK(calls[i].flags_arg, MSG_FASTOPEN, MSG_FASTOPEN) };
+		if (push(&r, eacces, &plan->access.net_at, why, 1, c) < 0 || !(e = entry_for(plan, calls[i].name)) ||
+		    prepend(e, &r) < 0) {
+			free(r.v);
+			return oom(err);
+		}
+	}
+	return 0;
+}
+
+/* tcp_connect addresses, network.allow and network.hosts from layer
+ * `first` up: duplicates once, a later pin of a name replaces an earlier. */
+static int network_hosts(stockade_plan *plan, const stockade_policy *policy, size_t first, stockade_error **err)
+{
+	struct sk_plan_access *sb = &plan->access;
+	size_t na = 0, nh = 0, np = 0;
+
+	for (size_t li = first; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (size_t i = 0; i < l->ntcp[SK_TCP_CONNECT]; i++)
+			na += l->tcp[SK_TCP_CONNECT][i].family != 0;
+		nh += l->nnet_allow;
+		np += l->nnet_pins;
+	}
+	if (!(sb->tcp_bare = calloc(sb->ntcp[SK_TCP_CONNECT] + 1, sizeof(*sb->tcp_bare))) ||
+	    !(sb->tcp_addrs = calloc(na ? na : 1, sizeof(*sb->tcp_addrs))) ||
+	    !(sb->hosts = calloc(nh ? nh : 1, sizeof(*sb->hosts))) || !(sb->pins = calloc(np ? np : 1, sizeof(*sb->pins))))
+		return oom(err);
+	for (size_t li = first; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (size_t i = 0; i < l->ntcp[SK_TCP_CONNECT]; i++) {
+			const struct sk_port_ref *r = &l->tcp[SK_TCP_CONNECT][i];
+			bool dup = !r->family;
+			if (!r->family) {
+				size_t k = 0;
+				while (k < sb->ntcp_bare && sb->tcp_bare[k] != r->port)
+					k++;
+				if (k == sb->ntcp_bare && k < sb->ntcp[SK_TCP_CONNECT])
+					sb->tcp_bare[sb->ntcp_bare++] = r->port;
+			}
+			for (size_t k = 0; k < sb->ntcp_addrs && !dup; k++)
+				dup = sb->tcp_addrs[k].port == r->port && sb->tcp_addrs[k].family == r->family &&
+				      !memcmp(sb->tcp_addrs[k].addr, r->addr, sizeof(r->addr));
+			if (dup)
+				continue;
+			sb->tcp_addrs[sb->ntcp_addrs] = *r;
+			if (sk_plan_intern(plan, r->at.file, &sb->tcp_addrs[sb->ntcp_addrs].at.file) < 0)
+				return oom(err);
+			sb->ntcp_addrs++;
+		}
+		for (size_t i = 0; i < l->nnet_allow; i++) {
+			const struct sk_host_ref *h = &l->net_allow[i];
+			bool dup = false;
+			for (size_t k = 0; k < sb->nhosts && !dup; k++)
+				dup = sb->hosts[k].port == h->port && !strcmp(sb->hosts[k].pattern, h->pattern);
+			if (dup)
+				continue;
+			struct sk_net_host *o = &sb->hosts[sb->nhosts++];
+			o->port = h->port;
+			o->at = h->at;
+			if (sk_plan_intern(plan, h->pattern, &o->pattern) < 0 ||
+			    sk_plan_intern(plan, h->at.file, &o->at.file) < 0)
+				return oom(err);
+		}
+		for (size_t i = 0; i < l->nnet_pins; i++) {
+			const struct sk_host_pin *h = &l->net_pins[i];
+			size_t k = 0;
+			while (k < sb->npins && strcmp(sb->pins[k].name, h->name))
+				k++;
+			if (k == sb->npins)
+				sb->npins++;
+			sb->pins[k].at = h->at;
+			if (sk_plan_intern(plan, h->name, &sb->pins[k].name) < 0 ||
+			    sk_plan_intern(plan, h->addr, &sb->pins[k].addr) < 0 ||
+			    sk_plan_intern(plan, h->at.file, &sb->pins[k].at.file) < 0)
+				return oom(err);
+		}
+	}
+	return 0;
+}
+
 int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
 {
 	struct sk_plan_access *sb = &plan->access;
@@ -243,6 +350,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->broad_write_set)
+			sb->broad_write = l->broad_write;
 		if (l->caps_set) {
 			sb->caps = !l->caps_all;
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
@@ -275,12 +384,40 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		}
 	n = 0;
 
-	for (size_t li = first_fs; li < policy->nlayers; li++)
+	for (size_t li = 0; li < policy->nlayers; li++)
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			n += policy->layers[li]->nfs[k];
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths)
 		return oom(err);
+	/* replace: true drops the lower layers' lists but their deny:
+	 * carve-outs (the credentials), which now carve the replacing layer's
+	 * grants too, unless a layer from there up names them in undeny:. */
+	for (size_t li = 0; li < first_fs; li++) {
+		const struct sk_layer *l = policy->layers[li];
+
+		for (size_t i = 0; i < l->nfs[SK_FS_DENY]; i++) {
+			const struct sk_path_ref *d = &l->fs[SK_FS_DENY][i];
+			bool dropped = false;
+
+			/* Named in undeny:, or restated by the replacing layers
+			 * (strict restates agent's): not twice. */
+			for (size_t lj = first_fs; lj < policy->nlayers && !dropped; lj++) {
+				const struct sk_layer *u = policy->layers[lj];
+
+				for (size_t k = 0; k < u->nundeny && !dropped; k++)
+					dropped = !strcmp(u->undeny[k].path, d->path);
+				for (size_t k = 0; k < u->nfs[SK_FS_DENY] && !dropped; k++)
+					dropped = !strcmp(u->fs[SK_FS_DENY][k].path, d->path);
+			}
+			if (dropped)
+				continue;
+			struct sk_fs_path *p = &sb->paths[sb->npaths++];
+			*p = (struct sk_fs_path){ .kind = SK_FS_DENY, .layer = first_fs, .at = d->at };
+			if (sk_plan_intern(plan, d->path, &p->path) < 0 || sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+				return oom(err);
+		}
+	}
 	for (size_t li = first_fs; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 		for (int k = 0; k < SK_FS_NKINDS; k++)
@@ -292,6 +429,25 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 					return oom(err);
 				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
 					sb->fs = true;
+			}
+	}
+
+	n = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			n += policy->layers[li]->nenv[k];
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			for (size_t i = 0; i < l->nenv[k]; i++) {
+				struct sk_env_entry *e = &sb->env[sb->nenv++];
+				*e = (struct sk_env_entry){ .kind = (enum sk_env_kind)k, .at = l->env[k][i].at };
+				if (sk_plan_intern(plan, l->env[k][i].path, &e->text) < 0 ||
+				    sk_plan_intern(plan, e->at.file, &e->at.file) < 0)
+					return oom(err);
 			}
 	}
 
@@ -311,10 +467,14 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			if (w == 0 || sb->tcp[d][w - 1] != sb->tcp[d][i])
 				sb->tcp[d][w++] = sb->tcp[d][i];
 		sb->ntcp[d] = w;
-		/* Under none and unix, TCP is denied unless listed; under full,
-		 * a list restricts that direction to it. */
+		/* Under none, unix and proxy, TCP is denied unless listed; under
+		 * full, a list restricts that direction to it. */
 		sb->tcp_handled[d] = sb->net != SK_NET_FULL || sb->ntcp[d] > 0;
 	}
+	if (network_hosts(plan, policy, first_tcp, err) < 0)
+		return -ENOMEM;
+	if (sb->ntcp_addrs && plan->seccomp_enabled && fastopen_rules(plan, err) < 0)
+		return -ENOMEM;
 	if (sb->net != SK_NET_FULL)
 		return network_rules(plan, tcp_sockets, err);
 	return 0;
@@ -324,7 +484,12 @@ void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
 	free(plan->access.sockets);
+	free(plan->access.env);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
+	free(plan->access.tcp_addrs);
+	free(plan->access.tcp_bare);
+	free(plan->access.hosts);
+	free(plan->access.pins);
 	stockade_plan_free(plan->net_fallback);
 }

@@ -20,10 +20,30 @@ struct sk_fs_path {
 	struct sk_origin at;
 };
 
+/* network.allow and network.hosts flattened over the layers (strings
+ * interned in the plan); what the proxy is started with. */
+struct sk_net_host {
+	const char *pattern; /* "registry.npmjs.org", "*.example.com" */
+	uint16_t port;	     /* 0: 80 and 443 */
+	struct sk_origin at;
+};
+struct sk_net_pin {
+	const char *name, *addr;
+	struct sk_origin at;
+};
+
+/* One entry of the environment lists, flattened over the layers. */
+struct sk_env_entry {
+	const char *text; /* a pattern, or NAME=value for SK_ENV_SET; interned in the plan */
+	enum sk_env_kind kind;
+	struct sk_origin at;
+};
+
 struct sk_plan_access {
 	enum sk_landlock_mode landlock; /* never UNSET in a plan: best_effort by default */
 	struct sk_origin landlock_at;
 	bool fs;		  /* some layer restricts the filesystem */
+	bool broad_write;	  /* filesystem.allow_broad_write: a write root may be /, /etc, ~, ... */
 	struct sk_fs_path *paths; /* in layer order */
 	size_t npaths;
 	enum sk_net_mode net; /* never UNSET in a plan: full by default */
@@ -31,6 +51,17 @@ struct sk_plan_access {
 	uint16_t *tcp[SK_TCP_NDIRS]; /* sorted, unique */
 	size_t ntcp[SK_TCP_NDIRS];
 	bool tcp_handled[SK_TCP_NDIRS]; /* Landlock restricts this direction to the list */
+	/* tcp_connect entries that name an address (their ports are in
+	 * tcp[SK_TCP_CONNECT] too: Landlock limits ports only). */
+	struct sk_port_ref *tcp_addrs;
+	size_t ntcp_addrs;
+	uint16_t *tcp_bare; /* connect ports listed without an address (any host) */
+	size_t ntcp_bare;
+	/* mode proxy: the hosts the proxy lets through, and the pins */
+	struct sk_net_host *hosts;
+	size_t nhosts;
+	struct sk_net_pin *pins;
+	size_t npins;
 	/* The seccomp filter lets TCP sockets through because ports are listed
 	 * under mode none/unix; plan->net_fallback is the same policy without
 	 * that exception, for kernels whose Landlock cannot limit the ports. */
@@ -49,6 +80,9 @@ struct sk_plan_access {
 	/* sockets.allow of every layer, as written (expanded at run time) */
 	struct sk_socket_ref *sockets;
 	size_t nsockets;
+	/* environment: every layer's entries, in layer order (run/env.c) */
+	struct sk_env_entry *env;
+	size_t nenv;
 };
 
 struct sk_socket_ref {

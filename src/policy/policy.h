@@ -54,6 +54,7 @@ enum sk_net_mode {
 	SK_NET_FULL, /* no restriction (the socket families the seccomp policy allows) */
 	SK_NET_UNIX, /* AF_UNIX and NETLINK_ROUTE only */
 	SK_NET_NONE, /* AF_UNIX only */
+	SK_NET_PROXY, /* AF_UNIX, and TCP to stockade's proxy (network.allow) and tcp_connect */
 };
 
 enum sk_tcp_dir {
@@ -85,13 +86,46 @@ struct sk_path_ref {
 	struct sk_origin at;
 };
 
+/* The lists of `environment:`: patterns of variable names the command
+ * does not get (drop) or gets although a drop pattern matches (keep), and
+ * NAME=value entries it gets (set). */
+enum sk_env_kind {
+	SK_ENV_DROP = 0,
+	SK_ENV_KEEP,
+	SK_ENV_SET,
+	SK_ENV_NKINDS,
+};
+
 struct sk_port_ref {
 	uint16_t port;
+	/* tcp_connect "127.0.0.1:5432", "[::1]:8080": family AF_INET or
+	 * AF_INET6 and the address (network byte order); 0 for any host. */
+	uint8_t family;
+	uint8_t addr[16];
+	struct sk_origin at;
+};
+
+/* network.allow: a host name or `*.domain` pattern (lower case), reached
+ * through the proxy on `port`, or on 80 and 443 when port is 0. */
+struct sk_host_ref {
+	char *pattern;
+	uint16_t port;
+	struct sk_origin at;
+};
+
+/* network.hosts: a name the proxy resolves to `addr` (numeric), also
+ * where the address is private or loopback. */
+struct sk_host_pin {
+	char *name;
+	char *addr;
 	struct sk_origin at;
 };
 
 struct sk_layer {
 	char *file; /* origin name */
+	/* The seccomp part of the layers below is dropped (--oci-profile on a
+	 * preset: the profile replaces the syscall rules only). */
+	bool seccomp_replace;
 	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
@@ -116,11 +150,17 @@ struct sk_layer {
 	struct sk_rule *rules;
 	size_t nrules;
 
-	/* filesystem: lists add to the lower layers' unless fs_replace */
+	/* filesystem: lists add to the lower layers' unless fs_replace;
+	 * allow_broad_write: the last layer that sets it wins */
 	bool fs_set, fs_replace;
+	bool broad_write_set, broad_write;
 	struct sk_origin fs_at;
 	struct sk_path_ref *fs[SK_FS_NKINDS];
 	size_t nfs[SK_FS_NKINDS];
+	/* fs_replace keeps the lower layers' `deny:` carve-outs (credentials)
+	 * but those named here, as written. */
+	struct sk_path_ref *undeny;
+	size_t nundeny;
 	/* network: the last layer that sets the mode wins; ports add up
 	 * unless net_replace */
 	enum sk_net_mode net_mode;
@@ -128,6 +168,12 @@ struct sk_layer {
 	bool net_replace;
 	struct sk_port_ref *tcp[SK_TCP_NDIRS];
 	size_t ntcp[SK_TCP_NDIRS];
+	/* network.allow and network.hosts add up too (net_replace drops the
+	 * lower layers'); a later pin of the same name wins */
+	struct sk_host_ref *net_allow;
+	size_t nnet_allow;
+	struct sk_host_pin *net_pins;
+	size_t nnet_pins;
 	/* scope: each key, the last layer that sets it wins */
 	bool scope_signals_set, scope_signals;
 	bool scope_abstract_set, scope_abstract;
@@ -146,6 +192,10 @@ struct sk_layer {
 	 * `$VAR`); the lists of all layers add up */
 	struct sk_path_ref *sockets;
 	size_t nsockets;
+	/* environment: every list adds to the lower layers' (path holds the
+	 * pattern, or NAME=value for set) */
+	struct sk_path_ref *env[SK_ENV_NKINDS];
+	size_t nenv[SK_ENV_NKINDS];
 };
 
 struct stockade_policy {
@@ -168,6 +218,10 @@ struct stockade_policy {
 	 * have their plan compiled in (plan/preset_plans.h). */
 	const struct sk_preset *pending[4];
 	size_t npending;
+	/* The bottom layer, when it came from a file or text with no
+	 * `extends:` (it then starts from nothing); NULL otherwise.  The CLI
+	 * refuses such a --policy; the API takes it as it is. */
+	const struct sk_layer *unanchored;
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of
@@ -181,6 +235,22 @@ void sk_layer_free(struct sk_layer *layer);
 int sk_policy_materialize(stockade_policy *policy, stockade_error **err);
 /* A new policy of the same pending presets, parsed (for a blob that does not load). */
 int sk_policy_parsed_copy(const stockade_policy *policy, stockade_policy **out, stockade_error **err);
+/* Host patterns, tcp_connect entries and pins (policy/yaml_network.c).
+ * -EINVAL with *msg saying why; -ENOMEM.  *pattern is malloc'd, lower case. */
+int sk_host_pattern_parse(const char *s, char **pattern, uint16_t *port, const char **msg);
+int sk_tcp_connect_parse(const char *s, struct sk_port_ref *out, const char **msg);
+int sk_host_pin_check(const char *addr);
+/* Add to a layer; add_tcp_connect returns 1 for a duplicate (not added). */
+int sk_layer_add_allow(struct sk_layer *l, const char *s, struct sk_origin at, const char **msg,
+		       stockade_error **err);
+int sk_layer_add_tcp_connect(struct sk_layer *l, const struct sk_port_ref *ref, stockade_error **err);
+void sk_layer_free_network(struct sk_layer *l);
+/* "none", "unix", "proxy", "full" (UNSET: "full"). */
+const char *sk_net_mode_name(enum sk_net_mode m);
+/* The mode of the parsed layers (the last that sets one); UNSET if none
+ * does (pending built-in presets never select proxy). */
+enum sk_net_mode sk_policy_net_mode(const stockade_policy *policy);
+
 /* The command-line layer at the top of the stack, created on first use. */
 struct sk_layer *sk_policy_cli_layer(stockade_policy *policy, stockade_error **err);
 /* Push a finished layer on top of the stack (frees it on failure). */
@@ -230,10 +300,24 @@ const struct sk_preset *sk_preset_lookup(const char *name);
 
 /* ---- paths (paths.c) ---- */
 
-/* What ~, $HOME, $CWD and $TMPDIR stand for, and what relative paths are
- * relative to (cwd). */
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
+ * their variable when it names a directory other than / and the home
+ * directory, else their default beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 8
+
+/* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
+ * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	/* The home directory /etc/passwd gives this user (NULL if none):
+	 * carve-outs under ~ apply to it too when $HOME names another, so
+	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
+	char *pw_home;
+	char *tools[SK_PATH_NTOOLS];
+	/* $GIT_COMMON_DIR: when the working directory is in a linked git
+	 * worktree, the main repository's .git (found from $CWD/.git, not
+	 * read from the environment); NULL otherwise. */
+	char *git_common;
 };
 
 /* A character that makes a path component a pattern (fnmatch). */

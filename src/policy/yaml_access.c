@@ -9,11 +9,15 @@
  *     exec: [PATH...]       # read and execute
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
+ *     allow_broad_write: false # true: a write root may be /, a system
+ *                           # directory or the home directory (landlock/walk.c)
  *   network:
- *     mode: none | unix | full
- *     tcp_connect: [PORT...]
+ *     mode: none | unix | proxy | full
+ *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
+ *     hosts: {NAME: ADDRESS}  # pinned for the proxy
+ *     tcp_connect: [PORT | ADDRESS:PORT...]
  *     tcp_bind: [PORT...]
- *     replace: false        # true: drop the ports lower layers listed
+ *     replace: false        # true: drop the ports and hosts lower layers listed
  *   scope:
  *     signals: true
  *     abstract_unix_sockets: true
@@ -23,6 +27,7 @@
  *   isolation: auto | required | off   # namespaces (run/isolate.c)
  *   sockets:
  *     allow: [PATH...]      # host sockets left reachable (/PATH, ~/PATH, $VAR[/PATH])
+ *   environment: (policy/yaml_env.c)
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -89,9 +94,35 @@ static int parse_paths(struct ctx *c, yaml_node_t *n, enum sk_fs_kind kind)
 	return 0;
 }
 
+/* filesystem.undeny: the lower layers' deny carve-outs replace: true drops
+ * after all, by the paths they were written with. */
+static int parse_undeny(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "filesystem.undeny must be a list of paths, as the lower layers' deny: wrote them");
+	if (seq_len(n) > MAX_LIST_ITEMS)
+		return at_node(c, n, 0, "filesystem.undeny has %zu entries; the limit is %d", seq_len(n), MAX_LIST_ITEMS);
+	l->undeny = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->undeny));
+	if (!l->undeny)
+		return oom(c);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s;
+
+		if (expect_scalar(c, item, "filesystem.undeny", &s) < 0)
+			return -EINVAL;
+		if (!(l->undeny[l->nundeny].path = strdup(s)))
+			return oom(c);
+		l->undeny[l->nundeny++].at = origin_of(c, item);
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -103,9 +134,21 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	l->fs_at = origin_of(c, n);
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "filesystem.replace", &l->fs_replace) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, n, "allow_broad_write"))) {
+		if (expect_bool(c, v, "filesystem.allow_broad_write", &l->broad_write) < 0)
+			return -EINVAL;
+		l->broad_write_set = true;
+	}
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
+	if ((v = lookup(c, n, "undeny"))) {
+		if (!l->fs_replace)
+			return at_node(c, v, 0, "filesystem.undeny goes with replace: true (without it, the lower layers' "
+						"deny: carve-outs apply to their own grants only)");
+		if (parse_undeny(c, v) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -154,6 +197,8 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 		*out = SK_NET_UNIX;
 	else if (!strcmp(s, "full"))
 		*out = SK_NET_FULL;
+	else if (!strcmp(s, "proxy"))
+		*out = SK_NET_PROXY;
 	else
 		return -EINVAL;
 	return 0;
@@ -161,12 +206,12 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 
 static int parse_network(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "mode", "tcp_connect", "tcp_bind", "replace", NULL };
+	static const char *const keys[] = { "mode", "allow", "hosts", "tcp_connect", "tcp_bind", "replace", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "network must be a mapping (mode, tcp_connect, tcp_bind, replace)");
+		return at_node(c, n, 0, "network must be a mapping (mode, allow, hosts, tcp_connect, tcp_bind, replace)");
 	if (check_keys(c, n, "network", keys) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, n, "mode"))) {
@@ -176,15 +221,21 @@ static int parse_network(struct ctx *c, yaml_node_t *n)
 		if (net_mode_parse(s, &l->net_mode) < 0)
 			return at_node(c, v, quote_offset(v),
 				       "network.mode is `none` (no sockets but AF_UNIX), `unix` (AF_UNIX and "
-				       "netlink route) or `full`, not `%s`",
+				       "netlink route), `proxy` (and the hosts of network.allow through stockade's "
+				       "proxy) or `full`, not `%s`",
 				       s);
 		l->net_at = origin_of(c, v);
 	}
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "network.replace", &l->net_replace) < 0)
 		return -EINVAL;
-	for (int d = 0; d < SK_TCP_NDIRS; d++)
-		if ((v = lookup(c, n, tcp_key[d])) && parse_ports(c, v, (enum sk_tcp_dir)d) < 0)
-			return -EINVAL;
+	if ((v = lookup(c, n, "tcp_connect")) && sk_parse_tcp_connect(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "tcp_bind")) && parse_ports(c, v, SK_TCP_BIND) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "allow")) && sk_parse_net_allow(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "hosts")) && sk_parse_net_hosts(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -389,11 +440,16 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 		return -EINVAL;
 	if ((v = lookup(c, root, "sockets")) && parse_sockets(c, v) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, root, "environment")) && sk_parse_environment(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
 void sk_layer_free_access(struct sk_layer *l)
 {
+	for (size_t i = 0; i < l->nundeny; i++)
+		free(l->undeny[i].path);
+	free(l->undeny);
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		for (size_t i = 0; i < l->nfs[k]; i++)
 			free(l->fs[k][i].path);
@@ -404,6 +460,8 @@ void sk_layer_free_access(struct sk_layer *l)
 	for (size_t i = 0; i < l->nsockets; i++)
 		free(l->sockets[i].path);
 	free(l->sockets);
+	sk_layer_free_network(l);
+	sk_layer_free_env(l);
 }
 
 /* ---- command-line overrides ---- */
@@ -414,7 +472,7 @@ int stockade_policy_set_network(stockade_policy *p, const char *mode, stockade_e
 	enum sk_net_mode m;
 
 	if (net_mode_parse(mode, &m) < 0)
-		return sk_error(err, EINVAL, "--net %s: the mode is none, unix or full", mode);
+		return sk_error(err, EINVAL, "--net %s: the mode is none, unix, proxy or full", mode);
 	l = sk_policy_cli_layer(p, err);
 	if (!l)
 		return -ENOMEM;

@@ -3,6 +3,7 @@
  * Denials explained: decoded arguments, where the verdict came from, and
  * the smallest policy change that allows the call.  See denial.h.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -293,6 +294,11 @@ bool sk_verdict_is_network(const stockade_plan *plan, const struct sk_verdict *v
 	return v->rule && is_net_rule(plan, v->rule);
 }
 
+bool sk_verdict_is_fallback(const char *name, const struct sk_verdict *v)
+{
+	return sk_designed_fallback(name) && v->action.type == SK_ACT_ERRNO && v->action.errnum == ENOSYS;
+}
+
 void sk_fix_for(const stockade_plan *plan, const char *name, const uint64_t args[SK_MAX_ARGS],
 		const struct sk_verdict *v, bool compat_refused, struct sk_fix *out)
 {
@@ -304,6 +310,9 @@ void sk_fix_for(const stockade_plan *plan, const char *name, const uint64_t args
 	out->compat = compat_refused;
 	if (!name)
 		return; /* a number no policy can name */
+	/* ENOSYS for clone3 is the policy working: nothing to fix. */
+	if (!compat_refused && sk_verdict_is_fallback(name, v))
+		return;
 	if (compat_refused) {
 		/* With compat_arches: filter, the call meets the rules by name. */
 		sk_plan_decide(plan, name, args, &again);

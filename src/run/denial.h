@@ -44,6 +44,10 @@ struct sk_fix {
 void sk_fix_for(const stockade_plan *plan, const char *name, const uint64_t args[SK_MAX_ARGS],
 		const struct sk_verdict *v, bool compat_refused, struct sk_fix *out);
 
+/* The verdict is a designed fallback's ENOSYS (clone3, openat2; see
+ * sk_designed_fallback): no denial, and no fix (sk_fix_for gives none). */
+bool sk_verdict_is_fallback(const char *name, const struct sk_verdict *v);
+
 /* The verdict came from the rules the network mode adds (network: none or
  * unix), which come before every seccomp rule. */
 bool sk_verdict_is_network(const stockade_plan *plan, const struct sk_verdict *v);

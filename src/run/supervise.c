@@ -62,8 +62,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "landlock/landlock.h"
 #include "run/exec.h"
 #include "analysis/analysis.h"
+#include "run/isolate.h"
 #include "run/supervise.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -279,6 +281,10 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != a->supervisor)
 		_exit(CHILD_SETUP_FAILED);
+	/* Namespaces (isolate.h): this process stays as their outer one; the
+	 * rest runs in the command's. */
+	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
+		child_fail(a->sock, -ret, "cannot isolate the command", e);
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
 	sigaction(SIGCHLD, &a->old_chld, NULL);
@@ -301,6 +307,21 @@ static _Noreturn void child_main(struct child_args *a)
 	ret = sk_program_apply_but_seccomp(program, &e);
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
+	/* Whatever the policy says of Landlock, the command is kept off its
+	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
+	 * an audit or learn; a supervisor that only mediates keeps the
+	 * policy's own choice (`scope: signals: false` means what it says),
+	 * and only its own pid is fenced. */
+	{
+		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
+
+		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+		if (ret < 0)
+			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+	}
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
 	insns = program->bpf;
 	len = program->bpf_len;
 	prog.len = (unsigned short)len;
@@ -372,6 +393,7 @@ struct sup {
 	uint32_t native;
 	struct name_cache *names;
 	size_t nnames;
+	char *scratch; /* the name of the last number past SK_NR_LIMIT */
 	unsigned long events, mediated;
 	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
 };
@@ -381,6 +403,14 @@ static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
 	struct name_cache *n;
 	char *name;
 
+	/* Only numbers below SK_NR_LIMIT name calls; others (the command
+	 * picks them) are looked up but not remembered, so the cache stays
+	 * bounded (arches x SK_NR_LIMIT). */
+	if (((unsigned)nr & ~0x40000000u) >= SK_NR_LIMIT) {
+		free(s->scratch);
+		s->scratch = sk_syscall_name(arch, nr);
+		return s->scratch;
+	}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->names[i].arch == arch && s->names[i].nr == nr)
 			return s->names[i].name;
@@ -414,6 +444,28 @@ void sk_supervise_decide(const stockade_plan *plan, uint32_t filter_arch, uint32
 	/* A number libseccomp cannot name has no entry: the default applies,
 	 * as in the filter. */
 	sk_plan_decide(plan, name ? name : "", args, out);
+}
+
+uint32_t sk_notif_arch(uint32_t data_arch, int nr)
+{
+	/* x32 calls come as x86_64 with __X32_SYSCALL_BIT in the number, as
+	 * the filter tests it (seccomp/bpf_gen.c): nr >= 0x40000000 unsigned,
+	 * except -1, which is a native number (a tracer skipping the call). */
+	if (data_arch == SCMP_ARCH_X86_64 && (uint32_t)nr >= 0x40000000u && nr != -1)
+		return SCMP_ARCH_X32;
+	return data_arch;
+}
+
+/* In audit and learn: a call to answer as the base does instead of letting
+ * it run: a designed fallback's ENOSYS, and (learn) a feature probe the
+ * base refuses. */
+static bool answer_as_base(const struct sup *s, const struct sk_event *ev)
+{
+	if (ev->compat_refused || ev->verdict.action.type != SK_ACT_ERRNO)
+		return false;
+	if (sk_designed_fallback(ev->name) && ev->verdict.action.errnum == ENOSYS)
+		return true;
+	return s->opts->answer_probes && sk_probe_call(ev->name);
 }
 
 static void read_comm(pid_t pid, char comm[16])
@@ -451,8 +503,7 @@ static void handle_notification(struct sup *s)
 	clock_gettime(CLOCK_REALTIME, &ev.when);
 	ev.pid = (pid_t)req.pid;
 	ev.nr = req.data.nr;
-	/* x32 calls come as x86_64 with __X32_SYSCALL_BIT in the number. */
-	ev.arch = req.data.arch == SCMP_ARCH_X86_64 && (ev.nr & 0x40000000) ? SCMP_ARCH_X32 : req.data.arch;
+	ev.arch = sk_notif_arch(req.data.arch, ev.nr);
 	ev.ip = req.data.instruction_pointer;
 	ev.mode = s->opts->mode;
 	ev.plan = s->plan;
@@ -488,6 +539,13 @@ static void handle_notification(struct sup *s)
 			ev.mismatch = true;
 			ev.errnum = EPERM;
 		}
+		resp.error = -ev.errnum;
+	} else if (answer_as_base(s, &ev)) {
+		/* Audit and learn let denials run, but not these: clone3
+		 * would create namespaces the base forbids, and a probe
+		 * answered "yes" would be learned as a need. */
+		ev.fallback = true;
+		ev.errnum = ev.verdict.action.type == SK_ACT_ERRNO ? ev.verdict.action.errnum : EPERM;
 		resp.error = -ev.errnum;
 	} else {
 		ev.ran = true;
@@ -660,6 +718,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		return sk_error(err, EINVAL, "the supervisor needs a notification mode or a mediator");
 	if (!plan->seccomp_enabled)
 		return sk_error(err, EINVAL, "the policy has no seccomp filter to supervise");
+	/* The command's environment is the policy's (run/env.c); the
+	 * supervisor's own is its to change (the CLI, stockade_run's child). */
+	if ((ret = stockade_plan_apply_environment(plan, NULL, err)) < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	sigemptyset(&set);
@@ -681,10 +743,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * SIGSYS deaths among them are seen. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+	/* A confined process of the same user must not ptrace us or take the
+	 * listener with pidfd_getfd(): not dumpable before the child exists
+	 * (it execs the command as soon as the listener is sent, which does
+	 * not wait for us), back as it was when we return. */
+	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
-		goto out;
+		goto restore;
 	}
 	if (child == 0) {
 		close(sv[0]);
@@ -694,10 +763,6 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	/* A confined process of the same user must not ptrace us or take the
-	 * listener with pidfd_getfd(). */
-	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	ret = recv_msg(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
@@ -765,7 +830,11 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		 * their work first; the linger process starts its own. */
 		sk_mediate_stop(s.rt);
 		s.rt = NULL;
-		if (!hup) {
+		if (!hup && (opts->mode == SK_NOTIFY_DENY || opts->mode == SK_NOTIFY_ALL)) {
+			/* Audit and learn: nothing keeps running with
+			 * everything allowed once the command is done. */
+			res->killed_leftovers = sk_supervise_kill_leftovers();
+		} else if (!hup) {
 			pid_t l;
 
 			fflush(NULL);
@@ -819,5 +888,6 @@ out:
 	for (size_t i = 0; i < s.nnames; i++)
 		free(s.names[i].name);
 	free(s.names);
+	free(s.scratch);
 	return ret;
 }

@@ -37,6 +37,8 @@ struct sk_event {
 	struct sk_verdict verdict; /* the policy's decision; points into that plan */
 	enum sk_notify_mode mode;
 	bool ran;	/* the call was let through (audit, learn) */
+	bool fallback;	/* audit, learn: a designed fallback (clone3's ENOSYS) or a
+			 * probe answered as the base does (not let through) */
 	int errnum;	/* otherwise the errno it got */
 	bool mismatch;	/* the filter notified a call the plan allows (a bug): denied with EPERM */
 };
@@ -61,6 +63,10 @@ struct sk_supervise_opts {
 	const struct sk_mediation *mediation;
 	sk_mediated_fn on_mediation; /* after each mediated call is answered; may be NULL */
 	void *mediation_data;
+	/* Audit and learn: also answer feature probes (io_uring_setup) the
+	 * base refuses as the base does (learn), instead of letting them run.
+	 * Designed fallbacks (clone3, openat2) are always answered so. */
+	bool answer_probes;
 };
 
 enum sk_supervise_phase {
@@ -76,6 +82,9 @@ struct sk_supervise_result {
 	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
 	unsigned long events;  /* notifications answered in the foreground */
 	unsigned orphans_sigsys; /* descendants we reaped that died of SIGSYS */
+	unsigned killed_leftovers; /* audit, learn: descendants still running when the
+				    * command exited, killed (never left with audit's
+				    * permissions) */
 	bool lingering;	       /* descendants outlived the command: a background
 				* process answers for them until they are gone */
 	pid_t linger_pid;
@@ -98,6 +107,25 @@ struct sk_supervise_result {
  */
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *result, stockade_error **err);
+
+/* In the child, before the policy's filter: a seccomp filter that refuses
+ * (EPERM) the calls that would let the command signal, stop, limit,
+ * ptrace or get a pidfd of the supervisor `sup`; kill(-1), kill(0) and
+ * pidfd_send_signal too unless signals_scoped (Landlock scopes them, or
+ * the policy's own choice is kept).  0 or -errno.  supervise_harden.c. */
+int sk_supervise_harden(pid_t sup, bool signals_scoped);
+
+/* After an audit or learn run: SIGKILL what is left of the command's tree
+ * (our children carrying more seccomp filters than we do, and theirs as
+ * they come to us, the subreaper), reaping each.  Returns how many.  A
+ * process left running would keep audit's permissions: everything allowed,
+ * with nobody reporting it.  supervise_harden.c. */
+unsigned sk_supervise_kill_leftovers(void);
+
+/* The ABI of a notified call (libseccomp token) from seccomp_data's arch
+ * and nr, as the filter tells them apart: x32 for x86_64 numbers with the
+ * x32 bit, but not -1. */
+uint32_t sk_notif_arch(uint32_t data_arch, int nr);
 
 /* The verdict sk_supervise_exec() answers a notification with, exposed for
  * tests: filter_arch is the arch the filter was compiled for (0: native),

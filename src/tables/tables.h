@@ -77,6 +77,16 @@ const char *sk_errno_name(int value);
 /* A signal's name ("SIGKILL"), NULL for one the table lacks (real-time). */
 const char *sk_signal_name(int value);
 
+/* ---- designed fallbacks and probes (fallbacks.c) ---- */
+
+/* clone3, openat2: calls a policy answers with ENOSYS by design, so that
+ * callers fall back to a call the filter can check.  Answered so, they are
+ * never reported as denials, suggested or learned as allows. */
+bool sk_designed_fallback(const char *name);
+/* io_uring_setup: a call programs make to see whether a feature exists and
+ * do without it.  learn answers it as the base does and learns nothing. */
+bool sk_probe_call(const char *name);
+
 /* ---- capabilities (caps.c) ---- */
 
 /* The capabilities stockade knows by name (0 to CAP_CHECKPOINT_RESTORE). */

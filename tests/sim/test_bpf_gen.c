@@ -137,8 +137,9 @@ TEST(bpf_gen_merges_bit_rules_of_one_action)
 	CHECK(sk_filter_run(&f, SCMP_ARCH_X86_64, nr, mode2755, &ret, &sgid) == 0 &&
 	      ret == (SECCOMP_RET_ERRNO | EPERM));
 	CHECK_MSG(plain == suid && suid == sgid, "chmod paths: %u, %u, %u instructions", plain, suid, sgid);
-	/* 329 instructions before merging; 115 when this was written. */
-	CHECK_MSG(f.len <= 130, "agent's x86_64 filter has %zu instructions", f.len);
+	/* 329 instructions before merging; 115 when this was written; 160
+	 * with the scheduler and limit rules (seven calls, self only). */
+	CHECK_MSG(f.len <= 170, "agent's x86_64 filter has %zu instructions", f.len);
 	sk_filter_release(&f);
 	stockade_plan_free(plan);
 }

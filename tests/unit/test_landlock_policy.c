@@ -68,6 +68,20 @@ TEST(landlock_parse_errors)
 	ERROR_AT("network:\n  tcp_bind: [http]\n", "`http` is not a port number", 2, 14);
 	ERROR_AT("network:\n  tcp_connect: [443, 443]\n", "port 443 is listed twice", 2, 22);
 	ERROR_AT("network:\n  mod: none\n", "did you mean `mode`?", 2, 3);
+	/* network.allow, hosts, tcp_connect addresses (issue 15) */
+	ERROR_AT("network:\n  allow: [\"https://registry.npmjs.org\"]\n", "not a URL", 2, 12);
+	ERROR_AT("network:\n  allow: [\"*example.com\"]\n", "`*` only as `*.` at the start", 2, 12);
+	ERROR_AT("network:\n  allow: [a..b]\n", "empty label", 2, 11);
+	ERROR_AT("network:\n  allow: [github.com:0]\n", "the port after `:`", 2, 11);
+	ERROR_AT("network:\n  allow: [github.com:70000]\n", "the port after `:`", 2, 11);
+	ERROR_AT("network:\n  allow: github.com\n", "network.allow must be a list", 2, 10);
+	ERROR_AT("network:\n  hosts: [a.test]\n", "network.hosts must be a mapping", 2, 10);
+	ERROR_AT("network:\n  hosts:\n    a.test: 10.0.0\n", "not an IPv4 or IPv6 address", 3, 13);
+	ERROR_AT("network:\n  hosts:\n    \"*.a.test\": 127.0.0.2\n", "a pin names one host", 3, 6);
+	ERROR_AT("network:\n  tcp_connect: [\"127.0.0.1\"]\n", "is not a port number", 2, 18);
+	ERROR_AT("network:\n  tcp_connect: [\"127.0.0.1:99999\"]\n", "is not a port number", 2, 18);
+	ERROR_AT("network:\n  tcp_connect: [\"::1:80\"]\n", "is not a port number", 2, 18);
+	ERROR_AT("network:\n  tcp_connect: [\"[::1]:80\", \"[::1]:80\"]\n", "is listed twice", 2, 30);
 	ERROR_AT("scope:\n  signals: sometimes\n", "scope.signals must be true or false", 2, 12);
 	ERROR_AT("scope:\n  abstract: true\n", "unknown key `abstract` in scope", 2, 3);
 	ERROR_AT("landlock: maybe\n", "landlock is `best_effort`", 1, 11);
@@ -85,7 +99,9 @@ TEST(landlock_parse_accepts)
 					 "  exec: [/usr]\n"
 					 "  deny: [~/.ssh/id_*, \"~/.*_history\", ~/.aws, \"$HOME/[ab]?c\"]\n"
 					 "  read_only: [$CWD/.git/hooks]\n"
-					 "network:\n  mode: unix\n  tcp_connect: [0, 443, 65535]\n  tcp_bind: []\n"
+					 "network:\n  mode: unix\n  tcp_connect: [0, 443, 65535, \"127.0.0.1:5432\", \"[::1]:8080\"]\n"
+					 "  tcp_bind: []\n  allow: [registry.npmjs.org, \"*.githubusercontent.com\", github.com:443]\n"
+					 "  hosts:\n    registry.test: 127.0.0.1\n    v6.test: \"::1\"\n"
 					 "scope:\n  signals: true\n  abstract_unix_sockets: false\n"
 					 "landlock: required\n");
 
@@ -178,7 +194,7 @@ TEST(landlock_command_line_overrides)
 	CHECK(stockade_policy_set_network(p, "full", NULL) == 0);
 	CHECK(stockade_policy_add_path(p, "write", "~/.npm", NULL) == 0);
 	CHECK(stockade_policy_set_network(p, "offline", &err) == -EINVAL);
-	CHECK_STR_CONTAINS(err ? err->msg : NULL, "none, unix or full");
+	CHECK_STR_CONTAINS(err ? err->msg : NULL, "none, unix, proxy or full");
 	stockade_error_free(err);
 	err = NULL;
 	CHECK(stockade_policy_add_path(p, "write", "/x/*", &err) == -EINVAL);
@@ -260,6 +276,64 @@ TEST(landlock_network_socket_rules)
 		DECIDES(p, "socket", "errno:EPERM", AF_UNIX, SOCK_STREAM, 0);
 	}
 	stockade_plan_free(p);
+
+	/* Mode proxy: plain TCP passes seccomp (Landlock limits it to the
+	 * proxy's port and tcp_connect), nothing else; hosts and pins are
+	 * flattened over the layers, a later pin of a name winning. */
+	p = plan_from("preset:agent",
+		      "network:\n  mode: proxy\n  allow: [a.test, \"*.b.test\"]\n  hosts:\n    a.test: 127.0.0.2\n",
+		      "network:\n  allow: [a.test, c.test:8443]\n  hosts:\n    a.test: 127.0.0.3\n"
+		      "  tcp_connect: [\"127.0.0.1:5432\", 9000]\n",
+		      (const char *)NULL);
+	if (p) {
+		CHECK(p->access.net == SK_NET_PROXY && p->access.tcp_sockets);
+		DECIDES(p, "socket", "allow", AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		DECIDES(p, "socket", "allow", AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_DGRAM, 0);
+		DECIDES(p, "socket", "errno:EACCES", AF_INET, SOCK_RAW, IPPROTO_TCP);
+		DECIDES(p, "socket", "errno:EACCES", AF_NETLINK, SOCK_RAW, 0);
+		DECIDES(p, "socket", "allow", AF_UNIX, SOCK_STREAM, 0);
+		CHECK(p->access.tcp_handled[SK_TCP_CONNECT] && p->access.tcp_handled[SK_TCP_BIND]);
+		CHECK(p->access.ntcp[SK_TCP_CONNECT] == 2 && p->access.ntcp[SK_TCP_BIND] == 0);
+		CHECK_MSG(p->access.nhosts == 3, "%zu hosts", p->access.nhosts);
+		CHECK(p->access.nhosts == 3 && !strcmp(p->access.hosts[1].pattern, "*.b.test") &&
+		      p->access.hosts[2].port == 8443);
+		CHECK(p->access.npins == 1 && !strcmp(p->access.pins[0].addr, "127.0.0.3"));
+		CHECK(p->access.ntcp_addrs == 1 && p->access.tcp_addrs[0].family == AF_INET &&
+		      p->access.tcp_addrs[0].port == 5432);
+		CHECK(p->access.ntcp_bare == 1 && p->access.tcp_bare[0] == 9000);
+		/* Addresses are checked at connect(): Fast Open cannot go around it. */
+		{
+			const uint64_t fo[SK_MAX_ARGS] = { 3, 0, 0, MSG_FASTOPEN }, ns[SK_MAX_ARGS] = { 3, 0, 0, MSG_NOSIGNAL };
+			struct sk_verdict v;
+			sk_plan_decide(p, "sendto", fo, &v);
+			CHECK(v.action.type == SK_ACT_ERRNO && v.action.errnum == EACCES);
+			sk_plan_decide(p, "sendto", ns, &v);
+			CHECK(v.action.type == SK_ACT_ALLOW);
+		}
+		DECIDES(p, "sendmsg", "errno:EACCES", 3, 0, MSG_FASTOPEN | MSG_DONTWAIT);
+		DECIDES(p, "sendmsg", "allow", 3, 0, MSG_DONTWAIT);
+	}
+	stockade_plan_free(p);
+	/* An empty allow list is valid: everything refused, and reported. */
+	p = plan_from("preset:strict", "network:\n  mode: proxy\n", (const char *)NULL);
+	CHECK(p && p->access.net == SK_NET_PROXY && p->access.nhosts == 0);
+	stockade_plan_free(p);
+	/* --allow-host implies mode proxy; --tcp-connect takes an address. */
+	stockade_policy *pol = NULL;
+	stockade_error *e = NULL;
+	CHECK(stockade_policy_new(&pol, &e) == 0);
+	CHECK(stockade_policy_add_preset(pol, "agent", &e) == 0);
+	CHECK(stockade_policy_allow_host(pol, "Registry.NPMjs.org", &e) == 0);
+	CHECK(stockade_policy_tcp_connect(pol, "[::1]:8080", &e) == 0);
+	CHECK(stockade_policy_allow_host(pol, "http://x", &e) == -EINVAL);
+	stockade_error_free(e);
+	e = NULL;
+	CHECK(stockade_plan_build(pol, &p, &e) == 0);
+	CHECK(p && p->access.net == SK_NET_PROXY && p->access.nhosts == 1 &&
+	      !strcmp(p->access.hosts[0].pattern, "registry.npmjs.org") && p->access.ntcp_addrs == 1);
+	stockade_plan_free(p);
+	stockade_policy_free(pol);
 
 	/* io_uring opens sockets the socket() rules never see. */
 	p = plan_from("preset:minimal", "network:\n  mode: none\n", (const char *)NULL);

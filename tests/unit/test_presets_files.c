@@ -49,12 +49,14 @@ static bool same_rule(const struct sk_rule *a, const struct sk_rule *b)
 	       !a->reason == !b->reason && (!a->reason || !strcmp(a->reason, b->reason));
 }
 
-/* strict allows @file-system, which drops agent's rules for those calls, so
- * strict.yaml repeats them: they must stay the same as agent.yaml's. */
+/* strict allows @file-system and @process, which drops agent's rules for
+ * those calls, so strict.yaml repeats them (the setuid rules, the scheduler
+ * and limit rules): they must stay the same as agent.yaml's. */
 TEST(presets_strict_restates_agent_setuid_rules)
 {
-	static const char *const calls[] = { "chmod", "fchmod", "fchmodat", "creat", "open",
-					     "openat", "mknod", "mknodat", "openat2" };
+	static const char *const calls[] = { "chmod", "fchmod", "fchmodat", "creat", "open", "openat", "mknod",
+					     "mknodat", "openat2", "prlimit64", "setpriority", "ioprio_set",
+					     "sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr" };
 	stockade_policy *p = NULL;
 	const struct sk_layer *agent, *strict;
 

@@ -280,3 +280,34 @@ TEST(region_edges)
 	CHECK(!sk_region_match(&r, x));
 	sk_region_clear(&r);
 }
+
+/* An interval cube (mask: every bit from some k up) is subtracted as two
+ * range comparisons, not one cube per masked bit: `extends: agent` plus a
+ * TCP port subtracted [4, 7] and [8, 9] this way and took ~10 ms. */
+TEST(region_subtract_interval_cube)
+{
+	const struct sk_term i47 = { 1, { { 0, SK_OP_MASKED_EQ, ~(uint64_t)3, 4 } } };
+	const struct sk_term i89 = { 1, { { 0, SK_OP_MASKED_EQ, ~(uint64_t)1, 8 } } };
+	const struct sk_term low = { 1, { { 0, SK_OP_MASKED_EQ, ~(uint64_t)0xff, 0 } } }; /* [0, 255] */
+	const struct sk_term sock = { 2, { { 0, SK_OP_EQ, 0, 2 }, { 1, SK_OP_MASKED_EQ, 0xf, 1 } } };
+	struct sk_region r = { 0 };
+
+	CHECK(sk_region_all(&r) == 0);
+	CHECK(sk_region_subtract(&r, &sock) == 0);
+	CHECK(sk_region_subtract(&r, &i47) == 0);
+	CHECK(sk_region_subtract(&r, &i89) == 0);
+	CHECK_MSG(r.n <= 16, "%zu terms", r.n);
+	CHECK(region_ok(&r, "interval cubes"));
+	for (uint64_t a0 = 0; a0 < 12; a0++)
+		for (uint64_t a1 = 0; a1 < 20; a1++) {
+			uint64_t x[SK_MAX_ARGS] = { a0, a1 };
+			bool in = !(a0 == 2 && (a1 & 0xf) == 1) && !(a0 >= 4 && a0 <= 9);
+			CHECK_MSG(sk_region_match(&r, x) == in, "at %" PRIu64 ", %" PRIu64, a0, a1);
+		}
+	uint64_t top[SK_MAX_ARGS] = { ~(uint64_t)0, 0 };
+	CHECK(sk_region_match(&r, top));
+	CHECK(sk_region_subtract(&r, &low) == 0);
+	uint64_t x255[SK_MAX_ARGS] = { 255, 0 }, x256[SK_MAX_ARGS] = { 256, 0 };
+	CHECK(!sk_region_match(&r, x255) && sk_region_match(&r, x256) && sk_region_match(&r, top));
+	sk_region_clear(&r);
+}

@@ -225,6 +225,18 @@ static long do_clone3(CALL_ARGS)
 	return reap(syscall(SYS_clone3, &args, sizeof(args)));
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* openat2(AT_FDCWD, NOPATH, {flags}, 24): ENOENT unconfined. */
+static long do_openat2(CALL_ARGS)
+{
+	uint64_t how[3] = { n > 0 ? a[0] : 0, 0, 0 };
+
+	return syscall(SYS_openat2, AT_FDCWD, NOPATH, how, sizeof(how));
+}
+
 static long do_execveat(CALL_ARGS)
 {
 	unsigned long flags = n > 0 ? a[0] : 0;
@@ -480,6 +492,7 @@ const struct call calls[] = {
 	{ "setns", do_setns },
 	{ "clone", do_clone },
 	{ "clone3", do_clone3 },
+	{ "openat2", do_openat2 },
 	{ "execveat", do_execveat },
 	{ "memfd_create", do_memfd_create },
 	{ "ioctl", do_ioctl },

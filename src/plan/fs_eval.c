@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The filesystem lists of a plan as a decision procedure (fs_eval.h says
+ * what it models and why).  Rights are kept coarse, as the lists grant them:
+ * read (files and listings), write (change a file), make (create and remove
+ * entries in a directory), exec.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan/fs_eval.h"
+
+#define R_READ 1u
+#define R_WRITE 2u
+#define R_MAKE 4u
+#define R_EXEC 8u
+
+static const char *const op_names[SK_FS_NOPS] = {
+	[SK_FS_OP_READ] = "read",     [SK_FS_OP_WRITE] = "write", [SK_FS_OP_CREATE] = "create",
+	[SK_FS_OP_REMOVE] = "remove", [SK_FS_OP_EXEC] = "exec",	  [SK_FS_OP_RENAME] = "rename",
+};
+
+const char *sk_fs_op_name(enum sk_fs_op op)
+{
+	return op < SK_FS_NOPS ? op_names[op] : "?";
+}
+
+int sk_fs_op_from_name(const char *name, enum sk_fs_op *out)
+{
+	for (int i = 0; i < SK_FS_NOPS; i++)
+		if (!strcmp(name, op_names[i])) {
+			*out = (enum sk_fs_op)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+struct ix_entry {
+	const struct sk_fs_path *p;
+	char *lex;   /* expanded, "." and ".." folded */
+	char *canon; /* where links lead (its directory, for a pattern); NULL if absent */
+	const char *name; /* a pattern's last component, or NULL */
+	bool exists; /* a carve-out that carves (exists, or its pattern matches) */
+};
+
+struct sk_fs_index {
+	const stockade_plan *plan;
+	char *home;
+	struct ix_entry *e;
+	size_t n;
+};
+
+static unsigned kind_rights(enum sk_fs_kind k)
+{
+	switch (k) {
+	case SK_FS_READ:
+		return R_READ;
+	case SK_FS_EXEC:
+		return R_READ | R_EXEC;
+	case SK_FS_WRITE:
+		return R_READ | R_WRITE | R_MAKE;
+	case SK_FS_DENY:
+		return R_READ | R_WRITE | R_MAKE | R_EXEC;
+	case SK_FS_READ_ONLY:
+		return R_WRITE | R_MAKE;
+	default:
+		return 0;
+	}
+}
+
+static bool is_carve(const struct ix_entry *x)
+{
+	return x->p->kind == SK_FS_DENY || x->p->kind == SK_FS_READ_ONLY;
+}
+
+static void entry_free(struct ix_entry *x)
+{
+	free(x->lex);
+	free(x->canon);
+}
+
+void sk_fs_index_free(struct sk_fs_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->n; i++)
+		entry_free(&ix->e[i]);
+	free(ix->e);
+	free(ix->home);
+	free(ix);
+}
+
+const char *sk_fs_index_home(const struct sk_fs_index *ix)
+{
+	return ix->home;
+}
+
+static bool has_glob(const char *name)
+{
+	for (; *name; name++)
+		if (sk_path_glob_char(*name))
+			return true;
+	return false;
+}
+
+/* Fill x from its expanded path: where it leads, whether a carve-out exists. */
+static int resolve_entry(struct ix_entry *x)
+{
+	char *slash = strrchr(x->lex, '/');
+
+	if (x->p->kind >= SK_FS_DENY && slash && has_glob(slash + 1)) {
+		_cleanup_free_ char *dir = strndup(x->lex, slash == x->lex ? 1 : (size_t)(slash - x->lex));
+		glob_t g;
+
+		if (!dir)
+			return -ENOMEM;
+		x->name = slash + 1;
+		x->canon = realpath(dir, NULL);
+		/* Names only: a pattern carves what matches it, when it matches. */
+		if (glob(x->lex, GLOB_NOSORT | GLOB_PERIOD, NULL, &g) == 0) {
+			x->exists = g.gl_pathc > 0;
+			globfree(&g);
+		}
+		return 0;
+	}
+	x->canon = realpath(x->lex, NULL);
+	x->exists = x->canon != NULL;
+	return 0;
+}
+
+int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
+		    stockade_error **err)
+{
+	const struct sk_plan_access *sb = &plan->access;
+	struct sk_fs_index *ix = calloc(1, sizeof(*ix));
+
+	*out = NULL;
+	if (!ix || !(ix->e = calloc(sb->npaths ? sb->npaths : 1, sizeof(*ix->e))))
+		goto oom;
+	ix->plan = plan;
+	if (env->home && !(ix->home = strdup(env->home)))
+		goto oom;
+	for (size_t i = 0; i < sb->npaths; i++) {
+		struct ix_entry *x = &ix->e[ix->n];
+		int ret = sk_path_expand(sb->paths[i].path, env, &x->lex);
+
+		if (ret == -ENOMEM)
+			goto oom;
+		if (ret < 0)
+			continue; /* ~ without a home: skipped, as the walk does */
+		x->p = &sb->paths[i];
+		if (resolve_entry(x) < 0) {
+			entry_free(x);
+			goto oom;
+		}
+		ix->n++;
+	}
+	*out = ix;
+	return 0;
+oom:
+	sk_fs_index_free(ix);
+	return sk_error(err, ENOMEM, "out of memory");
+}
+
+/* `base` is `path` or one of its directories. */
+static bool is_under(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	if (!strcmp(base, "/"))
+		return path[0] == '/';
+	return !strncmp(base, path, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* `path` is a directory above `base` (not base itself). */
+static bool is_above(const char *path, const char *base)
+{
+	return strcmp(path, base) != 0 && is_under(path, base);
+}
+
+/* The entry names `path` or one of its directories. */
+static bool covers(const struct ix_entry *x, const char *path)
+{
+	if (x->name) {
+		if (!x->canon || !is_above(x->canon, path))
+			return false;
+		/* The component right below the pattern's directory. */
+		const char *c = path + (strcmp(x->canon, "/") ? strlen(x->canon) + 1 : 1);
+		size_t len = strcspn(c, "/");
+		char comp[NAME_MAX + 1];
+
+		if (len > NAME_MAX)
+			return false;
+		memcpy(comp, c, len);
+		comp[len] = '\0';
+		return fnmatch(x->name, comp, 0) == 0;
+	}
+	return is_under(x->lex, path) || (x->canon && is_under(x->canon, path));
+}
+
+/* `path` is a directory the walk splits to reach carve-out c. */
+static bool splits(const struct ix_entry *c, const char *path)
+{
+	if (!c->canon)
+		return false;
+	return c->name ? is_under(path, c->canon) : is_above(path, c->canon);
+}
+
+/* Grant g gives way to carve-out c: c is of g's layer or above it and lies
+ * beneath g (a carve-out above a grant does not split it). */
+static bool carves(const struct ix_entry *g, const struct ix_entry *c)
+{
+	const char *where = c->canon ? c->canon : c->lex;
+
+	/* Within one layer the most specific path decides between read_only
+	 * and a grant beneath it (landlock/walk.c does the same). */
+	if (c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer && strcmp(g->lex, where) &&
+	    (!g->canon || strcmp(g->canon, where)))
+		return false;
+	return is_carve(c) && c->exists && c->p->layer >= g->p->layer &&
+	       (is_under(g->lex, where) || (g->canon && is_under(g->canon, where)));
+}
+
+struct rights {
+	unsigned have;
+	const struct ix_entry *grant;	/* one grant that gives the wanted right */
+	const struct ix_entry *partial; /* a grant that covers the path without it */
+	const struct ix_entry *carved;	/* the carve-out that took the wanted right */
+	bool split;
+};
+
+static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r)
+{
+	*r = (struct rights){ 0 };
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct ix_entry *g = &ix->e[i];
+		unsigned have;
+
+		if (is_carve(g) || !covers(g, path))
+			continue;
+		have = kind_rights(g->p->kind);
+		for (size_t j = 0; j < ix->n; j++) {
+			const struct ix_entry *c = &ix->e[j];
+			unsigned before = have;
+
+			if (!carves(g, c))
+				continue;
+			if (covers(c, path))
+				have &= ~kind_rights(c->p->kind);
+			else if (splits(c, path))
+				have = (have & ~kind_rights(c->p->kind)) | (have & R_READ);
+			if ((before & want) && !(have & want) && !r->carved) {
+				r->carved = c;
+				r->split = !covers(c, path);
+			}
+		}
+		if ((have & want) == want && !r->grant)
+			r->grant = g;
+		else if (!(kind_rights(g->p->kind) & want) && !r->partial)
+			r->partial = g;
+		r->have |= have;
+	}
+}
+
+void sk_fs_show_path(const struct sk_fs_index *ix, const char *path, char *buf, size_t size)
+{
+	if (ix->home && strcmp(ix->home, "/") && is_under(ix->home, path))
+		snprintf(buf, size, "~%s", path + strlen(ix->home));
+	else
+		snprintf(buf, size, "%s", path);
+}
+
+static void show_origin(const struct sk_fs_path *p, char *buf, size_t size)
+{
+	static const char *const kinds[] = { "read", "write", "exec", "deny", "read_only" };
+
+	if (p->at.line)
+		snprintf(buf, size, "%s %s at %s:%d", kinds[p->kind], p->path, p->at.file, p->at.line);
+	else
+		snprintf(buf, size, "%s %s (%s)", kinds[p->kind], p->path, p->at.file ? p->at.file : "command line");
+}
+
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return strndup(path, slash && slash != path ? (size_t)(slash - path) : 1);
+}
+
+/* The narrowest root that lets a program run: a toolchain's directory in
+ * the home (~/.pyenv, ~/.cargo), else the program's own directory. */
+static void exec_root(const struct sk_fs_index *ix, const char *path, char *buf, size_t size)
+{
+	if (ix->home && strcmp(ix->home, "/") && is_above(ix->home, path)) {
+		const char *c = path + strlen(ix->home) + 1;
+		size_t len = strcspn(c, "/");
+
+		if (c[0] == '.' && len > 1) {
+			snprintf(buf, size, "~/%.*s", (int)len, c);
+			return;
+		}
+	}
+	_cleanup_free_ char *dir = parent_of(path);
+	sk_fs_show_path(ix, dir ? dir : path, buf, size);
+}
+
+static const char *root_word(unsigned want)
+{
+	return want == R_EXEC ? "exec" : want == R_READ ? "read" : "write";
+}
+
+static const char *flag_for(unsigned want)
+{
+	return want == R_EXEC ? "--exec" : want == R_READ ? "--read" : "--write";
+}
+
+void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
+		  struct sk_fs_verdict *out)
+{
+	static const unsigned want_of[SK_FS_NOPS] = {
+		[SK_FS_OP_READ] = R_READ,   [SK_FS_OP_WRITE] = R_WRITE, [SK_FS_OP_CREATE] = R_MAKE,
+		[SK_FS_OP_REMOVE] = R_MAKE, [SK_FS_OP_EXEC] = R_EXEC,	[SK_FS_OP_RENAME] = R_MAKE,
+	};
+	unsigned want = op < SK_FS_NOPS ? want_of[op] : R_READ;
+	bool in_parent = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE || op == SK_FS_OP_RENAME;
+	_cleanup_free_ char *where = in_parent ? parent_of(path) : NULL;
+	char shown[PATH_MAX], at[PATH_MAX + 64];
+	struct rights r;
+
+	memset(out, 0, sizeof(*out));
+	if (!ix->plan->access.fs) {
+		out->allowed = true;
+		snprintf(out->explain, sizeof(out->explain), "the policy does not restrict files");
+		return;
+	}
+	if (in_parent && !where)
+		where = NULL; /* out of memory: judge the path itself */
+	const char *dir = where ? where : path;
+
+	rights_of(ix, dir, want, &r);
+	if ((r.have & want) == want && op == SK_FS_OP_RENAME && from) {
+		/* Landlock refuses a move that would give the file rights it
+		 * does not have where it is (EXDEV). */
+		_cleanup_free_ char *src = parent_of(from);
+		struct rights s;
+
+		rights_of(ix, src ? src : from, R_MAKE, &s);
+		if (!(s.have & R_MAKE)) {
+			char why[sizeof(out->explain)];
+
+			sk_fs_decide(ix, from, SK_FS_OP_REMOVE, NULL, out);
+			memcpy(why, out->explain, sizeof(why));
+			snprintf(out->explain, sizeof(out->explain), "the source: %.*s", (int)sizeof(why) - 16, why);
+			return;
+		}
+		unsigned gained = r.have & ~s.have & (R_READ | R_WRITE | R_EXEC);
+		if (src && strcmp(src, dir) && gained) {
+			char sshown[PATH_MAX];
+			unsigned need = gained & R_EXEC ? R_EXEC : gained & R_WRITE ? R_WRITE : R_READ;
+
+			sk_fs_show_path(ix, src, sshown, sizeof(sshown));
+			sk_fs_show_path(ix, dir, shown, sizeof(shown));
+			out->why = SK_FS_WHY_GAINS;
+			out->rule = r.grant ? r.grant->p : NULL;
+			snprintf(out->explain, sizeof(out->explain),
+				 "moving a file from %s to %s would give it %s rights it lacks there (EXDEV)", sshown,
+				 shown, root_word(need));
+			snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(need), sshown);
+			return;
+		}
+	}
+	if ((r.have & want) == want) {
+		out->allowed = true;
+		out->why = SK_FS_WHY_GRANTED;
+		out->rule = r.grant ? r.grant->p : NULL;
+		if (r.grant)
+			show_origin(r.grant->p, at, sizeof(at));
+		snprintf(out->explain, sizeof(out->explain), "granted by %s", r.grant ? at : "the policy");
+		return;
+	}
+	sk_fs_show_path(ix, dir, shown, sizeof(shown));
+	if (r.carved) {
+		show_origin(r.carved->p, at, sizeof(at));
+		out->rule = r.carved->p;
+		if (r.split) {
+			out->why = SK_FS_WHY_SPLIT;
+			snprintf(out->explain, sizeof(out->explain),
+				 "no new entry directly in %s: the carve-out %s splits it", shown, at);
+		} else {
+			out->why = SK_FS_WHY_CARVED;
+			snprintf(out->explain, sizeof(out->explain), "carved out by %s", at);
+		}
+	} else {
+		out->why = SK_FS_WHY_NO_GRANT;
+		out->rule = r.partial ? r.partial->p : NULL;
+		if (r.partial) {
+			show_origin(r.partial->p, at, sizeof(at));
+			snprintf(out->explain, sizeof(out->explain), "not under any %s root (%s grants less)",
+				 root_word(want & R_MAKE ? R_WRITE : want), at);
+		} else {
+			snprintf(out->explain, sizeof(out->explain), "not under any %s root",
+				 root_word(want & R_MAKE ? R_WRITE : want));
+		}
+	}
+	if (want == R_EXEC)
+		exec_root(ix, path, shown, sizeof(shown));
+	snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+}
+
+/* plan's lists with / granted at the bottom; *paths: the new array. */
+static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_path **paths)
+{
+	static const struct sk_origin at = { .file = "audit mode (files are not enforced)" };
+	const struct sk_plan_access *sb = &plan->access;
+	struct sk_fs_path *p = calloc(sb->npaths + 2, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*out = *plan;
+	p[0] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_WRITE, .layer = 0, .at = at };
+	p[1] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_EXEC, .layer = 0, .at = at };
+	if (sb->npaths)
+		memcpy(p + 2, sb->paths, sb->npaths * sizeof(*p));
+	out->access.paths = p;
+	out->access.npaths = sb->npaths + 2;
+	out->access.fs = true;
+	/* The preset's filter blob was made for the plan itself; a notifying
+	 * filter is generated anyway. */
+	out->bpf = NULL;
+	out->bpf_len = 0;
+	*paths = p;
+	return 0;
+}
+
+int sk_plan_audit_files(const stockade_plan *plan, struct sk_audit_plan *out, stockade_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (relax(plan, &out->plan, &out->paths) < 0)
+		return sk_error(err, ENOMEM, "out of memory");
+	out->plan.net_fallback = NULL;
+	if (plan->net_fallback) {
+		if (relax(plan->net_fallback, &out->fallback, &out->fallback_paths) < 0) {
+			sk_audit_plan_free(out);
+			return sk_error(err, ENOMEM, "out of memory");
+		}
+		out->fallback.net_fallback = NULL;
+		out->plan.net_fallback = &out->fallback;
+	}
+	return 0;
+}
+
+void sk_audit_plan_free(struct sk_audit_plan *a)
+{
+	free(a->paths);
+	free(a->fallback_paths);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Package managers' caches redirected to ~/.cache/stockade/<tool> (caches.h
+ * says why).  Which variable each tool reads, and where its cache is when
+ * the variable is not set: the tools' own documentation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan/fs_eval.h"
+#include "run/caches.h"
+
+struct cache_tool {
+	const char *tool, *var;
+	const char *home_default; /* beneath the home directory */
+	const char *sub;	  /* beneath ~/.cache/stockade */
+};
+
+/*
+ * cargo is not here: it has no variable for its cache alone, and moving
+ * CARGO_HOME would move its bin directory and config (and what strict's
+ * $CARGO_HOME grants).  Its registry stays the user's, read-only, so a
+ * sandboxed run cannot plant a build.rs there (docs/toolchains.md).
+ */
+static const struct cache_tool tools[] = {
+	{ "npm", "npm_config_cache", "/.npm", "npm" },
+	{ "pip", "PIP_CACHE_DIR", "/.cache/pip", "pip" },
+	{ "uv", "UV_CACHE_DIR", "/.cache/uv", "uv" },
+	{ "go", "GOMODCACHE", "/go/pkg/mod", "go/mod" },
+	{ "go", "GOCACHE", "/.cache/go-build", "go/build" },
+	{ "gradle", "GRADLE_USER_HOME", "/.gradle", "gradle" },
+	{ "maven", "MAVEN_OPTS", "/.m2/repository", "maven" },
+	{ "yarn", "YARN_CACHE_FOLDER", "/.cache/yarn", "yarn" },
+	{ "bun", "BUN_INSTALL_CACHE_DIR", "/.bun/install/cache", "bun" },
+	{ "pre-commit", "PRE_COMMIT_HOME", "/.cache/pre-commit", "pre-commit" },
+};
+
+static char *join(const char *a, const char *b, const char *c)
+{
+	char *s = malloc(strlen(a) + strlen(b) + strlen(c) + 1);
+
+	if (s)
+		strcpy(stpcpy(stpcpy(s, a), b), c);
+	return s;
+}
+
+/* mkdir -p, the new directories private to the user. */
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		int ret = mkdir(path, 0700);
+		*p = c;
+		if (ret < 0 && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+	}
+}
+
+/* Whether the policy lets the command create entries in `dir`, and, if
+ * dir does not exist (exists false), dir itself in its nearest existing
+ * directory. */
+static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
+{
+	_cleanup_free_ char *probe = join(dir, "/", "x");
+	struct sk_fs_verdict v;
+	struct stat st;
+
+	if (!probe)
+		return false;
+	while (!exists) {
+		char *slash = strrchr(probe, '/');
+
+		if (!slash || slash == probe)
+			break;
+		*slash = '\0';
+		slash = strrchr(probe, '/');
+		if (!slash || slash == probe)
+			break;
+		*slash = '\0';
+		exists = stat(probe, &st) == 0;
+		*slash = '/';
+	}
+	sk_fs_decide(ix, probe, SK_FS_OP_CREATE, NULL, &v);
+	return v.allowed;
+}
+
+void sk_caches_free(struct sk_caches *c)
+{
+	free(c->root);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->set[i].value);
+	*c = (struct sk_caches){ 0 };
+}
+
+int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, struct sk_caches *c,
+		      stockade_error **err)
+{
+	struct sk_fs_index *ix = NULL;
+	int ret;
+
+	*c = (struct sk_caches){ 0 };
+	if (!plan->access.fs || !env->home || !strcmp(env->home, "/"))
+		return 0;
+	if ((ret = sk_fs_index_new(plan, env, &ix, err)) < 0)
+		return ret;
+	_cleanup_free_ char *root = join(env->home, "/.cache/stockade", "");
+	if (!root) {
+		ret = sk_error(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!writable(ix, root, true)) /* created below, before the sandbox starts */
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+		const struct cache_tool *t = &tools[i];
+		const char *cur = getenv(t->var);
+		bool maven = !strcmp(t->var, "MAVEN_OPTS");
+		_cleanup_free_ char *own = NULL, *dir = NULL;
+
+		/* The cache the tool would use: its variable's, or its default. */
+		if (maven && cur && strstr(cur, "maven.repo.local"))
+			continue; /* the user chose a repository: theirs to grant */
+		own = !maven && cur && cur[0] == '/' ? strdup(cur) : join(env->home, t->home_default, "");
+		if (!own || !(dir = join(root, "/", t->sub))) {
+			ret = sk_error(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		struct stat st;
+
+		if (writable(ix, own, stat(own, &st) == 0)) {
+			c->kept[c->nkept++] = t->tool;
+			continue;
+		}
+		if ((ret = make_dirs(dir)) < 0) {
+			ret = sk_error(err, -ret, "cannot create the sandbox's %s cache %s: %s", t->tool, dir,
+				       strerror(-ret));
+			goto out;
+		}
+		struct sk_cache_setting *s = &c->set[c->n];
+		*s = (struct sk_cache_setting){ .tool = t->tool, .var = t->var };
+		if (maven)
+			s->value = join(cur && *cur ? cur : "", cur && *cur ? " -Dmaven.repo.local=" : "-Dmaven.repo.local=",
+					dir);
+		else
+			s->value = strdup(dir);
+		if (!s->value) {
+			ret = sk_error(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		c->n++;
+	}
+	c->root = root;
+	root = NULL;
+	ret = 0;
+out:
+	sk_fs_index_free(ix);
+	if (ret < 0)
+		sk_caches_free(c);
+	return ret;
+}
