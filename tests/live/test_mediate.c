@@ -140,6 +140,38 @@ TEST(mediate_host_daemon_refused_unless_named)
 		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
 	CHECK_OUTCOME(&r, EACCES, "connect to the host daemon's socket under agent, isolation off");
 	CHECK_STR_CONTAINS(r.out, "sockets: allow");
+	/* The JSON report has the refusal, with the policy line that fixes it. */
+	{
+		const char *json = tmp_path("mediate.jsonl");
+		char *text;
+
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--report-json", json, "--",
+				  probe_path("unix-connect"), "read", f.sock),
+			     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+		CHECK_OUTCOME(&r, EACCES, "the same under --report-json");
+		text = read_file(json);
+		CHECK_STR_CONTAINS(text, "\"event\":\"mediated\"");
+		CHECK_STR_CONTAINS(text, "\"syscall\":\"connect\"");
+		CHECK_STR_CONTAINS(text, "\"errno\":\"EACCES\"");
+		CHECK_STR_CONTAINS(text, "\"fix_policy\":\"sockets: allow: [");
+		CHECK_STR_CONTAINS(text, "/default");
+		free(text);
+	}
+	/* A path the command chose reaches the terminal escaped. */
+	{
+		char esc[700];
+		pid_t e;
+
+		snprintf(esc, sizeof(esc), "%s/\033[31mred", f.dir);
+		e = server(esc, 'E', 4);
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", probe_path("unix-connect"), "read",
+				  esc),
+			     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+		CHECK_OUTCOME(&r, EACCES, "a host socket with an escape sequence in its name");
+		CHECK_STR_CONTAINS(r.out, "\\x1b[31mred refused");
+		CHECK_MSG(!strchr(r.out, '\033'), "an escape sequence reached stderr: %s", r.out);
+		stop(e);
+	}
 	/* With isolation where the kernel allows it, the mount view may hide
 	 * the socket instead: unreachable either way. */
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--", probe_path("unix-connect"), "read", f.sock),
