@@ -495,6 +495,11 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 
 	(void)domain;
 	(void)type;
+	/* As unix_validate_addr(): never copy more than a sun_path holds. */
+	if (len > sizeof(struct sockaddr_un)) {
+		sk_mreq_fail(r, EINVAL);
+		return;
+	}
 	/* No path: AF_UNSPEC (a datagram socket's disconnect), a bad
 	 * family or length: the kernel answers those itself. */
 	if (plen == 0 || ss->ss_family != AF_UNIX) {
