@@ -17,7 +17,7 @@
 
 const struct cli_option cli_policy_options[] = {
 	{ "--preset", NULL, "NAME", "a built-in preset to start from (agent, strict, minimal, none, ...)" },
-	{ "--policy", NULL, "FILE", "a YAML policy file (it may `extends:` a preset or another file)" },
+	{ "--policy", NULL, "FILE", "a YAML policy file that `extends:` a preset, a file or none (- reads stdin)" },
 	{ "--allow", NULL, "NAME", "allow a syscall or @group outright, dropping its argument rules" },
 	{ "--deny", NULL, "NAME", "deny a syscall or @group with the policy's deny action" },
 	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route), proxy or full" },
@@ -29,7 +29,7 @@ const struct cli_option cli_policy_options[] = {
 	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
-	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
+	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) in place of the base's syscall rules; its files, network stay" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },
 	{ "--oci-kernel", NULL, "REL", "the kernel release OCI minKernel tests (default: the running one)" },
 	{ 0 },
@@ -51,6 +51,8 @@ static const struct cli_option learn_options[] = {
 	{ "--base", NULL, "PRESET|FILE", "the policy to extend (default: strict)" },
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
+	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 
@@ -175,7 +177,7 @@ static const struct cli_command commands[] = {
 		.name = "explain",
 		.run = cmd_explain,
 		.usage = "[POLICY OPTIONS] SYSCALL [ARG]...\n[POLICY OPTIONS] --all\n"
-			 "[POLICY OPTIONS] --path PATH [--access ACCESS]",
+			 "[POLICY OPTIONS] --path PATH [--access ACCESS [--from SOURCE]]",
 		.summary = "the action a call gets and the entry responsible",
 		.about = "The action SYSCALL(ARG...) gets and the policy entry responsible, checked against the\n"
 			 "compiled filter.  SYSCALL is a name or a number; ARGs are numbers or constants\n"

@@ -59,6 +59,7 @@ struct carve {
 	bool glob; /* the last component is a pattern */
 	uint64_t removes;
 	size_t layer;
+	bool read_only; /* read_only: gives way to a grant of its layer beneath it */
 };
 
 struct pending {
@@ -347,7 +348,8 @@ static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, c
 		return -ENOMEM;
 	*v = nv;
 	c = &nv[*n];
-	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer };
+	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer,
+			     .read_only = p->kind == SK_FS_READ_ONLY };
 	if (!(c->path = strdup(path)) || split_path(path, &c->comps, &c->ncomps) < 0) {
 		free(c->path);
 		return -ENOMEM;
@@ -676,6 +678,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			for (size_t i = 0; i < m && prefix; i++)
 				prefix = comp_match(c, i, g->comps[i]);
 			if (!prefix)
+				continue;
+			/* Within one layer the most specific path decides
+			 * between read_only and a grant beneath it:
+			 * read_only: [$CWD] with write: [$CWD/out]. */
+			if (c->read_only && c->layer == g->layer && c->ncomps < g->ncomps)
 				continue;
 			if (c->ncomps <= g->ncomps)
 				access &= ~c->removes; /* the grant is inside the carve-out */

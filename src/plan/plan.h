@@ -55,6 +55,8 @@ struct sk_plan_access {
 	 * tcp[SK_TCP_CONNECT] too: Landlock limits ports only). */
 	struct sk_port_ref *tcp_addrs;
 	size_t ntcp_addrs;
+	uint16_t *tcp_bare; /* connect ports listed without an address (any host) */
+	size_t ntcp_bare;
 	/* mode proxy: the hosts the proxy lets through, and the pins */
 	struct sk_net_host *hosts;
 	size_t nhosts;

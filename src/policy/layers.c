@@ -107,6 +107,7 @@ static int add_text(stockade_policy *p, const char *origin, bool builtin, const 
 	struct sk_layer *l = NULL;
 	_cleanup_free_ char *ext = NULL;
 	struct sk_origin ext_at = { 0 };
+	bool bottom = !p->nlayers && !p->npending;
 	int ret;
 
 	if (p->depth >= MAX_EXTENDS_DEPTH)
@@ -126,7 +127,10 @@ static int add_text(stockade_policy *p, const char *origin, bool builtin, const 
 		}
 	}
 	l->builtin = builtin;
-	return push_layer(p, l, err);
+	ret = push_layer(p, l, err);
+	if (ret == 0 && bottom && !ext && !builtin)
+		p->unanchored = l;
+	return ret;
 }
 
 int stockade_policy_add_text(stockade_policy *p, const char *origin, const char *text, size_t len,

@@ -123,6 +123,9 @@ struct sk_host_pin {
 
 struct sk_layer {
 	char *file; /* origin name */
+	/* The seccomp part of the layers below is dropped (--oci-profile on a
+	 * preset: the profile replaces the syscall rules only). */
+	bool seccomp_replace;
 	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
@@ -154,6 +157,10 @@ struct sk_layer {
 	struct sk_origin fs_at;
 	struct sk_path_ref *fs[SK_FS_NKINDS];
 	size_t nfs[SK_FS_NKINDS];
+	/* fs_replace keeps the lower layers' `deny:` carve-outs (credentials)
+	 * but those named here, as written. */
+	struct sk_path_ref *undeny;
+	size_t nundeny;
 	/* network: the last layer that sets the mode wins; ports add up
 	 * unless net_replace */
 	enum sk_net_mode net_mode;
@@ -211,6 +218,10 @@ struct stockade_policy {
 	 * have their plan compiled in (plan/preset_plans.h). */
 	const struct sk_preset *pending[4];
 	size_t npending;
+	/* The bottom layer, when it came from a file or text with no
+	 * `extends:` (it then starts from nothing); NULL otherwise.  The CLI
+	 * refuses such a --policy; the API takes it as it is. */
+	const struct sk_layer *unanchored;
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of
@@ -303,6 +314,10 @@ struct sk_path_env {
 	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
 	char *pw_home;
 	char *tools[SK_PATH_NTOOLS];
+	/* $GIT_COMMON_DIR: when the working directory is in a linked git
+	 * worktree, the main repository's .git (found from $CWD/.git, not
+	 * read from the environment); NULL otherwise. */
+	char *git_common;
 };
 
 /* A character that makes a path component a pattern (fnmatch). */

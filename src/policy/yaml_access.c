@@ -94,9 +94,35 @@ static int parse_paths(struct ctx *c, yaml_node_t *n, enum sk_fs_kind kind)
 	return 0;
 }
 
+/* filesystem.undeny: the lower layers' deny carve-outs replace: true drops
+ * after all, by the paths they were written with. */
+static int parse_undeny(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "filesystem.undeny must be a list of paths, as the lower layers' deny: wrote them");
+	if (seq_len(n) > MAX_LIST_ITEMS)
+		return at_node(c, n, 0, "filesystem.undeny has %zu entries; the limit is %d", seq_len(n), MAX_LIST_ITEMS);
+	l->undeny = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->undeny));
+	if (!l->undeny)
+		return oom(c);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s;
+
+		if (expect_scalar(c, item, "filesystem.undeny", &s) < 0)
+			return -EINVAL;
+		if (!(l->undeny[l->nundeny].path = strdup(s)))
+			return oom(c);
+		l->undeny[l->nundeny++].at = origin_of(c, item);
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -116,6 +142,13 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
+	if ((v = lookup(c, n, "undeny"))) {
+		if (!l->fs_replace)
+			return at_node(c, v, 0, "filesystem.undeny goes with replace: true (without it, the lower layers' "
+						"deny: carve-outs apply to their own grants only)");
+		if (parse_undeny(c, v) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -414,6 +447,9 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 
 void sk_layer_free_access(struct sk_layer *l)
 {
+	for (size_t i = 0; i < l->nundeny; i++)
+		free(l->undeny[i].path);
+	free(l->undeny);
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		for (size_t i = 0; i < l->nfs[k]; i++)
 			free(l->fs[k][i].path);

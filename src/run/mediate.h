@@ -73,7 +73,7 @@
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
 
-#define SK_MEDIATORS_MAX 8
+#define SK_MEDIATORS_MAX 32 /* file observation takes 20 (mediate_files.c) */
 #define SK_MEDIATE_WORKERS 32
 #define SK_MEDIATE_TICK_MS 100
 
@@ -101,6 +101,7 @@ struct sk_mediation {
 	/* what sk_mediation_setup() allocated, freed by sk_mediation_free() */
 	struct sk_unix_mediation *unix_state;
 	struct sk_connect_mediation *connect_state;
+	struct sk_files_mediation *files_state; /* mediate_files.h */
 };
 
 /* Add a mediator; -EEXIST if its syscall has one, -ENOSPC if full. */
@@ -224,6 +225,12 @@ int sk_connect_family_add(struct sk_mediation *m, const struct sk_connect_family
 /* Connect sock (the caller's socket) to addr, retrying on EINTR until the
  * request is cancelled; answer r with the result. */
 void sk_connect_perform(struct sk_mreq *r, int sock, const struct sockaddr *addr, socklen_t len);
+
+/* ---- TCP connect by address (mediate_tcp.c) ---- */
+
+/* Mediate AF_INET and AF_INET6 connects when tcp_connect names addresses
+ * (network mode proxy's listener among them); nothing otherwise. */
+int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err);
 
 /* ---- AF_UNIX pathname sockets (mediate_unix.c) ---- */
 
