@@ -252,8 +252,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
-	sk_mediation_free(&med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
+		sk_mediation_free(&med);
 		report_free(r);
 		if (json)
 			fclose(json);
@@ -272,7 +272,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		stockade_error_free(err);
 		return EXIT_STOCKADE;
 	}
-	proxy_report(o->proxy_events, text ? stderr : NULL, json);
+	proxy_report(o->proxy_events, text ? stderr : NULL, json, &med);
+	sk_mediation_free(&med);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
 	if (json_file)

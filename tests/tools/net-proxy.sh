@@ -204,9 +204,9 @@ grep -q "proxy would refuse GET registry.test:$port: not in network.allow" "$tmp
 "$STOCKADE" run --report --report-json "$tmp/work/r.json" --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- \
 	sh -c "curl -s -o /dev/null http://evil.test:$port/; curl -s -o /dev/null http://evil.test:$port/; python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' 2>/dev/null; true" \
 	2>"$tmp/err" || fail "the reported run failed: $(cat "$tmp/err")"
-grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
+grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,\"pid\":[0-9]*,\"comm\":\"curl\",.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
 	fail "no network event with its fix in the JSON report: $(cat "$tmp/work/r.json")"
-grep -q "GET evil.test:$port (2 times): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+grep -q "GET evil.test:$port (2 times by curl (pid [0-9]*)): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
 	fail "no refusal in the text report: $(cat "$tmp/err")"
 grep -q "socket(AF_INET, SOCK_DGRAM.*fix: --allow-host HOST, through stockade's proxy" "$tmp/err" ||
 	fail "the UDP socket's fix is not the proxy: $(cat "$tmp/err")"
