@@ -14,6 +14,11 @@
  * sendto()/sendmsg() with MSG_FASTOPEN, the one other way a TCP socket
  * connects, are refused by the filter when addresses are checked
  * (plan/access.c), so they cannot go around this.
+ *
+ * listen() is mediated too where the plan limits TCP bind: on a socket
+ * with no port, the kernel binds an ephemeral one on every address
+ * (autobind), which no bind() rule of Landlock sees; the supervisor
+ * refuses that, and performs any other listen() on the caller's socket.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -172,6 +177,48 @@ static void tcp_connect(struct sk_mreq *r, int sock, int domain, int type, const
 		remember(data, r, sock);
 }
 
+static void listen_handle(struct sk_mreq *r, void *data)
+{
+	int fd = (int)r->args[0], sock = sk_mreq_getfd(r, fd), domain = 0, type = 0;
+	socklen_t olen = sizeof(int);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	(void)data;
+	if (sock == -EBADF) {
+		sk_mreq_fail(r, EBADF);
+		return;
+	}
+	if (sock < 0) {
+		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
+			     fd);
+		return;
+	}
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0) {
+		sk_mreq_fail(r, errno); /* ENOTSOCK */
+		close(sock);
+		return;
+	}
+	olen = sizeof(int);
+	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &olen);
+	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
+	    getsockname(sock, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				     : ((struct sockaddr_in6 *)&ss)->sin6_port) == 0) {
+		sk_mreq_deny(r, EACCES,
+			     "listen() on a TCP socket with no port would bind an ephemeral one on every address "
+			     "(autobind); bind a port of tcp_bind first",
+			     "TCP listen, fd %d", fd);
+		close(sock);
+		return;
+	}
+	if (listen(sock, (int)r->args[1]) == 0)
+		sk_mreq_answer(r, 0);
+	else
+		sk_mreq_fail(r, errno);
+	close(sock);
+}
+
 int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err)
 {
 	int ret = 0;
@@ -185,6 +232,10 @@ int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, st
 	for (int f = 0; f < 2 && ret == 0; f++) {
 		struct sk_connect_family fam = { .domain = f ? AF_INET6 : AF_INET, .fn = tcp_connect, .data = m->tcp_state };
 		ret = sk_connect_family_add(m, &fam);
+	}
+	if (ret == 0 && plan->access.tcp_handled[SK_TCP_BIND]) {
+		struct sk_mediator h = { .syscall = "listen", .run = SK_MRUN_INLINE, .handle = listen_handle };
+		ret = sk_mediation_add(m, &h);
 	}
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot mediate TCP connects: %s", strerror(-ret));

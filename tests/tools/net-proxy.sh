@@ -152,12 +152,16 @@ def noauth():
         raise SystemExit("no credential, and no 407: %r" % r)
     raise OSError(407, "407")
 attempt("no credential", noauth)
+def autobind():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.listen()
+attempt("listen autobind", autobind)
 PY
 ) 2>"$tmp/err" || fail "the bypass probes did not run: $out $(cat "$tmp/err")"
 case $out in
 *REACHED*) fail "a connection bypassed the proxy: $out" ;;
 esac
-[ "$(echo "$out" | grep -c '^refused')" = 5 ] || fail "bypass probes: $out"
+[ "$(echo "$out" | grep -c '^refused')" = 6 ] || fail "bypass probes: $out"
 # the proxy's port on another loopback address: Landlock lets the port
 # through, the supervisor's connect() check refuses the address
 grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
