@@ -519,11 +519,19 @@ static void serve(int cfd)
 			plen = h->url_len - u.field_data[UF_PATH].off; /* path, query and fragment */
 		}
 		o += sprintf(o, "%s %.*s HTTP/1.1\r\n", method, (int)plen, path);
+		/* The host that was decided on, not the client's Host header:
+		 * a server behind the allowed name's address must not be asked
+		 * for another site (domain fronting). */
+		if (u.field_set & (1 << UF_PORT))
+			o += sprintf(o, "Host: %s:%u\r\n", host, port);
+		else
+			o += sprintf(o, "Host: %s\r\n", host);
 		for (size_t i = 0; i < h->nh; i++) {
 			const char *n = h->h[i].name;
 			size_t nl = h->h[i].nlen;
 #define IS(s) (nl == sizeof(s) - 1 && !strncasecmp(n, s, nl))
-			if (IS("Proxy-Authorization") || IS("Proxy-Connection") || IS("Connection") || IS("Keep-Alive"))
+			if (IS("Proxy-Authorization") || IS("Proxy-Connection") || IS("Connection") || IS("Keep-Alive") ||
+			    IS("Host"))
 				continue;
 #undef IS
 			if ((size_t)(o - out) + nl + h->h[i].vlen + 4 > HEAD_MAX + 200)

@@ -55,6 +55,15 @@ import functools, http.server, os, sys
 root, portfile = sys.argv[1], sys.argv[2]
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
+    def do_GET(self):
+        if self.path == "/echo-host":  # what the proxy forwarded as Host
+            body = (self.headers.get("Host") or "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
 class Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address): pass  # clients that go away mid-transfer
 srv = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
@@ -97,6 +106,10 @@ out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$p
 out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl -sS "$base/index.html" 2>&1) ||
 	fail "curl under strict: $out"
 [ "$out" = hello-from-registry ] || fail "curl under strict got: $out"
+
+# the Host header is the host decided on, not the client's (domain fronting)
+out=$(agent -- curl -sS -H "Host: evil.test" "$base/echo-host" 2>&1) || fail "echo-host: $out"
+[ "$out" = "registry.test:$port" ] || fail "the proxy forwarded Host: $out"
 
 # ---- refused: not allowed, the address guard ----
 out=$(agent -- curl -sS -w '%{http_code}' "http://evil.test:$port/" 2>"$tmp/err") || true
