@@ -218,7 +218,9 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
 		add(l, "), so no TCP socket can be opened");
 	} else if (rep->tcp[SK_TCP_CONNECT] || rep->tcp[SK_TCP_BIND]) {
-		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
+		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND] && rep->net_mode == SK_NET_PROXY) {
+			add(l, "; TCP bind denied, connect only to the proxy's port once a run starts it (Landlock)");
+		} else if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
 			add(l, "; TCP bind and connect denied (Landlock)");
 		} else {
 			add(l, ", except TCP; TCP connect to ");
