@@ -208,8 +208,9 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		return;
 	}
 	add(l, "mode %s: %s", mode,
-	    rep->net_mode == SK_NET_UNIX ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
-					 : "sockets other than AF_UNIX fail with EACCES (seccomp)");
+	    rep->net_mode == SK_NET_UNIX    ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
+	    : rep->net_mode == SK_NET_PROXY ? "sockets other than AF_UNIX and plain TCP fail with EACCES (seccomp)"
+					    : "sockets other than AF_UNIX fail with EACCES (seccomp)");
 
 	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
 		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
