@@ -224,7 +224,7 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		} else if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
 			add(l, "; TCP bind and connect denied (Landlock)");
 		} else {
-			add(l, ", except TCP; TCP connect to ");
+			add(l, rep->net_mode == SK_NET_PROXY ? "; TCP connect to " : ", except TCP; TCP connect to ");
 			add_ports(l, sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
 			add(l, ", bind to ");
 			add_ports(l, sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
