@@ -46,3 +46,7 @@ bench forks "$S run --no-report -- sh -c 'i=0; while [ \$i -lt 200 ]; do /bin/tr
 echo "== learn --all: every call goes through the supervisor (200,000 getppid)"
 RUNS=10 bench all "$S run --no-report -- $P/deny-storm spin 200000" \
 	"$S learn --all -o $out/l.yaml -- $P/deny-storm spin 200000"
+
+echo "== path-taking calls: 20,000 open+close of /etc/hostname (python3), observed with an explicit --report"
+opens="import os; [os.close(os.open('/etc/hostname', os.O_RDONLY)) for i in range(20000)]"
+RUNS=10 bench files "$S run --no-report -- python3 -c \"$opens\"" "$S run --report -- python3 -c \"$opens\""

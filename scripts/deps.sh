@@ -10,7 +10,8 @@
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
 #          npm, pip and venv for the tool tests, util-linux's setpriv,
-#          setarch and unshare, git, python3, curl
+#          setarch and unshare, git, python3, curl; tmux, ssh-agent and script
+#          for the isolation tests
 #
 # As root with apt-get, whatever is missing is installed in one step, with
 # one line saying what; apt's output is shown only when it fails.  Otherwise
@@ -73,6 +74,11 @@ for group in "$@"; do
 			have $t || want util-linux
 		done
 		have git || want git
+		# tests/live/test_isolation.c: host servers the sandbox must
+		# not reach, and a terminal session under script(1).
+		have tmux || want tmux
+		have ssh-agent || want openssh-client
+		have script || want bsdutils
 		# tests/tools/net-proxy.sh: curl through stockade's proxy
 		have curl || want curl
 		;;

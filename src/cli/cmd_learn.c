@@ -4,14 +4,18 @@
  * the policy that allows what it needed on top of that base.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "cli.h"
+#include "outfile.h"
 #include "run/learn.h"
 #include "policy/policy.h"
 #include "proxy_start.h"
@@ -149,8 +153,9 @@ int cmd_learn(int argc, char **argv)
 	stockade_plan *plan = NULL;
 	stockade_error *err = NULL;
 	bool all = false;
-	FILE *outf = NULL;
-	int i, ret, status = EXIT_STOCKADE;
+	const char *isolation = NULL;
+	char path[PATH_MAX], why[300];
+	int i, ret, status = EXIT_STOCKADE, saved_stdout = -1;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -165,6 +170,14 @@ int cmd_learn(int argc, char **argv)
 			return cli_help(argv[0]);
 		if (!strcmp(a, "--all")) {
 			all = true;
+			continue;
+		}
+		if (!strcmp(a, "--isolation")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				usage_error(argv[0], "option %s needs a value", a);
+				return EXIT_STOCKADE;
+			}
+			isolation = argv[++i];
 			continue;
 		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name") ||
@@ -203,6 +216,8 @@ int cmd_learn(int argc, char **argv)
 				    : stockade_policy_add_preset(policy, base, &err);
 	if (ret == 0 && net)
 		ret = stockade_policy_set_network(policy, net, &err);
+	if (ret == 0 && isolation)
+		ret = stockade_policy_set_isolation(policy, isolation, &err);
 	if (ret < 0) {
 		print_error(err);
 		goto out;
@@ -225,10 +240,49 @@ int cmd_learn(int argc, char **argv)
 			base);
 		goto out;
 	}
-	/* Fail before the run, not after it. */
-	if (out_path && !(outf = fopen(out_path, "we"))) {
-		fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(errno));
+	/* As run does: the same file, found before confinement. */
+	ret = resolve_command(argv[i], path, sizeof(path));
+	if (ret < 0) {
+		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
+		status = ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 		goto out;
+	}
+	argv[i] = path;
+	/* Fail before the run, not after it; the file itself is written
+	 * whole at the end and renamed into place (outfile_replace), so
+	 * nothing the command does to the path meanwhile is written through. */
+	if (out_path) {
+		_cleanup_free_ char *dir = strdup(out_path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (outfile_check(out_path, why, sizeof(why)) < 0) {
+			fprintf(stderr, "stockade: learn: -o %s: %s\n", out_path, why);
+			goto out;
+		}
+		if (!dir || access(slash ? dir : ".", W_OK) < 0) {
+			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(dir ? errno : ENOMEM));
+			goto out;
+		}
+		outfile_warn_writable(plan, "learn -o", out_path);
+	} else if (!isatty(STDOUT_FILENO)) {
+		/* The policy goes to stdout: the command's output must not
+		 * land in it.  The command writes to our stderr instead,
+		 * unless that is the same file. */
+		struct stat o, e;
+
+		if (fstat(STDOUT_FILENO, &o) == 0 && fstat(STDERR_FILENO, &e) == 0 && o.st_dev == e.st_dev &&
+		    o.st_ino == e.st_ino) {
+			fprintf(stderr, "stockade: learn: standard output and standard error are the same file, so the "
+					"command's output would mix into the policy; use -o FILE\n");
+			goto out;
+		}
+		saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (saved_stdout < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			fprintf(stderr, "stockade: learn: %s\n", strerror(errno));
+			goto out;
+		}
 	}
 	command = join_command(&argv[i]);
 	if (sk_learner_new(plan, &l) < 0 || !command) {
@@ -245,6 +299,12 @@ int cmd_learn(int argc, char **argv)
 	sopts.answer_probes = true;
 	sopts.data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
+	if (saved_stdout >= 0) {
+		fflush(stdout);
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
+		saved_stdout = -1;
+	}
 	if (ret < 0) {
 		print_error(err);
 		status = res.phase == SK_SUP_EXEC_FAILED ? (res.exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC)
@@ -264,14 +324,9 @@ int cmd_learn(int argc, char **argv)
 	}
 	if (verify(l, text, out_path ? out_path : "<learned>") < 0)
 		goto out;
-	if (outf) {
-		ret = fputs(text, outf) < 0 ? -1 : 0;
-		if (fclose(outf) != 0)
-			ret = -1;
-		outf = NULL;
-		if (ret < 0) {
-			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(errno));
-			unlink(out_path);
+	if (out_path) {
+		if (outfile_replace(out_path, text, why, sizeof(why)) < 0) {
+			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, why);
 			goto out;
 		}
 	} else {
@@ -281,6 +336,10 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (sk_learner_wanted_network(l))
+		fprintf(stderr, "stockade: learn: the run opened network sockets %s refuses; the policy does not "
+				"grant them (learn never writes network: full): add the hosts or ports it needs\n",
+			base);
 	if (res.killed_leftovers)
 		fprintf(stderr, "stockade: learn: %u process%s outlived the command and %s killed; what %s did after "
 				"the command exited is not in the policy\n",
@@ -299,10 +358,9 @@ int cmd_learn(int argc, char **argv)
 			WTERMSIG(res.wstatus));
 	status = WIFEXITED(res.wstatus) ? WEXITSTATUS(res.wstatus) : 128 + WTERMSIG(res.wstatus);
 out:
-	if (outf) {
-		/* Nothing learned: no half-written policy either. */
-		fclose(outf);
-		unlink(out_path);
+	if (saved_stdout >= 0) {
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
 	}
 	stockade_error_free(err);
 	free(text);

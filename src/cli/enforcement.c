@@ -8,10 +8,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "landlock/landlock.h"
 #include "cli.h"
@@ -311,6 +313,70 @@ static void caps_text(struct line *l, const struct sk_enforcement *rep)
 	    popcount64(rep->caps_bounding_left));
 }
 
+static void add_ns_names(struct line *l, unsigned long flags)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} names[] = {
+		{ CLONE_NEWPID, "pid" },   { CLONE_NEWIPC, "IPC" },	  { CLONE_NEWNS, "mount" },
+		{ CLONE_NEWUTS, "UTS" },   { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWNET, "network" },
+		{ CLONE_NEWUSER, "user" },
+	};
+	const char *sep = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].flag) {
+			add(l, "%s%s", sep, names[i].name);
+			sep = ", ";
+		}
+}
+
+static void ns_text(struct line *l, const struct sk_enforcement *rep)
+{
+	if (rep->ns.level == SK_LEVEL_OFF) {
+		add(l, "isolation off: the command shares this process's pid, IPC and mount namespaces");
+		return;
+	}
+	if (!rep->ns_flags) {
+		switch (rep->ns_why) {
+		case STOCKADE_NS_IN_PLACE:
+			add(l, "none: the command is exec'd in place");
+			break;
+		case STOCKADE_NS_DENIED:
+			add(l, "none: this process may not make namespaces (%s: %s; not root, and user namespaces "
+			       "are not allowed)",
+			    rep->ns_step, strerror(rep->ns_errno));
+			break;
+		default:
+			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
+			break;
+		}
+		add(l, "; processes outside are visible, SysV IPC is shared, host daemons' sockets, other "
+		       "terminals and .git hooks are reachable as far as Landlock and seccomp allow (isolation: %s)",
+		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
+		return;
+	}
+	add(l, "%s ", rep->applied ? "own" : "would get its own");
+	add_ns_names(l, rep->ns_flags & ~(unsigned long)CLONE_NEWUSER);
+	add(l, " namespaces under a stockade init");
+	if (rep->ns_userns)
+		add(l, ", in a user namespace mapping uid %u to itself", (unsigned)getuid());
+	if (rep->applied) {
+		add(l, "; %u host socket%s hidden", rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
+		if (rep->sockets_allowed)
+			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
+		if (rep->git_ro)
+			add(l, "; .git hooks and config read-only");
+	} else {
+		add(l, "; host daemons' sockets hidden, .git hooks and config read-only");
+	}
+	if (rep->memfd_noexec)
+		add(l, "; vm.memfd_noexec=1 (plain memfds cannot be executed)");
+	else if (rep->ns.gaps & STOCKADE_GAP_NS_MEMFD_EXEC)
+		add(l, "; vm.memfd_noexec not raised (only real root may): a plain memfd can still be executed");
+}
+
 /* The layers Landlock enforces, in the report's order. */
 enum { FS, NET, SCOPE, NLAYERS };
 static const char *const layer_names[NLAYERS] = { "filesystem", "network", "scope" };
@@ -389,6 +455,9 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 	l = (struct line){ 0 };
 	caps_text(&l, rep);
 	fprintf(f, "  %-13s %s: %s\n", "capabilities", level_name(rep->caps.level), l.buf);
+	l = (struct line){ 0 };
+	ns_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "namespaces", level_name(rep->ns.level), l.buf);
 	print_notes(f, rep);
 }
 

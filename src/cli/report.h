@@ -22,6 +22,16 @@ void report_event(const struct sk_event *ev, void *data);
  * say nothing when nothing was denied) and the JSON exit record. */
 void report_finish(struct report *r, const struct sk_supervise_result *res, FILE *out, bool quiet_if_clean);
 
+/* The file accesses Landlock refused, observed by the supervisor
+ * (run/mediate_files.h; NULL: not observed): report_finish() lists them
+ * after the calls and in the JSON before the exit record. */
+struct sk_files_mediation;
+void report_set_files(struct report *r, const struct sk_files_mediation *files);
+/* report_files.c */
+/* audit: say which were refused all the same (carve-outs) and which ran. */
+void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit);
+void report_files_json(const struct sk_files_mediation *f, FILE *json, bool audit);
+
 /* Why Landlock denials are not in the report, or NULL if the policy does
  * not use Landlock. */
 const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t size);

@@ -19,6 +19,8 @@
 #include "outfile.h"
 #include "report.h"
 #include "report_net.h"
+#include "run/mediate_files.h"
+#include "plan/fs_eval.h"
 #include "supervised.h"
 
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i)
@@ -139,6 +141,8 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 		stockade_error_free(err);
 		if (res.phase == SK_SUP_SETUP_FAILED)
 			return EXIT_STOCKADE;
+		if (res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	return exit_like(res.wstatus);
@@ -176,6 +180,14 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	if (!explicit && !(o->report < 0 && tty))
 		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
 	bool med_wanted = med.n > 0;
+	/* Asked for: the files Landlock refuses too (run/mediate_files.h),
+	 * at a cost per path-taking call that the default report does not pay. */
+	if (explicit && sk_files_mediation_setup(plan, &med, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
 
 	sopts.mediation = &med;
 	sopts.on_mediation = mediated_event;
@@ -251,9 +263,29 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.data = r;
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
-	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	report_set_files(r, med.files_state);
+	bool med_files = med.files_state != NULL;
+	/* Audit covers files too: Landlock keeps only the carve-outs
+	 * (credentials) and the supervisor lists what the plan would refuse. */
+	struct sk_audit_plan relaxed = { 0 };
+	if (audit && med.files_state &&
+	    (sk_plan_audit_files(plan, &relaxed, &err) < 0 ||
+	     sk_files_mediation_enforced(med.files_state, &relaxed.plan, &err) < 0)) {
+		sk_audit_plan_free(&relaxed);
+		print_error(err);
+		stockade_error_free(err);
+		report_free(r);
+		if (json)
+			fclose(json);
+		sk_mediation_free(&med);
+		return EXIT_STOCKADE;
+	}
+	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, argv, &sopts, &res, &err);
+	/* The events point into the plan the supervisor decided with:
+	 * relaxed lives until the report is written. */
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED) {
 		sk_mediation_free(&med);
+		sk_audit_plan_free(&relaxed);
 		report_free(r);
 		if (json)
 			fclose(json);
@@ -273,9 +305,10 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		return EXIT_STOCKADE;
 	}
 	proxy_report(o->proxy_events, text ? stderr : NULL, json, &med);
-	sk_mediation_free(&med);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
+	sk_mediation_free(&med);
+	sk_audit_plan_free(&relaxed);
 	if (json_file)
 		outfile_warn_replaced(json_fd, "--report-json", o->json_path);
 	if (json)
@@ -283,6 +316,9 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
+		/* With files observed, the report has listed the refusal. */
+		if (!med_files && res.phase == SK_SUP_EXEC_FAILED && res.exec_errno == EACCES)
+			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	status = exit_like(res.wstatus);

@@ -350,6 +350,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->broad_write_set)
+			sb->broad_write = l->broad_write;
 		if (l->caps_set) {
 			sb->caps = !l->caps_all;
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
@@ -382,12 +384,40 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		}
 	n = 0;
 
-	for (size_t li = first_fs; li < policy->nlayers; li++)
+	for (size_t li = 0; li < policy->nlayers; li++)
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			n += policy->layers[li]->nfs[k];
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths)
 		return oom(err);
+	/* replace: true drops the lower layers' lists but their deny:
+	 * carve-outs (the credentials), which now carve the replacing layer's
+	 * grants too, unless a layer from there up names them in undeny:. */
+	for (size_t li = 0; li < first_fs; li++) {
+		const struct sk_layer *l = policy->layers[li];
+
+		for (size_t i = 0; i < l->nfs[SK_FS_DENY]; i++) {
+			const struct sk_path_ref *d = &l->fs[SK_FS_DENY][i];
+			bool dropped = false;
+
+			/* Named in undeny:, or restated by the replacing layers
+			 * (strict restates agent's): not twice. */
+			for (size_t lj = first_fs; lj < policy->nlayers && !dropped; lj++) {
+				const struct sk_layer *u = policy->layers[lj];
+
+				for (size_t k = 0; k < u->nundeny && !dropped; k++)
+					dropped = !strcmp(u->undeny[k].path, d->path);
+				for (size_t k = 0; k < u->nfs[SK_FS_DENY] && !dropped; k++)
+					dropped = !strcmp(u->fs[SK_FS_DENY][k].path, d->path);
+			}
+			if (dropped)
+				continue;
+			struct sk_fs_path *p = &sb->paths[sb->npaths++];
+			*p = (struct sk_fs_path){ .kind = SK_FS_DENY, .layer = first_fs, .at = d->at };
+			if (sk_plan_intern(plan, d->path, &p->path) < 0 || sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+				return oom(err);
+		}
+	}
 	for (size_t li = first_fs; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 		for (int k = 0; k < SK_FS_NKINDS; k++)
@@ -399,6 +429,25 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 					return oom(err);
 				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
 					sb->fs = true;
+			}
+	}
+
+	n = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			n += policy->layers[li]->nenv[k];
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			for (size_t i = 0; i < l->nenv[k]; i++) {
+				struct sk_env_entry *e = &sb->env[sb->nenv++];
+				*e = (struct sk_env_entry){ .kind = (enum sk_env_kind)k, .at = l->env[k][i].at };
+				if (sk_plan_intern(plan, l->env[k][i].path, &e->text) < 0 ||
+				    sk_plan_intern(plan, e->at.file, &e->at.file) < 0)
+					return oom(err);
 			}
 	}
 
@@ -435,6 +484,7 @@ void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
 	free(plan->access.sockets);
+	free(plan->access.env);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
 	free(plan->access.tcp_addrs);

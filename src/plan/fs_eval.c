@@ -217,6 +217,11 @@ static bool carves(const struct ix_entry *g, const struct ix_entry *c)
 {
 	const char *where = c->canon ? c->canon : c->lex;
 
+	/* Within one layer the most specific path decides between read_only
+	 * and a grant beneath it (landlock/walk.c does the same). */
+	if (c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer && strcmp(g->lex, where) &&
+	    (!g->canon || strcmp(g->canon, where)))
+		return false;
 	return is_carve(c) && c->exists && c->p->layer >= g->p->layer &&
 	       (is_under(g->lex, where) || (g->canon && is_under(g->canon, where)));
 }
@@ -405,4 +410,53 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	if (want == R_EXEC)
 		exec_root(ix, path, shown, sizeof(shown));
 	snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+}
+
+/* plan's lists with / granted at the bottom; *paths: the new array. */
+static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_path **paths)
+{
+	static const struct sk_origin at = { .file = "audit mode (files are not enforced)" };
+	const struct sk_plan_access *sb = &plan->access;
+	struct sk_fs_path *p = calloc(sb->npaths + 2, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*out = *plan;
+	p[0] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_WRITE, .layer = 0, .at = at };
+	p[1] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_EXEC, .layer = 0, .at = at };
+	if (sb->npaths)
+		memcpy(p + 2, sb->paths, sb->npaths * sizeof(*p));
+	out->access.paths = p;
+	out->access.npaths = sb->npaths + 2;
+	out->access.fs = true;
+	/* The preset's filter blob was made for the plan itself; a notifying
+	 * filter is generated anyway. */
+	out->bpf = NULL;
+	out->bpf_len = 0;
+	*paths = p;
+	return 0;
+}
+
+int sk_plan_audit_files(const stockade_plan *plan, struct sk_audit_plan *out, stockade_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (relax(plan, &out->plan, &out->paths) < 0)
+		return sk_error(err, ENOMEM, "out of memory");
+	out->plan.net_fallback = NULL;
+	if (plan->net_fallback) {
+		if (relax(plan->net_fallback, &out->fallback, &out->fallback_paths) < 0) {
+			sk_audit_plan_free(out);
+			return sk_error(err, ENOMEM, "out of memory");
+		}
+		out->fallback.net_fallback = NULL;
+		out->plan.net_fallback = &out->fallback;
+	}
+	return 0;
+}
+
+void sk_audit_plan_free(struct sk_audit_plan *a)
+{
+	free(a->paths);
+	free(a->fallback_paths);
+	memset(a, 0, sizeof(*a));
 }

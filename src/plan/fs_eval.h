@@ -71,6 +71,21 @@ struct sk_fs_verdict {
 void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
 		  struct sk_fs_verdict *out);
 
+/*
+ * Audit mode for files: the plan with read, write and execute of / granted
+ * beneath every other entry (layer 0), so that Landlock refuses only what
+ * the carve-outs (deny, read_only: the credentials) and the upper layers'
+ * own grants say; the supervisor reports what the plan itself would
+ * refuse.  A shallow copy: it shares everything with `plan` but the path
+ * lists, and must not outlive it nor be given to stockade_plan_free().
+ */
+struct sk_audit_plan {
+	stockade_plan plan, fallback;
+	struct sk_fs_path *paths, *fallback_paths;
+};
+int sk_plan_audit_files(const stockade_plan *plan, struct sk_audit_plan *out, stockade_error **err);
+void sk_audit_plan_free(struct sk_audit_plan *a);
+
 /* `path` for people: the home directory as `~`. */
 void sk_fs_show_path(const struct sk_fs_index *ix, const char *path, char *buf, size_t size);
 

@@ -8,7 +8,9 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/policy.h"
@@ -17,10 +19,11 @@
  * roots (docs/toolchains.md), with their defaults beneath the home
  * directory, in the order of sk_path_env.tools. */
 #define NFIXED 3
-static const char *const path_vars[NFIXED + SK_PATH_NTOOLS] = {
+#define GIT_COMMON (NFIXED + SK_PATH_NTOOLS)
+static const char *const path_vars[GIT_COMMON + 1] = {
 	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
 	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
-	"GOPATH",
+	"GOPATH", "GIT_COMMON_DIR",
 };
 static const char *const tool_default[SK_PATH_NTOOLS] = {
 	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
@@ -73,7 +76,7 @@ int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
 		if (which < 0) {
 			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR or a toolchain's root "
 			       "($PYENV_ROOT, $NVM_DIR, $ASDF_DATA_DIR, $RUSTUP_HOME, $CARGO_HOME, $VOLTA_HOME, "
-			       "$SDKMAN_DIR, $GOPATH)";
+			       "$SDKMAN_DIR, $GOPATH) or $GIT_COMMON_DIR";
 			return -EINVAL;
 		}
 		if (p[n] && p[n] != '/') {
@@ -123,7 +126,10 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 		base = which == 0 ? env->home : which == 1 ? env->cwd : which == 2 ? env->tmpdir : NULL;
 		if (which < 0)
 			return -EINVAL;
-		if (which >= NFIXED) {
+		if (which == GIT_COMMON) {
+			if (!(base = env->git_common))
+				return -ENOENT; /* not in a linked worktree */
+		} else if (which >= NFIXED) {
 			base = env->tools[which - NFIXED];
 			if (!base && env->home) {
 				const char *d = tool_default[which - NFIXED];
@@ -172,6 +178,65 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 	return 0;
 }
 
+/* The first line of a small file, without its newline; NULL if none. */
+static char *first_line(const char *path)
+{
+	char buf[PATH_MAX + 16];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fgets(buf, sizeof(buf), f) ? strcspn(buf, "\n") : 0;
+	fclose(f);
+	return n ? strndup(buf, n) : NULL;
+}
+
+/* `rel` relative to the directory `dir` (unless absolute), resolved. */
+static char *resolve_from(const char *dir, const char *rel)
+{
+	char joined[2 * PATH_MAX + 2];
+
+	if (rel[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", rel);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", dir, rel);
+	return realpath(joined, NULL);
+}
+
+/* When cwd is in a linked worktree (its .git a file naming a gitdir that
+ * has a `commondir`), the main repository's .git; else NULL.  A submodule's
+ * .git file names a gitdir without one: not a worktree. */
+static char *git_common_dir(const char *cwd)
+{
+	char dir[PATH_MAX], dotgit[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", cwd);
+	for (;;) {
+		snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(dir, "/") ? dir : "");
+		if (stat(dotgit, &st) == 0) {
+			_cleanup_free_ char *line = S_ISREG(st.st_mode) ? first_line(dotgit) : NULL;
+			_cleanup_free_ char *gitdir = NULL, *commondir = NULL, *rel = NULL;
+			char cd[PATH_MAX + 16];
+
+			if (!line || strncmp(line, "gitdir: ", 8) != 0 || !(gitdir = resolve_from(dir, line + 8)))
+				return NULL;
+			snprintf(cd, sizeof(cd), "%s/commondir", gitdir);
+			if (!(rel = first_line(cd)))
+				return NULL;
+			return resolve_from(gitdir, rel);
+		}
+		char *slash = strrchr(dir, '/');
+		if (!slash || !strcmp(dir, "/"))
+			return NULL;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
 /* The home directory /etc/passwd gives this user, for when $HOME is not
  * set; NULL if none.  The file is read directly, not through glibc's
  * getpwuid(): a statically linked stockade cannot count on loading the NSS
@@ -211,10 +276,11 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	env->cwd = cwd;
+	env->pw_home = passwd_home(getuid());
 	if (home && home[0] == '/')
 		env->home = strdup(home);
-	else
-		home = env->home = passwd_home(getuid());
+	else if ((home = env->pw_home))
+		env->home = strdup(home);
 	env->tmpdir = strdup(tmp);
 	/* A manager's variable counts when it names a directory of its own:
 	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
@@ -231,6 +297,7 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 			return sk_error(err, ENOMEM, "out of memory");
 		}
 	}
+	env->git_common = git_common_dir(cwd);
 	if ((home && !env->home) || !env->tmpdir) {
 		sk_path_env_free(env);
 		return sk_error(err, ENOMEM, "out of memory");
@@ -241,9 +308,11 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 void sk_path_env_free(struct sk_path_env *env)
 {
 	free(env->home);
+	free(env->pw_home);
 	free(env->cwd);
 	free(env->tmpdir);
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
 		free(env->tools[i]);
+	free(env->git_common);
 	*env = (struct sk_path_env){ 0 };
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "run/mediate.h"
+#include "run/mediate_files.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -80,6 +81,7 @@ void sk_mediation_free(struct sk_mediation *m)
 	sk_unix_mediation_free(m->unix_state);
 	free(m->connect_state);
 	sk_tcp_mediation_free(m->tcp_state);
+	sk_files_mediation_free(m->files_state);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -427,7 +429,13 @@ void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, 
 	r->listener = rt->listener;
 	r->supervisor = rt->supervisor;
 	r->mediator = h;
-	/* A foreign ABI lays out its structures its own way: refused. */
+	/* A foreign ABI lays out its structures its own way: refused, or,
+	 * for an observer (which decides nothing), let through unobserved. */
+	if (arch != seccomp_arch_native() && h->observe) {
+		sk_mreq_continue(r);
+		finish(rt, r);
+		return;
+	}
 	if (arch != seccomp_arch_native()) {
 		sk_mreq_deny(r, EACCES, "stockade mediates this call for the native ABI only", "%s ABI",
 			     stockade_arch_name(arch) ? stockade_arch_name(arch) : "foreign");

@@ -73,7 +73,7 @@
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
 
-#define SK_MEDIATORS_MAX 8
+#define SK_MEDIATORS_MAX 32 /* file observation takes 20 (mediate_files.c) */
 #define SK_MEDIATE_WORKERS 32
 #define SK_MEDIATE_TICK_MS 100
 
@@ -102,6 +102,7 @@ struct sk_mediation {
 	struct sk_unix_mediation *unix_state;
 	struct sk_connect_mediation *connect_state;
 	struct sk_tcp_mediation *tcp_state;
+	struct sk_files_mediation *files_state; /* mediate_files.h */
 };
 
 /* Add a mediator; -EEXIST if its syscall has one, -ENOSPC if full. */

@@ -70,9 +70,12 @@ for preset in agent strict; do
 done
 
 # strict: a toolchain outside any manager's root needs --exec.
-if "$STOCKADE" run --preset strict -- othertool >/dev/null 2>&1; then
+if "$STOCKADE" run --preset strict -- othertool >"$tmp/out" 2>&1; then
 	fail "strict ran ~/.other/bin/othertool without --exec"
 else
+	grep -q "exec ~/.other/bin/othertool refused: not under any exec root; fix: --exec ~/.other" "$tmp/out" &&
+		ok "strict: a refused command says why and names --exec ~/.other" ||
+		fail "strict: no explanation of the refused exec: $(cat "$tmp/out")"
 	out=$("$STOCKADE" run --preset strict --exec "$H/.other" -- othertool 2>&1) && [ "$out" = other ] &&
 		ok "strict: --exec ~/.other runs ~/.other/bin/othertool" || fail "strict --exec: $out"
 fi
@@ -92,6 +95,56 @@ for preset in agent strict; do
 		fail "$preset: git commit: $(cat "$tmp/err")"
 	fi
 done
+
+# A linked worktree: strict reads its main repository ($GIT_COMMON_DIR);
+# committing takes the writes docs/landlock.md lists.
+git -C "$tmp/proj" worktree add -q "$tmp/linked" 2>/dev/null
+if (cd "$tmp/linked" && "$STOCKADE" run --preset strict -- git log -1 --format=%an) >"$tmp/out" 2>&1 &&
+	[ "$(cat "$tmp/out")" = "Toolchain Tester" ]; then
+	ok "strict: git log in a linked worktree"
+else
+	fail "strict: git log in a linked worktree: $(cat "$tmp/out")"
+fi
+common=$tmp/proj/.git
+echo linked >"$tmp/linked/file"
+if (cd "$tmp/linked" && "$STOCKADE" run --preset strict --write "$common/objects" --write "$common/refs" \
+	--write "$common/logs" --write "$common/worktrees/linked" -- sh -c 'git add file && git commit -qm linked') \
+	>"$tmp/out" 2>&1 && [ "$(git -C "$tmp/linked" log -1 --format=%s)" = linked ]; then
+	ok "strict: git commit in a linked worktree with the documented writes"
+else
+	fail "strict: git commit in a linked worktree: $(cat "$tmp/out")"
+fi
+
+# A commit signed through ssh-agent, under strict, when the policy names
+# the agent's socket (sockets: allow); refused when it does not.
+if command -v ssh-agent >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 && command -v ssh-add >/dev/null 2>&1; then
+	agent_out=$(ssh-agent -a "$tmp/agent.sock") && eval "$agent_out" >/dev/null
+	trap 'kill "${SSH_AGENT_PID:-0}" 2>/dev/null; rm -rf "$tmp"' EXIT
+	ssh-keygen -q -t ed25519 -N '' -C signer -f "$tmp/signkey" >/dev/null && ssh-add -q "$tmp/signkey" 2>/dev/null
+	printf 'version: 1\nextends: strict\nsockets:\n  allow: [$SSH_AUTH_SOCK]\n' >"$tmp/agent-sock.yaml"
+	GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=gpg.format GIT_CONFIG_VALUE_0=ssh GIT_CONFIG_KEY_1=user.signingkey
+	GIT_CONFIG_VALUE_1="key::$(cat "$tmp/signkey.pub")"
+	export GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
+	echo signed >>file
+	git add file
+	if "$STOCKADE" run --preset strict -- git commit -q -S -m unsigned >"$tmp/out" 2>&1; then
+		fail "strict signed a commit through an ssh-agent socket the policy does not name"
+	elif grep -q "sockets: allow" "$tmp/out"; then
+		ok "strict: the ssh-agent socket is refused unless the policy names it"
+	else
+		fail "unsigned commit failed for another reason: $(cat "$tmp/out")"
+	fi
+	if "$STOCKADE" run --policy "$tmp/agent-sock.yaml" -- git commit -q -S -m signed >"$tmp/out" 2>&1 &&
+		git cat-file -p HEAD | grep -q '^gpgsig -----BEGIN SSH SIGNATURE'; then
+		ok "strict + sockets: allow [\$SSH_AUTH_SOCK]: git commit -S signed through ssh-agent"
+	else
+		fail "signed commit: $(cat "$tmp/out")"
+	fi
+	kill "$SSH_AGENT_PID" 2>/dev/null || true
+	unset GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
+else
+	echo "skip: ssh-agent, ssh-keygen or ssh-add is not installed: signed commits not tried"
+fi
 
 # npm install + npm test of a local tarball, the cache the sandbox's own.
 if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then

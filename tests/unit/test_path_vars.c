@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tier: the toolchain roots and $GIT_COMMON_DIR a policy path may
+ * start with (policy/paths.c, docs/toolchains.md): their defaults, their
+ * variables, the variables that would grant too much, a linked worktree
+ * found from the working directory, the syntax check.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+#include "../harness.h"
+
+static void expands(const struct sk_path_env *env, const char *path, const char *want)
+{
+	char *out = NULL;
+	int ret = sk_path_expand(path, env, &out);
+
+	if (!want) {
+		CHECK_MSG(ret == -ENOENT, "%s: got %d (%s), want -ENOENT", path, ret, out ? out : "");
+	} else {
+		CHECK_MSG(ret == 0 && out && !strcmp(out, want), "%s: got %s, want %s", path, out ? out : "(error)",
+			  want);
+	}
+	free(out);
+}
+
+TEST(path_vars_toolchain_roots)
+{
+	struct sk_path_env env = { .home = "/home/u", .cwd = "/w", .tmpdir = "/tmp" };
+	const char *msg;
+	size_t off;
+
+	expands(&env, "$PYENV_ROOT", "/home/u/.pyenv");
+	expands(&env, "$CARGO_HOME/bin", "/home/u/.cargo/bin");
+	expands(&env, "${RUSTUP_HOME}", "/home/u/.rustup");
+	expands(&env, "$GOPATH", "/home/u/go");
+	expands(&env, "$NVM_DIR", "/home/u/.nvm");
+	env.tools[4] = "/opt/cargo"; /* CARGO_HOME, in the order of path_vars */
+	expands(&env, "$CARGO_HOME/credentials", "/opt/cargo/credentials");
+	env.tools[4] = NULL;
+	/* Not in a linked worktree: paths with it are skipped. */
+	expands(&env, "$GIT_COMMON_DIR", NULL);
+	env.home = NULL;
+	expands(&env, "$PYENV_ROOT", NULL);
+
+	CHECK(sk_path_check("$CARGO_HOME/bin", false, &msg, &off) == 0);
+	CHECK(sk_path_check("$GIT_COMMON_DIR", false, &msg, &off) == 0);
+	CHECK(sk_path_check("$CARGO_HOMEx", false, &msg, &off) == -EINVAL);
+	CHECK(sk_path_check("$PYENV", false, &msg, &off) == -EINVAL && strstr(msg, "$PYENV_ROOT"));
+}
+
+/* A variable naming / or the home directory would grant all beneath: it
+ * counts as unset (the default applies). */
+TEST(path_vars_too_broad_are_ignored)
+{
+	struct sk_path_env env;
+	char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	char *old_cargo = getenv("CARGO_HOME") ? strdup(getenv("CARGO_HOME")) : NULL;
+	char *old_gopath = getenv("GOPATH") ? strdup(getenv("GOPATH")) : NULL;
+
+	setenv("HOME", "/home/u", 1);
+	setenv("CARGO_HOME", "/", 1);
+	setenv("GOPATH", "/home/u/:/other", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$CARGO_HOME", "/home/u/.cargo");
+	expands(&env, "$GOPATH", "/home/u/go");
+	sk_path_env_free(&env);
+	setenv("CARGO_HOME", "/opt/cargo/", 1);
+	setenv("GOPATH", "/srv/go:/other", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$CARGO_HOME/bin", "/opt/cargo/bin");
+	expands(&env, "$GOPATH", "/srv/go");
+	sk_path_env_free(&env);
+	old_home ? setenv("HOME", old_home, 1) : unsetenv("HOME");
+	old_cargo ? setenv("CARGO_HOME", old_cargo, 1) : unsetenv("CARGO_HOME");
+	old_gopath ? setenv("GOPATH", old_gopath, 1) : unsetenv("GOPATH");
+	free(old_home);
+	free(old_cargo);
+	free(old_gopath);
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* $GIT_COMMON_DIR: from a linked worktree's .git file (and from a
+ * directory below it), never from a submodule's. */
+TEST(path_vars_git_common_dir)
+{
+	char base[] = "/tmp/stockade-gitvars.XXXXXX", p[PATH_MAX], old[PATH_MAX], want[PATH_MAX];
+	struct sk_path_env env;
+
+	CHECK(getcwd(old, sizeof(old)) != NULL);
+	if (!mkdtemp(base))
+		SKIP("cannot create a temporary directory");
+	const char *dirs[] = { "main", "main/.git", "main/.git/worktrees", "main/.git/worktrees/wt", "main/.git/modules",
+			       "main/.git/modules/sub", "wt", "wt/deep", "sub" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, dirs[i]);
+		CHECK(mkdir(p, 0700) == 0);
+	}
+	snprintf(p, sizeof(p), "%s/wt/.git", base);
+	snprintf(want, sizeof(want), "gitdir: %s/main/.git/worktrees/wt\n", base);
+	put(p, want);
+	snprintf(p, sizeof(p), "%s/main/.git/worktrees/wt/commondir", base);
+	put(p, "../..\n");
+	snprintf(p, sizeof(p), "%s/sub/.git", base);
+	put(p, "gitdir: ../main/.git/modules/sub\n");
+	snprintf(want, sizeof(want), "%s/main/.git", base);
+
+	snprintf(p, sizeof(p), "%s/wt/deep", base);
+	CHECK(chdir(p) == 0);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$GIT_COMMON_DIR/objects", strcat(strcpy(p, want), "/objects"));
+	sk_path_env_free(&env);
+
+	snprintf(p, sizeof(p), "%s/sub", base);
+	CHECK(chdir(p) == 0);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	CHECK_MSG(env.git_common == NULL, "a submodule is no worktree: %s", env.git_common);
+	sk_path_env_free(&env);
+
+	snprintf(p, sizeof(p), "%s/main", base);
+	CHECK(chdir(p) == 0);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	CHECK_MSG(env.git_common == NULL, "the main repository is no linked worktree: %s", env.git_common);
+	sk_path_env_free(&env);
+
+	CHECK(chdir(old) == 0);
+	snprintf(p, sizeof(p), "rm -rf '%s'", base);
+	CHECK(system(p) == 0);
+}
