@@ -211,11 +211,20 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 	}
 	add(l, "mode %s: %s", mode,
 	    rep->net_mode == SK_NET_UNIX    ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
-	    : rep->net_mode == SK_NET_PROXY ? "sockets other than AF_UNIX and plain TCP fail with EACCES (seccomp)"
+	    : rep->net_mode == SK_NET_PROXY &&
+			    !(rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) &&
+			    (!(rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) || (rep->ns_flags & CLONE_NEWNET))
+		    ? "sockets other than AF_UNIX and plain TCP fail with EACCES (seccomp)"
 					    : "sockets other than AF_UNIX fail with EACCES (seccomp)");
 
 	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
 		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
+	} else if ((rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) && rep->net_mode == SK_NET_PROXY &&
+		   (rep->ns_flags & CLONE_NEWNET)) {
+		add(l, "; Landlock cannot limit TCP ports (");
+		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
+		add(l, "), but the network namespace holds only the proxy's listener and the supervisor checks "
+		       "every connect()");
 	} else if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
 		add(l, ", TCP included: the listed TCP ports cannot be limited (");
 		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);

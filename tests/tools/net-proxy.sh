@@ -133,6 +133,16 @@ out=$(sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl 
 out=$(agent -- curl -sS -H "Host: evil.test" "$base/echo-host" 2>&1) || fail "echo-host: $out"
 [ "$out" = "registry.test:$port" ] || fail "the proxy forwarded Host: $out"
 
+# Landlock without TCP rules (ABI 3, Debian 12's kernel): without a network
+# namespace no TCP socket can be opened (fail closed); in one, the proxy is
+# all there is to reach
+out=$(STOCKADE_TEST_LANDLOCK_ABI=3 agent -- curl -sS "$base/index.html" 2>/dev/null) || true
+if [ "$netns" = yes ]; then
+	[ "$out" = hello-from-registry ] || fail "Landlock ABI 3 in a network namespace: got $out"
+else
+	[ -z "$out" ] || fail "Landlock ABI 3 without a network namespace let TCP through: $out"
+fi
+
 # ---- refused: not allowed, the address guard ----
 out=$(agent -- curl -sS -w '%{http_code}' "http://evil.test:$port/" 2>"$tmp/err") || true
 case $out in
