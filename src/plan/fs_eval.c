@@ -429,6 +429,8 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	out->access.paths = p;
 	out->access.npaths = sb->npaths + 2;
 	out->access.fs = true;
+	/* The relaxation is ours, not a write root the policy asked for. */
+	out->access.broad_write = true;
 	/* The preset's filter blob was made for the plan itself; a notifying
 	 * filter is generated anyway. */
 	out->bpf = NULL;
