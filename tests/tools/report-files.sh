@@ -138,7 +138,9 @@ fi
 
 # Nothing refused, nothing reported: a command that only reads and writes
 # where the policy lets it.
-"$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; rm inside' >"$tmp/out" 2>&1 ||
+# /proc/self and /dev/fd name the command, not the supervisor.
+"$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; exec 3<inside 4>>inside;
+	cat /proc/self/fd/3 /dev/fd/3 /dev/stdin </etc/hostname >/dev/null; echo y >/proc/self/fd/4; rm inside' >"$tmp/out" 2>&1 ||
 	fail "a clean command failed"
 if grep -q "Landlock refused" "$tmp/out"; then
 	fail "a clean command got file denials:"
