@@ -39,7 +39,8 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # keeps that to once.  A warm build asks pkg-config and nothing more.
 # (Not under `make -n`: a dry run must not install anything.)
 DEPS_GOALS := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))))
-ifeq ($(PKG_LIBS),)
+DEPS_MISSING := $(if $(PKG_LIBS),,pkgs)$(if $(wildcard /usr/include/http_parser.h),,http-parser)
+ifneq ($(DEPS_MISSING),)
 ifneq ($(DEPS_GOALS),)
 ifeq ($(MAKE_RESTARTS),)
 # (created empty first: make would say it is missing before running deps.sh)
@@ -120,7 +121,7 @@ PROBE_SRCS := $(sort $(wildcard tests/probes/*.c))
 PROBES := $(PROBE_SRCS:tests/probes/%.c=$(BUILD)/probes/%)
 
 .PHONY: all deps check check-layers check-asan demo clean docs docs-check install man bench fuzz fuzz-run valgrind FORCE
-all: $(BUILD)/stockade
+all: $(BUILD)/stockade $(BUILD)/stockade-proxy
 
 deps:
 	@scripts/deps.sh
@@ -197,6 +198,15 @@ else
 $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LINK)
 endif
+# stockade-proxy, the egress proxy of network mode proxy (src/proxy,
+# docs/network.md): a program of its own, linked dynamically against glibc
+# (getaddrinfo, NSS) and Debian's http-parser, with libstockade for its own
+# seccomp filter (agent's, network open).  `stockade run` finds it
+# beside its own binary (the build tree), then in $(LIBEXECDIR)/stockade.
+PROXY_SRCS := $(sort $(wildcard src/proxy/*.c))
+$(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser $(PKG_LIBS) -lpthread
+$(BUILD)/src/cli/proxy_start.o $(BUILD)/musl/src/cli/proxy_start.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -228,7 +238,7 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_MUSL)
 # First what the tiers use beyond the build (as root: installed in one step;
 # otherwise the apt-get line is printed and the tests that need it skip).
-check: $(BUILD)/stockade $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+check: $(BUILD)/stockade $(BUILD)/stockade-proxy $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@scripts/deps.sh test
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 
@@ -288,6 +298,7 @@ docs-check: $(BUILD)/stockade
 .PHONY: lib uninstall stage
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
@@ -323,6 +334,7 @@ lib: $(BUILD)/libstockade.a $(BUILD)/libstockade.so
 # The .pc is written at install time: it names the directories installed to.
 define install_recipe
 $(Q)install -Dm755 $(BUILD)/stockade $(DESTDIR)$(BINDIR)/stockade
+$(Q)install -Dm755 $(BUILD)/stockade-proxy $(DESTDIR)$(LIBEXECDIR)/stockade/stockade-proxy
 $(Q)install -Dm644 docs/stockade.1 $(DESTDIR)$(MANDIR)/man1/stockade.1
 $(Q)install -Dm644 include/stockade.h $(DESTDIR)$(INCLUDEDIR)/stockade.h
 $(Q)install -Dm755 $(BUILD)/$(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
@@ -336,14 +348,15 @@ $(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
 	-e 's|@VERSION@|$(LIB_VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|' \
 	-e 's|@LIBS_PRIVATE@|$(LIB_PRIVATE)|' src/stockade.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/stockade.pc
 endef
-install: $(BUILD)/stockade $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
+install: $(BUILD)/stockade $(BUILD)/stockade-proxy $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
 	$(install_recipe)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/stockade $(DESTDIR)$(MANDIR)/man1/stockade.1 \
 		$(DESTDIR)$(INCLUDEDIR)/stockade.h $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME) \
 		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libstockade.so \
-		$(DESTDIR)$(LIBDIR)/libstockade.a $(DESTDIR)$(PKGCONFIGDIR)/stockade.pc
+		$(DESTDIR)$(LIBDIR)/libstockade.a $(DESTDIR)$(PKGCONFIGDIR)/stockade.pc \
+		$(DESTDIR)$(LIBEXECDIR)/stockade/stockade-proxy
 
 # The staged install: the same recipe, run by this make (no sub-make racing
 # it for the binaries), with the directories of a distribution package.
@@ -356,7 +369,8 @@ stage: override private INCLUDEDIR = /usr/include
 stage: override private MANDIR = /usr/share/man
 stage: override private PKGCONFIGDIR = /usr/lib/pkgconfig
 stage: private Q = @
-stage: $(BUILD)/stockade $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
+stage: override private LIBEXECDIR = /usr/libexec
+stage: $(BUILD)/stockade $(BUILD)/stockade-proxy $(BUILD)/libstockade.a $(BUILD)/$(LIB_REALNAME)
 	@rm -rf $(STAGE_DIR)
 	$(install_recipe)
 check: stage

@@ -76,6 +76,8 @@ pkgs=$(pkg-config --libs libseccomp yaml-0.1)
 	$cc $flags -o "$work/startup" "$src/bench/startup.c"
 	$cc $flags -o "$work/syscalls" "$src/bench/syscalls.c"
 	$cc $flags -I"$src/include" -o "$work/libpath" "$src/bench/libpath.c" "$build/libstockade.a" $pkgs
+	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$work/isolation" \
+		"$src/bench/isolation.c" "$build/libstockade.a" $pkgs
 	$cc $flags -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$work/filterdepth" \
 		"$src/bench/filterdepth.c" "$build/libstockade.a" $pkgs
 }
@@ -124,12 +126,14 @@ fi
 
 # Environments: NAME and the command prefix that runs a command in it.
 # `-f 9:FILE` is the timer's way to hand bwrap its filter on fd 9.
-envs="bare floor agent strict minimal none"
+envs="bare floor agent agent-noiso strict minimal none"
 # agent from a policy file (no preset blob), and the same with a TCP port
 # (issue 15: the port list must not cost more than ~1 ms of start-up).
 printf 'extends: agent\nnetwork:\n  mode: none\n' >"$work/agent-file.yaml"
 printf 'extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n' >"$work/agent-tcp.yaml"
-envs="$envs agent-file agent-tcp"
+printf 'extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org, "*.githubusercontent.com", github.com:443]\n' \
+	>"$work/agent-proxy.yaml"
+envs="$envs agent-file agent-tcp agent-proxy"
 [ "$bwrap_ok" -gt 0 ] && envs="$envs bwrap"
 [ "$fj_ok" = 1 ] && envs="$envs firejail"
 prefix() {
@@ -137,7 +141,8 @@ prefix() {
 	bare) ;;
 	floor) echo "$work/allowall" ;;
 	agent | strict | minimal | none) echo "$stockade run --preset $1 --" ;;
-	agent-file | agent-tcp) echo "$stockade run --policy $work/$1.yaml --" ;;
+	agent-noiso) echo "$stockade run --preset agent --isolation off --" ;;
+	agent-file | agent-tcp | agent-proxy) echo "$stockade run --policy $work/$1.yaml --" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then
 			echo "bwrap --dev-bind / / --seccomp 9 --"
@@ -158,8 +163,10 @@ label() {
 	bare) echo "no sandbox" ;;
 	floor) echo "1-insn filter (floor)" ;;
 	agent | strict | minimal | none) echo "stockade $1" ;;
+	agent-noiso) echo "stockade agent --isolation off" ;;
 	agent-file) echo "stockade agent (policy file)" ;;
 	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
+	agent-proxy) echo "stockade agent + mode proxy, 3 hosts" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then echo "bwrap + agent filter"; else echo "bwrap (no filter)"; fi
 		;;
@@ -204,6 +211,18 @@ hf_median() {
 	grep -o '"median": *[0-9.e+-]*' "$1" | head -n 1 | sed 's/.*: *//' | awk '{ printf "%.1f", $1 * 1e6 }'
 }
 
+# ---- the namespace setup, layer by layer ----
+
+echo "bench: namespace layers" >&2
+iso_rows=$work/isolation.txt
+if ! "$work/isolation" -n "$runs" >"$iso_rows" 2>"$work/isolation.err"; then
+	note "the namespace layers could not be measured here: $(cat "$work/isolation.err")"
+	: >"$iso_rows"
+fi
+while IFS="$(printf '\t')" read -r row us; do
+	record isolation "$row" "clone, mounts, fork" "$us" us "$bare_us"
+done <"$iso_rows"
+
 # ---- the library path ----
 
 echo "bench: library path" >&2
@@ -221,7 +240,7 @@ echo "bench: syscall loop" >&2
 sys_envs=
 for e in $envs; do
 	case $e in
-	minimal | agent-file | agent-tcp) continue ;; # startup only: their filters are (near) agent's
+	minimal | agent-file | agent-tcp | agent-noiso | agent-proxy) continue ;; # startup only: their filters are (near) agent's
 	esac
 	f=$work/sys-$e.txt
 	if [ "$e" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
@@ -345,14 +364,32 @@ table() {
 			      if (a && f) printf "; the floor is %+.3f ms, so stockade'"'"'s own work under agent is %+.3f ms", (f - b) / 1000, (a - f) / 1000
 			      if (a) printf ".\n" }' "$startup_rows"
 		echo
-		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 }
-			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s).\n", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met") }' "$startup_rows"
+		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 } $1 == "agent-proxy" { p = $2 }
+			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s)", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met")
+			      if (f && p) printf "; mode proxy with an allow list (starting stockade-proxy, supervised): %+.3f ms (%s)", (p - f) / 1000, ((p - f) <= 1000 ? "met" : "not met")
+			      if (f && t) printf ".\n" }' "$startup_rows"
 	fi
 	if [ -n "$hf" ]; then
 		echo
 		echo "Cross-check with hyperfine -N: bare $(hf_median "$work/hf-bare.json") µs, agent $(hf_median "$work/hf-agent.json") µs."
 	fi
 	echo
+	if [ -s "$iso_rows" ]; then
+		echo "## The namespace setup, layer by layer"
+		echo
+		echo "bench/isolation.c, each step on top of the one before, interleaved, median of $runs"
+		echo "(µs): what \`stockade agent\` above pays for its own pid, IPC, mount, UTS and cgroup"
+		echo "namespaces ($(if [ "$(id -u)" = 0 ]; then echo "as root: no user namespace"; else echo "through a user namespace"; fi))."
+		echo "Against \`stockade agent --isolation off\`, the startup table shows the whole of it."
+		echo
+		echo "| step | µs |"
+		echo "|---|---:|"
+		awk -F'\t' '{ printf "| %s | %s |\n", $1, $2 }' "$iso_rows"
+		echo
+		awk -v b="$bare_us" '$1 == "agent" { a = $2 } $1 == "agent-noiso" { o = $2 }
+			END { if (a && o) printf "Targets: with namespaces within 1.5 ms of bare `true`: %+.3f ms (%s); without, within 0.5 ms: %+.3f ms (%s).\n", (a - b) / 1000, ((a - b) <= 1500 ? "met" : "not met"), (o - b) / 1000, ((o - b) <= 500 ? "met" : "not met") }' "$startup_rows"
+		echo
+	fi
 	echo "## The library path"
 	echo
 	echo "An embedding program builds the agent plan once, then per command forks, calls"

@@ -141,6 +141,10 @@ int stockade_policy_set_isolation(stockade_policy *policy, const char *mode, sto
  * "A.B.C.D:PORT" or "[IPV6]:PORT".  -EINVAL for a malformed one. */
 int stockade_policy_allow_host(stockade_policy *policy, const char *host, stockade_error **err);
 int stockade_policy_tcp_connect(stockade_policy *policy, const char *entry, stockade_error **err);
+/* The command gets the variables `pattern` (a name, or a shell glob such
+ * as "AWS_*") matches although the policy's `environment.drop` would drop
+ * them (the CLI's --keep-env).  -EINVAL for a malformed pattern. */
+int stockade_policy_keep_env(stockade_policy *policy, const char *pattern, stockade_error **err);
 /* Name of the policy (the top layer's `name:` or preset name, "custom" if
  * none), for display.  Never NULL; the string belongs to the policy and
  * lasts until the policy is changed or freed. */
@@ -274,12 +278,23 @@ void stockade_program_free(stockade_program *prog);
  * seccomp filter (TSYNC), with no allocation on success.  Process-wide
  * effects and errors as stockade_plan_apply()'s. */
 int stockade_program_apply(const stockade_program *prog, stockade_error **err);
-/* stockade_program_apply(), then execvp(argv[0], argv); returns only on
- * failure, as stockade_exec(). */
+/* stockade_plan_apply_environment(), stockade_program_apply(), then
+ * execvp(argv[0], argv); returns only on failure, as stockade_exec(). */
 int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err);
 
+/* The plan's `environment:` rules applied to this process's environment
+ * (environ): variables a drop pattern matches and no keep pattern does are
+ * removed (names matched as shell globs, ignoring case), then the set ones
+ * are set.  *dropped (if not NULL) receives the names removed, never their
+ * values, NULL-terminated (or NULL if none); free it with
+ * stockade_strv_free().  Not thread-safe, as setenv().  stockade_exec(),
+ * stockade_program_exec() and stockade_run() call it before they confine
+ * (stockade_run() in its child); stockade_plan_apply() and
+ * stockade_program_apply() leave the environment alone. */
+int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err);
+
 /* stockade_plan_apply(), then execvp(argv[0], argv) with the environment
- * unchanged.  Returns only on failure: the confinement errors above, or
+ * the plan's `environment:` rules leave (stockade_plan_apply_environment()).  Returns only on failure: the confinement errors above, or
  * the execvp() errno (-ENOENT, -EACCES, ...), after which the process is
  * confined: exit rather than go on.  argv is NULL-terminated. */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);
@@ -406,6 +421,7 @@ enum stockade_layer {
 	STOCKADE_LAYER_NETWORK,	    /* the network mode (seccomp) and TCP ports (Landlock) */
 	STOCKADE_LAYER_SCOPE,	    /* Landlock: signals and abstract unix sockets */
 	STOCKADE_LAYER_CAPABILITIES, /* capabilities.keep: what a command run as root keeps */
+	STOCKADE_LAYER_NAMESPACES,   /* isolation: the command's own pid, IPC, mount and UTS namespaces */
 };
 
 /* How much of a layer is enforced.  Values may be appended. */
@@ -433,6 +449,26 @@ enum stockade_level {
 #define STOCKADE_GAP_CAPS_BOUNDING 0x100u   /* no CAP_SETPCAP: the capabilities not kept stay in the
 					     * command's bounding set (no_new_privs keeps it from gaining
 					     * them; its permitted set is the kept set) */
+
+#define STOCKADE_GAP_NS_PROCESSES 0x10000u  /* no pid namespace: processes outside are visible, and
+					     * reachable where seccomp and Landlock do not stop it */
+#define STOCKADE_GAP_NS_IPC 0x20000u	    /* no IPC namespace: the host's SysV IPC objects are reachable */
+#define STOCKADE_GAP_NS_MOUNTS 0x40000u	    /* no mount view: host daemons' sockets, other terminals in
+					     * /dev/pts and the working tree's .git hooks are reachable */
+#define STOCKADE_GAP_NS_MEMFD_EXEC 0x80000u /* vm.memfd_noexec is not raised in the command's pid
+					     * namespace (only real root may): a plain memfd can still be
+					     * executed through /proc/self/fd */
+
+/* Why the command gets no namespaces of its own.  Values may be appended. */
+enum stockade_ns_reason {
+	STOCKADE_NS_AVAILABLE = 0, /* it gets them */
+	STOCKADE_NS_POLICY_OFF,	   /* `isolation: off`, or no layer sets it */
+	STOCKADE_NS_DENIED,	   /* this process may not make them (no CAP_SYS_ADMIN, and user
+				    * namespaces are not allowed: errno says how they failed) */
+	STOCKADE_NS_FAILED,	   /* they were made, but setting them up failed (errno) */
+	STOCKADE_NS_IN_PLACE,	   /* stockade_exec() and stockade_program_exec() exec in place:
+				    * only stockade_run() and the CLI make namespaces */
+};
 
 /* Why Landlock enforces nothing.  Values may be appended. */
 enum stockade_landlock_reason {
@@ -480,6 +516,11 @@ enum stockade_landlock_reason stockade_status_landlock_reason(const stockade_sta
  * if linux_version is not NULL, the Linux release that brought it
  * ("6.7", a static string); 0 (and NULL) for a gap no ABI closes, such as
  * STOCKADE_GAP_NET_TCP_DENIED, which the policy causes. */
+/* The namespaces the command gets (or, for a status of
+ * stockade_plan_status(), would get here), as CLONE_NEW* bits; 0 with the
+ * reason in *reason and the errno in *errnum (either may be NULL). */
+unsigned long stockade_status_namespaces(const stockade_status *status, enum stockade_ns_reason *reason,
+					 int *errnum);
 int stockade_gap_landlock_abi(unsigned gap, const char **linux_version);
 
 #if defined(__GNUC__) && __GNUC__ >= 4

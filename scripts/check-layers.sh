@@ -22,6 +22,7 @@ allowed() {
 	run) echo "base tables policy plan seccomp landlock analysis" ;;
 	cli) echo "base tables policy plan seccomp landlock export analysis run" ;;
 	musl) echo "" ;;
+	proxy) echo "base tables policy plan landlock" ;; # stockade-proxy, a program of its own: landlock/abi.h
 	*) return 1 ;;
 	esac
 }

@@ -3,13 +3,15 @@
 # scripts/deps.sh [build] [musl] [test]: make sure what these need is
 # installed, all from Debian's archive (default: build).
 #
-#   build  pkg-config and the -dev packages of libseccomp and libyaml
+#   build  pkg-config and the -dev packages of libseccomp, libyaml and
+#          http-parser (stockade-proxy)
 #   musl   what scripts/musl-deps.sh builds the musl CLI's libraries with
 #   test   what `make check`'s tiers use beyond the build: the real consumers
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
 #          npm, pip and venv for the tool tests, util-linux's setpriv,
-#          setarch and unshare, git, python3
+#          setarch and unshare, git, python3, curl; tmux, ssh-agent and script
+#          for the isolation tests
 #
 # As root with apt-get, whatever is missing is installed in one step, with
 # one line saying what; apt's output is shown only when it fails.  Otherwise
@@ -41,6 +43,8 @@ for group in "$@"; do
 		have pkg-config || want pkg-config required
 		pkg-config --exists libseccomp 2>/dev/null || want libseccomp-dev required
 		pkg-config --exists yaml-0.1 2>/dev/null || want libyaml-dev required
+		# stockade-proxy (src/proxy): Debian's http-parser 2.9 (no .pc file)
+		[ -r /usr/include/http_parser.h ] || want libhttp-parser-dev required
 		;;
 	musl)
 		# The same checks as scripts/musl-deps.sh.
@@ -70,6 +74,13 @@ for group in "$@"; do
 			have $t || want util-linux
 		done
 		have git || want git
+		# tests/live/test_isolation.c: host servers the sandbox must
+		# not reach, and a terminal session under script(1).
+		have tmux || want tmux
+		have ssh-agent || want openssh-client
+		have script || want bsdutils
+		# tests/tools/net-proxy.sh: curl through stockade's proxy
+		have curl || want curl
 		;;
 	*)
 		echo "usage: $0 [build] [musl] [test]" >&2

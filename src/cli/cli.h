@@ -34,6 +34,9 @@ int policy_opts_finish(struct policy_opts *o);
 /* Build the plan; prints errors; NULL on failure. */
 stockade_plan *policy_opts_plan(struct policy_opts *o);
 void policy_opts_free(struct policy_opts *o);
+/* On stderr, a warning for each write path the user's layers (not the
+ * presets) list that does not exist: Landlock cannot grant it. */
+void warn_missing_write_paths(const stockade_plan *plan);
 
 /* Print an error with file:line:col, the source line, a caret and the hint. */
 void print_error(const stockade_error *err);
@@ -90,6 +93,13 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 void print_landlock_why(FILE *f, enum stockade_landlock_reason why, int errnum);
 int landlock_override_from_env(void);
 
+/* COMMAND as run and learn execute it: a path as given, or the first
+ * regular file of that name in $PATH the user may execute, found before
+ * confinement; the confined exec then gets that path, so a policy refusing
+ * it fails there (126) instead of execvp() trying the next $PATH entry.
+ * 0, or -ENOENT / -EACCES / -ENAMETOOLONG.  cmd_run.c. */
+int resolve_command(const char *cmd, char *out, size_t size);
+
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_show(int argc, char **argv);
@@ -107,6 +117,9 @@ int keep_only_inherited_fds(unsigned preserve, const char *makeflags);
 /* caches.c: set the package managers' cache variables for the plan
  * (run/caches.h); -1 after printing an error. */
 int cli_caches_apply(const stockade_plan *plan, bool verbose);
+/* The plan's environment rules on this process (cmd_run.c); with verbose,
+ * the names dropped on stderr.  -1 (printed) on failure. */
+int apply_environment(const stockade_plan *plan, bool verbose);
 /* exec_hint.c: after the command could not be executed (EACCES), the
  * filesystem rule that refused it and the fix, on stderr. */
 void cli_explain_exec_refusal(const stockade_plan *plan, const char *path);

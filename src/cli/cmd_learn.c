@@ -4,15 +4,22 @@
  * the policy that allows what it needed on top of that base.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "cli.h"
+#include "outfile.h"
 #include "run/learn.h"
+#include "policy/policy.h"
+#include "proxy_start.h"
+#include "report_net.h"
 #include "supervised.h"
 
 static bool is_file(const char *base)
@@ -38,6 +45,67 @@ static char *join_command(char **argv)
 		strcat(s, *a);
 	}
 	return s;
+}
+
+/* Mode proxy: the hosts the run reached, as network.allow (80 and 443
+ * as the bare name), appended to the learned text. */
+static int learned_hosts(int events, char **text)
+{
+	struct proxy_event *v;
+	size_t n;
+	char *add = NULL, *out = NULL;
+	size_t addlen = 0;
+	FILE *f;
+
+	if (proxy_events_read(events, &v, &n) < 0)
+		return -1;
+	f = open_memstream(&add, &addlen);
+	if (!f) {
+		free(v);
+		return -1;
+	}
+	fputs("network:\n  mode: proxy # hosts through stockade's proxy, as the run reached them\n  allow:", f);
+	size_t written = 0;
+	for (size_t i = 0; i < n; i++) {
+		char entry[300], *pattern = NULL;
+		const char *msg;
+		uint16_t port;
+		bool dup = false;
+
+		if (strcmp(v[i].kind, "reached"))
+			continue;
+		if (v[i].port == 80 || v[i].port == 443)
+			snprintf(entry, sizeof(entry), "%s", v[i].host);
+		else
+			snprintf(entry, sizeof(entry), "%s:%u", v[i].host, v[i].port);
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = !strcmp(v[k].kind, "reached") && !strcmp(v[k].host, v[i].host) &&
+			      (v[k].port == v[i].port || ((v[k].port == 80 || v[k].port == 443) &&
+							  (v[i].port == 80 || v[i].port == 443)));
+		if (dup)
+			continue;
+		if (sk_host_pattern_parse(entry, &pattern, &port, &msg) < 0) {
+			fprintf(f, "\n    # not a host name the policy can hold: %.200s", entry);
+			continue;
+		}
+		free(pattern);
+		fprintf(f, "\n    - \"%s\" # %s, %u request%s", entry, v[i].method, v[i].count, v[i].count == 1 ? "" : "s");
+		written++;
+	}
+	fputs(written ? "\n" : " []\n", f);
+	free(v);
+	if (fclose(f) != 0) {
+		free(add);
+		return -1;
+	}
+	if (asprintf(&out, "%s%s", *text, add) < 0) {
+		free(add);
+		return -1;
+	}
+	free(add);
+	free(*text);
+	*text = out;
+	return 0;
 }
 
 /* The learned text must build, and allow every call it was learned from. */
@@ -75,7 +143,8 @@ static int verify(const struct sk_learner *l, const char *text, const char *out_
 
 int cmd_learn(int argc, char **argv)
 {
-	const char *out_path = NULL, *base = "strict", *name = "learned";
+	const char *out_path = NULL, *base = "strict", *name = "learned", *net = NULL;
+	struct proxy_run proxy = { .lfd = -1, .events = -1 };
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
 	struct sk_supervise_result res;
@@ -84,8 +153,9 @@ int cmd_learn(int argc, char **argv)
 	stockade_plan *plan = NULL;
 	stockade_error *err = NULL;
 	bool all = false;
-	FILE *outf = NULL;
-	int i, ret, status = EXIT_STOCKADE;
+	const char *isolation = NULL;
+	char path[PATH_MAX], why[300];
+	int i, ret, status = EXIT_STOCKADE, saved_stdout = -1;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -102,12 +172,23 @@ int cmd_learn(int argc, char **argv)
 			all = true;
 			continue;
 		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name")) {
+		if (!strcmp(a, "--isolation")) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				usage_error(argv[0], "option %s needs a value", a);
 				return EXIT_STOCKADE;
 			}
-			if (a[1] == 'o' || a[2] == 'o')
+			isolation = argv[++i];
+			continue;
+		}
+		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--base") || !strcmp(a, "--name") ||
+		    !strcmp(a, "--net")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				usage_error(argv[0], "option %s needs a value", a);
+				return EXIT_STOCKADE;
+			}
+			if (!strcmp(a, "--net"))
+				net = argv[++i];
+			else if (a[1] == 'o' || a[2] == 'o')
 				out_path = argv[++i];
 			else if (a[2] == 'b')
 				base = argv[++i];
@@ -133,8 +214,23 @@ int cmd_learn(int argc, char **argv)
 	if (ret == 0)
 		ret = is_file(base) ? stockade_policy_add_file(policy, base, &err)
 				    : stockade_policy_add_preset(policy, base, &err);
-	if (ret == 0)
-		ret = stockade_plan_build(policy, &plan, &err);
+	if (ret == 0 && net)
+		ret = stockade_policy_set_network(policy, net, &err);
+	if (ret == 0 && isolation)
+		ret = stockade_policy_set_isolation(policy, isolation, &err);
+	if (ret < 0) {
+		print_error(err);
+		goto out;
+	}
+	/* As `run`: only 0, 1, 2 (and a make jobserver's) reach the command. */
+	if ((ret = keep_only_inherited_fds(0, getenv("MAKEFLAGS"))) < 0) {
+		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+		goto out;
+	}
+	/* Mode proxy: the proxy lets every host through and records them. */
+	if (proxy_prepare(policy, &proxy) < 0)
+		goto out;
+	ret = stockade_plan_build(policy, &plan, &err);
 	if (ret < 0) {
 		print_error(err);
 		goto out;
@@ -144,10 +240,49 @@ int cmd_learn(int argc, char **argv)
 			base);
 		goto out;
 	}
-	/* Fail before the run, not after it. */
-	if (out_path && !(outf = fopen(out_path, "we"))) {
-		fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(errno));
+	/* As run does: the same file, found before confinement. */
+	ret = resolve_command(argv[i], path, sizeof(path));
+	if (ret < 0) {
+		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
+		status = ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 		goto out;
+	}
+	argv[i] = path;
+	/* Fail before the run, not after it; the file itself is written
+	 * whole at the end and renamed into place (outfile_replace), so
+	 * nothing the command does to the path meanwhile is written through. */
+	if (out_path) {
+		_cleanup_free_ char *dir = strdup(out_path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (outfile_check(out_path, why, sizeof(why)) < 0) {
+			fprintf(stderr, "stockade: learn: -o %s: %s\n", out_path, why);
+			goto out;
+		}
+		if (!dir || access(slash ? dir : ".", W_OK) < 0) {
+			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(dir ? errno : ENOMEM));
+			goto out;
+		}
+		outfile_warn_writable(plan, "learn -o", out_path);
+	} else if (!isatty(STDOUT_FILENO)) {
+		/* The policy goes to stdout: the command's output must not
+		 * land in it.  The command writes to our stderr instead,
+		 * unless that is the same file. */
+		struct stat o, e;
+
+		if (fstat(STDOUT_FILENO, &o) == 0 && fstat(STDERR_FILENO, &e) == 0 && o.st_dev == e.st_dev &&
+		    o.st_ino == e.st_ino) {
+			fprintf(stderr, "stockade: learn: standard output and standard error are the same file, so the "
+					"command's output would mix into the policy; use -o FILE\n");
+			goto out;
+		}
+		saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (saved_stdout < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			fprintf(stderr, "stockade: learn: %s\n", strerror(errno));
+			goto out;
+		}
 	}
 	command = join_command(&argv[i]);
 	if (sk_learner_new(plan, &l) < 0 || !command) {
@@ -160,16 +295,19 @@ int cmd_learn(int argc, char **argv)
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(policy), 1);
 	setenv("STOCKADE_MODE", "learn", 1);
-	/* As `run`: only 0, 1, 2 (and a make jobserver's) reach the command. */
-	if ((ret = keep_only_inherited_fds(0, getenv("MAKEFLAGS"))) < 0) {
-		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+	if (proxy_start(&proxy, plan, true) < 0)
 		goto out;
-	}
 	sopts.mode = all ? SK_NOTIFY_ALL : SK_NOTIFY_DENY;
 	sopts.on_event = sk_learner_event;
 	sopts.answer_probes = true;
 	sopts.data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
+	if (saved_stdout >= 0) {
+		fflush(stdout);
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
+		saved_stdout = -1;
+	}
 	if (ret < 0) {
 		print_error(err);
 		status = res.phase == SK_SUP_EXEC_FAILED ? (res.exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC)
@@ -181,20 +319,17 @@ int cmd_learn(int argc, char **argv)
 
 		ret = sk_learner_yaml(l, &meta, &text, &err);
 	}
+	if (ret == 0 && proxy.events >= 0 && learned_hosts(proxy.events, &text) < 0)
+		ret = sk_error(&err, ENOMEM, "out of memory");
 	if (ret < 0) {
 		print_error(err);
 		goto out;
 	}
 	if (verify(l, text, out_path ? out_path : "<learned>") < 0)
 		goto out;
-	if (outf) {
-		ret = fputs(text, outf) < 0 ? -1 : 0;
-		if (fclose(outf) != 0)
-			ret = -1;
-		outf = NULL;
-		if (ret < 0) {
-			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, strerror(errno));
-			unlink(out_path);
+	if (out_path) {
+		if (outfile_replace(out_path, text, why, sizeof(why)) < 0) {
+			fprintf(stderr, "stockade: learn: cannot write %s: %s\n", out_path, why);
 			goto out;
 		}
 	} else {
@@ -204,6 +339,10 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (sk_learner_wanted_network(l))
+		fprintf(stderr, "stockade: learn: the run opened network sockets %s refuses; the policy does not "
+				"grant them (learn never writes network: full): add the hosts or ports it needs\n",
+			base);
 	if (res.killed_leftovers)
 		fprintf(stderr, "stockade: learn: %u process%s outlived the command and %s killed; what %s did after "
 				"the command exited is not in the policy\n",
@@ -222,10 +361,9 @@ int cmd_learn(int argc, char **argv)
 			WTERMSIG(res.wstatus));
 	status = WIFEXITED(res.wstatus) ? WEXITSTATUS(res.wstatus) : 128 + WTERMSIG(res.wstatus);
 out:
-	if (outf) {
-		/* Nothing learned: no half-written policy either. */
-		fclose(outf);
-		unlink(out_path);
+	if (saved_stdout >= 0) {
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
 	}
 	stockade_error_free(err);
 	free(text);
@@ -233,5 +371,6 @@ out:
 	sk_learner_free(l);
 	stockade_plan_free(plan);
 	stockade_policy_free(policy);
+	proxy_run_close(&proxy);
 	return status;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade run: confine this process and exec the command in place, so no
- * stockade process lingers and the exit status is the command's own.
+ * stockade process lingers and the exit status is the command's own; with
+ * namespaces (isolation), this process waits for it and relays its end.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,13 +13,16 @@
 #include <unistd.h>
 
 #include "run/exec.h"
+#include "run/isolate.h"
 #include "cli.h"
 #include "plan/plan.h"
+#include "proxy_start.h"
 #include "supervised.h"
 
 /* Find the command before confinement so "not found" is reported by us,
- * with the right exit status, whatever the policy denies. */
-static int resolve_command(const char *cmd, char *out, size_t size)
+ * with the right exit status, whatever the policy denies.  learn resolves
+ * the same way, so both run the same file. */
+int resolve_command(const char *cmd, char *out, size_t size)
 {
 	const char *path;
 	int saw_eacces = 0;
@@ -63,6 +67,28 @@ static void applied(const struct sk_enforcement *rep, void *data)
 		print_enforcement(stderr, r->policy, r->plan, rep);
 	else
 		print_enforcement_warnings(stderr, r->plan, rep);
+}
+
+/* The policy's environment rules; with --verbose, the names dropped
+ * (never their values). */
+int apply_environment(const stockade_plan *plan, bool verbose)
+{
+	stockade_error *err = NULL;
+	char **dropped = NULL;
+
+	if (stockade_plan_apply_environment(plan, verbose ? &dropped : NULL, &err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		return -1;
+	}
+	if (dropped) {
+		fprintf(stderr, "stockade: environment: dropped");
+		for (size_t k = 0; dropped[k]; k++)
+			fprintf(stderr, "%s %s", k ? "," : "", dropped[k]);
+		fprintf(stderr, " (environment.drop; --keep-env NAME passes one on)\n");
+	}
+	stockade_strv_free(dropped);
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -135,20 +161,42 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
-	plan = policy_opts_plan(&o);
-	if (!plan) {
+	/* Only 0, 1, 2 (and what --preserve-fds and a jobserver name) reach
+	 * the command; the policy files were read while parsing the options. */
+	ret = keep_only_inherited_fds((unsigned)preserve, getenv("MAKEFLAGS"));
+	if (ret < 0) {
+		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	/* Network mode proxy: its port must be in the plan (proxy_start.c). */
+	struct proxy_run proxy;
+	if (policy_opts_finish(&o) < 0 || proxy_prepare(o.policy, &proxy) < 0) {
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
+	plan = policy_opts_plan(&o);
+	if (!plan) {
+		proxy_run_free(&proxy);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
+	warn_missing_write_paths(plan);
 	ret = resolve_command(argv[i], path, sizeof(path));
 	if (ret < 0) {
 		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
+		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	if (verbose)
 		fprintf(stderr, "stockade: running %s under policy %s\n", path, stockade_policy_name(o.policy));
+	if (apply_environment(plan, verbose) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* Package managers fill caches of their own (docs/toolchains.md). */
 	if (cli_caches_apply(plan, verbose) < 0) {
 		stockade_plan_free(plan);
@@ -160,16 +208,27 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
 	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
-	/* Only 0, 1, 2 (and what --preserve-fds and a jobserver name) reach it. */
-	ret = keep_only_inherited_fds((unsigned)preserve, getenv("MAKEFLAGS"));
-	if (ret < 0) {
-		fprintf(stderr, "stockade: cannot close inherited descriptors: %s\n", strerror(-ret));
+	if (proxy_start(&proxy, plan, rep.audit || plan->audit) < 0) {
+		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	if (verbose && proxy.pid)
+		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
+	rep.proxy_events = proxy.events;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
-	/* --report, --audit: a supervisor runs the command instead. */
+	/* Namespaces where the policy asks and the kernel allows: this
+	 * process stays to relay signals and the exit status, and the rest
+	 * of this function runs in init's child (docs/isolation.md).  First,
+	 * so that host sockets are out of the mount view before the
+	 * supervisor decides whether connects need mediating: with
+	 * namespaces, only those sockets.allow names do. */
+	ret = sk_isolate(plan, NULL, &err);
+	if (ret < 0)
+		goto out;
+	/* --report, --audit, mediated calls: a supervisor runs the command
+	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);
@@ -177,6 +236,7 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	}
 	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
+out:
 	print_error(err);
 	stockade_error_free(err);
 	if (ret == -EACCES)

@@ -8,10 +8,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "landlock/landlock.h"
 #include "cli.h"
@@ -228,11 +230,11 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 			add(l, " (Landlock)");
 		}
 	}
-	if (rep->net_mode == SK_NET_PROXY)
-		add(l, "; the proxy's port is stockade's proxy, letting through %zu host pattern%s", sb->nhosts,
+	if (rep->net_mode == SK_NET_PROXY && !(rep->net.gaps & (STOCKADE_GAP_NET_TCP_DENIED | STOCKADE_GAP_NET_TCP_PORTS)))
+		add(l, "; stockade's proxy lets %zu host pattern%s through (network.allow)", sb->nhosts,
 		    sb->nhosts == 1 ? "" : "s");
 	if (sb->ntcp_addrs)
-		add(l, "; tcp_connect addresses: only their ports are enforced (no connect() mediation yet)");
+		add(l, "; tcp_connect addresses: connect() checked by the supervisor, MSG_FASTOPEN refused");
 }
 
 static void scope_text(struct line *l, const struct sk_enforcement *rep)
@@ -306,6 +308,70 @@ static void caps_text(struct line *l, const struct sk_enforcement *rep)
 	add(l, "; the rest dropped from the permitted, effective, inheritable and ambient sets, but %d stay in the "
 	       "bounding set (no CAP_SETPCAP to drop them; no_new_privs keeps the command from gaining them)",
 	    popcount64(rep->caps_bounding_left));
+}
+
+static void add_ns_names(struct line *l, unsigned long flags)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} names[] = {
+		{ CLONE_NEWPID, "pid" },   { CLONE_NEWIPC, "IPC" },	  { CLONE_NEWNS, "mount" },
+		{ CLONE_NEWUTS, "UTS" },   { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWNET, "network" },
+		{ CLONE_NEWUSER, "user" },
+	};
+	const char *sep = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].flag) {
+			add(l, "%s%s", sep, names[i].name);
+			sep = ", ";
+		}
+}
+
+static void ns_text(struct line *l, const struct sk_enforcement *rep)
+{
+	if (rep->ns.level == SK_LEVEL_OFF) {
+		add(l, "isolation off: the command shares this process's pid, IPC and mount namespaces");
+		return;
+	}
+	if (!rep->ns_flags) {
+		switch (rep->ns_why) {
+		case STOCKADE_NS_IN_PLACE:
+			add(l, "none: the command is exec'd in place");
+			break;
+		case STOCKADE_NS_DENIED:
+			add(l, "none: this process may not make namespaces (%s: %s; not root, and user namespaces "
+			       "are not allowed)",
+			    rep->ns_step, strerror(rep->ns_errno));
+			break;
+		default:
+			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
+			break;
+		}
+		add(l, "; processes outside are visible, SysV IPC is shared, host daemons' sockets, other "
+		       "terminals and .git hooks are reachable as far as Landlock and seccomp allow (isolation: %s)",
+		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
+		return;
+	}
+	add(l, "%s ", rep->applied ? "own" : "would get its own");
+	add_ns_names(l, rep->ns_flags & ~(unsigned long)CLONE_NEWUSER);
+	add(l, " namespaces under a stockade init");
+	if (rep->ns_userns)
+		add(l, ", in a user namespace mapping uid %u to itself", (unsigned)getuid());
+	if (rep->applied) {
+		add(l, "; %u host socket%s hidden", rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
+		if (rep->sockets_allowed)
+			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
+		if (rep->git_ro)
+			add(l, "; .git hooks and config read-only");
+	} else {
+		add(l, "; host daemons' sockets hidden, .git hooks and config read-only");
+	}
+	if (rep->memfd_noexec)
+		add(l, "; vm.memfd_noexec=1 (plain memfds cannot be executed)");
+	else if (rep->ns.gaps & STOCKADE_GAP_NS_MEMFD_EXEC)
+		add(l, "; vm.memfd_noexec not raised (only real root may): a plain memfd can still be executed");
 }
 
 /* The layers Landlock enforces, in the report's order. */
@@ -386,6 +452,9 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 	l = (struct line){ 0 };
 	caps_text(&l, rep);
 	fprintf(f, "  %-13s %s: %s\n", "capabilities", level_name(rep->caps.level), l.buf);
+	l = (struct line){ 0 };
+	ns_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "namespaces", level_name(rep->ns.level), l.buf);
 	print_notes(f, rep);
 }
 
@@ -410,14 +479,14 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 			it->weaker ? " (less than the policy asks)" : "", l.buf);
 		n++;
 	}
-	/* Landlock limits ports, not addresses; checking the address needs
-	 * connect() mediated by the supervisor, which this build lacks. */
-	for (size_t i = 0; i < plan->access.ntcp_addrs; i++) {
+	/* Landlock limits ports, not addresses; the supervisor checks the
+	 * address of each connect() (run/mediate_tcp.c), through the filter. */
+	for (size_t i = 0; !plan->seccomp_enabled && i < plan->access.ntcp_addrs; i++) {
 		const struct sk_port_ref *a = &plan->access.tcp_addrs[i];
 		char host[INET6_ADDRSTRLEN] = "?";
 		inet_ntop(a->family, a->addr, host, sizeof(host));
 		fprintf(f, "stockade: warning: network.tcp_connect %s%s%s:%u: only the port is enforced, on any host "
-			   "(address checks need connect() mediation, not in this build)\n",
+			   "(address checks need the seccomp filter, which this policy disables)\n",
 			a->family == AF_INET6 ? "[" : "", host, a->family == AF_INET6 ? "]" : "", a->port);
 		n++;
 	}

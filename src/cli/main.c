@@ -17,7 +17,7 @@
 
 const struct cli_option cli_policy_options[] = {
 	{ "--preset", NULL, "NAME", "a built-in preset to start from (agent, strict, minimal, none, ...)" },
-	{ "--policy", NULL, "FILE", "a YAML policy file (it may `extends:` a preset or another file)" },
+	{ "--policy", NULL, "FILE", "a YAML policy file that `extends:` a preset, a file or none (- reads stdin)" },
 	{ "--allow", NULL, "NAME", "allow a syscall or @group outright, dropping its argument rules" },
 	{ "--deny", NULL, "NAME", "deny a syscall or @group with the policy's deny action" },
 	{ "--net", NULL, "MODE", "network: none (AF_UNIX only, agent's), unix (and netlink route), proxy or full" },
@@ -25,10 +25,11 @@ const struct cli_option cli_policy_options[] = {
 	{ "--tcp-connect", NULL, "ADDR:PORT", "allow direct TCP connections to PORT (ADDR: 127.0.0.1, [::1])" },
 	{ "--read", NULL, "PATH", "also let the command read PATH (the preset's carve-outs do not apply)" },
 	{ "--write", NULL, "PATH", "also let the command write PATH (~/.npm, a cache)" },
+	{ "--keep-env", NULL, "NAME", "the command gets variable NAME (or a glob) although environment.drop matches" },
 	{ "--exec", NULL, "PATH", "also let the command read and run programs under PATH (~/.pyenv, a toolchain)" },
 	{ "--isolation", NULL, "MODE", "namespaces: auto (where they can be made, agent's), required or off" },
 	{ "--arch", NULL, "ARCH", "the filter's arch: x86_64, aarch64, i386, x32, native (the default)" },
-	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) as a layer (extends: oci:FILE)" },
+	{ "--oci-profile", NULL, "FILE", "an OCI / Docker seccomp profile (JSON) in place of the base's syscall rules; its files, network stay" },
 	{ "--oci-caps", NULL, "LIST", "the OCI profile's capabilities: docker (default), all, none, CAP_X,..." },
 	{ "--oci-kernel", NULL, "REL", "the kernel release OCI minKernel tests (default: the running one)" },
 	{ 0 },
@@ -50,6 +51,8 @@ static const struct cli_option learn_options[] = {
 	{ "--base", NULL, "PRESET|FILE", "the policy to extend (default: strict)" },
 	{ "--name", NULL, "NAME", "the learned policy's name (default: learned)" },
 	{ "--all", NULL, NULL, "also list, as comments, every call the run made (slower)" },
+	{ "--isolation", NULL, "MODE", "namespaces: auto (the base's, where they can be made), required or off" },
+	{ "--net", NULL, "MODE", "the base's network mode; proxy: learn the hosts reached (network.allow)" },
 	{ 0 },
 };
 

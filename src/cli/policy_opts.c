@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --policy, --preset, --allow, --deny, --arch: shared by run, show, ... */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/base.h"
 #include "cli.h"
+#include "plan/plan.h"
+#include "policy/policy.h"
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -41,7 +46,8 @@ static int ensure_policy(struct policy_opts *o)
  * libseccomp recycle memory fast then, which the musl CLI's arena does not
  * (src/musl/arena.c), so it is stopped before. */
 static const char *const building_opts[] = { "--policy", "--oci-profile", "--allow", "--deny",
-					     "--net",	  "--read",	   "--write", "--exec", "--allow-host", "--tcp-connect", NULL };
+					     "--net",	  "--read",	   "--write", "--exec", "--allow-host", "--tcp-connect",
+					     "--keep-env", NULL };
 
 static bool is_one_of(const char *arg, const char *const *names)
 {
@@ -95,6 +101,58 @@ static int prescan_oci(struct policy_opts *o, int argc, char **argv, int from)
 	return 0;
 }
 
+/* --policy -: the policy text on standard input. */
+static int add_stdin(stockade_policy *p, stockade_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, size = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (len + 4096 > size) {
+			char *t = realloc(text, size = size ? size * 2 : 8192);
+
+			if (!t)
+				return sk_error(err, ENOMEM, "out of memory");
+			text = t;
+		}
+		n = read(STDIN_FILENO, text + len, size - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sk_error(err, errno, "--policy -: reading standard input: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > (16u << 20))
+			return sk_error(err, EFBIG, "--policy -: more than 16 MiB on standard input");
+	}
+	if (!text)
+		text = strdup("");
+	if (!text)
+		return sk_error(err, ENOMEM, "out of memory");
+	text[len] = '\0';
+	return stockade_policy_add_text(p, "<stdin>", text, len, err);
+}
+
+/*
+ * A --policy file whose bottom layer has no `extends:` starts from nothing:
+ * no filesystem rules, the whole network, namespaces allowed.  That is
+ * almost never what its author meant (it looks like "agent plus my
+ * changes"), so the CLI asks for the base to be named; `extends: none`
+ * keeps the empty start on purpose.
+ */
+static int unanchored_error(const struct sk_layer *l, stockade_error **err)
+{
+	sk_error_at(err, EINVAL, l->file, l->text, 1, 1,
+		    "%s:1:1: this policy has no `extends:`, so it starts from nothing: no filesystem rules, the "
+		    "whole network, namespaces and every syscall it does not name allowed",
+		    l->file);
+	sk_error_hint(err, "add `extends: agent` (the default preset) to build on it, or `extends: none` to start "
+			   "from nothing on purpose");
+	return -EINVAL;
+}
+
 static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 {
 	stockade_error *err = NULL;
@@ -111,7 +169,9 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 	if ((v = opt_value(argc, argv, i, "--policy"))) {
 		if (!*v)
 			return -1;
-		ret = stockade_policy_add_file(o->policy, v, &err);
+		ret = !strcmp(v, "-") ? add_stdin(o->policy, &err) : stockade_policy_add_file(o->policy, v, &err);
+		if (ret == 0 && o->policy->unanchored)
+			ret = unanchored_error(o->policy->unanchored, &err);
 		o->have_base = true;
 	} else if ((v = opt_value(argc, argv, i, "--preset"))) {
 		if (!*v)
@@ -134,7 +194,17 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 	} else if ((v = opt_value(argc, argv, i, "--oci-profile"))) {
 		if (!*v)
 			return -1;
+		/* The profile replaces the syscall rules of the base (agent
+		 * unless one was named) and keeps its files and network, as
+		 * --allow stacks on agent.  compile exports the profile itself
+		 * (a filter for another runtime), as `extends: oci:FILE` does. */
+		bool export_only = !strcmp(argv[0], "compile") && !o->have_base;
+
+		if (!export_only && policy_opts_finish(o) < 0)
+			return -1;
 		ret = stockade_policy_add_oci(o->policy, v, &err);
+		if (ret == 0 && !export_only && o->policy->nlayers)
+			o->policy->layers[o->policy->nlayers - 1]->seccomp_replace = true;
 		o->have_base = true;
 	} else if ((v = opt_value(argc, argv, i, "--oci-caps"))) {
 		if (!*v)
@@ -166,6 +236,10 @@ static int opt_parse(struct policy_opts *o, int argc, char **argv, int *i)
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;
 		ret = stockade_policy_add_path(o->policy, "write", v, &err);
+	} else if ((v = opt_value(argc, argv, i, "--keep-env"))) {
+		if (!*v || policy_opts_finish(o) < 0)
+			return -1;
+		ret = stockade_policy_keep_env(o->policy, v, &err);
 	} else if ((v = opt_value(argc, argv, i, "--exec"))) {
 		if (!*v || policy_opts_finish(o) < 0)
 			return -1;
@@ -235,6 +309,40 @@ stockade_plan *policy_opts_plan(struct policy_opts *o)
 		return NULL;
 	}
 	return plan;
+}
+
+void warn_missing_write_paths(const stockade_plan *plan)
+{
+	const struct sk_plan_access *sb = &plan->access;
+	struct sk_path_env env = { 0 };
+	stockade_error *err = NULL;
+
+	if (!sb->fs || sk_path_env_current(&env, &err) < 0) {
+		stockade_error_free(err);
+		return;
+	}
+	for (size_t i = 0; i < sb->npaths; i++) {
+		const struct sk_fs_path *p = &sb->paths[i];
+		_cleanup_free_ char *abs = NULL;
+
+		/* The presets list caches that may not exist on this machine:
+		 * only what the user wrote is worth a warning. */
+		if (p->kind != SK_FS_WRITE || (p->at.file && !strncmp(p->at.file, "presets/", 8)))
+			continue;
+		if (sk_path_expand(p->path, &env, &abs) < 0 || access(abs, F_OK) == 0 || errno != ENOENT)
+			continue;
+		fprintf(stderr, "stockade: warning: write path %s", p->path);
+		if (strcmp(abs, p->path))
+			fprintf(stderr, " (%s)", abs);
+		if (p->at.file && p->at.line)
+			fprintf(stderr, " at %s:%d", p->at.file, p->at.line);
+		else if (p->at.file)
+			fprintf(stderr, " (%s)", p->at.file);
+		fprintf(stderr, " does not exist, so nothing is granted there (Landlock grants paths that exist when "
+				"the sandbox starts); create it first: mkdir -p %s\n",
+			abs);
+	}
+	sk_path_env_free(&env);
 }
 
 void policy_opts_free(struct policy_opts *o)

@@ -19,7 +19,13 @@
 #include "report.h"
 #include "run/mediate_files.h"
 
-#define MAX_PIDS 4096
+/* What a command can make the report hold: distinct denials kept (then
+ * only counted), processes named per denial, JSON events per denial. */
+#define MAX_GROUPS 4096
+#define INDEX_SIZE (2 * MAX_GROUPS)
+#define MAX_PIDS 256
+#define JSON_PER_GROUP 100
+#define TEXT_GROUPS 64
 
 struct group {
 	const stockade_plan *plan;
@@ -35,6 +41,7 @@ struct group {
 	pid_t *pids;
 	size_t npids;
 	bool many_pids, many_comms;
+	uint32_t hash;
 };
 
 struct report {
@@ -43,7 +50,10 @@ struct report {
 	enum sk_notify_mode mode;
 	FILE *json;
 	struct group *groups;
-	size_t ngroups;
+	size_t ngroups, cap;
+	uint32_t index[INDEX_SIZE]; /* 1 + a group's index, 0: empty */
+	unsigned long over_cap;	    /* denials of kinds past MAX_GROUPS */
+	unsigned long json_suppressed; /* events past JSON_PER_GROUP of a kind */
 	unsigned long events, mismatches;
 	unsigned long fallbacks; /* designed fallbacks' ENOSYS: no denials */
 	bool oom;
@@ -116,6 +126,19 @@ static const char *fix_text(const struct report *r, const stockade_plan *plan, c
 		sk_fix_rule_format(name, &f, rule, sizeof(rule));
 	if (f.net == SK_NET_FULL || f.net == SK_NET_UNIX)
 		net = f.net == SK_NET_FULL ? "full" : "unix";
+	/* The policy limited the network on purpose (mode proxy, or TCP
+	 * destinations listed): `--net full` would undo that, so name the
+	 * narrow way in instead (docs/network.md). */
+	if (net && (plan->access.net == SK_NET_PROXY || plan->access.ntcp[SK_TCP_CONNECT])) {
+		bool proxy = plan->access.net == SK_NET_PROXY;
+		if (flag)
+			ADD("%s (the policy limits the network on purpose: this socket stays closed; `--net full` "
+			    "would open every host)",
+			    proxy ? "--allow-host HOST, through stockade's proxy" : "--tcp-connect ADDR:PORT");
+		else
+			ADD("%s", proxy ? "network: {allow: [HOST]}" : "network: {tcp_connect: [\"ADDR:PORT\"]}");
+		return buf;
+	}
 	if (!flag) {
 		if (net)
 			ADD("network: {mode: %s}", net);
@@ -263,6 +286,51 @@ static bool same_group(const struct group *g, const struct sk_event *ev, const c
 	       g->verdict.at.column == ev->verdict.at.column && sk_action_eq(g->verdict.action, ev->verdict.action);
 }
 
+/* FNV-1a over what same_group() compares. */
+static uint32_t hash_bytes(uint32_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t group_hash(const struct sk_event *ev, const char *decoded)
+{
+	uint32_t h = 2166136261u;
+	int line = ev->verdict.at.line, column = ev->verdict.at.column;
+
+	if (ev->name) {
+		h = hash_bytes(h, ev->name, strlen(ev->name));
+	} else {
+		h = hash_bytes(h, &ev->nr, sizeof(ev->nr));
+		h = hash_bytes(h, &ev->arch, sizeof(ev->arch));
+	}
+	h = hash_bytes(h, decoded, strlen(decoded));
+	h = hash_bytes(h, &line, sizeof(line));
+	h = hash_bytes(h, &column, sizeof(column));
+	return h;
+}
+
+/* The group of ev, or NULL and *slot where it would go.  Open addressing
+ * over INDEX_SIZE slots (twice MAX_GROUPS: never full). */
+static struct group *find_group(struct report *r, const struct sk_event *ev, const char *decoded, uint32_t h,
+				size_t *slot)
+{
+	for (size_t i = h & (INDEX_SIZE - 1);; i = (i + 1) & (INDEX_SIZE - 1)) {
+		struct group *g;
+
+		if (!r->index[i]) {
+			*slot = i;
+			return NULL;
+		}
+		g = &r->groups[r->index[i] - 1];
+		if (g->hash == h && same_group(g, ev, decoded))
+			return g;
+	}
+}
+
 static void add_pid(struct group *g, pid_t pid)
 {
 	pid_t *n;
@@ -286,6 +354,8 @@ void report_event(const struct sk_event *ev, void *data)
 	struct report *r = data;
 	struct group *g = NULL;
 	char decoded[160];
+	size_t slot = 0;
+	uint32_t h;
 
 	/* clone3's ENOSYS is the policy working as designed: counted, never
 	 * listed, never a fix. */
@@ -293,30 +363,39 @@ void report_event(const struct sk_event *ev, void *data)
 		r->fallbacks++;
 		return;
 	}
-	if (r->json)
-		json_event(r, ev);
 	r->events++;
 	if (ev->mismatch)
 		r->mismatches++;
 	sk_decode_args(ev->name, ev->args, decoded, sizeof(decoded));
-	for (size_t i = 0; i < r->ngroups && !g; i++)
-		if (same_group(&r->groups[i], ev, decoded))
-			g = &r->groups[i];
+	h = group_hash(ev, decoded);
+	g = find_group(r, ev, decoded, h, &slot);
+	if (!g && r->ngroups >= MAX_GROUPS) {
+		/* The command chooses how many kinds of denial it makes: past
+		 * the cap they are counted, not kept, listed or logged. */
+		r->over_cap++;
+		return;
+	}
 	if (!g) {
-		struct group *n = realloc(r->groups, (r->ngroups + 1) * sizeof(*n));
+		if (r->ngroups == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 16;
+			struct group *n = realloc(r->groups, cap * sizeof(*n));
 
-		if (!n) {
-			r->oom = true;
-			return;
+			if (!n) {
+				r->oom = true;
+				return;
+			}
+			r->groups = n;
+			r->cap = cap;
 		}
-		r->groups = n;
-		g = &n[r->ngroups];
+		g = &r->groups[r->ngroups];
 		memset(g, 0, sizeof(*g));
 		if (ev->name && !(g->name = strdup(ev->name))) {
 			r->oom = true;
 			return;
 		}
+		r->index[slot] = (uint32_t)r->ngroups + 1;
 		r->ngroups++;
+		g->hash = h;
 		g->plan = ev->plan;
 		g->arch = ev->arch;
 		g->nr = ev->nr;
@@ -329,6 +408,12 @@ void report_event(const struct sk_event *ev, void *data)
 	} else if (strcmp(g->comm, ev->comm) != 0) {
 		g->many_comms = true;
 	}
+	/* The JSON has the first JSON_PER_GROUP events of each kind; the
+	 * rest are in the counts (the "exit" object says how many). */
+	if (r->json && g->count < JSON_PER_GROUP)
+		json_event(r, ev);
+	else if (r->json)
+		r->json_suppressed++;
 	g->count++;
 	add_pid(g, ev->pid);
 }
@@ -485,8 +570,21 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"stockade: audit: nothing was denied; policy %s would have denied %lu call%s (%zu "
 				"distinct):\n",
 				r->policy, r->events, r->events == 1 ? "" : "s", r->ngroups);
-		for (size_t i = 0; i < r->ngroups; i++)
+		for (size_t i = 0; i < r->ngroups && i < TEXT_GROUPS; i++)
 			print_group(r, &r->groups[i], out);
+		if (r->ngroups > TEXT_GROUPS) {
+			unsigned long calls = 0;
+
+			for (size_t i = TEXT_GROUPS; i < r->ngroups; i++)
+				calls += r->groups[i].count;
+			fprintf(out, "stockade:   and %zu more distinct denials (%lu calls)%s\n", r->ngroups - TEXT_GROUPS,
+				calls, r->json ? ", in the JSON report" : "; --report-json lists them");
+		}
+		if (r->over_cap)
+			fprintf(out,
+				"stockade:   and %lu more calls of kinds past the first %d distinct: counted, not "
+				"listed\n",
+				r->over_cap, MAX_GROUPS);
 		if (nfiles) {
 			fprintf(out, "stockade: %s %lu file access%s (%zu distinct):\n",
 				r->mode == SK_NOTIFY_ERRNO ? "Landlock refused" : "audit: the policy would refuse", nfiles,
@@ -557,6 +655,10 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		sk_jw_int(&w, (long long)r->events);
 		sk_jw_key(&w, "distinct");
 		sk_jw_int(&w, (long long)r->ngroups);
+		sk_jw_key(&w, "not_listed");
+		sk_jw_int(&w, (long long)r->over_cap);
+		sk_jw_key(&w, "json_suppressed");
+		sk_jw_int(&w, (long long)r->json_suppressed);
 		if (fm) {
 			sk_jw_key(&w, "file_denials");
 			sk_jw_int(&w, (long long)nfiles);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_net.h"
 #include "run/mediate_files.h"
 #include "plan/fs_eval.h"
 #include "supervised.h"
@@ -303,6 +304,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		stockade_error_free(err);
 		return EXIT_STOCKADE;
 	}
+	proxy_report(o->proxy_events, text ? stderr : NULL, json);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
 	sk_mediation_free(&med);

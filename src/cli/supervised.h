@@ -13,9 +13,10 @@ struct run_report_opts {
 	bool audit;	       /* --audit */
 	const char *json_path; /* --report-json FILE ("-": standard output) */
 	int json_fd;	       /* --report-fd N, or -1 */
+	int proxy_events;      /* network mode proxy: the memfd of its decisions (report_net.c), or -1 */
 };
 
-#define RUN_REPORT_OPTS_INIT { .report = -1, .json_fd = -1 }
+#define RUN_REPORT_OPTS_INIT { .report = -1, .json_fd = -1, .proxy_events = -1 }
 
 /* Parse one option at argv[*i]: 1 consumed, 0 not ours, -1 error (printed). */
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i);

@@ -7,13 +7,19 @@
  * and so cannot pidfd_getfd(), process_vm_*() or open /proc/PID/mem of, a
  * process outside it (its ptrace hook), and from ABI 6 with
  * LANDLOCK_SCOPE_SIGNAL it cannot signal one.  The supervisor stays outside
- * the command's domains, so one more domain with signals scoped (ABI 6+),
- * or one that handles only LANDLOCK_ACCESS_FS_MAKE_BLOCK (ABI 1-5: creating
- * block devices, which needs CAP_MKNOD besides, is the one right no
- * workload misses), fences it off.  A domain stacks on the policy's own.
+ * the command's domains, so one more domain fences it off: with signals
+ * scoped on ABI 6+, and handling only LANDLOCK_ACCESS_FS_REFER, granted
+ * beneath "/".  REFER because a layer that does not handle it denies every
+ * rename or link across directories (EXDEV: the one right denied by
+ * default); granted beneath "/" so that this layer allows them all and
+ * leaves the decision to the policy's own layers.  On ABI 1 (no REFER)
+ * the fence would forbid those renames for good: none is added there.
+ * A domain stacks on the policy's own.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -22,7 +28,7 @@
 #include "landlock/abi.h"
 #include "landlock/landlock.h"
 
-int sk_landlock_fence(void)
+int sk_landlock_fence(bool scope_signals)
 {
 	struct sk_ruleset_attr attr = { 0 };
 	size_t size;
@@ -34,41 +40,37 @@ int sk_landlock_fence(void)
 		abi = lower;
 	if (abi <= 0)
 		return 0; /* no Landlock here: the caller says what that leaves open */
-	if (abi >= 6) {
+	if (abi < 2)
+		return 0; /* see above: the seccomp fence and non-dumpability remain */
+	attr.handled_access_fs = LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 6 && scope_signals) {
 		attr.scoped = LANDLOCK_SCOPE_SIGNAL;
 		size = sizeof(attr);
 	} else {
-		attr.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_BLOCK;
 		size = offsetof(struct sk_ruleset_attr, handled_access_net);
 	}
-	/* Every domain denies renames and links between directories (REFER)
-	 * unless a rule of its own grants it, whether its ruleset handles
-	 * REFER or not (the kernel's ABI 1 compatibility): without this, the
-	 * fence alone made every cross-directory rename fail with EXDEV.  It
-	 * grants REFER under /, and the policy's own domain decides. */
-	if (abi >= 2)
-		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
 	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (fd < 0)
 		return -errno;
-	if (abi >= 2) {
-		int root = open("/", O_PATH | O_CLOEXEC);
-		struct sk_path_beneath_attr pb = { .allowed_access = LANDLOCK_ACCESS_FS_REFER, .parent_fd = root };
+	{
+		struct sk_path_beneath_attr root = { .allowed_access = LANDLOCK_ACCESS_FS_REFER };
 
-		if (root < 0 || syscall(__NR_landlock_add_rule, fd, SK_RULE_PATH_BENEATH, &pb, 0) < 0) {
+		root.parent_fd = open("/", O_PATH | O_CLOEXEC);
+		if (root.parent_fd < 0 ||
+		    syscall(__NR_landlock_add_rule, fd, SK_RULE_PATH_BENEATH, &root, 0) < 0) {
 			ret = -errno;
-			if (root >= 0)
-				close(root);
+			if (root.parent_fd >= 0)
+				close(root.parent_fd);
 			close(fd);
 			return ret;
 		}
-		close(root);
+		close(root.parent_fd);
 	}
 	/* restrict_self needs no_new_privs (or CAP_SYS_ADMIN); the program
 	 * has set it by now, and setting it again is harmless. */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	ret = (int)syscall(__NR_landlock_restrict_self, fd, 0);
-	ret = ret < 0 ? -errno : (abi >= 6 ? 2 : 1);
+	ret = ret < 0 ? -errno : (attr.scoped ? 2 : 1);
 	close(fd);
 	return ret;
 }

@@ -26,12 +26,13 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	       void *ctx, struct sk_fs_walk_stats *stats, stockade_error **err);
 
 /* Add a Landlock domain that keeps the caller's future descendants off
- * processes outside it (a supervisor): scoped signals on ABI 6+, and on
- * any ABI Landlock's ptrace rule (no ptrace, pidfd_getfd, process_vm_*,
- * /proc/PID/mem of a process outside the domain).  Returns 2 (ptrace and
- * signals), 1 (ptrace only, ABI < 6), 0 (no Landlock) or -errno.  Sets
- * no_new_privs.  fence.c. */
-int sk_landlock_fence(void);
+ * processes outside it (a supervisor): scoped signals on ABI 6+ when
+ * scope_signals, and from
+ * ABI 2 Landlock's ptrace rule (no ptrace, pidfd_getfd, process_vm_*,
+ * /proc/PID/mem of a process outside the domain); it restricts nothing
+ * else.  Returns 2 (ptrace and signals), 1 (ptrace only, ABI 2-5), 0 (no
+ * fence: no Landlock, or ABI 1) or -errno.  Sets no_new_privs.  fence.c. */
+int sk_landlock_fence(bool scope_signals);
 
 /* Test hook: pretend the kernel's Landlock ABI is at most `abi` (< 0: no
  * override).  It can only lower what the kernel has. */

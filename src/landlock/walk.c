@@ -59,6 +59,7 @@ struct carve {
 	bool glob; /* the last component is a pattern */
 	uint64_t removes;
 	size_t layer;
+	bool read_only; /* read_only: gives way to a grant of its layer beneath it */
 };
 
 struct pending {
@@ -347,13 +348,37 @@ static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, c
 		return -ENOMEM;
 	*v = nv;
 	c = &nv[*n];
-	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer };
+	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer,
+			     .read_only = p->kind == SK_FS_READ_ONLY };
 	if (!(c->path = strdup(path)) || split_path(path, &c->comps, &c->ncomps) < 0) {
 		free(c->path);
 		return -ENOMEM;
 	}
 	(*n)++;
 	return 0;
+}
+
+/* A grant whose path, as the policy names it, went through a link: checked
+ * against the write roots once they are all known (roots.c). */
+struct via {
+	char *path; /* expanded, not resolved */
+	const struct sk_fs_path *p;
+};
+
+static int check_via(const struct via *v, const struct grant *grants, size_t ngrants, stockade_error **err)
+{
+	const char **roots = calloc(ngrants ? ngrants : 1, sizeof(*roots));
+	size_t n = 0;
+	int ret;
+
+	if (!roots)
+		return sk_error(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < ngrants; i++)
+		if (grants[i].write)
+			roots[n++] = grants[i].path;
+	ret = sk_check_link_grant(v->path, v->p, roots, n, err);
+	free(roots);
+	return ret;
 }
 
 /* A carve-out as the kernel will see it: the canonical directory and the
@@ -469,7 +494,8 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	struct carve *carves = NULL;
 	size_t ngrants = 0, ncarves = 0;
 	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
-	size_t nheld = 0;
+	size_t nheld = 0, nvias = 0;
+	struct via *vias = NULL;
 	/* Each path expanded once: NULL where it needs a home directory and
 	 * there is none. */
 	char **expanded = calloc(sb->npaths ? sb->npaths : 1, sizeof(*expanded));
@@ -492,6 +518,19 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		}
 		if (p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) {
 			ret = resolve_carve(&w, p, abs, &carves, &ncarves);
+			/* The same carve-out under the passwd home, when $HOME
+			 * names another directory: HOME=/elsewhere must not leave
+			 * the real ~/.ssh keys readable. */
+			if (ret == 0 && env->pw_home && (!env->home || strcmp(env->pw_home, env->home))) {
+				struct sk_path_env pw = *env;
+				_cleanup_free_ char *alt = NULL;
+
+				pw.home = env->pw_home;
+				if (sk_path_expand(p->path, &pw, &alt) == -ENOMEM)
+					ret = -ENOMEM;
+				else if (alt && strcmp(alt, abs))
+					ret = resolve_carve(&w, p, alt, &carves, &ncarves);
+			}
 			continue;
 		}
 		/* read: [/] and exec: [/] of one layer: one walk.  A path that
@@ -522,7 +561,22 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 					continue;
 				}
 				same = find_grant(grants, ngrants, p->layer, real);
+				/* Reached through a link: checked against the
+				 * write roots once they are all known. */
+				struct via *nv = realloc(vias, (nvias + 1) * sizeof(*nv));
+				if (!nv) {
+					free(real);
+					ret = -ENOMEM;
+					break;
+				}
+				vias = nv;
+				vias[nvias++] = (struct via){ .path = steal_pointer(&abs), .p = p };
 			}
+		}
+		if (p->kind == SK_FS_WRITE && !sb->broad_write &&
+		    (ret = sk_check_write_root(p, same ? same->path : real, env, err)) < 0) {
+			free(real);
+			break;
 		}
 		if (same) {
 			/* (Nothing is held by then: fd is open only for a new
@@ -556,6 +610,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	}
 	if (ret == -ENOMEM)
 		ret = sk_error(err, ENOMEM, "out of memory");
+	for (size_t i = 0; ret == 0 && i < nvias; i++)
+		ret = check_via(&vias[i], grants, ngrants, err);
+	for (size_t i = 0; i < nvias; i++)
+		free(vias[i].path);
+	free(vias);
 
 	for (size_t gi = 0; ret == 0 && gi < ngrants; gi++) {
 		struct grant *g = &grants[gi];
@@ -578,6 +637,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			for (size_t i = 0; i < m && prefix; i++)
 				prefix = comp_match(c, i, g->comps[i]);
 			if (!prefix)
+				continue;
+			/* Within one layer the most specific path decides
+			 * between read_only and a grant beneath it:
+			 * read_only: [$CWD] with write: [$CWD/out]. */
+			if (c->read_only && c->layer == g->layer && c->ncomps < g->ncomps)
 				continue;
 			if (c->ncomps <= g->ncomps)
 				access &= ~c->removes; /* the grant is inside the carve-out */

@@ -87,4 +87,13 @@ bool sk_list_dir(struct walk *w, struct listing *d);
 enum lookup sk_look_up(struct walk *w, const char *abs);
 void sk_free_listings(struct walk *w);
 
+/* roots.c: a write root (canonical) that is /, a system directory or the
+ * home directory; a grant named through a link (`named`, as expanded)
+ * that sits inside one of the write roots (canonical).  -EPERM with the
+ * policy line, the reason and a hint; 0 when it is fine. */
+int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
+			stockade_error **err);
+int sk_check_link_grant(const char *named, const struct sk_fs_path *p, const char *const *roots, size_t nroots,
+			stockade_error **err);
+
 #endif

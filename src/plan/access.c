@@ -221,6 +221,36 @@ nomem:
 	return ret;
 }
 
+/* A tcp_connect entry with an address is checked where connect() is
+ * mediated (run/mediate_tcp.c); sendto() and sendmsg() with MSG_FASTOPEN
+ * connect a TCP socket without connect(), so they fail instead. */
+static int fastopen_rules(stockade_plan *plan, stockade_error **err)
+{
+	static const struct {
+		const char *name;
+		uint8_t flags_arg;
+	} calls[] = { { "sendto", 3 }, { "sendmsg", 2 }, { "sendmmsg", 3 } };
+	const struct sk_action eacces = { .type = SK_ACT_ERRNO, .errnum = EACCES };
+	const char *why;
+
+	if (sk_plan_intern(plan,
+			   "tcp_connect names addresses, which connect() mediation checks: TCP Fast Open "
+			   "(MSG_FASTOPEN) would connect around it",
+			   &why) < 0)
+		return oom(err);
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		struct net_rules r = { 0 };
+		struct sk_plan_entry *e;
+		const struct sk_cond c[] = { COND_MASK(calls[i].flags_arg, MSG_FASTOPEN, MSG_FASTOPEN) };
+		if (push(&r, eacces, &plan->access.net_at, why, 1, c) < 0 || !(e = entry_for(plan, calls[i].name)) ||
+		    prepend(e, &r) < 0) {
+			free(r.v);
+			return oom(err);
+		}
+	}
+	return 0;
+}
+
 /* tcp_connect addresses, network.allow and network.hosts from layer
  * `first` up: duplicates once, a later pin of a name replaces an earlier. */
 static int network_hosts(stockade_plan *plan, const stockade_policy *policy, size_t first, stockade_error **err)
@@ -235,7 +265,8 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 		nh += l->nnet_allow;
 		np += l->nnet_pins;
 	}
-	if (!(sb->tcp_addrs = calloc(na ? na : 1, sizeof(*sb->tcp_addrs))) ||
+	if (!(sb->tcp_bare = calloc(sb->ntcp[SK_TCP_CONNECT] + 1, sizeof(*sb->tcp_bare))) ||
+	    !(sb->tcp_addrs = calloc(na ? na : 1, sizeof(*sb->tcp_addrs))) ||
 	    !(sb->hosts = calloc(nh ? nh : 1, sizeof(*sb->hosts))) || !(sb->pins = calloc(np ? np : 1, sizeof(*sb->pins))))
 		return oom(err);
 	for (size_t li = first; li < policy->nlayers; li++) {
@@ -243,6 +274,13 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 		for (size_t i = 0; i < l->ntcp[SK_TCP_CONNECT]; i++) {
 			const struct sk_port_ref *r = &l->tcp[SK_TCP_CONNECT][i];
 			bool dup = !r->family;
+			if (!r->family) {
+				size_t k = 0;
+				while (k < sb->ntcp_bare && sb->tcp_bare[k] != r->port)
+					k++;
+				if (k == sb->ntcp_bare && k < sb->ntcp[SK_TCP_CONNECT])
+					sb->tcp_bare[sb->ntcp_bare++] = r->port;
+			}
 			for (size_t k = 0; k < sb->ntcp_addrs && !dup; k++)
 				dup = sb->tcp_addrs[k].port == r->port && sb->tcp_addrs[k].family == r->family &&
 				      !memcmp(sb->tcp_addrs[k].addr, r->addr, sizeof(r->addr));
@@ -312,6 +350,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 			sb->scope_abstract = l->scope_abstract;
 		if (l->scope_signals_set || l->scope_abstract_set)
 			sb->scope_at = l->scope_at;
+		if (l->broad_write_set)
+			sb->broad_write = l->broad_write;
 		if (l->caps_set) {
 			sb->caps = !l->caps_all;
 			sb->caps_keep = l->caps_all ? 0 : l->caps_keep;
@@ -344,12 +384,40 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		}
 	n = 0;
 
-	for (size_t li = first_fs; li < policy->nlayers; li++)
+	for (size_t li = 0; li < policy->nlayers; li++)
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			n += policy->layers[li]->nfs[k];
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths)
 		return oom(err);
+	/* replace: true drops the lower layers' lists but their deny:
+	 * carve-outs (the credentials), which now carve the replacing layer's
+	 * grants too, unless a layer from there up names them in undeny:. */
+	for (size_t li = 0; li < first_fs; li++) {
+		const struct sk_layer *l = policy->layers[li];
+
+		for (size_t i = 0; i < l->nfs[SK_FS_DENY]; i++) {
+			const struct sk_path_ref *d = &l->fs[SK_FS_DENY][i];
+			bool dropped = false;
+
+			/* Named in undeny:, or restated by the replacing layers
+			 * (strict restates agent's): not twice. */
+			for (size_t lj = first_fs; lj < policy->nlayers && !dropped; lj++) {
+				const struct sk_layer *u = policy->layers[lj];
+
+				for (size_t k = 0; k < u->nundeny && !dropped; k++)
+					dropped = !strcmp(u->undeny[k].path, d->path);
+				for (size_t k = 0; k < u->nfs[SK_FS_DENY] && !dropped; k++)
+					dropped = !strcmp(u->fs[SK_FS_DENY][k].path, d->path);
+			}
+			if (dropped)
+				continue;
+			struct sk_fs_path *p = &sb->paths[sb->npaths++];
+			*p = (struct sk_fs_path){ .kind = SK_FS_DENY, .layer = first_fs, .at = d->at };
+			if (sk_plan_intern(plan, d->path, &p->path) < 0 || sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+				return oom(err);
+		}
+	}
 	for (size_t li = first_fs; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 		for (int k = 0; k < SK_FS_NKINDS; k++)
@@ -361,6 +429,25 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 					return oom(err);
 				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
 					sb->fs = true;
+			}
+	}
+
+	n = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			n += policy->layers[li]->nenv[k];
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env)
+		return oom(err);
+	for (size_t li = 0; li < policy->nlayers; li++) {
+		const struct sk_layer *l = policy->layers[li];
+		for (int k = 0; k < SK_ENV_NKINDS; k++)
+			for (size_t i = 0; i < l->nenv[k]; i++) {
+				struct sk_env_entry *e = &sb->env[sb->nenv++];
+				*e = (struct sk_env_entry){ .kind = (enum sk_env_kind)k, .at = l->env[k][i].at };
+				if (sk_plan_intern(plan, l->env[k][i].path, &e->text) < 0 ||
+				    sk_plan_intern(plan, e->at.file, &e->at.file) < 0)
+					return oom(err);
 			}
 	}
 
@@ -386,6 +473,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	}
 	if (network_hosts(plan, policy, first_tcp, err) < 0)
 		return -ENOMEM;
+	if (sb->ntcp_addrs && plan->seccomp_enabled && fastopen_rules(plan, err) < 0)
+		return -ENOMEM;
 	if (sb->net != SK_NET_FULL)
 		return network_rules(plan, tcp_sockets, err);
 	return 0;
@@ -395,9 +484,11 @@ void sk_plan_access_free(stockade_plan *plan)
 {
 	free(plan->access.paths);
 	free(plan->access.sockets);
+	free(plan->access.env);
 	for (int d = 0; d < SK_TCP_NDIRS; d++)
 		free(plan->access.tcp[d]);
 	free(plan->access.tcp_addrs);
+	free(plan->access.tcp_bare);
 	free(plan->access.hosts);
 	free(plan->access.pins);
 	stockade_plan_free(plan->net_fallback);

@@ -90,6 +90,21 @@ struct sk_enforcement {
 	uint64_t caps_keep;	     /* what the policy keeps: bit N, capability N */
 	bool caps_held;		     /* this process has capabilities, or is root (execve grants them) */
 	uint64_t caps_bounding_left; /* not kept, but staying in the bounding set (no CAP_SETPCAP) */
+
+	/* namespaces (run/isolate.c): OFF under isolation off, FULL when the
+	 * command got them (PARTIAL: vm.memfd_noexec not raised), NONE when
+	 * it did not (ns_why, ns_errno, ns_step: the step that failed) */
+	struct sk_enforcement_item ns;
+	enum sk_isolation isolation;
+	unsigned long ns_flags;	  /* CLONE_NEW* */
+	bool ns_userns;		  /* through a user namespace mapping the caller's uid to itself */
+	enum stockade_ns_reason ns_why;
+	int ns_errno;
+	char ns_step[64];
+	unsigned sockets_hidden;  /* host sockets and socket directories made unreachable */
+	unsigned sockets_allowed; /* left reachable by sockets.allow */
+	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
+	bool git_ro;		  /* the working tree's .git hooks and config are read-only */
 };
 
 /* The public handle (stockade.h): the report, as the library fills it. */

@@ -217,6 +217,11 @@ static bool carves(const struct ix_entry *g, const struct ix_entry *c)
 {
 	const char *where = c->canon ? c->canon : c->lex;
 
+	/* Within one layer the most specific path decides between read_only
+	 * and a grant beneath it (landlock/walk.c does the same). */
+	if (c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer && strcmp(g->lex, where) &&
+	    (!g->canon || strcmp(g->canon, where)))
+		return false;
 	return is_carve(c) && c->exists && c->p->layer >= g->p->layer &&
 	       (is_under(g->lex, where) || (g->canon && is_under(g->canon, where)));
 }

@@ -496,7 +496,12 @@ static int plan_build(const stockade_policy *policy, bool tcp_sockets, stockade_
 		goto out;
 	}
 
-	for (size_t li = 0; li < policy->nlayers; li++) {
+	/* A layer that replaces the syscall rules starts them over. */
+	size_t first_sc = 0;
+	for (size_t li = 0; li < policy->nlayers; li++)
+		if (policy->layers[li]->seccomp_replace)
+			first_sc = li;
+	for (size_t li = first_sc; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
 
 		b->layer = l;

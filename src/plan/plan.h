@@ -32,10 +32,18 @@ struct sk_net_pin {
 	struct sk_origin at;
 };
 
+/* One entry of the environment lists, flattened over the layers. */
+struct sk_env_entry {
+	const char *text; /* a pattern, or NAME=value for SK_ENV_SET; interned in the plan */
+	enum sk_env_kind kind;
+	struct sk_origin at;
+};
+
 struct sk_plan_access {
 	enum sk_landlock_mode landlock; /* never UNSET in a plan: best_effort by default */
 	struct sk_origin landlock_at;
 	bool fs;		  /* some layer restricts the filesystem */
+	bool broad_write;	  /* filesystem.allow_broad_write: a write root may be /, /etc, ~, ... */
 	struct sk_fs_path *paths; /* in layer order */
 	size_t npaths;
 	enum sk_net_mode net; /* never UNSET in a plan: full by default */
@@ -47,6 +55,8 @@ struct sk_plan_access {
 	 * tcp[SK_TCP_CONNECT] too: Landlock limits ports only). */
 	struct sk_port_ref *tcp_addrs;
 	size_t ntcp_addrs;
+	uint16_t *tcp_bare; /* connect ports listed without an address (any host) */
+	size_t ntcp_bare;
 	/* mode proxy: the hosts the proxy lets through, and the pins */
 	struct sk_net_host *hosts;
 	size_t nhosts;
@@ -70,6 +80,9 @@ struct sk_plan_access {
 	/* sockets.allow of every layer, as written (expanded at run time) */
 	struct sk_socket_ref *sockets;
 	size_t nsockets;
+	/* environment: every layer's entries, in layer order (run/env.c) */
+	struct sk_env_entry *env;
+	size_t nenv;
 };
 
 struct sk_socket_ref {

@@ -17,11 +17,12 @@
  *   rule   := u8:nconds cond* action origin ref:reason region
  *   region := u32:nterms (u8:n cond*)*
  *   cond   := u8:arg u8:op u64:mask u64:value
- *   access := u32:landlock origin u8:fs u32:npaths (ref u32:kind u64:layer
+ *   access := u32:landlock origin u8:fs u8:broad_write u32:npaths (ref u32:kind u64:layer
  *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
  *             u8:caps u64:caps_keep origin u32:isolation origin
  *             u32:nsockets (ref origin)*
+ *             u32:nenv (ref u32:kind origin)*
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  */
 #include <errno.h>
@@ -154,6 +155,7 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint32_t, sb->landlock);
 	put_origin(w, plan, &sb->landlock_at);
 	PUT(w, uint8_t, sb->fs);
+	PUT(w, uint8_t, sb->broad_write);
 	PUT(w, uint32_t, sb->npaths);
 	for (size_t i = 0; i < sb->npaths; i++) {
 		put_ref(w, plan, sb->paths[i].path);
@@ -183,6 +185,12 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	for (size_t i = 0; i < sb->nsockets; i++) {
 		put_ref(w, plan, sb->sockets[i].path);
 		put_origin(w, plan, &sb->sockets[i].at);
+	}
+	PUT(w, uint32_t, sb->nenv);
+	for (size_t i = 0; i < sb->nenv; i++) {
+		put_ref(w, plan, sb->env[i].text);
+		PUT(w, uint32_t, sb->env[i].kind);
+		put_origin(w, plan, &sb->env[i].at);
 	}
 	PUT(w, uint32_t, plan->bpf_len);
 	if (plan->bpf_len)
@@ -445,6 +453,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	sb->landlock = (enum sk_landlock_mode)get_enum(r, SK_LANDLOCK_OFF);
 	get_origin(r, &sb->landlock_at);
 	sb->fs = get_bool(r);
+	sb->broad_write = get_bool(r);
 	n = get_count(r, 4);
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths) {
@@ -496,6 +505,20 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 		if (!sb->sockets[sb->nsockets].path)
 			fail(r);
 		get_origin(r, &sb->sockets[sb->nsockets].at);
+	}
+	n = get_count(r, 4);
+	sb->env = calloc(n ? n : 1, sizeof(*sb->env));
+	if (!sb->env) {
+		r->err = -ENOMEM;
+		return;
+	}
+	for (; sb->nenv < n && !r->err; sb->nenv++) {
+		struct sk_env_entry *e = &sb->env[sb->nenv];
+		e->text = get_ref(r);
+		if (!e->text)
+			fail(r);
+		e->kind = (enum sk_env_kind)get_enum(r, SK_ENV_NKINDS - 1);
+		get_origin(r, &e->at);
 	}
 	if (!r->err && !plan->name)
 		fail(r);

@@ -3,6 +3,7 @@
  * command-line overrides, in the order they take effect. */
 #include <errno.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +107,7 @@ static int add_text(stockade_policy *p, const char *origin, bool builtin, const 
 	struct sk_layer *l = NULL;
 	_cleanup_free_ char *ext = NULL;
 	struct sk_origin ext_at = { 0 };
+	bool bottom = !p->nlayers && !p->npending;
 	int ret;
 
 	if (p->depth >= MAX_EXTENDS_DEPTH)
@@ -125,7 +127,10 @@ static int add_text(stockade_policy *p, const char *origin, bool builtin, const 
 		}
 	}
 	l->builtin = builtin;
-	return push_layer(p, l, err);
+	ret = push_layer(p, l, err);
+	if (ret == 0 && bottom && !ext && !builtin)
+		p->unanchored = l;
+	return ret;
 }
 
 int stockade_policy_add_text(stockade_policy *p, const char *origin, const char *text, size_t len,
@@ -217,20 +222,26 @@ static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stocka
 
 static int add_file_at(stockade_policy *p, const char *path, const struct sk_origin *from, stockade_error **err)
 {
-	_cleanup_free_ char *text = NULL, *dircopy = NULL;
+	_cleanup_free_ char *text = NULL, *real = NULL;
 	size_t len = 0;
 	int ret;
 
-	ret = sk_read_file(path, "policy", MAX_FILE_BYTES, &text, &len, err);
+	/* A relative `extends:` is resolved beside the file itself, not beside
+	 * a link to it: a policy symlinked into a directory the sandbox can
+	 * write must not take its base layer from there.  The file read is
+	 * the resolved one, so the two cannot differ. */
+	real = realpath(path, NULL);
+	if (!real && errno == ENOMEM)
+		return sk_error(err, ENOMEM, "out of memory");
+	ret = sk_read_file(real ? real : path, "policy", MAX_FILE_BYTES, &text, &len, err);
 	if (ret < 0) {
 		if (from)
 			sk_error_wrap(err, "%s:%d:%d: extends", from->file, from->line, from->column);
 		return ret;
 	}
-	dircopy = strdup(path);
-	if (!dircopy)
+	if (!real && !(real = strdup(path)))
 		return sk_error(err, ENOMEM, "out of memory");
-	return add_text(p, path, false, dirname(dircopy), text, len, err);
+	return add_text(p, path, false, dirname(real), text, len, err);
 }
 
 int stockade_policy_add_file(stockade_policy *p, const char *path, stockade_error **err)

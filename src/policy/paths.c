@@ -276,10 +276,11 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	env->cwd = cwd;
+	env->pw_home = passwd_home(getuid());
 	if (home && home[0] == '/')
 		env->home = strdup(home);
-	else
-		home = env->home = passwd_home(getuid());
+	else if ((home = env->pw_home))
+		env->home = strdup(home);
 	env->tmpdir = strdup(tmp);
 	/* A manager's variable counts when it names a directory of its own:
 	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
@@ -307,6 +308,7 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 void sk_path_env_free(struct sk_path_env *env)
 {
 	free(env->home);
+	free(env->pw_home);
 	free(env->cwd);
 	free(env->tmpdir);
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)

@@ -86,6 +86,16 @@ struct sk_path_ref {
 	struct sk_origin at;
 };
 
+/* The lists of `environment:`: patterns of variable names the command
+ * does not get (drop) or gets although a drop pattern matches (keep), and
+ * NAME=value entries it gets (set). */
+enum sk_env_kind {
+	SK_ENV_DROP = 0,
+	SK_ENV_KEEP,
+	SK_ENV_SET,
+	SK_ENV_NKINDS,
+};
+
 struct sk_port_ref {
 	uint16_t port;
 	/* tcp_connect "127.0.0.1:5432", "[::1]:8080": family AF_INET or
@@ -113,6 +123,9 @@ struct sk_host_pin {
 
 struct sk_layer {
 	char *file; /* origin name */
+	/* The seccomp part of the layers below is dropped (--oci-profile on a
+	 * preset: the profile replaces the syscall rules only). */
+	bool seccomp_replace;
 	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
@@ -137,11 +150,17 @@ struct sk_layer {
 	struct sk_rule *rules;
 	size_t nrules;
 
-	/* filesystem: lists add to the lower layers' unless fs_replace */
+	/* filesystem: lists add to the lower layers' unless fs_replace;
+	 * allow_broad_write: the last layer that sets it wins */
 	bool fs_set, fs_replace;
+	bool broad_write_set, broad_write;
 	struct sk_origin fs_at;
 	struct sk_path_ref *fs[SK_FS_NKINDS];
 	size_t nfs[SK_FS_NKINDS];
+	/* fs_replace keeps the lower layers' `deny:` carve-outs (credentials)
+	 * but those named here, as written. */
+	struct sk_path_ref *undeny;
+	size_t nundeny;
 	/* network: the last layer that sets the mode wins; ports add up
 	 * unless net_replace */
 	enum sk_net_mode net_mode;
@@ -173,6 +192,10 @@ struct sk_layer {
 	 * `$VAR`); the lists of all layers add up */
 	struct sk_path_ref *sockets;
 	size_t nsockets;
+	/* environment: every list adds to the lower layers' (path holds the
+	 * pattern, or NAME=value for set) */
+	struct sk_path_ref *env[SK_ENV_NKINDS];
+	size_t nenv[SK_ENV_NKINDS];
 };
 
 struct stockade_policy {
@@ -195,6 +218,10 @@ struct stockade_policy {
 	 * have their plan compiled in (plan/preset_plans.h). */
 	const struct sk_preset *pending[4];
 	size_t npending;
+	/* The bottom layer, when it came from a file or text with no
+	 * `extends:` (it then starts from nothing); NULL otherwise.  The CLI
+	 * refuses such a --policy; the API takes it as it is. */
+	const struct sk_layer *unanchored;
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of
@@ -282,6 +309,10 @@ const struct sk_preset *sk_preset_lookup(const char *name);
  * relative paths are relative to (cwd).  tools[i] NULL: the default. */
 struct sk_path_env {
 	char *home, *cwd, *tmpdir;
+	/* The home directory /etc/passwd gives this user (NULL if none):
+	 * carve-outs under ~ apply to it too when $HOME names another, so
+	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
+	char *pw_home;
 	char *tools[SK_PATH_NTOOLS];
 	/* $GIT_COMMON_DIR: when the working directory is in a linked git
 	 * worktree, the main repository's .git (found from $CWD/.git, not

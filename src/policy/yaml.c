@@ -409,7 +409,7 @@ static int parse_top(struct ctx *c, yaml_node_t *root, char **extends, struct sk
 {
 	static const char *const keys[] = { "version", "name",	  "description", "extends", "seccomp",
 					    "filesystem", "network", "scope",	     "landlock",    "capabilities", "isolation",
-					    "sockets",	  NULL };
+					    "sockets",	  "environment", NULL };
 	yaml_node_t *v;
 
 	if (!root)

@@ -51,6 +51,9 @@ yaml_node_t *lookup(struct ctx *c, yaml_node_t *map, const char *key);
 int sk_parse_access(struct ctx *c, yaml_node_t *root);
 /* Free what sk_parse_access stored in a layer. */
 void sk_layer_free_access(struct sk_layer *l);
+/* The `environment` key (policy/yaml_env.c); `n` is its value. */
+int sk_parse_environment(struct ctx *c, yaml_node_t *n);
+void sk_layer_free_env(struct sk_layer *l);
 
 /* network.allow, network.hosts, network.tcp_connect (policy/yaml_network.c). */
 int sk_parse_net_allow(struct ctx *c, yaml_node_t *n);

@@ -9,6 +9,8 @@
  *     exec: [PATH...]       # read and execute
  *     deny: [PATTERN...]    # no access, carved out of the grants
  *     read_only: [PATTERN...] # no write access, carved out of the grants
+ *     allow_broad_write: false # true: a write root may be /, a system
+ *                           # directory or the home directory (landlock/walk.c)
  *   network:
  *     mode: none | unix | proxy | full
  *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
@@ -25,6 +27,7 @@
  *   isolation: auto | required | off   # namespaces (run/isolate.c)
  *   sockets:
  *     allow: [PATH...]      # host sockets left reachable (/PATH, ~/PATH, $VAR[/PATH])
+ *   environment: (policy/yaml_env.c)
  *
  * Paths are checked here; ~, $HOME, $CWD, $TMPDIR and relative paths are
  * expanded when the sandbox starts (src/landlock).
@@ -91,9 +94,35 @@ static int parse_paths(struct ctx *c, yaml_node_t *n, enum sk_fs_kind kind)
 	return 0;
 }
 
+/* filesystem.undeny: the lower layers' deny carve-outs replace: true drops
+ * after all, by the paths they were written with. */
+static int parse_undeny(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "filesystem.undeny must be a list of paths, as the lower layers' deny: wrote them");
+	if (seq_len(n) > MAX_LIST_ITEMS)
+		return at_node(c, n, 0, "filesystem.undeny has %zu entries; the limit is %d", seq_len(n), MAX_LIST_ITEMS);
+	l->undeny = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->undeny));
+	if (!l->undeny)
+		return oom(c);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s;
+
+		if (expect_scalar(c, item, "filesystem.undeny", &s) < 0)
+			return -EINVAL;
+		if (!(l->undeny[l->nundeny].path = strdup(s)))
+			return oom(c);
+		l->undeny[l->nundeny++].at = origin_of(c, item);
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
@@ -105,9 +134,21 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	l->fs_at = origin_of(c, n);
 	if ((v = lookup(c, n, "replace")) && expect_bool(c, v, "filesystem.replace", &l->fs_replace) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, n, "allow_broad_write"))) {
+		if (expect_bool(c, v, "filesystem.allow_broad_write", &l->broad_write) < 0)
+			return -EINVAL;
+		l->broad_write_set = true;
+	}
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
+	if ((v = lookup(c, n, "undeny"))) {
+		if (!l->fs_replace)
+			return at_node(c, v, 0, "filesystem.undeny goes with replace: true (without it, the lower layers' "
+						"deny: carve-outs apply to their own grants only)");
+		if (parse_undeny(c, v) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -399,11 +440,16 @@ int sk_parse_access(struct ctx *c, yaml_node_t *root)
 		return -EINVAL;
 	if ((v = lookup(c, root, "sockets")) && parse_sockets(c, v) < 0)
 		return -EINVAL;
+	if ((v = lookup(c, root, "environment")) && sk_parse_environment(c, v) < 0)
+		return -EINVAL;
 	return 0;
 }
 
 void sk_layer_free_access(struct sk_layer *l)
 {
+	for (size_t i = 0; i < l->nundeny; i++)
+		free(l->undeny[i].path);
+	free(l->undeny);
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		for (size_t i = 0; i < l->nfs[k]; i++)
 			free(l->fs[k][i].path);
@@ -415,6 +461,7 @@ void sk_layer_free_access(struct sk_layer *l)
 		free(l->sockets[i].path);
 	free(l->sockets);
 	sk_layer_free_network(l);
+	sk_layer_free_env(l);
 }
 
 /* ---- command-line overrides ---- */

@@ -26,6 +26,7 @@
 
 #include "landlock/landlock.h"
 #include "run/exec.h"
+#include "run/isolate.h"
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
 
@@ -58,6 +59,7 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
 		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
 		sk_enforcement_caps(plan, &prog->status.rep);
+		sk_enforcement_isolation(plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 	}
@@ -117,7 +119,10 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 int sk_program_exec(const stockade_program *prog, char *const argv[],
 		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
 {
-	int ret = stockade_program_apply(prog, err);
+	int ret = stockade_plan_apply_environment(prog->plan, NULL, err);
+
+	if (ret == 0)
+		ret = stockade_program_apply(prog, err);
 
 	if (ret < 0)
 		return ret;
@@ -149,8 +154,10 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
 	stockade_program *prog = NULL;
 	int ret = stockade_program_new(plan, &prog, err);
 
-	if (ret == 0)
+	if (ret == 0) {
 		*rep = prog->status.rep;
+		sk_isolation_probe(plan, rep);
+	}
 	stockade_program_free(prog);
 	return ret;
 }

@@ -13,6 +13,8 @@
 #include "run/learn.h"
 
 #define MAX_USERS 3
+/* Entries a run can make the learner hold; past it, calls are counted. */
+#define MAX_ITEMS 4096
 
 struct learned {
 	char *name;
@@ -36,7 +38,7 @@ struct sk_learner {
 	size_t n;
 	struct seen *seen;
 	size_t nseen;
-	unsigned long calls, unnamed, fallbacks;
+	unsigned long calls, unnamed, fallbacks, over_cap;
 	bool compat;
 	pid_t compat_pid;
 	char compat_comm[16];
@@ -137,17 +139,26 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 		l->compat_pid = ev->pid;
 		snprintf(l->compat_comm, sizeof(l->compat_comm), "%s", ev->comm);
 	}
-	/* full > unix > the base's own */
+	/* full > unix > the base's own; under mode proxy the network is
+	 * learned as the hosts the proxy reached (cmd_learn), not a mode. */
+	if (l->base->access.net == SK_NET_PROXY)
+		fix.net = SK_NET_UNSET;
 	if ((fix.net == SK_NET_FULL && l->net != SK_NET_FULL) || (fix.net == SK_NET_UNIX && l->net == SK_NET_UNSET)) {
 		l->net = fix.net;
 		l->net_pid = ev->pid;
 		snprintf(l->net_comm, sizeof(l->net_comm), "%s", ev->comm);
 	}
-	if (fix.kind == SK_FIX_NONE)
+	/* A call that needs the whole network is not learned (see
+	 * sk_learner_yaml): its entry would be dead, or a half. */
+	if (fix.kind == SK_FIX_NONE || fix.net == SK_NET_FULL)
 		return;
 	for (size_t i = 0; i < l->n && !it; i++)
 		if (same_fix(&l->items[i], ev->name, &fix))
 			it = &l->items[i];
+	if (!it && l->n >= MAX_ITEMS) {
+		l->over_cap++; /* the command picks how many kinds */
+		return;
+	}
 	if (!it) {
 		struct learned *n = realloc(l->items, (l->n + 1) * sizeof(*n));
 
@@ -173,7 +184,14 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 
 size_t sk_learner_entries(const struct sk_learner *l)
 {
-	return l->n;
+	/* Everything the policy writes beyond the base: the seccomp
+	 * entries, network: mode: unix, compat_arches: filter. */
+	return l->n + (l->net == SK_NET_UNIX) + l->compat;
+}
+
+bool sk_learner_wanted_network(const struct sk_learner *l)
+{
+	return l->net == SK_NET_FULL;
 }
 
 unsigned long sk_learner_calls(const struct sk_learner *l)
@@ -287,14 +305,22 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 	fputs("\nextends: ", f);
 	put_scalar(f, m->extends);
 	fputc('\n', f);
-	if (l->net != SK_NET_UNSET) {
-		fprintf(f, "network:\n  mode: %s # used by ", l->net == SK_NET_FULL ? "full" : "unix");
+	if (l->net == SK_NET_UNIX) {
+		fputs("network:\n  mode: unix # used by ", f);
 		put_clean(f, l->net_comm, 15);
 		fprintf(f, " (pid %d)\n", (int)l->net_pid);
+	} else if (l->net == SK_NET_FULL) {
+		/* The whole network is not a thing to learn from one run:
+		 * the user grants it, or the hosts it needs, knowingly. */
+		fputs("# The run opened network sockets (", f);
+		put_clean(f, l->net_comm, 15);
+		fprintf(f, ", pid %d); learn does not grant `network: mode: full`: the learned\n"
+			   "# policy refuses them.  Add the hosts or ports it needs, or network: full, yourself.\n",
+			(int)l->net_pid);
 	}
 	for (size_t i = 0; i < l->n; i++)
 		nallow += items[i].fix.kind == SK_FIX_ALLOW;
-	if (!l->n && !l->compat && l->net == SK_NET_UNSET) {
+	if (!l->n && !l->compat && l->net != SK_NET_UNIX) {
 		fputs("# Nothing beyond the base was needed.\n", f);
 	} else if (l->n || l->compat) {
 		fputs("seccomp:\n", f);
@@ -342,6 +368,9 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 			free(seen);
 		}
 	}
+	if (l->over_cap)
+		fprintf(f, "# %lu more call%s of kinds past the first %d were not learned: the policy denies them.\n",
+			l->over_cap, l->over_cap == 1 ? "" : "s", MAX_ITEMS);
 	if (l->fallbacks)
 		fprintf(f,
 			"# %lu call%s (clone3, openat2, io_uring probes) got the base's answer, as designed; the "

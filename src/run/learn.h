@@ -30,8 +30,13 @@ struct sk_learn_meta {
 int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *meta, char **out,
 		    stockade_error **err);
 
-/* How many entries the policy has (allow names plus rules). */
+/* How many entries the policy has beyond the base: allow names, rules,
+ * network: mode: unix and compat_arches: filter.  (It never writes
+ * network: mode: full; a run that needed it gets a comment.) */
 size_t sk_learner_entries(const struct sk_learner *l);
+/* The run opened sockets the base refuses, which learn does not grant
+ * (the policy says so in a comment). */
+bool sk_learner_wanted_network(const struct sk_learner *l);
 /* Calls seen in all, and calls libseccomp could not name (never learnable). */
 unsigned long sk_learner_calls(const struct sk_learner *l);
 unsigned long sk_learner_unnamed(const struct sk_learner *l);

@@ -68,7 +68,10 @@ int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, stru
 	 * without a filter confines nothing either. */
 	if (mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL || !plan->seccomp_enabled)
 		return 0;
-	return sk_unix_mediation_setup(plan, m, err);
+	int ret = sk_unix_mediation_setup(plan, m, err);
+	if (ret == 0)
+		ret = sk_tcp_mediation_setup(plan, m, err);
+	return ret;
 }
 
 void sk_mediation_free(struct sk_mediation *m)

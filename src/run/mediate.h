@@ -226,6 +226,12 @@ int sk_connect_family_add(struct sk_mediation *m, const struct sk_connect_family
  * request is cancelled; answer r with the result. */
 void sk_connect_perform(struct sk_mreq *r, int sock, const struct sockaddr *addr, socklen_t len);
 
+/* ---- TCP connect by address (mediate_tcp.c) ---- */
+
+/* Mediate AF_INET and AF_INET6 connects when tcp_connect names addresses
+ * (network mode proxy's listener among them); nothing otherwise. */
+int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err);
+
 /* ---- AF_UNIX pathname sockets (mediate_unix.c) ---- */
 
 /* The first host daemon socket found in the known places (tmux, screen,

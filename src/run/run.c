@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "run/exec.h"
+#include "run/isolate.h"
 #include "run/supervise.h"
 
 struct stockade_event {
@@ -243,7 +244,11 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 	if (pid == 0) {
 		stockade_error *e = NULL;
 
-		r.ret = stockade_program_exec(prog, argv, &e);
+		/* Namespaces (isolate.h): this child stays as their outer
+		 * process and ends as the command does. */
+		r.ret = sk_isolate(plan, NULL, &e);
+		if (r.ret >= 0)
+			r.ret = stockade_program_exec(prog, argv, &e);
 		r.errnum = e ? e->status : -r.ret;
 		if (e && e->msg)
 			snprintf(r.msg, sizeof(r.msg), "%s", e->msg);

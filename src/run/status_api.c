@@ -49,6 +49,8 @@ static const struct sk_enforcement_item *item(const stockade_status *status, enu
 		return &status->rep.scope;
 	case STOCKADE_LAYER_CAPABILITIES:
 		return &status->rep.caps;
+	case STOCKADE_LAYER_NAMESPACES:
+		return &status->rep.ns;
 	}
 	return NULL;
 }
@@ -86,6 +88,16 @@ enum stockade_landlock_reason stockade_status_landlock_reason(const stockade_sta
 	if (errnum)
 		*errnum = status->rep.landlock_why == STOCKADE_LANDLOCK_FAILED ? status->rep.landlock_errno : 0;
 	return status->rep.landlock_why;
+}
+
+unsigned long stockade_status_namespaces(const stockade_status *status, enum stockade_ns_reason *reason,
+					 int *errnum)
+{
+	if (reason)
+		*reason = status->rep.ns_why;
+	if (errnum)
+		*errnum = status->rep.ns_errno;
+	return status->rep.ns_flags;
 }
 
 int stockade_gap_landlock_abi(unsigned gap, const char **linux_version)

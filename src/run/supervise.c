@@ -65,6 +65,7 @@
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "analysis/analysis.h"
+#include "run/isolate.h"
 #include "run/supervise.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -270,6 +271,10 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != a->supervisor)
 		_exit(CHILD_SETUP_FAILED);
+	/* Namespaces (isolate.h): this process stays as their outer one; the
+	 * rest runs in the command's. */
+	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
+		child_fail(a->sock, -ret, "cannot isolate the command", e);
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
 	sigaction(SIGCHLD, &a->old_chld, NULL);
@@ -293,11 +298,18 @@ static _Noreturn void child_main(struct child_args *a)
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	/* Whatever the policy says of Landlock, the command is kept off its
-	 * supervisor (supervise_harden.c). */
-	ret = sk_landlock_fence();
-	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-	ret = sk_supervise_harden(a->supervisor, ret == 2);
+	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
+	 * an audit or learn; a supervisor that only mediates keeps the
+	 * policy's own choice (`scope: signals: false` means what it says),
+	 * and only its own pid is fenced. */
+	{
+		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
+
+		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+		if (ret < 0)
+			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
 	insns = program->bpf;
@@ -371,6 +383,7 @@ struct sup {
 	uint32_t native;
 	struct name_cache *names;
 	size_t nnames;
+	char *scratch; /* the name of the last number past SK_NR_LIMIT */
 	unsigned long events, mediated;
 	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
 };
@@ -380,6 +393,14 @@ static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
 	struct name_cache *n;
 	char *name;
 
+	/* Only numbers below SK_NR_LIMIT name calls; others (the command
+	 * picks them) are looked up but not remembered, so the cache stays
+	 * bounded (arches x SK_NR_LIMIT). */
+	if (((unsigned)nr & ~0x40000000u) >= SK_NR_LIMIT) {
+		free(s->scratch);
+		s->scratch = sk_syscall_name(arch, nr);
+		return s->scratch;
+	}
 	for (size_t i = 0; i < s->nnames; i++)
 		if (s->names[i].arch == arch && s->names[i].nr == nr)
 			return s->names[i].name;
@@ -687,6 +708,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		return sk_error(err, EINVAL, "the supervisor needs a notification mode or a mediator");
 	if (!plan->seccomp_enabled)
 		return sk_error(err, EINVAL, "the policy has no seccomp filter to supervise");
+	/* The command's environment is the policy's (run/env.c); the
+	 * supervisor's own is its to change (the CLI, stockade_run's child). */
+	if ((ret = stockade_plan_apply_environment(plan, NULL, err)) < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	sigemptyset(&set);
@@ -851,5 +876,6 @@ out:
 	for (size_t i = 0; i < s.nnames; i++)
 		free(s.names[i].name);
 	free(s.names);
+	free(s.scratch);
 	return ret;
 }

@@ -110,9 +110,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 /* In the child, before the policy's filter: a seccomp filter that refuses
  * (EPERM) the calls that would let the command signal, stop, limit,
- * ptrace or take descriptors from the supervisor `sup`; kill(-1), kill(0)
- * and pidfd_send_signal too unless signals_scoped (Landlock scopes them).
- * 0 or -errno.  supervise_harden.c. */
+ * ptrace or get a pidfd of the supervisor `sup`; kill(-1), kill(0) and
+ * pidfd_send_signal too unless signals_scoped (Landlock scopes them, or
+ * the policy's own choice is kept).  0 or -errno.  supervise_harden.c. */
 int sk_supervise_harden(pid_t sup, bool signals_scoped);
 
 /* After an audit or learn run: SIGKILL what is left of the command's tree

@@ -13,14 +13,22 @@
  *    CAP_SYS_PTRACE, and from Landlock ABI 6 signals to them too;
  *  - this seccomp filter, installed in the child before the policy's (so
  *    it holds without Landlock too): the calls that name the supervisor's
- *    pid (kill, tgkill, prlimit64, ptrace, sched_setaffinity, ...) get
- *    EPERM, pidfd_getfd gets EPERM whatever it names, and where signals are
- *    not scoped, so do kill(-1), kill(0) and kill(-PGID) when the command
- *    shares the supervisor's process group, and pidfd_send_signal.
+ *    pid (kill, tgkill, prlimit64, ptrace, pidfd_open, sched_setaffinity,
+ *    ...) get EPERM; and where signals are not scoped (and should be), so
+ *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
+ *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
+ *    a pidfd, which only pidfd_open() (refused for the supervisor's pid)
+ *    or clone() (of one's own children) gives: a /proc/PID directory is
+ *    not one; so pidfd_getfd itself stays the policy's (debug allows it).
  *
  * Pids are compared on their low 32 bits, as the kernel reads a pid_t.
  * EPERM stacks over the policy's filter (an errno outranks a user
  * notification), so these calls are refused before the policy sees them.
+ *
+ * The pid rules assume the command sees the supervisor under the pid it
+ * has here (same pid namespace: today's process model).  When the command
+ * gets a pid namespace of its own, the supervisor is invisible to it and
+ * the rules must go: the same number may then name one of its own.
  *
  * What remains open without Landlock (kernels before 5.13, or Landlock
  * disabled): root keeping CAP_SYS_PTRACE can still open /proc/PID/mem of
@@ -101,8 +109,6 @@ int sk_supervise_harden(pid_t sup, bool signals_scoped)
 
 		ret = deny(ctx, "ioprio_set", 2, c);
 	}
-	if (ret == 0)
-		ret = deny(ctx, "pidfd_getfd", 0, NULL);
 	if (ret == 0 && !signals_scoped) {
 		struct scmp_arg_cmp all = PID32(0, -1), grp = PID32(0, -pgrp), own = PID32(0, 0);
 

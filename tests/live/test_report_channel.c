@@ -192,3 +192,111 @@ TEST(report_json_writable_warned)
 	CHECK_STR_CONTAINS(r.out, "was replaced while the command ran");
 	rm_rf(dir);
 }
+
+/* ---- stockade learn's output ---- */
+
+/* -o on a symlink: refused before the run, the target untouched. */
+TEST(learn_output_refuses_symlink)
+{
+	const char *victim = write_tmp("victim3.txt", "keep\n", 0644), *out = tmp_path("learned-link.yaml");
+	char *text;
+	struct run r;
+
+	if (!have_stockade())
+		return;
+	CHECK(symlink(victim, out) == 0);
+	run_cmd(ARGV(stockade_bin(), "learn", "-o", out, "--", "true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "learn -o on a symlink");
+	CHECK_STR_CONTAINS(r.out, "symbolic link");
+	text = read_file(victim);
+	CHECK_MSG(text && !strcmp(text, "keep\n"), "the link's target was changed: %s", text ? text : "(gone)");
+	free(text);
+	unlink(out);
+}
+
+/* The command replaces -o's file while it runs: the learned policy is
+ * written whole at the end over whatever is there, and the user is warned
+ * that the command could write there. */
+TEST(learn_output_written_whole_at_the_end)
+{
+	char dir[4096], out[4200], script[8400];
+	struct run_opts o = { 0 };
+	struct run r;
+	char *text;
+
+	if (!have_stockade() || !make_tmpdir(dir, sizeof(dir), NULL, "learnout"))
+		return;
+	snprintf(out, sizeof(out), "%s/tool.yaml", dir);
+	snprintf(script, sizeof(script), "printf 'version: 1\\nextends: none\\n' >'%s'", out);
+	o.cwd = dir;
+	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "strict", "-o", out, "--", "sh", "-c", script), &o, &r);
+	CHECK_OUTCOME(&r, 0, "learn -o in the working directory");
+	CHECK_STR_CONTAINS(r.out, "which the command may write");
+	text = read_file(out);
+	CHECK_MSG(text && strstr(text, "\nextends: strict") && !strstr(text, "\nextends: none"),
+		  "the command's file survived:\n%s", text ? text : "(none)");
+	free(text);
+	rm_rf(dir);
+}
+
+/* Without -o the policy goes to stdout and the command's output does not
+ * land in it; with stdout and stderr the same file, learn says to use -o. */
+TEST(learn_stdout_policy_only)
+{
+	const char *yaml = tmp_path("stdout.yaml");
+	char script[8400];
+	struct run r;
+	char *text;
+
+	if (!have_stockade())
+		return;
+	snprintf(script, sizeof(script), "'%s' learn --base strict -- sh -c 'echo COMMAND-OUTPUT-MARK' >'%s'",
+		 stockade_bin(), yaml);
+	run_cmd(ARGV("sh", "-c", script), &r);
+	CHECK_OUTCOME(&r, 0, "learn >file");
+	CHECK_STR_CONTAINS(r.out, "COMMAND-OUTPUT-MARK");
+	text = read_file(yaml);
+	CHECK_MSG(text && strstr(text, "extends: strict") && !strstr(text, "\nCOMMAND-OUTPUT-MARK"),
+		  "the policy on stdout:\n%s", text ? text : "(none)");
+	free(text);
+
+	run_cmd(ARGV(stockade_bin(), "learn", "--base", "strict", "--", "true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "learn with stdout and stderr the same pipe");
+	CHECK_STR_CONTAINS(r.out, "use -o FILE");
+}
+
+/*
+ * learn runs the file run runs.  A PATH entry the policy cannot execute
+ * from comes first (pyenv's shims under strict): run fails with 126, and
+ * learn must too, not fall back to the next PATH entry as execvp() does
+ * and learn a policy that run then refuses.
+ */
+TEST(learn_resolves_like_run)
+{
+	char shims[4096], tool[4200], pathenv[8400];
+	struct run_opts o = { 0 };
+	struct run ran, learned;
+	const char *env[2] = { pathenv, NULL };
+
+	if (!have_stockade())
+		return;
+	if (!make_tmpdir(shims, sizeof(shims), "/var/tmp", "shims"))
+		return;
+	snprintf(tool, sizeof(tool), "%s/true", shims);
+	if (!write_file(tool, "#!/bin/sh\nexit 0\n") || chmod(tool, 0755) < 0) {
+		rm_rf(shims);
+		SKIP("cannot write a script in /var/tmp");
+	}
+	snprintf(pathenv, sizeof(pathenv), "PATH=%s:/usr/bin:/bin", shims);
+	o.env = env;
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--preset", "strict", "--", "true"), &o, &ran);
+	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "strict", "-o", tmp_path("shim.yaml"), "--", "true"), &o,
+		     &learned);
+	if (ran.outcome == 0) {
+		rm_rf(shims);
+		SKIP("strict executes from /var/tmp here: no shim case to test");
+	}
+	CHECK_MSG(learned.outcome == ran.outcome, "run gives %d, learn %d:\n%s", ran.outcome, learned.outcome,
+		  learned.out);
+	rm_rf(shims);
+}

@@ -113,9 +113,9 @@ static int run_act(const struct act *a, pid_t pid, const char *const *opts, stru
 	return opts ? cli_run(opts, argv, r) : run_cmd(argv, r);
 }
 
-static void outside_untouched(const char *preset)
+static void outside_untouched(const char *preset, const char *isolation)
 {
-	const char *const opts[] = { "--preset", preset, NULL };
+	const char *const opts[] = { "--preset", preset, "--isolation", isolation, NULL };
 	int meaningful = 0;
 
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
@@ -130,9 +130,10 @@ static void outside_untouched(const char *preset)
 		}
 		run_act(&acts[i], pid, opts, &r);
 		after = summary(pid);
-		CHECK_MSG(r.outcome != 0, "%s: %s on an outside process succeeded: %s", preset, acts[i].what, r.out);
-		CHECK_MSG(after && !strcmp(before, after), "%s: %s changed the outside process:\n%s\n---\n%s", preset,
-			  acts[i].what, before, after ? after : "(gone)");
+		CHECK_MSG(r.outcome != 0, "%s, isolation %s: %s on an outside process succeeded: %s", preset, isolation,
+			  acts[i].what, r.out);
+		CHECK_MSG(after && !strcmp(before, after), "%s, isolation %s: %s changed the outside process:\n%s\n---\n%s",
+			  preset, isolation, acts[i].what, before, after ? after : "(gone)");
 		/* The same command unconfined does change it: the row can fail. */
 		if (run_act(&acts[i], pid, NULL, &r) == 0 && (unconfined = summary(pid)) && strcmp(before, unconfined))
 			meaningful++;
@@ -148,18 +149,23 @@ static void outside_untouched(const char *preset)
 		  meaningful);
 }
 
+/* isolation off: the filter alone (an unprivileged container, or a policy
+ * that turns namespaces off); auto: also a pid namespace where one can be
+ * made, in which the victim's pid names nothing. */
 TEST(sched_outside_process_untouched_agent)
 {
 	if (!have_binaries())
 		return;
-	outside_untouched("agent");
+	outside_untouched("agent", "off");
+	outside_untouched("agent", "auto");
 }
 
 TEST(sched_outside_process_untouched_strict)
 {
 	if (!have_binaries())
 		return;
-	outside_untouched("strict");
+	outside_untouched("strict", "off");
+	outside_untouched("strict", "auto");
 }
 
 /* What real tools do to themselves keeps working: every call passes 0. */
@@ -175,10 +181,12 @@ TEST(sched_command_changes_itself)
 		return;
 	if (run_cmd(OPTS("/bin/sh", "-c", self_script), &r) != 0)
 		SKIP("the util-linux commands fail unconfined here");
+	cli_run(OPTS("--preset", "agent", "--isolation", "off"), OPTS("/bin/sh", "-c", self_script), &r);
+	CHECK_OUTCOME(&r, 0, "agent, isolation off: ulimit, nice, taskset, ionice, chrt, prlimit on itself");
+	cli_run(OPTS("--preset", "strict", "--isolation", "off"), OPTS("/bin/sh", "-c", self_script), &r);
+	CHECK_OUTCOME(&r, 0, "strict, isolation off: ulimit, nice, taskset, ionice, chrt, prlimit on itself");
 	cli_run(OPTS("--preset", "agent"), OPTS("/bin/sh", "-c", self_script), &r);
 	CHECK_OUTCOME(&r, 0, "agent: ulimit, nice, taskset, ionice, chrt, prlimit on itself");
-	cli_run(OPTS("--preset", "strict"), OPTS("/bin/sh", "-c", self_script), &r);
-	CHECK_OUTCOME(&r, 0, "strict: ulimit, nice, taskset, ionice, chrt, prlimit on itself");
 }
 
 /* A pid, even the caller's own, is refused: the filter cannot know it. */
@@ -188,6 +196,6 @@ TEST(sched_explicit_own_pid_is_refused)
 
 	if (!have_binaries())
 		return;
-	cli_run(OPTS("--preset", "agent"), OPTS("/bin/sh", "-c", "exec renice -n 2 -p $$"), &r);
+	cli_run(OPTS("--preset", "agent", "--isolation", "off"), OPTS("/bin/sh", "-c", "exec renice -n 2 -p $$"), &r);
 	CHECK_MSG(r.outcome != 0 && strstr(r.out, "not permitted"), "agent: renice -p $$: %s", r.out);
 }

@@ -17,6 +17,8 @@
  *                                 parent is gone and 300 ms more (the
  *                                 command has exited by then), call ptrace
  *                                 once and write the errno it got to DIR/I
+ *   deny-storm distinct N         make N calls of N distinct unknown
+ *                                 numbers, print the parent's VmHWM
  *   deny-storm spin N             make N getppid() calls (allowed: the
  *                                 cost of the supervisor when nothing is
  *                                 denied) and print the time per call
@@ -190,8 +192,33 @@ static int run_late(const char *dir, const char *idx, const char *name)
 	return 0;
 }
 
+/* N calls of N distinct numbers no kernel has (100000 + i: the filter's
+ * default action, a distinct denial each), then the parent's peak
+ * resident size (the supervisor's, under stockade run --report) on stdout
+ * as "parent_vmhwm_kb=K".  Exits with the errno of the last call. */
+static int run_distinct(long n)
+{
+	char path[64], line[256];
+	long e = 0, hwm = -1;
+	FILE *f;
+
+	for (long i = 0; i < n; i++)
+		e = syscall(100000 + i) < 0 ? errno : 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)getppid());
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			hwm = atol(line + 6);
+	if (f)
+		fclose(f);
+	printf("parent_vmhwm_kb=%ld\n", hwm);
+	return (int)e;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "distinct"))
+		return run_distinct(atol(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "calls"))
 		return run_calls(atoi(argv[2]), atoi(argv[3]), argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "tree"))
@@ -211,6 +238,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "deny-storm: %ld getppid() in %.1f ms, %.1f ns each\n", n, ns / 1e6, n ? ns / (double)n : 0);
 		return 0;
 	}
-	fprintf(stderr, "usage: deny-storm calls K N CALL | tree K DIR NAME | late DIR I [NAME] | spin N\n");
+	fprintf(stderr, "usage: deny-storm calls K N CALL | distinct N | tree K DIR NAME | late DIR I [NAME] | spin N\n");
 	return EXIT_USAGE;
 }

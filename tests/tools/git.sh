@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # git under the default preset: init, add, commit, log and gc in a
-# throwaway repository (config is local to it; HOME points at the tmpdir).
+# throwaway repository (config is local to it; HOME points into the tmpdir,
+# run from beside it: a home directory as the working directory is refused).
 set -eu
 STOCKADE=${STOCKADE:-build/stockade}
 case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
@@ -10,7 +11,8 @@ command -v git >/dev/null 2>&1 || { echo "SKIP: git is not installed"; exit 77; 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stockade-tool.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-HOME=$tmp
+HOME=$tmp/home
+mkdir "$HOME"
 GIT_CONFIG_NOSYSTEM=1
 export HOME GIT_CONFIG_NOSYSTEM
 

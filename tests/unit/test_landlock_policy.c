@@ -301,6 +301,18 @@ TEST(landlock_network_socket_rules)
 		CHECK(p->access.npins == 1 && !strcmp(p->access.pins[0].addr, "127.0.0.3"));
 		CHECK(p->access.ntcp_addrs == 1 && p->access.tcp_addrs[0].family == AF_INET &&
 		      p->access.tcp_addrs[0].port == 5432);
+		CHECK(p->access.ntcp_bare == 1 && p->access.tcp_bare[0] == 9000);
+		/* Addresses are checked at connect(): Fast Open cannot go around it. */
+		{
+			const uint64_t fo[SK_MAX_ARGS] = { 3, 0, 0, MSG_FASTOPEN }, ns[SK_MAX_ARGS] = { 3, 0, 0, MSG_NOSIGNAL };
+			struct sk_verdict v;
+			sk_plan_decide(p, "sendto", fo, &v);
+			CHECK(v.action.type == SK_ACT_ERRNO && v.action.errnum == EACCES);
+			sk_plan_decide(p, "sendto", ns, &v);
+			CHECK(v.action.type == SK_ACT_ALLOW);
+		}
+		DECIDES(p, "sendmsg", "errno:EACCES", 3, 0, MSG_FASTOPEN | MSG_DONTWAIT);
+		DECIDES(p, "sendmsg", "allow", 3, 0, MSG_DONTWAIT);
 	}
 	stockade_plan_free(p);
 	/* An empty allow list is valid: everything refused, and reported. */

@@ -217,6 +217,31 @@ TEST(policy_extends_text_preset)
 	stockade_plan_free(plan);
 }
 
+/* Through the API a layer without `extends:` is taken as it is (the CLI's
+ * --policy refuses it: src/cli/policy_opts.c); the policy remembers it. */
+TEST(policy_api_layer_without_extends)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *err = NULL;
+	static const char text[] = "version: 1\nseccomp:\n  deny: [getpid]\n";
+
+	CHECK_INT_EQ(stockade_policy_new(&p, &err), 0);
+	CHECK_INT_EQ(stockade_policy_add_text(p, "api.yaml", text, sizeof(text) - 1, &err), 0);
+	CHECK(p && p->unanchored != NULL);
+	CHECK_INT_EQ(stockade_plan_build(p, &plan, &err), 0);
+	DECIDES(plan, "getpid", "errno:EPERM", 0, 0, 0);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	/* On top of a preset it is no bottom layer. */
+	CHECK_INT_EQ(stockade_policy_new(&p, &err), 0);
+	CHECK_INT_EQ(stockade_policy_add_preset(p, "agent", &err), 0);
+	CHECK_INT_EQ(stockade_policy_add_text(p, "api.yaml", text, sizeof(text) - 1, &err), 0);
+	CHECK(p && p->unanchored == NULL);
+	stockade_policy_free(p);
+	stockade_error_free(err);
+}
+
 /* ---- a policy using every key ---- */
 
 TEST(policy_every_key)

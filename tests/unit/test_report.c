@@ -244,6 +244,23 @@ static void check_fixes(const char *preset)
 				sk_learner_free(l);
 				continue;
 			}
+			/* learn never grants the whole network: the call stays
+			 * denied, and the policy says so in a comment. */
+			{
+				struct sk_fix nf;
+
+				sk_fix_for(base, name, vecs[v].a, &ev.verdict, false, &nf);
+				if (nf.net == SK_NET_FULL) {
+					CHECK_INT_EQ(sk_learner_yaml(l, &meta, &text, &err), 0);
+					CHECK_MSG(text && !strstr(text, "\nnetwork:") &&
+							  strstr(text, "does not grant `network: mode: full`"),
+						  "%s: %s: %s", preset, name, text ? text : "");
+					free(text);
+					text = NULL;
+					sk_learner_free(l);
+					continue;
+				}
+			}
 			CHECK_INT_EQ(sk_learner_yaml(l, &meta, &text, &err), 0);
 			learned = text ? build(NULL, text) : NULL;
 			checked++;

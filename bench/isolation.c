@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bench/isolation: what each layer of the namespace setup (src/run/isolate.c,
+ * src/run/mounts.c) costs, measured side by side in one run, each step on
+ * top of the one before: a child forked and reaped; the same child made by
+ * clone() into new pid, IPC, mount, UTS and cgroup namespaces (with a user
+ * namespace when not root); then / made MS_SLAVE|MS_REC; then a /proc; then
+ * a devpts instance and /dev/ptmx; then the whole mount view (sockets,
+ * .git, memfd) as stockade makes it; then init forking a child of its own.
+ * Prints "ROW median_us" lines (median of N rounds, CLOCK_MONOTONIC).
+ *
+ *   isolation [-n ROUNDS]
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/isolate.h"
+#include "stockade.h"
+
+enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW, INIT_FORK, NSTEPS };
+static const char *const names[NSTEPS] = {
+	"fork+wait (no namespaces)",
+	"clone(NEWPID|NEWNS|NEWIPC|NEWUTS|NEWCGROUP)",
+	"+ / MS_SLAVE|MS_REC",
+	"+ mount /proc",
+	"+ devpts newinstance, /dev/ptmx",
+	"+ the rest of the view (sockets, .git, memfd)",
+	"+ init forks the command (stockade's whole setup)",
+};
+
+static const stockade_plan *plan;
+static unsigned long userns;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void map_self(uid_t uid, gid_t gid)
+{
+	char line[64];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if ((f = fopen("/proc/self/uid_map", "w"))) {
+		fputs(line, f);
+		fclose(f);
+	}
+	if ((f = fopen("/proc/self/setgroups", "w"))) {
+		fputs("deny", f);
+		fclose(f);
+	}
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	if ((f = fopen("/proc/self/gid_map", "w"))) {
+		fputs(line, f);
+		fclose(f);
+	}
+}
+
+static _Noreturn void child(enum step s, uid_t uid, gid_t gid)
+{
+	struct sk_mount_view v;
+	char step[64];
+	int st;
+
+	if (userns)
+		map_self(uid, gid);
+	if (s >= SLAVE && s < VIEW && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		_exit(2);
+	if (s >= PROC && s < VIEW && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		_exit(3);
+	if (s >= DEVPTS && s < VIEW &&
+	    (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") < 0 ||
+	     mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0))
+		_exit(4);
+	if (s >= VIEW && sk_mount_view(plan, !userns && getuid() == 0, &v, step, sizeof(step)) < 0)
+		_exit(5);
+	if (s >= INIT_FORK) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		waitpid(p, &st, 0);
+	}
+	_exit(0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 2 && !strcmp(argv[1], "-n") ? atoi(argv[2]) : 200;
+	double *t[NSTEPS];
+	stockade_policy *p = NULL;
+	stockade_plan *pl = NULL;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (stockade_policy_new(&p, NULL) < 0 || stockade_policy_add_preset(p, "agent", NULL) < 0 ||
+	    stockade_plan_build(p, &pl, NULL) < 0) {
+		fprintf(stderr, "isolation: cannot build agent's plan\n");
+		return 1;
+	}
+	plan = pl;
+	userns = getuid() != 0 ? CLONE_NEWUSER : 0;
+	for (int s = 0; s < NSTEPS; s++)
+		t[s] = calloc((size_t)rounds, sizeof(double));
+	/* Interleaved: every round runs each step once. */
+	for (int r = 0; r < rounds; r++)
+		for (int s = 0; s < NSTEPS; s++) {
+			unsigned long flags = s == FORK ? 0 : CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+								       CLONE_NEWCGROUP | userns;
+			double t0 = now_us();
+			pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+			int st;
+
+			if (pid == 0)
+				child((enum step)s, uid, gid);
+			if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+				fprintf(stderr, "isolation: step `%s` failed (%s)\n", names[s],
+					pid < 0 ? strerror(errno) : "child failed");
+				return 1;
+			}
+			t[s][r] = now_us() - t0;
+		}
+	for (int s = 0; s < NSTEPS; s++) {
+		qsort(t[s], (size_t)rounds, sizeof(double), cmp_double);
+		printf("%s\t%.0f\n", names[s], t[s][rounds / 2]);
+	}
+	stockade_plan_free(pl);
+	stockade_policy_free(p);
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Never less confined than asked without a line saying so: the checks the
+ * walk (walk.c) makes of the write roots it is about to grant.  A write
+ * root that is /, a system directory or the home directory is refused
+ * unless `filesystem.allow_broad_write` says so; a grant whose path goes
+ * through a link inside a write root (one a sandboxed run could have
+ * planted) is refused.  docs/landlock.md, "Refused write roots".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "landlock/walk.h"
+#include "plan/plan.h"
+
+/* canon is beneath (or is) root, both canonical. */
+static bool within(const char *root, const char *canon)
+{
+	size_t len = strlen(root);
+
+	if (!strcmp(root, "/"))
+		return true;
+	return !strncmp(root, canon, len) && (canon[len] == '\0' || canon[len] == '/');
+}
+
+/* A link on the way to a grant that sits inside a write root may have
+ * been planted by an earlier sandboxed run (`--write ./out` where ./out
+ * became a link to ~/.config): the grant would follow it out.  Each link
+ * on the path is looked at; one whose directory is inside a write root
+ * refuses the grant (to name the target instead is the fix).  Links
+ * elsewhere (/tmp -> /private/tmp, a home on another disk) are the
+ * system's, and followed. */
+int sk_check_link_grant(const char *named, const struct sk_fs_path *p, const char *const *roots, size_t nroots,
+			stockade_error **err)
+{
+	_cleanup_free_ char *prefix = strdup(named);
+	struct stat sbuf;
+
+	if (!prefix)
+		return sk_error(err, ENOMEM, "out of memory");
+	for (char *slash = prefix + 1;; slash++) {
+		char save;
+
+		slash = strchrnul(slash, '/');
+		save = *slash;
+		*slash = '\0';
+		if (lstat(prefix, &sbuf) == 0 && S_ISLNK(sbuf.st_mode)) {
+			char *cut = strrchr(prefix, '/');
+			_cleanup_free_ char *dir = strndup(prefix, cut == prefix ? 1 : (size_t)(cut - prefix));
+			_cleanup_free_ char *cdir = dir ? realpath(dir, NULL) : NULL;
+
+			for (size_t i = 0; cdir && i < nroots; i++) {
+				if (!within(roots[i], cdir))
+					continue;
+				if (p->at.line)
+					sk_error(err, EPERM,
+						 "%s:%d:%d: `%s` goes through the link %s, inside the write root %s: "
+						 "a sandboxed command may have put it there",
+						 p->at.file, p->at.line, p->at.column, p->path, prefix,
+						 roots[i]);
+				else
+					sk_error(err, EPERM,
+						 "%s: `%s` goes through the link %s, inside the write root %s: a "
+						 "sandboxed command may have put it there",
+						 p->at.file ? p->at.file : "command line", p->path, prefix,
+						 roots[i]);
+				sk_error_hint(err, "name the directory the link points to, if that is meant, or "
+						   "remove the link");
+				return -EPERM;
+			}
+		}
+		*slash = save;
+		if (!save)
+			return 0;
+	}
+}
+
+/* A write root that would let the command change the system or the
+ * user's whole home (TMPDIR=/, TMPDIR=$HOME, a policy's `write: [~]`, run
+ * from the home directory) is refused unless the policy says
+ * `filesystem.allow_broad_write: true`: never less confined than asked
+ * without a line saying so.  `canon` is the root's canonical path. */
+int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
+			    stockade_error **err)
+{
+	static const char *const system_dirs[] = { "/bin", "/boot", "/dev",   "/etc",  "/home", "/lib",
+						   "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root",
+						   "/run", "/sbin", "/srv", "/sys", "/usr", "/var", NULL };
+	/* $HOME itself, and the passwd home or a directory above it (/home):
+	 * a scratch HOME under /tmp (CI, tests) leaves /tmp a write root. */
+	const char *pw = env->pw_home;
+	const char *what = NULL;
+
+	if (!strcmp(canon, "/"))
+		what = "the root directory";
+	else if ((env->home && !strcmp(env->home, canon)) || (pw && !strcmp(pw, canon)))
+		what = "the home directory";
+	else if (pw && within(canon, pw))
+		what = "a parent of the home directory";
+	for (size_t i = 0; !what && system_dirs[i]; i++)
+		if (!strcmp(canon, system_dirs[i]))
+			what = "a system directory";
+	if (!what)
+		return 0;
+	if (p->at.line)
+		sk_error(err, EPERM, "%s:%d:%d: write root `%s` is %s (%s): the command could change everything in it",
+			 p->at.file, p->at.line, p->at.column, p->path, canon, what);
+	else
+		sk_error(err, EPERM, "%s: write root `%s` is %s (%s): the command could change everything in it",
+			 p->at.file ? p->at.file : "command line", p->path, canon, what);
+	sk_error_hint(err, "%s; or set `filesystem: allow_broad_write: true` in a policy if that is meant",
+		      !strcmp(p->path, "$TMPDIR") ? "point TMPDIR at a directory of its own"
+		      : !strcmp(p->path, "$CWD") ? "run the command from a project directory"
+						  : "name a narrower directory");
+	return -EPERM;
+}
+

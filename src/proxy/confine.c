@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The proxy confines itself before it reads a byte of the sandbox's
+ * requests: no_new_privs, then a Landlock domain in which files are
+ * read-only and only what the resolver reads (/etc, the libraries NSS may
+ * load, systemd-resolved's resolv.conf), TCP cannot be bound and connects
+ * only to the ports the allowed hosts are reached on (and 53, DNS over
+ * TCP), and signals and abstract unix sockets stay inside.  Best effort:
+ * what the kernel's Landlock lacks is left out (docs/network.md).  Then
+ * agent's seccomp filter with the network open (sk_proxy_seccomp): no
+ * mount, ptrace, bpf, io_uring, namespaces, module or keyring calls, no
+ * 32-bit entry points.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "landlock/abi.h"
+#include "proxy/proxy.h"
+#include "stockade.h"
+
+static const char *const readable[] = { "/etc", "/usr", "/lib", "/lib64", "/lib32", "/run/systemd/resolve",
+					"/run/resolvconf" };
+
+int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
+{
+	struct sk_ruleset_attr attr = { 0 };
+	size_t size = sizeof(attr.handled_access_fs);
+	int abi, rfd;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	abi = (int)syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return 0; /* no Landlock: stockade says so (docs/network.md) */
+	attr.handled_access_fs = abi >= 5 ? FS_V5 : abi >= 3 ? FS_V3 : abi >= 2 ? FS_V2 : FS_V1;
+	if (abi >= 4) {
+		attr.handled_access_net = any_port ? LANDLOCK_ACCESS_NET_BIND_TCP : NET_V4;
+		size = offsetof(struct sk_ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		attr.scoped = SCOPE_V6;
+		size = sizeof(attr);
+	}
+	rfd = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+	if (rfd < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(readable) / sizeof(readable[0]); i++) {
+		struct sk_path_beneath_attr pb = { .allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
+								     LANDLOCK_ACCESS_FS_READ_DIR };
+		pb.parent_fd = open(readable[i], O_PATH | O_CLOEXEC);
+		if (pb.parent_fd < 0)
+			continue;
+		if (syscall(__NR_landlock_add_rule, rfd, SK_RULE_PATH_BENEATH, &pb, 0) < 0) {
+			close(pb.parent_fd);
+			close(rfd);
+			return -1;
+		}
+		close(pb.parent_fd);
+	}
+	for (size_t i = 0; abi >= 4 && !any_port && i < nports; i++) {
+		struct sk_net_port_attr np = { .allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP, .port = ports[i] };
+		if (syscall(__NR_landlock_add_rule, rfd, SK_RULE_NET_PORT, &np, 0) < 0 && errno != EEXIST) {
+			close(rfd);
+			return -1;
+		}
+	}
+	if (syscall(__NR_landlock_restrict_self, rfd, 0) < 0) {
+		close(rfd);
+		return -1;
+	}
+	close(rfd);
+	return 0;
+}
+
+int sk_proxy_seccomp(void)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_error *e = NULL;
+	void *prog = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = stockade_policy_new(&p, &e);
+	if (ret == 0)
+		ret = stockade_policy_add_preset(p, "agent", &e);
+	if (ret == 0)
+		ret = stockade_policy_set_network(p, "full", &e);
+	if (ret == 0)
+		ret = stockade_plan_build(p, &plan, &e);
+	if (ret == 0)
+		ret = stockade_plan_compile_bpf(plan, 0, &prog, &len, &e);
+	if (ret == 0) {
+		struct sock_fprog fp = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = prog };
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0)
+			ret = -errno;
+	}
+	free(prog);
+	stockade_error_free(e);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	if (ret < 0)
+		errno = -ret;
+	return ret < 0 ? -1 : 0;
+}

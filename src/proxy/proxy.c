@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * stockade-proxy: the egress proxy of network mode `proxy` (docs/network.md).
+ *
+ * stockade starts it for one run; it is a program of its own, linked
+ * against glibc (getaddrinfo has the TCP fallback musl's resolver lacks)
+ * and Debian's http-parser, because it parses hostile input: the command's
+ * requests.  It confines itself before reading any (confine.c).
+ *
+ *   STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...
+ *
+ *   fd 3  the listening socket (stockade bound it on loopback)
+ *   fd 4  a pidfd: the proxy exits when that process does (optional)
+ *   fd 7  a unix socket: more listening sockets arrive there (SCM_RIGHTS),
+ *         made in the sandbox's network namespace (src/run/netns.c)
+ *   fd 5  where to record events for stockade's report (optional): one
+ *         line each, tab-separated, at most EVENTS_MAX:
+ *           refused|would|reached METHOD HOST PORT RULE FIX
+ *
+ * HTTP/1.1 CONNECT host:port and absolute-form plain HTTP requests, with
+ * `Proxy-Authorization: Basic base64(stockade:TOKEN)` (the token is in the
+ * proxy URL stockade puts in HTTP_PROXY), so other local processes cannot
+ * use the listener.  A host is let through when an --allow pattern names
+ * it (exactly, or `*.domain` for the names below domain) and the port (80
+ * and 443 unless the pattern gives one); it is resolved here, and an
+ * address in a loopback, private, link-local, CGNAT, ULA, IPv4-mapped or
+ * metadata range is refused unless the name is pinned (--pin), so an
+ * allowed name cannot be pointed at 169.254.169.254 or the LAN.  The
+ * connection goes to the address that was checked.  Everything else gets a
+ * 403 whose body names the host and the fix, and one line on stderr:
+ *
+ *   stockade: proxy refused CONNECT evil.test:443: not in network.allow (--allow-host evil.test)
+ *
+ * --audit lets everything through that the policy would refuse and says
+ * so on the same line ("would refuse").
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <http_parser.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy/proxy.h"
+
+#define HEAD_MAX (16 * 1024)	 /* request line and headers */
+#define MAX_HEADERS 100
+#define MAX_CLIENTS 512		 /* connections served at once; more wait in the backlog */
+#define HEAD_TIMEOUT_MS 30000	 /* to send the request head */
+#define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
+#define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
+#define EVENTS_FD 5
+#define CTL_FD 7
+#define MAX_LISTENERS 4
+#define EVENTS_MAX 4096
+
+struct allow {
+	char *pattern; /* "name" or "*.domain", lower case */
+	unsigned port; /* 0: 80 and 443 */
+};
+struct pin {
+	char *name;
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
+static struct {
+	struct allow *allow;
+	size_t nallow;
+	struct pin *pins;
+	size_t npins;
+	char *auth; /* "Basic base64(stockade:TOKEN)" */
+	bool audit;
+	pthread_mutex_t lock;
+	unsigned clients;
+	pthread_cond_t room;
+	bool events;
+	unsigned nevents;
+} cfg = { .lock = PTHREAD_MUTEX_INITIALIZER, .room = PTHREAD_COND_INITIALIZER };
+
+/* One line on stderr per decision that refuses (or would). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere to say it */
+	}
+}
+
+/* A line for stockade's report (fd 5); never blocks the client for long:
+ * it is a file stockade reads after the run. */
+static void record(const char *kind, const char *method, const char *host, unsigned port, const char *rule,
+		   const char *fix)
+{
+	char line[768];
+	int n;
+
+	if (!cfg.events)
+		return;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\t%s\t%s\n", kind, method, host, port, rule ? rule : "",
+		     fix ? fix : "");
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	pthread_mutex_lock(&cfg.lock);
+	if (cfg.nevents < EVENTS_MAX && write(EVENTS_FD, line, (size_t)n) == n)
+		cfg.nevents++;
+	pthread_mutex_unlock(&cfg.lock);
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static void respond(int fd, int code, const char *reason, const char *extra, const char *body)
+{
+	char buf[2048];
+	int n = snprintf(buf, sizeof(buf),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+			 code, reason, strlen(body), extra ? extra : "", body);
+	if (n > 0)
+		write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* ---- the request head ---- */
+
+struct head {
+	char buf[HEAD_MAX + 1];
+	size_t len, head_len; /* bytes read; the head's, through the blank line */
+	const char *url;
+	size_t url_len;
+	struct {
+		const char *name, *value;
+		size_t nlen, vlen;
+	} h[MAX_HEADERS];
+	size_t nh;
+	bool in_value, complete, too_many;
+};
+
+static int on_url(http_parser *p, const char *at, size_t len)
+{
+	struct head *h = p->data;
+
+	if (!h->url)
+		h->url = at;
+	h->url_len = (size_t)(at + len - h->url);
+	return 0;
+}
+
+static int on_field(http_parser *p, const char *at, size_t len)
+{
+	struct head *h = p->data;
+
+	if (h->in_value || h->nh == 0 || !h->h[h->nh - 1].name) {
+		if (h->nh == MAX_HEADERS) {
+			h->too_many = true;
+			return 1;
+		}
+		h->h[h->nh].name = at;
+		h->h[h->nh].nlen = 0;
+		h->h[h->nh].value = NULL;
+		h->h[h->nh].vlen = 0;
+		h->nh++;
+		h->in_value = false;
+	}
+	h->h[h->nh - 1].nlen = (size_t)(at + len - h->h[h->nh - 1].name);
+	return 0;
+}
+
+static int on_value(http_parser *p, const char *at, size_t len)
+{
+	struct head *h = p->data;
+
+	if (h->nh == 0)
+		return 1;
+	if (!h->in_value) {
+		h->h[h->nh - 1].value = at;
+		h->in_value = true;
+	}
+	h->h[h->nh - 1].vlen = (size_t)(at + len - h->h[h->nh - 1].value);
+	return 0;
+}
+
+static int on_headers_complete(http_parser *p)
+{
+	struct head *h = p->data;
+
+	h->complete = true;
+	return 1; /* no body expected here: the relay forwards it as it comes */
+}
+
+static const char *header(const struct head *h, const char *name, size_t *len)
+{
+	for (size_t i = 0; i < h->nh; i++)
+		if (h->h[i].nlen == strlen(name) && !strncasecmp(h->h[i].name, name, h->h[i].nlen) && h->h[i].value) {
+			*len = h->h[i].vlen;
+			return h->h[i].value;
+		}
+	return NULL;
+}
+
+/* Read until the blank line; 0, or an HTTP status to answer with. */
+static int read_head(int fd, struct head *h)
+{
+	for (;;) {
+		char *end;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r = poll(&pfd, 1, HEAD_TIMEOUT_MS);
+		ssize_t n;
+
+		if (r <= 0)
+			return 408;
+		n = recv(fd, h->buf + h->len, HEAD_MAX - h->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1; /* gone: nothing to answer */
+		h->len += (size_t)n;
+		h->buf[h->len] = '\0';
+		if ((end = memmem(h->buf, h->len, "\r\n\r\n", 4))) {
+			h->head_len = (size_t)(end + 4 - h->buf);
+			return 0;
+		}
+		if (h->len == HEAD_MAX)
+			return 431;
+	}
+}
+
+/* ---- policy ---- */
+
+static bool name_matches(const char *pattern, const char *host)
+{
+	if (pattern[0] == '*' && pattern[1] == '.') {
+		size_t pl = strlen(pattern + 1), hl = strlen(host);
+		return hl > pl && !strcmp(host + hl - pl, pattern + 1);
+	}
+	return !strcmp(pattern, host);
+}
+
+static bool allowed(const char *host, unsigned port)
+{
+	for (size_t i = 0; i < cfg.nallow; i++) {
+		const struct allow *a = &cfg.allow[i];
+		bool port_ok = a->port ? a->port == port : port == 80 || port == 443;
+		if (port_ok && name_matches(a->pattern, host))
+			return true;
+	}
+	return false;
+}
+
+/* ---- upstream ---- */
+
+static int connect_to(const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, len) < 0 && errno != EINPROGRESS)
+		goto fail;
+	if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err)
+		goto fail;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Resolve and connect, checking every address before using it.  On
+ * failure, *why says why (for the 403 or 502). */
+static int reach(const char *host, unsigned port, char *why, size_t whylen, int *status)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
+	char first_refused[INET6_ADDRSTRLEN] = "";
+	int fd = -1, r;
+
+	for (size_t i = 0; i < cfg.npins; i++)
+		if (!strcmp(cfg.pins[i].name, host)) {
+			struct sockaddr_storage ss = cfg.pins[i].addr;
+			sk_proxy_set_port((struct sockaddr *)&ss, port);
+			fd = connect_to((struct sockaddr *)&ss, cfg.pins[i].len);
+			if (fd < 0) {
+				snprintf(why, whylen, "cannot connect to %s (pinned in network.hosts)", host);
+				*status = 502;
+			}
+			return fd;
+		}
+	r = getaddrinfo(host, NULL, &hints, &res);
+	if (r) {
+		snprintf(why, whylen, "cannot resolve %s: %s", host, gai_strerror(r));
+		*status = 502;
+		return -1;
+	}
+	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+		char text[INET6_ADDRSTRLEN];
+		const char *range = sk_proxy_private_range(ai->ai_addr);
+		if (range) {
+			if (!first_refused[0] && sk_proxy_addr_text(ai->ai_addr, text, sizeof(text)) == 0)
+				snprintf(first_refused, sizeof(first_refused), "%s", text);
+			if (!cfg.audit) {
+				snprintf(why, whylen,
+					 "%s resolves to %s (%s), which the proxy does not reach unless the name is "
+					 "pinned in network.hosts",
+					 host, first_refused, range);
+				continue;
+			}
+			say("stockade: proxy would refuse %s:%u: it resolves to %s (%s)", host, port, text, range);
+			record("would", "-", host, port, "address guard", range);
+		}
+		sk_proxy_set_port(ai->ai_addr, port);
+		fd = connect_to(ai->ai_addr, ai->ai_addrlen);
+		if (fd < 0)
+			snprintf(why, whylen, "cannot connect to %s port %u", host, port);
+	}
+	freeaddrinfo(res);
+	*status = first_refused[0] && fd < 0 && !cfg.audit ? 403 : 502;
+	return fd;
+}
+
+/* ---- relaying ---- */
+
+/* Both ways until both sides are done; a half-close is passed on. */
+static void relay(int a, int b)
+{
+	char buf[32 * 1024];
+	bool open_in[2] = { true, true };
+	int fds[2] = { a, b };
+
+	while (open_in[0] || open_in[1]) {
+		struct pollfd p[2] = { { .fd = open_in[0] ? a : -1, .events = POLLIN },
+				       { .fd = open_in[1] ? b : -1, .events = POLLIN } };
+		int r = poll(p, 2, IDLE_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		for (int i = 0; i < 2; i++) {
+			if (!open_in[i] || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = recv(fds[i], buf, sizeof(buf), 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				open_in[i] = false;
+				shutdown(fds[1 - i], SHUT_WR);
+				if (n < 0)
+					return; /* a reset: drop both */
+				continue;
+			}
+			if (!write_all(fds[1 - i], buf, (size_t)n))
+				return;
+		}
+	}
+}
+
+/* ---- one client ---- */
+
+static void refuse(int fd, const char *method, const char *host, unsigned port, const char *why, const char *fix)
+{
+	char body[1024];
+
+	say("stockade: proxy refused %s %s:%u: %s%s%s%s", method, host, port, why, fix ? " (" : "", fix ? fix : "",
+	    fix ? ")" : "");
+	record("refused", method, host, port, fix ? "network.allow" : "address guard", fix ? fix : why);
+	snprintf(body, sizeof(body), "stockade: %s:%u is not reachable from this sandbox: %s.\n%s%s%s", host, port, why,
+		 fix ? "To allow it: " : "", fix ? fix : "", fix ? "\n" : "");
+	respond(fd, 403, "Forbidden", NULL, body);
+}
+
+static void serve(int cfd)
+{
+	static const http_parser_settings settings = { .on_url = on_url,
+						       .on_header_field = on_field,
+						       .on_header_value = on_value,
+						       .on_headers_complete = on_headers_complete };
+	struct head *h = calloc(1, sizeof(*h));
+	struct http_parser_url u;
+	http_parser parser;
+	char host[256], why[512], fix[320];
+	unsigned port;
+	int ufd = -1, status = 0;
+	bool is_connect;
+	const char *method, *auth;
+	size_t alen;
+
+	if (!h)
+		return;
+	int r = read_head(cfd, h);
+	if (r) {
+		if (r > 0)
+			respond(cfd, r, r == 408 ? "Request Timeout" : "Request Header Fields Too Large", NULL,
+				"stockade proxy: incomplete or oversized request head\n");
+		goto out;
+	}
+	http_parser_init(&parser, HTTP_REQUEST);
+	parser.data = h;
+	http_parser_execute(&parser, &settings, h->buf, h->head_len);
+	if (!h->complete || !h->url || h->too_many ||
+	    (HTTP_PARSER_ERRNO(&parser) != HPE_OK && HTTP_PARSER_ERRNO(&parser) != HPE_CB_headers_complete)) {
+		respond(cfd, 400, "Bad Request", NULL, "stockade proxy: not an HTTP/1.x proxy request\n");
+		goto out;
+	}
+	/* Only the sandbox holds the token. */
+	auth = header(h, "Proxy-Authorization", &alen);
+	if (!auth || !sk_proxy_token_equal(auth, alen, cfg.auth)) {
+		respond(cfd, 407, "Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"stockade\"\r\n",
+			"stockade proxy: use the proxy URL of HTTP_PROXY (it carries the run's credential)\n");
+		goto out;
+	}
+	method = http_method_str((enum http_method)parser.method);
+	is_connect = parser.method == HTTP_CONNECT;
+	http_parser_url_init(&u);
+	if (http_parser_parse_url(h->url, h->url_len, is_connect, &u) || !(u.field_set & (1 << UF_HOST)) ||
+	    u.field_data[UF_HOST].len >= sizeof(host) ||
+	    (!is_connect && (!(u.field_set & (1 << UF_SCHEMA)) || u.field_data[UF_SCHEMA].len != 4 ||
+			     strncasecmp(h->url + u.field_data[UF_SCHEMA].off, "http", 4)))) {
+		respond(cfd, 400, "Bad Request", NULL,
+			"stockade proxy: CONNECT host:port, or a request for an absolute http:// URL\n");
+		goto out;
+	}
+	memcpy(host, h->url + u.field_data[UF_HOST].off, u.field_data[UF_HOST].len);
+	host[u.field_data[UF_HOST].len] = '\0';
+	for (char *c = host; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	if (host[0] && host[strlen(host) - 1] == '.')
+		host[strlen(host) - 1] = '\0';
+	port = u.field_set & (1 << UF_PORT) ? u.port : 80;
+	if (!host[0] || port == 0) {
+		respond(cfd, 400, "Bad Request", NULL, "stockade proxy: no host or port\n");
+		goto out;
+	}
+
+	if (!allowed(host, port)) {
+		if (port == 80 || port == 443)
+			snprintf(fix, sizeof(fix), "--allow-host %s, or network.allow: [%s]", host, host);
+		else
+			snprintf(fix, sizeof(fix), "--allow-host %s:%u, or network.allow: [\"%s:%u\"]", host, port, host,
+				 port);
+		if (!cfg.audit) {
+			refuse(cfd, method, host, port, "not in network.allow", fix);
+			goto out;
+		}
+		say("stockade: proxy would refuse %s %s:%u: not in network.allow (%s)", method, host, port, fix);
+		record("would", method, host, port, "network.allow", fix);
+	}
+	ufd = reach(host, port, why, sizeof(why), &status);
+	if (ufd < 0) {
+		if (status == 403)
+			refuse(cfd, method, host, port, why, NULL);
+		else
+			respond(cfd, 502, "Bad Gateway", NULL, why);
+		goto out;
+	}
+	record("reached", method, host, port, NULL, NULL);
+	if (is_connect) {
+		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+		if (!write_all(cfd, ok, sizeof(ok) - 1))
+			goto out;
+	} else {
+		/* origin-form request line, the client's headers without the
+		 * proxy's own, one request per connection */
+		char *out = malloc(HEAD_MAX + 256), *o = out;
+		const char *path = "/";
+		size_t plen = 1;
+		if (!out)
+			goto out;
+		if (u.field_set & (1 << UF_PATH)) {
+			path = h->url + u.field_data[UF_PATH].off;
+			plen = h->url_len - u.field_data[UF_PATH].off; /* path, query and fragment */
+		}
+		o += sprintf(o, "%s %.*s HTTP/1.1\r\n", method, (int)plen, path);
+		for (size_t i = 0; i < h->nh; i++) {
+			const char *n = h->h[i].name;
+			size_t nl = h->h[i].nlen;
+#define IS(s) (nl == sizeof(s) - 1 && !strncasecmp(n, s, nl))
+			if (IS("Proxy-Authorization") || IS("Proxy-Connection") || IS("Connection") || IS("Keep-Alive"))
+				continue;
+#undef IS
+			if ((size_t)(o - out) + nl + h->h[i].vlen + 4 > HEAD_MAX + 200)
+				break;
+			o += sprintf(o, "%.*s: %.*s\r\n", (int)nl, n, (int)h->h[i].vlen, h->h[i].value ? h->h[i].value : "");
+		}
+		o += sprintf(o, "Connection: close\r\n\r\n");
+		bool sent = write_all(ufd, out, (size_t)(o - out));
+		free(out);
+		if (!sent)
+			goto out;
+	}
+	/* What the client sent after the head (a body, TLS's first bytes). */
+	if (h->len > h->head_len && !write_all(ufd, h->buf + h->head_len, h->len - h->head_len))
+		goto out;
+	free(h);
+	h = NULL;
+	relay(cfd, ufd);
+out:
+	free(h);
+	if (ufd >= 0)
+		close(ufd);
+}
+
+static void *client_thread(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+
+	serve(fd);
+	close(fd);
+	pthread_mutex_lock(&cfg.lock);
+	cfg.clients--;
+	pthread_cond_signal(&cfg.room);
+	pthread_mutex_unlock(&cfg.lock);
+	return NULL;
+}
+
+/* ---- setup ---- */
+
+/* A listening socket from the control socket: the descriptor, -1 for a
+ * message without one (or not a listening TCP socket), -2 at the end. */
+static int recv_fd(int ctl)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1, type = 0, listening = 0;
+	socklen_t len = sizeof(int);
+	ssize_t n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
+
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		return -2;
+	if (n < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...\n"
+			"  (started by `stockade run` in network mode proxy: fd 3 listens, fd 4 is a pidfd)\n");
+	exit(2);
+}
+
+static void add_allow(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	struct allow *n = realloc(cfg.allow, (cfg.nallow + 1) * sizeof(*n));
+
+	if (!n)
+		exit(1);
+	cfg.allow = n;
+	n[cfg.nallow].port = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+	n[cfg.nallow].pattern = colon ? strndup(s, (size_t)(colon - s)) : strdup(s);
+	if (!n[cfg.nallow].pattern)
+		exit(1);
+	cfg.nallow++;
+}
+
+static void add_pin(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	struct pin *n = realloc(cfg.pins, (cfg.npins + 1) * sizeof(*n));
+
+	if (!eq || !n)
+		usage();
+	cfg.pins = n;
+	n = &n[cfg.npins];
+	memset(n, 0, sizeof(*n));
+	n->name = strndup(s, (size_t)(eq - s));
+	if (!n->name || sk_proxy_parse_addr(eq + 1, &n->addr, &n->len) < 0)
+		usage();
+	cfg.npins++;
+}
+
+int main(int argc, char **argv)
+{
+	const char *token = getenv("STOCKADE_PROXY_TOKEN");
+	pthread_attr_t attr;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--audit"))
+			cfg.audit = true;
+		else if (!strcmp(argv[i], "--allow") && i + 1 < argc)
+			add_allow(argv[++i]);
+		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
+			add_pin(argv[++i]);
+		else
+			usage();
+	}
+	if (!token || strlen(token) < 16 || !(cfg.auth = sk_proxy_basic_auth("stockade", token)))
+		usage();
+	unsetenv("STOCKADE_PROXY_TOKEN");
+	signal(SIGPIPE, SIG_IGN);
+	cfg.events = fcntl(EVENTS_FD, F_GETFD) >= 0;
+	/* The ports it may connect to: the patterns', and DNS over TCP. */
+	unsigned *ports = calloc(2 * cfg.nallow + 3, sizeof(*ports));
+	size_t nports = 0;
+	if (!ports)
+		return 1;
+	ports[nports++] = 53;
+	if (cfg.audit) {
+		nports = 0; /* audit lets any port through */
+	} else {
+		for (size_t i = 0; i < cfg.nallow; i++) {
+			if (cfg.allow[i].port) {
+				ports[nports++] = cfg.allow[i].port;
+			} else {
+				ports[nports++] = 80;
+				ports[nports++] = 443;
+			}
+		}
+	}
+	if (sk_proxy_confine(ports, nports, cfg.audit) < 0)
+		say("stockade: proxy: cannot confine itself: %s", strerror(errno));
+	else if (sk_proxy_seccomp() < 0)
+		say("stockade: proxy: cannot load its seccomp filter: %s", strerror(errno));
+	free(ports);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int listeners[MAX_LISTENERS] = { SK_PROXY_LISTEN_FD }, nlisteners = 1;
+	int ctl = fcntl(CTL_FD, F_GETFD) < 0 ? -1 : CTL_FD;
+	for (;;) {
+		struct pollfd p[2 + MAX_LISTENERS] = {
+			{ .fd = fcntl(SK_PROXY_PIDFD, F_GETFD) < 0 ? -1 : SK_PROXY_PIDFD, .events = POLLIN },
+			{ .fd = ctl, .events = POLLIN },
+		};
+		int ready = -1;
+		for (int k = 0; k < nlisteners; k++)
+			p[2 + k] = (struct pollfd){ .fd = listeners[k], .events = POLLIN };
+		if (poll(p, (nfds_t)(2 + nlisteners), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[0].revents)
+			return 0; /* the sandbox is gone */
+		if (p[1].revents) {
+			int fd = recv_fd(ctl);
+			if (fd == -2)
+				ctl = -1; /* stockade closed it */
+			else if (fd >= 0 && nlisteners < MAX_LISTENERS)
+				listeners[nlisteners++] = fd;
+			else if (fd >= 0)
+				close(fd);
+		}
+		for (int k = 0; k < nlisteners && ready < 0; k++) {
+			if (p[2 + k].revents & (POLLNVAL | POLLERR | POLLHUP)) {
+				if (k == 0)
+					return 1;
+				close(listeners[k]);
+				listeners[k] = listeners[--nlisteners];
+				break;
+			}
+			if (p[2 + k].revents & POLLIN)
+				ready = listeners[k];
+		}
+		if (ready < 0)
+			continue;
+		int fd = accept4(ready, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		pthread_mutex_lock(&cfg.lock);
+		while (cfg.clients >= MAX_CLIENTS)
+			pthread_cond_wait(&cfg.room, &cfg.lock);
+		cfg.clients++;
+		pthread_mutex_unlock(&cfg.lock);
+		pthread_t t;
+		if (pthread_create(&t, &attr, client_thread, (void *)(intptr_t)fd) != 0) {
+			close(fd);
+			pthread_mutex_lock(&cfg.lock);
+			cfg.clients--;
+			pthread_mutex_unlock(&cfg.lock);
+		}
+	}
+}

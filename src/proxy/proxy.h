@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * stockade-proxy's helpers: the address guard and the credential
+ * (guard.c), and the proxy's own confinement (confine.c).  The proxy is a
+ * program of its own (proxy.c); nothing in the library links these.
+ */
+#ifndef STOCKADE_PROXY_H
+#define STOCKADE_PROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* What stockade hands the proxy (src/cli/proxy_start.c). */
+#define SK_PROXY_LISTEN_FD 3
+#define SK_PROXY_PIDFD 4
+
+/* The range an address lies in that the proxy does not reach unless the
+ * name is pinned ("loopback", "private", "link-local or metadata", ...),
+ * or NULL for a public address. */
+const char *sk_proxy_private_range(const struct sockaddr *sa);
+/* Numeric text of an address; 0 or -1. */
+int sk_proxy_addr_text(const struct sockaddr *sa, char *buf, size_t size);
+void sk_proxy_set_port(struct sockaddr *sa, unsigned port);
+/* A numeric IPv4 or IPv6 address into *out; 0 or -1. */
+int sk_proxy_parse_addr(const char *s, struct sockaddr_storage *out, socklen_t *len);
+/* "Basic base64(user:password)", malloc'd; NULL on no memory. */
+char *sk_proxy_basic_auth(const char *user, const char *password);
+/* The header value (len bytes) equals `want`, compared in constant time. */
+bool sk_proxy_token_equal(const char *value, size_t len, const char *want);
+
+/* no_new_privs, then Landlock: read-only files (what the resolver reads),
+ * no TCP bind, TCP connect only to `ports` (any port under audit), and
+ * signals and abstract sockets scoped.  -1 with errno where the kernel
+ * refuses; best effort where it lacks a feature. */
+int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port);
+/* Then agent's seccomp filter with network mode full (confine.c, through
+ * libstockade); -1 with errno. */
+int sk_proxy_seccomp(void);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The environment is policy (`environment:`, policy/yaml_env.c): the
+ * command does not get the caller's variables whose name a drop pattern
+ * matches and no keep pattern does (API keys a harness holds: agent and
+ * strict drop `*_TOKEN`, `*_KEY`, `*SECRET*`, ...), and gets the set ones.
+ *
+ * Applied to this process's own environment, before the confinement: the
+ * CLI's run and learn, stockade_exec(), stockade_program_exec() and
+ * stockade_run() (in its child) all exec the command with it.  Names are
+ * matched without regard to case (fnmatch's FNM_CASEFOLD, in glibc and
+ * musl): `github_token` is as secret as `GITHUB_TOKEN`.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan/plan.h"
+#include "stockade.h"
+
+extern char **environ;
+
+static bool matches(const stockade_plan *plan, enum sk_env_kind kind, const char *name)
+{
+	for (size_t i = 0; i < plan->access.nenv; i++)
+		if (plan->access.env[i].kind == kind && fnmatch(plan->access.env[i].text, name, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
+}
+
+/* The name of a NAME=value entry, in buf; false if it does not fit. */
+static bool name_of(const char *entry, char *buf, size_t size)
+{
+	size_t n = strcspn(entry, "=");
+
+	if (n >= size)
+		return false;
+	memcpy(buf, entry, n);
+	buf[n] = '\0';
+	return true;
+}
+
+static bool drops(const stockade_plan *plan, const char *name)
+{
+	return matches(plan, SK_ENV_DROP, name) && !matches(plan, SK_ENV_KEEP, name);
+}
+
+int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err)
+{
+	char **out = NULL, name[1024];
+	size_t nout = 0, w = 0;
+
+	if (dropped)
+		*dropped = NULL;
+	if (!plan->access.nenv)
+		return 0;
+	/* Drop in place, keeping the order: unsetenv() would scan the array
+	 * once per name. */
+	for (size_t r = 0; environ && environ[r]; r++) {
+		bool drop;
+
+		/* A name too long to copy is dropped: fail closed. */
+		drop = name_of(environ[r], name, sizeof(name)) ? drops(plan, name) : true;
+		if (!drop) {
+			environ[w++] = environ[r];
+			continue;
+		}
+		if (dropped) {
+			char **grown = realloc(out, (nout + 2) * sizeof(*out));
+
+			if (grown)
+				out = grown;
+			if (!grown || !(out[nout] = strndup(environ[r], strcspn(environ[r], "=")))) {
+				if (out)
+					out[nout] = NULL;
+				stockade_strv_free(out);
+				/* Finish the drop first: never less confined on error. */
+				for (; environ[r]; r++)
+					if (name_of(environ[r], name, sizeof(name)) && !drops(plan, name))
+						environ[w++] = environ[r];
+				environ[w] = NULL;
+				return sk_error(err, ENOMEM, "out of memory");
+			}
+			out[++nout] = NULL;
+		}
+	}
+	if (environ)
+		environ[w] = NULL;
+	for (size_t i = 0; i < plan->access.nenv; i++) {
+		const struct sk_env_entry *e = &plan->access.env[i];
+		const char *eq;
+
+		if (e->kind != SK_ENV_SET || !(eq = strchr(e->text, '=')) || !name_of(e->text, name, sizeof(name)))
+			continue;
+		if (setenv(name, eq + 1, 1) < 0) {
+			stockade_strv_free(out);
+			return sk_error(err, errno, "environment.set %s: %s", name, strerror(errno));
+		}
+	}
+	if (dropped)
+		*dropped = out;
+	return 0;
+}

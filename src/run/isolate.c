@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The command in its own pid, IPC, mount, UTS and cgroup namespaces, under
+ * a small init (isolate.h has the picture; docs/isolation.md the why).
+ *
+ * Who may make them: a process with CAP_SYS_ADMIN (root, or root of a user
+ * namespace: an unprivileged container), and otherwise any process through
+ * a new user namespace that maps the caller's uid and gid to themselves,
+ * never to root, so the command holds no capability in it after execve.
+ *
+ * init is made with the raw clone(2) rather than unshare() in this process
+ * then fork(): that would move the outer process into the new mount and
+ * user namespaces too, and a setup that fails could not fall back to
+ * running in place cleanly.  The raw clone leaves the C library's cached
+ * thread id stale in init, so init makes no call that uses it (raise,
+ * abort, pthread_*); its fork() sets it right for the command.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/exec.h"
+#include "run/isolate.h"
+
+#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* The signals passed on to the command: what a terminal, a harness or a
+ * service manager sends to stop, reload or resize it. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+
+/* What this process's sk_isolate() did, for its status. */
+static struct {
+	bool tried;
+	unsigned long flags;
+	bool userns;
+	enum stockade_ns_reason why;
+	int errnum;
+	char step[64];
+	struct sk_mount_view view;
+} state;
+
+/* init -> outer, once, when the setup is done or failed. */
+struct setup_msg {
+	int ok;
+	int errnum;
+	char step[64];
+	struct sk_mount_view view;
+};
+
+static bool have_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+static void drop_all_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	syscall(SYS_capset, &h, d);
+}
+
+/* This process is in the initial user namespace (its uid_map maps all). */
+bool sk_in_initial_userns(void)
+{
+	char buf[128] = "";
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	unsigned long a, b, c;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return true; /* no user namespaces at all */
+	buf[n] = '\0';
+	return sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : n == (ssize_t)strlen(text) ? 0 : -EIO;
+	close(fd);
+	return (int)n;
+}
+
+/* In init, in its new user namespace: the caller's uid and gid, mapped to
+ * themselves.  setgroups must be denied before an unprivileged gid_map. */
+static int map_ids(uid_t uid, gid_t gid, char *step, size_t size)
+{
+	char line[64];
+	int ret;
+
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if ((ret = write_file("/proc/self/uid_map", line)) < 0) {
+		snprintf(step, size, "writing /proc/self/uid_map");
+		return ret;
+	}
+	if ((ret = write_file("/proc/self/setgroups", "deny")) < 0 && ret != -ENOENT) {
+		snprintf(step, size, "writing /proc/self/setgroups");
+		return ret;
+	}
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	if ((ret = write_file("/proc/self/gid_map", line)) < 0) {
+		snprintf(step, size, "writing /proc/self/gid_map");
+		return ret;
+	}
+	return 0;
+}
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* init's loop: reap everything, pass signals on, end with the command. */
+static _Noreturn void init_loop(pid_t command, const sigset_t *set, int report)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			/* The terminal signals the whole foreground process
+			 * group, the command included: not twice. */
+			if (si.si_code != SI_KERNEL)
+				kill(command, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t w = waitpid(-1, &st, WNOHANG);
+
+			if (w <= 0)
+				break;
+			if (w != command)
+				continue;
+			/* The raw status, so the outer process can end the
+			 * same way; our own exit code says it too for whoever
+			 * sees only us.  Everything left in the namespace is
+			 * killed when we exit. */
+			write_all(report, &st, sizeof(st));
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		}
+	}
+}
+
+struct init_args {
+	const stockade_plan *plan;
+	const struct sk_isolate_opts *opts;
+	bool userns;
+	bool real_root; /* root of the initial user namespace: vm.memfd_noexec, devpts gid=5 */
+	uid_t uid;
+	gid_t gid;
+	int report;	   /* write end: setup_msg, then the command's wait status */
+	int alive;	   /* read end: hangs up when the outer process is gone */
+	sigset_t set;	   /* the signals init waits for (blocked since before clone) */
+	sigset_t oldmask;  /* the caller's mask, for the command */
+	struct sigaction old_chld;
+};
+
+/* pid 1.  Returns only in the command's process. */
+static void init_main(struct init_args *a)
+{
+	struct setup_msg m = { .ok = 0 };
+	struct pollfd p = { .fd = a->alive, .events = POLLIN };
+	stockade_error *e = NULL;
+	pid_t command;
+	int ret;
+
+	/* The outer process's death is ours, and ours the namespace's. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (poll(&p, 1, 0) != 0)
+		_exit(125); /* it died before PDEATHSIG was set */
+	/* Our own /proc/self/uid_map is ours to write only while we are
+	 * dumpable (a supervisor's child is not: it inherited that). */
+	if (a->userns) {
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		ret = map_ids(a->uid, a->gid, m.step, sizeof(m.step));
+		if (ret < 0)
+			goto fail;
+	}
+	/* Then not the command's to ptrace, read (/proc/1/mem, environ) or
+	 * take descriptors from.  The command inherits it until execve. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	ret = sk_mount_view(a->plan, a->real_root, &m.view, m.step, sizeof(m.step));
+	if (ret < 0)
+		goto fail;
+	if (a->opts && a->opts->inside && (ret = a->opts->inside(a->opts->data, &e)) < 0) {
+		snprintf(m.step, sizeof(m.step), "%s", e && e->msg ? e->msg : "the setup hook");
+		stockade_error_free(e);
+		goto fail;
+	}
+	command = fork();
+	if (command < 0) {
+		ret = -errno;
+		snprintf(m.step, sizeof(m.step), "fork");
+		goto fail;
+	}
+	if (command == 0) {
+		close(a->report);
+		close(a->alive);
+		/* In our user namespace the command's process holds every
+		 * capability until execve clears them (its uid is not 0 there):
+		 * it needs none of them to confine itself. */
+		if (a->userns)
+			drop_all_caps();
+		sigaction(SIGCHLD, &a->old_chld, NULL);
+		sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
+		state.view = m.view;
+		return;
+	}
+	m.ok = 1;
+	write_all(a->report, &m, sizeof(m));
+	init_loop(command, &a->set, a->report);
+fail:
+	m.errnum = -ret;
+	write_all(a->report, &m, sizeof(m));
+	_exit(125);
+}
+
+/* The outer process, until the command ends: then end as it did. */
+static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
+{
+	int st = 0, cst;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			if (si.si_code != SI_KERNEL)
+				kill(init, sig);
+			continue;
+		}
+		if (waitpid(init, &st, WNOHANG) == init)
+			break;
+	}
+	/* init sends the command's status before it exits; without it (init
+	 * was killed), init's own. */
+	if (read(report, &cst, sizeof(cst)) == (ssize_t)sizeof(cst))
+		st = cst;
+	if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		struct rlimit none = { 0, 0 };
+		sigset_t one;
+
+		/* Die of the same signal (the command dumped any core). */
+		setrlimit(RLIMIT_CORE, &none);
+		signal(sig, SIG_DFL);
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 125);
+}
+
+static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int errnum, const char *step,
+		    stockade_error **err)
+{
+	state.why = why;
+	state.errnum = errnum;
+	snprintf(state.step, sizeof(state.step), "%s", step);
+	state.flags = 0;
+	if (plan->access.isolation != SK_ISOLATION_REQUIRED)
+		return 0;
+	if (why == STOCKADE_NS_DENIED) {
+		sk_error(err, errnum, "isolation: required, but this process may not make namespaces: %s: %s", step,
+			 strerror(errnum));
+		sk_error_hint(err, "run as root, allow unprivileged user namespaces (sysctl "
+				   "kernel.unprivileged_userns_clone=1, user.max_user_namespaces), or use "
+				   "`--isolation auto`");
+		return -errnum;
+	}
+	return sk_error(err, errnum, "isolation: required, but setting up the namespaces failed: %s: %s", step,
+			strerror(errnum));
+}
+
+int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, stockade_error **err)
+{
+	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct init_args a = { .plan = plan, .opts = opts, .uid = getuid(), .gid = getgid() };
+	struct setup_msg m;
+	unsigned long flags = NS_FLAGS | (opts ? opts->extra_flags : 0);
+	int rep[2], alive[2], st;
+	ssize_t got;
+	pid_t pid;
+
+	/* Already in namespaces of our own (the CLI made them, and its
+	 * supervisor's child asks again): go on as the command. */
+	if (state.flags)
+		return 1;
+	memset(&state, 0, sizeof(state));
+	state.tried = true;
+	if (plan->access.isolation == SK_ISOLATION_OFF) {
+		state.why = STOCKADE_NS_POLICY_OFF;
+		return 0;
+	}
+	a.userns = !have_sys_admin();
+	if (a.userns)
+		flags |= CLONE_NEWUSER;
+	a.real_root = getuid() == 0 && sk_in_initial_userns();
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
+	if (pipe2(alive, O_CLOEXEC) < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
+	}
+	sigemptyset(&a.set);
+	sigaddset(&a.set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&a.set, forwarded[i]);
+	/* Blocked before the clone, so none is lost before either loop
+	 * waits for it; the command gets the caller's mask back.  Exit
+	 * statuses must come to us even if the caller ignores SIGCHLD. */
+	sigprocmask(SIG_BLOCK, &a.set, &a.oldmask);
+	sigaction(SIGCHLD, &dfl, &a.old_chld);
+
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0 && errno == EPERM && !a.userns) {
+		/* CAP_SYS_ADMIN but not over this user namespace's owner
+		 * (a container's root): through a user namespace after all. */
+		a.userns = true;
+		flags |= CLONE_NEWUSER;
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		close(alive[1]);
+		a.report = rep[1];
+		a.alive = alive[0];
+		init_main(&a);
+		/* the command */
+		state.flags = flags;
+		state.userns = a.userns;
+		state.why = STOCKADE_NS_AVAILABLE;
+		return 1;
+	}
+	close(rep[1]);
+	close(alive[0]);
+	if (pid < 0) {
+		int e = errno;
+
+		close(rep[0]);
+		close(alive[1]);
+		sigaction(SIGCHLD, &a.old_chld, NULL);
+		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+		return fallback(plan, STOCKADE_NS_DENIED, e, a.userns ? "clone(CLONE_NEWUSER|CLONE_NEWPID|...)"
+								     : "clone(CLONE_NEWPID|CLONE_NEWNS|...)",
+				err);
+	}
+	do
+		got = read(rep[0], &m, sizeof(m));
+	while (got < 0 && errno == EINTR);
+	if (got == (ssize_t)sizeof(m) && m.ok)
+		outer_loop(pid, &a.set, rep[0]);
+
+	/* The setup failed: init has exited (or is about to). */
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	close(alive[1]);
+	sigaction(SIGCHLD, &a.old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+	if (got != (ssize_t)sizeof(m))
+		return fallback(plan, STOCKADE_NS_FAILED, EIO, "init ended during the setup", err);
+	/* A user namespace that maps nothing: the kernel refused it. */
+	return fallback(plan, a.userns && !strncmp(m.step, "writing /proc/self/", 19) ? STOCKADE_NS_DENIED
+										 : STOCKADE_NS_FAILED,
+			m.errnum ? m.errnum : EIO, m.step, err);
+}
+
+static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry, bool real_root)
+{
+	rep->isolation = plan->access.isolation;
+	rep->ns_flags = state.flags;
+	rep->ns_userns = state.userns;
+	rep->ns_why = state.why;
+	rep->ns_errno = state.errnum;
+	snprintf(rep->ns_step, sizeof(rep->ns_step), "%s", state.step);
+	rep->sockets_hidden = state.view.hidden;
+	rep->sockets_allowed = state.view.allowed;
+	rep->git_ro = state.view.git_ro;
+	rep->memfd_noexec = state.view.memfd_noexec;
+	rep->ns = (struct sk_enforcement_item){ .level = SK_LEVEL_OFF };
+	if (plan->access.isolation == SK_ISOLATION_OFF)
+		return;
+	if (!state.flags) {
+		rep->ns.level = SK_LEVEL_NONE;
+		rep->ns.weaker = true;
+		rep->ns.gaps = STOCKADE_GAP_NS_PROCESSES | STOCKADE_GAP_NS_IPC | STOCKADE_GAP_NS_MOUNTS |
+			       STOCKADE_GAP_NS_MEMFD_EXEC;
+		return;
+	}
+	rep->ns.level = SK_LEVEL_FULL;
+	if (dry)
+		rep->memfd_noexec = real_root && access("/proc/sys/vm/memfd_noexec", F_OK) == 0;
+	if (!rep->memfd_noexec && sk_isolation_wants_memfd_noexec(plan)) {
+		rep->ns.level = SK_LEVEL_PARTIAL;
+		rep->ns.gaps = STOCKADE_GAP_NS_MEMFD_EXEC;
+	}
+}
+
+void sk_enforcement_isolation(const stockade_plan *plan, struct sk_enforcement *rep)
+{
+	if (!state.tried) {
+		memset(&state, 0, sizeof(state));
+		state.why = plan->access.isolation == SK_ISOLATION_OFF ? STOCKADE_NS_POLICY_OFF : STOCKADE_NS_IN_PLACE;
+	}
+	fill(plan, rep, false, false);
+	if (!state.tried)
+		memset(&state, 0, sizeof(state));
+}
+
+void sk_isolation_probe(const stockade_plan *plan, struct sk_enforcement *rep)
+{
+	unsigned long flags = NS_FLAGS;
+	bool userns = !have_sys_admin();
+	int st;
+	pid_t pid;
+
+	memset(&state, 0, sizeof(state));
+	if (plan->access.isolation == SK_ISOLATION_OFF) {
+		state.why = STOCKADE_NS_POLICY_OFF;
+	} else {
+		if (userns)
+			flags |= CLONE_NEWUSER;
+		/* A child that makes them, maps its ids and exits at once. */
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid == 0) {
+			char step[64];
+
+			_exit(userns && map_ids(getuid(), getgid(), step, sizeof(step)) < 0 ? 1 : 0);
+		}
+		if (pid < 0) {
+			state.why = STOCKADE_NS_DENIED;
+			state.errnum = errno;
+			snprintf(state.step, sizeof(state.step), "clone(%sCLONE_NEWPID|...)",
+				 userns ? "CLONE_NEWUSER|" : "");
+		} else {
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+				state.flags = flags;
+				state.userns = userns;
+			} else {
+				state.why = STOCKADE_NS_DENIED;
+				state.errnum = EPERM;
+				snprintf(state.step, sizeof(state.step), "writing /proc/self/uid_map");
+			}
+		}
+	}
+	fill(plan, rep, true, !userns && getuid() == 0 && sk_in_initial_userns());
+	memset(&state, 0, sizeof(state));
+}

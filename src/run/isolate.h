@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The process model with namespaces (isolate.c, mounts.c; docs/isolation.md):
+ *
+ *   outer stockade ──clone(NEWPID|NEWNS|NEWIPC|NEWUTS|NEWCGROUP[|NEWUSER])──>
+ *     init (pid 1): the mount view, then fork ──> the command (confined, exec'd)
+ *
+ * The outer process relays signals to init and, when init reports the
+ * command's end, ends the same way (its exit code, or death by the same
+ * signal).  Init reaps orphans, forwards signals to the command and exits
+ * when the command does, which kills whatever is left in the namespace.
+ * Init dies with the outer process (PR_SET_PDEATHSIG).
+ */
+#ifndef STOCKADE_ISOLATE_H
+#define STOCKADE_ISOLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan/plan.h"
+
+struct sk_isolate_opts {
+	/* More CLONE_NEW* flags for the clone that makes init (the network
+	 * work adds CLONE_NEWNET). */
+	unsigned long extra_flags;
+	/* The hook for work that must happen inside the namespaces, as their
+	 * root, before the command exists: called in init after the mount view
+	 * is made (bring up lo, open a listening socket to pass on...).  A
+	 * negative errno with *err set fails the setup: `auto` then runs the
+	 * command without namespaces, `required` refuses to run. */
+	int (*inside)(void *data, stockade_error **err);
+	void *data;
+};
+
+/*
+ * Where the plan's isolation asks for namespaces and this process can make
+ * them: clone init into new namespaces; init makes the mount view and forks
+ * the command.
+ *
+ *  - in the command's process: returns 1; the caller confines and execs as
+ *    it would have in place (the signal mask and SIGCHLD disposition are
+ *    the caller's again);
+ *  - in the calling (outer) process: never returns; it relays signals to
+ *    init until the command ends, then exits as the command did;
+ *  - returns 1 at once in a process that is already the command's side
+ *    of namespaces it made (the CLI isolates before its supervisor forks);
+ *  - returns 0, in the calling process, when the command runs in place:
+ *    isolation off, or `auto` where namespaces cannot be made here;
+ *  - a negative errno with *err set: `required` and they cannot be made
+ *    (the error names why), or the clone failed otherwise.
+ *
+ * Call it single-threaded (the supervisor's child, stockade_run()'s child,
+ * the CLI), with no stdio output pending.  The outcome is kept for this
+ * process's status (sk_enforcement_isolation).
+ */
+int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, stockade_error **err);
+
+/* rep's namespace facts: what sk_isolate() did in this process, or (not
+ * called) that a program exec'd in place gets none. */
+void sk_enforcement_isolation(const stockade_plan *plan, struct sk_enforcement *rep);
+/* The same for a dry run (doctor): whether a child could make them here. */
+void sk_isolation_probe(const stockade_plan *plan, struct sk_enforcement *rep);
+
+/* This process is in the initial user namespace. */
+bool sk_in_initial_userns(void);
+
+/* ---- the mount view (mounts.c), made by init ---- */
+
+struct sk_mount_view {
+	unsigned hidden, allowed;
+	bool git_ro, memfd_noexec;
+};
+
+/* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, a /proc for
+ * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), host
+ * sockets hidden but those sockets.allow names, the working tree's .git
+ * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
+ * denies executable memfds.  On failure a negative errno, with the step
+ * that failed in `step`. */
+/* The plan denies memfd_create(MFD_EXEC): vm.memfd_noexec=1 goes with it. */
+bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);
+int sk_mount_view(const stockade_plan *plan, bool real_root, struct sk_mount_view *out, char *step,
+		  size_t step_size);
+
+#endif

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The command's mount view, made by init in its new mount namespace before
+ * anything of the command runs (Landlock forbids mount changes once
+ * applied, and the command holds no capability to undo them):
+ *
+ *  1. every mount MS_SLAVE|MS_REC, so nothing done here (or by anything in
+ *     the namespace) propagates to the host, while the host's later mounts
+ *     still show;
+ *  2. a /proc of the new pid namespace: outside processes are not there;
+ *  3. a new devpts instance on /dev/pts (and /dev/ptmx): only the ptys the
+ *     command opens itself; its own terminal (fds 0-2, /dev/tty) still
+ *     works, being open already;
+ *  4. vm.memfd_noexec=1 in the new pid namespace, as real root, when the
+ *     policy denies executable memfds: a plain memfd is then made
+ *     MFD_NOEXEC_SEAL, so it cannot be executed through /proc/self/fd
+ *     (mapping it executable, as V8 and Wasmtime do, still works);
+ *  5. host daemons' sockets unreachable: an empty tmpfs over the
+ *     directories servers make their sockets in (tmux, screen, X11,
+ *     ssh-agent), so a server started later is not reachable either, and
+ *     /dev/null bound over every other pathname socket bound in the
+ *     network namespace (D-Bus, systemd, resolved, nscd, docker, podman,
+ *     containerd, gpg-agent, a harness's own...); `sockets: allow` keeps
+ *     those it names;
+ *  6. the working tree's .git/hooks and .git/config (a linked worktree's
+ *     common dir's too) read-only, so nothing is planted there for the
+ *     user's next git outside; git commit writes neither.
+ *
+ * Every mount goes through an O_PATH|O_NOFOLLOW descriptor of its target
+ * (/proc/self/fd/N), so a symlink planted by another process cannot
+ * redirect it.  A failed step fails the setup (fail closed): `auto` then
+ * runs the command without namespaces, saying so.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run/isolate.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define MAX_ALLOWED 64
+#define MAX_HIDDEN_DIRS 64
+
+struct view {
+	const stockade_plan *plan;
+	char *allowed[MAX_ALLOWED]; /* sockets.allow, expanded and resolved */
+	size_t nallowed;
+	char *hidden_dirs[MAX_HIDDEN_DIRS]; /* tmpfs over them already */
+	size_t nhidden_dirs;
+	struct sk_mount_view *out;
+	char *step;
+	size_t step_size;
+};
+
+static int fail(struct view *v, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct view *v, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->step, v->step_size, fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+/* A copy of s into a PATH_MAX buffer; false if it does not fit. */
+static bool copy_path(char dst[PATH_MAX], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= PATH_MAX)
+		return false;
+	memcpy(dst, s, n + 1);
+	return true;
+}
+
+bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan)
+{
+	const uint64_t args[SK_MAX_ARGS] = { 0, MFD_EXEC };
+	struct sk_verdict verdict;
+
+	if (!plan->seccomp_enabled)
+		return false;
+	sk_plan_decide(plan, "memfd_create", args, &verdict);
+	return verdict.action.type != SK_ACT_ALLOW && verdict.action.type != SK_ACT_LOG;
+}
+
+static const char *fd_path(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* ---- sockets ---- */
+
+static void expand_allowed(struct view *v)
+{
+	for (size_t i = 0; i < v->plan->access.nsockets && v->nallowed < MAX_ALLOWED; i++) {
+		const char *p = v->plan->access.sockets[i].path, *rest = "", *base = NULL;
+		char name[128], path[PATH_MAX], *real;
+
+		if (p[0] == '$') {
+			size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
+			base = getenv(name);
+			rest = p + 1 + n;
+		} else if (p[0] == '~') {
+			base = getenv("HOME");
+			rest = p + 1;
+		} else {
+			base = "";
+			rest = p;
+		}
+		if (!base || (!*base && p[0] != '/'))
+			continue; /* $SSH_AUTH_SOCK unset: nothing to keep */
+		if (snprintf(path, sizeof(path), "%s%s", base, rest) >= (int)sizeof(path))
+			continue;
+		real = realpath(path, NULL);
+		if (real)
+			v->allowed[v->nallowed++] = real;
+	}
+}
+
+static bool is_allowed(const struct view *v, const char *path)
+{
+	for (size_t i = 0; i < v->nallowed; i++)
+		if (!strcmp(v->allowed[i], path))
+			return true;
+	return false;
+}
+
+/* Some allowed socket lies under dir (so it must stay visible). */
+static bool holds_allowed(const struct view *v, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (size_t i = 0; i < v->nallowed; i++)
+		if (!strncmp(v->allowed[i], dir, n) && v->allowed[i][n] == '/')
+			return true;
+	return false;
+}
+
+/* Where servers make their sockets: a tmpfs over each hides them all,
+ * those made later included. */
+static const char *const socket_dirs[] = {
+	"/tmp/tmux-*", "/tmp/.X11-unix", "/tmp/.ICE-unix", "/tmp/ssh-*", "/tmp/screens",
+	"/run/screen", NULL,
+};
+
+static int hide_dirs(struct view *v, const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return 0; /* none there */
+	while (ret == 0 && (de = readdir(d))) {
+		char path[PATH_MAX], t[32];
+		int fd;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
+		bool match = false;
+		for (size_t i = 0; socket_dirs[i] && !match; i++)
+			match = fnmatch(socket_dirs[i], path, FNM_PATHNAME) == 0;
+		if (!match || holds_allowed(v, path))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		char opts[64];
+		snprintf(opts, sizeof(opts), "mode=0700,size=64k,uid=%u,gid=%u", (unsigned)getuid(),
+			 (unsigned)getgid());
+		if (mount("tmpfs", fd_path(fd, t), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+			ret = fail(v, errno, "hiding the sockets in %s (tmpfs)", path);
+		else
+			v->out->hidden++;
+		if (ret == 0 && v->nhidden_dirs < MAX_HIDDEN_DIRS && (v->hidden_dirs[v->nhidden_dirs] = strdup(path)))
+			v->nhidden_dirs++;
+		close(fd);
+	}
+	closedir(d);
+	return ret;
+}
+
+static bool under_hidden(const struct view *v, const char *path)
+{
+	for (size_t i = 0; i < v->nhidden_dirs; i++) {
+		size_t n = strlen(v->hidden_dirs[i]);
+
+		if (!strncmp(v->hidden_dirs[i], path, n) && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* /dev/null over the path of every pathname socket bound in this network
+ * namespace (the kernel's list, /proc/net/unix: the live ones, wherever
+ * they are, at the cost of one line each rather than a walk of /tmp and
+ * /run).  A socket bound after this is not covered: the directories above
+ * are for servers that start later. */
+static int hide_bound(struct view *v)
+{
+	FILE *f = fopen("/proc/self/net/unix", "re");
+	char line[PATH_MAX + 128];
+	int ret = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : fail(v, errno, "reading /proc/self/net/unix");
+	while (ret == 0 && fgets(line, sizeof(line), f)) {
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		char *path = NULL, *save = NULL, *tok = strtok_r(line, " \n", &save);
+		struct stat st;
+		int fd;
+
+		for (int i = 0; tok && i < 7; i++)
+			tok = strtok_r(NULL, " \n", &save);
+		path = tok;
+		if (!path || path[0] != '/' || is_allowed(v, path)) {
+			if (path && path[0] == '/')
+				v->out->allowed++;
+			continue;
+		}
+		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* not in this mount view, or gone */
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && !under_hidden(v, path)) {
+			char t[32];
+
+			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
+				ret = fail(v, errno, "hiding the socket %s", path);
+			else
+				v->out->hidden++;
+		}
+		close(fd);
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ---- .git ---- */
+
+/* Read-only: bind dir/name on itself, then remount the new mount. */
+static int read_only(struct view *v, const char *dir, const char *name)
+{
+	char path[PATH_MAX], t[32];
+	int fd, ret;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return 0;
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* no hooks directory, or a symlink: left as it is */
+	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
+	close(fd);
+	if (ret < 0)
+		return fail(v, errno, "making %s read-only (bind)", path);
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* the new mount */
+	if (fd < 0)
+		return fail(v, errno, "making %s read-only (reopen)", path);
+	ret = mount(NULL, fd_path(fd, t), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+	close(fd);
+	if (ret < 0)
+		return fail(v, errno, "making %s read-only (remount)", path);
+	return 0;
+}
+
+/* The git directory of the working tree at or above the current
+ * directory, and its common dir (a linked worktree's main .git). */
+static bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/* dir/rel (or rel if absolute), resolved, into out. */
+static bool resolve(const char *dir, const char *rel, char out[PATH_MAX])
+{
+	char path[2 * PATH_MAX + 2], *real;
+	bool ok;
+
+	if (rel[0] == '/')
+		snprintf(path, sizeof(path), "%s", rel);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	real = realpath(path, NULL);
+	if (!real)
+		return false;
+	ok = copy_path(out, real);
+	free(real);
+	return ok;
+}
+
+static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], buf[PATH_MAX + 16];
+
+	if (!getcwd(dir, sizeof(dir)))
+		return false;
+	for (;;) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/.git", strcmp(dir, "/") ? dir : "");
+		if (lstat(path, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+			if (S_ISDIR(st.st_mode)) {
+				if (!resolve(dir, ".git", gitdir))
+					return false;
+			} else {
+				/* "gitdir: PATH", relative to the working tree */
+				if (!read_line(path, buf, sizeof(buf)) || strncmp(buf, "gitdir: ", 8) != 0 ||
+				    !resolve(dir, buf + 8, gitdir))
+					return false;
+			}
+			memcpy(common, gitdir, PATH_MAX);
+			snprintf(path, sizeof(path), "%s/commondir", gitdir);
+			if (read_line(path, buf, sizeof(buf)) && !resolve(gitdir, buf, common))
+				memcpy(common, gitdir, PATH_MAX);
+			return true;
+		}
+		if (!strcmp(dir, "/"))
+			return false;
+		char *slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+static int git_read_only(struct view *v)
+{
+	static char gitdir[PATH_MAX], common[PATH_MAX];
+	int ret;
+
+	if (!find_git(gitdir, common))
+		return 0;
+	if ((ret = read_only(v, common, "hooks")) < 0 || (ret = read_only(v, common, "config")) < 0 ||
+	    (ret = read_only(v, common, "config.worktree")) < 0)
+		return ret;
+	if (strcmp(gitdir, common) != 0 &&
+	    ((ret = read_only(v, gitdir, "config.worktree")) < 0 || (ret = read_only(v, gitdir, "hooks")) < 0))
+		return ret;
+	v->out->git_ro = true;
+	return 0;
+}
+
+/* ---- the view ---- */
+
+static int devpts(struct view *v, bool real_root)
+{
+	struct stat st;
+
+	/* gid=5 (tty) exists only where the ids are not remapped. */
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  real_root ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return fail(v, errno, "mounting a new devpts instance on /dev/pts");
+	/* /dev/ptmx opens the instance beside it (Linux 4.7+); a device node
+	 * there is bound over with the instance's ptmx all the same, and a
+	 * symlink to pts/ptmx already is one. */
+	if (lstat("/dev/ptmx", &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
+		return fail(v, errno, "binding /dev/pts/ptmx on /dev/ptmx");
+	return 0;
+}
+
+static int memfd_noexec(struct view *v)
+{
+	int fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == EACCES || errno == EPERM
+			       ? 0
+			       : fail(v, errno, "opening /proc/sys/vm/memfd_noexec");
+	n = write(fd, "1", 1);
+	e = n < 0 ? errno : EIO;
+	close(fd);
+	if (n < 0 && (e == EPERM || e == EACCES))
+		return 0; /* not ours to raise (the status says so) */
+	if (n != 1)
+		return fail(v, e, "writing /proc/sys/vm/memfd_noexec");
+	v->out->memfd_noexec = true;
+	return 0;
+}
+
+int sk_mount_view(const stockade_plan *plan, bool real_root, struct sk_mount_view *out, char *step,
+		  size_t step_size)
+{
+	struct view v = { .plan = plan, .out = out, .step = step, .step_size = step_size };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return fail(&v, errno, "making / a slave mount (MS_SLAVE|MS_REC)");
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail(&v, errno, "mounting a /proc for the pid namespace");
+	if ((ret = devpts(&v, real_root)) < 0)
+		return ret;
+	if (real_root && sk_isolation_wants_memfd_noexec(plan) && (ret = memfd_noexec(&v)) < 0)
+		return ret;
+	expand_allowed(&v);
+	ret = hide_dirs(&v, "/tmp");
+	if (ret == 0)
+		ret = hide_dirs(&v, "/run");
+	if (ret == 0)
+		ret = hide_bound(&v);
+	if (ret == 0)
+		ret = git_read_only(&v);
+	for (size_t i = 0; i < v.nallowed; i++)
+		free(v.allowed[i]);
+	for (size_t i = 0; i < v.nhidden_dirs; i++)
+		free(v.hidden_dirs[i]);
+	return ret;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Network mode proxy (and none) in a network namespace of its own
+ * (netns.c, docs/network.md): the namespace holds only loopback and the
+ * proxy's listening socket, made inside it and handed to the proxy, which
+ * runs outside and connects out from the host's namespace.  For the
+ * isolation work's hook (struct sk_isolate_opts: CLONE_NEWNET and a
+ * callback run in init before the command exists).
+ */
+#ifndef STOCKADE_RUN_NETNS_H
+#define STOCKADE_RUN_NETNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan/plan.h"
+
+struct sk_netns_proxy {
+	int ctl;       /* a unix socket to the proxy (SCM_RIGHTS), or -1 (mode none) */
+	uint16_t port; /* the proxy's port, the same inside as outside */
+};
+
+/* Can the plan's command run in an empty network namespace?  Mode none
+ * without TCP ports, or mode proxy whose only TCP destination is the
+ * proxy (127.0.0.1:proxy_port): a tcp_connect to a host service would need
+ * a relay (the namespace's 127.0.0.1 is not the host's), so such a policy
+ * keeps the host's namespace, confined by Landlock and the supervisor. */
+bool sk_netns_wanted(const stockade_plan *plan, uint16_t proxy_port);
+
+/* In the new namespace, as its root: bring `lo` up and, for the proxy,
+ * listen on 127.0.0.1:port there and send the listener over ctl; ctl is
+ * closed either way.  0, or a negative errno with *err set.  The shape of
+ * the isolation hook (data: struct sk_netns_proxy). */
+int sk_netns_inside(void *data, stockade_error **err);
+
+#endif

@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier, isolation (run/isolate.c, run/mounts.c, docs/isolation.md):
+ * with namespaces, what the test starts outside (a process holding a
+ * marker, SysV IPC objects, a daemon socket, an ssh-agent, a tmux server, a
+ * pty) is out of the command's reach, and reachable where the policy says
+ * so; .git hooks cannot be planted while git commit works; exit statuses,
+ * signals and job control go through the outer process and init; nothing
+ * propagates to a shared /; everything inside dies with stockade.  Where
+ * namespaces cannot be made (a stand-in for an unprivileged container) and
+ * under `--isolation off`, the command still runs, and the status says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandboxed.h"
+#include "stockade.h"
+
+/* Whether `stockade run` under agent gets namespaces here (as the
+ * library's status says, which is what doctor prints). */
+static bool ns_here(void)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_status *st = NULL;
+	unsigned long flags = 0;
+
+	if (stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_preset(p, "agent", NULL) == 0 &&
+	    stockade_plan_build(p, &plan, NULL) == 0 && stockade_plan_status(plan, &st, NULL) == 0)
+		flags = stockade_status_namespaces(st, NULL, NULL);
+	stockade_status_free(st);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	return flags != 0;
+}
+
+#define NEED_NS()                                                                                              \
+	do {                                                                                                   \
+		if (!have_binaries())                                                                          \
+			return;                                                                                \
+		if (!ns_here())                                                                                \
+			SKIP("namespaces cannot be made here (`stockade doctor` says why)");                \
+	} while (0)
+
+static int sh(const char *const *opts, const char *script, struct run *r)
+{
+	return cli_run(opts, ARGV("/bin/sh", "-c", script), r);
+}
+
+static bool has(const struct run *r, const char *word)
+{
+	return strstr(r->out, word) != NULL;
+}
+
+/* find_tool()'s answer may be a static buffer: a copy, kept for the run. */
+static const char *tool(const char *name)
+{
+	const char *t = find_tool(NULL, NULL, name);
+
+	return t ? strdup(t) : NULL;
+}
+
+TEST(isolation_outside_process_unreachable)
+{
+	char script[1024];
+	struct rlimit before, after;
+	struct run r;
+	pid_t child;
+	int st;
+
+	NEED_NS();
+	child = fork();
+	if (child == 0) {
+		char *const env[] = { "STOCKADE_NS_MARKER=ns-secret-41", NULL };
+
+		execle("/bin/sleep", "sleep", "300", (char *)NULL, env);
+		_exit(127);
+	}
+	usleep(50000);
+	CHECK(prlimit(child, RLIMIT_CORE, NULL, &before) == 0);
+	snprintf(script, sizeof(script),
+		 "kill -0 %d 2>/dev/null && echo SIGNALLED; prlimit --pid %d --core=unlimited:unlimited "
+		 "--cpu=1 2>/dev/null && echo LIMITED; renice -n 5 -p %d >/dev/null 2>&1 && echo RENICED; "
+		 "taskset -p 1 %d >/dev/null 2>&1 && echo AFFINITY; "
+		 "for f in /proc/[0-9]*/environ; do grep -q ns-secret-41 $f 2>/dev/null && echo ENVIRON; done; "
+		 "echo pid=$$",
+		 (int)child, (int)child, (int)child, (int)child);
+	sh(NO_OPTS, script, &r);
+	CHECK_OUTCOME(&r, 0, "probing an outside process");
+	CHECK_MSG(!has(&r, "SIGNALLED") && !has(&r, "LIMITED") && !has(&r, "RENICED") && !has(&r, "AFFINITY") &&
+			  !has(&r, "ENVIRON"),
+		  "the outside process was reached: %s", r.out);
+	CHECK_MSG(has(&r, "pid=2\n"), "the command is not pid 2 under init: %s", r.out);
+	/* The same with Landlock forced off: the pid namespace alone. */
+	{
+		struct cmd c = { .n = 0 };
+		struct run_opts ro = { .env = ARGV("STOCKADE_TEST_LANDLOCK_ABI=0") };
+
+		cmd_push_stockade_run(&c, NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", script));
+		cmd_run(&c, &ro, &r);
+		cmd_free(&c);
+		CHECK_MSG(!has(&r, "SIGNALLED") && !has(&r, "LIMITED") && !has(&r, "RENICED") &&
+				  !has(&r, "AFFINITY") && !has(&r, "ENVIRON"),
+			  "Landlock ABI 0: the outside process was reached: %s", r.out);
+	}
+	CHECK(prlimit(child, RLIMIT_CORE, NULL, &after) == 0);
+	CHECK(before.rlim_cur == after.rlim_cur && before.rlim_max == after.rlim_max);
+	CHECK(kill(child, 0) == 0); /* still alive */
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+}
+
+TEST(isolation_sysv_ipc_unreachable)
+{
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), msq = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	char script[512];
+	struct run r;
+
+	NEED_NS();
+	CHECK(shm >= 0 && msq >= 0);
+	snprintf(script, sizeof(script),
+		 "ipcs -m | awk '{print $2}' | grep -qx %d && echo SHM; ipcs -q | awk '{print $2}' | grep -qx %d && "
+		 "echo MSG; echo end",
+		 shm, msq);
+	/* The probe sees them without the namespace... */
+	sh(OPTS("--isolation", "off"), script, &r);
+	if (!has(&r, "SHM") || !has(&r, "MSG")) {
+		SKIP("ipcs cannot see the objects even without an IPC namespace");
+	} else {
+		/* ...and not with it. */
+		sh(NO_OPTS, script, &r);
+		CHECK_OUTCOME(&r, 0, "ipcs inside");
+		CHECK_MSG(!has(&r, "SHM") && !has(&r, "MSG"), "outside SysV objects reached: %s", r.out);
+	}
+	shmctl(shm, IPC_RMID, NULL);
+	msgctl(msq, IPC_RMID, NULL);
+}
+
+/* A unix listener at path; -1 on failure. */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static const char *allow_policy(const char *name, const char *entry)
+{
+	static char text[1024];
+
+	snprintf(text, sizeof(text), "extends: agent\nsockets:\n  allow: [\"%s\"]\n", entry);
+	return write_tmp(name, text, 0644);
+}
+
+TEST(isolation_daemon_socket_hidden_unless_allowed)
+{
+	char dir[256], path[300], connect[900];
+	struct run r;
+	int fd;
+
+	NEED_NS();
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-sock"))
+		return;
+	snprintf(path, sizeof(path), "%s/daemon.sock", dir);
+	fd = listen_at(path);
+	CHECK(fd >= 0);
+	snprintf(connect, sizeof(connect),
+		 "%s -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(\"REACHED\")' "
+		 "%s",
+		 python(), path);
+	/* (Without namespaces the supervisor mediates the connect.) */
+	run_cmd(ARGV("/bin/sh", "-c", connect), &r);
+	CHECK_MSG(has(&r, "REACHED"), "baseline: not reachable unconfined: %s", r.out);
+	sh(NO_OPTS, connect, &r);
+	CHECK_MSG(!has(&r, "REACHED") && r.outcome != 0, "a host socket was reached: %s", r.out);
+	sh(OPTS("--policy", allow_policy("allow-sock.yaml", path)), connect, &r);
+	CHECK_MSG(has(&r, "REACHED"), "sockets.allow did not keep it: %s", r.out);
+	/* With Landlock forced off (Debian 12's stock kernel has ABI 0-3 and no
+	 * scoping): the mount view still hides it. */
+	{
+		struct cmd c = { .n = 0 };
+		struct run_opts ro = { .env = ARGV("STOCKADE_TEST_LANDLOCK_ABI=0") };
+
+		cmd_push_stockade_run(&c, NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", connect));
+		cmd_run(&c, &ro, &r);
+		cmd_free(&c);
+		CHECK_MSG(!has(&r, "REACHED"), "Landlock ABI 0: a host socket was reached: %s", r.out);
+	}
+	/* Under /run too (as root: only root makes sockets there). */
+	if (geteuid() == 0) {
+		char run[128], cmdline[600];
+		int rfd;
+
+		snprintf(run, sizeof(run), "/run/stockade-ns-%d.sock", (int)getpid());
+		rfd = listen_at(run);
+		CHECK(rfd >= 0);
+		snprintf(cmdline, sizeof(cmdline),
+			 "%s -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+			 "print(\"REACHED\")' %s",
+			 python(), run);
+		sh(NO_OPTS, cmdline, &r);
+		CHECK_MSG(!has(&r, "REACHED"), "a socket under /run was reached: %s", r.out);
+		if (rfd >= 0)
+			close(rfd);
+		unlink(run);
+	}
+	/* The listing says how many were hidden and kept. */
+	cli_run(OPTS("--verbose", "--policy", allow_policy("allow-sock.yaml", path)), ARGV("/bin/true"), &r);
+	CHECK_MSG(has(&r, "kept by sockets.allow"), "%s", r.out);
+	close(fd);
+	rm_rf(dir);
+}
+
+TEST(isolation_ssh_agent_hidden_unless_allowed)
+{
+	const char *agent = tool("ssh-agent"), *add = tool("ssh-add");
+	char dir[256], path[300], env[400];
+	struct run r;
+	pid_t pid;
+	int st;
+
+	NEED_NS();
+	if (!agent || !add)
+		SKIP("ssh-agent or ssh-add is not installed (scripts/deps.sh test: openssh-client)");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-agent"))
+		return;
+	snprintf(path, sizeof(path), "%s/agent.sock", dir);
+	snprintf(env, sizeof(env), "SSH_AUTH_SOCK=%s", path);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(agent, "ssh-agent", "-D", "-a", path, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+		usleep(10000);
+	CHECK(access(path, F_OK) == 0);
+	/* ssh-add -l: 1 "no identities" (it connected), 2 cannot connect. */
+	run_cmd(ARGV("env", env, add, "-l"), &r);
+	CHECK_OUTCOME(&r, 1, "ssh-add -l unconfined (baseline)");
+	run_cmd(ARGV("env", env, stockade_bin(), "run", "--", add, "-l"), &r);
+	CHECK_OUTCOME(&r, 2, "ssh-add -l with namespaces: the agent is not reachable");
+	run_cmd(ARGV("env", env, stockade_bin(), "run", "--policy", allow_policy("allow-agent.yaml", "$SSH_AUTH_SOCK"),
+		     "--", add, "-l"),
+		&r);
+	CHECK_OUTCOME(&r, 1, "ssh-add -l with sockets.allow: [$SSH_AUTH_SOCK]");
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	rm_rf(dir);
+}
+
+TEST(isolation_tmux_server_hidden_unless_allowed)
+{
+	const char *tmux = tool("tmux");
+	char dir[256], path[300], name[64];
+	struct run r;
+
+	NEED_NS();
+	if (!tmux)
+		SKIP("tmux is not installed (scripts/deps.sh test)");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-tmux"))
+		return;
+	snprintf(path, sizeof(path), "%s/tmux.sock", dir);
+	run_cmd(ARGV(tmux, "-S", path, "new-session", "-d", "sleep 300"), &r);
+	CHECK_OUTCOME(&r, 0, "starting a tmux server outside");
+	run_cmd(ARGV(tmux, "-S", path, "list-sessions"), &r);
+	CHECK_OUTCOME(&r, 0, "tmux ls unconfined (baseline)");
+	cli_run(NO_OPTS, ARGV(tmux, "-S", path, "list-sessions"), &r);
+	CHECK_MSG(r.outcome != 0, "tmux server reached from inside: %s", r.out);
+	cli_run(OPTS("--policy", allow_policy("allow-tmux.yaml", path)), ARGV(tmux, "-S", path, "list-sessions"), &r);
+	CHECK_OUTCOME(&r, 0, "tmux ls with sockets.allow");
+	run_cmd(ARGV(tmux, "-S", path, "kill-server"), &r);
+
+	/* The default socket directory, /tmp/tmux-UID, is hidden whole (a
+	 * server started later is not reachable either). */
+	snprintf(name, sizeof(name), "stockade-ns-%d", (int)getpid());
+	run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "new-session", "-d", "sleep 300"), &r);
+	if (r.outcome == 0) {
+		cli_run(NO_OPTS, ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "list-sessions"), &r);
+		CHECK_MSG(r.outcome != 0, "tmux -L server reached from inside: %s", r.out);
+		run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "kill-server"), &r);
+	}
+	rm_rf(dir);
+}
+
+TEST(isolation_other_pty_not_openable)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	char script[256];
+	struct run r;
+
+	NEED_NS();
+	CHECK(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+	if (m < 0)
+		return;
+	snprintf(script, sizeof(script), "exec 3<>%s && echo OPENED; ls /dev/pts", ptsname(m));
+	sh(NO_OPTS, script, &r);
+	CHECK_MSG(!has(&r, "OPENED"), "another pty opened from inside: %s", r.out);
+	/* A pty of its own works (script, node-pty): the new devpts. */
+	sh(NO_OPTS, "exec 3<>/dev/ptmx && echo PTMX", &r);
+	CHECK_MSG(has(&r, "PTMX"), "/dev/ptmx: %s", r.out);
+	close(m);
+}
+
+/* Interactive bash on a terminal: job control (Ctrl-Z, jobs, fg, Ctrl-C)
+ * and the exit status, driven through a pty by python, under `script`. */
+static const char job_control_py[] =
+	"import os, pty, select, sys, time\n"
+	"argv = sys.argv[1:]\n"
+	"pid, fd = pty.fork()\n"
+	"if pid == 0:\n"
+	"    os.environ['PS1'] = 'PROMPT$ '\n"
+	"    os.execvp(argv[0], argv)\n"
+	"buf = b''\n"
+	"def expect(s, t=15):\n"
+	"    global buf\n"
+	"    end = time.time() + t\n"
+	"    while s.encode() not in buf:\n"
+	"        r = select.select([fd], [], [], max(0, end - time.time()))[0]\n"
+	"        if not r: sys.exit('timeout waiting for %r; got %r' % (s, buf[-400:]))\n"
+	"        try: buf += os.read(fd, 4096)\n"
+	"        except OSError: sys.exit('EOF waiting for %r; got %r' % (s, buf[-400:]))\n"
+	"    buf = buf[buf.index(s.encode()) + len(s):]\n"
+	"def send(s): os.write(fd, s.encode())\n"
+	"send('echo RE\"\"ADY\\n'); expect('READY')\n"
+	"send('sleep 30\\n'); time.sleep(0.7); send('\\x1a'); expect('Stopped')\n"
+	"send('jobs\\n'); expect('sleep 30')\n"
+	"send('fg\\n'); time.sleep(0.7); send('\\x03')\n"
+	"send('echo DO\"\"NE $((3+4))\\n'); expect('DONE 7')\n"
+	"send('exit 3\\n')\n"
+	"while True:\n"
+	"    try:\n"
+	"        if not os.read(fd, 4096): break\n"
+	"    except OSError: break\n"
+	"st = os.waitpid(pid, 0)[1]\n"
+	"print('exit', os.waitstatus_to_exitcode(st))\n";
+
+TEST(isolation_job_control_under_script)
+{
+	const char *py = write_tmp("job_control.py", job_control_py, 0644), *bash = tool("bash"), *script = tool("script");
+	char cmdline[1024];
+	struct run r;
+
+	NEED_NS();
+	if (!bash || !script)
+		SKIP("bash or script (util-linux) is missing");
+	for (int off = 0; off < 2; off++) {
+		snprintf(cmdline, sizeof(cmdline), "%s run %s -- %s --norc --noprofile -i", stockade_bin(),
+			 off ? "--isolation off" : "", bash);
+		run_cmd(ARGV(python(), py, script, "-qfec", cmdline, "/dev/null"), &r);
+		CHECK_OUTCOME(&r, 0, off ? "job control, --isolation off" : "job control, namespaces");
+		CHECK_MSG(has(&r, "exit 3"), "%s: %s", off ? "off" : "namespaces", r.out);
+	}
+}
+
+TEST(isolation_git_hooks_cannot_be_planted)
+{
+	const char *git = tool("git");
+	char dir[256], wt[300];
+	struct cmd c = { .n = 0 };
+	struct run_opts o = { 0 };
+	struct run r;
+
+	NEED_NS();
+	if (!git)
+		SKIP("git is not installed");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-git"))
+		return;
+	snprintf(wt, sizeof(wt), "%s/wt", dir);
+	o.cwd = dir;
+	char setup[1200];
+	snprintf(setup, sizeof(setup),
+		 "cd %s && git init -q repo && cd repo && git config user.email t@example.com && "
+		 "git config user.name t && echo a > f && git add f && git commit -qm one && "
+		 "git worktree add -q %s 2>&1",
+		 dir, wt);
+	run_cmd(ARGV("/bin/sh", "-c", setup), &r);
+	CHECK_OUTCOME(&r, 0, "git setup");
+	static const char plant[] =
+		"printf '#!/bin/sh\\ntouch /tmp/planted\\n' > \"$(git rev-parse --git-common-dir)/hooks/pre-commit\" "
+		"2>/dev/null && echo PLANTED; git config core.fsmonitor 'touch /tmp/fsmonitor' 2>/dev/null && echo FSMON; "
+		"echo b >> f && git commit -qam two && echo COMMITTED";
+	/* In the main working tree, and in a linked one (its common dir's). */
+	for (int linked = 0; linked < 2; linked++) {
+		char where[700];
+
+		snprintf(where, sizeof(where), "%s/%s", dir, linked ? "wt" : "repo");
+		o.cwd = where;
+		c = (struct cmd){ .n = 0 };
+		cmd_push_stockade_run(&c, NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", plant));
+		cmd_run(&c, &o, &r);
+		cmd_free(&c);
+		CHECK_MSG(!has(&r, "PLANTED") && !has(&r, "FSMON"), "%s: .git planted: %s", where, r.out);
+		CHECK_MSG(has(&r, "COMMITTED"), "%s: git commit failed: %s", where, r.out);
+	}
+	char hook[700];
+	snprintf(hook, sizeof(hook), "%s/repo/.git/hooks/pre-commit", dir);
+	CHECK(access(hook, F_OK) != 0);
+	rm_rf(dir);
+}
+
+TEST(isolation_exit_statuses)
+{
+	const char *noexec = write_tmp("noexec.sh", "#!/bin/sh\nexit 0\n", 0644);
+	static const char *const modes[][4] = {
+		{ "--isolation", "auto", NULL },
+		{ "--isolation", "off", NULL },
+		{ "--isolation", "auto", "--report", NULL },
+	};
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *const *o = modes[i];
+
+		sh(o, "exit 3", &r);
+		CHECK_OUTCOME(&r, 3, "exit 3");
+		sh(o, "kill -TERM $$", &r);
+		CHECK_OUTCOME(&r, SIGNALLED(SIGTERM), "killed by SIGTERM");
+		cli_run(o, ARGV(noexec), &r);
+		CHECK_OUTCOME(&r, EXEC_NOT_EXECUTABLE, "not executable");
+		cli_run(o, ARGV("/nonexistent/command"), &r);
+		CHECK_OUTCOME(&r, EXEC_NOT_FOUND, "not found");
+	}
+}
+
+TEST(isolation_signals_relayed)
+{
+	struct run_opts o = { .term_after_ms = 700 };
+	struct cmd c = { .n = 0 };
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	for (int off = 0; off < 2; off++) {
+		c = (struct cmd){ .n = 0 };
+		cmd_push_stockade_run(&c, off ? OPTS("--isolation", "off") : NULL);
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"));
+		cmd_run(&c, &o, &r);
+		cmd_free(&c);
+		CHECK_OUTCOME(&r, 42, off ? "SIGTERM to stockade, --isolation off" : "SIGTERM relayed through init");
+	}
+}
+
+/* How many processes hold `marker` in their environment. */
+static int count_marked(const char *marker)
+{
+	char cmd[256];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "grep -l %s /proc/[0-9]*/environ 2>/dev/null | grep -vc self", marker);
+	run_cmd(ARGV("/bin/sh", "-c", cmd), &r);
+	return atoi(r.out);
+}
+
+TEST(isolation_everything_dies_with_stockade)
+{
+	char marker[64], env[96];
+	pid_t pid;
+	int st, n = 0;
+
+	NEED_NS();
+	snprintf(marker, sizeof(marker), "stockade-die-%d", (int)getpid());
+	snprintf(env, sizeof(env), "STOCKADE_NS_DIE=%s", marker);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		putenv(env);
+		execl(stockade_bin(), "stockade", "run", "--", "/bin/sh", "-c", "sleep 300 & sleep 300 & wait",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* sh and its two sleeps at least (stockade's own processes are not
+	 * dumpable when a supervisor runs: another user cannot read them). */
+	for (int i = 0; i < 100 && (n = count_marked(marker)) < 3; i++)
+		usleep(30000);
+	CHECK_MSG(n >= 3, "%d marked processes (sh and two sleeps expected)", n);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	for (int i = 0; i < 100 && (n = count_marked(marker)) > 0; i++)
+		usleep(30000);
+	CHECK_MSG(n == 0, "%d processes outlived stockade's SIGKILL", n);
+}
+
+TEST(isolation_nothing_propagates_to_a_shared_root)
+{
+	pid_t pid;
+	int st;
+
+	if (!have_binaries())
+		return;
+	if (geteuid() != 0)
+		SKIP("needs root: a mount namespace of the test's own with a shared /");
+	if (!ns_here())
+		SKIP("namespaces cannot be made here");
+	pid = fork();
+	if (pid == 0) {
+		char *before, *after;
+		int ret;
+
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+			_exit(2);
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd), "'%s' run -- /bin/sh -c 'test \"$(ls /dev/pts)\" = ptmx' >/dev/null 2>&1",
+			 stockade_bin());
+		before = read_file("/proc/self/mountinfo");
+		ret = system(cmd);
+		after = read_file("/proc/self/mountinfo");
+		_exit(ret != 0 ? 3 : !before || !after || strcmp(before, after) ? 4 : 0);
+	}
+	waitpid(pid, &st, 0);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) != 2, "cannot make a shared / to test with");
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) != 3, "stockade failed in a namespace with a shared /");
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mounts propagated from the sandbox to a shared / (%d)",
+		  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+TEST(isolation_memfd_noexec_as_root)
+{
+	static const char probe[] =
+		"import os, mmap\n"
+		"fd = os.memfd_create('x', 0)\n"
+		"data = open('/bin/true', 'rb').read(); os.write(fd, data)\n"
+		"m = mmap.mmap(fd, len(data), prot=mmap.PROT_READ | mmap.PROT_EXEC); print('MAPPED')\n"
+		"try: os.execv('/proc/self/fd/%d' % fd, ['x'])\n"
+		"except OSError as e: print('EXEC', e.errno)\n";
+	const char *py = write_tmp("memfd.py", probe, 0644);
+	struct run r;
+
+	NEED_NS();
+	if (geteuid() != 0 || access("/proc/sys/vm/memfd_noexec", F_OK) != 0)
+		SKIP("vm.memfd_noexec is raised only by real root, on Linux 6.3+");
+	cli_run(NO_OPTS, ARGV(python(), py), &r);
+	CHECK_MSG(has(&r, "MAPPED"), "an executable mapping of a memfd failed: %s", r.out);
+	CHECK_MSG(has(&r, "EXEC 13"), "a plain memfd was executed: %s", r.out);
+}
+
+/* Stand-ins for an unprivileged container: root of a user namespace in
+ * which no more user namespaces may be made (it can still make the
+ * others), and the same with its bounding set dropped (it cannot). */
+TEST(isolation_unprivileged_container_stand_in)
+{
+	const char *unshare = tool("unshare"), *setpriv = tool("setpriv");
+	char script[1024];
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!unshare || !setpriv)
+		SKIP("unshare or setpriv (util-linux) is missing");
+	run_cmd(ARGV(unshare, "-U", "-r", "true"), &r);
+	if (r.outcome != 0)
+		SKIP("this user cannot make a user namespace to stand in for a container");
+	snprintf(script, sizeof(script),
+		 "echo 0 > /proc/sys/user/max_user_namespaces || exit 9; "
+		 "\"$STOCKADE\" run --verbose -- /bin/sh -c 'echo pid=$$' 2>&1; echo rc=$?; "
+		 "exec %s --bounding-set=-all --inh-caps=-all /bin/sh -c '"
+		 "\"$STOCKADE\" run --verbose -- /bin/sh -c \"echo pid=\\$\\$\" 2>&1; echo rc=$?; "
+		 "\"$STOCKADE\" run --isolation required -- true 2>&1; echo rc=$?'",
+		 setpriv);
+	char env[600];
+	snprintf(env, sizeof(env), "STOCKADE=%s", stockade_bin());
+	run_cmd(ARGV("env", env, unshare, "-U", "-r", "/bin/sh", "-c", script), &r);
+	CHECK_OUTCOME(&r, 0, "the stand-in");
+	/* With CAP_SYS_ADMIN in its namespace: pid, IPC, mount namespaces. */
+	CHECK_MSG(strstr(r.out, "namespaces    enforced: own pid") || strstr(r.out, "namespaces    partly enforced: own pid"),
+		  "root of a user namespace: %s", r.out);
+	CHECK_MSG(has(&r, "pid=2\n"), "%s", r.out);
+	/* Without: auto runs in place and says why; required refuses. */
+	CHECK_MSG(has(&r, "namespaces    NOT enforced: none: this process may not make namespaces"), "%s", r.out);
+	CHECK_MSG(has(&r, "isolation: required, but this process may not make namespaces"), "%s", r.out);
+	CHECK_MSG(has(&r, "rc=125"), "required: %s", r.out);
+}
+
+TEST(isolation_real_tools_both_modes)
+{
+	static const char script[] =
+		"set -e\n"
+		"cd \"$1\"; export TMPDIR=\"$1\"\n"
+		"if command -v node >/dev/null; then node -e 'require(\"child_process\").execSync(\"true\"); "
+		"console.log(\"node ok\")'; fi\n"
+		"python3 -c 'import multiprocessing as m\n"
+		"if __name__ == \"__main__\":\n"
+		"    with m.Pool(2) as p: print(\"python\", sum(p.map(abs, [-1, -2])))'\n"
+		"git init -q g && git -C g -c user.email=a@b -c user.name=n commit -q --allow-empty -m x && echo git ok\n"
+		"printf 'int main(void){return 0;}\\n' > t.c && gcc -o t t.c && ./t && echo gcc ok\n"
+		"printf 'all: a b\\na:\\n\\t@true\\nb:\\n\\t@true\\n' > Makefile && make -s -j2 && echo make ok\n"
+		"\"$2\" && echo fork-server ok\n";
+	const char *file = write_tmp("tools.sh", script, 0644);
+	static const char *const modes[2] = { "auto", "off" };
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!tool("gcc") || !tool("make") || !tool("git"))
+		SKIP("gcc, make or git is missing");
+	for (int i = 0; i < 2; i++) {
+		char dir[512];
+
+		if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-tools"))
+			return;
+		cli_run(OPTS("--isolation", modes[i], "--write", dir),
+			ARGV("/bin/sh", file, dir, probe_path("socketpair-server")), &r);
+		CHECK_OUTCOME(&r, 0, modes[i]);
+		CHECK_MSG(has(&r, "python 3") && has(&r, "git ok") && has(&r, "gcc ok") && has(&r, "make ok") &&
+				  has(&r, "fork-server ok"),
+			  "isolation %s: %s", modes[i], r.out);
+		rm_rf(dir);
+	}
+}

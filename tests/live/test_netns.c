@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier, the network namespace of network modes none and proxy
+ * (run/netns.c, docs/network.md): a child in a new network namespace runs
+ * the inside hook, which brings lo up and hands a listener on 127.0.0.1:PORT
+ * to us outside; we accept on it from the host's namespace what the child
+ * connects to inside, while the child cannot reach a server of ours on the
+ * host's 127.0.0.1.  And which plans want the namespace.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../harness.h"
+#include "../unit/plan_helpers.h"
+#include "run/netns.h"
+
+static int listen_on(uint16_t port, uint16_t *got)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*got = ntohs(sa.sin_port);
+	return fd;
+}
+
+static int connect_to(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int recv_listener(int ctl)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(ctl, &m, MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+TEST(netns_proxy_listener_crosses_the_namespace)
+{
+	uint16_t host_port = 0, proxy_port = 0;
+	int host = listen_on(0, &host_port), probe = listen_on(0, &proxy_port), ctl[2], sync[2];
+
+	CHECK(host >= 0 && probe >= 0);
+	close(probe); /* a port number for the proxy, free on the host too */
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == 0 && pipe(sync) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sk_netns_proxy np = { .ctl = ctl[1], .port = proxy_port };
+		stockade_error *e = NULL;
+		char result = '?';
+		int fd;
+
+		close(ctl[0]);
+		close(sync[0]);
+		/* as root, or as the root of a user namespace of our own */
+		if (unshare(CLONE_NEWNET) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+			_exit(errno == EPERM || errno == ENOSPC || errno == EINVAL ? 77 : 2);
+		if (sk_netns_inside(&np, &e) < 0)
+			_exit(3);
+		/* inside: the proxy's port answers, the host's server does not */
+		fd = connect_to(proxy_port);
+		if (fd < 0)
+			_exit(4);
+		if (write(fd, "hi", 2) != 2)
+			_exit(5);
+		close(fd);
+		fd = connect_to(host_port);
+		result = fd == -ECONNREFUSED ? 'R' : fd >= 0 ? 'C' : 'E';
+		if (write(sync[1], &result, 1) != 1)
+			_exit(6);
+		_exit(0);
+	}
+	close(ctl[1]);
+	close(sync[1]);
+	int l = recv_listener(ctl[0]), status = 0;
+	char buf[4] = "", result = 0;
+	if (l >= 0) {
+		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		CHECK(c >= 0);
+		if (c >= 0) {
+			CHECK(read(c, buf, 2) == 2 && !memcmp(buf, "hi", 2));
+			close(c);
+		}
+		close(l);
+	}
+	if (read(sync[0], &result, 1) != 1)
+		result = 0;
+	waitpid(pid, &status, 0);
+	close(ctl[0]);
+	close(sync[0]);
+	close(host);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		SKIP("cannot make a network namespace here (not root, no user namespace)");
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	CHECK_MSG(l >= 0, "no listener came out of the namespace");
+	CHECK_MSG(result == 'R', "inside the namespace the host's 127.0.0.1:%u %s", host_port,
+		  result == 'C' ? "was reachable" : "gave another error");
+}
+
+TEST(netns_wanted_by_none_and_a_lone_proxy)
+{
+	stockade_plan *p = plan_from("preset:agent", (const char *)NULL);
+	CHECK(p && sk_netns_wanted(p, 0)); /* agent: mode none, no ports */
+	stockade_plan_free(p);
+	p = plan_from("preset:agent", "network:\n  tcp_connect: [5432]\n", (const char *)NULL);
+	CHECK(p && !sk_netns_wanted(p, 0)); /* a host service needs the host's namespace */
+	stockade_plan_free(p);
+	p = plan_from("preset:agent", "network:\n  mode: proxy\n  tcp_connect: [\"127.0.0.1:4000\"]\n", (const char *)NULL);
+	CHECK(p && sk_netns_wanted(p, 4000) && !sk_netns_wanted(p, 4001));
+	stockade_plan_free(p);
+	p = plan_from("preset:agent", "network:\n  mode: proxy\n  tcp_connect: [\"127.0.0.1:4000\", \"127.0.0.1:5432\"]\n",
+		      (const char *)NULL);
+	CHECK(p && !sk_netns_wanted(p, 4000));
+	stockade_plan_free(p);
+	p = plan_from("preset:agent", "network:\n  mode: full\n", (const char *)NULL);
+	CHECK(p && !sk_netns_wanted(p, 0));
+	stockade_plan_free(p);
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier, "never less confined than asked without a line saying so":
+ * the home credentials carved out of the passwd home too when $HOME names
+ * another directory; write roots that are /, a system directory or the
+ * home directory refused (TMPDIR=/, TMPDIR=$HOME, run from the home
+ * directory) unless `filesystem.allow_broad_write`; a grant through a link
+ * inside a write root refused; a symlinked policy's relative `extends:`
+ * resolved beside the file it links to.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandboxed.h"
+
+static int run_in(const char *cwd, const char *const *env, const char *const *opts, const char *const *argv,
+		  struct run *r)
+{
+	struct cmd c = { 0 };
+	struct run_opts o = { .cwd = cwd, .env = env };
+	int ret;
+
+	cmd_push_stockade_run(&c, opts);
+	cmd_push_all(&c, argv);
+	ret = cmd_run(&c, &o, r);
+	cmd_free(&c);
+	return ret;
+}
+
+/* HOME=elsewhere: a credential agent carves out of the passwd home stays
+ * unreadable.  Only files that exist already are used (read, never
+ * written); none: skipped. */
+TEST(truth_passwd_home_carved_too)
+{
+	static const char *const candidates[] = { ".npmrc",	   ".netrc",	   ".git-credentials", ".pypirc",
+						  ".vault-token",  ".ssh/id_rsa",  ".ssh/id_ed25519",  ".ssh/id_ecdsa",
+						  ".bash_history", ".aws/credentials", NULL };
+	struct passwd *pw = getpwuid(getuid());
+	char home[PATH_MAX], file[PATH_MAX * 2], henv[PATH_MAX + 8];
+	const char *found = NULL;
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/')
+		SKIP("this user has no home directory in /etc/passwd");
+	for (size_t i = 0; !found && candidates[i]; i++) {
+		snprintf(file, sizeof(file), "%s/%s", pw->pw_dir, candidates[i]);
+		if (access(file, R_OK) == 0)
+			found = candidates[i];
+	}
+	if (!found)
+		SKIP("no credential agent carves out exists in this user's passwd home");
+	if (!make_tmpdir(home, sizeof(home), NULL, "fakehome"))
+		return;
+	snprintf(henv, sizeof(henv), "HOME=%s", home);
+	/* Under its own HOME it is denied already; the case is HOME elsewhere. */
+	run_in(NULL, ARGV(henv), OPTS("--preset", "agent", "--isolation", "off"), ARGV("/bin/sh", "-c",
+		"exec 2>/dev/null; cat \"$1\" >/dev/null && echo READABLE || echo denied", "sh", file), &r);
+	CHECK_MSG(r.outcome == 0 && strstr(r.out, "denied") && !strstr(r.out, "READABLE"),
+		  "HOME=%s: %s of the passwd home is readable: %s", home, found, r.out);
+	rm_rf(home);
+}
+
+TEST(truth_broad_write_roots_refused)
+{
+	char home[PATH_MAX], henv[PATH_MAX + 8], tenv[PATH_MAX + 8];
+	const char *pol = write_tmp("broad.yaml",
+				    "version: 1\n"
+				    "extends: agent\n"
+				    "filesystem:\n"
+				    "  allow_broad_write: true\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!make_tmpdir(home, sizeof(home), NULL, "broadhome"))
+		return;
+	snprintf(henv, sizeof(henv), "HOME=%s", home);
+	snprintf(tenv, sizeof(tenv), "TMPDIR=%s", home);
+
+	run_in(NULL, ARGV("TMPDIR=/"), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "TMPDIR=/");
+	CHECK_MSG(strstr(r.out, "write root `$TMPDIR` is / (the root directory)"), "TMPDIR=/: %s", r.out);
+
+	run_in(NULL, ARGV(henv, tenv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "TMPDIR=$HOME");
+	CHECK_MSG(strstr(r.out, "(the home directory)"), "TMPDIR=$HOME: %s", r.out);
+
+	run_in(home, ARGV(henv), OPTS("--preset", "strict"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "strict run from the home directory");
+	CHECK_MSG(strstr(r.out, "write root `$CWD`"), "cwd = HOME: %s", r.out);
+
+	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/etc"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /etc");
+	CHECK_MSG(strstr(r.out, "is /etc (a system directory)"), "--write /etc: %s", r.out);
+
+	/* Said explicitly: it runs. */
+	run_in(NULL, ARGV("TMPDIR=/"), OPTS("--policy", pol), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "TMPDIR=/ with allow_broad_write: true");
+	/* And a narrow TMPDIR is no broad write root. */
+	run_in(NULL, ARGV(henv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "agent with HOME set to a scratch directory");
+	rm_rf(home);
+}
+
+/* --write ./out where ./out is a link (planted by an earlier run) to a
+ * directory outside the write roots. */
+TEST(truth_grant_through_planted_link_refused)
+{
+	char base[PATH_MAX], work[PATH_MAX + 8], target[PATH_MAX + 8], link[PATH_MAX * 2];
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!make_tmpdir(base, sizeof(base), NULL, "planted"))
+		return;
+	snprintf(work, sizeof(work), "%s/work", base);
+	snprintf(target, sizeof(target), "%s/config", base);
+	snprintf(link, sizeof(link), "%s/out", work);
+	CHECK(mkdir(work, 0755) == 0 && mkdir(target, 0755) == 0 && symlink(target, link) == 0);
+
+	run_in(work, NULL, OPTS("--preset", "agent", "--write", "./out"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write through a link inside $CWD");
+	CHECK_MSG(strstr(r.out, "goes through the link") && strstr(r.out, "inside the write root"), "%s", r.out);
+	/* The target named itself is fine. */
+	run_in(work, NULL, OPTS("--preset", "agent", "--write", target), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "--write naming the target");
+	rm_rf(base);
+}
+
+/* A policy symlinked into another directory takes its relative `extends:`
+ * from beside the file it links to, not from beside the link. */
+TEST(truth_symlinked_policy_extends_from_its_real_directory)
+{
+	char base[PATH_MAX], real_dir[PATH_MAX + 8], link_dir[PATH_MAX + 8], p[PATH_MAX * 2], l[PATH_MAX * 2];
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!make_tmpdir(base, sizeof(base), NULL, "policylink"))
+		return;
+	snprintf(real_dir, sizeof(real_dir), "%s/real", base);
+	snprintf(link_dir, sizeof(link_dir), "%s/planted", base);
+	CHECK(mkdir(real_dir, 0755) == 0 && mkdir(link_dir, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/policy.yaml", real_dir);
+	CHECK(write_file(p, "version: 1\nextends: base.yaml\n"));
+	snprintf(p, sizeof(p), "%s/base.yaml", real_dir);
+	CHECK(write_file(p, "version: 1\nextends: agent\nseccomp:\n  deny: [uname]\n"));
+	/* What a sandboxed run could plant beside the link: no filter. */
+	snprintf(p, sizeof(p), "%s/base.yaml", link_dir);
+	CHECK(write_file(p, "version: 1\nextends: none\n"));
+	snprintf(p, sizeof(p), "%s/policy.yaml", real_dir);
+	snprintf(l, sizeof(l), "%s/policy.yaml", link_dir);
+	CHECK(symlink(p, l) == 0);
+
+	run_in(NULL, NULL, OPTS("--policy", l), ARGV("/bin/uname"), &r);
+	CHECK_MSG(r.outcome != 0 && r.outcome != STOCKADE_FAILED,
+		  "uname under the linked policy ran (the planted base was used): %s", r.out);
+	rm_rf(base);
+}

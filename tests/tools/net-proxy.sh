@@ -1,0 +1,434 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Network mode proxy (issue 15), loopback only: a local server (started and
+# stopped here) stands in for a web server, a dumb-http git host, an npm
+# registry (packument and tarball) and a pip simple index, under the name
+# registry.test pinned to 127.0.0.1 (network.hosts).  No name this test lets
+# through resolves anywhere but the pin or /etc/hosts' localhost, so no
+# packet leaves loopback.  Checks:
+#  - curl, python urllib, git clone, npm install, pip download/install reach
+#    the allowed name through the proxy (agent with --allow-host; curl,
+#    python and git under strict);
+#  - a name not allowed gets a 403 naming it and the fix, and a line on
+#    stderr; localhost, allowed but not pinned, is refused by the address
+#    guard (loopback);
+#  - direct connections fail: the server's port, the proxy's port on
+#    127.0.0.2, UDP, sendto with MSG_FASTOPEN; a request without the run's
+#    credential gets 407;
+#  - a tcp_connect entry lets the server's port through;
+#  - --audit lets a refused name through and says it would refuse;
+#  - the proxy survives hundreds of connections, half-closes, garbage, an
+#    oversized head and a client that disappears mid-transfer, with as many
+#    descriptors after as before, and is gone when the run ends.
+set -eu
+STOCKADE=${STOCKADE:-build/stockade}
+case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
+[ -x "$STOCKADE" ] || { echo "FAIL: $STOCKADE is not built"; exit 1; }
+[ -x "$(dirname "$STOCKADE")/stockade-proxy" ] || [ -n "${STOCKADE_PROXY_BIN:-}" ] ||
+	{ echo "FAIL: stockade-proxy is not built beside $STOCKADE"; exit 1; }
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
+command -v curl >/dev/null 2>&1 || { echo "SKIP: curl is not installed"; exit 77; }
+"$STOCKADE" run --net proxy -- true 2>/dev/null || { echo "SKIP: network mode proxy cannot run here"; exit 77; }
+
+tmp=$(mktemp -d /tmp/stockade-net.XXXXXX)
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+mkdir "$tmp/home" "$tmp/www" "$tmp/work"
+HOME=$tmp/home
+export HOME
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy
+
+# ---- the server ----
+echo hello-from-registry >"$tmp/www/index.html"
+head -c 3000000 /dev/urandom >"$tmp/www/big.bin"
+python3 - "$tmp/www" "$tmp/port" <<'PY' &
+import functools, http.server, os, sys
+root, portfile = sys.argv[1], sys.argv[2]
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address): pass  # clients that go away mid-transfer
+srv = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
+with open(portfile + ".tmp", "w") as f: f.write(str(srv.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
+PY
+server=$!
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port=$(cat "$tmp/port")
+base=http://registry.test:$port
+
+cat >"$tmp/agent.yaml" <<EOF
+extends: agent
+network:
+  mode: proxy
+  hosts:
+    registry.test: 127.0.0.1
+EOF
+sed 's/extends: agent/extends: strict/' "$tmp/agent.yaml" >"$tmp/strict.yaml"
+agent() { "$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" "$@"; }
+
+cd "$tmp/work"
+
+# ---- curl, python ----
+out=$(agent -- curl -sS "$base/index.html" 2>&1) || fail "curl through the proxy: $out"
+[ "$out" = hello-from-registry ] || fail "curl got: $out"
+out=$(agent -- curl -sS -p "$base/index.html" 2>&1) || fail "curl CONNECT through the proxy: $out"
+[ "$out" = hello-from-registry ] || fail "curl CONNECT got: $out"
+out=$(agent -- python3 -c "import urllib.request; print(urllib.request.urlopen('$base/index.html').read().decode().strip())" 2>&1) ||
+	fail "python urllib through the proxy: $out"
+[ "$out" = hello-from-registry ] || fail "python urllib got: $out"
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- \
+	$py -c "import urllib.request; print(urllib.request.urlopen('$base/index.html').read().decode().strip())" 2>&1) ||
+	fail "python urllib under strict: $out"
+[ "$out" = hello-from-registry ] || fail "python urllib under strict got: $out"
+out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl -sS "$base/index.html" 2>&1) ||
+	fail "curl under strict: $out"
+[ "$out" = hello-from-registry ] || fail "curl under strict got: $out"
+
+# ---- refused: not allowed, the address guard ----
+out=$(agent -- curl -sS -w '%{http_code}' "http://evil.test:$port/" 2>"$tmp/err") || true
+case $out in
+*"evil.test:$port is not reachable"*"--allow-host evil.test:$port"*403) ;;
+*) fail "a name not allowed: got $out" ;;
+esac
+grep -q "stockade: proxy refused GET evil.test:$port: not in network.allow" "$tmp/err" ||
+	fail "no refusal line on stderr: $(cat "$tmp/err")"
+out=$(agent -- curl -sS -p -w '%{http_code}' "https://evil.test/" 2>"$tmp/err") || true
+grep -q "proxy refused CONNECT evil.test:443: not in network.allow (--allow-host evil.test" "$tmp/err" ||
+	fail "CONNECT to a name not allowed: $out $(cat "$tmp/err")"
+if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
+	out=$("$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
+		curl -sS --noproxy '' -w '%{http_code}' "http://localhost:$port/index.html" 2>&1) || true
+	case $out in
+	*"localhost resolves to 127.0.0.1 (loopback"*403*) ;;
+	*) fail "the guard let localhost (loopback, not pinned) through: $out" ;;
+	esac
+else
+	echo "note: /etc/hosts has no 127.0.0.1 localhost line; the guard's resolver case is skipped"
+fi
+
+# ---- no way around the proxy ----
+out=$(agent -- python3 - "$port" <<'PY'
+import os, socket, sys
+port = int(sys.argv[1])
+proxy = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+def attempt(what, f):
+    try:
+        f()
+        print("REACHED", what)
+    except OSError as e:
+        print("refused", what, e.errno)
+def tcp(addr):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(3)
+    s.connect(addr)
+attempt("server port", lambda: tcp(("127.0.0.1", port)))
+attempt("proxy port on 127.0.0.2", lambda: tcp(("127.0.0.2", proxy)))
+attempt("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", port)))
+def fastopen():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.sendto(b"GET / HTTP/1.0\r\n\r\n", socket.MSG_FASTOPEN, ("127.0.0.1", port))
+    if not s.recv(10):
+        raise OSError(0, "nothing")
+attempt("MSG_FASTOPEN", fastopen)
+def noauth():
+    s = socket.create_connection(("127.0.0.1", proxy))
+    s.sendall(b"GET http://registry.test:%d/index.html HTTP/1.1\r\nHost: x\r\n\r\n" % port)
+    r = s.recv(100)
+    if not r.startswith(b"HTTP/1.1 407"):
+        raise SystemExit("no credential, and no 407: %r" % r)
+    raise OSError(407, "407")
+attempt("no credential", noauth)
+PY
+) 2>"$tmp/err" || fail "the bypass probes did not run: $out $(cat "$tmp/err")"
+case $out in
+*REACHED*) fail "a connection bypassed the proxy: $out" ;;
+esac
+[ "$(echo "$out" | grep -c '^refused')" = 5 ] || fail "bypass probes: $out"
+# the proxy's port on another loopback address: Landlock lets the port
+# through, the supervisor's connect() check refuses the address
+grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
+	"$tmp/err" || fail "no mediated refusal for 127.0.0.2: $(cat "$tmp/err")"
+
+# ---- tcp_connect with an address ----
+out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- curl -sS "http://127.0.0.1:$port/index.html" 2>&1) ||
+	fail "--tcp-connect 127.0.0.1:$port did not let the port through: $out"
+case $out in *hello-from-registry) ;; *) fail "--tcp-connect got: $out" ;; esac
+
+out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- python3 - "$port" <<'PY' 2>"$tmp/err"
+import socket, sys
+port = int(sys.argv[1])
+def attempt(family, addr):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect(addr)
+        return "ok"
+    except OSError as e:
+        return str(e.errno)
+print(attempt(socket.AF_INET, ("127.0.0.1", port)), attempt(socket.AF_INET, ("127.0.0.2", port)),
+      attempt(socket.AF_INET6, ("::ffff:127.0.0.1", port)), attempt(socket.AF_INET, ("127.0.0.1", port + 1)))
+PY
+) || fail "--tcp-connect probe: $out $(cat "$tmp/err")"
+# 127.0.0.1 and its IPv4-mapped form connect; 127.0.0.2 and another port: EACCES (13)
+[ "$out" = "ok 13 ok 13" ] || fail "--tcp-connect 127.0.0.1:$port: got $out $(cat "$tmp/err")"
+out=$("$STOCKADE" run --tcp-connect "$port" -- python3 -c "
+import socket
+s = socket.socket()
+try:
+    s.connect(('127.0.0.2', $port)); print('ok')
+except OSError as e: print(e.errno)" 2>&1) || true
+[ "$out" = 111 ] || fail "--tcp-connect $port (any host): 127.0.0.2 should be refused by the kernel (111), got $out"
+
+# ---- audit ----
+out=$("$STOCKADE" run --audit --no-report --policy "$tmp/agent.yaml" -- curl -sS "$base/index.html" 2>"$tmp/err") ||
+	fail "--audit: the proxy did not let a name through: $out $(cat "$tmp/err")"
+[ "$out" = hello-from-registry ] || fail "--audit got: $out"
+grep -q "proxy would refuse GET registry.test:$port: not in network.allow" "$tmp/err" ||
+	fail "--audit did not say it would refuse: $(cat "$tmp/err")"
+
+# ---- the report: JSON events with the fix, no `--net full` ----
+"$STOCKADE" run --report --report-json "$tmp/work/r.json" --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- \
+	sh -c "curl -s -o /dev/null http://evil.test:$port/; curl -s -o /dev/null http://evil.test:$port/; python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' 2>/dev/null; true" \
+	2>"$tmp/err" || fail "the reported run failed: $(cat "$tmp/err")"
+grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
+	fail "no network event with its fix in the JSON report: $(cat "$tmp/work/r.json")"
+grep -q "GET evil.test:$port (2 times): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+	fail "no refusal in the text report: $(cat "$tmp/err")"
+grep -q "socket(AF_INET, SOCK_DGRAM.*fix: --allow-host HOST, through stockade's proxy" "$tmp/err" ||
+	fail "the UDP socket's fix is not the proxy: $(cat "$tmp/err")"
+grep -q "fix: --net full" "$tmp/err" && fail "the report suggests --net full under mode proxy: $(cat "$tmp/err")"
+
+# ---- learn: the hosts reached become network.allow, and the policy re-runs ----
+"$STOCKADE" learn --base "$tmp/agent.yaml" -o "$tmp/work/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
+	2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
+grep -q "^    - \"registry.test:$port\"" "$tmp/work/learned.yaml" ||
+	fail "learn did not write the host: $(cat "$tmp/work/learned.yaml")"
+out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
+	fail "the learned policy does not run: $out"
+[ "$out" = hello-from-registry ] || fail "the learned policy got: $out"
+out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
+case $out in *"other.test:$port is not reachable"*) ;; *) fail "the learned policy let other.test through: $out" ;; esac
+
+# ---- git clone over dumb http ----
+if command -v git >/dev/null 2>&1; then
+	git init -q "$tmp/src" && git -C "$tmp/src" -c user.name=t -c user.email=t@t commit -q --allow-empty -m first &&
+		git clone -q --bare "$tmp/src" "$tmp/www/repo.git" && git -C "$tmp/www/repo.git" update-server-info ||
+		fail "cannot make the git repository"
+	agent -- git clone -q "$base/repo.git" cloned >"$tmp/err" 2>&1 || fail "git clone through the proxy: $(cat "$tmp/err")"
+	[ "$(git -C cloned log --format=%s 2>/dev/null)" = first ] || fail "git clone: no commit"
+	rm -rf cloned
+	"$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- git clone -q "$base/repo.git" cloned \
+		>"$tmp/err" 2>&1 || fail "git clone under strict: $(cat "$tmp/err")"
+else
+	echo "note: git is not installed; its case is skipped"
+fi
+
+# ---- npm install from a registry stand-in ----
+if command -v npm >/dev/null 2>&1; then
+	mkdir "$tmp/pkg" "$tmp/app"
+	(cd "$tmp/pkg" && echo '{ "name": "stockade-tiny", "version": "1.0.0", "main": "index.js" }' >package.json &&
+		echo 'module.exports = () => 42;' >index.js &&
+		npm_config_cache=$tmp/pack-cache npm pack --silent >/dev/null 2>&1) || fail "npm pack"
+	mkdir -p "$tmp/www/stockade-tiny/-"
+	cp "$tmp/pkg/stockade-tiny-1.0.0.tgz" "$tmp/www/stockade-tiny/-/"
+	python3 - "$tmp/www" "$base" <<'PY'
+import base64, hashlib, json, sys
+www, base = sys.argv[1], sys.argv[2]
+data = open(www + "/stockade-tiny/-/stockade-tiny-1.0.0.tgz", "rb").read()
+doc = {"name": "stockade-tiny", "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {
+    "name": "stockade-tiny", "version": "1.0.0", "main": "index.js",
+    "dist": {"tarball": base + "/stockade-tiny/-/stockade-tiny-1.0.0.tgz",
+             "shasum": hashlib.sha1(data).hexdigest(),
+             "integrity": "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()}}}}
+open(www + "/stockade-tiny/index.html", "w").write(json.dumps(doc))
+PY
+	cd "$tmp/app"
+	echo '{ "name": "app", "version": "1.0.0" }' >package.json
+	npm_config_cache=$PWD/.npm-cache agent -- npm install --no-audit --no-fund --registry "$base/" stockade-tiny \
+		>"$tmp/err" 2>&1 || fail "npm install through the proxy: $(tail -5 "$tmp/err")"
+	[ -f node_modules/stockade-tiny/index.js ] || fail "npm install: the package is not there"
+	cd "$tmp/work"
+else
+	echo "note: npm is not installed; its case is skipped"
+fi
+
+# ---- pip from a simple index ----
+# the interpreter itself, not a version manager's shim (pyenv's rehashes after pip install)
+pyexe=$(python3 -c 'import sys; print(sys.executable)')
+if "$pyexe" -m pip --version >/dev/null 2>&1; then
+	mkdir -p "$tmp/www/simple/stockade-tiny" "$tmp/www/files"
+	python3 - "$tmp/www" <<'PY'
+import base64, hashlib, sys, zipfile
+www = sys.argv[1]
+name = "stockade_tiny-1.0-py3-none-any.whl"
+files = {"stockade_tiny/__init__.py": b"VALUE = 42\n",
+         "stockade_tiny-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: stockade-tiny\nVersion: 1.0\n",
+         "stockade_tiny-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: stockade-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+record = ""
+for path, data in files.items():
+    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    record += "%s,sha256=%s,%d\n" % (path, h, len(data))
+record += "stockade_tiny-1.0.dist-info/RECORD,,\n"
+with zipfile.ZipFile(www + "/files/" + name, "w") as z:
+    for path, data in files.items():
+        z.writestr(path, data)
+    z.writestr("stockade_tiny-1.0.dist-info/RECORD", record)
+digest = hashlib.sha256(open(www + "/files/" + name, "rb").read()).hexdigest()
+open(www + "/simple/stockade-tiny/index.html", "w").write(
+    '<html><body><a href="../../files/%s#sha256=%s">%s</a></body></html>\n' % (name, digest, name))
+PY
+	PIP_ROOT_USER_ACTION=ignore agent -- "$pyexe" -m pip download -q --no-cache-dir --disable-pip-version-check --no-deps \
+		--trusted-host registry.test --index-url "$base/simple/" -d "$tmp/work/dl" stockade-tiny >"$tmp/err" 2>&1 ||
+		fail "pip download through the proxy: $(tail -5 "$tmp/err")"
+	[ -f "$tmp/work/dl/stockade_tiny-1.0-py3-none-any.whl" ] || fail "pip download: no wheel"
+	PIP_ROOT_USER_ACTION=ignore agent -- "$pyexe" -m pip install -q --no-cache-dir --disable-pip-version-check --no-deps \
+		--trusted-host registry.test --index-url "$base/simple/" --target "$tmp/work/site" stockade-tiny >"$tmp/err" 2>&1 ||
+		fail "pip install through the proxy: $(tail -5 "$tmp/err")"
+	[ -f "$tmp/work/site/stockade_tiny/__init__.py" ] || fail "pip install: the package is not there"
+else
+	echo "note: pip is not installed; its case is skipped"
+fi
+
+# ---- the proxy under abuse ----
+out=$(agent -v -- python3 - "$port" <<'PY' 2>"$tmp/err"
+import os, socket, sys, time
+port = int(sys.argv[1])
+url = os.environ["HTTP_PROXY"]
+cred = url.split("//", 1)[1].split("@", 1)[0]
+proxy = ("127.0.0.1", int(url.rsplit(":", 1)[1]))
+import base64
+auth = b"Proxy-Authorization: Basic " + base64.b64encode(cred.encode()) + b"\r\n"
+def fds():
+    pid = os.environ.get("PROXY_PID")
+    return None
+socks = []
+for i in range(300):  # hundreds at once, then gone
+    s = socket.create_connection(proxy)
+    socks.append(s)
+for s in socks:
+    s.close()
+for i in range(50):  # half-closed before the head is complete
+    s = socket.create_connection(proxy)
+    s.sendall(b"GET http://registry.test:%d/ HTTP/1.1\r\n" % port)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(100)
+    s.close()
+for junk in (b"\x16\x03\x01\x00\xff" + os.urandom(300) + b"\r\n\r\n", b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\n\r\n",
+             b"CONNECT registry.test HTTP/1.1\r\n" + auth + b"\r\n"):
+    s = socket.create_connection(proxy)
+    s.sendall(junk)
+    r = s.recv(100)
+    if not r.startswith(b"HTTP/1.1 4"):
+        print("garbage answered with", r[:40])
+    s.close()
+s = socket.create_connection(proxy)  # an oversized head
+s.sendall(b"GET http://registry.test:%d/ HTTP/1.1\r\n" % port + auth + b"X-Big: " + b"a" * 40000 + b"\r\n\r\n")
+r = s.recv(100)
+if not r.startswith(b"HTTP/1.1 431"):
+    print("oversized head answered with", r[:40])
+s.close()
+for i in range(20):  # a client that goes away mid-transfer
+    s = socket.create_connection(proxy)
+    s.sendall(b"GET http://registry.test:%d/big.bin HTTP/1.1\r\nHost: x\r\n" % port + auth + b"\r\n")
+    s.recv(1000)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    s.close()
+time.sleep(0.5)
+import urllib.request
+print(urllib.request.urlopen("http://registry.test:%d/index.html" % port).read().decode().strip())
+sys.stdout.flush()
+time.sleep(0.5)
+PY
+) || fail "the abuse client failed: $out $(cat "$tmp/err")"
+[ "$(echo "$out" | tail -n 1)" = hello-from-registry ] || fail "the proxy did not serve after the abuse: $out"
+case $out in *answered*) fail "$out" ;; esac
+pid=$(sed -n 's/^stockade: proxy pid \([0-9]*\) .*/\1/p' "$tmp/err")
+[ -n "$pid" ] || fail "no proxy pid in --verbose: $(head -3 "$tmp/err")"
+i=0
+while [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/stat" 2>/dev/null | awk '{ print $3 }')" != Z ] &&
+	[ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+[ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
+	fail "the proxy (pid $pid) outlived the run"
+
+# descriptors: the same after the abuse as before it (a run whose proxy we can watch)
+agent -v -- sh -c 'sleep 2' 2>"$tmp/err2" &
+runner=$!
+i=0
+while ! grep -q "proxy pid" "$tmp/err2" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+pid=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/err2")
+pport=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\2/p' "$tmp/err2")
+if [ -n "$pid" ] && [ -d "/proc/$pid/fd" ]; then
+	# the proxy confined itself: no_new_privs and a seccomp filter
+	grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" && grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status" ||
+		fail "the proxy is not confined: $(grep -E 'NoNewPrivs|Seccomp' "/proc/$pid/status")"
+	before=$(ls "/proc/$pid/fd" | wc -l)
+	python3 - "$pport" <<'PY'
+import socket, sys
+p = int(sys.argv[1])
+for i in range(200):
+    s = socket.create_connection(("127.0.0.1", p))
+    s.sendall(b"GARBAGE\r\n\r\n" if i % 2 else b"GET http://x/ HTTP/1.1\r\n\r\n")
+    s.recv(100)
+    s.close()
+PY
+	sleep 0.3
+	after=$(ls "/proc/$pid/fd" | wc -l)
+	[ "$before" = "$after" ] || fail "the proxy's descriptors: $before before 200 bad clients, $after after"
+else
+	fail "could not find the proxy of a running sandbox: $(cat "$tmp/err2")"
+fi
+wait "$runner" || fail "the watched run failed"
+
+# the supervisor's descriptors: the same after 300 mediated connects (allowed
+# and refused) as before them
+"$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- python3 - "$tmp/work" <<'PY' 2>"$tmp/err3" &
+import os, socket, sys, time
+d = sys.argv[1]
+proxy = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+open(d + "/ready", "w").close()
+while not os.path.exists(d + "/go"):
+    time.sleep(0.02)
+for i in range(300):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1" if i % 2 else "127.0.0.2", proxy))
+    except OSError:
+        pass
+    s.close()
+open(d + "/done", "w").close()
+while not os.path.exists(d + "/end"):
+    time.sleep(0.02)
+PY
+sup=$!
+i=0
+while [ ! -e "$tmp/work/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+before=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+touch "$tmp/work/go"
+i=0
+while [ ! -e "$tmp/work/done" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+after=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+touch "$tmp/work/end"
+wait "$sup" || fail "the mediated run failed: $(cat "$tmp/err3")"
+[ "$before" -gt 0 ] && [ "$before" = "$after" ] ||
+	fail "the supervisor's descriptors: $before before 300 mediated connects, $after after"
+
+[ $fails -eq 0 ] || exit 1
+echo "net-proxy: curl, urllib, git, npm, pip through the proxy; refusals, guard, bypasses, audit, abuse: ok"
