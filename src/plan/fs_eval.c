@@ -211,19 +211,23 @@ static bool splits(const struct ix_entry *c, const char *path)
 	return c->name ? is_under(path, c->canon) : is_above(path, c->canon);
 }
 
-/* Grant g gives way to carve-out c: c is of g's layer or above it and lies
- * beneath g (a carve-out above a grant does not split it). */
+/* Grant g gives way to carve-out c (landlock/walk.c decides the same): c
+ * is of g's layer or above it, and lies beneath g (it splits it) or holds
+ * it (the grant is inside the carve-out); but within one layer, the most
+ * specific path decides between read_only and a grant beneath it
+ * (read_only: [$CWD] with write: [$CWD/out]). */
 static bool carves(const struct ix_entry *g, const struct ix_entry *c)
 {
 	const char *where = c->canon ? c->canon : c->lex;
+	bool below, inside;
 
-	/* Within one layer the most specific path decides between read_only
-	 * and a grant beneath it (landlock/walk.c does the same). */
-	if (c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer && strcmp(g->lex, where) &&
-	    (!g->canon || strcmp(g->canon, where)))
+	if (!is_carve(c) || !c->exists || c->p->layer < g->p->layer)
 		return false;
-	return is_carve(c) && c->exists && c->p->layer >= g->p->layer &&
-	       (is_under(g->lex, where) || (g->canon && is_under(g->canon, where)));
+	below = is_under(g->lex, where) || (g->canon && is_under(g->canon, where));
+	inside = covers(c, g->lex) || (g->canon && covers(c, g->canon));
+	if (inside && !below && c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer)
+		return false;
+	return below || inside;
 }
 
 struct rights {
