@@ -50,7 +50,7 @@ struct ix_entry {
 
 struct sk_fs_index {
 	const stockade_plan *plan;
-	char *home;
+	char *home, *pw_home;
 	struct ix_entry *e;
 	size_t n;
 };
@@ -92,6 +92,7 @@ void sk_fs_index_free(struct sk_fs_index *ix)
 		entry_free(&ix->e[i]);
 	free(ix->e);
 	free(ix->home);
+	free(ix->pw_home);
 	free(ix);
 }
 
@@ -143,7 +144,7 @@ int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, st
 	if (!ix || !(ix->e = calloc(sb->npaths ? sb->npaths : 1, sizeof(*ix->e))))
 		goto oom;
 	ix->plan = plan;
-	if (env->home && !(ix->home = strdup(env->home)))
+	if ((env->home && !(ix->home = strdup(env->home))) || (env->pw_home && !(ix->pw_home = strdup(env->pw_home))))
 		goto oom;
 	for (size_t i = 0; i < sb->npaths; i++) {
 		struct ix_entry *x = &ix->e[ix->n];
@@ -313,6 +314,23 @@ static void exec_root(const struct sk_fs_index *ix, const char *path, char *buf,
 	sk_fs_show_path(ix, dir ? dir : path, buf, size);
 }
 
+/* A directory `--write` refuses as a write root (landlock/roots.c keeps
+ * the same list): /, a system directory, the home directory or a parent of
+ * it.  The fix for it is a policy that says allow_broad_write. */
+static bool broad_root(const struct sk_fs_index *ix, const char *dir)
+{
+	static const char *const system_dirs[] = { "/bin", "/boot", "/dev",   "/etc",  "/home", "/lib",
+						   "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root",
+						   "/run", "/sbin", "/srv", "/sys", "/usr", "/var", NULL };
+
+	if (!strcmp(dir, "/") || (ix->home && !strcmp(ix->home, dir)) || (ix->pw_home && is_under(dir, ix->pw_home)))
+		return true;
+	for (size_t i = 0; system_dirs[i]; i++)
+		if (!strcmp(dir, system_dirs[i]))
+			return true;
+	return false;
+}
+
 static const char *root_word(unsigned want)
 {
 	return want == R_EXEC ? "exec" : want == R_READ ? "read" : "write";
@@ -413,7 +431,11 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	}
 	if (want == R_EXEC)
 		exec_root(ix, path, shown, sizeof(shown));
-	snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+	if ((want & (R_MAKE | R_WRITE)) && broad_root(ix, dir))
+		snprintf(out->fix, sizeof(out->fix), "a policy with `write: [%s]` and `allow_broad_write: true` (too broad for --write)",
+			 shown);
+	else
+		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
 }
 
 /* plan's lists with / granted at the bottom; *paths: the new array. */
@@ -433,6 +455,7 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	out->access.paths = p;
 	out->access.npaths = sb->npaths + 2;
 	out->access.fs = true;
+	out->access.broad_write = true; /* / is the point: roots.c must not refuse it */
 	/* The preset's filter blob was made for the plan itself; a notifying
 	 * filter is generated anyway. */
 	out->bpf = NULL;

@@ -59,7 +59,7 @@ struct sk_fs_verdict {
 	enum sk_fs_why why;
 	const struct sk_fs_path *rule; /* points into the plan; see sk_fs_why */
 	char explain[3 * PATH_MAX];   /* one phrase: "not under any write root" */
-	char fix[PATH_MAX + 16];       /* "--write ~/.cache/foo"; "" when allowed */
+	char fix[PATH_MAX + 128];      /* "--write ~/.cache/foo"; "" when allowed */
 };
 
 /*
