@@ -127,10 +127,13 @@ if command -v ssh-agent >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1
 	export GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
 	echo signed >>file
 	git add file
+	# Refused (mediated connect) or out of sight (a mount namespace): either
+	# way ssh-keygen finds no agent and git writes no commit.
+	before=$(git rev-parse HEAD)
 	if "$STOCKADE" run --preset strict -- git commit -q -S -m unsigned >"$tmp/out" 2>&1; then
 		fail "strict signed a commit through an ssh-agent socket the policy does not name"
-	elif grep -q "sockets: allow" "$tmp/out"; then
-		ok "strict: the ssh-agent socket is refused unless the policy names it"
+	elif [ "$(git rev-parse HEAD)" = "$before" ] && grep -qiE "sockets: allow|private key|agent" "$tmp/out"; then
+		ok "strict: the ssh-agent socket is out of reach unless the policy names it"
 	else
 		fail "unsigned commit failed for another reason: $(cat "$tmp/out")"
 	fi
