@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,12 +449,25 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	if (!p)
 		return -ENOMEM;
 	*out = *plan;
+	size_t n = 2, lowest = SIZE_MAX;
+
 	p[0] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_WRITE, .layer = 0, .at = at };
 	p[1] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_EXEC, .layer = 0, .at = at };
-	if (sb->npaths)
-		memcpy(p + 2, sb->paths, sb->npaths * sizeof(*p));
+	for (size_t i = 0; i < sb->npaths; i++)
+		if ((sb->paths[i].kind == SK_FS_DENY || sb->paths[i].kind == SK_FS_READ_ONLY) && sb->paths[i].layer < lowest)
+			lowest = sb->paths[i].layer;
+	/* Every carve-out stays; a grant only where it can give back what a
+	 * carve-out of a lower layer took (--read ~/.npmrc on agent): the
+	 * others add nothing to /, and one reached through a link (strict's
+	 * /bin) would be refused inside the write root / (landlock/roots.c). */
+	for (size_t i = 0; i < sb->npaths; i++) {
+		const struct sk_fs_path *q = &sb->paths[i];
+
+		if (q->kind == SK_FS_DENY || q->kind == SK_FS_READ_ONLY || (lowest != SIZE_MAX && q->layer > lowest))
+			p[n++] = *q;
+	}
 	out->access.paths = p;
-	out->access.npaths = sb->npaths + 2;
+	out->access.npaths = n;
 	out->access.fs = true;
 	out->access.broad_write = true; /* / is the point: roots.c must not refuse it */
 	/* The preset's filter blob was made for the plan itself; a notifying
