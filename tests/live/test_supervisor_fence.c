@@ -243,16 +243,38 @@ TEST(supervisor_killed_kills_command)
  */
 TEST(supervisor_killed_fails_closed)
 {
-	char dir[4096], script[8192], result[4200];
+	char dir[4096], script[8192], result[4200], prog[4200];
 	pid_t st, cmd = 0;
 	int status;
 	char *text = NULL;
+	const char *py = python();
+	FILE *f;
 
 	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "closed"))
 		return;
+	if (!py) {
+		rm_rf(dir);
+		SKIP("python3 not found (the survivor)");
+	}
+	/* --audit observes the path-taking calls too (docs/report.md): once
+	 * the listener is gone they fail with ENOSYS as well, so the survivor
+	 * opens its result file first and then makes only calls the filter
+	 * decides on its own (memfd_create: strict denies it). */
 	snprintf(result, sizeof(result), "%s/result", dir);
-	snprintf(script, sizeof(script), "(sleep 1; \"%s\" memfd_create; echo $? >\"%s\") & exec sleep 68",
-		 probe_path("try-syscall"), result);
+	snprintf(prog, sizeof(prog), "%s/survivor.py", dir);
+	f = fopen(prog, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fprintf(f, "import os, time\n"
+			   "fd = os.open(%s%s%s, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)\n"
+			   "time.sleep(1)\n"
+			   "try:\n    os.close(os.memfd_create('x'))\n    e = 0\n"
+			   "except OSError as x:\n    e = x.errno\n"
+			   "os.write(fd, b'%%d\\n' %% e)\n",
+			"'", result, "'");
+		fclose(f);
+	}
+	snprintf(script, sizeof(script), "\"%s\" \"%s\" & exec sleep 68", py, prog);
 	/* A survivor of the supervisor needs no namespaces: with them, the
 	 * whole pid namespace dies with stockade (test_isolation.c). */
 	st = spawn(ARGV(stockade_bin(), "run", "--isolation", "off", "--audit", "--preset", "strict", "--write", dir,
@@ -262,6 +284,9 @@ TEST(supervisor_killed_fails_closed)
 		if (!cmd)
 			sleep_ms(20);
 	}
+	/* The survivor has made its last path call once the file exists. */
+	for (long t = 0; t < DEADLINE_MS && access(result, F_OK) != 0; t += 20)
+		sleep_ms(20);
 	CHECK_MSG(cmd > 0, "the command did not start");
 	kill(st, SIGKILL);
 	waitpid(st, &status, 0);
