@@ -170,9 +170,9 @@ tier_live_unpriv() {
 	cp "$build/test-live" "$stage/test-live" &&
 		cp "$STOCKADE" "$stage/stockade" &&
 		cp -R "$PROBES" "$stage/probes" &&
-		mkdir "$stage/tmp" &&
+		mkdir "$stage/tmp" "$stage/home" &&
 		chmod -R a+rX "$stage" &&
-		chmod 1777 "$stage/tmp" || {
+		chmod 1777 "$stage/tmp" "$stage/home" || {
 		echo "run.sh: live-unpriv: cannot stage binaries in $stage: counted as one failure"
 		failed=$((failed + 1))
 		return
@@ -180,7 +180,7 @@ tier_live_unpriv() {
 	log=$work/live-unpriv.log
 	{
 		(cd "$stage" && limit 1800 env STOCKADE="$stage/stockade" PROBES="$stage/probes" \
-			TMPDIR="$stage/tmp" HOME="$stage/tmp" \
+			TMPDIR="$stage/tmp" HOME="$stage/home" \
 			PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$stage/test-live") 2>&1
 		echo $? >"$work/live-unpriv.status"
