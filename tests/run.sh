@@ -45,9 +45,11 @@ export STOCKADE PROBES
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/stockade-run.XXXXXX") || exit 1
 stage=
+unpriv_home=
 cleanup() {
 	rm -rf "$work"
 	[ -n "$stage" ] && rm -rf "$stage"
+	[ -n "$unpriv_home" ] && rm -rf "$unpriv_home"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -170,9 +172,11 @@ tier_live_unpriv() {
 	cp "$build/test-live" "$stage/test-live" &&
 		cp "$STOCKADE" "$stage/stockade" &&
 		cp -R "$PROBES" "$stage/probes" &&
-		mkdir "$stage/tmp" "$stage/home" &&
+		mkdir "$stage/tmp" &&
 		chmod -R a+rX "$stage" &&
-		chmod 1777 "$stage/tmp" "$stage/home" || {
+		chmod 1777 "$stage/tmp" &&
+		unpriv_home=$(mktemp -d /tmp/stockade-unpriv-home.XXXXXX) &&
+		chown 65534:65534 "$unpriv_home" || {
 		echo "run.sh: live-unpriv: cannot stage binaries in $stage: counted as one failure"
 		failed=$((failed + 1))
 		return
@@ -180,13 +184,13 @@ tier_live_unpriv() {
 	log=$work/live-unpriv.log
 	{
 		(cd "$stage" && limit 1800 env STOCKADE="$stage/stockade" PROBES="$stage/probes" \
-			TMPDIR="$stage/tmp" HOME="$stage/home" \
+			TMPDIR="$stage/tmp" HOME="$unpriv_home" \
 			PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$stage/test-live") 2>&1
 		echo $? >"$work/live-unpriv.status"
 	} | tee "$log"
 	tally live-unpriv "$log" "$(cat "$work/live-unpriv.status")"
-	rm -rf "$stage"
+	rm -rf "$stage" "$unpriv_home"
 	stage=
 }
 

@@ -458,8 +458,7 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 			lowest = sb->paths[i].layer;
 	/* Every carve-out stays; a grant only where it can give back what a
 	 * carve-out of a lower layer took (--read ~/.npmrc on agent): the
-	 * others add nothing to /, and one reached through a link (strict's
-	 * /bin) would be refused inside the write root / (landlock/roots.c). */
+	 * others add nothing to / but rules to walk. */
 	for (size_t i = 0; i < sb->npaths; i++) {
 		const struct sk_fs_path *q = &sb->paths[i];
 
@@ -469,7 +468,8 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	out->access.paths = p;
 	out->access.npaths = n;
 	out->access.fs = true;
-	out->access.broad_write = true; /* / is the point: roots.c must not refuse it */
+	/* The relaxation is ours, not a write root the policy asked for. */
+	out->access.broad_write = true;
 	/* The preset's filter blob was made for the plan itself; a notifying
 	 * filter is generated anyway. */
 	out->bpf = NULL;
