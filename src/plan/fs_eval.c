@@ -23,7 +23,7 @@
 
 static const char *const op_names[SK_FS_NOPS] = {
 	[SK_FS_OP_READ] = "read",     [SK_FS_OP_WRITE] = "write", [SK_FS_OP_CREATE] = "create",
-	[SK_FS_OP_REMOVE] = "remove", [SK_FS_OP_EXEC] = "exec",	  [SK_FS_OP_RENAME] = "rename",
+	[SK_FS_OP_REMOVE] = "remove", [SK_FS_OP_EXEC] = "exec",	  [SK_FS_OP_RENAME] = "rename", [SK_FS_OP_LINK] = "link",
 };
 
 const char *sk_fs_op_name(enum sk_fs_op op)
@@ -347,10 +347,11 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 {
 	static const unsigned want_of[SK_FS_NOPS] = {
 		[SK_FS_OP_READ] = R_READ,   [SK_FS_OP_WRITE] = R_WRITE, [SK_FS_OP_CREATE] = R_MAKE,
-		[SK_FS_OP_REMOVE] = R_MAKE, [SK_FS_OP_EXEC] = R_EXEC,	[SK_FS_OP_RENAME] = R_MAKE,
+		[SK_FS_OP_REMOVE] = R_MAKE, [SK_FS_OP_EXEC] = R_EXEC,	[SK_FS_OP_RENAME] = R_MAKE, [SK_FS_OP_LINK] = R_MAKE,
 	};
 	unsigned want = op < SK_FS_NOPS ? want_of[op] : R_READ;
-	bool in_parent = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE || op == SK_FS_OP_RENAME;
+	bool moves = op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK;
+	bool in_parent = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE || moves;
 	_cleanup_free_ char *where = in_parent ? parent_of(path) : NULL;
 	char shown[PATH_MAX], at[PATH_MAX + 64];
 	struct rights r;
@@ -366,14 +367,14 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	const char *dir = where ? where : path;
 
 	rights_of(ix, dir, want, &r);
-	if ((r.have & want) == want && op == SK_FS_OP_RENAME && from) {
+	if ((r.have & want) == want && moves && from) {
 		/* Landlock refuses a move that would give the file rights it
 		 * does not have where it is (EXDEV). */
 		_cleanup_free_ char *src = parent_of(from);
 		struct rights s;
 
 		rights_of(ix, src ? src : from, R_MAKE, &s);
-		if (!(s.have & R_MAKE)) {
+		if (op == SK_FS_OP_RENAME && !(s.have & R_MAKE)) {
 			char why[sizeof(out->explain)];
 
 			sk_fs_decide(ix, from, SK_FS_OP_REMOVE, NULL, out);
@@ -391,8 +392,8 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 			out->why = SK_FS_WHY_GAINS;
 			out->rule = r.grant ? r.grant->p : NULL;
 			snprintf(out->explain, sizeof(out->explain),
-				 "moving a file from %s to %s would give it %s rights it lacks there (EXDEV)", sshown,
-				 shown, root_word(need));
+				 "%s a file from %s to %s would give it %s rights it lacks there (EXDEV)",
+				 op == SK_FS_OP_LINK ? "linking" : "moving", sshown, shown, root_word(need));
 			snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(need), sshown);
 			return;
 		}

@@ -27,7 +27,8 @@ enum sk_fs_op {
 	SK_FS_OP_CREATE,   /* a new entry (file, directory, link, fifo) in its parent */
 	SK_FS_OP_REMOVE,   /* unlink, rmdir, the source of a rename */
 	SK_FS_OP_EXEC,	   /* execve */
-	SK_FS_OP_RENAME,   /* rename or link into a directory that grants more (Landlock's EXDEV) */
+	SK_FS_OP_RENAME,   /* rename: the source removed, the target made; refused into a directory that grants more (EXDEV) */
+	SK_FS_OP_LINK,	   /* a hard link: the target made; refused into a directory that grants more (EXDEV) */
 	SK_FS_NOPS,
 };
 
@@ -65,8 +66,8 @@ struct sk_fs_verdict {
 /*
  * What the plan does with `op` on `path`, an absolute path as the kernel
  * resolves it (canonical: no symlinks, no "." or ".."; for CREATE the new
- * entry, for RENAME the target, `from` its source; `from` is ignored
- * otherwise and may be NULL).
+ * entry, for RENAME and LINK the target, `from` its source; `from` is
+ * ignored otherwise and may be NULL).
  */
 void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
 		  struct sk_fs_verdict *out);

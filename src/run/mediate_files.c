@@ -216,8 +216,7 @@ static int file_call(const struct sk_mreq *r, const struct file_sys *fs, struct 
 		if ((ret = canon_entry(abs, true, c->from)) < 0)
 			return ret;
 		if (fs->kind == K_LINK) {
-			c->op = SK_FS_OP_CREATE;
-			c->from[0] = '\0';
+			c->op = SK_FS_OP_LINK;
 			return canon_entry(abs2, false, c->path);
 		}
 		c->op = SK_FS_OP_RENAME;
@@ -289,7 +288,7 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 		if (f->enforced_ix) {
 			struct sk_fs_verdict e;
 
-			sk_fs_decide(f->enforced_ix, c->path, c->op, c->op == SK_FS_OP_RENAME ? c->from : NULL, &e);
+			sk_fs_decide(f->enforced_ix, c->path, c->op, c->from[0] ? c->from : NULL, &e);
 			d->enforced = !e.allowed;
 		}
 		clock_gettime(CLOCK_REALTIME, &d->first);
@@ -323,7 +322,7 @@ static void observe(struct sk_mreq *r, void *data)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f->observed++;
 	if (fs && file_call(r, fs, &c) == 0) {
-		sk_fs_decide(f->ix, c.path, c.op, c.op == SK_FS_OP_RENAME ? c.from : NULL, &v);
+		sk_fs_decide(f->ix, c.path, c.op, c.from[0] ? c.from : NULL, &v);
 		if (!v.allowed)
 			record(f, r, &c, &v);
 	}

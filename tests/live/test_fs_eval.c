@@ -85,6 +85,8 @@ static void layout(struct fx *f)
 	put(p, "out\n", 0600);
 	snprintf(p, sizeof(p), "%s/moved", f->tmp);
 	put(p, "moved\n", 0600);
+	snprintf(p, sizeof(p), "%s/tolink", f->tmp);
+	put(p, "tolink\n", 0600);
 }
 
 struct access_case {
@@ -136,10 +138,13 @@ static int attempt(const stockade_plan *plan, enum sk_fs_op op, const char *path
 		case SK_FS_OP_RENAME:
 			ret = rename(from, path);
 			break;
+		case SK_FS_OP_LINK:
+			ret = link(from, path);
+			break;
 		default:
 			_exit(201);
 		}
-		if (fd < 0 && op != SK_FS_OP_REMOVE && op != SK_FS_OP_EXEC && op != SK_FS_OP_RENAME)
+		if (fd < 0 && op != SK_FS_OP_REMOVE && op != SK_FS_OP_EXEC && op != SK_FS_OP_RENAME && op != SK_FS_OP_LINK)
 			ret = -1;
 		_exit(ret < 0 ? (errno & 0xff) : 0);
 	}
@@ -167,6 +172,7 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 		{ 'c', "sub/out/file", SK_FS_OP_WRITE, 0, NULL },
 		{ 'c', "sub/out/new", SK_FS_OP_CREATE, 0, NULL },
 		{ 'c', "arrived", SK_FS_OP_RENAME, 't', "moved" },
+		{ 'c', "linked", SK_FS_OP_LINK, 't', "tolink" },
 		{ '/', "etc/hostname", SK_FS_OP_READ, 0, NULL },
 		{ '/', "etc/stockade-fs-eval-new", SK_FS_OP_CREATE, 0, NULL },
 	};
