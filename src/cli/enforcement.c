@@ -210,20 +210,32 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		return;
 	}
 	add(l, "mode %s: %s", mode,
-	    rep->net_mode == SK_NET_UNIX ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
-					 : "sockets other than AF_UNIX fail with EACCES (seccomp)");
+	    rep->net_mode == SK_NET_UNIX    ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
+	    : rep->net_mode == SK_NET_PROXY &&
+			    !(rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) &&
+			    (!(rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) || (rep->ns_flags & CLONE_NEWNET))
+		    ? "sockets other than AF_UNIX and plain TCP fail with EACCES (seccomp)"
+					    : "sockets other than AF_UNIX fail with EACCES (seccomp)");
 
 	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
 		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
+	} else if ((rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) && rep->net_mode == SK_NET_PROXY &&
+		   (rep->ns_flags & CLONE_NEWNET)) {
+		add(l, "; Landlock cannot limit TCP ports (");
+		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
+		add(l, "), but the network namespace holds only the proxy's listener and the supervisor checks "
+		       "every connect()");
 	} else if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
 		add(l, ", TCP included: the listed TCP ports cannot be limited (");
 		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
 		add(l, "), so no TCP socket can be opened");
 	} else if (rep->tcp[SK_TCP_CONNECT] || rep->tcp[SK_TCP_BIND]) {
-		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
+		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND] && rep->net_mode == SK_NET_PROXY) {
+			add(l, "; TCP bind denied, connect only to the proxy's port once a run starts it (Landlock)");
+		} else if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
 			add(l, "; TCP bind and connect denied (Landlock)");
 		} else {
-			add(l, ", except TCP; TCP connect to ");
+			add(l, rep->net_mode == SK_NET_PROXY ? "; TCP connect to " : ", except TCP; TCP connect to ");
 			add_ports(l, sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
 			add(l, ", bind to ");
 			add_ports(l, sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
@@ -390,8 +402,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
 			break;
 		}
-		add(l, "; processes outside are visible, SysV IPC is shared, host daemons' sockets, other "
-		       "terminals and .git hooks are reachable as far as Landlock and seccomp allow (isolation: %s)",
+		add(l, "; processes outside are visible, SysV IPC is shared, other terminals and .git hooks are "
+		       "reachable as far as Landlock and seccomp allow; connects to host daemons' unix sockets are "
+		       "decided by stockade's supervisor where one exists or sockets.allow names one "
+		       "(docs/mediation.md) (isolation: %s)",
 		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
 		return;
 	}
