@@ -367,7 +367,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		stockade_error_free(err);
 		return EXIT_STOCKADE;
 	}
-	proxy_report(o->proxy_events, text ? stderr : NULL, json);
+	proxy_report(o->proxy_events, text ? stderr : NULL, json, &med);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
 	sk_mediation_free(&med);

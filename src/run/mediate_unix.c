@@ -566,7 +566,10 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 	char where[256];
 	int ret;
 
-	if (!plan->access.nsockets && !sk_host_daemon_socket(where, sizeof(where)))
+	/* A policy that leaves the filesystem open (minimal, none) leaves the
+	 * host open anyway (~/.bashrc): its host sockets are not guarded
+	 * unless it names sockets itself. */
+	if (!plan->access.nsockets && (!plan->access.fs || !sk_host_daemon_socket(where, sizeof(where))))
 		return 0;
 	u = calloc(1, sizeof(*u));
 	if (!u || !(u->allow = calloc(plan->access.nsockets + 1, sizeof(*u->allow)))) {

@@ -318,7 +318,11 @@ static _Noreturn void child_main(struct child_args *a)
 		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
 		if (ret < 0)
 			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+		/* In a pid namespace of its own (isolate.c) the command cannot
+		 * name the supervisor at all: no pid rules then. */
+		pid_t visible = getppid() == a->supervisor ? a->supervisor : 0;
+
+		ret = visible ? sk_supervise_harden(visible, ret == 2 || !fence_signals) : 0;
 	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
