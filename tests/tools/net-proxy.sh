@@ -158,7 +158,7 @@ if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
 	out=$(sr --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
 		curl -sS --noproxy '' -w '%{http_code}' "http://localhost:$port/index.html" 2>&1) || true
 	case $out in
-	*"localhost resolves to 127.0.0.1 (loopback"*403*) ;;
+	*"localhost resolves to "*"loopback"*403*) ;; # 127.0.0.1 or ::1, whichever /etc/hosts lists first
 	*) fail "the guard let localhost (loopback, not pinned) through: $out" ;;
 	esac
 else
