@@ -186,6 +186,13 @@ struct sk_mediate_rt;
  * demand).  *out NULL and 0 when m has no mediator. */
 int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn done, void *data,
 		     struct sk_mediate_rt **out, stockade_error **err);
+/* Start every worker of the pool now and none later, and put their thread
+ * ids in tids[] (at most max; returns how many): the supervisor fences
+ * them off the command (supervise_harden.c) before the command exists, so
+ * the pool is whole before the fork.  Returns with every worker idle. */
+size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max);
+/* The listener, for a runtime started before it existed (listener -1). */
+void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener);
 /* Handle a notification of a mediated syscall: answered now, or later
  * through sk_mediate_complete().  Takes the fields it needs from req. */
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req, const char *name,

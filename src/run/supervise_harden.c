@@ -13,8 +13,13 @@
  *    CAP_SYS_PTRACE, and from Landlock ABI 6 signals to them too;
  *  - this seccomp filter, installed in the child before the policy's (so
  *    it holds without Landlock too): the calls that name the supervisor's
- *    pid (kill, tgkill, prlimit64, ptrace, pidfd_open, sched_setaffinity,
- *    ...) get EPERM; and where signals are not scoped (and should be), so
+ *    pid or the id of any other thread or process of it (kill, tgkill,
+ *    prlimit64, ptrace, pidfd_open, sched_setaffinity, ...) get EPERM.
+ *    rlimits are the process's: prlimit64() on one worker thread's id
+ *    limits the whole supervisor.  So every such id exists before the
+ *    command does (supervise.c starts the whole worker pool and forks the
+ *    linger process, which starts its own, before forking the command)
+ *    and none is added later; and where signals are not scoped (and should be), so
  *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
  *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
  *    a pidfd, which only pidfd_open() (refused for the supervisor's pid)
@@ -58,8 +63,28 @@ static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct 
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, n, cmp);
 }
 
-int sk_supervise_harden(pid_t sup, bool signals_scoped)
+/* Refuse `name` whenever argument `arg` names one of pids[] (and, with
+ * `also`, the other argument matches too). */
+static int deny_pids(scmp_filter_ctx ctx, const char *name, unsigned arg, const pid_t *pids, size_t npids,
+		     const struct scmp_arg_cmp *also)
 {
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < npids; i++) {
+		struct scmp_arg_cmp c[2] = { PID32(arg, pids[i]) };
+
+		if (also) {
+			c[1] = c[0];
+			c[0] = *also;
+		}
+		ret = deny(ctx, name, also ? 2 : 1, c);
+	}
+	return ret;
+}
+
+int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped)
+{
+	pid_t sup = pids[0];
 	static const char *const by_pid0[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
 					       "pidfd_open", "prlimit64", "process_vm_readv", "process_vm_writev",
 					       "sched_setaffinity", "sched_setscheduler", "sched_setparam",
@@ -84,30 +109,21 @@ int sk_supervise_harden(pid_t sup, bool signals_scoped)
 		for (size_t i = 0; i < n; i++)
 			seccomp_arch_add(ctx, compat[i]);
 	}
-	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(by_pid0); i++) {
-		struct scmp_arg_cmp c = PID32(0, sup);
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(by_pid0); i++)
+		ret = deny_pids(ctx, by_pid0[i], 0, pids, npids, NULL);
+	if (ret == 0) /* kcmp(pid1, pid2, ...) */
+		ret = deny_pids(ctx, "kcmp", 1, pids, npids, NULL);
+	if (ret == 0) /* ptrace(request, pid, ...) */
+		ret = deny_pids(ctx, "ptrace", 1, pids, npids, NULL);
+	if (ret == 0) {
+		struct scmp_arg_cmp who = PID32(0, 0 /* PRIO_PROCESS */);
 
-		ret = deny(ctx, by_pid0[i], 1, &c);
+		ret = deny_pids(ctx, "setpriority", 1, pids, npids, &who);
 	}
 	if (ret == 0) {
-		struct scmp_arg_cmp c = PID32(1, sup); /* kcmp(pid1, pid2, ...) */
+		struct scmp_arg_cmp who = PID32(0, 1 /* IOPRIO_WHO_PROCESS */);
 
-		ret = deny(ctx, "kcmp", 1, &c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c = PID32(1, sup); /* ptrace(request, pid, ...) */
-
-		ret = deny(ctx, "ptrace", 1, &c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c[2] = { PID32(0, 0 /* PRIO_PROCESS */), PID32(1, sup) };
-
-		ret = deny(ctx, "setpriority", 2, c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c[2] = { PID32(0, 1 /* IOPRIO_WHO_PROCESS */), PID32(1, sup) };
-
-		ret = deny(ctx, "ioprio_set", 2, c);
+		ret = deny_pids(ctx, "ioprio_set", 1, pids, npids, &who);
 	}
 	if (ret == 0 && !signals_scoped) {
 		struct scmp_arg_cmp all = PID32(0, -1), grp = PID32(0, -pgrp), own = PID32(0, 0);

@@ -206,6 +206,51 @@ TEST(supervisor_fenced_from_command)
 			}
 }
 
+/* "WHAT: T thread(s), P ..., N call(s) got through" of poke-workers. */
+static bool poked(const char *out, const char *what, int *threads, int *procs, int *through)
+{
+	const char *p = strstr(out, what);
+
+	return p && sscanf(p + strlen(what), ": %d thread(s), %d %*s process(es), %d", threads, procs, through) == 3;
+}
+
+/* Every thread and process of the supervisor is fenced, not only its pid:
+ * the mediation workers (a mediated connect makes them work) and the linger
+ * process that answers what outlives the command, with its workers, under
+ * policies that let prlimit64 and sched_setaffinity name another pid. */
+TEST(supervisor_threads_fenced)
+{
+	static const char *const policies[][3] = {
+		{ "--preset", "minimal", NULL },
+		{ "--preset", "agent", "--allow=prlimit64" },
+	};
+
+	if (!have_binaries() || access(probe_path("poke-workers"), X_OK) < 0) {
+		CHECK_MSG(0, "%s is missing (make check builds it)", probe_path("poke-workers"));
+		return;
+	}
+	for (size_t p = 0; p < 2; p++) {
+		struct cmd c = { 0 };
+		struct run r;
+		int threads = 0, procs = 0, through = -1, lthreads = 0, lprocs = 0, lthrough = -1;
+
+		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off"));
+		for (int k = 0; k < 3 && policies[p][k]; k++)
+			cmd_push(&c, policies[p][k]);
+		cmd_push_all(&c, ARGV("--", probe_path("poke-workers")));
+		cmd_run(&c, NULL, &r);
+		cmd_free(&c);
+		CHECK_MSG(r.outcome == 0 && poked(r.out, "main", &threads, &procs, &through) &&
+				  poked(r.out, "linger", &lthreads, &lprocs, &lthrough),
+			  "%s: poke-workers did not run:\n%s", policies[p][1], r.out);
+		/* Workers exist (the connect was mediated), and a linger. */
+		CHECK_MSG(threads >= 2 && lprocs >= 1, "%s: no worker or linger process to poke (%d, %d):\n%s",
+			  policies[p][1], threads, lprocs, r.out);
+		CHECK_MSG(through == 0 && lthrough == 0, "%s: calls on the supervisor's threads got through:\n%s",
+			  policies[p][1], r.out);
+	}
+}
+
 /* SIGKILL to stockade (what a harness's timeout does) kills the command. */
 TEST(supervisor_killed_kills_command)
 {
