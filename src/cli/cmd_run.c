@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "run/exec.h"
+#include "run/netns.h"
 #include "run/isolate.h"
 #include "cli.h"
 #include "plan/plan.h"
@@ -224,7 +226,11 @@ int cmd_run(int argc, char **argv)
 	 * so that host sockets are out of the mount view before the
 	 * supervisor decides whether connects need mediating: with
 	 * namespaces, only those sockets.allow names do. */
-	ret = sk_isolate(plan, NULL, &err);
+	/* Network modes none and proxy: an empty network namespace too, with
+	 * only the proxy's listener in it (run/netns.c, docs/network.md). */
+	struct sk_netns_proxy netns = { .ctl = proxy.ctl, .port = (uint16_t)proxy.port };
+	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns };
+	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : NULL, &err);
 	if (ret < 0)
 		goto out;
 	/* --report, --audit, mediated calls: a supervisor runs the command

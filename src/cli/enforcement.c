@@ -210,20 +210,32 @@ static void net_text(struct line *l, const stockade_plan *plan, const struct sk_
 		return;
 	}
 	add(l, "mode %s: %s", mode,
-	    rep->net_mode == SK_NET_UNIX ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
-					 : "sockets other than AF_UNIX fail with EACCES (seccomp)");
+	    rep->net_mode == SK_NET_UNIX    ? "sockets other than AF_UNIX and netlink route fail with EACCES (seccomp)"
+	    : rep->net_mode == SK_NET_PROXY &&
+			    !(rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) &&
+			    (!(rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) || (rep->ns_flags & CLONE_NEWNET))
+		    ? "sockets other than AF_UNIX and plain TCP fail with EACCES (seccomp)"
+					    : "sockets other than AF_UNIX fail with EACCES (seccomp)");
 
 	if (rep->net.gaps & STOCKADE_GAP_NET_TCP_DENIED) {
 		add(l, "; the listed TCP ports cannot be used: the seccomp policy denies TCP sockets");
+	} else if ((rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) && rep->net_mode == SK_NET_PROXY &&
+		   (rep->ns_flags & CLONE_NEWNET)) {
+		add(l, "; Landlock cannot limit TCP ports (");
+		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
+		add(l, "), but the network namespace holds only the proxy's listener and the supervisor checks "
+		       "every connect()");
 	} else if (rep->net.gaps & STOCKADE_GAP_NET_TCP_PORTS) {
 		add(l, ", TCP included: the listed TCP ports cannot be limited (");
 		add_needs(l, rep, STOCKADE_GAP_NET_TCP_PORTS);
 		add(l, "), so no TCP socket can be opened");
 	} else if (rep->tcp[SK_TCP_CONNECT] || rep->tcp[SK_TCP_BIND]) {
-		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
+		if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND] && rep->net_mode == SK_NET_PROXY) {
+			add(l, "; TCP bind denied, connect only to the proxy's port once a run starts it (Landlock)");
+		} else if (!sb->ntcp[SK_TCP_CONNECT] && !sb->ntcp[SK_TCP_BIND]) {
 			add(l, "; TCP bind and connect denied (Landlock)");
 		} else {
-			add(l, ", except TCP; TCP connect to ");
+			add(l, rep->net_mode == SK_NET_PROXY ? "; TCP connect to " : ", except TCP; TCP connect to ");
 			add_ports(l, sb->tcp[SK_TCP_CONNECT], sb->ntcp[SK_TCP_CONNECT]);
 			add(l, ", bind to ");
 			add_ports(l, sb->tcp[SK_TCP_BIND], sb->ntcp[SK_TCP_BIND]);
@@ -243,6 +255,8 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 			   : rep->scope_signals			      ? "signals"
 								      : "abstract unix sockets";
 
+	unsigned gaps = rep->scope.gaps & ~STOCKADE_GAP_SCOPE_PROC_MM;
+
 	switch (rep->scope.level) {
 	case SK_LEVEL_OFF:
 		add(l, "not asked by the policy");
@@ -254,9 +268,48 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 	case SK_LEVEL_NONE:
 		break;
 	}
-	add(l, "%s reach processes outside the sandbox: ", what);
-	add_needs(l, rep, rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
-								       : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
+	if (!gaps) {
+		add(l, "%s limited to processes inside the sandbox", what);
+	} else {
+		add(l, "%s reach processes outside the sandbox: ", what);
+		add_needs(l, rep, gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
+								 : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
+	}
+	if (rep->scope.gaps & STOCKADE_GAP_SCOPE_PROC_MM)
+		add(l, "; but the command keeps CAP_SYS_ADMIN or CAP_PERFMON as root, which the kernel honours "
+		       "before Landlock's ptrace rule: /proc/PID/environ, maps and memory of processes outside "
+		       "stay readable (leave them out of capabilities.keep)%s",
+		    rep->ns_flags & CLONE_NEWPID ? "; none is visible in its pid namespace, though" : "");
+}
+
+/* The calls that act on another process by pid: what the filter closes. */
+static void outside_text(struct line *l, const struct sk_enforcement *rep)
+{
+	const char *sep = "";
+
+	if (rep->ns_flags & CLONE_NEWPID) {
+		add(l, "processes outside are not visible in the command's pid namespace");
+		return;
+	}
+	if (!rep->outside_open) {
+		add(l, "limits, priorities, affinity, scheduling and I/O priority of other processes closed by "
+		       "seccomp (the caller's own only: pid 0)");
+	} else {
+		add(l, "the filter lets ");
+		for (unsigned i = 0; sk_outside_calls[i]; i++)
+			if (rep->outside_open & (1u << i)) {
+				add(l, "%s%s", sep, sk_outside_calls[i]);
+				sep = ", ";
+			}
+		add(l, " act on other processes of this user (only the kernel's permission checks stop them)");
+	}
+	if (rep->abi > 0)
+		add(l, "; signals: the scope line; /proc/PID memory and environ: Landlock's ptrace rule%s",
+		    rep->scope.gaps & STOCKADE_GAP_SCOPE_PROC_MM ? " (not as root with CAP_SYS_ADMIN, above)" : "");
+	else
+		add(l, "; without Landlock, signals and /proc/PID memory and environ of this user's processes "
+		       "are open as the kernel allows");
+	add(l, "; other terminals in /dev/pts stay openable and SysV IPC stays shared without namespaces");
 }
 
 static void add_caps(struct line *l, uint64_t set)
@@ -349,8 +402,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
 			break;
 		}
-		add(l, "; processes outside are visible, SysV IPC is shared, host daemons' sockets, other "
-		       "terminals and .git hooks are reachable as far as Landlock and seccomp allow (isolation: %s)",
+		add(l, "; processes outside are visible, SysV IPC is shared, other terminals and .git hooks are "
+		       "reachable as far as Landlock and seccomp allow; connects to host daemons' unix sockets are "
+		       "decided by stockade's supervisor where one exists or sockets.allow names one "
+		       "(docs/mediation.md) (isolation: %s)",
 		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
 		return;
 	}
@@ -455,6 +510,10 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 	l = (struct line){ 0 };
 	ns_text(&l, rep);
 	fprintf(f, "  %-13s %s: %s\n", "namespaces", level_name(rep->ns.level), l.buf);
+	l = (struct line){ 0 };
+	outside_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "outside", !rep->outside_open || (rep->ns_flags & CLONE_NEWPID) ? "closed" : "open",
+		l.buf);
 	print_notes(f, rep);
 }
 

@@ -78,11 +78,12 @@ int proxy_prepare(stockade_policy *policy, struct proxy_run *pr)
 	return 0;
 }
 
-/* Beside this binary (the build tree), then the installed libexec. */
+/* Beside this binary (the build tree), then ../libexec/stockade/ from it
+ * (an install under any PREFIX), then the LIBEXECDIR it was built for. */
 static int find_proxy(char *out, size_t size)
 {
 	const char *env = getenv("STOCKADE_PROXY_BIN");
-	char self[PATH_MAX - 32];
+	char self[PATH_MAX - 64];
 	ssize_t n;
 
 	if (env && *env) {
@@ -96,6 +97,10 @@ static int find_proxy(char *out, size_t size)
 		if (slash) {
 			*slash = '\0';
 			snprintf(out, size, "%s/stockade-proxy", self);
+			if (access(out, X_OK) == 0)
+				return 0;
+			/* PREFIX/bin/stockade: PREFIX/libexec/stockade/ */
+			snprintf(out, size, "%s/../libexec/stockade/stockade-proxy", self);
 			if (access(out, X_OK) == 0)
 				return 0;
 		}

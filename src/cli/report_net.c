@@ -60,9 +60,9 @@ int proxy_events_read(int fd, struct proxy_event **out, size_t *n)
 		return -1;
 	}
 	for (line = strtok_r(buf, "\n", &save); line && *n < MAX_EVENTS; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6];
+		char *f[7];
 		size_t k = 0;
-		for (char *p = line; k < 6; k++) {
+		for (char *p = line; k < 7; k++) {
 			f[k] = p;
 			p = strchr(p, '\t');
 			if (!p) {
@@ -82,6 +82,8 @@ int proxy_events_read(int fd, struct proxy_event **out, size_t *n)
 			snprintf(e.rule, sizeof(e.rule), "%s", f[4]);
 		if (k > 5)
 			snprintf(e.fix, sizeof(e.fix), "%s", f[5]);
+		if (k > 6)
+			e.client_port = (unsigned)strtoul(f[6], NULL, 10);
 		/* once per kind, method, host and port */
 		bool dup = false;
 		for (size_t i = 0; i < *n && !dup; i++)
@@ -108,7 +110,7 @@ static void member(struct sk_json_writer *w, const char *key, const char *value)
 	sk_jw_string(w, value);
 }
 
-void proxy_report(int fd, FILE *text, FILE *json)
+void proxy_report(int fd, FILE *text, FILE *json, const struct sk_mediation *med)
 {
 	struct proxy_event *v;
 	size_t n, shown = 0;
@@ -118,9 +120,13 @@ void proxy_report(int fd, FILE *text, FILE *json)
 	for (size_t i = 0; i < n; i++) {
 		const struct proxy_event *e = &v[i];
 		bool refused = !strcmp(e->kind, "refused");
+		char comm[16] = "";
+		pid_t pid = 0;
+		bool who;
 
 		if (!refused && strcmp(e->kind, "would"))
 			continue;
+		who = sk_tcp_mediation_who(med, (uint16_t)e->client_port, &pid, comm);
 		if (json) {
 			struct sk_json_writer w = { 0 };
 			sk_jw_open(&w, '{');
@@ -131,6 +137,11 @@ void proxy_report(int fd, FILE *text, FILE *json)
 			sk_jw_int(&w, e->port);
 			sk_jw_key(&w, "count");
 			sk_jw_int(&w, e->count);
+			if (who) {
+				sk_jw_key(&w, "pid");
+				sk_jw_int(&w, pid);
+				member(&w, "comm", comm);
+			}
 			member(&w, "mode", refused ? "report" : "audit");
 			sk_jw_key(&w, "enforced");
 			sk_jw_bool(&w, refused);
@@ -161,8 +172,15 @@ void proxy_report(int fd, FILE *text, FILE *json)
 		if (text) {
 			if (shown++ == 0)
 				fprintf(text, "stockade: the proxy %s:\n", refused ? "refused" : "would refuse");
-			fprintf(text, "  %s %s:%u (%u time%s): %s%s%s\n", e->method, e->host, e->port, e->count,
-				e->count == 1 ? "" : "s", e->rule, *e->fix ? "; " : "", e->fix);
+			char by[64] = "";
+			if (who) {
+				for (char *c = comm; *c; c++)
+					if (*c < 0x20 || *c == 0x7f)
+						*c = '?';
+				snprintf(by, sizeof(by), " by %s (pid %d)", comm, (int)pid);
+			}
+			fprintf(text, "  %s %s:%u (%u time%s%s): %s%s%s\n", e->method, e->host, e->port, e->count,
+				e->count == 1 ? "" : "s", by, e->rule, *e->fix ? "; " : "", e->fix);
 		}
 	}
 	free(v);

@@ -140,6 +140,13 @@ int sk_tcp_connect_parse(const char *s, struct sk_port_ref *out, const char **ms
 		if (inet_pton(AF_INET6, host, out->addr) != 1)
 			return -EINVAL;
 		out->family = AF_INET6;
+		/* ::ffff:a.b.c.d is a.b.c.d (as connect() mediation compares) */
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (!memcmp(out->addr, mapped, 12)) {
+			memmove(out->addr, out->addr + 12, 4);
+			memset(out->addr + 4, 0, 12);
+			out->family = AF_INET;
+		}
 	} else {
 		colon = strchr(s, ':');
 		n = (size_t)(colon - s);

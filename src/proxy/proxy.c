@@ -15,7 +15,8 @@
  *         made in the sandbox's network namespace (src/run/netns.c)
  *   fd 5  where to record events for stockade's report (optional): one
  *         line each, tab-separated, at most EVENTS_MAX:
- *           refused|would|reached METHOD HOST PORT RULE FIX
+ *           refused|would|reached METHOD HOST PORT RULE FIX CLIENT-PORT
+ *         (the client's port lets stockade's supervisor name the process)
  *
  * HTTP/1.1 CONNECT host:port and absolute-form plain HTTP requests, with
  * `Proxy-Authorization: Basic base64(stockade:TOKEN)` (the token is in the
@@ -111,6 +112,9 @@ static void say(const char *fmt, ...)
 	}
 }
 
+/* The port the client connected from, for its events. */
+static __thread unsigned client_port;
+
 /* A line for stockade's report (fd 5); never blocks the client for long:
  * it is a file stockade reads after the run. */
 static void record(const char *kind, const char *method, const char *host, unsigned port, const char *rule,
@@ -121,8 +125,8 @@ static void record(const char *kind, const char *method, const char *host, unsig
 
 	if (!cfg.events)
 		return;
-	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\t%s\t%s\n", kind, method, host, port, rule ? rule : "",
-		     fix ? fix : "");
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\t%s\t%s\t%u\n", kind, method, host, port, rule ? rule : "",
+		     fix ? fix : "", client_port);
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
 	pthread_mutex_lock(&cfg.lock);
@@ -425,6 +429,12 @@ static void serve(int cfd)
 
 	if (!h)
 		return;
+	struct sockaddr_storage peer;
+	socklen_t peerlen = sizeof(peer);
+	client_port = 0;
+	if (getpeername(cfd, (struct sockaddr *)&peer, &peerlen) == 0)
+		client_port = peer.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&peer)->sin_port)
+				: peer.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&peer)->sin6_port) : 0;
 	int r = read_head(cfd, h);
 	if (r) {
 		if (r > 0)
@@ -509,11 +519,19 @@ static void serve(int cfd)
 			plen = h->url_len - u.field_data[UF_PATH].off; /* path, query and fragment */
 		}
 		o += sprintf(o, "%s %.*s HTTP/1.1\r\n", method, (int)plen, path);
+		/* The host that was decided on, not the client's Host header:
+		 * a server behind the allowed name's address must not be asked
+		 * for another site (domain fronting). */
+		if (u.field_set & (1 << UF_PORT))
+			o += sprintf(o, "Host: %s:%u\r\n", host, port);
+		else
+			o += sprintf(o, "Host: %s\r\n", host);
 		for (size_t i = 0; i < h->nh; i++) {
 			const char *n = h->h[i].name;
 			size_t nl = h->h[i].nlen;
 #define IS(s) (nl == sizeof(s) - 1 && !strncasecmp(n, s, nl))
-			if (IS("Proxy-Authorization") || IS("Proxy-Connection") || IS("Connection") || IS("Keep-Alive"))
+			if (IS("Proxy-Authorization") || IS("Proxy-Connection") || IS("Connection") || IS("Keep-Alive") ||
+			    IS("Host"))
 				continue;
 #undef IS
 			if ((size_t)(o - out) + nl + h->h[i].vlen + 4 > HEAD_MAX + 200)

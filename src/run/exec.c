@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "landlock/landlock.h"
@@ -33,8 +34,11 @@
 /* The plan whose seccomp filter goes with the Landlock outcome in rep. */
 static const stockade_plan *seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep)
 {
-	/* TCP sockets pass seccomp only where Landlock limits their ports. */
-	if (plan->seccomp_enabled && plan->net_fallback && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL)
+	/* TCP sockets pass seccomp only where Landlock limits their ports,
+	 * or (mode proxy) where the command's network namespace holds nothing
+	 * but the proxy's listener (run/netns.c): no port leads elsewhere. */
+	if (plan->seccomp_enabled && plan->net_fallback && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL &&
+	    !(plan->access.net == SK_NET_PROXY && (rep->ns_flags & CLONE_NEWNET)))
 		return plan->net_fallback;
 	return plan;
 }
@@ -56,10 +60,10 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 	ret = sk_landlock_build(plan, &prog->status.rep, &prog->ruleset, err);
 	if (ret == 0) {
 		prog->status.rep.nnp = true;
+		sk_enforcement_isolation(plan, &prog->status.rep);
 		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
 		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
 		sk_enforcement_caps(plan, &prog->status.rep);
-		sk_enforcement_isolation(plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 	}

@@ -95,6 +95,7 @@ void sk_mediation_free(struct sk_mediation *m)
 		return;
 	sk_unix_mediation_free(m->unix_state);
 	free(m->connect_state);
+	sk_tcp_mediation_free(m->tcp_state);
 	sk_files_mediation_free(m->files_state);
 	memset(m, 0, sizeof(*m));
 }

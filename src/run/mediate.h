@@ -102,6 +102,7 @@ struct sk_mediation {
 	/* what sk_mediation_setup() allocated, freed by sk_mediation_free() */
 	struct sk_unix_mediation *unix_state;
 	struct sk_connect_mediation *connect_state;
+	struct sk_tcp_mediation *tcp_state;
 	struct sk_files_mediation *files_state; /* mediate_files.h */
 };
 
@@ -239,6 +240,11 @@ void sk_connect_perform(struct sk_mreq *r, int sock, const struct sockaddr *addr
 /* Mediate AF_INET and AF_INET6 connects when tcp_connect names addresses
  * (network mode proxy's listener among them); nothing otherwise. */
 int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err);
+void sk_tcp_mediation_free(struct sk_tcp_mediation *t);
+/* Which process connected a TCP socket whose local port is `port` (the
+ * last 1024 mediated connects to loopback): the proxy sees a port, the
+ * report names the process.  False if unknown. */
+bool sk_tcp_mediation_who(const struct sk_mediation *m, uint16_t port, pid_t *pid, char comm[16]);
 
 /* ---- AF_UNIX pathname sockets (mediate_unix.c) ---- */
 

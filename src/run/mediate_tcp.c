@@ -14,15 +14,95 @@
  * sendto()/sendmsg() with MSG_FASTOPEN, the one other way a TCP socket
  * connects, are refused by the filter when addresses are checked
  * (plan/access.c), so they cannot go around this.
+ *
+ * listen() is mediated too where the plan limits TCP bind: on a socket
+ * with no port, the kernel binds an ephemeral one on every address
+ * (autobind), which no bind() rule of Landlock sees; the supervisor
+ * refuses that, and performs any other listen() on the caller's socket.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "run/mediate.h"
+
+#define WHO_MAX 1024
+
+/* Who connected from which local port (to loopback), a ring. */
+struct sk_tcp_mediation {
+	pthread_mutex_t lock;
+	struct {
+		uint16_t port;
+		pid_t pid;
+		char comm[16];
+	} who[WHO_MAX];
+	size_t next, n;
+};
+
+static void remember(struct sk_tcp_mediation *t, const struct sk_mreq *r, int sock)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char path[64], comm[16] = "";
+	uint16_t port;
+	int fd;
+
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	port = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+				       : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)r->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t n = read(fd, comm, sizeof(comm) - 1);
+		comm[n > 0 ? n : 0] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		close(fd);
+	}
+	pthread_mutex_lock(&t->lock);
+	t->who[t->next].port = port;
+	t->who[t->next].pid = r->pid;
+	memcpy(t->who[t->next].comm, comm, sizeof(comm));
+	t->next = (t->next + 1) % WHO_MAX;
+	if (t->n < WHO_MAX)
+		t->n++;
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool sk_tcp_mediation_who(const struct sk_mediation *m, uint16_t port, pid_t *pid, char comm[16])
+{
+	struct sk_tcp_mediation *t = m ? m->tcp_state : NULL;
+	bool found = false;
+
+	if (!t || !port)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	/* newest first: a port is reused */
+	for (size_t k = 0; k < t->n && !found; k++) {
+		size_t i = (t->next + WHO_MAX - 1 - k) % WHO_MAX;
+		if (t->who[i].port == port) {
+			*pid = t->who[i].pid;
+			memcpy(comm, t->who[i].comm, 16);
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+void sk_tcp_mediation_free(struct sk_tcp_mediation *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
 
 /* The destination as (family, 16 bytes, port); false for an address the
  * kernel itself refuses on this socket (left to it). */
@@ -65,7 +145,6 @@ static void tcp_connect(struct sk_mreq *r, int sock, int domain, int type, const
 	bool port_listed = false, bare = false, match = false;
 	char text[INET6_ADDRSTRLEN] = "?";
 
-	(void)data;
 	/* Not TCP (UDP under mode full), or a disconnect: the call as asked. */
 	if (type != SOCK_STREAM || (len >= sizeof(sa_family_t) && ss->ss_family == AF_UNSPEC)) {
 		sk_connect_perform(r, sock, (const struct sockaddr *)ss, len);
@@ -97,6 +176,54 @@ static void tcp_connect(struct sk_mreq *r, int sock, int domain, int type, const
 		return;
 	}
 	sk_connect_perform(r, sock, (const struct sockaddr *)ss, len);
+	/* to loopback (the proxy, a local service): remember who, for the
+	 * report; a non-blocking connect has its local port already */
+	if (data && ((r->answer == SK_MANS_VALUE) || (r->answer == SK_MANS_ERROR && r->error == EINPROGRESS)) &&
+	    ((family == AF_INET && addr[0] == 127) ||
+	     (family == AF_INET6 && !memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16))))
+		remember(data, r, sock);
+}
+
+static void listen_handle(struct sk_mreq *r, void *data)
+{
+	int fd = (int)r->args[0], sock = sk_mreq_getfd(r, fd), domain = 0, type = 0;
+	socklen_t olen = sizeof(int);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	(void)data;
+	if (sock == -EBADF) {
+		sk_mreq_fail(r, EBADF);
+		return;
+	}
+	if (sock < 0) {
+		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
+			     fd);
+		return;
+	}
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0) {
+		sk_mreq_fail(r, errno); /* ENOTSOCK */
+		close(sock);
+		return;
+	}
+	olen = sizeof(int);
+	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &olen);
+	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
+	    getsockname(sock, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				     : ((struct sockaddr_in6 *)&ss)->sin6_port) == 0) {
+		sk_mreq_deny(r, EACCES,
+			     "listen() on a TCP socket with no port would bind an ephemeral one on every address "
+			     "(autobind); bind a port of tcp_bind first",
+			     "TCP listen, fd %d", fd);
+		close(sock);
+		return;
+	}
+	if (listen(sock, (int)r->args[1]) == 0)
+		sk_mreq_answer(r, 0);
+	else
+		sk_mreq_fail(r, errno);
+	close(sock);
 }
 
 int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err)
@@ -105,9 +232,17 @@ int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, st
 
 	if (!plan->access.ntcp_addrs)
 		return 0;
+	m->tcp_state = calloc(1, sizeof(*m->tcp_state));
+	if (!m->tcp_state)
+		return sk_error(err, ENOMEM, "out of memory");
+	pthread_mutex_init(&m->tcp_state->lock, NULL);
 	for (int f = 0; f < 2 && ret == 0; f++) {
-		struct sk_connect_family fam = { .domain = f ? AF_INET6 : AF_INET, .fn = tcp_connect };
+		struct sk_connect_family fam = { .domain = f ? AF_INET6 : AF_INET, .fn = tcp_connect, .data = m->tcp_state };
 		ret = sk_connect_family_add(m, &fam);
+	}
+	if (ret == 0 && plan->access.tcp_handled[SK_TCP_BIND]) {
+		struct sk_mediator h = { .syscall = "listen", .run = SK_MRUN_INLINE, .handle = listen_handle };
+		ret = sk_mediation_add(m, &h);
 	}
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot mediate TCP connects: %s", strerror(-ret));

@@ -220,9 +220,11 @@ static bool poked(const char *out, const char *what, int *threads, int *procs, i
  * policies that let prlimit64 and sched_setaffinity name another pid. */
 TEST(supervisor_threads_fenced)
 {
-	static const char *const policies[][3] = {
-		{ "--preset", "minimal", NULL },
-		{ "--preset", "agent", "--allow=prlimit64" },
+	/* --tcp-connect: connect() is mediated (the probe's connect goes
+	 * through the workers). */
+	static const char *const policies[][4] = {
+		{ "--preset", "minimal", "--tcp-connect=127.0.0.1:9", NULL },
+		{ "--preset", "agent", "--tcp-connect=127.0.0.1:9", "--allow=prlimit64" },
 	};
 
 	if (!have_binaries() || access(probe_path("poke-workers"), X_OK) < 0) {
@@ -235,7 +237,7 @@ TEST(supervisor_threads_fenced)
 		int threads = 0, procs = 0, through = -1, lthreads = 0, lprocs = 0, lthrough = -1;
 
 		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off"));
-		for (int k = 0; k < 3 && policies[p][k]; k++)
+		for (int k = 0; k < 4 && policies[p][k]; k++)
 			cmd_push(&c, policies[p][k]);
 		cmd_push_all(&c, ARGV("--", probe_path("poke-workers")));
 		cmd_run(&c, NULL, &r);

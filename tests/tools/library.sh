@@ -29,7 +29,7 @@ version=$(sed -n 's/^#define STOCKADE_VERSION "\(.*\)"/\1/p' include/stockade.h)
 soname=libstockade.so.${version%%.*}
 lib=$stage/usr/lib
 for f in usr/bin/stockade usr/share/man/man1/stockade.1 usr/include/stockade.h usr/lib/libstockade.a \
-	usr/lib/pkgconfig/stockade.pc "usr/lib/libstockade.so.$version"; do
+	usr/lib/pkgconfig/stockade.pc "usr/lib/libstockade.so.$version" usr/libexec/stockade/stockade-proxy; do
 	[ -f "$stage/$f" ] || fail "make install did not install /$f"
 done
 for l in "$soname" libstockade.so; do

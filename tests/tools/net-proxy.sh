@@ -21,6 +21,16 @@
 #    oversized head and a client that disappears mid-transfer, with as many
 #    descriptors after as before, and is gone when the run ends.
 set -eu
+# Both ways: without namespaces (Landlock, the supervisor) and with them
+# where they can be made (an empty network namespace holding the proxy's
+# listener).
+if [ -z "${NET_PROXY_ISOLATION:-}" ]; then
+	st=0
+	NET_PROXY_ISOLATION=off sh "$0" || st=$?
+	[ $st -eq 0 ] || [ $st -eq 77 ] || exit $st
+	NET_PROXY_ISOLATION=auto sh "$0" || st=$?
+	exit $st
+fi
 STOCKADE=${STOCKADE:-build/stockade}
 case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
 [ -x "$STOCKADE" ] || { echo "FAIL: $STOCKADE is not built"; exit 1; }
@@ -28,8 +38,8 @@ case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
 	{ echo "FAIL: stockade-proxy is not built beside $STOCKADE"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl is not installed"; exit 77; }
-"$STOCKADE" run --net proxy -- true 2>/dev/null || { echo "SKIP: network mode proxy cannot run here"; exit 77; }
-
+sr() { "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" "$@"; }
+sr --net proxy -- true 2>/dev/null || { echo "SKIP: network mode proxy cannot run here"; exit 77; }
 tmp=$(mktemp -d /tmp/stockade-net.XXXXXX)
 server=
 cleanup() {
@@ -55,6 +65,15 @@ import functools, http.server, os, sys
 root, portfile = sys.argv[1], sys.argv[2]
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
+    def do_GET(self):
+        if self.path == "/echo-host":  # what the proxy forwarded as Host
+            body = (self.headers.get("Host") or "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
 class Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address): pass  # clients that go away mid-transfer
 srv = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
@@ -76,9 +95,21 @@ network:
     registry.test: 127.0.0.1
 EOF
 sed 's/extends: agent/extends: strict/' "$tmp/agent.yaml" >"$tmp/strict.yaml"
-agent() { "$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" "$@"; }
+agent() { sr --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" "$@"; }
 
 cd "$tmp/work"
+
+netns=no
+if [ "$NET_PROXY_ISOLATION" = auto ]; then
+	if sr -v --policy "$tmp/agent.yaml" -- true 2>&1 | grep -q "namespaces .*network namespaces"; then
+		netns=yes
+		# the command's network namespace has loopback only
+		out=$(sr --policy "$tmp/agent.yaml" -- sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '" 2>&1)
+		[ "$out" = lo ] || fail "the network namespace has more than lo: $out"
+	else
+		echo "note: no namespaces here; the isolation auto pass runs without them"
+	fi
+fi
 
 # ---- curl, python ----
 out=$(agent -- curl -sS "$base/index.html" 2>&1) || fail "curl through the proxy: $out"
@@ -90,13 +121,27 @@ out=$(agent -- python3 -c "import urllib.request; print(urllib.request.urlopen('
 [ "$out" = hello-from-registry ] || fail "python urllib got: $out"
 py=/usr/bin/python3
 [ -x $py ] || py=python3
-out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- \
+out=$(sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- \
 	$py -c "import urllib.request; print(urllib.request.urlopen('$base/index.html').read().decode().strip())" 2>&1) ||
 	fail "python urllib under strict: $out"
 [ "$out" = hello-from-registry ] || fail "python urllib under strict got: $out"
-out=$("$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl -sS "$base/index.html" 2>&1) ||
+out=$(sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl -sS "$base/index.html" 2>&1) ||
 	fail "curl under strict: $out"
 [ "$out" = hello-from-registry ] || fail "curl under strict got: $out"
+
+# the Host header is the host decided on, not the client's (domain fronting)
+out=$(agent -- curl -sS -H "Host: evil.test" "$base/echo-host" 2>&1) || fail "echo-host: $out"
+[ "$out" = "registry.test:$port" ] || fail "the proxy forwarded Host: $out"
+
+# Landlock without TCP rules (ABI 3, Debian 12's kernel): without a network
+# namespace no TCP socket can be opened (fail closed); in one, the proxy is
+# all there is to reach
+out=$(STOCKADE_TEST_LANDLOCK_ABI=3 agent -- curl -sS "$base/index.html" 2>/dev/null) || true
+if [ "$netns" = yes ]; then
+	[ "$out" = hello-from-registry ] || fail "Landlock ABI 3 in a network namespace: got $out"
+else
+	[ -z "$out" ] || fail "Landlock ABI 3 without a network namespace let TCP through: $out"
+fi
 
 # ---- refused: not allowed, the address guard ----
 out=$(agent -- curl -sS -w '%{http_code}' "http://evil.test:$port/" 2>"$tmp/err") || true
@@ -110,7 +155,7 @@ out=$(agent -- curl -sS -p -w '%{http_code}' "https://evil.test/" 2>"$tmp/err") 
 grep -q "proxy refused CONNECT evil.test:443: not in network.allow (--allow-host evil.test" "$tmp/err" ||
 	fail "CONNECT to a name not allowed: $out $(cat "$tmp/err")"
 if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
-	out=$("$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
+	out=$(sr --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
 		curl -sS --noproxy '' -w '%{http_code}' "http://localhost:$port/index.html" 2>&1) || true
 	case $out in
 	*"localhost resolves to 127.0.0.1 (loopback"*403*) ;;
@@ -152,23 +197,27 @@ def noauth():
         raise SystemExit("no credential, and no 407: %r" % r)
     raise OSError(407, "407")
 attempt("no credential", noauth)
+def autobind():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.listen()
+attempt("listen autobind", autobind)
 PY
 ) 2>"$tmp/err" || fail "the bypass probes did not run: $out $(cat "$tmp/err")"
 case $out in
 *REACHED*) fail "a connection bypassed the proxy: $out" ;;
 esac
-[ "$(echo "$out" | grep -c '^refused')" = 5 ] || fail "bypass probes: $out"
+[ "$(echo "$out" | grep -c '^refused')" = 6 ] || fail "bypass probes: $out"
 # the proxy's port on another loopback address: Landlock lets the port
 # through, the supervisor's connect() check refuses the address
 grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
 	"$tmp/err" || fail "no mediated refusal for 127.0.0.2: $(cat "$tmp/err")"
 
 # ---- tcp_connect with an address ----
-out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- curl -sS "http://127.0.0.1:$port/index.html" 2>&1) ||
+out=$(sr --tcp-connect "127.0.0.1:$port" -- curl -sS "http://127.0.0.1:$port/index.html" 2>&1) ||
 	fail "--tcp-connect 127.0.0.1:$port did not let the port through: $out"
 case $out in *hello-from-registry) ;; *) fail "--tcp-connect got: $out" ;; esac
 
-out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- python3 - "$port" <<'PY' 2>"$tmp/err"
+out=$(sr --tcp-connect "127.0.0.1:$port" -- python3 - "$port" <<'PY' 2>"$tmp/err"
 import socket, sys
 port = int(sys.argv[1])
 def attempt(family, addr):
@@ -187,7 +236,7 @@ PY
 [ "$out" = "ok 13 ok 13" ] || fail "--tcp-connect 127.0.0.1:$port: got $out $(cat "$tmp/err")"
 # The kernel takes a 24-byte IPv6 address (no sin6_scope_id): the
 # supervisor must judge it too, never connect it unjudged.
-out=$("$STOCKADE" run --tcp-connect "127.0.0.1:$port" -- python3 -c "
+out=$(sr --tcp-connect "127.0.0.1:$port" -- python3 -c "
 import ctypes, socket, struct
 libc = ctypes.CDLL(None, use_errno=True)
 s = socket.socket(socket.AF_INET6)
@@ -198,10 +247,10 @@ print(len(a), 0 if r == 0 else ctypes.get_errno())" 2>/dev/null) || true
 # An io_uring connect is no connect() the filter sees: where connects are
 # mediated, no ring is made, even where the policy allows io_uring.
 st=0
-"$STOCKADE" run --no-report --preset minimal --tcp-connect "127.0.0.1:$port" -- \
+sr --no-report --preset minimal --tcp-connect "127.0.0.1:$port" -- \
 	"$PROBES/try-syscall" io_uring_setup >/dev/null 2>&1 || st=$?
 [ "$st" = 1 ] || fail "io_uring_setup with connect() mediated: exit $st, want 1 (EPERM)"
-out=$("$STOCKADE" run --tcp-connect "$port" -- python3 -c "
+out=$(sr --tcp-connect "$port" -- python3 -c "
 import socket
 s = socket.socket()
 try:
@@ -210,33 +259,33 @@ except OSError as e: print(e.errno)" 2>&1) || true
 [ "$out" = 111 ] || fail "--tcp-connect $port (any host): 127.0.0.2 should be refused by the kernel (111), got $out"
 
 # ---- audit ----
-out=$("$STOCKADE" run --audit --no-report --policy "$tmp/agent.yaml" -- curl -sS "$base/index.html" 2>"$tmp/err") ||
+out=$(sr --audit --no-report --policy "$tmp/agent.yaml" -- curl -sS "$base/index.html" 2>"$tmp/err") ||
 	fail "--audit: the proxy did not let a name through: $out $(cat "$tmp/err")"
 [ "$out" = hello-from-registry ] || fail "--audit got: $out"
 grep -q "proxy would refuse GET registry.test:$port: not in network.allow" "$tmp/err" ||
 	fail "--audit did not say it would refuse: $(cat "$tmp/err")"
 
 # ---- the report: JSON events with the fix, no `--net full` ----
-"$STOCKADE" run --report --report-json "$tmp/work/r.json" --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- \
+sr --report --report-json "$tmp/work/r.json" --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- \
 	sh -c "curl -s -o /dev/null http://evil.test:$port/; curl -s -o /dev/null http://evil.test:$port/; python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' 2>/dev/null; true" \
 	2>"$tmp/err" || fail "the reported run failed: $(cat "$tmp/err")"
-grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
+grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,\"count\":2,\"pid\":[0-9]*,\"comm\":\"curl\",.*\"fix\":\"--allow-host evil.test:$port\"" "$tmp/work/r.json" ||
 	fail "no network event with its fix in the JSON report: $(cat "$tmp/work/r.json")"
-grep -q "GET evil.test:$port (2 times): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+grep -q "GET evil.test:$port (2 times by curl (pid [0-9]*)): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
 	fail "no refusal in the text report: $(cat "$tmp/err")"
 grep -q "socket(AF_INET, SOCK_DGRAM.*fix: --allow-host HOST, through stockade's proxy" "$tmp/err" ||
 	fail "the UDP socket's fix is not the proxy: $(cat "$tmp/err")"
 grep -q "fix: --net full" "$tmp/err" && fail "the report suggests --net full under mode proxy: $(cat "$tmp/err")"
 
 # ---- learn: the hosts reached become network.allow, and the policy re-runs ----
-"$STOCKADE" learn --base "$tmp/agent.yaml" -o "$tmp/work/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
+"$STOCKADE" learn --isolation "$NET_PROXY_ISOLATION" --base "$tmp/agent.yaml" -o "$tmp/work/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
 	2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
 grep -q "^    - \"registry.test:$port\"" "$tmp/work/learned.yaml" ||
 	fail "learn did not write the host: $(cat "$tmp/work/learned.yaml")"
-out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
+out=$(sr --policy "$tmp/work/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
 	fail "the learned policy does not run: $out"
 [ "$out" = hello-from-registry ] || fail "the learned policy got: $out"
-out=$("$STOCKADE" run --policy "$tmp/work/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
+out=$(sr --policy "$tmp/work/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
 case $out in *"other.test:$port is not reachable"*) ;; *) fail "the learned policy let other.test through: $out" ;; esac
 
 # ---- git clone over dumb http ----
@@ -247,7 +296,7 @@ if command -v git >/dev/null 2>&1; then
 	agent -- git clone -q "$base/repo.git" cloned >"$tmp/err" 2>&1 || fail "git clone through the proxy: $(cat "$tmp/err")"
 	[ "$(git -C cloned log --format=%s 2>/dev/null)" = first ] || fail "git clone: no commit"
 	rm -rf cloned
-	"$STOCKADE" run --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- git clone -q "$base/repo.git" cloned \
+	sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- git clone -q "$base/repo.git" cloned \
 		>"$tmp/err" 2>&1 || fail "git clone under strict: $(cat "$tmp/err")"
 else
 	echo "note: git is not installed; its case is skipped"
@@ -414,7 +463,7 @@ wait "$runner" || fail "the watched run failed"
 
 # the supervisor's descriptors: the same after 300 mediated connects (allowed
 # and refused) as before them
-"$STOCKADE" run --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- python3 - "$tmp/work" <<'PY' 2>"$tmp/err3" &
+sr --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- python3 - "$tmp/work" fdprobe-marker <<'PY' 2>"$tmp/err3" &
 import os, socket, sys, time
 d = sys.argv[1]
 proxy = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
@@ -432,9 +481,19 @@ open(d + "/done", "w").close()
 while not os.path.exists(d + "/end"):
     time.sleep(0.02)
 PY
-sup=$!
+runner=$!
 i=0
 while [ ! -e "$tmp/work/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+# the supervisor: the sandboxed python's parent (with namespaces, not the
+# outer stockade but init's child)
+sup=
+for d in /proc/[0-9]*; do
+	if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -q "python3 - $tmp/work fdprobe-marker"; then
+		sup=$(awk '{ print $4 }' "$d/stat" 2>/dev/null)
+		break
+	fi
+done
+[ -n "$sup" ] || fail "cannot find the sandboxed probe's supervisor"
 before=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
 touch "$tmp/work/go"
 i=0
@@ -442,9 +501,9 @@ while [ ! -e "$tmp/work/done" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); 
 sleep 0.2
 after=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
 touch "$tmp/work/end"
-wait "$sup" || fail "the mediated run failed: $(cat "$tmp/err3")"
+wait "$runner" || fail "the mediated run failed: $(cat "$tmp/err3")"
 [ "$before" -gt 0 ] && [ "$before" = "$after" ] ||
 	fail "the supervisor's descriptors: $before before 300 mediated connects, $after after"
 
 [ $fails -eq 0 ] || exit 1
-echo "net-proxy: curl, urllib, git, npm, pip through the proxy; refusals, guard, bypasses, audit, abuse: ok"
+echo "net-proxy (isolation $NET_PROXY_ISOLATION, network namespace: $netns): curl, urllib, git, npm, pip through the proxy; refusals, guard, bypasses, audit, abuse: ok"

@@ -326,6 +326,12 @@ TEST(landlock_network_socket_rules)
 	CHECK(stockade_policy_add_preset(pol, "agent", &e) == 0);
 	CHECK(stockade_policy_allow_host(pol, "Registry.NPMjs.org", &e) == 0);
 	CHECK(stockade_policy_tcp_connect(pol, "[::1]:8080", &e) == 0);
+	{
+		struct sk_port_ref ref;
+		const char *msg;
+		CHECK(sk_tcp_connect_parse("[::ffff:127.0.0.1]:80", &ref, &msg) == 0 && ref.family == AF_INET &&
+		      ref.addr[0] == 127 && ref.addr[3] == 1 && ref.addr[4] == 0 && ref.port == 80);
+	}
 	CHECK(stockade_policy_allow_host(pol, "http://x", &e) == -EINVAL);
 	stockade_error_free(e);
 	e = NULL;
