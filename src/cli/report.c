@@ -75,12 +75,18 @@ struct report {
 	unsigned long fallbacks; /* designed fallbacks' ENOSYS: no denials */
 	bool oom;
 	const struct sk_files_mediation *files; /* report_set_files() */
+	const struct mreport *mediated;		/* report_set_mediated() */
 	struct name_seen names[NAME_INDEX];	/* open addressing; name or arch set: used */
 };
 
 void report_set_files(struct report *r, const struct sk_files_mediation *files)
 {
 	r->files = files;
+}
+
+void report_set_mediated(struct report *r, const struct mreport *m)
+{
+	r->mediated = m;
 }
 
 struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json)
@@ -610,11 +616,14 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 	 * one line says how to see them. */
 	bool hint = out && landlock && !fm && failed && r->plan->access.fs;
 	bool said = false;
+	unsigned long nmed = r->mediated ? r->mediated->calls : 0;
 
-	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
-		    !quiet_if_clean)) {
+	if (out && (r->events || nfiles || nmed || killed || res->orphans_sigsys || res->lingering ||
+		    res->killed_leftovers || !quiet_if_clean)) {
 		said = true;
-		if (!r->events)
+		if (!r->events && nmed)
+			; /* the supervisor's refusals follow */
+		else if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
 							   : "audit: no call would have been denied",
@@ -666,6 +675,7 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 					fprintf(out, " (%lu call%s)\n", r->names[i].over, r->names[i].over == 1 ? "" : "s");
 				}
 		}
+		mreport_text(r->mediated, out, r->mode != SK_NOTIFY_ERRNO);
 		if (nfiles) {
 			fprintf(out, "stockade: %s %lu file access%s (%zu distinct):\n",
 				r->mode == SK_NOTIFY_ERRNO ? "Landlock refused" : "audit: the policy would refuse", nfiles,
@@ -740,6 +750,11 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		sk_jw_int(&w, (long long)r->over_cap);
 		sk_jw_key(&w, "json_suppressed");
 		sk_jw_int(&w, (long long)r->json_suppressed);
+		/* The supervisor's refusals ("mediated" events). */
+		sk_jw_key(&w, "mediated_denials");
+		sk_jw_int(&w, (long long)nmed);
+		sk_jw_key(&w, "mediated_distinct");
+		sk_jw_int(&w, (long long)(r->mediated ? r->mediated->n : 0));
 		if (fm) {
 			sk_jw_key(&w, "file_denials");
 			sk_jw_int(&w, (long long)nfiles);

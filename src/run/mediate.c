@@ -70,10 +70,12 @@ int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, stru
 		       stockade_error **err)
 {
 	memset(m, 0, sizeof(*m));
-	/* Audit and learn let every call run: nothing to decide.  A plan
-	 * without a filter confines nothing either. */
-	if (mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL || !plan->seccomp_enabled)
+	/* A plan without a filter confines nothing.  Audit and learn let
+	 * every call run, but what the mediators would refuse is reported
+	 * all the same (and learned). */
+	if (!plan->seccomp_enabled)
 		return 0;
+	m->audit = mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL;
 	int ret = sk_unix_mediation_setup(plan, m, err);
 	if (ret == 0)
 		ret = sk_tcp_mediation_setup(plan, m, err);
@@ -349,6 +351,11 @@ static void finish(struct sk_mediate_rt *rt, struct sk_mreq *r)
 		 * memory the caller can still change. */
 		r->answer = SK_MANS_ERROR;
 		r->error = EPERM;
+	}
+	if (r->denied && rt->med->audit) {
+		/* Audit and learn: reported as refused, run as asked. */
+		r->audited = true;
+		r->answer = SK_MANS_CONTINUE;
 	}
 	switch (r->answer) {
 	case SK_MANS_VALUE:

@@ -104,6 +104,10 @@ struct sk_mediation {
 	struct sk_connect_mediation *connect_state;
 	struct sk_tcp_mediation *tcp_state;
 	struct sk_files_mediation *files_state; /* mediate_files.h */
+	/* Audit and learn (sk_mediation_setup's mode): the mediators decide,
+	 * and a refusal is reported (r->audited) but the call runs as asked
+	 * (the kernel runs it: nothing is enforced there anyway). */
+	bool audit;
 };
 
 /* Add a mediator; -EEXIST if its syscall has one, -ENOSPC if full. */
@@ -114,8 +118,9 @@ void sk_mediation_notify(const struct sk_mediation *m, enum sk_notify_mode mode,
 const struct sk_mediator *sk_mediation_find(const struct sk_mediation *m, const char *syscall);
 
 /* The built-in mediators this plan needs here (none: m->n == 0, and the
- * command can be exec'd in place).  `mode` is the supervisor's: audit and
- * learn let every call run, so nothing is mediated there. */
+ * command can be exec'd in place).  `mode` is the supervisor's: in audit
+ * and learn (SK_NOTIFY_DENY, SK_NOTIFY_ALL) they decide and report, and
+ * every call runs (m->audit). */
 int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, struct sk_mediation *m,
 		       stockade_error **err);
 void sk_mediation_free(struct sk_mediation *m);
@@ -146,6 +151,7 @@ struct sk_mreq {
 	int64_t val;
 	int error;
 	bool denied;	  /* refused by the policy (sk_mreq_deny), not by the call */
+	bool audited;	  /* denied, but let run: audit or learn (struct sk_mediation) */
 	const char *rule; /* why it was refused (static text) */
 	char detail[256]; /* what was decided about: a path, an address */
 	/* The framework's. */

@@ -524,7 +524,7 @@ static void handle_notification(struct sup *s)
 	ev.name = syscall_name(s, ev.arch, ev.nr);
 	sk_supervise_decide(s->plan, 0, ev.arch, ev.name, ev.args, &ev.verdict, &ev.compat_refused);
 	/* A call the plan lets through reaches us only because a mediator
-	 * asked for it (audit and learn mediate nothing). */
+	 * asked for it (in audit and learn too: it decides, the call runs). */
 	if (s->rt && !ev.compat_refused &&
 	    (ev.verdict.action.type == SK_ACT_ALLOW || ev.verdict.action.type == SK_ACT_LOG)) {
 		const struct sk_mediator *h = sk_mediation_find(s->opts->mediation, ev.name);
