@@ -137,6 +137,43 @@ TEST(mediated_refusals_in_report)
 	CHECK_STR_CONTAINS(r.out, "the supervisor refused 1 call");
 	CHECK_STR_CONTAINS(r.out, "fix: --tcp-connect 127.0.0.1:10");
 
+	/* learn: the connect the base refuses becomes the narrowest entry, a
+	 * socket path under sockets.allow; never a host daemon's socket. */
+	{
+		char own[600], script[2000], learned[600], entry[700];
+		pid_t o;
+
+		snprintf(own, sizeof(own), "%s/app.sock", dir);
+		snprintf(learned, sizeof(learned), "%s/learned.yaml", dir);
+		o = daemon_at(own);
+		CHECK_MSG(o > 0, "cannot start the listener at %s", own);
+		snprintf(script, sizeof(script), "%s read %s; %s read %s", probe_path("unix-connect"), own,
+			 probe_path("unix-connect"), sock);
+		run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "agent", "--isolation", "off", "-o", learned, "--",
+				  "/bin/sh", "-c", script),
+			     &(struct run_opts){ .env = ARGV(env) }, &r);
+		CHECK_OUTCOME(&r, 0, "learn --base agent: both connects run");
+		text = read_file(learned);
+		CHECK_MSG(text && strstr(text, "sockets:\n  allow:\n    - \"") && strstr(text, "/app.sock\""),
+			  "learn did not write the socket the command used:\n%s", text ?: r.out);
+		snprintf(entry, sizeof(entry), "- \"%s\"", sock);
+		CHECK_MSG(text && !strstr(text, entry) && strstr(text, "host daemon's socket"),
+			  "learn wrote or did not mention the host daemon's socket:\n%s", text ?: "");
+		free(text);
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", learned, "--",
+				  probe_path("unix-connect"), "read", own),
+			     &(struct run_opts){ .env = ARGV(env) }, &r);
+		CHECK_OUTCOME(&r, 0, "the learned policy lets the command reach its socket");
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", learned, "--",
+				  probe_path("unix-connect"), "read", sock),
+			     &(struct run_opts){ .env = ARGV(env) }, &r);
+		CHECK_OUTCOME(&r, EACCES, "the learned policy still refuses the host daemon's socket");
+		if (o > 0) {
+			kill(o, SIGKILL);
+			waitpid(o, NULL, 0);
+		}
+	}
+
 	kill(d, SIGKILL);
 	waitpid(d, NULL, 0);
 	rm_rf(dir);
