@@ -30,7 +30,8 @@
  *  - SK_MRUN_INLINE: calls the handler at once, in the loop: for cheap work
  *    that never blocks (reading a path, a table lookup);
  *  - SK_MRUN_WORKER: queues it for a bounded pool of threads (created on
- *    demand, at most SK_MEDIATE_WORKERS): for work that may block (a
+ *    demand, at most SK_MEDIATE_WORKERS; the supervisor starts them all
+ *    before the command, sk_mediate_prestart()): for work that may block (a
  *    connect to a listener whose backlog is full, a DNS answer).  The
  *    answer comes back through the eventfd and is sent from the loop, so
  *    one slow call never holds up another notification or a signal.
