@@ -109,7 +109,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	*c = (struct sk_caches){ 0 };
 	if (!plan->access.fs || !env->home || !strcmp(env->home, "/"))
 		return 0;
-	if ((ret = sk_fs_index_new(plan, env, &ix, err)) < 0)
+	if ((ret = sk_fs_index_new_lazy(plan, env, &ix, err)) < 0)
 		return ret;
 	_cleanup_free_ char *root = join(env->home, "/.cache/stockade", "");
 	if (!root) {
