@@ -32,6 +32,7 @@ struct listing {
 	bool listed;   /* buf holds every entry (none: the directory is absent) */
 	char *buf;     /* getdents64 records, as read */
 	size_t len;
+	size_t cap;    /* bytes allocated at buf */
 };
 
 struct walk {
