@@ -37,6 +37,7 @@ struct listing {
 
 struct walk {
 	uint64_t handled;
+	uid_t euid; /* asked once: moot() wants it for every carve-out */
 	sk_fs_emit_fn emit;
 	void *ctx;
 	struct sk_fs_walk_stats *st;
