@@ -47,9 +47,14 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* mkdir -p, the new directories private to the user. */
+/* mkdir -p, the new directories private to the user.  The directory
+ * itself first: after the first run it is there, and one call says so. */
 static int make_dirs(char *path)
 {
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	for (char *p = path + 1;; p++) {
 		if (*p != '/' && *p)
 			continue;
