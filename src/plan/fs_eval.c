@@ -45,6 +45,8 @@ struct ix_entry {
 	const struct sk_fs_path *p;
 	char *lex;   /* expanded, "." and ".." folded */
 	char *canon; /* where links lead (its directory, for a pattern); NULL if absent */
+	size_t lex_len, canon_len;
+	bool same; /* canon is lex (no link on the way): one comparison does */
 	const char *name; /* a pattern's last component, or NULL */
 	/* A carve-out that carves (exists, or its pattern matches): 1, 0, or
 	 * -1 for a pattern not listed yet (a lazy index lists its directory
@@ -185,6 +187,9 @@ static int index_new(const stockade_plan *plan, const struct sk_path_env *env, b
 			entry_free(x);
 			goto oom;
 		}
+		x->lex_len = strlen(x->lex);
+		x->canon_len = x->canon ? strlen(x->canon) : 0;
+		x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
 		ix->n++;
 	}
 	*out = ix;
@@ -216,6 +221,14 @@ static bool is_under(const char *base, const char *path)
 	return !strncmp(base, path, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+/* is_under() with base's length known: the queries compare every entry. */
+static bool under_n(const char *base, size_t n, const char *path)
+{
+	if (n == 1 && base[0] == '/')
+		return path[0] == '/';
+	return !strncmp(base, path, n) && (path[n] == '\0' || path[n] == '/');
+}
+
 /* `path` is a directory above `base` (not base itself). */
 static bool is_above(const char *path, const char *base)
 {
@@ -226,10 +239,11 @@ static bool is_above(const char *path, const char *base)
 static bool covers(const struct ix_entry *x, const char *path)
 {
 	if (x->name) {
-		if (!x->canon || !is_above(x->canon, path))
+		/* x->canon is a directory above path. */
+		if (!x->canon || !under_n(x->canon, x->canon_len, path) || !path[x->canon_len])
 			return false;
 		/* The component right below the pattern's directory. */
-		const char *c = path + (strcmp(x->canon, "/") ? strlen(x->canon) + 1 : 1);
+		const char *c = path + (x->canon_len > 1 ? x->canon_len + 1 : 1);
 		size_t len = strcspn(c, "/");
 		char comp[NAME_MAX + 1];
 
@@ -239,7 +253,7 @@ static bool covers(const struct ix_entry *x, const char *path)
 		comp[len] = '\0';
 		return fnmatch(x->name, comp, 0) == 0;
 	}
-	return is_under(x->lex, path) || (x->canon && is_under(x->canon, path));
+	return under_n(x->lex, x->lex_len, path) || (x->canon && !x->same && under_n(x->canon, x->canon_len, path));
 }
 
 /* `path` is a directory the walk splits to reach carve-out c. */
@@ -495,6 +509,24 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 			 shown);
 	else
 		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+}
+
+bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op)
+{
+	unsigned want = op == SK_FS_OP_READ ? R_READ : op == SK_FS_OP_WRITE ? R_WRITE : op == SK_FS_OP_EXEC ? R_EXEC : R_MAKE;
+	struct sk_fs_verdict v;
+	struct rights r;
+
+	if (op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK || op >= SK_FS_NOPS) {
+		sk_fs_decide(ix, path, op, NULL, &v);
+		return v.allowed;
+	}
+	if (!ix->plan->access.fs)
+		return true;
+	_cleanup_free_ char *where = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE ? parent_of(path) : NULL;
+
+	rights_of(ix, where ? where : path, want, &r);
+	return (r.have & want) == want;
 }
 
 /* plan's lists with / granted at the bottom; *paths: the new array. */

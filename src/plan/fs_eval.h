@@ -78,6 +78,10 @@ struct sk_fs_verdict {
 void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
 		  struct sk_fs_verdict *out);
 
+/* Only sk_fs_decide()'s `allowed`, without its explanation (run's cache
+ * check asks a dozen paths at each start). */
+bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op);
+
 /*
  * Audit mode for files: the plan with read, write and execute of / granted
  * beneath every other entry (layer 0), so that Landlock refuses only what

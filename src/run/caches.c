@@ -75,7 +75,6 @@ static int make_dirs(char *path)
 static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 {
 	_cleanup_free_ char *probe = join(dir, "/", "x");
-	struct sk_fs_verdict v;
 	struct stat st;
 
 	if (!probe)
@@ -93,8 +92,7 @@ static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 		exists = stat(probe, &st) == 0;
 		*slash = '/';
 	}
-	sk_fs_decide(ix, probe, SK_FS_OP_CREATE, NULL, &v);
-	return v.allowed;
+	return sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
 }
 
 void sk_caches_free(struct sk_caches *c)
