@@ -9,14 +9,25 @@
  * what the kernel's Landlock lacks is left out (docs/network.md).  Then
  * agent's seccomp filter with the network open (sk_proxy_seccomp): no
  * mount, ptrace, bpf, io_uring, namespaces, module or keyring calls, no
- * 32-bit entry points.
+ * 32-bit entry points; and a filter of its own on top: sockets are TCP
+ * (AF_INET, AF_INET6 SOCK_STREAM) or AF_UNIX (nscd, systemd-resolved),
+ * nothing else (no raw, packet, netlink or UDP socket; DNS goes over TCP).
+ * Before all that it gives up its privileges (sk_proxy_drop_privileges):
+ * no capability in any set, and started by root, the uid and gid of
+ * nobody; never dumpable, so its memory and environment stay its own.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -78,6 +89,105 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 	return 0;
 }
 
+#define NOBODY 65534
+
+static bool any_capability(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true; /* cannot tell: not dropped */
+	return d[0].effective || d[0].permitted || d[0].inheritable || d[1].effective || d[1].permitted ||
+	       d[1].inheritable;
+}
+
+int sk_proxy_drop_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	if (any_capability()) {
+		/* The bounding set first: dropping it needs CAP_SETPCAP. */
+		for (int cap = 0; cap < 64; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+				return -1;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+			return -1;
+	}
+	/* Root: nobody's uid and gid (what it needs is open already: the
+	 * listener, the pidfd, the events file, the control socket). */
+	if (geteuid() == 0 || getuid() == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			return -1;
+	}
+	if (any_capability() && syscall(SYS_capset, &h, none) < 0)
+		return -1;
+	if (any_capability()) {
+		errno = EPERM;
+		return -1;
+	}
+	/* Again: a change of credentials resets it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* socket(): AF_UNIX, or AF_INET/AF_INET6 SOCK_STREAM with protocol 0 or
+ * TCP; socketpair(): AF_UNIX; EACCES otherwise.  Another architecture's
+ * calls (and x32's) are killed, as in agent's filter. */
+static int socket_filter(void)
+{
+#ifdef NATIVE_ARCH
+#define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n)) /* little-endian: the low half */
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 */
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 11, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* socket(domain, type, protocol): ints, the kernel reads the low halves */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 11, 0),	/* allow */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0),	/* the type */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 8),	/* the type, or deny */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf), /* SOCK_TYPE_MASK: without NONBLOCK, CLOEXEC */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 0, 5), /* or deny */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 4, 0),		  /* allow */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 3, 2), /* allow, or deny (MPTCP, SCTP) */
+		/* socketpair(domain, ...) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+#undef ARG_LO
+	struct sock_fprog fp = { .len = (unsigned short)(sizeof(f) / sizeof(f[0])), .filter = f };
+
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0);
+#else
+	errno = ENOSYS; /* no filter for this architecture: the proxy does not run */
+	return -1;
+#endif
+}
+
 int sk_proxy_seccomp(void)
 {
 	stockade_policy *p = NULL;
@@ -101,6 +211,8 @@ int sk_proxy_seccomp(void)
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0)
 			ret = -errno;
 	}
+	if (ret == 0 && socket_filter() < 0)
+		ret = -errno;
 	free(prog);
 	stockade_error_free(e);
 	stockade_plan_free(plan);
@@ -108,4 +220,16 @@ int sk_proxy_seccomp(void)
 	if (ret < 0)
 		errno = -ret;
 	return ret < 0 ? -1 : 0;
+}
+
+int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step)
+{
+	*step = "cannot drop its privileges";
+	if (sk_proxy_drop_privileges() < 0)
+		return -1;
+	*step = "cannot confine itself";
+	if (sk_proxy_confine(ports, nports, any_port) < 0)
+		return -1;
+	*step = "cannot load its seccomp filter";
+	return sk_proxy_seccomp();
 }

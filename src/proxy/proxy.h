@@ -29,13 +29,22 @@ char *sk_proxy_basic_auth(const char *user, const char *password);
 /* The header value (len bytes) equals `want`, compared in constant time. */
 bool sk_proxy_token_equal(const char *value, size_t len, const char *want);
 
+/* Not dumpable; no capability left in any set (bounding and ambient
+ * included); started by root, uid and gid 65534 (nobody) and no
+ * supplementary groups.  0, or -1 with errno. */
+int sk_proxy_drop_privileges(void);
 /* no_new_privs, then Landlock: read-only files (what the resolver reads),
  * no TCP bind, TCP connect only to `ports` (any port under audit), and
  * signals and abstract sockets scoped.  -1 with errno where the kernel
  * refuses; best effort where it lacks a feature. */
 int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port);
 /* Then agent's seccomp filter with network mode full (confine.c, through
- * libstockade); -1 with errno. */
+ * libstockade), and one that lets socket() make only TCP and AF_UNIX
+ * sockets; -1 with errno. */
 int sk_proxy_seccomp(void);
+/* All three, in that order, as the proxy does before it serves (and
+ * tests/tools/proxy-confine-check.c); 0, or -1 with errno and *step
+ * naming the one that failed. */
+int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step);
 
 #endif
