@@ -32,8 +32,8 @@
 enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW, INIT_FORK, NSTEPS };
 static const char *const names[NSTEPS] = {
 	"fork+wait (no namespaces)",
-	"clone(NEWPID|NEWNS|NEWIPC|NEWUTS|NEWCGROUP)",
-	"+ / MS_SLAVE|MS_REC",
+	"clone() into new pid, mount, IPC, UTS, cgroup namespaces",
+	"+ / made MS_SLAVE, MS_REC",
 	"+ mount /proc",
 	"+ devpts newinstance, /dev/ptmx",
 	"+ the rest of the view (sockets, .git, memfd)",

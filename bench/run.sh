@@ -134,6 +134,17 @@ printf 'extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n' >"$work
 printf 'extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org, "*.githubusercontent.com", github.com:443]\n' \
 	>"$work/agent-proxy.yaml"
 envs="$envs agent-file agent-tcp agent-proxy"
+# agent without namespaces where a host daemon's socket exists (a stand-in
+# tmux socket under the row's own TMPDIR): the supervisor stays and
+# mediates connect() (docs/mediation.md).
+daemon_tmp=$work/daemon-tmp
+mkdir -p "$daemon_tmp/tmux-$(id -u)"
+if have python3 && python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	"$daemon_tmp/tmux-$(id -u)/default" 2>/dev/null; then
+	envs="$envs agent-unix"
+else
+	note "no python3 to make a stand-in daemon socket: the row for mediated unix connects is left out"
+fi
 [ "$bwrap_ok" -gt 0 ] && envs="$envs bwrap"
 [ "$fj_ok" = 1 ] && envs="$envs firejail"
 prefix() {
@@ -141,7 +152,7 @@ prefix() {
 	bare) ;;
 	floor) echo "$work/allowall" ;;
 	agent | strict | minimal | none) echo "$stockade run --preset $1 --" ;;
-	agent-noiso) echo "$stockade run --preset agent --isolation off --" ;;
+	agent-noiso | agent-unix) echo "$stockade run --preset agent --isolation off --" ;;
 	agent-file | agent-tcp | agent-proxy) echo "$stockade run --policy $work/$1.yaml --" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then
@@ -164,6 +175,7 @@ label() {
 	floor) echo "1-insn filter (floor)" ;;
 	agent | strict | minimal | none) echo "stockade $1" ;;
 	agent-noiso) echo "stockade agent --isolation off" ;;
+	agent-unix) echo "stockade agent --isolation off, unix connects mediated" ;;
 	agent-file) echo "stockade agent (policy file)" ;;
 	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
 	agent-proxy) echo "stockade agent + mode proxy, 3 hosts" ;;
@@ -190,7 +202,9 @@ startup_rows=$work/startup.txt
 bare_us=
 for e in $envs; do
 	# shellcheck disable=SC2046
-	line=$("$work/startup" -n "$runs" -w 20 $(fdopt "$e") -- $(prefix "$e") /bin/true) || {
+	row_tmp=${TMPDIR:-/tmp}
+	[ "$e" = agent-unix ] && row_tmp=$daemon_tmp
+	line=$(TMPDIR=$row_tmp "$work/startup" -n "$runs" -w 20 $(fdopt "$e") -- $(prefix "$e") /bin/true) || {
 		note "startup under $(label "$e") failed"
 		continue
 	}
@@ -240,7 +254,7 @@ echo "bench: syscall loop" >&2
 sys_envs=
 for e in $envs; do
 	case $e in
-	minimal | agent-file | agent-tcp | agent-noiso | agent-proxy) continue ;; # startup only: their filters are (near) agent's
+	minimal | agent-file | agent-tcp | agent-noiso | agent-proxy | agent-unix) continue ;; # startup only: their filters are (near) agent's
 	esac
 	f=$work/sys-$e.txt
 	if [ "$e" = bwrap ] && [ "$bwrap_ok" = 1 ]; then
@@ -368,6 +382,11 @@ table() {
 			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s)", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met")
 			      if (f && p) printf "; mode proxy with an allow list (starting stockade-proxy, supervised): %+.3f ms (%s)", (p - f) / 1000, ((p - f) <= 1000 ? "met" : "not met")
 			      if (f && t) printf ".\n" }' "$startup_rows"
+		echo
+		awk -v b="$bare_us" '$1 == "agent-noiso" { n = $2 } $1 == "agent-unix" { u = $2 }
+			END { if (u) printf "Target (issue 14): agent with unix connects mediated (a host daemon socket present, no namespaces) within 1.5 ms of bare `true`: %+.3f ms (%s)", (u - b) / 1000, ((u - b) <= 1500 ? "met" : "not met")
+			      if (u && n) printf "; the supervisor costs %+.3f ms over agent --isolation off", (u - n) / 1000
+			      if (u) printf ".\n" }' "$startup_rows"
 	fi
 	if [ -n "$hf" ]; then
 		echo

@@ -361,8 +361,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
 			break;
 		}
-		add(l, "; processes outside are visible, SysV IPC is shared, host daemons' sockets, other "
-		       "terminals and .git hooks are reachable as far as Landlock and seccomp allow (isolation: %s)",
+		add(l, "; processes outside are visible, SysV IPC is shared, other terminals and .git hooks are "
+		       "reachable as far as Landlock and seccomp allow; connects to host daemons' unix sockets are "
+		       "decided by stockade's supervisor where one exists or sockets.allow names one "
+		       "(docs/mediation.md) (isolation: %s)",
 		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
 		return;
 	}

@@ -32,6 +32,10 @@ void report_set_files(struct report *r, const struct sk_files_mediation *files);
 void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit);
 void report_files_json(const struct sk_files_mediation *f, FILE *json, bool audit);
 
+/* A string the command controls, for a terminal (report_files.c):
+ * control characters and bytes that are not UTF-8 as \xNN. */
+void report_put_escaped(FILE *out, const char *s);
+
 /* Why Landlock denials are not in the report, or NULL if the policy does
  * not use Landlock. */
 const char *report_landlock_note(const stockade_plan *plan, char *buf, size_t size);

@@ -55,7 +55,7 @@ static bool enforced(const struct sk_file_denial *d, bool audit)
 /* A string the command controls (a path it named) for a terminal: control
  * characters, C1 controls and bytes that are not UTF-8 as \xNN, so that
  * no escape sequence reaches the terminal. */
-static void put_escaped(FILE *out, const char *s)
+void report_put_escaped(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -86,14 +86,14 @@ void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit
 
 		clean_comm(d->comm, comm);
 		fprintf(out, "stockade:   %s ", sk_fs_op_name(d->op));
-		put_escaped(out, d->shown);
+		report_put_escaped(out, d->shown);
 		fprintf(out, " x%lu by %s", d->count, comm);
 		if (d->npids > 1)
 			fprintf(out, " (%u processes)", d->npids);
 		fprintf(out, ": %s%s, ", enforced(d, audit) ? "" : "would be ", d->why == SK_FS_WHY_GAINS ? "EXDEV" : "EACCES");
-		put_escaped(out, d->explain);
+		report_put_escaped(out, d->explain);
 		fputs("; fix: ", out);
-		put_escaped(out, d->fix);
+		report_put_escaped(out, d->fix);
 		fputc('\n', out);
 	}
 	if (f->dropped)

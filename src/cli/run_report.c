@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "cli.h"
+#include "tables/tables.h"
 #include "outfile.h"
 #include "report.h"
 #include "report_net.h"
@@ -100,12 +102,57 @@ static int exit_like(int wstatus)
 	return 128 + sig;
 }
 
-/* A mediated call the policy refused: one line on stderr for each distinct
- * one (at most 32), whatever the report options. */
+/* A mediated call the policy refused (run/mediate.h): one line on stderr
+ * for each distinct one (at most 32), whatever the report options, and a
+ * JSON event for each when there is a JSON report. */
 struct mediated_log {
 	char seen[32][128];
 	unsigned n;
+	FILE *json;
 };
+
+static void mediated_json(const struct sk_mreq *r, FILE *json)
+{
+	struct sk_json_writer w = { 0 };
+	const char *e = sk_errno_name(r->error);
+	bool sock = !strcmp(r->name, "connect") && r->detail[0] == '/';
+
+	sk_jw_open(&w, '{');
+	sk_jw_key(&w, "event");
+	sk_jw_string(&w, "mediated");
+	sk_jw_key(&w, "syscall");
+	sk_jw_string(&w, r->name);
+	sk_jw_key(&w, "pid");
+	sk_jw_int(&w, r->pid);
+	sk_jw_key(&w, "target");
+	sk_jw_string(&w, r->detail);
+	sk_jw_key(&w, "errno");
+	sk_jw_string(&w, e ? e : "?");
+	sk_jw_key(&w, "enforced");
+	sk_jw_bool(&w, true);
+	sk_jw_key(&w, "rule");
+	sk_jw_open(&w, '{');
+	sk_jw_key(&w, "kind");
+	sk_jw_string(&w, "supervisor");
+	sk_jw_key(&w, "description");
+	sk_jw_string(&w, r->rule ? r->rule : "policy");
+	sk_jw_close(&w, '}');
+	if (sock) {
+		/* Only an absolute path is a policy entry as it stands. */
+		char fix[400];
+
+		snprintf(fix, sizeof(fix), "sockets: allow: [\"%.300s\"]", r->detail);
+		sk_jw_key(&w, "fix_policy");
+		sk_jw_string(&w, fix);
+	}
+	sk_jw_close(&w, '}');
+	if (!w.buf.failed) {
+		fwrite(w.buf.data, 1, w.buf.len, json);
+		fputc('\n', json);
+		fflush(json);
+	}
+	free(w.buf.data);
+}
 
 static void mediated_event(const struct sk_mreq *r, void *data)
 {
@@ -113,14 +160,17 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 
 	if (!r->denied)
 		return;
+	if (l->json)
+		mediated_json(r, l->json);
 	for (unsigned i = 0; i < l->n; i++)
 		if (!strncmp(l->seen[i], r->detail, sizeof(l->seen[i]) - 1))
 			return;
 	if (l->n >= ARRAY_SIZE(l->seen))
 		return;
 	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
-	fprintf(stderr, "stockade: %s %s refused (%s): %s\n", r->name, r->detail, strerror(r->error),
-		r->rule ? r->rule : "policy");
+	fprintf(stderr, "stockade: %s ", r->name);
+	report_put_escaped(stderr, r->detail);
+	fprintf(stderr, " refused (%s): %s\n", strerror(r->error), r->rule ? r->rule : "policy");
 }
 
 /* Plain enforcement with mediators: the supervisor runs the command and
@@ -136,6 +186,14 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
 
 	sk_mediation_free(med);
+	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED && err && err->status == EBUSY) {
+		/* Inside another supervisor (an outer stockade): its filter
+		 * and its mediators still hold; ours cannot be added. */
+		fprintf(stderr, "stockade: another seccomp supervisor watches this process (an outer stockade?): "
+				"unix socket connects are mediated by it, not by this policy's sockets: allow\n");
+		stockade_error_free(err);
+		return -1;
+	}
 	if (ret < 0) {
 		print_error(err);
 		stockade_error_free(err);
@@ -264,6 +322,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied = applied;
 	sopts.applied_data = applied_data;
 	report_set_files(r, med.files_state);
+	log.json = json;
 	bool med_files = med.files_state != NULL;
 	/* Audit covers files too: Landlock keeps only the carve-outs
 	 * (credentials) and the supervisor lists what the plan would refuse. */
@@ -289,7 +348,11 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		report_free(r);
 		if (json)
 			fclose(json);
-		if (!explicit && !med_wanted) {
+		if (!explicit && (!med_wanted || (err && err->status == EBUSY))) {
+			if (med_wanted)
+				fprintf(stderr, "stockade: another seccomp supervisor watches this process (an outer "
+						"stockade?): unix socket connects are mediated by it, not by this policy's "
+						"sockets: allow\n");
 			/* The default report is a convenience: without it the
 			 * policy is enforced all the same (not when something
 			 * is mediated: that needs the supervisor). */

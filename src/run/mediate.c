@@ -60,6 +60,12 @@ void sk_mediation_notify(const struct sk_mediation *m, enum sk_notify_mode mode,
 	}
 }
 
+static void uring_refuse(struct sk_mreq *r, void *data)
+{
+	(void)data;
+	sk_mreq_deny(r, EPERM, "connect() is mediated, and an io_uring connect would go around it", "a ring");
+}
+
 int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, struct sk_mediation *m,
 		       stockade_error **err)
 {
@@ -71,6 +77,15 @@ int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, stru
 	int ret = sk_unix_mediation_setup(plan, m, err);
 	if (ret == 0)
 		ret = sk_tcp_mediation_setup(plan, m, err);
+	/* An io_uring connect is no connect() the filter sees: where connects
+	 * are decided here, a ring cannot be made (where the plan allows one;
+	 * where it denies it, the filter does). */
+	if (ret == 0 && sk_mediation_find(m, "connect")) {
+		struct sk_mediator h = { .syscall = "io_uring_setup", .run = SK_MRUN_INLINE, .handle = uring_refuse };
+
+		if ((ret = sk_mediation_add(m, &h)) < 0)
+			ret = sk_error(err, -ret, "cannot mediate io_uring_setup: %s", strerror(-ret));
+	}
 	return ret;
 }
 

@@ -76,6 +76,7 @@
 #define SK_MEDIATORS_MAX 32 /* file observation takes 20 (mediate_files.c) */
 #define SK_MEDIATE_WORKERS 32
 #define SK_MEDIATE_TICK_MS 100
+#define SK_SIN6_LEN_MIN 24 /* SIN6_LEN_RFC2133: the shortest IPv6 address connect() takes */
 
 struct sk_mreq;
 typedef void (*sk_mediate_fn)(struct sk_mreq *r, void *data);

@@ -56,14 +56,14 @@ static bool tcp_port_allowed(const stockade_plan *plan, int domain, int type, in
 
 	if (!a->tcp_handled[SK_TCP_CONNECT] || type != SOCK_STREAM || (protocol != 0 && protocol != IPPROTO_TCP))
 		return true;
-	if (len < sizeof(sa_family_t) || ss->ss_family == AF_UNSPEC)
-		return true; /* a disconnect, or the kernel's EINVAL */
+	if (len >= sizeof(sa_family_t) && ss->ss_family == AF_UNSPEC)
+		return true; /* a disconnect */
 	if (domain == AF_INET && ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
 		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	else if (domain == AF_INET6 && ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+	else if (domain == AF_INET6 && ss->ss_family == AF_INET6 && len >= SK_SIN6_LEN_MIN)
 		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	else
-		return true; /* the kernel refuses the address itself */
+		return false; /* not understood here: never performed (fail closed) */
 	for (size_t i = 0; i < a->ntcp[SK_TCP_CONNECT]; i++)
 		if (a->tcp[SK_TCP_CONNECT][i] == port)
 			return true;

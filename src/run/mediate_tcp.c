@@ -117,7 +117,9 @@ static bool destination(int domain, const struct sockaddr_storage *ss, socklen_t
 		*port = ntohs(in->sin_port);
 		return true;
 	}
-	if (domain == AF_INET6 && ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+	/* The kernel takes an IPv6 address from 24 bytes (RFC 2133's struct,
+	 * without sin6_scope_id); ss is zeroed beyond what was read. */
+	if (domain == AF_INET6 && ss->ss_family == AF_INET6 && len >= SK_SIN6_LEN_MIN) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
 		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 		*port = ntohs(in6->sin6_port);
@@ -143,11 +145,16 @@ static void tcp_connect(struct sk_mreq *r, int sock, int domain, int type, const
 	bool port_listed = false, bare = false, match = false;
 	char text[INET6_ADDRSTRLEN] = "?";
 
-	/* Not TCP (UDP under mode full), a disconnect, or an address the
-	 * kernel refuses: the call as asked. */
-	if (type != SOCK_STREAM || len < sizeof(sa_family_t) || ss->ss_family == AF_UNSPEC ||
-	    !destination(domain, ss, len, &family, addr, &port)) {
+	/* Not TCP (UDP under mode full), or a disconnect: the call as asked. */
+	if (type != SOCK_STREAM || (len >= sizeof(sa_family_t) && ss->ss_family == AF_UNSPEC)) {
 		sk_connect_perform(r, sock, (const struct sockaddr *)ss, len);
+		return;
+	}
+	/* An address not understood here is never connected to by the
+	 * supervisor, which no Landlock port rule confines: fail closed,
+	 * with the error the kernel gives a malformed one. */
+	if (len < sizeof(sa_family_t) || !destination(domain, ss, len, &family, addr, &port)) {
+		sk_mreq_fail(r, len >= sizeof(sa_family_t) && ss->ss_family != domain ? EAFNOSUPPORT : EINVAL);
 		return;
 	}
 	for (size_t i = 0; i < a->ntcp[SK_TCP_CONNECT]; i++)

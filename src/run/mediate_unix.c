@@ -107,6 +107,64 @@ static bool socket_in(const char *dir, int depth, char *where, size_t size)
 	return found;
 }
 
+/* A listening pathname socket under one of the prefixes, from the kernel's
+ * list of this network namespace's unix sockets (one read, where listing
+ * /tmp costs a getdents walk over everything in it).  Paths are the last
+ * field; only sockets something still listens on are there. */
+static bool listed_socket(const char *const *prefixes, size_t n, char *where, size_t size)
+{
+	size_t cap = 16384, len = 0;
+	char *buf = malloc(cap);
+	bool found = false;
+	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (len + 4096 > cap) {
+			char *b = cap < (4u << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (!b)
+				break; /* what was read is looked at */
+			buf = b;
+			cap *= 2;
+		}
+		got = read(fd, buf + len, cap - len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	buf[len] = '\0';
+	for (char *line = buf, *next; line && *line && !found; line = next) {
+		char *path;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		path = strrchr(line, ' ');
+		if (!path || path[1] != '/')
+			continue;
+		path++;
+		for (size_t i = 0; i < n && !found; i++) {
+			if (prefixes[i] && !strncmp(path, prefixes[i], strlen(prefixes[i]))) {
+				snprintf(where, size, "%s", path);
+				found = true;
+			}
+		}
+	}
+	free(buf);
+	return found;
+}
+
 bool sk_host_daemon_socket(char *where, size_t size)
 {
 	static const char *const files[] = {
@@ -122,10 +180,8 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	};
 	static const char *const dirs[] = { "/tmp/.X11-unix", "/run/screen", "/var/run/screen" };
 	const char *sock = getenv("SSH_AUTH_SOCK");
-	char path[256];
+	char path[512];
 	unsigned uid = (unsigned)getuid();
-	DIR *d;
-	struct dirent *e;
 
 	if (force_present >= 0) {
 		snprintf(where, size, "%s", force_present ? "(forced by a test)" : "");
@@ -149,22 +205,35 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	snprintf(path, sizeof(path), "/run/user/%u", uid);
 	if (socket_in(path, 2, where, size))
 		return true;
-	/* /tmp/tmux-UID, /tmp/ssh-XXXX/agent.N, screen's /tmp/screens. */
-	d = opendir("/tmp");
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "tmux-", 5) && strncmp(e->d_name, "ssh-", 4) && strcmp(e->d_name, "screens"))
+	/* tmux-UID/default, ssh-XXXX/agent.N, screens/S-USER/...: in /tmp,
+	 * or where tmux ($TMUX_TMPDIR) and ssh-agent ($TMPDIR) put them.
+	 * The caller's own tmux socket by name (it may live in another
+	 * network namespace); every other one, of any user, from the kernel's
+	 * list of listening sockets. */
+	const char *tmps[] = { "/tmp", getenv("TMPDIR"), getenv("TMUX_TMPDIR") };
+	char prefix[3][3][300];
+	const char *prefixes[ARRAY_SIZE(tmps) * 3];
+	size_t np = 0;
+
+	for (size_t t = 0; t < ARRAY_SIZE(tmps); t++) {
+		static const char *const names[] = { "tmux-", "ssh-", "screens/" };
+
+		if (!tmps[t] || tmps[t][0] != '/' || (t > 0 && !strcmp(tmps[t], "/tmp")))
 			continue;
-		if (snprintf(path, sizeof(path), "/tmp/%s", e->d_name) >= (int)sizeof(path))
-			continue;
-		if (socket_in(path, 2, where, size)) {
-			closedir(d);
+		snprintf(path, sizeof(path), "%s/tmux-%u/default", tmps[t], uid);
+		if (is_socket(path)) {
+			snprintf(where, size, "%s", path);
 			return true;
 		}
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			size_t l = strlen(tmps[t]);
+
+			snprintf(prefix[t][k], sizeof(prefix[t][k]), "%.*s/%s", (int)(l && tmps[t][l - 1] == '/' ? l - 1 : l),
+				 tmps[t], names[k]);
+			prefixes[np++] = prefix[t][k];
+		}
 	}
-	closedir(d);
-	return false;
+	return listed_socket(prefixes, np, where, size);
 }
 
 /* ---- the policy's sockets ---- */
@@ -426,6 +495,11 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 
 	(void)domain;
 	(void)type;
+	/* As unix_validate_addr(): never copy more than a sun_path holds. */
+	if (len > sizeof(struct sockaddr_un)) {
+		sk_mreq_fail(r, EINVAL);
+		return;
+	}
 	/* No path: AF_UNSPEC (a datagram socket's disconnect), a bad
 	 * family or length: the kernel answers those itself. */
 	if (plen == 0 || ss->ss_family != AF_UNIX) {
@@ -489,7 +563,10 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 	char where[256];
 	int ret;
 
-	if (!plan->access.nsockets && !sk_host_daemon_socket(where, sizeof(where)))
+	/* A policy that leaves the filesystem open (minimal, none) leaves the
+	 * host open anyway (~/.bashrc): its host sockets are not guarded
+	 * unless it names sockets itself. */
+	if (!plan->access.nsockets && (!plan->access.fs || !sk_host_daemon_socket(where, sizeof(where))))
 		return 0;
 	u = calloc(1, sizeof(*u));
 	if (!u || !(u->allow = calloc(plan->access.nsockets + 1, sizeof(*u->allow)))) {

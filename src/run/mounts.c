@@ -16,8 +16,8 @@
  *     MFD_NOEXEC_SEAL, so it cannot be executed through /proc/self/fd
  *     (mapping it executable, as V8 and Wasmtime do, still works);
  *  5. host daemons' sockets unreachable: an empty tmpfs over the
- *     directories servers make their sockets in (tmux, screen, X11,
- *     ssh-agent), so a server started later is not reachable either, and
+ *     directories servers make their sockets in (the caller's tmux,
+ *     screen, X11), so a server started later is not reachable either, and
  *     /dev/null bound over every other pathname socket bound in the
  *     network namespace (D-Bus, systemd, resolved, nscd, docker, podman,
  *     containerd, gpg-agent, a harness's own...); `sockets: allow` keeps
@@ -31,10 +31,8 @@
  * redirect it.  A failed step fails the setup (fail closed): `auto` then
  * runs the command without namespaces, saying so.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -57,6 +55,8 @@
 struct view {
 	const stockade_plan *plan;
 	char *allowed[MAX_ALLOWED]; /* sockets.allow, expanded and resolved */
+	dev_t allowed_dev[MAX_ALLOWED]; /* and what they are: a socket bound */
+	ino_t allowed_ino[MAX_ALLOWED]; /* through a symlinked path is the same */
 	size_t nallowed;
 	char *hidden_dirs[MAX_HIDDEN_DIRS]; /* tmpfs over them already */
 	size_t nhidden_dirs;
@@ -130,15 +130,20 @@ static void expand_allowed(struct view *v)
 		if (snprintf(path, sizeof(path), "%s%s", base, rest) >= (int)sizeof(path))
 			continue;
 		real = realpath(path, NULL);
-		if (real)
+		if (real) {
+			struct stat st;
+
+			v->allowed_dev[v->nallowed] = stat(real, &st) == 0 ? st.st_dev : 0;
+			v->allowed_ino[v->nallowed] = st.st_ino;
 			v->allowed[v->nallowed++] = real;
+		}
 	}
 }
 
-static bool is_allowed(const struct view *v, const char *path)
+static bool is_allowed(const struct view *v, const struct stat *st)
 {
 	for (size_t i = 0; i < v->nallowed; i++)
-		if (!strcmp(v->allowed[i], path))
+		if (v->allowed_dev[i] == st->st_dev && v->allowed_ino[i] == st->st_ino)
 			return true;
 	return false;
 }
@@ -155,38 +160,28 @@ static bool holds_allowed(const struct view *v, const char *dir)
 }
 
 /* Where servers make their sockets: a tmpfs over each hides them all,
- * those made later included. */
-static const char *const socket_dirs[] = {
-	"/tmp/tmux-*", "/tmp/.X11-unix", "/tmp/.ICE-unix", "/tmp/ssh-*", "/tmp/screens",
-	"/run/screen", NULL,
-};
-
-static int hide_dirs(struct view *v, const char *parent)
+ * those started later included.  Named, not found by listing /tmp (which
+ * holds hundreds of entries on a busy machine, ~0.1-0.3 ms to read): the
+ * live sockets of other directories (another user's tmux, an ssh-agent's
+ * /tmp/ssh-XXXX) are in the kernel's list, hide_bound(). */
+static int hide_dirs(struct view *v)
 {
-	DIR *d = opendir(parent);
-	struct dirent *de;
+	static const char *const fixed[] = { "/tmp/.X11-unix", "/tmp/.ICE-unix", "/tmp/screens", "/run/screen", NULL };
+	char tmux[64], opts[64];
 	int ret = 0;
 
-	if (!d)
-		return 0; /* none there */
-	while (ret == 0 && (de = readdir(d))) {
-		char path[PATH_MAX], t[32];
+	snprintf(tmux, sizeof(tmux), "/tmp/tmux-%u", (unsigned)getuid());
+	snprintf(opts, sizeof(opts), "mode=0700,size=64k,uid=%u,gid=%u", (unsigned)getuid(), (unsigned)getgid());
+	for (int i = -1; ret == 0 && (i < 0 || fixed[i]); i++) {
+		const char *path = i < 0 ? tmux : fixed[i];
+		char t[32];
 		int fd;
 
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (holds_allowed(v, path))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
-		bool match = false;
-		for (size_t i = 0; socket_dirs[i] && !match; i++)
-			match = fnmatch(socket_dirs[i], path, FNM_PATHNAME) == 0;
-		if (!match || holds_allowed(v, path))
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		fd = open(path, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
-			continue;
-		char opts[64];
-		snprintf(opts, sizeof(opts), "mode=0700,size=64k,uid=%u,gid=%u", (unsigned)getuid(),
-			 (unsigned)getgid());
+			continue; /* none there, or not a directory */
 		if (mount("tmpfs", fd_path(fd, t), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 			ret = fail(v, errno, "hiding the sockets in %s (tmpfs)", path);
 		else
@@ -195,7 +190,6 @@ static int hide_dirs(struct view *v, const char *parent)
 			v->nhidden_dirs++;
 		close(fd);
 	}
-	closedir(d);
 	return ret;
 }
 
@@ -232,15 +226,20 @@ static int hide_bound(struct view *v)
 		for (int i = 0; tok && i < 7; i++)
 			tok = strtok_r(NULL, " \n", &save);
 		path = tok;
-		if (!path || path[0] != '/' || is_allowed(v, path)) {
-			if (path && path[0] == '/')
-				v->out->allowed++;
-			continue;
-		}
+		if (!path || path[0] != '/')
+			continue; /* abstract, or unnamed */
 		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* not in this mount view, or gone */
-		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && !under_hidden(v, path)) {
+		/* (A socket with open connections is listed once for each:
+		 * once bound over, the path is /dev/null, no socket.) */
+		if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		if (is_allowed(v, &st)) {
+			v->out->allowed++;
+		} else if (!under_hidden(v, path)) {
 			char t[32];
 
 			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
@@ -315,7 +314,7 @@ static bool resolve(const char *dir, const char *rel, char out[PATH_MAX])
 	return ok;
 }
 
-static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
+static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH_MAX])
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], buf[PATH_MAX + 16];
 
@@ -335,6 +334,7 @@ static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
 				    !resolve(dir, buf + 8, gitdir))
 					return false;
 			}
+			memcpy(top, dir, PATH_MAX);
 			memcpy(common, gitdir, PATH_MAX);
 			snprintf(path, sizeof(path), "%s/commondir", gitdir);
 			if (read_line(path, buf, sizeof(buf)) && !resolve(gitdir, buf, common))
@@ -351,13 +351,40 @@ static bool find_git(char gitdir[PATH_MAX], char common[PATH_MAX])
 	}
 }
 
+/* A bind of path on itself: a mount point cannot be renamed or removed, so
+ * the git directory cannot be swapped for one with hooks of its own. */
+static int pin(struct view *v, const char *path)
+{
+	char t[32];
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return 0;
+	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
+	close(fd);
+	return ret < 0 ? fail(v, errno, "pinning %s (bind)", path) : 0;
+}
+
 static int git_read_only(struct view *v)
 {
-	static char gitdir[PATH_MAX], common[PATH_MAX];
+	static char top[PATH_MAX], gitdir[PATH_MAX], common[PATH_MAX];
+	char dotgit[PATH_MAX + 8];
+	struct stat st;
 	int ret;
 
-	if (!find_git(gitdir, common))
+	if (!find_git(top, gitdir, common))
 		return 0;
+	/* First the directories (a bind hides the mounts beneath it), then
+	 * what is read-only in them.  A linked worktree's .git file points
+	 * at its git dir: read-only too, or it could point elsewhere. */
+	snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(top, "/") ? top : "");
+	if (lstat(dotgit, &st) == 0 && S_ISREG(st.st_mode))
+		ret = read_only(v, top, ".git");
+	else
+		ret = pin(v, dotgit);
+	if (ret < 0 || (strcmp(common, dotgit) != 0 && (ret = pin(v, common)) < 0) ||
+	    (strcmp(gitdir, common) != 0 && (ret = pin(v, gitdir)) < 0))
+		return ret;
 	if ((ret = read_only(v, common, "hooks")) < 0 || (ret = read_only(v, common, "config")) < 0 ||
 	    (ret = read_only(v, common, "config.worktree")) < 0)
 		return ret;
@@ -424,9 +451,7 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, struct sk_mount_vie
 	if (real_root && sk_isolation_wants_memfd_noexec(plan) && (ret = memfd_noexec(&v)) < 0)
 		return ret;
 	expand_allowed(&v);
-	ret = hide_dirs(&v, "/tmp");
-	if (ret == 0)
-		ret = hide_dirs(&v, "/run");
+	ret = hide_dirs(&v);
 	if (ret == 0)
 		ret = hide_bound(&v);
 	if (ret == 0)

@@ -331,6 +331,10 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 	 * supervisor; the command's status came in its last record. */
 	if ((ret = wait_child(pid, NULL)) < 0 && ret != -ECHILD)
 		return sk_error(err, -ret, "waitpid: %s", strerror(-ret));
+	/* Inside another supervisor, whose filter and mediators still
+	 * hold: plain enforcement, as without mediation. */
+	if (mode == SK_NOTIFY_NONE && done.ret < 0 && done.phase == SK_SUP_SETUP_FAILED && done.errnum == EBUSY)
+		return run_enforced(plan, argv, wstatus, err);
 	if (wstatus)
 		*wstatus = done.wstatus;
 	if (done.ret < 0)

@@ -94,9 +94,11 @@ struct handoff_msg {
 	unsigned flags;	  /* MSG_LISTENER: the filter flags that worked */
 	bool fallback;	  /* MSG_LISTENER: the filter is plan->net_fallback's */
 	char text[400];
+	char hint[200];
 };
 
-static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+static void send_msg_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+			  const char *hint)
 {
 	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
 	union {
@@ -108,6 +110,8 @@ static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallba
 
 	if (text)
 		snprintf(m.text, sizeof(m.text), "%s", text);
+	if (hint)
+		snprintf(m.hint, sizeof(m.hint), "%s", hint);
 	if (fd >= 0) {
 		struct cmsghdr *c;
 
@@ -122,6 +126,11 @@ static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallba
 	}
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
+}
+
+static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+{
+	send_msg_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
 }
 
 /* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at
@@ -152,6 +161,7 @@ static int recv_msg(int sock, struct handoff_msg *m, int *fd)
 	if (n == 0)
 		return 0;
 	m->text[sizeof(m->text) - 1] = '\0';
+	m->hint[sizeof(m->hint) - 1] = '\0';
 	return 1;
 }
 
@@ -244,7 +254,7 @@ static _Noreturn void child_fail(int sock, int errnum, const char *what, stockad
 		snprintf(text, sizeof(text), "%s", e->msg);
 	else
 		snprintf(text, sizeof(text), "%s: %s", what, strerror(errnum));
-	send_msg(sock, MSG_SETUP_FAILED, errnum, 0, false, -1, text);
+	send_msg_hint(sock, MSG_SETUP_FAILED, errnum, 0, false, -1, text, e ? e->hint : NULL);
 	_exit(CHILD_SETUP_FAILED);
 }
 
@@ -308,7 +318,11 @@ static _Noreturn void child_main(struct child_args *a)
 		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
 		if (ret < 0)
 			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-		ret = sk_supervise_harden(a->supervisor, ret == 2 || !fence_signals);
+		/* In a pid namespace of its own (isolate.c) the command cannot
+		 * name the supervisor at all: no pid rules then. */
+		pid_t visible = getppid() == a->supervisor ? a->supervisor : 0;
+
+		ret = visible ? sk_supervise_harden(visible, ret == 2 || !fence_signals) : 0;
 	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
@@ -770,9 +784,11 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			ret = 0;
 			goto restore;
 		}
-		if (ret > 0 && m.kind == MSG_SETUP_FAILED)
+		if (ret > 0 && m.kind == MSG_SETUP_FAILED) {
 			ret = sk_error(err, m.errnum ? m.errnum : EIO, "%s", m.text);
-		else
+			if (m.hint[0])
+				sk_error_hint(err, "%s", m.hint);
+		} else
 			ret = sk_error(err, EIO, "the sandbox's setup ended before handing over the seccomp listener");
 		res->phase = SK_SUP_SETUP_FAILED;
 		goto restore;

@@ -26,9 +26,10 @@
  * notification), so these calls are refused before the policy sees them.
  *
  * The pid rules assume the command sees the supervisor under the pid it
- * has here (same pid namespace: today's process model).  When the command
- * gets a pid namespace of its own, the supervisor is invisible to it and
- * the rules must go: the same number may then name one of its own.
+ * has here (same pid namespace).  When the command has a pid namespace of
+ * its own (isolation, run/isolate.c), the supervisor is invisible to it
+ * (kill(-1) stays inside the namespace too) and supervise.c loads no
+ * filter: the same number could name one of the command's processes.
  *
  * What remains open without Landlock (kernels before 5.13, or Landlock
  * disabled): root keeping CAP_SYS_PTRACE can still open /proc/PID/mem of

@@ -41,6 +41,7 @@ fi
 STOCKADE=${STOCKADE:-build/stockade}
 case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
 [ -x "$STOCKADE" ] || { echo "FAIL: $STOCKADE is not built"; exit 1; }
+PROBES=${PROBES:-$(dirname "$STOCKADE")/probes}
 [ -x "$(dirname "$STOCKADE")/stockade-proxy" ] || [ -n "${STOCKADE_PROXY_BIN:-}" ] ||
 	{ echo "FAIL: stockade-proxy is not built beside $STOCKADE"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
@@ -266,6 +267,22 @@ PY
 ) || fail "--tcp-connect probe: $out $(cat "$tmp/err")"
 # 127.0.0.1 and its IPv4-mapped form connect; 127.0.0.2 and another port: EACCES (13)
 [ "$out" = "ok 13 ok 13" ] || fail "--tcp-connect 127.0.0.1:$port: got $out $(cat "$tmp/err")"
+# The kernel takes a 24-byte IPv6 address (no sin6_scope_id): the
+# supervisor must judge it too, never connect it unjudged.
+out=$(sr --tcp-connect "127.0.0.1:$port" -- python3 -c "
+import ctypes, socket, struct
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket(socket.AF_INET6)
+a = struct.pack('=H', socket.AF_INET6) + struct.pack('!HI', $port, 0) + socket.inet_pton(socket.AF_INET6, '::ffff:127.0.0.2')
+r = libc.connect(s.fileno(), a, len(a))
+print(len(a), 0 if r == 0 else ctypes.get_errno())" 2>/dev/null) || true
+[ "$out" = "24 13" ] || fail "--tcp-connect 127.0.0.1:$port: a 24-byte IPv6 address to 127.0.0.2 got '$out', want '24 13'"
+# An io_uring connect is no connect() the filter sees: where connects are
+# mediated, no ring is made, even where the policy allows io_uring.
+st=0
+sr --no-report --preset minimal --tcp-connect "127.0.0.1:$port" -- \
+	"$PROBES/try-syscall" io_uring_setup >/dev/null 2>&1 || st=$?
+[ "$st" = 1 ] || fail "io_uring_setup with connect() mediated: exit $st, want 1 (EPERM)"
 out=$(sr --tcp-connect "$port" -- python3 -c "
 import socket
 s = socket.socket()

@@ -23,7 +23,7 @@ H=$tmp/home
 mkdir -p "$H/dir" "$H/.other/bin" "$tmp/proj"
 printf '//registry.npmjs.org/:_authToken=npm-SECRET\n' >"$H/.npmrc"
 echo old >"$H/existing"
-echo gone >"$H/victim"
+mkdir -p "$H/old" && echo gone >"$H/old/victim"
 printf '#!/bin/sh\necho other\n' >"$H/.other/bin/othertool"
 chmod +x "$H/.other/bin/othertool"
 HOME=$H
@@ -66,7 +66,7 @@ check write "write ~/existing x1 by sh: EACCES, not under any write root" "--wri
 	agent sh -c 'echo new >>"$HOME/existing"'
 check create "create ~/dir/new x1 by touch: EACCES, not under any write root" "--write ~/dir" \
 	agent touch "$H/dir/new"
-check remove "remove ~/victim x1 by rm: EACCES, not under any write root" "--write ~" agent rm -f "$H/victim"
+check remove "remove ~/old/victim x1 by rm: EACCES, not under any write root" "--write ~/old" agent rm -f "$H/old/victim"
 check exec "exec ~/.other/bin/othertool x1 by sh: EACCES, not under any exec root" "--exec ~/.other" \
 	strict sh -c '"$HOME/.other/bin/othertool"'
 # A rename from a temp dir (no exec under strict) into the working tree

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier: the supervisor's mediation of connect() to unix pathname
+ * sockets (src/run/mediate*.c), without namespaces (--isolation off: the
+ * mount namespace would hide the sockets before mediation sees them).  Every server here is
+ * a child of this test, listening in the test's own temporary directory,
+ * and is killed by pid at the end.  Host daemons are stood in for: a
+ * listener at $TMPDIR/tmux-UID/default (tmux and ssh-agent honour TMPDIR,
+ * so stockade scans it as it scans /tmp), and a real ssh-agent -a PATH.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../harness.h"
+#include "live_util.h"
+#include "run/mediate.h"
+#include "run/supervise.h"
+#include "sandboxed.h"
+
+/* A listener at path in a child: it accepts and sends `byte` (if not 0)
+ * on each connection, or (byte 0 and backlog 0) never accepts.  Its pid,
+ * or -1. */
+static pid_t server(const char *path, char byte, int backlog)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int p[2], s;
+	pid_t pid;
+	char ok;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		close(p[0]);
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+		unlink(path);
+		if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, backlog) < 0)
+			_exit(1);
+		chmod(path, 0777);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		close(p[1]);
+		for (;;) {
+			int c;
+
+			if (!byte) {
+				pause();
+				continue;
+			}
+			c = accept(s, NULL, NULL);
+			if (c < 0)
+				continue;
+			if (send(c, &byte, 1, MSG_NOSIGNAL) < 0) {
+			}
+			close(c);
+		}
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &ok, 1) != 1) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* A policy on top of agent naming these sockets (NULL-terminated). */
+static const char *policy_naming(const char *name, const char *const *socks)
+{
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof(text), "extends: agent\nsockets:\n  allow:\n");
+
+	for (size_t i = 0; socks[i]; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "    - \"%s\"\n", socks[i]);
+	return write_tmp(name, text, 0644);
+}
+
+struct fake_tmux {
+	char dir[512], sub[560], sock[600];
+	pid_t pid;
+	char env[600];
+};
+
+/* $dir/tmux-UID/default, as tmux lays it out under TMUX_TMPDIR/TMPDIR. */
+static bool fake_tmux(struct fake_tmux *f, char byte)
+{
+	if (!make_tmpdir(f->dir, sizeof(f->dir), NULL, "mediate"))
+		return false;
+	snprintf(f->sub, sizeof(f->sub), "%s/tmux-%u", f->dir, (unsigned)getuid());
+	mkdir(f->sub, 0700);
+	snprintf(f->sock, sizeof(f->sock), "%s/default", f->sub);
+	snprintf(f->env, sizeof(f->env), "TMPDIR=%s", f->dir);
+	f->pid = server(f->sock, byte, 16);
+	CHECK_MSG(f->pid > 0, "cannot start the fake tmux server at %s", f->sock);
+	return f->pid > 0;
+}
+
+static void fake_tmux_end(struct fake_tmux *f)
+{
+	stop(f->pid);
+	rm_rf(f->dir);
+}
+
+/* A host daemon's socket (a stand-in for tmux's) is not connectable from
+ * the sandbox, and is once the policy names it. */
+TEST(mediate_host_daemon_refused_unless_named)
+{
+	struct fake_tmux f;
+	struct run r;
+
+	if (!have_binaries() || !fake_tmux(&f, 'D'))
+		return;
+	/* Unsandboxed, it answers. */
+	run_cmd(ARGV(probe_path("unix-connect"), "read", f.sock), &r);
+	CHECK_OUTCOME(&r, 0, "the fake daemon answers outside the sandbox");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_OUTCOME(&r, EACCES, "connect to the host daemon's socket under agent, isolation off");
+	CHECK_STR_CONTAINS(r.out, "sockets: allow");
+	/* The JSON report has the refusal, with the policy line that fixes it. */
+	{
+		const char *json = tmp_path("mediate.jsonl");
+		char *text;
+
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--report-json", json, "--",
+				  probe_path("unix-connect"), "read", f.sock),
+			     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+		CHECK_OUTCOME(&r, EACCES, "the same under --report-json");
+		text = read_file(json);
+		CHECK_STR_CONTAINS(text, "\"event\":\"mediated\"");
+		CHECK_STR_CONTAINS(text, "\"syscall\":\"connect\"");
+		CHECK_STR_CONTAINS(text, "\"errno\":\"EACCES\"");
+		CHECK_STR_CONTAINS(text, "\"fix_policy\":\"sockets: allow: [");
+		CHECK_STR_CONTAINS(text, "/default");
+		free(text);
+	}
+	/* A path the command chose reaches the terminal escaped. */
+	{
+		char esc[700];
+		pid_t e;
+
+		snprintf(esc, sizeof(esc), "%s/\033[31mred", f.dir);
+		e = server(esc, 'E', 4);
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", probe_path("unix-connect"), "read",
+				  esc),
+			     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+		CHECK_OUTCOME(&r, EACCES, "a host socket with an escape sequence in its name");
+		CHECK_STR_CONTAINS(r.out, "\\x1b[31mred refused");
+		CHECK_MSG(!strchr(r.out, '\033'), "an escape sequence reached stderr: %s", r.out);
+		stop(e);
+	}
+	/* With isolation where the kernel allows it, the mount view may hide
+	 * the socket instead: unreachable either way. */
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_MSG(r.outcome != 0, "the host daemon's socket is reachable under agent: %s", r.out);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("named.yaml", ARGV(f.sock)), "--",
+			  probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_OUTCOME(&r, 0, "connect to the socket the policy names");
+	CHECK_STR_CONTAINS(r.out, "got D");
+	/* A relative path, resolved from the command's working directory. */
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", probe_path("unix-connect"), "read", "default"),
+		     &(struct run_opts){ .env = ARGV(f.env), .cwd = f.sub }, &r);
+	CHECK_MSG(r.outcome != 0, "a relative connect must not reach it either");
+	fake_tmux_end(&f);
+}
+
+/* A real ssh-agent started with -a PATH: ssh-add -l cannot reach it
+ * (exit 2), and can when the policy names $SSH_AUTH_SOCK (exit 1: no
+ * identities). */
+TEST(mediate_ssh_agent)
+{
+	const char *agent = find_tool(NULL, ARGV("/usr/bin/ssh-agent"), "ssh-agent");
+	const char *add = find_tool(NULL, ARGV("/usr/bin/ssh-add"), "ssh-add");
+	char dir[512], sock[600], env[700];
+	struct run r;
+	pid_t pid;
+
+	if (!have_binaries())
+		return;
+	if (!agent || access(agent, X_OK) != 0 || !add || access(add, X_OK) != 0)
+		SKIP("ssh-agent or ssh-add is not installed (openssh-client)");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "agent"))
+		return;
+	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
+	snprintf(env, sizeof(env), "SSH_AUTH_SOCK=%s", sock);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(agent, "ssh-agent", "-D", "-a", sock, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++)
+		usleep(10000);
+	CHECK_MSG(access(sock, F_OK) == 0, "ssh-agent did not create %s", sock);
+	run_cmd_opts(ARGV(add, "-l"), &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 1, "ssh-add -l outside: the agent answers, no identities");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", add, "-l"), &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 2, "ssh-add -l under agent: cannot reach the agent");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("agent.yaml", ARGV("$SSH_AUTH_SOCK")),
+			  "--", add, "-l"),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 1, "ssh-add -l with sockets: allow: [$SSH_AUTH_SOCK]");
+	stop(pid);
+	rm_rf(dir);
+}
+
+/* A server and a client inside the sandbox, on a socket in its working
+ * directory, still talk while host sockets are mediated. */
+TEST(mediate_sandbox_own_server)
+{
+	static const char script[] = "import os, socket, sys\n"
+				     "s = socket.socket(socket.AF_UNIX)\n"
+				     "s.bind('inner.sock'); s.listen(4)\n"
+				     "if os.fork() == 0:\n"
+				     "    c = socket.socket(socket.AF_UNIX); c.connect('inner.sock')\n"
+				     "    sys.exit(0 if c.recv(5) == b'inner' else 3)\n"
+				     "c, _ = s.accept(); c.send(b'inner'); c.close()\n"
+				     "_, st = os.wait(); sys.exit(os.WEXITSTATUS(st))\n";
+	struct fake_tmux f;
+	struct run r;
+
+	if (!have_binaries() || !python())
+		return;
+	if (!fake_tmux(&f, 'D'))
+		return;
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", python(), "-c", script),
+		     &(struct run_opts){ .env = ARGV(f.env), .cwd = f.dir }, &r);
+	CHECK_OUTCOME(&r, 0, "a python server and client inside the sandbox");
+	fake_tmux_end(&f);
+}
+
+/* A thread flips the address between an allowed and a forbidden socket
+ * while another connects in a loop: never once the forbidden one. */
+TEST(mediate_race_flipped_address)
+{
+	char dir[512], good[600], bad[600], n[16];
+	pid_t g, b;
+	struct run r;
+	int connected = 0;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "race"))
+		return;
+	snprintf(good, sizeof(good), "%s/good.sock", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.sock", dir);
+	g = server(good, 'G', 64);
+	b = server(bad, 'F', 64);
+	snprintf(n, sizeof(n), "%d", 3000);
+	run_cmd(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("race.yaml", ARGV(good)), "--",
+		     probe_path("unix-connect"), "race", good, bad, n),
+		&r);
+	CHECK_OUTCOME(&r, 0, "no connect reached the forbidden socket");
+	const char *c = strstr(r.out, "connected=");
+	if (c)
+		connected = atoi(c + 10);
+	CHECK_MSG(connected > 0, "some connects reached the allowed socket: %s", r.out);
+	/* The same probe unconfined does reach both: the race is real. */
+	run_cmd(ARGV(probe_path("unix-connect"), "race", good, bad, n), &r);
+	CHECK_OUTCOME(&r, 1, "unconfined, the flip reaches the second socket");
+	stop(g);
+	stop(b);
+	rm_rf(dir);
+}
+
+/* A caller that made itself non-dumpable: the supervisor cannot copy its
+ * address or take its socket (unless root, whose CAP_SYS_PTRACE can), and
+ * refuses; a forbidden socket stays refused either way. */
+TEST(mediate_nondumpable_fails_closed)
+{
+	struct fake_tmux f;
+	char other[700];
+	struct run r;
+	pid_t o;
+
+	if (!have_binaries() || !fake_tmux(&f, 'D'))
+		return;
+	snprintf(other, sizeof(other), "%s/allowed.sock", f.dir);
+	o = server(other, 'A', 16);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("nodump.yaml", ARGV(other)), "--",
+			  probe_path("unix-connect"), "nodump", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_MSG(r.outcome != 0, "a non-dumpable caller reached the host daemon");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("nodump.yaml", ARGV(other)), "--",
+			  probe_path("unix-connect"), "nodump", other),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	if (geteuid() != 0)
+		CHECK_OUTCOME(&r, EPERM, "a non-dumpable caller's connect is refused (fail closed)");
+	else
+		CHECK_OUTCOME(&r, 0, "as root the supervisor may read a non-dumpable caller: the named socket");
+	stop(o);
+	fake_tmux_end(&f);
+}
+
+/* One connect blocked on a full backlog holds up neither another thread's
+ * mediated connect nor a signal forwarded to the command. */
+TEST(mediate_never_stalls)
+{
+	char dir[512], full[600], ok[600];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fill[8], nfill = 0;
+	pid_t fp, op;
+	struct run r;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "stall"))
+		return;
+	snprintf(full, sizeof(full), "%s/full.sock", dir);
+	snprintf(ok, sizeof(ok), "%s/ok.sock", dir);
+	fp = server(full, 0, 0);
+	op = server(ok, 'K', 16);
+	/* Fill the listener's backlog: a blocking connect now waits. */
+	snprintf(a.sun_path, sizeof(a.sun_path), "%.107s", full);
+	while (nfill < 8) {
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			close(s);
+			break;
+		}
+		fill[nfill++] = s;
+	}
+	CHECK_MSG(nfill > 0 && nfill < 8, "the backlog took %d connections", nfill);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("stall.yaml", ARGV(full, ok)), "--",
+			  probe_path("unix-connect"), "stall", full, ok),
+		     &(struct run_opts){ .term_after_ms = 1500, .timeout_ms = 15000 }, &r);
+	CHECK_OUTCOME(&r, 0, "the command got the forwarded SIGTERM");
+	CHECK_STR_CONTAINS(r.out, "second connect ok");
+	CHECK_STR_CONTAINS(r.out, "signal");
+	CHECK_MSG(r.ms < 10000, "took %ld ms", r.ms);
+	for (int i = 0; i < nfill; i++)
+		close(fill[i]);
+	stop(fp);
+	stop(op);
+	rm_rf(dir);
+}
+
+static int count_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+/* Many mediated connects leave the supervisor with the descriptors it had
+ * before (it takes a socket and opens a path for each). */
+TEST(mediate_no_fd_leak)
+{
+	char dir[512], sock[600], text[800], n[16];
+	pid_t sp, child;
+	int st = -1;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "leak"))
+		return;
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(text, sizeof(text), "sockets:\n  allow: [\"%s\"]\n", sock);
+	snprintf(n, sizeof(n), "%d", 300);
+	sp = server(sock, 'S', 64);
+	child = fork();
+	if (child == 0) {
+		/* The supervisor in this (forked) process, as the CLI runs it. */
+		stockade_policy *p = NULL;
+		stockade_plan *plan = NULL;
+		stockade_error *err = NULL;
+		struct sk_mediation med;
+		struct sk_supervise_result res;
+		char probe[4096], many[] = "many";
+		char *argv[] = { probe, many, sock, n, NULL };
+		int before, after;
+
+		if (stockade_policy_new(&p, &err) < 0 || stockade_policy_add_preset(p, "agent", &err) < 0 ||
+		    stockade_policy_add_text(p, "leak", text, strlen(text), &err) < 0 ||
+		    stockade_plan_build(p, &plan, &err) < 0 || sk_mediation_setup(plan, SK_NOTIFY_NONE, &med, &err) < 0)
+			_exit(10);
+		if (!sk_mediation_find(&med, "connect"))
+			_exit(11);
+		snprintf(probe, sizeof(probe), "%s", probe_path("unix-connect"));
+		struct sk_supervise_opts so = { .mode = SK_NOTIFY_NONE, .mediation = &med };
+		before = count_fds();
+		if (sk_supervise_exec(plan, argv, &so, &res, &err) < 0)
+			_exit(12);
+		after = count_fds();
+		if (!WIFEXITED(res.wstatus) || WEXITSTATUS(res.wstatus) != 0)
+			_exit(13);
+		if (res.mediated < 300)
+			_exit(14);
+		fprintf(stderr, "  supervisor descriptors: %d before, %d after %lu mediated connects\n", before,
+			after, res.mediated);
+		_exit(after == before ? 0 : 15);
+	}
+	waitpid(child, &st, 0);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the supervisor child ended with status 0x%x", st);
+	stop(sp);
+	rm_rf(dir);
+}
+
+/* stockade inside stockade, both mediating: the inner one cannot have a
+ * listener of its own (one per process), says so, and runs under the
+ * outer one's mediation: the named socket works, the host daemon's not. */
+TEST(mediate_nested)
+{
+	struct fake_tmux f;
+	char other[700];
+	const char *pol;
+	struct run r;
+	pid_t o;
+
+	if (!have_binaries() || !fake_tmux(&f, 'D'))
+		return;
+	snprintf(other, sizeof(other), "%s/allowed.sock", f.dir);
+	o = server(other, 'A', 16);
+	pol = policy_naming("nested.yaml", ARGV(other));
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--", stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--",
+			  probe_path("unix-connect"), "read", other),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_OUTCOME(&r, 0, "the named socket from a nested stockade");
+	CHECK_STR_CONTAINS(r.out, "got A");
+	CHECK_STR_CONTAINS(r.out, "another seccomp supervisor");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--", stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--",
+			  probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_OUTCOME(&r, EACCES, "the host daemon from a nested stockade");
+	stop(o);
+	fake_tmux_end(&f);
+}
