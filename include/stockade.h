@@ -449,6 +449,10 @@ enum stockade_level {
 #define STOCKADE_GAP_CAPS_BOUNDING 0x100u   /* no CAP_SETPCAP: the capabilities not kept stay in the
 					     * command's bounding set (no_new_privs keeps it from gaining
 					     * them; its permitted set is the kept set) */
+#define STOCKADE_GAP_SCOPE_PROC_MM 0x200u   /* (scope) root's command keeps CAP_SYS_ADMIN or CAP_PERFMON,
+					     * which the kernel's mm_access() honours before Landlock's
+					     * ptrace rule: /proc/PID/environ, maps and memory of
+					     * processes outside stay readable */
 
 #define STOCKADE_GAP_NS_PROCESSES 0x10000u  /* no pid namespace: processes outside are visible, and
 					     * reachable where seccomp and Landlock do not stop it */

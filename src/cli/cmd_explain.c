@@ -252,11 +252,11 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 	char shown[PATH_MAX];
 
 	if (access && sk_fs_op_from_name(access, &op) < 0) {
-		usage_error("explain", "unknown access `%s` (read, write, create, remove, exec, rename)", access);
+		usage_error("explain", "unknown access `%s` (read, write, create, remove, exec, rename, link)", access);
 		return EXIT_STOCKADE;
 	}
-	if ((op == SK_FS_OP_RENAME) != (from != NULL)) {
-		usage_error("explain", "--from SOURCE goes with --access rename, and only with it");
+	if ((op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK) != (from != NULL)) {
+		usage_error("explain", "--from SOURCE goes with --access rename or link, and only with them");
 		return EXIT_STOCKADE;
 	}
 	if (!(abs = canonical(path)) || (from && !(src = canonical(from)))) {

@@ -289,6 +289,9 @@ int cmd_learn(int argc, char **argv)
 		fprintf(stderr, "stockade: out of memory\n");
 		goto out;
 	}
+	/* As `run`: package managers fill the sandbox's caches. */
+	if (cli_caches_apply(plan, false) < 0)
+		goto out;
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(policy), 1);
 	setenv("STOCKADE_MODE", "learn", 1);

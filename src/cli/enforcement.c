@@ -255,6 +255,8 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 			   : rep->scope_signals			      ? "signals"
 								      : "abstract unix sockets";
 
+	unsigned gaps = rep->scope.gaps & ~STOCKADE_GAP_SCOPE_PROC_MM;
+
 	switch (rep->scope.level) {
 	case SK_LEVEL_OFF:
 		add(l, "not asked by the policy");
@@ -266,9 +268,48 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 	case SK_LEVEL_NONE:
 		break;
 	}
-	add(l, "%s reach processes outside the sandbox: ", what);
-	add_needs(l, rep, rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
-								       : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
+	if (!gaps) {
+		add(l, "%s limited to processes inside the sandbox", what);
+	} else {
+		add(l, "%s reach processes outside the sandbox: ", what);
+		add_needs(l, rep, gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
+								 : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
+	}
+	if (rep->scope.gaps & STOCKADE_GAP_SCOPE_PROC_MM)
+		add(l, "; but the command keeps CAP_SYS_ADMIN or CAP_PERFMON as root, which the kernel honours "
+		       "before Landlock's ptrace rule: /proc/PID/environ, maps and memory of processes outside "
+		       "stay readable (leave them out of capabilities.keep)%s",
+		    rep->ns_flags & CLONE_NEWPID ? "; none is visible in its pid namespace, though" : "");
+}
+
+/* The calls that act on another process by pid: what the filter closes. */
+static void outside_text(struct line *l, const struct sk_enforcement *rep)
+{
+	const char *sep = "";
+
+	if (rep->ns_flags & CLONE_NEWPID) {
+		add(l, "processes outside are not visible in the command's pid namespace");
+		return;
+	}
+	if (!rep->outside_open) {
+		add(l, "limits, priorities, affinity, scheduling and I/O priority of other processes closed by "
+		       "seccomp (the caller's own only: pid 0)");
+	} else {
+		add(l, "the filter lets ");
+		for (unsigned i = 0; sk_outside_calls[i]; i++)
+			if (rep->outside_open & (1u << i)) {
+				add(l, "%s%s", sep, sk_outside_calls[i]);
+				sep = ", ";
+			}
+		add(l, " act on other processes of this user (only the kernel's permission checks stop them)");
+	}
+	if (rep->abi > 0)
+		add(l, "; signals: the scope line; /proc/PID memory and environ: Landlock's ptrace rule%s",
+		    rep->scope.gaps & STOCKADE_GAP_SCOPE_PROC_MM ? " (not as root with CAP_SYS_ADMIN, above)" : "");
+	else
+		add(l, "; without Landlock, signals and /proc/PID memory and environ of this user's processes "
+		       "are open as the kernel allows");
+	add(l, "; other terminals in /dev/pts stay openable and SysV IPC stays shared without namespaces");
 }
 
 static void add_caps(struct line *l, uint64_t set)
@@ -469,6 +510,10 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 	l = (struct line){ 0 };
 	ns_text(&l, rep);
 	fprintf(f, "  %-13s %s: %s\n", "namespaces", level_name(rep->ns.level), l.buf);
+	l = (struct line){ 0 };
+	outside_text(&l, rep);
+	fprintf(f, "  %-13s %s: %s\n", "outside", !rep->outside_open || (rep->ns_flags & CLONE_NEWPID) ? "closed" : "open",
+		l.buf);
 	print_notes(f, rep);
 }
 

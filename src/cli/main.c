@@ -81,8 +81,8 @@ static const struct cli_option compile_options[] = {
 static const struct cli_option explain_options[] = {
 	{ "--all", NULL, NULL, "every syscall of the arch with its action, instead of one SYSCALL" },
 	{ "--path", NULL, "PATH", "what the filesystem rules do with an access to PATH, instead of a SYSCALL" },
-	{ "--access", NULL, "ACCESS", "with --path: read (default), write, create, remove, exec or rename" },
-	{ "--from", NULL, "SOURCE", "with --access rename: the file moved to PATH" },
+	{ "--access", NULL, "ACCESS", "with --path: read (default), write, create, remove, exec, rename or link" },
+	{ "--from", NULL, "SOURCE", "with --access rename or link: the file moved or linked to PATH" },
 	{ 0 },
 };
 

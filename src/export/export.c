@@ -387,11 +387,13 @@ static void describe_origin(const struct sk_origin *o, char *buf, size_t size)
  * What `stockade run` enforces besides the seccomp filter.  Audit mode is a
  * seccomp feature no export can carry (a loss).  Filesystem, TCP port and
  * scope rules are Landlock's and part of no seccomp filter in any format,
- * nor are the capabilities `stockade run` drops:
- * they become notes, and the plan exported is the one a kernel without
+ * nor are the capabilities `stockade run` drops, the environment rules,
+ * the namespaces or the descriptors it closes: they become notes (the
+ * kept capabilities by name, and where each consumer sets them), and the plan exported is the one a kernel without
  * Landlock TCP support gets.
  */
-static const stockade_plan *access_losses(const stockade_plan *plan, struct strv *lost, struct strv *notes)
+static const stockade_plan *access_losses(const stockade_plan *plan, enum stockade_format format, struct strv *lost,
+					  struct strv *notes)
 {
 	char from[256];
 
@@ -415,11 +417,50 @@ static const stockade_plan *access_losses(const stockade_plan *plan, struct strv
 			 "of a seccomp filter", from);
 	}
 	if (plan->access.caps) {
+		char kept[SK_CAP_COUNT * 24] = "", flags[SK_CAP_COUNT * 32] = "";
+		size_t k = 0, f = 0;
+
 		describe_origin(&plan->access.caps_at, from, sizeof(from));
-		strv_add(notes, "note: capabilities (%s): the capabilities `stockade run` drops are not part of a "
-			 "seccomp filter; set them with the consumer's capability list (OCI process.capabilities, "
-			 "docker --cap-drop ALL --cap-add ...)", from);
+		for (int c = 0; c < SK_CAP_COUNT; c++) {
+			const char *name = sk_cap_name(c);
+
+			if (!name || !(plan->access.caps_keep & (1ULL << c)))
+				continue;
+			k += (size_t)snprintf(kept + k, sizeof(kept) - k, "%s\"%s\"", k ? ", " : "", name);
+			f += (size_t)snprintf(flags + f, sizeof(flags) - f, " --cap-add %s",
+					      format == STOCKADE_FORMAT_OCI ? name + 4 : name);
+		}
+		if (format == STOCKADE_FORMAT_OCI)
+			strv_add(notes, "note: capabilities (%s): not part of a seccomp profile; as root the command "
+				 "keeps [%s]: set process.capabilities.bounding, .effective and .permitted to that "
+				 "list in the OCI config (docker --cap-drop ALL%s)", from, kept, flags);
+		else
+			strv_add(notes, "note: capabilities (%s): not part of a seccomp filter; as root the command "
+				 "keeps [%s] (bwrap --cap-drop ALL%s)", from, kept, flags);
 	}
+	if (plan->access.nenv) {
+		size_t drop = 0, keep = 0, set = 0;
+
+		for (size_t i = 0; i < plan->access.nenv; i++)
+			plan->access.env[i].kind == SK_ENV_DROP ? drop++ : plan->access.env[i].kind == SK_ENV_KEEP ? keep++
+														      : set++;
+		describe_origin(&plan->access.env[0].at, from, sizeof(from));
+		strv_add(notes, "note: environment (%s): %zu drop, %zu keep and %zu set rules are applied by `stockade "
+			 "run`, not by the consumer, which passes the environment it is given: leave the variables "
+			 "out (%s)", from, drop, keep, set,
+			 format == STOCKADE_FORMAT_OCI ? "OCI process.env, docker run without --env/-e for them"
+						       : "bwrap --clearenv --setenv ..., env -u NAME");
+	}
+	if (plan->access.isolation == SK_ISOLATION_AUTO || plan->access.isolation == SK_ISOLATION_REQUIRED) {
+		describe_origin(&plan->access.isolation_at, from, sizeof(from));
+		strv_add(notes, "note: isolation (%s): the pid, IPC, mount and UTS namespaces `stockade run` makes are "
+			 "the consumer's to make (%s)", from,
+			 format == STOCKADE_FORMAT_OCI ? "OCI linux.namespaces: pid, ipc, mount, uts"
+						       : "bwrap --unshare-pid --unshare-ipc --unshare-uts and its mounts");
+	}
+	strv_add(notes, "note: descriptors: `stockade run` closes every descriptor above 2 but those "
+		 "--preserve-fds N and a make jobserver name; %s", format == STOCKADE_FORMAT_OCI
+		 ? "OCI runtimes do the same (runc/crun --preserve-fds)" : "bwrap passes on what it inherits: close them before");
 	return plan;
 }
 
@@ -439,7 +480,7 @@ int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade
 		arch = seccomp_arch_native();
 	if (!stockade_arch_name(arch))
 		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
-	plan = access_losses(plan, &lost, &notes);
+	plan = access_losses(plan, format, &lost, &notes);
 	if (!plan->seccomp_enabled)
 		plan = &allow_all;
 

@@ -21,7 +21,7 @@ struct grant; /* walk.c */
  * looked up alone. */
 #define LIST_CARVES 3
 #define LIST_CANDIDATES 32
-#define LIST_DIRS 4
+#define LIST_DIRS 8 /* home, its .ssh and .config, /etc, /etc/ssh, /dev, /sys, /run */
 #define LIST_BYTES (256 * 1024)
 
 struct listing {

@@ -91,6 +91,11 @@ struct sk_enforcement {
 	bool caps_held;		     /* this process has capabilities, or is root (execve grants them) */
 	uint64_t caps_bounding_left; /* not kept, but staying in the bounding set (no CAP_SETPCAP) */
 
+	/* Calls that act on another process by pid (run/status.c,
+	 * sk_outside_calls): bit i set when the filter lets
+	 * sk_outside_calls[i] reach a process other than the caller. */
+	unsigned outside_open;
+
 	/* namespaces (run/isolate.c): OFF under isolation off, FULL when the
 	 * command got them (PARTIAL: vm.memfd_noexec not raised), NONE when
 	 * it did not (ns_why, ns_errno, ns_step: the step that failed) */
@@ -106,6 +111,11 @@ struct sk_enforcement {
 	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
 	bool git_ro;		  /* the working tree's .git hooks and config are read-only */
 };
+
+/* The scheduler and limit family and its kin: the calls that act on
+ * another process named by pid, which no namespace-less Landlock layer
+ * covers (docs/outside.md).  NULL-terminated. */
+extern const char *const sk_outside_calls[];
 
 /* The public handle (stockade.h): the report, as the library fills it. */
 struct stockade_status {

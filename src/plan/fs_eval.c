@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 
 static const char *const op_names[SK_FS_NOPS] = {
 	[SK_FS_OP_READ] = "read",     [SK_FS_OP_WRITE] = "write", [SK_FS_OP_CREATE] = "create",
-	[SK_FS_OP_REMOVE] = "remove", [SK_FS_OP_EXEC] = "exec",	  [SK_FS_OP_RENAME] = "rename",
+	[SK_FS_OP_REMOVE] = "remove", [SK_FS_OP_EXEC] = "exec",	  [SK_FS_OP_RENAME] = "rename", [SK_FS_OP_LINK] = "link",
 };
 
 const char *sk_fs_op_name(enum sk_fs_op op)
@@ -50,7 +51,7 @@ struct ix_entry {
 
 struct sk_fs_index {
 	const stockade_plan *plan;
-	char *home;
+	char *home, *pw_home;
 	struct ix_entry *e;
 	size_t n;
 };
@@ -92,6 +93,7 @@ void sk_fs_index_free(struct sk_fs_index *ix)
 		entry_free(&ix->e[i]);
 	free(ix->e);
 	free(ix->home);
+	free(ix->pw_home);
 	free(ix);
 }
 
@@ -143,7 +145,7 @@ int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, st
 	if (!ix || !(ix->e = calloc(sb->npaths ? sb->npaths : 1, sizeof(*ix->e))))
 		goto oom;
 	ix->plan = plan;
-	if (env->home && !(ix->home = strdup(env->home)))
+	if ((env->home && !(ix->home = strdup(env->home))) || (env->pw_home && !(ix->pw_home = strdup(env->pw_home))))
 		goto oom;
 	for (size_t i = 0; i < sb->npaths; i++) {
 		struct ix_entry *x = &ix->e[ix->n];
@@ -211,19 +213,23 @@ static bool splits(const struct ix_entry *c, const char *path)
 	return c->name ? is_under(path, c->canon) : is_above(path, c->canon);
 }
 
-/* Grant g gives way to carve-out c: c is of g's layer or above it and lies
- * beneath g (a carve-out above a grant does not split it). */
+/* Grant g gives way to carve-out c (landlock/walk.c decides the same): c
+ * is of g's layer or above it, and lies beneath g (it splits it) or holds
+ * it (the grant is inside the carve-out); but within one layer, the most
+ * specific path decides between read_only and a grant beneath it
+ * (read_only: [$CWD] with write: [$CWD/out]). */
 static bool carves(const struct ix_entry *g, const struct ix_entry *c)
 {
 	const char *where = c->canon ? c->canon : c->lex;
+	bool below, inside;
 
-	/* Within one layer the most specific path decides between read_only
-	 * and a grant beneath it (landlock/walk.c does the same). */
-	if (c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer && strcmp(g->lex, where) &&
-	    (!g->canon || strcmp(g->canon, where)))
+	if (!is_carve(c) || !c->exists || c->p->layer < g->p->layer)
 		return false;
-	return is_carve(c) && c->exists && c->p->layer >= g->p->layer &&
-	       (is_under(g->lex, where) || (g->canon && is_under(g->canon, where)));
+	below = is_under(g->lex, where) || (g->canon && is_under(g->canon, where));
+	inside = covers(c, g->lex) || (g->canon && covers(c, g->canon));
+	if (inside && !below && c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer)
+		return false;
+	return below || inside;
 }
 
 struct rights {
@@ -309,6 +315,23 @@ static void exec_root(const struct sk_fs_index *ix, const char *path, char *buf,
 	sk_fs_show_path(ix, dir ? dir : path, buf, size);
 }
 
+/* A directory `--write` refuses as a write root (landlock/roots.c keeps
+ * the same list): /, a system directory, the home directory or a parent of
+ * it.  The fix for it is a policy that says allow_broad_write. */
+static bool broad_root(const struct sk_fs_index *ix, const char *dir)
+{
+	static const char *const system_dirs[] = { "/bin", "/boot", "/dev",   "/etc",  "/home", "/lib",
+						   "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root",
+						   "/run", "/sbin", "/srv", "/sys", "/usr", "/var", NULL };
+
+	if (!strcmp(dir, "/") || (ix->home && !strcmp(ix->home, dir)) || (ix->pw_home && is_under(dir, ix->pw_home)))
+		return true;
+	for (size_t i = 0; system_dirs[i]; i++)
+		if (!strcmp(dir, system_dirs[i]))
+			return true;
+	return false;
+}
+
 static const char *root_word(unsigned want)
 {
 	return want == R_EXEC ? "exec" : want == R_READ ? "read" : "write";
@@ -324,10 +347,11 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 {
 	static const unsigned want_of[SK_FS_NOPS] = {
 		[SK_FS_OP_READ] = R_READ,   [SK_FS_OP_WRITE] = R_WRITE, [SK_FS_OP_CREATE] = R_MAKE,
-		[SK_FS_OP_REMOVE] = R_MAKE, [SK_FS_OP_EXEC] = R_EXEC,	[SK_FS_OP_RENAME] = R_MAKE,
+		[SK_FS_OP_REMOVE] = R_MAKE, [SK_FS_OP_EXEC] = R_EXEC,	[SK_FS_OP_RENAME] = R_MAKE, [SK_FS_OP_LINK] = R_MAKE,
 	};
 	unsigned want = op < SK_FS_NOPS ? want_of[op] : R_READ;
-	bool in_parent = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE || op == SK_FS_OP_RENAME;
+	bool moves = op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK;
+	bool in_parent = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE || moves;
 	_cleanup_free_ char *where = in_parent ? parent_of(path) : NULL;
 	char shown[PATH_MAX], at[PATH_MAX + 64];
 	struct rights r;
@@ -343,14 +367,14 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	const char *dir = where ? where : path;
 
 	rights_of(ix, dir, want, &r);
-	if ((r.have & want) == want && op == SK_FS_OP_RENAME && from) {
+	if ((r.have & want) == want && moves && from) {
 		/* Landlock refuses a move that would give the file rights it
 		 * does not have where it is (EXDEV). */
 		_cleanup_free_ char *src = parent_of(from);
 		struct rights s;
 
 		rights_of(ix, src ? src : from, R_MAKE, &s);
-		if (!(s.have & R_MAKE)) {
+		if (op == SK_FS_OP_RENAME && !(s.have & R_MAKE)) {
 			char why[sizeof(out->explain)];
 
 			sk_fs_decide(ix, from, SK_FS_OP_REMOVE, NULL, out);
@@ -368,8 +392,8 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 			out->why = SK_FS_WHY_GAINS;
 			out->rule = r.grant ? r.grant->p : NULL;
 			snprintf(out->explain, sizeof(out->explain),
-				 "moving a file from %s to %s would give it %s rights it lacks there (EXDEV)", sshown,
-				 shown, root_word(need));
+				 "%s a file from %s to %s would give it %s rights it lacks there (EXDEV)",
+				 op == SK_FS_OP_LINK ? "linking" : "moving", sshown, shown, root_word(need));
 			snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(need), sshown);
 			return;
 		}
@@ -409,7 +433,11 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	}
 	if (want == R_EXEC)
 		exec_root(ix, path, shown, sizeof(shown));
-	snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+	if ((want & (R_MAKE | R_WRITE)) && broad_root(ix, dir))
+		snprintf(out->fix, sizeof(out->fix), "a policy with `write: [%s]` and `allow_broad_write: true` (too broad for --write)",
+			 shown);
+	else
+		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
 }
 
 /* plan's lists with / granted at the bottom; *paths: the new array. */
@@ -422,12 +450,24 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	if (!p)
 		return -ENOMEM;
 	*out = *plan;
+	size_t n = 2, lowest = SIZE_MAX;
+
 	p[0] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_WRITE, .layer = 0, .at = at };
 	p[1] = (struct sk_fs_path){ .path = "/", .kind = SK_FS_EXEC, .layer = 0, .at = at };
-	if (sb->npaths)
-		memcpy(p + 2, sb->paths, sb->npaths * sizeof(*p));
+	for (size_t i = 0; i < sb->npaths; i++)
+		if ((sb->paths[i].kind == SK_FS_DENY || sb->paths[i].kind == SK_FS_READ_ONLY) && sb->paths[i].layer < lowest)
+			lowest = sb->paths[i].layer;
+	/* Every carve-out stays; a grant only where it can give back what a
+	 * carve-out of a lower layer took (--read ~/.npmrc on agent): the
+	 * others add nothing to / but rules to walk. */
+	for (size_t i = 0; i < sb->npaths; i++) {
+		const struct sk_fs_path *q = &sb->paths[i];
+
+		if (q->kind == SK_FS_DENY || q->kind == SK_FS_READ_ONLY || (lowest != SIZE_MAX && q->layer > lowest))
+			p[n++] = *q;
+	}
 	out->access.paths = p;
-	out->access.npaths = sb->npaths + 2;
+	out->access.npaths = n;
 	out->access.fs = true;
 	/* The relaxation is ours, not a write root the policy asked for. */
 	out->access.broad_write = true;

@@ -27,7 +27,8 @@ enum sk_fs_op {
 	SK_FS_OP_CREATE,   /* a new entry (file, directory, link, fifo) in its parent */
 	SK_FS_OP_REMOVE,   /* unlink, rmdir, the source of a rename */
 	SK_FS_OP_EXEC,	   /* execve */
-	SK_FS_OP_RENAME,   /* rename or link into a directory that grants more (Landlock's EXDEV) */
+	SK_FS_OP_RENAME,   /* rename: the source removed, the target made; refused into a directory that grants more (EXDEV) */
+	SK_FS_OP_LINK,	   /* a hard link: the target made; refused into a directory that grants more (EXDEV) */
 	SK_FS_NOPS,
 };
 
@@ -59,14 +60,14 @@ struct sk_fs_verdict {
 	enum sk_fs_why why;
 	const struct sk_fs_path *rule; /* points into the plan; see sk_fs_why */
 	char explain[3 * PATH_MAX];   /* one phrase: "not under any write root" */
-	char fix[PATH_MAX + 16];       /* "--write ~/.cache/foo"; "" when allowed */
+	char fix[PATH_MAX + 128];      /* "--write ~/.cache/foo"; "" when allowed */
 };
 
 /*
  * What the plan does with `op` on `path`, an absolute path as the kernel
  * resolves it (canonical: no symlinks, no "." or ".."; for CREATE the new
- * entry, for RENAME the target, `from` its source; `from` is ignored
- * otherwise and may be NULL).
+ * entry, for RENAME and LINK the target, `from` its source; `from` is
+ * ignored otherwise and may be NULL).
  */
 void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
 		  struct sk_fs_verdict *out);

@@ -217,7 +217,7 @@ static char *git_common_dir(const char *cwd)
 		snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(dir, "/") ? dir : "");
 		if (stat(dotgit, &st) == 0) {
 			_cleanup_free_ char *line = S_ISREG(st.st_mode) ? first_line(dotgit) : NULL;
-			_cleanup_free_ char *gitdir = NULL, *commondir = NULL, *rel = NULL;
+			_cleanup_free_ char *gitdir = NULL, *rel = NULL;
 			char cd[PATH_MAX + 16];
 
 			if (!line || strncmp(line, "gitdir: ", 8) != 0 || !(gitdir = resolve_from(dir, line + 8)))

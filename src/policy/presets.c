@@ -11,14 +11,16 @@
 #include "policy/policy.h"
 
 /* build/gen/preset_texts.c */
-extern const char sk_preset_yaml_agent[], sk_preset_yaml_debug[], sk_preset_yaml_minimal[], sk_preset_yaml_none[],
-	sk_preset_yaml_sealed_memfd[], sk_preset_yaml_strict[];
+extern const char sk_preset_yaml_agent[], sk_preset_yaml_debug[], sk_preset_yaml_gpu[], sk_preset_yaml_minimal[],
+	sk_preset_yaml_none[], sk_preset_yaml_sealed_memfd[], sk_preset_yaml_strict[];
 
 const struct sk_preset sk_presets[] = {
 	{ "agent", "default: blocks escapes and risky kernel APIs, keeps dev tools working", NULL,
 	  "presets/agent.yaml", sk_preset_yaml_agent },
 	{ "debug", "overlay: re-allows ptrace, perf and ASLR-off personality for debuggers", "agent",
 	  "presets/debug.yaml", sk_preset_yaml_debug },
+	{ "gpu", "overlay: gives back the GPU devices (/dev/nvidia*, /dev/dri) for CUDA and DRI", "agent",
+	  "presets/gpu.yaml", sk_preset_yaml_gpu },
 	{ "minimal", "only the bubblewrap proposal's starter blocklist", NULL, "presets/minimal.yaml",
 	  sk_preset_yaml_minimal },
 	{ "none", "no syscall filter", NULL, "presets/none.yaml", sk_preset_yaml_none },

@@ -84,15 +84,27 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	rep->caps = (struct sk_enforcement_item){ .level = SK_LEVEL_OFF };
 	rep->caps_keep = keep;
 	rep->caps_bounding_left = 0;
-	rep->caps_held = false;
-	if (!plan->access.caps)
-		return;
-	rep->caps.level = SK_LEVEL_FULL;
 	(void)caps_get(&c);
 	/* Root's command gets the bounding set on execve; anyone else's only
 	 * what this process holds and passes on (ambient capabilities are
 	 * always permitted and inheritable too). */
 	rep->caps_held = c.perm || c.inh || getuid() == 0 || geteuid() == 0;
+	/* Scope is not "enforced" where root keeps what mm_access() honours
+	 * before Landlock's ptrace rule (the command holds CAP_SYS_ADMIN or
+	 * CAP_PERFMON: permitted, or root's bounding set on execve). */
+	if (rep->scope.level == SK_LEVEL_FULL || rep->scope.level == SK_LEVEL_PARTIAL) {
+		uint64_t mm = BIT(CAP_SYS_ADMIN) | BIT(CAP_PERFMON);
+		uint64_t holds = getuid() == 0 || geteuid() == 0 ? bounding() : c.perm;
+
+		if (holds & mm & (plan->access.caps ? keep : ~0ULL)) {
+			rep->scope.level = SK_LEVEL_PARTIAL;
+			rep->scope.weaker = true;
+			rep->scope.gaps |= STOCKADE_GAP_SCOPE_PROC_MM;
+		}
+	}
+	if (!plan->access.caps)
+		return;
+	rep->caps.level = SK_LEVEL_FULL;
 	if (c.eff & BIT(CAP_SETPCAP))
 		return; /* the bounding set will be cut */
 	left = bounding() & ~keep;

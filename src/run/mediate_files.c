@@ -96,6 +96,30 @@ static int start_dir(pid_t pid, int dirfd, char *out, size_t size)
 	return 0;
 }
 
+/* Names that mean the caller itself (/proc/self, /dev/fd, ...) would
+ * resolve to the supervisor here: name the caller instead. */
+static int own_names(pid_t pid, const char *in, char *out, size_t size)
+{
+	/* prefix -> /proc/PID followed by `then` */
+	static const struct {
+		const char *prefix, *then;
+	} own[] = {
+		{ "/proc/self/", "/" },	  { "/proc/thread-self/", "/" }, { "/dev/fd/", "/fd/" },
+		{ "/dev/stdin", "/fd/0" }, { "/dev/stdout", "/fd/1" },	  { "/dev/stderr", "/fd/2" },
+		{ "/proc/self", "" },	  { "/proc/thread-self", "" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		size_t n = strlen(own[i].prefix);
+
+		if (strncmp(in, own[i].prefix, n) != 0 || (own[i].prefix[n - 1] != '/' && in[n] && in[n] != '/'))
+			continue;
+		return (size_t)snprintf(out, size, "/proc/%d%s%s", (int)pid, own[i].then, in + n) >= size ? -ENAMETOOLONG
+													   : 0;
+	}
+	return (size_t)snprintf(out, size, "%s", in) >= size ? -ENAMETOOLONG : 0;
+}
+
 /* The caller's path argument (slot `pi`, its dirfd in `di`) made absolute. */
 static int caller_path(const struct sk_mreq *r, int di, int pi, char *out, size_t size)
 {
@@ -106,15 +130,14 @@ static int caller_path(const struct sk_mreq *r, int di, int pi, char *out, size_
 		return ret;
 	if (!path[0])
 		return -ENOENT; /* AT_EMPTY_PATH and friends: no path to judge */
-	if (path[0] == '/') {
-		snprintf(out, size, "%s", path);
-		return 0;
-	}
+	char joined[2 * PATH_MAX];
+
+	if (path[0] == '/')
+		return own_names(r->pid, path, out, size);
 	if ((ret = start_dir(r->pid, di < 0 ? AT_FDCWD : (int)r->args[di], base, sizeof(base))) < 0)
 		return ret;
-	if ((size_t)snprintf(out, size, "%s/%s", base, path) >= size)
-		return -ENAMETOOLONG;
-	return 0;
+	snprintf(joined, sizeof(joined), "%s/%s", base, path);
+	return own_names(r->pid, joined, out, size);
 }
 
 /* An existing path as the kernel resolves it, links followed. */
@@ -193,8 +216,7 @@ static int file_call(const struct sk_mreq *r, const struct file_sys *fs, struct 
 		if ((ret = canon_entry(abs, true, c->from)) < 0)
 			return ret;
 		if (fs->kind == K_LINK) {
-			c->op = SK_FS_OP_CREATE;
-			c->from[0] = '\0';
+			c->op = SK_FS_OP_LINK;
 			return canon_entry(abs2, false, c->path);
 		}
 		c->op = SK_FS_OP_RENAME;
@@ -266,7 +288,7 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 		if (f->enforced_ix) {
 			struct sk_fs_verdict e;
 
-			sk_fs_decide(f->enforced_ix, c->path, c->op, c->op == SK_FS_OP_RENAME ? c->from : NULL, &e);
+			sk_fs_decide(f->enforced_ix, c->path, c->op, c->from[0] ? c->from : NULL, &e);
 			d->enforced = !e.allowed;
 		}
 		clock_gettime(CLOCK_REALTIME, &d->first);
@@ -300,7 +322,7 @@ static void observe(struct sk_mreq *r, void *data)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f->observed++;
 	if (fs && file_call(r, fs, &c) == 0) {
-		sk_fs_decide(f->ix, c.path, c.op, c.op == SK_FS_OP_RENAME ? c.from : NULL, &v);
+		sk_fs_decide(f->ix, c.path, c.op, c.from[0] ? c.from : NULL, &v);
 		if (!v.allowed)
 			record(f, r, &c, &v);
 	}

@@ -328,7 +328,7 @@ void rm_rf(const char *path)
 }
 
 static char tmpdir[PATH_MAX];
-static char *tmp_paths[256];
+static char *tmp_paths[256]; /* every write_tmp() of the tier, kept until exit */
 static int ntmp_paths;
 
 static void cleanup_tmp(void)

@@ -58,15 +58,19 @@ static void layout(struct fx *f)
 	rm_rf(f->cwd);
 	CHECK(mkdir(f->home, 0700) == 0 && mkdir(f->cwd, 0700) == 0);
 	dir(f->home, "dir");
+	dir(f->home, "dir/ro");
 	dir(f->home, ".other");
 	dir(f->home, ".other/bin");
 	dir(f->home, ".pyenv");
 	dir(f->home, ".pyenv/bin");
 	dir(f->cwd, "sub");
+	dir(f->cwd, "sub/out");
 	snprintf(p, sizeof(p), "%s/.npmrc", f->home);
 	put(p, "//registry/:_authToken=x\n", 0600);
 	snprintf(p, sizeof(p), "%s/dir/file", f->home);
 	put(p, "home\n", 0600);
+	snprintf(p, sizeof(p), "%s/dir/ro/file", f->home);
+	put(p, "ro\n", 0600);
 	snprintf(p, sizeof(p), "%s/.other/bin/tool", f->home);
 	put(p, "#!/bin/sh\nexit 0\n", 0700);
 	snprintf(p, sizeof(p), "%s/.pyenv/bin/tool", f->home);
@@ -77,8 +81,12 @@ static void layout(struct fx *f)
 	put(p, "x\n", 0600);
 	snprintf(p, sizeof(p), "%s/sub/file", f->cwd);
 	put(p, "sub\n", 0600);
+	snprintf(p, sizeof(p), "%s/sub/out/file", f->cwd);
+	put(p, "out\n", 0600);
 	snprintf(p, sizeof(p), "%s/moved", f->tmp);
 	put(p, "moved\n", 0600);
+	snprintf(p, sizeof(p), "%s/tolink", f->tmp);
+	put(p, "tolink\n", 0600);
 }
 
 struct access_case {
@@ -130,10 +138,13 @@ static int attempt(const stockade_plan *plan, enum sk_fs_op op, const char *path
 		case SK_FS_OP_RENAME:
 			ret = rename(from, path);
 			break;
+		case SK_FS_OP_LINK:
+			ret = link(from, path);
+			break;
 		default:
 			_exit(201);
 		}
-		if (fd < 0 && op != SK_FS_OP_REMOVE && op != SK_FS_OP_EXEC && op != SK_FS_OP_RENAME)
+		if (fd < 0 && op != SK_FS_OP_REMOVE && op != SK_FS_OP_EXEC && op != SK_FS_OP_RENAME && op != SK_FS_OP_LINK)
 			ret = -1;
 		_exit(ret < 0 ? (errno & 0xff) : 0);
 	}
@@ -149,6 +160,7 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 		{ 'h', "dir/file", SK_FS_OP_READ, 0, NULL },
 		{ 'h', "dir/file", SK_FS_OP_WRITE, 0, NULL },
 		{ 'h', "dir/new", SK_FS_OP_CREATE, 0, NULL },
+		{ 'h', "dir/ro/file", SK_FS_OP_WRITE, 0, NULL },
 		{ 'h', ".other/bin/tool", SK_FS_OP_EXEC, 0, NULL },
 		{ 'h', ".pyenv/bin/tool", SK_FS_OP_EXEC, 0, NULL },
 		{ 'c', "file", SK_FS_OP_READ, 0, NULL },
@@ -157,7 +169,10 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 		{ 'c', "victim", SK_FS_OP_REMOVE, 0, NULL },
 		{ 'c', "sub/file", SK_FS_OP_WRITE, 0, NULL },
 		{ 'c', "sub/new", SK_FS_OP_CREATE, 0, NULL },
+		{ 'c', "sub/out/file", SK_FS_OP_WRITE, 0, NULL },
+		{ 'c', "sub/out/new", SK_FS_OP_CREATE, 0, NULL },
 		{ 'c', "arrived", SK_FS_OP_RENAME, 't', "moved" },
+		{ 'c', "linked", SK_FS_OP_LINK, 't', "tolink" },
 		{ '/', "etc/hostname", SK_FS_OP_READ, 0, NULL },
 		{ '/', "etc/stockade-fs-eval-new", SK_FS_OP_CREATE, 0, NULL },
 	};
@@ -238,6 +253,20 @@ TEST(fs_eval_agrees_with_landlock)
 	agree(&f, "agent", NULL);
 	agree(&f, "strict", NULL);
 	agree(&f, "carve.yaml", "version: 1\nextends: agent\nfilesystem:\n  read_only: [$CWD/sub]\n");
+	/* One layer: read_only above a write, the more specific path wins. */
+	agree(&f, "specific.yaml",
+	      "version: 1\nextends: agent\nfilesystem:\n  read_only: [$CWD/sub]\n  write: [$CWD/sub/out]\n");
+	/* One layer: read_only beneath a write carves it (and splits ~/dir). */
+	agree(&f, "beneath.yaml", "version: 1\nextends: agent\nfilesystem:\n  write: [~/dir]\n  read_only: [~/dir/ro]\n");
+	/* A grant inside a carve-out of a layer above it gives way. */
+	{
+		char base_yaml[PATH_MAX], text[PATH_MAX + 128];
+
+		snprintf(base_yaml, sizeof(base_yaml), "%s/base.yaml", f.base);
+		put(base_yaml, "version: 1\nextends: agent\nfilesystem:\n  write: [$CWD/sub]\n", 0600);
+		snprintf(text, sizeof(text), "version: 1\nextends: %s\nfilesystem:\n  read_only: [$CWD]\n", base_yaml);
+		agree(&f, "inside.yaml", text);
+	}
 	if (old_home)
 		setenv("HOME", old_home, 1);
 	free(old_home);

@@ -199,3 +199,21 @@ TEST(sched_explicit_own_pid_is_refused)
 	cli_run(OPTS("--preset", "agent", "--isolation", "off"), OPTS("/bin/sh", "-c", "exec renice -n 2 -p $$"), &r);
 	CHECK_MSG(r.outcome != 0 && strstr(r.out, "not permitted"), "agent: renice -p $$: %s", r.out);
 }
+
+/* --verbose and doctor say what the filter closes of the calls that act on
+ * other processes, and when it does not. */
+TEST(sched_verbose_says_what_is_closed)
+{
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	cli_run(OPTS("--preset", "agent", "--isolation", "off", "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "agent --verbose");
+	CHECK_MSG(strstr(r.out, "  outside       closed: limits, priorities, affinity, scheduling and I/O priority of "
+				"other processes closed by seccomp"),
+		  "agent: %s", r.out);
+	cli_run(OPTS("--preset", "minimal", "--isolation", "off", "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "minimal --verbose");
+	CHECK_MSG(strstr(r.out, "  outside       open: the filter lets prlimit64, setpriority"), "minimal: %s", r.out);
+}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sandboxed.h"
+#include "stockade.h"
 
 static int run_in(const char *cwd, const char *const *env, const char *const *opts, const char *const *argv,
 		  struct run *r)
@@ -165,4 +166,42 @@ TEST(truth_symlinked_policy_extends_from_its_real_directory)
 	CHECK_MSG(r.outcome != 0 && r.outcome != STOCKADE_FAILED,
 		  "uname under the linked policy ran (the planted base was used): %s", r.out);
 	rm_rf(base);
+}
+
+/* As root, a policy that keeps CAP_SYS_ADMIN: the scope layer is not
+ * "enforced" (mm_access() lets root read other processes' environ past
+ * Landlock); the default kept set leaves it enforced. */
+TEST(truth_scope_not_enforced_with_sys_admin_kept)
+{
+	const char *pol = write_tmp("keep-admin.yaml",
+				    "version: 1\n"
+				    "extends: agent\n"
+				    "capabilities:\n"
+				    "  keep: [CAP_SYS_ADMIN]\n",
+				    0644);
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_status *st = NULL;
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (geteuid() != 0)
+		SKIP("needs root: another user's command holds no CAP_SYS_ADMIN");
+	cli_run(OPTS("--policy", pol, "--isolation", "off", "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "keep CAP_SYS_ADMIN --verbose");
+	CHECK_MSG(strstr(r.out, "  scope         partly enforced: ") && strstr(r.out, "/proc/PID/environ"), "%s", r.out);
+	cli_run(OPTS("--preset", "agent", "--isolation", "off", "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_MSG(strstr(r.out, "  scope         enforced: "), "agent: %s", r.out);
+
+	CHECK(stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_file(p, pol, NULL) == 0 &&
+	      stockade_plan_build(p, &plan, NULL) == 0 && stockade_plan_status(plan, &st, NULL) == 0);
+	if (st) {
+		CHECK(stockade_status_level(st, STOCKADE_LAYER_SCOPE) == STOCKADE_LEVEL_PARTIAL);
+		CHECK(stockade_status_gaps(st, STOCKADE_LAYER_SCOPE) & STOCKADE_GAP_SCOPE_PROC_MM);
+		CHECK(stockade_status_weaker(st, STOCKADE_LAYER_SCOPE));
+	}
+	stockade_status_free(st);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
 }

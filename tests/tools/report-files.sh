@@ -23,7 +23,7 @@ H=$tmp/home
 mkdir -p "$H/dir" "$H/.other/bin" "$tmp/proj"
 printf '//registry.npmjs.org/:_authToken=npm-SECRET\n' >"$H/.npmrc"
 echo old >"$H/existing"
-mkdir -p "$H/old" && echo gone >"$H/old/victim"
+echo gone >"$H/dir/victim"
 printf '#!/bin/sh\necho other\n' >"$H/.other/bin/othertool"
 chmod +x "$H/.other/bin/othertool"
 HOME=$H
@@ -66,7 +66,13 @@ check write "write ~/existing x1 by sh: EACCES, not under any write root" "--wri
 	agent sh -c 'echo new >>"$HOME/existing"'
 check create "create ~/dir/new x1 by touch: EACCES, not under any write root" "--write ~/dir" \
 	agent touch "$H/dir/new"
-check remove "remove ~/old/victim x1 by rm: EACCES, not under any write root" "--write ~/old" agent rm -f "$H/old/victim"
+check remove "remove ~/dir/victim x1 by rm: EACCES, not under any write root" "--write ~/dir" agent rm -f "$H/dir/victim"
+# A new entry directly in the home directory: --write ~ would be refused as
+# too broad, so the fix is a policy that says so.
+"$STOCKADE" run --report -- touch "$H/newfile" >"$tmp/out" 2>&1 || true
+grep -q "create ~/newfile x1 by touch: EACCES, not under any write root.*; fix: a policy with \`write: \[~\]\` and \`allow_broad_write: true\`" "$tmp/out" &&
+	ok "create directly in ~: the fix is a policy with allow_broad_write" ||
+	{ fail "create in ~:"; sed 's/^/    /' "$tmp/out"; }
 check exec "exec ~/.other/bin/othertool x1 by sh: EACCES, not under any exec root" "--exec ~/.other" \
 	strict sh -c '"$HOME/.other/bin/othertool"'
 # A rename from a temp dir (no exec under strict) into the working tree
@@ -138,7 +144,9 @@ fi
 
 # Nothing refused, nothing reported: a command that only reads and writes
 # where the policy lets it.
-"$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; rm inside' >"$tmp/out" 2>&1 ||
+# /proc/self and /dev/fd name the command, not the supervisor.
+"$STOCKADE" run --report -- sh -c 'cat /etc/hostname >/dev/null; echo x >inside; exec 3<inside 4>>inside;
+	cat /proc/self/fd/3 /dev/fd/3 /dev/stdin </etc/hostname >/dev/null; echo y >/proc/self/fd/4; rm inside' >"$tmp/out" 2>&1 ||
 	fail "a clean command failed"
 if grep -q "Landlock refused" "$tmp/out"; then
 	fail "a clean command got file denials:"

@@ -748,3 +748,56 @@ TEST(oci_export_formats)
 	stockade_error_free(err);
 	stockade_plan_free(plan);
 }
+
+/* What a format cannot carry is said, with what to set where: the kept
+ * capabilities by name, the environment rules, the namespaces and the
+ * descriptors `stockade run` closes (issue 14). */
+static bool note_with(char **dropped, const char *a, const char *b)
+{
+	for (size_t i = 0; dropped && dropped[i]; i++)
+		if (!strncmp(dropped[i], "note: ", 6) && strstr(dropped[i], a) && (!b || strstr(dropped[i], b)))
+			return true;
+	return false;
+}
+
+TEST(export_notes_name_what_run_adds)
+{
+	stockade_plan *plan = plan_of("agent", NULL);
+	char *data = NULL, **dropped = NULL;
+	size_t len = 0;
+
+	if (!plan)
+		return;
+	CHECK(stockade_plan_export(plan, SCMP_ARCH_X86_64, STOCKADE_FORMAT_OCI, STOCKADE_EXPORT_LOSSY, &data, &len,
+				   &dropped, NULL) == 0);
+	CHECK(note_with(dropped, "capabilities", "\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\""));
+	CHECK(note_with(dropped, "capabilities", "process.capabilities"));
+	CHECK(note_with(dropped, "capabilities", "--cap-add NET_BIND_SERVICE"));
+	CHECK(!note_with(dropped, "capabilities", "CAP_SYS_ADMIN"));
+	CHECK(note_with(dropped, "environment", "drop"));
+	CHECK(note_with(dropped, "isolation", "linux.namespaces"));
+	CHECK(note_with(dropped, "descriptors", "--preserve-fds"));
+	free(data);
+	stockade_strv_free(dropped);
+	data = NULL;
+	dropped = NULL;
+	CHECK(stockade_plan_export(plan, SCMP_ARCH_X86_64, STOCKADE_FORMAT_BPF, 0, &data, &len, &dropped, NULL) == 0);
+	CHECK(note_with(dropped, "capabilities", "bwrap --cap-drop ALL --cap-add CAP_CHOWN"));
+	CHECK(note_with(dropped, "isolation", "--unshare-pid"));
+	CHECK(note_with(dropped, "environment", "--clearenv"));
+	free(data);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+
+	/* minimal sets none of them: only the descriptors note. */
+	plan = plan_of("minimal", NULL);
+	dropped = NULL;
+	data = NULL;
+	CHECK(plan && stockade_plan_export(plan, SCMP_ARCH_X86_64, STOCKADE_FORMAT_OCI, STOCKADE_EXPORT_LOSSY, &data,
+					   &len, &dropped, NULL) == 0);
+	CHECK(!note_with(dropped, "capabilities", NULL) && !note_with(dropped, "environment", NULL) &&
+	      !note_with(dropped, "isolation", NULL) && note_with(dropped, "descriptors", NULL));
+	free(data);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+}

@@ -82,3 +82,60 @@ TEST(presets_strict_restates_agent_setuid_rules)
 	}
 	stockade_policy_free(p);
 }
+
+/* The files and devices agent carves out of its grants, strict carves out
+ * of its own (a carve-out reaches only its own layer and those below):
+ * every system entry of agent's deny list is in strict's. */
+TEST(presets_strict_carves_out_what_agent_does)
+{
+	stockade_policy *p = NULL;
+	const struct sk_layer *agent, *strict;
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_preset(p, "strict", NULL) == 0);
+	CHECK(sk_policy_materialize(p, NULL) == 0);
+	agent = preset_layer(p, "presets/agent.yaml");
+	strict = preset_layer(p, "presets/strict.yaml");
+	CHECK(agent && strict);
+	for (size_t i = 0; agent && strict && i < agent->nfs[SK_FS_DENY]; i++) {
+		const char *a = agent->fs[SK_FS_DENY][i].path;
+		bool found = false;
+
+		for (size_t k = 0; k < strict->nfs[SK_FS_DENY] && !found; k++)
+			found = !strcmp(strict->fs[SK_FS_DENY][k].path, a);
+		CHECK_MSG(found, "agent carves out %s, strict does not", a);
+	}
+	stockade_policy_free(p);
+}
+
+/* The gpu overlay's grants sit above agent's and strict's carve-outs of
+ * the same devices, so they are not carved (docs/landlock.md). */
+TEST(presets_gpu_grants_above_the_carve_outs)
+{
+	static const char *const bases[] = { "agent", "strict" };
+
+	for (size_t b = 0; b < ARRAY_SIZE(bases); b++) {
+		stockade_policy *p = NULL;
+		const struct sk_layer *base, *gpu;
+		size_t ib = 0, ig = 0;
+		bool carved = false, granted = false;
+
+		CHECK(stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_preset(p, bases[b], NULL) == 0 &&
+		      stockade_policy_add_preset(p, "gpu", NULL) == 0 && sk_policy_materialize(p, NULL) == 0);
+		for (size_t i = 0; i < p->nlayers; i++) {
+			if (!strcmp(p->layers[i]->file, "presets/gpu.yaml"))
+				ig = i;
+			if (p->layers[i]->name && !strcmp(p->layers[i]->name, bases[b]))
+				ib = i;
+		}
+		base = p->layers[ib];
+		gpu = p->layers[ig];
+		CHECK_MSG(ig > ib, "%s + gpu: gpu is layer %zu, the base %zu", bases[b], ig, ib);
+		for (size_t i = 0; i < base->nfs[SK_FS_DENY]; i++)
+			carved |= !strcmp(base->fs[SK_FS_DENY][i].path, "/dev/dri");
+		for (size_t i = 0; i < gpu->nfs[SK_FS_WRITE]; i++)
+			granted |= !strcmp(gpu->fs[SK_FS_WRITE][i].path, "/dev/dri");
+		CHECK_MSG(carved && granted, "%s: /dev/dri carved %d, granted by gpu %d", bases[b], carved, granted);
+		stockade_policy_free(p);
+	}
+}
