@@ -23,6 +23,7 @@
 #  - it is gone within 5 s of the run's end although the command left 60
 #    idle tunnels and 530 slow clients without the credential hold
 #    connections from outside, and the run's requests went through meanwhile;
+#    a tunnel whose client half-closed (upstream idle) is dropped in 20 s;
 #  - it keeps no capability (root: uid 65534, empty bounding set), is not
 #    dumpable, has wiped its credential from /proc/PID/environ, and its own
 #    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
@@ -580,6 +581,24 @@ cred = url.split("//", 1)[1].split("@", 1)[0]
 proxy = ("127.0.0.1", int(url.rsplit(":", 1)[1]))
 while not os.path.exists(d + "/go"):
     time.sleep(0.02)
+import threading
+def half_closed():  # the client's side closed, the upstream idle: dropped after a grace
+    s = socket.create_connection(proxy)
+    s.sendall(b"CONNECT registry.test:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+              % (hport, base64.b64encode(cred.encode())))
+    s.settimeout(25)
+    r = s.recv(100)
+    s.shutdown(socket.SHUT_WR)
+    t0 = time.time()
+    try:
+        while s.recv(100):
+            pass
+        half.append("half-closed tunnel dropped" if time.time() - t0 < 20 else "half-closed tunnel kept")
+    except OSError as e:
+        half.append("half-closed tunnel kept: %s" % e)
+half = []
+th = threading.Thread(target=half_closed)
+th.start()
 tunnels, up = [], 0
 for i in range(60):
     s = socket.create_connection(proxy)
@@ -597,6 +616,8 @@ try:
     print(urllib.request.urlopen("http://registry.test:%d/index.html" % port, timeout=5).read().decode().strip())
 except OSError as e:
     print("request failed:", e)
+th.join()
+print(half[0] if half else "half-closed: no answer", flush=True)
 # the tunnels and the slow clients stay: the run ends here
 PY
 runner=$!
@@ -650,8 +671,10 @@ done
 flood=
 holder=
 [ "$(head -n 1 "$tmp/out4")" = "tunnels 60" ] || fail "tunnels under a flood of slow clients: $(cat "$tmp/out4")"
-[ "$(tail -n 1 "$tmp/out4")" = hello-from-registry ] ||
+[ "$(sed -n 2p "$tmp/out4")" = hello-from-registry ] ||
 	fail "a request of the run under a flood of slow clients: $(cat "$tmp/out4")"
+[ "$(sed -n 3p "$tmp/out4")" = "half-closed tunnel dropped" ] ||
+	fail "a tunnel whose client side closed (upstream idle) stayed 20 s: $(cat "$tmp/out4")"
 
 # the supervisor's descriptors: the same after 300 mediated connects (allowed
 # and refused) as before them
