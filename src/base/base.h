@@ -57,6 +57,10 @@ void sk_error_hint(stockade_error **err, const char *fmt, ...) __attribute__((fo
  */
 int sk_read_file(const char *path, const char *what, size_t max, char **out, size_t *len, stockade_error **err);
 
+/* `pat` (`*`, `?`, letters; a bracket or escape goes to fnmatch) matches
+ * `name`, ignoring ASCII case: as fnmatch(pat, name, FNM_CASEFOLD) == 0. */
+bool sk_glob_casefold(const char *pat, const char *name);
+
 /* ---- argument conditions (region.c) ---- */
 
 enum sk_op {

@@ -107,7 +107,13 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	int ret;
 
 	*c = (struct sk_caches){ 0 };
+	struct stat hs;
+
 	if (!plan->access.fs || !env->home || !strcmp(env->home, "/"))
+		return 0;
+	/* A home that is not there (daemon users' /nonexistent) is not made:
+	 * the caches are beneath it or nowhere. */
+	if (stat(env->home, &hs) < 0 || !S_ISDIR(hs.st_mode))
 		return 0;
 	if ((ret = sk_fs_index_new(plan, env, &ix, err)) < 0)
 		return ret;

@@ -12,11 +12,11 @@
  * musl): `github_token` is as secret as `GITHUB_TOKEN`.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "plan/plan.h"
 #include "stockade.h"
 
@@ -25,7 +25,7 @@ extern char **environ;
 static bool matches(const stockade_plan *plan, enum sk_env_kind kind, const char *name)
 {
 	for (size_t i = 0; i < plan->access.nenv; i++)
-		if (plan->access.env[i].kind == kind && fnmatch(plan->access.env[i].text, name, FNM_CASEFOLD) == 0)
+		if (plan->access.env[i].kind == kind && sk_glob_casefold(plan->access.env[i].text, name))
 			return true;
 	return false;
 }

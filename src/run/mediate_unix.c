@@ -154,8 +154,11 @@ static bool listed_socket(const char *const *prefixes, size_t n, char *where, si
 		if (!path || path[1] != '/')
 			continue;
 		path++;
+		/* Listed is not reachable: a mount view (namespaces) may hide
+		 * it, and only a socket this process can see by that path
+		 * counts. */
 		for (size_t i = 0; i < n && !found; i++) {
-			if (prefixes[i] && !strncmp(path, prefixes[i], strlen(prefixes[i]))) {
+			if (prefixes[i] && !strncmp(path, prefixes[i], strlen(prefixes[i])) && is_socket(path)) {
 				snprintf(where, size, "%s", path);
 				found = true;
 			}

@@ -195,6 +195,11 @@ if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
 	*"localhost resolves to 127.0.0.1 (loopback"*403*) ;;
 	*) fail "the guard let localhost (loopback, not pinned) through: $out" ;;
 	esac
+	# network.private: the same name, its private answer accepted
+	printf 'network:\n  private: [localhost]\n' >"$tmp/private.yaml"
+	out=$(sr --policy "$tmp/agent.yaml" --policy "$tmp/private.yaml" --allow-host "localhost:$port" -- \
+		curl -sS --noproxy '' "http://localhost:$port/index.html" 2>&1) || true
+	[ "$out" = hello-from-registry ] || fail "network.private: [localhost] did not let its loopback answer through: $out"
 else
 	echo "note: /etc/hosts has no 127.0.0.1 localhost line; the guard's resolver case is skipped"
 fi
