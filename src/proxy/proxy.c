@@ -54,6 +54,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
 #define HALF_CLOSED_MS 10000	 /* after one side closed, with no traffic the other way */
+#define NOFILE_WANTED (2 * MAX_CLIENTS + 64) /* a client and its upstream each, and some */
 #define EVENTS_FD 5
 #define CTL_FD 7
 #define MAX_LISTENERS 4
@@ -631,8 +633,8 @@ static void *client_thread(void *arg)
 }
 
 /* A slot for a new connection, or -1 (full: the caller answers 503).
- * Where too many connections have not shown the credential yet, the
- * oldest of them is shut down. */
+ * Where too many connections have not shown the credential yet, or none
+ * is free, the oldest of those is shut down (room for the next one). */
 static int take_slot(int fd)
 {
 	int free_slot = -1, oldest = -1;
@@ -646,7 +648,7 @@ static int take_slot(int fd)
 			oldest = (int)i;
 		}
 	}
-	if (cfg.pending >= MAX_PENDING && oldest >= 0) {
+	if ((cfg.pending >= MAX_PENDING || free_slot < 0) && oldest >= 0) {
 		/* its thread sees EOF and frees the slot; not chosen again */
 		shutdown(cfg.slots[oldest].fd, SHUT_RDWR);
 		cfg.slots[oldest].pending = false;
@@ -803,6 +805,14 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	/* Descriptors for every client and its upstream. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < NOFILE_WANTED) {
+		nofile.rlim_cur = nofile.rlim_max < NOFILE_WANTED ? nofile.rlim_max : NOFILE_WANTED;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
+			/* the limit stays; accept() backs off when it is reached */
+		}
+	}
 	/* Fail closed: unconfined, it does not serve (the run's connections
 	 * to it are refused). */
 	if (sk_proxy_lockdown(ports, nports, cfg.audit, &step) < 0) {
@@ -818,6 +828,7 @@ int main(int argc, char **argv)
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	int listeners[MAX_LISTENERS] = { SK_PROXY_LISTEN_FD }, nlisteners = 1;
 	int ctl = fcntl(CTL_FD, F_GETFD) < 0 ? -1 : CTL_FD;
+	bool backoff = false; /* out of descriptors: the listeners wait a moment */
 	for (;;) {
 		struct pollfd p[2 + MAX_LISTENERS] = {
 			{ .fd = fcntl(SK_PROXY_PIDFD, F_GETFD) < 0 ? -1 : SK_PROXY_PIDFD, .events = POLLIN },
@@ -825,8 +836,10 @@ int main(int argc, char **argv)
 		};
 		int ready = -1;
 		for (int k = 0; k < nlisteners; k++)
-			p[2 + k] = (struct pollfd){ .fd = listeners[k], .events = POLLIN };
-		if (poll(p, (nfds_t)(2 + nlisteners), -1) < 0) {
+			p[2 + k] = (struct pollfd){ .fd = backoff ? -1 : listeners[k], .events = POLLIN };
+		int r = poll(p, (nfds_t)(2 + nlisteners), backoff ? 100 : -1);
+		backoff = false;
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
@@ -856,8 +869,11 @@ int main(int argc, char **argv)
 		if (ready < 0)
 			continue;
 		int fd = accept4(ready, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* not a busy loop while the connection stays queued */
+			backoff = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
 			continue;
+		}
 		int one = 1, slot = take_slot(fd);
 		pthread_t t;
 		if (slot < 0) {

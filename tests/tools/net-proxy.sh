@@ -24,6 +24,7 @@
 #    idle tunnels and 530 slow clients without the credential hold
 #    connections from outside, and the run's requests went through meanwhile;
 #    a tunnel whose client half-closed (upstream idle) is dropped in 20 s;
+#    past 512 connections the next gets a 503 at once;
 #  - it keeps no capability (root: uid 65534, empty bounding set), is not
 #    dumpable, has wiped its credential from /proc/PID/environ, and its own
 #    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
@@ -563,7 +564,9 @@ fi
 # The run's own requests still go through, and the proxy is gone soon
 # after the run.
 python3 - "$tmp/hport" <<'PY' &
-import os, socket, sys
+import os, resource, socket, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(1024)
@@ -623,6 +626,29 @@ except OSError as e:
     print("request failed:", e)
 th.join()
 print(half[0] if half else "half-closed: no answer", flush=True)
+# more tunnels than the proxy serves at once: a 503 at once, not a wait
+import resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+try:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 2048), hard))
+except (OSError, ValueError):
+    pass
+answer = "no 503 in 600 tunnels"
+for i in range(600):
+    try:
+        s = socket.create_connection(proxy)
+        s.settimeout(5)
+        s.sendall(b"CONNECT registry.test:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+                  % (hport, base64.b64encode(cred.encode())))
+        r = s.recv(100)
+    except OSError as e:
+        answer = "tunnel %d: %s" % (i, e)
+        break
+    tunnels.append(s)
+    if r.startswith(b"HTTP/1.1 503"):
+        answer = "503 when full"
+        break
+print(answer, flush=True)
 # the tunnels and the slow clients stay: the run ends here
 PY
 runner=$!
@@ -680,6 +706,8 @@ holder=
 	fail "a request of the run under a flood of slow clients: $(cat "$tmp/out4")"
 [ "$(sed -n 3p "$tmp/out4")" = "half-closed tunnel dropped" ] ||
 	fail "a tunnel whose client side closed (upstream idle) stayed 20 s: $(cat "$tmp/out4")"
+[ "$(sed -n 4p "$tmp/out4")" = "503 when full" ] ||
+	fail "more tunnels than the proxy serves: $(cat "$tmp/out4")"
 
 # the supervisor's descriptors: the same after 300 mediated connects (allowed
 # and refused) as before them
