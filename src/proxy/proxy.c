@@ -12,6 +12,8 @@
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
+ *   fd 6  a pipe: 0 once the proxy is confined, or -errno, then closed
+ *         (stockade starts nothing before)
  *   fd 7  a unix socket: more listening sockets arrive there (SCM_RIGHTS),
  *         made in the sandbox's network namespace (src/run/netns.c)
  *   fd 5  where to record events for stockade's report (optional): one
@@ -56,6 +58,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +74,7 @@
 #define HALF_CLOSED_MS 10000	 /* after one side closed, with no traffic the other way */
 #define NOFILE_WANTED (2 * MAX_CLIENTS + 64) /* a client and its upstream each, and some */
 #define EVENTS_FD 5
+#define READY_FD 6
 #define CTL_FD 7
 #define MAX_LISTENERS 4
 #define EVENTS_MAX 4096
@@ -708,6 +712,20 @@ static int recv_fd(int ctl)
 	return fd;
 }
 
+/* stockade waits on descriptor 6 (a pipe) for 0, confined, or -errno;
+ * nothing of the run starts before. */
+static void tell_stockade(int code)
+{
+	struct stat st;
+
+	if (fstat(READY_FD, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	if (write(READY_FD, &code, sizeof(code)) < 0) {
+		/* stockade is gone: the pidfd ends this process */
+	}
+	close(READY_FD);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...\n"
@@ -816,9 +834,12 @@ int main(int argc, char **argv)
 	/* Fail closed: unconfined, it does not serve (the run's connections
 	 * to it are refused). */
 	if (sk_proxy_lockdown(ports, nports, cfg.audit, &step) < 0) {
+		int e = -errno;
 		say("stockade: proxy: %s: %s; it does not serve", step, strerror(errno));
+		tell_stockade(e);
 		return 1;
 	}
+	tell_stockade(0);
 	free(ports);
 
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)

@@ -28,7 +28,8 @@
 #  - it keeps no capability (root: uid 65534, empty bounding set), is not
 #    dumpable, has wiped its credential from /proc/PID/environ, and its own
 #    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
-#    only; plain HTTP gets a Host; an IPv6 address's 403 suggests a name.
+#    only; where its lockdown fails it exits and the run does not start;
+#    plain HTTP gets a Host; an IPv6 address's 403 suggests a name.
 set -eu
 # Both ways: without namespaces (Landlock, the supervisor) and with them
 # where they can be made (an empty network namespace holding the proxy's
@@ -555,6 +556,14 @@ os.execvp("setpriv", ["setpriv", "--bounding-set", "-setpcap", "--inh-caps", "-a
 PY
 	[ $st = 1 ] && grep -q "stockade: proxy: cannot drop its privileges: .*; it does not serve" "$tmp/out5" ||
 		fail "a proxy whose confinement failed: exit $st, $(cat "$tmp/out5")"
+	# ... and stockade waits for the proxy's word: the command does not run
+	rm -f "$tmp/work/ran"
+	st=0
+	setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" \
+		--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
+	[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
+		grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
+		fail "a run whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
 fi
 
 # ---- the proxy ends with the run, whatever its clients do ----
