@@ -159,9 +159,11 @@ $(BUILD)/libstockade.a: $(LIB_OBJS) $(BUILD)/gen/preset_blobs.o
 
 # The CLI against musl: the same sources, compiled once more into $(BUILD)/musl,
 # with the allocation front of src/musl/arena.c in front of mimalloc: every
-# malloc() of the static link reaches it through --wrap.
-ARENA_OBJS := $(BUILD)/musl/src/musl/arena.o $(MUSL_PREFIX)/lib/mimalloc.o
-ARENA_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray,--wrap=free,--wrap=malloc_usable_size
+# malloc() of the static link reaches it through --wrap (and every memcpy()
+# src/musl/memcpy.c, for short copies).
+ARENA_OBJS := $(BUILD)/musl/src/musl/arena.o $(BUILD)/musl/src/musl/memcpy.o $(MUSL_PREFIX)/lib/mimalloc.o
+ARENA_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray,--wrap=free,--wrap=malloc_usable_size \
+	-Wl,--wrap=memcpy
 MUSL_LIB_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(LIB_OBJS) $(BUILD)/gen/preset_blobs.o)
 MUSL_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/musl/%,$(CLI_OBJS)) $(MUSL_LIB_OBJS)
 $(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp

@@ -263,7 +263,7 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 		fprintf(stderr, "stockade: explain: %s: %s\n", abs ? from : path, strerror(errno));
 		return EXIT_STOCKADE;
 	}
-	if (sk_path_env_current(&env, &err) < 0 || sk_fs_index_new(plan, &env, &ix, &err) < 0) {
+	if (sk_path_env_current(&env, &err) < 0 || sk_fs_index_new_lazy(plan, &env, &ix, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);
 		sk_path_env_free(&env);

@@ -20,7 +20,7 @@ void cli_explain_exec_refusal(const stockade_plan *plan, const char *path)
 	 * any error of its own. */
 	if (!plan->access.fs || !realpath(path, canon) || sk_path_env_current(&env, NULL) < 0)
 		return;
-	if (sk_fs_index_new(plan, &env, &ix, NULL) == 0) {
+	if (sk_fs_index_new_lazy(plan, &env, &ix, NULL) == 0) {
 		sk_fs_decide(ix, canon, SK_FS_OP_EXEC, NULL, &v);
 		sk_fs_show_path(ix, canon, shown, sizeof(shown));
 		if (!v.allowed)

@@ -150,6 +150,10 @@ struct listing *sk_planned_listing(struct walk *w, const char *dir)
 	return NULL;
 }
 
+/* Room for the largest record getdents64 returns (its header and a
+ * 255-byte name, aligned): with less, it fails with EINVAL. */
+#define LIST_ROOM 512
+
 /* List d (planned) the first time it is asked, while there is room; true
  * if it is listed.  A directory that is absent lists as empty: nothing
  * beneath it exists either.  One that cannot be read whole is not listed
@@ -166,23 +170,33 @@ bool sk_list_dir(struct walk *w, struct listing *d)
 	if (fd < 0 && errno != ENOENT)
 		return false; /* a link on the way, no openat2, not readable */
 	while (fd >= 0) {
-		char *nb = NULL;
 		long n = -1;
 
-		if (w->listed_bytes + d->len + LIST_BUF <= LIST_BYTES && (nb = realloc(d->buf, d->len + LIST_BUF))) {
-			d->buf = nb;
-			n = syscall(SYS_getdents64, fd, d->buf + d->len, LIST_BUF);
+		/* Read on into the room left, and grow only when it is too
+		 * small for a record: a realloc copies the whole buffer, most
+		 * of it never touched, at a page fault per page (/etc lists in
+		 * a few KiB). */
+		if (d->cap - d->len < LIST_ROOM) {
+			char *nb = NULL;
+
+			if (w->listed_bytes + d->cap + LIST_BUF <= LIST_BYTES && (nb = realloc(d->buf, d->cap + LIST_BUF))) {
+				d->buf = nb;
+				d->cap += LIST_BUF;
+			}
 		}
+		if (d->cap - d->len >= LIST_ROOM)
+			n = syscall(SYS_getdents64, fd, d->buf + d->len, d->cap - d->len);
 		if (n == 0)
 			break;
 		if (n < 0) {
 			free(d->buf);
 			d->buf = NULL;
+			d->len = d->cap = 0;
 			return false;
 		}
 		d->len += (size_t)n;
 	}
-	w->listed_bytes += d->len + (d->buf ? LIST_BUF : 0);
+	w->listed_bytes += d->cap;
 	w->nlisted++;
 	d->listed = true;
 	return true;

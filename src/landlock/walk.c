@@ -389,10 +389,10 @@ static int check_via(const struct via *v, const struct grant *grants, size_t ngr
  * gain the access, nor change the mode of a file it does not own.
  * Skipping it keeps the directory above whole: no split /etc or /dev, whose
  * entries created later would get no rule (docs/landlock.md). */
-static bool moot(const char *path)
+static bool moot(const struct walk *w, const char *path)
 {
 	static int restrict_dmesg = -1;
-	uid_t uid = geteuid();
+	uid_t uid = w->euid;
 	struct stat sb;
 
 	/* Root reads everything (its capabilities are dropped after this). */
@@ -447,7 +447,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		return 0; /* nothing there to protect */
 	case LOOKUP_CANONICAL:
 		if (!glob)
-			return moot(abs) ? 0 : add_carve(v, n, abs, false, p);
+			return moot(w, abs) ? 0 : add_carve(v, n, abs, false, p);
 		break;
 	case LOOKUP_ASK:
 		break;
@@ -458,7 +458,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 
 		if (fd >= 0) {
 			close(fd);
-			return moot(abs) ? 0 : add_carve(v, n, abs, false, p);
+			return moot(w, abs) ? 0 : add_carve(v, n, abs, false, p);
 		}
 		if (errno == ENOENT)
 			return 0; /* nothing there to protect */
@@ -505,7 +505,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		if (fnmatch(last, de->d_name, 0) != 0)
 			continue;
 		snprintf(full, sizeof(full), "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", de->d_name);
-		if (de->d_type != DT_LNK && moot(full))
+		if (de->d_type != DT_LNK && moot(w, full))
 			continue;
 		any = true;
 		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
@@ -536,7 +536,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	struct grant *grants = NULL;
 	struct carve *carves = NULL;
 	size_t ngrants = 0, ncarves = 0;
-	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err };
+	struct walk w = { .handled = handled, .emit = fn, .ctx = ctx, .st = st, .err = err, .euid = geteuid() };
 	size_t nheld = 0, nvias = 0;
 	struct via *vias = NULL;
 	/* Each path expanded once: NULL where it needs a home directory and

@@ -32,10 +32,12 @@ struct listing {
 	bool listed;   /* buf holds every entry (none: the directory is absent) */
 	char *buf;     /* getdents64 records, as read */
 	size_t len;
+	size_t cap;    /* bytes allocated at buf */
 };
 
 struct walk {
 	uint64_t handled;
+	uid_t euid; /* asked once: moot() wants it for every carve-out */
 	sk_fs_emit_fn emit;
 	void *ctx;
 	struct sk_fs_walk_stats *st;

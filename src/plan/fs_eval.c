@@ -45,8 +45,13 @@ struct ix_entry {
 	const struct sk_fs_path *p;
 	char *lex;   /* expanded, "." and ".." folded */
 	char *canon; /* where links lead (its directory, for a pattern); NULL if absent */
+	size_t lex_len, canon_len;
+	bool same; /* canon is lex (no link on the way): one comparison does */
 	const char *name; /* a pattern's last component, or NULL */
-	bool exists; /* a carve-out that carves (exists, or its pattern matches) */
+	/* A carve-out that carves (exists, or its pattern matches): 1, 0, or
+	 * -1 for a pattern not listed yet (a lazy index lists its directory
+	 * the first time a query needs it). */
+	signed char exists;
 };
 
 struct sk_fs_index {
@@ -110,24 +115,46 @@ static bool has_glob(const char *name)
 	return false;
 }
 
-/* Fill x from its expanded path: where it leads, whether a carve-out exists. */
-static int resolve_entry(struct ix_entry *x)
+/* Names only: a pattern carves what matches it, when it matches. */
+static bool pattern_exists(struct ix_entry *x)
 {
-	char *slash = strrchr(x->lex, '/');
-
-	if (x->p->kind >= SK_FS_DENY && slash && has_glob(slash + 1)) {
-		_cleanup_free_ char *dir = strndup(x->lex, slash == x->lex ? 1 : (size_t)(slash - x->lex));
+	if (x->exists < 0) {
 		glob_t g;
 
-		if (!dir)
-			return -ENOMEM;
-		x->name = slash + 1;
-		x->canon = realpath(dir, NULL);
-		/* Names only: a pattern carves what matches it, when it matches. */
+		x->exists = 0;
 		if (glob(x->lex, GLOB_NOSORT | GLOB_PERIOD, NULL, &g) == 0) {
 			x->exists = g.gl_pathc > 0;
 			globfree(&g);
 		}
+	}
+	return x->exists;
+}
+
+/* Fill x from its expanded path: where it leads, whether a carve-out
+ * exists.  `last` is the previous entry: the patterns of one directory
+ * (agent's /dev list) resolve it once. */
+static int resolve_entry(struct ix_entry *x, const struct ix_entry *last, bool lazy)
+{
+	char *slash = strrchr(x->lex, '/');
+
+	if (x->p->kind >= SK_FS_DENY && slash && has_glob(slash + 1)) {
+		size_t len = slash == x->lex ? 1 : (size_t)(slash - x->lex);
+
+		x->name = slash + 1;
+		x->exists = -1;
+		if (last && last->name && last->name - 1 - last->lex == slash - x->lex &&
+		    !strncmp(last->lex, x->lex, len)) {
+			if (last->canon && !(x->canon = strdup(last->canon)))
+				return -ENOMEM;
+		} else {
+			_cleanup_free_ char *dir = strndup(x->lex, len);
+
+			if (!dir)
+				return -ENOMEM;
+			x->canon = realpath(dir, NULL);
+		}
+		if (!lazy)
+			pattern_exists(x);
 		return 0;
 	}
 	x->canon = realpath(x->lex, NULL);
@@ -135,8 +162,8 @@ static int resolve_entry(struct ix_entry *x)
 	return 0;
 }
 
-int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
-		    stockade_error **err)
+static int index_new(const stockade_plan *plan, const struct sk_path_env *env, bool lazy, struct sk_fs_index **out,
+		     stockade_error **err)
 {
 	const struct sk_plan_access *sb = &plan->access;
 	struct sk_fs_index *ix = calloc(1, sizeof(*ix));
@@ -156,10 +183,13 @@ int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, st
 		if (ret < 0)
 			continue; /* ~ without a home: skipped, as the walk does */
 		x->p = &sb->paths[i];
-		if (resolve_entry(x) < 0) {
+		if (resolve_entry(x, ix->n ? &ix->e[ix->n - 1] : NULL, lazy) < 0) {
 			entry_free(x);
 			goto oom;
 		}
+		x->lex_len = strlen(x->lex);
+		x->canon_len = x->canon ? strlen(x->canon) : 0;
+		x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
 		ix->n++;
 	}
 	*out = ix;
@@ -169,12 +199,32 @@ oom:
 	return sk_error(err, ENOMEM, "out of memory");
 }
 
+int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
+		    stockade_error **err)
+{
+	return index_new(plan, env, false, out, err);
+}
+
+int sk_fs_index_new_lazy(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
+			 stockade_error **err)
+{
+	return index_new(plan, env, true, out, err);
+}
+
 /* `base` is `path` or one of its directories. */
 static bool is_under(const char *base, const char *path)
 {
 	size_t n = strlen(base);
 
 	if (!strcmp(base, "/"))
+		return path[0] == '/';
+	return !strncmp(base, path, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* is_under() with base's length known: the queries compare every entry. */
+static bool under_n(const char *base, size_t n, const char *path)
+{
+	if (n == 1 && base[0] == '/')
 		return path[0] == '/';
 	return !strncmp(base, path, n) && (path[n] == '\0' || path[n] == '/');
 }
@@ -189,10 +239,11 @@ static bool is_above(const char *path, const char *base)
 static bool covers(const struct ix_entry *x, const char *path)
 {
 	if (x->name) {
-		if (!x->canon || !is_above(x->canon, path))
+		/* x->canon is a directory above path. */
+		if (!x->canon || !under_n(x->canon, x->canon_len, path) || !path[x->canon_len])
 			return false;
 		/* The component right below the pattern's directory. */
-		const char *c = path + (strcmp(x->canon, "/") ? strlen(x->canon) + 1 : 1);
+		const char *c = path + (x->canon_len > 1 ? x->canon_len + 1 : 1);
 		size_t len = strcspn(c, "/");
 		char comp[NAME_MAX + 1];
 
@@ -202,7 +253,7 @@ static bool covers(const struct ix_entry *x, const char *path)
 		comp[len] = '\0';
 		return fnmatch(x->name, comp, 0) == 0;
 	}
-	return is_under(x->lex, path) || (x->canon && is_under(x->canon, path));
+	return under_n(x->lex, x->lex_len, path) || (x->canon && !x->same && under_n(x->canon, x->canon_len, path));
 }
 
 /* `path` is a directory the walk splits to reach carve-out c. */
@@ -218,12 +269,12 @@ static bool splits(const struct ix_entry *c, const char *path)
  * it (the grant is inside the carve-out); but within one layer, the most
  * specific path decides between read_only and a grant beneath it
  * (read_only: [$CWD] with write: [$CWD/out]). */
-static bool carves(const struct ix_entry *g, const struct ix_entry *c)
+static bool carves(const struct ix_entry *g, struct ix_entry *c)
 {
 	const char *where = c->canon ? c->canon : c->lex;
 	bool below, inside;
 
-	if (!is_carve(c) || !c->exists || c->p->layer < g->p->layer)
+	if (!is_carve(c) || c->p->layer < g->p->layer || !(c->name ? pattern_exists(c) : c->exists))
 		return false;
 	below = is_under(g->lex, where) || (g->canon && is_under(g->canon, where));
 	inside = covers(c, g->lex) || (g->canon && covers(c, g->canon));
@@ -240,9 +291,27 @@ struct rights {
 	bool split;
 };
 
+/* A carve-out that neither covers nor splits `path` changes nothing for
+ * it: asked before carves(), as it is cheap and spares a pattern's listing. */
+static bool on_the_way(const struct ix_entry *c, const char *path, bool *on_path)
+{
+	return is_carve(c) && ((*on_path = covers(c, path)) || splits(c, path));
+}
+
 static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r)
 {
+	/* The carve-outs on the way to path, found once for all the grants
+	 * (without memory, each grant looks through the whole list). */
+	struct hit {
+		struct ix_entry *c;
+		bool on_path;
+	} *hits = malloc(ix->n * sizeof(*hits) + 1);
+	size_t nhits = 0;
+
 	*r = (struct rights){ 0 };
+	for (size_t j = 0; hits && j < ix->n; j++)
+		if (on_the_way(&ix->e[j], path, &hits[nhits].on_path))
+			hits[nhits++].c = &ix->e[j];
 	for (size_t i = 0; i < ix->n; i++) {
 		const struct ix_entry *g = &ix->e[i];
 		unsigned have;
@@ -250,19 +319,20 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 		if (is_carve(g) || !covers(g, path))
 			continue;
 		have = kind_rights(g->p->kind);
-		for (size_t j = 0; j < ix->n; j++) {
-			const struct ix_entry *c = &ix->e[j];
+		for (size_t j = 0; j < (hits ? nhits : ix->n); j++) {
+			struct ix_entry *c = hits ? hits[j].c : &ix->e[j];
 			unsigned before = have;
+			bool on_path = hits && hits[j].on_path;
 
-			if (!carves(g, c))
+			if ((!hits && !on_the_way(c, path, &on_path)) || !carves(g, c))
 				continue;
-			if (covers(c, path))
+			if (on_path)
 				have &= ~kind_rights(c->p->kind);
-			else if (splits(c, path))
+			else
 				have = (have & ~kind_rights(c->p->kind)) | (have & R_READ);
 			if ((before & want) && !(have & want) && !r->carved) {
 				r->carved = c;
-				r->split = !covers(c, path);
+				r->split = !on_path;
 			}
 		}
 		if ((have & want) == want && !r->grant)
@@ -271,6 +341,7 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 			r->partial = g;
 		r->have |= have;
 	}
+	free(hits);
 }
 
 void sk_fs_show_path(const struct sk_fs_index *ix, const char *path, char *buf, size_t size)
@@ -438,6 +509,24 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 			 shown);
 	else
 		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
+}
+
+bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op)
+{
+	unsigned want = op == SK_FS_OP_READ ? R_READ : op == SK_FS_OP_WRITE ? R_WRITE : op == SK_FS_OP_EXEC ? R_EXEC : R_MAKE;
+	struct sk_fs_verdict v;
+	struct rights r;
+
+	if (op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK || op >= SK_FS_NOPS) {
+		sk_fs_decide(ix, path, op, NULL, &v);
+		return v.allowed;
+	}
+	if (!ix->plan->access.fs)
+		return true;
+	_cleanup_free_ char *where = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE ? parent_of(path) : NULL;
+
+	rights_of(ix, where ? where : path, want, &r);
+	return (r.have & want) == want;
 }
 
 /* plan's lists with / granted at the bottom; *paths: the new array. */

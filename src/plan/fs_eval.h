@@ -42,6 +42,12 @@ int sk_fs_op_from_name(const char *name, enum sk_fs_op *out);
 struct sk_fs_index;
 int sk_fs_index_new(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
 		    stockade_error **err);
+/* The same for queries made right away (run's cache check, explain): a
+ * carve-out pattern's directory is listed only when a query meets it, so
+ * an index queried later could see a match the walk did not.  Not for
+ * concurrent queries (it fills itself in). */
+int sk_fs_index_new_lazy(const stockade_plan *plan, const struct sk_path_env *env, struct sk_fs_index **out,
+			 stockade_error **err);
 void sk_fs_index_free(struct sk_fs_index *ix);
 /* The home directory the index expanded ~ with (NULL if none). */
 const char *sk_fs_index_home(const struct sk_fs_index *ix);
@@ -71,6 +77,10 @@ struct sk_fs_verdict {
  */
 void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
 		  struct sk_fs_verdict *out);
+
+/* Only sk_fs_decide()'s `allowed`, without its explanation (run's cache
+ * check asks a dozen paths at each start). */
+bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op);
 
 /*
  * Audit mode for files: the plan with read, write and execute of / granted

@@ -47,9 +47,14 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* mkdir -p, the new directories private to the user. */
+/* mkdir -p, the new directories private to the user.  The directory
+ * itself first: after the first run it is there, and one call says so. */
 static int make_dirs(char *path)
 {
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	for (char *p = path + 1;; p++) {
 		if (*p != '/' && *p)
 			continue;
@@ -70,7 +75,6 @@ static int make_dirs(char *path)
 static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 {
 	_cleanup_free_ char *probe = join(dir, "/", "x");
-	struct sk_fs_verdict v;
 	struct stat st;
 
 	if (!probe)
@@ -88,8 +92,7 @@ static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 		exists = stat(probe, &st) == 0;
 		*slash = '/';
 	}
-	sk_fs_decide(ix, probe, SK_FS_OP_CREATE, NULL, &v);
-	return v.allowed;
+	return sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
 }
 
 void sk_caches_free(struct sk_caches *c)
@@ -115,7 +118,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	 * the caches are beneath it or nowhere. */
 	if (stat(env->home, &hs) < 0 || !S_ISDIR(hs.st_mode))
 		return 0;
-	if ((ret = sk_fs_index_new(plan, env, &ix, err)) < 0)
+	if ((ret = sk_fs_index_new_lazy(plan, env, &ix, err)) < 0)
 		return ret;
 	_cleanup_free_ char *root = join(env->home, "/.cache/stockade", "");
 	if (!root) {

@@ -61,12 +61,15 @@ static int caps_set(const struct caps *c)
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
-/* The bounding set, up to the kernel's last capability (EINVAL beyond). */
-static uint64_t bounding(void)
+/* Which capabilities of `which` the bounding set holds, up to the kernel's
+ * last (EINVAL beyond): a prctl each, so only those asked about. */
+static uint64_t bounding(uint64_t which)
 {
 	uint64_t set = 0;
 
-	for (int cap = 0; cap < 64; cap++) {
+	for (int cap = 0; cap < 64 && (which >> cap); cap++) {
+		if (!(which & BIT(cap)))
+			continue;
 		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 		if (r < 0)
 			break;
@@ -94,7 +97,7 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	 * CAP_PERFMON: permitted, or root's bounding set on execve). */
 	if (rep->scope.level == SK_LEVEL_FULL || rep->scope.level == SK_LEVEL_PARTIAL) {
 		uint64_t mm = BIT(CAP_SYS_ADMIN) | BIT(CAP_PERFMON);
-		uint64_t holds = getuid() == 0 || geteuid() == 0 ? bounding() : c.perm;
+		uint64_t holds = getuid() == 0 || geteuid() == 0 ? bounding(mm) : c.perm;
 
 		if (holds & mm & (plan->access.caps ? keep : ~0ULL)) {
 			rep->scope.level = SK_LEVEL_PARTIAL;
@@ -107,7 +110,7 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	rep->caps.level = SK_LEVEL_FULL;
 	if (c.eff & BIT(CAP_SETPCAP))
 		return; /* the bounding set will be cut */
-	left = bounding() & ~keep;
+	left = bounding(~keep);
 	if (left) {
 		rep->caps_bounding_left = left;
 		if (rep->caps_held) {
@@ -161,7 +164,7 @@ int sk_caps_apply(const stockade_plan *plan, stockade_error **err)
 	want = (struct caps){
 		.eff = c.eff & keep,
 		.perm = c.perm & keep,
-		.inh = keep & (c.inh | c.perm) & (c.inh | bounding()),
+		.inh = keep & (c.inh | c.perm) & (c.inh | bounding(keep & c.perm & ~c.inh)),
 	};
 	if (memcmp(&want, &c, sizeof(c)) != 0 && (ret = caps_set(&want)) < 0) {
 		for (int cap = 0; cap < 64; cap++)

@@ -259,3 +259,27 @@ TEST(beyond_the_arena)
 	free(z);
 	CHECK(malloc_usable_size(NULL) == 0);
 }
+
+/* src/musl/memcpy.c, behind the same link's --wrap=memcpy: every size on
+ * both sides of its switch to musl's, at every alignment, and the bytes
+ * around the copy left alone.  (Compiled with -fno-builtin: these are
+ * calls, as libc's own are.) */
+TEST(memcpy_copies_every_size_and_alignment)
+{
+	static unsigned char src[1200], dst[1200];
+	void *(*volatile copy)(void *, const void *, size_t) = memcpy;
+	bool ok = true;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + 1);
+	for (size_t n = 0; n <= 1040 && ok; n++)
+		for (size_t so = 0; so < 8 && ok; so++)
+			for (size_t d = 0; d < 8 && ok; d++) {
+				memset(dst, 0xee, sizeof(dst));
+				ok = copy(dst + 16 + d, src + so, n) == dst + 16 + d &&
+				     all_bytes(dst, 16 + d, 0xee) && all_bytes(dst + 16 + d + n, 64, 0xee);
+				for (size_t k = 0; k < n && ok; k++)
+					ok = dst[16 + d + k] == src[so + k];
+				CHECK_MSG(ok, "memcpy of %zu bytes, source offset %zu, destination offset %zu", n, so, d);
+			}
+}
