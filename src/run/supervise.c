@@ -920,11 +920,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			 * everything allowed once the command is done. */
 			res->killed_leftovers = sk_supervise_kill_leftovers();
 		} else if (!hup && lsock >= 0) {
-			/* The linger process takes over the listener. */
-			send_msg(lsock, MSG_LISTENER, 0, 0, s.plan != plan, s.listener, NULL);
-			res->lingering = true;
-			res->linger_pid = linger_pid;
-			linger_pid = -1;
+			/* The linger process takes over the listener (if it is
+			 * still there: killed, the descendants' calls fail,
+			 * ENOSYS, once we are gone). */
+			struct pollfd alive = { .fd = lsock, .events = POLLIN };
+
+			if (poll(&alive, 1, 0) == 0) {
+				send_msg(lsock, MSG_LISTENER, 0, 0, s.plan != plan, s.listener, NULL);
+				res->lingering = true;
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+			}
 		}
 		ret = res->phase == SK_SUP_EXEC_FAILED
 			      ? sk_error(err, res->exec_errno, "cannot run %s: %s", argv[0], strerror(res->exec_errno))
