@@ -375,6 +375,10 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (med.files_state && med.files_state->refused)
+		fprintf(stderr, "stockade: learn: %zu filesystem grant%s from %lu file access%s %s would refuse%s\n", lf.n,
+			lf.n == 1 ? "" : "s", med.files_state->refused, med.files_state->refused == 1 ? "" : "es", base,
+			lf.nnotes ? "; what was not learned is in the policy's comments" : "");
 	if (sk_learner_wanted_network(l))
 		fprintf(stderr, "stockade: learn: the run opened network sockets %s refuses; the policy does not "
 				"grant them (learn never writes network: full): add the hosts or ports it needs\n",
