@@ -485,7 +485,9 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 	for (size_t i = 0; i < l->n; i++)
 		nallow += items[i].fix.kind == SK_FIX_ALLOW;
 	if (!l->n && !l->compat && l->net != SK_NET_UNIX && !l->nconnects && !(l->files && l->files->n)) {
-		fputs("# Nothing beyond the base was needed.\n", f);
+		fputs(l->files && l->files->nnotes ? "# Nothing beyond the base was learned (see above).\n"
+						   : "# Nothing beyond the base was needed.\n",
+		      f);
 	} else if (l->n || l->compat) {
 		fputs("seccomp:\n", f);
 		if (l->compat) {

@@ -245,6 +245,9 @@ static bool grantable(struct ctx *c, const struct sk_file_denial *d, const char 
 	if (!plain(path))
 		note(c, "%s %s by %s: not learned, the path is not one learn writes as it is", sk_fs_op_name(d->op),
 		     d->shown, d->comm);
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' && path[6] <= '9')
+		note(c, "%s %s by %s: a path of one process (its pid); not learned", sk_fs_op_name(d->op), d->shown,
+		     d->comm);
 	else if (broad(c, path))
 		note(c, "%s %s by %s: needs `%s: [%s]`, too broad to learn; grant it yourself if you mean it",
 		     sk_fs_op_name(d->op), d->shown, d->comm, kind_name(kind), s);
