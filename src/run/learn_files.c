@@ -10,10 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "run/learn_files.h"
 
-/* Entries of one kind in one directory from which the directory is granted. */
+/* Files of one kind in one directory from which the directory is granted. */
 #define COLLAPSE_AT 3
 
 #define R_READ 1u
@@ -288,10 +289,14 @@ static void learn_one(struct ctx *c, const struct sk_file_denial *d, bool *learn
 		at = dir = dir_of(d->path);
 		break;
 	case SK_FS_OP_RENAME:
-		if (d->from && !(fdir = dir_of(d->from)))
+	case SK_FS_OP_LINK:
+		/* The source's directory too, where the base does not let
+		 * entries go from it: a rename removes one, and Landlock
+		 * refuses either where the target grants more. */
+		if (d->from && !sk_fs_allows(c->f->ix, d->from, SK_FS_OP_REMOVE) && !(fdir = dir_of(d->from)))
 			c->oom = true;
 		/* fall through */
-	default: /* CREATE, REMOVE, LINK: an entry of the directory */
+	default: /* CREATE, REMOVE: an entry of the directory */
 		at = dir = dir_of(d->path);
 		break;
 	}
@@ -342,7 +347,16 @@ static void drop_covered(struct sk_learned_files *lf)
 	}
 }
 
-/* COLLAPSE_AT or more grants of one kind in one directory: the directory. */
+/* A directory now (a file, or gone: an entry). */
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* COLLAPSE_AT or more grants of one kind for files in one directory: the
+ * directory (grants of directories stay apart: their parent is wider). */
 static bool collapse_once(struct ctx *c)
 {
 	struct sk_learned_files *lf = c->lf;
@@ -358,7 +372,7 @@ static bool collapse_once(struct ctx *c)
 		for (size_t k = 0; k < lf->n; k++) {
 			char *dk = dir_of(lf->g[k].path);
 
-			same += dk && lf->g[k].kind == lf->g[i].kind && !strcmp(dk, dir);
+			same += dk && lf->g[k].kind == lf->g[i].kind && !strcmp(dk, dir) && !is_dir(lf->g[k].path);
 			free(dk);
 		}
 		if (same < COLLAPSE_AT || !plain(dir) || broad(c, dir) || carve_conflict(c, dir)) {

@@ -5,7 +5,7 @@
  * carve-outs, sk_plan_audit_files) become the narrowest `filesystem:`
  * grants: a file read -> read: [FILE], a listing -> read: [DIR], a changed
  * file -> write: [FILE], an entry made or removed -> write: [its DIR], an
- * exec -> exec: [the executable's DIR].  Three or more entries of one kind
+ * exec -> exec: [the executable's DIR].  Three or more files of one kind
  * in a directory collapse into the directory.  Never learned (a comment
  * says so): what a carve-out refuses (credentials), a grant that would
  * contain a carve-out of the base (it would uncover it: a carve-out takes
