@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "outfile.h"
 #include "run/learn.h"
+#include "run/mediate.h"
 #include "policy/policy.h"
 #include "proxy_start.h"
 #include "report_net.h"
@@ -147,6 +148,7 @@ int cmd_learn(int argc, char **argv)
 	struct proxy_run proxy = { .lfd = -1, .events = -1 };
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
+	struct sk_mediation med = { .n = 0 };
 	struct sk_supervise_result res;
 	struct sk_learner *l = NULL;
 	stockade_policy *policy = NULL;
@@ -301,6 +303,15 @@ int cmd_learn(int argc, char **argv)
 	sopts.on_event = sk_learner_event;
 	sopts.answer_probes = true;
 	sopts.data = l;
+	/* The base's mediators decide (and let the call run): a connect they
+	 * would refuse is learned as the narrowest entry. */
+	if (sk_mediation_setup(plan, sopts.mode, &med, &err) < 0) {
+		print_error(err);
+		goto out;
+	}
+	sopts.mediation = &med;
+	sopts.on_mediation = sk_learner_mediated;
+	sopts.mediation_data = l;
 	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
 	if (saved_stdout >= 0) {
 		fflush(stdout);
@@ -369,6 +380,7 @@ out:
 	free(text);
 	free(command);
 	sk_learner_free(l);
+	sk_mediation_free(&med);
 	stockade_plan_free(plan);
 	stockade_policy_free(policy);
 	proxy_run_close(&proxy);

@@ -143,7 +143,7 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		goto out;
 	}
 	/* argv: path, --audit?, --token T, --allow P:port..., --pin N=A..., NULL */
-	argv = calloc(3 + 2 * sb->nhosts + 2 * sb->npins, sizeof(*argv));
+	argv = calloc(3 + 2 * sb->nhosts + 2 * sb->npins + 2 * sb->nprivate, sizeof(*argv));
 	if (!argv)
 		goto out;
 	argv[argc++] = path;
@@ -163,6 +163,13 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		if (asprintf(&a, "%s=%s", sb->pins[i].name, sb->pins[i].addr) < 0)
 			goto out;
 		argv[argc++] = (char *)"--pin";
+		argv[argc++] = a;
+	}
+	for (size_t i = 0; i < sb->nprivate; i++) {
+		char *a = strdup(sb->private_hosts[i].pattern);
+		if (!a)
+			goto out;
+		argv[argc++] = (char *)"--private";
 		argv[argc++] = a;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);

@@ -23,6 +23,14 @@
  * only counted), processes named per denial, JSON events per denial. */
 #define MAX_GROUPS 4096
 #define INDEX_SIZE (2 * MAX_GROUPS)
+/* Distinct denials kept per syscall name, so one call's argument variants
+ * cannot fill MAX_GROUPS and push every other call out of the report;
+ * numbers nobody can name share one name per arch, with more room. */
+#define NAME_GROUPS 64
+#define UNNAMED_GROUPS 1024
+/* Names seen: syscall names are a bounded set (a few hundred per arch),
+ * so this table holds them all. */
+#define NAME_INDEX 4096
 #define MAX_PIDS 256
 #define JSON_PER_GROUP 100
 #define TEXT_GROUPS 64
@@ -44,6 +52,15 @@ struct group {
 	uint32_t hash;
 };
 
+/* One syscall name (or, name NULL, the unnamed numbers of one arch). */
+struct name_seen {
+	char *name;
+	uint32_t arch;
+	unsigned groups;    /* distinct denials kept */
+	bool texted;	    /* a group of it is in the text report */
+	unsigned long over; /* calls past the caps, not kept */
+};
+
 struct report {
 	const stockade_plan *plan;
 	const char *policy;
@@ -58,11 +75,18 @@ struct report {
 	unsigned long fallbacks; /* designed fallbacks' ENOSYS: no denials */
 	bool oom;
 	const struct sk_files_mediation *files; /* report_set_files() */
+	const struct mreport *mediated;		/* report_set_mediated() */
+	struct name_seen names[NAME_INDEX];	/* open addressing; name or arch set: used */
 };
 
 void report_set_files(struct report *r, const struct sk_files_mediation *files)
 {
 	r->files = files;
+}
+
+void report_set_mediated(struct report *r, const struct mreport *m)
+{
+	r->mediated = m;
 }
 
 struct report *report_new(const stockade_plan *plan, const char *policy, enum sk_notify_mode mode, FILE *json)
@@ -86,6 +110,8 @@ void report_free(struct report *r)
 		free(r->groups[i].name);
 		free(r->groups[i].pids);
 	}
+	for (size_t i = 0; i < NAME_INDEX; i++)
+		free(r->names[i].name);
 	free(r->groups);
 	free(r);
 }
@@ -331,6 +357,31 @@ static struct group *find_group(struct report *r, const struct sk_event *ev, con
 	}
 }
 
+/* The entry of a syscall name (NULL: the unnamed numbers of arch), made if
+ * new; NULL if the table is full (it is sized for every name of every
+ * arch: never) or out of memory. */
+static struct name_seen *name_entry(struct report *r, const char *name, uint32_t arch)
+{
+	uint32_t h = 2166136261u, mark = name ? 0 : (arch ? arch : 1); /* an unnamed bucket: its arch */
+
+	h = name ? hash_bytes(h, name, strlen(name)) : hash_bytes(h, &mark, sizeof(mark));
+	for (size_t n = 0, i = h & (NAME_INDEX - 1); n < NAME_INDEX; n++, i = (i + 1) & (NAME_INDEX - 1)) {
+		struct name_seen *e = &r->names[i];
+
+		if (!e->name && !e->arch) {
+			if (name && !(e->name = strdup(name))) {
+				r->oom = true;
+				return NULL;
+			}
+			e->arch = mark;
+			return e;
+		}
+		if (name ? e->name && !strcmp(e->name, name) : !e->name && e->arch == mark)
+			return e;
+	}
+	return NULL;
+}
+
 static void add_pid(struct group *g, pid_t pid)
 {
 	pid_t *n;
@@ -369,11 +420,23 @@ void report_event(const struct sk_event *ev, void *data)
 	sk_decode_args(ev->name, ev->args, decoded, sizeof(decoded));
 	h = group_hash(ev, decoded);
 	g = find_group(r, ev, decoded, h, &slot);
-	if (!g && r->ngroups >= MAX_GROUPS) {
+	if (!g) {
 		/* The command chooses how many kinds of denial it makes: past
-		 * the cap they are counted, not kept, listed or logged. */
-		r->over_cap++;
-		return;
+		 * the caps (per name, then in all) they are counted, not kept
+		 * or listed; but the first call of a name that has no group
+		 * kept is logged, so no call is hidden behind others. */
+		struct name_seen *n = name_entry(r, ev->name, ev->arch);
+		unsigned cap = ev->name ? NAME_GROUPS : UNNAMED_GROUPS;
+
+		if (!n || n->groups >= cap || r->ngroups >= MAX_GROUPS) {
+			if (n && !n->groups && !n->over && r->json)
+				json_event(r, ev);
+			if (n)
+				n->over++;
+			r->over_cap++;
+			return;
+		}
+		n->groups++;
 	}
 	if (!g) {
 		if (r->ngroups == r->cap) {
@@ -553,11 +616,14 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 	 * one line says how to see them. */
 	bool hint = out && landlock && !fm && failed && r->plan->access.fs;
 	bool said = false;
+	unsigned long nmed = r->mediated ? r->mediated->calls : 0;
 
-	if (out && (r->events || nfiles || killed || res->orphans_sigsys || res->lingering || res->killed_leftovers ||
-		    !quiet_if_clean)) {
+	if (out && (r->events || nfiles || nmed || killed || res->orphans_sigsys || res->lingering ||
+		    res->killed_leftovers || !quiet_if_clean)) {
 		said = true;
-		if (!r->events)
+		if (!r->events && nmed)
+			; /* the supervisor's refusals follow */
+		else if (!r->events)
 			fprintf(out, "stockade: %s by policy %s\n",
 				r->mode == SK_NOTIFY_ERRNO ? "report: no call was denied"
 							   : "audit: no call would have been denied",
@@ -570,8 +636,24 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 				"stockade: audit: nothing was denied; policy %s would have denied %lu call%s (%zu "
 				"distinct):\n",
 				r->policy, r->events, r->events == 1 ? "" : "s", r->ngroups);
-		for (size_t i = 0; i < r->ngroups && i < TEXT_GROUPS; i++)
+		for (size_t i = 0; i < r->ngroups && i < TEXT_GROUPS; i++) {
+			struct name_seen *n = name_entry(r, r->groups[i].name, r->groups[i].arch);
+
 			print_group(r, &r->groups[i], out);
+			if (n)
+				n->texted = true;
+		}
+		/* Past a screenful, still one line for each call not listed
+		 * yet: many kinds of one call do not hide another. */
+		for (size_t i = TEXT_GROUPS, extra = 0; i < r->ngroups && extra < TEXT_GROUPS; i++) {
+			struct name_seen *n = name_entry(r, r->groups[i].name, r->groups[i].arch);
+
+			if (!n || n->texted)
+				continue;
+			print_group(r, &r->groups[i], out);
+			n->texted = true;
+			extra++;
+		}
 		if (r->ngroups > TEXT_GROUPS) {
 			unsigned long calls = 0;
 
@@ -580,11 +662,20 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 			fprintf(out, "stockade:   and %zu more distinct denials (%lu calls)%s\n", r->ngroups - TEXT_GROUPS,
 				calls, r->json ? ", in the JSON report" : "; --report-json lists them");
 		}
-		if (r->over_cap)
+		if (r->over_cap) {
 			fprintf(out,
-				"stockade:   and %lu more calls of kinds past the first %d distinct: counted, not "
-				"listed\n",
-				r->over_cap, MAX_GROUPS);
+				"stockade:   and %lu more calls of kinds past the first %d distinct (%d per call): "
+				"counted, not listed\n",
+				r->over_cap, MAX_GROUPS, NAME_GROUPS);
+			/* Calls with nothing listed are named all the same. */
+			for (size_t i = 0; i < NAME_INDEX; i++)
+				if (r->names[i].name && !r->names[i].groups && r->names[i].over) {
+					fputs("stockade:     also denied: ", out);
+					put_clean(out, r->names[i].name);
+					fprintf(out, " (%lu call%s)\n", r->names[i].over, r->names[i].over == 1 ? "" : "s");
+				}
+		}
+		mreport_text(r->mediated, out, r->mode != SK_NOTIFY_ERRNO);
 		if (nfiles) {
 			fprintf(out, "stockade: %s %lu file access%s (%zu distinct):\n",
 				r->mode == SK_NOTIFY_ERRNO ? "Landlock refused" : "audit: the policy would refuse", nfiles,
@@ -659,6 +750,11 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		sk_jw_int(&w, (long long)r->over_cap);
 		sk_jw_key(&w, "json_suppressed");
 		sk_jw_int(&w, (long long)r->json_suppressed);
+		/* The supervisor's refusals ("mediated" events). */
+		sk_jw_key(&w, "mediated_denials");
+		sk_jw_int(&w, (long long)nmed);
+		sk_jw_key(&w, "mediated_distinct");
+		sk_jw_int(&w, (long long)(r->mediated ? r->mediated->n : 0));
 		if (fm) {
 			sk_jw_key(&w, "file_denials");
 			sk_jw_int(&w, (long long)nfiles);

@@ -32,6 +32,33 @@ void report_set_files(struct report *r, const struct sk_files_mediation *files);
 void report_files_text(const struct sk_files_mediation *f, FILE *out, bool audit);
 void report_files_json(const struct sk_files_mediation *f, FILE *json, bool audit);
 
+/* The calls the supervisor's mediators refused (report_mediated.c):
+ * report_finish() lists them after the calls, and counts them in the JSON
+ * exit record (the events themselves are written as they happen). */
+#define MREPORT_MAX 256
+struct sk_mreq;
+struct mgroup {
+	char name[32];	  /* the syscall */
+	const char *rule; /* static text of the mediator */
+	int error;
+	char target[256];
+	char comm[16];
+	pid_t pid;
+	bool many_pids;
+	unsigned long count;
+};
+struct mreport {
+	struct mgroup g[MREPORT_MAX];
+	size_t n;
+	unsigned long calls, over;
+};
+void mreport_add(struct mreport *m, const struct sk_mreq *r);
+void mreport_text(const struct mreport *m, FILE *out, bool audit);
+/* The fix for a refused mediated call (`sockets: allow: ["PATH"]`,
+ * `--tcp-connect ADDR:PORT`) in buf, or NULL. */
+const char *mreport_fix(const char *name, const char *target, char *buf, size_t size);
+void report_set_mediated(struct report *r, const struct mreport *m);
+
 /* A string the command controls, for a terminal (report_files.c):
  * control characters and bytes that are not UTF-8 as \xNN. */
 void report_put_escaped(FILE *out, const char *s);

@@ -109,6 +109,7 @@ struct mediated_log {
 	char seen[32][128];
 	unsigned n;
 	FILE *json;
+	struct mreport *rep; /* for the text report and the exit record, or NULL */
 };
 
 static void mediated_json(const struct sk_mreq *r, FILE *json)
@@ -129,7 +130,7 @@ static void mediated_json(const struct sk_mreq *r, FILE *json)
 	sk_jw_key(&w, "errno");
 	sk_jw_string(&w, e ? e : "?");
 	sk_jw_key(&w, "enforced");
-	sk_jw_bool(&w, true);
+	sk_jw_bool(&w, !r->audited);
 	sk_jw_key(&w, "rule");
 	sk_jw_open(&w, '{');
 	sk_jw_key(&w, "kind");
@@ -144,6 +145,14 @@ static void mediated_json(const struct sk_mreq *r, FILE *json)
 		snprintf(fix, sizeof(fix), "sockets: allow: [\"%.300s\"]", r->detail);
 		sk_jw_key(&w, "fix_policy");
 		sk_jw_string(&w, fix);
+	}
+	{
+		char fix[400];
+
+		if (mreport_fix(r->name, r->detail, fix, sizeof(fix))) {
+			sk_jw_key(&w, "fix");
+			sk_jw_string(&w, fix);
+		}
 	}
 	sk_jw_close(&w, '}');
 	if (!w.buf.failed) {
@@ -160,6 +169,8 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 
 	if (!r->denied)
 		return;
+	if (l->rep)
+		mreport_add(l->rep, r);
 	if (l->json)
 		mediated_json(r, l->json);
 	for (unsigned i = 0; i < l->n; i++)
@@ -170,7 +181,8 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
 	fprintf(stderr, "stockade: %s ", r->name);
 	report_put_escaped(stderr, r->detail);
-	fprintf(stderr, " refused (%s): %s\n", strerror(r->error), r->rule ? r->rule : "policy");
+	fprintf(stderr, " %s (%s): %s\n", r->audited ? "would be refused (audit: let through)" : "refused",
+		strerror(r->error), r->rule ? r->rule : "policy");
 }
 
 /* Plain enforcement with mediators: the supervisor runs the command and
@@ -323,6 +335,8 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	sopts.applied_data = applied_data;
 	report_set_files(r, med.files_state);
 	log.json = json;
+	log.rep = calloc(1, sizeof(*log.rep));
+	report_set_mediated(r, log.rep);
 	bool med_files = med.files_state != NULL;
 	/* Audit covers files too: Landlock keeps only the carve-outs
 	 * (credentials) and the supervisor lists what the plan would refuse. */
@@ -334,6 +348,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		print_error(err);
 		stockade_error_free(err);
 		report_free(r);
+		free(log.rep);
 		if (json)
 			fclose(json);
 		sk_mediation_free(&med);
@@ -346,6 +361,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		sk_mediation_free(&med);
 		sk_audit_plan_free(&relaxed);
 		report_free(r);
+		free(log.rep);
 		if (json)
 			fclose(json);
 		if (!explicit && (!med_wanted || (err && err->status == EBUSY))) {
@@ -370,6 +386,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	proxy_report(o->proxy_events, text ? stderr : NULL, json, &med);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
 	report_free(r);
+	free(log.rep);
 	sk_mediation_free(&med);
 	sk_audit_plan_free(&relaxed);
 	if (json_file)

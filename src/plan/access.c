@@ -256,7 +256,7 @@ static int fastopen_rules(stockade_plan *plan, stockade_error **err)
 static int network_hosts(stockade_plan *plan, const stockade_policy *policy, size_t first, stockade_error **err)
 {
 	struct sk_plan_access *sb = &plan->access;
-	size_t na = 0, nh = 0, np = 0;
+	size_t na = 0, nh = 0, np = 0, nv = 0;
 
 	for (size_t li = first; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
@@ -264,10 +264,12 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 			na += l->tcp[SK_TCP_CONNECT][i].family != 0;
 		nh += l->nnet_allow;
 		np += l->nnet_pins;
+		nv += l->nnet_private;
 	}
 	if (!(sb->tcp_bare = calloc(sb->ntcp[SK_TCP_CONNECT] + 1, sizeof(*sb->tcp_bare))) ||
 	    !(sb->tcp_addrs = calloc(na ? na : 1, sizeof(*sb->tcp_addrs))) ||
-	    !(sb->hosts = calloc(nh ? nh : 1, sizeof(*sb->hosts))) || !(sb->pins = calloc(np ? np : 1, sizeof(*sb->pins))))
+	    !(sb->hosts = calloc(nh ? nh : 1, sizeof(*sb->hosts))) || !(sb->pins = calloc(np ? np : 1, sizeof(*sb->pins))) ||
+	    !(sb->private_hosts = calloc(nv ? nv : 1, sizeof(*sb->private_hosts))))
 		return oom(err);
 	for (size_t li = first; li < policy->nlayers; li++) {
 		const struct sk_layer *l = policy->layers[li];
@@ -300,6 +302,19 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 				continue;
 			struct sk_net_host *o = &sb->hosts[sb->nhosts++];
 			o->port = h->port;
+			o->at = h->at;
+			if (sk_plan_intern(plan, h->pattern, &o->pattern) < 0 ||
+			    sk_plan_intern(plan, h->at.file, &o->at.file) < 0)
+				return oom(err);
+		}
+		for (size_t i = 0; i < l->nnet_private; i++) {
+			const struct sk_host_ref *h = &l->net_private[i];
+			bool dup = false;
+			for (size_t k = 0; k < sb->nprivate && !dup; k++)
+				dup = !strcmp(sb->private_hosts[k].pattern, h->pattern);
+			if (dup)
+				continue;
+			struct sk_net_host *o = &sb->private_hosts[sb->nprivate++];
 			o->at = h->at;
 			if (sk_plan_intern(plan, h->pattern, &o->pattern) < 0 ||
 			    sk_plan_intern(plan, h->at.file, &o->at.file) < 0)
@@ -491,5 +506,6 @@ void sk_plan_access_free(stockade_plan *plan)
 	free(plan->access.tcp_bare);
 	free(plan->access.hosts);
 	free(plan->access.pins);
+	free(plan->access.private_hosts);
 	stockade_plan_free(plan->net_fallback);
 }

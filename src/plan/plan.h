@@ -62,6 +62,8 @@ struct sk_plan_access {
 	size_t nhosts;
 	struct sk_net_pin *pins;
 	size_t npins;
+	struct sk_net_host *private_hosts; /* network.private (port unused) */
+	size_t nprivate;
 	/* The seccomp filter lets TCP sockets through because ports are listed
 	 * under mode none/unix; plan->net_fallback is the same policy without
 	 * that exception, for kernels whose Landlock cannot limit the ports. */

@@ -174,6 +174,10 @@ struct sk_layer {
 	size_t nnet_allow;
 	struct sk_host_pin *net_pins;
 	size_t nnet_pins;
+	/* network.private: names (patterns) the proxy may reach at private or
+	 * loopback addresses, as DNS gives them (still only if allowed) */
+	struct sk_host_ref *net_private;
+	size_t nnet_private;
 	/* scope: each key, the last layer that sets it wins */
 	bool scope_signals_set, scope_signals;
 	bool scope_abstract_set, scope_abstract;

@@ -58,6 +58,7 @@ void sk_layer_free_env(struct sk_layer *l);
 /* network.allow, network.hosts, network.tcp_connect (policy/yaml_network.c). */
 int sk_parse_net_allow(struct ctx *c, yaml_node_t *n);
 int sk_parse_net_hosts(struct ctx *c, yaml_node_t *n);
+int sk_parse_net_private(struct ctx *c, yaml_node_t *n);
 int sk_parse_tcp_connect(struct ctx *c, yaml_node_t *n);
 
 #endif

@@ -15,6 +15,7 @@
  *     mode: none | unix | proxy | full
  *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
  *     hosts: {NAME: ADDRESS}  # pinned for the proxy
+ *     private: [HOST...]      # the proxy may reach their private addresses
  *     tcp_connect: [PORT | ADDRESS:PORT...]
  *     tcp_bind: [PORT...]
  *     replace: false        # true: drop the ports and hosts lower layers listed
@@ -206,12 +207,14 @@ static int net_mode_parse(const char *s, enum sk_net_mode *out)
 
 static int parse_network(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "mode", "allow", "hosts", "tcp_connect", "tcp_bind", "replace", NULL };
+	static const char *const keys[] = { "mode",	"allow",    "hosts",   "private",
+					    "tcp_connect", "tcp_bind", "replace", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "network must be a mapping (mode, allow, hosts, tcp_connect, tcp_bind, replace)");
+		return at_node(c, n, 0,
+			       "network must be a mapping (mode, allow, hosts, private, tcp_connect, tcp_bind, replace)");
 	if (check_keys(c, n, "network", keys) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, n, "mode"))) {
@@ -235,6 +238,8 @@ static int parse_network(struct ctx *c, yaml_node_t *n)
 	if ((v = lookup(c, n, "allow")) && sk_parse_net_allow(c, v) < 0)
 		return -EINVAL;
 	if ((v = lookup(c, n, "hosts")) && sk_parse_net_hosts(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "private")) && sk_parse_net_private(c, v) < 0)
 		return -EINVAL;
 	return 0;
 }

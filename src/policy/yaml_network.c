@@ -10,6 +10,7 @@
  *       - github.com:443
  *     hosts:                      # resolved by the proxy only, private addresses too
  *       registry.test: 127.0.0.1
+ *     private: ["*.corp.example"] # resolved by DNS, private addresses accepted
  *     tcp_connect: ["127.0.0.1:5432", "[::1]:8080", 9000]
  *
  * The same syntax for --allow-host and --tcp-connect.  The YAML section
@@ -312,6 +313,45 @@ int sk_parse_net_hosts(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
+int sk_parse_net_private(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "network.private must be a list of host names whose private addresses the "
+				  "proxy may reach (\"*.corp.example\")");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		struct sk_host_ref *np;
+		const char *s, *msg = NULL;
+		char *pattern = NULL;
+		uint16_t port;
+		int ret;
+
+		if (expect_scalar(c, item, "network.private", &s) < 0)
+			return -EINVAL;
+		ret = sk_host_pattern_parse(s, &pattern, &port, &msg);
+		if (ret == 0 && port) {
+			msg = "a name or `*.domain`, without a port (the port is network.allow's)";
+			ret = -EINVAL;
+		}
+		if (ret == -ENOMEM)
+			return oom(c->err);
+		if (ret < 0) {
+			free(pattern);
+			return at_node(c, item, quote_offset(item), "network.private: `%s`: %s", s, msg);
+		}
+		np = realloc(l->net_private, (l->nnet_private + 1) * sizeof(*np));
+		if (!np) {
+			free(pattern);
+			return oom(c->err);
+		}
+		l->net_private = np;
+		np[l->nnet_private++] = (struct sk_host_ref){ .pattern = pattern, .at = origin_of(c, item) };
+	}
+	return 0;
+}
+
 int sk_parse_tcp_connect(struct ctx *c, yaml_node_t *n)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -351,6 +391,9 @@ void sk_layer_free_network(struct sk_layer *l)
 		free(l->net_pins[i].addr);
 	}
 	free(l->net_pins);
+	for (size_t i = 0; i < l->nnet_private; i++)
+		free(l->net_private[i].pattern);
+	free(l->net_private);
 }
 
 /* ---- command-line overrides ---- */

@@ -8,6 +8,7 @@
  * requests.  It confines itself before reading any (confine.c).
  *
  *   STOCKADE_PROXY_TOKEN=TOKEN stockade-proxy [--audit] [--allow HOST[:PORT]]... [--pin NAME=ADDR]...
+ *                                             [--private HOST]...
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
@@ -82,6 +83,8 @@ static struct {
 	size_t nallow;
 	struct pin *pins;
 	size_t npins;
+	char **private_hosts; /* patterns whose private addresses are accepted */
+	size_t nprivate;
 	char *auth; /* "Basic base64(stockade:TOKEN)" */
 	bool audit;
 	pthread_mutex_t lock;
@@ -335,16 +338,19 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 		*status = 502;
 		return -1;
 	}
+	bool private_ok = false;
+	for (size_t i = 0; i < cfg.nprivate && !private_ok; i++)
+		private_ok = name_matches(cfg.private_hosts[i], host);
 	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
 		char text[INET6_ADDRSTRLEN];
-		const char *range = sk_proxy_private_range(ai->ai_addr);
+		const char *range = private_ok ? NULL : sk_proxy_private_range(ai->ai_addr);
 		if (range) {
 			if (!first_refused[0] && sk_proxy_addr_text(ai->ai_addr, text, sizeof(text)) == 0)
 				snprintf(first_refused, sizeof(first_refused), "%s", text);
 			if (!cfg.audit) {
 				snprintf(why, whylen,
 					 "%s resolves to %s (%s), which the proxy does not reach unless the name is "
-					 "pinned in network.hosts",
+					 "pinned in network.hosts or listed in network.private",
 					 host, first_refused, range);
 				continue;
 			}
@@ -653,6 +659,13 @@ int main(int argc, char **argv)
 			add_allow(argv[++i]);
 		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
 			add_pin(argv[++i]);
+		else if (!strcmp(argv[i], "--private") && i + 1 < argc) {
+			char **n = realloc(cfg.private_hosts, (cfg.nprivate + 1) * sizeof(*n));
+			if (!n)
+				return 1;
+			cfg.private_hosts = n;
+			n[cfg.nprivate++] = argv[++i];
+		}
 		else
 			usage();
 	}

@@ -34,8 +34,8 @@ bool sk_proxy_token_equal(const char *value, size_t len, const char *want);
  * signals and abstract sockets scoped.  -1 with errno where the kernel
  * refuses; best effort where it lacks a feature. */
 int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port);
-/* Then agent's seccomp filter with network mode full (confine.c, through
- * libstockade); -1 with errno. */
+/* Then a seccomp filter with agent's denials and no exec (confine.c,
+ * through libstockade); -1 with errno. */
 int sk_proxy_seccomp(void);
 
 #endif

@@ -7,10 +7,14 @@
  * the base's rules test), grouped, with the processes that needed it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run/learn.h"
+#include "run/mediate.h"
 
 #define MAX_USERS 3
 /* Entries a run can make the learner hold; past it, calls are counted. */
@@ -32,6 +36,17 @@ struct seen {
 	unsigned long count;
 };
 
+/* A connect the mediators would refuse: a unix socket path or a TCP
+ * ADDR:PORT (learn_mediated()). */
+#define MAX_CONNECTS 64
+struct learned_connect {
+	char target[256]; /* "/PATH" or "ADDR:PORT" */
+	bool tcp, daemon; /* daemon: a host daemon's socket, never learned */
+	unsigned long count;
+	pid_t pid;
+	char comm[16];
+};
+
 struct sk_learner {
 	const stockade_plan *base;
 	struct learned *items;
@@ -45,6 +60,9 @@ struct sk_learner {
 	enum sk_net_mode net; /* the network mode the run needs, SK_NET_UNSET: the base's */
 	pid_t net_pid;
 	char net_comm[16];
+	struct learned_connect connects[MAX_CONNECTS];
+	size_t nconnects;
+	unsigned long connects_over;
 	bool oom;
 };
 
@@ -271,6 +289,113 @@ static void put_scalar(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Where host daemons keep their sockets (the places mediate_unix.c's
+ * sk_host_daemon_socket() looks): learn never grants one of them; the
+ * user names it knowingly. */
+static bool daemon_socket_path(const char *path)
+{
+	static const char *const prefixes[] = { "/run/docker.sock",   "/var/run/docker.sock", "/run/podman/",
+						"/run/containerd/",   "/run/dbus/",	      "/run/systemd/",
+						"/run/nscd/",	      "/run/snapd.socket",    "/tmp/.X11-unix/",
+						"/run/screen/",	      "/var/run/screen/",     "/run/user/",
+						"/var/run/dbus/",     "/var/run/" };
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	const char *tmps[] = { "/tmp", getenv("TMPDIR"), getenv("TMUX_TMPDIR") };
+
+	if (ssh && *ssh && !strcmp(ssh, path))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (size_t t = 0; t < ARRAY_SIZE(tmps); t++) {
+		static const char *const names[] = { "tmux-", "ssh-", "screens/" };
+		size_t n = tmps[t] ? strlen(tmps[t]) : 0;
+
+		while (n > 1 && tmps[t][n - 1] == '/')
+			n--;
+		if (!n || tmps[t][0] != '/' || strncmp(path, tmps[t], n) || path[n] != '/')
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++)
+			if (!strncmp(path + n + 1, names[k], strlen(names[k])))
+				return true;
+	}
+	return false;
+}
+
+void sk_learner_mediated(const struct sk_mreq *r, void *data)
+{
+	struct sk_learner *l = data;
+	struct learned_connect *c = NULL;
+	const char *target = r->detail;
+	bool tcp = !strncmp(target, "TCP ", 4);
+	char path[64];
+	ssize_t got;
+	int fd;
+
+	if (!r->denied || strcmp(r->name, "connect"))
+		return;
+	if (tcp)
+		target += 4;
+	else if (target[0] != '/')
+		return; /* a relative path or an abstract name: not a policy entry */
+	for (size_t i = 0; i < l->nconnects && !c; i++)
+		if (l->connects[i].tcp == tcp && !strcmp(l->connects[i].target, target))
+			c = &l->connects[i];
+	if (!c) {
+		if (l->nconnects >= MAX_CONNECTS || strlen(target) >= sizeof(c->target)) {
+			l->connects_over++;
+			return;
+		}
+		c = &l->connects[l->nconnects++];
+		snprintf(c->target, sizeof(c->target), "%s", target);
+		c->tcp = tcp;
+		c->daemon = !tcp && daemon_socket_path(target);
+		c->pid = r->pid;
+		strcpy(c->comm, "?");
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)r->pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if ((got = read(fd, c->comm, 15)) > 0) {
+				c->comm[got] = '\0';
+				c->comm[strcspn(c->comm, "\n")] = '\0';
+			}
+			close(fd);
+		}
+	}
+	c->count++;
+}
+
+/* A path a policy can hold as it is: no variable, no home, no quoting. */
+static bool plain_path(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("-_./+:[]", *p)))
+			return false;
+	return true;
+}
+
+static void put_connects(FILE *f, const struct sk_learner *l, bool tcp)
+{
+	for (size_t i = 0; i < l->nconnects; i++) {
+		const struct learned_connect *c = &l->connects[i];
+
+		if (c->tcp != tcp || c->daemon || !plain_path(c->target))
+			continue;
+		fprintf(f, "    - \"%s\" # used by ", c->target);
+		put_clean(f, c->comm, 15);
+		fprintf(f, " (pid %d), %lu connect%s\n", (int)c->pid, c->count, c->count == 1 ? "" : "s");
+	}
+}
+
+static size_t count_connects(const struct sk_learner *l, bool tcp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nconnects; i++)
+		n += l->connects[i].tcp == tcp && !l->connects[i].daemon && plain_path(l->connects[i].target);
+	return n;
+}
+
 int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, char **out, stockade_error **err)
 {
 	struct learned *items = NULL;
@@ -318,9 +443,34 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 			   "# policy refuses them.  Add the hosts or ports it needs, or network: full, yourself.\n",
 			(int)l->net_pid);
 	}
+	/* Connects the mediators refused: the narrowest entries. */
+	if (count_connects(l, true)) {
+		if (l->net != SK_NET_UNIX)
+			fputs("network:\n", f);
+		fputs("  tcp_connect:\n", f);
+		put_connects(f, l, true);
+	}
+	if (count_connects(l, false)) {
+		fputs("sockets:\n  allow:\n", f);
+		put_connects(f, l, false);
+	}
+	for (size_t i = 0; i < l->nconnects; i++) {
+		const struct learned_connect *c = &l->connects[i];
+
+		if (c->tcp || (!c->daemon && plain_path(c->target)))
+			continue;
+		fputs("# A connect to ", f);
+		put_clean(f, c->target, 200);
+		fputs(c->daemon ? " (a host daemon's socket) was refused by the base; learn does not grant it\n"
+				: " was refused by the base; its path is not one learn writes as it is\n",
+		      f);
+	}
+	if (l->connects_over)
+		fprintf(f, "# %lu more connect%s the supervisor refused were not learned.\n", l->connects_over,
+			l->connects_over == 1 ? "" : "s");
 	for (size_t i = 0; i < l->n; i++)
 		nallow += items[i].fix.kind == SK_FIX_ALLOW;
-	if (!l->n && !l->compat && l->net != SK_NET_UNIX) {
+	if (!l->n && !l->compat && l->net != SK_NET_UNIX && !l->nconnects) {
 		fputs("# Nothing beyond the base was needed.\n", f);
 	} else if (l->n || l->compat) {
 		fputs("seccomp:\n", f);

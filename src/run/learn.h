@@ -37,6 +37,12 @@ size_t sk_learner_entries(const struct sk_learner *l);
 /* The run opened sockets the base refuses, which learn does not grant
  * (the policy says so in a comment). */
 bool sk_learner_wanted_network(const struct sk_learner *l);
+/* The supervisor's on_mediation callback (data: the learner): a connect
+ * the base's mediators would refuse becomes a `sockets: allow` entry (not
+ * for a host daemon's socket) or a `network: tcp_connect` one. */
+struct sk_mreq;
+void sk_learner_mediated(const struct sk_mreq *r, void *data);
+
 /* Calls seen in all, and calls libseccomp could not name (never learnable). */
 unsigned long sk_learner_calls(const struct sk_learner *l);
 unsigned long sk_learner_unnamed(const struct sk_learner *l);

@@ -70,10 +70,12 @@ int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, stru
 		       stockade_error **err)
 {
 	memset(m, 0, sizeof(*m));
-	/* Audit and learn let every call run: nothing to decide.  A plan
-	 * without a filter confines nothing either. */
-	if (mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL || !plan->seccomp_enabled)
+	/* A plan without a filter confines nothing.  Audit and learn let
+	 * every call run, but what the mediators would refuse is reported
+	 * all the same (and learned). */
+	if (!plan->seccomp_enabled)
 		return 0;
+	m->audit = mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL;
 	int ret = sk_unix_mediation_setup(plan, m, err);
 	if (ret == 0)
 		ret = sk_tcp_mediation_setup(plan, m, err);
@@ -272,8 +274,10 @@ struct sk_mediate_rt {
 	struct sk_mreq *running;	     /* taken by a worker (linked while running) */
 	struct sk_mreq *done;		     /* finished, to answer */
 	pthread_t threads[SK_MEDIATE_WORKERS];
-	unsigned nthreads, idle, pending;
+	pid_t tids[SK_MEDIATE_WORKERS]; /* the workers' thread ids (sk_mediate_prestart) */
+	unsigned nthreads, ntids, idle, pending;
 	bool stop;
+	bool fixed; /* sk_mediate_prestart(): no thread is added later */
 	int cancel_sig;
 	struct sigaction old_action;
 };
@@ -348,6 +352,11 @@ static void finish(struct sk_mediate_rt *rt, struct sk_mreq *r)
 		r->answer = SK_MANS_ERROR;
 		r->error = EPERM;
 	}
+	if (r->denied && rt->med->audit) {
+		/* Audit and learn: reported as refused, run as asked. */
+		r->audited = true;
+		r->answer = SK_MANS_CONTINUE;
+	}
 	switch (r->answer) {
 	case SK_MANS_VALUE:
 		resp.val = r->val;
@@ -378,6 +387,8 @@ static void *worker_main(void *p)
 	sigaddset(&set, rt->cancel_sig);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	pthread_mutex_lock(&rt->lock);
+	if (rt->ntids < SK_MEDIATE_WORKERS)
+		rt->tids[rt->ntids++] = (pid_t)syscall(SYS_gettid);
 	for (;;) {
 		struct sk_mreq *r;
 		uint64_t one = 1;
@@ -420,6 +431,59 @@ static void *worker_main(void *p)
 	}
 	pthread_mutex_unlock(&rt->lock);
 	return NULL;
+}
+
+/* One more worker, if the pool has room; rt->lock held. */
+static void spawn_worker(struct sk_mediate_rt *rt)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+
+	if (rt->nthreads >= SK_MEDIATE_WORKERS)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	/* Workers take no signal but the cancel one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&rt->threads[rt->nthreads], &attr, worker_main, rt) == 0)
+		rt->nthreads++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
+{
+	size_t n = 0;
+
+	if (!rt)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	while (rt->nthreads < SK_MEDIATE_WORKERS) {
+		unsigned before = rt->nthreads;
+
+		spawn_worker(rt);
+		if (rt->nthreads == before)
+			break;
+	}
+	rt->fixed = true;
+	/* Until every worker has said who it is and waits for work: then no
+	 * thread of ours is inside a lock a fork() would copy held. */
+	while (rt->ntids < rt->nthreads || rt->idle < rt->nthreads) {
+		pthread_mutex_unlock(&rt->lock);
+		usleep(200);
+		pthread_mutex_lock(&rt->lock);
+	}
+	for (; n < rt->ntids && n < max; n++)
+		tids[n] = rt->tids[n];
+	pthread_mutex_unlock(&rt->lock);
+	return n;
+}
+
+void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener)
+{
+	if (rt)
+		rt->listener = listener;
 }
 
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req_, const char *name,
@@ -466,20 +530,8 @@ void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, 
 	*rt->queue_tail = r;
 	rt->queue_tail = &r->next;
 	rt->pending++;
-	if (rt->idle == 0 && rt->nthreads < SK_MEDIATE_WORKERS) {
-		pthread_attr_t attr;
-		sigset_t all, old;
-
-		pthread_attr_init(&attr);
-		pthread_attr_setstacksize(&attr, 256 * 1024);
-		/* Workers take no signal but the cancel one. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		if (pthread_create(&rt->threads[rt->nthreads], &attr, worker_main, rt) == 0)
-			rt->nthreads++;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		pthread_attr_destroy(&attr);
-	}
+	if (rt->idle == 0 && !rt->fixed)
+		spawn_worker(rt);
 	if (rt->nthreads == 0) {
 		/* No thread at all: take it back and refuse. */
 		rt->queue = NULL;

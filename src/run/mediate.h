@@ -30,7 +30,8 @@
  *  - SK_MRUN_INLINE: calls the handler at once, in the loop: for cheap work
  *    that never blocks (reading a path, a table lookup);
  *  - SK_MRUN_WORKER: queues it for a bounded pool of threads (created on
- *    demand, at most SK_MEDIATE_WORKERS): for work that may block (a
+ *    demand, at most SK_MEDIATE_WORKERS; the supervisor starts them all
+ *    before the command, sk_mediate_prestart()): for work that may block (a
  *    connect to a listener whose backlog is full, a DNS answer).  The
  *    answer comes back through the eventfd and is sent from the loop, so
  *    one slow call never holds up another notification or a signal.
@@ -104,6 +105,10 @@ struct sk_mediation {
 	struct sk_connect_mediation *connect_state;
 	struct sk_tcp_mediation *tcp_state;
 	struct sk_files_mediation *files_state; /* mediate_files.h */
+	/* Audit and learn (sk_mediation_setup's mode): the mediators decide,
+	 * and a refusal is reported (r->audited) but the call runs as asked
+	 * (the kernel runs it: nothing is enforced there anyway). */
+	bool audit;
 };
 
 /* Add a mediator; -EEXIST if its syscall has one, -ENOSPC if full. */
@@ -114,8 +119,9 @@ void sk_mediation_notify(const struct sk_mediation *m, enum sk_notify_mode mode,
 const struct sk_mediator *sk_mediation_find(const struct sk_mediation *m, const char *syscall);
 
 /* The built-in mediators this plan needs here (none: m->n == 0, and the
- * command can be exec'd in place).  `mode` is the supervisor's: audit and
- * learn let every call run, so nothing is mediated there. */
+ * command can be exec'd in place).  `mode` is the supervisor's: in audit
+ * and learn (SK_NOTIFY_DENY, SK_NOTIFY_ALL) they decide and report, and
+ * every call runs (m->audit). */
 int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, struct sk_mediation *m,
 		       stockade_error **err);
 void sk_mediation_free(struct sk_mediation *m);
@@ -146,6 +152,7 @@ struct sk_mreq {
 	int64_t val;
 	int error;
 	bool denied;	  /* refused by the policy (sk_mreq_deny), not by the call */
+	bool audited;	  /* denied, but let run: audit or learn (struct sk_mediation) */
 	const char *rule; /* why it was refused (static text) */
 	char detail[256]; /* what was decided about: a path, an address */
 	/* The framework's. */
@@ -187,6 +194,13 @@ struct sk_mediate_rt;
  * demand).  *out NULL and 0 when m has no mediator. */
 int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn done, void *data,
 		     struct sk_mediate_rt **out, stockade_error **err);
+/* Start every worker of the pool now and none later, and put their thread
+ * ids in tids[] (at most max; returns how many): the supervisor fences
+ * them off the command (supervise_harden.c) before the command exists, so
+ * the pool is whole before the fork.  Returns with every worker idle. */
+size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max);
+/* The listener, for a runtime started before it existed (listener -1). */
+void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener);
 /* Handle a notification of a mediated syscall: answered now, or later
  * through sk_mediate_complete().  Takes the fields it needs from req. */
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req, const char *name,

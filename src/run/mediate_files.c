@@ -280,7 +280,7 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 			return;
 		}
 		d->op = c->op;
-		d->syscall = r->name;
+		snprintf(d->syscall, sizeof(d->syscall), "%s", r->name ? r->name : "?");
 		d->pid = r->pid;
 		d->why = v->why;
 		d->rule = v->rule;

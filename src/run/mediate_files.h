@@ -34,7 +34,7 @@
 struct sk_file_denial {
 	char *path;		       /* canonical, as evaluated */
 	enum sk_fs_op op;
-	const char *syscall;	       /* of the first */
+	char syscall[24];	       /* of the first (a copy: the supervisor's names go with it) */
 	pid_t pid;		       /* the first caller */
 	char comm[16];		       /* its name ("?" if gone), raw bytes */
 	unsigned long count;	       /* calls */

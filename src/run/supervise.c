@@ -236,8 +236,14 @@ static void cpu_relax(void)
 #endif
 }
 
+/* Every pid the command must not name: the supervisor, its mediation
+ * workers, the linger process and its workers (supervise_harden.c). */
+#define FENCE_MAX (2 + 2 * SK_MEDIATE_WORKERS)
+
 struct child_args {
 	pid_t supervisor;
+	pid_t fence[FENCE_MAX]; /* fence[0] is the supervisor */
+	size_t nfence;
 	const stockade_plan *plan;
 	const struct sk_supervise_opts *opts;
 	int sock;
@@ -319,10 +325,11 @@ static _Noreturn void child_main(struct child_args *a)
 		if (ret < 0)
 			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
 		/* In a pid namespace of its own (isolate.c) the command cannot
-		 * name the supervisor at all: no pid rules then. */
-		pid_t visible = getppid() == a->supervisor ? a->supervisor : 0;
+		 * name the supervisor, its threads or the linger process at
+		 * all: no pid rules then. */
+		bool visible = getppid() == a->supervisor;
 
-		ret = visible ? sk_supervise_harden(visible, ret == 2 || !fence_signals) : 0;
+		ret = visible ? sk_supervise_harden(a->fence, a->nfence, ret == 2 || !fence_signals) : 0;
 	}
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
@@ -517,7 +524,7 @@ static void handle_notification(struct sup *s)
 	ev.name = syscall_name(s, ev.arch, ev.nr);
 	sk_supervise_decide(s->plan, 0, ev.arch, ev.name, ev.args, &ev.verdict, &ev.compat_refused);
 	/* A call the plan lets through reaches us only because a mediator
-	 * asked for it (audit and learn mediate nothing). */
+	 * asked for it (in audit and learn too: it decides, the call runs). */
 	if (s->rt && !ev.compat_refused &&
 	    (ev.verdict.action.type == SK_ACT_ALLOW || ev.verdict.action.type == SK_ACT_LOG)) {
 		const struct sk_mediator *h = sk_mediation_find(s->opts->mediation, ev.name);
@@ -672,13 +679,29 @@ static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 	return 0;
 }
 
-/* The background supervisor for descendants that outlive the command. */
-static _Noreturn void linger(struct sup *s)
+/*
+ * The background supervisor for descendants that outlive the command.  It
+ * is forked before the command, so that its pid and its workers' thread
+ * ids are known when the command's fence is built (supervise_harden.c):
+ * forked at the end, it would be a process of the same user the command
+ * could limit (prlimit64) or signal.  It tells the supervisor who it is
+ * (struct linger_hello), then waits: the listener (MSG_LISTENER) makes it
+ * answer the command's descendants until they are gone; end of stream
+ * makes it exit.
+ */
+struct linger_hello {
+	unsigned n;
+	pid_t pids[1 + SK_MEDIATE_WORKERS];
+};
+
+static _Noreturn void linger(struct sup *s, int sock)
 {
 	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
 	struct sk_supervise_result res;
+	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
+	struct handoff_msg m;
 	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd = -1;
 	bool hup = false, done = true;
 
 	/* Let go of the terminal and of pipes a caller may be reading to EOF. */
@@ -693,10 +716,21 @@ static _Noreturn void linger(struct sup *s)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_NAME, "stockade-linger", 0, 0, 0);
-	/* The parent's workers did not come along: a runtime of our own. */
+	/* The parent's workers did not come along: a runtime of our own, its
+	 * workers all started now so the fence names them. */
 	s->rt = NULL;
 	if (start_mediation(s, NULL) < 0)
 		s->rt = NULL; /* mediated calls are then refused (EPERM) */
+	hello.n += (unsigned)sk_mediate_prestart(s->rt, hello.pids + 1, SK_MEDIATE_WORKERS);
+	if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello))
+		_exit(0);
+	if (recv_msg(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
+		_exit(0);
+	close(sock);
+	s->listener = fd;
+	sk_mediate_set_listener(s->rt, fd);
+	if (m.fallback && s->plan->net_fallback)
+		s->plan = s->plan->net_fallback;
 	memset(&res, 0, sizeof(res));
 	while (!hup)
 		if (serve(s, -1, NULL, &hup, -1, 0, &done, &res) < 0)
@@ -704,15 +738,54 @@ static _Noreturn void linger(struct sup *s)
 	_exit(0);
 }
 
+/* Fork the linger process and learn its pids (into a->fence).  *lsock
+ * stays -1 when there is none: then nothing lingers. */
+static pid_t start_linger(struct sup *s, struct child_args *a, int sigfd, int *sv, int *lsock)
+{
+	struct linger_hello hello;
+	int l[2];
+	pid_t pid;
+
+	*lsock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(l[0]);
+		close(sigfd);
+		close(sv[0]);
+		close(sv[1]);
+		linger(s, l[1]);
+	}
+	close(l[1]);
+	if (pid < 0 || read(l[0], &hello, sizeof(hello)) != (ssize_t)sizeof(hello) || hello.n < 1 ||
+	    hello.n > ARRAY_SIZE(hello.pids) || hello.pids[0] != pid) {
+		close(l[0]);
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		return -1;
+	}
+	for (unsigned i = 0; i < hello.n && a->nfence < FENCE_MAX; i++)
+		a->fence[a->nfence++] = hello.pids[i];
+	*lsock = l[0];
+	return pid;
+}
+
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *res, stockade_error **err)
 {
 	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
-	struct child_args a = { .supervisor = getpid(), .plan = plan, .opts = opts, .argv = argv };
+	struct child_args a = { .supervisor = getpid(), .fence = { getpid() }, .nfence = 1, .plan = plan, .opts = opts,
+				.argv = argv };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
 	struct handoff_msg m;
 	sigset_t set;
-	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd;
+	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1;
+	pid_t linger_pid = -1;
 	bool child_done = false, hup = false;
 	bool mediating = opts->mediation && opts->mediation->n;
 	pid_t child;
@@ -754,6 +827,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+	/* Every process and thread of ours exists before the command does,
+	 * so its fence names them all (supervise_harden.c): the linger
+	 * process (not for audit and learn, which leave nothing running) and
+	 * its workers, then ours.  Workers are never added later. */
+	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
+		linger_pid = start_linger(&s, &a, sigfd, sv, &lsock);
+	if ((ret = start_mediation(&s, err)) < 0) {
+		res->phase = SK_SUP_SETUP_FAILED;
+		goto restore;
+	}
+	a.nfence += sk_mediate_prestart(s.rt, a.fence + a.nfence, FENCE_MAX - a.nfence);
+
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -794,16 +879,12 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		goto restore;
 	}
 	s.listener = fd;
+	sk_mediate_set_listener(s.rt, fd);
 	/* Decide with the plan whose filter the child loaded. */
 	if (m.fallback && plan->net_fallback)
 		s.plan = plan->net_fallback;
 	res->killable_wait = (m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0;
 	res->phase = SK_SUP_RAN;
-	/* Without its mediators the command must not run: it would wait on
-	 * calls nobody answers (they get EPERM from the loop meanwhile). */
-	int started = start_mediation(&s, err);
-	if (started < 0)
-		kill(child, SIGKILL);
 
 	/* Until the command exits. */
 	ret = 0;
@@ -838,31 +919,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			/* Audit and learn: nothing keeps running with
 			 * everything allowed once the command is done. */
 			res->killed_leftovers = sk_supervise_kill_leftovers();
-		} else if (!hup) {
-			pid_t l;
-
-			fflush(NULL);
-			l = fork();
-			if (l == 0) {
-				close(sigfd);
-				if (sv[0] >= 0)
-					close(sv[0]);
-				linger(&s);
-			}
-			if (l > 0) {
-				res->lingering = true;
-				res->linger_pid = l;
-			}
+		} else if (!hup && lsock >= 0) {
+			/* The linger process takes over the listener. */
+			send_msg(lsock, MSG_LISTENER, 0, 0, s.plan != plan, s.listener, NULL);
+			res->lingering = true;
+			res->linger_pid = linger_pid;
+			linger_pid = -1;
 		}
 		ret = res->phase == SK_SUP_EXEC_FAILED
 			      ? sk_error(err, res->exec_errno, "cannot run %s: %s", argv[0], strerror(res->exec_errno))
 			      : 0;
 		if (res->phase == SK_SUP_EXEC_FAILED && (res->exec_errno == EPERM || res->exec_errno == ENOSYS))
 			sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
-		if (started < 0) {
-			res->phase = SK_SUP_SETUP_FAILED;
-			ret = started;
-		}
 	}
 	res->events = s.events;
 	res->mediated = s.mediated;
@@ -870,6 +938,11 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 restore:
 	sk_mediate_stop(s.rt);
 	s.rt = NULL;
+	if (lsock >= 0)
+		close(lsock); /* a linger process not handed the listener exits */
+	if (linger_pid > 0)
+		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	if (old_dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
 out:

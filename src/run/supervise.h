@@ -110,10 +110,12 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 /* In the child, before the policy's filter: a seccomp filter that refuses
  * (EPERM) the calls that would let the command signal, stop, limit,
- * ptrace or get a pidfd of the supervisor `sup`; kill(-1), kill(0) and
- * pidfd_send_signal too unless signals_scoped (Landlock scopes them, or
- * the policy's own choice is kept).  0 or -errno.  supervise_harden.c. */
-int sk_supervise_harden(pid_t sup, bool signals_scoped);
+ * ptrace or get a pidfd of the supervisor: pids[0] is its pid, the others
+ * every other thread or process of it (mediation workers, the linger
+ * process and its workers); kill(-1), kill(0) and pidfd_send_signal too
+ * unless signals_scoped (Landlock scopes them, or the policy's own choice
+ * is kept).  0 or -errno.  supervise_harden.c. */
+int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped);
 
 /* After an audit or learn run: SIGKILL what is left of the command's tree
  * (our children carrying more seccomp filters than we do, and theirs as

@@ -13,8 +13,13 @@
  *    CAP_SYS_PTRACE, and from Landlock ABI 6 signals to them too;
  *  - this seccomp filter, installed in the child before the policy's (so
  *    it holds without Landlock too): the calls that name the supervisor's
- *    pid (kill, tgkill, prlimit64, ptrace, pidfd_open, sched_setaffinity,
- *    ...) get EPERM; and where signals are not scoped (and should be), so
+ *    pid or the id of any other thread or process of it (kill, tgkill,
+ *    prlimit64, ptrace, pidfd_open, sched_setaffinity, ...) get EPERM.
+ *    rlimits are the process's: prlimit64() on one worker thread's id
+ *    limits the whole supervisor.  So every such id exists before the
+ *    command does (supervise.c starts the whole worker pool and forks the
+ *    linger process, which starts its own, before forking the command)
+ *    and none is added later; and where signals are not scoped (and should be), so
  *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
  *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
  *    a pidfd, which only pidfd_open() (refused for the supervisor's pid)
@@ -36,13 +41,18 @@
  * the supervisor; docs/report.md says so.
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,17 +69,184 @@ static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct 
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, n, cmp);
 }
 
-int sk_supervise_harden(pid_t sup, bool signals_scoped)
-{
-	static const char *const by_pid0[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
-					       "pidfd_open", "prlimit64", "process_vm_readv", "process_vm_writev",
-					       "sched_setaffinity", "sched_setscheduler", "sched_setparam",
-					       "sched_setattr", "migrate_pages", "move_pages", "kcmp" };
-	pid_t pgrp = getpgrp();
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int ret = 0;
+/*
+ * The pid fence is written as classic BPF here rather than through
+ * libseccomp: one rule per pid and call costs libseccomp time quadratic in
+ * the rules of a call (some 60 pids, the supervisor's threads and the
+ * linger process's: 0.1-0.2 s a run), where one list of comparisons per
+ * argument, shared by every call, is linear:
+ *
+ *	ld arch; per arch: jeq -> its dispatch;		ret ALLOW
+ *	dispatch: ld nr; per call: jeq -> its block;	ret ALLOW
+ *	blocks: ld the low half of the pid argument; jeq pid_i -> EPERM ...
+ *
+ * x32 calls come with the x86_64 arch and numbers carrying the x32 bit
+ * (libseccomp's numbers for SCMP_ARCH_X32 have it).
+ */
+enum fence_block { B_ARG0, B_ARG1, B_KCMP, B_SETPRIO, B_IOPRIO, B_COUNT };
 
-	if (!ctx)
+static const struct {
+	const char *name;
+	enum fence_block block;
+} fenced[] = {
+	{ "kill", B_ARG0 },
+	{ "tkill", B_ARG0 },
+	{ "tgkill", B_ARG0 },
+	{ "rt_sigqueueinfo", B_ARG0 },
+	{ "rt_tgsigqueueinfo", B_ARG0 },
+	{ "pidfd_open", B_ARG0 },
+	{ "prlimit64", B_ARG0 },
+	{ "process_vm_readv", B_ARG0 },
+	{ "process_vm_writev", B_ARG0 },
+	{ "sched_setaffinity", B_ARG0 },
+	{ "sched_setscheduler", B_ARG0 },
+	{ "sched_setparam", B_ARG0 },
+	{ "sched_setattr", B_ARG0 },
+	{ "migrate_pages", B_ARG0 },
+	{ "move_pages", B_ARG0 },
+	{ "kcmp", B_KCMP },	   /* kcmp(pid1, pid2, ...) */
+	{ "ptrace", B_ARG1 },	   /* ptrace(request, pid, ...) */
+	{ "setpriority", B_SETPRIO }, /* setpriority(PRIO_PROCESS, pid, ...) */
+	{ "ioprio_set", B_IOPRIO },   /* ioprio_set(IOPRIO_WHO_PROCESS, pid, ...) */
+};
+
+#define FENCE_MAX_PIDS 200 /* a jeq jumps at most 255 ahead */
+#define FENCE_MAX_INSNS 1024
+#define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i) + (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4)))
+
+struct bpf_out {
+	struct sock_filter f[FENCE_MAX_INSNS];
+	size_t n;
+	bool full;
+};
+
+static size_t emit(struct bpf_out *o, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (o->n >= FENCE_MAX_INSNS) {
+		o->full = true;
+		return o->n;
+	}
+	o->f[o->n] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
+	return o->n++;
+}
+
+/* Point the `ja` at `at` to `target`. */
+static void patch(struct bpf_out *o, size_t at, size_t target)
+{
+	if (at < o->n)
+		o->f[at].k = (uint32_t)(target - at - 1);
+}
+
+/* ld the low half of argument `arg`; EPERM if it is one of pids[], else
+ * go on to `next` (a ja to patch, returned through *next_ja) or allow. */
+static void pid_list(struct bpf_out *o, unsigned arg, const pid_t *pids, size_t npids, size_t *next_ja)
+{
+	emit(o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
+	for (size_t i = 0; i < npids; i++)
+		emit(o, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(npids - i), 0, (uint32_t)pids[i]);
+	if (next_ja)
+		*next_ja = emit(o, BPF_JMP | BPF_JA, 0, 0, 0);
+	else
+		emit(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+}
+
+static int load_pid_fence(const pid_t *pids, size_t npids)
+{
+	static struct bpf_out o;
+	uint32_t tokens[3] = { seccomp_arch_native() };
+	size_t ntokens = 1, ncompat = 0;
+	uint32_t compat[2];
+	/* the jas to patch: per arch group, per call to its block */
+	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)], ncall[3] = { 0 };
+	enum fence_block call_block[3][2 * ARRAY_SIZE(fenced)];
+	uint32_t audit[3];
+	size_t ngroups = 0, block_at[B_COUNT], to_arg1[3];
+
+	if (npids > FENCE_MAX_PIDS)
+		return -E2BIG;
+	sk_compat_arches(tokens[0], compat, &ncompat);
+	for (size_t i = 0; i < ncompat && ntokens < 3; i++)
+		tokens[ntokens++] = compat[i];
+	memset(&o, 0, sizeof(o));
+	/* Arch groups: the audit arch the kernel reports. */
+	for (size_t t = 0; t < ntokens; t++) {
+		uint32_t a = tokens[t] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : tokens[t];
+		bool seen = false;
+
+		for (size_t g = 0; g < ngroups; g++)
+			seen |= audit[g] == a;
+		if (!seen)
+			audit[ngroups++] = a;
+	}
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
+	for (size_t g = 0; g < ngroups; g++) {
+		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, audit[g]);
+		arch_ja[g] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+	}
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	for (size_t g = 0; g < ngroups; g++) {
+		patch(&o, arch_ja[g], o.n);
+		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
+		for (size_t t = 0; t < ntokens; t++) {
+			uint32_t a = tokens[t] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : tokens[t];
+
+			if (a != audit[g])
+				continue;
+			for (size_t c = 0; c < ARRAY_SIZE(fenced) && ncall[g] < ARRAY_SIZE(call_ja[g]); c++) {
+				int nr = seccomp_syscall_resolve_name_arch(tokens[t], fenced[c].name);
+
+				if (nr < 0)
+					continue; /* not on this arch */
+				emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nr);
+				call_block[g][ncall[g]] = fenced[c].block;
+				call_ja[g][ncall[g]++] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+			}
+		}
+		emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	}
+	/* The blocks. */
+	block_at[B_SETPRIO] = o.n;
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0 /* PRIO_PROCESS */);
+	to_arg1[0] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	block_at[B_IOPRIO] = o.n;
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 1 /* IOPRIO_WHO_PROCESS */);
+	to_arg1[1] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	block_at[B_KCMP] = o.n;
+	pid_list(&o, 0, pids, npids, &to_arg1[2]);
+	block_at[B_ARG1] = o.n;
+	pid_list(&o, 1, pids, npids, NULL);
+	block_at[B_ARG0] = o.n;
+	pid_list(&o, 0, pids, npids, NULL);
+	for (size_t i = 0; i < 3; i++)
+		patch(&o, to_arg1[i], block_at[B_ARG1]);
+	for (size_t g = 0; g < ngroups; g++)
+		for (size_t c = 0; c < ncall[g]; c++)
+			patch(&o, call_ja[g][c], block_at[call_block[g][c]]);
+	if (o.full)
+		return -E2BIG;
+
+	struct sock_fprog prog = { .len = (unsigned short)o.n, .filter = o.f };
+
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0 ? -errno : 0;
+}
+
+int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped)
+{
+	pid_t sup = pids[0];
+	pid_t pgrp = getpgrp();
+	scmp_filter_ctx ctx;
+	int ret = load_pid_fence(pids, npids);
+
+	if (ret < 0 || signals_scoped)
+		return ret;
+	/* Where signals are not scoped: kill(-1), kill(-PGID), kill(0) of
+	 * the supervisor's group, pidfd_send_signal. */
+	if (!(ctx = seccomp_init(SCMP_ACT_ALLOW)))
 		return -ENOMEM;
 	/* no_new_privs is the program's to set; the filter must not fail
 	 * for want of it (it is set by now). */
@@ -85,32 +262,7 @@ int sk_supervise_harden(pid_t sup, bool signals_scoped)
 		for (size_t i = 0; i < n; i++)
 			seccomp_arch_add(ctx, compat[i]);
 	}
-	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(by_pid0); i++) {
-		struct scmp_arg_cmp c = PID32(0, sup);
-
-		ret = deny(ctx, by_pid0[i], 1, &c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c = PID32(1, sup); /* kcmp(pid1, pid2, ...) */
-
-		ret = deny(ctx, "kcmp", 1, &c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c = PID32(1, sup); /* ptrace(request, pid, ...) */
-
-		ret = deny(ctx, "ptrace", 1, &c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c[2] = { PID32(0, 0 /* PRIO_PROCESS */), PID32(1, sup) };
-
-		ret = deny(ctx, "setpriority", 2, c);
-	}
-	if (ret == 0) {
-		struct scmp_arg_cmp c[2] = { PID32(0, 1 /* IOPRIO_WHO_PROCESS */), PID32(1, sup) };
-
-		ret = deny(ctx, "ioprio_set", 2, c);
-	}
-	if (ret == 0 && !signals_scoped) {
+	{
 		struct scmp_arg_cmp all = PID32(0, -1), grp = PID32(0, -pgrp), own = PID32(0, 0);
 
 		ret = deny(ctx, "kill", 1, &all);

@@ -173,7 +173,7 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 		{ 'c', "sub/out/new", SK_FS_OP_CREATE, 0, NULL },
 		{ 'c', "arrived", SK_FS_OP_RENAME, 't', "moved" },
 		{ 'c', "linked", SK_FS_OP_LINK, 't', "tolink" },
-		{ '/', "etc/hostname", SK_FS_OP_READ, 0, NULL },
+		{ '/', "etc/passwd", SK_FS_OP_READ, 0, NULL },
 		{ '/', "etc/stockade-fs-eval-new", SK_FS_OP_CREATE, 0, NULL },
 	};
 	stockade_policy *p = NULL;

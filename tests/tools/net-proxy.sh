@@ -34,6 +34,7 @@ fi
 STOCKADE=${STOCKADE:-build/stockade}
 case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
 [ -x "$STOCKADE" ] || { echo "FAIL: $STOCKADE is not built"; exit 1; }
+PROBES=${PROBES:-$(dirname "$STOCKADE")/probes}
 [ -x "$(dirname "$STOCKADE")/stockade-proxy" ] || [ -n "${STOCKADE_PROXY_BIN:-}" ] ||
 	{ echo "FAIL: stockade-proxy is not built beside $STOCKADE"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
@@ -158,9 +159,14 @@ if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
 	out=$(sr --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
 		curl -sS --noproxy '' -w '%{http_code}' "http://localhost:$port/index.html" 2>&1) || true
 	case $out in
-	*"localhost resolves to 127.0.0.1 (loopback"*403*) ;;
+	*"localhost resolves to "*"loopback"*403*) ;; # 127.0.0.1 or ::1, whichever /etc/hosts lists first
 	*) fail "the guard let localhost (loopback, not pinned) through: $out" ;;
 	esac
+	# network.private: the same name, its private answer accepted
+	printf 'network:\n  private: [localhost]\n' >"$tmp/private.yaml"
+	out=$(sr --policy "$tmp/agent.yaml" --policy "$tmp/private.yaml" --allow-host "localhost:$port" -- \
+		curl -sS --noproxy '' "http://localhost:$port/index.html" 2>&1) || true
+	[ "$out" = hello-from-registry ] || fail "network.private: [localhost] did not let its loopback answer through: $out"
 else
 	echo "note: /etc/hosts has no 127.0.0.1 localhost line; the guard's resolver case is skipped"
 fi

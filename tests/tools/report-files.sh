@@ -19,6 +19,7 @@ case ${TMPDIR:-/tmp} in /var/tmp*) echo "SKIP: TMPDIR is under /var/tmp, where t
 tmp=$(mktemp -d /var/tmp/stockade-report-files.XXXXXX)
 side=$(mktemp -d "${TMPDIR:-/tmp}/stockade-report-files.XXXXXX")
 trap 'rm -rf "$tmp" "$side"' EXIT
+trap 'exit 130' INT TERM HUP
 H=$tmp/home
 mkdir -p "$H/dir" "$H/.other/bin" "$tmp/proj"
 printf '//registry.npmjs.org/:_authToken=npm-SECRET\n' >"$H/.npmrc"

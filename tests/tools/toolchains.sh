@@ -18,6 +18,7 @@ case ${TMPDIR:-/tmp} in /var/tmp*) echo "SKIP: TMPDIR is under /var/tmp, where t
 [ -d /var/tmp ] && [ -w /var/tmp ] || { echo "SKIP: /var/tmp is not writable"; exit 77; }
 tmp=$(mktemp -d /var/tmp/stockade-toolchains.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
 H=$tmp/home
 mkdir -p "$H/.pyenv/shims" "$H/.pyenv/versions/9.9/bin" "$H/.cargo/bin" "$H/.cargo/registry/src/idx" \
 	"$H/.other/bin" "$H/.npm/_npx" "$tmp/proj" "$tmp/proj/pkg/package"

@@ -78,6 +78,8 @@ TEST(landlock_parse_errors)
 	ERROR_AT("network:\n  hosts: [a.test]\n", "network.hosts must be a mapping", 2, 10);
 	ERROR_AT("network:\n  hosts:\n    a.test: 10.0.0\n", "not an IPv4 or IPv6 address", 3, 13);
 	ERROR_AT("network:\n  hosts:\n    \"*.a.test\": 127.0.0.2\n", "a pin names one host", 3, 6);
+	ERROR_AT("network:\n  private: [corp.example:443]\n", "without a port", 2, 13);
+	ERROR_AT("network:\n  private: corp.example\n", "network.private must be a list", 2, 12);
 	ERROR_AT("network:\n  tcp_connect: [\"127.0.0.1\"]\n", "is not a port number", 2, 18);
 	ERROR_AT("network:\n  tcp_connect: [\"127.0.0.1:99999\"]\n", "is not a port number", 2, 18);
 	ERROR_AT("network:\n  tcp_connect: [\"::1:80\"]\n", "is not a port number", 2, 18);
@@ -102,6 +104,7 @@ TEST(landlock_parse_accepts)
 					 "network:\n  mode: unix\n  tcp_connect: [0, 443, 65535, \"127.0.0.1:5432\", \"[::1]:8080\"]\n"
 					 "  tcp_bind: []\n  allow: [registry.npmjs.org, \"*.githubusercontent.com\", github.com:443]\n"
 					 "  hosts:\n    registry.test: 127.0.0.1\n    v6.test: \"::1\"\n"
+					 "  private: [\"*.corp.example\", intranet]\n"
 					 "scope:\n  signals: true\n  abstract_unix_sockets: false\n"
 					 "landlock: required\n");
 
