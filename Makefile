@@ -208,6 +208,9 @@ endif
 PROXY_SRCS := $(sort $(wildcard src/proxy/*.c))
 $(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser $(PKG_LIBS) -lpthread
+# The proxy's confinement tried from inside (tests/tools/net-proxy.sh).
+$(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(BUILD)/src/cli/proxy_start.o $(BUILD)/musl/src/cli/proxy_start.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -240,7 +243,7 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_MUSL)
 # First what the tiers use beyond the build (as root: installed in one step;
 # otherwise the apt-get line is printed and the tests that need it skip).
-check: $(BUILD)/stockade $(BUILD)/stockade-proxy $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+check: $(BUILD)/stockade $(BUILD)/stockade-proxy $(BUILD)/proxy-confine-check $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@scripts/deps.sh test
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 

@@ -16,6 +16,7 @@
 #include "run/exec.h"
 #include "run/netns.h"
 #include "run/isolate.h"
+#include "run/mediate.h"
 #include "cli.h"
 #include "plan/plan.h"
 #include "proxy_start.h"
@@ -228,6 +229,17 @@ int cmd_run(int argc, char **argv)
 	 * namespaces, only those sockets.allow names do. */
 	/* Network modes none and proxy: an empty network namespace too, with
 	 * only the proxy's listener in it (run/netns.c, docs/network.md). */
+	/* The mount view hides the host daemons' sockets bound now; one bound
+	 * later (a daemon restarted, a new tmux server) would be in view.
+	 * Where such daemons run, their connects are mediated inside the
+	 * namespaces too, as without them (docs/mediation.md).  Looked for
+	 * here, in the host's view. */
+	{
+		char where[256];
+
+		if (plan->access.fs && sk_host_daemon_socket(where, sizeof(where)))
+			sk_unix_mediation_force(1);
+	}
 	struct sk_netns_proxy netns = { .ctl = proxy.ctl, .port = (uint16_t)proxy.port };
 	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns };
 	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : NULL, &err);

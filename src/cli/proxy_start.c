@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,9 @@
 #ifndef STOCKADE_LIBEXECDIR
 #define STOCKADE_LIBEXECDIR "/usr/local/libexec"
 #endif
+/* The proxy confines itself within that (it compiles agent's filter). */
+#define PROXY_READY_MS 10000
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -194,10 +199,11 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 			_exit(127);
 		if (setenv("STOCKADE_PROXY_TOKEN", pr->token, 1) < 0)
 			_exit(127);
-		/* 3 the listener, 4 the pidfd, 5 the events, 6 the exec
-		 * report (close-on-exec), 7 the control socket.  Out of the way
-		 * first: any of them may be 3 to 7 already; dup2() clears
-		 * close-on-exec. */
+		/* 3 the listener, 4 the pidfd, 5 the events, 6 the report
+		 * (an errno where exec fails; after exec the proxy writes 0
+		 * once it is confined, or -errno), 7 the control socket.  Out
+		 * of the way first: any of them may be 3 to 7 already; dup2()
+		 * clears close-on-exec. */
 		int src[5] = { pr->lfd, pidfd, pr->events, report[1], ctl[1] }, tmp[5] = { -1, -1, -1, -1, -1 }, e = 0;
 		for (int k = 0; k < 5 && !e; k++)
 			if ((tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 10)) < 0)
@@ -205,14 +211,13 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		for (int k = 0; k < 5 && !e; k++)
 			if (dup2(tmp[k], 3 + k) < 0)
 				e = errno;
+		int rfd = e ? report[1] : 6;
 		if (!e) {
-			fcntl(6, F_SETFD, FD_CLOEXEC);
 			syscall(SYS_close_range, 8, ~0U, 0);
 			execv(path, argv);
 			e = errno;
 		}
-		/* the exec report's own copy (it survives a failed exec) */
-		if (write(tmp[3] >= 0 ? tmp[3] : report[1], &e, sizeof(e)) < 0)
+		if (write(rfd, &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
@@ -230,10 +235,26 @@ int proxy_start(struct proxy_run *pr, const stockade_plan *plan, bool audit)
 		fprintf(stderr, "stockade: proxy: cannot start it\n");
 		goto out;
 	}
-	while ((n = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)
+	/* Nothing runs before the proxy is confined (fail closed). */
+	struct pollfd ready = { .fd = report[0], .events = POLLIN };
+	int r;
+	while ((r = poll(&ready, 1, PROXY_READY_MS)) < 0 && errno == EINTR)
 		;
-	if (n != 0) {
-		fprintf(stderr, "stockade: proxy: cannot run %s: %s\n", path, strerror(e));
+	n = -1;
+	if (r == 1)
+		while ((n = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)
+			;
+	if (n != sizeof(e) || e != 0) {
+		if (n == sizeof(e) && e > 0)
+			fprintf(stderr, "stockade: proxy: cannot run %s: %s\n", path, strerror(e));
+		else if (n == sizeof(e))
+			fprintf(stderr, "stockade: proxy: it could not confine itself (%s); the run does not start\n",
+				strerror(-e));
+		else
+			fprintf(stderr, "stockade: proxy: %s ended or did not answer before it was confined; the run "
+					"does not start\n", path);
+		if (n != sizeof(e) || e < 0)
+			kill(pr->pid, SIGKILL); /* ours, started above; gone already or not serving */
 		goto out;
 	}
 	if (set_env(pr) < 0)

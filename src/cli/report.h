@@ -52,7 +52,9 @@ struct mreport {
 	size_t n;
 	unsigned long calls, over;
 };
-void mreport_add(struct mreport *m, const struct sk_mreq *r);
+/* Count a refused call; returns how many of its kind so far (1 for one
+ * past MREPORT_MAX kinds: each is new), 0 if r was not refused. */
+unsigned long mreport_add(struct mreport *m, const struct sk_mreq *r);
 void mreport_text(const struct mreport *m, FILE *out, bool audit);
 /* The fix for a refused mediated call (`sockets: allow: ["PATH"]`,
  * `--tcp-connect ADDR:PORT`) in buf, or NULL. */

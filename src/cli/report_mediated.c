@@ -36,12 +36,12 @@ static void read_comm(pid_t pid, char comm[16])
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
-void mreport_add(struct mreport *m, const struct sk_mreq *r)
+unsigned long mreport_add(struct mreport *m, const struct sk_mreq *r)
 {
 	struct mgroup *g = NULL;
 
 	if (!r->denied)
-		return;
+		return 0;
 	m->calls++;
 	for (size_t i = 0; i < m->n && !g; i++)
 		if (!strcmp(m->g[i].name, r->name) && m->g[i].rule == r->rule && m->g[i].error == r->error &&
@@ -50,7 +50,7 @@ void mreport_add(struct mreport *m, const struct sk_mreq *r)
 	if (!g) {
 		if (m->n >= MREPORT_MAX) {
 			m->over++;
-			return;
+			return 1;
 		}
 		g = &m->g[m->n++];
 		memset(g, 0, sizeof(*g));
@@ -64,6 +64,7 @@ void mreport_add(struct mreport *m, const struct sk_mreq *r)
 	g->count++;
 	if (g->pid != r->pid)
 		g->many_pids = true;
+	return g->count;
 }
 
 /* The fix as a policy entry or an option, or NULL. */

@@ -169,9 +169,11 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 
 	if (!r->denied)
 		return;
-	if (l->rep)
-		mreport_add(l->rep, r);
-	if (l->json)
+	/* Like the filter's denials: the first 100 of a kind in the JSON,
+	 * the rest counted. */
+	unsigned long nth = l->rep ? mreport_add(l->rep, r) : 1;
+
+	if (l->json && nth <= 100)
 		mediated_json(r, l->json);
 	for (unsigned i = 0; i < l->n; i++)
 		if (!strncmp(l->seen[i], r->detail, sizeof(l->seen[i]) - 1))

@@ -9,14 +9,25 @@
  * what the kernel's Landlock lacks is left out (docs/network.md).  Then
  * a seccomp filter with agent's denials and no exec (sk_proxy_seccomp):
  * no mount, ptrace, bpf, io_uring, namespaces, module or keyring calls,
- * no execve, no 32-bit entry points.
+ * no execve, no 32-bit entry points; and sockets are TCP (AF_INET,
+ * AF_INET6 SOCK_STREAM) or AF_UNIX (nscd, systemd-resolved), nothing else
+ * (no raw, packet, netlink or UDP socket; DNS goes over TCP).
+ * Before all that it gives up its privileges (sk_proxy_drop_privileges):
+ * no capability in any set, and started by root, the uid and gid of
+ * nobody; never dumpable, so its memory and environment stay its own.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,6 +103,28 @@ static const char proxy_policy[] =
 	"         \"@keyring\", \"@module\", \"@mount\", \"@namespaces\", \"@numa\", \"@obsolete\", \"@privileged\",\n"
 	"         \"@raw-io\", \"@reboot\", \"@swap\", process_madvise, execve, execveat]\n"
 	"  rules:\n"
+	"    - syscall: socket\n"
+	"      args: [\"arg0 == AF_UNIX\"]\n"
+	"      action: allow\n"
+	"    - syscall: socket\n"
+	"      args: [\"arg0 == AF_INET\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == 0\"]\n"
+	"      action: allow\n"
+	"    - syscall: socket\n"
+	"      args: [\"arg0 == AF_INET\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == IPPROTO_TCP\"]\n"
+	"      action: allow\n"
+	"    - syscall: socket\n"
+	"      args: [\"arg0 == AF_INET6\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == 0\"]\n"
+	"      action: allow\n"
+	"    - syscall: socket\n"
+	"      args: [\"arg0 == AF_INET6\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == IPPROTO_TCP\"]\n"
+	"      action: allow\n"
+	"    - syscall: socket\n"
+	"      action: errno:EACCES\n"
+	"    - syscall: socketpair\n"
+	"      args: [\"arg0 == AF_UNIX\"]\n"
+	"      action: allow\n"
+	"    - syscall: socketpair\n"
+	"      action: errno:EACCES\n"
 	"    - syscall: clone3\n"
 	"      action: errno:ENOSYS\n"
 	"    - syscall: clone\n"
@@ -100,6 +133,53 @@ static const char proxy_policy[] =
 	"      action: errno:EPERM\n"
 	"    - syscall: clone\n"
 	"      action: allow\n";
+
+#define NOBODY 65534
+
+static bool any_capability(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true; /* cannot tell: not dropped */
+	return d[0].effective || d[0].permitted || d[0].inheritable || d[1].effective || d[1].permitted ||
+	       d[1].inheritable;
+}
+
+int sk_proxy_drop_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	if (any_capability()) {
+		/* The bounding set first: dropping it needs CAP_SETPCAP. */
+		for (int cap = 0; cap < 64; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+				return -1;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+			return -1;
+	}
+	/* Root: nobody's uid and gid (what it needs is open already: the
+	 * listener, the pidfd, the events file, the control socket). */
+	if (geteuid() == 0 || getuid() == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			return -1;
+	}
+	if (any_capability() && syscall(SYS_capset, &h, none) < 0)
+		return -1;
+	if (any_capability()) {
+		errno = EPERM;
+		return -1;
+	}
+	/* Again: a change of credentials resets it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
 
 int sk_proxy_seccomp(void)
 {
@@ -129,4 +209,16 @@ int sk_proxy_seccomp(void)
 	if (ret < 0)
 		errno = -ret;
 	return ret < 0 ? -1 : 0;
+}
+
+int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step)
+{
+	*step = "cannot drop its privileges";
+	if (sk_proxy_drop_privileges() < 0)
+		return -1;
+	*step = "cannot confine itself";
+	if (sk_proxy_confine(ports, nports, any_port) < 0)
+		return -1;
+	*step = "cannot load its seccomp filter";
+	return sk_proxy_seccomp();
 }

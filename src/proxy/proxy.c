@@ -12,6 +12,8 @@
  *
  *   fd 3  the listening socket (stockade bound it on loopback)
  *   fd 4  a pidfd: the proxy exits when that process does (optional)
+ *   fd 6  a pipe: 0 once the proxy is confined, or -errno, then closed
+ *         (stockade starts nothing before)
  *   fd 7  a unix socket: more listening sockets arrive there (SCM_RIGHTS),
  *         made in the sandbox's network namespace (src/run/netns.c)
  *   fd 5  where to record events for stockade's report (optional): one
@@ -48,22 +50,31 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proxy/proxy.h"
 
 #define HEAD_MAX (16 * 1024)	 /* request line and headers */
 #define MAX_HEADERS 100
-#define MAX_CLIENTS 512		 /* connections served at once; more wait in the backlog */
-#define HEAD_TIMEOUT_MS 30000	 /* to send the request head */
+#define MAX_CLIENTS 512		 /* connections served at once; more get a 503 */
+#define MAX_PENDING 128		 /* of those, without a credential yet; the oldest goes first */
+#define HEAD_TIMEOUT_MS 10000	 /* to send the whole request head */
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
+#define HALF_CLOSED_MS 10000	 /* after one side closed, with no traffic the other way */
+#define NOFILE_WANTED (2 * MAX_CLIENTS + 64) /* a client and its upstream each, and some */
 #define EVENTS_FD 5
+#define READY_FD 6
 #define CTL_FD 7
 #define MAX_LISTENERS 4
 #define EVENTS_MAX 4096
@@ -88,11 +99,23 @@ static struct {
 	char *auth; /* "Basic base64(stockade:TOKEN)" */
 	bool audit;
 	pthread_mutex_t lock;
-	unsigned clients;
-	pthread_cond_t room;
+	/* The connections being served: the accept loop never waits for
+	 * room (it keeps watching the run's pidfd) and drops the oldest
+	 * connection that has not shown the credential yet when too many
+	 * have not, so a local process without the token cannot fill the
+	 * proxy.  A slot's fd is closed only after the slot is freed (under
+	 * the lock), so shutdown() from the accept loop never hits a reused
+	 * descriptor. */
+	struct slot {
+		int fd; /* -1: free */
+		bool pending;
+		unsigned long long seq; /* accept order */
+	} slots[MAX_CLIENTS];
+	unsigned clients, pending;
+	unsigned long long seq;
 	bool events;
 	unsigned nevents;
-} cfg = { .lock = PTHREAD_MUTEX_INITIALIZER, .room = PTHREAD_COND_INITIALIZER };
+} cfg = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* One line on stderr per decision that refuses (or would). */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -241,15 +264,30 @@ static const char *header(const struct head *h, const char *name, size_t *len)
 	return NULL;
 }
 
-/* Read until the blank line; 0, or an HTTP status to answer with. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read until the blank line, within HEAD_TIMEOUT_MS for the whole head
+ * (not per recv: a byte now and then does not keep a slot); 0, or an HTTP
+ * status to answer with. */
 static int read_head(int fd, struct head *h)
 {
+	long long deadline = now_ms() + HEAD_TIMEOUT_MS;
+
 	for (;;) {
 		char *end;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, HEAD_TIMEOUT_MS);
+		long long left = deadline - now_ms();
+		int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 		ssize_t n;
 
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			return 408;
 		n = recv(fd, h->buf + h->len, HEAD_MAX - h->len, 0);
@@ -369,7 +407,9 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 
 /* ---- relaying ---- */
 
-/* Both ways until both sides are done; a half-close is passed on. */
+/* Both ways until both sides are done; a half-close is passed on, and
+ * the other way is then dropped after HALF_CLOSED_MS without traffic (a
+ * client that left does not keep an idle upstream open). */
 static void relay(int a, int b)
 {
 	char buf[32 * 1024];
@@ -379,7 +419,7 @@ static void relay(int a, int b)
 	while (open_in[0] || open_in[1]) {
 		struct pollfd p[2] = { { .fd = open_in[0] ? a : -1, .events = POLLIN },
 				       { .fd = open_in[1] ? b : -1, .events = POLLIN } };
-		int r = poll(p, 2, IDLE_TIMEOUT_MS);
+		int r = poll(p, 2, open_in[0] && open_in[1] ? IDLE_TIMEOUT_MS : HALF_CLOSED_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -417,7 +457,19 @@ static void refuse(int fd, const char *method, const char *host, unsigned port, 
 	respond(fd, 403, "Forbidden", NULL, body);
 }
 
-static void serve(int cfd)
+/* The connection in slot i showed the credential: no longer one the
+ * accept loop may drop to make room. */
+static void authenticated(unsigned i)
+{
+	pthread_mutex_lock(&cfg.lock);
+	if (cfg.slots[i].pending) {
+		cfg.slots[i].pending = false;
+		cfg.pending--;
+	}
+	pthread_mutex_unlock(&cfg.lock);
+}
+
+static void serve(int cfd, unsigned slot)
 {
 	static const http_parser_settings settings = { .on_url = on_url,
 						       .on_header_field = on_field,
@@ -463,6 +515,7 @@ static void serve(int cfd)
 			"stockade proxy: use the proxy URL of HTTP_PROXY (it carries the run's credential)\n");
 		goto out;
 	}
+	authenticated(slot);
 	method = http_method_str((enum http_method)parser.method);
 	is_connect = parser.method == HTTP_CONNECT;
 	http_parser_url_init(&u);
@@ -487,7 +540,10 @@ static void serve(int cfd)
 	}
 
 	if (!allowed(host, port)) {
-		if (port == 80 || port == 443)
+		if (strchr(host, ':')) /* an IPv6 address: network.allow lists names */
+			snprintf(fix, sizeof(fix), "a name for it: network.hosts: {NAME: \"%s\"} and --allow-host NAME:%u",
+				 host, port);
+		else if (port == 80 || port == 443)
 			snprintf(fix, sizeof(fix), "--allow-host %s, or network.allow: [%s]", host, host);
 		else
 			snprintf(fix, sizeof(fix), "--allow-host %s:%u, or network.allow: [\"%s:%u\"]", host, port, host,
@@ -528,10 +584,11 @@ static void serve(int cfd)
 		/* The host that was decided on, not the client's Host header:
 		 * a server behind the allowed name's address must not be asked
 		 * for another site (domain fronting). */
+		bool v6 = strchr(host, ':') != NULL; /* in brackets, as in the URL */
 		if (u.field_set & (1 << UF_PORT))
-			o += sprintf(o, "Host: %s:%u\r\n", host, port);
+			o += sprintf(o, "Host: %s%s%s:%u\r\n", v6 ? "[" : "", host, v6 ? "]" : "", port);
 		else
-			o += sprintf(o, "Host: %s\r\n", host);
+			o += sprintf(o, "Host: %s%s%s\r\n", v6 ? "[" : "", host, v6 ? "]" : "");
 		for (size_t i = 0; i < h->nh; i++) {
 			const char *n = h->h[i].name;
 			size_t nl = h->h[i].nlen;
@@ -564,15 +621,61 @@ out:
 
 static void *client_thread(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	unsigned i = (unsigned)(uintptr_t)arg;
+	int fd = cfg.slots[i].fd; /* set before this thread was made */
 
-	serve(fd);
-	close(fd);
+	serve(fd, i);
 	pthread_mutex_lock(&cfg.lock);
+	if (cfg.slots[i].pending)
+		cfg.pending--;
+	cfg.slots[i].fd = -1;
+	cfg.slots[i].pending = false;
 	cfg.clients--;
-	pthread_cond_signal(&cfg.room);
 	pthread_mutex_unlock(&cfg.lock);
+	close(fd);
 	return NULL;
+}
+
+/* A slot for a new connection, or -1 (full: the caller answers 503).
+ * Where too many connections have not shown the credential yet, or none
+ * is free, the oldest of those is shut down (room for the next one). */
+static int take_slot(int fd)
+{
+	int free_slot = -1, oldest = -1;
+
+	pthread_mutex_lock(&cfg.lock);
+	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+		if (cfg.slots[i].fd < 0) {
+			if (free_slot < 0)
+				free_slot = (int)i;
+		} else if (cfg.slots[i].pending && (oldest < 0 || cfg.slots[i].seq < cfg.slots[oldest].seq)) {
+			oldest = (int)i;
+		}
+	}
+	if ((cfg.pending >= MAX_PENDING || free_slot < 0) && oldest >= 0) {
+		/* its thread sees EOF and frees the slot; not chosen again */
+		shutdown(cfg.slots[oldest].fd, SHUT_RDWR);
+		cfg.slots[oldest].pending = false;
+		cfg.pending--;
+	}
+	if (free_slot >= 0) {
+		cfg.slots[free_slot] = (struct slot){ .fd = fd, .pending = true, .seq = ++cfg.seq };
+		cfg.clients++;
+		cfg.pending++;
+	}
+	pthread_mutex_unlock(&cfg.lock);
+	return free_slot;
+}
+
+static void free_slot(unsigned i)
+{
+	pthread_mutex_lock(&cfg.lock);
+	if (cfg.slots[i].pending)
+		cfg.pending--;
+	cfg.slots[i].fd = -1;
+	cfg.slots[i].pending = false;
+	cfg.clients--;
+	pthread_mutex_unlock(&cfg.lock);
 }
 
 /* ---- setup ---- */
@@ -607,6 +710,20 @@ static int recv_fd(int ctl)
 		return -1;
 	}
 	return fd;
+}
+
+/* stockade waits on descriptor 6 (a pipe) for 0, confined, or -errno;
+ * nothing of the run starts before. */
+static void tell_stockade(int code)
+{
+	struct stat st;
+
+	if (fstat(READY_FD, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	if (write(READY_FD, &code, sizeof(code)) < 0) {
+		/* stockade is gone: the pidfd ends this process */
+	}
+	close(READY_FD);
 }
 
 static void usage(void)
@@ -649,8 +766,14 @@ static void add_pin(const char *s)
 
 int main(int argc, char **argv)
 {
-	const char *token = getenv("STOCKADE_PROXY_TOKEN");
+	char *token = getenv("STOCKADE_PROXY_TOKEN");
+	const char *step = NULL, *res = getenv("RES_OPTIONS");
+	char *res_options = NULL;
 	pthread_attr_t attr;
+
+	/* Nobody else reads this process's memory, environment included. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--audit"))
@@ -671,7 +794,15 @@ int main(int argc, char **argv)
 	}
 	if (!token || strlen(token) < 16 || !(cfg.auth = sk_proxy_basic_auth("stockade", token)))
 		usage();
+	/* Out of the environment's memory too (/proc/PID/environ shows
+	 * it, unsetenv() does not touch it). */
+	explicit_bzero(token, strlen(token));
 	unsetenv("STOCKADE_PROXY_TOKEN");
+	/* DNS over TCP: the filter below lets no UDP socket be made. */
+	if (asprintf(&res_options, "%s%suse-vc", res ? res : "", res ? " " : "") < 0 ||
+	    setenv("RES_OPTIONS", res_options, 1) < 0)
+		return 1;
+	free(res_options);
 	signal(SIGPIPE, SIG_IGN);
 	cfg.events = fcntl(EVENTS_FD, F_GETFD) >= 0;
 	/* The ports it may connect to: the patterns', and DNS over TCP. */
@@ -692,17 +823,33 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (sk_proxy_confine(ports, nports, cfg.audit) < 0)
-		say("stockade: proxy: cannot confine itself: %s", strerror(errno));
-	else if (sk_proxy_seccomp() < 0)
-		say("stockade: proxy: cannot load its seccomp filter: %s", strerror(errno));
+	/* Descriptors for every client and its upstream. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < NOFILE_WANTED) {
+		nofile.rlim_cur = nofile.rlim_max < NOFILE_WANTED ? nofile.rlim_max : NOFILE_WANTED;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
+			/* the limit stays; accept() backs off when it is reached */
+		}
+	}
+	/* Fail closed: unconfined, it does not serve (the run's connections
+	 * to it are refused). */
+	if (sk_proxy_lockdown(ports, nports, cfg.audit, &step) < 0) {
+		int e = -errno;
+		say("stockade: proxy: %s: %s; it does not serve", step, strerror(errno));
+		tell_stockade(e);
+		return 1;
+	}
+	tell_stockade(0);
 	free(ports);
 
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		cfg.slots[i].fd = -1;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	int listeners[MAX_LISTENERS] = { SK_PROXY_LISTEN_FD }, nlisteners = 1;
 	int ctl = fcntl(CTL_FD, F_GETFD) < 0 ? -1 : CTL_FD;
+	bool backoff = false; /* out of descriptors: the listeners wait a moment */
 	for (;;) {
 		struct pollfd p[2 + MAX_LISTENERS] = {
 			{ .fd = fcntl(SK_PROXY_PIDFD, F_GETFD) < 0 ? -1 : SK_PROXY_PIDFD, .events = POLLIN },
@@ -710,14 +857,16 @@ int main(int argc, char **argv)
 		};
 		int ready = -1;
 		for (int k = 0; k < nlisteners; k++)
-			p[2 + k] = (struct pollfd){ .fd = listeners[k], .events = POLLIN };
-		if (poll(p, (nfds_t)(2 + nlisteners), -1) < 0) {
+			p[2 + k] = (struct pollfd){ .fd = backoff ? -1 : listeners[k], .events = POLLIN };
+		int r = poll(p, (nfds_t)(2 + nlisteners), backoff ? 100 : -1);
+		backoff = false;
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
 		}
 		if (p[0].revents)
-			return 0; /* the sandbox is gone */
+			_exit(0); /* the run is over: every tunnel with it */
 		if (p[1].revents) {
 			int fd = recv_fd(ctl);
 			if (fd == -2)
@@ -741,21 +890,27 @@ int main(int argc, char **argv)
 		if (ready < 0)
 			continue;
 		int fd = accept4(ready, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* not a busy loop while the connection stays queued */
+			backoff = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
 			continue;
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		pthread_mutex_lock(&cfg.lock);
-		while (cfg.clients >= MAX_CLIENTS)
-			pthread_cond_wait(&cfg.room, &cfg.lock);
-		cfg.clients++;
-		pthread_mutex_unlock(&cfg.lock);
+		}
+		int one = 1, slot = take_slot(fd);
 		pthread_t t;
-		if (pthread_create(&t, &attr, client_thread, (void *)(intptr_t)fd) != 0) {
+		if (slot < 0) {
+			/* Full: say so without waiting for the client. */
+			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+						   "Connection: close\r\n\r\n";
+			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+				/* gone already */
+			}
 			close(fd);
-			pthread_mutex_lock(&cfg.lock);
-			cfg.clients--;
-			pthread_mutex_unlock(&cfg.lock);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (pthread_create(&t, &attr, client_thread, (void *)(uintptr_t)slot) != 0) {
+			free_slot((unsigned)slot);
+			close(fd);
 		}
 	}
 }

@@ -29,13 +29,21 @@ char *sk_proxy_basic_auth(const char *user, const char *password);
 /* The header value (len bytes) equals `want`, compared in constant time. */
 bool sk_proxy_token_equal(const char *value, size_t len, const char *want);
 
+/* Not dumpable; no capability left in any set (bounding and ambient
+ * included); started by root, uid and gid 65534 (nobody) and no
+ * supplementary groups.  0, or -1 with errno. */
+int sk_proxy_drop_privileges(void);
 /* no_new_privs, then Landlock: read-only files (what the resolver reads),
  * no TCP bind, TCP connect only to `ports` (any port under audit), and
  * signals and abstract sockets scoped.  -1 with errno where the kernel
  * refuses; best effort where it lacks a feature. */
 int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port);
-/* Then a seccomp filter with agent's denials and no exec (confine.c,
- * through libstockade); -1 with errno. */
+/* Then a seccomp filter with agent's denials, no exec, and sockets that
+ * are TCP or AF_UNIX only (confine.c, through libstockade); -1 with errno. */
 int sk_proxy_seccomp(void);
+/* All three, in that order, as the proxy does before it serves (and
+ * tests/tools/proxy-confine-check.c); 0, or -1 with errno and *step
+ * naming the one that failed. */
+int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step);
 
 #endif

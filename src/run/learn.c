@@ -200,11 +200,14 @@ void sk_learner_event(const struct sk_event *ev, void *data)
 	add_user(it, ev->pid, ev->comm);
 }
 
+static size_t count_connects(const struct sk_learner *l, bool tcp);
+
 size_t sk_learner_entries(const struct sk_learner *l)
 {
 	/* Everything the policy writes beyond the base: the seccomp
-	 * entries, network: mode: unix, compat_arches: filter. */
-	return l->n + (l->net == SK_NET_UNIX) + l->compat;
+	 * entries, network: mode: unix, compat_arches: filter, the
+	 * sockets and TCP ports connected to. */
+	return l->n + (l->net == SK_NET_UNIX) + l->compat + count_connects(l, true) + count_connects(l, false);
 }
 
 bool sk_learner_wanted_network(const struct sk_learner *l)

@@ -456,10 +456,16 @@ size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
 {
 	size_t n = 0;
 
+	bool workers = false;
+
 	if (!rt)
 		return 0;
+	/* Only worker mediators (connect) need them: file observation and
+	 * the other inline ones are answered in the loop. */
+	for (size_t i = 0; i < rt->med->n; i++)
+		workers |= rt->med->m[i].run == SK_MRUN_WORKER;
 	pthread_mutex_lock(&rt->lock);
-	while (rt->nthreads < SK_MEDIATE_WORKERS) {
+	while (workers && rt->nthreads < SK_MEDIATE_WORKERS) {
 		unsigned before = rt->nthreads;
 
 		spawn_worker(rt);

@@ -67,327 +67,16 @@
 #include "analysis/analysis.h"
 #include "run/isolate.h"
 #include "run/supervise.h"
+#include "run/supervise_child.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
 #define DEFAULT_GRACE_MS 100
-/* A child that failed before exec exits with this (never seen by the user:
- * the supervisor reports the error it sent). */
-#define CHILD_SETUP_FAILED 125
 
 /* Signals a supervisor passes on to the command. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-
-/* ---- the handoff protocol (child -> supervisor, SOCK_SEQPACKET) ---- */
-
-enum msg_kind {
-	MSG_LISTENER = 1, /* carries the listener fd */
-	MSG_SETUP_FAILED, /* confinement failed; nothing ran */
-	MSG_EXEC_FAILED,  /* confined, execve() failed */
-};
-
-struct handoff_msg {
-	int kind;
-	int errnum;
-	unsigned flags;	  /* MSG_LISTENER: the filter flags that worked */
-	bool fallback;	  /* MSG_LISTENER: the filter is plan->net_fallback's */
-	char text[400];
-	char hint[200];
-};
-
-static void send_msg_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
-			  const char *hint)
-{
-	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (text)
-		snprintf(m.text, sizeof(m.text), "%s", text);
-	if (hint)
-		snprintf(m.hint, sizeof(m.hint), "%s", hint);
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
-}
-
-static void send_msg(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
-{
-	send_msg_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
-}
-
-/* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at
- * end of stream, -errno on error. */
-static int recv_msg(int sock, struct handoff_msg *m, int *fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	ssize_t n;
-
-	*fd = -1;
-	memset(m, 0, sizeof(*m));
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	/* u.buf has room for one header: the only one to look at (and musl's
-	 * CMSG_NXTHDR() trips clang's -Wsign-compare). */
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
-	if (n == 0)
-		return 0;
-	m->text[sizeof(m->text) - 1] = '\0';
-	m->hint[sizeof(m->hint) - 1] = '\0';
-	return 1;
-}
-
-/* ---- the child ---- */
-
-#define LISTENER_PENDING INT_MIN
-
-struct handoff {
-	int sock;
-	bool fallback;
-	bool futex_ok; /* the confined thread may use futex() (see may_call) */
-	_Atomic int listener; /* LISTENER_PENDING, the fd, or -errno */
-	_Atomic unsigned flags;
-	_Atomic int done;     /* 1 sent, -1 failed */
-};
-
-static long futex(_Atomic int *addr, int op, int val, const struct timespec *timeout)
-{
-	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
-}
-
-/* May the confined thread make this exact call?  Only if the filter lets
- * it through untouched: never a notification (nobody could answer it yet),
- * never a kill. */
-static bool may_call(const stockade_plan *sp, const char *name, const uint64_t args[SK_MAX_ARGS])
-{
-	struct sk_verdict v;
-
-	if (!sp->seccomp_enabled)
-		return true;
-	sk_plan_decide(sp, name, args, &v);
-	return v.action.type == SK_ACT_ALLOW;
-}
-
-/* The helper thread: unconfined, it carries the listener to the supervisor. */
-static void *handoff_thread(void *p)
-{
-	struct handoff *h = p;
-	struct timespec tick = { 0, 200 * 1000 };
-	int fd;
-
-	/* Unconfined, this thread may make any call.  The main thread wakes
-	 * it if it may; otherwise the timeout does. */
-	while ((fd = atomic_load(&h->listener)) == LISTENER_PENDING) {
-		if (h->futex_ok)
-			futex(&h->listener, FUTEX_WAIT_PRIVATE, LISTENER_PENDING, &tick);
-		else
-			sched_yield();
-	}
-	if (fd >= 0) {
-		send_msg(h->sock, MSG_LISTENER, 0, atomic_load(&h->flags), h->fallback, fd, NULL);
-		atomic_store(&h->done, 1);
-	} else {
-		char text[200];
-
-		snprintf(text, sizeof(text), "cannot install the seccomp filter with a listener: %s", strerror(-fd));
-		send_msg(h->sock, MSG_SETUP_FAILED, -fd, 0, false, -1, text);
-		atomic_store(&h->done, -1);
-	}
-	futex(&h->done, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
-	return NULL;
-}
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/* Every pid the command must not name: the supervisor, its mediation
- * workers, the linger process and its workers (supervise_harden.c). */
-#define FENCE_MAX (2 + 2 * SK_MEDIATE_WORKERS)
-
-struct child_args {
-	pid_t supervisor;
-	pid_t fence[FENCE_MAX]; /* fence[0] is the supervisor */
-	size_t nfence;
-	const stockade_plan *plan;
-	const struct sk_supervise_opts *opts;
-	int sock;
-	char *const *argv;
-	sigset_t oldmask;
-	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
-};
-
-static _Noreturn void child_fail(int sock, int errnum, const char *what, stockade_error *e)
-{
-	char text[400];
-
-	if (e && e->msg)
-		snprintf(text, sizeof(text), "%s", e->msg);
-	else
-		snprintf(text, sizeof(text), "%s: %s", what, strerror(errnum));
-	send_msg_hint(sock, MSG_SETUP_FAILED, errnum, 0, false, -1, text, e ? e->hint : NULL);
-	_exit(CHILD_SETUP_FAILED);
-}
-
-static _Noreturn void child_main(struct child_args *a)
-{
-	static struct handoff h = { .listener = LISTENER_PENDING };
-	const stockade_plan *sp;
-	stockade_program *program = NULL;
-	struct sk_enforcement rep;
-	stockade_error *e = NULL;
-	unsigned flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-	struct sock_fprog prog;
-	static const uint64_t no_args[SK_MAX_ARGS];
-	bool yield_ok;
-	void *insns = NULL;
-	size_t len = 0;
-	pthread_t helper;
-	long fd;
-	int ret;
-
-	h.sock = a->sock;
-	/* The command does not outlive its supervisor: killed with it, it
-	 * cannot go on unanswered nor unwatched by whoever waits for us. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != a->supervisor)
-		_exit(CHILD_SETUP_FAILED);
-	/* Namespaces (isolate.h): this process stays as their outer one; the
-	 * rest runs in the command's. */
-	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
-		child_fail(a->sock, -ret, "cannot isolate the command", e);
-	/* The supervisor only blocked signals and took SIGCHLD back to its
-	 * default; dispositions are the caller's. */
-	sigaction(SIGCHLD, &a->old_chld, NULL);
-	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
-	/* The program of the plan with its denials turned into notifications:
-	 * the ruleset, and the filter of sp, the plan that goes with what
-	 * Landlock could enforce (the plan or its TCP fallback). */
-	struct sk_notify nt;
-
-	sk_mediation_notify(a->opts->mediation, a->opts->mode, &nt);
-	ret = sk_program_new(a->plan, &nt, &program, &e);
-	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot confine the command", e);
-	sp = program->filter_plan;
-	rep = program->status.rep;
-	rep.applied = true;
-	h.fallback = sp != a->plan;
-	/* Everything stockade_program_apply() does before the filter
-	 * (no_new_privs, Landlock). */
-	ret = sk_program_apply_but_seccomp(program, &e);
-	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot confine the command", e);
-	/* Whatever the policy says of Landlock, the command is kept off its
-	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
-	 * an audit or learn; a supervisor that only mediates keeps the
-	 * policy's own choice (`scope: signals: false` means what it says),
-	 * and only its own pid is fenced. */
-	{
-		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
-
-		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
-		if (ret < 0)
-			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-		/* In a pid namespace of its own (isolate.c) the command cannot
-		 * name the supervisor, its threads or the linger process at
-		 * all: no pid rules then. */
-		bool visible = getppid() == a->supervisor;
-
-		ret = visible ? sk_supervise_harden(a->fence, a->nfence, ret == 2 || !fence_signals) : 0;
-	}
-	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
-	insns = program->bpf;
-	len = program->bpf_len;
-	prog.len = (unsigned short)len;
-	prog.filter = insns;
-	/* After seccomp(), this thread makes only calls the filter lets
-	 * through untouched: futex() to wake the helper and wait for it (what
-	 * a policy that allows threads allows), else sched_yield(), else none. */
-	{
-		const uint64_t wake[SK_MAX_ARGS] = { (uintptr_t)&h.listener, FUTEX_WAKE_PRIVATE, 1 };
-		const uint64_t wait[SK_MAX_ARGS] = { (uintptr_t)&h.done, FUTEX_WAIT_PRIVATE, 0 };
-
-		/* (learn --all notifies every call.) */
-		bool any = a->opts->mode != SK_NOTIFY_ALL;
-
-		h.futex_ok = any && may_call(sp, "futex", wake) && may_call(sp, "futex", wait);
-		yield_ok = any && may_call(sp, "sched_yield", no_args);
-	}
-	ret = pthread_create(&helper, NULL, handoff_thread, &h);
-	if (ret != 0)
-		child_fail(a->sock, ret, "cannot start the handoff thread", NULL);
-	pthread_detach(helper);
-
-	/* From here on, this thread makes no system call but those allowed
-	 * above until execve(). */
-	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-	if (fd < 0 && errno == EINVAL) {
-		/* Before Linux 5.19: no WAIT_KILLABLE_RECV.  The filter was
-		 * refused, so we are still unconfined here. */
-		flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-	}
-	atomic_store(&h.flags, flags);
-	atomic_store(&h.listener, fd < 0 ? -errno : (int)fd);
-	if (h.futex_ok)
-		futex(&h.listener, FUTEX_WAKE_PRIVATE, 1, NULL);
-	while (atomic_load(&h.done) == 0) {
-		if (h.futex_ok)
-			futex(&h.done, FUTEX_WAIT_PRIVATE, 0, NULL);
-		else if (yield_ok)
-			sched_yield();
-		else
-			cpu_relax();
-	}
-	if (atomic_load(&h.done) < 0)
-		_exit(CHILD_SETUP_FAILED);
-	rep.applied = true;
-	if (a->opts->applied)
-		a->opts->applied(&rep, a->opts->applied_data);
-
-	execvp(a->argv[0], a->argv);
-	/* Confined now: these calls go through the filter like the command's. */
-	ret = errno;
-	send_msg(a->sock, MSG_EXEC_FAILED, ret, 0, false, -1, NULL);
-	_exit(ret == ENOENT ? 127 : 126);
-}
 
 /* ---- the supervisor ---- */
 
@@ -662,7 +351,7 @@ static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 		struct handoff_msg m;
 		int extra;
 
-		if (recv_msg(*sv, &m, &extra) > 0 && m.kind == MSG_EXEC_FAILED) {
+		if (sk_handoff_recv(*sv, &m, &extra) > 0 && m.kind == MSG_EXEC_FAILED) {
 			res->phase = SK_SUP_EXEC_FAILED;
 			res->exec_errno = m.errnum;
 		}
@@ -724,7 +413,7 @@ static _Noreturn void linger(struct sup *s, int sock)
 	hello.n += (unsigned)sk_mediate_prestart(s->rt, hello.pids + 1, SK_MEDIATE_WORKERS);
 	if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello))
 		_exit(0);
-	if (recv_msg(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
+	if (sk_handoff_recv(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
 		_exit(0);
 	close(sock);
 	s->listener = fd;
@@ -848,12 +537,12 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		close(sv[0]);
 		close(sigfd);
 		a.sock = sv[1];
-		child_main(&a);
+		sk_supervise_child(&a);
 	}
 	close(sv[1]);
 	sv[1] = -1;
 
-	ret = recv_msg(sv[0], &m, &fd);
+	ret = sk_handoff_recv(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
 		int st;
 
@@ -920,11 +609,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			 * everything allowed once the command is done. */
 			res->killed_leftovers = sk_supervise_kill_leftovers();
 		} else if (!hup && lsock >= 0) {
-			/* The linger process takes over the listener. */
-			send_msg(lsock, MSG_LISTENER, 0, 0, s.plan != plan, s.listener, NULL);
-			res->lingering = true;
-			res->linger_pid = linger_pid;
-			linger_pid = -1;
+			/* The linger process takes over the listener (if it is
+			 * still there: killed, the descendants' calls fail,
+			 * ENOSYS, once we are gone). */
+			struct pollfd alive = { .fd = lsock, .events = POLLIN };
+
+			if (poll(&alive, 1, 0) == 0) {
+				sk_handoff_send(lsock, MSG_LISTENER, 0, 0, s.plan != plan, s.listener, NULL);
+				res->lingering = true;
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+			}
 		}
 		ret = res->phase == SK_SUP_EXEC_FAILED
 			      ? sk_error(err, res->exec_errno, "cannot run %s: %s", argv[0], strerror(res->exec_errno))

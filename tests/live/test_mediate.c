@@ -189,6 +189,47 @@ TEST(mediate_host_daemon_refused_unless_named)
 	fake_tmux_end(&f);
 }
 
+/* The mount view hides the host sockets bound when the run starts; one
+ * bound later (a restarted daemon, a new tmux server) is in view, and is
+ * refused by the supervisor, which mediates inside the namespaces too where
+ * host daemons run.  Either isolation mode. */
+TEST(mediate_late_host_socket_refused)
+{
+	static const char *const modes[] = { "auto", "off" };
+	struct fake_tmux f;
+	char late[700], script[2048];
+	struct run r;
+
+	if (!have_binaries() || !fake_tmux(&f, 'D'))
+		return;
+	snprintf(late, sizeof(late), "%s/late.sock", f.dir);
+	snprintf(script, sizeof(script),
+		 "i=0; while [ ! -S '%s' ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; exec '%s' read '%s'", late,
+		 probe_path("unix-connect"), late);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(*modes); m++) {
+		pid_t d;
+
+		unlink(late);
+		d = fork();
+		if (d == 0) {
+			/* Bound once the run has started (its view is made). */
+			usleep(500 * 1000);
+			if (server(late, 'L', 16) < 0)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", modes[m], "--", "sh", "-c", script),
+			     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+		CHECK_MSG(r.outcome != 0, "isolation %s: a host socket bound after the run started is reachable: %s",
+			  modes[m], r.out);
+		run_cmd(ARGV(probe_path("unix-connect"), "read", late), &r);
+		CHECK_OUTCOME(&r, 0, "the late daemon answers outside the sandbox");
+		stop(d);
+	}
+	fake_tmux_end(&f);
+}
+
 /* A real ssh-agent started with -a PATH: ssh-add -l cannot reach it
  * (exit 2), and can when the policy names $SSH_AUTH_SOCK (exit 1: no
  * identities). */

@@ -19,7 +19,17 @@
 #  - --audit lets a refused name through and says it would refuse;
 #  - the proxy survives hundreds of connections, half-closes, garbage, an
 #    oversized head and a client that disappears mid-transfer, with as many
-#    descriptors after as before, and is gone when the run ends.
+#    descriptors after as before, and is gone when the run ends;
+#  - it is gone within 5 s of the run's end although the command left 60
+#    idle tunnels and 530 slow clients without the credential hold
+#    connections from outside, and the run's requests went through meanwhile;
+#    a tunnel whose client half-closed (upstream idle) is dropped in 20 s;
+#    past 512 connections the next gets a 503 at once;
+#  - it keeps no capability (root: uid 65534, empty bounding set), is not
+#    dumpable, has wiped its credential from /proc/PID/environ, and its own
+#    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
+#    only; where its lockdown fails it exits and the run does not start;
+#    plain HTTP gets a Host; an IPv6 address's 403 suggests a name.
 set -eu
 # Both ways: without namespaces (Landlock, the supervisor) and with them
 # where they can be made (an empty network namespace holding the proxy's
@@ -43,8 +53,11 @@ sr() { "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" "$@"; }
 sr --net proxy -- true 2>/dev/null || { echo "SKIP: network mode proxy cannot run here"; exit 77; }
 tmp=$(mktemp -d /tmp/stockade-net.XXXXXX)
 server=
+holder=
+flood=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
+	for k in $holder $flood; do kill "$k" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -133,6 +146,28 @@ out=$(sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" -- curl 
 # the Host header is the host decided on, not the client's (domain fronting)
 out=$(agent -- curl -sS -H "Host: evil.test" "$base/echo-host" 2>&1) || fail "echo-host: $out"
 [ "$out" = "registry.test:$port" ] || fail "the proxy forwarded Host: $out"
+# ... and one is sent where the client sent none (HTTP/1.1 needs it)
+out=$(agent -- python3 - "$port" <<'PY' 2>&1
+import base64, os, socket, sys
+url = os.environ["HTTP_PROXY"]
+cred = url.split("//", 1)[1].split("@", 1)[0]
+s = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+s.sendall(b"GET http://registry.test:%s/echo-host HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+          % (sys.argv[1].encode(), base64.b64encode(cred.encode())))
+d = b""
+while True:
+    c = s.recv(4096)
+    if not c:
+        break
+    d += c
+print(d.split(b"\r\n\r\n", 1)[-1].decode())
+PY
+) || fail "no-Host request: $out"
+[ "$out" = "registry.test:$port" ] || fail "without a Host from the client the proxy forwarded Host: $out"
+# an IPv6 address: the fix is a name for it (network.allow lists names only)
+out=$(agent -- curl -sS -p -w '%{http_code}' "http://[::ffff:127.0.0.1]:$port/" 2>"$tmp/err") || true
+grep -q "proxy refused CONNECT ::ffff:127.0.0.1:$port: not in network.allow (a name for it: network.hosts: {NAME: \"::ffff:127.0.0.1\"} and --allow-host NAME:$port)" \
+	"$tmp/err" || fail "the 403 for an IPv6 address: $out $(cat "$tmp/err")"
 
 # Landlock without TCP rules (ABI 3, Debian 12's kernel): without a network
 # namespace no TCP socket can be opened (fail closed); in one, the proxy is
@@ -439,7 +474,7 @@ done
 	fail "the proxy (pid $pid) outlived the run"
 
 # descriptors: the same after the abuse as before it (a run whose proxy we can watch)
-agent -v -- sh -c 'sleep 2' 2>"$tmp/err2" &
+agent -v -- sh -c 'echo "$HTTP_PROXY" >"$1/proxy-url"; sleep 2' sh "$tmp/work" 2>"$tmp/err2" &
 runner=$!
 i=0
 while ! grep -q "proxy pid" "$tmp/err2" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -449,6 +484,28 @@ if [ -n "$pid" ] && [ -d "/proc/$pid/fd" ]; then
 	# the proxy confined itself: no_new_privs and a seccomp filter
 	grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" && grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status" ||
 		fail "the proxy is not confined: $(grep -E 'NoNewPrivs|Seccomp' "/proc/$pid/status")"
+	# no capability, and started by root, nobody's uid and an empty bounding set
+	grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$pid/status" &&
+		grep -q '^CapPrm:[[:space:]]*0000000000000000$' "/proc/$pid/status" ||
+		fail "the proxy kept capabilities: $(grep '^Cap' "/proc/$pid/status")"
+	if [ "$(id -u)" = 0 ]; then
+		grep -q '^CapBnd:[[:space:]]*0000000000000000$' "/proc/$pid/status" ||
+			fail "the proxy kept a bounding set: $(grep '^CapBnd' "/proc/$pid/status")"
+		grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534$' "/proc/$pid/status" ||
+			fail "the proxy, started by root, runs as $(grep '^Uid' "/proc/$pid/status")"
+	fi
+	# the credential is not in its environment's memory (unsetenv() alone leaves it there)
+	i=0
+	while [ ! -s "$tmp/work/proxy-url" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	token=$(sed -n 's|^http://stockade:\([0-9a-f]*\)@.*|\1|p' "$tmp/work/proxy-url")
+	[ ${#token} = 32 ] || fail "no credential in the run's HTTP_PROXY: $(cat "$tmp/work/proxy-url")"
+	if { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -q "$token"; then
+		fail "the credential is readable in /proc/$pid/environ"
+	fi
+	# not dumpable: its /proc files stay root's although it runs as another uid
+	if [ "$(id -u)" = 0 ]; then
+		[ "$(stat -c %u "/proc/$pid/environ")" = 0 ] || fail "the proxy is dumpable: $(ls -l "/proc/$pid/environ")"
+	fi
 	before=$(ls "/proc/$pid/fd" | wc -l)
 	python3 - "$pport" <<'PY'
 import socket, sys
@@ -466,6 +523,200 @@ else
 	fail "could not find the proxy of a running sandbox: $(cat "$tmp/err2")"
 fi
 wait "$runner" || fail "the watched run failed"
+
+# the proxy's confinement from inside (its own confine.o): only TCP and
+# unix sockets, no capability, not root
+check=$(dirname "$STOCKADE")/proxy-confine-check
+if [ -x "$check" ]; then
+	out=$("$check" 2>&1) || fail "the proxy's confinement: $out"
+	for s in udp udp6 raw-icmp packet netlink-route netlink-netfilter mptcp; do
+		echo "$out" | grep -q "^$s refused 13$" || fail "the proxy's confinement let a $s socket be made: $out"
+	done
+	echo "$out" | grep -q '^tcp made$' || fail "the proxy's confinement refused a TCP socket: $out"
+else
+	fail "$check is not built (make $check)"
+fi
+
+# fail closed: a proxy that cannot drop its capabilities (root without
+# CAP_SETPCAP, so the bounding set stays) says so and exits, it does not
+# serve on the listener it was given (serving, it would run until killed)
+proxy_bin=${STOCKADE_PROXY_BIN:-$(dirname "$STOCKADE")/stockade-proxy}
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	st=0
+	STOCKADE_PROXY_TOKEN=0123456789abcdef0123456789abcdef timeout 10 python3 - "$proxy_bin" <<'PY' >"$tmp/out5" 2>&1 || st=$?
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)  # inheritable
+os.set_inheritable(3, True)
+os.execvp("setpriv", ["setpriv", "--bounding-set", "-setpcap", "--inh-caps", "-all", sys.argv[1],
+                      "--allow", "registry.test:1"])
+PY
+	[ $st = 1 ] && grep -q "stockade: proxy: cannot drop its privileges: .*; it does not serve" "$tmp/out5" ||
+		fail "a proxy whose confinement failed: exit $st, $(cat "$tmp/out5")"
+	# ... and stockade waits for the proxy's word: the command does not run
+	rm -f "$tmp/work/ran"
+	st=0
+	setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" \
+		--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
+	[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
+		grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
+		fail "a run whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
+fi
+
+# ---- the proxy ends with the run, whatever its clients do ----
+# Inside: 60 CONNECT tunnels to an upstream that never closes, left open
+# when the command ends.  Outside, with no credential: 530 connections
+# sending a byte of head now and then (more than the proxy serves at once).
+# The run's own requests still go through, and the proxy is gone soon
+# after the run.
+python3 - "$tmp/hport" <<'PY' &
+import os, resource, socket, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1024)
+with open(sys.argv[1] + ".tmp", "w") as f: f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+keep = []
+while True:
+    keep.append(s.accept()[0])
+PY
+holder=$!
+i=0
+while [ ! -s "$tmp/hport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+hport=$(cat "$tmp/hport")
+rm -f "$tmp/work/go"
+agent --allow-host "registry.test:$hport" -v -- python3 - "$hport" "$port" "$tmp/work" <<'PY' >"$tmp/out4" 2>"$tmp/err4" &
+import base64, os, socket, sys, time, urllib.request
+hport, port, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+url = os.environ["HTTP_PROXY"]
+cred = url.split("//", 1)[1].split("@", 1)[0]
+proxy = ("127.0.0.1", int(url.rsplit(":", 1)[1]))
+while not os.path.exists(d + "/go"):
+    time.sleep(0.02)
+import threading
+def half_closed():  # the client's side closed, the upstream idle: dropped after a grace
+    s = socket.create_connection(proxy)
+    s.sendall(b"CONNECT registry.test:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+              % (hport, base64.b64encode(cred.encode())))
+    s.settimeout(25)
+    r = s.recv(100)
+    s.shutdown(socket.SHUT_WR)
+    t0 = time.time()
+    try:
+        while s.recv(100):
+            pass
+        half.append("half-closed tunnel dropped" if time.time() - t0 < 20 else "half-closed tunnel kept")
+    except OSError as e:
+        half.append("half-closed tunnel kept: %s" % e)
+half = []
+th = threading.Thread(target=half_closed)
+th.start()
+tunnels, up = [], 0
+for i in range(60):
+    s = socket.create_connection(proxy)
+    s.settimeout(5)
+    s.sendall(b"CONNECT registry.test:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+              % (hport, base64.b64encode(cred.encode())))
+    try:
+        if s.recv(100).startswith(b"HTTP/1.1 200"):
+            up += 1
+    except OSError:
+        break
+    tunnels.append(s)
+print("tunnels", up, flush=True)
+try:
+    print(urllib.request.urlopen("http://registry.test:%d/index.html" % port, timeout=5).read().decode().strip())
+except OSError as e:
+    print("request failed:", e)
+th.join()
+print(half[0] if half else "half-closed: no answer", flush=True)
+# more tunnels than the proxy serves at once: a 503 at once, not a wait
+import resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+try:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 2048), hard))
+except (OSError, ValueError):
+    pass
+answer = "no 503 in 600 tunnels"
+for i in range(600):
+    try:
+        s = socket.create_connection(proxy)
+        s.settimeout(5)
+        s.sendall(b"CONNECT registry.test:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+                  % (hport, base64.b64encode(cred.encode())))
+        r = s.recv(100)
+    except OSError as e:
+        answer = "tunnel %d: %s" % (i, e)
+        break
+    tunnels.append(s)
+    if r.startswith(b"HTTP/1.1 503"):
+        answer = "503 when full"
+        break
+print(answer, flush=True)
+# the tunnels and the slow clients stay: the run ends here
+PY
+runner=$!
+i=0
+while ! grep -q "proxy pid" "$tmp/err4" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+pid=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/err4")
+pport=$(sed -n 's/^stockade: proxy pid \([0-9]*\) on 127.0.0.1:\([0-9]*\)$/\2/p' "$tmp/err4")
+flood=
+if [ -n "$pport" ]; then
+	python3 - "$pport" "$tmp/flooded" <<'PY' &
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+socks = []
+for i in range(530):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+        s.sendall(b"G")
+        socks.append(s)
+    except OSError:
+        pass
+open(sys.argv[2], "w").write(str(len(socks)))
+for t in range(60):  # a byte each now and then, never a whole head
+    time.sleep(1)
+    for s in socks:
+        try:
+            s.send(b"E", socket.MSG_DONTWAIT)
+        except OSError:
+            pass
+PY
+	flood=$!
+	i=0
+	while [ ! -s "$tmp/flooded" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+else
+	fail "no proxy pid in --verbose: $(cat "$tmp/err4")"
+fi
+touch "$tmp/work/go"
+wait "$runner" || fail "the run with tunnels and slow clients failed: $(cat "$tmp/out4") $(cat "$tmp/err4")"
+i=0
+while [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
+	[ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+[ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
+	fail "the proxy (pid $pid) outlived by 5 s a run that left 60 tunnels and 530 slow clients"
+for k in $flood $holder; do
+	kill "$k" 2>/dev/null || true
+	wait "$k" 2>/dev/null || true
+done
+flood=
+holder=
+[ "$(head -n 1 "$tmp/out4")" = "tunnels 60" ] || fail "tunnels under a flood of slow clients: $(cat "$tmp/out4")"
+[ "$(sed -n 2p "$tmp/out4")" = hello-from-registry ] ||
+	fail "a request of the run under a flood of slow clients: $(cat "$tmp/out4")"
+[ "$(sed -n 3p "$tmp/out4")" = "half-closed tunnel dropped" ] ||
+	fail "a tunnel whose client side closed (upstream idle) stayed 20 s: $(cat "$tmp/out4")"
+[ "$(sed -n 4p "$tmp/out4")" = "503 when full" ] ||
+	fail "more tunnels than the proxy serves: $(cat "$tmp/out4")"
 
 # the supervisor's descriptors: the same after 300 mediated connects (allowed
 # and refused) as before them

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The supervised child (supervise.c says why it is built this way): it
+ * makes its namespaces where the policy asks, confines itself with the
+ * notifying filter on its main thread while a helper thread hands the
+ * listener to the supervisor, then execs the command.  And the handoff
+ * protocol both sides speak.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "landlock/landlock.h"
+#include "run/exec.h"
+#include "analysis/analysis.h"
+#include "run/isolate.h"
+#include "run/supervise.h"
+#include "run/supervise_child.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* ---- the handoff protocol (child -> supervisor, SOCK_SEQPACKET) ---- */
+
+
+
+void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+			  const char *hint)
+{
+	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	if (hint)
+		snprintf(m.hint, sizeof(m.hint), "%s", hint);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+{
+	sk_handoff_send_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
+}
+
+/* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at
+ * end of stream, -errno on error. */
+int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	*fd = -1;
+	memset(m, 0, sizeof(*m));
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* u.buf has room for one header: the only one to look at (and musl's
+	 * CMSG_NXTHDR() trips clang's -Wsign-compare). */
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n == 0)
+		return 0;
+	m->text[sizeof(m->text) - 1] = '\0';
+	m->hint[sizeof(m->hint) - 1] = '\0';
+	return 1;
+}
+
+/* ---- the child ---- */
+
+#define LISTENER_PENDING INT_MIN
+
+struct handoff {
+	int sock;
+	bool fallback;
+	bool futex_ok; /* the confined thread may use futex() (see may_call) */
+	_Atomic int listener; /* LISTENER_PENDING, the fd, or -errno */
+	_Atomic unsigned flags;
+	_Atomic int done;     /* 1 sent, -1 failed */
+};
+
+static long futex(_Atomic int *addr, int op, int val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
+}
+
+/* May the confined thread make this exact call?  Only if the filter lets
+ * it through untouched: never a notification (nobody could answer it yet),
+ * never a kill. */
+static bool may_call(const stockade_plan *sp, const char *name, const uint64_t args[SK_MAX_ARGS])
+{
+	struct sk_verdict v;
+
+	if (!sp->seccomp_enabled)
+		return true;
+	sk_plan_decide(sp, name, args, &v);
+	return v.action.type == SK_ACT_ALLOW;
+}
+
+/* The helper thread: unconfined, it carries the listener to the supervisor. */
+static void *handoff_thread(void *p)
+{
+	struct handoff *h = p;
+	struct timespec tick = { 0, 200 * 1000 };
+	int fd;
+
+	/* Unconfined, this thread may make any call.  The main thread wakes
+	 * it if it may; otherwise the timeout does. */
+	while ((fd = atomic_load(&h->listener)) == LISTENER_PENDING) {
+		if (h->futex_ok)
+			futex(&h->listener, FUTEX_WAIT_PRIVATE, LISTENER_PENDING, &tick);
+		else
+			sched_yield();
+	}
+	if (fd >= 0) {
+		sk_handoff_send(h->sock, MSG_LISTENER, 0, atomic_load(&h->flags), h->fallback, fd, NULL);
+		atomic_store(&h->done, 1);
+	} else {
+		char text[200];
+
+		snprintf(text, sizeof(text), "cannot install the seccomp filter with a listener: %s", strerror(-fd));
+		sk_handoff_send(h->sock, MSG_SETUP_FAILED, -fd, 0, false, -1, text);
+		atomic_store(&h->done, -1);
+	}
+	futex(&h->done, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	return NULL;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+
+static _Noreturn void child_fail(int sock, int errnum, const char *what, stockade_error *e)
+{
+	char text[400];
+
+	if (e && e->msg)
+		snprintf(text, sizeof(text), "%s", e->msg);
+	else
+		snprintf(text, sizeof(text), "%s: %s", what, strerror(errnum));
+	sk_handoff_send_hint(sock, MSG_SETUP_FAILED, errnum, 0, false, -1, text, e ? e->hint : NULL);
+	_exit(CHILD_SETUP_FAILED);
+}
+
+_Noreturn void sk_supervise_child(struct child_args *a)
+{
+	static struct handoff h = { .listener = LISTENER_PENDING };
+	const stockade_plan *sp;
+	stockade_program *program = NULL;
+	struct sk_enforcement rep;
+	stockade_error *e = NULL;
+	unsigned flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	struct sock_fprog prog;
+	static const uint64_t no_args[SK_MAX_ARGS];
+	bool yield_ok;
+	void *insns = NULL;
+	size_t len = 0;
+	pthread_t helper;
+	long fd;
+	int ret;
+
+	h.sock = a->sock;
+	/* The command does not outlive its supervisor: killed with it, it
+	 * cannot go on unanswered nor unwatched by whoever waits for us. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != a->supervisor)
+		_exit(CHILD_SETUP_FAILED);
+	/* Namespaces (isolate.h): this process stays as their outer one; the
+	 * rest runs in the command's. */
+	if ((ret = sk_isolate(a->plan, NULL, &e)) < 0)
+		child_fail(a->sock, -ret, "cannot isolate the command", e);
+	/* The supervisor only blocked signals and took SIGCHLD back to its
+	 * default; dispositions are the caller's. */
+	sigaction(SIGCHLD, &a->old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
+	/* The program of the plan with its denials turned into notifications:
+	 * the ruleset, and the filter of sp, the plan that goes with what
+	 * Landlock could enforce (the plan or its TCP fallback). */
+	struct sk_notify nt;
+
+	sk_mediation_notify(a->opts->mediation, a->opts->mode, &nt);
+	ret = sk_program_new(a->plan, &nt, &program, &e);
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot confine the command", e);
+	sp = program->filter_plan;
+	rep = program->status.rep;
+	rep.applied = true;
+	h.fallback = sp != a->plan;
+	/* Everything stockade_program_apply() does before the filter
+	 * (no_new_privs, Landlock). */
+	ret = sk_program_apply_but_seccomp(program, &e);
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot confine the command", e);
+	/* Whatever the policy says of Landlock, the command is kept off its
+	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
+	 * an audit or learn; a supervisor that only mediates keeps the
+	 * policy's own choice (`scope: signals: false` means what it says),
+	 * and only its own pid is fenced. */
+	{
+		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
+
+		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+		if (ret < 0)
+			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+		/* In a pid namespace of its own (isolate.c) the command cannot
+		 * name the supervisor, its threads or the linger process at
+		 * all: no pid rules then. */
+		bool visible = getppid() == a->supervisor;
+
+		ret = visible ? sk_supervise_harden(a->fence, a->nfence, ret == 2 || !fence_signals) : 0;
+	}
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
+	insns = program->bpf;
+	len = program->bpf_len;
+	prog.len = (unsigned short)len;
+	prog.filter = insns;
+	/* After seccomp(), this thread makes only calls the filter lets
+	 * through untouched: futex() to wake the helper and wait for it (what
+	 * a policy that allows threads allows), else sched_yield(), else none. */
+	{
+		const uint64_t wake[SK_MAX_ARGS] = { (uintptr_t)&h.listener, FUTEX_WAKE_PRIVATE, 1 };
+		const uint64_t wait[SK_MAX_ARGS] = { (uintptr_t)&h.done, FUTEX_WAIT_PRIVATE, 0 };
+
+		/* (learn --all notifies every call.) */
+		bool any = a->opts->mode != SK_NOTIFY_ALL;
+
+		h.futex_ok = any && may_call(sp, "futex", wake) && may_call(sp, "futex", wait);
+		yield_ok = any && may_call(sp, "sched_yield", no_args);
+	}
+	ret = pthread_create(&helper, NULL, handoff_thread, &h);
+	if (ret != 0)
+		child_fail(a->sock, ret, "cannot start the handoff thread", NULL);
+	pthread_detach(helper);
+
+	/* From here on, this thread makes no system call but those allowed
+	 * above until execve(). */
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (fd < 0 && errno == EINVAL) {
+		/* Before Linux 5.19: no WAIT_KILLABLE_RECV.  The filter was
+		 * refused, so we are still unconfined here. */
+		flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	}
+	atomic_store(&h.flags, flags);
+	atomic_store(&h.listener, fd < 0 ? -errno : (int)fd);
+	if (h.futex_ok)
+		futex(&h.listener, FUTEX_WAKE_PRIVATE, 1, NULL);
+	while (atomic_load(&h.done) == 0) {
+		if (h.futex_ok)
+			futex(&h.done, FUTEX_WAIT_PRIVATE, 0, NULL);
+		else if (yield_ok)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+	if (atomic_load(&h.done) < 0)
+		_exit(CHILD_SETUP_FAILED);
+	rep.applied = true;
+	if (a->opts->applied)
+		a->opts->applied(&rep, a->opts->applied_data);
+
+	execvp(a->argv[0], a->argv);
+	/* Confined now: these calls go through the filter like the command's. */
+	ret = errno;
+	sk_handoff_send(a->sock, MSG_EXEC_FAILED, ret, 0, false, -1, NULL);
+	_exit(ret == ENOENT ? 127 : 126);
+}
+

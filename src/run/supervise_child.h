@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Between the supervisor (supervise.c) and the child that confines itself
+ * and execs the command (supervise_child.c): the handoff protocol over a
+ * SOCK_SEQPACKET socketpair, and what the child is given.  Private to the
+ * run stage.
+ */
+#ifndef STOCKADE_SUPERVISE_CHILD_H
+#define STOCKADE_SUPERVISE_CHILD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "run/mediate.h"
+#include "run/supervise.h"
+
+/* A child that failed before exec exits with this (never seen by the user:
+ * the supervisor reports the error it sent). */
+#define CHILD_SETUP_FAILED 125
+
+enum msg_kind {
+	MSG_LISTENER = 1, /* carries the listener fd */
+	MSG_SETUP_FAILED, /* confinement failed; nothing ran */
+	MSG_EXEC_FAILED,  /* confined, execve() failed */
+};
+
+struct handoff_msg {
+	int kind;
+	int errnum;
+	unsigned flags;	  /* MSG_LISTENER: the filter flags that worked */
+	bool fallback;	  /* MSG_LISTENER: the filter is plan->net_fallback's */
+	char text[400];
+	char hint[200];
+};
+
+/* Every pid the command must not name: the supervisor, its mediation
+ * workers, the linger process and its workers (supervise_harden.c). */
+#define FENCE_MAX (2 + 2 * SK_MEDIATE_WORKERS)
+
+struct child_args {
+	pid_t supervisor;
+	pid_t fence[FENCE_MAX]; /* fence[0] is the supervisor */
+	size_t nfence;
+	const stockade_plan *plan;
+	const struct sk_supervise_opts *opts;
+	int sock;
+	char *const *argv;
+	sigset_t oldmask;
+	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
+};
+
+void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+			  const char *hint);
+void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text);
+/* One message, and the fd it carries (or -1); <= 0 on EOF or error. */
+int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd);
+
+/* The child: confine itself with the notifying filter, hand the listener
+ * over, exec the command; never returns. */
+_Noreturn void sk_supervise_child(struct child_args *a);
+
+#endif
