@@ -5,6 +5,7 @@
  * the variable is not set: the tools' own documentation.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,35 +48,63 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* mkdir -p, the new directories private to the user.  The directory
- * itself first: after the first run it is there, and one call says so. */
-static int make_dirs(char *path)
+/* `home`/.cache/stockade/`sub`, the new directories private to the user.
+ * ~/.cache may be a link of the user's (another disk); from `stockade` down
+ * the tree is the sandbox's to write, so a link an earlier run planted
+ * there is never followed: each step is mkdirat() + openat(O_NOFOLLOW) from
+ * the one above, and a link or non-directory refuses the cache (-ELOOP,
+ * -ENOTDIR).  Nothing is created or chmodded outside the tree. */
+static int make_cache_dir(const char *home, const char *sub)
 {
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
+	_cleanup_free_ char *cache = join(home, "/.cache", "");
+	_cleanup_free_ char *rel = join("stockade/", sub, "");
+	int fd, ret = 0;
+
+	if (!cache || !rel)
+		return -ENOMEM;
+	if (mkdir(cache, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		int ret = mkdir(path, 0700);
-		*p = c;
-		if (ret < 0 && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
+	fd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (char *name = rel, *next; name && *name; name = next) {
+		int sub_fd;
+
+		next = strchr(name, '/');
+		if (next)
+			*next++ = '\0';
+		if (mkdirat(fd, name, 0700) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		sub_fd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_fd < 0) {
+			ret = -errno;
+			break;
+		}
+		close(fd);
+		fd = sub_fd;
 	}
+	close(fd);
+	return ret;
 }
+
+/* The answers so far, by the directory the entry would be created in: the
+ * tools' missing caches mostly share one (~/.cache). */
+struct answers {
+	char *dir[ARRAY_SIZE(tools) + 1];
+	bool ok[ARRAY_SIZE(tools) + 1];
+	size_t n;
+};
 
 /* Whether the policy lets the command create entries in `dir`, and, if
  * dir does not exist (exists false), dir itself in its nearest existing
  * directory. */
-static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
+static bool writable(const struct sk_fs_index *ix, struct answers *a, const char *dir, bool exists)
 {
 	_cleanup_free_ char *probe = join(dir, "/", "x");
 	struct stat st;
+	bool ok;
 
 	if (!probe)
 		return false;
@@ -92,7 +121,14 @@ static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 		exists = stat(probe, &st) == 0;
 		*slash = '/';
 	}
-	return sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
+	char *last = strrchr(probe, '/');
+	for (size_t i = 0; last && i < a->n; i++)
+		if (!strncmp(a->dir[i], probe, (size_t)(last - probe)) && !a->dir[i][last - probe])
+			return a->ok[i];
+	ok = sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
+	if (last && a->n < ARRAY_SIZE(a->dir) && (a->dir[a->n] = strndup(probe, (size_t)(last - probe))))
+		a->ok[a->n++] = ok;
+	return ok;
 }
 
 void sk_caches_free(struct sk_caches *c)
@@ -107,6 +143,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		      stockade_error **err)
 {
 	struct sk_fs_index *ix = NULL;
+	struct answers answers = { .n = 0 };
 	int ret;
 
 	*c = (struct sk_caches){ 0 };
@@ -125,7 +162,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!writable(ix, root, true)) /* created below, before the sandbox starts */
+	if (!writable(ix, &answers, root, true)) /* created below, before the sandbox starts */
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 		const struct cache_tool *t = &tools[i];
@@ -143,14 +180,20 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		}
 		struct stat st;
 
-		if (writable(ix, own, stat(own, &st) == 0)) {
+		if (writable(ix, &answers, own, stat(own, &st) == 0)) {
 			c->kept[c->nkept++] = t->tool;
 			continue;
 		}
-		if ((ret = make_dirs(dir)) < 0) {
-			ret = sk_error(err, -ret, "cannot create the sandbox's %s cache %s: %s", t->tool, dir,
-				       strerror(-ret));
-			goto out;
+		if ((ret = make_cache_dir(env->home, t->sub)) < 0) {
+			if (ret == -ENOMEM) {
+				ret = sk_error(err, ENOMEM, "out of memory");
+				goto out;
+			}
+			/* A link or a file where the cache should be (planted by
+			 * an earlier run), or no room: this tool keeps its own
+			 * cache, which the policy leaves read-only. */
+			ret = 0;
+			continue;
 		}
 		struct sk_cache_setting *s = &c->set[c->n];
 		*s = (struct sk_cache_setting){ .tool = t->tool, .var = t->var };
@@ -169,6 +212,8 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	root = NULL;
 	ret = 0;
 out:
+	for (size_t i = 0; i < answers.n; i++)
+		free(answers.dir[i]);
 	sk_fs_index_free(ix);
 	if (ret < 0)
 		sk_caches_free(c);
