@@ -61,11 +61,9 @@ tmp=$(mktemp -d /var/tmp/stockade-net.XXXXXX)
 server=
 holder=
 flood=
-shome=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 	for k in $holder $flood; do kill "$k" 2>/dev/null || true; done
-	[ -n "$shome" ] && rm -rf "$shome"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -130,17 +128,15 @@ agent() { sr --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" "$@";
 # them (~/.cache/stockade), their config be read and ~/.npmrc refused, as
 # strict says.  Without the machine's package manager settings (PIP_*,
 # npm_config_*: the config files below say where the index is).
-case ${TMPDIR:-/tmp} in
-/var/tmp*) ;;
-*) [ -d /var/tmp ] && [ -w /var/tmp ] && shome=$(mktemp -d /var/tmp/stockade-net-home.XXXXXX) || shome= ;;
-esac
+shome=$tmp/strict-home
+mkdir "$shome"
 shome_outside=yes
-if [ -z "$shome" ]; then
-	echo "note: no home outside the temp dirs (/var/tmp); strict's package manager caches are not checked"
-	shome=$tmp/strict-home
-	mkdir "$shome"
+case $shome/ in
+"${TMPDIR:-/tmp}"/*)
+	echo "note: TMPDIR holds $tmp; strict's package manager caches are not checked"
 	shome_outside=no
-fi
+	;;
+esac
 strict_pm() {
 	env -u npm_config_cache -u npm_config_registry -u npm_config_userconfig -u PIP_CACHE_DIR -u PIP_INDEX_URL \
 		-u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_TRUSTED_HOST -u PIP_NO_CACHE_DIR -u PIP_CONFIG_FILE \
