@@ -7,11 +7,15 @@
 # through resolves anywhere but the pin or /etc/hosts' localhost, so no
 # packet leaves loopback.  Checks:
 #  - curl, python urllib, git clone, npm install, pip download/install reach
-#    the allowed name through the proxy (agent with --allow-host; curl,
-#    python and git under strict);
-#  - a name not allowed gets a 403 naming it and the fix, and a line on
-#    stderr; localhost, allowed but not pinned, is refused by the address
-#    guard (loopback);
+#    the allowed name through the proxy, under agent with --allow-host and
+#    under strict; strict's npm and pip (a home outside its write roots, as
+#    a real one is) read their config (the project's .npmrc, pip.conf),
+#    not ~/.npmrc's token, and cache in ~/.cache/stockade, not the user's
+#    caches; npm's second install is served from there (--offline);
+#  - a name not allowed gets a 403 naming it and the fix, a line on stderr,
+#    a report line and JSON event (agent and strict; npm under strict from
+#    a registry not allowed too); localhost, allowed but not pinned, is
+#    refused by the address guard (loopback);
 #  - direct connections fail: the server's port, the proxy's port on
 #    127.0.0.2, UDP, sendto with MSG_FASTOPEN; a request without the run's
 #    credential gets 407;
@@ -76,12 +80,19 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY
 # ---- the server ----
 echo hello-from-registry >"$tmp/www/index.html"
 head -c 3000000 /dev/urandom >"$tmp/www/big.bin"
-python3 - "$tmp/www" "$tmp/port" <<'PY' &
+python3 - "$tmp/www" "$tmp/port" "$tmp/auth-seen" <<'PY' &
 import functools, http.server, os, sys
-root, portfile = sys.argv[1], sys.argv[2]
+root, portfile, authfile = sys.argv[1], sys.argv[2], sys.argv[3]
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
+    def end_headers(self):
+        if self.path.startswith("/files/"):  # as PyPI's files host: pip caches them
+            self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
     def do_GET(self):
+        if self.headers.get("Authorization"):  # what a client sent as its credential
+            with open(authfile, "a") as f:
+                f.write(self.path + " " + self.headers.get("Authorization") + "\n")
         if self.path == "/echo-host":  # what the proxy forwarded as Host
             body = (self.headers.get("Host") or "").encode()
             self.send_response(200)
@@ -112,6 +123,26 @@ network:
 EOF
 sed 's/extends: agent/extends: strict/' "$tmp/agent.yaml" >"$tmp/strict.yaml"
 agent() { sr --policy "$tmp/agent.yaml" --allow-host "registry.test:$port" "$@"; }
+# strict's package manager runs get a home outside strict's write roots (the
+# temp dirs), as a real one is: their caches must go where strict points
+# them (~/.cache/stockade), their config be read and ~/.npmrc refused, as
+# strict says.  Without the machine's package manager settings (PIP_*,
+# npm_config_*: the config files below say where the index is).
+shome=$tmp/strict-home
+mkdir "$shome"
+shome_outside=yes
+case $shome/ in
+"${TMPDIR:-/tmp}"/*)
+	echo "note: TMPDIR holds $tmp; strict's package manager caches are not checked"
+	shome_outside=no
+	;;
+esac
+strict_pm() {
+	env -u npm_config_cache -u npm_config_registry -u npm_config_userconfig -u PIP_CACHE_DIR -u PIP_INDEX_URL \
+		-u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_TRUSTED_HOST -u PIP_NO_CACHE_DIR -u PIP_CONFIG_FILE \
+		-u XDG_CONFIG_HOME -u XDG_CACHE_HOME HOME="$shome" PIP_ROOT_USER_ACTION=ignore \
+		"$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" "$@"
+}
 
 cd "$tmp/work"
 
@@ -192,6 +223,20 @@ grep -q "stockade: proxy refused GET evil.test:$port: not in network.allow" "$tm
 out=$(agent -- curl -sS -p -w '%{http_code}' "https://evil.test/" 2>"$tmp/err") || true
 grep -q "proxy refused CONNECT evil.test:443: not in network.allow (--allow-host evil.test" "$tmp/err" ||
 	fail "CONNECT to a name not allowed: $out $(cat "$tmp/err")"
+# ... and so under strict: the 403 naming the host and the fix, the line on
+# stderr, the report's line and JSON event
+out=$(sr --policy "$tmp/strict.yaml" --allow-host "registry.test:$port" --report --report-json "$tmp/strict.json" -- \
+	curl -sS -w '%{http_code}' "http://evil.test:$port/" 2>"$tmp/err") || true
+case $out in
+*"evil.test:$port is not reachable"*"--allow-host evil.test:$port"*403) ;;
+*) fail "a name not allowed under strict: got $out" ;;
+esac
+grep -q "stockade: proxy refused GET evil.test:$port: not in network.allow" "$tmp/err" &&
+	grep -q "^  GET evil.test:$port (1 time by curl (pid [0-9]*)): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+	fail "a name not allowed under strict: no refusal and report line: $(cat "$tmp/err")"
+grep -q "\"event\":\"network\",\"method\":\"GET\",\"host\":\"evil.test\",\"port\":$port,.*\"fix\":\"--allow-host evil.test:$port\"" \
+	"$tmp/strict.json" || fail "a name not allowed under strict: no network event in the JSON report: $(cat "$tmp/strict.json")"
+grep -q "fix: --net full" "$tmp/err" && fail "the report suggests --net full under strict's mode proxy: $(cat "$tmp/err")"
 if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
 	out=$(sr --policy "$tmp/agent.yaml" --allow-host "localhost:$port" -- \
 		curl -sS --noproxy '' -w '%{http_code}' "http://localhost:$port/index.html" 2>&1) || true
@@ -369,6 +414,40 @@ PY
 	npm_config_cache=$PWD/.npm-cache agent -- npm install --no-audit --no-fund --registry "$base/" stockade-tiny \
 		>"$tmp/err" 2>&1 || fail "npm install through the proxy: $(tail -5 "$tmp/err")"
 	[ -f node_modules/stockade-tiny/index.js ] || fail "npm install: the package is not there"
+	# under strict: the registry named in the project's .npmrc (npm's config,
+	# read inside), ~/.npmrc (a token for that registry) refused and npm
+	# going on without it, the cache the sandbox's own, and warm the next time
+	mkdir "$tmp/app-strict"
+	cd "$tmp/app-strict"
+	echo '{ "name": "app", "version": "1.0.0" }' >package.json
+	echo "registry=$base/" >.npmrc
+	printf '//registry.test:%s/:_authToken=npm-SECRET\n' "$port" >"$shome/.npmrc"
+	strict_pm -- npm install --no-audit --no-fund stockade-tiny >"$tmp/err" 2>&1 ||
+		fail "npm install under strict: $(tail -5 "$tmp/err")"
+	[ -f node_modules/stockade-tiny/index.js ] || fail "npm install under strict: the package is not there"
+	if [ $shome_outside = yes ]; then
+		[ -n "$(find "$shome/.cache/stockade/npm/_cacache/content-v2" -type f 2>/dev/null)" ] ||
+			fail "npm under strict: nothing in the sandbox's cache ~/.cache/stockade/npm: $(tail -5 "$tmp/err")"
+		[ ! -e "$shome/.npm" ] || fail "npm under strict wrote the user's cache ~/.npm"
+		rm -rf node_modules package-lock.json
+		strict_pm -- npm install --offline --no-audit --no-fund stockade-tiny >"$tmp/err" 2>&1 &&
+			[ -f node_modules/stockade-tiny/index.js ] ||
+			fail "npm install --offline under strict (the sandbox's cache, warm): $(tail -5 "$tmp/err")"
+	fi
+	# the server records credentials (checked with one that may be sent)
+	strict_pm -- curl -sS -o /dev/null -H "Authorization: Bearer control-token" "$base/index.html" 2>"$tmp/err" ||
+		fail "curl with a credential under strict: $(cat "$tmp/err")"
+	grep -q "control-token" "$tmp/auth-seen" 2>/dev/null || fail "the server did not record a credential"
+	grep -q "npm-SECRET" "$tmp/auth-seen" 2>/dev/null && fail "the token in ~/.npmrc reached the registry from strict: $(cat "$tmp/auth-seen")"
+	# a registry not allowed: npm fails, the proxy's refusal is on stderr
+	# and in the report, with the fix
+	st=0
+	strict_pm --report -- npm install --no-audit --no-fund --registry "http://evil.test:$port/" stockade-tiny \
+		>"$tmp/out" 2>"$tmp/err" || st=$?
+	[ $st != 0 ] || fail "npm install from a registry not allowed succeeded under strict"
+	grep -q "stockade: proxy refused GET evil.test:$port: not in network.allow" "$tmp/err" &&
+		grep -q "^  GET evil.test:$port ([0-9]* times* by .*): network.allow; --allow-host evil.test:$port" "$tmp/err" ||
+		fail "npm from a registry not allowed under strict: no refusal and report line: $(cat "$tmp/out" "$tmp/err")"
 	cd "$tmp/work"
 else
 	echo "note: npm is not installed; its case is skipped"
@@ -407,6 +486,26 @@ PY
 		--trusted-host registry.test --index-url "$base/simple/" --target "$tmp/work/site" stockade-tiny >"$tmp/err" 2>&1 ||
 		fail "pip install through the proxy: $(tail -5 "$tmp/err")"
 	[ -f "$tmp/work/site/stockade_tiny/__init__.py" ] || fail "pip install: the package is not there"
+	# under strict: the index and trusted host from ~/.config/pip/pip.conf
+	# (pip's config, read inside), the cache the sandbox's own (pip caches
+	# the wheel: its response says max-age); Debian's python3 where it has
+	# pip (strict runs it from /usr whatever the home)
+	pyst=$pyexe
+	[ -x /usr/bin/python3 ] && /usr/bin/python3 -m pip --version >/dev/null 2>&1 && pyst=/usr/bin/python3
+	mkdir -p "$shome/.config/pip"
+	printf '[global]\nindex-url = %s/simple/\ntrusted-host = registry.test\n' "$base" >"$shome/.config/pip/pip.conf"
+	strict_pm -- "$pyst" -m pip download -q --no-deps -d "$tmp/work/sdl" stockade-tiny >"$tmp/err" 2>&1 ||
+		fail "pip download under strict: $(tail -5 "$tmp/err")"
+	[ -f "$tmp/work/sdl/stockade_tiny-1.0-py3-none-any.whl" ] || fail "pip download under strict: no wheel"
+	grep -qi "cache" "$tmp/err" && fail "pip under strict warned about its cache: $(cat "$tmp/err")"
+	strict_pm -- "$pyst" -m pip install -q --no-deps --target "$tmp/work/ssite" stockade-tiny >"$tmp/err" 2>&1 ||
+		fail "pip install under strict: $(tail -5 "$tmp/err")"
+	[ -f "$tmp/work/ssite/stockade_tiny/__init__.py" ] || fail "pip install under strict: the package is not there"
+	if [ $shome_outside = yes ]; then
+		[ -n "$(find "$shome/.cache/stockade/pip" -type f 2>/dev/null)" ] ||
+			fail "pip under strict: nothing in the sandbox's cache ~/.cache/stockade/pip"
+		[ ! -e "$shome/.cache/pip" ] || fail "pip under strict wrote the user's cache ~/.cache/pip"
+	fi
 else
 	echo "note: pip is not installed; its case is skipped"
 fi
