@@ -60,6 +60,16 @@ int sk_read_file(const char *path, const char *what, size_t max, char **out, siz
 /* `pat` (`*`, `?`, letters; a bracket or escape goes to fnmatch) matches
  * `name`, ignoring ASCII case: as fnmatch(pat, name, FNM_CASEFOLD) == 0. */
 bool sk_glob_casefold(const char *pat, const char *name);
+/* The same with the pattern looked at once, for matching many names: the
+ * environment rules run every variable against every pattern. */
+struct sk_glob {
+	const char *pat, *lit; /* lit: the pattern's letters, for the forms below */
+	size_t len;
+	int form; /* SK_GLOB_* of glob.c */
+};
+void sk_glob_compile(struct sk_glob *g, const char *pat);
+/* name_len: strlen(name). */
+bool sk_glob_match(const struct sk_glob *g, const char *name, size_t name_len);
 
 /* ---- argument conditions (region.c) ---- */
 

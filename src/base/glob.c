@@ -27,15 +27,17 @@ static bool same_folded(const char *a, const char *b, size_t n)
 }
 
 /* The policies' patterns are nearly all a name, `*NAME`, `NAME*` or
- * `*NAME*`: those are an equality, a suffix, a prefix or a substring,
- * told apart by one pass over the pattern.  1: matches, 0: does not,
- * -1: some other pattern. */
-static int literal_match(const char *pat, const char *name)
+ * `*NAME*`: those are an equality, a suffix, a prefix or a substring, told
+ * apart by one pass over the pattern. */
+enum { SK_GLOB_OTHER, SK_GLOB_EXACT, SK_GLOB_SUFFIX, SK_GLOB_PREFIX, SK_GLOB_INNER };
+
+void sk_glob_compile(struct sk_glob *g, const char *pat)
 {
 	bool lead = pat[0] == '*', trail = false;
 	const char *lit = pat + lead;
-	size_t len = 0, nl;
+	size_t len = 0;
 
+	*g = (struct sk_glob){ .pat = pat, .form = SK_GLOB_OTHER };
 	for (;; len++) {
 		char c = lit[len];
 
@@ -46,27 +48,50 @@ static int literal_match(const char *pat, const char *name)
 			break;
 		}
 		if (c == '*' || c == '?' || c == '[' || c == '\\')
-			return -1;
+			return;
 	}
-	nl = strlen(name);
-	if (nl < len)
-		return 0;
-	if (!lead)
-		return (trail || nl == len) && same_folded(lit, name, len);
-	if (!trail)
-		return same_folded(lit, name + nl - len, len);
-	for (size_t i = 0; i + len <= nl; i++)
-		if (same_folded(lit, name + i, len))
-			return 1;
-	return 0;
+	g->lit = lit;
+	g->len = len;
+	g->form = lead ? (trail ? SK_GLOB_INNER : SK_GLOB_SUFFIX) : (trail ? SK_GLOB_PREFIX : SK_GLOB_EXACT);
+}
+
+static bool general(const char *pat, const char *name);
+
+bool sk_glob_match(const struct sk_glob *g, const char *name, size_t nl)
+{
+	size_t len = g->len;
+
+	switch (g->form) {
+	case SK_GLOB_EXACT:
+		return nl == len && same_folded(g->lit, name, len);
+	case SK_GLOB_PREFIX:
+		return nl >= len && same_folded(g->lit, name, len);
+	case SK_GLOB_SUFFIX:
+		return nl >= len && same_folded(g->lit, name + nl - len, len);
+	case SK_GLOB_INNER:
+		if (!len)
+			return true;
+		for (size_t i = 0; i + len <= nl; i++)
+			if (fold((unsigned char)name[i]) == fold((unsigned char)g->lit[0]) &&
+			    same_folded(g->lit + 1, name + i + 1, len - 1))
+				return true;
+		return false;
+	default:
+		return general(g->pat, name);
+	}
 }
 
 bool sk_glob_casefold(const char *pat, const char *name)
 {
-	int lit = literal_match(pat, name);
+	struct sk_glob g;
 
-	if (lit >= 0)
-		return lit;
+	sk_glob_compile(&g, pat);
+	return sk_glob_match(&g, name, g.form == SK_GLOB_OTHER ? 0 : strlen(name));
+}
+
+/* Any other pattern: a linear match with one backtrack point. */
+static bool general(const char *pat, const char *name)
+{
 	const char *star = NULL, *resume = NULL, *const pat0 = pat, *const name0 = name;
 
 	while (*name) {

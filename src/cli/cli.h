@@ -29,6 +29,8 @@ void sk_arena_stop(void) __attribute__((weak));
  * past its value), 0 if argv[*i] is not a policy option, -1 on error (already
  * printed). */
 int policy_opt_parse(struct policy_opts *o, int argc, char **argv, int *i);
+/* A policy file of o under one of plan's write roots: a warning. */
+void warn_writable_policy_files(const struct policy_opts *o, const stockade_plan *plan);
 /* Finish: add the default preset when none was given.  -1 on error. */
 int policy_opts_finish(struct policy_opts *o);
 /* Build the plan; prints errors; NULL on failure. */

@@ -185,6 +185,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	warn_missing_write_paths(plan);
+	warn_writable_policy_files(&o, plan);
 	ret = resolve_command(argv[i], path, sizeof(path));
 	if (ret < 0) {
 		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));

@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "cli.h"
+#include "outfile.h"
 #include "plan/plan.h"
 #include "policy/policy.h"
 
@@ -309,6 +310,20 @@ stockade_plan *policy_opts_plan(struct policy_opts *o)
 		return NULL;
 	}
 	return plan;
+}
+
+/* A policy file (or a file its extends: chain names) inside one of the
+ * run's write roots: the command can rewrite the policy of the next run
+ * (add a socket, a broad write root).  Said, as for report files. */
+void warn_writable_policy_files(const struct policy_opts *o, const stockade_plan *plan)
+{
+	for (size_t i = 0; o->policy && i < o->policy->nlayers; i++) {
+		const struct sk_layer *l = o->policy->layers[i];
+
+		if (l->builtin || !l->file || l->file[0] == '<' || access(l->file, F_OK) < 0)
+			continue;
+		outfile_warn_writable(plan, "policy file", l->file);
+	}
 }
 
 void warn_missing_write_paths(const stockade_plan *plan)

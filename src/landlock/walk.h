@@ -58,7 +58,12 @@ struct sk_dirent64 {
 	char d_name[];
 };
 
-#define LIST_BUF 32768 /* what glibc's readdir uses */
+/* A read of getdents64: ~250 entries (/etc, /dev, a home directory in one
+ * call), and what a listing grows by.  Not glibc readdir's 32 KiB: a
+ * preset run lists or splits ~8 directories, and at 32 KiB each they fill
+ * the musl CLI's 256 KiB arena (src/musl/arena.c), after which every
+ * allocation costs mimalloc's page set-up and its faults. */
+#define LIST_BUF 8192
 
 struct lister {
 	int fd;	   /* -1: buf holds the whole listing (struct listing) */

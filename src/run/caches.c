@@ -69,13 +69,22 @@ static int make_dirs(char *path)
 	}
 }
 
+/* The answers so far, by the directory the entry would be created in: the
+ * tools' missing caches mostly share one (~/.cache). */
+struct answers {
+	char *dir[ARRAY_SIZE(tools) + 1];
+	bool ok[ARRAY_SIZE(tools) + 1];
+	size_t n;
+};
+
 /* Whether the policy lets the command create entries in `dir`, and, if
  * dir does not exist (exists false), dir itself in its nearest existing
  * directory. */
-static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
+static bool writable(const struct sk_fs_index *ix, struct answers *a, const char *dir, bool exists)
 {
 	_cleanup_free_ char *probe = join(dir, "/", "x");
 	struct stat st;
+	bool ok;
 
 	if (!probe)
 		return false;
@@ -92,7 +101,14 @@ static bool writable(const struct sk_fs_index *ix, const char *dir, bool exists)
 		exists = stat(probe, &st) == 0;
 		*slash = '/';
 	}
-	return sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
+	char *last = strrchr(probe, '/');
+	for (size_t i = 0; last && i < a->n; i++)
+		if (!strncmp(a->dir[i], probe, (size_t)(last - probe)) && !a->dir[i][last - probe])
+			return a->ok[i];
+	ok = sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
+	if (last && a->n < ARRAY_SIZE(a->dir) && (a->dir[a->n] = strndup(probe, (size_t)(last - probe))))
+		a->ok[a->n++] = ok;
+	return ok;
 }
 
 void sk_caches_free(struct sk_caches *c)
@@ -107,6 +123,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		      stockade_error **err)
 {
 	struct sk_fs_index *ix = NULL;
+	struct answers answers = { .n = 0 };
 	int ret;
 
 	*c = (struct sk_caches){ 0 };
@@ -125,7 +142,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!writable(ix, root, true)) /* created below, before the sandbox starts */
+	if (!writable(ix, &answers, root, true)) /* created below, before the sandbox starts */
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 		const struct cache_tool *t = &tools[i];
@@ -143,7 +160,7 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		}
 		struct stat st;
 
-		if (writable(ix, own, stat(own, &st) == 0)) {
+		if (writable(ix, &answers, own, stat(own, &st) == 0)) {
 			c->kept[c->nkept++] = t->tool;
 			continue;
 		}
@@ -169,6 +186,8 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	root = NULL;
 	ret = 0;
 out:
+	for (size_t i = 0; i < answers.n; i++)
+		free(answers.dir[i]);
 	sk_fs_index_free(ix);
 	if (ret < 0)
 		sk_caches_free(c);

@@ -22,10 +22,14 @@
 
 extern char **environ;
 
-static bool matches(const stockade_plan *plan, enum sk_env_kind kind, const char *name)
+/* gl: the plan's patterns compiled (sk_glob_compile), or NULL (out of
+ * memory: each matched from its text, as surely, more slowly). */
+static bool matches(const stockade_plan *plan, const struct sk_glob *gl, enum sk_env_kind kind, const char *name,
+		    size_t len)
 {
 	for (size_t i = 0; i < plan->access.nenv; i++)
-		if (plan->access.env[i].kind == kind && sk_glob_casefold(plan->access.env[i].text, name))
+		if (plan->access.env[i].kind == kind &&
+		    (gl ? sk_glob_match(&gl[i], name, len) : sk_glob_casefold(plan->access.env[i].text, name)))
 			return true;
 	return false;
 }
@@ -42,9 +46,11 @@ static bool name_of(const char *entry, char *buf, size_t size)
 	return true;
 }
 
-static bool drops(const stockade_plan *plan, const char *name)
+static bool drops(const stockade_plan *plan, const struct sk_glob *gl, const char *name)
 {
-	return matches(plan, SK_ENV_DROP, name) && !matches(plan, SK_ENV_KEEP, name);
+	size_t len = strlen(name);
+
+	return matches(plan, gl, SK_ENV_DROP, name, len) && !matches(plan, gl, SK_ENV_KEEP, name, len);
 }
 
 int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err)
@@ -56,13 +62,16 @@ int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, 
 		*dropped = NULL;
 	if (!plan->access.nenv)
 		return 0;
+	_cleanup_free_ struct sk_glob *gl = malloc(plan->access.nenv * sizeof(*gl));
+	for (size_t i = 0; gl && i < plan->access.nenv; i++)
+		sk_glob_compile(&gl[i], plan->access.env[i].text);
 	/* Drop in place, keeping the order: unsetenv() would scan the array
 	 * once per name. */
 	for (size_t r = 0; environ && environ[r]; r++) {
 		bool drop;
 
 		/* A name too long to copy is dropped: fail closed. */
-		drop = name_of(environ[r], name, sizeof(name)) ? drops(plan, name) : true;
+		drop = name_of(environ[r], name, sizeof(name)) ? drops(plan, gl, name) : true;
 		if (!drop) {
 			environ[w++] = environ[r];
 			continue;
@@ -78,7 +87,7 @@ int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, 
 				stockade_strv_free(out);
 				/* Finish the drop first: never less confined on error. */
 				for (; environ[r]; r++)
-					if (name_of(environ[r], name, sizeof(name)) && !drops(plan, name))
+					if (name_of(environ[r], name, sizeof(name)) && !drops(plan, gl, name))
 						environ[w++] = environ[r];
 				environ[w] = NULL;
 				return sk_error(err, ENOMEM, "out of memory");

@@ -22,6 +22,9 @@ static const char *const secrets[] = {
 	"GITHUB_TOKEN=envtest-gh",	     "OPENAI_API_KEY=envtest-openai", "ANTHROPIC_API_KEY=envtest-anth",
 	"AWS_SECRET_ACCESS_KEY=envtest-aws", "MY_DB_PASSWORD=envtest-db",     "npm_token=envtest-npm",
 	"SOME_CLIENT_SECRET_X=envtest-cs",   "GOOGLE_APPLICATION_CREDENTIALS=envtest-gcp",
+	/* npm's own spellings, and tokens without the underscore */
+	"npm_config_//registry.npmjs.org/:_authToken=envtest-npmreg", "npm_config__auth=envtest-npmauth",
+	"ACCESSTOKEN=envtest-at",
 };
 static const char *const ordinary[] = {
 	"TERM=envtest-term", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/envtest.sock", "LC_ALL=C", "DISPLAY=:7",

@@ -186,3 +186,19 @@ TEST(trap_missing_write_path_warned)
 	CHECK_STR_CONTAINS(r.out, "mkdir -p");
 	rm_rf(dir);
 }
+
+/* A policy file the command could rewrite for the next run (inside one of
+ * the run's write roots, here $TMPDIR) is said. */
+TEST(trap_policy_file_in_write_root_warned)
+{
+	const char *pol = write_tmp("inroot.yaml", "version: 1\nextends: agent\n", 0644);
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	run_cmd(ARGV(stockade_bin(), "run", "--policy", pol, "--", "true"), &r);
+	CHECK_OUTCOME(&r, 0, "a policy file inside a write root still runs");
+	CHECK_STR_CONTAINS(r.out, "warning: policy file");
+	CHECK_STR_CONTAINS(r.out, "inroot.yaml is under");
+	CHECK_STR_CONTAINS(r.out, "which the command may write");
+}
