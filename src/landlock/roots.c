@@ -99,9 +99,16 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 		what = "the home directory";
 	else if (pw && within(canon, pw))
 		what = "a parent of the home directory";
+	/* and anything beneath the system's own trees (/etc/cron.d, /usr/local,
+	 * /usr/lib): as dangerous for root as the directory itself */
+	static const char *const system_trees[] = { "/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64",
+						     "/libx32", "/proc", "/sbin", "/sys", "/usr", NULL };
 	for (size_t i = 0; !what && system_dirs[i]; i++)
 		if (!strcmp(canon, system_dirs[i]))
 			what = "a system directory";
+	for (size_t i = 0; !what && system_trees[i]; i++)
+		if (within(system_trees[i], canon))
+			what = "inside a system directory";
 	if (!what)
 		return 0;
 	if (p->at.line)
@@ -113,7 +120,8 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	sk_error_hint(err, "%s; or set `filesystem: allow_broad_write: true` in a policy if that is meant",
 		      !strcmp(p->path, "$TMPDIR") ? "point TMPDIR at a directory of its own"
 		      : !strcmp(p->path, "$CWD") ? "run the command from a project directory"
-						  : "name a narrower directory");
+		      : !strcmp(what, "inside a system directory") ? "name a directory outside /etc, /usr and the like"
+								   : "name a narrower directory");
 	return -EPERM;
 }
 

@@ -62,13 +62,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proxy/head.h"
 #include "proxy/proxy.h"
 
-#define HEAD_MAX (16 * 1024)	 /* request line and headers */
-#define MAX_HEADERS 100
 #define MAX_CLIENTS 512		 /* connections served at once; more get a 503 */
 #define MAX_PENDING 128		 /* of those, without a credential yet; the oldest goes first */
-#define HEAD_TIMEOUT_MS 10000	 /* to send the whole request head */
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
 #define HALF_CLOSED_MS 10000	 /* after one side closed, with no traffic the other way */
@@ -185,125 +183,6 @@ static void respond(int fd, int code, const char *reason, const char *extra, con
 			 code, reason, strlen(body), extra ? extra : "", body);
 	if (n > 0)
 		write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-/* ---- the request head ---- */
-
-struct head {
-	char buf[HEAD_MAX + 1];
-	size_t len, head_len; /* bytes read; the head's, through the blank line */
-	const char *url;
-	size_t url_len;
-	struct {
-		const char *name, *value;
-		size_t nlen, vlen;
-	} h[MAX_HEADERS];
-	size_t nh;
-	bool in_value, complete, too_many;
-};
-
-static int on_url(http_parser *p, const char *at, size_t len)
-{
-	struct head *h = p->data;
-
-	if (!h->url)
-		h->url = at;
-	h->url_len = (size_t)(at + len - h->url);
-	return 0;
-}
-
-static int on_field(http_parser *p, const char *at, size_t len)
-{
-	struct head *h = p->data;
-
-	if (h->in_value || h->nh == 0 || !h->h[h->nh - 1].name) {
-		if (h->nh == MAX_HEADERS) {
-			h->too_many = true;
-			return 1;
-		}
-		h->h[h->nh].name = at;
-		h->h[h->nh].nlen = 0;
-		h->h[h->nh].value = NULL;
-		h->h[h->nh].vlen = 0;
-		h->nh++;
-		h->in_value = false;
-	}
-	h->h[h->nh - 1].nlen = (size_t)(at + len - h->h[h->nh - 1].name);
-	return 0;
-}
-
-static int on_value(http_parser *p, const char *at, size_t len)
-{
-	struct head *h = p->data;
-
-	if (h->nh == 0)
-		return 1;
-	if (!h->in_value) {
-		h->h[h->nh - 1].value = at;
-		h->in_value = true;
-	}
-	h->h[h->nh - 1].vlen = (size_t)(at + len - h->h[h->nh - 1].value);
-	return 0;
-}
-
-static int on_headers_complete(http_parser *p)
-{
-	struct head *h = p->data;
-
-	h->complete = true;
-	return 1; /* no body expected here: the relay forwards it as it comes */
-}
-
-static const char *header(const struct head *h, const char *name, size_t *len)
-{
-	for (size_t i = 0; i < h->nh; i++)
-		if (h->h[i].nlen == strlen(name) && !strncasecmp(h->h[i].name, name, h->h[i].nlen) && h->h[i].value) {
-			*len = h->h[i].vlen;
-			return h->h[i].value;
-		}
-	return NULL;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read until the blank line, within HEAD_TIMEOUT_MS for the whole head
- * (not per recv: a byte now and then does not keep a slot); 0, or an HTTP
- * status to answer with. */
-static int read_head(int fd, struct head *h)
-{
-	long long deadline = now_ms() + HEAD_TIMEOUT_MS;
-
-	for (;;) {
-		char *end;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_ms();
-		int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-		ssize_t n;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return 408;
-		n = recv(fd, h->buf + h->len, HEAD_MAX - h->len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1; /* gone: nothing to answer */
-		h->len += (size_t)n;
-		h->buf[h->len] = '\0';
-		if ((end = memmem(h->buf, h->len, "\r\n\r\n", 4))) {
-			h->head_len = (size_t)(end + 4 - h->buf);
-			return 0;
-		}
-		if (h->len == HEAD_MAX)
-			return 431;
-	}
 }
 
 /* ---- policy ---- */
@@ -471,10 +350,6 @@ static void authenticated(unsigned i)
 
 static void serve(int cfd, unsigned slot)
 {
-	static const http_parser_settings settings = { .on_url = on_url,
-						       .on_header_field = on_field,
-						       .on_header_value = on_value,
-						       .on_headers_complete = on_headers_complete };
 	struct head *h = calloc(1, sizeof(*h));
 	struct http_parser_url u;
 	http_parser parser;
@@ -493,7 +368,7 @@ static void serve(int cfd, unsigned slot)
 	if (getpeername(cfd, (struct sockaddr *)&peer, &peerlen) == 0)
 		client_port = peer.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&peer)->sin_port)
 				: peer.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&peer)->sin6_port) : 0;
-	int r = read_head(cfd, h);
+	int r = sk_proxy_read_head(cfd, h);
 	if (r) {
 		if (r > 0)
 			respond(cfd, r, r == 408 ? "Request Timeout" : "Request Header Fields Too Large", NULL,
@@ -502,14 +377,14 @@ static void serve(int cfd, unsigned slot)
 	}
 	http_parser_init(&parser, HTTP_REQUEST);
 	parser.data = h;
-	http_parser_execute(&parser, &settings, h->buf, h->head_len);
+	http_parser_execute(&parser, &sk_proxy_head_settings, h->buf, h->head_len);
 	if (!h->complete || !h->url || h->too_many ||
 	    (HTTP_PARSER_ERRNO(&parser) != HPE_OK && HTTP_PARSER_ERRNO(&parser) != HPE_CB_headers_complete)) {
 		respond(cfd, 400, "Bad Request", NULL, "stockade proxy: not an HTTP/1.x proxy request\n");
 		goto out;
 	}
 	/* Only the sandbox holds the token. */
-	auth = header(h, "Proxy-Authorization", &alen);
+	auth = sk_proxy_header(h, "Proxy-Authorization", &alen);
 	if (!auth || !sk_proxy_token_equal(auth, alen, cfg.auth)) {
 		respond(cfd, 407, "Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"stockade\"\r\n",
 			"stockade proxy: use the proxy URL of HTTP_PROXY (it carries the run's credential)\n");

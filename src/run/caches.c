@@ -5,6 +5,7 @@
  * the variable is not set: the tools' own documentation.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,26 +48,45 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* mkdir -p, the new directories private to the user.  The directory
- * itself first: after the first run it is there, and one call says so. */
-static int make_dirs(char *path)
+/* `home`/.cache/stockade/`sub`, the new directories private to the user.
+ * ~/.cache may be a link of the user's (another disk); from `stockade` down
+ * the tree is the sandbox's to write, so a link an earlier run planted
+ * there is never followed: each step is mkdirat() + openat(O_NOFOLLOW) from
+ * the one above, and a link or non-directory refuses the cache (-ELOOP,
+ * -ENOTDIR).  Nothing is created or chmodded outside the tree. */
+static int make_cache_dir(const char *home, const char *sub)
 {
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
+	_cleanup_free_ char *cache = join(home, "/.cache", "");
+	_cleanup_free_ char *rel = join("stockade/", sub, "");
+	int fd, ret = 0;
+
+	if (!cache || !rel)
+		return -ENOMEM;
+	if (mkdir(cache, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		int ret = mkdir(path, 0700);
-		*p = c;
-		if (ret < 0 && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
+	fd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (char *name = rel, *next; name && *name; name = next) {
+		int sub_fd;
+
+		next = strchr(name, '/');
+		if (next)
+			*next++ = '\0';
+		if (mkdirat(fd, name, 0700) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		sub_fd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_fd < 0) {
+			ret = -errno;
+			break;
+		}
+		close(fd);
+		fd = sub_fd;
 	}
+	close(fd);
+	return ret;
 }
 
 /* The answers so far, by the directory the entry would be created in: the
@@ -164,10 +184,16 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 			c->kept[c->nkept++] = t->tool;
 			continue;
 		}
-		if ((ret = make_dirs(dir)) < 0) {
-			ret = sk_error(err, -ret, "cannot create the sandbox's %s cache %s: %s", t->tool, dir,
-				       strerror(-ret));
-			goto out;
+		if ((ret = make_cache_dir(env->home, t->sub)) < 0) {
+			if (ret == -ENOMEM) {
+				ret = sk_error(err, ENOMEM, "out of memory");
+				goto out;
+			}
+			/* A link or a file where the cache should be (planted by
+			 * an earlier run), or no room: this tool keeps its own
+			 * cache, which the policy leaves read-only. */
+			ret = 0;
+			continue;
 		}
 		struct sk_cache_setting *s = &c->set[c->n];
 		*s = (struct sk_cache_setting){ .tool = t->tool, .var = t->var };

@@ -51,6 +51,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "plan/fs_eval.h"
+#include "policy/policy.h"
 #include "run/mediate.h"
 
 struct sock_id {
@@ -237,37 +239,6 @@ bool sk_host_daemon_socket(char *where, size_t size)
 		}
 	}
 	return listed_socket(prefixes, np, where, size);
-}
-
-/* ---- the policy's sockets ---- */
-
-/* "/PATH", "~/PATH", "$VAR[/PATH]" as the policy wrote it (policy/yaml_access.c
- * checks the form); false if a variable is unset or empty. */
-static bool expand(const char *in, char *out, size_t size)
-{
-	const char *home;
-
-	if (in[0] == '~') {
-		home = getenv("HOME");
-		if (!home || !*home)
-			return false;
-		return snprintf(out, size, "%s%s", home, in + 1) < (int)size;
-	}
-	if (in[0] == '$') {
-		size_t n = strcspn(in + 1, "/");
-		char name[128];
-		const char *v;
-
-		if (n == 0 || n >= sizeof(name))
-			return false;
-		memcpy(name, in + 1, n);
-		name[n] = '\0';
-		v = getenv(name);
-		if (!v || !*v)
-			return false;
-		return snprintf(out, size, "%s%s", v, in + 1 + n) < (int)size;
-	}
-	return snprintf(out, size, "%s", in) < (int)size;
 }
 
 /* ---- the sandbox's own sockets ---- */
@@ -559,6 +530,33 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 	close(o);
 }
 
+/* Whether `path` goes through a link the sandbox could have made (its
+ * directory lets the plan create entries): an earlier sandboxed run could
+ * have planted it, to aim a `sockets: allow` entry at a host daemon.  Such
+ * an entry allows nothing, as for --read/--write/--exec grants
+ * (landlock/roots.c). */
+static bool planted_link(const struct sk_fs_index *ix, const char *path)
+{
+	char prefix[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (path[0] != '/' || n >= sizeof(prefix))
+		return true; /* not judged: not allowed */
+	for (size_t i = 1; i <= n; i++) {
+		struct stat st;
+
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		if (lstat(prefix, &st) < 0)
+			return false; /* not there: nothing to allow */
+		if (S_ISLNK(st.st_mode) && sk_fs_allows(ix, prefix, SK_FS_OP_CREATE))
+			return true;
+	}
+	return false;
+}
+
 int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err)
 {
 	struct sk_unix_mediation *u;
@@ -576,16 +574,27 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 		free(u);
 		return sk_error(err, ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < plan->access.nsockets; i++) {
-		char path[4096];
+	struct sk_path_env env = { 0 };
+	struct sk_fs_index *ix = NULL;
+	bool have_env = plan->access.nsockets && sk_path_env_current(&env, NULL) == 0;
+
+	if (have_env && plan->access.fs)
+		sk_fs_index_new_lazy(plan, &env, &ix, NULL);
+	for (size_t i = 0; have_env && i < plan->access.nsockets; i++) {
+		_cleanup_free_ char *path = NULL;
 		struct stat st;
 
-		/* What is not there when the run starts is not allowed. */
-		if (!expand(plan->access.sockets[i].path, path, sizeof(path)) || stat(path, &st) < 0 ||
-		    !S_ISSOCK(st.st_mode))
+		/* Expanded as filesystem paths are ($CWD, $TMPDIR, ~).  What is
+		 * not there when the run starts is not allowed, nor what is
+		 * reached through a link the sandbox could have planted. */
+		if (sk_path_expand(plan->access.sockets[i].path, &env, &path) < 0 || !path ||
+		    (plan->access.fs && (!ix || planted_link(ix, path))) || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 			continue;
 		u->allow[u->nallow++] = (struct sock_id){ st.st_dev, st.st_ino };
 	}
+	sk_fs_index_free(ix);
+	if (have_env)
+		sk_path_env_free(&env);
 	u->scope_abstract = plan->access.scope_abstract;
 	fam.data = u;
 	m->unix_state = u;

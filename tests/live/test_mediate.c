@@ -230,6 +230,31 @@ TEST(mediate_late_host_socket_refused)
 	fake_tmux_end(&f);
 }
 
+/* A `sockets: allow` entry reached through a link the sandbox could have
+ * planted (in a write root) allows nothing: an earlier run cannot aim it at
+ * a host daemon. */
+TEST(mediate_allowed_socket_through_planted_link)
+{
+	struct fake_tmux f;
+	char link[700];
+	struct run r;
+
+	if (!have_binaries() || !fake_tmux(&f, 'D'))
+		return;
+	snprintf(link, sizeof(link), "%s/dev.sock", f.dir);
+	CHECK(symlink(f.sock, link) == 0);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("link.yaml", ARGV(link)),
+			  "--", probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_MSG(r.outcome != 0, "a socket named through a planted link is reachable: %s", r.out);
+	/* Named by its own path, it is. */
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", policy_naming("own.yaml", ARGV(f.sock)),
+			  "--", probe_path("unix-connect"), "read", f.sock),
+		     &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_OUTCOME(&r, 0, "the socket named by its own path");
+	fake_tmux_end(&f);
+}
+
 /* A real ssh-agent started with -a PATH: ssh-add -l cannot reach it
  * (exit 2), and can when the policy names $SSH_AUTH_SOCK (exit 1: no
  * identities). */

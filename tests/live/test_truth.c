@@ -102,6 +102,10 @@ TEST(truth_broad_write_roots_refused)
 	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/etc"), ARGV("/bin/true"), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /etc");
 	CHECK_MSG(strstr(r.out, "is /etc (a system directory)"), "--write /etc: %s", r.out);
+	/* Beneath the system's trees too: as dangerous for root. */
+	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/usr/local"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /usr/local");
+	CHECK_MSG(strstr(r.out, "(inside a system directory)"), "--write /usr/local: %s", r.out);
 
 	/* Said explicitly: it runs. */
 	run_in(NULL, ARGV("TMPDIR=/"), OPTS("--policy", pol), ARGV("/bin/true"), &r);

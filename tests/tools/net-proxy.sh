@@ -51,7 +51,9 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; e
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl is not installed"; exit 77; }
 sr() { "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" "$@"; }
 sr --net proxy -- true 2>/dev/null || { echo "SKIP: network mode proxy cannot run here"; exit 77; }
-tmp=$(mktemp -d /tmp/stockade-net.XXXXXX)
+# Outside /tmp (always a write root): the policy files here are none the
+# command could rewrite, which stockade would warn about.
+tmp=$(mktemp -d /var/tmp/stockade-net.XXXXXX)
 server=
 holder=
 flood=
@@ -319,14 +321,14 @@ grep -q "socket(AF_INET, SOCK_DGRAM.*fix: --allow-host HOST, through stockade's 
 grep -q "fix: --net full" "$tmp/err" && fail "the report suggests --net full under mode proxy: $(cat "$tmp/err")"
 
 # ---- learn: the hosts reached become network.allow, and the policy re-runs ----
-"$STOCKADE" learn --isolation "$NET_PROXY_ISOLATION" --base "$tmp/agent.yaml" -o "$tmp/work/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
+"$STOCKADE" learn --isolation "$NET_PROXY_ISOLATION" --base "$tmp/agent.yaml" -o "$tmp/learned.yaml" -- curl -s -o /dev/null "$base/index.html" \
 	2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
-grep -q "^    - \"registry.test:$port\"" "$tmp/work/learned.yaml" ||
-	fail "learn did not write the host: $(cat "$tmp/work/learned.yaml")"
-out=$(sr --policy "$tmp/work/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
+grep -q "^    - \"registry.test:$port\"" "$tmp/learned.yaml" ||
+	fail "learn did not write the host: $(cat "$tmp/learned.yaml")"
+out=$(sr --policy "$tmp/learned.yaml" -- curl -sS "$base/index.html" 2>&1) ||
 	fail "the learned policy does not run: $out"
 [ "$out" = hello-from-registry ] || fail "the learned policy got: $out"
-out=$(sr --policy "$tmp/work/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
+out=$(sr --policy "$tmp/learned.yaml" -- curl -sS "http://other.test:$port/" 2>&1) || true
 case $out in *"other.test:$port is not reachable"*) ;; *) fail "the learned policy let other.test through: $out" ;; esac
 
 # ---- git clone over dumb http ----
