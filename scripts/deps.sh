@@ -10,8 +10,8 @@
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
 #          npm, pip and venv for the tool tests, util-linux's setpriv,
-#          setarch and unshare, git, python3, curl; tmux, ssh-agent and script
-#          for the isolation tests
+#          setarch and unshare, git, python3, curl; tmux, ssh-agent, script
+#          and gdb for the isolation tests
 #
 # As root with apt-get, whatever is missing is installed in one step, with
 # one line saying what; apt's output is shown only when it fails.  Otherwise
@@ -79,6 +79,8 @@ for group in "$@"; do
 		have tmux || want tmux
 		have ssh-agent || want openssh-client
 		have script || want bsdutils
+		# tests/live/test_isolation_tools.c: gdb under the debug preset.
+		have gdb || want gdb
 		# tests/tools/net-proxy.sh: curl through stockade's proxy
 		have curl || want curl
 		;;
