@@ -17,6 +17,8 @@
 #include "cli.h"
 #include "outfile.h"
 #include "run/learn.h"
+#include "run/learn_files.h"
+#include "plan/fs_eval.h"
 #include "run/mediate.h"
 #include "policy/policy.h"
 #include "proxy_start.h"
@@ -110,7 +112,8 @@ static int learned_hosts(int events, char **text)
 }
 
 /* The learned text must build, and allow every call it was learned from. */
-static int verify(const struct sk_learner *l, const char *text, const char *out_name)
+static int verify(const struct sk_learner *l, const struct sk_learned_files *lf, const char *text,
+		  const char *out_name)
 {
 	stockade_policy *p = NULL;
 	stockade_plan *plan = NULL;
@@ -132,6 +135,13 @@ static int verify(const struct sk_learner *l, const char *text, const char *out_
 		return -1;
 	}
 	denied = sk_learner_check(l, plan, &first);
+	if (!denied && lf && (denied = sk_learned_files_check(lf, plan, &first, &err)) && err) {
+		print_error(err);
+		stockade_error_free(err);
+		stockade_plan_free(plan);
+		stockade_policy_free(p);
+		return -1;
+	}
 	stockade_plan_free(plan);
 	stockade_policy_free(p);
 	if (denied) {
@@ -149,6 +159,8 @@ int cmd_learn(int argc, char **argv)
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
 	struct sk_mediation med = { .n = 0 };
+	struct sk_audit_plan relaxed = { 0 };
+	struct sk_learned_files lf = { 0 };
 	struct sk_supervise_result res;
 	struct sk_learner *l = NULL;
 	stockade_policy *policy = NULL;
@@ -309,10 +321,19 @@ int cmd_learn(int argc, char **argv)
 		print_error(err);
 		goto out;
 	}
+	/* Files: the supervisor observes the path-taking calls while
+	 * Landlock keeps only the base's carve-outs (as --audit): what the
+	 * base would refuse runs, and is learned as the narrowest grant. */
+	if (sk_files_mediation_setup(plan, &med, &err) < 0 ||
+	    (med.files_state && (sk_plan_audit_files(plan, &relaxed, &err) < 0 ||
+				 sk_files_mediation_enforced(med.files_state, &relaxed.plan, &err) < 0))) {
+		print_error(err);
+		goto out;
+	}
 	sopts.mediation = &med;
 	sopts.on_mediation = sk_learner_mediated;
 	sopts.mediation_data = l;
-	ret = sk_supervise_exec(plan, &argv[i], &sopts, &res, &err);
+	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, &argv[i], &sopts, &res, &err);
 	if (saved_stdout >= 0) {
 		fflush(stdout);
 		dup2(saved_stdout, STDOUT_FILENO);
@@ -328,7 +349,11 @@ int cmd_learn(int argc, char **argv)
 	{
 		struct sk_learn_meta meta = { .extends = base, .name = name, .command = command, .list_all = all };
 
-		ret = sk_learner_yaml(l, &meta, &text, &err);
+		ret = sk_learn_files(med.files_state, plan, &lf, &err);
+		if (ret == 0) {
+			sk_learner_set_files(l, &lf);
+			ret = sk_learner_yaml(l, &meta, &text, &err);
+		}
 	}
 	if (ret == 0 && proxy.events >= 0 && learned_hosts(proxy.events, &text) < 0)
 		ret = sk_error(&err, ENOMEM, "out of memory");
@@ -336,7 +361,7 @@ int cmd_learn(int argc, char **argv)
 		print_error(err);
 		goto out;
 	}
-	if (verify(l, text, out_path ? out_path : "<learned>") < 0)
+	if (verify(l, &lf, text, out_path ? out_path : "<learned>") < 0)
 		goto out;
 	if (out_path) {
 		if (outfile_replace(out_path, text, why, sizeof(why)) < 0) {
@@ -350,6 +375,10 @@ int cmd_learn(int argc, char **argv)
 	fprintf(stderr, "stockade: learn: %zu entr%s beyond %s, from %lu call%s %s%s%s\n", sk_learner_entries(l),
 		sk_learner_entries(l) == 1 ? "y" : "ies", base, sk_learner_calls(l), sk_learner_calls(l) == 1 ? "" : "s",
 		all ? "in all" : "the base would deny", out_path ? "; wrote " : "", out_path ? out_path : "");
+	if (med.files_state && med.files_state->refused)
+		fprintf(stderr, "stockade: learn: %zu filesystem grant%s from %lu file access%s %s would refuse%s\n", lf.n,
+			lf.n == 1 ? "" : "s", med.files_state->refused, med.files_state->refused == 1 ? "" : "es", base,
+			lf.nnotes ? "; what was not learned is in the policy's comments" : "");
 	if (sk_learner_wanted_network(l))
 		fprintf(stderr, "stockade: learn: the run opened network sockets %s refuses; the policy does not "
 				"grant them (learn never writes network: full): add the hosts or ports it needs\n",
@@ -380,7 +409,9 @@ out:
 	free(text);
 	free(command);
 	sk_learner_free(l);
+	sk_learned_files_free(&lf);
 	sk_mediation_free(&med);
+	sk_audit_plan_free(&relaxed);
 	stockade_plan_free(plan);
 	stockade_policy_free(policy);
 	proxy_run_close(&proxy);

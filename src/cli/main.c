@@ -117,8 +117,9 @@ static const struct cli_command commands[] = {
 		.run = cmd_learn,
 		.usage = "[-o|--output FILE] [--base PRESET|FILE] [--name NAME] [--all] [--] COMMAND [ARG]...",
 		.summary = "write a policy allowing what COMMAND needs beyond a base policy",
-		.about = "Run COMMAND (and its children) with nothing denied, record every call the base policy\n"
-			 "would deny, and write a policy that allows exactly those on top of the base.  With\n"
+		.about = "Run COMMAND (and its children) with nothing denied but the base's credential carve-outs,\n"
+			 "record every call and file access the base policy would deny, and write a policy that\n"
+			 "allows exactly those (the narrowest filesystem grants) on top of the base.  With\n"
 			 "--all every call goes through stockade, not only those the base denies.\n"
 			 "Exit status: COMMAND's; 125 if stockade failed.",
 		.options = learn_options,

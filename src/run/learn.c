@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "run/learn.h"
+#include "run/learn_files.h"
 #include "run/mediate.h"
 
 #define MAX_USERS 3
@@ -63,6 +64,7 @@ struct sk_learner {
 	struct learned_connect connects[MAX_CONNECTS];
 	size_t nconnects;
 	unsigned long connects_over;
+	const struct sk_learned_files *files;
 	bool oom;
 };
 
@@ -207,7 +209,13 @@ size_t sk_learner_entries(const struct sk_learner *l)
 	/* Everything the policy writes beyond the base: the seccomp
 	 * entries, network: mode: unix, compat_arches: filter, the
 	 * sockets and TCP ports connected to. */
-	return l->n + (l->net == SK_NET_UNIX) + l->compat + count_connects(l, true) + count_connects(l, false);
+	return l->n + (l->net == SK_NET_UNIX) + l->compat + count_connects(l, true) + count_connects(l, false) +
+	       (l->files ? l->files->n : 0);
+}
+
+void sk_learner_set_files(struct sk_learner *l, const struct sk_learned_files *lf)
+{
+	l->files = lf;
 }
 
 bool sk_learner_wanted_network(const struct sk_learner *l)
@@ -471,10 +479,15 @@ int sk_learner_yaml(const struct sk_learner *l, const struct sk_learn_meta *m, c
 	if (l->connects_over)
 		fprintf(f, "# %lu more connect%s the supervisor refused were not learned.\n", l->connects_over,
 			l->connects_over == 1 ? "" : "s");
+	/* Paths the base's filesystem lists refused: the narrowest grants. */
+	if (l->files)
+		sk_learned_files_put(f, l->files);
 	for (size_t i = 0; i < l->n; i++)
 		nallow += items[i].fix.kind == SK_FIX_ALLOW;
-	if (!l->n && !l->compat && l->net != SK_NET_UNIX && !l->nconnects) {
-		fputs("# Nothing beyond the base was needed.\n", f);
+	if (!l->n && !l->compat && l->net != SK_NET_UNIX && !l->nconnects && !(l->files && l->files->n)) {
+		fputs(l->files && l->files->nnotes ? "# Nothing beyond the base was learned (see above).\n"
+						   : "# Nothing beyond the base was needed.\n",
+		      f);
 	} else if (l->n || l->compat) {
 		fputs("seccomp:\n", f);
 		if (l->compat) {

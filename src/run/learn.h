@@ -43,6 +43,11 @@ bool sk_learner_wanted_network(const struct sk_learner *l);
 struct sk_mreq;
 void sk_learner_mediated(const struct sk_mreq *r, void *data);
 
+/* The file grants learned (learn_files.h): written into the policy and
+ * counted in sk_learner_entries(); lf must outlive the learner's use. */
+struct sk_learned_files;
+void sk_learner_set_files(struct sk_learner *l, const struct sk_learned_files *lf);
+
 /* Calls seen in all, and calls libseccomp could not name (never learnable). */
 unsigned long sk_learner_calls(const struct sk_learner *l);
 unsigned long sk_learner_unnamed(const struct sk_learner *l);

@@ -271,8 +271,10 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 		d->shown = strdup(shown);
 		d->explain = strdup(v->explain);
 		d->fix = strdup(v->fix);
-		if (!d->path || !d->shown || !d->explain || !d->fix) {
+		d->from = c->from[0] ? strdup(c->from) : NULL;
+		if (!d->path || !d->shown || !d->explain || !d->fix || (c->from[0] && !d->from)) {
 			free(d->path);
+			free(d->from);
 			free(d->shown);
 			free(d->explain);
 			free(d->fix);
@@ -336,6 +338,7 @@ void sk_files_mediation_free(struct sk_files_mediation *f)
 		return;
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->d[i].path);
+		free(f->d[i].from);
 		free(f->d[i].shown);
 		free(f->d[i].explain);
 		free(f->d[i].fix);

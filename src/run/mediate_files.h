@@ -33,6 +33,7 @@
 
 struct sk_file_denial {
 	char *path;		       /* canonical, as evaluated */
+	char *from;		       /* RENAME, LINK: the first call's source, or NULL */
 	enum sk_fs_op op;
 	char syscall[24];	       /* of the first (a copy: the supervisor's names go with it) */
 	pid_t pid;		       /* the first caller */

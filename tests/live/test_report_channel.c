@@ -267,9 +267,11 @@ TEST(learn_stdout_policy_only)
 
 /*
  * learn runs the file run runs.  A PATH entry the policy cannot execute
- * from comes first (pyenv's shims under strict): run fails with 126, and
- * learn must too, not fall back to the next PATH entry as execvp() does
- * and learn a policy that run then refuses.
+ * from comes first (pyenv's shims under strict): run fails with 126; learn
+ * must exec that same file (not fall back to the next PATH entry as
+ * execvp() does) and so learn `exec:` of its directory, under which run
+ * then passes.  Had learn run /usr/bin/true, nothing would be learned and
+ * run would still give 126.
  */
 TEST(learn_resolves_like_run)
 {
@@ -290,13 +292,16 @@ TEST(learn_resolves_like_run)
 	snprintf(pathenv, sizeof(pathenv), "PATH=%s:/usr/bin:/bin", shims);
 	o.env = env;
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--preset", "strict", "--", "true"), &o, &ran);
-	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "strict", "-o", tmp_path("shim.yaml"), "--", "true"), &o,
-		     &learned);
+	const char *learned_yaml = tmp_path("shim.yaml");
+
+	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "strict", "-o", learned_yaml, "--", "true"), &o, &learned);
 	if (ran.outcome == 0) {
 		rm_rf(shims);
 		SKIP("strict executes from /var/tmp here: no shim case to test");
 	}
-	CHECK_MSG(learned.outcome == ran.outcome, "run gives %d, learn %d:\n%s", ran.outcome, learned.outcome,
-		  learned.out);
+	CHECK_MSG(ran.outcome == EXEC_NOT_EXECUTABLE, "run gives %d:\n%s", ran.outcome, ran.out);
+	CHECK_OUTCOME(&learned, 0, "learn");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--policy", learned_yaml, "--", "true"), &o, &ran);
+	CHECK_OUTCOME(&ran, 0, "run under the learned policy");
 	rm_rf(shims);
 }
