@@ -349,7 +349,7 @@ int cmd_learn(int argc, char **argv)
 	{
 		struct sk_learn_meta meta = { .extends = base, .name = name, .command = command, .list_all = all };
 
-		ret = sk_learn_files(med.files_state, plan, &lf, &err);
+		ret = sk_learn_files(med.files_state, plan, path, &lf, &err);
 		if (ret == 0) {
 			sk_learner_set_files(l, &lf);
 			ret = sk_learner_yaml(l, &meta, &text, &err);

@@ -199,7 +199,8 @@ static char *dir_of(const char *path)
 }
 
 /* One grant: merged with an equal one, else added. */
-static void grant(struct ctx *c, const char *path, enum sk_fs_kind kind, const struct sk_file_denial *d)
+static void grant(struct ctx *c, const char *path, const char *as, enum sk_fs_kind kind,
+		  const struct sk_file_denial *d)
 {
 	struct sk_learned_files *lf = c->lf;
 	struct sk_file_grant *g;
@@ -218,7 +219,7 @@ static void grant(struct ctx *c, const char *path, enum sk_fs_kind kind, const s
 	g = &g[lf->n];
 	memset(g, 0, sizeof(*g));
 	g->path = strdup(path);
-	g->shown = shown(c, path);
+	g->shown = as ? strdup(as) : shown(c, path);
 	if (!g->path || !g->shown) {
 		free(g->path);
 		free(g->shown);
@@ -261,11 +262,34 @@ static bool grantable(struct ctx *c, const struct sk_file_denial *d, const char 
 	return ok;
 }
 
+/* The toolchain managers' roots (docs/toolchains.md): their variable, or
+ * their default beneath the home directory (sk_path_expand knows which). */
+static const char *const tool_vars[] = { "$PYENV_ROOT", "$NVM_DIR",    "$ASDF_DATA_DIR", "$RUSTUP_HOME",
+					 "$CARGO_HOME", "$VOLTA_HOME", "$SDKMAN_DIR",	 "$GOPATH" };
+
+/* The root of the toolchain `path` is in, that a grant would not uncover a
+ * carve-out from ($CARGO_HOME holds credentials), or NULL; *as its name. */
+static char *tool_root(const struct ctx *c, const char *path, const char **as)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tool_vars); i++) {
+		char *root = NULL;
+
+		if (sk_path_expand(tool_vars[i], &c->env, &root) < 0)
+			continue;
+		if (strcmp(root, path) && beneath(path, root) && plain(root) && !carve_conflict(c, root)) {
+			*as = tool_vars[i];
+			return root;
+		}
+		free(root);
+	}
+	return NULL;
+}
+
 static void learn_one(struct ctx *c, const struct sk_file_denial *d, bool *learned)
 {
 	char *dir = NULL, *fdir = NULL;
 	enum sk_fs_kind kind = SK_FS_WRITE;
-	const char *at = d->path;
+	const char *at = d->path, *as = NULL;
 
 	*learned = false;
 	if (d->enforced) {
@@ -286,7 +310,14 @@ static void learn_one(struct ctx *c, const struct sk_file_denial *d, bool *learn
 		break;
 	case SK_FS_OP_EXEC:
 		kind = SK_FS_EXEC;
-		at = dir = dir_of(d->path);
+		/* A toolchain manager's root, as its variable, where it can
+		 * be granted; else the executable's directory. */
+		if ((dir = tool_root(c, d->path, &as)) && broad(c, dir)) {
+			free(dir);
+			dir = NULL;
+			as = NULL;
+		}
+		at = dir ? dir : (dir = dir_of(d->path));
 		break;
 	case SK_FS_OP_RENAME:
 	case SK_FS_OP_LINK:
@@ -306,9 +337,9 @@ static void learn_one(struct ctx *c, const struct sk_file_denial *d, bool *learn
 	}
 	if (!grantable(c, d, at, kind) || (fdir && !grantable(c, d, fdir, SK_FS_WRITE)))
 		goto out;
-	grant(c, at, kind, d);
+	grant(c, at, as, kind, d);
 	if (fdir)
-		grant(c, fdir, SK_FS_WRITE, d);
+		grant(c, fdir, NULL, SK_FS_WRITE, d);
 	*learned = true;
 out:
 	free(dir);
@@ -382,7 +413,7 @@ static bool collapse_once(struct ctx *c)
 		struct sk_file_denial d = { .count = 0, .pid = lf->g[i].pid };
 
 		memcpy(d.comm, lf->g[i].comm, sizeof(d.comm));
-		grant(c, dir, lf->g[i].kind, &d); /* drop_covered() moves the counts */
+		grant(c, dir, NULL, lf->g[i].kind, &d); /* drop_covered() moves the counts */
 		free(dir);
 		drop_covered(lf);
 		return true;
@@ -399,17 +430,47 @@ static int cmp_grants(const void *a, const void *b)
 	return strcmp(x->shown, y->shown);
 }
 
-int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base, struct sk_learned_files *out,
-		   stockade_error **err)
+/* The command's own exec: not always seen by the supervisor (it may run
+ * before the first notification can), so judged here, on the file run
+ * will exec. */
+static void learn_command(struct ctx *c, const char *command)
+{
+	struct sk_file_denial d = { .op = SK_FS_OP_EXEC, .count = 1, .enforced = true };
+	char canon[PATH_MAX], shown_buf[PATH_MAX], expl[] = "";
+	const struct sk_files_mediation *f = c->f;
+	const char *name;
+	bool learned;
+
+	if (!command || !realpath(command, canon) || sk_fs_allows(f->ix, canon, SK_FS_OP_EXEC))
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->d[i].op == SK_FS_OP_EXEC && !strcmp(f->d[i].path, canon))
+			return; /* seen: learned with the rest */
+	sk_fs_show_path(f->ix, canon, shown_buf, sizeof(shown_buf));
+	d.path = canon;
+	d.shown = shown_buf;
+	d.explain = d.fix = expl;
+	snprintf(d.syscall, sizeof(d.syscall), "execve");
+	name = strrchr(canon, '/') + 1;
+	snprintf(d.comm, sizeof(d.comm), "%.15s", name);
+	if (f->enforced_ix)
+		d.enforced = !sk_fs_allows(f->enforced_ix, canon, SK_FS_OP_EXEC);
+	learn_one(c, &d, &learned);
+	if (learned && !(c->lf->command = strdup(canon)))
+		c->oom = true;
+}
+
+int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base, const char *command,
+		   struct sk_learned_files *out, stockade_error **err)
 {
 	struct ctx c = { .lf = out, .f = f };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!f || !f->n)
+	if (!f)
 		return 0;
 	out->f = f;
-	if (!(out->learned = calloc(f->n, sizeof(*out->learned))))
+	if (!(out->learned = calloc(f->n ? f->n : 1, sizeof(*out->learned))))
 		return sk_error(err, ENOMEM, "out of memory");
 	if ((ret = sk_path_env_current(&c.env, err)) < 0)
 		return ret;
@@ -431,6 +492,8 @@ int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base
 	}
 	for (size_t i = 0; i < f->n && !c.oom; i++)
 		learn_one(&c, &f->d[i], &out->learned[i]);
+	if (!c.oom)
+		learn_command(&c, command);
 	drop_covered(out);
 	while (!c.oom && collapse_once(&c))
 		;
@@ -462,6 +525,7 @@ void sk_learned_files_free(struct sk_learned_files *lf)
 	free(lf->g);
 	free(lf->notes);
 	free(lf->learned);
+	free(lf->command);
 	memset(lf, 0, sizeof(*lf));
 }
 
@@ -488,9 +552,15 @@ void sk_learned_files_put(FILE *out, const struct sk_learned_files *lf)
 				fprintf(out, "  %s:\n", kind_name(g->kind));
 			any = true;
 			/* plain(): nothing in it to escape */
-			fprintf(out, "    - \"%s\" # used by ", g->shown);
-			put_clean(out, g->comm);
-			fprintf(out, " (pid %d), %lu access%s\n", (int)g->pid, g->count, g->count == 1 ? "" : "es");
+			fprintf(out, "    - \"%s\" # ", g->shown);
+			if (g->pid > 0) {
+				fputs("used by ", out);
+				put_clean(out, g->comm);
+				fprintf(out, " (pid %d), ", (int)g->pid);
+			} else {
+				fputs("the command's own exec, ", out);
+			}
+			fprintf(out, "%lu access%s\n", g->count, g->count == 1 ? "" : "es");
 		}
 	}
 	for (size_t i = 0; i < lf->nnotes; i++) {
@@ -516,6 +586,8 @@ size_t sk_learned_files_check(const struct sk_learned_files *lf, const stockade_
 		sk_path_env_free(&env);
 		return 1;
 	}
+	if (lf->command && !sk_fs_allows(ix, lf->command, SK_FS_OP_EXEC) && !denied++)
+		*first = lf->command;
 	for (size_t i = 0; i < lf->f->n; i++) {
 		const struct sk_file_denial *d = &lf->f->d[i];
 		struct sk_fs_verdict v;

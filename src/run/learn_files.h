@@ -5,7 +5,7 @@
  * carve-outs, sk_plan_audit_files) become the narrowest `filesystem:`
  * grants: a file read -> read: [FILE], a listing -> read: [DIR], a changed
  * file -> write: [FILE], an entry made or removed -> write: [its DIR], an
- * exec -> exec: [the executable's DIR].  Three or more files of one kind
+ * exec -> exec: [the executable's DIR, or its toolchain root: $NVM_DIR].  Three or more files of one kind
  * in a directory collapse into the directory.  Never learned (a comment
  * says so): what a carve-out refuses (credentials), a grant that would
  * contain a carve-out of the base (it would uncover it: a carve-out takes
@@ -37,11 +37,14 @@ struct sk_learned_files {
 	size_t nnotes;
 	const struct sk_files_mediation *f; /* the observations (sk_learned_files_check) */
 	bool *learned;			    /* f->d[i] is covered by a grant */
+	char *command;			    /* the command's own exec, learned here */
 };
 
-/* The grants for the refusals f recorded (f may be NULL: none). */
-int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base, struct sk_learned_files *out,
-		   stockade_error **err);
+/* The grants for the refusals f recorded (f may be NULL: none), and for
+ * the exec of `command` (the file run execs; NULL: none) where the base
+ * refuses it: the supervisor does not always see that first exec. */
+int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base, const char *command,
+		   struct sk_learned_files *out, stockade_error **err);
 void sk_learned_files_free(struct sk_learned_files *lf);
 /* The `filesystem:` section (nothing without grants) and the notes as
  * comments. */

@@ -141,3 +141,67 @@ out:
 	rm_rf(tdir);
 	rm_rf(base);
 }
+
+/* An executable under a toolchain manager's root the base does not
+ * execute from is learned as the root, by its variable ($NVM_DIR); one
+ * under $CARGO_HOME, which holds a carve-out (credentials), as its own
+ * directory. */
+TEST(learn_files_toolchain_root)
+{
+	enum stockade_landlock_reason why;
+	const char *tmpdir = getenv("TMPDIR");
+	char base[512], p[PATH_MAX], home[PATH_MAX], nvm[PATH_MAX], cargo[PATH_MAX], cwd[PATH_MAX], out[PATH_MAX],
+		yaml[PATH_MAX], script[3 * PATH_MAX];
+	int errnum;
+	struct run r;
+	char *text;
+
+	if (sk_landlock_kernel_abi(&why, &errnum) < 1)
+		SKIP("the kernel has no Landlock: learn observes no file refusal");
+	if (access(stockade_bin(), X_OK) < 0)
+		SKIP("stockade is not built");
+	if (tmpdir && !strncmp(tmpdir, "/var/tmp", 8))
+		SKIP("TMPDIR is under /var/tmp, where the scratch directories go");
+	if (!make_tmpdir(base, sizeof(base), "/var/tmp", "stockade-learn-tools"))
+		return;
+	snprintf(home, sizeof(home), "HOME=%s/home", base);
+	snprintf(nvm, sizeof(nvm), "NVM_DIR=%s/home/.nvm", base);
+	snprintf(cargo, sizeof(cargo), "CARGO_HOME=%s/home/.cargo", base);
+	snprintf(cwd, sizeof(cwd), "%s/cwd", base);
+	snprintf(out, sizeof(out), "%s/learned.yaml", base);
+	snprintf(yaml, sizeof(yaml), "%s/base.yaml", base);
+	static const char *const dirs[] = { "cwd", "home", "home/.nvm", "home/.nvm/versions", "home/.nvm/versions/bin",
+					    "home/.cargo", "home/.cargo/bin" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, dirs[i]);
+		CHECK(mkdir(p, 0755) == 0);
+	}
+	snprintf(p, sizeof(p), "%s/home/.nvm/versions/bin/nodeish", base);
+	put(p, "#!/bin/sh\necho nodeish ran\n", 0755);
+	snprintf(p, sizeof(p), "%s/home/.cargo/bin/cargoish", base);
+	put(p, "#!/bin/sh\necho cargoish ran\n", 0755);
+	snprintf(p, sizeof(p), "%s/home/.cargo/credentials.toml", base);
+	put(p, "token = \"SECRET\"\n", 0600);
+	/* strict without its toolchain roots (its carve-outs stay). */
+	put(yaml,
+	    "version: 1\nname: no-tools\nextends: strict\nfilesystem:\n  replace: true\n"
+	    "  read: [/etc, /proc, /sys, /dev, /run, $CWD, $TMPDIR, /tmp]\n"
+	    "  exec: [/usr, /bin, /sbin, /lib, /lib64, $CWD]\n"
+	    "  write: [$CWD, $TMPDIR, /tmp, /dev/null]\n",
+	    0644);
+	snprintf(script, sizeof(script), "\"$NVM_DIR/versions/bin/nodeish\" && \"$CARGO_HOME/bin/cargoish\"");
+	struct run_opts o = { .cwd = cwd, .env = (const char *const[]){ home, nvm, cargo, NULL } };
+
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--policy", yaml, "--", "sh", "-c", script), &o, &r);
+	CHECK_MSG(r.outcome != 0, "the base executes from the toolchain roots (nothing to learn)");
+	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", yaml, "-o", out, "--", "sh", "-c", script), &o, &r);
+	CHECK_OUTCOME(&r, 0, "learn");
+	text = read_file(out);
+	CHECK_MSG(text && has_grant(text, "exec", "$NVM_DIR") && has_grant(text, "exec", "~/.cargo/bin") &&
+			  !strstr(text, "$CARGO_HOME\""),
+		  "not the toolchain roots:\n%s", text ? text : "(none)");
+	free(text);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--policy", out, "--", "sh", "-c", script), &o, &r);
+	CHECK_OUTCOME(&r, 0, "the command under the learned policy");
+	rm_rf(base);
+}
