@@ -530,6 +530,33 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 	close(o);
 }
 
+/* A `sockets: allow` entry as a path: ~, $CWD, $TMPDIR and the other
+ * variables filesystem paths know, or any other variable of the caller's
+ * environment ($SSH_AUTH_SOCK); false if unset or empty. */
+static bool expand_socket_path(const char *in, const struct sk_path_env *env, char **out)
+{
+	const char *v;
+	size_t n;
+	char name[128];
+
+	*out = NULL;
+	if (sk_path_expand(in, env, out) == 0 && *out)
+		return true;
+	free(*out);
+	*out = NULL;
+	if (in[0] != '$')
+		return false;
+	n = strcspn(in + 1, "/");
+	if (n == 0 || n >= sizeof(name))
+		return false;
+	memcpy(name, in + 1, n);
+	name[n] = '\0';
+	v = getenv(name);
+	if (!v || !*v)
+		return false;
+	return asprintf(out, "%s%s", v, in + 1 + n) >= 0;
+}
+
 /* Whether `path` goes through a link the sandbox could have made (its
  * directory lets the plan create entries): an earlier sandboxed run could
  * have planted it, to aim a `sockets: allow` entry at a host daemon.  Such
@@ -587,7 +614,7 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 		/* Expanded as filesystem paths are ($CWD, $TMPDIR, ~).  What is
 		 * not there when the run starts is not allowed, nor what is
 		 * reached through a link the sandbox could have planted. */
-		if (sk_path_expand(plan->access.sockets[i].path, &env, &path) < 0 || !path ||
+		if (!expand_socket_path(plan->access.sockets[i].path, &env, &path) ||
 		    (plan->access.fs && (!ix || planted_link(ix, path))) || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 			continue;
 		u->allow[u->nallow++] = (struct sock_id){ st.st_dev, st.st_ino };
