@@ -48,6 +48,9 @@ struct ctx {
 	size_t ncarves;
 	struct sk_learned_files *lf;
 	const struct sk_files_mediation *f;
+	/* Where links lead: the observed paths are canonical, the
+	 * environment's need not be (HOME=/home/u with /home a link). */
+	char *real_home, *real_pw_home, *real_cwd, *real_tmp;
 	bool oom;
 };
 
@@ -74,13 +77,50 @@ static void note(struct ctx *c, const char *fmt, ...)
 	n[lf->nnotes++] = s;
 }
 
+static int push_carve(struct ctx *c, const char *written, char *e);
+
+/* A carve-out where links lead: the whole path if it exists, else its
+ * directory (a pattern's) and the last name; NULL if no link is on the way. */
+static char *real_carve(const char *e)
+{
+	char buf[PATH_MAX], *out = NULL;
+	const char *slash = strrchr(e, '/');
+
+	if (realpath(e, buf))
+		return strcmp(buf, e) ? strdup(buf) : NULL;
+	if (!slash || slash == e || (size_t)(slash - e) >= sizeof(buf))
+		return NULL;
+	char dir[PATH_MAX];
+
+	memcpy(dir, e, (size_t)(slash - e));
+	dir[slash - e] = '\0';
+	if (!realpath(dir, buf) || !strcmp(buf, dir))
+		return NULL;
+	if (asprintf(&out, "%s%s", strcmp(buf, "/") ? buf : "", slash) < 0)
+		return NULL;
+	return out;
+}
+
 static int add_carve(struct ctx *c, const char *written, const struct sk_path_env *env)
 {
-	char *e = NULL, **n;
-	const char **src;
+	char *e = NULL, *real;
+	int ret;
 
 	if (sk_path_expand(written, env, &e) < 0)
 		return 0; /* a variable not set here: it carves nothing here either */
+	real = real_carve(e);
+	if ((ret = push_carve(c, written, e)) < 0) {
+		free(real);
+		return ret;
+	}
+	return real ? push_carve(c, written, real) : 0;
+}
+
+static int push_carve(struct ctx *c, const char *written, char *e)
+{
+	char **n;
+	const char **src;
+
 	n = realloc(c->carves, (c->ncarves + 1) * sizeof(*n));
 	if (n)
 		c->carves = n;
@@ -141,7 +181,7 @@ static const char *carve_conflict(const struct ctx *c, const char *dir)
  * the home directory or one above it. */
 static bool broad(const struct ctx *c, const char *dir)
 {
-	const char *homes[] = { c->env.home, c->env.pw_home };
+	const char *homes[] = { c->env.home, c->env.pw_home, c->real_home, c->real_pw_home };
 	const char *second;
 
 	if (!strcmp(dir, "/") || !strchr(dir + 1, '/'))
@@ -169,8 +209,8 @@ static bool plain(const char *s)
  * longest of them), else as it is. */
 static char *shown(const struct ctx *c, const char *path)
 {
-	const char *roots[] = { c->env.cwd, c->env.tmpdir, c->env.home };
-	const char *names[] = { "$CWD", "$TMPDIR", "~" };
+	const char *roots[] = { c->env.cwd, c->env.tmpdir, c->env.home, c->real_cwd, c->real_tmp, c->real_home };
+	const char *names[] = { "$CWD", "$TMPDIR", "~", "$CWD", "$TMPDIR", "~" };
 	size_t best = 0, blen = 0;
 	char *s;
 
@@ -474,6 +514,10 @@ int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base
 		return sk_error(err, ENOMEM, "out of memory");
 	if ((ret = sk_path_env_current(&c.env, err)) < 0)
 		return ret;
+	c.real_home = c.env.home ? realpath(c.env.home, NULL) : NULL;
+	c.real_pw_home = c.env.pw_home ? realpath(c.env.pw_home, NULL) : NULL;
+	c.real_cwd = c.env.cwd ? realpath(c.env.cwd, NULL) : NULL;
+	c.real_tmp = c.env.tmpdir ? realpath(c.env.tmpdir, NULL) : NULL;
 	for (size_t i = 0; i < base->access.npaths && !c.oom; i++) {
 		const struct sk_fs_path *p = &base->access.paths[i];
 
@@ -507,6 +551,10 @@ int sk_learn_files(const struct sk_files_mediation *f, const stockade_plan *base
 	free(c.carves);
 	free(c.carve_src);
 	sk_path_env_free(&c.env);
+	free(c.real_home);
+	free(c.real_pw_home);
+	free(c.real_cwd);
+	free(c.real_tmp);
 	if (c.oom) {
 		sk_learned_files_free(out);
 		return sk_error(err, ENOMEM, "out of memory while learning file paths");

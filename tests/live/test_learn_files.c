@@ -100,7 +100,7 @@ TEST(learn_files_round_trip)
 	 * what the command needs. */
 	snprintf(script, sizeof(script),
 		 "cat %s/a/in.txt && echo out >%s/b/out.txt && %s/c/tool.sh && %s/tool2.sh && cat \"$HOME/notes.txt\" && "
-		 "{ cat \"$HOME/.npmrc\"; cat \"$HOME/.ssh/id_ed25519\"; touch \"$HOME/.ssh/new\"; ls / \"$HOME\"; "
+		 "{ cat \"$HOME/.npmrc\"; cat \"$HOME/.ssh/id_ed25519\"; touch \"$HOME/.ssh/new\"; ls / \"$HOME\" \"$HOME/.ssh\"; "
 		 "true; } >/dev/null 2>&1",
 		 base, base, base, tdir);
 	snprintf(more, sizeof(more), "%s; cat %s/d/more.txt", script, base);
@@ -130,6 +130,8 @@ TEST(learn_files_round_trip)
 		  "learned too much:\n%s", text);
 	CHECK_MSG(strstr(text, "# read ~/.npmrc by cat: carved out by deny ~/.npmrc"),
 		  "no note on ~/.npmrc in:\n%s", text);
+	CHECK_MSG(strstr(text, "needs `read: [~/.ssh]`, which would uncover the base's carve-out ~/.ssh/id_*"),
+		  "no note on listing ~/.ssh in:\n%s", text);
 	free(text);
 
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--policy", out, "--", "sh", "-c", script), &o, &r);
@@ -203,5 +205,52 @@ TEST(learn_files_toolchain_root)
 	free(text);
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--policy", out, "--", "sh", "-c", script), &o, &r);
 	CHECK_OUTCOME(&r, 0, "the command under the learned policy");
+	rm_rf(base);
+}
+
+/* The home directory reached through a link: the carve-outs are compared
+ * where links lead, so listing ~/.ssh is still not learned. */
+TEST(learn_files_linked_home)
+{
+	enum stockade_landlock_reason why;
+	const char *tmpdir = getenv("TMPDIR");
+	char base[512], p[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], out[PATH_MAX];
+	int errnum;
+	struct run r;
+	char *text;
+
+	if (sk_landlock_kernel_abi(&why, &errnum) < 1)
+		SKIP("the kernel has no Landlock: learn observes no file refusal");
+	if (access(stockade_bin(), X_OK) < 0)
+		SKIP("stockade is not built");
+	if (tmpdir && !strncmp(tmpdir, "/var/tmp", 8))
+		SKIP("TMPDIR is under /var/tmp, where the scratch directories go");
+	if (!make_tmpdir(base, sizeof(base), "/var/tmp", "stockade-learn-link"))
+		return;
+	static const char *const dirs[] = { "cwd", "real", "real/.ssh", "real/data" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, dirs[i]);
+		CHECK(mkdir(p, 0755) == 0);
+	}
+	snprintf(p, sizeof(p), "%s/real/.ssh/id_ed25519", base);
+	put(p, "KEY\n", 0600);
+	snprintf(p, sizeof(p), "%s/real/data/f", base);
+	put(p, "data\n", 0644);
+	snprintf(p, sizeof(p), "%s/link", base);
+	CHECK(symlink("real", p) == 0);
+	snprintf(home, sizeof(home), "HOME=%s/link", base);
+	snprintf(cwd, sizeof(cwd), "%s/cwd", base);
+	snprintf(out, sizeof(out), "%s/learned.yaml", base);
+	struct run_opts o = { .cwd = cwd, .env = (const char *const[]){ home, NULL } };
+
+	run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "strict", "-o", out, "--", "sh", "-c",
+			  "ls \"$HOME/.ssh\" && cat \"$HOME/data/f\""),
+		     &o, &r);
+	CHECK_OUTCOME(&r, 0, "learn");
+	text = read_file(out);
+	CHECK_MSG(text && has_grant(text, "read", "~/data/f") && !strstr(text, ".ssh\" #") &&
+			  strstr(text, "which would uncover the base's carve-out ~/.ssh/id_*"),
+		  "learned:\n%s", text ? text : "(none)");
+	free(text);
 	rm_rf(base);
 }
