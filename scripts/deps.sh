@@ -9,7 +9,7 @@
 #   test   what `make check`'s tiers use beyond the build: the real consumers
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
 #          default seccomp profile (golang-github-containers-common), node,
-#          npm, pip and venv for the tool tests, util-linux's setpriv,
+#          npm, pip and venv for the tool tests, pytest, util-linux's setpriv,
 #          setarch and unshare, git, python3, curl; tmux, ssh-agent, script
 #          and gdb for the isolation tests
 #
@@ -70,6 +70,10 @@ for group in "$@"; do
 		python3 -m pip --version >/dev/null 2>&1 || want python3-pip
 		# tests/tools/landlock-pip.sh also tries a venv where it can.
 		python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want python3-venv
+		# tests/live/test_learn_roundtrip_tools.c: Debian's python3 with
+		# pytest.  (Its cargo round trip uses a cargo on PATH: Debian's
+		# cargo brings ~280 MB of Rust, too much for one test.)
+		/usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || want python3-pytest
 		for t in setpriv setarch unshare; do
 			have $t || want util-linux
 		done
