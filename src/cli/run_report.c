@@ -181,10 +181,20 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 	if (l->n >= ARRAY_SIZE(l->seen))
 		return;
 	snprintf(l->seen[l->n++], sizeof(l->seen[0]), "%.127s", r->detail);
-	fprintf(stderr, "stockade: %s ", r->name);
-	report_put_escaped(stderr, r->detail);
-	fprintf(stderr, " %s (%s): %s\n", r->audited ? "would be refused (audit: let through)" : "refused",
+	/* One line, written at once: the command writes to the same stderr. */
+	char *line = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&line, &len);
+
+	if (!m)
+		return;
+	fprintf(m, "stockade: %s ", r->name);
+	report_put_escaped(m, r->detail);
+	fprintf(m, " %s (%s): %s\n", r->audited ? "would be refused (audit: let through)" : "refused",
 		strerror(r->error), r->rule ? r->rule : "policy");
+	if (fclose(m) == 0 && line)
+		(void)!write(STDERR_FILENO, line, len);
+	free(line);
 }
 
 /* Plain enforcement with mediators: the supervisor runs the command and
