@@ -7,10 +7,12 @@
  * the base's rules test), grouped, with the processes that needed it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run/learn.h"
@@ -333,6 +335,24 @@ static bool daemon_socket_path(const char *path)
 	return false;
 }
 
+/* A socket path learn does not grant: a host daemon's (by its path, or
+ * the inode of $SSH_AUTH_SOCK), or one written otherwise than as its
+ * canonical path (through a link, `//`, `/./`, `..`): the spelling must
+ * not let a daemon's socket in under another name. */
+static bool learn_refuses_socket(const char *target)
+{
+	char canon[PATH_MAX];
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	struct stat a, b;
+
+	if (daemon_socket_path(target))
+		return true;
+	if (!realpath(target, canon) || strcmp(canon, target) || daemon_socket_path(canon))
+		return true;
+	return ssh && *ssh && stat(ssh, &a) == 0 && stat(canon, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 void sk_learner_mediated(const struct sk_mreq *r, void *data)
 {
 	struct sk_learner *l = data;
@@ -360,7 +380,7 @@ void sk_learner_mediated(const struct sk_mreq *r, void *data)
 		c = &l->connects[l->nconnects++];
 		snprintf(c->target, sizeof(c->target), "%s", target);
 		c->tcp = tcp;
-		c->daemon = !tcp && daemon_socket_path(target);
+		c->daemon = !tcp && learn_refuses_socket(target);
 		c->pid = r->pid;
 		strcpy(c->comm, "?");
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)r->pid);

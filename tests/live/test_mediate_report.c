@@ -140,15 +140,18 @@ TEST(mediated_refusals_in_report)
 	/* learn: the connect the base refuses becomes the narrowest entry, a
 	 * socket path under sockets.allow; never a host daemon's socket. */
 	{
-		char own[600], script[2000], learned[600], entry[700];
+		char own[600], script[4096], learned[600], entry[700];
 		pid_t o;
 
 		snprintf(own, sizeof(own), "%s/app.sock", dir);
 		snprintf(learned, sizeof(learned), "%s/learned.yaml", dir);
 		o = daemon_at(own);
 		CHECK_MSG(o > 0, "cannot start the listener at %s", own);
-		snprintf(script, sizeof(script), "%s read %s; %s read %s", probe_path("unix-connect"), own,
-			 probe_path("unix-connect"), sock);
+		/* The daemon's socket also under other names: a link the command
+		 * makes, and a doubled slash.  None may be learned. */
+		snprintf(script, sizeof(script), "%s read %s; %s read %s; ln -s %s %s/alias.sock; %s read %s/alias.sock; %s read %s//tmux-%u/default",
+			 probe_path("unix-connect"), own, probe_path("unix-connect"), sock, sock, dir,
+			 probe_path("unix-connect"), dir, probe_path("unix-connect"), dir, (unsigned)getuid());
 		run_cmd_opts(ARGV(stockade_bin(), "learn", "--base", "agent", "--isolation", "off", "-o", learned, "--",
 				  "/bin/sh", "-c", script),
 			     &(struct run_opts){ .env = ARGV(env) }, &r);
@@ -159,6 +162,8 @@ TEST(mediated_refusals_in_report)
 		snprintf(entry, sizeof(entry), "- \"%s\"", sock);
 		CHECK_MSG(text && !strstr(text, entry) && strstr(text, "host daemon's socket"),
 			  "learn wrote or did not mention the host daemon's socket:\n%s", text ?: "");
+		CHECK_MSG(text && !strstr(text, "alias.sock\" #") && !strstr(text, "/default\" #"),
+			  "learn granted the daemon's socket under another name:\n%s", text ?: "");
 		free(text);
 		run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", learned, "--",
 				  probe_path("unix-connect"), "read", own),
