@@ -18,6 +18,7 @@
 #include "run/isolate.h"
 #include "run/mediate.h"
 #include "cli.h"
+#include "report.h"
 #include "plan/plan.h"
 #include "proxy_start.h"
 #include "supervised.h"
@@ -86,8 +87,11 @@ int apply_environment(const stockade_plan *plan, bool verbose)
 	}
 	if (dropped) {
 		fprintf(stderr, "stockade: environment: dropped");
-		for (size_t k = 0; dropped[k]; k++)
-			fprintf(stderr, "%s %s", k ? "," : "", dropped[k]);
+		for (size_t k = 0; dropped[k]; k++) {
+			/* Names are the caller's, escaped all the same. */
+			fputs(k ? ", " : " ", stderr);
+			report_put_escaped(stderr, dropped[k]);
+		}
 		fprintf(stderr, " (environment.drop; --keep-env NAME passes one on)\n");
 	}
 	stockade_strv_free(dropped);
