@@ -17,25 +17,6 @@
 #include "run/mediate.h"
 #include "tables/tables.h"
 
-static void read_comm(pid_t pid, char comm[16])
-{
-	char path[64];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, comm, 15);
-		close(fd);
-	}
-	if (n <= 0) {
-		strcpy(comm, "?");
-		return;
-	}
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-}
-
 unsigned long mreport_add(struct mreport *m, const struct sk_mreq *r)
 {
 	struct mgroup *g = NULL;
@@ -59,7 +40,7 @@ unsigned long mreport_add(struct mreport *m, const struct sk_mreq *r)
 		g->error = r->error;
 		snprintf(g->target, sizeof(g->target), "%s", r->detail);
 		g->pid = r->pid;
-		read_comm(r->pid, g->comm);
+		sk_read_comm(r->pid, g->comm);
 	}
 	g->count++;
 	if (g->pid != r->pid)

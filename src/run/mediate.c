@@ -104,6 +104,25 @@ void sk_mediation_free(struct sk_mediation *m)
 
 /* ---- a handler's helpers ---- */
 
+void sk_read_comm(pid_t pid, char comm[16])
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, comm, 15);
+		close(fd);
+	}
+	if (n <= 0) {
+		strcpy(comm, "?");
+		return;
+	}
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+}
+
 bool sk_mreq_valid(const struct sk_mreq *r)
 {
 	uint64_t id = r->id;

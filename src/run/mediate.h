@@ -163,7 +163,13 @@ struct sk_mreq {
 };
 
 /* Is the notification still live (the caller waiting, its pid its own)? */
+/* The command name of pid ("?" if unknown), as /proc/PID/comm says it. */
+void sk_read_comm(pid_t pid, char comm[16]);
 bool sk_mreq_valid(const struct sk_mreq *r);
+/* The caller's socket `fd` as the supervisor's own descriptor, with its
+ * SO_DOMAIN, SO_TYPE, SO_PROTOCOL; -1 after answering r (EBADF, ENOTSOCK,
+ * or refused: it cannot be taken). */
+int sk_mreq_take_socket(struct sk_mreq *r, int fd, int *domain, int *type, int *protocol);
 bool sk_mreq_cancelled(const struct sk_mreq *r);
 /* Copy len bytes of the caller's memory at addr into buf, then check the
  * notification is live.  0, or -EFAULT (bad address), -EPERM (no right to

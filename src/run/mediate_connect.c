@@ -70,13 +70,39 @@ static bool tcp_port_allowed(const stockade_plan *plan, int domain, int type, in
 	return false;
 }
 
+int sk_mreq_take_socket(struct sk_mreq *r, int fd, int *domain, int *type, int *protocol)
+{
+	int sock = sk_mreq_getfd(r, fd);
+	socklen_t olen = sizeof(int);
+
+	*domain = *type = *protocol = 0;
+	if (sock == -EBADF) {
+		sk_mreq_fail(r, EBADF);
+		return -1;
+	}
+	if (sock < 0) {
+		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
+			     fd);
+		return -1;
+	}
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, domain, &olen) < 0) {
+		sk_mreq_fail(r, errno); /* ENOTSOCK */
+		close(sock);
+		return -1;
+	}
+	olen = sizeof(int);
+	getsockopt(sock, SOL_SOCKET, SO_TYPE, type, &olen);
+	olen = sizeof(int);
+	getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, protocol, &olen);
+	return sock;
+}
+
 static void connect_handle(struct sk_mreq *r, void *data)
 {
 	struct sk_connect_mediation *c = data;
 	struct sockaddr_storage ss;
 	int64_t slen = (int)r->args[2];
 	int fd = (int)r->args[0], sock, ret, domain = 0, type = 0, protocol = 0;
-	socklen_t olen = sizeof(int);
 
 	memset(&ss, 0, sizeof(ss));
 	/* As move_addr_to_kernel(). */
@@ -94,25 +120,9 @@ static void connect_handle(struct sk_mreq *r, void *data)
 			     "fd %d", fd);
 		return;
 	}
-	sock = sk_mreq_getfd(r, fd);
-	if (sock == -EBADF) {
-		sk_mreq_fail(r, EBADF);
+	sock = sk_mreq_take_socket(r, fd, &domain, &type, &protocol);
+	if (sock < 0)
 		return;
-	}
-	if (sock < 0) {
-		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
-			     fd);
-		return;
-	}
-	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0) {
-		sk_mreq_fail(r, errno); /* ENOTSOCK */
-		close(sock);
-		return;
-	}
-	olen = sizeof(int);
-	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &olen);
-	olen = sizeof(int);
-	getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &protocol, &olen);
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->fam[i].domain == domain) {
 			c->fam[i].fn(r, sock, domain, type, &ss, (socklen_t)slen, c->fam[i].data);

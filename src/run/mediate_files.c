@@ -228,27 +228,6 @@ static int file_call(const struct sk_mreq *r, const struct file_sys *fs, struct 
 	return -ENOENT;
 }
 
-static void read_comm(pid_t pid, char comm[16])
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	strcpy(comm, "?");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	n = read(fd, comm, 15);
-	close(fd);
-	if (n <= 0) {
-		strcpy(comm, "?");
-		return;
-	}
-	comm[n] = '\0';
-	if (comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
-}
-
 static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const struct sk_file_call *c,
 		   const struct sk_fs_verdict *v)
 {
@@ -294,7 +273,7 @@ static void record(struct sk_files_mediation *f, const struct sk_mreq *r, const 
 			d->enforced = !e.allowed;
 		}
 		clock_gettime(CLOCK_REALTIME, &d->first);
-		read_comm(r->pid, d->comm);
+		sk_read_comm(r->pid, d->comm);
 		if (!sk_mreq_valid(r))
 			strcpy(d->comm, "?");
 		f->n++;

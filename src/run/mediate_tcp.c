@@ -186,28 +186,14 @@ static void tcp_connect(struct sk_mreq *r, int sock, int domain, int type, const
 
 static void listen_handle(struct sk_mreq *r, void *data)
 {
-	int fd = (int)r->args[0], sock = sk_mreq_getfd(r, fd), domain = 0, type = 0;
-	socklen_t olen = sizeof(int);
+	int fd = (int)r->args[0], domain, type, protocol;
+	int sock = sk_mreq_take_socket(r, fd, &domain, &type, &protocol);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
 	(void)data;
-	if (sock == -EBADF) {
-		sk_mreq_fail(r, EBADF);
+	if (sock < 0)
 		return;
-	}
-	if (sock < 0) {
-		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
-			     fd);
-		return;
-	}
-	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0) {
-		sk_mreq_fail(r, errno); /* ENOTSOCK */
-		close(sock);
-		return;
-	}
-	olen = sizeof(int);
-	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &olen);
 	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
 	    getsockname(sock, (struct sockaddr *)&ss, &len) == 0 &&
 	    (ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port

@@ -168,28 +168,6 @@ static bool answer_as_base(const struct sup *s, const struct sk_event *ev)
 	return s->opts->answer_probes && sk_probe_call(ev->name);
 }
 
-static void read_comm(pid_t pid, char comm[16])
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	strcpy(comm, "?");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, comm, 15);
-	close(fd);
-	if (n <= 0) {
-		strcpy(comm, "?");
-		return;
-	}
-	comm[n] = '\0';
-	if (n > 0 && comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
-}
-
 static void handle_notification(struct sup *s)
 {
 	struct seccomp_notif req;
@@ -224,7 +202,7 @@ static void handle_notification(struct sup *s)
 			return;
 		}
 	}
-	read_comm(ev.pid, ev.comm);
+	sk_read_comm(ev.pid, ev.comm);
 	/* The pid may have been reused if the caller died meanwhile. */
 	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
 		strcpy(ev.comm, "?");
