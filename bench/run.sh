@@ -175,10 +175,10 @@ label() {
 	floor) echo "1-insn filter (floor)" ;;
 	agent | strict | minimal | none) echo "stockade $1" ;;
 	agent-noiso) echo "stockade agent --isolation off" ;;
-	agent-unix) echo "stockade agent --isolation off, unix connects mediated" ;;
+	agent-unix) echo "stockade agent --isolation off + unix connects mediated" ;;
 	agent-file) echo "stockade agent (policy file)" ;;
 	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
-	agent-proxy) echo "stockade agent + mode proxy, 3 hosts" ;;
+	agent-proxy) echo "stockade agent + mode proxy (3 hosts)" ;;
 	bwrap)
 		if [ "$bwrap_ok" = 1 ]; then echo "bwrap + agent filter"; else echo "bwrap (no filter)"; fi
 		;;

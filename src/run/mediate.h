@@ -75,7 +75,7 @@
 #include "seccomp/seccomp.h"
 
 #define SK_MEDIATORS_MAX 32 /* file observation takes 20 (mediate_files.c) */
-#define SK_MEDIATE_WORKERS 16
+#define SK_MEDIATE_WORKERS 4
 #define SK_MEDIATE_TICK_MS 100
 #define SK_SIN6_LEN_MIN 24 /* SIN6_LEN_RFC2133: the shortest IPv6 address connect() takes */
 
