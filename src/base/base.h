@@ -56,6 +56,8 @@ void sk_error_hint(stockade_error **err, const char *fmt, ...) __attribute__((fo
  * "OCI profile").  0, or a negative errno with *err filled.
  */
 int sk_read_file(const char *path, const char *what, size_t max, char **out, size_t *len, stockade_error **err);
+/* Write all of buf to fd, past EINTR and short writes; 0 or -errno. */
+int sk_write_all(int fd, const void *buf, size_t len);
 
 /* `pat` (`*`, `?`, letters; a bracket or escape goes to fnmatch) matches
  * `name`, ignoring ASCII case: as fnmatch(pat, name, FNM_CASEFOLD) == 0. */

@@ -24,20 +24,6 @@ void print_oci_notes(const stockade_policy *policy)
 	}
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int cmd_compile(int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
@@ -122,7 +108,7 @@ int cmd_compile(int argc, char **argv)
 			goto done;
 		}
 	}
-	r = write_all(fd >= 0 ? fd : STDOUT_FILENO, data, len);
+	r = sk_write_all(fd >= 0 ? fd : STDOUT_FILENO, data, len);
 	if (r == 0 && fd >= 0 && close(fd) < 0)
 		r = -errno;
 	fd = -1;

@@ -129,22 +129,6 @@ static int map_ids(uid_t uid, gid_t gid, char *step, size_t size)
 	return 0;
 }
 
-static void write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 /* init's loop: reap everything, pass signals on, end with the command. */
 static _Noreturn void init_loop(pid_t command, const sigset_t *set, int report)
 {
@@ -173,7 +157,7 @@ static _Noreturn void init_loop(pid_t command, const sigset_t *set, int report)
 			 * same way; our own exit code says it too for whoever
 			 * sees only us.  Everything left in the namespace is
 			 * killed when we exit. */
-			write_all(report, &st, sizeof(st));
+			sk_write_all(report, &st, sizeof(st));
 			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 		}
 	}
@@ -245,11 +229,11 @@ static void init_main(struct init_args *a)
 		return;
 	}
 	m.ok = 1;
-	write_all(a->report, &m, sizeof(m));
+	sk_write_all(a->report, &m, sizeof(m));
 	init_loop(command, &a->set, a->report);
 fail:
 	m.errnum = -ret;
-	write_all(a->report, &m, sizeof(m));
+	sk_write_all(a->report, &m, sizeof(m));
 	_exit(125);
 }
 

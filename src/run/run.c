@@ -73,22 +73,6 @@ struct relay_out {
 	const stockade_plan *plan;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int read_all(int fd, void *buf, size_t len)
 {
 	char *p = buf;
@@ -123,7 +107,7 @@ static void relay_event(const struct sk_event *ev, void *data)
 	r.ran = ev->ran;
 	r.errnum_event = ev->errnum;
 	r.fallback = ev->plan != o->plan;
-	write_all(o->fd, &r, sizeof(r));
+	sk_write_all(o->fd, &r, sizeof(r));
 }
 
 static _Noreturn void supervisor_main(const stockade_plan *plan, char *const argv[], enum sk_notify_mode mode,
@@ -141,7 +125,7 @@ static _Noreturn void supervisor_main(const stockade_plan *plan, char *const arg
 	r.errnum = r.ret < 0 ? (e ? e->status : -r.ret) : 0;
 	if (e && e->msg)
 		snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
-	write_all(fd, &r, sizeof(r));
+	sk_write_all(fd, &r, sizeof(r));
 	_exit(0);
 }
 
@@ -252,7 +236,7 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 		r.errnum = e ? e->status : -r.ret;
 		if (e && e->msg)
 			snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
-		write_all(fd, &r, sizeof(r));
+		sk_write_all(fd, &r, sizeof(r));
 		_exit(r.errnum == ENOENT ? 127 : 126);
 	}
 	stockade_program_free(prog);
