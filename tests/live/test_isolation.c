@@ -293,7 +293,10 @@ TEST(isolation_tmux_server_hidden_unless_allowed)
 	if (!make_tmpdir(dir, sizeof(dir), NULL, "stockade-ns-tmux"))
 		return;
 	snprintf(path, sizeof(path), "%s/tmux.sock", dir);
-	run_cmd(ARGV(tmux, "-S", path, "new-session", "-d", "sleep 300"), &r);
+	/* SHELL: tmux runs the session's command with $SHELL, else the passwd
+	 * shell, which for nobody is nologin: the session (and the server)
+	 * would end at once. */
+	run_cmd(ARGV("env", "SHELL=/bin/sh", tmux, "-S", path, "new-session", "-d", "sleep 300"), &r);
 	CHECK_OUTCOME(&r, 0, "starting a tmux server outside");
 	run_cmd(ARGV(tmux, "-S", path, "list-sessions"), &r);
 	CHECK_OUTCOME(&r, 0, "tmux ls unconfined (baseline)");
@@ -312,7 +315,7 @@ TEST(isolation_tmux_server_hidden_unless_allowed)
 	snprintf(tdir, sizeof(tdir), "/tmp/tmux-%u", (unsigned)getuid());
 	snprintf(tsock, sizeof(tsock), "%s/%s", tdir, name);
 	made_dir = access(tdir, F_OK) != 0;
-	run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "new-session", "-d", "sleep 300"), &r);
+	run_cmd(ARGV("env", "-u", "TMUX_TMPDIR", "SHELL=/bin/sh", tmux, "-L", name, "new-session", "-d", "sleep 300"), &r);
 	if (r.outcome == 0) {
 		cli_run(NO_OPTS, ARGV("env", "-u", "TMUX_TMPDIR", tmux, "-L", name, "list-sessions"), &r);
 		CHECK_MSG(r.outcome != 0, "tmux -L server reached from inside: %s", r.out);
