@@ -339,11 +339,45 @@ static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const c
 	return NULL;
 }
 
+/* The mount view's covers (sk_fs_set_covered): few, and fixed once set. */
+#define MAX_COVERED 8
+static char *covered[MAX_COVERED];
+static size_t ncovered;
+
+int sk_fs_set_covered(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < ncovered; i++)
+		free(covered[i]);
+	ncovered = 0;
+	for (size_t i = 0; i < n && i < MAX_COVERED; i++) {
+		if (!(covered[ncovered] = strdup(paths[i])))
+			return -ENOMEM;
+		ncovered++;
+	}
+	return 0;
+}
+
+bool sk_fs_covered(const char *path)
+{
+	for (size_t i = 0; i < ncovered; i++) {
+		size_t n = strlen(covered[i]);
+
+		if (!strncmp(covered[i], path, n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
 {
-	struct carve *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct carve *nv;
 	struct carve *c;
 
+	/* Under an empty read-only mount: nothing there to protect (the
+	 * check is on the canonical path, whichever way it was resolved). */
+	if (sk_fs_covered(path))
+		return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	*v = nv;
@@ -442,6 +476,10 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 
 	if (!dir)
 		return -ENOMEM;
+	/* Named as the mount view covered it (canonical then): not even
+	 * looked up. */
+	if (sk_fs_covered(abs))
+		return 0;
 	switch (sk_look_up(w, glob ? dir : abs)) {
 	case LOOKUP_ABSENT:
 		return 0; /* nothing there to protect */

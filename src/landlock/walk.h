@@ -77,6 +77,9 @@ enum lookup {
 	LOOKUP_CANONICAL, /* an entry of a listed directory, and not a link */
 };
 
+/* `path` (canonical) is at or beneath what sk_fs_set_covered() named. */
+bool sk_fs_covered(const char *path);
+
 /* Open `abs` if no component of it is a symlink (openat2), so that abs is
  * its own canonical form; -1 with errno otherwise (listing.c). */
 int sk_open_canonical(struct walk *w, const char *abs, int flags);
