@@ -29,15 +29,16 @@
 #include "run/isolate.h"
 #include "stockade.h"
 
-enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW, INIT_FORK, NSTEPS };
+enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW, INIT_FORK, INIT_VM, NSTEPS };
 static const char *const names[NSTEPS] = {
 	"fork+wait (no namespaces)",
 	"clone() into new pid, mount, IPC, UTS, cgroup namespaces",
 	"+ / made MS_SLAVE, MS_REC",
 	"+ mount /proc",
 	"+ devpts newinstance, /dev/ptmx",
-	"+ the rest of the view (sockets, .git, memfd, /sys/kernel cover)",
-	"+ init forks the command (stockade's whole setup)",
+	"+ the rest of the view: sockets; .git; memfd; /sys/kernel cover; /proc",
+	"+ init forks the command",
+	"the same with init sharing the caller's memory (CLONE_VM): stockade's whole setup",
 };
 
 static const stockade_plan *plan;
@@ -51,7 +52,10 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static void map_self(uid_t uid, gid_t gid)
+static uid_t uid;
+static gid_t gid;
+
+static void map_self(void)
 {
 	char line[64];
 	FILE *f;
@@ -72,14 +76,16 @@ static void map_self(uid_t uid, gid_t gid)
 	}
 }
 
-static _Noreturn void child(enum step s, uid_t uid, gid_t gid)
+static char stack[256 * 1024] __attribute__((aligned(64)));
+
+static _Noreturn void child(enum step s)
 {
 	struct sk_mount_view v;
 	char step[64];
 	int st;
 
 	if (userns)
-		map_self(uid, gid);
+		map_self();
 	if (s >= SLAVE && s < VIEW && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		_exit(2);
 	if (s >= PROC && s < VIEW && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -100,6 +106,11 @@ static _Noreturn void child(enum step s, uid_t uid, gid_t gid)
 	_exit(0);
 }
 
+static int child_start(void *arg)
+{
+	child((enum step)(long)arg);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -113,8 +124,6 @@ int main(int argc, char **argv)
 	double *t[NSTEPS];
 	stockade_policy *p = NULL;
 	stockade_plan *pl = NULL;
-	uid_t uid = getuid();
-	gid_t gid = getgid();
 
 	if (stockade_policy_new(&p, NULL) < 0 || stockade_policy_add_preset(p, "agent", NULL) < 0 ||
 	    stockade_plan_build(p, &pl, NULL) < 0) {
@@ -122,6 +131,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	plan = pl;
+	uid = getuid();
+	gid = getgid();
 	userns = getuid() != 0 ? CLONE_NEWUSER : 0;
 	for (int s = 0; s < NSTEPS; s++)
 		t[s] = calloc((size_t)rounds, sizeof(double));
@@ -131,11 +142,10 @@ int main(int argc, char **argv)
 			unsigned long flags = s == FORK ? 0 : CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 								       CLONE_NEWCGROUP | userns;
 			double t0 = now_us();
-			pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+			pid_t pid = clone(child_start, stack + sizeof(stack),
+					  (int)(flags | (s == INIT_VM ? CLONE_VM : 0) | SIGCHLD), (void *)(long)s);
 			int st;
 
-			if (pid == 0)
-				child((enum step)s, uid, gid);
 			if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
 				fprintf(stderr, "isolation: step `%s` failed (%s)\n", names[s],
 					pid < 0 ? strerror(errno) : "child failed");

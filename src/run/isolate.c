@@ -8,18 +8,30 @@
  * a new user namespace that maps the caller's uid and gid to themselves,
  * never to root, so the command holds no capability in it after execve.
  *
- * init is made with the raw clone(2) rather than unshare() in this process
- * then fork(): that would move the outer process into the new mount and
- * user namespaces too, and a setup that fails could not fall back to
- * running in place cleanly.  The raw clone leaves the C library's cached
- * thread id stale in init, so init makes no call that uses it (raise,
- * abort, pthread_*); its fork() sets it right for the command.
+ * init is made with clone(2) rather than unshare() in this process then
+ * fork(): that would move the outer process into the new mount and user
+ * namespaces too, and a setup that fails could not fall back to running in
+ * place cleanly.  init shares the outer process's memory (CLONE_VM, on a
+ * stack of its own): no copy of the address space to make at the clone and
+ * tear down at its exit (~0.1 ms of CPU a run on a 2-core VM, bench/
+ * isolation.c).  The two never run the C library at the same time: the
+ * outer process waits in read() until init has made the view and forked
+ * the command, and after that both only wait for signals and children
+ * (whose failures they do not read from the errno they share).  The
+ * command, forked by init, gets a copy of it all, and goes back to the
+ * caller's frames with longjmp() (they are intact in the copy: the outer
+ * process is still inside sk_isolate()).  The clone leaves the C library's
+ * cached thread id stale in init, so init makes no call that uses it
+ * (raise, abort, pthread_*); its fork() sets it right for the command.
+ * Dumpability is the shared memory's: init's PR_SET_DUMPABLE 0 covers the
+ * outer process too (nothing another process of the user may read of it).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +185,8 @@ struct init_args {
 	gid_t gid;
 	int report;	   /* write end: setup_msg, then the command's wait status */
 	int alive;	   /* read end: hangs up when the outer process is gone */
+	int outer_ends[2]; /* the outer process's ends of both pipes: init closes them */
+	unsigned long flags; /* CLONE_NEW* */
 	sigset_t set;	   /* the signals init waits for (blocked since before clone) */
 	sigset_t oldmask;  /* the caller's mask, for the command */
 	struct sigaction old_chld;
@@ -246,6 +260,59 @@ fail:
 	_exit(125);
 }
 
+/* init's stack (init shares the outer process's memory), and where the
+ * command's process goes back to the caller's frames. */
+static char init_stack[256 * 1024] __attribute__((aligned(64)));
+static jmp_buf to_caller;
+
+static int init_start(void *arg)
+{
+	struct init_args *a = arg;
+
+	close(a->outer_ends[0]);
+	close(a->outer_ends[1]);
+	init_main(a);
+	/* the command */
+	longjmp(to_caller, 1);
+}
+
+/* Clone init; -1 with errno if it cannot be made.  state.flags and
+ * state.userns say, before the clone, what the command will have. */
+static pid_t clone_init(struct init_args *a)
+{
+	unsigned long *flags = &a->flags;
+	unsigned long vm = CLONE_VM;
+	pid_t pid;
+
+	state.flags = *flags;
+	state.userns = a->userns;
+	pid = clone(init_start, init_stack + sizeof(init_stack), (int)(*flags | vm | SIGCHLD), a);
+	if (pid < 0 && errno == EINVAL) {
+		/* CLONE_VM refused (valgrind takes it for a thread without
+		 * CLONE_THREAD): init gets a copy, as with fork(). */
+		vm = 0;
+		pid = clone(init_start, init_stack + sizeof(init_stack), (int)(*flags | SIGCHLD), a);
+	}
+	if (pid < 0 && errno == EPERM && !a->userns) {
+		/* CAP_SYS_ADMIN but not over this user namespace's owner
+		 * (a container's root): through a user namespace after all. */
+		a->userns = true;
+		*flags |= CLONE_NEWUSER;
+		state.flags = *flags;
+		state.userns = true;
+		pid = clone(init_start, init_stack + sizeof(init_stack), (int)(*flags | vm | SIGCHLD), a);
+	}
+	if (pid < 0) {
+		int e = errno;
+
+		/* (fallback() says what the caller gets.) */
+		state.flags = 0;
+		state.userns = false;
+		errno = e;
+	}
+	return pid;
+}
+
 /* The outer process, until the command ends: then end as it did. */
 static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
 {
@@ -310,9 +377,9 @@ static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int 
 int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, stockade_error **err)
 {
 	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
-	struct init_args a = { .plan = plan, .opts = opts, .uid = getuid(), .gid = getgid() };
+	struct init_args a = { .plan = plan, .opts = opts, .uid = getuid(), .gid = getgid(),
+				.flags = NS_FLAGS | (opts ? opts->extra_flags : 0) };
 	struct setup_msg m;
-	unsigned long flags = NS_FLAGS | (opts ? opts->extra_flags : 0);
 	int rep[2], alive[2], st;
 	ssize_t got;
 	pid_t pid;
@@ -329,7 +396,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	}
 	a.userns = !have_sys_admin();
 	if (a.userns)
-		flags |= CLONE_NEWUSER;
+		a.flags |= CLONE_NEWUSER;
 	a.real_root = getuid() == 0 && sk_in_initial_userns();
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return sk_error(err, errno, "pipe: %s", strerror(errno));
@@ -348,26 +415,18 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	sigprocmask(SIG_BLOCK, &a.set, &a.oldmask);
 	sigaction(SIGCHLD, &dfl, &a.old_chld);
 
-	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0 && errno == EPERM && !a.userns) {
-		/* CAP_SYS_ADMIN but not over this user namespace's owner
-		 * (a container's root): through a user namespace after all. */
-		a.userns = true;
-		flags |= CLONE_NEWUSER;
-		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	}
-	if (pid == 0) {
-		close(rep[0]);
-		close(alive[1]);
-		a.report = rep[1];
-		a.alive = alive[0];
-		init_main(&a);
-		/* the command */
-		state.flags = flags;
-		state.userns = a.userns;
+	a.report = rep[1];
+	a.alive = alive[0];
+	a.outer_ends[0] = rep[0];
+	a.outer_ends[1] = alive[1];
+	/* The command's process comes back here, from init_start(), with a
+	 * copy of this frame: what it needs is in `state` already (locals
+	 * changed after setjmp are not to be read there). */
+	if (setjmp(to_caller)) {
 		state.why = STOCKADE_NS_AVAILABLE;
 		return 1;
 	}
+	pid = clone_init(&a);
 	close(rep[1]);
 	close(alive[0]);
 	if (pid < 0) {
@@ -381,9 +440,11 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 								     : "clone(CLONE_NEWPID|CLONE_NEWNS|...)",
 				err);
 	}
+	/* A pipe's read fails only when interrupted; errno is init's too
+	 * (shared memory) and not to be read while it runs. */
 	do
 		got = read(rep[0], &m, sizeof(m));
-	while (got < 0 && errno == EINTR);
+	while (got < 0);
 	if (got == (ssize_t)sizeof(m) && m.ok)
 		outer_loop(pid, &a.set, rep[0]);
 
