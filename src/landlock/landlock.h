@@ -36,6 +36,16 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
  * -ENOMEM, or 0. */
 int sk_fs_set_covered(const char *const *paths, size_t n);
 
+/* Before entering a user namespace that maps only this process's own ids:
+ * note, with the owners as they really are, which of the plan's carve-outs
+ * written as absolute paths protect nothing for this user (files of
+ * others it cannot read, write or search).  In the namespace every file of
+ * an unmapped owner shows as the overflow uid, 65534, so a walk there as
+ * uid 65534 would take root's /etc/shadow for its own and keep the
+ * carve-out, splitting /etc and /dev.  The walk adds these to what it
+ * finds moot itself (never fewer).  sb NULL forgets them. */
+void sk_fs_note_moot(const struct sk_plan_access *sb);
+
 /* Add a Landlock domain that keeps the caller's future descendants off
  * processes outside it (a supervisor): scoped signals on ABI 6+ when
  * scope_signals, and from

@@ -339,35 +339,6 @@ static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const c
 	return NULL;
 }
 
-/* The mount view's covers (sk_fs_set_covered): few, and fixed once set. */
-#define MAX_COVERED 8
-static char *covered[MAX_COVERED];
-static size_t ncovered;
-
-int sk_fs_set_covered(const char *const *paths, size_t n)
-{
-	for (size_t i = 0; i < ncovered; i++)
-		free(covered[i]);
-	ncovered = 0;
-	for (size_t i = 0; i < n && i < MAX_COVERED; i++) {
-		if (!(covered[ncovered] = strdup(paths[i])))
-			return -ENOMEM;
-		ncovered++;
-	}
-	return 0;
-}
-
-bool sk_fs_covered(const char *path)
-{
-	for (size_t i = 0; i < ncovered; i++) {
-		size_t n = strlen(covered[i]);
-
-		if (!strncmp(covered[i], path, n) && (path[n] == '\0' || path[n] == '/'))
-			return true;
-	}
-	return false;
-}
-
 static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
 {
 	struct carve *nv;
@@ -417,45 +388,6 @@ static int check_via(const struct via *v, const struct grant *grants, size_t ngr
 	return ret;
 }
 
-/* A carve-out of another user's file that this process cannot read, write
- * or search anyway protects nothing (/etc/shadow, ssh host keys, consoles,
- * raw disks for anyone but root): with no_new_privs the command can never
- * gain the access, nor change the mode of a file it does not own.
- * Skipping it keeps the directory above whole: no split /etc or /dev, whose
- * entries created later would get no rule (docs/landlock.md). */
-static bool moot(const struct walk *w, const char *path)
-{
-	static int restrict_dmesg = -1;
-	uid_t uid = w->euid;
-	struct stat sb;
-
-	/* Root reads everything (its capabilities are dropped after this). */
-	if (uid == 0)
-		return false;
-	/* The kernel log needs CAP_SYSLOG under kernel.dmesg_restrict = 1
-	 * (Debian's default), which no one else can gain. */
-	if (!strcmp(path, "/dev/kmsg")) {
-		if (restrict_dmesg < 0) {
-			char c = '0';
-			int fd = open("/proc/sys/kernel/dmesg_restrict", O_RDONLY | O_CLOEXEC);
-
-			restrict_dmesg = fd >= 0 && read(fd, &c, 1) == 1 && c == '1';
-			if (fd >= 0)
-				close(fd);
-		}
-		if (restrict_dmesg)
-			return true;
-	}
-	if (lstat(path, &sb) < 0 || S_ISLNK(sb.st_mode) || sb.st_uid == uid || (sb.st_mode & 07))
-		return false;
-	/* No bits for the group class (the ACL mask, if there is an ACL): no
-	 * one but the owner gets in, and one stat said so (64 consoles). */
-	if (!(sb.st_mode & 070))
-		return true;
-	return faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) < 0 && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0 &&
-	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0;
-}
-
 /* A carve-out as the kernel will see it: the canonical directory and the
  * last component; for links, their targets too.  Most carve-outs name
  * nothing (no ~/.aws here): the listing of a directory above several of
@@ -485,7 +417,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		return 0; /* nothing there to protect */
 	case LOOKUP_CANONICAL:
 		if (!glob)
-			return moot(w, abs) ? 0 : add_carve(v, n, abs, false, p);
+			return sk_fs_moot(w->euid, abs) ? 0 : add_carve(v, n, abs, false, p);
 		break;
 	case LOOKUP_ASK:
 		break;
@@ -496,7 +428,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 
 		if (fd >= 0) {
 			close(fd);
-			return moot(w, abs) ? 0 : add_carve(v, n, abs, false, p);
+			return sk_fs_moot(w->euid, abs) ? 0 : add_carve(v, n, abs, false, p);
 		}
 		if (errno == ENOENT)
 			return 0; /* nothing there to protect */
@@ -543,7 +475,7 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 		if (fnmatch(last, de->d_name, 0) != 0)
 			continue;
 		snprintf(full, sizeof(full), "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", de->d_name);
-		if (de->d_type != DT_LNK && moot(w, full))
+		if (de->d_type != DT_LNK && sk_fs_moot(w->euid, full))
 			continue;
 		any = true;
 		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)

@@ -79,6 +79,10 @@ enum lookup {
 
 /* `path` (canonical) is at or beneath what sk_fs_set_covered() named. */
 bool sk_fs_covered(const char *path);
+/* A carve-out of `path` (canonical) protects nothing: this process (euid
+ * uid) could not read, write or search the file anyway, nor change its
+ * mode (moot.c). */
+bool sk_fs_moot(uid_t uid, const char *path);
 
 /* Open `abs` if no component of it is a symlink (openat2), so that abs is
  * its own canonical form; -1 with errno otherwise (listing.c). */

@@ -356,6 +356,7 @@ static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
 static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int errnum, const char *step,
 		    stockade_error **err)
 {
+	sk_fs_note_moot(NULL);
 	state.why = why;
 	state.errnum = errnum;
 	snprintf(state.step, sizeof(state.step), "%s", step);
@@ -395,8 +396,12 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 		return 0;
 	}
 	a.userns = !have_sys_admin();
-	if (a.userns)
+	if (a.userns) {
 		a.flags |= CLONE_NEWUSER;
+		/* Who owns the system's files, while we can still tell. */
+		if (plan->access.fs)
+			sk_fs_note_moot(&plan->access);
+	}
 	a.real_root = getuid() == 0 && sk_in_initial_userns();
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return sk_error(err, errno, "pipe: %s", strerror(errno));

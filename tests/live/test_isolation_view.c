@@ -7,10 +7,13 @@
  * filter allows the mount calls gets no cover and keeps the carve-out;
  * without namespaces the carve-out is what protects it.  The secrets of
  * /etc stay carved out by Landlock (a cover there would be dropped when the
- * host replaces the file).
+ * host replaces the file).  In a user namespace, where root's files show
+ * as the overflow uid (65534), the walk still finds them moot as it does
+ * outside (landlock/moot.c, sk_fs_note_moot).
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,8 +71,8 @@ static const char *sys_kernel_file(void)
 	return NULL;
 }
 
-/* The "carve-outs split" note of `run -v` names /sys. */
-static bool sys_split(const struct run *r)
+/* The "carve-outs split" note of `run -v` names dir. */
+static bool split(const struct run *r, const char *dir)
 {
 	const char *note = strstr(r->out, "carve-outs split");
 	const char *end = note ? strchr(note, '\n') : NULL;
@@ -79,7 +82,15 @@ static bool sys_split(const struct run *r)
 	if (!note)
 		return false;
 	snprintf(line, sizeof(line), "%.*s", (int)n, note);
-	return strstr(line, " /sys,") || strstr(line, " /sys)");
+	for (const char *at = line; (at = strstr(at, dir)); at++)
+		if ((at[-1] == ' ' || at[-1] == '(') && (at[strlen(dir)] == ',' || at[strlen(dir)] == ')'))
+			return true;
+	return false;
+}
+
+static bool sys_split(const struct run *r)
+{
+	return split(r, "/sys");
 }
 
 TEST(isolation_view_sys_kernel_covered)
@@ -140,4 +151,31 @@ TEST(isolation_view_etc_secrets_still_carved)
 	cli_run(NO_OPTS, ARGV("/bin/sh", "-c", "cat /etc/shadow >/dev/null && echo READ; echo end"), &r);
 	CHECK_OUTCOME(&r, 0, "agent");
 	CHECK_MSG(!has(&r, "READ") && has(&r, "Permission denied"), "/etc/shadow read with namespaces: %s", r.out);
+}
+
+TEST(isolation_view_userns_sees_moot_as_outside)
+{
+	struct stat st;
+	struct run in, out;
+
+	if (geteuid() == 0)
+		SKIP("root makes no user namespace (the live-unpriv tier runs this as uid 65534)");
+	NEED_NS();
+	if (stat("/etc/shadow", &st) != 0 || st.st_uid == geteuid() || access("/etc/shadow", R_OK) == 0)
+		SKIP("no /etc/shadow of another user here");
+	/* Without namespaces the owners are as they are: /etc/shadow and the
+	 * like are moot, and /etc is split only if something else there is
+	 * not.  In the user namespace the same. */
+	cli_run(OPTS("--verbose", "--isolation", "off"), ARGV("/bin/true"), &out);
+	cli_run(OPTS("--verbose"), ARGV("/bin/true"), &in);
+	CHECK_OUTCOME(&in, 0, "agent -v");
+	CHECK_OUTCOME(&out, 0, "agent -v --isolation off");
+	CHECK_MSG(has(&in, "user namespace"), "no user namespace: %s", in.out);
+	CHECK_MSG(split(&in, "/etc") == split(&out, "/etc"), "/etc split %s with namespaces, %s without: %s",
+		  split(&in, "/etc") ? "" : "not", split(&out, "/etc") ? "" : "not", in.out);
+	CHECK_MSG(split(&in, "/dev") == split(&out, "/dev"), "/dev split %s with namespaces, %s without: %s",
+		  split(&in, "/dev") ? "" : "not", split(&out, "/dev") ? "" : "not", in.out);
+	/* And still unreadable. */
+	cli_run(NO_OPTS, ARGV("/bin/sh", "-c", "cat /etc/shadow >/dev/null 2>&1 && echo READ; echo end"), &in);
+	CHECK_MSG(!has(&in, "READ"), "/etc/shadow read: %s", in.out);
 }

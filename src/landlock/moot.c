@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The carve-outs the walk (walk.c) skips: those that protect nothing,
+ * because this process could not reach the file anyway (moot), and those
+ * under an empty read-only mount the mount view made (covered).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "landlock/landlock.h"
+#include "landlock/walk.h"
+
+/* The mount view's covers (sk_fs_set_covered): few, and fixed once set. */
+#define MAX_COVERED 8
+static char *covered[MAX_COVERED];
+static size_t ncovered;
+
+int sk_fs_set_covered(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < ncovered; i++)
+		free(covered[i]);
+	ncovered = 0;
+	for (size_t i = 0; i < n && i < MAX_COVERED; i++) {
+		if (!(covered[ncovered] = strdup(paths[i])))
+			return -ENOMEM;
+		ncovered++;
+	}
+	return 0;
+}
+
+bool sk_fs_covered(const char *path)
+{
+	for (size_t i = 0; i < ncovered; i++) {
+		size_t n = strlen(covered[i]);
+
+		if (!strncmp(covered[i], path, n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* A carve-out of another user's file that this process cannot read, write
+ * or search anyway protects nothing (/etc/shadow, ssh host keys, consoles,
+ * raw disks for anyone but root): with no_new_privs the command can never
+ * gain the access, nor change the mode of a file it does not own.
+ * Skipping it keeps the directory above whole: no split /etc or /dev, whose
+ * entries created later would get no rule (docs/landlock.md). */
+static bool moot_here(uid_t uid, const char *path)
+{
+	static int restrict_dmesg = -1;
+	struct stat sb;
+
+	/* The kernel log needs CAP_SYSLOG under kernel.dmesg_restrict = 1
+	 * (Debian's default), which no one else can gain. */
+	if (!strcmp(path, "/dev/kmsg")) {
+		if (restrict_dmesg < 0) {
+			char c = '0';
+			int fd = open("/proc/sys/kernel/dmesg_restrict", O_RDONLY | O_CLOEXEC);
+
+			restrict_dmesg = fd >= 0 && read(fd, &c, 1) == 1 && c == '1';
+			if (fd >= 0)
+				close(fd);
+		}
+		if (restrict_dmesg)
+			return true;
+	}
+	if (lstat(path, &sb) < 0 || S_ISLNK(sb.st_mode) || sb.st_uid == uid || (sb.st_mode & 07))
+		return false;
+	/* No bits for the group class (the ACL mask, if there is an ACL): no
+	 * one but the owner gets in, and one stat said so (64 consoles). */
+	if (!(sb.st_mode & 070))
+		return true;
+	return faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) < 0 && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0 &&
+	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0;
+}
+
+/* What sk_fs_note_moot() found moot with this process's real ownership
+ * (canonical paths), for a walk in a user namespace that cannot tell. */
+#define MAX_OUTSIDE 256
+static char *outside[MAX_OUTSIDE];
+static size_t noutside;
+
+static bool moot_outside(const char *path)
+{
+	for (size_t i = 0; i < noutside; i++)
+		if (!strcmp(outside[i], path))
+			return true;
+	return false;
+}
+
+bool sk_fs_moot(uid_t uid, const char *path)
+{
+	/* Root reads everything (its capabilities are dropped after this). */
+	if (uid == 0)
+		return false;
+	if (noutside && moot_outside(path))
+		return true;
+	return moot_here(uid, path);
+}
+
+static void note(const char *path)
+{
+	if (noutside < MAX_OUTSIDE && (outside[noutside] = strdup(path)))
+		noutside++;
+}
+
+void sk_fs_note_moot(const struct sk_plan_access *sb)
+{
+	uid_t uid = geteuid();
+
+	for (size_t i = 0; i < noutside; i++)
+		free(outside[i]);
+	noutside = 0;
+	if (!sb || uid == 0)
+		return;
+	for (size_t i = 0; i < sb->npaths; i++) {
+		const struct sk_fs_path *p = &sb->paths[i];
+		const char *slash = strrchr(p->path, '/'), *last;
+		char dir[PATH_MAX], full[PATH_MAX];
+		DIR *d;
+
+		/* Written as absolute paths: the system's (~ and $VAR name the
+		 * user's own, which a user namespace shows as they are). */
+		if ((p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY) || p->path[0] != '/' || !slash)
+			continue;
+		last = slash + 1;
+		if (!sk_has_pattern(last)) {
+			if (moot_here(uid, p->path))
+				note(p->path);
+			continue;
+		}
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == p->path ? 1 : slash - p->path), p->path);
+		if (sk_has_pattern(dir) || !(d = opendir(dir)))
+			continue;
+		for (struct dirent *de; (de = readdir(d));) {
+			if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			if (fnmatch(last, de->d_name, 0) != 0 || de->d_type == DT_LNK)
+				continue;
+			if (snprintf(full, sizeof(full), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", de->d_name) >=
+			    (int)sizeof(full))
+				continue;
+			if (moot_here(uid, full))
+				note(full);
+		}
+		closedir(d);
+	}
+}
