@@ -115,42 +115,75 @@ static void note(const char *path)
 void sk_fs_note_moot(const struct sk_plan_access *sb)
 {
 	uid_t uid = geteuid();
+	size_t *pat = NULL, *dlen = NULL, npat = 0;
 
 	for (size_t i = 0; i < noutside; i++)
 		free(outside[i]);
 	noutside = 0;
-	if (!sb || uid == 0)
+	if (!sb || uid == 0 || !sb->npaths)
 		return;
+	pat = calloc(sb->npaths, sizeof(*pat));
+	dlen = calloc(sb->npaths, sizeof(*dlen));
+	if (!pat || !dlen)
+		goto out; /* none noted: the walk keeps the carve-outs */
+	/* Written as absolute paths: the system's (~ and $VAR name the
+	 * user's own, which a user namespace shows as they are). */
 	for (size_t i = 0; i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
-		const char *slash = strrchr(p->path, '/'), *last;
-		char dir[PATH_MAX], full[PATH_MAX];
-		DIR *d;
+		const char *slash = strrchr(p->path, '/');
+		bool dir_pattern = false;
 
-		/* Written as absolute paths: the system's (~ and $VAR name the
-		 * user's own, which a user namespace shows as they are). */
 		if ((p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY) || p->path[0] != '/' || !slash)
 			continue;
-		last = slash + 1;
-		if (!sk_has_pattern(last)) {
+		if (!sk_has_pattern(slash + 1)) {
 			if (moot_here(uid, p->path))
 				note(p->path);
 			continue;
 		}
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == p->path ? 1 : slash - p->path), p->path);
-		if (sk_has_pattern(dir) || !(d = opendir(dir)))
+		for (const char *c = p->path; c < slash; c++)
+			dir_pattern |= sk_path_glob_char(*c);
+		if (!dir_pattern) {
+			pat[npat] = i;
+			dlen[npat++] = slash == p->path ? 1 : (size_t)(slash - p->path);
+		}
+	}
+	/* Each directory with patterns listed once, for all of them (agent
+	 * has ~25 in /dev). */
+	for (size_t a = 0; a < npat; a++) {
+		const char *path = sb->paths[pat[a]].path;
+		char dir[PATH_MAX], full[PATH_MAX];
+		bool seen = false;
+		DIR *d;
+
+		for (size_t b = 0; b < a && !seen; b++)
+			seen = dlen[b] == dlen[a] && !strncmp(sb->paths[pat[b]].path, path, dlen[a]);
+		if (seen || dlen[a] >= PATH_MAX)
+			continue;
+		memcpy(dir, path, dlen[a]);
+		dir[dlen[a]] = '\0';
+		if (!(d = opendir(dir)))
 			continue;
 		for (struct dirent *de; (de = readdir(d));) {
-			if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			const char *name = de->d_name;
+
+			if (de->d_type == DT_LNK || (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
 				continue;
-			if (fnmatch(last, de->d_name, 0) != 0 || de->d_type == DT_LNK)
-				continue;
-			if (snprintf(full, sizeof(full), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", de->d_name) >=
-			    (int)sizeof(full))
-				continue;
-			if (moot_here(uid, full))
-				note(full);
+			for (size_t b = a; b < npat; b++) {
+				const char *other = sb->paths[pat[b]].path;
+
+				if (dlen[b] != dlen[a] || strncmp(other, path, dlen[a]) ||
+				    fnmatch(strrchr(other, '/') + 1, name, 0) != 0)
+					continue;
+				if (snprintf(full, sizeof(full), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) <
+					    (int)sizeof(full) &&
+				    moot_here(uid, full))
+					note(full);
+				break;
+			}
 		}
 		closedir(d);
 	}
+out:
+	free(pat);
+	free(dlen);
 }
