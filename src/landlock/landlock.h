@@ -25,17 +25,6 @@ typedef int (*sk_fs_emit_fn)(void *ctx, int fd, const char *path, uint64_t acces
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn emit,
 	       void *ctx, struct sk_fs_walk_stats *stats, stockade_error **err);
 
-/* What the mount view covers in this process (run/mounts.c): canonical
- * paths where init mounted an empty read-only filesystem over what the
- * policy denies, in a mount namespace the command cannot change (its
- * filter denies the mount calls, and a Landlock domain forbids them).
- * sk_fs_walk() then skips the carve-outs at or beneath them: there is
- * nothing there to protect, and the directory above stays whole instead of
- * split.  Set in the command's process only, before the walk; the others
- * (doctor, explain, a run without namespaces) keep the carve-outs.
- * -ENOMEM, or 0. */
-int sk_fs_set_covered(const char *const *paths, size_t n);
-
 /* Before entering a user namespace that maps only this process's own ids:
  * note, with the owners as they really are, which of the plan's carve-outs
  * written as absolute paths protect nothing for this user (files of

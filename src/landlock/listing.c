@@ -107,8 +107,6 @@ int sk_plan_listings(struct walk *w, const struct sk_plan_access *sb, char *cons
 				continue;
 			if (!abs || !abs[1])
 				continue; /* no home directory; or /, with nothing above */
-			if (sk_fs_covered(abs))
-				continue; /* skipped by the walk (the mount view covers it) */
 			last = (size_t)(strrchr(abs, '/') - abs);
 			/* The directories above: /, then abs up to each slash. */
 			for (size_t k = 0; k <= last; k++) {

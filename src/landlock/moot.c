@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The carve-outs the walk (walk.c) skips: those that protect nothing,
- * because this process could not reach the file anyway (moot), and those
- * under an empty read-only mount the mount view made (covered).
+ * The carve-outs the walk (walk.c) skips because they protect nothing:
+ * this process could not reach the file anyway (moot).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,35 +16,6 @@
 
 #include "landlock/landlock.h"
 #include "landlock/walk.h"
-
-/* The mount view's covers (sk_fs_set_covered): few, and fixed once set. */
-#define MAX_COVERED 8
-static char *covered[MAX_COVERED];
-static size_t ncovered;
-
-int sk_fs_set_covered(const char *const *paths, size_t n)
-{
-	for (size_t i = 0; i < ncovered; i++)
-		free(covered[i]);
-	ncovered = 0;
-	for (size_t i = 0; i < n && i < MAX_COVERED; i++) {
-		if (!(covered[ncovered] = strdup(paths[i])))
-			return -ENOMEM;
-		ncovered++;
-	}
-	return 0;
-}
-
-bool sk_fs_covered(const char *path)
-{
-	for (size_t i = 0; i < ncovered; i++) {
-		size_t n = strlen(covered[i]);
-
-		if (!strncmp(covered[i], path, n) && (path[n] == '\0' || path[n] == '/'))
-			return true;
-	}
-	return false;
-}
 
 /* A carve-out of another user's file that this process cannot read, write
  * or search anyway protects nothing (/etc/shadow, ssh host keys, consoles,

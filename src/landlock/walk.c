@@ -341,14 +341,9 @@ static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const c
 
 static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
 {
-	struct carve *nv;
+	struct carve *nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	struct carve *c;
 
-	/* Under an empty read-only mount: nothing there to protect (the
-	 * check is on the canonical path, whichever way it was resolved). */
-	if (sk_fs_covered(path))
-		return 0;
-	nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	*v = nv;
@@ -408,10 +403,6 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 
 	if (!dir)
 		return -ENOMEM;
-	/* Named as the mount view covered it (canonical then): not even
-	 * looked up. */
-	if (sk_fs_covered(abs))
-		return 0;
 	switch (sk_look_up(w, glob ? dir : abs)) {
 	case LOOKUP_ABSENT:
 		return 0; /* nothing there to protect */

@@ -77,8 +77,6 @@ enum lookup {
 	LOOKUP_CANONICAL, /* an entry of a listed directory, and not a link */
 };
 
-/* `path` (canonical) is at or beneath what sk_fs_set_covered() named. */
-bool sk_fs_covered(const char *path);
 /* A carve-out of `path` (canonical) protects nothing: this process (euid
  * uid) could not read, write or search the file anyway, nor change its
  * mode (moot.c). */

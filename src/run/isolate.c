@@ -241,14 +241,6 @@ static void init_main(struct init_args *a)
 		sigaction(SIGCHLD, &a->old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
 		state.view = m.view;
-		{
-			const char *covered[SK_MAX_COVERS];
-
-			for (unsigned i = 0; i < m.view.ncovered; i++)
-				covered[i] = m.view.covered[i];
-			/* (Out of memory: the carve-outs stay, stricter.) */
-			sk_fs_set_covered(covered, m.view.ncovered);
-		}
 		return;
 	}
 	m.ok = 1;

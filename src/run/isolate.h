@@ -66,24 +66,16 @@ bool sk_in_initial_userns(void);
 
 /* ---- the mount view (mounts.c), made by init ---- */
 
-#define SK_MAX_COVERS 4
-
 struct sk_mount_view {
 	unsigned hidden, allowed;
 	bool git_ro, memfd_noexec;
-	/* What the policy denies that an empty read-only mount covers
-	 * (canonical paths): the Landlock walk skips those carve-outs
-	 * (sk_fs_set_covered). */
-	unsigned ncovered;
-	char covered[SK_MAX_COVERS][32];
 };
 
 /* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, a /proc for
  * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), host
  * sockets hidden but those sockets.allow names, the working tree's .git
  * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
- * denies executable memfds; /sys/kernel under an empty read-only tmpfs when
- * the plan denies it and its filter denies the mount calls (out->covered).  On failure a negative errno, with the step
+ * denies executable memfds; then the /proc.  On failure a negative errno, with the step
  * that failed in `step`. */
 /* The plan denies memfd_create(MFD_EXEC): vm.memfd_noexec=1 goes with it. */
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);

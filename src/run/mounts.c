@@ -7,7 +7,8 @@
  *  1. every mount MS_SLAVE|MS_REC, so nothing done here (or by anything in
  *     the namespace) propagates to the host, while the host's later mounts
  *     still show;
- *  2. a /proc of the new pid namespace: outside processes are not there;
+ *  2. a /proc of the new pid namespace (mounted last): outside processes
+ *     are not there;
  *  3. a new devpts instance on /dev/pts (and /dev/ptmx): only the ptys the
  *     command opens itself; its own terminal (fds 0-2, /dev/tty) still
  *     works, being open already;
@@ -24,22 +25,19 @@
  *     those it names;
  *  6. the working tree's .git/hooks and .git/config (a linked worktree's
  *     common dir's too) read-only, so nothing is planted there for the
- *     user's next git outside; git commit writes neither;
- *  7. /sys/kernel, where the policy denies it, under an empty read-only
- *     tmpfs: the Landlock walk then leaves /sys whole instead of splitting
- *     it (sk_fs_set_covered; one mount costs less than the split).  Only
- *     where the command can never take the cover away: its filter denies
- *     every mount call (and a Landlock domain forbids them anyway), and no
- *     grant of the policy lies beneath.  Why not /etc/shadow, ssh host keys
- *     or a fresh /dev the same way: docs/isolation.md, "What the mount view
- *     does not cover".
+ *     user's next git outside; git commit writes neither.
+ *
+ * Covering what the policy denies with empty mounts instead of Landlock
+ * carve-outs (/sys/kernel, /etc/shadow, a fresh /dev) was measured and not
+ * taken: docs/isolation.md, "What the mount view does not cover".
  *
  * Every mount goes through an O_PATH|O_NOFOLLOW descriptor of its target
  * (/proc/self/fd/N), so a symlink planted by another process cannot
  * redirect it.  The new /proc is mounted last: the lookups of the setup
  * (/proc/self/fd/N, net/unix, sys/vm) go through the host's, so the new
- * one starts, and is torn down, with no dentries of ours.  A failed step fails the setup (fail closed): `auto` then
- * runs the command without namespaces, saying so.
+ * one starts, and is torn down, with no dentries of ours.  A failed step
+ * fails the setup (fail closed): `auto` then runs the command without
+ * namespaces, saying so.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,9 +49,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 
 #include "run/isolate.h"
 
@@ -407,82 +403,6 @@ static int git_read_only(struct view *v)
 	return 0;
 }
 
-/* ---- covers ---- */
-
-/* The command can never take a cover away: no mount call gets through
- * its filter.  (A Landlock domain forbids them too, but a policy that
- * allows them keeps its carve-outs: the rule stays where it was.) */
-static bool covers_hold(const stockade_plan *plan)
-{
-	static const char *const calls[] = { "mount", "umount2", "move_mount", "open_tree", "fsopen",
-					     "fsmount", "fspick", "mount_setattr", "pivot_root" };
-	const uint64_t args[SK_MAX_ARGS] = { 0 };
-
-	if (!plan->seccomp_enabled || !plan->access.fs)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
-		struct sk_verdict verdict;
-
-		sk_plan_decide(plan, calls[i], args, &verdict);
-		if (verdict.action.type == SK_ACT_ALLOW || verdict.action.type == SK_ACT_LOG)
-			return false;
-	}
-	return true;
-}
-
-/* The plan denies exactly `path`, and grants nothing at or beneath it
- * (an overlay's grant there would be hidden by the cover). */
-static bool denied_whole(const stockade_plan *plan, const char *path)
-{
-	size_t n = strlen(path);
-	bool denied = false;
-
-	for (size_t i = 0; i < plan->access.npaths; i++) {
-		const struct sk_fs_path *p = &plan->access.paths[i];
-
-		if (p->kind == SK_FS_DENY && !strcmp(p->path, path))
-			denied = true;
-		else if ((p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY) && !strncmp(p->path, path, n) &&
-			 (p->path[n] == '\0' || p->path[n] == '/'))
-			return false;
-	}
-	return denied;
-}
-
-/* Directories the host cannot remove or rename while the command runs
- * (a cover on a name the host replaces, as passwd replaces /etc/shadow,
- * is dropped with it: the new file would be in view). */
-static const char *const coverable[] = { "/sys/kernel" };
-
-static int cover(struct view *v)
-{
-	if (!covers_hold(v->plan))
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(coverable) && v->out->ncovered < SK_MAX_COVERS; i++) {
-		const char *path = coverable[i];
-		struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
-		char t[32];
-		int fd;
-
-		if (!denied_whole(v->plan, path))
-			continue;
-		/* Canonical, as the walk will name it. */
-		fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-		if (fd < 0)
-			continue; /* not there (or through a link): the carve-out stays */
-		if (mount("tmpfs", fd_path(fd, t), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "mode=0555,size=4k") < 0) {
-			int e = errno;
-
-			close(fd);
-			return fail(v, e, "covering %s (tmpfs)", path);
-		}
-		close(fd);
-		snprintf(v->out->covered[v->out->ncovered++], sizeof(v->out->covered[0]), "%s", path);
-	}
-	return 0;
-}
-
 /* ---- the view ---- */
 
 static int devpts(struct view *v, bool real_root)
@@ -542,8 +462,6 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, struct sk_mount_vie
 		ret = hide_bound(&v);
 	if (ret == 0)
 		ret = git_read_only(&v);
-	if (ret == 0)
-		ret = cover(&v);
 	if (ret == 0 && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		ret = fail(&v, errno, "mounting a /proc for the pid namespace");
 	for (size_t i = 0; i < v.nallowed; i++)
