@@ -17,7 +17,8 @@
  * isolation.c).  The two never run the C library at the same time: the
  * outer process waits in read() until init has made the view and forked
  * the command, and after that both only wait for signals and children
- * (whose failures they do not read from the errno they share).  The
+ * (whose failures they do not read from the errno they share).  Under
+ * valgrind (which cannot run such a clone) init is a copy, as it was.  The
  * command, forked by init, gets a copy of it all, and goes back to the
  * caller's frames with longjmp() (they are intact in the copy: the outer
  * process is still inside sk_isolate()).  The clone leaves the C library's
@@ -45,6 +46,19 @@
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "run/isolate.h"
+
+/* valgrind takes a CLONE_VM clone for a thread and stops at one without
+ * CLONE_THREAD: under it, init is a copy.  (Its header, where installed:
+ * the request is a no-op outside valgrind.) */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef UNDER_VALGRIND
+#define UNDER_VALGRIND() 0
+#endif
 
 #define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
@@ -273,15 +287,14 @@ static int init_start(void *arg)
 static pid_t clone_init(struct init_args *a)
 {
 	unsigned long *flags = &a->flags;
-	unsigned long vm = CLONE_VM;
+	unsigned long vm = UNDER_VALGRIND() ? 0 : CLONE_VM;
 	pid_t pid;
 
 	state.flags = *flags;
 	state.userns = a->userns;
 	pid = clone(init_start, init_stack + sizeof(init_stack), (int)(*flags | vm | SIGCHLD), a);
-	if (pid < 0 && errno == EINVAL) {
-		/* CLONE_VM refused (valgrind takes it for a thread without
-		 * CLONE_THREAD): init gets a copy, as with fork(). */
+	if (pid < 0 && errno == EINVAL && vm) {
+		/* CLONE_VM refused: init gets a copy, as with fork(). */
 		vm = 0;
 		pid = clone(init_start, init_stack + sizeof(init_stack), (int)(*flags | SIGCHLD), a);
 	}
