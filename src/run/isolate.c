@@ -266,9 +266,11 @@ fail:
 	_exit(125);
 }
 
-/* init's stack (init shares the outer process's memory), and where the
- * command's process goes back to the caller's frames. */
-static char init_stack[256 * 1024] __attribute__((aligned(64)));
+/* init's stack (init shares the outer process's memory): the setup's
+ * deepest path (realpath, the network hook) uses a few tens of KiB; pages
+ * never touched cost nothing.  And where the command's process goes back
+ * to the caller's frames. */
+static char init_stack[512 * 1024] __attribute__((aligned(64)));
 static jmp_buf to_caller;
 
 static int init_start(void *arg)
