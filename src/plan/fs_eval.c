@@ -55,6 +55,9 @@ struct ix_entry {
 	 * -1 for a pattern not listed yet (a lazy index lists its directory
 	 * the first time a query needs it). */
 	signed char exists;
+	/* A lazy index resolves an entry (canon, exists) the first time a
+	 * query needs it: one openat2() each, most never asked for. */
+	bool resolved;
 };
 
 struct sk_fs_index {
@@ -162,7 +165,7 @@ static bool pattern_exists(struct ix_entry *x)
 /* Fill x from its expanded path: where it leads, whether a carve-out
  * exists.  `last` is the previous entry: the patterns of one directory
  * (agent's /dev list) resolve it once. */
-static int resolve_entry(struct ix_entry *x, const struct ix_entry *last, bool lazy)
+static int resolve_entry(struct ix_entry *x, const struct ix_entry *last)
 {
 	char *slash = strrchr(x->lex, '/');
 
@@ -182,12 +185,24 @@ static int resolve_entry(struct ix_entry *x, const struct ix_entry *last, bool l
 				return -ENOMEM;
 			x->canon = canonical(dir);
 		}
-		if (!lazy)
-			pattern_exists(x);
-		return 0;
+		return 0; /* listed when a query needs it (pattern_exists) */
 	}
 	x->canon = canonical(x->lex);
 	x->exists = x->canon != NULL;
+	return 0;
+}
+
+/* Resolve x if it is not yet: `last`, the entry before it, shares its
+ * directory when both are patterns of one (agent's /dev list). */
+static int ensure(struct ix_entry *x, const struct ix_entry *last)
+{
+	if (x->resolved)
+		return 0;
+	x->resolved = true;
+	if (resolve_entry(x, last && last->resolved ? last : NULL) < 0)
+		return -ENOMEM;
+	x->canon_len = x->canon ? strlen(x->canon) : 0;
+	x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
 	return 0;
 }
 
@@ -212,13 +227,13 @@ static int index_new(const stockade_plan *plan, const struct sk_path_env *env, b
 		if (ret < 0)
 			continue; /* ~ without a home: skipped, as the walk does */
 		x->p = &sb->paths[i];
-		if (resolve_entry(x, ix->n ? &ix->e[ix->n - 1] : NULL, lazy) < 0) {
+		x->lex_len = strlen(x->lex);
+		if (!lazy && ensure(x, ix->n ? &ix->e[ix->n - 1] : NULL) < 0) {
 			entry_free(x);
 			goto oom;
 		}
-		x->lex_len = strlen(x->lex);
-		x->canon_len = x->canon ? strlen(x->canon) : 0;
-		x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
+		if (!lazy && x->name)
+			pattern_exists(x);
 		ix->n++;
 	}
 	*out = ix;
@@ -338,6 +353,8 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 	size_t nhits = 0;
 
 	*r = (struct rights){ 0 };
+	for (size_t j = 0; j < ix->n; j++)
+		ensure(&ix->e[j], j ? &ix->e[j - 1] : NULL); /* out of memory: taken for absent */
 	for (size_t j = 0; hits && j < ix->n; j++)
 		if (on_the_way(&ix->e[j], path, &hits[nhits].on_path))
 			hits[nhits++].c = &ix->e[j];
@@ -554,6 +571,23 @@ bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		return true;
 	_cleanup_free_ char *where = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE ? parent_of(path) : NULL;
 
+	/* Write and create rights come from write grants only: where none
+	 * covers the path, the answer is no without resolving the rest (the
+	 * package managers' caches ask this of ~/.npm and the like). */
+	if (want & (R_WRITE | R_MAKE)) {
+		bool any = false;
+
+		for (size_t i = 0; i < ix->n && !any; i++) {
+			struct ix_entry *g = &ix->e[i];
+
+			if (g->p->kind != SK_FS_WRITE)
+				continue;
+			ensure(g, i ? &ix->e[i - 1] : NULL);
+			any = covers(g, where ? where : path);
+		}
+		if (!any)
+			return false;
+	}
 	rights_of(ix, where ? where : path, want, &r);
 	return (r.have & want) == want;
 }
