@@ -5,6 +5,7 @@
  * read (files and listings), write (change a file), make (create and remove
  * entries in a directory), exec.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -206,6 +207,121 @@ static int ensure(struct ix_entry *x, const struct ix_entry *last)
 	return 0;
 }
 
+/* How many entries of a directory make one listing of it cheaper than a
+ * lookup each (the home directory's ~25 credentials). */
+#define LIST_ENTRIES 3
+
+/* Resolve, through one listing of `dir` (len characters of x->lex), the
+ * unresolved plain entries directly in it, from x on: absent from the
+ * listing is absent (what openat2 would say with ENOENT), present and no
+ * link in a directory opened without following links is its own canonical
+ * path.  Links and unknown types are asked one by one (ensure). */
+static void resolve_listed(struct ix_entry *e, size_t n, size_t from, size_t len)
+{
+	const char *lex = e[from].lex;
+	_cleanup_free_ char *dir = strndup(lex, len ? len : 1);
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = 0x04 /* RESOLVE_NO_SYMLINKS */ };
+	long fd;
+	DIR *d;
+
+	if (!dir)
+		return;
+	fd = syscall(__NR_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return; /* a link on the way, not readable: one by one */
+		for (size_t i = from; i < n; i++) {
+			struct ix_entry *x = &e[i];
+
+			if (!x->resolved && !x->name && x->lex_len > len && !strncmp(x->lex, lex, len) && x->lex[len] == '/' &&
+			    !strchr(x->lex + len + 1, '/')) {
+				x->resolved = true; /* canon NULL, exists 0: the directory is not there */
+			}
+		}
+		return;
+	}
+	if (!(d = fdopendir((int)fd))) {
+		close((int)fd);
+		return;
+	}
+	struct ent {
+		char *name;
+		unsigned char type;
+	} *ents = NULL;
+	size_t nents = 0, cap = 0;
+	bool complete = true;
+
+	for (struct dirent *de; (errno = 0, de = readdir(d));) {
+		if (nents == cap) {
+			struct ent *g = realloc(ents, (cap = cap ? 2 * cap : 64) * sizeof(*g));
+			if (!g) {
+				complete = false;
+				break;
+			}
+			ents = g;
+		}
+		if (!(ents[nents].name = strdup(de->d_name))) {
+			complete = false;
+			break;
+		}
+		ents[nents++].type = de->d_type;
+	}
+	if (errno)
+		complete = false;
+	closedir(d);
+	for (size_t i = from; complete && i < n; i++) {
+		struct ix_entry *x = &e[i];
+		const char *name = x->lex + len + 1;
+		size_t k;
+
+		if (x->resolved || x->name || x->lex_len <= len || strncmp(x->lex, lex, len) || x->lex[len] != '/' ||
+		    strchr(name, '/'))
+			continue;
+		for (k = 0; k < nents && strcmp(ents[k].name, name); k++)
+			;
+		if (k == nents) {
+			x->resolved = true; /* absent */
+		} else if (ents[k].type != DT_LNK && ents[k].type != DT_UNKNOWN) {
+			if (!(x->canon = strdup(x->lex)))
+				continue; /* asked one by one */
+			x->resolved = true;
+			x->exists = 1;
+			x->canon_len = x->lex_len;
+			x->same = true;
+		}
+	}
+	for (size_t k = 0; k < nents; k++)
+		free(ents[k].name);
+	free(ents);
+}
+
+/* Every entry resolved: the directories that hold LIST_ENTRIES of them
+ * listed once, the rest one by one. */
+static void resolve_all(struct ix_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ix_entry *x = &e[i];
+		const char *slash;
+		size_t len, same = 0;
+
+		if (x->resolved || x->name || !(slash = strrchr(x->lex, '/')))
+			continue;
+		len = (size_t)(slash - x->lex);
+		for (size_t j = i; j < n && same < LIST_ENTRIES; j++) {
+			const struct ix_entry *y = &e[j];
+
+			same += !y->resolved && !y->name && y->lex_len > len && !strncmp(y->lex, x->lex, len) &&
+				y->lex[len] == '/' && !strchr(y->lex + len + 1, '/');
+		}
+		if (same >= LIST_ENTRIES)
+			resolve_listed(e, n, i, len);
+	}
+	for (size_t j = 0; j < n; j++)
+		ensure(&e[j], j ? &e[j - 1] : NULL); /* out of memory: taken for absent */
+}
+
 static int index_new(const stockade_plan *plan, const struct sk_path_env *env, bool lazy, struct sk_fs_index **out,
 		     stockade_error **err)
 {
@@ -353,8 +469,7 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 	size_t nhits = 0;
 
 	*r = (struct rights){ 0 };
-	for (size_t j = 0; j < ix->n; j++)
-		ensure(&ix->e[j], j ? &ix->e[j - 1] : NULL); /* out of memory: taken for absent */
+	resolve_all(ix->e, ix->n);
 	for (size_t j = 0; hits && j < ix->n; j++)
 		if (on_the_way(&ix->e[j], path, &hits[nhits].on_path))
 			hits[nhits++].c = &ix->e[j];
