@@ -208,8 +208,10 @@ static int ensure(struct ix_entry *x, const struct ix_entry *last)
 }
 
 /* How many entries of a directory make one listing of it cheaper than a
- * lookup each (the home directory's ~25 credentials). */
-#define LIST_ENTRIES 3
+ * lookup each: the home directory's credentials (agent carves ten right
+ * in it), not /etc's four secrets (a listing of /etc reads ~150 entries,
+ * ~30 lookups' worth). */
+#define LIST_ENTRIES 8
 
 /* Resolve, through one listing of `dir` (len characters of x->lex), the
  * unresolved plain entries directly in it, from x on: absent from the
