@@ -30,6 +30,7 @@ struct listing {
 	bool planned;  /* worth listing */
 	bool tried;    /* listed, or failed to: not tried again */
 	bool listed;   /* buf holds every entry (none: the directory is absent) */
+	bool owner_known, mine; /* whether this user owns it (sk_plan_listings) */
 	char *buf;     /* getdents64 records, as read */
 	size_t len;
 	size_t cap;    /* bytes allocated at buf */
