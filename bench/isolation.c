@@ -6,7 +6,7 @@
  * clone() into new pid, IPC, mount, UTS and cgroup namespaces (with a user
  * namespace when not root); then / made MS_SLAVE|MS_REC; then a /proc; then
  * a devpts instance and /dev/ptmx; then the whole mount view (sockets,
- * .git, memfd, /proc last) as stockade makes it; then init forking a child of its own.
+ * .git, memfd) as stockade makes it; then init forking a child of its own.
  * Prints "ROW median_us" lines (median of N rounds, CLOCK_MONOTONIC).
  *
  *   isolation [-n ROUNDS]
@@ -36,7 +36,7 @@ static const char *const names[NSTEPS] = {
 	"+ / made MS_SLAVE, MS_REC",
 	"+ mount /proc",
 	"+ devpts newinstance, /dev/ptmx",
-	"+ the rest of the view: sockets; .git; memfd; /proc last",
+	"+ the rest of the view: sockets; .git; memfd",
 	"+ init forks the command",
 	"the same with init sharing the caller's memory (CLONE_VM): stockade's whole setup",
 };

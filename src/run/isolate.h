@@ -75,7 +75,7 @@ struct sk_mount_view {
  * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), host
  * sockets hidden but those sockets.allow names, the working tree's .git
  * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
- * denies executable memfds; then the /proc.  On failure a negative errno, with the step
+ * denies executable memfds.  On failure a negative errno, with the step
  * that failed in `step`. */
 /* The plan denies memfd_create(MFD_EXEC): vm.memfd_noexec=1 goes with it. */
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);
