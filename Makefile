@@ -211,7 +211,7 @@ $(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
 # The proxy's confinement tried from inside (tests/tools/net-proxy.sh).
 $(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/src/cli/proxy_start.o $(BUILD)/musl/src/cli/proxy_start.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(BUILD)/src/run/proxy_run.o $(BUILD)/musl/src/run/proxy_run.o $(BUILD)/pic/src/run/proxy_run.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -177,7 +177,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	/* Network mode proxy: its port must be in the plan (proxy_start.c). */
-	struct proxy_run proxy;
+	struct sk_proxy proxy = SK_PROXY_INIT;
 	if (policy_opts_finish(&o) < 0 || proxy_prepare(o.policy, &proxy) < 0) {
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
@@ -216,7 +216,8 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
 	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
-	if (proxy_start(&proxy, plan, rep.audit || plan->audit) < 0) {
+	/* Started now, waited for below: its start overlaps ours. */
+	if (proxy_spawn(&proxy, plan, rep.audit || plan->audit) < 0) {
 		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
@@ -250,6 +251,12 @@ int cmd_run(int argc, char **argv)
 	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : NULL, &err);
 	if (ret < 0)
 		goto out;
+	/* Nothing runs before the proxy is confined (fail closed). */
+	if (proxy_ready(&proxy) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
