@@ -205,6 +205,16 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	/* $HOME, $CWD, the passwd home and the .git search as the command will
+	 * have them: looked up once for the caches, the rules and the
+	 * supervisor. */
+	if (sk_path_env_pin(&err) < 0) {
+		print_error(err);
+		stockade_error_free(err);
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	/* Package managers fill caches of their own (docs/toolchains.md). */
 	if (cli_caches_apply(plan, verbose) < 0) {
 		stockade_plan_free(plan);
@@ -243,8 +253,8 @@ int cmd_run(int argc, char **argv)
 	{
 		char where[256];
 
-		if (plan->access.fs && sk_host_daemon_socket(where, sizeof(where)))
-			sk_unix_mediation_force(1);
+		if (plan->access.fs)
+			sk_host_daemon_socket_pin(sk_host_daemon_socket(where, sizeof(where)), where);
 	}
 	struct sk_netns_proxy netns = { .ctl = proxy.ctl, .port = (uint16_t)proxy.port };
 	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns };

@@ -326,13 +326,24 @@ void warn_writable_policy_files(const struct policy_opts *o, const stockade_plan
 	}
 }
 
+static bool users_write_path(const struct sk_fs_path *p)
+{
+	return p->kind == SK_FS_WRITE && !(p->at.file && !strncmp(p->at.file, "presets/", 8));
+}
+
 void warn_missing_write_paths(const stockade_plan *plan)
 {
 	const struct sk_plan_access *sb = &plan->access;
 	struct sk_path_env env = { 0 };
 	stockade_error *err = NULL;
+	bool any = false;
 
-	if (!sb->fs || sk_path_env_current(&env, &err) < 0) {
+	/* The presets list caches that may not exist on this machine: only
+	 * what the user wrote is worth a warning (and a look at the
+	 * environment: most runs have nothing to check). */
+	for (size_t i = 0; sb->fs && i < sb->npaths && !any; i++)
+		any = users_write_path(&sb->paths[i]);
+	if (!any || sk_path_env_current(&env, &err) < 0) {
 		stockade_error_free(err);
 		return;
 	}
@@ -340,9 +351,7 @@ void warn_missing_write_paths(const stockade_plan *plan)
 		const struct sk_fs_path *p = &sb->paths[i];
 		_cleanup_free_ char *abs = NULL;
 
-		/* The presets list caches that may not exist on this machine:
-		 * only what the user wrote is worth a warning. */
-		if (p->kind != SK_FS_WRITE || (p->at.file && !strncmp(p->at.file, "presets/", 8)))
+		if (!users_write_path(p))
 			continue;
 		if (sk_path_expand(p->path, &env, &abs) < 0 || access(abs, F_OK) == 0 || errno != ENOENT)
 			continue;

@@ -265,11 +265,58 @@ static char *passwd_home(uid_t uid)
 	return home;
 }
 
+/* The environment a one-shot caller pinned (sk_path_env_pin), if any. */
+static struct sk_path_env pinned;
+static bool is_pinned;
+
+static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
+{
+	char **const dst[] = { &to->home, &to->cwd, &to->tmpdir, &to->pw_home, &to->git_common };
+	char *const src[] = { from->home, from->cwd, from->tmpdir, from->pw_home, from->git_common };
+
+	*to = (struct sk_path_env){ 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(dst); i++)
+		if (src[i] && !(*dst[i] = strdup(src[i])))
+			goto oom;
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+		if (from->tools[i] && !(to->tools[i] = strdup(from->tools[i])))
+			goto oom;
+	return 0;
+oom:
+	sk_path_env_free(to);
+	return -ENOMEM;
+}
+
+int sk_path_env_pin(stockade_error **err)
+{
+	struct sk_path_env env;
+	int ret;
+
+	sk_path_env_unpin();
+	if ((ret = sk_path_env_current(&env, err)) < 0)
+		return ret;
+	pinned = env;
+	is_pinned = true;
+	return 0;
+}
+
+void sk_path_env_unpin(void)
+{
+	if (is_pinned)
+		sk_path_env_free(&pinned);
+	is_pinned = false;
+}
+
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 {
-	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
-	char *cwd = getcwd(NULL, 0);
+	const char *home, *tmp;
+	char *cwd;
 
+	if (is_pinned)
+		return env_dup(env, &pinned) < 0 ? sk_error(err, ENOMEM, "out of memory") : 0;
+	home = getenv("HOME");
+	tmp = getenv("TMPDIR");
+	cwd = getcwd(NULL, 0);
 	*env = (struct sk_path_env){ 0 };
 	if (!cwd)
 		return sk_error(err, errno, "cannot tell the working directory ($CWD): %s", strerror(errno));

@@ -339,6 +339,11 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out);
 /* The environment of the calling process (getcwd, $HOME or the user's
  * entry in /etc/passwd, $TMPDIR or /tmp); free with sk_path_env_free. */
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err);
+/* For a one-shot caller (the CLI) whose environment, working directory
+ * and home no longer change: sk_path_env_current() answers from one look
+ * (passwd, the .git search) for the rest of the process, or until unpinned. */
+int sk_path_env_pin(stockade_error **err);
+void sk_path_env_unpin(void);
 void sk_path_env_free(struct sk_path_env *env);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "plan/fs_eval.h"
 #include "run/caches.h"
@@ -48,23 +50,57 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* `home`/.cache/stockade/`sub`, the new directories private to the user.
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+
+/* `home`/.cache/stockade, made if missing: a descriptor, or -errno.
  * ~/.cache may be a link of the user's (another disk); from `stockade` down
  * the tree is the sandbox's to write, so a link an earlier run planted
- * there is never followed: each step is mkdirat() + openat(O_NOFOLLOW) from
- * the one above, and a link or non-directory refuses the cache (-ELOOP,
- * -ENOTDIR).  Nothing is created or chmodded outside the tree. */
-static int make_cache_dir(const char *home, const char *sub)
+ * there is never followed: O_NOFOLLOW, and a link or non-directory refuses
+ * the caches (-ELOOP, -ENOTDIR).  Nothing is created or chmodded outside
+ * the tree. */
+static int open_cache_root(const char *home)
 {
 	_cleanup_free_ char *cache = join(home, "/.cache", "");
-	_cleanup_free_ char *rel = join("stockade/", sub, "");
+	_cleanup_close_ int fd = -1;
+	int sub;
+
+	if (!cache)
+		return -ENOMEM;
+	fd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && (mkdir(cache, 0700) == 0 || errno == EEXIST))
+		fd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	sub = openat(fd, "stockade", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0 && errno == ENOENT && (mkdirat(fd, "stockade", 0700) == 0 || errno == EEXIST))
+		sub = openat(fd, "stockade", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return sub < 0 ? -errno : sub;
+}
+
+/* `sub` beneath the cache root `root_fd`, made if missing.  One openat2()
+ * that refuses links and leaving the tree finds it when it is there (every
+ * run but the first); otherwise each step is mkdirat() + openat(O_NOFOLLOW)
+ * from the one above. */
+static int make_cache_dir(int root_fd, const char *sub)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = 0x08 | 0x04 /* RESOLVE_BENEATH, NO_SYMLINKS */ };
+	_cleanup_free_ char *rel = strdup(sub);
+	long found = syscall(__NR_openat2, root_fd, sub, &how, sizeof(how));
 	int fd, ret = 0;
 
-	if (!cache || !rel)
+	if (found >= 0) {
+		close((int)found);
+		return 0;
+	}
+	if (errno != ENOENT && errno != ENOSYS && errno != EPERM)
+		return -errno; /* a link (ELOOP), a file (ENOTDIR) */
+	if (!rel)
 		return -ENOMEM;
-	if (mkdir(cache, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = dup(root_fd);
 	if (fd < 0)
 		return -errno;
 	for (char *name = rel, *next; name && *name; name = next) {
@@ -144,6 +180,8 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 {
 	struct sk_fs_index *ix = NULL;
 	struct answers answers = { .n = 0 };
+	int root_fd = -1;
+	bool root_tried = false;
 	int ret;
 
 	*c = (struct sk_caches){ 0 };
@@ -184,7 +222,11 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 			c->kept[c->nkept++] = t->tool;
 			continue;
 		}
-		if ((ret = make_cache_dir(env->home, t->sub)) < 0) {
+		if (!root_tried) {
+			root_tried = true;
+			root_fd = open_cache_root(env->home);
+		}
+		if ((ret = root_fd < 0 ? root_fd : make_cache_dir(root_fd, t->sub)) < 0) {
 			if (ret == -ENOMEM) {
 				ret = sk_error(err, ENOMEM, "out of memory");
 				goto out;
@@ -212,6 +254,8 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 	root = NULL;
 	ret = 0;
 out:
+	if (root_fd >= 0)
+		close(root_fd);
 	for (size_t i = 0; i < answers.n; i++)
 		free(answers.dir[i]);
 	sk_fs_index_free(ix);

@@ -274,5 +274,10 @@ void sk_unix_mediation_free(struct sk_unix_mediation *u);
 /* Test hook: consider host daemon sockets present (1), absent (0), or look
  * (-1, the default). */
 void sk_unix_mediation_force(int present);
+/* The answer sk_host_daemon_socket() gives from now on in this process:
+ * a one-shot caller (the CLI) looks once, in the host's view, before the
+ * mount view hides the sockets, and the run's later questions get that
+ * answer instead of a second scan (/proc/net/unix can be long). */
+void sk_host_daemon_socket_pin(bool present, const char *where);
 
 #endif

@@ -67,10 +67,18 @@ struct sk_unix_mediation {
 };
 
 static int force_present = -1;
+static char force_where[256];
 
 void sk_unix_mediation_force(int present)
 {
 	force_present = present;
+	snprintf(force_where, sizeof(force_where), "%s", present > 0 ? "(forced by a test)" : "");
+}
+
+void sk_host_daemon_socket_pin(bool present, const char *where)
+{
+	force_present = present;
+	snprintf(force_where, sizeof(force_where), "%s", present ? where : "");
 }
 
 /* ---- where host daemons keep their sockets ---- */
@@ -189,7 +197,7 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	unsigned uid = (unsigned)getuid();
 
 	if (force_present >= 0) {
-		snprintf(where, size, "%s", force_present ? "(forced by a test)" : "");
+		snprintf(where, size, "%s", force_where);
 		return force_present;
 	}
 	if (sock && *sock && is_socket(sock)) {
