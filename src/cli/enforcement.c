@@ -310,6 +310,9 @@ static void outside_text(struct line *l, const struct sk_enforcement *rep)
 		add(l, "; without Landlock, signals and /proc/PID memory and environ of this user's processes "
 		       "are open as the kernel allows");
 	add(l, "; other terminals in /dev/pts stay openable and SysV IPC stays shared without namespaces");
+	add(l, "; host daemons' pathname sockets: connect() is mediated where one exists when the run starts (a "
+	       "daemon that binds its first one later stays reachable), datagrams sent to them (sendto, sendmsg) "
+	       "are not mediated");
 }
 
 static void add_caps(struct line *l, uint64_t set)
@@ -512,7 +515,12 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 	fprintf(f, "  %-13s %s: %s\n", "namespaces", level_name(rep->ns.level), l.buf);
 	l = (struct line){ 0 };
 	outside_text(&l, rep);
-	fprintf(f, "  %-13s %s: %s\n", "outside", !rep->outside_open || (rep->ns_flags & CLONE_NEWPID) ? "closed" : "open",
+	/* Without a pid namespace something always stays open (the line
+	 * says what): never plain "closed". */
+	fprintf(f, "  %-13s %s: %s\n", "outside",
+		rep->ns_flags & CLONE_NEWPID ? "closed"
+		: !rep->outside_open	     ? "partly closed"
+					     : "open",
 		l.buf);
 	print_notes(f, rep);
 }
