@@ -226,13 +226,15 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
 	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
-	/* Started now, waited for below: its start overlaps ours. */
+	/* Started now; the process that execs the command waits for its word
+	 * before it confines itself (run/proxy_run.h): its start overlaps ours. */
 	if (proxy_spawn(&proxy, plan, rep.audit || plan->audit) < 0) {
 		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_proxy_defer(&proxy);
 	if (verbose && proxy.pid)
 		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
 	rep.proxy_events = proxy.events;
@@ -261,12 +263,6 @@ int cmd_run(int argc, char **argv)
 	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : NULL, &err);
 	if (ret < 0)
 		goto out;
-	/* Nothing runs before the proxy is confined (fail closed). */
-	if (proxy_ready(&proxy) < 0) {
-		stockade_plan_free(plan);
-		policy_opts_free(&o);
-		return EXIT_STOCKADE;
-	}
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);

@@ -27,6 +27,7 @@
 
 #include "landlock/landlock.h"
 #include "run/exec.h"
+#include "run/proxy_run.h"
 #include "run/isolate.h"
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
@@ -123,8 +124,11 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 int sk_program_exec(const stockade_program *prog, char *const argv[],
 		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
 {
-	int ret = stockade_plan_apply_environment(prog->plan, NULL, err);
+	/* A proxy the CLI started: its word first (run/proxy_run.h). */
+	int ret = sk_proxy_gate(err);
 
+	if (ret == 0)
+		ret = stockade_plan_apply_environment(prog->plan, NULL, err);
 	if (ret == 0)
 		ret = stockade_program_apply(prog, err);
 

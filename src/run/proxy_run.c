@@ -396,6 +396,37 @@ int sk_proxy_ready(struct sk_proxy *px, stockade_error **err)
 	return 0;
 }
 
+/* The deferred proxy, and a failed wait's error (it sticks). */
+static struct sk_proxy *deferred;
+static int gate_errno;
+static char gate_msg[256];
+
+void sk_proxy_defer(struct sk_proxy *px)
+{
+	deferred = px->ready >= 0 ? px : NULL;
+}
+
+int sk_proxy_gate(stockade_error **err)
+{
+	struct sk_proxy *px = deferred;
+	int ret;
+
+	if (gate_errno)
+		return sk_error(err, gate_errno, "%s", gate_msg);
+	if (!px)
+		return 0;
+	deferred = NULL;
+	stockade_error *e = NULL;
+	ret = sk_proxy_ready(px, &e);
+	if (ret < 0) {
+		gate_errno = -ret;
+		snprintf(gate_msg, sizeof(gate_msg), "%s", e && e->msg ? e->msg : "proxy: it did not start");
+		stockade_error_free(e);
+		return sk_error(err, gate_errno, "%s", gate_msg);
+	}
+	return 0;
+}
+
 void sk_proxy_free(struct sk_proxy *px)
 {
 	if (px->lfd >= 0)

@@ -55,6 +55,16 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
  * ended, or said nothing, it is killed and a negative errno returned; the
  * command must not run. */
 int sk_proxy_ready(struct sk_proxy *px, stockade_error **err);
+/* Leave the wait to the process that will exec the command: the
+ * supervisor's child before it confines itself, or stockade_program's exec
+ * in place, call sk_proxy_gate(), so the proxy's start overlaps the rest
+ * of the setup.  px must stay valid (and this process's) until then. */
+void sk_proxy_defer(struct sk_proxy *px);
+/* sk_proxy_ready() for a proxy deferred in this process (or the process
+ * it was forked from); 0 when there is none.  A failure sticks: every
+ * later call fails the same way, so no path runs the command without the
+ * proxy's word. */
+int sk_proxy_gate(stockade_error **err);
 /* Close the listener and the ready pipe (the events memfd and the control
  * socket stay, for the report and the namespace). */
 void sk_proxy_free(struct sk_proxy *px);

@@ -686,13 +686,17 @@ PY
 	[ $st = 1 ] && grep -q "stockade: proxy: cannot drop its privileges: .*; it does not serve" "$tmp/out5" ||
 		fail "a proxy whose confinement failed: exit $st, $(cat "$tmp/out5")"
 	# ... and stockade waits for the proxy's word: the command does not run
-	rm -f "$tmp/work/ran"
-	st=0
-	setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" \
-		--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
-	[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
-		grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
-		fail "a run whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
+	# (waited for in the command's process: exec'd in place, supervised,
+	# reported, audited)
+	for how in --no-report --report --audit; do
+		rm -f "$tmp/work/ran"
+		st=0
+		setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" $how \
+			--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
+		[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
+			grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
+			fail "a run ($how) whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
+	done
 fi
 
 # ---- the proxy ends with the run, whatever its clients do ----
