@@ -235,7 +235,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	sk_proxy_defer(&proxy);
-	if (verbose && proxy.pid)
+	/* (Its pid is waited for only to say it.) */
+	if (verbose && proxy.port && sk_proxy_pid(&proxy, NULL) == 0)
 		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
 	rep.proxy_events = proxy.events;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };

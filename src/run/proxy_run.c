@@ -244,14 +244,14 @@ static void argv_free(char **argv, size_t argc)
  * 4 the pidfd, 5 the events, 6 the word (an errno where exec fails; after
  * exec the proxy writes 0 once it is confined, or -errno), 7 the control
  * socket. */
-static _Noreturn void proxy_child(const struct sk_proxy *px, int pidfd, int word, int ctl, int pidpipe, char **argv)
+static _Noreturn void proxy_child(const struct sk_proxy *px, int pidfd, int word, int ctl, char **argv)
 {
 	pid_t p = fork();
 
 	if (p != 0)
 		_exit(p < 0);
 	pid_t self = getpid();
-	if (write(pidpipe, &self, sizeof(self)) < 0)
+	if (write(word, &self, sizeof(self)) < 0)
 		_exit(127);
 	if (setenv("STOCKADE_PROXY_TOKEN", px->token, 1) < 0)
 		_exit(127);
@@ -279,9 +279,8 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
 {
 	char **argv = NULL;
 	size_t argc = 0;
-	int pidfd = -1, status, word[2] = { -1, -1 }, ctl[2] = { -1, -1 }, ret = 0;
+	int pidfd = -1, word[2] = { -1, -1 }, ctl[2] = { -1, -1 }, ret = 0;
 	pid_t pid;
-	ssize_t n;
 
 	if (px->lfd < 0)
 		return 0;
@@ -308,24 +307,10 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
 		goto out;
 	}
 	if (pid == 0)
-		proxy_child(px, pidfd, word[1], ctl[1], word[1], argv);
-	close(word[1]);
-	word[1] = -1;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		ret = sk_error(err, ECHILD, "proxy: cannot start it");
-		goto out;
-	}
-	while ((n = read(word[0], &px->pid, sizeof(px->pid))) < 0 && errno == EINTR)
-		;
-	if (n != sizeof(px->pid)) {
-		ret = sk_error(err, EIO, "proxy: cannot start it");
-		goto out;
-	}
+		proxy_child(px, pidfd, word[1], ctl[1], argv);
+	/* Not waited for here (on two busy cores the forks' scheduling took
+	 * milliseconds): its pid and its word come on word[0] later. */
+	px->starter = pid;
 	px->ready = word[0];
 	word[0] = -1;
 	px->ctl = ctl[0];
@@ -363,19 +348,57 @@ static int set_env(const struct sk_proxy *px)
 	return 0;
 }
 
-int sk_proxy_ready(struct sk_proxy *px, stockade_error **err)
+/* Read one int-sized value from the proxy's pipe, within the timeout:
+ * sizeof(*v), 0 at EOF, -1 on a timeout or an error. */
+static ssize_t read_word(int fd, void *v, size_t size)
 {
-	struct pollfd p = { .fd = px->ready, .events = POLLIN };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	ssize_t n = -1;
-	int e = 0, r, ret;
+	int r;
 
-	if (px->ready < 0)
-		return px->pid ? 0 : sk_error(err, EINVAL, "proxy: not started");
 	while ((r = poll(&p, 1, PROXY_READY_MS)) < 0 && errno == EINTR)
 		;
 	if (r == 1)
-		while ((n = read(px->ready, &e, sizeof(e))) < 0 && errno == EINTR)
+		while ((n = read(fd, v, size)) < 0 && errno == EINTR)
 			;
+	return n;
+}
+
+int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
+{
+	int st;
+
+	if (px->pid)
+		return 0;
+	if (px->ready < 0)
+		return sk_error(err, EINVAL, "proxy: not started");
+	if (read_word(px->ready, &px->pid, sizeof(px->pid)) != sizeof(px->pid)) {
+		px->pid = 0;
+		return sk_error(err, ECHILD, "proxy: cannot start it");
+	}
+	/* The starter is ours where this is the process that forked it
+	 * (elsewhere, ECHILD: its parent reaps it). */
+	if (px->starter > 0) {
+		while (waitpid(px->starter, &st, 0) < 0 && errno == EINTR)
+			;
+		px->starter = 0;
+	}
+	return 0;
+}
+
+int sk_proxy_ready(struct sk_proxy *px, stockade_error **err)
+{
+	ssize_t n = -1;
+	int e = 0, ret;
+
+	if (px->ready < 0)
+		return px->pid ? 0 : sk_error(err, EINVAL, "proxy: not started");
+	if ((ret = sk_proxy_pid(px, err)) < 0) {
+		close(px->ready);
+		px->ready = -1;
+		return ret;
+	}
+	n = read_word(px->ready, &e, sizeof(e));
 	close(px->ready);
 	px->ready = -1;
 	if (n != sizeof(e) || e != 0) {

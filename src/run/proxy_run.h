@@ -19,7 +19,8 @@ struct sk_proxy {
 	int lfd;       /* the listener until the proxy holds it, -1 */
 	unsigned port; /* its port on 127.0.0.1; 0 when the mode is not proxy */
 	char token[33];
-	pid_t pid;  /* stockade-proxy's, once started */
+	pid_t pid;  /* stockade-proxy's, once known (sk_proxy_pid(), sk_proxy_ready()) */
+	pid_t starter; /* the short-lived process that forks it, until reaped */
 	int events; /* a memfd the proxy records its decisions in, -1 */
 	int ctl;    /* a unix socket to the proxy: listeners made in a network namespace (run/netns.c), -1 */
 	int ready;  /* the pipe its "confined" word comes on, until sk_proxy_ready(), -1 */
@@ -49,6 +50,10 @@ void sk_proxy_plan_free(stockade_plan *derived);
  * sk_proxy_ready() does, before the command may run.  0, or a negative
  * errno. */
 int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, stockade_error **err);
+/* The proxy's pid, waited for (it is not known when sk_proxy_spawn()
+ * returns: that does not wait for the processes it forks).  0, or a
+ * negative errno when the proxy did not start. */
+int sk_proxy_pid(struct sk_proxy *px, stockade_error **err);
 /* Wait (up to 10 s) for the proxy to say it is confined, then set the
  * proxy variables (HTTP_PROXY... with the credential) in this process's
  * environment.  Fails closed: when the proxy could not confine itself,
