@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,6 @@
 /* The proxy confines itself well within that. */
 #define PROXY_READY_MS 10000
 
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -189,18 +187,19 @@ static int find_proxy(char *out, size_t size)
 	return access(out, X_OK);
 }
 
-/* argv: path, --audit?, --allow P[:port]..., --pin N=A..., --private P...,
+/* argv: path, --detach, --audit?, --allow P[:port]..., --pin N=A..., --private P...,
  * NULL; *argc counts what to free (from argv[1]). */
 static char **proxy_argv(char *path, const stockade_plan *plan, bool audit, size_t *argc)
 {
 	const struct sk_plan_access *sb = &plan->access;
-	char **argv = calloc(3 + 2 * sb->nhosts + 2 * sb->npins + 2 * sb->nprivate, sizeof(*argv));
+	char **argv = calloc(4 + 2 * sb->nhosts + 2 * sb->npins + 2 * sb->nprivate, sizeof(*argv));
 	size_t n = 0;
 
 	*argc = 0;
 	if (!argv)
 		return NULL;
 	argv[n++] = path;
+	argv[n++] = (char *)"--detach";
 	if (audit)
 		argv[n++] = (char *)"--audit";
 	/* The token goes in the environment: argv is world-readable. */
@@ -239,47 +238,50 @@ static void argv_free(char **argv, size_t argc)
 	free(argv);
 }
 
-/* The proxy's process: a grandchild (the command, this process after
- * exec, never sees it among its children).  Descriptors 3 the listener,
- * 4 the pidfd, 5 the events, 6 the word (an errno where exec fails; after
- * exec the proxy writes 0 once it is confined, or -errno), 7 the control
- * socket. */
-static _Noreturn void proxy_child(const struct sk_proxy *px, int pidfd, int word, int ctl, char **argv)
+/* The proxy's environment: this process's, and its credential. */
+static char **proxy_env(const char *token)
 {
-	pid_t p = fork();
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
 
-	if (p != 0)
-		_exit(p < 0);
-	pid_t self = getpid();
-	if (write(word, &self, sizeof(self)) < 0)
-		_exit(127);
-	if (setenv("STOCKADE_PROXY_TOKEN", px->token, 1) < 0)
-		_exit(127);
-	/* Out of the way first: any of them may be 3 to 7 already; dup2()
-	 * clears close-on-exec. */
-	int src[5] = { px->lfd, pidfd, px->events, word, ctl }, tmp[5] = { -1, -1, -1, -1, -1 }, e = 0;
-	for (int k = 0; k < 5 && !e; k++)
-		if ((tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 10)) < 0)
-			e = errno;
-	for (int k = 0; k < 5 && !e; k++)
-		if (dup2(tmp[k], 3 + k) < 0)
-			e = errno;
-	int rfd = e ? word : 6;
-	if (!e) {
-		syscall(SYS_close_range, 8, ~0U, 0);
-		execv(argv[0], argv);
-		e = errno;
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "STOCKADE_PROXY_TOKEN=", 21))
+			env[k++] = environ[i];
+	if (asprintf(&env[k], "STOCKADE_PROXY_TOKEN=%s", token) < 0) {
+		free(env);
+		return NULL;
 	}
-	if (write(rfd, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
+	return env;
+}
+
+static void proxy_env_free(char **env)
+{
+	size_t n = 0;
+
+	if (!env)
+		return;
+	while (env[n])
+		n++;
+	/* the last one is ours, the others environ's */
+	if (n)
+		free(env[n - 1]);
+	free(env);
 }
 
 int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, stockade_error **err)
 {
 	char **argv = NULL;
 	size_t argc = 0;
-	int pidfd = -1, word[2] = { -1, -1 }, ctl[2] = { -1, -1 }, ret = 0;
+	int pidfd = -1, word[2] = { -1, -1 }, ctl[2] = { -1, -1 }, tmp[5] = { -1, -1, -1, -1, -1 }, ret = 0, e;
+	posix_spawn_file_actions_t fa;
+	bool fa_made = false;
+	char **env = NULL;
 	pid_t pid;
 
 	if (px->lfd < 0)
@@ -294,20 +296,33 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* word[] carries the proxy's pid first (its intermediate parent
-	 * writes nothing), then its word. */
+	/* word[] carries the proxy's pid first, then its word. */
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (pidfd < 0 || pipe2(word, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
 		ret = sk_error(err, errno, "proxy: %s: %s", pidfd < 0 ? "pidfd_open" : "pipe", strerror(errno));
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		ret = sk_error(err, errno, "proxy: fork: %s", strerror(errno));
+	/* Spawned (no copy of this process's memory), on descriptors 3 the
+	 * listener, 4 the pidfd, 5 the events, 6 the word (its pid, then 0
+	 * once it is confined, or -errno), 7 the control socket; it detaches
+	 * itself (--detach).  Out of the way first: any of them may be 3 to
+	 * 7 already. */
+	int src[5] = { px->lfd, pidfd, px->events, word[1], ctl[1] };
+	for (int k = 0; k < 5 && ret == 0; k++)
+		if ((tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 10)) < 0)
+			ret = sk_error(err, errno, "proxy: fcntl: %s", strerror(errno));
+	if (ret == 0 && (!(env = proxy_env(px->token)) || posix_spawn_file_actions_init(&fa) != 0))
+		ret = sk_error(err, ENOMEM, "out of memory");
+	if (ret < 0)
 		goto out;
-	}
-	if (pid == 0)
-		proxy_child(px, pidfd, word[1], ctl[1], argv);
+	fa_made = true;
+	for (int k = 0; k < 5 && ret == 0; k++)
+		if ((e = posix_spawn_file_actions_adddup2(&fa, tmp[k], 3 + k)) != 0)
+			ret = sk_error(err, e, "proxy: %s", strerror(e));
+	if (ret == 0 && (e = posix_spawn(&pid, px->bin, &fa, NULL, argv, env)) != 0)
+		ret = sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
+	if (ret < 0)
+		goto out;
 	/* Not waited for here (on two busy cores the forks' scheduling took
 	 * milliseconds): its pid and its word come on word[0] later. */
 	px->starter = pid;
@@ -317,6 +332,12 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
 	ctl[0] = -1;
 out:
 	argv_free(argv, argc);
+	proxy_env_free(env);
+	if (fa_made)
+		posix_spawn_file_actions_destroy(&fa);
+	for (int k = 0; k < 5; k++)
+		if (tmp[k] >= 0)
+			close(tmp[k]);
 	if (pidfd >= 0)
 		close(pidfd);
 	for (int k = 0; k < 2; k++) {
