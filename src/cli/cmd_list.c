@@ -68,7 +68,8 @@ static void access_markdown(const stockade_plan *plan)
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		bool any = false;
 		for (size_t i = 0; i < sb->npaths; i++) {
-			if (sb->paths[i].kind != (enum sk_fs_kind)k)
+			/* The devices a layer names sit at its odd place (plan.h). */
+			if (sb->paths[i].kind != (enum sk_fs_kind)k || sb->paths[i].layer % 2)
 				continue;
 			if (!any)
 				printf("| %s | ", kinds[k]);
@@ -80,6 +81,15 @@ static void access_markdown(const stockade_plan *plan)
 		else if (k <= SK_FS_EXEC)
 			printf("| %s | %s |\n", kinds[k], sb->fs ? "nothing" : "anything");
 	}
+	bool dev = false;
+	for (size_t i = 0; i < sb->npaths; i++) {
+		if (!(sb->paths[i].layer % 2))
+			continue;
+		printf("%s`%s`", dev ? ", " : "| devices (the rest of `/dev` is carved out) | ", sb->paths[i].path + 5);
+		dev = true;
+	}
+	if (dev)
+		printf(" |\n");
 	printf("| network | `%s` |\n", net[sb->net]);
 	printf("| scope | %s |\n",
 	       sb->scope_signals && sb->scope_abstract ? "signals and abstract unix sockets stay in the sandbox"

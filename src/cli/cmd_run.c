@@ -205,6 +205,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_environment_applied(plan);
 	/* $HOME, $CWD, the passwd home and the .git search as the command will
 	 * have them: looked up once for the caches, the rules and the
 	 * supervisor. */

@@ -15,8 +15,9 @@ struct grant; /* walk.c */
  * the walk then splits the directory with the same listing instead of
  * reading it again: the carve-outs and the rules beside them come from one
  * snapshot.  sk_plan_listings() decides which directories are worth it: the
- * nearest one above a carve-out with LIST_CARVES of them beneath, and the
- * directory of a pattern, which is listed anyway.  Bounded: at most
+ * nearest one above a carve-out with LIST_CARVES of them beneath (for
+ * anyone but root, one of the user's own), and the directory of a pattern,
+ * which is listed anyway.  Bounded: at most
  * LIST_DIRS listings of LIST_BYTES in all; beyond that, each carve-out is
  * looked up alone. */
 #define LIST_CARVES 3
@@ -30,6 +31,7 @@ struct listing {
 	bool planned;  /* worth listing */
 	bool tried;    /* listed, or failed to: not tried again */
 	bool listed;   /* buf holds every entry (none: the directory is absent) */
+	bool owner_known, mine; /* whether this user owns it (sk_plan_listings) */
 	char *buf;     /* getdents64 records, as read */
 	size_t len;
 	size_t cap;    /* bytes allocated at buf */

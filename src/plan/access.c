@@ -337,6 +337,45 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 	return 0;
 }
 
+/* A layer's place among the filesystem paths: 2 per layer, so that the
+ * devices a layer names sit above its own carve-outs and below the next
+ * layer's (struct sk_fs_path.layer). */
+static size_t pos(size_t layer)
+{
+	return 2 * layer;
+}
+
+static int add_path(stockade_plan *plan, enum sk_fs_kind kind, const char *path, size_t layer, struct sk_origin at)
+{
+	struct sk_plan_access *sb = &plan->access;
+	struct sk_fs_path *p = &sb->paths[sb->npaths++];
+
+	*p = (struct sk_fs_path){ .kind = kind, .layer = layer, .at = at };
+	if (sk_plan_intern(plan, path, &p->path) < 0 || sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A lower layer's deny carve-out `path` that a replacing layer (from
+ * first_fs up) names in undeny:, or restates (strict restates agent's; a
+ * layer naming devices restates /dev): not carried, or not twice. */
+static bool restated(const stockade_policy *policy, size_t first_fs, const char *path)
+{
+	for (size_t lj = first_fs; lj < policy->nlayers; lj++) {
+		const struct sk_layer *u = policy->layers[lj];
+
+		for (size_t k = 0; k < u->nundeny; k++)
+			if (!strcmp(u->undeny[k].path, path))
+				return true;
+		for (size_t k = 0; k < u->nfs[SK_FS_DENY]; k++)
+			if (!strcmp(u->fs[SK_FS_DENY][k].path, path))
+				return true;
+		if (u->ndevices && !strcmp(path, "/dev"))
+			return true;
+	}
+	return false;
+}
+
 int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
 {
 	struct sk_plan_access *sb = &plan->access;
@@ -399,37 +438,30 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		}
 	n = 0;
 
-	for (size_t li = 0; li < policy->nlayers; li++)
+	for (size_t li = 0; li < policy->nlayers; li++) {
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			n += policy->layers[li]->nfs[k];
+		if (policy->layers[li]->ndevices)
+			n += policy->layers[li]->ndevices + 1;
+	}
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
 	if (!sb->paths)
 		return oom(err);
 	/* replace: true drops the lower layers' lists but their deny:
-	 * carve-outs (the credentials), which now carve the replacing layer's
-	 * grants too, unless a layer from there up names them in undeny:. */
+	 * carve-outs (the credentials, and /dev where they named devices),
+	 * which now carve the replacing layer's grants too, unless a layer
+	 * from there up names them in undeny:. */
 	for (size_t li = 0; li < first_fs; li++) {
 		const struct sk_layer *l = policy->layers[li];
 
-		for (size_t i = 0; i < l->nfs[SK_FS_DENY]; i++) {
-			const struct sk_path_ref *d = &l->fs[SK_FS_DENY][i];
-			bool dropped = false;
+		for (size_t i = 0; i < l->nfs[SK_FS_DENY] + (l->ndevices ? 1 : 0); i++) {
+			bool devices = i == l->nfs[SK_FS_DENY];
+			const char *path = devices ? "/dev" : l->fs[SK_FS_DENY][i].path;
+			struct sk_origin at = devices ? l->devices_at : l->fs[SK_FS_DENY][i].at;
 
-			/* Named in undeny:, or restated by the replacing layers
-			 * (strict restates agent's): not twice. */
-			for (size_t lj = first_fs; lj < policy->nlayers && !dropped; lj++) {
-				const struct sk_layer *u = policy->layers[lj];
-
-				for (size_t k = 0; k < u->nundeny && !dropped; k++)
-					dropped = !strcmp(u->undeny[k].path, d->path);
-				for (size_t k = 0; k < u->nfs[SK_FS_DENY] && !dropped; k++)
-					dropped = !strcmp(u->fs[SK_FS_DENY][k].path, d->path);
-			}
-			if (dropped)
+			if (restated(policy, first_fs, path))
 				continue;
-			struct sk_fs_path *p = &sb->paths[sb->npaths++];
-			*p = (struct sk_fs_path){ .kind = SK_FS_DENY, .layer = first_fs, .at = d->at };
-			if (sk_plan_intern(plan, d->path, &p->path) < 0 || sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+			if (add_path(plan, SK_FS_DENY, path, pos(first_fs), at) < 0)
 				return oom(err);
 		}
 	}
@@ -437,14 +469,21 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		const struct sk_layer *l = policy->layers[li];
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			for (size_t i = 0; i < l->nfs[k]; i++) {
-				struct sk_fs_path *p = &sb->paths[sb->npaths++];
-				*p = (struct sk_fs_path){ .kind = (enum sk_fs_kind)k, .layer = li, .at = l->fs[k][i].at };
-				if (sk_plan_intern(plan, l->fs[k][i].path, &p->path) < 0 ||
-				    sk_plan_intern(plan, p->at.file, &p->at.file) < 0)
+				if (add_path(plan, (enum sk_fs_kind)k, l->fs[k][i].path, pos(li), l->fs[k][i].at) < 0)
 					return oom(err);
 				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
 					sb->fs = true;
 			}
+		/* /dev by name: carved out at the layer's place, the names
+		 * granted just above it (below the next layer). */
+		if (!l->ndevices)
+			continue;
+		if (add_path(plan, SK_FS_DENY, "/dev", pos(li), l->devices_at) < 0)
+			return oom(err);
+		for (size_t i = 0; i < l->ndevices; i++)
+			if (add_path(plan, SK_FS_WRITE, l->devices[i].path, pos(li) + 1, l->devices[i].at) < 0)
+				return oom(err);
+		sb->fs = true;
 	}
 
 	n = 0;

@@ -5,6 +5,7 @@
  * read (files and listings), write (change a file), make (create and remove
  * entries in a directory), exec.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -55,6 +56,9 @@ struct ix_entry {
 	 * -1 for a pattern not listed yet (a lazy index lists its directory
 	 * the first time a query needs it). */
 	signed char exists;
+	/* A lazy index resolves an entry (canon, exists) the first time a
+	 * query needs it: one openat2() each, most never asked for. */
+	bool resolved;
 };
 
 struct sk_fs_index {
@@ -162,7 +166,7 @@ static bool pattern_exists(struct ix_entry *x)
 /* Fill x from its expanded path: where it leads, whether a carve-out
  * exists.  `last` is the previous entry: the patterns of one directory
  * (agent's /dev list) resolve it once. */
-static int resolve_entry(struct ix_entry *x, const struct ix_entry *last, bool lazy)
+static int resolve_entry(struct ix_entry *x, const struct ix_entry *last)
 {
 	char *slash = strrchr(x->lex, '/');
 
@@ -182,13 +186,142 @@ static int resolve_entry(struct ix_entry *x, const struct ix_entry *last, bool l
 				return -ENOMEM;
 			x->canon = canonical(dir);
 		}
-		if (!lazy)
-			pattern_exists(x);
-		return 0;
+		return 0; /* listed when a query needs it (pattern_exists) */
 	}
 	x->canon = canonical(x->lex);
 	x->exists = x->canon != NULL;
 	return 0;
+}
+
+/* Resolve x if it is not yet: `last`, the entry before it, shares its
+ * directory when both are patterns of one (agent's /dev list). */
+static int ensure(struct ix_entry *x, const struct ix_entry *last)
+{
+	if (x->resolved)
+		return 0;
+	x->resolved = true;
+	if (resolve_entry(x, last && last->resolved ? last : NULL) < 0)
+		return -ENOMEM;
+	x->canon_len = x->canon ? strlen(x->canon) : 0;
+	x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
+	return 0;
+}
+
+/* How many entries of a directory make one listing of it cheaper than a
+ * lookup each: the home directory's credentials (agent carves ten right
+ * in it), not /etc's four secrets (a listing of /etc reads ~150 entries,
+ * ~30 lookups' worth). */
+#define LIST_ENTRIES 8
+
+/* Resolve, through one listing of `dir` (len characters of x->lex), the
+ * unresolved plain entries directly in it, from x on: absent from the
+ * listing is absent (what openat2 would say with ENOENT), present and no
+ * link in a directory opened without following links is its own canonical
+ * path.  Links and unknown types are asked one by one (ensure). */
+static void resolve_listed(struct ix_entry *e, size_t n, size_t from, size_t len)
+{
+	const char *lex = e[from].lex;
+	_cleanup_free_ char *dir = strndup(lex, len ? len : 1);
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = 0x04 /* RESOLVE_NO_SYMLINKS */ };
+	long fd;
+	DIR *d;
+
+	if (!dir)
+		return;
+	fd = syscall(__NR_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return; /* a link on the way, not readable: one by one */
+		for (size_t i = from; i < n; i++) {
+			struct ix_entry *x = &e[i];
+
+			if (!x->resolved && !x->name && x->lex_len > len && !strncmp(x->lex, lex, len) && x->lex[len] == '/' &&
+			    !strchr(x->lex + len + 1, '/')) {
+				x->resolved = true; /* canon NULL, exists 0: the directory is not there */
+			}
+		}
+		return;
+	}
+	if (!(d = fdopendir((int)fd))) {
+		close((int)fd);
+		return;
+	}
+	struct ent {
+		char *name;
+		unsigned char type;
+	} *ents = NULL;
+	size_t nents = 0, cap = 0;
+	bool complete = true;
+
+	for (struct dirent *de; (errno = 0, de = readdir(d));) {
+		if (nents == cap) {
+			struct ent *g = realloc(ents, (cap = cap ? 2 * cap : 64) * sizeof(*g));
+			if (!g) {
+				complete = false;
+				break;
+			}
+			ents = g;
+		}
+		if (!(ents[nents].name = strdup(de->d_name))) {
+			complete = false;
+			break;
+		}
+		ents[nents++].type = de->d_type;
+	}
+	if (errno)
+		complete = false;
+	closedir(d);
+	for (size_t i = from; complete && i < n; i++) {
+		struct ix_entry *x = &e[i];
+		const char *name = x->lex + len + 1;
+		size_t k;
+
+		if (x->resolved || x->name || x->lex_len <= len || strncmp(x->lex, lex, len) || x->lex[len] != '/' ||
+		    strchr(name, '/'))
+			continue;
+		for (k = 0; k < nents && strcmp(ents[k].name, name); k++)
+			;
+		if (k == nents) {
+			x->resolved = true; /* absent */
+		} else if (ents[k].type != DT_LNK && ents[k].type != DT_UNKNOWN) {
+			if (!(x->canon = strdup(x->lex)))
+				continue; /* asked one by one */
+			x->resolved = true;
+			x->exists = 1;
+			x->canon_len = x->lex_len;
+			x->same = true;
+		}
+	}
+	for (size_t k = 0; k < nents; k++)
+		free(ents[k].name);
+	free(ents);
+}
+
+/* Every entry resolved: the directories that hold LIST_ENTRIES of them
+ * listed once, the rest one by one. */
+static void resolve_all(struct ix_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ix_entry *x = &e[i];
+		const char *slash;
+		size_t len, same = 0;
+
+		if (x->resolved || x->name || !(slash = strrchr(x->lex, '/')))
+			continue;
+		len = (size_t)(slash - x->lex);
+		for (size_t j = i; j < n && same < LIST_ENTRIES; j++) {
+			const struct ix_entry *y = &e[j];
+
+			same += !y->resolved && !y->name && y->lex_len > len && !strncmp(y->lex, x->lex, len) &&
+				y->lex[len] == '/' && !strchr(y->lex + len + 1, '/');
+		}
+		if (same >= LIST_ENTRIES)
+			resolve_listed(e, n, i, len);
+	}
+	for (size_t j = 0; j < n; j++)
+		ensure(&e[j], j ? &e[j - 1] : NULL); /* out of memory: taken for absent */
 }
 
 static int index_new(const stockade_plan *plan, const struct sk_path_env *env, bool lazy, struct sk_fs_index **out,
@@ -212,13 +345,13 @@ static int index_new(const stockade_plan *plan, const struct sk_path_env *env, b
 		if (ret < 0)
 			continue; /* ~ without a home: skipped, as the walk does */
 		x->p = &sb->paths[i];
-		if (resolve_entry(x, ix->n ? &ix->e[ix->n - 1] : NULL, lazy) < 0) {
+		x->lex_len = strlen(x->lex);
+		if (!lazy && ensure(x, ix->n ? &ix->e[ix->n - 1] : NULL) < 0) {
 			entry_free(x);
 			goto oom;
 		}
-		x->lex_len = strlen(x->lex);
-		x->canon_len = x->canon ? strlen(x->canon) : 0;
-		x->same = !x->name && x->canon && !strcmp(x->canon, x->lex);
+		if (!lazy && x->name)
+			pattern_exists(x);
 		ix->n++;
 	}
 	*out = ix;
@@ -338,6 +471,7 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 	size_t nhits = 0;
 
 	*r = (struct rights){ 0 };
+	resolve_all(ix->e, ix->n);
 	for (size_t j = 0; hits && j < ix->n; j++)
 		if (on_the_way(&ix->e[j], path, &hits[nhits].on_path))
 			hits[nhits++].c = &ix->e[j];
@@ -554,6 +688,23 @@ bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		return true;
 	_cleanup_free_ char *where = op == SK_FS_OP_CREATE || op == SK_FS_OP_REMOVE ? parent_of(path) : NULL;
 
+	/* Write and create rights come from write grants only: where none
+	 * covers the path, the answer is no without resolving the rest (the
+	 * package managers' caches ask this of ~/.npm and the like). */
+	if (want & (R_WRITE | R_MAKE)) {
+		bool any = false;
+
+		for (size_t i = 0; i < ix->n && !any; i++) {
+			struct ix_entry *g = &ix->e[i];
+
+			if (g->p->kind != SK_FS_WRITE)
+				continue;
+			ensure(g, i ? &ix->e[i - 1] : NULL);
+			any = covers(g, where ? where : path);
+		}
+		if (!any)
+			return false;
+	}
 	rights_of(ix, where ? where : path, want, &r);
 	return (r.have & want) == want;
 }

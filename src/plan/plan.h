@@ -16,7 +16,11 @@
 struct sk_fs_path {
 	const char *path; /* as written ("~/.ssh/id_*"), interned in the plan */
 	enum sk_fs_kind kind;
-	size_t layer; /* position in the stack: a carve-out applies to grants of its layer and below */
+	/* Position in the stack: a carve-out applies to grants at its position
+	 * and below.  Two per policy layer: 2 * layer for its lists, one more
+	 * for the devices it names (filesystem.devices), above its own
+	 * carve-outs of /dev. */
+	size_t layer;
 	struct sk_origin at;
 };
 

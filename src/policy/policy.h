@@ -161,6 +161,13 @@ struct sk_layer {
 	 * but those named here, as written. */
 	struct sk_path_ref *undeny;
 	size_t nundeny;
+	/* filesystem.devices: /dev by name.  The layer carves /dev out of its
+	 * grants (and the lower layers') as `deny: [/dev]` would, and grants
+	 * these entries of it ("null", "pts") read and write above its own
+	 * carve-outs: the named ones stay, everything else in /dev goes. */
+	struct sk_path_ref *devices;
+	size_t ndevices;
+	struct sk_origin devices_at;
 	/* network: the last layer that sets the mode wins; ports add up
 	 * unless net_replace */
 	enum sk_net_mode net_mode;

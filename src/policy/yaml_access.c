@@ -11,6 +11,7 @@
  *     read_only: [PATTERN...] # no write access, carved out of the grants
  *     allow_broad_write: false # true: a write root may be /, a system
  *                           # directory or the home directory (landlock/walk.c)
+ *     devices: [NAME...]    # /dev by name: the rest of /dev is carved out
  *   network:
  *     mode: none | unix | proxy | full
  *     allow: [HOST[:PORT]...] # through the proxy (yaml_network.c)
@@ -121,14 +122,84 @@ static int parse_undeny(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
+/* A name beneath /dev: "null", "pts", "dri/renderD128"; no pattern, no
+ * way out of /dev.  -1 and where the fault is, or 0. */
+static int device_name_check(const char *s, const char **msg, size_t *off)
+{
+	*off = 0;
+	if (!*s) {
+		*msg = "an empty name";
+		return -1;
+	}
+	if (s[0] == '/') {
+		*msg = "a name inside /dev, without /dev/ (\"null\", \"pts\")";
+		return -1;
+	}
+	for (const char *p = s; *p; p++) {
+		*off = (size_t)(p - s);
+		if (sk_path_glob_char(*p) || *p == '$' || *p == '~' || (unsigned char)*p < 0x20) {
+			*msg = "a device is named exactly: no pattern, variable or control character";
+			return -1;
+		}
+		if (p == s || p[-1] == '/') {
+			size_t len = strcspn(p, "/");
+
+			if (!len || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.')) {
+				*msg = "an empty, `.` or `..` component";
+				return -1;
+			}
+		}
+	}
+	if (s[strlen(s) - 1] == '/') {
+		*off = strlen(s) - 1;
+		*msg = "a trailing slash";
+		return -1;
+	}
+	return 0;
+}
+
+/* filesystem.devices: the entries of /dev the command may open. */
+static int parse_devices(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at_node(c, n, 0, "filesystem.devices must be a list of names in /dev (null, zero, tty, pts, ...)");
+	if (seq_len(n) > MAX_LIST_ITEMS)
+		return at_node(c, n, 0, "filesystem.devices has %zu entries; the limit is %d", seq_len(n), MAX_LIST_ITEMS);
+	l->devices = calloc(seq_len(n) ? seq_len(n) : 1, sizeof(*l->devices));
+	if (!l->devices)
+		return oom(c);
+	l->devices_at = origin_of(c, n);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s, *msg;
+		size_t off;
+
+		if (expect_scalar(c, item, "filesystem.devices", &s) < 0)
+			return -EINVAL;
+		if (device_name_check(s, &msg, &off) < 0)
+			return at_node(c, item, quote_offset(item) + (int)off, "filesystem.devices: %s", msg);
+		for (size_t k = 0; k < l->ndevices; k++)
+			if (strcmp(l->devices[k].path + 5, s) == 0)
+				return at_node(c, item, quote_offset(item), "`%s` is listed twice in filesystem.devices", s);
+		if (asprintf(&l->devices[l->ndevices].path, "/dev/%s", s) < 0) {
+			l->devices[l->ndevices].path = NULL;
+			return oom(c);
+		}
+		l->devices[l->ndevices++].at = origin_of(c, item);
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", NULL };
+	static const char *const keys[] = { "replace", "read", "write", "exec", "deny", "read_only", "allow_broad_write", "undeny", "devices", NULL };
 	struct sk_layer *l = c->layer;
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "filesystem must be a mapping (read, write, exec, deny, read_only, replace)");
+		return at_node(c, n, 0, "filesystem must be a mapping (read, write, exec, deny, read_only, devices, replace)");
 	if (check_keys(c, n, "filesystem", keys) < 0)
 		return -EINVAL;
 	l->fs_set = true;
@@ -143,6 +214,8 @@ static int parse_filesystem(struct ctx *c, yaml_node_t *n)
 	for (int k = 0; k < SK_FS_NKINDS; k++)
 		if ((v = lookup(c, n, fs_key[k])) && parse_paths(c, v, (enum sk_fs_kind)k) < 0)
 			return -EINVAL;
+	if ((v = lookup(c, n, "devices")) && parse_devices(c, v) < 0)
+		return -EINVAL;
 	if ((v = lookup(c, n, "undeny"))) {
 		if (!l->fs_replace)
 			return at_node(c, v, 0, "filesystem.undeny goes with replace: true (without it, the lower layers' "
@@ -455,6 +528,9 @@ void sk_layer_free_access(struct sk_layer *l)
 	for (size_t i = 0; i < l->nundeny; i++)
 		free(l->undeny[i].path);
 	free(l->undeny);
+	for (size_t i = 0; i < l->ndevices; i++)
+		free(l->devices[i].path);
+	free(l->devices);
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		for (size_t i = 0; i < l->nfs[k]; i++)
 			free(l->fs[k][i].path);

@@ -131,7 +131,25 @@ struct answers {
 	char *dir[ARRAY_SIZE(tools) + 1];
 	bool ok[ARRAY_SIZE(tools) + 1];
 	size_t n;
+	/* Directories looked at on the way up (~/.cache, ~ for most). */
+	char *seen[2 * ARRAY_SIZE(tools)];
+	bool there[2 * ARRAY_SIZE(tools)];
+	size_t nseen;
 };
+
+static bool exists_dir(struct answers *a, const char *path)
+{
+	struct stat st;
+	bool there;
+
+	for (size_t i = 0; i < a->nseen; i++)
+		if (!strcmp(a->seen[i], path))
+			return a->there[i];
+	there = stat(path, &st) == 0;
+	if (a->nseen < ARRAY_SIZE(a->seen) && (a->seen[a->nseen] = strdup(path)))
+		a->there[a->nseen++] = there;
+	return there;
+}
 
 /* Whether the policy lets the command create entries in `dir`, and, if
  * dir does not exist (exists false), dir itself in its nearest existing
@@ -139,7 +157,6 @@ struct answers {
 static bool writable(const struct sk_fs_index *ix, struct answers *a, const char *dir, bool exists)
 {
 	_cleanup_free_ char *probe = join(dir, "/", "x");
-	struct stat st;
 	bool ok;
 
 	if (!probe)
@@ -154,7 +171,7 @@ static bool writable(const struct sk_fs_index *ix, struct answers *a, const char
 		if (!slash || slash == probe)
 			break;
 		*slash = '\0';
-		exists = stat(probe, &st) == 0;
+		exists = exists_dir(a, probe);
 		*slash = '/';
 	}
 	char *last = strrchr(probe, '/');
@@ -258,6 +275,8 @@ out:
 		close(root_fd);
 	for (size_t i = 0; i < answers.n; i++)
 		free(answers.dir[i]);
+	for (size_t i = 0; i < answers.nseen; i++)
+		free(answers.seen[i]);
 	sk_fs_index_free(ix);
 	if (ret < 0)
 		sk_caches_free(c);

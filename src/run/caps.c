@@ -110,6 +110,8 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	rep->caps.level = SK_LEVEL_FULL;
 	if (c.eff & BIT(CAP_SETPCAP))
 		return; /* the bounding set will be cut */
+	if (!rep->caps_held)
+		return; /* nothing to keep from the command: a prctl per capability spared */
 	left = bounding(~keep);
 	if (left) {
 		rep->caps_bounding_left = left;

@@ -18,6 +18,7 @@
 
 #include "base/base.h"
 #include "plan/plan.h"
+#include "run/exec.h"
 #include "stockade.h"
 
 extern char **environ;
@@ -53,6 +54,14 @@ static bool drops(const stockade_plan *plan, const struct sk_glob *gl, const cha
 	return matches(plan, gl, SK_ENV_DROP, name, len) && !matches(plan, gl, SK_ENV_KEEP, name, len);
 }
 
+/* The plan a one-shot caller applied already (sk_environment_applied). */
+static const stockade_plan *applied_plan;
+
+void sk_environment_applied(const stockade_plan *plan)
+{
+	applied_plan = plan;
+}
+
 int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err)
 {
 	char **out = NULL, name[1024];
@@ -60,7 +69,7 @@ int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, 
 
 	if (dropped)
 		*dropped = NULL;
-	if (!plan->access.nenv)
+	if (!plan->access.nenv || (plan == applied_plan && !dropped))
 		return 0;
 	_cleanup_free_ struct sk_glob *gl = malloc(plan->access.nenv * sizeof(*gl));
 	for (size_t i = 0; gl && i < plan->access.nenv; i++)

@@ -38,6 +38,11 @@ int sk_program_exec(const stockade_program *prog, char *const argv[],
  * (builds, and throws away, the ruleset and the filter: their errors show). */
 int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stockade_error **err);
 /* A program made, applied (with `applied` called) and exec'd. */
+/* For a one-shot caller (the CLI) that applied the plan's environment
+ * rules itself and adds only variables of its own after (STOCKADE_*, the
+ * caches', the proxy's): the exec path does not apply them a second time.
+ * The public calls never mark a plan so. */
+void sk_environment_applied(const stockade_plan *plan);
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 

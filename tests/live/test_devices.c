@@ -3,8 +3,9 @@
  * Live tier, /dev and the system's secrets under agent and strict without
  * namespaces (--isolation off): the devices every program uses keep
  * working (null, zero, full, random, urandom, shm, fd); the kernel log,
- * /sys/kernel, virtual consoles and, as root, /etc/shadow, /etc/gshadow
- * and the like are not readable.  Each "not readable" row first checks
+ * /sys/kernel, virtual consoles, every device the presets do not name
+ * (filesystem.devices) and, as root, /etc/shadow, /etc/gshadow and the
+ * like are not readable.  Each "not readable" row first checks
  * that it is readable unconfined as this user (else it is a note: the row
  * could not fail here).  Everything is read, nothing written, outside the
  * test's temporary directory.
@@ -81,4 +82,37 @@ TEST(devices_system_secrets_closed)
 		n += closed(paths[i]);
 	if (n == 0)
 		SKIP("no system secret is readable unconfined as this user (not root)");
+}
+
+/* /dev by name: a device neither preset names, openable unconfined by
+ * anyone (/dev/fuse, /dev/net/tun are 0666) or by root, is not, with
+ * namespaces or without. */
+TEST(devices_unnamed_closed)
+{
+	static const char *const paths[] = { "/dev/fuse",	 "/dev/net/tun",   "/dev/kvm",	"/dev/loop-control",
+					     "/dev/btrfs-control", "/dev/vhost-net", "/dev/uhid", NULL };
+	static const char *const modes[] = { "off", "auto" };
+	const char *const cat[] = { "/bin/sh", "-c", "exec 2>/dev/null; : <\"$1\"", "sh", NULL, NULL };
+	int n = 0;
+
+	if (!have_binaries())
+		return;
+	for (size_t i = 0; paths[i]; i++) {
+		const char *argv[6];
+		struct run_opts o = { .timeout_ms = 10000 };
+		struct run r;
+
+		memcpy(argv, cat, sizeof(argv));
+		argv[4] = paths[i];
+		if (access(paths[i], F_OK) != 0 || run_cmd_opts(argv, &o, &r) != 0)
+			continue;
+		n++;
+		for (size_t p = 0; p < sizeof(presets) / sizeof(presets[0]); p++)
+			for (size_t m = 0; m < 2; m++) {
+				cli_run(OPTS("--preset", presets[p], "--isolation", modes[m]), argv, &r);
+				CHECK_MSG(r.outcome != 0, "%s, isolation %s: %s opens", presets[p], modes[m], paths[i]);
+			}
+	}
+	if (n == 0)
+		SKIP("no device outside the presets' names opens unconfined here (/dev/fuse, /dev/net/tun, ...)");
 }

@@ -145,6 +145,64 @@ out:
 	stockade_plan_free(none);
 }
 
+TEST(landlock_devices_errors)
+{
+	ERROR_AT("filesystem:\n  devices: null\n", "filesystem.devices must be a list of names in /dev", 2, 12);
+	ERROR_AT("filesystem:\n  devices: [/dev/null]\n", "filesystem.devices: a name inside /dev, without /dev/", 2, 13);
+	ERROR_AT("filesystem:\n  devices: [tty*]\n", "no pattern, variable or control character", 2, 16);
+	ERROR_AT("filesystem:\n  devices: [pts/../sda]\n", "an empty, `.` or `..` component", 2, 17);
+	ERROR_AT("filesystem:\n  devices: [\"dri//card0\"]\n", "an empty, `.` or `..` component", 2, 18);
+	ERROR_AT("filesystem:\n  devices: [pts/]\n", "a trailing slash", 2, 16);
+	ERROR_AT("filesystem:\n  devices: [null, zero, null]\n", "`null` is listed twice in filesystem.devices", 2, 25);
+}
+
+/* /dev by name: the layer carves /dev out, the names sit just above its
+ * carve-outs and below the next layer's. */
+TEST(landlock_devices_in_the_plan)
+{
+	stockade_plan *p;
+
+	p = plan_from("filesystem:\n  read: [/]\n  devices: [null, pts]\n",
+		      "filesystem:\n  deny: [/dev/pts]\n", (const char *)NULL);
+	if (p) {
+		bool deny_dev = false, null = false, pts = false, upper = false;
+
+		for (size_t i = 0; i < p->access.npaths; i++) {
+			const struct sk_fs_path *x = &p->access.paths[i];
+
+			deny_dev |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev") && x->layer == 0;
+			null |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/null") && x->layer == 1;
+			pts |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/pts") && x->layer == 1;
+			upper |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev/pts") && x->layer == 2;
+		}
+		CHECK(deny_dev && null && pts && upper);
+	}
+	stockade_plan_free(p);
+	/* replace: true drops the names but keeps the carve-out of /dev, as
+	 * it keeps the lower layers' deny: entries ... */
+	p = plan_from("filesystem:\n  read: [/]\n  devices: [null]\n",
+		      "filesystem:\n  replace: true\n  read: [/]\n", (const char *)NULL);
+	if (p) {
+		size_t deny_dev = 0, names = 0;
+
+		for (size_t i = 0; i < p->access.npaths; i++) {
+			deny_dev += p->access.paths[i].kind == SK_FS_DENY && !strcmp(p->access.paths[i].path, "/dev");
+			names += !strcmp(p->access.paths[i].path, "/dev/null");
+		}
+		CHECK_INT_EQ(deny_dev, 1);
+		CHECK_INT_EQ(names, 0);
+	}
+	stockade_plan_free(p);
+	/* ... unless the replacing layer names it in undeny:. */
+	p = plan_from("filesystem:\n  read: [/]\n  devices: [null]\n",
+		      "filesystem:\n  replace: true\n  read: [/]\n  undeny: [/dev]\n", (const char *)NULL);
+	if (p) {
+		for (size_t i = 0; i < p->access.npaths; i++)
+			CHECK_MSG(strncmp(p->access.paths[i].path, "/dev", 4), "%s is still there", p->access.paths[i].path);
+	}
+	stockade_plan_free(p);
+}
+
 TEST(landlock_layers_merge_and_replace)
 {
 	stockade_plan *p;
@@ -156,7 +214,7 @@ TEST(landlock_layers_merge_and_replace)
 		CHECK_INT_EQ(p->access.npaths, 2);
 		CHECK_INT_EQ(p->access.ntcp[SK_TCP_CONNECT], 3);
 		CHECK_INT_EQ(p->access.paths[0].layer, 0);
-		CHECK_INT_EQ(p->access.paths[1].layer, 1);
+		CHECK_INT_EQ(p->access.paths[1].layer, 2); /* two places per layer: plan.h */
 		/* mode full: a list restricts its direction only */
 		CHECK(p->access.tcp_handled[SK_TCP_CONNECT]);
 		CHECK(!p->access.tcp_handled[SK_TCP_BIND]);

@@ -105,11 +105,21 @@ TEST(presets_strict_carves_out_what_agent_does)
 			found = !strcmp(strict->fs[SK_FS_DENY][k].path, a);
 		CHECK_MSG(found, "agent carves out %s, strict does not", a);
 	}
+	/* /dev by name in both, and strict names no device agent does not. */
+	CHECK(agent && strict && agent->ndevices && strict->ndevices);
+	for (size_t i = 0; agent && strict && i < strict->ndevices; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < agent->ndevices && !found; k++)
+			found = !strcmp(agent->devices[k].path, strict->devices[i].path);
+		CHECK_MSG(found, "strict names %s, agent does not", strict->devices[i].path);
+	}
 	stockade_policy_free(p);
 }
 
-/* The gpu overlay's grants sit above agent's and strict's carve-outs of
- * the same devices, so they are not carved (docs/landlock.md). */
+/* The gpu overlay's grants sit above agent's and strict's carve-out of
+ * /dev (they name the terminal devices only), so they are not carved
+ * (docs/landlock.md). */
 TEST(presets_gpu_grants_above_the_carve_outs)
 {
 	static const char *const bases[] = { "agent", "strict" };
@@ -131,8 +141,10 @@ TEST(presets_gpu_grants_above_the_carve_outs)
 		base = p->layers[ib];
 		gpu = p->layers[ig];
 		CHECK_MSG(ig > ib, "%s + gpu: gpu is layer %zu, the base %zu", bases[b], ig, ib);
-		for (size_t i = 0; i < base->nfs[SK_FS_DENY]; i++)
-			carved |= !strcmp(base->fs[SK_FS_DENY][i].path, "/dev/dri");
+		/* /dev by name: dri is not among the base's names. */
+		carved = base->ndevices > 0;
+		for (size_t i = 0; i < base->ndevices; i++)
+			carved &= strcmp(base->devices[i].path, "/dev/dri") != 0;
 		for (size_t i = 0; i < gpu->nfs[SK_FS_WRITE]; i++)
 			granted |= !strcmp(gpu->fs[SK_FS_WRITE][i].path, "/dev/dri");
 		CHECK_MSG(carved && granted, "%s: /dev/dri carved %d, granted by gpu %d", bases[b], carved, granted);
