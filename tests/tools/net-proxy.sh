@@ -253,6 +253,19 @@ else
 	echo "note: /etc/hosts has no 127.0.0.1 localhost line; the guard's resolver case is skipped"
 fi
 
+# ---- the proxy is no child of the command (it detaches itself) ----
+out=$(agent -- python3 -c "
+import os
+p = os.getpid()
+f = '/proc/%d/task/%d/children' % (p, p)
+print((open(f).read().strip() or 'none') if os.path.exists(f) else 'no-file')" 2>&1) ||
+	fail "the children probe did not run: $out"
+case $out in
+none) ;;
+no-file) echo "note: no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): the children check is skipped" ;;
+*) fail "the command has children at its start (the proxy's?): $out" ;;
+esac
+
 # ---- no way around the proxy ----
 out=$(agent -- python3 - "$port" <<'PY'
 import os, socket, sys
