@@ -103,7 +103,8 @@ static bool worth_listing(const struct walk *w, struct listing *d)
 		return true;
 	if (!d->owner_known) {
 		d->owner_known = true;
-		d->mine = stat(d->path, &st) == 0 && st.st_uid == w->euid;
+		/* (An absent one lists as empty at no cost: nothing beneath.) */
+		d->mine = stat(d->path, &st) == 0 ? st.st_uid == w->euid : errno == ENOENT;
 	}
 	return d->mine;
 }

@@ -550,6 +550,10 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			ret = -ENOMEM;
 	if (ret == 0)
 		ret = sk_plan_listings(&w, sb, expanded);
+	/* The passwd home, where $HOME names another: its carve-outs are
+	 * looked up one by one, unless it is not there at all (a service
+	 * user's /nonexistent). */
+	bool pw_home_there = env->pw_home && (access(env->pw_home, F_OK) == 0 || errno != ENOENT);
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
 		_cleanup_free_ char *abs = steal_pointer(&expanded[i]);
@@ -564,7 +568,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			/* The same carve-out under the passwd home, when $HOME
 			 * names another directory: HOME=/elsewhere must not leave
 			 * the real ~/.ssh keys readable. */
-			if (ret == 0 && env->pw_home && (!env->home || strcmp(env->pw_home, env->home))) {
+			if (ret == 0 && pw_home_there && env->pw_home && (!env->home || strcmp(env->pw_home, env->home))) {
 				struct sk_path_env pw = *env;
 				_cleanup_free_ char *alt = NULL;
 

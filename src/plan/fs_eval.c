@@ -674,6 +674,24 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
 }
 
+bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path)
+{
+	/* As written first: most answers need no lookup. */
+	for (size_t i = 0; i < ix->n; i++)
+		if (ix->e[i].p->kind == SK_FS_WRITE && under_n(ix->e[i].lex, ix->e[i].lex_len, path))
+			return true;
+	for (size_t i = 0; i < ix->n; i++) {
+		struct ix_entry *g = &ix->e[i];
+
+		if (g->p->kind != SK_FS_WRITE)
+			continue;
+		ensure(g, i ? &ix->e[i - 1] : NULL);
+		if (covers(g, path))
+			return true;
+	}
+	return false;
+}
+
 bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op)
 {
 	unsigned want = op == SK_FS_OP_READ ? R_READ : op == SK_FS_OP_WRITE ? R_WRITE : op == SK_FS_OP_EXEC ? R_EXEC : R_MAKE;
@@ -691,20 +709,8 @@ bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	/* Write and create rights come from write grants only: where none
 	 * covers the path, the answer is no without resolving the rest (the
 	 * package managers' caches ask this of ~/.npm and the like). */
-	if (want & (R_WRITE | R_MAKE)) {
-		bool any = false;
-
-		for (size_t i = 0; i < ix->n && !any; i++) {
-			struct ix_entry *g = &ix->e[i];
-
-			if (g->p->kind != SK_FS_WRITE)
-				continue;
-			ensure(g, i ? &ix->e[i - 1] : NULL);
-			any = covers(g, where ? where : path);
-		}
-		if (!any)
-			return false;
-	}
+	if ((want & (R_WRITE | R_MAKE)) && !sk_fs_write_granted(ix, where ? where : path))
+		return false;
 	rights_of(ix, where ? where : path, want, &r);
 	return (r.have & want) == want;
 }

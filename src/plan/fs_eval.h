@@ -81,6 +81,9 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 /* Only sk_fs_decide()'s `allowed`, without its explanation (run's cache
  * check asks a dozen paths at each start). */
 bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op);
+/* Whether a write grant of the plan reaches `path` (links resolved), its
+ * carve-outs not asked: a lazy index resolves the write grants only. */
+bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path);
 
 /*
  * Audit mode for files: the plan with read, write and execute of / granted

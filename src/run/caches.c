@@ -217,7 +217,11 @@ int sk_caches_prepare(const stockade_plan *plan, const struct sk_path_env *env, 
 		ret = sk_error(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!writable(ix, &answers, root, true)) /* created below, before the sandbox starts */
+	/* The policy grants the tree (agent and strict do), made below before
+	 * the sandbox starts.  Only the grant is asked, not a carve-out inside
+	 * it: resolving every carve-out cost a lookup each, and a cache the
+	 * policy carved out would fail the tool as its own read-only one does. */
+	if (!sk_fs_write_granted(ix, root))
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 		const struct cache_tool *t = &tools[i];
