@@ -205,13 +205,22 @@ endif
 # (getaddrinfo, NSS) and Debian's http-parser, with libstockade for its own
 # seccomp filter (agent's, network open).  `stockade run` finds it
 # beside its own binary (the build tree), then in $(LIBEXECDIR)/stockade.
+# Its seccomp filter is compiled here, with libstockade, by
+# tools/gen_proxy_filter.c (src/proxy/filter.h): the proxy links neither
+# libstockade nor libseccomp and libyaml, and compiles nothing at its start.
 PROXY_SRCS := $(sort $(wildcard src/proxy/*.c))
-$(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser $(PKG_LIBS) -lpthread
+$(BUILD)/gen_proxy_filter: $(BUILD)/tools/gen_proxy_filter.o $(BUILD)/libstockade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/gen/proxy_filter.c: $(BUILD)/gen_proxy_filter
+	@mkdir -p $(dir $@)
+	$(BUILD)/gen_proxy_filter $@
+$(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/proxy_filter.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lpthread
 # The proxy's confinement tried from inside (tests/tools/net-proxy.sh).
-$(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o $(BUILD)/libstockade.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/src/cli/proxy_start.o $(BUILD)/musl/src/cli/proxy_start.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o \
+		$(BUILD)/gen/proxy_filter.o
+	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/src/run/proxy_run.o $(BUILD)/musl/src/run/proxy_run.o $(BUILD)/pic/src/run/proxy_run.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

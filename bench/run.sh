@@ -131,7 +131,8 @@ envs="bare floor agent agent-noiso strict minimal none"
 # (issue 15: the port list must not cost more than ~1 ms of start-up).
 printf 'extends: agent\nnetwork:\n  mode: none\n' >"$work/agent-file.yaml"
 printf 'extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n' >"$work/agent-tcp.yaml"
-printf 'extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org, "*.githubusercontent.com", github.com:443]\n' \
+# (every name pinned: the proxy never asks DNS, whatever a run does)
+printf 'extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org, "*.githubusercontent.com", github.com:443]\n  hosts: {registry.npmjs.org: 127.0.0.1, raw.githubusercontent.com: 127.0.0.1, github.com: 127.0.0.1}\n' \
 	>"$work/agent-proxy.yaml"
 envs="$envs agent-file agent-tcp agent-proxy"
 # agent without namespaces where a host daemon's socket exists (a stand-in

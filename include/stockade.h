@@ -279,7 +279,10 @@ void stockade_program_free(stockade_program *prog);
  * effects and errors as stockade_plan_apply()'s. */
 int stockade_program_apply(const stockade_program *prog, stockade_error **err);
 /* stockade_plan_apply_environment(), stockade_program_apply(), then
- * execvp(argv[0], argv); returns only on failure, as stockade_exec(). */
+ * execvp(argv[0], argv); returns only on failure, as stockade_exec().
+ * -EOPNOTSUPP, before anything is applied, for a plan in network mode
+ * proxy: its command needs stockade's proxy for as long as it runs, which
+ * a process exec'd in place cannot hold (stockade_run() starts it). */
 int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err);
 
 /* The plan's `environment:` rules applied to this process's environment
@@ -296,7 +299,9 @@ int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, 
 /* stockade_plan_apply(), then execvp(argv[0], argv) with the environment
  * the plan's `environment:` rules leave (stockade_plan_apply_environment()).  Returns only on failure: the confinement errors above, or
  * the execvp() errno (-ENOENT, -EACCES, ...), after which the process is
- * confined: exit rather than go on.  argv is NULL-terminated. */
+ * confined: exit rather than go on.  argv is NULL-terminated.  A plan in
+ * network mode proxy is refused with -EOPNOTSUPP before anything is
+ * applied (as stockade_program_exec()): use stockade_run(). */
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err);
 
 /* ---- deciding one call ---- */
@@ -373,6 +378,18 @@ struct stockade_run_options {
  * the child allocates after fork(): call it where that is safe.  A caller that ignores SIGCHLD
  * (SIG_IGN, SA_NOCLDWAIT) loses the status in enforce mode (-ECHILD); the
  * supervisor restores the default for itself, so report and audit keep it.
+ *
+ * Network mode proxy: the call listens on 127.0.0.1 (a port the kernel
+ * picks; the command may connect there and, through the proxy, to the
+ * plan's allowed hosts, nowhere else), and its child starts stockade-proxy
+ * ($STOCKADE_PROXY_BIN, else beside the calling program, else
+ * ../libexec/stockade/ from it, else the LIBEXECDIR the library was built
+ * for) and waits for the proxy to be confined before the command starts;
+ * the command gets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY (and lower-case),
+ * NO_PROXY with the run's credential, and the proxy ends with the run.
+ * Such a run is supervised (the supervisor checks each connect's address).
+ * A proxy that is missing or cannot confine itself fails the call; the
+ * command does not run.
  *
  * Returns 0 when the command ran (whatever its status); a negative errno
  * when it could not be confined, the command could not be executed

@@ -171,6 +171,7 @@ tier_live_unpriv() {
 	}
 	cp "$build/test-live" "$stage/test-live" &&
 		cp "$STOCKADE" "$stage/stockade" &&
+		{ [ ! -x "$build/stockade-proxy" ] || cp "$build/stockade-proxy" "$stage/stockade-proxy"; } &&
 		cp -R "$PROBES" "$stage/probes" &&
 		mkdir "$stage/tmp" &&
 		chmod -R a+rX "$stage" &&

@@ -155,7 +155,7 @@ static int verify(const struct sk_learner *l, const struct sk_learned_files *lf,
 int cmd_learn(int argc, char **argv)
 {
 	const char *out_path = NULL, *base = "strict", *name = "learned", *net = NULL;
-	struct proxy_run proxy = { .lfd = -1, .events = -1 };
+	struct sk_proxy proxy = SK_PROXY_INIT;
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
 	struct sk_mediation med = { .n = 0 };

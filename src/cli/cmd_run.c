@@ -177,7 +177,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	/* Network mode proxy: its port must be in the plan (proxy_start.c). */
-	struct proxy_run proxy;
+	struct sk_proxy proxy = SK_PROXY_INIT;
 	if (policy_opts_finish(&o) < 0 || proxy_prepare(o.policy, &proxy) < 0) {
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
@@ -227,13 +227,17 @@ int cmd_run(int argc, char **argv)
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
 	setenv("STOCKADE_NETWORK", sk_net_mode_name(plan->access.net), 1);
 	argv[i] = path;
-	if (proxy_start(&proxy, plan, rep.audit || plan->audit) < 0) {
+	/* Started now; the process that execs the command waits for its word
+	 * before it confines itself (run/proxy_run.h): its start overlaps ours. */
+	if (proxy_spawn(&proxy, plan, rep.audit || plan->audit) < 0) {
 		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
-	if (verbose && proxy.pid)
+	sk_proxy_defer(&proxy);
+	/* (Its pid is waited for only to say it.) */
+	if (verbose && proxy.port && sk_proxy_pid(&proxy, NULL) == 0)
 		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
 	rep.proxy_events = proxy.events;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };

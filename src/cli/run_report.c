@@ -252,8 +252,10 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	struct mediated_log log = { .n = 0 };
 
 	/* What the supervisor must decide itself (unix sockets of host
-	 * daemons): then it runs even when nothing is reported. */
-	if (sk_mediation_setup(plan, sopts.mode, &med, &err) < 0) {
+	 * daemons): then it runs even when nothing is reported (as plain
+	 * enforcement: SK_NOTIFY_NONE). */
+	bool reporting = explicit || (o->report < 0 && tty);
+	if (sk_mediation_setup(plan, reporting ? sopts.mode : SK_NOTIFY_NONE, &med, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);
 		return EXIT_STOCKADE;

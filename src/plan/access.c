@@ -527,7 +527,9 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	}
 	if (network_hosts(plan, policy, first_tcp, err) < 0)
 		return -ENOMEM;
-	if (sb->ntcp_addrs && plan->seccomp_enabled && fastopen_rules(plan, err) < 0)
+	/* Mode proxy: the proxy's own address is added to a plan built without
+	 * it (run/proxy_run.c), so its filter has the rules already. */
+	if ((sb->ntcp_addrs || sb->net == SK_NET_PROXY) && plan->seccomp_enabled && fastopen_rules(plan, err) < 0)
 		return -ENOMEM;
 	if (sb->net != SK_NET_FULL)
 		return network_rules(plan, tcp_sockets, err);

@@ -25,6 +25,7 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -32,8 +33,8 @@
 #include <unistd.h>
 
 #include "landlock/abi.h"
+#include "proxy/filter.h"
 #include "proxy/proxy.h"
-#include "stockade.h"
 
 static const char *const readable[] = { "/etc", "/usr", "/lib", "/lib64", "/lib32", "/run/systemd/resolve",
 					"/run/resolvconf" };
@@ -89,50 +90,6 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 	return 0;
 }
 
-/* agent's denials, without its file rules (the proxy has its own
- * Landlock domain) and so without parsing agent: a few hundred
- * microseconds, not milliseconds, at every run's start; and no exec at
- * all, which the proxy never needs. */
-static const char proxy_policy[] =
-	"name: stockade-proxy\n"
-	"seccomp:\n"
-	"  default_action: allow\n"
-	"  deny_action: errno:EPERM\n"
-	"  compat_arches: refuse\n"
-	"  deny: [\"@bpf\", \"@clock\", \"@cpu-emulation\", \"@debug\", \"@exploit-primitives\", \"@io-uring\",\n"
-	"         \"@keyring\", \"@module\", \"@mount\", \"@namespaces\", \"@numa\", \"@obsolete\", \"@privileged\",\n"
-	"         \"@raw-io\", \"@reboot\", \"@swap\", process_madvise, execve, execveat]\n"
-	"  rules:\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_UNIX\"]\n"
-	"      action: allow\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_INET\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == 0\"]\n"
-	"      action: allow\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_INET\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == IPPROTO_TCP\"]\n"
-	"      action: allow\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_INET6\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == 0\"]\n"
-	"      action: allow\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_INET6\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == IPPROTO_TCP\"]\n"
-	"      action: allow\n"
-	"    - syscall: socket\n"
-	"      action: errno:EACCES\n"
-	"    - syscall: socketpair\n"
-	"      args: [\"arg0 == AF_UNIX\"]\n"
-	"      action: allow\n"
-	"    - syscall: socketpair\n"
-	"      action: errno:EACCES\n"
-	"    - syscall: clone3\n"
-	"      action: errno:ENOSYS\n"
-	"    - syscall: clone\n"
-	"      args: [\"arg0 & CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|"
-	"CLONE_NEWNET\"]\n"
-	"      action: errno:EPERM\n"
-	"    - syscall: clone\n"
-	"      action: allow\n";
 
 #define NOBODY 65534
 
@@ -183,32 +140,11 @@ int sk_proxy_drop_privileges(void)
 
 int sk_proxy_seccomp(void)
 {
-	stockade_policy *p = NULL;
-	stockade_plan *plan = NULL;
-	stockade_error *e = NULL;
-	void *prog = NULL;
-	size_t len = 0;
-	int ret;
+	/* Compiled when stockade was built (proxy/filter.h): nothing to
+	 * parse or generate here, and no library to load for it. */
+	struct sock_fprog fp = { .len = sk_proxy_filter_len, .filter = (struct sock_filter *)(uintptr_t)sk_proxy_filter };
 
-	ret = stockade_policy_new(&p, &e);
-	if (ret == 0)
-		ret = stockade_policy_add_text(p, "stockade-proxy", proxy_policy, sizeof(proxy_policy) - 1, &e);
-	if (ret == 0)
-		ret = stockade_plan_build(p, &plan, &e);
-	if (ret == 0)
-		ret = stockade_plan_compile_bpf(plan, 0, &prog, &len, &e);
-	if (ret == 0) {
-		struct sock_fprog fp = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = prog };
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0)
-			ret = -errno;
-	}
-	free(prog);
-	stockade_error_free(e);
-	stockade_plan_free(plan);
-	stockade_policy_free(p);
-	if (ret < 0)
-		errno = -ret;
-	return ret < 0 ? -1 : 0;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0 ? -1 : 0;
 }
 
 int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step)

@@ -59,11 +59,16 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proxy/head.h"
 #include "proxy/proxy.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 #define MAX_CLIENTS 512		 /* connections served at once; more get a 503 */
 #define MAX_PENDING 128		 /* of those, without a credential yet; the oldest goes first */
@@ -649,6 +654,29 @@ int main(int argc, char **argv)
 	/* Nobody else reads this process's memory, environment included. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return 1;
+	/* stockade started it directly (a cheap spawn, no copy of its own
+	 * memory): it leaves that child at once, so the command, which may be
+	 * stockade's process after exec, never has the proxy among its
+	 * children; its pid goes first on the ready pipe. */
+	if (argc > 1 && !strcmp(argv[1], "--detach")) {
+		pid_t pid = fork();
+
+		/* Failed: no pid on the pipe, which stockade reads as the
+		 * proxy not starting. */
+		if (pid < 0)
+			return 1;
+		if (pid > 0)
+			_exit(0);
+		pid = getpid();
+		if (write(READY_FD, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+			return 1;
+		/* Only the descriptors it was given (3 to 7), whatever else
+		 * stockade's caller left open. */
+		syscall(SYS_close_range, 8, ~0U, 0);
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--audit"))

@@ -27,6 +27,7 @@
 
 #include "landlock/landlock.h"
 #include "run/exec.h"
+#include "run/proxy_run.h"
 #include "run/isolate.h"
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
@@ -123,8 +124,11 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 int sk_program_exec(const stockade_program *prog, char *const argv[],
 		    void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err)
 {
-	int ret = stockade_plan_apply_environment(prog->plan, NULL, err);
+	/* A proxy the CLI started: its word first (run/proxy_run.h). */
+	int ret = sk_proxy_gate(err);
 
+	if (ret == 0)
+		ret = stockade_plan_apply_environment(prog->plan, NULL, err);
 	if (ret == 0)
 		ret = stockade_program_apply(prog, err);
 
@@ -146,9 +150,25 @@ int sk_program_exec(const stockade_program *prog, char *const argv[],
 	return -ret;
 }
 
+/* Network mode proxy needs stockade's proxy running for as long as the
+ * command does, which a process that execs in place cannot hold: refused,
+ * never run without it (stockade_run() starts it). */
+static int refuse_proxy(const stockade_plan *plan, stockade_error **err)
+{
+	if (plan->access.net != SK_NET_PROXY)
+		return 0;
+	sk_error(err, EOPNOTSUPP,
+		 "network mode proxy: the command needs stockade's proxy, which a process exec'd in place cannot "
+		 "hold");
+	sk_error_hint(err, "run it with stockade_run(), which starts the proxy, or choose another network mode");
+	return -EOPNOTSUPP;
+}
+
 int stockade_program_exec(const stockade_program *prog, char *const argv[], stockade_error **err)
 {
-	return sk_program_exec(prog, argv, NULL, NULL, err);
+	int ret = refuse_proxy(prog->plan, err);
+
+	return ret < 0 ? ret : sk_program_exec(prog, argv, NULL, NULL, err);
 }
 
 /* ---- the plan-level shortcuts: a program made, used and freed ---- */
@@ -191,5 +211,7 @@ int sk_exec_report(const stockade_plan *plan, char *const argv[],
 
 int stockade_exec(const stockade_plan *plan, char *const argv[], stockade_error **err)
 {
-	return sk_exec_report(plan, argv, NULL, NULL, err);
+	int ret = refuse_proxy(plan, err);
+
+	return ret < 0 ? ret : sk_exec_report(plan, argv, NULL, NULL, err);
 }

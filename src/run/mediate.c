@@ -24,6 +24,7 @@
 
 #include "run/mediate.h"
 #include "run/mediate_files.h"
+#include "run/netns.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -77,7 +78,11 @@ int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, stru
 		return 0;
 	m->audit = mode == SK_NOTIFY_DENY || mode == SK_NOTIFY_ALL;
 	int ret = sk_unix_mediation_setup(plan, m, err);
-	if (ret == 0)
+	/* In the proxy's network namespace TCP reaches the proxy's listener
+	 * and nothing else (run/netns.h): plain enforcement needs no
+	 * supervisor for it.  A report keeps it, for who connected and the
+	 * refusals' lines. */
+	if (ret == 0 && !(mode == SK_NOTIFY_NONE && sk_netns_confines_tcp(plan)))
 		ret = sk_tcp_mediation_setup(plan, m, err);
 	/* An io_uring connect is no connect() the filter sees: where connects
 	 * are decided here, a ring cannot be made (where the plan allows one;

@@ -121,7 +121,9 @@ const struct sk_mediator *sk_mediation_find(const struct sk_mediation *m, const 
 /* The built-in mediators this plan needs here (none: m->n == 0, and the
  * command can be exec'd in place).  `mode` is the supervisor's: in audit
  * and learn (SK_NOTIFY_DENY, SK_NOTIFY_ALL) they decide and report, and
- * every call runs (m->audit). */
+ * every call runs (m->audit); in plain enforcement (SK_NOTIFY_NONE) TCP
+ * connects are left to the proxy's network namespace where the command
+ * is in one (run/netns.h). */
 int sk_mediation_setup(const stockade_plan *plan, enum sk_notify_mode mode, struct sk_mediation *m,
 		       stockade_error **err);
 void sk_mediation_free(struct sk_mediation *m);

@@ -21,6 +21,15 @@
 
 #include "run/netns.h"
 
+/* This process's command runs in the namespace sk_netns_inside() made
+ * (set in init, before it forks the command's side), for that port. */
+static uint16_t confined_port;
+
+bool sk_netns_confines_tcp(const stockade_plan *plan)
+{
+	return confined_port && sk_netns_wanted(plan, confined_port);
+}
+
 bool sk_netns_wanted(const stockade_plan *plan, uint16_t proxy_port)
 {
 	const struct sk_plan_access *a = &plan->access;
@@ -98,5 +107,7 @@ int sk_netns_inside(void *data, stockade_error **err)
 		close(fd);
 	if (p->ctl >= 0)
 		close(p->ctl);
+	if (ret == 0 && p->ctl >= 0)
+		confined_port = p->port;
 	return ret;
 }

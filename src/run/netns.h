@@ -35,4 +35,11 @@ bool sk_netns_wanted(const stockade_plan *plan, uint16_t proxy_port);
  * the isolation hook (data: struct sk_netns_proxy). */
 int sk_netns_inside(void *data, stockade_error **err);
 
+/* In the command's side of namespaces sk_netns_inside() set up for the
+ * proxy, for this plan (sk_netns_wanted() with that port): TCP reaches the
+ * proxy's listener and nothing else there (no route, nothing else
+ * listening), so connects need no supervisor to check their address
+ * (run/mediate_tcp.c).  False anywhere else. */
+bool sk_netns_confines_tcp(const stockade_plan *plan);
+
 #endif

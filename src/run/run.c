@@ -30,6 +30,7 @@
 
 #include "run/exec.h"
 #include "run/isolate.h"
+#include "run/proxy_run.h"
 #include "run/supervise.h"
 
 struct stockade_event {
@@ -110,16 +111,31 @@ static void relay_event(const struct sk_event *ev, void *data)
 	sk_write_all(o->fd, &r, sizeof(r));
 }
 
+/* Network mode proxy, in the child that stays for the run (the supervisor,
+ * or the command's outer process): the proxy ends when it does, and the
+ * command starts only once the proxy is confined. */
+static int proxy_up(struct sk_proxy *px, const stockade_plan *plan, bool audit, stockade_error **err)
+{
+	int ret;
+
+	if (!px)
+		return 0;
+	ret = sk_proxy_spawn(px, plan, audit, err);
+	return ret < 0 ? ret : sk_proxy_ready(px, err);
+}
+
 static _Noreturn void supervisor_main(const stockade_plan *plan, char *const argv[], enum sk_notify_mode mode,
-				      const struct sk_mediation *med, int fd)
+				      const struct sk_mediation *med, int fd, struct sk_proxy *px)
 {
 	struct relay_out o = { .fd = fd, .owner = getpid(), .plan = plan };
 	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o, .mediation = med };
-	struct sk_supervise_result res;
+	struct sk_supervise_result res = { .phase = SK_SUP_SETUP_FAILED };
 	stockade_error *e = NULL;
 	struct relay r = { .kind = RELAY_DONE };
 
-	r.ret = sk_supervise_exec(plan, argv, &sopts, &res, &e);
+	r.ret = proxy_up(px, plan, mode == SK_NOTIFY_DENY || plan->audit, &e);
+	if (r.ret >= 0)
+		r.ret = sk_supervise_exec(plan, argv, &sopts, &res, &e);
 	r.phase = res.phase;
 	r.wstatus = res.wstatus;
 	r.errnum = r.ret < 0 ? (e ? e->status : -r.ret) : 0;
@@ -211,7 +227,8 @@ static int wait_child(pid_t pid, int *wstatus)
 
 /* Enforce only: confine a child with a program compiled here, exec, wait.
  * A close-on-exec socket carries a failure before or at exec back. */
-static int run_enforced(const stockade_plan *plan, char *const argv[], int *wstatus, stockade_error **err)
+static int run_enforced(const stockade_plan *plan, char *const argv[], int *wstatus, struct sk_proxy *px,
+			stockade_error **err)
 {
 	stockade_program *prog = NULL;
 	struct relay r = { .kind = RELAY_DONE };
@@ -230,9 +247,11 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 
 		/* Namespaces (isolate.h): this child stays as their outer
 		 * process and ends as the command does. */
-		r.ret = sk_isolate(plan, NULL, &e);
+		r.ret = proxy_up(px, plan, plan->audit, &e);
 		if (r.ret >= 0)
-			r.ret = stockade_program_exec(prog, argv, &e);
+			r.ret = sk_isolate(plan, NULL, &e);
+		if (r.ret >= 0)
+			r.ret = sk_program_exec(prog, argv, NULL, NULL, &e);
 		r.errnum = e ? e->status : -r.ret;
 		if (e && e->msg)
 			snprintf(r.msg, sizeof(r.msg), "%s", e->msg);
@@ -240,6 +259,8 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 		_exit(r.errnum == ENOENT ? 127 : 126);
 	}
 	stockade_program_free(prog);
+	if (px)
+		sk_proxy_free(px); /* the child's to hand on */
 	got = read_all(fd, &r, sizeof(r));
 	close(fd);
 	r.msg[sizeof(r.msg) - 1] = '\0';
@@ -254,15 +275,16 @@ static int run_enforced(const stockade_plan *plan, char *const argv[], int *wsta
 	return 0;
 }
 
+static int run_plan(const stockade_plan *plan, char *const argv[], const struct stockade_run_options *opts,
+		    int *wstatus, struct sk_proxy *px, stockade_error **err);
+
 int stockade_run(const stockade_plan *plan, char *const argv[], const struct stockade_run_options *opts,
 		 int *wstatus, stockade_error **err)
 {
 	struct stockade_run_options o = { .size = sizeof(o) };
-	enum sk_notify_mode mode;
-	struct sk_mediation med;
-	struct relay done;
-	int fd, ret;
-	pid_t pid;
+	struct sk_proxy px = SK_PROXY_INIT;
+	stockade_plan *with_proxy = NULL;
+	int ret;
 
 	if (wstatus)
 		*wstatus = 0;
@@ -274,6 +296,31 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 			return sk_error(err, EINVAL, "stockade_run_options: size %zu is too small", opts->size);
 		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
 	}
+	if (plan->access.net != SK_NET_PROXY)
+		return run_plan(plan, argv, &o, wstatus, NULL, err);
+	/* Network mode proxy: its listener first, its address in the plan
+	 * (Landlock's port, the supervisor's address), then the run, whose
+	 * child starts the proxy (proxy_up). */
+	ret = sk_proxy_listen(&px, err);
+	if (ret == 0)
+		ret = sk_proxy_plan(plan, px.port, &with_proxy, err);
+	if (ret == 0)
+		ret = run_plan(with_proxy, argv, &o, wstatus, &px, err);
+	sk_proxy_plan_free(with_proxy);
+	sk_proxy_close(&px);
+	return ret;
+}
+
+static int run_plan(const stockade_plan *plan, char *const argv[], const struct stockade_run_options *opts,
+		    int *wstatus, struct sk_proxy *px, stockade_error **err)
+{
+	struct stockade_run_options o = *opts;
+	enum sk_notify_mode mode;
+	struct sk_mediation med;
+	struct relay done;
+	int fd, ret;
+	pid_t pid;
+
 	switch (o.mode) {
 	case STOCKADE_RUN_ENFORCE:
 		/* audit mode needs the supervisor; so do mediated calls */
@@ -289,11 +336,11 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 		return sk_error(err, EINVAL, "unknown run mode %d", (int)o.mode);
 	}
 	if (!plan->seccomp_enabled)
-		return run_enforced(plan, argv, wstatus, err);
+		return run_enforced(plan, argv, wstatus, px, err);
 	if ((ret = sk_mediation_setup(plan, mode, &med, err)) < 0)
 		return ret;
 	if (mode == SK_NOTIFY_NONE && !med.n)
-		return run_enforced(plan, argv, wstatus, err);
+		return run_enforced(plan, argv, wstatus, px, err);
 
 	pid = fork_with_channel(&fd, err);
 	if (pid < 0) {
@@ -301,8 +348,10 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 		return (int)pid;
 	}
 	if (pid == 0)
-		supervisor_main(plan, argv, mode, &med, fd);
+		supervisor_main(plan, argv, mode, &med, fd, px);
 	sk_mediation_free(&med);
+	if (px)
+		sk_proxy_free(px); /* the child's to hand on */
 	ret = relay_in(fd, plan, &o, &done);
 	close(fd);
 	if (ret < 0) {
@@ -317,8 +366,9 @@ int stockade_run(const stockade_plan *plan, char *const argv[], const struct sto
 		return sk_error(err, -ret, "waitpid: %s", strerror(-ret));
 	/* Inside another supervisor, whose filter and mediators still
 	 * hold: plain enforcement, as without mediation. */
-	if (mode == SK_NOTIFY_NONE && done.ret < 0 && done.phase == SK_SUP_SETUP_FAILED && done.errnum == EBUSY)
-		return run_enforced(plan, argv, wstatus, err);
+	if (mode == SK_NOTIFY_NONE && done.ret < 0 && done.phase == SK_SUP_SETUP_FAILED && done.errnum == EBUSY &&
+	    !px)
+		return run_enforced(plan, argv, wstatus, NULL, err);
 	if (wstatus)
 		*wstatus = done.wstatus;
 	if (done.ret < 0)

@@ -405,11 +405,11 @@ static _Noreturn void linger(struct sup *s, int sock)
 	_exit(0);
 }
 
-/* Fork the linger process and learn its pids (into a->fence).  *lsock
- * stays -1 when there is none: then nothing lingers. */
-static pid_t start_linger(struct sup *s, struct child_args *a, int sigfd, int *sv, int *lsock)
+/* Fork the linger process; *lsock is its end of the socket, -1 when
+ * there is none (then nothing lingers).  Its hello is read later
+ * (linger_hello): it starts its workers while we start ours. */
+static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock)
 {
-	struct linger_hello hello;
 	int l[2];
 	pid_t pid;
 
@@ -426,19 +426,33 @@ static pid_t start_linger(struct sup *s, struct child_args *a, int sigfd, int *s
 		linger(s, l[1]);
 	}
 	close(l[1]);
-	if (pid < 0 || read(l[0], &hello, sizeof(hello)) != (ssize_t)sizeof(hello) || hello.n < 1 ||
-	    hello.n > ARRAY_SIZE(hello.pids) || hello.pids[0] != pid) {
+	if (pid < 0) {
 		close(l[0]);
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
+		return -1;
+	}
+	*lsock = l[0];
+	return pid;
+}
+
+/* Learn the linger process's pids (into a->fence); without them it is
+ * ended, and nothing lingers (*lsock -1, -1 returned). */
+static pid_t linger_hello(struct child_args *a, pid_t pid, int *lsock)
+{
+	struct linger_hello hello;
+
+	if (pid < 0)
+		return -1;
+	if (read(*lsock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) || hello.n < 1 ||
+	    hello.n > ARRAY_SIZE(hello.pids) || hello.pids[0] != pid) {
+		close(*lsock);
+		*lsock = -1;
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		return -1;
 	}
 	for (unsigned i = 0; i < hello.n && a->nfence < FENCE_MAX; i++)
 		a->fence[a->nfence++] = hello.pids[i];
-	*lsock = l[0];
 	return pid;
 }
 
@@ -499,12 +513,20 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * process (not for audit and learn, which leave nothing running) and
 	 * its workers, then ours.  Workers are never added later. */
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, &a, sigfd, sv, &lsock);
+		linger_pid = start_linger(&s, sigfd, sv, &lsock);
 	if ((ret = start_mediation(&s, err)) < 0) {
+		linger_pid = linger_hello(&a, linger_pid, &lsock);
 		res->phase = SK_SUP_SETUP_FAILED;
 		goto restore;
 	}
-	a.nfence += sk_mediate_prestart(s.rt, a.fence + a.nfence, FENCE_MAX - a.nfence);
+	/* Ours while the linger process starts its own (both before the
+	 * fork: the fence names them all). */
+	pid_t workers[FENCE_MAX];
+	size_t nworkers = sk_mediate_prestart(s.rt, workers, FENCE_MAX);
+
+	linger_pid = linger_hello(&a, linger_pid, &lsock);
+	for (size_t i = 0; i < nworkers && a.nfence < FENCE_MAX; i++)
+		a.fence[a.nfence++] = workers[i];
 
 	child = fork();
 	if (child < 0) {

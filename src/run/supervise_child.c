@@ -36,6 +36,7 @@
 #include "run/isolate.h"
 #include "run/supervise.h"
 #include "run/supervise_child.h"
+#include "run/proxy_run.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -237,6 +238,10 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	ret = sk_program_new(a->plan, &nt, &program, &e);
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
+	/* A proxy the CLI started: nothing runs before its word that it is
+	 * confined (run/proxy_run.h); its start overlapped ours. */
+	if ((ret = sk_proxy_gate(&e)) < 0)
+		child_fail(a->sock, -ret, "network mode proxy", e);
 	sp = program->filter_plan;
 	rep = program->status.rep;
 	rep.applied = true;

@@ -253,6 +253,19 @@ else
 	echo "note: /etc/hosts has no 127.0.0.1 localhost line; the guard's resolver case is skipped"
 fi
 
+# ---- the proxy is no child of the command (it detaches itself) ----
+out=$(agent -- python3 -c "
+import os
+p = os.getpid()
+f = '/proc/%d/task/%d/children' % (p, p)
+print((open(f).read().strip() or 'none') if os.path.exists(f) else 'no-file')" 2>&1) ||
+	fail "the children probe did not run: $out"
+case $out in
+none) ;;
+no-file) echo "note: no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): the children check is skipped" ;;
+*) fail "the command has children at its start (the proxy's?): $out" ;;
+esac
+
 # ---- no way around the proxy ----
 out=$(agent -- python3 - "$port" <<'PY'
 import os, socket, sys
@@ -291,14 +304,42 @@ def autobind():
 attempt("listen autobind", autobind)
 PY
 ) 2>"$tmp/err" || fail "the bypass probes did not run: $out $(cat "$tmp/err")"
-case $out in
-*REACHED*) fail "a connection bypassed the proxy: $out" ;;
-esac
-[ "$(echo "$out" | grep -c '^refused')" = 6 ] || fail "bypass probes: $out"
-# the proxy's port on another loopback address: Landlock lets the port
-# through, the supervisor's connect() check refuses the address
-grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
-	"$tmp/err" || fail "no mediated refusal for 127.0.0.2: $(cat "$tmp/err")"
+if [ "$netns" = yes ]; then
+	# In the proxy's network namespace no supervisor checks addresses
+	# (plain enforcement): the namespace refuses what leads elsewhere (111:
+	# nothing listens on 127.0.0.2 there), and a listener autobound in it
+	# is the command's own (nothing outside the namespace reaches it).
+	case $out in
+	*"REACHED server port"* | *"REACHED proxy port"* | *"REACHED udp"* | *"REACHED MSG_FASTOPEN"* | \
+		*"REACHED no credential"*) fail "a connection bypassed the proxy: $out" ;;
+	esac
+	echo "$out" | grep -q "^refused proxy port on 127.0.0.2 111$" ||
+		fail "the namespace did not refuse the proxy's port on 127.0.0.2: $out"
+	[ "$(echo "$out" | grep -c '^refused')" -ge 5 ] || fail "bypass probes: $out"
+	grep -q "connect TCP" "$tmp/err" && fail "a supervisor mediated TCP in the namespace: $(cat "$tmp/err")"
+else
+	case $out in
+	*REACHED*) fail "a connection bypassed the proxy: $out" ;;
+	esac
+	[ "$(echo "$out" | grep -c '^refused')" = 6 ] || fail "bypass probes: $out"
+	# the proxy's port on another loopback address: Landlock lets the port
+	# through, the supervisor's connect() check refuses the address
+	grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied): tcp_connect lists this port for other addresses only" \
+		"$tmp/err" || fail "no mediated refusal for 127.0.0.2: $(cat "$tmp/err")"
+fi
+# With a report, TCP is mediated in the namespace too (who connected):
+# the same refusal as without one
+if [ "$netns" = yes ]; then
+	out=$(agent --report -- python3 -c "
+import os, socket
+proxy = int(os.environ['HTTP_PROXY'].rsplit(':', 1)[1])
+s = socket.socket()
+try:
+    s.connect(('127.0.0.2', proxy)); print('ok')
+except OSError as e: print(e.errno)" 2>"$tmp/err") || true
+	[ "$out" = 13 ] && grep -q "stockade: connect TCP 127.0.0.2:[0-9]* refused (Permission denied)" "$tmp/err" ||
+		fail "--report in the namespace: no mediated refusal for 127.0.0.2: $out $(cat "$tmp/err")"
+fi
 
 # ---- tcp_connect with an address ----
 out=$(sr --tcp-connect "127.0.0.1:$port" -- curl -sS "http://127.0.0.1:$port/index.html" 2>&1) ||
@@ -658,13 +699,17 @@ PY
 	[ $st = 1 ] && grep -q "stockade: proxy: cannot drop its privileges: .*; it does not serve" "$tmp/out5" ||
 		fail "a proxy whose confinement failed: exit $st, $(cat "$tmp/out5")"
 	# ... and stockade waits for the proxy's word: the command does not run
-	rm -f "$tmp/work/ran"
-	st=0
-	setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" \
-		--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
-	[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
-		grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
-		fail "a run whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
+	# (waited for in the command's process: exec'd in place, supervised,
+	# reported, audited)
+	for how in --no-report --report --audit; do
+		rm -f "$tmp/work/ran"
+		st=0
+		setpriv --bounding-set -setpcap --inh-caps -all "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" $how \
+			--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" >"$tmp/out5" 2>&1 || st=$?
+		[ $st != 0 ] && [ ! -e "$tmp/work/ran" ] &&
+			grep -q "stockade: proxy: it could not confine itself (.*); the run does not start" "$tmp/out5" ||
+			fail "a run ($how) whose proxy could not confine itself: exit $st, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out5")"
+	done
 fi
 
 # ---- the proxy ends with the run, whatever its clients do ----
