@@ -6,7 +6,9 @@
  * clone() into new pid, IPC, mount, UTS and cgroup namespaces (with a user
  * namespace when not root); then / made MS_SLAVE|MS_REC; then a /proc; then
  * a devpts instance and /dev/ptmx; then the whole mount view (sockets,
- * .git, memfd) as stockade makes it; then init forking a child of its own.
+ * .git, memfd) but nothing read-only; then with everything outside the
+ * write roots read-only, as stockade makes it; then init forking a child
+ * of its own.
  * Prints "ROW median_us" lines (median of N rounds, CLOCK_MONOTONIC).
  *
  *   isolation [-n ROUNDS]
@@ -29,7 +31,7 @@
 #include "run/isolate.h"
 #include "stockade.h"
 
-enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW, INIT_FORK, INIT_VM, NSTEPS };
+enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW_RW, VIEW, INIT_FORK, INIT_VM, NSTEPS };
 static const char *const names[NSTEPS] = {
 	"fork+wait (no namespaces)",
 	"clone() into new pid, mount, IPC, UTS, cgroup namespaces",
@@ -37,6 +39,7 @@ static const char *const names[NSTEPS] = {
 	"+ mount /proc",
 	"+ devpts newinstance, /dev/ptmx",
 	"+ the rest of the view: sockets; .git; memfd",
+	"+ read-only outside the write roots (clones, mount_setattr, move_mount)",
 	"+ init forks the command",
 	"the same with init sharing the caller's memory (CLONE_VM): stockade's whole setup",
 };
@@ -86,16 +89,19 @@ static _Noreturn void child(enum step s)
 
 	if (userns)
 		map_self();
-	if (s >= SLAVE && s < VIEW && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+	if (s >= SLAVE && s < VIEW_RW && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		_exit(2);
-	if (s >= PROC && s < VIEW && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (s >= PROC && s < VIEW_RW && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		_exit(3);
-	if (s >= DEVPTS && s < VIEW &&
+	if (s >= DEVPTS && s < VIEW_RW &&
 	    (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") < 0 ||
 	     mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0))
 		_exit(4);
-	if (s >= VIEW && sk_mount_view(plan, !userns && getuid() == 0, &v, step, sizeof(step)) < 0)
+	/* (VIEW_RW: the view as `run --audit` makes it, nothing read-only) */
+	if (s >= VIEW_RW && sk_mount_view(plan, !userns && getuid() == 0, s == VIEW_RW, &v, step, sizeof(step)) < 0)
 		_exit(5);
+	if (s >= VIEW && !v.ro_view)
+		_exit(6);
 	if (s >= INIT_FORK) {
 		pid_t p = fork();
 

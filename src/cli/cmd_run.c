@@ -229,6 +229,13 @@ int cmd_run(int argc, char **argv)
 	argv[i] = path;
 	/* Started now; the process that execs the command waits for its word
 	 * before it confines itself (run/proxy_run.h): its start overlaps ours. */
+	/* (The report file in this view: the command's is read-only outside
+	 * its write roots.) */
+	if (run_report_open(&rep) < 0) {
+		stockade_plan_free(plan);
+		policy_opts_free(&o);
+		return EXIT_STOCKADE;
+	}
 	if (proxy_spawn(&proxy, plan, rep.audit || plan->audit) < 0) {
 		proxy_run_free(&proxy);
 		stockade_plan_free(plan);
@@ -261,8 +268,10 @@ int cmd_run(int argc, char **argv)
 			sk_host_daemon_socket_pin(sk_host_daemon_socket(where, sizeof(where)), where);
 	}
 	struct sk_netns_proxy netns = { .ctl = proxy.ctl, .port = (uint16_t)proxy.port };
-	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns };
-	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : NULL, &err);
+	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns,
+				       .audit = rep.audit };
+	struct sk_isolate_opts iso_plain = { .audit = rep.audit };
+	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : &iso_plain, &err);
 	if (ret < 0)
 		goto out;
 	/* --report, --audit, mediated calls: a supervisor runs the command

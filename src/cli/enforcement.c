@@ -179,6 +179,14 @@ static void fs_text(struct line *l, const struct sk_enforcement *rep)
 	}
 	if (rep->walked)
 		add(l, "; %zu rules", rep->fs_rules);
+	/* Landlock has no right for a file's metadata: only a read-only
+	 * mount stops chmod, chown, utimensat and setxattr (run/mounts.c). */
+	if (rep->ro_view)
+		add(l, "; outside the write roots read-only (mount view): modes, owners, times and xattrs cannot "
+		       "change");
+	else
+		add(l, "; file modes, owners, times and xattrs outside the write roots stay changeable where Unix "
+		       "permissions allow: Landlock has no right for them");
 }
 
 static void net_text(struct line *l, const stockade_plan *plan, const struct sk_enforcement *rep)

@@ -230,6 +230,20 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 	return exit_like(res.wstatus);
 }
 
+int run_report_open(struct run_report_opts *o)
+{
+	char why[300];
+
+	if (!o->json_path || !strcmp(o->json_path, "-") || o->json_fd >= 0 || o->json_file >= 0)
+		return 0;
+	o->json_file = outfile_open(o->json_path, why, sizeof(why));
+	if (o->json_file < 0) {
+		fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
+		return -1;
+	}
+	return 0;
+}
+
 int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, const char *policy, char **argv,
 		   void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
@@ -317,7 +331,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	} else if (o->json_path) {
 		char why[300];
 
-		json_fd = outfile_open(o->json_path, why, sizeof(why));
+		json_fd = o->json_file >= 0 ? o->json_file : outfile_open(o->json_path, why, sizeof(why));
 		if (json_fd < 0) {
 			fprintf(stderr, "stockade: --report-json %s: %s\n", o->json_path, why);
 			sk_mediation_free(&med);

@@ -14,12 +14,18 @@ struct run_report_opts {
 	const char *json_path; /* --report-json FILE ("-": standard output) */
 	int json_fd;	       /* --report-fd N, or -1 */
 	int proxy_events;      /* network mode proxy: the memfd of its decisions (report_net.c), or -1 */
+	int json_file;	       /* --report-json FILE opened by run_report_open(), or -1 */
 };
 
-#define RUN_REPORT_OPTS_INIT { .report = -1, .json_fd = -1, .proxy_events = -1 }
+#define RUN_REPORT_OPTS_INIT { .report = -1, .json_fd = -1, .proxy_events = -1, .json_file = -1 }
 
 /* Parse one option at argv[*i]: 1 consumed, 0 not ours, -1 error (printed). */
 int run_report_opt_parse(struct run_report_opts *o, int argc, char **argv, int *i);
+
+/* Open --report-json FILE now, in the host's mount view: the command's
+ * is read-only outside its write roots (docs/isolation.md).  -1 if it
+ * cannot be (said on stderr). */
+int run_report_open(struct run_report_opts *o);
 
 /* Run argv (argv[0] resolved) under the supervisor when the options, the
  * policy (seccomp.mode: audit) or a terminal ask for it.  Returns the exit

@@ -110,6 +110,7 @@ struct sk_enforcement {
 	unsigned sockets_allowed; /* left reachable by sockets.allow */
 	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
 	bool git_ro;		  /* the working tree's .git hooks and config are read-only */
+	bool ro_view;		  /* every mount read-only outside the write roots (mounts.c) */
 };
 
 /* The scheduler and limit family and its kin: the calls that act on

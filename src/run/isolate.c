@@ -230,7 +230,7 @@ static void init_main(struct init_args *a)
 	/* Then not the command's to ptrace, read (/proc/1/mem, environ) or
 	 * take descriptors from.  The command inherits it until execve. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	ret = sk_mount_view(a->plan, a->real_root, &m.view, m.step, sizeof(m.step));
+	ret = sk_mount_view(a->plan, a->real_root, a->opts && a->opts->audit, &m.view, m.step, sizeof(m.step));
 	if (ret < 0)
 		goto fail;
 	if (a->opts && a->opts->inside && (ret = a->opts->inside(a->opts->data, &e)) < 0) {
@@ -487,6 +487,7 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	rep->sockets_allowed = state.view.allowed;
 	rep->git_ro = state.view.git_ro;
 	rep->memfd_noexec = state.view.memfd_noexec;
+	rep->ro_view = state.view.ro_view;
 	rep->ns = (struct sk_enforcement_item){ .level = SK_LEVEL_OFF };
 	if (plan->access.isolation == SK_ISOLATION_OFF)
 		return;
@@ -498,8 +499,10 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 		return;
 	}
 	rep->ns.level = SK_LEVEL_FULL;
-	if (dry)
+	if (dry) {
 		rep->memfd_noexec = real_root && access("/proc/sys/vm/memfd_noexec", F_OK) == 0;
+		rep->ro_view = sk_isolation_wants_ro_view(plan);
+	}
 	if (!rep->memfd_noexec && sk_isolation_wants_memfd_noexec(plan)) {
 		rep->ns.level = SK_LEVEL_PARTIAL;
 		rep->ns.gaps = STOCKADE_GAP_NS_MEMFD_EXEC;

@@ -30,6 +30,9 @@ struct sk_isolate_opts {
 	 * command without namespaces, `required` refuses to run. */
 	int (*inside)(void *data, stockade_error **err);
 	void *data;
+	/* `run --audit`: nothing is denied, so the mount view stays writable
+	 * outside the write roots too (as under seccomp.mode: audit). */
+	bool audit;
 };
 
 /*
@@ -69,17 +72,23 @@ bool sk_in_initial_userns(void);
 struct sk_mount_view {
 	unsigned hidden, allowed;
 	bool git_ro, memfd_noexec;
+	bool ro_view;	   /* every mount read-only but the write roots' */
+	unsigned rw_roots; /* write roots whose tree was put back read-write */
 };
 
-/* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, a /proc for
+/* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, every mount
+ * read-only but the write roots (sk_isolation_wants_ro_view), a /proc for
  * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), host
  * sockets hidden but those sockets.allow names, the working tree's .git
  * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
  * denies executable memfds.  On failure a negative errno, with the step
  * that failed in `step`. */
+/* The plan restricts the filesystem (Landlock not off) and no write root
+ * is /: everything outside the write roots is made read-only. */
+bool sk_isolation_wants_ro_view(const stockade_plan *plan);
 /* The plan denies memfd_create(MFD_EXEC): vm.memfd_noexec=1 goes with it. */
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);
-int sk_mount_view(const stockade_plan *plan, bool real_root, struct sk_mount_view *out, char *step,
+int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct sk_mount_view *out, char *step,
 		  size_t step_size);
 
 #endif
