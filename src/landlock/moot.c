@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "landlock/landlock.h"
@@ -23,6 +24,25 @@
  * gain the access, nor change the mode of a file it does not own.
  * Skipping it keeps the directory above whole: no split /etc or /dev, whose
  * entries created later would get no rule (docs/landlock.md). */
+/* Whether this process is in group `gid` (effective or supplementary);
+ * the list is read once.  In doubt, yes (the caller then asks the kernel). */
+static bool in_group(gid_t gid)
+{
+	static gid_t groups[256];
+	static int n = -2;
+
+	if (gid == getegid())
+		return true;
+	if (n == -2)
+		n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
+	if (n < 0)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 static bool moot_here(uid_t uid, const char *path)
 {
 	static int restrict_dmesg = -1;
@@ -47,6 +67,12 @@ static bool moot_here(uid_t uid, const char *path)
 	/* No bits for the group class (the ACL mask, if there is an ACL): no
 	 * one but the owner gets in, and one stat said so (64 consoles). */
 	if (!(sb.st_mode & 070))
+		return true;
+	/* Group bits of a group this process is not in, and no ACL (whose
+	 * named entries could let it in): no one but the owner and the group
+	 * gets in (/etc/shadow, root:shadow 0640), and two calls said so. */
+	if (!in_group(sb.st_gid) && lgetxattr(path, "system.posix_acl_access", NULL, 0) < 0 &&
+	    (errno == ENODATA || errno == ENOTSUP))
 		return true;
 	return faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) < 0 && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0 &&
 	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0;

@@ -596,7 +596,8 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 
 	/* TCP ports under network mode none/unix: also build the filter that
 	 * denies TCP, for kernels whose Landlock cannot limit the ports. */
-	if (ret == 0 && (*out)->access.tcp_sockets) {
+	if (ret == 0 && (*out)->access.tcp_sockets &&
+	    !(policy->tcp_fallback_unneeded && (*out)->access.landlock != SK_LANDLOCK_OFF)) {
 		ret = plan_build(policy, false, &(*out)->net_fallback, err);
 		if (ret < 0) {
 			stockade_plan_free(*out);

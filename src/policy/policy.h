@@ -233,6 +233,12 @@ struct stockade_policy {
 	 * `extends:` (it then starts from nothing); NULL otherwise.  The CLI
 	 * refuses such a --policy; the API takes it as it is. */
 	const struct sk_layer *unanchored;
+	/* Set by a caller that builds the plan to run it here, on a kernel
+	 * whose Landlock limits TCP ports (ABI 4): the plan then carries no
+	 * TCP fallback (the filter that denies TCP where Landlock cannot limit
+	 * the ports), and a program that finds Landlock not limiting them
+	 * after all refuses to run (run/exec.c). */
+	bool tcp_fallback_unneeded;
 };
 
 /* Parse one YAML document into a new layer.  `extends` receives the value of

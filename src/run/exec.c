@@ -32,13 +32,15 @@
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
 
-/* The plan whose seccomp filter goes with the Landlock outcome in rep. */
+/* The plan whose seccomp filter goes with the Landlock outcome in rep;
+ * NULL where that is the TCP fallback and the plan was built without one
+ * (stockade_policy.tcp_fallback_unneeded): never TCP unlimited. */
 static const stockade_plan *seccomp_plan_for(const stockade_plan *plan, const struct sk_enforcement *rep)
 {
 	/* TCP sockets pass seccomp only where Landlock limits their ports,
 	 * or (mode proxy) where the command's network namespace holds nothing
 	 * but the proxy's listener (run/netns.c): no port leads elsewhere. */
-	if (plan->seccomp_enabled && plan->net_fallback && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL &&
+	if (plan->seccomp_enabled && plan->access.tcp_sockets && rep->net.level != SK_LEVEL_FULL &&
 	    !(plan->access.net == SK_NET_PROXY && (rep->ns_flags & CLONE_NEWNET)))
 		return plan->net_fallback;
 	return plan;
@@ -63,6 +65,15 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 		prog->status.rep.nnp = true;
 		sk_enforcement_isolation(plan, &prog->status.rep);
 		prog->filter_plan = seccomp_plan_for(plan, &prog->status.rep);
+		if (!prog->filter_plan) {
+			ret = sk_error(err, EPERM,
+				       "Landlock does not limit TCP ports here, and the plan was built without the filter "
+				       "that denies TCP where it cannot");
+			sk_error_hint(err, "build the plan without tcp_fallback_unneeded, or run where Landlock has TCP "
+					   "rules (Linux 6.7+)");
+		}
+	}
+	if (ret == 0) {
 		sk_enforcement_seccomp(prog->filter_plan, &prog->status.rep);
 		sk_enforcement_caps(plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,

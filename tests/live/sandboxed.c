@@ -15,6 +15,7 @@
 #include "../harness.h"
 #include "live_util.h"
 #include "sandboxed.h"
+#include "stockade.h"
 
 static const char *describe(int outcome, char *buf, size_t size)
 {
@@ -166,4 +167,20 @@ int cli_run(const char *const *opts, const char *const *argv, struct run *r)
 	cmd_push_stockade_run(&c, opts);
 	cmd_push_all(&c, argv);
 	return cmd_run(&c, NULL, r);
+}
+
+bool ns_here(void)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_status *st = NULL;
+	unsigned long flags = 0;
+
+	if (stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_preset(p, "agent", NULL) == 0 &&
+	    stockade_plan_build(p, &plan, NULL) == 0 && stockade_plan_status(plan, &st, NULL) == 0)
+		flags = stockade_status_namespaces(st, NULL, NULL);
+	stockade_status_free(st);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	return flags != 0;
 }

@@ -52,4 +52,16 @@ int check_rows(const char *label, const char *const *opts, const struct row *row
 /* Run an arbitrary command under stockade. */
 int cli_run(const char *const *opts, const char *const *argv, struct run *r);
 
+/* Whether `stockade run` under agent gets namespaces here (as the
+ * library's status says, which is what doctor prints). */
+bool ns_here(void);
+
+#define NEED_NS()                                                                                              \
+	do {                                                                                                   \
+		if (!have_binaries())                                                                          \
+			return;                                                                                \
+		if (!ns_here())                                                                                \
+			SKIP("namespaces cannot be made here (`stockade doctor` says why)");                \
+	} while (0)
+
 #endif

@@ -39,23 +39,6 @@ static const char *tool(const char *name)
 	return t ? strdup(t) : NULL;
 }
 
-/* Whether `stockade run` under agent gets namespaces here (the status). */
-static bool ns_here(void)
-{
-	stockade_policy *p = NULL;
-	stockade_plan *plan = NULL;
-	stockade_status *st = NULL;
-	unsigned long flags = 0;
-
-	if (stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_preset(p, "agent", NULL) == 0 &&
-	    stockade_plan_build(p, &plan, NULL) == 0 && stockade_plan_status(plan, &st, NULL) == 0)
-		flags = stockade_status_namespaces(st, NULL, NULL);
-	stockade_status_free(st);
-	stockade_plan_free(plan);
-	stockade_policy_free(p);
-	return flags != 0;
-}
-
 /*
  * gdb runs a program, stops at a breakpoint in it (ptrace of its own
  * child, breakpoints poked into its memory, ASLR turned off through

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "landlock/landlock.h"
+#include "plan/plan.h"
+#include "policy/policy.h"
 #include "../harness.h"
 
 /* The status of a policy text under a Landlock ABI lowered to `abi` (-1:
@@ -250,4 +252,36 @@ TEST(status_required_refused)
 	}
 	stockade_error_free(err);
 	stockade_status_free(st);
+}
+
+/* A plan built without its TCP fallback (the CLI does so where Landlock
+ * limits TCP ports) is refused, never run with TCP unlimited, where
+ * Landlock turns out not to limit them: the program cannot be made. */
+TEST(status_no_tcp_fallback_fails_closed)
+{
+	static const char text[] = "extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\n";
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	stockade_program *prog = NULL;
+	stockade_error *err = NULL;
+
+	if (kernel_abi() < 4)
+		SKIP("this kernel's Landlock has no TCP rules (ABI 4): the CLI builds the fallback here");
+	CHECK(stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_text(p, "t", text, strlen(text), NULL) == 0);
+	p->tcp_fallback_unneeded = true;
+	CHECK(stockade_plan_build(p, &plan, NULL) == 0);
+	CHECK_MSG(plan && plan->access.tcp_sockets && !plan->net_fallback, "the plan carries a fallback");
+	/* Where Landlock does limit the ports, the program is made. */
+	CHECK(plan && stockade_program_new(plan, &prog, NULL) == 0);
+	stockade_program_free(prog);
+	prog = NULL;
+	/* Where it does not (ABI 3), it is refused. */
+	sk_landlock_set_abi_override(3);
+	CHECK(plan && stockade_program_new(plan, &prog, &err) == -EPERM && !prog);
+	CHECK_MSG(err && err->msg && strstr(err->msg, "Landlock does not limit TCP ports here"), "%s",
+		  err && err->msg ? err->msg : "(none)");
+	sk_landlock_set_abi_override(-1);
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
 }
