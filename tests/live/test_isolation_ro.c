@@ -24,31 +24,6 @@
 #include <unistd.h>
 
 #include "sandboxed.h"
-#include "stockade.h"
-
-static bool ns_here(void)
-{
-	stockade_policy *p = NULL;
-	stockade_plan *plan = NULL;
-	stockade_status *st = NULL;
-	unsigned long flags = 0;
-
-	if (stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_preset(p, "agent", NULL) == 0 &&
-	    stockade_plan_build(p, &plan, NULL) == 0 && stockade_plan_status(plan, &st, NULL) == 0)
-		flags = stockade_status_namespaces(st, NULL, NULL);
-	stockade_status_free(st);
-	stockade_plan_free(plan);
-	stockade_policy_free(p);
-	return flags != 0;
-}
-
-#define NEED_NS()                                                                                              \
-	do {                                                                                                   \
-		if (!have_binaries())                                                                          \
-			return;                                                                                \
-		if (!ns_here())                                                                                \
-			SKIP("namespaces cannot be made here (`stockade doctor` says why)");                \
-	} while (0)
 
 static bool has(const struct run *r, const char *word)
 {
