@@ -364,7 +364,9 @@ static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH
 }
 
 /* A bind of path on itself: a mount point cannot be renamed or removed, so
- * the git directory cannot be swapped for one with hooks of its own. */
+ * the git directory cannot be swapped for one with hooks of its own.
+ * Recursive: write roots put back beneath it (a linked worktree's
+ * `--write $common/worktrees/NAME`) stay in view, read-write. */
 static int pin(struct view *v, const char *path)
 {
 	char t[32];
@@ -372,7 +374,7 @@ static int pin(struct view *v, const char *path)
 
 	if (fd < 0)
 		return 0;
-	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
+	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL);
 	close(fd);
 	return ret < 0 ? fail(v, errno, "pinning %s (bind)", path) : 0;
 }

@@ -77,10 +77,16 @@ grep -q "create ~/newfile x1 by touch: EACCES, not under any write root.*; fix: 
 check exec "exec ~/.other/bin/othertool x1 by sh: EACCES, not under any exec root" "--exec ~/.other" \
 	strict sh -c '"$HOME/.other/bin/othertool"'
 # A rename from a temp dir (no exec under strict) into the working tree
-# (exec) would give the file a right: Landlock says EXDEV.
+# (exec) would give the file a right: Landlock says EXDEV.  The working
+# tree inside the temp dir: with namespaces two write roots are two mounts,
+# and a rename between them is EXDEV whatever Landlock says
+# (docs/isolation.md, "Limits").
+mkdir "$side/proj"
+cd "$side/proj"
 echo data >"$side/moved"
 check rename "rename $PWD/moved x1 by python3: EXDEV, moving a file from $side to $PWD would give it exec rights" \
 	"--exec $side" strict "$py" -c "import os; os.rename('$side/moved', 'moved')"
+cd "$tmp/proj"
 
 # The JSON events carry the same.
 "$STOCKADE" run --report-json "$tmp/events.jsonl" -- sh -c 'cat "$HOME/.npmrc"; touch "$HOME/dir/x"' >/dev/null 2>&1 || true
