@@ -509,10 +509,9 @@ bool sk_isolation_wants_ro_view(const stockade_plan *plan)
 }
 
 /* The plan's write grants (roots: room for all its paths) as the Landlock
- * walk resolves them: expanded,
- * existing, canonical; a root named through a link planted inside another
- * is dropped (read-only, as the walk refuses it).  A write root of /
- * leaves nothing read-only: *everything is set. */
+ * walk resolves them: expanded, existing, canonical; a root named through
+ * a link planted inside another is dropped (read-only, as the walk refuses
+ * it).  A write root of / leaves nothing read-only: *everything is set. */
 static int write_roots(struct view *v, struct root *roots, size_t *n, bool *everything)
 {
 	const struct sk_plan_access *sb = &v->plan->access;
