@@ -185,9 +185,9 @@ label() {
 	floor) echo "1-insn filter (floor)" ;;
 	agent | strict | minimal | none) echo "stockade $1" ;;
 	agent-noiso) echo "stockade agent --isolation off" ;;
-	bare-u) echo "no sandbox, uid 65534" ;;
-	agent-u) echo "stockade agent, uid 65534" ;;
-	agent-noiso-u) echo "stockade agent --isolation off, uid 65534" ;;
+	bare-u) echo "no sandbox as uid 65534" ;;
+	agent-u) echo "stockade agent as uid 65534" ;;
+	agent-noiso-u) echo "stockade agent --isolation off as uid 65534" ;;
 	agent-unix) echo "stockade agent --isolation off + unix connects mediated" ;;
 	agent-file) echo "stockade agent (policy file)" ;;
 	agent-tcp) echo "stockade agent + tcp_connect: [8000]" ;;
@@ -393,14 +393,15 @@ table() {
 	table startup "µs"
 	echo
 	if [ -n "$bare_us" ]; then
-		awk -v b="$bare_us" '$1 == "floor" { f = $2 } $1 == "agent" { a = $2 }
-			END { if (a) printf "Target: agent within 0.5 ms of bare `true`: %+.3f ms (%s)", (a - b) / 1000, ((a - b) <= 500 ? "met" : "not met")
+		awk -v b="$bare_us" '$1 == "floor" { f = $2 } $1 == "agent" { a = $2 } $1 == "agent-noiso" { n = $2 }
+			END { if (a) printf "Targets (issue 14), as root: agent with namespaces within 1.5 ms of bare `true`: %+.3f ms (%s)", (a - b) / 1000, ((a - b) <= 1500 ? "met" : "not met")
+			      if (n) printf "; without them (--isolation off) within 0.5 ms: %+.3f ms (%s)", (n - b) / 1000, ((n - b) <= 500 ? "met" : "not met")
 			      if (a && f) printf "; the floor is %+.3f ms, so stockade'"'"'s own work under agent is %+.3f ms", (f - b) / 1000, (a - f) / 1000
 			      if (a) printf ".\n" }' "$startup_rows"
 		echo
 		awk '$1 == "agent-file" { f = $2 } $1 == "agent-tcp" { t = $2 } $1 == "agent-proxy" { p = $2 }
 			END { if (f && t) printf "Target (issue 15): a TCP port list within 1 ms of the same policy without one: %+.3f ms (%s)", (t - f) / 1000, ((t - f) <= 1000 ? "met" : "not met")
-			      if (f && p) printf "; mode proxy with an allow list (starting stockade-proxy, supervised): %+.3f ms (%s)", (p - f) / 1000, ((p - f) <= 1000 ? "met" : "not met")
+			      if (f && p) printf "; mode proxy with an allow list (stockade-proxy started for the run): %+.3f ms (%s)", (p - f) / 1000, ((p - f) <= 1000 ? "met" : "not met")
 			      if (f && t) printf ".\n" }' "$startup_rows"
 		echo
 		awk '$1 == "bare-u" { b = $2 } $1 == "agent-u" { a = $2 } $1 == "agent-noiso-u" { n = $2 }
