@@ -68,8 +68,8 @@ static void access_markdown(const stockade_plan *plan)
 	for (int k = 0; k < SK_FS_NKINDS; k++) {
 		bool any = false;
 		for (size_t i = 0; i < sb->npaths; i++) {
-			/* The devices a layer names sit at its odd place (plan.h). */
-			if (sb->paths[i].kind != (enum sk_fs_kind)k || sb->paths[i].layer % 2)
+			/* The devices a layer names have a place of their own (plan.h). */
+			if (sb->paths[i].kind != (enum sk_fs_kind)k || sk_fs_place_of(sb->paths[i].layer) == SK_FS_AT_DEVICES)
 				continue;
 			if (!any)
 				printf("| %s | ", kinds[k]);
@@ -83,7 +83,7 @@ static void access_markdown(const stockade_plan *plan)
 	}
 	bool dev = false;
 	for (size_t i = 0; i < sb->npaths; i++) {
-		if (!(sb->paths[i].layer % 2))
+		if (sk_fs_place_of(sb->paths[i].layer) != SK_FS_AT_DEVICES)
 			continue;
 		printf("%s`%s`", dev ? ", " : "| devices (the rest of `/dev` is carved out) | ", sb->paths[i].path + 5);
 		dev = true;

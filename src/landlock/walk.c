@@ -649,7 +649,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			/* Within one layer the most specific path decides
 			 * between read_only and a grant beneath it:
 			 * read_only: [$CWD] with write: [$CWD/out]. */
-			if (c->read_only && c->layer == g->layer && c->ncomps < g->ncomps)
+			if (c->read_only && sk_fs_layer_of(c->layer) == sk_fs_layer_of(g->layer) && c->ncomps < g->ncomps)
 				continue;
 			if (c->ncomps <= g->ncomps)
 				access &= ~c->removes; /* the grant is inside the carve-out */

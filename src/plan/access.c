@@ -337,14 +337,6 @@ static int network_hosts(stockade_plan *plan, const stockade_policy *policy, siz
 	return 0;
 }
 
-/* A layer's place among the filesystem paths: 2 per layer, so that the
- * devices a layer names sit above its own carve-outs and below the next
- * layer's (struct sk_fs_path.layer). */
-static size_t pos(size_t layer)
-{
-	return 2 * layer;
-}
-
 static int add_path(stockade_plan *plan, enum sk_fs_kind kind, const char *path, size_t layer, struct sk_origin at)
 {
 	struct sk_plan_access *sb = &plan->access;
@@ -461,7 +453,10 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 
 			if (restated(policy, first_fs, path))
 				continue;
-			if (add_path(plan, SK_FS_DENY, path, pos(first_fs), at) < 0)
+			/* /dev's below the replacing layer's devices, the others
+			 * above them, as that layer's own would be. */
+			if (add_path(plan, SK_FS_DENY, path,
+				     sk_fs_place(first_fs, devices ? SK_FS_AT_GRANTS : SK_FS_AT_CARVES), at) < 0)
 				return oom(err);
 		}
 	}
@@ -469,7 +464,10 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		const struct sk_layer *l = policy->layers[li];
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			for (size_t i = 0; i < l->nfs[k]; i++) {
-				if (add_path(plan, (enum sk_fs_kind)k, l->fs[k][i].path, pos(li), l->fs[k][i].at) < 0)
+				bool carve = k == SK_FS_DENY || k == SK_FS_READ_ONLY;
+
+				if (add_path(plan, (enum sk_fs_kind)k, l->fs[k][i].path,
+					     sk_fs_place(li, carve ? SK_FS_AT_CARVES : SK_FS_AT_GRANTS), l->fs[k][i].at) < 0)
 					return oom(err);
 				if (k == SK_FS_READ || k == SK_FS_WRITE || k == SK_FS_EXEC)
 					sb->fs = true;
@@ -478,10 +476,11 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		 * granted just above it (below the next layer). */
 		if (!l->ndevices)
 			continue;
-		if (add_path(plan, SK_FS_DENY, "/dev", pos(li), l->devices_at) < 0)
+		if (add_path(plan, SK_FS_DENY, "/dev", sk_fs_place(li, SK_FS_AT_GRANTS), l->devices_at) < 0)
 			return oom(err);
 		for (size_t i = 0; i < l->ndevices; i++)
-			if (add_path(plan, SK_FS_WRITE, l->devices[i].path, pos(li) + 1, l->devices[i].at) < 0)
+			if (add_path(plan, SK_FS_WRITE, l->devices[i].path, sk_fs_place(li, SK_FS_AT_DEVICES),
+				     l->devices[i].at) < 0)
 				return oom(err);
 		sb->fs = true;
 	}

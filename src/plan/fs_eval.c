@@ -440,7 +440,8 @@ static bool carves(const struct ix_entry *g, struct ix_entry *c)
 		return false;
 	below = is_under(g->lex, where) || (g->canon && is_under(g->canon, where));
 	inside = covers(c, g->lex) || (g->canon && covers(c, g->canon));
-	if (inside && !below && c->p->kind == SK_FS_READ_ONLY && c->p->layer == g->p->layer)
+	if (inside && !below && c->p->kind == SK_FS_READ_ONLY &&
+	    sk_fs_layer_of(c->p->layer) == sk_fs_layer_of(g->p->layer))
 		return false;
 	return below || inside;
 }

@@ -17,12 +17,31 @@ struct sk_fs_path {
 	const char *path; /* as written ("~/.ssh/id_*"), interned in the plan */
 	enum sk_fs_kind kind;
 	/* Position in the stack: a carve-out applies to grants at its position
-	 * and below.  Two per policy layer: 2 * layer for its lists, one more
-	 * for the devices it names (filesystem.devices), above its own
-	 * carve-outs of /dev. */
+	 * and below.  SK_FS_PLACES per policy layer (sk_fs_place): its grants
+	 * and the carve-out of /dev its `devices:` make, then the devices it
+	 * names, then its own deny and read_only entries, so that those reach
+	 * its devices too and /dev's does not. */
 	size_t layer;
 	struct sk_origin at;
 };
+
+enum sk_fs_place { SK_FS_AT_GRANTS, SK_FS_AT_DEVICES, SK_FS_AT_CARVES, SK_FS_PLACES };
+
+static inline size_t sk_fs_place(size_t layer, enum sk_fs_place at)
+{
+	return layer * SK_FS_PLACES + at;
+}
+
+/* The policy layer of a path's position, and where in it. */
+static inline size_t sk_fs_layer_of(size_t position)
+{
+	return position / SK_FS_PLACES;
+}
+
+static inline enum sk_fs_place sk_fs_place_of(size_t position)
+{
+	return (enum sk_fs_place)(position % SK_FS_PLACES);
+}
 
 /* network.allow and network.hosts flattened over the layers (strings
  * interned in the plan); what the proxy is started with. */

@@ -5,6 +5,7 @@
  * $TMPDIR against the environment of the process that applies the plan.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -182,11 +183,19 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 static char *first_line(const char *path)
 {
 	char buf[PATH_MAX + 16];
-	FILE *f = fopen(path, "re");
+	/* A regular file only: a FIFO planted under the name would block the
+	 * open (and every later run in that directory), a link lead anywhere. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 	size_t n;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "re"))) {
+		close(fd);
+		return NULL;
+	}
 	n = fgets(buf, sizeof(buf), f) ? strcspn(buf, "\n") : 0;
 	fclose(f);
 	return n ? strndup(buf, n) : NULL;
@@ -204,6 +213,32 @@ static char *resolve_from(const char *dir, const char *rel)
 	return realpath(joined, NULL);
 }
 
+/* `gitdir` is COMMON/worktrees/NAME, and COMMON a repository of the
+ * caller's (HEAD, objects, refs), not / nor a directory above $HOME. */
+static bool worktree_of(const char *common, const char *gitdir)
+{
+	size_t n = strlen(common);
+	const char *home = getenv("HOME");
+	char p[PATH_MAX + 16];
+	struct stat st;
+
+	if (!strcmp(common, "/") || strncmp(gitdir, common, n) || strncmp(gitdir + n, "/worktrees/", 11) ||
+	    !gitdir[n + 11] || strchr(gitdir + n + 11, '/'))
+		return false;
+	if (home && home[0] == '/' && !strncmp(home, common, n) && (home[n] == '/' || home[n] == '\0'))
+		return false;
+	if (stat(common, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return false;
+	snprintf(p, sizeof(p), "%s/HEAD", common);
+	if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	snprintf(p, sizeof(p), "%s/objects", common);
+	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	snprintf(p, sizeof(p), "%s/refs", common);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* When cwd is in a linked worktree (its .git a file naming a gitdir that
  * has a `commondir`), the main repository's .git; else NULL.  A submodule's
  * .git file names a gitdir without one: not a worktree. */
@@ -215,17 +250,23 @@ static char *git_common_dir(const char *cwd)
 	snprintf(dir, sizeof(dir), "%s", cwd);
 	for (;;) {
 		snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(dir, "/") ? dir : "");
-		if (stat(dotgit, &st) == 0) {
+		if (lstat(dotgit, &st) == 0) {
 			_cleanup_free_ char *line = S_ISREG(st.st_mode) ? first_line(dotgit) : NULL;
-			_cleanup_free_ char *gitdir = NULL, *rel = NULL;
+			_cleanup_free_ char *gitdir = NULL, *rel = NULL, *common = NULL;
 			char cd[PATH_MAX + 16];
 
-			if (!line || strncmp(line, "gitdir: ", 8) != 0 || !(gitdir = resolve_from(dir, line + 8)))
+			/* The .git file names what strict then reads: only one of
+			 * the caller's own (another user's in /tmp, or a sandboxed
+			 * run's, is a plant), naming a linked worktree's directory
+			 * (COMMON/worktrees/NAME) whose commondir is that COMMON,
+			 * itself a repository (git's own layout). */
+			if (!line || st.st_uid != getuid() || strncmp(line, "gitdir: ", 8) != 0 ||
+			    !(gitdir = resolve_from(dir, line + 8)))
 				return NULL;
 			snprintf(cd, sizeof(cd), "%s/commondir", gitdir);
-			if (!(rel = first_line(cd)))
+			if (!(rel = first_line(cd)) || !(common = resolve_from(gitdir, rel)))
 				return NULL;
-			return resolve_from(gitdir, rel);
+			return worktree_of(common, gitdir) ? steal_pointer(&common) : NULL;
 		}
 		char *slash = strrchr(dir, '/');
 		if (!slash || !strcmp(dir, "/"))

@@ -46,6 +46,7 @@
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "run/isolate.h"
+#include "run/netns.h"
 
 /* valgrind takes a CLONE_VM clone for a thread and stops at one without
  * CLONE_THREAD: under it, init is a copy.  (Its header, where installed:
@@ -364,6 +365,10 @@ static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int 
 		    stockade_error **err)
 {
 	sk_fs_note_moot(NULL);
+	/* init shared this memory: nothing it set for the command's side may
+	 * stand for this process, which runs the command in place. */
+	sk_netns_forget();
+	sk_mount_host_sockets(false);
 	state.why = why;
 	state.errnum = errnum;
 	snprintf(state.step, sizeof(state.step), "%s", step);
@@ -438,6 +443,8 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 		state.why = STOCKADE_NS_AVAILABLE;
 		return 1;
 	}
+	/* The host's socket list, for init to hide what is bound now. */
+	sk_mount_host_sockets(true);
 	pid = clone_init(&a);
 	close(rep[1]);
 	close(alive[0]);
@@ -457,6 +464,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	do
 		got = read(rep[0], &m, sizeof(m));
 	while (got < 0);
+	sk_mount_host_sockets(false); /* init is done with it (its setup is over) */
 	if (got == (ssize_t)sizeof(m) && m.ok)
 		outer_loop(pid, &a.set, rep[0]);
 

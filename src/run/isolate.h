@@ -90,5 +90,9 @@ bool sk_isolation_wants_ro_view(const stockade_plan *plan);
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);
 int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct sk_mount_view *out, char *step,
 		  size_t step_size);
+/* The host's list of unix sockets, opened by the outer process before the
+ * clone: init reads it after, from a network namespace of its own whose
+ * list is empty (mode none, proxy).  -1 to close it. */
+void sk_mount_host_sockets(bool open_it);
 
 #endif

@@ -221,14 +221,32 @@ static bool under_hidden(const struct view *v, const char *path)
  * they are, at the cost of one line each rather than a walk of /tmp and
  * /run).  A socket bound after this is not covered: the directories above
  * are for servers that start later. */
+/* /proc/self/net/unix as the outer process opened it, in the host's
+ * network namespace (a /proc/net file answers for the namespace of the
+ * process that opened it). */
+static int host_sockets = -1;
+
+void sk_mount_host_sockets(bool open_it)
+{
+	if (host_sockets >= 0)
+		close(host_sockets);
+	host_sockets = open_it ? open("/proc/self/net/unix", O_RDONLY | O_CLOEXEC) : -1;
+}
+
 static int hide_bound(struct view *v)
 {
-	FILE *f = fopen("/proc/self/net/unix", "re");
+	int list = host_sockets >= 0 ? fcntl(host_sockets, F_DUPFD_CLOEXEC, 0) : -1;
+	FILE *f = list >= 0 ? fdopen(list, "re") : NULL;
 	char line[PATH_MAX + 128];
 	int ret = 0;
 
-	if (!f)
-		return errno == ENOENT ? 0 : fail(v, errno, "reading /proc/self/net/unix");
+	/* Never this process's own list: in a new network namespace it is
+	 * empty, and every host socket would stay in view. */
+	if (!f) {
+		if (list >= 0)
+			close(list);
+		return fail(v, host_sockets < 0 ? ENOENT : errno, "reading the host's /proc/self/net/unix");
+	}
 	while (ret == 0 && fgets(line, sizeof(line), f)) {
 		/* Num RefCount Protocol Flags Type St Inode Path */
 		char *path = NULL, *save = NULL, *tok = strtok_r(line, " \n", &save);
@@ -296,13 +314,22 @@ static int read_only(struct view *v, const char *dir, const char *name)
  * directory, and its common dir (a linked worktree's main .git). */
 static bool read_line(const char *path, char *buf, size_t size)
 {
-	FILE *f = fopen(path, "re");
-	size_t n;
+	/* A regular file only: a FIFO planted under the name would block the
+	 * setup, a link lead anywhere. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return false;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return true;
@@ -326,6 +353,16 @@ static bool resolve(const char *dir, const char *rel, char out[PATH_MAX])
 	return ok;
 }
 
+/* A git directory: a HEAD file in it (a linked worktree's has one too). */
+static bool is_repo(const char *dir)
+{
+	char p[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/HEAD", dir);
+	return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH_MAX])
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], buf[PATH_MAX + 16];
@@ -346,10 +383,14 @@ static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH
 				    !resolve(dir, buf + 8, gitdir))
 					return false;
 			}
+			/* What a planted .git file names is no repository (/dev,
+			 * /sys): nothing to protect there, and nothing to pin. */
+			if (!is_repo(gitdir))
+				return false;
 			memcpy(top, dir, PATH_MAX);
 			memcpy(common, gitdir, PATH_MAX);
 			snprintf(path, sizeof(path), "%s/commondir", gitdir);
-			if (read_line(path, buf, sizeof(buf)) && !resolve(gitdir, buf, common))
+			if (read_line(path, buf, sizeof(buf)) && (!resolve(gitdir, buf, common) || !is_repo(common)))
 				memcpy(common, gitdir, PATH_MAX);
 			return true;
 		}

@@ -25,6 +25,11 @@
  * (set in init, before it forks the command's side), for that port. */
 static uint16_t confined_port;
 
+void sk_netns_forget(void)
+{
+	confined_port = 0;
+}
+
 bool sk_netns_confines_tcp(const stockade_plan *plan)
 {
 	return confined_port && sk_netns_wanted(plan, confined_port);

@@ -41,5 +41,8 @@ int sk_netns_inside(void *data, stockade_error **err);
  * listening), so connects need no supervisor to check their address
  * (run/mediate_tcp.c).  False anywhere else. */
 bool sk_netns_confines_tcp(const stockade_plan *plan);
+/* After a failed setup (init shares this memory): the command runs in
+ * place, in no namespace netns.c made. */
+void sk_netns_forget(void);
 
 #endif

@@ -116,3 +116,43 @@ TEST(devices_unnamed_closed)
 	if (n == 0)
 		SKIP("no device outside the presets' names opens unconfined here (/dev/fuse, /dev/net/tun, ...)");
 }
+
+/* A layer's own deny and read_only reach the devices it names (they sit
+ * above them): `devices: [shm]` with `deny: [/dev/shm/NAME]` refuses NAME,
+ * with `read_only: [/dev/shm]` nothing new is made there. */
+TEST(devices_own_carve_outs_hold)
+{
+	char dir[256], pol[400], ro[400], secret[128], text[700], made[160];
+	const char *const cat[] = { "/bin/sh", "-c", "exec 2>/dev/null; cat \"$1\"", "sh", secret, NULL };
+	const char *const mk[] = { "/bin/sh", "-c", "exec 2>/dev/null; : >\"$1\"", "sh", made, NULL };
+	struct run r;
+
+	if (!have_binaries() || access("/dev/shm", W_OK) != 0)
+		return;
+	if (!make_tmpdir(dir, sizeof(dir), "/var/tmp", "stockade-devices"))
+		return;
+	snprintf(secret, sizeof(secret), "/dev/shm/stockade-devtest-%d", (int)getpid());
+	snprintf(made, sizeof(made), "/dev/shm/stockade-devtest-made-%d", (int)getpid());
+	CHECK(write_file(secret, "SECRET\n"));
+	snprintf(pol, sizeof(pol), "%s/deny.yaml", dir);
+	snprintf(text, sizeof(text), "extends: agent\nfilesystem:\n  devices: [null, shm]\n  deny: [%s]\n", secret);
+	CHECK(write_file(pol, text));
+	snprintf(ro, sizeof(ro), "%s/ro.yaml", dir);
+	CHECK(write_file(ro, "extends: agent\nfilesystem:\n  devices: [null, shm]\n  read_only: [/dev/shm]\n"));
+	for (int m = 0; m < 2; m++) {
+		const char *iso = m ? "auto" : "off";
+
+		cli_run(OPTS("--isolation", iso), cat, &r);
+		CHECK_MSG(r.outcome == 0 && strstr(r.out, "SECRET"), "isolation %s: agent alone reads %s: %s", iso,
+			  secret, r.out);
+		cli_run(OPTS("--isolation", iso, "--policy", pol), cat, &r);
+		CHECK_MSG(r.outcome != 0 && !strstr(r.out, "SECRET"), "isolation %s: deny under a named device: %s",
+			  iso, r.out);
+		cli_run(OPTS("--isolation", iso, "--policy", ro), mk, &r);
+		CHECK_MSG(r.outcome != 0 && access(made, F_OK) != 0, "isolation %s: read_only /dev/shm: made %s",
+			  iso, made);
+		unlink(made);
+	}
+	unlink(secret);
+	rm_rf(dir);
+}

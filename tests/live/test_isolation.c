@@ -178,6 +178,10 @@ TEST(isolation_daemon_socket_hidden_unless_allowed)
 	CHECK_MSG(!has(&r, "REACHED") && r.outcome != 0, "a host socket was reached: %s", r.out);
 	sh(OPTS("--policy", allow_policy("allow-sock.yaml", path)), connect, &r);
 	CHECK_MSG(has(&r, "REACHED"), "sockets.allow did not keep it: %s", r.out);
+	/* Mode proxy makes a network namespace too: the sockets to hide are
+	 * the host's list, not that namespace's (empty) one. */
+	sh(OPTS("--net", "proxy"), connect, &r);
+	CHECK_MSG(!has(&r, "REACHED") && r.outcome != 0, "mode proxy: a host socket was reached: %s", r.out);
 	/* With Landlock forced off (Debian 12's stock kernel has ABI 0-3 and no
 	 * scoping): the mount view still hides it. */
 	{

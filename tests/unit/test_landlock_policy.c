@@ -170,10 +170,14 @@ TEST(landlock_devices_in_the_plan)
 		for (size_t i = 0; i < p->access.npaths; i++) {
 			const struct sk_fs_path *x = &p->access.paths[i];
 
-			deny_dev |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev") && x->layer == 0;
-			null |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/null") && x->layer == 1;
-			pts |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/pts") && x->layer == 1;
-			upper |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev/pts") && x->layer == 2;
+			deny_dev |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev") &&
+				    x->layer == sk_fs_place(0, SK_FS_AT_GRANTS);
+			null |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/null") &&
+				x->layer == sk_fs_place(0, SK_FS_AT_DEVICES);
+			pts |= x->kind == SK_FS_WRITE && !strcmp(x->path, "/dev/pts") &&
+			       x->layer == sk_fs_place(0, SK_FS_AT_DEVICES);
+			upper |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev/pts") &&
+				 x->layer == sk_fs_place(1, SK_FS_AT_CARVES);
 		}
 		CHECK(deny_dev && null && pts && upper);
 	}
@@ -214,7 +218,7 @@ TEST(landlock_layers_merge_and_replace)
 		CHECK_INT_EQ(p->access.npaths, 2);
 		CHECK_INT_EQ(p->access.ntcp[SK_TCP_CONNECT], 3);
 		CHECK_INT_EQ(p->access.paths[0].layer, 0);
-		CHECK_INT_EQ(p->access.paths[1].layer, 2); /* two places per layer: plan.h */
+		CHECK_INT_EQ(p->access.paths[1].layer, sk_fs_place(1, SK_FS_AT_GRANTS)); /* plan.h */
 		/* mode full: a list restricts its direction only */
 		CHECK(p->access.tcp_handled[SK_TCP_CONNECT]);
 		CHECK(!p->access.tcp_handled[SK_TCP_BIND]);

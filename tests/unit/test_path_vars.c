@@ -109,8 +109,9 @@ TEST(path_vars_git_common_dir)
 	CHECK(getcwd(old, sizeof(old)) != NULL);
 	if (!mkdtemp(base))
 		SKIP("cannot create a temporary directory");
-	const char *dirs[] = { "main", "main/.git", "main/.git/worktrees", "main/.git/worktrees/wt", "main/.git/modules",
-			       "main/.git/modules/sub", "wt", "wt/deep", "sub" };
+	const char *dirs[] = { "main",	  "main/.git", "main/.git/objects", "main/.git/refs", "main/.git/worktrees",
+			       "main/.git/worktrees/wt", "main/.git/modules", "main/.git/modules/sub", "wt", "wt/deep",
+			       "sub",	  "plant",     "fake",		    "fifo",	      "ff" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", base, dirs[i]);
 		CHECK(mkdir(p, 0700) == 0);
@@ -120,8 +121,21 @@ TEST(path_vars_git_common_dir)
 	put(p, want);
 	snprintf(p, sizeof(p), "%s/main/.git/worktrees/wt/commondir", base);
 	put(p, "../..\n");
+	snprintf(p, sizeof(p), "%s/main/.git/HEAD", base);
+	put(p, "ref: refs/heads/main\n");
 	snprintf(p, sizeof(p), "%s/sub/.git", base);
 	put(p, "gitdir: ../main/.git/modules/sub\n");
+	/* Planted by a sandboxed run: a .git file whose commondir is / (strict
+	 * would read everything), and one whose commondir is a FIFO (an open
+	 * of it would block every later run). */
+	snprintf(p, sizeof(p), "%s/plant/.git", base);
+	put(p, "gitdir: ../fake\n");
+	snprintf(p, sizeof(p), "%s/fake/commondir", base);
+	put(p, "/\n");
+	snprintf(p, sizeof(p), "%s/fifo/.git", base);
+	put(p, "gitdir: ../ff\n");
+	snprintf(p, sizeof(p), "%s/ff/commondir", base);
+	CHECK(mkfifo(p, 0600) == 0);
 	snprintf(want, sizeof(want), "%s/main/.git", base);
 
 	snprintf(p, sizeof(p), "%s/wt/deep", base);
@@ -141,6 +155,16 @@ TEST(path_vars_git_common_dir)
 	CHECK(sk_path_env_current(&env, NULL) == 0);
 	CHECK_MSG(env.git_common == NULL, "the main repository is no linked worktree: %s", env.git_common);
 	sk_path_env_free(&env);
+
+	const char *planted[] = { "plant", "fifo" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, planted[i]);
+		CHECK(chdir(p) == 0);
+		CHECK(sk_path_env_current(&env, NULL) == 0);
+		CHECK_MSG(env.git_common == NULL, "%s: a planted .git gave $GIT_COMMON_DIR %s", planted[i],
+			  env.git_common);
+		sk_path_env_free(&env);
+	}
 
 	CHECK(chdir(old) == 0);
 	snprintf(p, sizeof(p), "rm -rf '%s'", base);
