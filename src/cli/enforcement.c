@@ -317,7 +317,7 @@ static void outside_text(struct line *l, const struct sk_enforcement *rep)
 	else
 		add(l, "; without Landlock, signals and /proc/PID memory and environ of this user's processes "
 		       "are open as the kernel allows");
-	add(l, "; other terminals in /dev/pts stay openable and SysV IPC stays shared without namespaces");
+	add(l, "; other terminals in /dev/pts stay openable, and SysV IPC and /dev/shm stay shared, without namespaces");
 	add(l, "; host daemons' pathname sockets: connect() is mediated where one exists when the run starts (a "
 	       "daemon that binds its first one later stays reachable), datagrams sent to them (sendto, sendmsg) "
 	       "are not mediated");
@@ -431,8 +431,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
 		if (rep->git_ro)
 			add(l, "; .git hooks and config read-only");
+		if (rep->ns_shm)
+			add(l, "; a /dev/shm of its own");
 	} else {
-		add(l, "; host daemons' sockets hidden, .git hooks and config read-only");
+		add(l, "; host daemons' sockets hidden, .git hooks and config read-only, a /dev/shm of its own");
 	}
 	if (rep->memfd_noexec)
 		add(l, "; vm.memfd_noexec=1 (plain memfds cannot be executed)");
@@ -552,6 +554,15 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 		layer_text(&l, plan, rep, i);
 		fprintf(f, "stockade: warning: %s %s%s: %s\n", layer_names[i], level_name(it->level),
 			it->weaker ? " (less than the policy asks)" : "", l.buf);
+		n++;
+	}
+	/* Namespaces that could be made but whose setup failed (isolation:
+	 * auto then runs without them): always said, unlike a kernel or
+	 * container that does not allow them (doctor says that). */
+	if (rep->ns_why == STOCKADE_NS_FAILED) {
+		fprintf(f, "stockade: warning: namespaces NOT enforced: setting them up failed (%s: %s); the command "
+			   "runs without them (`isolation: required` refuses instead)\n",
+			rep->ns_step, strerror(rep->ns_errno));
 		n++;
 	}
 	/* Landlock limits ports, not addresses; the supervisor checks the

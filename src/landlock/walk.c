@@ -562,6 +562,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			} else if (errno == ENOENT) {
 				note_missing(st, abs, SK_MISSING_ERRNO, errno);
 				continue;
+			} else if (sk_fs_place_of(p->layer) == SK_FS_AT_DEVICES && !w.no_openat2) {
+				/* A device is granted by its own name, never through
+				 * a link (/dev/stdin, /dev/fd/N lead to files). */
+				note_missing(st, abs, SK_MISSING_ERRNO, errno);
+				continue;
 			} else {
 				real = realpath(abs, NULL);
 				if (!real) {

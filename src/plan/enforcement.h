@@ -109,6 +109,7 @@ struct sk_enforcement {
 	unsigned sockets_hidden;  /* host sockets and socket directories made unreachable */
 	unsigned sockets_allowed; /* left reachable by sockets.allow */
 	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
+	bool ns_shm;		  /* a tmpfs of the command's own on /dev/shm */
 	bool git_ro;		  /* the working tree's .git hooks and config are read-only */
 	bool ro_view;		  /* every mount read-only outside the write roots (mounts.c) */
 };

@@ -495,6 +495,7 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	rep->sockets_allowed = state.view.allowed;
 	rep->git_ro = state.view.git_ro;
 	rep->memfd_noexec = state.view.memfd_noexec;
+	rep->ns_shm = state.view.shm;
 	rep->ro_view = state.view.ro_view;
 	rep->ns = (struct sk_enforcement_item){ .level = SK_LEVEL_OFF };
 	if (plan->access.isolation == SK_ISOLATION_OFF)

@@ -72,13 +72,15 @@ bool sk_in_initial_userns(void);
 struct sk_mount_view {
 	unsigned hidden, allowed;
 	bool git_ro, memfd_noexec;
+	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */
 	unsigned rw_roots; /* write roots whose tree was put back read-write */
 };
 
 /* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, every mount
  * read-only but the write roots (sk_isolation_wants_ro_view), a /proc for
- * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), host
+ * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), a tmpfs
+ * on /dev/shm, host
  * sockets hidden but those sockets.allow names, the working tree's .git
  * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
  * denies executable memfds.  On failure a negative errno, with the step

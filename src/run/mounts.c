@@ -10,7 +10,8 @@
  *  2. a /proc of the new pid namespace: outside processes are not there;
  *  3. a new devpts instance on /dev/pts (and /dev/ptmx): only the ptys the
  *     command opens itself; its own terminal (fds 0-2, /dev/tty) still
- *     works, being open already;
+ *     works, being open already; and a tmpfs of its own on /dev/shm (POSIX
+ *     shared memory and semaphores of processes outside are not there);
  *  4. vm.memfd_noexec=1 in the new pid namespace, as real root, when the
  *     policy denies executable memfds: a plain memfd is then made
  *     MFD_NOEXEC_SEAL, so it cannot be executed through /proc/self/fd
@@ -738,6 +739,20 @@ static int devpts(struct view *v, bool real_root)
 	return 0;
 }
 
+/* A /dev/shm of the command's own (a tmpfs, as devpts is), so that POSIX
+ * shared memory and semaphores of processes outside are not there. */
+static int shm(struct view *v)
+{
+	struct stat st;
+
+	if (lstat("/dev/shm", &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		return fail(v, errno, "mounting a tmpfs on /dev/shm");
+	v->out->shm = true;
+	return 0;
+}
+
 static int memfd_noexec(struct view *v)
 {
 	int fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
@@ -773,7 +788,7 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct 
 		return ret;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail(&v, errno, "mounting a /proc for the pid namespace");
-	if ((ret = devpts(&v, real_root)) < 0)
+	if ((ret = devpts(&v, real_root)) < 0 || (ret = shm(&v)) < 0)
 		return ret;
 	if (real_root && sk_isolation_wants_memfd_noexec(plan) && (ret = memfd_noexec(&v)) < 0)
 		return ret;

@@ -688,3 +688,26 @@ TEST(isolation_real_tools_both_modes)
 		rm_rf(dir);
 	}
 }
+
+/* POSIX shared memory made outside (a file in the host's /dev/shm): with
+ * namespaces the command has a /dev/shm of its own, without them it is the
+ * host's (docs/isolation.md). */
+TEST(isolation_posix_shm_unreachable)
+{
+	char name[128], script[300];
+	struct run r;
+
+	NEED_NS();
+	if (access("/dev/shm", W_OK) != 0)
+		SKIP("no writable /dev/shm here");
+	snprintf(name, sizeof(name), "/dev/shm/stockade-ns-shm-%d", (int)getpid());
+	CHECK(write_file(name, "OUTSIDE-SHM\n"));
+	snprintf(script, sizeof(script), "cat %s 2>/dev/null || echo absent; echo in >/dev/shm/x && cat /dev/shm/x",
+		 name);
+	sh(NO_OPTS, script, &r);
+	CHECK_MSG(!has(&r, "OUTSIDE-SHM") && has(&r, "absent") && has(&r, "in"),
+		  "the host's /dev/shm is in view, or the command's own is not writable: %s", r.out);
+	sh(OPTS("--isolation", "off"), script, &r);
+	CHECK_MSG(has(&r, "OUTSIDE-SHM"), "baseline: without namespaces /dev/shm is the host's: %s", r.out);
+	unlink(name);
+}
