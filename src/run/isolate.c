@@ -337,7 +337,17 @@ static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
 				kill(init, sig);
 			continue;
 		}
-		if (waitpid(init, &st, WNOHANG) == init)
+		/* init, and any other child of this process (the proxy's
+		 * short-lived starter), which is not left a zombie for the run. */
+		pid_t p;
+		bool done = false;
+
+		while (!done && (p = waitpid(-1, &cst, WNOHANG)) > 0)
+			if (p == init) {
+				st = cst;
+				done = true;
+			}
+		if (done)
 			break;
 	}
 	/* init sends the command's status before it exits; without it (init
