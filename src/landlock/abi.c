@@ -107,12 +107,15 @@ int sk_landlock_abi_override(void)
 
 int sk_landlock_kernel_abi(enum stockade_landlock_reason *why, int *errnum)
 {
-	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	/* Asked once a process (the kernel's answer does not change; the CLI
+	 * asks before it builds the plan, and the status again). */
+	static long known;
+	long abi = known > 0 ? known : syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 
 	*why = STOCKADE_LANDLOCK_AVAILABLE;
 	*errnum = 0;
 	if (abi > 0)
-		return (int)abi;
+		return (int)(known = abi);
 	if (errno == ENOSYS) {
 		*why = STOCKADE_LANDLOCK_NOT_BUILT;
 	} else if (errno == EOPNOTSUPP) {

@@ -499,12 +499,8 @@ out:
 		close(ufd);
 }
 
-static void *client_thread(void *arg)
+static void free_slot(unsigned i)
 {
-	unsigned i = (unsigned)(uintptr_t)arg;
-	int fd = cfg.slots[i].fd; /* set before this thread was made */
-
-	serve(fd, i);
 	pthread_mutex_lock(&cfg.lock);
 	if (cfg.slots[i].pending)
 		cfg.pending--;
@@ -512,6 +508,15 @@ static void *client_thread(void *arg)
 	cfg.slots[i].pending = false;
 	cfg.clients--;
 	pthread_mutex_unlock(&cfg.lock);
+}
+
+static void *client_thread(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg;
+	int fd = cfg.slots[i].fd; /* set before this thread was made */
+
+	serve(fd, i);
+	free_slot(i);
 	close(fd);
 	return NULL;
 }
@@ -545,17 +550,6 @@ static int take_slot(int fd)
 	}
 	pthread_mutex_unlock(&cfg.lock);
 	return free_slot;
-}
-
-static void free_slot(unsigned i)
-{
-	pthread_mutex_lock(&cfg.lock);
-	if (cfg.slots[i].pending)
-		cfg.pending--;
-	cfg.slots[i].fd = -1;
-	cfg.slots[i].pending = false;
-	cfg.clients--;
-	pthread_mutex_unlock(&cfg.lock);
 }
 
 /* ---- setup ---- */

@@ -184,3 +184,15 @@ bool ns_here(void)
 	stockade_policy_free(p);
 	return flags != 0;
 }
+
+bool has(const struct run *r, const char *word)
+{
+	return strstr(r->out, word) != NULL;
+}
+
+const char *tool(const char *name)
+{
+	const char *t = find_tool(NULL, NULL, name);
+
+	return t ? strdup(t) : NULL;
+}

@@ -52,6 +52,11 @@ int check_rows(const char *label, const char *const *opts, const struct row *row
 /* Run an arbitrary command under stockade. */
 int cli_run(const char *const *opts, const char *const *argv, struct run *r);
 
+/* The run's output holds `word`. */
+bool has(const struct run *r, const char *word);
+/* find_tool()'s answer, copied (it may be a static buffer), kept for the run. */
+const char *tool(const char *name);
+
 /* Whether `stockade run` under agent gets namespaces here (as the
  * library's status says, which is what doctor prints). */
 bool ns_here(void);

@@ -36,19 +36,6 @@ static int sh(const char *const *opts, const char *script, struct run *r)
 	return cli_run(opts, ARGV("/bin/sh", "-c", script), r);
 }
 
-static bool has(const struct run *r, const char *word)
-{
-	return strstr(r->out, word) != NULL;
-}
-
-/* find_tool()'s answer may be a static buffer: a copy, kept for the run. */
-static const char *tool(const char *name)
-{
-	const char *t = find_tool(NULL, NULL, name);
-
-	return t ? strdup(t) : NULL;
-}
-
 TEST(isolation_outside_process_unreachable)
 {
 	char script[1024];

@@ -25,11 +25,6 @@
 
 #include "sandboxed.h"
 
-static bool has(const struct run *r, const char *word)
-{
-	return strstr(r->out, word) != NULL;
-}
-
 /* Each call on argv[1], one line each: "chmod OK", "chown EROFS", ... */
 static const char meta_py[] = "import errno, os, sys\n"
 			      "p = sys.argv[1]\n"

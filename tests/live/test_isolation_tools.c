@@ -26,19 +26,6 @@
 
 static const char *const modes[2] = { "auto", "off" };
 
-static bool has(const struct run *r, const char *word)
-{
-	return strstr(r->out, word) != NULL;
-}
-
-/* find_tool()'s answer may be a static buffer: a copy, kept for the run. */
-static const char *tool(const char *name)
-{
-	const char *t = find_tool(NULL, NULL, name);
-
-	return t ? strdup(t) : NULL;
-}
-
 /*
  * gdb runs a program, stops at a breakpoint in it (ptrace of its own
  * child, breakpoints poked into its memory, ASLR turned off through

@@ -18,11 +18,6 @@
 #include "sandboxed.h"
 #include "stockade.h"
 
-static bool has(const struct run *r, const char *word)
-{
-	return strstr(r->out, word) != NULL;
-}
-
 /* A file under /sys/kernel this user can read unconfined. */
 static const char *sys_kernel_file(void)
 {
