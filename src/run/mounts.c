@@ -225,13 +225,14 @@ static bool under_hidden(const struct view *v, const char *path)
 /* /proc/self/net/unix as the outer process opened it, in the host's
  * network namespace (a /proc/net file answers for the namespace of the
  * process that opened it). */
-static int host_sockets = -1;
+static int host_sockets = -1, host_sockets_errno = ENOENT;
 
 void sk_mount_host_sockets(bool open_it)
 {
 	if (host_sockets >= 0)
 		close(host_sockets);
 	host_sockets = open_it ? open("/proc/self/net/unix", O_RDONLY | O_CLOEXEC) : -1;
+	host_sockets_errno = host_sockets < 0 && open_it ? errno : ENOENT;
 }
 
 static int hide_bound(struct view *v)
@@ -244,9 +245,12 @@ static int hide_bound(struct view *v)
 	/* Never this process's own list: in a new network namespace it is
 	 * empty, and every host socket would stay in view. */
 	if (!f) {
+		int e = host_sockets < 0 ? host_sockets_errno : errno;
+
 		if (list >= 0)
 			close(list);
-		return fail(v, host_sockets < 0 ? ENOENT : errno, "reading the host's /proc/self/net/unix");
+		/* No /proc (a bare chroot): no list of sockets to hide, as before. */
+		return e == ENOENT ? 0 : fail(v, e, "reading the host's /proc/self/net/unix");
 	}
 	while (ret == 0 && fgets(line, sizeof(line), f)) {
 		/* Num RefCount Protocol Flags Type St Inode Path */
