@@ -40,10 +40,31 @@ struct wbuf {
 	unsigned char *p;
 	size_t len, cap;
 	int err;
+	/* Compare mode: the bytes are compared with ref instead of kept. */
+	const unsigned char *ref;
+	size_t ref_len;
+	bool differs;
 };
 
 static void put(struct wbuf *w, const void *data, size_t n)
 {
+	if (w->ref) {
+		/* Byte by byte: the pieces are a few bytes long, shorter than
+		 * a call to memcmp() costs. */
+		const unsigned char *a = data, *b = w->ref + w->len;
+
+		if (w->differs || n > w->ref_len - w->len) {
+			w->differs = true;
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i]) {
+				w->differs = true;
+				return;
+			}
+		w->len += n;
+		return;
+	}
 	if (w->err)
 		return;
 	if (w->len + n > w->cap) {
@@ -198,6 +219,61 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, plan->net_fallback != NULL);
 	if (plan->net_fallback)
 		put_plan(w, plan->net_fallback);
+}
+
+/*
+ * The filter key: everything of a plan its seccomp filter is generated
+ * from (bpf_gen.c reads no other field), origins and reasons left out.
+ * Two plans with the same key get the same filter, byte for byte.
+ *
+ *   key    := u8:seccomp_enabled u8:audit action:default u32:compat
+ *             u32:nentries (str:name u8:has_base action:base u32:nrules
+ *             (u8:nconds cond* action region)* region:base_region)*
+ *             u8:has_fallback key?
+ *   str    := u32:len bytes
+ */
+static void put_filter_key(struct wbuf *w, const stockade_plan *plan)
+{
+	PUT(w, uint8_t, plan->seccomp_enabled);
+	PUT(w, uint8_t, plan->audit);
+	put_action(w, plan->default_action);
+	PUT(w, uint32_t, plan->compat);
+	PUT(w, uint32_t, plan->nentries);
+	for (size_t i = 0; i < plan->nentries && !w->differs; i++) {
+		const struct sk_plan_entry *e = &plan->entries[i];
+		size_t n = strlen(e->name);
+
+		PUT(w, uint32_t, n);
+		put(w, e->name, n);
+		PUT(w, uint8_t, e->has_base);
+		put_action(w, e->base);
+		PUT(w, uint32_t, e->nrules);
+		for (size_t j = 0; j < e->nrules; j++) {
+			const struct sk_plan_rule *r = &e->rules[j];
+			PUT(w, uint8_t, r->nconds);
+			put_conds(w, r->conds, r->nconds);
+			put_action(w, r->action);
+			put_region(w, &r->region);
+		}
+		put_region(w, &e->base_region);
+	}
+	PUT(w, uint8_t, plan->net_fallback != NULL);
+	if (plan->net_fallback)
+		put_filter_key(w, plan->net_fallback);
+}
+
+int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *len)
+{
+	struct wbuf w = { 0 };
+
+	put_filter_key(&w, plan);
+	if (w.err) {
+		free(w.p);
+		return w.err;
+	}
+	*out = w.p;
+	*len = w.len;
+	return 0;
 }
 
 int sk_plan_blob_write(const stockade_plan *plan, uint64_t fingerprint, unsigned char **out, size_t *len)
@@ -689,4 +765,74 @@ int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out)
 		return -EINVAL;
 	memcpy(&fp, blob->data + 8, sizeof(fp));
 	return blob_read(blob->data, blob->len, fp, true, out);
+}
+
+/* The chain of built-in presets at the bottom of the policy's layers
+ * ("agent,strict"), or false if its bottom layer is not one. */
+static bool bottom_chain(const stockade_policy *policy, char *chain, size_t size)
+{
+	size_t used = 0;
+
+	chain[0] = '\0';
+	for (size_t i = 0; i < policy->nlayers && policy->layers[i]->builtin; i++) {
+		const struct sk_preset *ps = NULL;
+		int w;
+
+		for (size_t k = 0; k < sk_presets_len && !ps; k++)
+			if (!strcmp(sk_presets[k].file, policy->layers[i]->file))
+				ps = &sk_presets[k];
+		if (!ps)
+			break;
+		w = snprintf(chain + used, size - used, "%s%s", used ? "," : "", ps->name);
+		if (w < 0 || (size_t)w >= size - used)
+			return false;
+		used += (size_t)w;
+	}
+	return used > 0;
+}
+
+static int copy_filter(stockade_plan *plan, const struct sock_filter *bpf, size_t len)
+{
+	if (!len || !plan->seccomp_enabled || plan->audit || plan->bpf)
+		return 0;
+	if (!(plan->bpf = malloc(len * sizeof(*bpf))))
+		return -ENOMEM;
+	memcpy(plan->bpf, bpf, len * sizeof(*bpf));
+	plan->bpf_len = len;
+	return 0;
+}
+
+int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy)
+{
+	const struct sk_preset_blob *b = NULL;
+	char chain[256];
+	uint64_t fp;
+
+	if (plan->bpf || !plan->seccomp_enabled || plan->audit || sk_preset_cache_disabled() ||
+	    !bottom_chain(policy, chain, sizeof(chain)))
+		return 0;
+	for (size_t i = 0; i < sk_preset_blobs_len && !b; i++)
+		if (!strcmp(sk_preset_blobs[i].chain, chain))
+			b = &sk_preset_blobs[i];
+	if (!b || !b->filter_key || b->len < 16)
+		return 0;
+	/* The presets' texts are this library's (as sk_preset_blob_find checks). */
+	fp = sk_preset_fingerprint(b->chain);
+	if (fp == 0 || memcmp(b->data + 8, &fp, sizeof(fp)) != 0)
+		return 0;
+	struct wbuf w = { .ref = b->filter_key, .ref_len = b->filter_key_len };
+	put_filter_key(&w, plan);
+	if (w.differs || w.len != w.ref_len)
+		return 0;
+	int ret = copy_filter(plan, b->bpf, b->bpf_len);
+	if (ret == 0 && plan->net_fallback)
+		ret = copy_filter(plan->net_fallback, b->fallback_bpf, b->fallback_bpf_len);
+	if (ret < 0) {
+		for (stockade_plan *p = plan; p; p = p->net_fallback) {
+			free(p->bpf);
+			p->bpf = NULL;
+			p->bpf_len = 0;
+		}
+	}
+	return ret;
 }

@@ -28,6 +28,13 @@ struct sk_preset_blob {
 	const char *name;  /* stockade_policy_name() of that policy */
 	const unsigned char *data; /* the fingerprint is in its header */
 	size_t len;
+	/* The plan's filter key (sk_plan_filter_key) and its native filters,
+	 * the plan's and its TCP fallback's (len 0: none): a plan built from
+	 * layers whose key is the same gets these filters too. */
+	const unsigned char *filter_key;
+	size_t filter_key_len;
+	const struct sock_filter *bpf, *fallback_bpf;
+	size_t bpf_len, fallback_bpf_len;
 };
 
 /* The table (build/gen/preset_blobs.c, or tools/preset_blobs_empty.c for the
@@ -57,6 +64,17 @@ int sk_plan_build_pending(const stockade_policy *policy, const struct sk_preset_
 /* The plan of a blob sk_preset_blob_find() returned (and so checked the
  * fingerprint of); -errno if it does not load. */
 int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out);
+/* The filter key of a plan: what its seccomp filter is generated from
+ * (entries, rules, regions, default, compat, enabled, audit, and the TCP
+ * fallback's), without origins.  Malloc'd into *out. */
+int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *len);
+/* A plan built from layers whose bottom is a chain of built-in presets
+ * (`extends: agent`): when its filter key is that chain's blob's, byte for
+ * byte, it gets a copy of the blob's filters (plan->bpf, and its
+ * fallback's), so a run loads them instead of generating the same program
+ * (a file that changes the filesystem, the environment or nothing).  0
+ * (with or without them) or -ENOMEM. */
+int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy);
 /* STOCKADE_NO_PRESET_CACHE=1 */
 bool sk_preset_cache_disabled(void);
 

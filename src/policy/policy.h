@@ -127,6 +127,7 @@ struct sk_layer {
 	 * preset: the profile replaces the syscall rules only). */
 	bool seccomp_replace;
 	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
+	bool text_borrowed; /* text is the preset's own (policy/layer_blob.c): not freed */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
 	char *description;
