@@ -40,29 +40,44 @@ struct wbuf {
 	unsigned char *p;
 	size_t len, cap;
 	int err;
-	/* Compare mode: the bytes are compared with ref instead of kept. */
+	/* Compare mode: the bytes are compared with ref instead of kept
+	 * (len: how many matched; chunk: the next ones, not compared yet). */
 	const unsigned char *ref;
-	size_t ref_len;
+	size_t ref_len, pending;
 	bool differs;
+	unsigned char chunk[512];
 };
+
+static void flush_cmp(struct wbuf *w)
+{
+	if (!w->differs && (w->pending > w->ref_len - w->len || memcmp(w->ref + w->len, w->chunk, w->pending) != 0))
+		w->differs = true;
+	if (!w->differs)
+		w->len += w->pending;
+	w->pending = 0;
+}
 
 static void put(struct wbuf *w, const void *data, size_t n)
 {
 	if (w->ref) {
-		/* Byte by byte: the pieces are a few bytes long, shorter than
-		 * a call to memcmp() costs. */
-		const unsigned char *a = data, *b = w->ref + w->len;
-
-		if (w->differs || n > w->ref_len - w->len) {
-			w->differs = true;
+		/* The pieces are a few bytes long: gathered, and compared a
+		 * chunk at a time (flush_cmp). */
+		if (w->differs)
+			return;
+		if (w->pending + n > sizeof(w->chunk)) {
+			flush_cmp(w);
+			if (w->differs)
+				return;
+		}
+		if (n > sizeof(w->chunk)) {
+			if (n > w->ref_len - w->len || memcmp(w->ref + w->len, data, n) != 0)
+				w->differs = true;
+			else
+				w->len += n;
 			return;
 		}
-		for (size_t i = 0; i < n; i++)
-			if (a[i] != b[i]) {
-				w->differs = true;
-				return;
-			}
-		w->len += n;
+		memcpy(w->chunk + w->pending, data, n);
+		w->pending += n;
 		return;
 	}
 	if (w->err)
@@ -822,6 +837,7 @@ int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *poli
 		return 0;
 	struct wbuf w = { .ref = b->filter_key, .ref_len = b->filter_key_len };
 	put_filter_key(&w, plan);
+	flush_cmp(&w);
 	if (w.differs || w.len != w.ref_len)
 		return 0;
 	int ret = copy_filter(plan, b->bpf, b->bpf_len);
