@@ -146,9 +146,12 @@ if have python3 && python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX)
 else
 	note "no python3 to make a stand-in daemon socket: the row for mediated unix connects is left out"
 fi
-# The same as an unprivileged user (uid 65534, no home: no caches), where
-# no system secret needs carving out of /etc (docs/landlock.md): the path a
-# non-root user, or an unprivileged container, takes.
+# The same as an unprivileged user (uid 65534, with its passwd home,
+# /nonexistent, as HOME: no home, so no caches; setpriv alone would leave
+# root's HOME, which it cannot read), where no system secret needs carving
+# out of /etc (docs/landlock.md): the path a non-root user, or an
+# unprivileged container, takes.  A user with a home pays root's caches
+# phase besides (the phases table).
 if [ "$(id -u)" = 0 ] && have setpriv && setpriv --reuid 65534 --regid 65534 --clear-groups -- "$work/startup" -n 1 -- /bin/true >/dev/null 2>&1; then
 	envs="$envs bare-u agent-u agent-noiso-u"
 else
@@ -219,7 +222,7 @@ for e in $envs; do
 	row_tmp=${TMPDIR:-/tmp}
 	[ "$e" = agent-unix ] && row_tmp=$daemon_tmp
 	as=
-	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups --" ;; esac
+	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups -- env HOME=/nonexistent" ;; esac
 	line=$(TMPDIR=$row_tmp $as "$work/startup" -n "$runs" -w 20 $(fdopt "$e") -- $(prefix "$e") /bin/true) || {
 		note "startup under $(label "$e") failed"
 		continue
@@ -271,7 +274,7 @@ phase_rows=$work/phases.txt
 for e in agent agent-noiso agent-u agent-noiso-u; do
 	case " $envs " in *" $e "*) ;; *) continue ;; esac
 	as=
-	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups --" ;; esac
+	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups -- env HOME=/nonexistent" ;; esac
 	iso=auto
 	case $e in agent-noiso*) iso=off ;; esac
 	i=0
