@@ -8,7 +8,9 @@
  * a devpts instance and /dev/ptmx; then the whole mount view (sockets,
  * .git, memfd) but nothing read-only; then with everything outside the
  * write roots read-only, as stockade makes it; then init forking a child
- * of its own.
+ * of its own; then init sharing the caller's memory (CLONE_VM), on a static
+ * stack and, as stockade does, on one mapped per run (mmap, a PROT_NONE
+ * guard page below it, munmap once init is gone).
  * Prints "ROW median_us" lines (median of N rounds, CLOCK_MONOTONIC).
  *
  *   isolation [-n ROUNDS]
@@ -19,9 +21,11 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,7 +35,7 @@
 #include "run/isolate.h"
 #include "stockade.h"
 
-enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW_RW, VIEW, INIT_FORK, INIT_VM, NSTEPS };
+enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW_RW, VIEW, INIT_FORK, INIT_VM, INIT_GUARD, NSTEPS };
 static const char *const names[NSTEPS] = {
 	"fork+wait (no namespaces)",
 	"clone() into new pid, mount, IPC, UTS, cgroup namespaces",
@@ -41,7 +45,8 @@ static const char *const names[NSTEPS] = {
 	"+ the rest of the view: sockets; .git; memfd",
 	"+ read-only outside the write roots (clones, mount_setattr, move_mount)",
 	"+ init forks the command",
-	"the same with init sharing the caller's memory (CLONE_VM): stockade's whole setup",
+	"the same with init sharing the caller's memory (CLONE_VM), on a static stack",
+	"the same, init's stack mapped per run with a guard page below it: stockade's whole setup",
 };
 
 static const stockade_plan *plan;
@@ -148,11 +153,24 @@ int main(int argc, char **argv)
 			unsigned long flags = s == FORK ? 0 : CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 								       CLONE_NEWCGROUP | userns;
 			double t0 = now_us();
-			pid_t pid = clone(child_start, stack + sizeof(stack),
-					  (int)(flags | (s == INIT_VM ? CLONE_VM : 0) | SIGCHLD), (void *)(long)s);
-			int st;
+			size_t page = (size_t)sysconf(_SC_PAGESIZE), len = page + sizeof(stack);
+			char *m = s == INIT_GUARD ? mmap(NULL, len, PROT_READ | PROT_WRITE,
+							 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0)
+						  : NULL;
 
-			if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			if (m == MAP_FAILED || (m && mprotect(m, page, PROT_NONE) < 0)) {
+				fprintf(stderr, "isolation: init's stack: %s\n", strerror(errno));
+				return 1;
+			}
+			pid_t pid = clone(child_start, m ? m + len : stack + sizeof(stack),
+					  (int)(flags | (s >= INIT_VM ? CLONE_VM : 0) | SIGCHLD),
+					  (void *)(long)(s == INIT_GUARD ? INIT_VM : s));
+			int st;
+			bool ok = pid >= 0 && waitpid(pid, &st, 0) >= 0 && WIFEXITED(st) && !WEXITSTATUS(st);
+
+			if (m)
+				munmap(m, len);
+			if (!ok) {
 				fprintf(stderr, "isolation: step `%s` failed (%s)\n", names[s],
 					pid < 0 ? strerror(errno) : "child failed");
 				return 1;
