@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +49,13 @@
 #include "run/exec.h"
 #include "run/isolate.h"
 #include "run/netns.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 /* valgrind takes a CLONE_VM clone for a thread and stops at one without
  * CLONE_THREAD: under it, init is a copy.  (Its header, where installed:
@@ -359,8 +367,18 @@ static pid_t clone_init(struct init_args *a)
 	return pid;
 }
 
+/* Signal init, which is in the pid namespace it made: through its pidfd
+ * (a pid names a process only in one namespace; init's, here, is this
+ * process's unreaped child's, so the bare pid is right where the kernel
+ * has no pidfds).  A raw call: errno is init's too while it runs. */
+static void signal_init(int pidfd, pid_t init, int sig)
+{
+	if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		syscall(SYS_kill, init, sig);
+}
+
 /* The outer process, until the command ends: then end as it did. */
-static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
+static _Noreturn void outer_loop(pid_t init, int pidfd, const sigset_t *set, int report)
 {
 	int st = 0, cst;
 
@@ -372,7 +390,7 @@ static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
 			continue;
 		if (sig != SIGCHLD) {
 			if (si.si_code != SI_KERNEL)
-				kill(init, sig);
+				signal_init(pidfd, init, sig);
 			continue;
 		}
 		/* init, and any other child of this process (the proxy's
@@ -409,6 +427,55 @@ static _Noreturn void outer_loop(pid_t init, const sigset_t *set, int report)
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 125);
 }
 
+/* The signals that stop a run while init sets it up (a terminal's Ctrl-C,
+ * a harness's or service manager's stop): the others wait, blocked, for
+ * the command. */
+static const int stopping[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Wait for init's report on `fd`: its size once read (0 or short: init
+ * ended without one).  A stopping signal before it ends the run at once:
+ * init is killed through its pidfd, which takes everything in its pid
+ * namespace with it, and this process exits as a shell reports a command
+ * the signal killed (130, 143, 129).  errno is init's too (shared memory)
+ * and not to be read while it runs. */
+static ssize_t wait_setup(int fd, struct setup_msg *m, pid_t init, int pidfd)
+{
+	sigset_t stop;
+	int sfd;
+	ssize_t got;
+
+	sigemptyset(&stop);
+	for (size_t i = 0; i < ARRAY_SIZE(stopping); i++)
+		sigaddset(&stop, stopping[i]);
+	/* (Blocked since before the clone, so none is lost.)  Without a
+	 * signalfd (descriptors exhausted) the wait is as it was: a stalled
+	 * setup then waits for init. */
+	sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		/* The report first: once the command exists, a signal is
+		 * passed on to it (outer_loop), not taken for a stop. */
+		if (p[0].revents) {
+			if ((got = read(fd, m, sizeof(*m))) >= 0)
+				break;
+			continue;
+		}
+		if (!(p[1].revents & POLLIN) || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		signal_init(pidfd, init, SIGKILL);
+		while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
+			;
+		_exit(128 + (int)si.ssi_signo);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	return got;
+}
+
 static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int errnum, const char *step,
 		    stockade_error **err)
 {
@@ -441,7 +508,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	struct init_args a = { .plan = plan, .opts = opts, .uid = getuid(), .gid = getgid(),
 				.flags = NS_FLAGS | (opts ? opts->extra_flags : 0) };
 	struct setup_msg m;
-	int rep[2], alive[2], st, ret;
+	int rep[2], alive[2], st, ret, pidfd;
 	ssize_t got;
 	pid_t pid;
 
@@ -515,14 +582,14 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 								     : "clone(CLONE_NEWPID|CLONE_NEWNS|...)",
 				err);
 	}
-	/* A pipe's read fails only when interrupted; errno is init's too
-	 * (shared memory) and not to be read while it runs. */
-	do
-		got = read(rep[0], &m, sizeof(m));
-	while (got < 0);
+	/* Our unreaped child: its pid is its own until we wait for it. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	got = wait_setup(rep[0], &m, pid, pidfd);
 	sk_mount_host_sockets(false); /* init is done with it (its setup is over) */
 	if (got == (ssize_t)sizeof(m) && m.ok)
-		outer_loop(pid, &a.set, rep[0]);
+		outer_loop(pid, pidfd, &a.set, rep[0]);
+	if (pidfd >= 0)
+		close(pidfd);
 
 	/* The setup failed: init has exited (or is about to). */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -5,7 +5,9 @@
  * the test controls (struct sk_isolate_opts.inside, which runs in init
  * after the mount view): init's stack has a PROT_NONE guard page below it
  * (an overflow faults rather than writing over the outer process's data,
- * whose memory init shares).
+ * whose memory init shares); a setup that stalls still ends at SIGINT,
+ * SIGTERM or SIGHUP, with init and everything in its namespace, and the
+ * outer process exits 130, 143, 129 as a shell would say.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,5 +150,75 @@ TEST(isolation_init_stack_has_guard_page)
 		  got == 'N'   ? "no PROT_NONE page right below it"
 		  : got == '?' ? "not found in /proc/self/maps"
 			       : "the probe said nothing");
+	stockade_plan_free(plan);
+}
+
+/* ---- a stalled setup and the stopping signals ---- */
+
+struct stall {
+	int ready; /* write end: 'r' once the hook runs */
+	int hold;  /* read end whose writers include init: never answers */
+};
+
+/* In init: say so, then wait for what never comes (until init dies). */
+static int stall_setup(void *data, stockade_error **err)
+{
+	struct stall *s = data;
+	char c;
+
+	if (write(s->ready, "r", 1) != 1)
+		return sk_error(err, EIO, "the stalling hook could not report");
+	while (read(s->hold, &c, 1) < 0 && errno == EINTR)
+		;
+	return sk_error(err, EIO, "the stalling hook was released");
+}
+
+TEST(isolation_stalled_setup_ends_at_ctrl_c)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	stockade_plan *plan;
+
+	NEED_NS();
+	plan = agent_plan();
+	if (!plan)
+		return;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int ready[2], hold[2], st = 0, got;
+		pid_t pid;
+
+		CHECK(pipe2(ready, O_CLOEXEC) == 0 && pipe2(hold, O_CLOEXEC) == 0);
+		pid = fork();
+		if (pid == 0) {
+			struct stall s = { .ready = ready[1], .hold = hold[0] };
+			struct sk_isolate_opts o = { .inside = stall_setup, .data = &s };
+			int ret;
+
+			close(ready[0]);
+			ret = sk_isolate(plan, &o, NULL);
+			_exit(ret == 1 ? 0 : ret == 0 ? 3 : 4);
+		}
+		close(ready[1]);
+		close(hold[0]);
+		got = byte_from(ready[0]);
+		if (got != 'r') {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			close(ready[0]);
+			close(hold[1]);
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+				SKIP("sk_isolate() ran in place here (no namespaces for this process)");
+			CHECK_MSG(0, "the setup hook did not run (status %#x)", st);
+			break;
+		}
+		/* init is in the hook now, the outer process waiting for it */
+		CHECK(kill(pid, sigs[i]) == 0);
+		CHECK_MSG(ended(pid, &st), "%s during the setup: the run did not end", strsignal(sigs[i]));
+		CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 128 + sigs[i],
+			  "%s during the setup: status %#x, want exit %d", strsignal(sigs[i]), st, 128 + sigs[i]);
+		/* init held the ready pipe's write end: EOF once it is gone. */
+		CHECK_MSG(byte_from(ready[0]) == 0, "%s during the setup: init is still there", strsignal(sigs[i]));
+		close(ready[0]);
+		close(hold[1]);
+	}
 	stockade_plan_free(plan);
 }
