@@ -121,3 +121,16 @@ TEST(explain_dev_stdin_is_a_link_not_followed)
 		  r.out);
 	rm_rf(dir);
 }
+
+/* The run's report asks the same evaluator: `ls /dev` under agent is no
+ * refused access (it works), reading a device agent does not name is. */
+TEST(explain_dev_report_agrees)
+{
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	cli_run(OPTS("--isolation", "off", "--report"), ARGV("/bin/ls", "/dev"), &r);
+	CHECK_OUTCOME(&r, 0, "ls /dev under agent");
+	CHECK_MSG(!has(&r, "read /dev x"), "the report says listing /dev was refused: %s", r.out);
+}
