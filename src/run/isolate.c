@@ -209,7 +209,9 @@ struct init_args {
 	gid_t gid;
 	int report;	   /* write end: setup_msg, then the command's wait status */
 	int alive;	   /* read end: hangs up when the outer process is gone */
-	int outer_ends[2]; /* the outer process's ends of both pipes: init closes them */
+	/* The outer process's ends of both pipes, its signalfd and a pidfd
+	 * (or -1): init closes them. */
+	int outer_ends[4];
 	unsigned long flags; /* CLONE_NEW* */
 	sigset_t set;	   /* the signals init waits for (blocked since before clone) */
 	sigset_t oldmask;  /* the caller's mask, for the command */
@@ -324,8 +326,9 @@ static int init_start(void *arg)
 {
 	struct init_args *a = arg;
 
-	close(a->outer_ends[0]);
-	close(a->outer_ends[1]);
+	for (size_t i = 0; i < ARRAY_SIZE(a->outer_ends); i++)
+		if (a->outer_ends[i] >= 0)
+			close(a->outer_ends[i]);
 	init_main(a);
 	/* the command */
 	longjmp(to_caller, 1);
@@ -432,25 +435,30 @@ static _Noreturn void outer_loop(pid_t init, int pidfd, const sigset_t *set, int
  * the command. */
 static const int stopping[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* Wait for init's report on `fd`: its size once read (0 or short: init
- * ended without one).  A stopping signal before it ends the run at once:
- * init is killed through its pidfd, which takes everything in its pid
- * namespace with it, and this process exits as a shell reports a command
- * the signal killed (130, 143, 129).  errno is init's too (shared memory)
- * and not to be read while it runs. */
-static ssize_t wait_setup(int fd, struct setup_msg *m, pid_t init, int pidfd)
+/* A signalfd for them (blocked already), made before the clone: every
+ * call that can fail is, since errno is shared with init once it runs.
+ * -1 without one (descriptors exhausted): a stalled setup then waits for
+ * init, as it did. */
+static int stop_fd(void)
 {
 	sigset_t stop;
-	int sfd;
-	ssize_t got;
 
 	sigemptyset(&stop);
 	for (size_t i = 0; i < ARRAY_SIZE(stopping); i++)
 		sigaddset(&stop, stopping[i]);
-	/* (Blocked since before the clone, so none is lost.)  Without a
-	 * signalfd (descriptors exhausted) the wait is as it was: a stalled
-	 * setup then waits for init. */
-	sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	return signalfd(-1, &stop, SFD_CLOEXEC);
+}
+
+/* Wait for init's report on `fd`: its size once read (0 or short: init
+ * ended without one).  A stopping signal on `sfd` before it ends the run
+ * at once: init is killed through its pidfd, which takes everything in its
+ * pid namespace with it, and this process exits as a shell reports a
+ * command the signal killed (130, 143, 129).  errno is init's too (shared
+ * memory) and not to be read while it runs. */
+static ssize_t wait_setup(int fd, struct setup_msg *m, pid_t init, int pidfd, int sfd)
+{
+	ssize_t got;
+
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
@@ -471,8 +479,6 @@ static ssize_t wait_setup(int fd, struct setup_msg *m, pid_t init, int pidfd)
 			;
 		_exit(128 + (int)si.ssi_signo);
 	}
-	if (sfd >= 0)
-		close(sfd);
 	return got;
 }
 
@@ -508,7 +514,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	struct init_args a = { .plan = plan, .opts = opts, .uid = getuid(), .gid = getgid(),
 				.flags = NS_FLAGS | (opts ? opts->extra_flags : 0) };
 	struct setup_msg m;
-	int rep[2], alive[2], st, ret, pidfd;
+	int rep[2], alive[2], st, ret, pidfd, sfd, probe;
 	ssize_t got;
 	pid_t pid;
 
@@ -553,11 +559,18 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	 * statuses must come to us even if the caller ignores SIGCHLD. */
 	sigprocmask(SIG_BLOCK, &a.set, &a.oldmask);
 	sigaction(SIGCHLD, &dfl, &a.old_chld);
+	/* Whether this kernel has pidfds (Linux 5.3), asked before the
+	 * clone; its descriptor is closed for init's after it, so that one
+	 * cannot fail for want of a slot either. */
+	sfd = stop_fd();
+	probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
 
 	a.report = rep[1];
 	a.alive = alive[0];
 	a.outer_ends[0] = rep[0];
 	a.outer_ends[1] = alive[1];
+	a.outer_ends[2] = sfd;
+	a.outer_ends[3] = probe;
 	/* The command's process comes back here, from init_start(), with a
 	 * copy of this frame: what it needs is in `state` already (locals
 	 * changed after setjmp are not to be read there). */
@@ -575,6 +588,10 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 
 		close(rep[0]);
 		close(alive[1]);
+		if (sfd >= 0)
+			close(sfd);
+		if (probe >= 0)
+			close(probe);
 		init_stack_unmap();
 		sigaction(SIGCHLD, &a.old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
@@ -583,8 +600,12 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 				err);
 	}
 	/* Our unreaped child: its pid is its own until we wait for it. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	got = wait_setup(rep[0], &m, pid, pidfd);
+	if (probe >= 0)
+		close(probe);
+	pidfd = probe >= 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	got = wait_setup(rep[0], &m, pid, pidfd, sfd);
+	if (sfd >= 0)
+		close(sfd);
 	sk_mount_host_sockets(false); /* init is done with it (its setup is over) */
 	if (got == (ssize_t)sizeof(m) && m.ok)
 		outer_loop(pid, pidfd, &a.set, rep[0]);
