@@ -280,46 +280,36 @@ fail:
 
 /* init's stack (init shares the outer process's memory): the setup's
  * deepest path (realpath, the network hook) uses a few tens of KiB; pages
- * never touched cost nothing.  Mapped once per run with a PROT_NONE page
- * below it: a static array had the outer process's other data right under
- * it, which an overflow in init would have overwritten unseen; now it
- * faults, init dies and the setup fails (closed).  mmap, mprotect and
- * munmap cost ~2 us a run; bench/isolation.c's last two rows put the whole
- * setup at ~20 us more than on the static stack, whose pages its earlier
- * rounds had faulted in already (a run's first use of a static stack
- * faults them in all the same).  And where the command's process goes
- * back to the caller's frames. */
+ * never touched cost nothing.  A PROT_NONE page right below it: without
+ * one, the outer process's other data lay right under it, which an
+ * overflow in init would have overwritten unseen; now it faults, init dies
+ * and the setup fails (closed).  The stack stays static, the last page
+ * of a padding below it made PROT_NONE once a process: one mprotect, ~2 us
+ * (it splits the mapping).  A stack mmap'd for each run with its guard
+ * measured 7 to 16 us more a run than the static one on a quiet 2-core VM
+ * (bench/isolation.c, its last three rows: static, mapped, static with
+ * the guard; under load the three are within the noise).  And where the
+ * command's process goes back to the caller's frames. */
 #define INIT_STACK_SIZE (512 * 1024)
-static char *init_stack; /* the usable part, above the guard page */
-static size_t init_guard;
+#define INIT_GUARD_MAX 65536 /* the largest page size (arm64, ppc64) */
+static char init_area[INIT_GUARD_MAX + INIT_STACK_SIZE] __attribute__((aligned(INIT_GUARD_MAX)));
+static char *const init_stack = init_area + INIT_GUARD_MAX;
+static bool init_guarded;
 static jmp_buf to_caller;
 
-static int init_stack_map(void)
+/* 0, or a negative errno (no page size it can guard, mprotect refused). */
+static int init_stack_guard(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char *m;
 
-	init_guard = page > 0 ? (size_t)page : 4096;
-	m = mmap(NULL, init_guard + INIT_STACK_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
+	if (init_guarded)
+		return 0;
+	if (page <= 0 || page > INIT_GUARD_MAX)
+		return -EINVAL;
+	if (mprotect(init_stack - page, (size_t)page, PROT_NONE) < 0)
 		return -errno;
-	if (mprotect(m, init_guard, PROT_NONE) < 0) {
-		int e = errno;
-
-		munmap(m, init_guard + INIT_STACK_SIZE);
-		return -e;
-	}
-	init_stack = m + init_guard;
+	init_guarded = true;
 	return 0;
-}
-
-/* Once init is gone (never while it may run on it). */
-static void init_stack_unmap(void)
-{
-	if (init_stack)
-		munmap(init_stack - init_guard, init_guard + INIT_STACK_SIZE);
-	init_stack = NULL;
 }
 
 static int init_start(void *arg)
@@ -536,19 +526,14 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 			sk_fs_note_moot(&plan->access);
 	}
 	a.real_root = getuid() == 0 && sk_in_initial_userns();
-	if ((ret = init_stack_map()) < 0)
-		return sk_error(err, -ret, "init's stack (mmap): %s", strerror(-ret));
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		ret = sk_error(err, errno, "pipe: %s", strerror(errno));
-		init_stack_unmap();
-		return ret;
-	}
+	if ((ret = init_stack_guard()) < 0)
+		return sk_error(err, -ret, "init's stack: its guard page (mprotect): %s", strerror(-ret));
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
 	if (pipe2(alive, O_CLOEXEC) < 0) {
-		ret = sk_error(err, errno, "pipe: %s", strerror(errno));
 		close(rep[0]);
 		close(rep[1]);
-		init_stack_unmap();
-		return ret;
+		return sk_error(err, errno, "pipe: %s", strerror(errno));
 	}
 	sigemptyset(&a.set);
 	sigaddset(&a.set, SIGCHLD);
@@ -592,7 +577,6 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 			close(sfd);
 		if (probe >= 0)
 			close(probe);
-		init_stack_unmap();
 		sigaction(SIGCHLD, &a.old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
 		return fallback(plan, STOCKADE_NS_DENIED, e, a.userns ? "clone(CLONE_NEWUSER|CLONE_NEWPID|...)"
@@ -615,7 +599,6 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	/* The setup failed: init has exited (or is about to). */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	init_stack_unmap();
 	close(rep[0]);
 	close(alive[1]);
 	sigaction(SIGCHLD, &a.old_chld, NULL);
