@@ -42,7 +42,8 @@ static int emit_layer(FILE *f, const struct sk_preset *ps, size_t idx, char *key
 		goto out;
 	}
 	if ((ret = sk_layer_blob_write(l, ext, &at, fp, &blob, &len)) < 0) {
-		fprintf(stderr, "gen_presets: %s: cannot serialize the layer: %s\n", ps->name, strerror(-ret));
+		fprintf(stderr, "gen_presets: %s: cannot serialize the layer: %s (a field policy/layer_blob.c does not know?)\n",
+			ps->name, strerror(-ret));
 		goto out;
 	}
 	if ((ret = sk_layer_blob_read(blob, len, fp, ps->text, &back, &ext2, &at2)) < 0 ||

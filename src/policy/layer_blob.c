@@ -18,9 +18,13 @@
  * A field added to struct sk_layer or to one of its list elements must be
  * looked at here: a scalar needs nothing, a pointer must be cleared and
  * rebuilt like the others.  The sizes below stop the build until someone
- * has (on LP64 targets, where they are known).
+ * has (on LP64 targets, where they are known); a pointer added into a hole
+ * of the struct, which leaves its size alone, is caught when the blobs are
+ * written: an image with a word that looks like an address is refused
+ * (looks_like_pointer), and the build stops there.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +247,25 @@ static void put_str(struct wbuf *w, const char *s)
 		put(w, s, n - 1);
 }
 
+/* A word of a cleared image that could be an address: at or above 2^40
+ * (the user half of every LP64 layout puts heap and data there; the
+ * scalars of a layer are flags, enums, counts, line numbers and a
+ * capability mask below 2^41, and conditions are skipped).  [skip,
+ * skip + skip_len) holds values that may be anything. */
+static bool looks_like_pointer(const void *img, size_t size, size_t skip, size_t skip_len)
+{
+	for (size_t off = 0; off + sizeof(uint64_t) <= size; off += sizeof(uint64_t)) {
+		uint64_t v;
+
+		if (off + sizeof(v) > skip && off < skip + skip_len)
+			continue;
+		memcpy(&v, (const unsigned char *)img + off, sizeof(v));
+		if (v >> 40 && v >> 40 != 0xffffff) /* (small negative numbers are no address) */
+			return true;
+	}
+	return false;
+}
+
 /* Clear an origin's file in an image, writing which it was. */
 static void put_origin_flag(struct wbuf *w, const struct sk_layer *l, struct sk_origin *o)
 {
@@ -301,6 +324,8 @@ int sk_layer_blob_write(const struct sk_layer *l, const char *extends, const str
 				w.err = -ENOTSUP;
 			origins[i]->file = NULL;
 		}
+		if (looks_like_pointer(&img, sizeof(img), offsetof(struct sk_layer, caps_keep), sizeof(img.caps_keep)))
+			w.err = -ENOTSUP; /* a pointer this file does not know: see the top */
 		put(&w, &img, sizeof(img));
 		put(&w, flags, sizeof(flags));
 	}
@@ -330,6 +355,13 @@ int sk_layer_blob_write(const struct sk_layer *l, const char *extends, const str
 			{
 				struct sk_origin e_at = *o;
 				o->file = NULL;
+				if (src[i].type == E_RULE ?
+					    looks_like_pointer(&e, size, offsetof(struct sk_rule, conds), sizeof(e.rule.conds)) :
+				    src[i].type == E_PORT ?
+					    looks_like_pointer(&e, size, offsetof(struct sk_port_ref, addr),
+							       sizeof(e.port.addr)) :
+					    looks_like_pointer(&e, size, 0, 0))
+					w.err = -ENOTSUP;
 				put(&w, &e, size);
 				put_origin_flag(&w, l, &e_at);
 			}
