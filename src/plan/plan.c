@@ -56,80 +56,10 @@ struct builder {
 	const char *last_in[2], *last_out[2];
 };
 
-/* The intern index's hash: the length and at most the first and last 16
- * bytes, 8 at a time.  Reasons run to a hundred bytes and are interned
- * once per rule; strings that share both ends only probe further. */
-static uint32_t str_hash(const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t h = 0xcbf29ce484222325ull ^ n, w;
-
-	for (size_t i = 0; i < 2 && i * 8 + 8 <= n; i++) {
-		memcpy(&w, s + i * 8, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	for (size_t i = 0; i < 2 && n >= 16 && i * 8 + 8 <= n - 16; i++) {
-		memcpy(&w, s + n - 8 - i * 8, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	if (n < 16)
-		for (size_t i = n & ~(size_t)7; i < n; i++)
-			h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
-/* Keep one copy of each string the plan points into (origins, reasons,
- * names), found through an open-addressing index of string numbers + 1. */
+/* (plan/intern.c) */
 static int intern(stockade_plan *plan, const char *s, const char **out)
 {
-	uint32_t h;
-
-	if (!s) {
-		*out = NULL;
-		return 0;
-	}
-	if (plan->nstrings * 2 >= plan->index_cap) {
-		size_t cap = plan->index_cap ? plan->index_cap * 2 : 256;
-		uint32_t *idx = calloc(cap, sizeof(*idx));
-		char **n = realloc(plan->strings, cap / 2 * sizeof(*n));
-		if (!idx || !n) {
-			free(idx);
-			if (n)
-				plan->strings = n;
-			return -ENOMEM;
-		}
-		plan->strings = n;
-		for (size_t i = 0; i < plan->nstrings; i++) {
-			uint32_t k = str_hash(n[i]) & (uint32_t)(cap - 1);
-			while (idx[k])
-				k = (k + 1) & (uint32_t)(cap - 1);
-			idx[k] = (uint32_t)i + 1;
-		}
-		free(plan->string_index);
-		plan->string_index = idx;
-		plan->index_cap = cap;
-	}
-	for (h = str_hash(s) & (uint32_t)(plan->index_cap - 1); plan->string_index[h];
-	     h = (h + 1) & (uint32_t)(plan->index_cap - 1)) {
-		char *c = plan->strings[plan->string_index[h] - 1];
-		if (strcmp(c, s) == 0) {
-			*out = c;
-			return 0;
-		}
-	}
-	if (!(plan->strings[plan->nstrings] = strdup(s)))
-		return -ENOMEM;
-	plan->string_index[h] = (uint32_t)++plan->nstrings;
-	*out = plan->strings[plan->nstrings - 1];
-	return 0;
-}
-
-int sk_plan_intern(stockade_plan *plan, const char *s, const char **out)
-{
-	return intern(plan, s, out);
+	return sk_plan_intern(plan, s, out);
 }
 
 static int intern_origin(stockade_plan *plan, struct sk_origin *o)
@@ -687,6 +617,10 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 	if (policy->npending)
 		return isolation_override(policy, sk_plan_build_pending(policy, sk_preset_blob_for(policy), out, err),
 					  out);
+	/* A file on a preset that leaves the syscall and network rules as
+	 * they are: the preset's plan, flattened again (plan/preset_file.c). */
+	if ((ret = sk_plan_build_on_preset(policy, out, err)) != 0)
+		return isolation_override(policy, ret < 0 ? ret : 0, out);
 	ret = plan_build(policy, true, out, err);
 
 	/* TCP ports under network mode none/unix: also build the filter that

@@ -291,6 +291,15 @@ int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *l
 	return 0;
 }
 
+bool sk_plan_filter_key_is(const stockade_plan *plan, const unsigned char *key, size_t len)
+{
+	struct wbuf w = { .ref = key, .ref_len = len };
+
+	put_filter_key(&w, plan);
+	flush_cmp(&w);
+	return !w.differs && w.len == len;
+}
+
 int sk_plan_blob_write(const stockade_plan *plan, uint64_t fingerprint, unsigned char **out, size_t *len)
 {
 	struct wbuf w = { 0 };
@@ -780,75 +789,4 @@ int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out)
 		return -EINVAL;
 	memcpy(&fp, blob->data + 8, sizeof(fp));
 	return blob_read(blob->data, blob->len, fp, true, out);
-}
-
-/* The chain of built-in presets at the bottom of the policy's layers
- * ("agent,strict"), or false if its bottom layer is not one. */
-static bool bottom_chain(const stockade_policy *policy, char *chain, size_t size)
-{
-	size_t used = 0;
-
-	chain[0] = '\0';
-	for (size_t i = 0; i < policy->nlayers && policy->layers[i]->builtin; i++) {
-		const struct sk_preset *ps = NULL;
-		int w;
-
-		for (size_t k = 0; k < sk_presets_len && !ps; k++)
-			if (!strcmp(sk_presets[k].file, policy->layers[i]->file))
-				ps = &sk_presets[k];
-		if (!ps)
-			break;
-		w = snprintf(chain + used, size - used, "%s%s", used ? "," : "", ps->name);
-		if (w < 0 || (size_t)w >= size - used)
-			return false;
-		used += (size_t)w;
-	}
-	return used > 0;
-}
-
-static int copy_filter(stockade_plan *plan, const struct sock_filter *bpf, size_t len)
-{
-	if (!len || !plan->seccomp_enabled || plan->audit || plan->bpf)
-		return 0;
-	if (!(plan->bpf = malloc(len * sizeof(*bpf))))
-		return -ENOMEM;
-	memcpy(plan->bpf, bpf, len * sizeof(*bpf));
-	plan->bpf_len = len;
-	return 0;
-}
-
-int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy)
-{
-	const struct sk_preset_blob *b = NULL;
-	char chain[256];
-	uint64_t fp;
-
-	if (plan->bpf || !plan->seccomp_enabled || plan->audit || sk_preset_cache_disabled() ||
-	    !bottom_chain(policy, chain, sizeof(chain)))
-		return 0;
-	for (size_t i = 0; i < sk_preset_blobs_len && !b; i++)
-		if (!strcmp(sk_preset_blobs[i].chain, chain))
-			b = &sk_preset_blobs[i];
-	if (!b || !b->filter_key || b->len < 16)
-		return 0;
-	/* The presets' texts are this library's (as sk_preset_blob_find checks). */
-	fp = sk_preset_fingerprint(b->chain);
-	if (fp == 0 || memcmp(b->data + 8, &fp, sizeof(fp)) != 0)
-		return 0;
-	struct wbuf w = { .ref = b->filter_key, .ref_len = b->filter_key_len };
-	put_filter_key(&w, plan);
-	flush_cmp(&w);
-	if (w.differs || w.len != w.ref_len)
-		return 0;
-	int ret = copy_filter(plan, b->bpf, b->bpf_len);
-	if (ret == 0 && plan->net_fallback)
-		ret = copy_filter(plan->net_fallback, b->fallback_bpf, b->fallback_bpf_len);
-	if (ret < 0) {
-		for (stockade_plan *p = plan; p; p = p->net_fallback) {
-			free(p->bpf);
-			p->bpf = NULL;
-			p->bpf_len = 0;
-		}
-	}
-	return ret;
 }

@@ -75,6 +75,14 @@ int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *l
  * (a file that changes the filesystem, the environment or nothing).  0
  * (with or without them) or -ENOMEM. */
 int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy);
+/* Whether plan's filter key is `key` (a blob's), byte for byte. */
+bool sk_plan_filter_key_is(const stockade_plan *plan, const unsigned char *key, size_t len);
+/* plan/preset_file.c: the plan of a policy whose bottom layers are a chain
+ * of built-in presets with a blob and whose upper layers leave the syscall
+ * and network rules as they are: the blob's, its access part flattened
+ * over every layer.  1 (*out set), 0 (not such a policy: build it), or
+ * -ENOMEM. */
+int sk_plan_build_on_preset(const stockade_policy *policy, stockade_plan **out, stockade_error **err);
 /* STOCKADE_NO_PRESET_CACHE=1 */
 bool sk_preset_cache_disabled(void);
 

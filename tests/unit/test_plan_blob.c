@@ -187,7 +187,11 @@ TEST(plan_blob_fallback_builds)
 	bad.data = junk;
 	bad.len = sizeof(junk);
 	CHECK(sk_plan_build_pending(p, &bad, &plan, NULL) == 0);
+	/* (Parsed, the presets are layers again, whose plan may come from
+	 * the table's own blob, plan/preset_file.c: its fields are compared.) */
+	plan_eq_tables = false;
 	CHECK(plan && slow && plan_eq("strict (fallback)", plan, slow));
+	plan_eq_tables = true;
 	stockade_plan_free(plan);
 	stockade_plan_free(slow);
 	stockade_policy_free(p);
