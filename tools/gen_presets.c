@@ -69,6 +69,8 @@ out:
 	return ret;
 }
 
+static int emit_variants(FILE *f, const char *key, const char *chain);
+
 static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, char *keys, size_t keysize)
 {
 	stockade_error *err = NULL;
@@ -153,7 +155,7 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 		 "%zu, %zu },\n",
 		 key, chain, stockade_policy_name(p), idx, idx, idx, idx, idx, idx, plan->bpf_len,
 		 plan->net_fallback ? plan->net_fallback->bpf_len : 0);
-	ret = 0;
+	ret = emit_variants(f, key, chain);
 	goto out;
 fail:
 	fprintf(stderr, "gen_presets: %s: %s\n", key, err && err->msg ? err->msg : strerror(-ret));
@@ -166,6 +168,92 @@ out:
 	free(again);
 	free(fkey);
 	return ret;
+}
+
+/* The network variants of a chain (plan/preset_plans.h: sk_preset_variant):
+ * the chain's presets in `key` and one text layer, as a run on a kernel
+ * with Landlock TCP rules builds it (no fallback plan).  A variant that
+ * does not build (a chain without a filter) is left out. */
+static const struct {
+	const char *tag, *text;
+	enum sk_net_mode net;
+	bool ports, addrs;
+} variants[] = {
+	{ "none+ports", "network:\n  mode: none\n  tcp_connect: [1]\n", SK_NET_NONE, true, false },
+	{ "proxy+address", "network:\n  mode: proxy\n  tcp_connect: [\"127.0.0.1:1\"]\n", SK_NET_PROXY, true, true },
+	{ "full", "network:\n  mode: full\n", SK_NET_FULL, false, false },
+};
+
+static int emit_variant(FILE *f, size_t idx, const char *key, const char *chain, size_t v, char *vkeys,
+			size_t vkeysize)
+{
+	stockade_error *err = NULL;
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	char buf[256], *save = NULL, name[32];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", key);
+	if ((ret = stockade_policy_new(&p, &err)) < 0)
+		goto out;
+	for (char *n = strtok_r(buf, ",", &save); n && ret == 0; n = strtok_r(NULL, ",", &save))
+		ret = stockade_policy_add_preset(p, n, &err);
+	if (ret == 0)
+		ret = stockade_policy_add_text(p, "<network variant>", variants[v].text, strlen(variants[v].text), &err);
+	p->tcp_fallback_unneeded = true;
+	if (ret == 0)
+		ret = stockade_plan_build(p, &plan, &err);
+	if (ret < 0 || plan->net_fallback || plan->access.net != variants[v].net) {
+		ret = 0; /* not a variant this chain has */
+		goto out;
+	}
+	if ((ret = sk_plan_attach_filters(plan, &err)) < 0 ||
+	    (ret = sk_plan_blob_write(plan, sk_preset_fingerprint(chain), &blob, &len)) < 0) {
+		fprintf(stderr, "gen_presets: %s+%s: %s\n", key, variants[v].tag,
+			err && err->msg ? err->msg : strerror(-ret));
+		goto out;
+	}
+	snprintf(name, sizeof(name), "vblob%zu", idx);
+	fprintf(f, "\n/* %s+%s: %zu bytes */\n", key, variants[v].tag, len);
+	put_bytes(f, name, blob, len);
+	snprintf(vkeys + strlen(vkeys), vkeysize - strlen(vkeys),
+		 "\t{ \"%s\", %d, %d, %d, { \"%s+%s\", \"%s\", \"%s\", %s, sizeof(%s), 0, 0, 0, 0, 0, 0 } },\n", chain,
+		 (int)variants[v].net, variants[v].ports, variants[v].addrs, key, variants[v].tag, chain,
+		 stockade_policy_name(p), name, name);
+	ret = 1;
+out:
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+	stockade_policy_free(p);
+	free(blob);
+	return ret;
+}
+
+static char vkeys[65536], vchains[4096];
+static size_t nvariants;
+
+/* For the presets a file extends alone (agent, strict, minimal, none; not
+ * the overlays, whose combinations would double the binary's blobs). */
+static int emit_variants(FILE *f, const char *key, const char *chain)
+{
+	const struct sk_preset *ps = sk_preset_lookup(key);
+	char mark[300];
+
+	if (!ps || ps->base)
+		return 0;
+	snprintf(mark, sizeof(mark), "|%s|", chain);
+	if (strstr(vchains, mark))
+		return 0;
+	snprintf(vchains + strlen(vchains), sizeof(vchains) - strlen(vchains), "%s", mark);
+	for (size_t v = 0; v < ARRAY_SIZE(variants); v++) {
+		int ret = emit_variant(f, nvariants, key, chain, v, vkeys, sizeof(vkeys));
+		if (ret < 0)
+			return ret;
+		nvariants += (size_t)ret;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -213,6 +301,8 @@ int main(int argc, char **argv)
 	}
 	fprintf(f, "\nconst struct sk_preset_blob sk_preset_blobs[] = {\n%s};\n"
 		   "const size_t sk_preset_blobs_len = %zu;\n", keys, n);
+	fprintf(f, "\nconst struct sk_preset_variant sk_preset_variants[] = {\n%s};\n"
+		   "const size_t sk_preset_variants_len = %zu;\n", nvariants ? vkeys : "\t{ 0 }\n", nvariants);
 	if (fclose(f) != 0 || rename(tmp, argv[1]) < 0) {
 		perror(argv[1]);
 		return 1;

@@ -37,6 +37,22 @@ struct sk_preset_blob {
 	size_t bpf_len, fallback_bpf_len;
 };
 
+/* The plan of a chain of presets with one more layer that only sets the
+ * network (plan/preset_file.c): `network: {mode: none, tcp_connect: [1]}`,
+ * `{mode: proxy, tcp_connect: ["127.0.0.1:1"]}` (what a proxy run adds),
+ * `{mode: full}`, built as a run that needs no TCP fallback builds it.  A
+ * file on the chain whose network comes to the same mode, ports or not and
+ * addresses or not has that plan's syscall part: the socket rules depend
+ * on nothing else. */
+struct sk_preset_variant {
+	const char *chain; /* as sk_preset_blob.chain */
+	enum sk_net_mode net;
+	bool ports, addrs;
+	struct sk_preset_blob blob; /* key "CHAIN+net", its filter key unused */
+};
+extern const struct sk_preset_variant sk_preset_variants[];
+extern const size_t sk_preset_variants_len;
+
 /* The table (build/gen/preset_blobs.c, or tools/preset_blobs_empty.c for the
  * stage-1 library the generator links against). */
 extern const struct sk_preset_blob sk_preset_blobs[];

@@ -50,7 +50,14 @@ static const char *const texts[] = {
 	"extends: minimal\nseccomp:\n  deny: [ptrace]\n",
 	"extends: none\nseccomp:\n  deny: [ptrace]\n",
 	"extends: none\n",
+	/* mode proxy as `stockade run` has it: the proxy's address added */
+	"extends: agent\nnetwork:\n  mode: proxy\n  allow: [registry.npmjs.org]\n  tcp_connect: [\"127.0.0.1:41000\", 8080]\n",
+	"extends: strict\nname: s\nnetwork:\n  mode: proxy\n  tcp_connect: [\"127.0.0.1:41000\"]\nfilesystem:\n  write: [/srv]\n",
 };
+
+/* As `stockade run` builds it where Landlock limits TCP ports (no TCP
+ * fallback plan: cmd_run.c), or as the API builds it by default. */
+static bool no_fallback;
 
 static stockade_error *load_text(const char *text, bool cached, stockade_plan **plan)
 {
@@ -60,7 +67,8 @@ static stockade_error *load_text(const char *text, bool cached, stockade_plan **
 	*plan = NULL;
 	if (!cached)
 		setenv("STOCKADE_NO_PRESET_CACHE", "1", 1);
-	if (stockade_policy_new(&p, &err) == 0 && stockade_policy_add_text(p, "test.yaml", text, strlen(text), &err) == 0) {
+	if (stockade_policy_new(&p, &err) == 0 && (p->tcp_fallback_unneeded = no_fallback, true) &&
+	    stockade_policy_add_text(p, "test.yaml", text, strlen(text), &err) == 0) {
 		/* A preset's layer comes from its blob exactly when cached. */
 		for (size_t i = 0; i < p->nlayers; i++)
 			CHECK_MSG(!p->layers[i]->builtin || p->layers[i]->text_borrowed == cached, "%s: layer %zu %s",
@@ -135,8 +143,12 @@ static bool compare_text(const char *what, const char *text)
 
 TEST(preset_fast_texts_equal_slow_path)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
-		CHECK_MSG(compare_text(texts[i], texts[i]), "%s: does not load", texts[i]);
+	for (int f = 0; f < 2; f++) {
+		no_fallback = f;
+		for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+			CHECK_MSG(compare_text(texts[i], texts[i]), "%s: does not load", texts[i]);
+	}
+	no_fallback = false;
 }
 
 /* The fuzz corpus and regressions: every policy file tests/ has. */
@@ -175,8 +187,11 @@ TEST(preset_fast_corpus_equal_slow_path)
 			fclose(f);
 			/* (extends: a file or oci: beside it would be looked for
 			 * beside test.yaml: the same failure both ways) */
-			if (text)
+			for (int fb = 0; text && fb < 2; fb++) {
+				no_fallback = fb;
 				loaded += compare_text(de->d_name, text);
+			}
+			no_fallback = false;
 			free(text);
 			files++;
 		}
@@ -184,7 +199,7 @@ TEST(preset_fast_corpus_equal_slow_path)
 	}
 	if (!files)
 		SKIP("the policy files under tests/fuzz are not where this binary was built from");
-	CHECK_MSG(loaded >= files / 2, "only %zu of %zu policy files load", loaded, files);
+	CHECK_MSG(loaded >= files, "only %zu of %zu policy files load", loaded / 2, files);
 }
 
 /* The shortcut is taken: a file that changes nothing the filter is made of
@@ -218,7 +233,8 @@ static int on_preset(const char *text)
 	stockade_plan *plan = NULL;
 	int ret = -1;
 
-	if (stockade_policy_new(&p, NULL) == 0 && stockade_policy_add_text(p, "test.yaml", text, strlen(text), NULL) == 0)
+	if (stockade_policy_new(&p, NULL) == 0 && (p->tcp_fallback_unneeded = no_fallback, true) &&
+	    stockade_policy_add_text(p, "test.yaml", text, strlen(text), NULL) == 0)
 		ret = sk_plan_build_on_preset(p, &plan, NULL);
 	CHECK_MSG((ret == 1) == (plan != NULL), "%s: %d", text, ret);
 	stockade_plan_free(plan);
@@ -235,11 +251,23 @@ TEST(preset_fast_plan_taken_only_when_it_applies)
 	CHECK_INT_EQ(on_preset(texts[3]), 1);  /* nothing */
 	CHECK_INT_EQ(on_preset(texts[4]), 1);  /* files, environment */
 	CHECK_INT_EQ(on_preset("extends: strict\nfilesystem:\n  read: [/srv]\n"), 1);
-	CHECK_INT_EQ(on_preset(texts[1]), 0);  /* a TCP port: socket rules change */
-	CHECK_INT_EQ(on_preset(texts[2]), 0);  /* mode proxy */
-	CHECK_INT_EQ(on_preset(texts[6]), 0);  /* mode unix */
+	CHECK_INT_EQ(on_preset(texts[7]), 1);  /* mode full: agent's full variant */
+	CHECK_INT_EQ(on_preset(texts[1]), 0);  /* a TCP port: a fallback plan to build */
+	CHECK_INT_EQ(on_preset(texts[6]), 0);  /* mode unix: no variant */
+	CHECK_INT_EQ(on_preset(texts[8]), 0);  /* a tcp_connect address under mode none: no variant */
 	CHECK_INT_EQ(on_preset(texts[9]), 0);  /* seccomp.allow */
 	CHECK_INT_EQ(on_preset("extends: agent\nseccomp:\n  mode: audit\n"), 0);
+	/* As a run with Landlock TCP rules builds them: the variants. */
+	no_fallback = true;
+	CHECK_INT_EQ(on_preset(texts[0]), 1);
+	CHECK_INT_EQ(on_preset(texts[1]), 1);  /* mode none + ports */
+	CHECK_INT_EQ(on_preset(texts[2]), 0);  /* mode proxy before the CLI adds its address */
+	CHECK_INT_EQ(on_preset(texts[26]), 1); /* ... and after */
+	CHECK_INT_EQ(on_preset(texts[27]), 1); /* strict, proxy + address */
+	CHECK_INT_EQ(on_preset("extends: strict\nnetwork:\n  tcp_connect: [443]\n"), 1);
+	CHECK_INT_EQ(on_preset(texts[19]), 0); /* strict + seccomp.allow */
+	CHECK_INT_EQ(on_preset("extends: agent\nnetwork:\n  mode: none\n  tcp_connect: [8000]\nlandlock: \"off\"\n"), 0);
+	no_fallback = false;
 	setenv("STOCKADE_NO_PRESET_CACHE", "1", 1);
 	CHECK_INT_EQ(on_preset(texts[0]), 0);
 	unsetenv("STOCKADE_NO_PRESET_CACHE");
