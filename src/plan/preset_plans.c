@@ -730,8 +730,9 @@ uint64_t sk_preset_fingerprint(const char *chain)
 		name[len] = '\0';
 		if (!(ps = sk_preset_lookup(name)))
 			return 0;
+		uint64_t text = sk_preset_text_hash(ps);
 		h = fnv(h, name, len + 1);
-		h = fnv(h, ps->text, strlen(ps->text) + 1);
+		h = fnv(h, &text, sizeof(text));
 		c += len;
 		if (*c == ',')
 			c++;

@@ -192,7 +192,8 @@ uint64_t sk_layer_blob_fingerprint(const struct sk_preset *ps)
 	h = fnv(h, sizes, sizeof(sizes));
 	h = fnv(h, ps->name, strlen(ps->name) + 1);
 	h = fnv(h, ps->file, strlen(ps->file) + 1);
-	h = fnv(h, ps->text, strlen(ps->text) + 1);
+	uint64_t text = sk_preset_text_hash(ps);
+	h = fnv(h, &text, sizeof(text));
 	return h ? h : 1;
 }
 
