@@ -164,12 +164,14 @@ int sk_plan_build_on_preset(const stockade_policy *policy, stockade_plan **out, 
 	if (tcp_sockets && !(policy->tcp_fallback_unneeded && plan->access.landlock != SK_LANDLOCK_OFF))
 		goto not_here;
 	/* The network rules (and the Fast Open ones) name where the mode was
-	 * set: the preset's line, or the variant's, becomes this policy's. */
-	if (!same_origin(&old_at, &plan->access.net_at))
-		for (size_t i = 0; i < plan->nentries; i++)
-			for (size_t j = 0; j < plan->entries[i].nrules; j++)
-				if (same_origin(&plan->entries[i].rules[j].at, &old_at))
-					plan->entries[i].rules[j].at = plan->access.net_at;
+	 * set: the preset's line, or the variant's, becomes this policy's.
+	 * Always re-pointed, even to the same place: the flattening interned
+	 * its own copy of the file name, and a rule is known as a network rule
+	 * by that very pointer (run/denial.c: is_net_rule). */
+	for (size_t i = 0; i < plan->nentries; i++)
+		for (size_t j = 0; j < plan->entries[i].nrules; j++)
+			if (same_origin(&plan->entries[i].rules[j].at, &old_at))
+				plan->entries[i].rules[j].at = plan->access.net_at;
 	free(plan->name);
 	if (!(plan->name = strdup(stockade_policy_name(policy)))) {
 		ret = sk_error(err, ENOMEM, "out of memory");

@@ -87,8 +87,27 @@ static bool same_bpf(const struct sock_filter *a, size_t na, const struct sock_f
 
 /* The plan through the blobs equals the plan from YAML, and so do their
  * filters; a filter the fast plan carries is the slow plan's, generated now. */
+/* Where the plan's users compare origins by pointer (run/denial.c knows a
+ * network rule by its origin being plan->access.net_at), the fast plan's
+ * pointers agree as an interned plan's do. */
+static void same_pointers(const char *what, const stockade_plan *plan)
+{
+	const struct sk_origin *at = &plan->access.net_at;
+
+	for (size_t i = 0; i < plan->nentries; i++)
+		for (size_t j = 0; j < plan->entries[i].nrules; j++) {
+			const struct sk_origin *r = &plan->entries[i].rules[j].at;
+			if (r->file && at->file && r->line == at->line && r->column == at->column &&
+			    !strcmp(r->file, at->file))
+				CHECK_MSG(r->file == at->file, "%s: %s: a network rule's origin is another copy", what,
+					  plan->entries[i].name);
+		}
+}
+
 static void compare(const char *what, const stockade_plan *fast, const stockade_plan *slow)
 {
+	same_pointers(what, fast);
+	same_pointers(what, slow);
 	/* (a plan made from the preset's blob owns only the strings the
 	 * layers above it add: its fields are compared, not its table) */
 	plan_eq_tables = false;
