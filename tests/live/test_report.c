@@ -595,7 +595,44 @@ static bool comm_is(pid_t pid, const char *comm)
 	return !strcmp(buf, comm);
 }
 
-/* Processes (zombies included) whose comm is `comm`. */
+/* The parent of pid, from /proc/PID/stat (after the comm, which may hold
+ * spaces and parentheses); 0 if it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *close_paren;
+	FILE *f;
+	size_t n;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* pid is this test process's descendant (its own run's, not another
+ * test's running meanwhile on the same machine). */
+static bool mine(pid_t pid)
+{
+	pid_t self = getpid();
+
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		pid = parent_of(pid);
+		if (pid == self)
+			return true;
+	}
+	return false;
+}
+
+/* This test's processes (zombies included) whose comm is `comm`. */
 static int count_comm(const char *comm)
 {
 	DIR *d = opendir("/proc");
@@ -605,7 +642,8 @@ static int count_comm(const char *comm)
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && comm_is((pid_t)atoi(e->d_name), comm))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && comm_is((pid_t)atoi(e->d_name), comm) &&
+		    mine((pid_t)atoi(e->d_name)))
 			n++;
 	closedir(d);
 	return n;
