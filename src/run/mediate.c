@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -294,10 +295,13 @@ struct sk_mediate_rt {
 	int efd;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t started; /* a worker put its thread id in tids[] */
 	struct sk_mreq *queue, **queue_tail; /* waiting for a worker */
 	struct sk_mreq *running;	     /* taken by a worker (linked while running) */
 	struct sk_mreq *done;		     /* finished, to answer */
 	pthread_t threads[SK_MEDIATE_WORKERS];
+	void *stacks; /* the workers' stacks, one mapping (worker_stack) */
+	size_t stacks_len;
 	pid_t tids[SK_MEDIATE_WORKERS]; /* the workers' thread ids (sk_mediate_prestart) */
 	unsigned nthreads, ntids, idle, pending;
 	bool stop;
@@ -338,6 +342,7 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 	}
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->cond, NULL);
+	pthread_cond_init(&rt->started, NULL);
 	/* Interrupts a worker blocked for a caller that is gone: no
 	 * SA_RESTART, so the blocking call returns EINTR.  Only workers
 	 * unblock it. */
@@ -413,6 +418,7 @@ static void *worker_main(void *p)
 	pthread_mutex_lock(&rt->lock);
 	if (rt->ntids < SK_MEDIATE_WORKERS)
 		rt->tids[rt->ntids++] = (pid_t)syscall(SYS_gettid);
+	pthread_cond_signal(&rt->started);
 	for (;;) {
 		struct sk_mreq *r;
 		uint64_t one = 1;
@@ -457,16 +463,47 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
+#define WORKER_STACK (256 * 1024)
+
+/* Worker i's stack, with a guard page below it: one mapping for the pool,
+ * made while the supervisor has one thread, so that starting and ending a
+ * worker maps and unmaps nothing (in a process with threads, every unmap
+ * interrupts the CPUs that run them).  NULL: let the C library map one. */
+static void *worker_stack(struct sk_mediate_rt *rt, unsigned i)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), slot = WORKER_STACK + page;
+
+	if (!rt->stacks) {
+		void *p = mmap(NULL, slot * SK_MEDIATE_WORKERS, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+
+		if (p == MAP_FAILED)
+			return NULL;
+		for (unsigned k = 0; k < SK_MEDIATE_WORKERS; k++)
+			if (mprotect((char *)p + k * slot, page, PROT_NONE) < 0) {
+				munmap(p, slot * SK_MEDIATE_WORKERS);
+				return NULL;
+			}
+		rt->stacks = p;
+		rt->stacks_len = slot * SK_MEDIATE_WORKERS;
+	}
+	return (char *)rt->stacks + i * slot + page;
+}
+
 /* One more worker, if the pool has room; rt->lock held. */
 static void spawn_worker(struct sk_mediate_rt *rt)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
+	void *stack;
 
 	if (rt->nthreads >= SK_MEDIATE_WORKERS)
 		return;
 	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if ((stack = worker_stack(rt, rt->nthreads)))
+		pthread_attr_setstack(&attr, stack, WORKER_STACK);
+	else
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
 	/* Workers take no signal but the cancel one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -497,13 +534,10 @@ size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
 			break;
 	}
 	rt->fixed = true;
-	/* Until every worker has said who it is and waits for work: then no
-	 * thread of ours is inside a lock a fork() would copy held. */
-	while (rt->ntids < rt->nthreads || rt->idle < rt->nthreads) {
-		pthread_mutex_unlock(&rt->lock);
-		usleep(200);
-		pthread_mutex_lock(&rt->lock);
-	}
+	/* Until every worker has said who it is (the supervisor forks
+	 * nothing once they run: supervise.c forks first). */
+	while (rt->ntids < rt->nthreads)
+		pthread_cond_wait(&rt->started, &rt->lock);
 	for (; n < rt->ntids && n < max; n++)
 		tids[n] = rt->tids[n];
 	pthread_mutex_unlock(&rt->lock);
@@ -650,10 +684,13 @@ void sk_mediate_stop(struct sk_mediate_rt *rt)
 	}
 	for (unsigned i = 0; i < rt->nthreads; i++)
 		pthread_join(rt->threads[i], NULL);
+	if (rt->stacks)
+		munmap(rt->stacks, rt->stacks_len);
 	sk_mediate_complete(rt);
 	sigaction(rt->cancel_sig, &rt->old_action, NULL);
 	close(rt->efd);
 	pthread_cond_destroy(&rt->cond);
+	pthread_cond_destroy(&rt->started);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

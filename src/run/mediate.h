@@ -205,7 +205,9 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 /* Start every worker of the pool now and none later, and put their thread
  * ids in tids[] (at most max; returns how many): the supervisor fences
  * them off the command (supervise_harden.c) before the command exists, so
- * the pool is whole before the fork.  Returns with every worker idle. */
+ * the pool is whole before the command's fence is loaded.  Returns once
+ * every worker has said who it is; fork nothing after (supervise.c forks
+ * the child and the linger process before). */
 size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max);
 /* The listener, for a runtime started before it existed (listener -1). */
 void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener);

@@ -8,11 +8,14 @@
  * the command makes a call the filter notifies: a notified call blocks until
  * someone answers.  Passing the fd with sendmsg() from the confined thread
  * would itself be filtered (a policy may deny sendmsg, and then the call
- * would wait for an answer only the fd's recipient could give).  So the
- * child starts a helper thread first and installs the filter on its main
- * thread only (no TSYNC): the helper stays unconfined, sends the listener
- * over a socketpair (SCM_RIGHTS), and the main thread waits for it on an
- * atomic flag.  Between seccomp() and execve() the main thread makes only
+ * would wait for an answer only the fd's recipient could give).  Where the
+ * filter lets that exact sendmsg() through untouched (it usually does:
+ * only mediated calls and denials notify), the confined thread sends it
+ * itself (supervise_child.c, direct_send).  Otherwise the child starts a
+ * helper thread first and installs the filter on its main thread only (no
+ * TSYNC): the helper stays unconfined, sends the listener over a
+ * socketpair (SCM_RIGHTS), and the main thread waits for it on an atomic
+ * flag.  Between seccomp() and execve() the main thread makes only
  * calls the plan allows outright (futex() to wait, if it may), so none of
  * them can wait for an answer or meet a kill action.  execve() then ends the helper; the listener is
  * close-on-exec, so the command never holds it.
@@ -434,9 +437,9 @@ static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock)
 	return pid;
 }
 
-/* Learn the linger process's pids (into a->fence); without them it is
+/* Learn the linger process's pids (into the fence); without them it is
  * ended, and nothing lingers (*lsock -1, -1 returned). */
-static pid_t linger_hello(struct child_args *a, pid_t pid, int *lsock)
+static pid_t linger_hello(struct fence_msg *fence, pid_t pid, int *lsock)
 {
 	struct linger_hello hello;
 
@@ -451,8 +454,8 @@ static pid_t linger_hello(struct child_args *a, pid_t pid, int *lsock)
 			;
 		return -1;
 	}
-	for (unsigned i = 0; i < hello.n && a->nfence < FENCE_MAX; i++)
-		a->fence[a->nfence++] = hello.pids[i];
+	for (unsigned i = 0; i < hello.n && fence->n < FENCE_MAX; i++)
+		fence->pids[fence->n++] = hello.pids[i];
 	return pid;
 }
 
@@ -460,8 +463,8 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		      struct sk_supervise_result *res, stockade_error **err)
 {
 	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
-	struct child_args a = { .supervisor = getpid(), .fence = { getpid() }, .nfence = 1, .plan = plan, .opts = opts,
-				.argv = argv };
+	struct child_args a = { .supervisor = getpid(), .plan = plan, .opts = opts, .argv = argv };
+	struct fence_msg fence = { .kind = MSG_FENCE, .n = 1, .pids = { getpid() } };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
 	struct handoff_msg m;
 	sigset_t set;
@@ -508,26 +511,13 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	/* Every process and thread of ours exists before the command does,
-	 * so its fence names them all (supervise_harden.c): the linger
-	 * process (not for audit and learn, which leave nothing running) and
-	 * its workers, then ours.  Workers are never added later. */
-	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, sigfd, sv, &lsock);
-	if ((ret = start_mediation(&s, err)) < 0) {
-		linger_pid = linger_hello(&a, linger_pid, &lsock);
-		res->phase = SK_SUP_SETUP_FAILED;
-		goto restore;
-	}
-	/* Ours while the linger process starts its own (both before the
-	 * fork: the fence names them all). */
-	pid_t workers[FENCE_MAX];
-	size_t nworkers = sk_mediate_prestart(s.rt, workers, FENCE_MAX);
-
-	linger_pid = linger_hello(&a, linger_pid, &lsock);
-	for (size_t i = 0; i < nworkers && a.nfence < FENCE_MAX; i++)
-		a.fence[a.nfence++] = workers[i];
-
+	/* The child first: it builds its program (the filter, the ruleset)
+	 * while we start the linger process (not for audit and learn, which
+	 * leave nothing running) and the mediation workers, both forked
+	 * from this process while it still has one thread.  Every process
+	 * and thread of ours exists before the command does, so the fence
+	 * it loads names them all (supervise_harden.c): the child waits for
+	 * their ids before it loads it.  Workers are never added later. */
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -541,6 +531,26 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
+		linger_pid = start_linger(&s, sigfd, sv, &lsock);
+	if ((ret = start_mediation(&s, err)) < 0) {
+		linger_pid = linger_hello(&fence, linger_pid, &lsock);
+		kill(child, SIGKILL);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		res->phase = SK_SUP_SETUP_FAILED;
+		goto restore;
+	}
+	/* Ours while the linger process starts its own. */
+	pid_t workers[FENCE_MAX];
+	size_t nworkers = sk_mediate_prestart(s.rt, workers, FENCE_MAX);
+
+	linger_pid = linger_hello(&fence, linger_pid, &lsock);
+	for (size_t i = 0; i < nworkers && fence.n < FENCE_MAX; i++)
+		fence.pids[fence.n++] = workers[i];
+	/* A child that failed already says why below (EPIPE here). */
+	while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
 
 	ret = sk_handoff_recv(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
@@ -600,8 +610,14 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			if (serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
 				break;
 		}
-		/* The workers do not survive a fork: finish (or cut short)
-		 * their work first; the linger process starts its own. */
+		/* Nothing left to answer: the linger process may go (it exits
+		 * at end of stream) while we stop our workers. */
+		if (hup && lsock >= 0) {
+			close(lsock);
+			lsock = -1;
+		}
+		/* Finish (or cut short) the work in flight before the linger
+		 * process, with workers of its own, takes the listener. */
 		sk_mediate_stop(s.rt);
 		s.rt = NULL;
 		if (!hup && (opts->mode == SK_NOTIFY_DENY || opts->mode == SK_NOTIFY_ALL)) {
@@ -631,10 +647,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	res->mediated = s.mediated;
 
 restore:
-	sk_mediate_stop(s.rt);
-	s.rt = NULL;
 	if (lsock >= 0)
 		close(lsock); /* a linger process not handed the listener exits */
+	sk_mediate_stop(s.rt);
+	s.rt = NULL;
 	if (linger_pid > 0)
 		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -23,6 +23,7 @@ enum msg_kind {
 	MSG_LISTENER = 1, /* carries the listener fd */
 	MSG_SETUP_FAILED, /* confinement failed; nothing ran */
 	MSG_EXEC_FAILED,  /* confined, execve() failed */
+	MSG_FENCE,	  /* supervisor -> child: struct fence_msg */
 };
 
 struct handoff_msg {
@@ -38,10 +39,16 @@ struct handoff_msg {
  * workers, the linger process and its workers (supervise_harden.c). */
 #define FENCE_MAX (2 + 2 * SK_MEDIATE_WORKERS)
 
+/* The supervisor's pids and thread ids, sent to the child once they all
+ * exist (the child meanwhile builds its program: supervise.c). */
+struct fence_msg {
+	int kind; /* MSG_FENCE */
+	unsigned n;
+	pid_t pids[FENCE_MAX]; /* pids[0] is the supervisor */
+};
+
 struct child_args {
 	pid_t supervisor;
-	pid_t fence[FENCE_MAX]; /* fence[0] is the supervisor */
-	size_t nfence;
 	const stockade_plan *plan;
 	const struct sk_supervise_opts *opts;
 	int sock;
