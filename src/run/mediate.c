@@ -290,6 +290,7 @@ struct sk_mediate_rt {
 	const struct sk_mediation *med;
 	int listener;
 	pid_t supervisor;
+	int supervisor_pidfd;
 	sk_mediated_fn done_fn;
 	void *done_data;
 	int efd;
@@ -330,6 +331,7 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 	rt->med = m;
 	rt->listener = listener;
 	rt->supervisor = getpid();
+	rt->supervisor_pidfd = -1;
 	rt->done_fn = done;
 	rt->done_data = data;
 	rt->queue_tail = &rt->queue;
@@ -513,6 +515,40 @@ static void spawn_worker(struct sk_mediate_rt *rt)
 	pthread_attr_destroy(&attr);
 }
 
+/* The ids of this process's threads but the caller, into tids[] (at most
+ * max; more: max + 1 returned); 0 without /proc. */
+static size_t other_threads(pid_t *tids, size_t max)
+{
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	char buf[2048];
+	size_t n = 0;
+	long got;
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got;) {
+			const char *name = buf + off + 19; /* struct linux_dirent64: d_name */
+			unsigned short reclen;
+			pid_t tid;
+
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			off += reclen;
+			tid = (pid_t)atoi(name);
+			if (tid <= 0 || tid == self)
+				continue;
+			if (n == max) {
+				close(fd);
+				return max + 1;
+			}
+			tids[n++] = tid;
+		}
+	}
+	close(fd);
+	return got < 0 ? 0 : n;
+}
+
 size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
 {
 	size_t n = 0;
@@ -534,11 +570,19 @@ size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
 			break;
 	}
 	rt->fixed = true;
-	/* Until every worker has said who it is (the supervisor forks
-	 * nothing once they run: supervise.c forks first). */
+	/* The kernel lists a thread from the moment it is made: when the
+	 * process has no thread but ours and the workers (the supervisor,
+	 * the linger process), that is who they are, without waiting for
+	 * each to run (on a busy machine, a while). */
+	n = other_threads(tids, max);
+	if (n == rt->nthreads) {
+		pthread_mutex_unlock(&rt->lock);
+		return n;
+	}
+	/* Otherwise until every worker has said who it is. */
 	while (rt->ntids < rt->nthreads)
 		pthread_cond_wait(&rt->started, &rt->lock);
-	for (; n < rt->ntids && n < max; n++)
+	for (n = 0; n < rt->ntids && n < max; n++)
 		tids[n] = rt->tids[n];
 	pthread_mutex_unlock(&rt->lock);
 	return n;
@@ -548,6 +592,14 @@ void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener)
 {
 	if (rt)
 		rt->listener = listener;
+}
+
+void sk_mediate_set_supervisor(struct sk_mediate_rt *rt, pid_t pid, int pidfd)
+{
+	if (rt) {
+		rt->supervisor = pid;
+		rt->supervisor_pidfd = pidfd;
+	}
 }
 
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req_, const char *name,
@@ -571,6 +623,7 @@ void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, 
 	r->plan = plan;
 	r->listener = rt->listener;
 	r->supervisor = rt->supervisor;
+	r->supervisor_pidfd = rt->supervisor_pidfd;
 	r->mediator = h;
 	/* A foreign ABI lays out its structures its own way: refused, or,
 	 * for an observer (which decides nothing), let through unobserved. */

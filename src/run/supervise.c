@@ -358,29 +358,49 @@ static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
  * (struct linger_hello), then waits: the listener (MSG_LISTENER) makes it
  * answer the command's descendants until they are gone; end of stream
  * makes it exit.
+ *
+ * In plain enforcement (SK_NOTIFY_NONE: only mediated calls notify) it is
+ * the mediator from the start (`from_start`): the supervisor hands it the
+ * listener as soon as the child sent it, and has no worker of its own.
+ * It keeps the standard streams (a refusal's line) until the supervisor
+ * shuts its end of the socket (the command is gone), then lets go of them;
+ * when no process holds the filter any more it says how many calls it
+ * answered (struct linger_bye) and exits.
  */
 struct linger_hello {
 	unsigned n;
 	pid_t pids[1 + SK_MEDIATE_WORKERS];
 };
 
-static _Noreturn void linger(struct sup *s, int sock)
-{
-	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
-	struct sk_supervise_result res;
-	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
-	struct handoff_msg m;
-	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd = -1;
-	bool hup = false, done = true;
+struct linger_bye {
+	unsigned long mediated, events;
+};
 
-	/* Let go of the terminal and of pipes a caller may be reading to EOF. */
+/* Let go of the terminal and of pipes a caller may be reading to EOF. */
+static void let_go_of_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
 		close(null);
 	}
+}
+
+static _Noreturn void linger(struct sup *s, int sock, bool from_start, pid_t sup)
+{
+	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	struct sk_supervise_result res;
+	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
+	struct handoff_msg m;
+	sigset_t none;
+	int fd = -1, watch = -1;
+	bool hup = false, done = true;
+
+	if (!from_start)
+		let_go_of_stdio();
 	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++)
 		signal(quiet[i], SIG_IGN);
 	sigemptyset(&none);
@@ -396,25 +416,53 @@ static _Noreturn void linger(struct sup *s, int sock)
 		_exit(0);
 	if (sk_handoff_recv(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
 		_exit(0);
-	close(sock);
+	if (from_start) {
+		/* serve() watches (and at end of stream closes) this copy. */
+		watch = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+		if (watch < 0)
+			let_go_of_stdio();
+		/* The sandbox's process tree is the supervisor's, pinned: a
+		 * pidfd opened while it is still our parent. */
+		int pfd = (int)syscall(SYS_pidfd_open, sup, 0);
+
+		if (pfd >= 0 && getppid() == sup)
+			sk_mediate_set_supervisor(s->rt, sup, pfd);
+		else if (pfd >= 0)
+			close(pfd);
+	} else {
+		close(sock);
+		sock = -1;
+	}
 	s->listener = fd;
 	sk_mediate_set_listener(s->rt, fd);
 	if (m.fallback && s->plan->net_fallback)
 		s->plan = s->plan->net_fallback;
 	memset(&res, 0, sizeof(res));
-	while (!hup)
-		if (serve(s, -1, NULL, &hup, -1, 0, &done, &res) < 0)
+	while (!hup) {
+		bool watching = watch >= 0;
+
+		if (serve(s, -1, watching ? &watch : NULL, &hup, -1, 0, &done, &res) < 0)
 			break;
+		if (watching && watch < 0)
+			let_go_of_stdio(); /* the command is gone */
+	}
+	if (sock >= 0) {
+		struct linger_bye bye = { .mediated = s->mediated, .events = s->events };
+
+		if (write(sock, &bye, sizeof(bye)) < 0) {
+			/* the supervisor stopped waiting for it */
+		}
+	}
 	_exit(0);
 }
 
 /* Fork the linger process; *lsock is its end of the socket, -1 when
  * there is none (then nothing lingers).  Its hello is read later
  * (linger_hello): it starts its workers while we start ours. */
-static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock)
+static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start)
 {
 	int l[2];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	*lsock = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l) < 0)
@@ -426,7 +474,7 @@ static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock)
 		close(sigfd);
 		close(sv[0]);
 		close(sv[1]);
-		linger(s, l[1]);
+		linger(s, l[1], from_start, parent);
 	}
 	close(l[1]);
 	if (pid < 0) {
@@ -459,6 +507,67 @@ static pid_t linger_hello(struct fence_msg *fence, pid_t pid, int *lsock)
 	return pid;
 }
 
+/* Our mediation workers, their ids into the fence. */
+static int start_own_workers(struct sup *s, struct fence_msg *fence, stockade_error **err)
+{
+	pid_t workers[FENCE_MAX];
+	size_t n;
+	int ret = start_mediation(s, err);
+
+	if (ret < 0)
+		return ret;
+	n = sk_mediate_prestart(s->rt, workers, FENCE_MAX);
+	for (size_t i = 0; i < n && fence->n < FENCE_MAX; i++)
+		fence->pids[fence->n++] = workers[i];
+	return 0;
+}
+
+/* Wait until `deadline` for no process to hold the filter whose listener
+ * is fd; true when none does. */
+static bool hup_gone(int fd, long deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = 0 };
+		long left = deadline - now_ms();
+		int r = poll(&p, 1, left > 0 ? (int)left : 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+	}
+}
+
+/* The command is gone: tell the linger process that mediates (it lets go
+ * of the standard streams) and wait until `deadline` for it to say it is
+ * done, no process holding the filter any more.  Otherwise its command's
+ * descendants still run: res->lingering. */
+static void linger_bye(int lsock, long deadline, struct sk_supervise_result *res)
+{
+	struct linger_bye bye;
+	ssize_t n = -1;
+
+	shutdown(lsock, SHUT_WR);
+	for (;;) {
+		struct pollfd p = { .fd = lsock, .events = POLLIN };
+		long left = deadline - now_ms();
+		int r = poll(&p, 1, left > 0 ? (int)left : 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0)
+			n = read(lsock, &bye, sizeof(bye));
+		break;
+	}
+	if (n == (ssize_t)sizeof(bye)) {
+		res->mediated += bye.mediated;
+		res->events += bye.events;
+	} else if (n < 0) {
+		res->lingering = true; /* still answering */
+	}
+	/* (end of stream: it died; nothing answers the descendants, whose
+	 * notified calls fail, ENOSYS) */
+}
+
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *res, stockade_error **err)
 {
@@ -468,10 +577,12 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
 	struct handoff_msg m;
 	sigset_t set;
-	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1;
+	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1, hup_fd = -1;
 	pid_t linger_pid = -1;
 	bool child_done = false, hup = false;
 	bool mediating = opts->mediation && opts->mediation->n;
+	/* Plain enforcement: the linger process mediates from the start. */
+	bool delegate = opts->mode == SK_NOTIFY_NONE;
 	pid_t child;
 
 	memset(res, 0, sizeof(*res));
@@ -532,22 +643,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	close(sv[1]);
 	sv[1] = -1;
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, sigfd, sv, &lsock);
-	if ((ret = start_mediation(&s, err)) < 0) {
-		linger_pid = linger_hello(&fence, linger_pid, &lsock);
-		kill(child, SIGKILL);
-		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-			;
-		res->phase = SK_SUP_SETUP_FAILED;
-		goto restore;
-	}
-	/* Ours while the linger process starts its own. */
-	pid_t workers[FENCE_MAX];
-	size_t nworkers = sk_mediate_prestart(s.rt, workers, FENCE_MAX);
-
+		linger_pid = start_linger(&s, sigfd, sv, &lsock, delegate);
+	delegate = delegate && linger_pid > 0;
+	/* Ours while the linger process starts its own (none when it is the
+	 * mediator, unless it failed to say who it is). */
+	if (!delegate && (ret = start_own_workers(&s, &fence, err)) < 0)
+		goto setup_failed;
 	linger_pid = linger_hello(&fence, linger_pid, &lsock);
-	for (size_t i = 0; i < nworkers && fence.n < FENCE_MAX; i++)
-		fence.pids[fence.n++] = workers[i];
+	if (delegate && linger_pid < 0) {
+		delegate = false;
+		if ((ret = start_own_workers(&s, &fence, err)) < 0)
+			goto setup_failed;
+	}
 	/* A child that failed already says why below (EPIPE here). */
 	while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
@@ -579,6 +686,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	}
 	s.listener = fd;
 	sk_mediate_set_listener(s.rt, fd);
+	if (delegate) {
+		/* The linger process answers from now on; without it (it
+		 * died) we keep the listener and refuse mediated calls. */
+		if (sk_handoff_send(lsock, MSG_LISTENER, 0, m.flags, m.fallback, fd, NULL) == 0) {
+			/* Kept only to see when no process holds the filter
+			 * (POLLHUP); never read. */
+			hup_fd = fd;
+			s.listener = -1;
+			hup = true;
+		} else
+			delegate = false;
+	}
 	/* Decide with the plan whose filter the child loaded. */
 	if (m.fallback && plan->net_fallback)
 		s.plan = plan->net_fallback;
@@ -601,6 +720,26 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * so the policy means the same for them. */
 	if (child_done) {
 		long deadline = now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
+
+		if (delegate && opts->exiting) {
+			/* No process holds the filter any more: the linger
+			 * process is done too, and ends (our exit lets it be
+			 * reaped); otherwise it answers the descendants. */
+			if (hup_gone(hup_fd, deadline)) {
+				linger_pid = -1;
+			} else {
+				res->lingering = true;
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+			}
+			shutdown(lsock, SHUT_WR); /* it lets go of the standard streams */
+		} else if (delegate) {
+			linger_bye(lsock, deadline, res);
+			if (res->lingering) {
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+			}
+		}
 
 		while (!hup) {
 			long left = deadline - now_ms();
@@ -643,10 +782,19 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		if (res->phase == SK_SUP_EXEC_FAILED && (res->exec_errno == EPERM || res->exec_errno == ENOSYS))
 			sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
 	}
-	res->events = s.events;
-	res->mediated = s.mediated;
+	res->events += s.events;
+	res->mediated += s.mediated;
+	goto restore;
 
+setup_failed:
+	linger_pid = linger_hello(&fence, linger_pid, &lsock);
+	kill(child, SIGKILL);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	res->phase = SK_SUP_SETUP_FAILED;
 restore:
+	if (hup_fd >= 0)
+		close(hup_fd);
 	if (lsock >= 0)
 		close(lsock); /* a linger process not handed the listener exits */
 	sk_mediate_stop(s.rt);

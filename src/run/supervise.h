@@ -67,6 +67,10 @@ struct sk_supervise_opts {
 	 * base refuses as the base does (learn), instead of letting them run.
 	 * Designed fallbacks (clone3, openat2) are always answered so. */
 	bool answer_probes;
+	/* The caller exits as soon as this returns (the CLI): a linger
+	 * process that is ending anyway is not waited for (our exit hands it
+	 * to whoever reaps our orphans). */
+	bool exiting;
 };
 
 enum sk_supervise_phase {

@@ -46,9 +46,11 @@
 
 
 
-void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
-			  const char *hint)
+int sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+			 const char *hint)
 {
+	ssize_t n;
+
 	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -73,13 +75,15 @@ void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool f
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
 }
 
-void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+int sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
 {
-	sk_handoff_send_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
+	return sk_handoff_send_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
 }
 
 /* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at

@@ -57,9 +57,10 @@ struct child_args {
 	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
 };
 
-void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+/* 0, or -errno if the message could not be sent. */
+int sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
 			  const char *hint);
-void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text);
+int sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text);
 /* One message, and the fd it carries (or -1); <= 0 on EOF or error. */
 int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd);
 
