@@ -389,7 +389,7 @@ static void let_go_of_stdio(void)
 	}
 }
 
-static _Noreturn void linger(struct sup *s, int sock, bool from_start, pid_t sup)
+static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_start, pid_t sup)
 {
 	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
 	struct sk_supervise_result res;
@@ -412,8 +412,19 @@ static _Noreturn void linger(struct sup *s, int sock, bool from_start, pid_t sup
 	if (start_mediation(s, NULL) < 0)
 		s->rt = NULL; /* mediated calls are then refused (EPERM) */
 	hello.n += (unsigned)sk_mediate_prestart(s->rt, hello.pids + 1, SK_MEDIATE_WORKERS);
-	if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello))
+	if (child_sock >= 0) {
+		/* Mediating from the start, our ids are the fence's but the
+		 * supervisor's own: straight to the child, which waits for
+		 * them (the supervisor has no thread to add). */
+		struct fence_msg fence = { .kind = MSG_FENCE, .n = 1 + hello.n, .pids = { sup } };
+
+		memcpy(fence.pids + 1, hello.pids, hello.n * sizeof(pid_t));
+		while (send(child_sock, &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+			;
+		close(child_sock);
+	} else if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello)) {
 		_exit(0);
+	}
 	if (sk_handoff_recv(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
 		_exit(0);
 	if (from_start) {
@@ -472,9 +483,12 @@ static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock, bool fr
 	if (pid == 0) {
 		close(l[0]);
 		close(sigfd);
-		close(sv[0]);
 		close(sv[1]);
-		linger(s, l[1], from_start, parent);
+		if (!from_start) {
+			close(sv[0]);
+			sv[0] = -1;
+		}
+		linger(s, l[1], sv[0], from_start, parent);
 	}
 	close(l[1]);
 	if (pid < 0) {
@@ -505,6 +519,25 @@ static pid_t linger_hello(struct fence_msg *fence, pid_t pid, int *lsock)
 	for (unsigned i = 0; i < hello.n && fence->n < FENCE_MAX; i++)
 		fence->pids[fence->n++] = hello.pids[i];
 	return pid;
+}
+
+/* Until the child has something to say (true), or the linger process
+ * is gone (false). */
+static bool linger_or_child(int lsock, int child_sock)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = child_sock, .events = POLLIN }, { .fd = lsock, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (p[0].revents)
+			return true;
+		if (p[1].revents)
+			return false;
+	}
 }
 
 /* Our mediation workers, their ids into the fence. */
@@ -622,13 +655,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	/* The child first: it builds its program (the filter, the ruleset)
-	 * while we start the linger process (not for audit and learn, which
-	 * leave nothing running) and the mediation workers, both forked
-	 * from this process while it still has one thread.  Every process
-	 * and thread of ours exists before the command does, so the fence
-	 * it loads names them all (supervise_harden.c): the child waits for
-	 * their ids before it loads it.  Workers are never added later. */
+	/* The linger process (not for audit and learn, which leave nothing
+	 * running), then the child: it builds its program (the filter, the
+	 * ruleset) while the linger process starts its workers (and we ours,
+	 * if we have any), both forked from this process while it still has
+	 * one thread.  Every process and thread of ours exists before the
+	 * command does, so the fence it loads names them all
+	 * (supervise_harden.c): the child waits for their ids before it
+	 * loads it.  Workers are never added later. */
+	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
+		linger_pid = start_linger(&s, sigfd, sv, &lsock, delegate);
+	delegate = delegate && linger_pid > 0;
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -637,27 +674,32 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	if (child == 0) {
 		close(sv[0]);
 		close(sigfd);
+		if (lsock >= 0)
+			close(lsock);
 		a.sock = sv[1];
 		sk_supervise_child(&a);
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, sigfd, sv, &lsock, delegate);
-	delegate = delegate && linger_pid > 0;
-	/* Ours while the linger process starts its own (none when it is the
-	 * mediator, unless it failed to say who it is). */
-	if (!delegate && (ret = start_own_workers(&s, &fence, err)) < 0)
-		goto setup_failed;
-	linger_pid = linger_hello(&fence, linger_pid, &lsock);
-	if (delegate && linger_pid < 0) {
-		delegate = false;
+	if (delegate) {
+		/* The linger process sends the child the fence itself.  If it
+		 * dies first, the child gets one naming us alone, and nothing
+		 * mediates (the calls are refused: no worker can be fenced
+		 * now, as the child may have the linger's already). */
+		if (!linger_or_child(lsock, sv[0])) {
+			delegate = false;
+			while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+				;
+		}
+	} else {
+		/* Ours while the linger process starts its own. */
 		if ((ret = start_own_workers(&s, &fence, err)) < 0)
 			goto setup_failed;
+		linger_pid = linger_hello(&fence, linger_pid, &lsock);
+		/* A child that failed already says why below (EPIPE here). */
+		while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+			;
 	}
-	/* A child that failed already says why below (EPIPE here). */
-	while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
 
 	ret = sk_handoff_recv(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
@@ -787,6 +829,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	goto restore;
 
 setup_failed:
+	/* (only before the linger process's hello: it is read here) */
 	linger_pid = linger_hello(&fence, linger_pid, &lsock);
 	kill(child, SIGKILL);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)

@@ -328,7 +328,13 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	 * and only its own pid is fenced. */
 	bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
 
-	ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+	/* A Landlock domain keeps ptrace within itself: where the policy's
+	 * own was applied above and no signal scope is to be added, the
+	 * fence domain would add nothing (ret 0: signals as the policy says). */
+	if (fence_signals || program->ruleset < 0)
+		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
+	else
+		ret = 0;
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
 	bool signals_scoped = ret == 2 || !fence_signals;
