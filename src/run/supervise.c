@@ -31,11 +31,20 @@
  * Mediation (mediate.h).  The same filter can also notify the syscalls a
  * mediator decides (connect() to a unix socket): wherever the plan lets
  * them through, and only there.  Then the supervisor exists in plain
- * enforcement too (mode SK_NOTIFY_NONE).  Its loop polls the listener, a
- * signalfd, the handoff socket and the mediation runtime's completion
- * eventfd, and blocks nowhere else: mediators that may block run in worker
- * threads, so a connect waiting on a full backlog holds up neither other
- * notifications nor signal forwarding.
+ * enforcement too (mode SK_NOTIFY_NONE).  The loop that answers polls the
+ * listener, the handoff socket and the mediation runtime's completion
+ * eventfd (and in the supervisor a signalfd), and blocks nowhere else:
+ * mediators that may block run in worker threads, so a connect waiting on
+ * a full backlog holds up neither other notifications nor signal
+ * forwarding.  In plain enforcement that loop is the linger process's from
+ * the start (linger(), from_start): the supervisor starts no thread, and
+ * only hands the listener on, forwards signals and reaps.
+ *
+ * Start-up, in the order that keeps the two CPUs of a small machine busy:
+ * the linger process is forked, then the child, which builds its program
+ * (the filter, the ruleset) while the linger process (or the supervisor)
+ * starts its workers; the child then gets every id to fence (struct
+ * fence_msg) and loads the filters.
  *
  * Where the kernel has it (5.19+), SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
  * keeps a signal from interrupting a call we have already received, so the
