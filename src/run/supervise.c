@@ -664,14 +664,28 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+	/* Without namespaces to make first, the command's program (the
+	 * filter, the ruleset) is built here, before any fork: built in the
+	 * child, every page it writes of what it shares with us would be
+	 * copied first (some 115 page faults a run, 0.2 ms). */
+	if (plan->access.isolation == SK_ISOLATION_OFF) {
+		struct sk_notify nt;
+
+		sk_mediation_notify(opts->mediation, opts->mode, &nt);
+		if ((ret = sk_program_new(plan, &nt, &a.program, err)) < 0) {
+			res->phase = SK_SUP_SETUP_FAILED;
+			goto restore;
+		}
+	}
 	/* The linger process (not for audit and learn, which leave nothing
-	 * running), then the child: it builds its program (the filter, the
-	 * ruleset) while the linger process starts its workers (and we ours,
-	 * if we have any), both forked from this process while it still has
-	 * one thread.  Every process and thread of ours exists before the
-	 * command does, so the fence it loads names them all
-	 * (supervise_harden.c): the child waits for their ids before it
-	 * loads it.  Workers are never added later. */
+	 * running), then the child, which confines itself (and builds its
+	 * program first where namespaces come first) while the linger
+	 * process starts its workers (and we ours, if we have any), both
+	 * forked from this process while it still has one thread.  Every
+	 * process and thread of ours exists before the command does, so the
+	 * fence it loads names them all (supervise_harden.c): the child
+	 * waits for their ids before it loads it.  Workers are never added
+	 * later. */
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
 		linger_pid = start_linger(&s, sigfd, sv, &lsock, delegate);
 	delegate = delegate && linger_pid > 0;
@@ -845,6 +859,8 @@ setup_failed:
 		;
 	res->phase = SK_SUP_SETUP_FAILED;
 restore:
+	if (a.program)
+		stockade_program_free(a.program);
 	if (hup_fd >= 0)
 		close(hup_fd);
 	if (lsock >= 0)

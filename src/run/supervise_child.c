@@ -305,8 +305,8 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	struct sk_notify nt;
 
 	sk_mediation_notify(a->opts->mediation, a->opts->mode, &nt);
-	ret = sk_program_new(a->plan, &nt, &program, &e);
-	if (ret < 0)
+	program = a->program;
+	if (!program && (ret = sk_program_new(a->plan, &nt, &program, &e)) < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	/* A proxy the CLI started: nothing runs before its word that it is
 	 * confined (run/proxy_run.h); its start overlapped ours. */

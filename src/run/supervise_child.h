@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "run/exec.h"
 #include "run/mediate.h"
 #include "run/supervise.h"
 
@@ -51,6 +52,7 @@ struct child_args {
 	pid_t supervisor;
 	const stockade_plan *plan;
 	const struct sk_supervise_opts *opts;
+	stockade_program *program; /* built by the supervisor before the fork, or NULL: the child builds it */
 	int sock;
 	char *const *argv;
 	sigset_t oldmask;
