@@ -405,7 +405,7 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
 	struct handoff_msg m;
 	sigset_t none;
-	int fd = -1, watch = -1;
+	int fd = -1, watch = -1, sup_pidfd = -1;
 	bool hup = false, done = true;
 
 	if (!from_start)
@@ -445,10 +445,12 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 		 * pidfd opened while it is still our parent. */
 		int pfd = (int)syscall(SYS_pidfd_open, sup, 0);
 
-		if (pfd >= 0 && getppid() == sup)
+		if (pfd >= 0 && getppid() == sup) {
 			sk_mediate_set_supervisor(s->rt, sup, pfd);
-		else if (pfd >= 0)
+			sup_pidfd = pfd;
+		} else if (pfd >= 0) {
 			close(pfd);
+		}
 	} else {
 		close(sock);
 		sock = -1;
@@ -472,6 +474,16 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 		if (write(sock, &bye, sizeof(bye)) < 0) {
 			/* the supervisor stopped waiting for it */
 		}
+	}
+	if (watch >= 0) {
+		/* The supervisor, about to exit, did not say it is done: our
+		 * exit waits for its (1 s at most), not to take the CPU it
+		 * needs. */
+		struct pollfd p[2] = { { .fd = watch, .events = POLLIN }, { .fd = sup_pidfd, .events = POLLIN } };
+
+		let_go_of_stdio();
+		while (poll(p, sup_pidfd >= 0 ? 2 : 1, 1000) < 0 && errno == EINTR)
+			;
 	}
 	_exit(0);
 }
@@ -621,7 +633,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	sigset_t set;
 	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1, hup_fd = -1;
 	pid_t linger_pid = -1;
-	bool child_done = false, hup = false;
+	bool child_done = false, hup = false, keep_lsock = false;
 	bool mediating = opts->mediation && opts->mediation->n;
 	/* Plain enforcement: the linger process mediates from the start. */
 	bool delegate = opts->mode == SK_NOTIFY_NONE;
@@ -788,16 +800,19 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 		if (delegate && opts->exiting) {
 			/* No process holds the filter any more: the linger
-			 * process is done too, and ends (our exit lets it be
-			 * reaped); otherwise it answers the descendants. */
+			 * process is done too, and ends once we have exited
+			 * (our end of its socket stays open until then, so
+			 * that its exit does not take the CPU ours needs; it
+			 * is reaped as our orphan).  Otherwise it answers the
+			 * descendants, and lets go of the standard streams. */
 			if (hup_gone(hup_fd, deadline)) {
-				linger_pid = -1;
+				keep_lsock = true;
 			} else {
 				res->lingering = true;
 				res->linger_pid = linger_pid;
-				linger_pid = -1;
+				shutdown(lsock, SHUT_WR);
 			}
-			shutdown(lsock, SHUT_WR); /* it lets go of the standard streams */
+			linger_pid = -1;
 		} else if (delegate) {
 			linger_bye(lsock, deadline, res);
 			if (res->lingering) {
@@ -863,7 +878,7 @@ restore:
 		stockade_program_free(a.program);
 	if (hup_fd >= 0)
 		close(hup_fd);
-	if (lsock >= 0)
+	if (lsock >= 0 && !keep_lsock)
 		close(lsock); /* a linger process not handed the listener exits */
 	sk_mediate_stop(s.rt);
 	s.rt = NULL;

@@ -69,7 +69,8 @@ struct sk_supervise_opts {
 	bool answer_probes;
 	/* The caller exits as soon as this returns (the CLI): a linger
 	 * process that is ending anyway is not waited for (our exit hands it
-	 * to whoever reaps our orphans). */
+	 * to whoever reaps our orphans), and its socket is left open for the
+	 * exit to close, so that it ends after us rather than on our time. */
 	bool exiting;
 };
 
