@@ -80,6 +80,7 @@
 #include "run/isolate.h"
 #include "run/supervise.h"
 #include "run/supervise_child.h"
+#include "run/supervise_linger.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -91,24 +92,6 @@
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* ---- the supervisor ---- */
-
-struct name_cache {
-	uint32_t arch;
-	int nr;
-	char *name;
-};
-
-struct sup {
-	const stockade_plan *plan;
-	const struct sk_supervise_opts *opts;
-	int listener;
-	uint32_t native;
-	struct name_cache *names;
-	size_t nnames;
-	char *scratch; /* the name of the last number past SK_NR_LIMIT */
-	unsigned long events, mediated;
-	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
-};
 
 static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
 {
@@ -248,7 +231,7 @@ static void handle_notification(struct sup *s)
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-static long now_ms(void)
+long sk_sup_now_ms(void)
 {
 	struct timespec ts;
 
@@ -303,7 +286,7 @@ static void mediated_done(const struct sk_mreq *r, void *data)
 		s->opts->on_mediation(r, s->opts->mediation_data);
 }
 
-static int start_mediation(struct sup *s, stockade_error **err)
+int sk_sup_start_mediation(struct sup *s, stockade_error **err)
 {
 	return sk_mediate_start(s->opts->mediation, s->listener, mediated_done, s, &s->rt, err);
 }
@@ -316,7 +299,7 @@ static int start_mediation(struct sup *s, stockade_error **err)
  * interrupted.  *hup: the listener is gone (no process holds the filter).
  * Returns 0, or -errno if poll() failed.
  */
-static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
+int sk_sup_serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
 		 struct sk_supervise_result *res)
 {
 	struct pollfd p[4] = {
@@ -358,215 +341,12 @@ static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 	return 0;
 }
 
-/*
- * The background supervisor for descendants that outlive the command.  It
- * is forked before the command, so that its pid and its workers' thread
- * ids are known when the command's fence is built (supervise_harden.c):
- * forked at the end, it would be a process of the same user the command
- * could limit (prlimit64) or signal.  It tells the supervisor who it is
- * (struct linger_hello), then waits: the listener (MSG_LISTENER) makes it
- * answer the command's descendants until they are gone; end of stream
- * makes it exit.
- *
- * In plain enforcement (SK_NOTIFY_NONE: only mediated calls notify) it is
- * the mediator from the start (`from_start`): the supervisor hands it the
- * listener as soon as the child sent it, and has no worker of its own.
- * It keeps the standard streams (a refusal's line) until the supervisor
- * shuts its end of the socket (the command is gone), then lets go of them;
- * when no process holds the filter any more it says how many calls it
- * answered (struct linger_bye) and exits.
- */
-struct linger_hello {
-	unsigned n;
-	pid_t pids[1 + SK_MEDIATE_WORKERS];
-};
-
-struct linger_bye {
-	unsigned long mediated, events;
-};
-
-/* Let go of the terminal and of pipes a caller may be reading to EOF. */
-static void let_go_of_stdio(void)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-}
-
-static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_start, pid_t sup)
-{
-	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
-	struct sk_supervise_result res;
-	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
-	struct handoff_msg m;
-	sigset_t none;
-	int fd = -1, watch = -1, sup_pidfd = -1;
-	bool hup = false, done = true;
-
-	if (!from_start)
-		let_go_of_stdio();
-	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++)
-		signal(quiet[i], SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_NAME, "stockade-linger", 0, 0, 0);
-	/* The parent's workers did not come along: a runtime of our own, its
-	 * workers all started now so the fence names them. */
-	s->rt = NULL;
-	if (start_mediation(s, NULL) < 0)
-		s->rt = NULL; /* mediated calls are then refused (EPERM) */
-	hello.n += (unsigned)sk_mediate_prestart(s->rt, hello.pids + 1, SK_MEDIATE_WORKERS);
-	if (child_sock >= 0) {
-		/* Mediating from the start, our ids are the fence's but the
-		 * supervisor's own: straight to the child, which waits for
-		 * them (the supervisor has no thread to add). */
-		struct fence_msg fence = { .kind = MSG_FENCE, .n = 1 + hello.n, .pids = { sup } };
-
-		memcpy(fence.pids + 1, hello.pids, hello.n * sizeof(pid_t));
-		while (send(child_sock, &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
-			;
-		close(child_sock);
-	} else if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello)) {
-		_exit(0);
-	}
-	if (sk_handoff_recv(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
-		_exit(0);
-	if (from_start) {
-		/* serve() watches (and at end of stream closes) this copy. */
-		watch = fcntl(sock, F_DUPFD_CLOEXEC, 3);
-		if (watch < 0)
-			let_go_of_stdio();
-		/* The sandbox's process tree is the supervisor's, pinned: a
-		 * pidfd opened while it is still our parent. */
-		int pfd = (int)syscall(SYS_pidfd_open, sup, 0);
-
-		if (pfd >= 0 && getppid() == sup) {
-			sk_mediate_set_supervisor(s->rt, sup, pfd);
-			sup_pidfd = pfd;
-		} else if (pfd >= 0) {
-			close(pfd);
-		}
-	} else {
-		close(sock);
-		sock = -1;
-	}
-	s->listener = fd;
-	sk_mediate_set_listener(s->rt, fd);
-	if (m.fallback && s->plan->net_fallback)
-		s->plan = s->plan->net_fallback;
-	memset(&res, 0, sizeof(res));
-	while (!hup) {
-		bool watching = watch >= 0;
-
-		if (serve(s, -1, watching ? &watch : NULL, &hup, -1, 0, &done, &res) < 0)
-			break;
-		if (watching && watch < 0)
-			let_go_of_stdio(); /* the command is gone */
-	}
-	if (sock >= 0) {
-		struct linger_bye bye = { .mediated = s->mediated, .events = s->events };
-
-		if (write(sock, &bye, sizeof(bye)) < 0) {
-			/* the supervisor stopped waiting for it */
-		}
-	}
-	if (watch >= 0) {
-		/* The supervisor, about to exit, did not say it is done: our
-		 * exit waits for its (1 s at most), not to take the CPU it
-		 * needs. */
-		struct pollfd p[2] = { { .fd = watch, .events = POLLIN }, { .fd = sup_pidfd, .events = POLLIN } };
-
-		let_go_of_stdio();
-		while (poll(p, sup_pidfd >= 0 ? 2 : 1, 1000) < 0 && errno == EINTR)
-			;
-	}
-	_exit(0);
-}
-
-/* Fork the linger process; *lsock is its end of the socket, -1 when
- * there is none (then nothing lingers).  Its hello is read later
- * (linger_hello): it starts its workers while we start ours. */
-static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start)
-{
-	int l[2];
-	pid_t pid, parent = getpid();
-
-	*lsock = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(l[0]);
-		close(sigfd);
-		close(sv[1]);
-		if (!from_start) {
-			close(sv[0]);
-			sv[0] = -1;
-		}
-		linger(s, l[1], sv[0], from_start, parent);
-	}
-	close(l[1]);
-	if (pid < 0) {
-		close(l[0]);
-		return -1;
-	}
-	*lsock = l[0];
-	return pid;
-}
-
-/* Learn the linger process's pids (into the fence); without them it is
- * ended, and nothing lingers (*lsock -1, -1 returned). */
-static pid_t linger_hello(struct fence_msg *fence, pid_t pid, int *lsock)
-{
-	struct linger_hello hello;
-
-	if (pid < 0)
-		return -1;
-	if (read(*lsock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) || hello.n < 1 ||
-	    hello.n > ARRAY_SIZE(hello.pids) || hello.pids[0] != pid) {
-		close(*lsock);
-		*lsock = -1;
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return -1;
-	}
-	for (unsigned i = 0; i < hello.n && fence->n < FENCE_MAX; i++)
-		fence->pids[fence->n++] = hello.pids[i];
-	return pid;
-}
-
-/* Until the child has something to say (true), or the linger process
- * is gone (false). */
-static bool linger_or_child(int lsock, int child_sock)
-{
-	for (;;) {
-		struct pollfd p[2] = { { .fd = child_sock, .events = POLLIN }, { .fd = lsock, .events = POLLIN } };
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		if (p[0].revents)
-			return true;
-		if (p[1].revents)
-			return false;
-	}
-}
-
 /* Our mediation workers, their ids into the fence. */
 static int start_own_workers(struct sup *s, struct fence_msg *fence, stockade_error **err)
 {
 	pid_t workers[FENCE_MAX];
 	size_t n;
-	int ret = start_mediation(s, err);
+	int ret = sk_sup_start_mediation(s, err);
 
 	if (ret < 0)
 		return ret;
@@ -574,52 +354,6 @@ static int start_own_workers(struct sup *s, struct fence_msg *fence, stockade_er
 	for (size_t i = 0; i < n && fence->n < FENCE_MAX; i++)
 		fence->pids[fence->n++] = workers[i];
 	return 0;
-}
-
-/* Wait until `deadline` for no process to hold the filter whose listener
- * is fd; true when none does. */
-static bool hup_gone(int fd, long deadline)
-{
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = 0 };
-		long left = deadline - now_ms();
-		int r = poll(&p, 1, left > 0 ? (int)left : 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
-	}
-}
-
-/* The command is gone: tell the linger process that mediates (it lets go
- * of the standard streams) and wait until `deadline` for it to say it is
- * done, no process holding the filter any more.  Otherwise its command's
- * descendants still run: res->lingering. */
-static void linger_bye(int lsock, long deadline, struct sk_supervise_result *res)
-{
-	struct linger_bye bye;
-	ssize_t n = -1;
-
-	shutdown(lsock, SHUT_WR);
-	for (;;) {
-		struct pollfd p = { .fd = lsock, .events = POLLIN };
-		long left = deadline - now_ms();
-		int r = poll(&p, 1, left > 0 ? (int)left : 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r > 0)
-			n = read(lsock, &bye, sizeof(bye));
-		break;
-	}
-	if (n == (ssize_t)sizeof(bye)) {
-		res->mediated += bye.mediated;
-		res->events += bye.events;
-	} else if (n < 0) {
-		res->lingering = true; /* still answering */
-	}
-	/* (end of stream: it died; nothing answers the descendants, whose
-	 * notified calls fail, ENOSYS) */
 }
 
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
@@ -699,7 +433,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * waits for their ids before it loads it.  Workers are never added
 	 * later. */
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, sigfd, sv, &lsock, delegate);
+		linger_pid = sk_linger_start(&s, sigfd, sv, &lsock, delegate);
 	delegate = delegate && linger_pid > 0;
 	child = fork();
 	if (child < 0) {
@@ -721,7 +455,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		 * dies first, the child gets one naming us alone, and nothing
 		 * mediates (the calls are refused: no worker can be fenced
 		 * now, as the child may have the linger's already). */
-		if (!linger_or_child(lsock, sv[0])) {
+		if (!sk_linger_or_child(lsock, sv[0])) {
 			delegate = false;
 			while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
 				;
@@ -730,7 +464,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		/* Ours while the linger process starts its own. */
 		if ((ret = start_own_workers(&s, &fence, err)) < 0)
 			goto setup_failed;
-		linger_pid = linger_hello(&fence, linger_pid, &lsock);
+		linger_pid = sk_linger_hello(&fence, linger_pid, &lsock);
 		/* A child that failed already says why below (EPIPE here). */
 		while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
 			;
@@ -784,7 +518,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	/* Until the command exits. */
 	ret = 0;
 	while (!child_done) {
-		int r = serve(&s, sigfd, &sv[0], &hup, -1, child, &child_done, res);
+		int r = sk_sup_serve(&s, sigfd, &sv[0], &hup, -1, child, &child_done, res);
 
 		if (r < 0) {
 			ret = sk_error(err, -r, "poll: %s", strerror(-r));
@@ -796,7 +530,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * remain, a background supervisor answers them until they are gone,
 	 * so the policy means the same for them. */
 	if (child_done) {
-		long deadline = now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
+		long deadline = sk_sup_now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
 
 		if (delegate && opts->exiting) {
 			/* No process holds the filter any more: the linger
@@ -805,7 +539,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			 * that its exit does not take the CPU ours needs; it
 			 * is reaped as our orphan).  Otherwise it answers the
 			 * descendants, and lets go of the standard streams. */
-			if (hup_gone(hup_fd, deadline)) {
+			if (sk_linger_hup_gone(hup_fd, deadline)) {
 				keep_lsock = true;
 			} else {
 				res->lingering = true;
@@ -814,7 +548,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			}
 			linger_pid = -1;
 		} else if (delegate) {
-			linger_bye(lsock, deadline, res);
+			sk_linger_bye(lsock, deadline, res);
 			if (res->lingering) {
 				res->linger_pid = linger_pid;
 				linger_pid = -1;
@@ -822,11 +556,11 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		}
 
 		while (!hup) {
-			long left = deadline - now_ms();
+			long left = deadline - sk_sup_now_ms();
 
 			if (left <= 0)
 				break;
-			if (serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
+			if (sk_sup_serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
 				break;
 		}
 		/* Nothing left to answer: the linger process may go (it exits
@@ -868,7 +602,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 setup_failed:
 	/* (only before the linger process's hello: it is read here) */
-	linger_pid = linger_hello(&fence, linger_pid, &lsock);
+	linger_pid = sk_linger_hello(&fence, linger_pid, &lsock);
 	kill(child, SIGKILL);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
