@@ -54,6 +54,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -356,6 +357,31 @@ static int start_own_workers(struct sup *s, struct fence_msg *fence, stockade_er
 	return 0;
 }
 
+/*
+ * Does only an ancestor of the command get to read its memory and take its
+ * descriptors (process_vm_readv, pidfd_getfd: ptrace's attach check)?  So
+ * Yama says at ptrace_scope 1 and up, to a process without CAP_SYS_PTRACE:
+ * then the linger process, the command's sibling, cannot mediate for it,
+ * and the supervisor, its parent, does.  Unsure: yes.
+ */
+static bool ancestor_needed(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	char scope = '1';
+	int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno != ENOENT; /* no Yama here */
+	if (read(fd, &scope, 1) != 1)
+		scope = '1';
+	close(fd);
+	if (scope == '0')
+		return false;
+	memset(d, 0, sizeof(d));
+	return syscall(SYS_capget, &h, d) < 0 || !(d[CAP_SYS_PTRACE / 32].effective & (1u << (CAP_SYS_PTRACE % 32)));
+}
+
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *res, stockade_error **err)
 {
@@ -369,8 +395,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	pid_t linger_pid = -1;
 	bool child_done = false, hup = false, keep_lsock = false;
 	bool mediating = opts->mediation && opts->mediation->n;
-	/* Plain enforcement: the linger process mediates from the start. */
-	bool delegate = opts->mode == SK_NOTIFY_NONE;
+	/* Plain enforcement: the linger process mediates from the start,
+	 * unless only an ancestor of the command may (Yama). */
+	bool delegate = opts->mode == SK_NOTIFY_NONE && !ancestor_needed();
 	pid_t child;
 
 	memset(res, 0, sizeof(*res));
