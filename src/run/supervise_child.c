@@ -99,11 +99,16 @@ int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd)
 			     .msg_controllen = sizeof(u.buf) };
 	ssize_t n;
 
+	bool reset = false;
+
 	*fd = -1;
 	memset(m, 0, sizeof(*m));
+	/* A peer that closed its end with our message unread (a child that
+	 * failed before it read its fence) leaves ECONNRESET, reported once
+	 * and before what it sent: then read what it sent. */
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
 	if (n < 0)
 		return -errno;
 	/* u.buf has room for one header: the only one to look at (and musl's

@@ -257,8 +257,11 @@ void sk_linger_bye(int lsock, long deadline, struct sk_supervise_result *res)
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r > 0)
+		if (r > 0) {
 			n = read(lsock, &bye, sizeof(bye));
+			if (n < 0 && errno == ECONNRESET) /* it died, our message unread */
+				n = 0;
+		}
 		break;
 	}
 	if (n == (ssize_t)sizeof(bye)) {
