@@ -393,7 +393,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	sigset_t set;
 	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1, hup_fd = -1;
 	pid_t linger_pid = -1;
-	bool child_done = false, hup = false, keep_lsock = false;
+	bool child_done = false, hup = false;
 	bool mediating = opts->mediation && opts->mediation->n;
 	/* Plain enforcement: the linger process mediates from the start,
 	 * unless only an ancestor of the command may (Yama). */
@@ -561,19 +561,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 
 		if (delegate && opts->exiting) {
 			/* No process holds the filter any more: the linger
-			 * process is done too, and ends once we have exited
-			 * (our end of its socket stays open until then, so
-			 * that its exit does not take the CPU ours needs; it
-			 * is reaped as our orphan).  Otherwise it answers the
-			 * descendants, and lets go of the standard streams. */
-			if (sk_linger_hup_gone(hup_fd, deadline)) {
-				keep_lsock = true;
-			} else {
+			 * process ends too (reaped below: left to our exit, it
+			 * would be a zombie wherever PID 1 does not reap), no
+			 * count of its calls asked for.  Otherwise it answers
+			 * the descendants, and lets go of the standard
+			 * streams. */
+			if (!sk_linger_hup_gone(hup_fd, deadline)) {
 				res->lingering = true;
 				res->linger_pid = linger_pid;
+				linger_pid = -1;
 				shutdown(lsock, SHUT_WR);
 			}
-			linger_pid = -1;
 		} else if (delegate) {
 			sk_linger_bye(lsock, deadline, res);
 			if (res->lingering) {
@@ -591,8 +589,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 				break;
 		}
 		/* Nothing left to answer: the linger process may go (it exits
-		 * at end of stream) while we stop our workers. */
-		if (hup && lsock >= 0) {
+		 * at end of stream) while we stop our workers (ours: the one
+		 * that mediates goes by itself). */
+		if (hup && lsock >= 0 && !delegate) {
 			close(lsock);
 			lsock = -1;
 		}
@@ -639,7 +638,7 @@ restore:
 		stockade_program_free(a.program);
 	if (hup_fd >= 0)
 		close(hup_fd);
-	if (lsock >= 0 && !keep_lsock)
+	if (lsock >= 0)
 		close(lsock); /* a linger process not handed the listener exits */
 	sk_mediate_stop(s.rt);
 	s.rt = NULL;

@@ -67,10 +67,10 @@ struct sk_supervise_opts {
 	 * base refuses as the base does (learn), instead of letting them run.
 	 * Designed fallbacks (clone3, openat2) are always answered so. */
 	bool answer_probes;
-	/* The caller exits as soon as this returns (the CLI): a linger
-	 * process that is ending anyway is not waited for (our exit hands it
-	 * to whoever reaps our orphans), and its socket is left open for the
-	 * exit to close, so that it ends after us rather than on our time. */
+	/* The caller exits as soon as this returns (the CLI): the linger
+	 * process that mediated is not asked for its count of calls
+	 * (result->mediated, events); that no process holds the filter is
+	 * seen on the listener. */
 	bool exiting;
 };
 

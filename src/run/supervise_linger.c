@@ -37,8 +37,7 @@
  * no worker of its own.  It keeps the standard streams (a refusal's line)
  * until the supervisor shuts its end of the socket (the command is gone),
  * then lets go of them; when no process holds the filter any more it says
- * how many calls it answered (struct linger_bye) and exits, after the
- * supervisor if that one did not say it is done (the CLI's, exiting).
+ * how many calls it answered (struct linger_bye) and exits.
  */
 struct linger_hello {
 	unsigned n;
@@ -69,7 +68,7 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
 	struct handoff_msg m;
 	sigset_t none;
-	int fd = -1, watch = -1, sup_pidfd = -1;
+	int fd = -1, watch = -1;
 	bool hup = false, done = true;
 
 	if (!from_start)
@@ -109,12 +108,10 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 		 * pidfd opened while it is still our parent. */
 		int pfd = (int)syscall(SYS_pidfd_open, sup, 0);
 
-		if (pfd >= 0 && getppid() == sup) {
+		if (pfd >= 0 && getppid() == sup)
 			sk_mediate_set_supervisor(s->rt, sup, pfd);
-			sup_pidfd = pfd;
-		} else if (pfd >= 0) {
+		else if (pfd >= 0)
 			close(pfd);
-		}
 	} else {
 		close(sock);
 		sock = -1;
@@ -138,16 +135,6 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 		if (write(sock, &bye, sizeof(bye)) < 0) {
 			/* the supervisor stopped waiting for it */
 		}
-	}
-	if (watch >= 0) {
-		/* The supervisor, about to exit, did not say it is done: our
-		 * exit waits for its (1 s at most), not to take the CPU it
-		 * needs. */
-		struct pollfd p[2] = { { .fd = watch, .events = POLLIN }, { .fd = sup_pidfd, .events = POLLIN } };
-
-		let_go_of_stdio();
-		while (poll(p, sup_pidfd >= 0 ? 2 : 1, 1000) < 0 && errno == EINTR)
-			;
 	}
 	_exit(0);
 }
