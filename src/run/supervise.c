@@ -642,9 +642,6 @@ restore:
 		close(lsock); /* a linger process not handed the listener exits */
 	sk_mediate_stop(s.rt);
 	s.rt = NULL;
-	if (linger_pid > 0)
-		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
-			;
 	if (old_dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
 out:
@@ -668,5 +665,10 @@ out:
 		free(s.names[i].name);
 	free(s.names);
 	free(s.scratch);
+	/* Last, so that the linger process's exit (it ended with the command,
+	 * or was not handed the listener) overlaps the above. */
+	if (linger_pid > 0)
+		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	return ret;
 }
