@@ -228,6 +228,9 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
+	if (res.mediator_lost)
+		fprintf(stderr, "stockade: warning: the process mediating the command's calls (stockade-linger) ended "
+				"before it: its mediated calls failed with ENOSYS from then on (none was let through)\n");
 	return exit_like(res.wstatus);
 }
 

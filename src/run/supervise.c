@@ -303,18 +303,26 @@ int sk_sup_start_mediation(struct sup *s, stockade_error **err)
 int sk_sup_serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
 		 struct sk_supervise_result *res)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[5] = {
 		{ .fd = *hup ? -1 : s->listener, .events = POLLIN },
 		{ .fd = sigfd, .events = POLLIN },
 		{ .fd = sv ? *sv : -1, .events = POLLIN },
 		{ .fd = sk_mediate_fd(s->rt), .events = POLLIN },
+		{ .fd = s->mediator, .events = POLLIN },
 	};
 	bool busy = sk_mediate_pending(s->rt) > 0;
 
 	if (busy && (timeout_ms < 0 || timeout_ms > SK_MEDIATE_TICK_MS))
 		timeout_ms = SK_MEDIATE_TICK_MS;
-	if (poll(p, 4, timeout_ms) < 0)
+	if (poll(p, 5, timeout_ms) < 0)
 		return errno == EINTR ? 0 : -errno;
+	if (p[4].revents) {
+		/* The linger process that answers for us ended (killed from
+		 * outside, a crash): the caller lets go of the listener. */
+		close(s->mediator);
+		s->mediator = -1;
+		s->mediator_lost = true;
+	}
 	if (p[3].revents & POLLIN)
 		sk_mediate_complete(s->rt);
 	if (p[0].revents & POLLIN)
@@ -385,7 +393,7 @@ static bool ancestor_needed(void)
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *res, stockade_error **err)
 {
-	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
+	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native(), .mediator = -1 };
 	struct child_args a = { .supervisor = getpid(), .plan = plan, .opts = opts, .argv = argv };
 	struct fence_msg fence = { .kind = MSG_FENCE, .n = 1, .pids = { getpid() } };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
@@ -533,6 +541,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			hup_fd = fd;
 			s.listener = -1;
 			hup = true;
+			/* Watched: should it end before the command, no call may
+			 * wait for an answer that cannot come. */
+			s.mediator = (int)syscall(SYS_pidfd_open, linger_pid, 0);
 		} else
 			delegate = false;
 	}
@@ -550,6 +561,22 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		if (r < 0) {
 			ret = sk_error(err, -r, "poll: %s", strerror(-r));
 			break;
+		}
+		if (s.mediator_lost && hup_fd >= 0) {
+			struct pollfd held = { .fd = hup_fd, .events = POLLIN };
+
+			/* It ends by itself once no process holds the filter
+			 * (POLLHUP); before that, it was lost: our copy of the
+			 * listener let go, and with none left the kernel fails
+			 * the calls waiting and every later one with ENOSYS
+			 * (fail closed; nothing passes unanswered). */
+			s.mediator_lost = false;
+			if (poll(&held, 1, 0) >= 0 && !(held.revents & POLLHUP)) {
+				close(hup_fd);
+				hup_fd = -1;
+				delegate = false;
+				res->mediator_lost = true;
+			}
 		}
 	}
 
@@ -638,6 +665,8 @@ restore:
 		stockade_program_free(a.program);
 	if (hup_fd >= 0)
 		close(hup_fd);
+	if (s.mediator >= 0)
+		close(s.mediator);
 	if (lsock >= 0)
 		close(lsock); /* a linger process not handed the listener exits */
 	sk_mediate_stop(s.rt);

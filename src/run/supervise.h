@@ -94,6 +94,9 @@ struct sk_supervise_result {
 				* process answers for them until they are gone */
 	pid_t linger_pid;
 	bool killable_wait;    /* the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+	bool mediator_lost;    /* the linger process answering mediated calls ended
+				* before the command: from then on they failed
+				* with ENOSYS */
 };
 
 /*

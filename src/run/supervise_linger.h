@@ -31,6 +31,9 @@ struct sup {
 	char *scratch; /* the name of the last number past SK_NR_LIMIT */
 	unsigned long events, mediated;
 	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
+	int mediator;		  /* a pidfd of the linger process answering in
+				   * our place, watched; -1 */
+	bool mediator_lost;	  /* it ended (the caller tells why) */
 };
 
 /* ---- supervise.c ---- */

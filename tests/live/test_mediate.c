@@ -8,6 +8,7 @@
  * listener at $TMPDIR/tmux-UID/default (tmux and ssh-agent honour TMPDIR,
  * so stockade scans it as it scans /tmp), and a real ssh-agent -a PATH.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -493,6 +494,103 @@ TEST(mediate_no_fd_leak)
 	}
 	waitpid(child, &st, 0);
 	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the supervisor child ended with status 0x%x", st);
+	stop(sp);
+	rm_rf(dir);
+}
+
+/* The linger process of this stockade (its child named stockade-linger);
+ * 0 if there is none within 10 s. */
+static pid_t linger_of(pid_t sup)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		pid_t found = 0;
+
+		while (d && (e = readdir(d)) && !found) {
+			char path[300], buf[512];
+			FILE *f;
+			int ppid = 0;
+			size_t n;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+			if (!(f = fopen(path, "r")))
+				continue;
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			if (strstr(buf, "(stockade-linger)") && sscanf(strrchr(buf, ')') + 1, " %*c %d", &ppid) == 1 &&
+			    ppid == sup)
+				found = (pid_t)atoi(e->d_name);
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			return found;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/* The linger process that mediates in plain enforcement killed from
+ * outside (an operator, the OOM killer): the command's next mediated
+ * connect fails at once (ENOSYS: no one can answer it), never waits for
+ * ever, and stockade says so. */
+TEST(mediate_linger_killed_fails_closed)
+{
+	char dir[512], sock[600], go[600], out[600], script[2048];
+	pid_t sp, sup, linger;
+	int st = -1, fd;
+	long deadline;
+	char *text;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "lingerkill"))
+		return;
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(script, sizeof(script), "while [ ! -e '%s' ]; do sleep 0.02; done; exec '%s' connect '%s'", go,
+		 probe_path("unix-connect"), sock);
+	sp = server(sock, 'S', 16);
+	const char *policy = policy_naming("lingerkill.yaml", ARGV(sock));
+	sup = fork();
+	if (sup == 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(120);
+		setpgid(0, 0);
+		execl(stockade_bin(), stockade_bin(), "run", "--isolation", "off", "--no-report", "--policy", policy,
+		      "--", "sh", "-c", script, (char *)NULL);
+		_exit(121);
+	}
+	linger = linger_of(sup);
+	if (!linger) {
+		kill(-sup, SIGKILL);
+		waitpid(sup, NULL, 0);
+		stop(sp);
+		rm_rf(dir);
+		SKIP("no stockade-linger mediates here (the supervisor does, as under Yama ptrace_scope >= 1)");
+	}
+	kill(linger, SIGKILL);
+	fd = open(go, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	deadline = now_ms() + 10000;
+	while (waitpid(sup, &st, WNOHANG) == 0 && now_ms() < deadline)
+		usleep(20000);
+	if (now_ms() >= deadline) {
+		kill(-sup, SIGKILL);
+		waitpid(sup, &st, 0);
+		CHECK_MSG(false, "the command's connect waited for an answer that could not come (10 s)");
+	}
+	text = read_file(out);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == ENOSYS, "exit status 0x%x, want %d (ENOSYS):\n%s", st, ENOSYS,
+		  text ? text : "");
+	CHECK_MSG(text && strstr(text, "stockade-linger) ended"), "stockade says the mediator ended:\n%s",
+		  text ? text : "");
+	free(text);
 	stop(sp);
 	rm_rf(dir);
 }
