@@ -11,12 +11,17 @@
  * made in) and connects out from there.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "run/netns.h"
@@ -92,11 +97,138 @@ static int send_fd(int ctl, int fd)
 	return 0;
 }
 
+/* ---- made ahead ---- */
+
+/* What the child reads and writes: in its own mapping. */
+struct early_args {
+	uint16_t port;
+	int lfd, nsfd; /* made in the shared descriptor table (CLONE_FILES) */
+	int err;       /* an errno, and the step it came from */
+	const char *step;
+};
+
+/* In the new namespace, sharing this process's memory and descriptors:
+ * raw system calls only (vmchild.h). */
+static int SK_VMCHILD_FN early_child(void *arg)
+{
+	struct early_args *a = arg;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(a->port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	long fd, r;
+
+	a->step = "socket";
+	fd = sk_raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0);
+	if (fd < 0)
+		goto fail;
+	a->step = "bringing lo up";
+	r = sk_raw_syscall(SYS_ioctl, fd, SIOCGIFFLAGS, (long)&ifr, 0);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = sk_raw_syscall(SYS_ioctl, fd, SIOCSIFFLAGS, (long)&ifr, 0);
+	}
+	sk_raw_syscall(SYS_close, fd, 0, 0, 0);
+	if ((fd = r) < 0)
+		goto fail;
+	a->step = "the proxy's listener";
+	fd = a->lfd = (int)sk_raw_syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
+	if (fd < 0 || (fd = sk_raw_syscall(SYS_bind, a->lfd, (long)&sa, sizeof(sa), 0)) < 0 ||
+	    (fd = sk_raw_syscall(SYS_listen, a->lfd, 128, 0, 0)) < 0)
+		goto fail;
+	a->step = "opening /proc/self/ns/net";
+	fd = a->nsfd = (int)sk_raw_syscall(SYS_openat, AT_FDCWD, (long)"/proc/self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	return 0;
+fail:
+	a->err = (int)-fd;
+	return 1;
+}
+
+static bool may_make_netns(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+void sk_netns_early(struct sk_netns_proxy *p, const stockade_policy *policy, uint16_t port)
+{
+	struct early_args *a;
+
+	*p = (struct sk_netns_proxy){ .ctl = -1, .port = port, .nsfd = -1, .early_lfd = -1 };
+	/* Without CAP_SYS_ADMIN, init makes it in its user namespace. */
+	if (!port || policy->isolation_override == SK_ISOLATION_OFF || !may_make_netns())
+		return;
+	if (sk_vmchild_map(&p->early, sizeof(*a)) < 0)
+		return;
+	a = sk_vmchild_alloc(&p->early, sizeof(*a));
+	*a = (struct early_args){ .port = port, .lfd = -1, .nsfd = -1 };
+	if (sk_vmchild_start(&p->early, early_child, a, CLONE_FILES | CLONE_NEWNET) < 0)
+		sk_vmchild_release(&p->early);
+}
+
+bool sk_netns_ready(struct sk_netns_proxy *p, bool use)
+{
+	struct early_args *a = p->early.map;
+	int st = 0, ret;
+
+	if (!p->early.map)
+		return false;
+	while ((ret = waitpid(p->early.pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	/* (Reaped: its stack is unused; what it wrote is there to read.) */
+	if (ret == p->early.pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 && use && p->ctl >= 0 &&
+	    send_fd(p->ctl, a->lfd) == 0) {
+		p->nsfd = a->nsfd;
+		p->join = true;
+	} else {
+		p->early_err = a->err ? a->err : ECHILD;
+		snprintf(p->early_step, sizeof(p->early_step), "%s", a->step ? a->step : "clone");
+		if (a->nsfd >= 0)
+			close(a->nsfd);
+	}
+	if (a->lfd >= 0)
+		close(a->lfd);
+	sk_vmchild_release(&p->early);
+	return p->join;
+}
+
+void sk_netns_close(struct sk_netns_proxy *p)
+{
+	if (p->nsfd >= 0)
+		close(p->nsfd);
+	p->nsfd = -1;
+}
+
 int sk_netns_inside(void *data, stockade_error **err)
 {
 	const struct sk_netns_proxy *p = data;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int ret = lo_up(err), fd = -1;
+	int ret, fd = -1;
+
+	/* Made ahead: everything is there.  (nsfd stays open here: the
+	 * command's side closes its copy, sk_netns_close().) */
+	if (p->join) {
+		if (setns(p->nsfd, CLONE_NEWNET) == 0) {
+			if (p->ctl >= 0)
+				close(p->ctl);
+			confined_port = p->port;
+			return 0;
+		}
+		/* Not ours to join (init is in a user namespace of its own):
+		 * one of its own, as init's clone would have made. */
+		if (unshare(CLONE_NEWNET) < 0) {
+			ret = sk_error(err, errno, "network namespace: %s", strerror(errno));
+			if (p->ctl >= 0)
+				close(p->ctl);
+			return ret;
+		}
+	}
+	ret = lo_up(err);
 
 	if (ret == 0 && p->ctl >= 0) {
 		sa.sin_port = htons(p->port);
