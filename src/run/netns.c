@@ -107,8 +107,8 @@ struct early_args {
 	const char *step;
 };
 
-/* In the new namespace, sharing this process's memory and descriptors:
- * raw system calls only (vmchild.h). */
+/* Sharing this process's memory and descriptors: raw system calls only
+ * (vmchild.h). */
 static int SK_VMCHILD_FN early_child(void *arg)
 {
 	struct early_args *a = arg;
@@ -117,6 +117,12 @@ static int SK_VMCHILD_FN early_child(void *arg)
 	struct ifreq ifr = { .ifr_name = "lo" };
 	long fd, r;
 
+	/* Here, not in the clone: the clone's namespaces are made in the
+	 * caller's time. */
+	a->step = "unshare(CLONE_NEWNET)";
+	fd = sk_raw_syscall(SYS_unshare, CLONE_NEWNET, 0, 0, 0);
+	if (fd < 0)
+		goto fail;
 	a->step = "socket";
 	fd = sk_raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0);
 	if (fd < 0)
@@ -167,7 +173,7 @@ void sk_netns_early(struct sk_netns_proxy *p, const stockade_policy *policy, uin
 		return;
 	a = sk_vmchild_alloc(&p->early, sizeof(*a));
 	*a = (struct early_args){ .port = port, .lfd = -1, .nsfd = -1 };
-	if (sk_vmchild_start(&p->early, early_child, a, CLONE_FILES | CLONE_NEWNET) < 0)
+	if (sk_vmchild_start(&p->early, early_child, a, CLONE_FILES) < 0)
 		sk_vmchild_release(&p->early);
 }
 

@@ -40,7 +40,7 @@ bool sk_netns_wanted(const stockade_plan *plan, uint16_t proxy_port);
 
 /* Mode proxy, as soon as the proxy's port is known (before the plan is
  * built): start making the command's network namespace in a child that
- * does not hold this process up (vmchild.h: clone(CLONE_NEWNET), lo up,
+ * does not hold this process up (vmchild.h: unshare(CLONE_NEWNET), lo up,
  * the proxy's listener on 127.0.0.1:port inside it), so that its cost
  * (~0.3 ms here) overlaps the rest of the setup.  Only where this process
  * may make it (CAP_SYS_ADMIN) and namespaces are not turned off
