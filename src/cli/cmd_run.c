@@ -289,7 +289,7 @@ int cmd_run(int argc, char **argv)
 	}
 	bool wanted = sk_netns_wanted(plan, (uint16_t)proxy.port);
 	netns.ctl = proxy.ctl;
-	bool joined = sk_netns_ready(&netns, wanted && plan->access.isolation != SK_ISOLATION_OFF);
+	bool joined = sk_netns_use(&netns, wanted && plan->access.isolation != SK_ISOLATION_OFF);
 	struct sk_isolate_opts iso = { .extra_flags = joined ? 0 : CLONE_NEWNET,
 				       .joined_flags = joined ? CLONE_NEWNET : 0,
 				       .inside = sk_netns_inside,

@@ -508,7 +508,8 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 	if (e)
 		return sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
 	if (!px->pid)
-		return sk_error(err, ECHILD, "proxy: cannot start it");
+		return sk_error(err, ECHILD, "proxy: %s ended or did not answer before it started; the run does not start",
+				px->bin);
 	return 0;
 }
 
