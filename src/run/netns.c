@@ -210,6 +210,7 @@ void sk_netns_early(struct sk_netns_proxy *p, const stockade_policy *policy, uin
 	}
 	/* (Its pid stays ours until it is reaped: the pidfd names it.) */
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->owner = getpid();
 	/* (hold[0] stays open here too: a byte written after the child has
 	 * gone is no SIGPIPE.) */
 	close(p->done[1]);
@@ -242,9 +243,18 @@ bool sk_netns_use(struct sk_netns_proxy *p, bool use)
 
 void sk_netns_close(struct sk_netns_proxy *p)
 {
-	/* (Its mapping stays: it may still run in this memory until the
-	 * signal is through; this process ends with the run.) */
+	bool parent = p->pidfd >= 0 && p->owner == getpid();
+
 	early_end(p);
+	/* In place (no namespaces after all), in the process that made it:
+	 * reaped, so the command does not find it among its children.
+	 * (Elsewhere its mapping stays: this process's copy, or the outer
+	 * process, which ends with the run.) */
+	if (parent) {
+		while (waitpid(p->early.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sk_vmchild_release(&p->early);
+	}
 }
 
 /* In init: wait for the child's word, then join its namespace.  0, or a

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "plan/plan.h"
 #include "policy/policy.h"
@@ -24,6 +25,7 @@ struct sk_netns_proxy {
 	 * than its clone making one. */
 	bool join;
 	int pidfd;   /* the child holding it, -1 */
+	pid_t owner; /* its parent */
 	int done[2]; /* its word: 0 once it is made, or -errno */
 	int hold[2]; /* it waits on hold[0] for a byte (joined), or for EOF */
 	struct sk_vmchild early;
