@@ -8,7 +8,10 @@
  * a devpts instance and /dev/ptmx; then the whole mount view (sockets,
  * .git, memfd) but nothing read-only; then with everything outside the
  * write roots read-only, as stockade makes it; then init forking a child
- * of its own.
+ * of its own; then init sharing the caller's memory (CLONE_VM), on a static
+ * stack, on one mapped for the run (mmap, a PROT_NONE guard page below
+ * it), and, as stockade does, on the static one with its lowest page made
+ * PROT_NONE (one mprotect a process; here each round).
  * Prints "ROW median_us" lines (median of N rounds, CLOCK_MONOTONIC).
  *
  *   isolation [-n ROUNDS]
@@ -19,9 +22,11 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,7 +36,7 @@
 #include "run/isolate.h"
 #include "stockade.h"
 
-enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW_RW, VIEW, INIT_FORK, INIT_VM, NSTEPS };
+enum step { FORK, CLONE, SLAVE, PROC, DEVPTS, VIEW_RW, VIEW, INIT_FORK, INIT_VM, INIT_MAPPED, INIT_GUARD, NSTEPS };
 static const char *const names[NSTEPS] = {
 	"fork+wait (no namespaces)",
 	"clone() into new pid, mount, IPC, UTS, cgroup namespaces",
@@ -41,7 +46,9 @@ static const char *const names[NSTEPS] = {
 	"+ the rest of the view: sockets; .git; memfd",
 	"+ read-only outside the write roots (clones, mount_setattr, move_mount)",
 	"+ init forks the command",
-	"the same with init sharing the caller's memory (CLONE_VM): stockade's whole setup",
+	"the same with init sharing the caller's memory (CLONE_VM), on a static stack",
+	"the same, init's stack mapped for the run with a guard page below it (not taken)",
+	"the same on the static stack with a PROT_NONE page below it: stockade's whole setup",
 };
 
 static const stockade_plan *plan;
@@ -79,7 +86,7 @@ static void map_self(void)
 	}
 }
 
-static char stack[256 * 1024] __attribute__((aligned(64)));
+static char stack[256 * 1024] __attribute__((aligned(65536)));
 
 static _Noreturn void child(enum step s)
 {
@@ -147,17 +154,46 @@ int main(int argc, char **argv)
 		for (int s = 0; s < NSTEPS; s++) {
 			unsigned long flags = s == FORK ? 0 : CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 								       CLONE_NEWCGROUP | userns;
-			double t0 = now_us();
-			pid_t pid = clone(child_start, stack + sizeof(stack),
-					  (int)(flags | (s == INIT_VM ? CLONE_VM : 0) | SIGCHLD), (void *)(long)s);
-			int st;
+			/* A run's process meets the static stack cold: its pages
+			 * dropped first, outside the time, as a new process has
+			 * them. */
+			size_t page = (size_t)sysconf(_SC_PAGESIZE), len = page + sizeof(stack);
+			char *top = stack + sizeof(stack), *m = NULL;
 
-			if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			if (s == INIT_VM || s == INIT_GUARD)
+				madvise(stack, sizeof(stack), MADV_DONTNEED);
+			double t0 = now_us();
+			if (s == INIT_MAPPED) {
+				m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+				if (m == MAP_FAILED || mprotect(m, page, PROT_NONE) < 0) {
+					fprintf(stderr, "isolation: init's stack: %s\n", strerror(errno));
+					return 1;
+				}
+				top = m + len;
+			}
+			/* (the static stack's lowest page: what it grows into) */
+			if (s == INIT_GUARD && mprotect(stack, page, PROT_NONE) < 0) {
+				fprintf(stderr, "isolation: init's guard page: %s\n", strerror(errno));
+				return 1;
+			}
+			pid_t pid = clone(child_start, top, (int)(flags | (s >= INIT_VM ? CLONE_VM : 0) | SIGCHLD),
+					  (void *)(long)(s >= INIT_VM ? INIT_VM : s));
+			int st;
+			bool ok = pid >= 0 && waitpid(pid, &st, 0) >= 0 && WIFEXITED(st) && !WEXITSTATUS(st);
+
+			/* (A run unmaps it only when the setup fails: otherwise
+			 * its exit does, as it frees a static stack.) */
+			t[s][r] = now_us() - t0;
+			if (m)
+				munmap(m, len);
+			if (s == INIT_GUARD)
+				mprotect(stack, page, PROT_READ | PROT_WRITE);
+			if (!ok) {
 				fprintf(stderr, "isolation: step `%s` failed (%s)\n", names[s],
 					pid < 0 ? strerror(errno) : "child failed");
 				return 1;
 			}
-			t[s][r] = now_us() - t0;
 		}
 	for (int s = 0; s < NSTEPS; s++) {
 		qsort(t[s], (size_t)rounds, sizeof(double), cmp_double);

@@ -146,9 +146,12 @@ if have python3 && python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX)
 else
 	note "no python3 to make a stand-in daemon socket: the row for mediated unix connects is left out"
 fi
-# The same as an unprivileged user (uid 65534, no home: no caches), where
-# no system secret needs carving out of /etc (docs/landlock.md): the path a
-# non-root user, or an unprivileged container, takes.
+# The same as an unprivileged user (uid 65534, with its passwd home,
+# /nonexistent, as HOME: no home, so no caches; setpriv alone would leave
+# root's HOME, which it cannot read), where no system secret needs carving
+# out of /etc (docs/landlock.md): the path a non-root user, or an
+# unprivileged container, takes.  A user with a home pays root's caches
+# phase besides (the phases table).
 if [ "$(id -u)" = 0 ] && have setpriv && setpriv --reuid 65534 --regid 65534 --clear-groups -- "$work/startup" -n 1 -- /bin/true >/dev/null 2>&1; then
 	envs="$envs bare-u agent-u agent-noiso-u"
 else
@@ -219,7 +222,7 @@ for e in $envs; do
 	row_tmp=${TMPDIR:-/tmp}
 	[ "$e" = agent-unix ] && row_tmp=$daemon_tmp
 	as=
-	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups --" ;; esac
+	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups -- env HOME=/nonexistent" ;; esac
 	line=$(TMPDIR=$row_tmp $as "$work/startup" -n "$runs" -w 20 $(fdopt "$e") -- $(prefix "$e") /bin/true) || {
 		note "startup under $(label "$e") failed"
 		continue
@@ -256,6 +259,44 @@ fi
 while IFS="$(printf '\t')" read -r row us; do
 	record isolation "$row" "clone, mounts, fork" "$us" us "$bare_us"
 done <"$iso_rows"
+
+# ---- where the start goes, phase by phase ----
+
+# `stockade run --timings` under agent (its own clock, from the first option
+# to the command's exec): the median of each phase, with namespaces and
+# without, as root and as uid 65534 where the startup rows ran as it.
+phase_runs=$((runs / 3))
+[ "$phase_runs" -ge 20 ] || phase_runs=20
+echo "bench: start-up phases (median of $phase_runs runs each)" >&2
+phase_cols=
+phase_rows=$work/phases.txt
+: >"$phase_rows"
+for e in agent agent-noiso agent-u agent-noiso-u; do
+	case " $envs " in *" $e "*) ;; *) continue ;; esac
+	as=
+	case $e in *-u) as="setpriv --reuid 65534 --regid 65534 --clear-groups -- env HOME=/nonexistent" ;; esac
+	iso=auto
+	case $e in agent-noiso*) iso=off ;; esac
+	i=0
+	: >"$work/phases-$e.txt"
+	while [ "$i" -lt "$phase_runs" ]; do
+		# shellcheck disable=SC2086
+		$as "$stockade" run --preset agent --isolation "$iso" --timings -- /bin/true 2>&1 >/dev/null |
+			sed -n 's/^stockade:   //p' >>"$work/phases-$e.txt" || true
+		i=$((i + 1))
+	done
+	# (phase names have spaces; the number is the last field)
+	awk -v col="$e" '{ v = $NF; $NF = ""; sub(/ +$/, ""); if (!($0 in n)) order[++k] = $0; vals[$0, ++n[$0]] = v }
+		END { for (i = 1; i <= k; i++) { p = order[i]; m = n[p]
+			for (a = 1; a <= m; a++) x[a] = vals[p, a]
+			for (a = 2; a <= m; a++) { t = x[a]; for (b = a - 1; b >= 1 && x[b] > t; b--) x[b + 1] = x[b]; x[b + 1] = t }
+			printf "%s\t%s\t%.1f\n", col, p, (m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2) } }' \
+		"$work/phases-$e.txt" >>"$phase_rows"
+	phase_cols="$phase_cols $e"
+done
+while IFS="$(printf '\t')" read -r e phase us; do
+	record phases "$phase" "$(label "$e")" "$us" us 0
+done <"$phase_rows"
 
 # ---- the library path ----
 
@@ -430,6 +471,29 @@ table() {
 		echo
 		awk -v b="$bare_us" '$1 == "agent" { a = $2 } $1 == "agent-noiso" { o = $2 }
 			END { if (a && o) printf "Targets: with namespaces within 1.5 ms of bare `true`: %+.3f ms (%s); without, within 0.5 ms: %+.3f ms (%s).\n", (a - b) / 1000, ((a - b) <= 1500 ? "met" : "not met"), (o - b) / 1000, ((o - b) <= 500 ? "met" : "not met") }' "$startup_rows"
+		echo
+	fi
+	if [ -s "$phase_rows" ]; then
+		echo "## Where the start goes, phase by phase"
+		echo
+		echo "\`stockade run --timings\` under agent, median of $phase_runs runs per column (µs, stockade's"
+		echo "own clock from its first option to the command's exec: the exec of stockade itself"
+		echo "and the command's run are not in it). Without namespaces most of it is the Landlock"
+		echo "walk (a rule per entry beside each carve-out: as root, every entry of \`/etc\` beside"
+		echo "the system secrets) and the seccomp filter's load (the kernel checks, translates and"
+		echo "JIT-compiles it, and runs it once per syscall number for its cache)."
+		echo
+		printf "| phase |"
+		for e in $phase_cols; do printf " %s |" "$(label "$e")"; done
+		echo
+		printf "|---|"
+		for e in $phase_cols; do printf -- "---:|"; done
+		echo
+		awk -F'\t' -v cols="$phase_cols" 'BEGIN { nc = split(cols, c, " ") }
+			{ if (!($2 in seen)) { seen[$2] = 1; order[++k] = $2 } v[$1, $2] = $3 }
+			END { for (i = 1; i <= k; i++) { printf "| %s |", order[i]
+				for (j = 1; j <= nc; j++) printf " %s |", ((c[j], order[i]) in v ? v[c[j], order[i]] : "")
+				printf "\n" } }' "$phase_rows"
 		echo
 	fi
 	echo "## The library path"

@@ -2,7 +2,8 @@
 /*
  * Looking at a policy without running it: argument vectors that exercise
  * every rule (argvec.c), the verdict for one call and who is responsible
- * (explain.c), and what the compiled filter costs (stats.c).  All of it runs
+ * (explain.c), what the run does with one path (fs_explain.c), and what
+ * the compiled filter costs (stats.c).  All of it runs
  * compiled filters in the simulator (sim.c), never in the kernel.
  */
 #ifndef STOCKADE_ANALYSIS_H
@@ -11,6 +12,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "plan/fs_eval.h"
 #include "plan/plan.h"
 
 /* What a SECCOMP_RET_* value means as an action; -EINVAL for the ones a
@@ -62,6 +64,20 @@ int sk_explain(const stockade_plan *plan, const struct sk_filter_prog *f, const 
 	       const uint64_t args[SK_MAX_ARGS], struct sk_explanation *out, stockade_error **err);
 /* "presets/agent.yaml:58:7" / "./p.yaml:12:7" / "the built-in default". */
 const char *sk_origin_describe(const struct sk_origin *o, char *buf, size_t size);
+
+/* ---- explain --path (fs_explain.c) ---- */
+
+/* `path` (absolute, or relative to the working directory) leads, through
+ * a link on the way, into this process's own /proc (/dev/stdin ->
+ * /proc/self/fd/0, /dev/fd/N): the first such link and its target are
+ * copied out.  Resolved here, it would name explain's own descriptors, not
+ * the command's. */
+bool sk_explain_self_link(const char *path, char *link, size_t lsize, char *target, size_t tsize);
+/* sk_fs_decide() on `path` (canonical) as the run enforces it: besides the
+ * lists, a directory under a readable one is listed (READ_DIR is
+ * inherited, also into carve-outs: `ls /dev` under agent). */
+void sk_explain_fs(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op, const char *from,
+		   struct sk_fs_verdict *out);
 
 /* ---- stats.c ---- */
 

@@ -40,6 +40,9 @@ void policy_opts_free(struct policy_opts *o);
  * presets) list that does not exist: Landlock cannot grant it. */
 void warn_missing_write_paths(const stockade_plan *plan);
 
+/* stockade run --timings: the phases of the start so far (timings.c). */
+void print_timings(FILE *f);
+
 /* Print an error with file:line:col, the source line, a caret and the hint. */
 void print_error(const stockade_error *err);
 

@@ -249,7 +249,7 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 	struct sk_fs_verdict v;
 	enum sk_fs_op op = SK_FS_OP_READ;
 	_cleanup_free_ char *abs = NULL, *src = NULL;
-	char shown[PATH_MAX];
+	char shown[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
 
 	if (access && sk_fs_op_from_name(access, &op) < 0) {
 		usage_error("explain", "unknown access `%s` (read, write, create, remove, exec, rename, link)", access);
@@ -258,6 +258,15 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 	if ((op == SK_FS_OP_RENAME || op == SK_FS_OP_LINK) != (from != NULL)) {
 		usage_error("explain", "--from SOURCE goes with --access rename or link, and only with them");
 		return EXIT_STOCKADE;
+	}
+	/* Through a link into /proc/self (/dev/stdin): explain's own, not
+	 * the command's; a device is granted by its own name only. */
+	if (plan->access.fs && sk_explain_self_link(path, link, sizeof(link), target, sizeof(target))) {
+		printf("%s %s -> refused (EACCES): %s is a link to %s: a device is granted by its own name, never "
+		       "through a link, and what %s leads to in the command (its own) is checked as that file\n",
+		       sk_fs_op_name(op), path, link, target, target);
+		printf("  fix: grant the file it is open on (stockade explain --path FILE says how)\n");
+		return 0;
 	}
 	if (!(abs = canonical(path)) || (from && !(src = canonical(from)))) {
 		fprintf(stderr, "stockade: explain: %s: %s\n", abs ? from : path, strerror(errno));
@@ -269,7 +278,7 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 		sk_path_env_free(&env);
 		return EXIT_STOCKADE;
 	}
-	sk_fs_decide(ix, abs, op, src, &v);
+	sk_explain_fs(ix, abs, op, src, &v);
 	sk_fs_show_path(ix, abs, shown, sizeof(shown));
 	printf("%s %s -> %s: %s\n", sk_fs_op_name(op), shown, v.allowed ? "allowed" : v.why == SK_FS_WHY_GAINS ? "refused (EXDEV)" : "refused (EACCES)", v.explain);
 	if (!v.allowed)

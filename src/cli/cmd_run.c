@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "landlock/abi.h"
 #include "landlock/landlock.h"
 #include "run/exec.h"
@@ -69,6 +70,10 @@ static void applied(const struct sk_enforcement *rep, void *data)
 {
 	const struct run_ctx *r = data;
 
+	if (sk_timing_on) {
+		sk_timing("confinement");
+		print_timings(stderr);
+	}
 	if (r->verbose)
 		print_enforcement(stderr, r->policy, r->plan, rep);
 	else
@@ -125,6 +130,9 @@ int cmd_run(int argc, char **argv)
 	unsigned long preserve = 0;
 	int i, ret;
 
+	/* --timings counts from here, wherever it comes among the options. */
+	uint64_t started = sk_timing_now();
+
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -134,6 +142,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			verbose = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--timings") == 0) {
+			sk_timing_start(started);
 			continue;
 		}
 		if (strcmp(argv[i], "--preserve-fds") == 0 || strncmp(argv[i], "--preserve-fds=", 15) == 0) {
@@ -180,6 +192,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_timing("options");
 	if (landlock_override_from_env() < 0) {
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
@@ -202,12 +215,14 @@ int cmd_run(int argc, char **argv)
 	struct sk_netns_proxy netns;
 	sk_netns_early(&netns, o.policy, (uint16_t)proxy.port);
 	tcp_fallback_here(o.policy);
+	sk_timing("policy");
 	plan = policy_opts_plan(&o);
 	if (!plan) {
 		proxy_run_free(&proxy);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_timing("plan");
 	warn_missing_write_paths(plan);
 	warn_writable_policy_files(&o, plan);
 	ret = resolve_command(argv[i], path, sizeof(path));
@@ -218,6 +233,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
+	sk_timing("command lookup");
 	if (verbose)
 		fprintf(stderr, "stockade: running %s under policy %s\n", path, stockade_policy_name(o.policy));
 	if (apply_environment(plan, verbose) < 0) {
@@ -225,6 +241,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_timing("environment");
 	sk_environment_applied(plan);
 	/* $HOME, $CWD, the passwd home and the .git search as the command will
 	 * have them: looked up once for the caches, the rules and the
@@ -236,12 +253,14 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_timing("paths ($HOME, $CWD, .git)");
 	/* Package managers fill caches of their own (docs/toolchains.md). */
 	if (cli_caches_apply(plan, verbose) < 0) {
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	sk_timing("caches");
 	/* Tools can tell they are confined, and by what. */
 	setenv("STOCKADE", "1", 1);
 	setenv("STOCKADE_POLICY", stockade_policy_name(o.policy), 1);
@@ -266,6 +285,7 @@ int cmd_run(int argc, char **argv)
 	/* (Its pid is waited for only to say it.) */
 	if (verbose && proxy.port && sk_proxy_pid(&proxy, NULL) == 0)
 		fprintf(stderr, "stockade: proxy pid %d on 127.0.0.1:%u\n", proxy.pid, proxy.port);
+	sk_timing("report, proxy start");
 	rep.proxy_events = proxy.events;
 	struct run_ctx rc = { .policy = stockade_policy_name(o.policy), .plan = plan, .verbose = verbose };
 	/* Namespaces where the policy asks and the kernel allows: this
@@ -287,6 +307,7 @@ int cmd_run(int argc, char **argv)
 		if (plan->access.fs)
 			sk_host_daemon_socket_pin(sk_host_daemon_socket(where, sizeof(where)), where);
 	}
+	sk_timing("host sockets");
 	bool wanted = sk_netns_wanted(plan, (uint16_t)proxy.port);
 	netns.ctl = proxy.ctl;
 	bool joined = sk_netns_use(&netns, wanted && plan->access.isolation != SK_ISOLATION_OFF);
@@ -300,6 +321,7 @@ int cmd_run(int argc, char **argv)
 	sk_netns_close(&netns);
 	if (ret < 0)
 		goto out;
+	sk_timing("namespaces");
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
@@ -308,6 +330,7 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return ret;
 	}
+	sk_timing("supervisor");
 	ret = sk_exec_report(plan, &argv[i], applied, &rc, &err);
 out:
 	print_error(err);

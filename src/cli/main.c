@@ -43,6 +43,7 @@ static const struct cli_option run_options[] = {
 	{ "--report-fd", NULL, "N", "the same JSON to descriptor N, which the command does not inherit" },
 	{ "--audit", NULL, NULL, "deny nothing; report what the policy would deny (seccomp.mode: audit)" },
 	{ "--preserve-fds", NULL, "N", "pass descriptors 3 to 3+N-1 on (others above 2 are closed, but make's jobserver)" },
+	{ "--timings", NULL, NULL, "print where stockade's start went, phase by phase (µs), before the command runs" },
 	{ 0 },
 };
 
@@ -101,7 +102,7 @@ static const struct cli_command commands[] = {
 		.name = "run",
 		.run = cmd_run,
 		.usage = "[POLICY OPTIONS] [-v|--verbose] [--report | --no-report] [--report-json FILE | --report-fd N] [--audit] "
-			 "[--preserve-fds N] [--] COMMAND [ARG]...",
+			 "[--preserve-fds N] [--timings] [--] COMMAND [ARG]...",
 		.summary = "run COMMAND confined (default preset: agent)",
 		.about = "Run COMMAND under the policy (default: the agent preset), in place of stockade; with\n"
 			 "--report (the default when stderr is a terminal), --report-json or --audit, under a\n"

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "landlock/abi.h"
 #include "landlock/landlock.h"
 #include "landlock/walk.h"
@@ -511,6 +512,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			ret = -ENOMEM;
 	if (ret == 0)
 		ret = sk_plan_listings(&w, sb, expanded);
+	sk_timing("Landlock: directories listed");
 	/* The passwd home, where $HOME names another: its carve-outs are
 	 * looked up one by one, unless it is not there at all (a service
 	 * user's /nonexistent). */
@@ -623,6 +625,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	}
 	if (ret == -ENOMEM)
 		ret = sk_error(err, ENOMEM, "out of memory");
+	sk_timing("Landlock: paths resolved");
 	for (size_t i = 0; ret == 0 && i < nvias; i++)
 		ret = check_via(&vias[i], grants, ngrants, err);
 	for (size_t i = 0; i < nvias; i++)
@@ -693,6 +696,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		}
 		free(inside);
 	}
+	sk_timing("Landlock: rules added");
 	for (size_t i = 0; expanded && i < sb->npaths; i++)
 		free(expanded[i]);
 	free(expanded);

@@ -362,7 +362,7 @@ static bool restated(const stockade_policy *policy, size_t first_fs, const char 
 		for (size_t k = 0; k < u->nfs[SK_FS_DENY]; k++)
 			if (!strcmp(u->fs[SK_FS_DENY][k].path, path))
 				return true;
-		if (u->ndevices && !strcmp(path, "/dev"))
+		if (u->devices_set && !strcmp(path, "/dev"))
 			return true;
 	}
 	return false;
@@ -433,7 +433,7 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	for (size_t li = 0; li < policy->nlayers; li++) {
 		for (int k = 0; k < SK_FS_NKINDS; k++)
 			n += policy->layers[li]->nfs[k];
-		if (policy->layers[li]->ndevices)
+		if (policy->layers[li]->devices_set)
 			n += policy->layers[li]->ndevices + 1;
 	}
 	sb->paths = calloc(n ? n : 1, sizeof(*sb->paths));
@@ -446,7 +446,7 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	for (size_t li = 0; li < first_fs; li++) {
 		const struct sk_layer *l = policy->layers[li];
 
-		for (size_t i = 0; i < l->nfs[SK_FS_DENY] + (l->ndevices ? 1 : 0); i++) {
+		for (size_t i = 0; i < l->nfs[SK_FS_DENY] + (l->devices_set ? 1 : 0); i++) {
 			bool devices = i == l->nfs[SK_FS_DENY];
 			const char *path = devices ? "/dev" : l->fs[SK_FS_DENY][i].path;
 			struct sk_origin at = devices ? l->devices_at : l->fs[SK_FS_DENY][i].at;
@@ -473,8 +473,9 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 					sb->fs = true;
 			}
 		/* /dev by name: carved out at the layer's place, the names
-		 * granted just above it (below the next layer). */
-		if (!l->ndevices)
+		 * granted just above it (below the next layer); `devices: []`
+		 * carves it out with no name. */
+		if (!l->devices_set)
 			continue;
 		if (add_path(plan, SK_FS_DENY, "/dev", sk_fs_place(li, SK_FS_AT_GRANTS), l->devices_at) < 0)
 			return oom(err);

@@ -494,7 +494,9 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 				have &= ~kind_rights(c->p->kind);
 			else
 				have = (have & ~kind_rights(c->p->kind)) | (have & R_READ);
-			if ((before & want) && !(have & want) && !r->carved) {
+			/* The highest layer's names the cause (`devices: []`
+			 * over agent's /dev, not agent's own). */
+			if ((before & want) && !(have & want) && (!r->carved || c->p->layer > r->carved->p->layer)) {
 				r->carved = c;
 				r->split = !on_path;
 			}

@@ -168,6 +168,10 @@ struct sk_layer {
 	struct sk_path_ref *devices;
 	size_t ndevices;
 	struct sk_origin devices_at;
+	/* The layer has `devices:`, an empty list included: it carves /dev
+	 * out all the same, so `devices: []` leaves no device of the lower
+	 * layers (as a list of other names leaves only those). */
+	bool devices_set;
 	/* network: the last layer that sets the mode wins; ports add up
 	 * unless net_replace */
 	enum sk_net_mode net_mode;

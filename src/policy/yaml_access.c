@@ -171,6 +171,7 @@ static int parse_devices(struct ctx *c, yaml_node_t *n)
 	if (!l->devices)
 		return oom(c);
 	l->devices_at = origin_of(c, n);
+	l->devices_set = true;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
 		const char *s, *msg;

@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "landlock/landlock.h"
 #include "run/exec.h"
 #include "run/proxy_run.h"
@@ -61,6 +62,7 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 	/* What the kernel enforces, and the ruleset; no_new_privs is set by
 	 * every apply and nothing can prevent it. */
 	ret = sk_landlock_build(plan, &prog->status.rep, &prog->ruleset, err);
+	sk_timing("Landlock: ruleset");
 	if (ret == 0) {
 		prog->status.rep.nnp = true;
 		sk_enforcement_isolation(plan, &prog->status.rep);
@@ -78,6 +80,7 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 		sk_enforcement_caps(plan, &prog->status.rep);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
+		sk_timing("seccomp: filter built");
 	}
 	if (ret < 0) {
 		stockade_program_free(prog);
@@ -114,13 +117,15 @@ int sk_program_apply_but_seccomp(const stockade_program *prog, stockade_error **
 {
 	int ret = sk_caps_apply(prog->plan, err);
 
+	sk_timing("capabilities");
 	if (ret < 0)
 		return ret;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error(err, errno, "cannot set no_new_privs: %s", strerror(errno));
 	if (prog->ruleset >= 0)
-		return sk_landlock_restrict(prog->ruleset, err);
-	return 0;
+		ret = sk_landlock_restrict(prog->ruleset, err);
+	sk_timing("Landlock: enforced");
+	return ret;
 }
 
 int stockade_program_apply(const stockade_program *prog, stockade_error **err)
@@ -129,6 +134,7 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 
 	if (ret == 0 && prog->bpf)
 		ret = sk_seccomp_load(prog->bpf, prog->bpf_len, err);
+	sk_timing("seccomp: filter loaded");
 	return ret;
 }
 
@@ -137,6 +143,8 @@ int sk_program_exec(const stockade_program *prog, char *const argv[],
 {
 	/* A proxy the CLI started: its word first (run/proxy_run.h). */
 	int ret = sk_proxy_gate(err);
+
+	sk_timing("proxy ready");
 
 	if (ret == 0)
 		ret = stockade_plan_apply_environment(prog->plan, NULL, err);

@@ -95,6 +95,18 @@ bool sk_isolation_wants_ro_view(const stockade_plan *plan);
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan);
 int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct sk_mount_view *out, char *step,
 		  size_t step_size);
+/* Every mount read-only but the write roots (mount_ro.c), the first step
+ * of sk_mount_view(): nothing when the plan does not want it
+ * (sk_isolation_wants_ro_view) or the kernel lacks the new mount API (then
+ * out->ro_view stays false).  On failure a negative errno, with the step
+ * in `step`. */
+struct sk_mount_ro {
+	const stockade_plan *plan;
+	struct sk_mount_view *out;
+	char *step;
+	size_t step_size;
+};
+int sk_mount_ro_view(struct sk_mount_ro *v);
 /* The host's list of unix sockets, opened by the outer process before the
  * clone: init reads it after, from a network namespace of its own whose
  * list is empty (mode none, proxy).  -1 to close it. */

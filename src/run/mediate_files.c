@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "landlock/landlock.h"
 #include "run/mediate_files.h"
 
@@ -303,7 +304,8 @@ static void observe(struct sk_mreq *r, void *data)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f->observed++;
 	if (fs && file_call(r, fs, &c) == 0) {
-		sk_fs_decide(f->ix, c.path, c.op, c.from[0] ? c.from : NULL, &v);
+		/* (as explain: a directory under a readable one is listed) */
+		sk_explain_fs(f->ix, c.path, c.op, c.from[0] ? c.from : NULL, &v);
 		if (!v.allowed)
 			record(f, r, &c, &v);
 	}

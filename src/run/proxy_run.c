@@ -43,6 +43,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 int sk_proxy_listen(struct sk_proxy *px, stockade_error **err)
 {
@@ -479,6 +482,23 @@ static ssize_t read_word(int fd, void *v, size_t size)
 	return n;
 }
 
+/* A pidfd of the proxy, in the process that started it (the only one
+ * sure to share its pid namespace: elsewhere, in the command's, px->pid
+ * names another process, or none), or -1.  Its pid is its own while it
+ * lives, and it lives while it holds the ready pipe's write end (nothing
+ * else does): open first, then see the pipe not hung up. */
+static int proxy_pidfd(const struct sk_proxy *px)
+{
+	int fd = (int)syscall(SYS_pidfd_open, px->pid, 0);
+	struct pollfd p = { .fd = px->ready, .events = 0 };
+
+	if (fd >= 0 && (poll(&p, 1, 0) != 0 || p.revents)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 {
 	int st;
@@ -496,10 +516,16 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 	/* The starter is ours where this is the process that forked it
 	 * (elsewhere, ECHILD: its parent reaps it). */
 	if (px->starter > 0) {
-		while (waitpid(px->starter, &st, 0) < 0 && errno == EINTR)
+		pid_t w;
+
+		while ((w = waitpid(px->starter, &st, 0)) < 0 && errno == EINTR)
 			;
+		if (w == px->starter)
+			px->pidfd = proxy_pidfd(px);
+		/* Reaped; or not this process's child (ECHILD): then it does
+		 * not run in this process's memory either. */
+		reaped = w == px->starter || (w < 0 && errno == ECHILD);
 		px->starter = 0;
-		reaped = true;
 	}
 	/* Its child's stack: unused once it has exec'd (the pid comes from
 	 * the proxy) or ended (reaped, or the pipe at its end). */
@@ -529,9 +555,13 @@ int sk_proxy_ready(struct sk_proxy *px, stockade_error **err)
 	close(px->ready);
 	px->ready = -1;
 	if (n != sizeof(e) || e != 0) {
-		/* Ours, started above: gone already, or not serving. */
-		if (n != sizeof(e) || e < 0)
-			kill(px->pid, SIGKILL);
+		/* Ours, started above: gone already, or not serving.  Only
+		 * through its pidfd: in another pid namespace (the command's,
+		 * where this wait may be), its pid names another process; it
+		 * ends anyway with the process that started it, which this
+		 * failure ends. */
+		if ((n != sizeof(e) || e < 0) && px->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, px->pidfd, SIGKILL, NULL, 0);
 		if (n == sizeof(e) && e > 0)
 			return sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
 		if (n == sizeof(e))
@@ -579,6 +609,9 @@ int sk_proxy_gate(stockade_error **err)
 
 void sk_proxy_free(struct sk_proxy *px)
 {
+	if (px->pidfd >= 0)
+		close(px->pidfd);
+	px->pidfd = -1;
 	if (px->lfd >= 0)
 		close(px->lfd);
 	px->lfd = -1;

@@ -22,13 +22,14 @@ struct sk_proxy {
 	char token[33];
 	pid_t pid;  /* stockade-proxy's, once known (sk_proxy_pid(), sk_proxy_ready()) */
 	pid_t starter; /* the short-lived process that forks it, until reaped */
+	int pidfd;  /* stockade-proxy's, in the process that started it only, -1 */
 	int events; /* a memfd the proxy records its decisions in, -1 */
 	int ctl;    /* a unix socket to the proxy: listeners made in a network namespace (run/netns.c), -1 */
 	int ready;  /* the pipe its "confined" word comes on, until sk_proxy_ready(), -1 */
 	char bin[PATH_MAX]; /* the stockade-proxy started */
 	struct sk_vmchild spawn; /* the child that execs it, until it has (vmchild.h) */
 };
-#define SK_PROXY_INIT { .lfd = -1, .events = -1, .ctl = -1, .ready = -1 }
+#define SK_PROXY_INIT { .lfd = -1, .pidfd = -1, .events = -1, .ctl = -1, .ready = -1 }
 
 /* Mode proxy: the events memfd, the credential and the listener on
  * 127.0.0.1 (a port the kernel picks).  0, or a negative errno. */

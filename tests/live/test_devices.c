@@ -147,3 +147,41 @@ TEST(devices_own_carve_outs_hold)
 	unlink(secret);
 	rm_rf(dir);
 }
+
+/* `devices: []` on top of agent: no device of agent's is left, /dev/null
+ * included (the run refuses it; explain says the same); without the key,
+ * /dev/null opens. */
+TEST(devices_empty_list_leaves_none)
+{
+	char dir[256], pol[300], same[300];
+	const char *const wr[] = { "/bin/sh", "-c", "exec 2>&-; echo x >/dev/null && echo NULL-OK", NULL };
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!make_tmpdir(dir, sizeof(dir), "/var/tmp", "stockade-devices"))
+		return;
+	snprintf(pol, sizeof(pol), "%s/none.yaml", dir);
+	CHECK(write_file(pol, "extends: agent\nfilesystem:\n  devices: []\n"));
+	snprintf(same, sizeof(same), "%s/same.yaml", dir);
+	CHECK(write_file(same, "extends: agent\n"));
+	for (int m = 0; m < 2; m++) {
+		const char *iso = m ? "auto" : "off";
+
+		cli_run(OPTS("--isolation", iso, "--policy", same), wr, &r);
+		CHECK_MSG(r.outcome == 0 && has(&r, "NULL-OK"), "isolation %s, no devices key: %s", iso, r.out);
+		cli_run(OPTS("--isolation", iso, "--policy", pol), wr, &r);
+		CHECK_MSG(r.outcome != 0 && !has(&r, "NULL-OK"), "isolation %s, devices: []: /dev/null opened: %s",
+			  iso, r.out);
+	}
+	{
+		struct cmd c = { .n = 0 };
+
+		cmd_push(&c, stockade_bin());
+		cmd_push_all(&c, ARGV("explain", "--policy", pol, "--path", "/dev/null", "--access", "write"));
+		cmd_run(&c, NULL, &r);
+		cmd_free(&c);
+		CHECK_MSG(has(&r, "refused"), "explain, devices: []: %s", r.out);
+	}
+	rm_rf(dir);
+}

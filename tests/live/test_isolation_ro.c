@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Live tier, the read-only mount view (run/mounts.c, docs/isolation.md
+ * Live tier, the read-only mount view (run/mount_ro.c, docs/isolation.md
  * "Read-only outside the write roots"): Landlock has no right for a file's
  * metadata, so with namespaces everything outside the write roots is a
  * read-only mount.  chmod, chown, utimensat and setxattr (user.*) of a file
@@ -68,6 +68,33 @@ static bool make_place(struct place *p)
 	return stat(p->file, &p->before) == 0;
 }
 
+/* What every test here needs first: namespaces, python3 where it runs
+ * meta_py, and the place.  NULL when all is there, else why not ("" when
+ * have_binaries() has said so already). */
+static const char *place_for(struct place *p, bool need_python)
+{
+	*p = (struct place){ .xattrs = false };
+	if (!have_binaries())
+		return "";
+	if (!ns_here())
+		return "namespaces cannot be made here (`stockade doctor` says why)";
+	if (need_python && !python())
+		return "python3 is not installed";
+	if (!make_place(p))
+		return "cannot make directories under /var/tmp here";
+	return NULL;
+}
+
+/* The preamble of each test: `p` made, or the test skipped saying why. */
+#define NEED_PLACE(p, need_python)                                                                             \
+	do {                                                                                                   \
+		const char *why_ = place_for(p, need_python);                                                  \
+		if (why_ && *why_)                                                                             \
+			SKIP(why_);                                                                            \
+		if (why_)                                                                                      \
+			return;                                                                                \
+	} while (0)
+
 static void drop_place(struct place *p)
 {
 	rm_rf(p->outside);
@@ -100,14 +127,10 @@ static bool unchanged(const struct place *p)
 
 TEST(isolation_ro_metadata_outside_write_roots)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	struct run r;
 
-	NEED_NS();
-	if (!python())
-		SKIP("python3 is not installed");
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
+	NEED_PLACE(&p, true);
 	meta(&p, NO_OPTS, p.file, &r);
 	CHECK_OUTCOME(&r, 0, "agent: metadata calls outside the write roots");
 	CHECK_MSG(has(&r, "chmod EROFS") && has(&r, "chown EROFS") && has(&r, "utime EROFS"),
@@ -140,18 +163,16 @@ TEST(isolation_ro_metadata_outside_write_roots)
 
 TEST(isolation_ro_metadata_inside_write_roots)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	char tmpdir[256], in_cwd[300], in_tmp[300];
 	struct run r;
 	int fd;
 
-	NEED_NS();
-	if (!python())
-		SKIP("python3 is not installed");
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
-	if (!make_tmpdir(tmpdir, sizeof(tmpdir), NULL, "stockade-ro-tmp"))
+	NEED_PLACE(&p, true);
+	if (!make_tmpdir(tmpdir, sizeof(tmpdir), NULL, "stockade-ro-tmp")) {
+		drop_place(&p);
 		return;
+	}
 	snprintf(in_cwd, sizeof(in_cwd), "%s/f", p.cwd);
 	snprintf(in_tmp, sizeof(in_tmp), "%s/f", tmpdir);
 	for (int i = 0; i < 2; i++) {
@@ -177,7 +198,7 @@ TEST(isolation_ro_metadata_inside_write_roots)
 
 TEST(isolation_ro_devices_pty_git_node_work)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	struct run_opts o = { 0 };
 	struct cmd c = { .n = 0 };
 	char script[2048];
@@ -186,11 +207,7 @@ TEST(isolation_ro_devices_pty_git_node_work)
 	bool shm = access("/dev/shm", W_OK) == 0;
 	struct run r;
 
-	NEED_NS();
-	if (!python())
-		SKIP("python3 is not installed");
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
+	NEED_PLACE(&p, true);
 	o.cwd = p.cwd;
 	snprintf(script, sizeof(script),
 		 "echo x >/dev/null && echo NULL-OK; "
@@ -233,7 +250,7 @@ TEST(isolation_ro_devices_pty_git_node_work)
  * tree is cloned with its flags before the rest is made read-only). */
 TEST(isolation_ro_mount_in_cwd_stays_read_only)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	char ro[300], script[600];
 	struct run r = { .outcome = RUN_ERROR };
 	int pipefd[2];
@@ -241,9 +258,7 @@ TEST(isolation_ro_mount_in_cwd_stays_read_only)
 
 	if (geteuid() != 0)
 		SKIP("making a read-only mount needs root (the live tier as root checks it)");
-	NEED_NS();
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
+	NEED_PLACE(&p, false);
 	snprintf(ro, sizeof(ro), "%s/ro", p.cwd);
 	CHECK(mkdir(ro, 0755) == 0);
 	snprintf(script, sizeof(script),
@@ -292,14 +307,10 @@ TEST(isolation_ro_mount_in_cwd_stays_read_only)
  * --verbose says so; with the view, it says what the view closes. */
 TEST(isolation_ro_off_keeps_gap_and_says_which)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	struct run r;
 
-	NEED_NS();
-	if (!python())
-		SKIP("python3 is not installed");
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
+	NEED_PLACE(&p, true);
 	meta(&p, OPTS("--isolation", "off", "-v"), p.file, &r);
 	CHECK_OUTCOME(&r, 0, "--isolation off");
 	CHECK_MSG(has(&r, "chmod OK") && has(&r, "utime OK"), "--isolation off: %s", r.out);
@@ -317,16 +328,14 @@ TEST(isolation_ro_off_keeps_gap_and_says_which)
  * opened in the host's view; --audit denies nothing, EROFS included. */
 TEST(isolation_ro_report_file_and_audit)
 {
-	struct place p = { .xattrs = false };
+	struct place p;
 	char json[320], made[320], script[700];
 	struct run_opts o = { 0 };
 	struct cmd c = { .n = 0 };
 	struct stat st;
 	struct run r;
 
-	NEED_NS();
-	if (!make_place(&p))
-		SKIP("cannot make directories under /var/tmp here");
+	NEED_PLACE(&p, false);
 	o.cwd = p.cwd;
 	snprintf(json, sizeof(json), "%s/report.json", p.outside);
 	cmd_push_stockade_run(&c, OPTS("--report-json", json));

@@ -385,3 +385,36 @@ TEST(cli_inherited_fds_closed)
 	close(fd);
 	unlink(file);
 }
+
+/* --timings: every phase of the start, in order, before the command's own
+ * output; nothing without it, and the command's exit status either way. */
+TEST(cli_timings)
+{
+	static const char *const phases[] = { "options", "plan", "environment", "caches", "host sockets",
+					      "Landlock: rules added", "capabilities", "Landlock: enforced",
+					      "seccomp: filter loaded", "total" };
+	static const char *const modes[] = { "off", "auto" };
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *at = NULL;
+
+		cli_run(OPTS("--timings", "--isolation", modes[m]), OPTS("sh", "-c", "echo payload; exit 3"), &r);
+		CHECK_OUTCOME(&r, 3, "stockade run --timings: the command's status");
+		at = r.out;
+		for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]) && at; i++) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "stockade:   %s ", phases[i]);
+			at = strstr(at, want);
+			CHECK_MSG(at != NULL, "--isolation %s: phase \"%s\" printed, after the ones before it:\n%s", modes[m],
+				  phases[i], r.out);
+		}
+		CHECK_MSG(at && strstr(at, "payload"), "the timings come before the command's output:\n%s", r.out);
+	}
+	cli_run(OPTS("--isolation", "off"), OPTS("sh", "-c", "echo payload; exit 3"), &r);
+	CHECK_OUTCOME(&r, 3, "stockade run: the command's status");
+	CHECK_MSG(!strstr(r.out, "timings"), "no timings unless asked:\n%s", r.out);
+}

@@ -207,6 +207,47 @@ TEST(landlock_devices_in_the_plan)
 	stockade_plan_free(p);
 }
 
+/* `devices: []` in an upper layer: /dev carved out with no name, so no
+ * device of the lower layers is left (as a list of other names leaves
+ * only those); an upper layer without the key leaves them. */
+TEST(landlock_devices_empty_list_empties)
+{
+	stockade_plan *p;
+
+	for (int with_key = 0; with_key < 2; with_key++) {
+		p = plan_from("filesystem:\n  read: [/]\n  devices: [null, pts]\n",
+			      with_key ? "filesystem:\n  devices: []\n" : "filesystem:\n  read: [/tmp]\n",
+			      (const char *)NULL);
+		if (!p)
+			continue;
+		bool upper_carve = false;
+
+		for (size_t i = 0; i < p->access.npaths; i++) {
+			const struct sk_fs_path *x = &p->access.paths[i];
+
+			upper_carve |= x->kind == SK_FS_DENY && !strcmp(x->path, "/dev") &&
+				       x->layer == sk_fs_place(1, SK_FS_AT_GRANTS);
+		}
+		CHECK_MSG(upper_carve == (with_key != 0), "devices: [] %s: the upper layer's carve-out of /dev",
+			  with_key ? "given" : "absent");
+		stockade_plan_free(p);
+	}
+	/* With replace: true as well, /dev is restated, not carried twice. */
+	p = plan_from("filesystem:\n  read: [/]\n  devices: [null]\n",
+		      "filesystem:\n  replace: true\n  read: [/]\n  devices: []\n", (const char *)NULL);
+	if (p) {
+		size_t deny_dev = 0, names = 0;
+
+		for (size_t i = 0; i < p->access.npaths; i++) {
+			deny_dev += p->access.paths[i].kind == SK_FS_DENY && !strcmp(p->access.paths[i].path, "/dev");
+			names += !strncmp(p->access.paths[i].path, "/dev/", 5);
+		}
+		CHECK_INT_EQ(deny_dev, 1);
+		CHECK_INT_EQ(names, 0);
+	}
+	stockade_plan_free(p);
+}
+
 TEST(landlock_layers_merge_and_replace)
 {
 	stockade_plan *p;
