@@ -595,7 +595,38 @@ static bool comm_is(pid_t pid, const char *comm)
 	return !strcmp(buf, comm);
 }
 
-/* Processes (zombies included) whose comm is `comm`. */
+/* pid's parent (zombies have one too), or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
+/* A descendant of this test process (it is a subreaper where that
+ * matters): other runs on the machine, another checkout's tests, are
+ * not this test's to count. */
+static bool ours(pid_t pid)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		pid = parent_of(pid);
+		if (pid == getpid())
+			return true;
+	}
+	return false;
+}
+
+/* Processes (zombies included) whose comm is `comm`, ours only. */
 static int count_comm(const char *comm)
 {
 	DIR *d = opendir("/proc");
@@ -605,7 +636,8 @@ static int count_comm(const char *comm)
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && comm_is((pid_t)atoi(e->d_name), comm))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && comm_is((pid_t)atoi(e->d_name), comm) &&
+		    ours((pid_t)atoi(e->d_name)))
 			n++;
 	closedir(d);
 	return n;
