@@ -5,3 +5,11 @@
 
 const struct sk_preset_blob sk_preset_blobs[1] = { { 0 } };
 const size_t sk_preset_blobs_len = 0;
+const struct sk_preset_variant sk_preset_variants[1] = { { 0 } };
+const size_t sk_preset_variants_len = 0;
+
+/* Nor their layers (policy/layer_blob.h): the generator parses them. */
+#include "policy/layer_blob.h"
+
+const struct sk_layer_blob sk_layer_blobs[1] = { { 0 } };
+const size_t sk_layer_blobs_len = 0;

@@ -325,7 +325,9 @@ static void cond_complement(const struct sk_cond *c, struct alts *out)
 static int region_push(struct sk_region *r, const struct sk_term *t)
 {
 	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
+		/* Most regions hold one term of ~150 bytes: start there, so
+		 * a plan's few hundred regions touch few pages. */
+		size_t cap = r->cap ? r->cap * 2 : 1;
 		if (r->n >= SK_REGION_MAX_WORK)
 			return -E2BIG;
 		struct sk_term *n = realloc(r->terms, cap * sizeof(*n));
@@ -347,6 +349,11 @@ void sk_region_clear(struct sk_region *r)
 int sk_region_copy(struct sk_region *dst, const struct sk_region *src)
 {
 	*dst = (struct sk_region){ 0 };
+	if (src->n) {
+		if (!(dst->terms = malloc(src->n * sizeof(*dst->terms))))
+			return -ENOMEM;
+		dst->cap = src->n;
+	}
 	for (size_t i = 0; i < src->n; i++) {
 		int ret = region_push(dst, &src->terms[i]);
 		if (ret < 0) {

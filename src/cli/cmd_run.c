@@ -223,8 +223,6 @@ int cmd_run(int argc, char **argv)
 		return EXIT_STOCKADE;
 	}
 	sk_timing("plan");
-	warn_missing_write_paths(plan);
-	warn_writable_policy_files(&o, plan);
 	ret = resolve_command(argv[i], path, sizeof(path));
 	if (ret < 0) {
 		fprintf(stderr, "stockade: %s: %s\n", argv[i], ret == -ENOENT ? "command not found" : strerror(-ret));
@@ -253,6 +251,9 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	/* (With the paths pinned: a policy file's run asks for them once.) */
+	warn_missing_write_paths(plan);
+	warn_writable_policy_files(&o, plan);
 	sk_timing("paths ($HOME, $CWD, .git)");
 	/* Package managers fill caches of their own (docs/toolchains.md). */
 	if (cli_caches_apply(plan, verbose) < 0) {

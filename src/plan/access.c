@@ -368,7 +368,7 @@ static bool restated(const stockade_policy *policy, size_t first_fs, const char 
 	return false;
 }
 
-int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
+int sk_plan_access_flatten(stockade_plan *plan, const stockade_policy *policy, stockade_error **err)
 {
 	struct sk_plan_access *sb = &plan->access;
 	size_t first_fs = 0, first_tcp = 0, n = 0;
@@ -527,6 +527,16 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 	}
 	if (network_hosts(plan, policy, first_tcp, err) < 0)
 		return -ENOMEM;
+	return 0;
+}
+
+int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err)
+{
+	struct sk_plan_access *sb = &plan->access;
+	int ret = sk_plan_access_flatten(plan, policy, err);
+
+	if (ret < 0)
+		return ret;
 	/* Mode proxy: the proxy's own address is added to a plan built without
 	 * it (run/proxy_run.c), so its filter has the rules already. */
 	if ((sb->ntcp_addrs || sb->net == SK_NET_PROXY) && plan->seccomp_enabled && fastopen_rules(plan, err) < 0)

@@ -28,85 +28,60 @@
 #define SLOTS 1024
 #define HASH_SIZE 2048
 
+struct slot {
+	struct sk_plan_entry e;
+	const char *name; /* owned by a table or layer */
+	bool used;
+	/* per-layer bookkeeping for conflicts */
+	bool mark_allow, mark_group;
+	size_t mark_layer;
+	const struct sk_name_ref *mark_ref;
+	size_t inserted; /* rules the current layer added (add_layer_rules) */
+};
+
 struct builder {
 	stockade_plan *plan;
-	const char *names[SLOTS]; /* slot -> syscall name (owned by a table or layer) */
-	size_t nall;
+	/* Grown as syscalls are named (a few hundred), not SLOTS at once:
+	 * a plan is built at every start of a policy-file run, and the pages
+	 * it touches are part of that start. */
+	struct slot *slots;
+	size_t nall, cap;
 	unsigned short hash[HASH_SIZE]; /* slot + 1, 0 = empty */
-	struct sk_plan_entry slots[SLOTS];
-	bool used[SLOTS];
-	/* per-layer bookkeeping for conflicts */
-	size_t mark_layer[SLOTS];
-	const struct sk_name_ref *mark_ref[SLOTS];
-	bool mark_allow[SLOTS], mark_group[SLOTS];
 	size_t layer_no;
 	const struct sk_layer *layer;
 	stockade_error **err;
+	/* The last string interned for an origin or group (the layers, which
+	 * outlive the builder, pass the same pointer for hundreds of
+	 * entries): its copy in the plan. */
+	const char *last_in[2], *last_out[2];
 };
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* Keep one copy of each string the plan points into (origins, reasons,
- * names), found through an open-addressing index of string numbers + 1. */
+/* (plan/intern.c) */
 static int intern(stockade_plan *plan, const char *s, const char **out)
 {
-	uint32_t h;
-
-	if (!s) {
-		*out = NULL;
-		return 0;
-	}
-	if (plan->nstrings * 2 >= plan->index_cap) {
-		size_t cap = plan->index_cap ? plan->index_cap * 2 : 256;
-		uint32_t *idx = calloc(cap, sizeof(*idx));
-		char **n = realloc(plan->strings, cap / 2 * sizeof(*n));
-		if (!idx || !n) {
-			free(idx);
-			if (n)
-				plan->strings = n;
-			return -ENOMEM;
-		}
-		plan->strings = n;
-		for (size_t i = 0; i < plan->nstrings; i++) {
-			uint32_t k = str_hash(n[i]) & (uint32_t)(cap - 1);
-			while (idx[k])
-				k = (k + 1) & (uint32_t)(cap - 1);
-			idx[k] = (uint32_t)i + 1;
-		}
-		free(plan->string_index);
-		plan->string_index = idx;
-		plan->index_cap = cap;
-	}
-	for (h = str_hash(s) & (uint32_t)(plan->index_cap - 1); plan->string_index[h];
-	     h = (h + 1) & (uint32_t)(plan->index_cap - 1)) {
-		char *c = plan->strings[plan->string_index[h] - 1];
-		if (strcmp(c, s) == 0) {
-			*out = c;
-			return 0;
-		}
-	}
-	if (!(plan->strings[plan->nstrings] = strdup(s)))
-		return -ENOMEM;
-	plan->string_index[h] = (uint32_t)++plan->nstrings;
-	*out = plan->strings[plan->nstrings - 1];
-	return 0;
-}
-
-int sk_plan_intern(stockade_plan *plan, const char *s, const char **out)
-{
-	return intern(plan, s, out);
+	return sk_plan_intern(plan, s, out);
 }
 
 static int intern_origin(stockade_plan *plan, struct sk_origin *o)
 {
 	return intern(plan, o->file, &o->file);
+}
+
+/* intern() for strings of the policy's layers, which stay as they are
+ * while the builder lives: a pointer seen last time is not hashed again. */
+static int intern_layer_str(struct builder *b, int which, const char *s, const char **out)
+{
+	int ret;
+
+	if (s && s == b->last_in[which]) {
+		*out = b->last_out[which];
+		return 0;
+	}
+	if ((ret = intern(b->plan, s, out)) == 0 && s) {
+		b->last_in[which] = s;
+		b->last_out[which] = *out;
+	}
+	return ret;
 }
 
 static uint32_t name_hash(const char *s)
@@ -128,12 +103,21 @@ static long slot_of(struct builder *b, const char *name)
 		unsigned short v = b->hash[h];
 		if (v == 0)
 			break;
-		if (strcmp(b->names[v - 1], name) == 0)
+		if (strcmp(b->slots[v - 1].name, name) == 0)
 			return v - 1;
 	}
 	if (b->nall == SLOTS || !sk_syscall_known(name))
 		return -1;
-	b->names[b->nall] = name;
+	if (b->nall == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 128;
+		struct slot *n = realloc(b->slots, cap * sizeof(*n));
+		if (!n)
+			return -2;
+		memset(n + b->cap, 0, (cap - b->cap) * sizeof(*n));
+		b->slots = n;
+		b->cap = cap;
+	}
+	b->slots[b->nall].name = name;
 	b->hash[h] = (unsigned short)++b->nall;
 	return (long)b->nall - 1;
 }
@@ -142,7 +126,7 @@ static int cmp_slot(const void *x, const void *y, void *arg)
 {
 	const struct builder *b = arg;
 
-	return strcmp(b->names[*(const size_t *)x], b->names[*(const size_t *)y]);
+	return strcmp(b->slots[*(const size_t *)x].name, b->slots[*(const size_t *)y].name);
 }
 
 static void free_rules(struct sk_plan_entry *e)
@@ -159,36 +143,43 @@ static int set_base(struct builder *b, const char *sys, const struct sk_name_ref
 {
 	long i = slot_of(b, sys);
 	struct sk_plan_entry *e;
+	struct slot *sl;
 	const struct sk_layer *l = b->layer;
 
+	if (i == -2)
+		return sk_error(b->err, ENOMEM, "out of memory");
 	if (i < 0)
 		return 0; /* a group member unknown to libseccomp: nothing to filter */
-	e = &b->slots[i];
-	if (b->mark_layer[i] == b->layer_no + 1) {
+	sl = &b->slots[i];
+	e = &sl->e;
+	if (sl->mark_layer == b->layer_no + 1) {
 		/* Already decided in this layer. */
-		if (b->mark_group[i] && !group)
+		if (sl->mark_group && !group)
 			goto decide; /* a direct name beats a group */
-		if (!b->mark_group[i] && group)
+		if (!sl->mark_group && group)
 			return 0;
-		if (b->mark_allow[i] == allow)
+		if (sl->mark_allow == allow)
 			return 0;
-		const struct sk_name_ref *o = b->mark_ref[i];
+		const struct sk_name_ref *o = sl->mark_ref;
 		return sk_error_at(b->err, EINVAL, l->file, l->text, ref->at.line, ref->at.column,
 				   "%s:%d:%d: `%s` %s `%s`, but `%s` at line %d %s it", l->file, ref->at.line,
 				   ref->at.column, ref->name, allow ? "allows" : "denies", sys, o->name, o->at.line,
 				   allow ? "denies" : "allows");
 	}
 decide:
-	b->mark_layer[i] = b->layer_no + 1;
-	b->mark_ref[i] = ref;
-	b->mark_allow[i] = allow;
-	b->mark_group[i] = group;
-	b->used[i] = true;
+	sl->mark_layer = b->layer_no + 1;
+	sl->mark_ref = ref;
+	sl->mark_allow = allow;
+	sl->mark_group = group;
+	sl->used = true;
 	free_rules(e);
 	e->has_base = true;
 	e->base = action;
 	e->base_at = ref->at;
-	return intern(b->plan, via, &e->via) < 0 || intern_origin(b->plan, &e->base_at) < 0 ? -ENOMEM : 0;
+	return intern_layer_str(b, 0, via, &e->via) < 0 ||
+			       intern_layer_str(b, 1, e->base_at.file, &e->base_at.file) < 0 ?
+		       -ENOMEM :
+		       0;
 }
 
 static int expand(struct builder *b, const char *name, const struct sk_name_ref *ref, bool allow, bool group,
@@ -299,51 +290,70 @@ static int check_reachable(struct builder *b, const struct sk_plan_entry *e, con
 static int add_layer_rules(struct builder *b)
 {
 	const struct sk_layer *l = b->layer;
-	size_t *inserted = calloc(SLOTS, sizeof(*inserted));
 
-	if (!inserted)
-		return sk_error(b->err, ENOMEM, "out of memory");
+	/* Room for the layer's rules first, once per syscall (counted in
+	 * .inserted, which then counts them in). */
+	for (size_t i = 0; i < b->nall; i++)
+		b->slots[i].inserted = 0;
+	for (size_t k = 0; k < l->nrules; k++) {
+		long i = slot_of(b, l->rules[k].syscall);
+		if (i == -2)
+			return sk_error(b->err, ENOMEM, "out of memory");
+		if (i >= 0)
+			b->slots[i].inserted++;
+	}
+	for (size_t i = 0; i < b->nall; i++) {
+		struct sk_plan_entry *e = &b->slots[i].e;
+		struct sk_plan_rule *n;
+		size_t add = b->slots[i].inserted;
+
+		b->slots[i].inserted = 0;
+		if (!add)
+			continue;
+		if (add > SK_MAX_SYSCALL_RULES - e->nrules)
+			add = SK_MAX_SYSCALL_RULES - e->nrules; /* (refused below, at the rule past the limit) */
+		if (!add)
+			continue;
+		n = realloc(e->rules, (e->nrules + add) * sizeof(*n));
+		if (!n)
+			return sk_error(b->err, ENOMEM, "out of memory");
+		e->rules = n;
+	}
 	for (size_t k = 0; k < l->nrules; k++) {
 		const struct sk_rule *r = &l->rules[k];
 		long i = slot_of(b, r->syscall);
 		struct sk_plan_entry *e;
 		struct sk_plan_rule *n;
+		size_t at;
 
+		if (i == -2)
+			return sk_error(b->err, ENOMEM, "out of memory");
 		if (i < 0)
 			continue;
-		e = &b->slots[i];
-		if (e->nrules >= SK_MAX_SYSCALL_RULES) {
-			free(inserted);
+		e = &b->slots[i].e;
+		if (e->nrules >= SK_MAX_SYSCALL_RULES)
 			return sk_error(b->err, E2BIG, "%s:%d:%d: `%s` has more than %d argument rules; that is the limit",
 					r->at.file, r->at.line, r->at.column, r->syscall, SK_MAX_SYSCALL_RULES);
-		}
-		n = realloc(e->rules, (e->nrules + 1) * sizeof(*n));
-		if (!n) {
-			free(inserted);
-			return sk_error(b->err, ENOMEM, "out of memory");
-		}
-		e->rules = n;
+		n = e->rules; /* (room made above) */
 		/* This layer's rules go before inherited ones, in file order. */
-		memmove(&n[inserted[i] + 1], &n[inserted[i]], (e->nrules - inserted[i]) * sizeof(*n));
-		n[inserted[i]] = (struct sk_plan_rule){ .nconds = r->nconds, .action = r->action, .at = r->at };
-		memcpy(n[inserted[i]].conds, r->conds, sizeof(r->conds));
-		if (intern_origin(b->plan, &n[inserted[i]].at) < 0 ||
-		    intern(b->plan, r->reason, &n[inserted[i]].reason) < 0) {
-			free(inserted);
+		at = b->slots[i].inserted;
+		memmove(&n[at + 1], &n[at], (e->nrules - at) * sizeof(*n));
+		n[at] = (struct sk_plan_rule){ .nconds = r->nconds, .action = r->action, .at = r->at };
+		memcpy(n[at].conds, r->conds, sizeof(r->conds));
+		if (intern_layer_str(b, 1, n[at].at.file, &n[at].at.file) < 0 ||
+		    intern(b->plan, r->reason, &n[at].reason) < 0)
 			return sk_error(b->err, ENOMEM, "out of memory");
-		}
-		inserted[i]++;
+		b->slots[i].inserted++;
 		e->nrules++;
-		b->used[i] = true;
+		b->slots[i].used = true;
 	}
 	for (size_t i = 0; i < b->nall && !layer_is_preset(l); i++) {
-		int ret = inserted[i] ? check_reachable(b, &b->slots[i], b->names[i], inserted[i]) : 0;
-		if (ret < 0) {
-			free(inserted);
+		int ret = b->slots[i].inserted ?
+				  check_reachable(b, &b->slots[i].e, b->slots[i].name, b->slots[i].inserted) :
+				  0;
+		if (ret < 0)
 			return ret;
-		}
 	}
-	free(inserted);
 	return 0;
 }
 
@@ -391,10 +401,23 @@ static int resolve_regions(stockade_plan *plan, struct sk_plan_entry *e, stockad
 {
 	struct sk_region *own = calloc(e->nrules ? e->nrules : 1, sizeof(*own));
 	struct sk_action base = sk_plan_entry_base(plan, e);
+	bool base_emitted = !sk_action_eq(base, plan->default_action);
 	int ret = own ? 0 : -ENOMEM;
 
-	for (size_t i = 0; ret == 0 && i < e->nrules; i++)
-		ret = sk_region_from_conds(&own[i], e->rules[i].conds, e->rules[i].nconds);
+	/* A rule's own region is needed where something is emitted from it:
+	 * its own action (not the default), a later rule of another emitted
+	 * action, or the base's remainder.  Under agent most rules end in a
+	 * catch-all of the default, which none of these needs. */
+	for (size_t i = 0; ret == 0 && i < e->nrules; i++) {
+		struct sk_action a = e->rules[i].action;
+		bool needed = !sk_action_eq(a, plan->default_action) || (base_emitted && !sk_action_eq(a, base));
+
+		for (size_t k = i + 1; !needed && k < e->nrules; k++)
+			needed = !sk_action_eq(e->rules[k].action, plan->default_action) &&
+				 !sk_action_eq(e->rules[k].action, a);
+		if (needed)
+			ret = sk_region_from_conds(&own[i], e->rules[i].conds, e->rules[i].nconds);
+	}
 
 	for (size_t i = 0; ret == 0 && i < e->nrules; i++) {
 		struct sk_plan_rule *r = &e->rules[i];
@@ -421,7 +444,7 @@ static int resolve_regions(stockade_plan *plan, struct sk_plan_entry *e, stockad
 			goto out;
 		}
 	}
-	if (ret == 0 && !sk_action_eq(base, plan->default_action)) {
+	if (ret == 0 && base_emitted) {
 		ret = sk_region_all(&e->base_region);
 		for (size_t j = 0; ret == 0 && j < e->nrules; j++)
 			for (size_t t = 0; ret == 0 && !sk_action_eq(e->rules[j].action, base) && t < own[j].n; t++)
@@ -523,7 +546,7 @@ static int plan_build(const stockade_policy *policy, bool tcp_sockets, stockade_
 
 	/* Collect the syscalls the policy mentions, in name order. */
 	for (size_t i = 0; i < b->nall; i++)
-		if (b->used[i])
+		if (b->slots[i].used)
 			order[plan->nentries++] = i;
 	qsort_r(order, plan->nentries, sizeof(order[0]), cmp_slot, b);
 	plan->entries = calloc(plan->nentries ? plan->nentries : 1, sizeof(*plan->entries));
@@ -533,9 +556,9 @@ static int plan_build(const stockade_policy *policy, bool tcp_sockets, stockade_
 	}
 	for (size_t k = 0; k < plan->nentries; k++) {
 		size_t i = order[k];
-		plan->entries[k] = b->slots[i];
-		b->slots[i] = (struct sk_plan_entry){ 0 };
-		if ((ret = intern(plan, b->names[i], &plan->entries[k].name)) < 0) {
+		plan->entries[k] = b->slots[i].e;
+		b->slots[i].e = (struct sk_plan_entry){ 0 };
+		if ((ret = intern(plan, b->slots[i].name, &plan->entries[k].name)) < 0) {
 			ret = sk_error(err, ENOMEM, "out of memory");
 			goto out;
 		}
@@ -548,9 +571,11 @@ static int plan_build(const stockade_policy *policy, bool tcp_sockets, stockade_
 			goto out;
 	*out = steal_pointer(&plan);
 out:
-	if (bp)
+	if (bp) {
 		for (size_t i = 0; i < bp->nall; i++)
-			free_rules(&bp->slots[i]);
+			free_rules(&bp->slots[i].e);
+		free(bp->slots);
+	}
 	free(bp);
 	stockade_plan_free(plan);
 	return ret;
@@ -592,6 +617,10 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 	if (policy->npending)
 		return isolation_override(policy, sk_plan_build_pending(policy, sk_preset_blob_for(policy), out, err),
 					  out);
+	/* A file on a preset that leaves the syscall and network rules as
+	 * they are: the preset's plan, flattened again (plan/preset_file.c). */
+	if ((ret = sk_plan_build_on_preset(policy, out, err)) != 0)
+		return isolation_override(policy, ret < 0 ? ret : 0, out);
 	ret = plan_build(policy, true, out, err);
 
 	/* TCP ports under network mode none/unix: also build the filter that
@@ -603,6 +632,13 @@ int stockade_plan_build(const stockade_policy *policy, stockade_plan **out, stoc
 			stockade_plan_free(*out);
 			*out = NULL;
 		}
+	}
+	/* A file on a preset that changes nothing the filter is made of
+	 * loads the preset's compiled-in filter (plan/preset_plans.h). */
+	if (ret == 0 && (ret = sk_plan_reuse_preset_filter(*out, policy)) < 0) {
+		stockade_plan_free(*out);
+		*out = NULL;
+		ret = sk_error(err, -ret, "out of memory");
 	}
 	return isolation_override(policy, ret, out);
 }

@@ -121,6 +121,9 @@ struct sk_socket_ref {
  * syscall entries (before their regions are computed).  `tcp_sockets`
  * false builds the fallback variant. */
 int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, bool tcp_sockets, stockade_error **err);
+/* Only the flattening: plan->access from the layers (tcp_sockets false),
+ * no rule added. */
+int sk_plan_access_flatten(stockade_plan *plan, const stockade_policy *policy, stockade_error **err);
 void sk_plan_access_free(stockade_plan *plan);
 /* A copy of `s` owned by the plan (plan.c). */
 int sk_plan_intern(stockade_plan *plan, const char *s, const char **out);

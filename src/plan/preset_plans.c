@@ -40,10 +40,46 @@ struct wbuf {
 	unsigned char *p;
 	size_t len, cap;
 	int err;
+	/* Compare mode: the bytes are compared with ref instead of kept
+	 * (len: how many matched; chunk: the next ones, not compared yet). */
+	const unsigned char *ref;
+	size_t ref_len, pending;
+	bool differs;
+	unsigned char chunk[512];
 };
+
+static void flush_cmp(struct wbuf *w)
+{
+	if (!w->differs && (w->pending > w->ref_len - w->len || memcmp(w->ref + w->len, w->chunk, w->pending) != 0))
+		w->differs = true;
+	if (!w->differs)
+		w->len += w->pending;
+	w->pending = 0;
+}
 
 static void put(struct wbuf *w, const void *data, size_t n)
 {
+	if (w->ref) {
+		/* The pieces are a few bytes long: gathered, and compared a
+		 * chunk at a time (flush_cmp). */
+		if (w->differs)
+			return;
+		if (w->pending + n > sizeof(w->chunk)) {
+			flush_cmp(w);
+			if (w->differs)
+				return;
+		}
+		if (n > sizeof(w->chunk)) {
+			if (n > w->ref_len - w->len || memcmp(w->ref + w->len, data, n) != 0)
+				w->differs = true;
+			else
+				w->len += n;
+			return;
+		}
+		memcpy(w->chunk + w->pending, data, n);
+		w->pending += n;
+		return;
+	}
 	if (w->err)
 		return;
 	if (w->len + n > w->cap) {
@@ -198,6 +234,70 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint8_t, plan->net_fallback != NULL);
 	if (plan->net_fallback)
 		put_plan(w, plan->net_fallback);
+}
+
+/*
+ * The filter key: everything of a plan its seccomp filter is generated
+ * from (bpf_gen.c reads no other field), origins and reasons left out.
+ * Two plans with the same key get the same filter, byte for byte.
+ *
+ *   key    := u8:seccomp_enabled u8:audit action:default u32:compat
+ *             u32:nentries (str:name u8:has_base action:base u32:nrules
+ *             (u8:nconds cond* action region)* region:base_region)*
+ *             u8:has_fallback key?
+ *   str    := u32:len bytes
+ */
+static void put_filter_key(struct wbuf *w, const stockade_plan *plan)
+{
+	PUT(w, uint8_t, plan->seccomp_enabled);
+	PUT(w, uint8_t, plan->audit);
+	put_action(w, plan->default_action);
+	PUT(w, uint32_t, plan->compat);
+	PUT(w, uint32_t, plan->nentries);
+	for (size_t i = 0; i < plan->nentries && !w->differs; i++) {
+		const struct sk_plan_entry *e = &plan->entries[i];
+		size_t n = strlen(e->name);
+
+		PUT(w, uint32_t, n);
+		put(w, e->name, n);
+		PUT(w, uint8_t, e->has_base);
+		put_action(w, e->base);
+		PUT(w, uint32_t, e->nrules);
+		for (size_t j = 0; j < e->nrules; j++) {
+			const struct sk_plan_rule *r = &e->rules[j];
+			PUT(w, uint8_t, r->nconds);
+			put_conds(w, r->conds, r->nconds);
+			put_action(w, r->action);
+			put_region(w, &r->region);
+		}
+		put_region(w, &e->base_region);
+	}
+	PUT(w, uint8_t, plan->net_fallback != NULL);
+	if (plan->net_fallback)
+		put_filter_key(w, plan->net_fallback);
+}
+
+int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *len)
+{
+	struct wbuf w = { 0 };
+
+	put_filter_key(&w, plan);
+	if (w.err) {
+		free(w.p);
+		return w.err;
+	}
+	*out = w.p;
+	*len = w.len;
+	return 0;
+}
+
+bool sk_plan_filter_key_is(const stockade_plan *plan, const unsigned char *key, size_t len)
+{
+	struct wbuf w = { .ref = key, .ref_len = len };
+
+	put_filter_key(&w, plan);
+	flush_cmp(&w);
+	return !w.differs && w.len == len;
 }
 
 int sk_plan_blob_write(const stockade_plan *plan, uint64_t fingerprint, unsigned char **out, size_t *len)
@@ -630,8 +730,9 @@ uint64_t sk_preset_fingerprint(const char *chain)
 		name[len] = '\0';
 		if (!(ps = sk_preset_lookup(name)))
 			return 0;
+		uint64_t text = sk_preset_text_hash(ps);
 		h = fnv(h, name, len + 1);
-		h = fnv(h, ps->text, strlen(ps->text) + 1);
+		h = fnv(h, &text, sizeof(text));
 		c += len;
 		if (*c == ',')
 			c++;

@@ -28,7 +28,30 @@ struct sk_preset_blob {
 	const char *name;  /* stockade_policy_name() of that policy */
 	const unsigned char *data; /* the fingerprint is in its header */
 	size_t len;
+	/* The plan's filter key (sk_plan_filter_key) and its native filters,
+	 * the plan's and its TCP fallback's (len 0: none): a plan built from
+	 * layers whose key is the same gets these filters too. */
+	const unsigned char *filter_key;
+	size_t filter_key_len;
+	const struct sock_filter *bpf, *fallback_bpf;
+	size_t bpf_len, fallback_bpf_len;
 };
+
+/* The plan of a chain of presets with one more layer that only sets the
+ * network (plan/preset_file.c): `network: {mode: none, tcp_connect: [1]}`,
+ * `{mode: proxy, tcp_connect: ["127.0.0.1:1"]}` (what a proxy run adds),
+ * `{mode: full}`, built as a run that needs no TCP fallback builds it.  A
+ * file on the chain whose network comes to the same mode, ports or not and
+ * addresses or not has that plan's syscall part: the socket rules depend
+ * on nothing else. */
+struct sk_preset_variant {
+	const char *chain; /* as sk_preset_blob.chain */
+	enum sk_net_mode net;
+	bool ports, addrs;
+	struct sk_preset_blob blob; /* key "CHAIN+net", its filter key unused */
+};
+extern const struct sk_preset_variant sk_preset_variants[];
+extern const size_t sk_preset_variants_len;
 
 /* The table (build/gen/preset_blobs.c, or tools/preset_blobs_empty.c for the
  * stage-1 library the generator links against). */
@@ -57,6 +80,25 @@ int sk_plan_build_pending(const stockade_policy *policy, const struct sk_preset_
 /* The plan of a blob sk_preset_blob_find() returned (and so checked the
  * fingerprint of); -errno if it does not load. */
 int sk_preset_blob_load(const struct sk_preset_blob *blob, stockade_plan **out);
+/* The filter key of a plan: what its seccomp filter is generated from
+ * (entries, rules, regions, default, compat, enabled, audit, and the TCP
+ * fallback's), without origins.  Malloc'd into *out. */
+int sk_plan_filter_key(const stockade_plan *plan, unsigned char **out, size_t *len);
+/* A plan built from layers whose bottom is a chain of built-in presets
+ * (`extends: agent`): when its filter key is that chain's blob's, byte for
+ * byte, it gets a copy of the blob's filters (plan->bpf, and its
+ * fallback's), so a run loads them instead of generating the same program
+ * (a file that changes the filesystem, the environment or nothing).  0
+ * (with or without them) or -ENOMEM. */
+int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy);
+/* Whether plan's filter key is `key` (a blob's), byte for byte. */
+bool sk_plan_filter_key_is(const stockade_plan *plan, const unsigned char *key, size_t len);
+/* plan/preset_file.c: the plan of a policy whose bottom layers are a chain
+ * of built-in presets with a blob and whose upper layers leave the syscall
+ * and network rules as they are: the blob's, its access part flattened
+ * over every layer.  1 (*out set), 0 (not such a policy: build it), or
+ * -ENOMEM. */
+int sk_plan_build_on_preset(const stockade_policy *policy, stockade_plan **out, stockade_error **err);
 /* STOCKADE_NO_PRESET_CACHE=1 */
 bool sk_preset_cache_disabled(void);
 

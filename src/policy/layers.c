@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/layer_blob.h"
 #include "policy/policy.h"
 
 /* extends chains deeper than this are a loop or a mistake */
@@ -101,13 +102,38 @@ static void locate_error(stockade_error **err, const struct sk_origin *at, const
 		(*err)->hint = steal_pointer(&hint);
 }
 
+/* Put a parsed layer on the stack, after what it extends (ext, owned). */
+static int add_layer(stockade_policy *p, struct sk_layer *l, char *ext, struct sk_origin ext_at, bool builtin,
+		     const char *dir, stockade_error **err)
+{
+	bool bottom = !p->nlayers && !p->npending;
+	int ret;
+
+	if (ext) {
+		p->depth++;
+		ret = add_extends(p, ext, &ext_at, dir, err);
+		p->depth--;
+		if (ret < 0) {
+			locate_error(err, &ext_at, l->text);
+			sk_layer_free(l);
+			free(ext);
+			return ret;
+		}
+	}
+	l->builtin = builtin;
+	ret = push_layer(p, l, err);
+	if (ret == 0 && bottom && !ext && !builtin)
+		p->unanchored = l;
+	free(ext);
+	return ret;
+}
+
 static int add_text(stockade_policy *p, const char *origin, bool builtin, const char *dir, const char *text,
 		    size_t len, stockade_error **err)
 {
 	struct sk_layer *l = NULL;
-	_cleanup_free_ char *ext = NULL;
+	char *ext = NULL;
 	struct sk_origin ext_at = { 0 };
-	bool bottom = !p->nlayers && !p->npending;
 	int ret;
 
 	if (p->depth >= MAX_EXTENDS_DEPTH)
@@ -116,21 +142,7 @@ static int add_text(stockade_policy *p, const char *origin, bool builtin, const 
 	ret = sk_layer_parse_yaml(origin, text, len, &l, &ext, &ext_at, err);
 	if (ret < 0)
 		return ret;
-	if (ext) {
-		p->depth++;
-		ret = add_extends(p, ext, &ext_at, dir, err);
-		p->depth--;
-		if (ret < 0) {
-			locate_error(err, &ext_at, l->text);
-			sk_layer_free(l);
-			return ret;
-		}
-	}
-	l->builtin = builtin;
-	ret = push_layer(p, l, err);
-	if (ret == 0 && bottom && !ext && !builtin)
-		p->unanchored = l;
-	return ret;
+	return add_layer(p, l, ext, ext_at, builtin, dir, err);
 }
 
 int stockade_policy_add_text(stockade_policy *p, const char *origin, const char *text, size_t len,
@@ -217,6 +229,13 @@ static int add_preset_now(stockade_policy *p, const struct sk_preset *ps, stocka
 		if (ret < 0)
 			return ret;
 	}
+	/* Parsed when stockade was built (policy/layer_blob.h), else now. */
+	struct sk_layer *l = NULL;
+	char *ext = NULL;
+	struct sk_origin ext_at = { 0 };
+
+	if (p->depth < MAX_EXTENDS_DEPTH && sk_preset_layer_load(ps, &l, &ext, &ext_at) == 0)
+		return add_layer(p, l, ext, ext_at, true, NULL, err);
 	return add_text(p, ps->file, true, NULL, ps->text, strlen(ps->text), err);
 }
 

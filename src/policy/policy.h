@@ -127,6 +127,7 @@ struct sk_layer {
 	 * preset: the profile replaces the syscall rules only). */
 	bool seccomp_replace;
 	bool builtin; /* a built-in preset (file is "presets/NAME.yaml") */
+	bool text_borrowed; /* text is the preset's own (policy/layer_blob.c): not freed */
 	char *text; /* the source, for error lines; may be NULL */
 	char *name;
 	char *description;
@@ -317,6 +318,9 @@ extern const size_t sk_preset_files_len;
 extern const struct sk_preset sk_presets[];
 extern const size_t sk_presets_len;
 const struct sk_preset *sk_preset_lookup(const char *name);
+/* A hash of the preset's text (never 0), computed once a process: what the
+ * compiled-in blobs' fingerprints check the texts with. */
+uint64_t sk_preset_text_hash(const struct sk_preset *ps);
 
 
 /* ---- paths (paths.c) ---- */

@@ -456,7 +456,8 @@ void sk_layer_free(struct sk_layer *l)
 	free(l->deny);
 	free(l->rules);
 	free(l->file);
-	free(l->text);
+	if (!l->text_borrowed)
+		free(l->text);
 	free(l->name);
 	free(l->description);
 	sk_layer_free_access(l);
@@ -475,7 +476,16 @@ static int check_nesting(const char *file, const char *text, size_t len, stockad
 	yaml_event_t ev;
 	int depth = 0, ret = 0;
 	bool done = false;
+	size_t starts = 0;
 
+	/* Every collection starts at an indicator of its own: `[` or `{`,
+	 * `-` (a block sequence), `:` or `?` (a mapping).  A text with no
+	 * more of them than the limit cannot nest deeper, and a short policy
+	 * file is spared a second parser (its buffers are most of the cost). */
+	for (size_t i = 0; i < len && starts <= MAX_YAML_DEPTH; i++)
+		starts += text[i] == '[' || text[i] == '{' || text[i] == '-' || text[i] == ':' || text[i] == '?';
+	if (starts <= MAX_YAML_DEPTH)
+		return 0;
 	if (!yaml_parser_initialize(&parser))
 		return sk_error(err, ENOMEM, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

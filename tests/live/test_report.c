@@ -595,38 +595,44 @@ static bool comm_is(pid_t pid, const char *comm)
 	return !strcmp(buf, comm);
 }
 
-/* pid's parent (zombies have one too), or 0. */
+/* The parent of pid, from /proc/PID/stat (after the comm, which may hold
+ * spaces and parentheses); 0 if it is gone. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], line[128];
-	pid_t ppid = 0;
+	char path[64], buf[512];
+	const char *close_paren;
 	FILE *f;
+	size_t n;
+	int ppid = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "PPid: %d", &ppid) == 1)
-			break;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
-	return ppid;
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
 }
 
-/* A descendant of this test process (it is a subreaper where that
- * matters): other runs on the machine, another checkout's tests, are
- * not this test's to count. */
-static bool ours(pid_t pid)
+/* pid is this test process's descendant (its own run's, not another
+ * test's running meanwhile on the same machine). */
+static bool mine(pid_t pid)
 {
+	pid_t self = getpid();
+
 	for (int depth = 0; pid > 1 && depth < 64; depth++) {
 		pid = parent_of(pid);
-		if (pid == getpid())
+		if (pid == self)
 			return true;
 	}
 	return false;
 }
 
-/* Processes (zombies included) whose comm is `comm`, ours only. */
+/* This test's processes (zombies included) whose comm is `comm`. */
 static int count_comm(const char *comm)
 {
 	DIR *d = opendir("/proc");
@@ -637,7 +643,7 @@ static int count_comm(const char *comm)
 		return -1;
 	while ((e = readdir(d)))
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && comm_is((pid_t)atoi(e->d_name), comm) &&
-		    ours((pid_t)atoi(e->d_name)))
+		    mine((pid_t)atoi(e->d_name)))
 			n++;
 	closedir(d);
 	return n;
