@@ -204,7 +204,8 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 {
 	struct mediated_log log = { .n = 0 };
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
-					   .mediation_data = &log, .applied = applied, .applied_data = applied_data };
+					   .mediation_data = &log, .applied = applied, .applied_data = applied_data,
+					   .exiting = true };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
 	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);

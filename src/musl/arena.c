@@ -20,7 +20,7 @@
  * run) goes to the allocator behind, whose blocks free() and realloc()
  * recognise by their address.  A process about to recycle memory fast
  * stops the arena first (sk_arena_stop(): the CLI does, before it parses a
- * policy file or builds a plan), or its first 256 KiB would cost a page
+ * policy file or builds a plan), or its first 384 KiB would cost a page
  * fault per page where the allocator behind reuses a few hot ones.
  *
  * Only for a static link: with shared libraries, a library's own malloc
@@ -37,9 +37,11 @@
 #include "arena.h"
 
 /* Big enough for a preset run (~190 KiB, most of it directory-listing
- * buffers that are mostly untouched) and a policy-file run on a preset
- * (~400 KiB: libyaml's 64 KiB of buffers, the preset's layer, a plan
- * built): an untouched page of it costs nothing. */
+ * buffers that are mostly untouched), for one that keeps a supervisor to
+ * mediate (~280 KiB: its notifying filter is compiled, not the preset's;
+ * at 256 KiB mimalloc's start cost it 0.1 ms) and for a policy-file run on
+ * a preset (~400 KiB: libyaml's 64 KiB of buffers, the preset's layer, a
+ * plan built): an untouched page of it costs nothing. */
 #define ARENA_SIZE (512 * 1024)
 #define ALIGN alignof(max_align_t)
 

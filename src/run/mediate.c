@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -289,15 +290,19 @@ struct sk_mediate_rt {
 	const struct sk_mediation *med;
 	int listener;
 	pid_t supervisor;
+	int supervisor_pidfd;
 	sk_mediated_fn done_fn;
 	void *done_data;
 	int efd;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t started; /* a worker put its thread id in tids[] */
 	struct sk_mreq *queue, **queue_tail; /* waiting for a worker */
 	struct sk_mreq *running;	     /* taken by a worker (linked while running) */
 	struct sk_mreq *done;		     /* finished, to answer */
 	pthread_t threads[SK_MEDIATE_WORKERS];
+	void *stacks; /* the workers' stacks, one mapping (worker_stack) */
+	size_t stacks_len;
 	pid_t tids[SK_MEDIATE_WORKERS]; /* the workers' thread ids (sk_mediate_prestart) */
 	unsigned nthreads, ntids, idle, pending;
 	bool stop;
@@ -326,6 +331,7 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 	rt->med = m;
 	rt->listener = listener;
 	rt->supervisor = getpid();
+	rt->supervisor_pidfd = -1;
 	rt->done_fn = done;
 	rt->done_data = data;
 	rt->queue_tail = &rt->queue;
@@ -338,6 +344,7 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 	}
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->cond, NULL);
+	pthread_cond_init(&rt->started, NULL);
 	/* Interrupts a worker blocked for a caller that is gone: no
 	 * SA_RESTART, so the blocking call returns EINTR.  Only workers
 	 * unblock it. */
@@ -413,6 +420,7 @@ static void *worker_main(void *p)
 	pthread_mutex_lock(&rt->lock);
 	if (rt->ntids < SK_MEDIATE_WORKERS)
 		rt->tids[rt->ntids++] = (pid_t)syscall(SYS_gettid);
+	pthread_cond_signal(&rt->started);
 	for (;;) {
 		struct sk_mreq *r;
 		uint64_t one = 1;
@@ -457,16 +465,47 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
+#define WORKER_STACK (256 * 1024)
+
+/* Worker i's stack, with a guard page below it: one mapping for the pool,
+ * made while the supervisor has one thread, so that starting and ending a
+ * worker maps and unmaps nothing (in a process with threads, every unmap
+ * interrupts the CPUs that run them).  NULL: let the C library map one. */
+static void *worker_stack(struct sk_mediate_rt *rt, unsigned i)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), slot = WORKER_STACK + page;
+
+	if (!rt->stacks) {
+		void *p = mmap(NULL, slot * SK_MEDIATE_WORKERS, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+
+		if (p == MAP_FAILED)
+			return NULL;
+		for (unsigned k = 0; k < SK_MEDIATE_WORKERS; k++)
+			if (mprotect((char *)p + k * slot, page, PROT_NONE) < 0) {
+				munmap(p, slot * SK_MEDIATE_WORKERS);
+				return NULL;
+			}
+		rt->stacks = p;
+		rt->stacks_len = slot * SK_MEDIATE_WORKERS;
+	}
+	return (char *)rt->stacks + i * slot + page;
+}
+
 /* One more worker, if the pool has room; rt->lock held. */
 static void spawn_worker(struct sk_mediate_rt *rt)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
+	void *stack;
 
 	if (rt->nthreads >= SK_MEDIATE_WORKERS)
 		return;
 	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if ((stack = worker_stack(rt, rt->nthreads)))
+		pthread_attr_setstack(&attr, stack, WORKER_STACK);
+	else
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
 	/* Workers take no signal but the cancel one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -474,6 +513,40 @@ static void spawn_worker(struct sk_mediate_rt *rt)
 		rt->nthreads++;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+}
+
+/* The ids of this process's threads but the caller, into tids[] (at most
+ * max; more: max + 1 returned); 0 without /proc. */
+static size_t other_threads(pid_t *tids, size_t max)
+{
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	char buf[2048];
+	size_t n = 0;
+	long got;
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got;) {
+			const char *name = buf + off + 19; /* struct linux_dirent64: d_name */
+			unsigned short reclen;
+			pid_t tid;
+
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			off += reclen;
+			tid = (pid_t)atoi(name);
+			if (tid <= 0 || tid == self)
+				continue;
+			if (n == max) {
+				close(fd);
+				return max + 1;
+			}
+			tids[n++] = tid;
+		}
+	}
+	close(fd);
+	return got < 0 ? 0 : n;
 }
 
 size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
@@ -497,14 +570,19 @@ size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max)
 			break;
 	}
 	rt->fixed = true;
-	/* Until every worker has said who it is and waits for work: then no
-	 * thread of ours is inside a lock a fork() would copy held. */
-	while (rt->ntids < rt->nthreads || rt->idle < rt->nthreads) {
+	/* The kernel lists a thread from the moment it is made: when the
+	 * process has no thread but ours and the workers (the supervisor,
+	 * the linger process), that is who they are, without waiting for
+	 * each to run (on a busy machine, a while). */
+	n = other_threads(tids, max);
+	if (n == rt->nthreads) {
 		pthread_mutex_unlock(&rt->lock);
-		usleep(200);
-		pthread_mutex_lock(&rt->lock);
+		return n;
 	}
-	for (; n < rt->ntids && n < max; n++)
+	/* Otherwise until every worker has said who it is. */
+	while (rt->ntids < rt->nthreads)
+		pthread_cond_wait(&rt->started, &rt->lock);
+	for (n = 0; n < rt->ntids && n < max; n++)
 		tids[n] = rt->tids[n];
 	pthread_mutex_unlock(&rt->lock);
 	return n;
@@ -514,6 +592,14 @@ void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener)
 {
 	if (rt)
 		rt->listener = listener;
+}
+
+void sk_mediate_set_supervisor(struct sk_mediate_rt *rt, pid_t pid, int pidfd)
+{
+	if (rt) {
+		rt->supervisor = pid;
+		rt->supervisor_pidfd = pidfd;
+	}
 }
 
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req_, const char *name,
@@ -537,6 +623,7 @@ void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, 
 	r->plan = plan;
 	r->listener = rt->listener;
 	r->supervisor = rt->supervisor;
+	r->supervisor_pidfd = rt->supervisor_pidfd;
 	r->mediator = h;
 	/* A foreign ABI lays out its structures its own way: refused, or,
 	 * for an observer (which decides nothing), let through unobserved. */
@@ -650,10 +737,13 @@ void sk_mediate_stop(struct sk_mediate_rt *rt)
 	}
 	for (unsigned i = 0; i < rt->nthreads; i++)
 		pthread_join(rt->threads[i], NULL);
+	if (rt->stacks)
+		munmap(rt->stacks, rt->stacks_len);
 	sk_mediate_complete(rt);
 	sigaction(rt->cancel_sig, &rt->old_action, NULL);
 	close(rt->efd);
 	pthread_cond_destroy(&rt->cond);
+	pthread_cond_destroy(&rt->started);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

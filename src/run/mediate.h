@@ -148,6 +148,7 @@ struct sk_mreq {
 	const stockade_plan *plan; /* the plan whose filter notified */
 	int listener;
 	pid_t supervisor; /* the supervisor's pid: the root of the sandbox's process tree */
+	int supervisor_pidfd; /* its pidfd when it is another process than ours, else -1 */
 	const struct sk_mediator *mediator;
 	/* The answer. */
 	enum sk_manswer answer;
@@ -205,10 +206,17 @@ int sk_mediate_start(const struct sk_mediation *m, int listener, sk_mediated_fn 
 /* Start every worker of the pool now and none later, and put their thread
  * ids in tids[] (at most max; returns how many): the supervisor fences
  * them off the command (supervise_harden.c) before the command exists, so
- * the pool is whole before the fork.  Returns with every worker idle. */
+ * the pool is whole before the command's fence is loaded.  Returns once
+ * every worker has said who it is; fork nothing after (supervise.c forks
+ * the child and the linger process before). */
 size_t sk_mediate_prestart(struct sk_mediate_rt *rt, pid_t *tids, size_t max);
 /* The listener, for a runtime started before it existed (listener -1). */
 void sk_mediate_set_listener(struct sk_mediate_rt *rt, int listener);
+/* The root of the sandbox's process tree when it is another process than
+ * the runtime's (the linger process mediating for its parent): its pid,
+ * and a pidfd that pins it (borrowed; a decision that needs the tree holds
+ * only while that process lives). */
+void sk_mediate_set_supervisor(struct sk_mediate_rt *rt, pid_t pid, int pidfd);
 /* Handle a notification of a mediated syscall: answered now, or later
  * through sk_mediate_complete().  Takes the fields it needs from req. */
 void sk_mediate_dispatch(struct sk_mediate_rt *rt, const struct sk_mediator *h, const void *req, const char *name,

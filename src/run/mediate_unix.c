@@ -414,8 +414,9 @@ static bool is_child(pid_t parent, pid_t pid)
  * its descriptors are read; it counts only if still alive afterwards, so a
  * pid that was recycled in between never stands in for it.
  */
-static bool tree_holds(pid_t supervisor, unsigned ino)
+static bool tree_holds(const struct sk_mreq *r, unsigned ino)
 {
+	pid_t supervisor = r->supervisor;
 	pid_t *queue = malloc(TREE_MAX * sizeof(*queue)), *parent = malloc(TREE_MAX * sizeof(*parent));
 	size_t head = 0, tail = 0;
 	bool found = false;
@@ -455,6 +456,11 @@ static bool tree_holds(pid_t supervisor, unsigned ino)
 		}
 		close(pfd);
 	}
+	/* A supervisor other than the caller of this (the linger process
+	 * mediating from the start): still the same process at the end, so
+	 * its children read above were its own, not a recycled pid's. */
+	if (found && r->supervisor_pidfd >= 0 && !pidfd_alive(r->supervisor_pidfd))
+		found = false;
 out:
 	free(queue);
 	free(parent);
@@ -493,7 +499,7 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 		 * server outside the sandbox; our connect is not scoped. */
 		if (u->scope_abstract) {
 			ino = find_bound_socket(NULL, sun->sun_path, plen);
-			if (!ino || !tree_holds(r->supervisor, ino)) {
+			if (!ino || !tree_holds(r, ino)) {
 				sk_mreq_deny(r, EPERM, "an abstract socket outside the sandbox (scope: abstract_unix_sockets)",
 					     "@%.*s", (int)(plen - 1), sun->sun_path + 1);
 				return;
@@ -526,7 +532,7 @@ static void unix_connect(struct sk_mreq *r, int sock, int domain, int type, cons
 		struct sock_id id = { st.st_dev, st.st_ino };
 
 		ino = find_bound_socket(&id, NULL, 0);
-		ok = ino && tree_holds(r->supervisor, ino);
+		ok = ino && tree_holds(r, ino);
 	}
 	if (!ok) {
 		close(o);

@@ -8,11 +8,14 @@
  * the command makes a call the filter notifies: a notified call blocks until
  * someone answers.  Passing the fd with sendmsg() from the confined thread
  * would itself be filtered (a policy may deny sendmsg, and then the call
- * would wait for an answer only the fd's recipient could give).  So the
- * child starts a helper thread first and installs the filter on its main
- * thread only (no TSYNC): the helper stays unconfined, sends the listener
- * over a socketpair (SCM_RIGHTS), and the main thread waits for it on an
- * atomic flag.  Between seccomp() and execve() the main thread makes only
+ * would wait for an answer only the fd's recipient could give).  Where the
+ * filter lets that exact sendmsg() through untouched (it usually does:
+ * only mediated calls and denials notify), the confined thread sends it
+ * itself (supervise_child.c, direct_send).  Otherwise the child starts a
+ * helper thread first and installs the filter on its main thread only (no
+ * TSYNC): the helper stays unconfined, sends the listener over a
+ * socketpair (SCM_RIGHTS), and the main thread waits for it on an atomic
+ * flag.  Between seccomp() and execve() the main thread makes only
  * calls the plan allows outright (futex() to wait, if it may), so none of
  * them can wait for an answer or meet a kill action.  execve() then ends the helper; the listener is
  * close-on-exec, so the command never holds it.
@@ -28,11 +31,20 @@
  * Mediation (mediate.h).  The same filter can also notify the syscalls a
  * mediator decides (connect() to a unix socket): wherever the plan lets
  * them through, and only there.  Then the supervisor exists in plain
- * enforcement too (mode SK_NOTIFY_NONE).  Its loop polls the listener, a
- * signalfd, the handoff socket and the mediation runtime's completion
- * eventfd, and blocks nowhere else: mediators that may block run in worker
- * threads, so a connect waiting on a full backlog holds up neither other
- * notifications nor signal forwarding.
+ * enforcement too (mode SK_NOTIFY_NONE).  The loop that answers polls the
+ * listener, the handoff socket and the mediation runtime's completion
+ * eventfd (and in the supervisor a signalfd), and blocks nowhere else:
+ * mediators that may block run in worker threads, so a connect waiting on
+ * a full backlog holds up neither other notifications nor signal
+ * forwarding.  In plain enforcement that loop is the linger process's from
+ * the start (linger(), from_start): the supervisor starts no thread, and
+ * only hands the listener on, forwards signals and reaps.
+ *
+ * Start-up, in the order that keeps the two CPUs of a small machine busy:
+ * the linger process is forked, then the child, which builds its program
+ * (the filter, the ruleset) while the linger process (or the supervisor)
+ * starts its workers; the child then gets every id to fence (struct
+ * fence_msg) and loads the filters.
  *
  * Where the kernel has it (5.19+), SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
  * keeps a signal from interrupting a call we have already received, so the
@@ -42,6 +54,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -68,6 +81,7 @@
 #include "run/isolate.h"
 #include "run/supervise.h"
 #include "run/supervise_child.h"
+#include "run/supervise_linger.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -79,24 +93,6 @@
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* ---- the supervisor ---- */
-
-struct name_cache {
-	uint32_t arch;
-	int nr;
-	char *name;
-};
-
-struct sup {
-	const stockade_plan *plan;
-	const struct sk_supervise_opts *opts;
-	int listener;
-	uint32_t native;
-	struct name_cache *names;
-	size_t nnames;
-	char *scratch; /* the name of the last number past SK_NR_LIMIT */
-	unsigned long events, mediated;
-	struct sk_mediate_rt *rt; /* NULL when nothing is mediated */
-};
 
 static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
 {
@@ -236,7 +232,7 @@ static void handle_notification(struct sup *s)
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-static long now_ms(void)
+long sk_sup_now_ms(void)
 {
 	struct timespec ts;
 
@@ -291,7 +287,7 @@ static void mediated_done(const struct sk_mreq *r, void *data)
 		s->opts->on_mediation(r, s->opts->mediation_data);
 }
 
-static int start_mediation(struct sup *s, stockade_error **err)
+int sk_sup_start_mediation(struct sup *s, stockade_error **err)
 {
 	return sk_mediate_start(s->opts->mediation, s->listener, mediated_done, s, &s->rt, err);
 }
@@ -304,7 +300,7 @@ static int start_mediation(struct sup *s, stockade_error **err)
  * interrupted.  *hup: the listener is gone (no process holds the filter).
  * Returns 0, or -errno if poll() failed.
  */
-static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
+int sk_sup_serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, pid_t child, bool *child_done,
 		 struct sk_supervise_result *res)
 {
 	struct pollfd p[4] = {
@@ -346,129 +342,62 @@ static int serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 	return 0;
 }
 
+/* Our mediation workers, their ids into the fence. */
+static int start_own_workers(struct sup *s, struct fence_msg *fence, stockade_error **err)
+{
+	pid_t workers[FENCE_MAX];
+	size_t n;
+	int ret = sk_sup_start_mediation(s, err);
+
+	if (ret < 0)
+		return ret;
+	n = sk_mediate_prestart(s->rt, workers, FENCE_MAX);
+	for (size_t i = 0; i < n && fence->n < FENCE_MAX; i++)
+		fence->pids[fence->n++] = workers[i];
+	return 0;
+}
+
 /*
- * The background supervisor for descendants that outlive the command.  It
- * is forked before the command, so that its pid and its workers' thread
- * ids are known when the command's fence is built (supervise_harden.c):
- * forked at the end, it would be a process of the same user the command
- * could limit (prlimit64) or signal.  It tells the supervisor who it is
- * (struct linger_hello), then waits: the listener (MSG_LISTENER) makes it
- * answer the command's descendants until they are gone; end of stream
- * makes it exit.
+ * Does only an ancestor of the command get to read its memory and take its
+ * descriptors (process_vm_readv, pidfd_getfd: ptrace's attach check)?  So
+ * Yama says at ptrace_scope 1 and up, to a process without CAP_SYS_PTRACE:
+ * then the linger process, the command's sibling, cannot mediate for it,
+ * and the supervisor, its parent, does.  Unsure: yes.
  */
-struct linger_hello {
-	unsigned n;
-	pid_t pids[1 + SK_MEDIATE_WORKERS];
-};
-
-static _Noreturn void linger(struct sup *s, int sock)
+static bool ancestor_needed(void)
 {
-	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
-	struct sk_supervise_result res;
-	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
-	struct handoff_msg m;
-	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd = -1;
-	bool hup = false, done = true;
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	char scope = '1';
+	int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
 
-	/* Let go of the terminal and of pipes a caller may be reading to EOF. */
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++)
-		signal(quiet[i], SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_NAME, "stockade-linger", 0, 0, 0);
-	/* The parent's workers did not come along: a runtime of our own, its
-	 * workers all started now so the fence names them. */
-	s->rt = NULL;
-	if (start_mediation(s, NULL) < 0)
-		s->rt = NULL; /* mediated calls are then refused (EPERM) */
-	hello.n += (unsigned)sk_mediate_prestart(s->rt, hello.pids + 1, SK_MEDIATE_WORKERS);
-	if (write(sock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello))
-		_exit(0);
-	if (sk_handoff_recv(sock, &m, &fd) <= 0 || m.kind != MSG_LISTENER || fd < 0)
-		_exit(0);
-	close(sock);
-	s->listener = fd;
-	sk_mediate_set_listener(s->rt, fd);
-	if (m.fallback && s->plan->net_fallback)
-		s->plan = s->plan->net_fallback;
-	memset(&res, 0, sizeof(res));
-	while (!hup)
-		if (serve(s, -1, NULL, &hup, -1, 0, &done, &res) < 0)
-			break;
-	_exit(0);
-}
-
-/* Fork the linger process; *lsock is its end of the socket, -1 when
- * there is none (then nothing lingers).  Its hello is read later
- * (linger_hello): it starts its workers while we start ours. */
-static pid_t start_linger(struct sup *s, int sigfd, int *sv, int *lsock)
-{
-	int l[2];
-	pid_t pid;
-
-	*lsock = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(l[0]);
-		close(sigfd);
-		close(sv[0]);
-		close(sv[1]);
-		linger(s, l[1]);
-	}
-	close(l[1]);
-	if (pid < 0) {
-		close(l[0]);
-		return -1;
-	}
-	*lsock = l[0];
-	return pid;
-}
-
-/* Learn the linger process's pids (into a->fence); without them it is
- * ended, and nothing lingers (*lsock -1, -1 returned). */
-static pid_t linger_hello(struct child_args *a, pid_t pid, int *lsock)
-{
-	struct linger_hello hello;
-
-	if (pid < 0)
-		return -1;
-	if (read(*lsock, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) || hello.n < 1 ||
-	    hello.n > ARRAY_SIZE(hello.pids) || hello.pids[0] != pid) {
-		close(*lsock);
-		*lsock = -1;
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return -1;
-	}
-	for (unsigned i = 0; i < hello.n && a->nfence < FENCE_MAX; i++)
-		a->fence[a->nfence++] = hello.pids[i];
-	return pid;
+	if (fd < 0)
+		return errno != ENOENT; /* no Yama here */
+	if (read(fd, &scope, 1) != 1)
+		scope = '1';
+	close(fd);
+	if (scope == '0')
+		return false;
+	memset(d, 0, sizeof(d));
+	return syscall(SYS_capget, &h, d) < 0 || !(d[CAP_SYS_PTRACE / 32].effective & (1u << (CAP_SYS_PTRACE % 32)));
 }
 
 int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struct sk_supervise_opts *opts,
 		      struct sk_supervise_result *res, stockade_error **err)
 {
 	struct sup s = { .plan = plan, .opts = opts, .listener = -1, .native = seccomp_arch_native() };
-	struct child_args a = { .supervisor = getpid(), .fence = { getpid() }, .nfence = 1, .plan = plan, .opts = opts,
-				.argv = argv };
+	struct child_args a = { .supervisor = getpid(), .plan = plan, .opts = opts, .argv = argv };
+	struct fence_msg fence = { .kind = MSG_FENCE, .n = 1, .pids = { getpid() } };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL };
 	struct handoff_msg m;
 	sigset_t set;
-	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1;
+	int sv[2] = { -1, -1 }, sigfd = -1, old_subreaper = 0, old_dumpable = -1, ret, fd, lsock = -1, hup_fd = -1;
 	pid_t linger_pid = -1;
 	bool child_done = false, hup = false;
 	bool mediating = opts->mediation && opts->mediation->n;
+	/* Plain enforcement: the linger process mediates from the start,
+	 * unless only an ancestor of the command may (Yama). */
+	bool delegate = opts->mode == SK_NOTIFY_NONE && !ancestor_needed();
 	pid_t child;
 
 	memset(res, 0, sizeof(*res));
@@ -508,26 +437,31 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	old_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	/* Every process and thread of ours exists before the command does,
-	 * so its fence names them all (supervise_harden.c): the linger
-	 * process (not for audit and learn, which leave nothing running) and
-	 * its workers, then ours.  Workers are never added later. */
-	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = start_linger(&s, sigfd, sv, &lsock);
-	if ((ret = start_mediation(&s, err)) < 0) {
-		linger_pid = linger_hello(&a, linger_pid, &lsock);
-		res->phase = SK_SUP_SETUP_FAILED;
-		goto restore;
+	/* Without namespaces to make first, the command's program (the
+	 * filter, the ruleset) is built here, before any fork: built in the
+	 * child, every page it writes of what it shares with us would be
+	 * copied first (some 115 page faults a run, 0.2 ms). */
+	if (plan->access.isolation == SK_ISOLATION_OFF) {
+		struct sk_notify nt;
+
+		sk_mediation_notify(opts->mediation, opts->mode, &nt);
+		if ((ret = sk_program_new(plan, &nt, &a.program, err)) < 0) {
+			res->phase = SK_SUP_SETUP_FAILED;
+			goto restore;
+		}
 	}
-	/* Ours while the linger process starts its own (both before the
-	 * fork: the fence names them all). */
-	pid_t workers[FENCE_MAX];
-	size_t nworkers = sk_mediate_prestart(s.rt, workers, FENCE_MAX);
-
-	linger_pid = linger_hello(&a, linger_pid, &lsock);
-	for (size_t i = 0; i < nworkers && a.nfence < FENCE_MAX; i++)
-		a.fence[a.nfence++] = workers[i];
-
+	/* The linger process (not for audit and learn, which leave nothing
+	 * running), then the child, which confines itself (and builds its
+	 * program first where namespaces come first) while the linger
+	 * process starts its workers (and we ours, if we have any), both
+	 * forked from this process while it still has one thread.  Every
+	 * process and thread of ours exists before the command does, so the
+	 * fence it loads names them all (supervise_harden.c): the child
+	 * waits for their ids before it loads it.  Workers are never added
+	 * later. */
+	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
+		linger_pid = sk_linger_start(&s, sigfd, sv, &lsock, delegate);
+	delegate = delegate && linger_pid > 0;
 	child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -536,11 +470,32 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	if (child == 0) {
 		close(sv[0]);
 		close(sigfd);
+		if (lsock >= 0)
+			close(lsock);
 		a.sock = sv[1];
 		sk_supervise_child(&a);
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	if (delegate) {
+		/* The linger process sends the child the fence itself.  If it
+		 * dies first, the child gets one naming us alone, and nothing
+		 * mediates (the calls are refused: no worker can be fenced
+		 * now, as the child may have the linger's already). */
+		if (!sk_linger_or_child(lsock, sv[0])) {
+			delegate = false;
+			while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+				;
+		}
+	} else {
+		/* Ours while the linger process starts its own. */
+		if ((ret = start_own_workers(&s, &fence, err)) < 0)
+			goto setup_failed;
+		linger_pid = sk_linger_hello(&fence, linger_pid, &lsock);
+		/* A child that failed already says why below (EPIPE here). */
+		while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
+			;
+	}
 
 	ret = sk_handoff_recv(sv[0], &m, &fd);
 	if (ret <= 0 || m.kind != MSG_LISTENER || fd < 0) {
@@ -569,6 +524,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	}
 	s.listener = fd;
 	sk_mediate_set_listener(s.rt, fd);
+	if (delegate) {
+		/* The linger process answers from now on; without it (it
+		 * died) we keep the listener and refuse mediated calls. */
+		if (sk_handoff_send(lsock, MSG_LISTENER, 0, m.flags, m.fallback, fd, NULL) == 0) {
+			/* Kept only to see when no process holds the filter
+			 * (POLLHUP); never read. */
+			hup_fd = fd;
+			s.listener = -1;
+			hup = true;
+		} else
+			delegate = false;
+	}
 	/* Decide with the plan whose filter the child loaded. */
 	if (m.fallback && plan->net_fallback)
 		s.plan = plan->net_fallback;
@@ -578,7 +545,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	/* Until the command exits. */
 	ret = 0;
 	while (!child_done) {
-		int r = serve(&s, sigfd, &sv[0], &hup, -1, child, &child_done, res);
+		int r = sk_sup_serve(&s, sigfd, &sv[0], &hup, -1, child, &child_done, res);
 
 		if (r < 0) {
 			ret = sk_error(err, -r, "poll: %s", strerror(-r));
@@ -590,18 +557,46 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * remain, a background supervisor answers them until they are gone,
 	 * so the policy means the same for them. */
 	if (child_done) {
-		long deadline = now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
+		long deadline = sk_sup_now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
+
+		if (delegate && opts->exiting) {
+			/* No process holds the filter any more: the linger
+			 * process ends too (reaped below: left to our exit, it
+			 * would be a zombie wherever PID 1 does not reap), no
+			 * count of its calls asked for.  Otherwise it answers
+			 * the descendants, and lets go of the standard
+			 * streams. */
+			if (!sk_linger_hup_gone(hup_fd, deadline)) {
+				res->lingering = true;
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+				shutdown(lsock, SHUT_WR);
+			}
+		} else if (delegate) {
+			sk_linger_bye(lsock, deadline, res);
+			if (res->lingering) {
+				res->linger_pid = linger_pid;
+				linger_pid = -1;
+			}
+		}
 
 		while (!hup) {
-			long left = deadline - now_ms();
+			long left = deadline - sk_sup_now_ms();
 
 			if (left <= 0)
 				break;
-			if (serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
+			if (sk_sup_serve(&s, sigfd, NULL, &hup, (int)left, child, &child_done, res) < 0)
 				break;
 		}
-		/* The workers do not survive a fork: finish (or cut short)
-		 * their work first; the linger process starts its own. */
+		/* Nothing left to answer: the linger process may go (it exits
+		 * at end of stream) while we stop our workers (ours: the one
+		 * that mediates goes by itself). */
+		if (hup && lsock >= 0 && !delegate) {
+			close(lsock);
+			lsock = -1;
+		}
+		/* Finish (or cut short) the work in flight before the linger
+		 * process, with workers of its own, takes the listener. */
 		sk_mediate_stop(s.rt);
 		s.rt = NULL;
 		if (!hup && (opts->mode == SK_NOTIFY_DENY || opts->mode == SK_NOTIFY_ALL)) {
@@ -627,17 +622,26 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		if (res->phase == SK_SUP_EXEC_FAILED && (res->exec_errno == EPERM || res->exec_errno == ENOSYS))
 			sk_error_hint(err, "the policy itself may deny execve; check `stockade show`");
 	}
-	res->events = s.events;
-	res->mediated = s.mediated;
+	res->events += s.events;
+	res->mediated += s.mediated;
+	goto restore;
 
+setup_failed:
+	/* (only before the linger process's hello: it is read here) */
+	linger_pid = sk_linger_hello(&fence, linger_pid, &lsock);
+	kill(child, SIGKILL);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	res->phase = SK_SUP_SETUP_FAILED;
 restore:
-	sk_mediate_stop(s.rt);
-	s.rt = NULL;
+	if (a.program)
+		stockade_program_free(a.program);
+	if (hup_fd >= 0)
+		close(hup_fd);
 	if (lsock >= 0)
 		close(lsock); /* a linger process not handed the listener exits */
-	if (linger_pid > 0)
-		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	sk_mediate_stop(s.rt);
+	s.rt = NULL;
 	if (old_dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
 out:
@@ -661,5 +665,10 @@ out:
 		free(s.names[i].name);
 	free(s.names);
 	free(s.scratch);
+	/* Last, so that the linger process's exit (it ended with the command,
+	 * or was not handed the listener) overlaps the above. */
+	if (linger_pid > 0)
+		while (waitpid(linger_pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	return ret;
 }

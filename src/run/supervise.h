@@ -67,6 +67,11 @@ struct sk_supervise_opts {
 	 * base refuses as the base does (learn), instead of letting them run.
 	 * Designed fallbacks (clone3, openat2) are always answered so. */
 	bool answer_probes;
+	/* The caller exits as soon as this returns (the CLI): the linger
+	 * process that mediated is not asked for its count of calls
+	 * (result->mediated, events); that no process holds the filter is
+	 * seen on the listener. */
+	bool exiting;
 };
 
 enum sk_supervise_phase {
@@ -116,6 +121,9 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
  * unless signals_scoped (Landlock scopes them, or the policy's own choice
  * is kept).  0 or -errno.  supervise_harden.c. */
 int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped);
+/* What sk_supervise_harden() can do before it knows the pids (look the
+ * fenced calls' numbers up); it does it itself otherwise. */
+void sk_supervise_harden_prepare(void);
 
 /* After an audit or learn run: SIGKILL what is left of the command's tree
  * (our children carrying more seccomp filters than we do, and theirs as

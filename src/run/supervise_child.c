@@ -46,9 +46,11 @@
 
 
 
-void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
-			  const char *hint)
+int sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+			 const char *hint)
 {
+	ssize_t n;
+
 	struct handoff_msg m = { .kind = kind, .errnum = errnum, .flags = flags, .fallback = fallback };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -73,13 +75,15 @@ void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool f
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
 }
 
-void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
+int sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text)
 {
-	sk_handoff_send_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
+	return sk_handoff_send_hint(sock, kind, errnum, flags, fallback, fd, text, NULL);
 }
 
 /* Receive one message; *fd gets a passed descriptor or -1.  Returns 1, 0 at
@@ -95,11 +99,16 @@ int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd)
 			     .msg_controllen = sizeof(u.buf) };
 	ssize_t n;
 
+	bool reset = false;
+
 	*fd = -1;
 	memset(m, 0, sizeof(*m));
+	/* A peer that closed its end with our message unread (a child that
+	 * failed before it read its fence) leaves ECONNRESET, reported once
+	 * and before what it sent: then read what it sent. */
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
 	if (n < 0)
 		return -errno;
 	/* u.buf has room for one header: the only one to look at (and musl's
@@ -186,6 +195,72 @@ static void cpu_relax(void)
 }
 
 
+/*
+ * Sending the listener from the confined thread itself, where the filter
+ * lets that exact sendmsg() through (may_call): no helper thread to start
+ * and to end at execve().  Everything the call reads is set up before the
+ * filter (static, so its address is known to may_call) but the descriptor
+ * and the flags; it is made with syscall() so that the arguments the
+ * filter sees are the ones checked (a C library may copy the msghdr).
+ */
+struct direct_send {
+	struct handoff_msg m;
+	struct iovec iov;
+	struct msghdr mh;
+	int sock;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u; /* last: CMSG_SPACE is no constant to clang */
+};
+
+static struct direct_send direct;
+
+static bool direct_prepare(struct direct_send *d, int sock, bool fallback)
+{
+#ifdef SYS_sendmsg
+	struct cmsghdr *c;
+
+	memset(d, 0, sizeof(*d));
+	d->m = (struct handoff_msg){ .kind = MSG_LISTENER, .fallback = fallback };
+	d->iov = (struct iovec){ .iov_base = &d->m, .iov_len = sizeof(d->m) };
+	d->mh.msg_iov = &d->iov;
+	d->mh.msg_iovlen = 1;
+	d->mh.msg_control = d->u.buf;
+	d->mh.msg_controllen = sizeof(d->u.buf);
+	c = CMSG_FIRSTHDR(&d->mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	d->sock = sock;
+	return true;
+#else
+	(void)d;
+	(void)sock;
+	(void)fallback;
+	return false; /* socketcall(): not this way */
+#endif
+}
+
+static int direct_send(struct direct_send *d, int fd, unsigned flags)
+{
+#ifdef SYS_sendmsg
+	long n;
+
+	d->m.flags = flags;
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&d->mh)), &fd, sizeof(int));
+	do
+		n = syscall(SYS_sendmsg, d->sock, &d->mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+#else
+	(void)d;
+	(void)fd;
+	(void)flags;
+	return -1;
+#endif
+}
+
 static _Noreturn void child_fail(int sock, int errnum, const char *what, stockade_error *e)
 {
 	char text[400];
@@ -235,8 +310,8 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	struct sk_notify nt;
 
 	sk_mediation_notify(a->opts->mediation, a->opts->mode, &nt);
-	ret = sk_program_new(a->plan, &nt, &program, &e);
-	if (ret < 0)
+	program = a->program;
+	if (!program && (ret = sk_program_new(a->plan, &nt, &program, &e)) < 0)
 		child_fail(a->sock, -ret, "cannot confine the command", e);
 	/* A proxy the CLI started: nothing runs before its word that it is
 	 * confined (run/proxy_run.h); its start overlapped ours. */
@@ -256,28 +331,31 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	 * an audit or learn; a supervisor that only mediates keeps the
 	 * policy's own choice (`scope: signals: false` means what it says),
 	 * and only its own pid is fenced. */
-	{
-		bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
+	bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
 
+	/* A Landlock domain keeps ptrace within itself: where the policy's
+	 * own was applied above and no signal scope is to be added, the
+	 * fence domain would add nothing (ret 0: signals as the policy says). */
+	if (fence_signals || program->ruleset < 0)
 		ret = sk_landlock_fence(fence_signals || a->plan->access.scope_signals);
-		if (ret < 0)
-			child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
-		/* In a pid namespace of its own (isolate.c) the command cannot
-		 * name the supervisor, its threads or the linger process at
-		 * all: no pid rules then. */
-		bool visible = getppid() == a->supervisor;
-
-		ret = visible ? sk_supervise_harden(a->fence, a->nfence, ret == 2 || !fence_signals) : 0;
-	}
+	else
+		ret = 0;
 	if (ret < 0)
-		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+	bool signals_scoped = ret == 2 || !fence_signals;
+
+	sk_supervise_harden_prepare();
 	insns = program->bpf;
 	len = program->bpf_len;
 	prog.len = (unsigned short)len;
 	prog.filter = insns;
 	/* After seccomp(), this thread makes only calls the filter lets
-	 * through untouched: futex() to wake the helper and wait for it (what
-	 * a policy that allows threads allows), else sched_yield(), else none. */
+	 * through untouched.  Where that includes sendmsg() on our socket,
+	 * it sends the listener itself; otherwise the helper thread does,
+	 * and this one wakes it and waits with futex() (what a policy that
+	 * allows threads allows), else sched_yield(), else none. */
+	struct direct_send *ds = &direct;
+	bool direct_ok;
 	{
 		const uint64_t wake[SK_MAX_ARGS] = { (uintptr_t)&h.listener, FUTEX_WAKE_PRIVATE, 1 };
 		const uint64_t wait[SK_MAX_ARGS] = { (uintptr_t)&h.done, FUTEX_WAIT_PRIVATE, 0 };
@@ -285,13 +363,35 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		/* (learn --all notifies every call.) */
 		bool any = a->opts->mode != SK_NOTIFY_ALL;
 
+		direct_ok = any && direct_prepare(ds, a->sock, h.fallback) &&
+			    may_call(sp, "sendmsg", (const uint64_t[SK_MAX_ARGS]){ (uint64_t)a->sock, (uintptr_t)&ds->mh,
+										 MSG_NOSIGNAL });
 		h.futex_ok = any && may_call(sp, "futex", wake) && may_call(sp, "futex", wait);
 		yield_ok = any && may_call(sp, "sched_yield", no_args);
 	}
-	ret = pthread_create(&helper, NULL, handoff_thread, &h);
-	if (ret != 0)
-		child_fail(a->sock, ret, "cannot start the handoff thread", NULL);
-	pthread_detach(helper);
+	if (!direct_ok) {
+		ret = pthread_create(&helper, NULL, handoff_thread, &h);
+		if (ret != 0)
+			child_fail(a->sock, ret, "cannot start the handoff thread", NULL);
+		pthread_detach(helper);
+	}
+	/* The supervisor's pids and thread ids: it started its workers and
+	 * the linger process while we built the program (supervise.c). */
+	struct fence_msg fm;
+	ssize_t got;
+
+	do
+		got = recv(a->sock, &fm, sizeof(fm), 0);
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(fm) || fm.kind != MSG_FENCE || fm.n < 1 || fm.n > FENCE_MAX ||
+	    fm.pids[0] != a->supervisor)
+		_exit(CHILD_SETUP_FAILED); /* the supervisor gave up: it says why */
+	/* In a pid namespace of its own (isolate.c) the command cannot name
+	 * the supervisor, its threads or the linger process at all: no pid
+	 * rules then. */
+	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, signals_scoped) : 0;
+	if (ret < 0)
+		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
 
 	/* From here on, this thread makes no system call but those allowed
 	 * above until execve(). */
@@ -302,20 +402,27 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	}
-	atomic_store(&h.flags, flags);
-	atomic_store(&h.listener, fd < 0 ? -errno : (int)fd);
-	if (h.futex_ok)
-		futex(&h.listener, FUTEX_WAKE_PRIVATE, 1, NULL);
-	while (atomic_load(&h.done) == 0) {
+	if (direct_ok) {
+		if (fd < 0) /* still unconfined */
+			child_fail(a->sock, errno, "cannot install the seccomp filter with a listener", NULL);
+		if (direct_send(ds, (int)fd, flags) < 0)
+			_exit(CHILD_SETUP_FAILED); /* the supervisor says the handoff failed */
+	} else {
+		atomic_store(&h.flags, flags);
+		atomic_store(&h.listener, fd < 0 ? -errno : (int)fd);
 		if (h.futex_ok)
-			futex(&h.done, FUTEX_WAIT_PRIVATE, 0, NULL);
-		else if (yield_ok)
-			sched_yield();
-		else
-			cpu_relax();
+			futex(&h.listener, FUTEX_WAKE_PRIVATE, 1, NULL);
+		while (atomic_load(&h.done) == 0) {
+			if (h.futex_ok)
+				futex(&h.done, FUTEX_WAIT_PRIVATE, 0, NULL);
+			else if (yield_ok)
+				sched_yield();
+			else
+				cpu_relax();
+		}
+		if (atomic_load(&h.done) < 0)
+			_exit(CHILD_SETUP_FAILED);
 	}
-	if (atomic_load(&h.done) < 0)
-		_exit(CHILD_SETUP_FAILED);
 	rep.applied = true;
 	if (a->opts->applied)
 		a->opts->applied(&rep, a->opts->applied_data);

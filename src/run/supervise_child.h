@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "run/exec.h"
 #include "run/mediate.h"
 #include "run/supervise.h"
 
@@ -23,6 +24,7 @@ enum msg_kind {
 	MSG_LISTENER = 1, /* carries the listener fd */
 	MSG_SETUP_FAILED, /* confinement failed; nothing ran */
 	MSG_EXEC_FAILED,  /* confined, execve() failed */
+	MSG_FENCE,	  /* supervisor -> child: struct fence_msg */
 };
 
 struct handoff_msg {
@@ -38,21 +40,29 @@ struct handoff_msg {
  * workers, the linger process and its workers (supervise_harden.c). */
 #define FENCE_MAX (2 + 2 * SK_MEDIATE_WORKERS)
 
+/* The supervisor's pids and thread ids, sent to the child once they all
+ * exist (the child meanwhile builds its program: supervise.c). */
+struct fence_msg {
+	int kind; /* MSG_FENCE */
+	unsigned n;
+	pid_t pids[FENCE_MAX]; /* pids[0] is the supervisor */
+};
+
 struct child_args {
 	pid_t supervisor;
-	pid_t fence[FENCE_MAX]; /* fence[0] is the supervisor */
-	size_t nfence;
 	const stockade_plan *plan;
 	const struct sk_supervise_opts *opts;
+	stockade_program *program; /* built by the supervisor before the fork, or NULL: the child builds it */
 	int sock;
 	char *const *argv;
 	sigset_t oldmask;
 	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
 };
 
-void sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
+/* 0, or -errno if the message could not be sent. */
+int sk_handoff_send_hint(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text,
 			  const char *hint);
-void sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text);
+int sk_handoff_send(int sock, int kind, int errnum, unsigned flags, bool fallback, int fd, const char *text);
 /* One message, and the fd it carries (or -1); <= 0 on EOF or error. */
 int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd);
 

@@ -18,7 +18,8 @@
  *    rlimits are the process's: prlimit64() on one worker thread's id
  *    limits the whole supervisor.  So every such id exists before the
  *    command does (supervise.c starts the whole worker pool and forks the
- *    linger process, which starts its own, before forking the command)
+ *    linger process, which starts its own, before the child that becomes
+ *    the command loads this filter: it waits for their ids)
  *    and none is added later; and where signals are not scoped (and should be), so
  *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
  *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
@@ -77,7 +78,7 @@ static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct 
  * argument, shared by every call, is linear:
  *
  *	ld arch; per arch: jeq -> its dispatch;		ret ALLOW
- *	dispatch: ld nr; per call: jeq -> its block;	ret ALLOW
+ *	dispatch: ld nr; a binary search (emit_search) -> a call's block, or ret ALLOW
  *	blocks: ld the low half of the pid argument; jeq pid_i -> EPERM ...
  *
  * x32 calls come with the x86_64 arch and numbers carrying the x32 bit
@@ -151,59 +152,109 @@ static void pid_list(struct bpf_out *o, unsigned arg, const pid_t *pids, size_t 
 	emit(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 }
 
-static int load_pid_fence(const pid_t *pids, size_t npids)
+/* The fenced calls' numbers per arch group (the audit arch the kernel
+ * reports), resolved once: libseccomp looks each name up in a list, some
+ * 60 names a run, which the child does while it waits for the pids
+ * (sk_supervise_harden_prepare). */
+static struct {
+	bool done;
+	size_t ngroups;
+	uint32_t audit[3];
+	size_t ncall[3];
+	uint32_t nr[3][2 * ARRAY_SIZE(fenced)];
+	enum fence_block block[3][2 * ARRAY_SIZE(fenced)];
+} calls;
+
+void sk_supervise_harden_prepare(void)
 {
-	static struct bpf_out o;
 	uint32_t tokens[3] = { seccomp_arch_native() };
 	size_t ntokens = 1, ncompat = 0;
 	uint32_t compat[2];
-	/* the jas to patch: per arch group, per call to its block */
-	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)], ncall[3] = { 0 };
-	enum fence_block call_block[3][2 * ARRAY_SIZE(fenced)];
-	uint32_t audit[3];
-	size_t ngroups = 0, block_at[B_COUNT], to_arg1[3];
 
-	if (npids > FENCE_MAX_PIDS)
-		return -E2BIG;
+	if (calls.done)
+		return;
 	sk_compat_arches(tokens[0], compat, &ncompat);
 	for (size_t i = 0; i < ncompat && ntokens < 3; i++)
 		tokens[ntokens++] = compat[i];
-	memset(&o, 0, sizeof(o));
-	/* Arch groups: the audit arch the kernel reports. */
 	for (size_t t = 0; t < ntokens; t++) {
 		uint32_t a = tokens[t] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : tokens[t];
-		bool seen = false;
+		size_t g = 0;
 
-		for (size_t g = 0; g < ngroups; g++)
-			seen |= audit[g] == a;
-		if (!seen)
-			audit[ngroups++] = a;
+		while (g < calls.ngroups && calls.audit[g] != a)
+			g++;
+		if (g == calls.ngroups)
+			calls.audit[calls.ngroups++] = a;
+		for (size_t c = 0; c < ARRAY_SIZE(fenced) && calls.ncall[g] < ARRAY_SIZE(calls.nr[g]); c++) {
+			int nr = seccomp_syscall_resolve_name_arch(tokens[t], fenced[c].name);
+
+			if (nr < 0)
+				continue; /* not on this arch */
+			calls.nr[g][calls.ncall[g]] = (uint32_t)nr;
+			calls.block[g][calls.ncall[g]++] = fenced[c].block;
+		}
 	}
+	/* By number, for the search (emit_search). */
+	for (size_t g = 0; g < calls.ngroups; g++)
+		for (size_t i = 1; i < calls.ncall[g]; i++)
+			for (size_t j = i; j > 0 && calls.nr[g][j - 1] > calls.nr[g][j]; j--) {
+				uint32_t nr = calls.nr[g][j];
+				enum fence_block b = calls.block[g][j];
+
+				calls.nr[g][j] = calls.nr[g][j - 1];
+				calls.block[g][j] = calls.block[g][j - 1];
+				calls.nr[g][j - 1] = nr;
+				calls.block[g][j - 1] = b;
+			}
+	calls.done = true;
+}
+
+/* From `ld nr`: jump to the block of calls.nr[g][lo..hi) (each a `ja` to
+ * patch, in call_ja[]) or allow, by binary search.  The kernel runs a new
+ * filter once for every syscall number when it is loaded (to find the
+ * numbers it always allows), so the depth of this search is paid some
+ * 900 times: a list of 19 comparisons cost 0.1 ms a run. */
+static void emit_search(struct bpf_out *o, size_t g, size_t lo, size_t hi, size_t *call_ja)
+{
+	size_t mid = (lo + hi) / 2, at;
+
+	if (hi - lo <= 3) {
+		for (size_t c = lo; c < hi; c++) {
+			emit(o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, calls.nr[g][c]);
+			call_ja[c] = emit(o, BPF_JMP | BPF_JA, 0, 0, 0);
+		}
+		emit(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		return;
+	}
+	at = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 0, calls.nr[g][mid]);
+	emit_search(o, g, lo, mid, call_ja);
+	if (o->n - at - 1 > 255)
+		o->full = true;
+	else if (at < o->n)
+		o->f[at].jt = (uint8_t)(o->n - at - 1);
+	emit_search(o, g, mid, hi, call_ja);
+}
+
+static int load_pid_fence(const pid_t *pids, size_t npids)
+{
+	static struct bpf_out o;
+	/* the jas to patch: per arch group, per call to its block */
+	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)];
+	size_t block_at[B_COUNT], to_arg1[3];
+
+	if (npids > FENCE_MAX_PIDS)
+		return -E2BIG;
+	sk_supervise_harden_prepare();
+	memset(&o, 0, sizeof(o));
 	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
-	for (size_t g = 0; g < ngroups; g++) {
-		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, audit[g]);
+	for (size_t g = 0; g < calls.ngroups; g++) {
+		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, calls.audit[g]);
 		arch_ja[g] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
 	}
 	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	for (size_t g = 0; g < ngroups; g++) {
+	for (size_t g = 0; g < calls.ngroups; g++) {
 		patch(&o, arch_ja[g], o.n);
 		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
-		for (size_t t = 0; t < ntokens; t++) {
-			uint32_t a = tokens[t] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : tokens[t];
-
-			if (a != audit[g])
-				continue;
-			for (size_t c = 0; c < ARRAY_SIZE(fenced) && ncall[g] < ARRAY_SIZE(call_ja[g]); c++) {
-				int nr = seccomp_syscall_resolve_name_arch(tokens[t], fenced[c].name);
-
-				if (nr < 0)
-					continue; /* not on this arch */
-				emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nr);
-				call_block[g][ncall[g]] = fenced[c].block;
-				call_ja[g][ncall[g]++] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
-			}
-		}
-		emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		emit_search(&o, g, 0, calls.ncall[g], call_ja[g]);
 	}
 	/* The blocks. */
 	block_at[B_SETPRIO] = o.n;
@@ -224,9 +275,9 @@ static int load_pid_fence(const pid_t *pids, size_t npids)
 	pid_list(&o, 0, pids, npids, NULL);
 	for (size_t i = 0; i < 3; i++)
 		patch(&o, to_arg1[i], block_at[B_ARG1]);
-	for (size_t g = 0; g < ngroups; g++)
-		for (size_t c = 0; c < ncall[g]; c++)
-			patch(&o, call_ja[g][c], block_at[call_block[g][c]]);
+	for (size_t g = 0; g < calls.ngroups; g++)
+		for (size_t c = 0; c < calls.ncall[g]; c++)
+			patch(&o, call_ja[g][c], block_at[calls.block[g][c]]);
 	if (o.full)
 		return -E2BIG;
 
