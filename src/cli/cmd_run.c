@@ -211,6 +211,9 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
+	/* Its network namespace, made meanwhile (run/netns.c). */
+	struct sk_netns_proxy netns;
+	sk_netns_early(&netns, o.policy, (uint16_t)proxy.port);
 	tcp_fallback_here(o.policy);
 	sk_timing("policy");
 	plan = policy_opts_plan(&o);
@@ -306,11 +309,17 @@ int cmd_run(int argc, char **argv)
 			sk_host_daemon_socket_pin(sk_host_daemon_socket(where, sizeof(where)), where);
 	}
 	sk_timing("host sockets");
-	struct sk_netns_proxy netns = { .ctl = proxy.ctl, .port = (uint16_t)proxy.port };
-	struct sk_isolate_opts iso = { .extra_flags = CLONE_NEWNET, .inside = sk_netns_inside, .data = &netns,
+	bool wanted = sk_netns_wanted(plan, (uint16_t)proxy.port);
+	netns.ctl = proxy.ctl;
+	bool joined = sk_netns_use(&netns, wanted && plan->access.isolation != SK_ISOLATION_OFF);
+	struct sk_isolate_opts iso = { .extra_flags = joined ? 0 : CLONE_NEWNET,
+				       .joined_flags = joined ? CLONE_NEWNET : 0,
+				       .inside = sk_netns_inside,
+				       .data = &netns,
 				       .audit = rep.audit };
 	struct sk_isolate_opts iso_plain = { .audit = rep.audit };
-	ret = sk_isolate(plan, sk_netns_wanted(plan, (uint16_t)proxy.port) ? &iso : &iso_plain, &err);
+	ret = sk_isolate(plan, wanted ? &iso : &iso_plain, &err);
+	sk_netns_close(&netns);
 	if (ret < 0)
 		goto out;
 	sk_timing("namespaces");

@@ -648,6 +648,10 @@ int main(int argc, char **argv)
 	/* Nobody else reads this process's memory, environment included. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return 1;
+	/* stockade starts it with every signal blocked (run/vmchild.h). */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* stockade started it directly (a cheap spawn, no copy of its own
 	 * memory): it leaves that child at once, so the command, which may be
 	 * stockade's process after exec, never has the proxy among its

@@ -332,7 +332,7 @@ static pid_t clone_init(struct init_args *a)
 	unsigned long vm = UNDER_VALGRIND() ? 0 : CLONE_VM;
 	pid_t pid;
 
-	state.flags = *flags;
+	state.flags = *flags | (a->opts ? a->opts->joined_flags : 0);
 	state.userns = a->userns;
 	pid = clone(init_start, init_stack + INIT_STACK_SIZE, (int)(*flags | vm | SIGCHLD), a);
 	if (pid < 0 && errno == EINVAL && vm) {
@@ -345,7 +345,7 @@ static pid_t clone_init(struct init_args *a)
 		 * (a container's root): through a user namespace after all. */
 		a->userns = true;
 		*flags |= CLONE_NEWUSER;
-		state.flags = *flags;
+		state.flags = *flags | (a->opts ? a->opts->joined_flags : 0);
 		state.userns = true;
 		pid = clone(init_start, init_stack + INIT_STACK_SIZE, (int)(*flags | vm | SIGCHLD), a);
 	}

@@ -23,6 +23,9 @@ struct sk_isolate_opts {
 	/* More CLONE_NEW* flags for the clone that makes init (the network
 	 * work adds CLONE_NEWNET). */
 	unsigned long extra_flags;
+	/* Namespaces the hook joins (setns) rather than the clone making
+	 * them: counted as made, in the status (run/netns.c: CLONE_NEWNET). */
+	unsigned long joined_flags;
 	/* The hook for work that must happen inside the namespaces, as their
 	 * root, before the command exists: called in init after the mount view
 	 * is made (bring up lo, open a listening socket to pass on...).  A

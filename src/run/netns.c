@@ -11,12 +11,19 @@
  * made in) and connects out from there.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
+#include <poll.h>
+#include <signal.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "run/netns.h"
@@ -92,11 +99,198 @@ static int send_fd(int ctl, int fd)
 	return 0;
 }
 
+/* ---- made ahead ---- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* What the child reads: in its own mapping. */
+struct early_args {
+	int done;  /* write end: 0 once the namespace is there, or -errno */
+	int hold;  /* read end: it waits there, in the namespace, to be joined */
+	int hold_w; /* the write end: its own copy closed, so that EOF comes */
+};
+
+/* Sharing this process's memory: raw system calls only (vmchild.h).  It
+ * makes the namespace (here, not in the clone: a clone's namespaces are
+ * made in its caller's time), brings lo up, says so, and stays in it until
+ * init has joined it (setns through a pidfd) and writes a byte to `hold`,
+ * or every holder of its write end is gone. */
+static int SK_VMCHILD_FN early_child(void *arg)
+{
+	const struct early_args *a = arg;
+	struct ifreq ifr = { .ifr_name = "lo" };
+	long fd, r;
+	int word;
+	char byte;
+
+	sk_raw_syscall(SYS_close, a->hold_w, 0, 0, 0);
+	r = sk_raw_syscall(SYS_unshare, CLONE_NEWNET, 0, 0, 0);
+	if (r == 0) {
+		fd = sk_raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0);
+		r = fd < 0 ? fd : sk_raw_syscall(SYS_ioctl, fd, SIOCGIFFLAGS, (long)&ifr, 0);
+		if (r == 0) {
+			ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+			r = sk_raw_syscall(SYS_ioctl, fd, SIOCSIFFLAGS, (long)&ifr, 0);
+		}
+		if (fd >= 0)
+			sk_raw_syscall(SYS_close, fd, 0, 0, 0);
+	}
+	word = (int)r;
+	sk_raw_syscall(SYS_write, a->done, (long)&word, sizeof(word), 0);
+	if (r == 0)
+		while (sk_raw_syscall(SYS_read, a->hold, (long)&byte, 1, 0) == -EINTR)
+			;
+	return 0;
+}
+
+static bool may_make_netns(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+/* The child, told to end (a byte where it waits); also killed where this
+ * process can (a pidfd signals only within this pid namespace and below). */
+static void early_release(const struct sk_netns_proxy *p)
+{
+	char byte = 0;
+
+	if (p->hold[1] >= 0 && write(p->hold[1], &byte, 1) < 0) {
+		/* ended already */
+	}
+	if (p->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+}
+
+static void early_end(struct sk_netns_proxy *p)
+{
+	early_release(p);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
+	for (int k = 0; k < 2; k++) {
+		if (p->done[k] >= 0)
+			close(p->done[k]);
+		if (p->hold[k] >= 0)
+			close(p->hold[k]);
+		p->done[k] = p->hold[k] = -1;
+	}
+}
+
+void sk_netns_early(struct sk_netns_proxy *p, const stockade_policy *policy, uint16_t port)
+{
+	struct early_args *a;
+	pid_t pid;
+
+	*p = (struct sk_netns_proxy){ .ctl = -1, .port = port, .pidfd = -1, .done = { -1, -1 }, .hold = { -1, -1 } };
+	/* Without CAP_SYS_ADMIN, init makes it in its user namespace. */
+	if (!port || policy->isolation_override == SK_ISOLATION_OFF || !may_make_netns())
+		return;
+	if (pipe2(p->done, O_CLOEXEC) < 0 || pipe2(p->hold, O_CLOEXEC) < 0 ||
+	    sk_vmchild_map(&p->early, sizeof(*a)) < 0) {
+		early_end(p);
+		return;
+	}
+	a = sk_vmchild_alloc(&p->early, sizeof(*a));
+	*a = (struct early_args){ .done = p->done[1], .hold = p->hold[0], .hold_w = p->hold[1] };
+	pid = sk_vmchild_start(&p->early, early_child, a, 0);
+	if (pid < 0) {
+		sk_vmchild_release(&p->early);
+		early_end(p);
+		return;
+	}
+	/* (Its pid stays ours until it is reaped: the pidfd names it.) */
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->owner = getpid();
+	/* (hold[0] stays open here too: a byte written after the child has
+	 * gone is no SIGPIPE.) */
+	close(p->done[1]);
+	p->done[1] = -1;
+	if (p->pidfd < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sk_vmchild_release(&p->early);
+		early_end(p);
+	}
+}
+
+bool sk_netns_use(struct sk_netns_proxy *p, bool use)
+{
+	if (p->pidfd < 0)
+		return false;
+	if (use) {
+		p->join = true;
+		return true;
+	}
+	/* Not wanted after all: ended, reaped, unmapped. */
+	early_release(p);
+	while (waitpid(p->early.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	sk_vmchild_release(&p->early);
+	early_end(p);
+	return false;
+}
+
+void sk_netns_close(struct sk_netns_proxy *p)
+{
+	bool parent = p->pidfd >= 0 && p->owner == getpid();
+
+	early_end(p);
+	/* In place (no namespaces after all), in the process that made it:
+	 * reaped, so the command does not find it among its children.
+	 * (Elsewhere its mapping stays: this process's copy, or the outer
+	 * process, which ends with the run.) */
+	if (parent) {
+		while (waitpid(p->early.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sk_vmchild_release(&p->early);
+	}
+}
+
+/* In init: wait for the child's word, then join its namespace.  0, or a
+ * negative errno (init then makes one of its own). */
+static int early_join(const struct sk_netns_proxy *p)
+{
+	struct pollfd pf = { .fd = p->done[0], .events = POLLIN };
+	int word = -ECHILD, r;
+
+	while ((r = poll(&pf, 1, 10000)) < 0 && errno == EINTR)
+		;
+	if (r == 1 && read(p->done[0], &word, sizeof(word)) != (ssize_t)sizeof(word))
+		word = -ECHILD;
+	if (word == 0 && setns(p->pidfd, CLONE_NEWNET) < 0)
+		word = -errno;
+	/* In it (or not): the child is done either way. */
+	early_release(p);
+	return word;
+}
+
 int sk_netns_inside(void *data, stockade_error **err)
 {
 	const struct sk_netns_proxy *p = data;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int ret = lo_up(err), fd = -1;
+	int ret, fd = -1;
+
+	/* Made ahead, lo up: joined.  Where that fails (it could not be
+	 * made, or init is in a user namespace of its own), one of init's
+	 * own, as init's clone would have made. */
+	if (p->join && early_join(p) < 0 && unshare(CLONE_NEWNET) < 0) {
+		ret = sk_error(err, errno, "network namespace: %s", strerror(errno));
+		if (p->ctl >= 0)
+			close(p->ctl);
+		return ret;
+	}
+	ret = lo_up(err);
 
 	if (ret == 0 && p->ctl >= 0) {
 		sa.sin_port = htons(p->port);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "run/proxy_run.h"
+#include "run/vmchild.h"
 
 #ifndef STOCKADE_LIBEXECDIR
 #define STOCKADE_LIBEXECDIR "/usr/local/libexec"
@@ -277,6 +278,84 @@ static void proxy_env_free(char **env)
 	free(env);
 }
 
+/* What the child of spawn_vm() reads: in its own mapping, never in memory
+ * this process may change or free while it runs (the environment). */
+struct spawn_args {
+	const char *path;
+	char **argv, **envp;
+	int src[5]; /* for descriptors 3 to 7; src[3] the word pipe */
+};
+
+static int SK_VMCHILD_FN spawn_child(void *p)
+{
+	const struct spawn_args *a = p;
+	long r = 0;
+	int word;
+
+	for (int k = 0; k < 5 && r >= 0; k++)
+		r = sk_raw_syscall(SYS_dup3, a->src[k], 3 + k, 0, 0);
+	if (r >= 0)
+		r = sk_raw_syscall(SYS_execve, (long)a->path, (long)a->argv, (long)a->envp, 0);
+	/* Where the proxy's pid would have come: the error, negative. */
+	word = (int)r;
+	sk_raw_syscall(SYS_write, a->src[3], (long)&word, sizeof(word), 0);
+	return 127;
+}
+
+static size_t vec_size(char *const *v)
+{
+	size_t n = sizeof(*v);
+
+	for (; *v; v++)
+		n += sizeof(*v) + strlen(*v) + sizeof(void *);
+	return n;
+}
+
+static char **vec_copy(struct sk_vmchild *c, char *const *v)
+{
+	size_t n = 0;
+	char **out;
+
+	while (v[n])
+		n++;
+	out = sk_vmchild_alloc(c, (n + 1) * sizeof(*out));
+	for (size_t i = 0; out && i < n; i++)
+		if (!(out[i] = sk_vmchild_strdup(c, v[i])))
+			return NULL;
+	return out;
+}
+
+/* Start the proxy in a child that does not hold this process up
+ * (vmchild.h): 0, a negative errno, or -EINVAL where that child cannot be
+ * made here (the caller posix_spawn()s instead). */
+static int spawn_vm(struct sk_proxy *px, char *const *argv, char *const *env, const int src[5])
+{
+	struct sk_vmchild *c = &px->spawn;
+	struct spawn_args *a;
+	pid_t pid;
+	int ret;
+
+	if (!SK_HAVE_RAW_SYSCALL)
+		return -EINVAL;
+	ret = sk_vmchild_map(c, sizeof(*a) + strlen(px->bin) + 1 + vec_size(argv) + vec_size(env));
+	if (ret < 0)
+		return ret;
+	a = sk_vmchild_alloc(c, sizeof(*a));
+	if (!a || !(a->path = sk_vmchild_strdup(c, px->bin)) || !(a->argv = vec_copy(c, argv)) ||
+	    !(a->envp = vec_copy(c, env))) {
+		sk_vmchild_release(c);
+		return -ENOMEM;
+	}
+	memcpy(a->src, src, sizeof(a->src));
+	pid = sk_vmchild_start(c, spawn_child, a, 0);
+	if (pid < 0) {
+		sk_vmchild_release(c);
+		return pid;
+	}
+	px->starter = pid;
+	return 0;
+}
+
 int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, stockade_error **err)
 {
 	char **argv = NULL;
@@ -305,30 +384,45 @@ int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, s
 		ret = sk_error(err, errno, "proxy: %s: %s", pidfd < 0 ? "pidfd_open" : "pipe", strerror(errno));
 		goto out;
 	}
-	/* Spawned (no copy of this process's memory), on descriptors 3 the
-	 * listener, 4 the pidfd, 5 the events, 6 the word (its pid, then 0
-	 * once it is confined, or -errno), 7 the control socket; it detaches
-	 * itself (--detach).  Out of the way first: any of them may be 3 to
-	 * 7 already. */
+	/* On descriptors 3 the listener, 4 the pidfd, 5 the events, 6 the
+	 * word (its pid, then 0 once it is confined, or -errno), 7 the
+	 * control socket; it detaches itself (--detach).  Out of the way
+	 * first: any of them may be 3 to 7 already. */
 	int src[5] = { px->lfd, pidfd, px->events, word[1], ctl[1] };
 	for (int k = 0; k < 5 && ret == 0; k++)
 		if ((tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 10)) < 0)
 			ret = sk_error(err, errno, "proxy: fcntl: %s", strerror(errno));
-	if (ret == 0 && (!(env = proxy_env(px->token)) || posix_spawn_file_actions_init(&fa) != 0))
+	if (ret == 0 && !(env = proxy_env(px->token)))
 		ret = sk_error(err, ENOMEM, "out of memory");
 	if (ret < 0)
 		goto out;
-	fa_made = true;
-	for (int k = 0; k < 5 && ret == 0; k++)
-		if ((e = posix_spawn_file_actions_adddup2(&fa, tmp[k], 3 + k)) != 0)
-			ret = sk_error(err, e, "proxy: %s", strerror(e));
-	if (ret == 0 && (e = posix_spawn(&pid, px->bin, &fa, NULL, argv, env)) != 0)
-		ret = sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
-	if (ret < 0)
+	/* A child that execs it while this process goes on; a failed exec
+	 * comes back as a negative pid on word[] (sk_proxy_pid()). */
+	ret = spawn_vm(px, argv, env, tmp);
+	if (ret != -EINVAL && ret < 0) {
+		ret = sk_error(err, -ret, "proxy: cannot start %s: %s", px->bin, strerror(-ret));
 		goto out;
+	}
+	if (ret == -EINVAL) {
+		/* Spawned (no copy of this process's memory), waited for
+		 * until it has exec'd. */
+		ret = 0;
+		if (posix_spawn_file_actions_init(&fa) != 0) {
+			ret = sk_error(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		fa_made = true;
+		for (int k = 0; k < 5 && ret == 0; k++)
+			if ((e = posix_spawn_file_actions_adddup2(&fa, tmp[k], 3 + k)) != 0)
+				ret = sk_error(err, e, "proxy: %s", strerror(e));
+		if (ret == 0 && (e = posix_spawn(&pid, px->bin, &fa, NULL, argv, env)) != 0)
+			ret = sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
+		if (ret < 0)
+			goto out;
+		px->starter = pid;
+	}
 	/* Not waited for here (on two busy cores the forks' scheduling took
 	 * milliseconds): its pid and its word come on word[0] later. */
-	px->starter = pid;
 	px->ready = word[0];
 	word[0] = -1;
 	px->ctl = ctl[0];
@@ -413,10 +507,12 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 		return 0;
 	if (px->ready < 0)
 		return sk_error(err, EINVAL, "proxy: not started");
-	if (read_word(px->ready, &px->pid, sizeof(px->pid)) != sizeof(px->pid)) {
+	ssize_t n = read_word(px->ready, &px->pid, sizeof(px->pid));
+	int e = n == (ssize_t)sizeof(px->pid) && px->pid < 0 ? -px->pid : 0;
+	bool reaped = false;
+
+	if (n != (ssize_t)sizeof(px->pid) || px->pid <= 0)
 		px->pid = 0;
-		return sk_error(err, ECHILD, "proxy: cannot start it");
-	}
 	/* The starter is ours where this is the process that forked it
 	 * (elsewhere, ECHILD: its parent reaps it). */
 	if (px->starter > 0) {
@@ -426,8 +522,20 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 			;
 		if (w == px->starter)
 			px->pidfd = proxy_pidfd(px);
+		/* Reaped; or not this process's child (ECHILD): then it does
+		 * not run in this process's memory either. */
+		reaped = w == px->starter || (w < 0 && errno == ECHILD);
 		px->starter = 0;
 	}
+	/* Its child's stack: unused once it has exec'd (the pid comes from
+	 * the proxy) or ended (reaped, or the pipe at its end). */
+	if (px->pid || reaped || n == 0)
+		sk_vmchild_release(&px->spawn);
+	if (e)
+		return sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
+	if (!px->pid)
+		return sk_error(err, ECHILD, "proxy: %s ended or did not answer before it started; the run does not start",
+				px->bin);
 	return 0;
 }
 

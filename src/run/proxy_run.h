@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "plan/plan.h"
+#include "run/vmchild.h"
 
 struct sk_proxy {
 	int lfd;       /* the listener until the proxy holds it, -1 */
@@ -26,6 +27,7 @@ struct sk_proxy {
 	int ctl;    /* a unix socket to the proxy: listeners made in a network namespace (run/netns.c), -1 */
 	int ready;  /* the pipe its "confined" word comes on, until sk_proxy_ready(), -1 */
 	char bin[PATH_MAX]; /* the stockade-proxy started */
+	struct sk_vmchild spawn; /* the child that execs it, until it has (vmchild.h) */
 };
 #define SK_PROXY_INIT { .lfd = -1, .pidfd = -1, .events = -1, .ctl = -1, .ready = -1 }
 

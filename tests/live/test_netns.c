@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -152,4 +153,90 @@ TEST(netns_wanted_by_a_lone_proxy)
 	p = plan_from("preset:agent", "network:\n  mode: full\n", (const char *)NULL);
 	CHECK(p && !sk_netns_wanted(p, 0));
 	stockade_plan_free(p);
+}
+
+/* Made ahead (sk_netns_early, as `stockade run` does as root): the
+ * namespace a child made is the one the stand-in for init joins, the
+ * proxy's listener comes out of it, the host's 127.0.0.1 is not reachable
+ * from it, and the child that made it is gone afterwards. */
+TEST(netns_made_ahead_is_joined)
+{
+	uint16_t host_port = 0, proxy_port = 0;
+	int host = listen_on(0, &host_port), probe = listen_on(0, &proxy_port), ctl[2], sync[2];
+	char outside[64] = "";
+
+	CHECK(host >= 0 && probe >= 0);
+	close(probe);
+	CHECK(readlink("/proc/self/ns/net", outside, sizeof(outside) - 1) > 0);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == 0 && pipe(sync) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		stockade_policy *pol = NULL;
+		stockade_error *e = NULL;
+		struct sk_netns_proxy np;
+		int st = 0;
+
+		close(ctl[0]);
+		close(sync[0]);
+		if (stockade_policy_new(&pol, &e) < 0)
+			_exit(2);
+		sk_netns_early(&np, pol, proxy_port);
+		if (np.pidfd < 0)
+			_exit(77); /* not started here: no CAP_SYS_ADMIN */
+		pid_t maker = np.early.pid;
+		if (!sk_netns_use(&np, true))
+			_exit(3);
+		np.ctl = ctl[1];
+		/* init's stand-in */
+		pid_t init = fork();
+		if (init == 0) {
+			char inside[64] = "", result;
+			int fd;
+
+			if (sk_netns_inside(&np, &e) < 0)
+				_exit(4);
+			if (readlink("/proc/self/ns/net", inside, sizeof(inside) - 1) <= 0 || !strcmp(inside, outside))
+				_exit(5);
+			fd = connect_to(proxy_port);
+			if (fd < 0 || write(fd, "hi", 2) != 2)
+				_exit(6);
+			close(fd);
+			fd = connect_to(host_port);
+			result = fd == -ECONNREFUSED ? 'R' : fd >= 0 ? 'C' : 'E';
+			_exit(write(sync[1], &result, 1) == 1 ? 0 : 7);
+		}
+		close(ctl[1]);
+		while (waitpid(init, &st, 0) < 0 && errno == EINTR)
+			;
+		sk_netns_close(&np);
+		/* reaped by its parent: no such process any more */
+		if (kill(maker, 0) == 0 || errno != ESRCH)
+			_exit(8);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 9);
+	}
+	close(ctl[1]);
+	close(sync[1]);
+	int l = recv_listener(ctl[0]), status = 0;
+	char buf[4] = "", result = 0;
+	if (l >= 0) {
+		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		CHECK(c >= 0);
+		if (c >= 0) {
+			CHECK(read(c, buf, 2) == 2 && !memcmp(buf, "hi", 2));
+			close(c);
+		}
+		close(l);
+	}
+	if (read(sync[0], &result, 1) != 1)
+		result = 0;
+	waitpid(pid, &status, 0);
+	close(ctl[0]);
+	close(sync[0]);
+	close(host);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		SKIP("no CAP_SYS_ADMIN: the namespace is made by init, not ahead (netns_proxy_listener_crosses_the_namespace)");
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	CHECK_MSG(l >= 0, "no listener came out of the namespace");
+	CHECK_MSG(result == 'R', "inside the namespace the host's 127.0.0.1:%u %s", host_port,
+		  result == 'C' ? "was reachable" : "gave another error");
 }

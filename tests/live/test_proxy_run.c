@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +140,61 @@ TEST(library_run_starts_the_proxy)
 	stockade_plan_free(plan);
 	kill(server, SIGKILL);
 	waitpid(server, NULL, 0);
+}
+
+/* A proxy that cannot be exec'd, or that ends before its word: the run
+ * fails with the reason, the command never runs, and nothing waits for
+ * the 10 s a silent proxy gets. */
+TEST(library_run_fails_when_the_proxy_cannot_start)
+{
+	static const struct {
+		const char *script, *want;
+	} cases[] = {
+		/* passes access(X_OK), execve fails (ENOENT: no interpreter) */
+		{ "#!/nonexistent/interpreter\n", "cannot run" },
+		/* runs, and ends without a pid or a word */
+		{ "#!/bin/sh\nexit 0\n", "did not answer before it started" },
+	};
+	char dir[] = "/tmp/stockade-proxy-fail.XXXXXX", bin[64], ran[64], script[128];
+	const char *old = getenv("STOCKADE_PROXY_BIN");
+	char *saved = old ? strdup(old) : NULL;
+	stockade_plan *plan = plan_from("preset:agent", "network:\n  mode: proxy\n  allow: [pinned.test]\n"
+						       "  hosts: {pinned.test: 127.0.0.1}\n",
+					(const char *)NULL);
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(bin, sizeof(bin), "%s/proxy", dir);
+	snprintf(ran, sizeof(ran), "%s/ran", dir);
+	snprintf(script, sizeof(script), "touch %s", ran);
+	for (size_t i = 0; plan && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		stockade_error *err = NULL;
+		FILE *f = fopen(bin, "w");
+
+		CHECK(f != NULL);
+		if (!f)
+			break;
+		fputs(cases[i].script, f);
+		fclose(f);
+		CHECK(chmod(bin, 0755) == 0);
+		setenv("STOCKADE_PROXY_BIN", bin, 1);
+		time_t t0 = time(NULL);
+		int got = run_sh(plan, script, &err);
+		CHECK_MSG(got < 0 && err && err->msg && strstr(err->msg, cases[i].want),
+			  "proxy %s: want an error with \"%s\", got %d %s", cases[i].script, cases[i].want, got,
+			  err && err->msg ? err->msg : "");
+		CHECK_MSG(access(ran, F_OK) != 0, "the command ran without its proxy (%s)", cases[i].script);
+		CHECK_MSG(time(NULL) - t0 < 8, "a proxy that cannot start was waited for %ld s", (long)(time(NULL) - t0));
+		stockade_error_free(err);
+		unlink(ran);
+	}
+	if (saved)
+		setenv("STOCKADE_PROXY_BIN", saved, 1);
+	else
+		unsetenv("STOCKADE_PROXY_BIN");
+	free(saved);
+	unlink(bin);
+	rmdir(dir);
+	stockade_plan_free(plan);
 }
 
 TEST(library_exec_refuses_a_proxy_plan)

@@ -712,6 +712,29 @@ PY
 	done
 fi
 
+# fail closed, and at once: a proxy that cannot be exec'd (its interpreter
+# is missing: it passes the X_OK check, execve fails in the child that
+# does not hold stockade up) or that ends before its word fails the run
+# with the reason; the command does not run, nothing waits 10 s for it
+# (exec'd in place or in namespaces, supervised, audited)
+printf '#!/nonexistent/interpreter\n' >"$tmp/noexec-proxy"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/gone-proxy"
+chmod 755 "$tmp/noexec-proxy" "$tmp/gone-proxy"
+for bad in "noexec-proxy:cannot run $tmp/noexec-proxy" "gone-proxy:did not answer before it started; the run does not start"; do
+	for how in --no-report --report --audit; do
+		rm -f "$tmp/work/ran"
+		st=0
+		t0=$(date +%s)
+		STOCKADE_PROXY_BIN="$tmp/${bad%%:*}" timeout 20 "$STOCKADE" run --isolation "$NET_PROXY_ISOLATION" $how \
+			--policy "$tmp/agent.yaml" --allow-host "registry.test:$port" -- touch "$tmp/work/ran" \
+			>"$tmp/out6" 2>&1 || st=$?
+		t1=$(date +%s)
+		[ $st != 0 ] && [ $st != 124 ] && [ ! -e "$tmp/work/ran" ] && [ $((t1 - t0)) -lt 8 ] &&
+			grep -q "${bad#*:}" "$tmp/out6" ||
+			fail "a run ($how) whose proxy is ${bad%%:*}: exit $st in $((t1 - t0)) s, ran: $([ -e "$tmp/work/ran" ] && echo yes || echo no), $(cat "$tmp/out6")"
+	done
+done
+
 # ---- the proxy ends with the run, whatever its clients do ----
 # Inside: 60 CONNECT tunnels to an upstream that never closes, left open
 # when the command ends.  Outside, with no credential: 530 connections
