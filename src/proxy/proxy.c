@@ -73,8 +73,6 @@
 #define MAX_CLIENTS 512		 /* connections served at once; more get a 503 */
 #define MAX_PENDING 128		 /* of those, without a credential yet; the oldest goes first */
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
-#define IDLE_TIMEOUT_MS 600000	 /* a tunnel with no traffic either way */
-#define HALF_CLOSED_MS 10000	 /* after one side closed, with no traffic the other way */
 #define NOFILE_WANTED (2 * MAX_CLIENTS + 64) /* a client and its upstream each, and some */
 #define EVENTS_FD 5
 #define READY_FD 6
@@ -164,22 +162,6 @@ static void record(const char *kind, const char *method, const char *host, unsig
 	pthread_mutex_unlock(&cfg.lock);
 }
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static void respond(int fd, int code, const char *reason, const char *extra, const char *body)
 {
 	char buf[2048];
@@ -187,7 +169,7 @@ static void respond(int fd, int code, const char *reason, const char *extra, con
 			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
 			 code, reason, strlen(body), extra ? extra : "", body);
 	if (n > 0)
-		write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		sk_proxy_write_all(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 /* ---- policy ---- */
@@ -287,44 +269,6 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 	freeaddrinfo(res);
 	*status = first_refused[0] && fd < 0 && !cfg.audit ? 403 : 502;
 	return fd;
-}
-
-/* ---- relaying ---- */
-
-/* Both ways until both sides are done; a half-close is passed on, and
- * the other way is then dropped after HALF_CLOSED_MS without traffic (a
- * client that left does not keep an idle upstream open). */
-static void relay(int a, int b)
-{
-	char buf[32 * 1024];
-	bool open_in[2] = { true, true };
-	int fds[2] = { a, b };
-
-	while (open_in[0] || open_in[1]) {
-		struct pollfd p[2] = { { .fd = open_in[0] ? a : -1, .events = POLLIN },
-				       { .fd = open_in[1] ? b : -1, .events = POLLIN } };
-		int r = poll(p, 2, open_in[0] && open_in[1] ? IDLE_TIMEOUT_MS : HALF_CLOSED_MS);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		for (int i = 0; i < 2; i++) {
-			if (!open_in[i] || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t n = recv(fds[i], buf, sizeof(buf), 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				open_in[i] = false;
-				shutdown(fds[1 - i], SHUT_WR);
-				if (n < 0)
-					return; /* a reset: drop both */
-				continue;
-			}
-			if (!write_all(fds[1 - i], buf, (size_t)n))
-				return;
-		}
-	}
 }
 
 /* ---- one client ---- */
@@ -446,7 +390,7 @@ static void serve(int cfd, unsigned slot)
 	record("reached", method, host, port, NULL, NULL);
 	if (is_connect) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
-		if (!write_all(cfd, ok, sizeof(ok) - 1))
+		if (!sk_proxy_write_all(cfd, ok, sizeof(ok) - 1))
 			goto out;
 	} else {
 		/* origin-form request line, the client's headers without the
@@ -482,17 +426,17 @@ static void serve(int cfd, unsigned slot)
 			o += sprintf(o, "%.*s: %.*s\r\n", (int)nl, n, (int)h->h[i].vlen, h->h[i].value ? h->h[i].value : "");
 		}
 		o += sprintf(o, "Connection: close\r\n\r\n");
-		bool sent = write_all(ufd, out, (size_t)(o - out));
+		bool sent = sk_proxy_write_all(ufd, out, (size_t)(o - out));
 		free(out);
 		if (!sent)
 			goto out;
 	}
 	/* What the client sent after the head (a body, TLS's first bytes). */
-	if (h->len > h->head_len && !write_all(ufd, h->buf + h->head_len, h->len - h->head_len))
+	if (h->len > h->head_len && !sk_proxy_write_all(ufd, h->buf + h->head_len, h->len - h->head_len))
 		goto out;
 	free(h);
 	h = NULL;
-	relay(cfd, ufd);
+	sk_proxy_relay(cfd, ufd);
 out:
 	free(h);
 	if (ufd >= 0)
@@ -553,38 +497,6 @@ static int take_slot(int fd)
 }
 
 /* ---- setup ---- */
-
-/* A listening socket from the control socket: the descriptor, -1 for a
- * message without one (or not a listening TCP socket), -2 at the end. */
-static int recv_fd(int ctl)
-{
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
-	int fd = -1, type = 0, listening = 0;
-	socklen_t len = sizeof(int);
-	ssize_t n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
-
-	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-		return -2;
-	if (n < 0)
-		return -1;
-	c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* stockade waits on descriptor 6 (a pipe) for 0, confined, or -errno;
  * nothing of the run starts before. */
@@ -769,7 +681,7 @@ int main(int argc, char **argv)
 		if (p[0].revents)
 			_exit(0); /* the run is over: every tunnel with it */
 		if (p[1].revents) {
-			int fd = recv_fd(ctl);
+			int fd = sk_proxy_recv_listener(ctl);
 			if (fd == -2)
 				ctl = -1; /* stockade closed it */
 			else if (fd >= 0 && nlisteners < MAX_LISTENERS)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade-proxy's helpers: the address guard and the credential
- * (guard.c), and the proxy's own confinement (confine.c).  The proxy is a
+ * (guard.c), moving bytes (relay.c), and the proxy's own confinement
+ * (confine.c).  The proxy is a
  * program of its own (proxy.c); nothing in the library links these.
  */
 #ifndef STOCKADE_PROXY_H
@@ -28,6 +29,17 @@ int sk_proxy_parse_addr(const char *s, struct sockaddr_storage *out, socklen_t *
 char *sk_proxy_basic_auth(const char *user, const char *password);
 /* The header value (len bytes) equals `want`, compared in constant time. */
 bool sk_proxy_token_equal(const char *value, size_t len, const char *want);
+
+/* All of buf to fd (MSG_NOSIGNAL); false when the peer is gone. */
+bool sk_proxy_write_all(int fd, const void *buf, size_t len);
+/* Both ways until both sides are done; a half-close is passed on, and the
+ * other way is then dropped after 10 s without traffic (a client that left
+ * does not keep an idle upstream open); 10 minutes of silence either way
+ * ends it too (relay.c). */
+void sk_proxy_relay(int a, int b);
+/* A listening socket from the control socket: the descriptor, -1 for a
+ * message without one (or not a listening TCP socket), -2 at the end. */
+int sk_proxy_recv_listener(int ctl);
 
 /* Not dumpable; no capability left in any set (bounding and ambient
  * included); started by root, uid and gid 65534 (nobody) and no
