@@ -216,7 +216,7 @@ $(BUILD)/gen/proxy_filter.c: $(BUILD)/gen_proxy_filter
 	$(BUILD)/gen_proxy_filter $@
 $(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/proxy_filter.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lpthread
-# The proxy's confinement tried from inside (tests/tools/net-proxy.sh).
+# The proxy's confinement tried from inside (tests/tools/net-proxy-abuse.sh).
 $(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o \
 		$(BUILD)/gen/proxy_filter.o
 	$(CC) $(LDFLAGS) -o $@ $^

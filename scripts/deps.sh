@@ -85,7 +85,7 @@ for group in "$@"; do
 		have script || want bsdutils
 		# tests/live/test_isolation_tools.c: gdb under the debug preset.
 		have gdb || want gdb
-		# tests/tools/net-proxy.sh: curl through stockade's proxy
+		# tests/tools/net-proxy*.sh: curl through stockade's proxy
 		have curl || want curl
 		;;
 	*)

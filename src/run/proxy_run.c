@@ -607,6 +607,11 @@ int sk_proxy_gate(stockade_error **err)
 	return 0;
 }
 
+bool sk_proxy_gate_failed(void)
+{
+	return gate_errno != 0;
+}
+
 void sk_proxy_free(struct sk_proxy *px)
 {
 	if (px->pidfd >= 0)

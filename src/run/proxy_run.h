@@ -73,6 +73,10 @@ void sk_proxy_defer(struct sk_proxy *px);
  * later call fails the same way, so no path runs the command without the
  * proxy's word. */
 int sk_proxy_gate(stockade_error **err);
+/* sk_proxy_gate() failed in this process: an error after it is the
+ * proxy's, not the command's (an exec errno of the proxy's binary must not
+ * read as "the command cannot run"). */
+bool sk_proxy_gate_failed(void);
 /* Close the listener and the ready pipe (the events memfd and the control
  * socket stay, for the report and the namespace). */
 void sk_proxy_free(struct sk_proxy *px);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * stockade-proxy's confinement, tried from inside (tests/tools/net-proxy.sh):
+ * stockade-proxy's confinement, tried from inside (tests/tools/net-proxy-abuse.sh):
  * sk_proxy_lockdown() exactly as the proxy's main() calls it (the proxy's
  * own confine.o), then the sockets a compromised proxy would want.  Nothing
  * is sent: sockets are only made and closed.  One line per attempt,
