@@ -47,6 +47,7 @@
 
 #include "landlock/landlock.h"
 #include "run/exec.h"
+#include "base/timing.h"
 #include "run/isolate.h"
 #include "run/netns.h"
 
@@ -227,6 +228,9 @@ static void init_main(struct init_args *a)
 	pid_t command;
 	int ret;
 
+	/* (init shares the outer process's memory: its marks are the run's,
+	 * and the command's copy has them all.) */
+	sk_timing("namespaces: clone");
 	/* The outer process's death is ours, and ours the namespace's. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (poll(&p, 1, 0) != 0)
@@ -245,11 +249,14 @@ static void init_main(struct init_args *a)
 	ret = sk_mount_view(a->plan, a->real_root, a->opts && a->opts->audit, &m.view, m.step, sizeof(m.step));
 	if (ret < 0)
 		goto fail;
+	sk_timing("namespaces: mount view");
 	if (a->opts && a->opts->inside && (ret = a->opts->inside(a->opts->data, &e)) < 0) {
 		snprintf(m.step, sizeof(m.step), "%s", e && e->msg ? e->msg : "the setup hook");
 		stockade_error_free(e);
 		goto fail;
 	}
+	if (a->opts && a->opts->inside)
+		sk_timing("namespaces: network");
 	command = fork();
 	if (command < 0) {
 		ret = -errno;

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "run/netns.h"
 
 /* This process's command runs in the namespace sk_netns_inside() made
@@ -290,6 +291,7 @@ int sk_netns_inside(void *data, stockade_error **err)
 			close(p->ctl);
 		return ret;
 	}
+	sk_timing("namespaces: network joined");
 	ret = lo_up(err);
 
 	if (ret == 0 && p->ctl >= 0) {
