@@ -49,6 +49,7 @@
 #include "run/exec.h"
 #include "base/timing.h"
 #include "run/isolate.h"
+#include "run/vmchild.h"
 #include "run/netns.h"
 
 #ifndef SYS_pidfd_open
@@ -56,19 +57,6 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
-#endif
-
-/* valgrind takes a CLONE_VM clone for a thread and stops at one without
- * CLONE_THREAD: under it, init is a copy.  (Its header, where installed:
- * the request is a no-op outside valgrind.) */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef UNDER_VALGRIND
-#define UNDER_VALGRIND() 0
 #endif
 
 #define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
@@ -336,7 +324,9 @@ static int init_start(void *arg)
 static pid_t clone_init(struct init_args *a)
 {
 	unsigned long *flags = &a->flags;
-	unsigned long vm = UNDER_VALGRIND() ? 0 : CLONE_VM;
+	/* (valgrind takes a CLONE_VM clone for a thread and stops at one
+	 * without CLONE_THREAD: under it, init is a copy.) */
+	unsigned long vm = SK_UNDER_VALGRIND() ? 0 : CLONE_VM;
 	pid_t pid;
 
 	state.flags = *flags | (a->opts ? a->opts->joined_flags : 0);

@@ -16,15 +16,6 @@
 
 #include "run/vmchild.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef UNDER_VALGRIND
-#define UNDER_VALGRIND() 0
-#endif
 
 /* The child's frames are a few hundred bytes (raw calls only). */
 #define STACK_SIZE (64 * 1024)
@@ -71,7 +62,7 @@ pid_t sk_vmchild_start(struct sk_vmchild *c, int (*fn)(void *), void *arg, unsig
 	pid_t pid;
 	int e;
 
-	if (!SK_HAVE_RAW_SYSCALL || UNDER_VALGRIND() || !c->map)
+	if (!SK_HAVE_RAW_SYSCALL || SK_UNDER_VALGRIND() || !c->map)
 		return -EINVAL;
 	/* Blocked before the clone: no handler of ours runs in the child. */
 	sigfillset(&all);

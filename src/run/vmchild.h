@@ -20,6 +20,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Running under valgrind, which takes a CLONE_VM clone for a thread and
+ * stops at one without CLONE_THREAD (its header, where installed: the
+ * request is a no-op outside valgrind). */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define SK_UNDER_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef SK_UNDER_VALGRIND
+#define SK_UNDER_VALGRIND() 0
+#endif
+
 /* Raw system calls, where this file knows the calling convention; other
  * architectures take the slower paths (posix_spawn, the namespace made in
  * init's clone). */

@@ -73,6 +73,40 @@ static int recv_listener(int ctl)
 	return fd;
 }
 
+/* The parent's side of a namespace test: the listener the child made in
+ * its namespace comes out of ctl (one connection on it says "hi"), and the
+ * child's verdict on the host's port from inside comes on sync ('R':
+ * refused, as it must be).  Closes ctl, sync and host, reaps pid.  77 when
+ * the child could not make the namespace (the caller skips), else 0. */
+static int listener_crossed(int ctl, int sync, pid_t pid, int host, unsigned host_port)
+{
+	int l = recv_listener(ctl), status = 0;
+	char buf[4] = "", result = 0;
+
+	if (l >= 0) {
+		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		CHECK(c >= 0);
+		if (c >= 0) {
+			CHECK(read(c, buf, 2) == 2 && !memcmp(buf, "hi", 2));
+			close(c);
+		}
+		close(l);
+	}
+	if (read(sync, &result, 1) != 1)
+		result = 0;
+	waitpid(pid, &status, 0);
+	close(ctl);
+	close(sync);
+	close(host);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		return 77;
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	CHECK_MSG(l >= 0, "no listener came out of the namespace");
+	CHECK_MSG(result == 'R', "inside the namespace the host's 127.0.0.1:%u %s", host_port,
+		  result == 'C' ? "was reachable" : "gave another error");
+	return 0;
+}
+
 TEST(netns_proxy_listener_crosses_the_namespace)
 {
 	uint16_t host_port = 0, proxy_port = 0;
@@ -110,29 +144,10 @@ TEST(netns_proxy_listener_crosses_the_namespace)
 	}
 	close(ctl[1]);
 	close(sync[1]);
-	int l = recv_listener(ctl[0]), status = 0;
-	char buf[4] = "", result = 0;
-	if (l >= 0) {
-		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-		CHECK(c >= 0);
-		if (c >= 0) {
-			CHECK(read(c, buf, 2) == 2 && !memcmp(buf, "hi", 2));
-			close(c);
-		}
-		close(l);
-	}
-	if (read(sync[0], &result, 1) != 1)
-		result = 0;
-	waitpid(pid, &status, 0);
-	close(ctl[0]);
-	close(sync[0]);
-	close(host);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+	int status = listener_crossed(ctl[0], sync[0], pid, host, host_port);
+
+	if (status == 77)
 		SKIP("cannot make a network namespace here (not root, no user namespace)");
-	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
-	CHECK_MSG(l >= 0, "no listener came out of the namespace");
-	CHECK_MSG(result == 'R', "inside the namespace the host's 127.0.0.1:%u %s", host_port,
-		  result == 'C' ? "was reachable" : "gave another error");
 }
 
 TEST(netns_wanted_by_a_lone_proxy)
@@ -216,27 +231,8 @@ TEST(netns_made_ahead_is_joined)
 	}
 	close(ctl[1]);
 	close(sync[1]);
-	int l = recv_listener(ctl[0]), status = 0;
-	char buf[4] = "", result = 0;
-	if (l >= 0) {
-		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-		CHECK(c >= 0);
-		if (c >= 0) {
-			CHECK(read(c, buf, 2) == 2 && !memcmp(buf, "hi", 2));
-			close(c);
-		}
-		close(l);
-	}
-	if (read(sync[0], &result, 1) != 1)
-		result = 0;
-	waitpid(pid, &status, 0);
-	close(ctl[0]);
-	close(sync[0]);
-	close(host);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+	int status = listener_crossed(ctl[0], sync[0], pid, host, host_port);
+
+	if (status == 77)
 		SKIP("no CAP_SYS_ADMIN: the namespace is made by init, not ahead (netns_proxy_listener_crosses_the_namespace)");
-	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
-	CHECK_MSG(l >= 0, "no listener came out of the namespace");
-	CHECK_MSG(result == 'R', "inside the namespace the host's 127.0.0.1:%u %s", host_port,
-		  result == 'C' ? "was reachable" : "gave another error");
 }

@@ -15,16 +15,6 @@
 #    install is served from there (--offline); npm under strict from a
 #    registry not allowed is refused and reported.
 set -eu
-# Both ways: without namespaces (Landlock, the supervisor) and with them
-# where they can be made (an empty network namespace holding the proxy's
-# listener).
-if [ -z "${NET_PROXY_ISOLATION:-}" ]; then
-	st=0
-	NET_PROXY_ISOLATION=off sh "$0" || st=$?
-	[ $st -eq 0 ] || [ $st -eq 77 ] || exit $st
-	NET_PROXY_ISOLATION=auto sh "$0" || st=$?
-	exit $st
-fi
 . "$(dirname "$0")/lib/net-proxy-setup.sh"
 
 # ---- git clone over dumb http ----

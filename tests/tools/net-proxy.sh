@@ -22,16 +22,6 @@
 #    report suggests the narrowest fix, not `--net full`; learn writes the
 #    hosts reached as network.allow and the learned policy re-runs.
 set -eu
-# Both ways: without namespaces (Landlock, the supervisor) and with them
-# where they can be made (an empty network namespace holding the proxy's
-# listener).
-if [ -z "${NET_PROXY_ISOLATION:-}" ]; then
-	st=0
-	NET_PROXY_ISOLATION=off sh "$0" || st=$?
-	[ $st -eq 0 ] || [ $st -eq 77 ] || exit $st
-	NET_PROXY_ISOLATION=auto sh "$0" || st=$?
-	exit $st
-fi
 . "$(dirname "$0")/lib/net-proxy-setup.sh"
 
 # ---- curl, python ----

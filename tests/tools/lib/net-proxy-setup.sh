@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by tests/tools/net-proxy*.sh (not a test of its own): the setup
-# they share.  The binaries and tools, a temp dir outside /tmp, the local
+# they share.  Each pass twice ("$0" is the sourcing script), then: the binaries and tools, a temp dir outside /tmp, the local
 # server (started here, stopped by the EXIT trap) standing in for a web
 # server, a git host, an npm registry and a pip index under the name
 # registry.test pinned to 127.0.0.1, the policies (agent.yaml,
@@ -8,6 +8,16 @@
 # isolation), agent, strict_pm, fail; $netns says whether the pass has a
 # network namespace.  Loopback only: no name resolves anywhere but a pin
 # or /etc/hosts' localhost.
+# Both ways: without namespaces (Landlock, the supervisor) and with them
+# where they can be made (an empty network namespace holding the proxy's
+# listener).
+if [ -z "${NET_PROXY_ISOLATION:-}" ]; then
+	st=0
+	NET_PROXY_ISOLATION=off sh "$0" || st=$?
+	[ $st -eq 0 ] || [ $st -eq 77 ] || exit $st
+	NET_PROXY_ISOLATION=auto sh "$0" || st=$?
+	exit $st
+fi
 STOCKADE=${STOCKADE:-build/stockade}
 case $STOCKADE in /*) ;; *) STOCKADE=$PWD/$STOCKADE ;; esac
 [ -x "$STOCKADE" ] || { echo "FAIL: $STOCKADE is not built"; exit 1; }
