@@ -36,6 +36,10 @@ static inline void sk_closep(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* FNV-1a over 8-byte words, then the tail bytes (hash.c): the
+ * fingerprints of the compiled-in presets and blobs.  Not for secrets. */
+uint64_t sk_hash64(uint64_t h, const void *data, size_t n);
+
 /* ---- errors (error.c) ---- */
 
 /* Fill *err (if err != NULL) and return -status.  printf-style message. */

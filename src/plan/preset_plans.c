@@ -692,23 +692,6 @@ int sk_plan_blob_read(const unsigned char *data, size_t len, uint64_t fingerprin
 
 /* ---- the table of built-in presets ---- */
 
-/* FNV-1a over 8-byte words (then the tail bytes): the preset texts are
- * hashed on every run that uses a blob, so a word at a time. */
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, sizeof(w));
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 uint64_t sk_preset_fingerprint(const char *chain)
 {
@@ -718,7 +701,7 @@ uint64_t sk_preset_fingerprint(const char *chain)
 	int n = snprintf(head, sizeof(head), "%s %d %s %u.%u.%u", MAGIC, SK_PLAN_BLOB_VERSION, STOCKADE_VERSION,
 			 v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
 
-	h = fnv(h, head, (size_t)n + 1);
+	h = sk_hash64(h, head, (size_t)n + 1);
 	for (const char *c = chain; *c;) {
 		size_t len = strcspn(c, ",");
 		char name[64];
@@ -731,8 +714,8 @@ uint64_t sk_preset_fingerprint(const char *chain)
 		if (!(ps = sk_preset_lookup(name)))
 			return 0;
 		uint64_t text = sk_preset_text_hash(ps);
-		h = fnv(h, name, len + 1);
-		h = fnv(h, &text, sizeof(text));
+		h = sk_hash64(h, name, len + 1);
+		h = sk_hash64(h, &text, sizeof(text));
 		c += len;
 		if (*c == ',')
 			c++;

@@ -162,21 +162,6 @@ static void layer_origins(struct sk_layer *l, struct sk_origin *o[NORIGINS])
 
 /* ---- fingerprint ---- */
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, sizeof(w));
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 uint64_t sk_layer_blob_fingerprint(const struct sk_preset *ps)
 {
@@ -187,13 +172,13 @@ uint64_t sk_layer_blob_fingerprint(const struct sk_preset *ps)
 	uint32_t version = SK_LAYER_BLOB_VERSION;
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	h = fnv(h, head, sizeof(head));
-	h = fnv(h, &version, sizeof(version));
-	h = fnv(h, sizes, sizeof(sizes));
-	h = fnv(h, ps->name, strlen(ps->name) + 1);
-	h = fnv(h, ps->file, strlen(ps->file) + 1);
+	h = sk_hash64(h, head, sizeof(head));
+	h = sk_hash64(h, &version, sizeof(version));
+	h = sk_hash64(h, sizes, sizeof(sizes));
+	h = sk_hash64(h, ps->name, strlen(ps->name) + 1);
+	h = sk_hash64(h, ps->file, strlen(ps->file) + 1);
 	uint64_t text = sk_preset_text_hash(ps);
-	h = fnv(h, &text, sizeof(text));
+	h = sk_hash64(h, &text, sizeof(text));
 	return h ? h : 1;
 }
 

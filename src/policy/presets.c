@@ -40,22 +40,6 @@ const struct sk_preset *sk_preset_lookup(const char *name)
 	return NULL;
 }
 
-/* FNV-1a over 8-byte words, then the tail bytes. */
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, sizeof(w));
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 uint64_t sk_preset_text_hash(const struct sk_preset *ps)
 {
@@ -67,7 +51,7 @@ uint64_t sk_preset_text_hash(const struct sk_preset *ps)
 
 	if (h)
 		return h;
-	h = fnv(0xcbf29ce484222325ull, ps->text, strlen(ps->text) + 1);
+	h = sk_hash64(0xcbf29ce484222325ull, ps->text, strlen(ps->text) + 1);
 	h = h ? h : 1;
 	if (cached)
 		__atomic_store_n(&cache[i], h, __ATOMIC_RELAXED);
