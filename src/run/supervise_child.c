@@ -35,6 +35,7 @@
 #include "analysis/analysis.h"
 #include "run/isolate.h"
 #include "run/supervise.h"
+#include "base/timing.h"
 #include "run/supervise_child.h"
 #include "run/proxy_run.h"
 
@@ -302,6 +303,7 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		child_fail(a->sock, -ret, "cannot isolate the command", e);
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
+	sk_timing("supervisor: its child forked, isolated");
 	sigaction(SIGCHLD, &a->old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
 	/* The program of the plan with its denials turned into notifications:
@@ -342,6 +344,7 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		ret = 0;
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
+	sk_timing("supervisor: Landlock fence");
 	bool signals_scoped = ret == 2 || !fence_signals;
 
 	sk_supervise_harden_prepare();
@@ -386,12 +389,14 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	if (got != (ssize_t)sizeof(fm) || fm.kind != MSG_FENCE || fm.n < 1 || fm.n > FENCE_MAX ||
 	    fm.pids[0] != a->supervisor)
 		_exit(CHILD_SETUP_FAILED); /* the supervisor gave up: it says why */
+	sk_timing("supervisor: its ids received");
 	/* In a pid namespace of its own (isolate.c) the command cannot name
 	 * the supervisor, its threads or the linger process at all: no pid
 	 * rules then. */
 	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, signals_scoped) : 0;
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
+	sk_timing("supervisor: fence filter loaded");
 
 	/* From here on, this thread makes no system call but those allowed
 	 * above until execve(). */
@@ -402,6 +407,7 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	}
+	sk_timing("seccomp: filter loaded (notifying)");
 	if (direct_ok) {
 		if (fd < 0) /* still unconfined */
 			child_fail(a->sock, errno, "cannot install the seccomp filter with a listener", NULL);
@@ -423,6 +429,7 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		if (atomic_load(&h.done) < 0)
 			_exit(CHILD_SETUP_FAILED);
 	}
+	sk_timing("supervisor: listener handed over");
 	rep.applied = true;
 	if (a->opts->applied)
 		a->opts->applied(&rep, a->opts->applied_data);
