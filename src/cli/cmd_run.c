@@ -336,13 +336,6 @@ int cmd_run(int argc, char **argv)
 out:
 	print_error(err);
 	stockade_error_free(err);
-	if (sk_proxy_gate_failed()) {
-		/* The proxy's failure (its binary's exec errno, say), not the
-		 * command's: stockade's own status. */
-		stockade_plan_free(plan);
-		policy_opts_free(&o);
-		return EXIT_STOCKADE;
-	}
 	if (ret == -EACCES)
 		cli_explain_exec_refusal(plan, argv[i]);
 	stockade_plan_free(plan);

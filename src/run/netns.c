@@ -102,13 +102,6 @@ static int send_fd(int ctl, int fd)
 
 /* ---- made ahead ---- */
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /* What the child reads: in its own mapping. */
 struct early_args {
 	int done;  /* write end: 0 once the namespace is there, or -errno */

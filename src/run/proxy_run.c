@@ -40,13 +40,6 @@
 /* The proxy confines itself well within that. */
 #define PROXY_READY_MS 10000
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 int sk_proxy_listen(struct sk_proxy *px, stockade_error **err)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -531,8 +524,10 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err)
 	 * the proxy) or ended (reaped, or the pipe at its end). */
 	if (px->pid || reaped || n == 0)
 		sk_vmchild_release(&px->spawn);
+	/* (ECHILD for every way the proxy fails: its own errno, in the
+	 * message, must not read as the command's, 126 or 127.) */
 	if (e)
-		return sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
+		return sk_error(err, ECHILD, "proxy: cannot run %s: %s", px->bin, strerror(e));
 	if (!px->pid)
 		return sk_error(err, ECHILD, "proxy: %s ended or did not answer before it started; the run does not start",
 				px->bin);
@@ -563,9 +558,9 @@ int sk_proxy_ready(struct sk_proxy *px, stockade_error **err)
 		if ((n != sizeof(e) || e < 0) && px->pidfd >= 0)
 			syscall(SYS_pidfd_send_signal, px->pidfd, SIGKILL, NULL, 0);
 		if (n == sizeof(e) && e > 0)
-			return sk_error(err, e, "proxy: cannot run %s: %s", px->bin, strerror(e));
+			return sk_error(err, ECHILD, "proxy: cannot run %s: %s", px->bin, strerror(e));
 		if (n == sizeof(e))
-			return sk_error(err, -e, "proxy: it could not confine itself (%s); the run does not start",
+			return sk_error(err, ECHILD, "proxy: it could not confine itself (%s); the run does not start",
 					strerror(-e));
 		return sk_error(err, ECHILD,
 				"proxy: %s ended or did not answer before it was confined; the run does not start",
@@ -605,11 +600,6 @@ int sk_proxy_gate(stockade_error **err)
 		return sk_error(err, gate_errno, "%s", gate_msg);
 	}
 	return 0;
-}
-
-bool sk_proxy_gate_failed(void)
-{
-	return gate_errno != 0;
 }
 
 void sk_proxy_free(struct sk_proxy *px)

@@ -54,13 +54,14 @@ void sk_proxy_plan_free(stockade_plan *derived);
  * errno. */
 int sk_proxy_spawn(struct sk_proxy *px, const stockade_plan *plan, bool audit, stockade_error **err);
 /* The proxy's pid, waited for (it is not known when sk_proxy_spawn()
- * returns: that does not wait for the processes it forks).  0, or a
- * negative errno when the proxy did not start. */
+ * returns: that does not wait for the processes it forks).  0, or
+ * -ECHILD when the proxy did not start (why: in the message). */
 int sk_proxy_pid(struct sk_proxy *px, stockade_error **err);
 /* Wait (up to 10 s) for the proxy to say it is confined, then set the
  * proxy variables (HTTP_PROXY... with the credential) in this process's
  * environment.  Fails closed: when the proxy could not confine itself,
- * ended, or said nothing, it is killed and a negative errno returned; the
+ * ended, or said nothing, it is killed and -ECHILD returned (the proxy's
+ * own errno is in the message: it is no error of the command's); the
  * command must not run. */
 int sk_proxy_ready(struct sk_proxy *px, stockade_error **err);
 /* Leave the wait to the process that will exec the command: the
@@ -73,10 +74,6 @@ void sk_proxy_defer(struct sk_proxy *px);
  * later call fails the same way, so no path runs the command without the
  * proxy's word. */
 int sk_proxy_gate(stockade_error **err);
-/* sk_proxy_gate() failed in this process: an error after it is the
- * proxy's, not the command's (an exec errno of the proxy's binary must not
- * read as "the command cannot run"). */
-bool sk_proxy_gate_failed(void);
 /* Close the listener and the ready pipe (the events memfd and the control
  * socket stay, for the report and the namespace). */
 void sk_proxy_free(struct sk_proxy *px);
