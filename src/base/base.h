@@ -36,7 +36,12 @@ static inline void sk_closep(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* FNV-1a over 8-byte words, then the tail bytes (hash.c): the
+/* Append n bytes to the malloc'd *p of *len bytes (*cap allocated; the
+ * first allocation is `first` bytes, then it doubles).  0, or -ENOMEM with
+ * *p unchanged (blob.c). */
+int sk_bytes_append(unsigned char **p, size_t *len, size_t *cap, size_t first, const void *data, size_t n);
+
+/* FNV-1a over 8-byte words, then the tail bytes (blob.c): the
  * fingerprints of the compiled-in presets and blobs.  Not for secrets. */
 uint64_t sk_hash64(uint64_t h, const void *data, size_t n);
 

@@ -194,20 +194,7 @@ static void put(struct wbuf *w, const void *data, size_t n)
 {
 	if (w->err)
 		return;
-	if (w->len + n > w->cap) {
-		size_t cap = w->cap ? w->cap : 16384;
-		while (cap < w->len + n)
-			cap *= 2;
-		unsigned char *np = realloc(w->p, cap);
-		if (!np) {
-			w->err = -ENOMEM;
-			return;
-		}
-		w->p = np;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->len, data, n);
-	w->len += n;
+	w->err = sk_bytes_append(&w->p, &w->len, &w->cap, 16384, data, n);
 }
 
 static void put_u8(struct wbuf *w, uint8_t v)
