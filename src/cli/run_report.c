@@ -230,7 +230,7 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 	}
 	if (res.mediator_lost)
 		fprintf(stderr, "stockade: warning: the process mediating the command's calls (stockade-linger) ended "
-				"before it: its mediated calls failed with ENOSYS from then on (none was let through)\n");
+				"before it: its mediated calls failed from then on (none was let through)\n");
 	return exit_like(res.wstatus);
 }
 

@@ -492,6 +492,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		 * now, as the child may have the linger's already). */
 		if (!sk_linger_or_child(lsock, sv[0])) {
 			delegate = false;
+			res->mediator_lost = true;
 			while (send(sv[0], &fence, sizeof(fence), MSG_NOSIGNAL) < 0 && errno == EINTR)
 				;
 		}
@@ -544,8 +545,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 			/* Watched: should it end before the command, no call may
 			 * wait for an answer that cannot come. */
 			s.mediator = (int)syscall(SYS_pidfd_open, linger_pid, 0);
-		} else
+		} else {
 			delegate = false;
+			res->mediator_lost = true;
+		}
 	}
 	/* Decide with the plan whose filter the child loaded. */
 	if (m.fallback && plan->net_fallback)

@@ -96,7 +96,7 @@ struct sk_supervise_result {
 	bool killable_wait;    /* the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	bool mediator_lost;    /* the linger process answering mediated calls ended
 				* before the command: from then on they failed
-				* with ENOSYS */
+				* (refused before the hand-over, ENOSYS after) */
 };
 
 /*
