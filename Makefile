@@ -39,7 +39,8 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # keeps that to once.  A warm build asks pkg-config and nothing more.
 # (Not under `make -n`: a dry run must not install anything.)
 DEPS_GOALS := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(filter-out clean deps,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))))
-DEPS_MISSING := $(if $(PKG_LIBS),,pkgs)$(if $(wildcard /usr/include/http_parser.h),,http-parser)
+DEPS_MISSING := $(if $(PKG_LIBS),,pkgs)$(if $(wildcard /usr/include/http_parser.h),,http-parser)$(if \
+	$(wildcard /usr/include/ares.h),,c-ares)
 ifneq ($(DEPS_MISSING),)
 ifneq ($(DEPS_GOALS),)
 ifeq ($(MAKE_RESTARTS),)
@@ -202,8 +203,8 @@ $(BUILD)/stockade: $(CLI_OBJS) $(BUILD)/libstockade.a
 endif
 # stockade-proxy, the egress proxy of network mode proxy (src/proxy,
 # docs/network.md): a program of its own, linked dynamically against glibc
-# (getaddrinfo, NSS) and Debian's http-parser, with libstockade for its own
-# seccomp filter (agent's, network open).  `stockade run` finds it
+# and Debian's http-parser and c-ares (its resolver: /etc/hosts, then DNS
+# over TCP).  `stockade run` finds it
 # beside its own binary (the build tree), then in $(LIBEXECDIR)/stockade.
 # Its seccomp filter is compiled here, with libstockade, by
 # tools/gen_proxy_filter.c (src/proxy/filter.h): the proxy links neither
@@ -215,7 +216,7 @@ $(BUILD)/gen/proxy_filter.c: $(BUILD)/gen_proxy_filter
 	@mkdir -p $(dir $@)
 	$(BUILD)/gen_proxy_filter $@
 $(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/proxy_filter.o
-	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lcares -lpthread
 # The proxy's confinement tried from inside (tests/tools/net-proxy-abuse.sh).
 $(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o \
 		$(BUILD)/gen/proxy_filter.o
