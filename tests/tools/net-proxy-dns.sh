@@ -17,7 +17,9 @@
 #    one last, works: the proxy read all of it, over TCP;
 #  - a name in the hosts file is answered from it, and the server is never
 #    asked for it; every query the server saw came over TCP (it has no UDP
-#    socket at all) and asked for the test's names only.
+#    socket at all) and asked for the test's names only;
+#  - the query ids differ from run to run (c-ares reads /dev/urandom, which
+#    the proxy's Landlock domain must let it).
 set -eu
 if [ -z "${NET_PROXY_DNS_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a mount and network namespace with its own resolv.conf and a DNS server on port 53)"; exit 77; }
@@ -68,7 +70,7 @@ def answer(q):
     question = q[12:i + 5]
     name = ".".join(labels).lower()
     with lock, open(log, "a") as f:
-        f.write("tcp %s %d\n" % (name, qtype))
+        f.write("tcp %s %d %d\n" % (name, qtype, qid))
     if name not in answers:
         return struct.pack(">HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question  # NXDOMAIN
     rrs = [b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(a)
@@ -103,9 +105,15 @@ PY
 	# whatever was asked, over TCP, for the test's names only (a search
 	# domain from the host name may follow a name), never hostsfile.test
 	if [ -s "$dns/queries" ]; then
-		bad=$(grep -v -E '^tcp (web|guarded|missing|many)\.test(\.[a-z0-9.-]+)? (1|28)$' "$dns/queries" || true)
+		bad=$(grep -v -E '^tcp (web|guarded|missing|many)\.test(\.[a-z0-9.-]+)? (1|28) [0-9]+$' "$dns/queries" || true)
 		[ -z "$bad" ] || { echo "FAIL: the DNS server was asked: $bad"; st=1; }
 		! grep -q hostsfile "$dns/queries" || { echo "FAIL: a name in /etc/hosts was asked of DNS"; st=1; }
+		# query ids from /dev/urandom: c-ares falls back to an unseeded
+		# rand(), the same ids in every proxy, where it cannot read it
+		total=$(wc -l <"$dns/queries")
+		distinct=$(cut -d' ' -f4 "$dns/queries" | sort -u | wc -l)
+		[ $((distinct * 2)) -gt "$total" ] ||
+			{ echo "FAIL: $distinct distinct DNS query ids in $total queries (predictable ids)"; st=1; }
 	else
 		echo "FAIL: the DNS server was never asked"
 		st=1
@@ -144,7 +152,7 @@ out=$(dr --allow-host "many.test:$port" -- curl -sS -p "http://many.test:$port/i
 out=$(dr --allow-host "hostsfile.test:$port" -- curl -sS "http://hostsfile.test:$port/index.html" 2>&1) ||
 	fail "hostsfile.test (/etc/hosts): $out"
 [ "$out" = hello-from-registry ] || fail "hostsfile.test (/etc/hosts) got: $out"
-grep -q '^tcp web\.test 1$' "$NET_PROXY_DNS_QUERIES" || fail "the server saw no A query for web.test: $(cat "$NET_PROXY_DNS_QUERIES")"
+grep -q '^tcp web\.test 1 ' "$NET_PROXY_DNS_QUERIES" || fail "the server saw no A query for web.test: $(cat "$NET_PROXY_DNS_QUERIES")"
 
 [ "$fails" -eq 0 ] || exit 1
 echo "ok: the proxy resolved through a local DNS server over TCP ($NET_PROXY_ISOLATION)"
