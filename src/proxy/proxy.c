@@ -278,7 +278,9 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 	while (!lk.done) {
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd p[ARES_GETSOCK_MAXNUM];
-		int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		/* (c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 by up
+		 * to 31: the bits are read unsigned here) */
+		unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		nfds_t n = 0;
 		long long left = deadline - now_ms();
 		struct timeval max, tv, *t;
@@ -286,8 +288,8 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 		if (left <= 0)
 			break;
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			short ev = (short)((bits & (1u << i) ? POLLIN : 0) |
+					   (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
 			if (ev)
 				p[n++] = (struct pollfd){ .fd = socks[i], .events = ev };
 		}
@@ -408,7 +410,7 @@ static void serve(int cfd, unsigned slot)
 	struct head *h = calloc(1, sizeof(*h));
 	struct http_parser_url u;
 	http_parser parser;
-	char host[256], why[512], fix[320];
+	char host[256], why[512], fix[576];
 	unsigned port;
 	int ufd = -1, status = 0;
 	bool is_connect;
