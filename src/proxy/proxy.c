@@ -80,6 +80,7 @@
 #define CONNECT_TIMEOUT_MS 15000 /* to reach the upstream */
 #define RESOLVE_TIMEOUT_MS 15000 /* to resolve a name, in all */
 #define RESOLVE_TRY_MS 5000	 /* one query to one server (glibc's default) */
+#define RESOLVE_DEADLINE (-1)	 /* resolve(): RESOLVE_TIMEOUT_MS passed (no ares status) */
 #define NOFILE_WANTED (2 * MAX_CLIENTS + 64) /* a client and its upstream each, and some */
 #define EVENTS_FD 5
 #define READY_FD 6
@@ -252,7 +253,7 @@ static long long now_ms(void)
  * /etc/resolv.conf over TCP), waiting at most RESOLVE_TIMEOUT_MS in all.
  * A channel per lookup: a channel is not safe to share between threads,
  * and each lookup reads resolv.conf as it is now.  ARES_SUCCESS with *out
- * set, or an ares status with *out NULL. */
+ * set, or an ares status with *out NULL, or RESOLVE_DEADLINE. */
 static int resolve(const char *host, struct ares_addrinfo **out)
 {
 	struct ares_options o = {
@@ -264,7 +265,7 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 	/* NOSORT: RFC 6724 sorting would ask for a UDP socket per address. */
 	struct ares_addrinfo_hints hints = { .ai_flags = ARES_AI_NOSORT, .ai_family = AF_UNSPEC,
 					     .ai_socktype = SOCK_STREAM };
-	struct lookup lk = { .status = ARES_ETIMEOUT };
+	struct lookup lk = { .done = false };
 	long long deadline = now_ms() + RESOLVE_TIMEOUT_MS;
 	ares_channel ch;
 	int r;
@@ -311,7 +312,7 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 	bool answered = lk.done;
 	ares_destroy(ch);
 	if (!answered)
-		lk.status = ARES_ETIMEOUT;
+		lk.status = RESOLVE_DEADLINE;
 	else if (lk.status == ARES_SUCCESS && (!lk.res || !lk.res->nodes))
 		lk.status = ARES_ENODATA;
 	if (lk.status != ARES_SUCCESS) {
@@ -343,7 +344,7 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 		}
 	r = resolve(host, &res);
 	if (r != ARES_SUCCESS) {
-		if (r == ARES_ETIMEOUT)
+		if (r == RESOLVE_DEADLINE)
 			snprintf(why, whylen, "cannot resolve %s: no answer within %d s", host, RESOLVE_TIMEOUT_MS / 1000);
 		else
 			snprintf(why, whylen, "cannot resolve %s: %s", host, ares_strerror(r));

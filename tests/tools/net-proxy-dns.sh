@@ -12,7 +12,8 @@
 #    reaches the local server through the proxy (CONNECT and plain HTTP);
 #  - a name answered with 127.0.0.2, not private, gets the address guard's
 #    403 naming the address;
-#  - a name answered NXDOMAIN gets "cannot resolve NAME" (502);
+#  - a name answered NXDOMAIN gets "cannot resolve NAME" (502); one never
+#    answered, the same once c-ares's try (5 s) is over (in one pass only);
 #  - an answer of 40 A records (too big for UDP's 512 bytes), the reachable
 #    one last, works: the proxy read all of it, over TCP;
 #  - a name in the hosts file is answered from it, and the server is never
@@ -71,6 +72,8 @@ def answer(q):
     name = ".".join(labels).lower()
     with lock, open(log, "a") as f:
         f.write("tcp %s %d %d\n" % (name, qtype, qid))
+    if name == "silent.test":
+        return None
     if name not in answers:
         return struct.pack(">HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question  # NXDOMAIN
     rrs = [b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(a)
@@ -84,7 +87,8 @@ def serve(c):
             if not q:
                 return
             a = answer(q)
-            c.sendall(struct.pack(">H", len(a)) + a)
+            if a:  # silent.test: never answered
+                c.sendall(struct.pack(">H", len(a)) + a)
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 53))
@@ -105,7 +109,7 @@ PY
 	# whatever was asked, over TCP, for the test's names only (a search
 	# domain from the host name may follow a name), never hostsfile.test
 	if [ -s "$dns/queries" ]; then
-		bad=$(grep -v -E '^tcp (web|guarded|missing|many)\.test(\.[a-z0-9.-]+)? (1|28) [0-9]+$' "$dns/queries" || true)
+		bad=$(grep -v -E '^tcp (web|guarded|missing|many|silent)\.test(\.[a-z0-9.-]+)? (1|28) [0-9]+$' "$dns/queries" || true)
 		[ -z "$bad" ] || { echo "FAIL: the DNS server was asked: $bad"; st=1; }
 		! grep -q hostsfile "$dns/queries" || { echo "FAIL: a name in /etc/hosts was asked of DNS"; st=1; }
 		# query ids from /dev/urandom: c-ares falls back to an unseeded
@@ -144,6 +148,15 @@ case $out in
 *"cannot resolve missing.test: "*502) ;;
 *) fail "missing.test (NXDOMAIN): got $out" ;;
 esac
+# never answered: the lookup gives up (after 5 s; the same either way: one pass)
+if [ "$NET_PROXY_ISOLATION" = off ]; then
+	out=$(dr --allow-host "silent.test:$port" -- curl -sS --max-time 60 -w '%{http_code}' "http://silent.test:$port/" 2>&1) ||
+		true
+	case $out in
+	*"cannot resolve silent.test: "*502) ;;
+	*) fail "silent.test (never answered): got $out" ;;
+	esac
+fi
 # 40 A records, the one that answers last
 out=$(dr --allow-host "many.test:$port" -- curl -sS -p "http://many.test:$port/index.html" 2>&1) ||
 	fail "many.test (40 A records): $out"
