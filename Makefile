@@ -173,8 +173,10 @@ $(BUILD)/musl/%.o: %.c $(MUSL_PREFIX)/stamp
 $(BUILD)/musl/gen/%.o: $(BUILD)/gen/%.c $(MUSL_PREFIX)/stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c $< -o $@
-$(MUSL_PREFIX)/stamp:
-	scripts/musl-deps.sh $(MUSL_PREFIX)
+# Run again when the script changes (under MUSL=1 too, where use.mk is not
+# read): a PREFIX built by an older recipe may lack a library.
+$(MUSL_PREFIX)/stamp: scripts/musl-deps.sh
+	scripts/musl-deps.sh $(MUSL_PREFIX) && touch $@
 $(MUSL_PREFIX)/lib/mimalloc.o: $(MUSL_PREFIX)/stamp
 
 ifeq ($(MUSL),1)
