@@ -5,13 +5,14 @@
  * read-only and only what the resolver reads (/etc, systemd-resolved's
  * resolv.conf, /dev/urandom for c-ares's query ids) and the libraries, TCP
  * cannot be bound and connects only to the ports the allowed hosts are
- * reached on (and 53, DNS over TCP), and signals and abstract unix sockets stay inside.  Best effort:
- * what the kernel's Landlock lacks is left out (docs/network.md).  Then
+ * reached on (and 53, DNS over TCP), and signals and abstract unix sockets
+ * stay inside.  Best effort: what the kernel's Landlock lacks is left out
+ * (docs/network.md).  Then
  * a seccomp filter with agent's denials and no exec (sk_proxy_seccomp):
  * no mount, ptrace, bpf, io_uring, namespaces, module or keyring calls,
  * no execve, no 32-bit entry points; and sockets are TCP (AF_INET,
- * AF_INET6 SOCK_STREAM) or AF_UNIX, nothing else (no raw, packet,
- * netlink or UDP socket; DNS goes over TCP).
+ * AF_INET6 SOCK_STREAM), nothing else (no unix, raw, packet, netlink or
+ * UDP socket; DNS goes over TCP).
  * Before all that it gives up its privileges (sk_proxy_drop_privileges):
  * no capability in any set, and started by root, the uid and gid of
  * nobody; never dumpable, so its memory and environment stay its own.

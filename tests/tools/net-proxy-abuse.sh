@@ -17,7 +17,7 @@
 #    past 512 connections the next gets a 503 at once;
 #  - it keeps no capability (root: uid 65534, empty bounding set), is not
 #    dumpable, has wiped its credential from /proc/PID/environ, and its own
-#    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
+#    lockdown (build/proxy-confine-check) lets it make TCP sockets
 #    only; where its lockdown fails it exits and the run does not start; a
 #    proxy that cannot be exec'd or ends before its word fails the run (125);
 #  - the supervisor keeps its descriptors over 300 mediated connects.
@@ -139,12 +139,12 @@ else
 fi
 wait "$runner" || fail "the watched run failed"
 
-# the proxy's confinement from inside (its own confine.o): only TCP and
-# unix sockets, no capability, not root
+# the proxy's confinement from inside (its own confine.o): only TCP
+# sockets, no capability, not root
 check=$(dirname "$STOCKADE")/proxy-confine-check
 if [ -x "$check" ]; then
 	out=$("$check" 2>&1) || fail "the proxy's confinement: $out"
-	for s in udp udp6 raw-icmp packet netlink-route netlink-netfilter mptcp; do
+	for s in unix udp udp6 raw-icmp packet netlink-route netlink-netfilter mptcp; do
 		echo "$out" | grep -q "^$s refused 13$" || fail "the proxy's confinement let a $s socket be made: $out"
 	done
 	echo "$out" | grep -q '^tcp made$' || fail "the proxy's confinement refused a TCP socket: $out"

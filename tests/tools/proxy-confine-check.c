@@ -34,7 +34,7 @@ int main(void)
 	} tries[] = {
 		{ "tcp", AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, true },
 		{ "tcp6", AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP, true },
-		{ "unix", AF_UNIX, SOCK_STREAM, 0, true },
+		{ "unix", AF_UNIX, SOCK_STREAM, 0, false },
 		{ "udp", AF_INET, SOCK_DGRAM, 0, false },
 		{ "udp6", AF_INET6, SOCK_DGRAM, 0, false },
 		{ "raw-icmp", AF_INET, SOCK_RAW, IPPROTO_ICMP, false },
