@@ -310,6 +310,12 @@ int main(int argc, char **argv)
 		   "const size_t sk_preset_blobs_len = %zu;\n", keys, n);
 	fprintf(f, "\nconst struct sk_preset_variant sk_preset_variants[] = {\n%s};\n"
 		   "const size_t sk_preset_variants_len = %zu;\n", nvariants ? vkeys : "\t{ 0 }\n", nvariants);
+	/* Their texts' hashes, computed here rather than at every run
+	 * (policy/policy.h: sk_preset_text_hash; the unit tests compare). */
+	fprintf(f, "\n#include \"policy/policy.h\"\n\nconst uint64_t sk_preset_text_hashes[] = {");
+	for (size_t i = 0; i < sk_presets_len; i++)
+		fprintf(f, "%s0x%016llxull,", i % 3 ? " " : "\n\t", (unsigned long long)sk_preset_text_hash(&sk_presets[i]));
+	fprintf(f, "\n};\nconst size_t sk_preset_text_hashes_len = %zu;\n", sk_presets_len);
 	if (fclose(f) != 0 || rename(tmp, argv[1]) < 0) {
 		perror(argv[1]);
 		return 1;

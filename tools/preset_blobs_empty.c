@@ -13,3 +13,9 @@ const size_t sk_preset_variants_len = 0;
 
 const struct sk_layer_blob sk_layer_blobs[1] = { { 0 } };
 const size_t sk_layer_blobs_len = 0;
+
+/* Nor their texts' hashes (policy/policy.h): computed when asked. */
+#include "policy/policy.h"
+
+const uint64_t sk_preset_text_hashes[1] = { 0 };
+const size_t sk_preset_text_hashes_len = 0;

@@ -260,12 +260,15 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 		return EXIT_STOCKADE;
 	}
 	/* Through a link into /proc/self (/dev/stdin): explain's own, not
-	 * the command's; a device is granted by its own name only. */
+	 * the command's.  The answer depends on what the command's descriptor
+	 * is open on, which explain cannot see. */
 	if (plan->access.fs && sk_explain_self_link(path, link, sizeof(link), target, sizeof(target))) {
-		printf("%s %s -> refused (EACCES): %s is a link to %s: a device is granted by its own name, never "
-		       "through a link, and what %s leads to in the command (its own) is checked as that file\n",
-		       sk_fs_op_name(op), path, link, target, target);
-		printf("  fix: grant the file it is open on (stockade explain --path FILE says how)\n");
+		printf("%s %s -> depends: %s is a link to %s, the command's own descriptor, and the access is "
+		       "checked on what that is open on: a pipe or a socket always opens (Landlock does not govern "
+		       "them); a terminal or a file is checked as its own path; the link itself grants nothing (a "
+		       "device is granted by its own name)\n",
+		       sk_fs_op_name(op), path, link, target);
+		printf("  to know: stockade explain --path FILE for the file or terminal it is open on\n");
 		return 0;
 	}
 	if (!(abs = canonical(path)) || (from && !(src = canonical(from)))) {

@@ -461,7 +461,8 @@ static const char *get_str(struct rbuf *r)
 	size_t n = get32(r);
 	const char *s = (const char *)r->p + r->off;
 
-	if (r->err || n >= r->len - r->off || s[n] != '\0' || memchr(s, '\0', n)) {
+	/* (A built-in blob's strings were checked where it was made.) */
+	if (r->err || n >= r->len - r->off || s[n] != '\0' || (!r->borrow && memchr(s, '\0', n))) {
 		fail(r);
 		return NULL;
 	}

@@ -41,18 +41,29 @@ const struct sk_preset *sk_preset_lookup(const char *name)
 }
 
 
+uint64_t sk_preset_text_hash_of(const struct sk_preset *ps)
+{
+	uint64_t h = sk_hash64(0xcbf29ce484222325ull, ps->text, strlen(ps->text) + 1);
+
+	return h ? h : 1;
+}
+
 uint64_t sk_preset_text_hash(const struct sk_preset *ps)
 {
-	/* Once a process: both blob fingerprints of a run use it. */
+	/* Once a process where the build did not: both blob fingerprints
+	 * of a run use it. */
 	static uint64_t cache[16];
 	size_t i = (size_t)(ps - sk_presets);
-	bool cached = ps >= sk_presets && i < sk_presets_len && i < ARRAY_SIZE(cache);
-	uint64_t h = cached ? __atomic_load_n(&cache[i], __ATOMIC_RELAXED) : 0;
+	bool builtin = ps >= sk_presets && i < sk_presets_len;
+	bool cached = builtin && i < ARRAY_SIZE(cache);
+	uint64_t h;
 
+	if (builtin && i < sk_preset_text_hashes_len && sk_preset_text_hashes[i])
+		return sk_preset_text_hashes[i];
+	h = cached ? __atomic_load_n(&cache[i], __ATOMIC_RELAXED) : 0;
 	if (h)
 		return h;
-	h = sk_hash64(0xcbf29ce484222325ull, ps->text, strlen(ps->text) + 1);
-	h = h ? h : 1;
+	h = sk_preset_text_hash_of(ps);
 	if (cached)
 		__atomic_store_n(&cache[i], h, __ATOMIC_RELAXED);
 	return h;

@@ -122,6 +122,22 @@ TEST(plan_blob_policy_name_and_layers)
 	stockade_policy_free(p);
 }
 
+/* The build hashed the preset texts with the blobs (gen_presets): the
+ * texts compiled in are the ones hashed, each of them. */
+TEST(preset_text_hashes_are_the_texts)
+{
+	CHECK_INT_EQ(sk_preset_text_hashes_len, sk_presets_len);
+	for (size_t i = 0; i < sk_presets_len && i < sk_preset_text_hashes_len; i++) {
+		CHECK(sk_preset_text_hashes[i] != 0);
+		CHECK(sk_preset_text_hashes[i] == sk_preset_text_hash_of(&sk_presets[i]));
+		CHECK(sk_preset_text_hash(&sk_presets[i]) == sk_preset_text_hashes[i]);
+	}
+	/* Another text, another hash. */
+	struct sk_preset other = sk_presets[0];
+	other.text = "version: 1\nname: other\n";
+	CHECK(sk_preset_text_hash(&other) != sk_preset_text_hashes[0]);
+}
+
 TEST(plan_blob_corrupt_or_stale_is_refused)
 {
 	const struct sk_preset_blob *b = sk_preset_blob_find("agent");
