@@ -519,9 +519,21 @@ _Noreturn void sk_supervise_child(struct child_args *a)
  */
 #define VFORK_STACK (256 * 1024)
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SK_ASAN 1
+#endif
+#endif
+
 bool sk_supervise_vfork_ok(const struct child_args *a)
 {
 	const stockade_plan *sp;
+
+#ifdef SK_ASAN
+	return false; /* (its shadow stack bookkeeping and a stack switch under CLONE_VM) */
+#endif
 
 	if (!a->program || a->opts->mode != SK_NOTIFY_NONE || a->linger <= 0 ||
 	    a->plan->access.isolation != SK_ISOLATION_OFF || sk_proxy_gate_pending())
