@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -509,7 +510,9 @@ _Noreturn void sk_supervise_child(struct child_args *a)
  *  - the program built before the fork (no namespaces: no unshare, which
  *    a process sharing its memory may not do), no proxy to wait for;
  *  - the listener sent by the confined thread itself (may_call): no
- *    helper thread, which would be a thread of the supervisor's memory.
+ *    helper thread, which would be a thread of the supervisor's memory;
+ *  - no other thread in this process (a library's caller's): it would run
+ *    on in the memory the child shares while this thread is suspended.
  *
  * The child gets a stack of its own and every signal blocked; it sets the
  * caller's signal handlers (its own copies) back to the default before
@@ -527,6 +530,28 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 #endif
 #endif
 
+/* No other thread of the caller's runs in the memory the child shares
+ * (/proc/self/stat: num_threads, the 20th field). */
+static bool single_threaded(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')))
+		return false;
+	for (int field = 2; field < 20 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p && strtol(p + 1, NULL, 10) == 1;
+}
+
 bool sk_supervise_vfork_ok(const struct child_args *a)
 {
 	const stockade_plan *sp;
@@ -536,7 +561,7 @@ bool sk_supervise_vfork_ok(const struct child_args *a)
 #endif
 
 	if (!a->program || a->opts->mode != SK_NOTIFY_NONE || a->linger <= 0 ||
-	    a->plan->access.isolation != SK_ISOLATION_OFF || sk_proxy_gate_pending())
+	    a->plan->access.isolation != SK_ISOLATION_OFF || sk_proxy_gate_pending() || !single_threaded())
 		return false;
 	sp = a->program->filter_plan;
 	return direct_prepare(&direct, a->sock, sp != a->plan) &&
