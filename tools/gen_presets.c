@@ -141,20 +141,27 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 		char name[32];
 		snprintf(name, sizeof(name), "fkey%zu", idx);
 		put_bytes(f, name, fkey, fkey_len);
-		for (int fb = 0; fb < 2; fb++) {
-			const stockade_plan *q = fb ? plan->net_fallback : plan;
-			fprintf(f, "static const struct sock_filter %s%zu[] = {", fb ? "fbpf" : "bpf", idx);
-			for (size_t i = 0; q && i < q->bpf_len; i++)
-				fprintf(f, "%s{ 0x%x, %u, %u, 0x%x },", i % 4 ? " " : "\n\t", q->bpf[i].code, q->bpf[i].jt,
-					q->bpf[i].jf, q->bpf[i].k);
-			fprintf(f, "%s};\n", q && q->bpf_len ? "\n" : " { 0 } ");
+		/* bpf, fbpf: the filters; mbpf, fmbpf: their notifying form
+		 * for the usual mediation (seccomp.h). */
+		for (int fb = 0; fb < 4; fb++) {
+			static const char *const arrays[] = { "bpf", "fbpf", "mbpf", "fmbpf" };
+			const stockade_plan *q = fb % 2 ? plan->net_fallback : plan;
+			const struct sock_filter *insns = q ? (fb < 2 ? q->bpf : q->mbpf) : NULL;
+			size_t n = q ? (fb < 2 ? q->bpf_len : q->mbpf_len) : 0;
+
+			fprintf(f, "static const struct sock_filter %s%zu[] = {", arrays[fb], idx);
+			for (size_t i = 0; i < n; i++)
+				fprintf(f, "%s{ 0x%x, %u, %u, 0x%x },", i % 4 ? " " : "\n\t", insns[i].code, insns[i].jt,
+					insns[i].jf, insns[i].k);
+			fprintf(f, "%s};\n", n ? "\n" : " { 0 } ");
 		}
 	}
 	snprintf(keys + strlen(keys), keysize - strlen(keys),
 		 "\t{ \"%s\", \"%s\", \"%s\", blob%zu, sizeof(blob%zu), fkey%zu, sizeof(fkey%zu), bpf%zu, fbpf%zu, "
-		 "%zu, %zu },\n",
+		 "%zu, %zu, mbpf%zu, fmbpf%zu, %zu, %zu },\n",
 		 key, chain, stockade_policy_name(p), idx, idx, idx, idx, idx, idx, plan->bpf_len,
-		 plan->net_fallback ? plan->net_fallback->bpf_len : 0);
+		 plan->net_fallback ? plan->net_fallback->bpf_len : 0, idx, idx, plan->mbpf_len,
+		 plan->net_fallback ? plan->net_fallback->mbpf_len : 0);
 	ret = emit_variants(f, key, chain);
 	goto out;
 fail:
@@ -219,7 +226,7 @@ static int emit_variant(FILE *f, size_t idx, const char *key, const char *chain,
 	fprintf(f, "\n/* %s+%s: %zu bytes */\n", key, variants[v].tag, len);
 	put_bytes(f, name, blob, len);
 	snprintf(vkeys + strlen(vkeys), vkeysize - strlen(vkeys),
-		 "\t{ \"%s\", %d, %d, %d, { \"%s+%s\", \"%s\", \"%s\", %s, sizeof(%s), 0, 0, 0, 0, 0, 0 } },\n", chain,
+		 "\t{ \"%s\", %d, %d, %d, { \"%s+%s\", \"%s\", \"%s\", %s, sizeof(%s), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },\n", chain,
 		 (int)variants[v].net, variants[v].ports, variants[v].addrs, key, variants[v].tag, chain,
 		 stockade_policy_name(p), name, name);
 	ret = 1;

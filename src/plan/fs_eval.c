@@ -753,6 +753,8 @@ static int relax(const stockade_plan *plan, stockade_plan *out, struct sk_fs_pat
 	 * filter is generated anyway. */
 	out->bpf = NULL;
 	out->bpf_len = 0;
+	out->mbpf = NULL;
+	out->mbpf_len = 0;
 	*paths = p;
 	return 0;
 }

@@ -482,6 +482,7 @@ void stockade_plan_free(stockade_plan *plan)
 	free(plan->name);
 	sk_plan_access_free(plan);
 	free(plan->bpf);
+	free(plan->mbpf);
 	free(plan);
 }
 

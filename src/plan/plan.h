@@ -191,6 +191,11 @@ struct stockade_plan {
 	 * status) is a stockade_program's. */
 	struct sock_filter *bpf;
 	size_t bpf_len;
+	/* The same plan's notifying filter for the usual mediation of a run
+	 * without namespaces (seccomp.h: sk_usual_mediation, connect and
+	 * io_uring_setup), generated with bpf and under the same rules. */
+	struct sock_filter *mbpf;
+	size_t mbpf_len;
 };
 
 struct sk_verdict {

@@ -187,34 +187,41 @@ fail:
 	return ret;
 }
 
-static int copy_filter(stockade_plan *plan, const struct sock_filter *bpf, size_t len)
+static int copy_filter(const stockade_plan *plan, struct sock_filter **to, size_t *to_len, const struct sock_filter *bpf,
+		       size_t len)
 {
-	if (!len || !plan->seccomp_enabled || plan->audit || plan->bpf)
+	if (!len || !plan->seccomp_enabled || plan->audit || *to)
 		return 0;
-	if (!(plan->bpf = malloc(len * sizeof(*bpf))))
+	if (!(*to = malloc(len * sizeof(*bpf))))
 		return -ENOMEM;
-	memcpy(plan->bpf, bpf, len * sizeof(*bpf));
-	plan->bpf_len = len;
+	memcpy(*to, bpf, len * sizeof(*bpf));
+	*to_len = len;
 	return 0;
 }
 
 int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *policy)
 {
 	const struct sk_preset_blob *b;
+	stockade_plan *fb = plan->net_fallback;
 	size_t k;
 	int ret;
 
-	if (plan->bpf || !plan->seccomp_enabled || plan->audit || !(b = chain_blob(policy, &k)) || !b->filter_key ||
-	    !sk_plan_filter_key_is(plan, b->filter_key, b->filter_key_len))
+	if (plan->bpf || plan->mbpf || !plan->seccomp_enabled || plan->audit || !(b = chain_blob(policy, &k)) ||
+	    !b->filter_key || !sk_plan_filter_key_is(plan, b->filter_key, b->filter_key_len))
 		return 0;
-	ret = copy_filter(plan, b->bpf, b->bpf_len);
-	if (ret == 0 && plan->net_fallback)
-		ret = copy_filter(plan->net_fallback, b->fallback_bpf, b->fallback_bpf_len);
+	ret = copy_filter(plan, &plan->bpf, &plan->bpf_len, b->bpf, b->bpf_len);
+	if (ret == 0)
+		ret = copy_filter(plan, &plan->mbpf, &plan->mbpf_len, b->mbpf, b->mbpf_len);
+	if (ret == 0 && fb)
+		ret = copy_filter(fb, &fb->bpf, &fb->bpf_len, b->fallback_bpf, b->fallback_bpf_len);
+	if (ret == 0 && fb)
+		ret = copy_filter(fb, &fb->mbpf, &fb->mbpf_len, b->fallback_mbpf, b->fallback_mbpf_len);
 	if (ret < 0) {
 		for (stockade_plan *p = plan; p; p = p->net_fallback) {
 			free(p->bpf);
-			p->bpf = NULL;
-			p->bpf_len = 0;
+			free(p->mbpf);
+			p->bpf = p->mbpf = NULL;
+			p->bpf_len = p->mbpf_len = 0;
 		}
 	}
 	return ret;

@@ -24,6 +24,8 @@
  *             u32:nsockets (ref origin)*
  *             u32:nenv (ref u32:kind origin)*
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
+ *   mbpf   := bpf                          its notifying form for the usual
+ *                                          mediation (plan.h: mbpf), n = 0 if none
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -218,6 +220,9 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint32_t, plan->bpf_len);
 	if (plan->bpf_len)
 		put(w, plan->bpf, plan->bpf_len * sizeof(*plan->bpf));
+	PUT(w, uint32_t, plan->mbpf_len);
+	if (plan->mbpf_len)
+		put(w, plan->mbpf, plan->mbpf_len * sizeof(*plan->mbpf));
 	PUT(w, uint8_t, plan->net_fallback != NULL);
 	if (plan->net_fallback)
 		put_plan(w, plan->net_fallback);
@@ -467,6 +472,22 @@ static const char *get_str(struct rbuf *r)
 
 static stockade_plan *get_plan(struct rbuf *r, int depth);
 
+/* A filter of the plan (bpf, mbpf): none where the plan has no filter of
+ * its own to load, at most what the kernel takes. */
+static void get_filter(struct rbuf *r, const stockade_plan *plan, struct sock_filter **out, size_t *len)
+{
+	size_t n = get_count(r, sizeof(**out));
+
+	if (n > BPF_MAXINSNS || (n && (!plan->seccomp_enabled || plan->audit)))
+		fail(r); /* what sk_seccomp_load() would not load as it is */
+	else if (n && !r->err) {
+		if (!(*out = malloc(n * sizeof(**out))))
+			r->err = -ENOMEM;
+		else if (get(r, *out, n * sizeof(**out)))
+			*len = n;
+	}
+}
+
 static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 {
 	struct sk_plan_access *sb = &plan->access;
@@ -610,15 +631,8 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	}
 	if (!r->err && !plan->name)
 		fail(r);
-	size_t nbpf = get_count(r, sizeof(*plan->bpf));
-	if (nbpf > BPF_MAXINSNS || (nbpf && (!plan->seccomp_enabled || plan->audit)))
-		fail(r); /* what sk_seccomp_load() would not load as it is */
-	else if (nbpf && !r->err) {
-		if (!(plan->bpf = malloc(nbpf * sizeof(*plan->bpf))))
-			r->err = -ENOMEM;
-		else if (get(r, plan->bpf, nbpf * sizeof(*plan->bpf)))
-			plan->bpf_len = nbpf;
-	}
+	get_filter(r, plan, &plan->bpf, &plan->bpf_len);
+	get_filter(r, plan, &plan->mbpf, &plan->mbpf_len);
 	if (get_bool(r) && !r->err) {
 		/* the fallback has its own strings */
 		free(r->strs);

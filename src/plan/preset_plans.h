@@ -18,7 +18,7 @@
 
 #include "plan/plan.h"
 
-#define SK_PLAN_BLOB_VERSION 7
+#define SK_PLAN_BLOB_VERSION 8
 
 /* One precomputed plan: for the presets added in the order `key` lists them
  * ("strict,debug") to an empty policy. */
@@ -29,12 +29,15 @@ struct sk_preset_blob {
 	const unsigned char *data; /* the fingerprint is in its header */
 	size_t len;
 	/* The plan's filter key (sk_plan_filter_key) and its native filters,
-	 * the plan's and its TCP fallback's (len 0: none): a plan built from
-	 * layers whose key is the same gets these filters too. */
+	 * the plan's and its TCP fallback's (len 0: none), and the same in
+	 * their notifying form for the usual mediation (plan.h: mbpf): a plan
+	 * built from layers whose key is the same gets these filters too. */
 	const unsigned char *filter_key;
 	size_t filter_key_len;
 	const struct sock_filter *bpf, *fallback_bpf;
 	size_t bpf_len, fallback_bpf_len;
+	const struct sock_filter *mbpf, *fallback_mbpf;
+	size_t mbpf_len, fallback_mbpf_len;
 };
 
 /* The plan of a chain of presets with one more layer that only sets the

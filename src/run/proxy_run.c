@@ -581,6 +581,11 @@ void sk_proxy_defer(struct sk_proxy *px)
 	deferred = px->ready >= 0 ? px : NULL;
 }
 
+bool sk_proxy_gate_pending(void)
+{
+	return deferred || gate_errno;
+}
+
 int sk_proxy_gate(stockade_error **err)
 {
 	struct sk_proxy *px = deferred;

@@ -74,6 +74,9 @@ void sk_proxy_defer(struct sk_proxy *px);
  * later call fails the same way, so no path runs the command without the
  * proxy's word. */
 int sk_proxy_gate(stockade_error **err);
+/* Whether sk_proxy_gate() has anything to do (a proxy to wait for, or its
+ * failure to say). */
+bool sk_proxy_gate_pending(void);
 /* Close the listener and the ready pipe (the events memfd and the control
  * socket stay, for the report and the namespace). */
 void sk_proxy_free(struct sk_proxy *px);

@@ -470,7 +470,18 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
 		linger_pid = sk_linger_start(&s, sigfd, sv, &lsock, delegate);
 	delegate = delegate && linger_pid > 0;
-	child = fork();
+	/* Where it is safe, the child does not copy us (supervise_child.c:
+	 * sk_supervise_vfork): we wait while it confines itself and execs. */
+	child = -1;
+	a.linger = linger_pid;
+	a.sock = sv[1];
+	a.close_fds[0] = sv[0];
+	a.close_fds[1] = sigfd;
+	a.close_fds[2] = lsock;
+	if (delegate && sk_supervise_vfork_ok(&a))
+		child = sk_supervise_vfork(&a);
+	if (child < 0)
+		child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
 		goto restore;

@@ -20,8 +20,10 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -274,6 +276,46 @@ static _Noreturn void child_fail(int sock, int errnum, const char *what, stockad
 	_exit(CHILD_SETUP_FAILED);
 }
 
+/*
+ * Vforked (below), the supervisor waits for us and so cannot send the
+ * fence in the linger process's place should that die first: we watch it
+ * (a pidfd) and make that fence ourselves, the supervisor's pid alone, as
+ * it would (supervise.c).  The sizes as recv() returns them.
+ */
+static ssize_t fence_from_linger(const struct child_args *a, struct fence_msg *fm)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, a->linger, 0);
+	ssize_t got = -1;
+
+	if (pidfd < 0) /* it could not know whether one comes */
+		child_fail(a->sock, errno, "cannot watch the linger process (pidfd_open)", NULL);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = a->sock, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents) {
+			while ((got = recv(a->sock, fm, sizeof(*fm), 0)) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (p[1].revents) {
+			/* gone: what it sent before it went, or ours */
+			got = recv(a->sock, fm, sizeof(*fm), MSG_DONTWAIT);
+			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				*fm = (struct fence_msg){ .kind = MSG_FENCE, .n = 1, .pids = { a->supervisor } };
+				got = (ssize_t)sizeof(*fm);
+			}
+			break;
+		}
+	}
+	close(pidfd);
+	return got;
+}
+
 _Noreturn void sk_supervise_child(struct child_args *a)
 {
 	static struct handoff h = { .listener = LISTENER_PENDING };
@@ -291,6 +333,10 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	long fd;
 	int ret;
 
+	/* (static: under sk_supervise_vfork, the supervisor's own copy) */
+	atomic_store(&h.listener, LISTENER_PENDING);
+	atomic_store(&h.flags, 0);
+	atomic_store(&h.done, 0);
 	h.sock = a->sock;
 	/* The command does not outlive its supervisor: killed with it, it
 	 * cannot go on unanswered nor unwatched by whoever waits for us. */
@@ -304,7 +350,10 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	/* The supervisor only blocked signals and took SIGCHLD back to its
 	 * default; dispositions are the caller's. */
 	sk_timing("supervisor: its child forked, isolated");
-	sigaction(SIGCHLD, &a->old_chld, NULL);
+	if (!a->vforked || a->old_chld.sa_handler == SIG_DFL || a->old_chld.sa_handler == SIG_IGN)
+		sigaction(SIGCHLD, &a->old_chld, NULL);
+	/* (vforked: no handler of the caller's runs in its memory; the
+	 * exec resets a handler to the default anyway) */
 	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
 	/* The program of the plan with its denials turned into notifications:
 	 * the ruleset, and the filter of sp, the plan that goes with what
@@ -372,6 +421,8 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		h.futex_ok = any && may_call(sp, "futex", wake) && may_call(sp, "futex", wait);
 		yield_ok = any && may_call(sp, "sched_yield", no_args);
 	}
+	if (!direct_ok && a->vforked)
+		child_fail(a->sock, EINVAL, "cannot hand the listener over from the command's thread", NULL);
 	if (!direct_ok) {
 		ret = pthread_create(&helper, NULL, handoff_thread, &h);
 		if (ret != 0)
@@ -383,9 +434,9 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	struct fence_msg fm;
 	ssize_t got;
 
-	do
-		got = recv(a->sock, &fm, sizeof(fm), 0);
-	while (got < 0 && errno == EINTR);
+	got = a->vforked ? fence_from_linger(a, &fm) : -1;
+	while (!a->vforked && (got = recv(a->sock, &fm, sizeof(fm), 0)) < 0 && errno == EINTR)
+		;
 	if (got != (ssize_t)sizeof(fm) || fm.kind != MSG_FENCE || fm.n < 1 || fm.n > FENCE_MAX ||
 	    fm.pids[0] != a->supervisor)
 		_exit(CHILD_SETUP_FAILED); /* the supervisor gave up: it says why */
@@ -441,3 +492,125 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	_exit(ret == ENOENT ? 127 : 126);
 }
 
+/*
+ * The child without a copy of the supervisor (clone(CLONE_VM |
+ * CLONE_VFORK), as posix_spawn() starts a program): fork() copies the
+ * page tables of a process of some 3 MB, and every page either process
+ * then writes is copied first (this way: 15 page faults fewer, 25-33 µs a
+ * run, docs/mediation.md).  The supervisor is
+ * suspended until the child execs the command or exits, so nothing runs
+ * in its memory at the same time, and no code but ours runs in it: the
+ * command has a memory of its own from its exec on.  Only where the child
+ * needs nothing of the supervisor while it confines itself
+ * (sk_supervise_vfork_ok):
+ *
+ *  - plain enforcement with the linger process mediating from the start:
+ *    the linger process sends the fence, and the child sends the
+ *    listener, which the supervisor reads once it runs again;
+ *  - the program built before the fork (no namespaces: no unshare, which
+ *    a process sharing its memory may not do), no proxy to wait for;
+ *  - the listener sent by the confined thread itself (may_call): no
+ *    helper thread, which would be a thread of the supervisor's memory;
+ *  - no other thread in this process (a library's caller's): it would run
+ *    on in the memory the child shares while this thread is suspended.
+ *
+ * The child gets a stack of its own and every signal blocked; it sets the
+ * caller's signal handlers (its own copies) back to the default before
+ * it lets signals in, so that none of them runs in the supervisor's
+ * memory (the exec would reset them anyway).  It leaves only by _exit()
+ * or the exec.
+ */
+#define VFORK_STACK (256 * 1024)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SK_ASAN 1
+#endif
+#endif
+
+/* No other thread of the caller's runs in the memory the child shares
+ * (/proc/self/stat: num_threads, the 20th field). */
+static bool single_threaded(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')))
+		return false;
+	for (int field = 2; field < 20 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p && strtol(p + 1, NULL, 10) == 1;
+}
+
+bool sk_supervise_vfork_ok(const struct child_args *a)
+{
+	const stockade_plan *sp;
+
+#ifdef SK_ASAN
+	return false; /* (its shadow stack bookkeeping and a stack switch under CLONE_VM) */
+#endif
+
+	if (!a->program || a->opts->mode != SK_NOTIFY_NONE || a->linger <= 0 ||
+	    a->plan->access.isolation != SK_ISOLATION_OFF || sk_proxy_gate_pending() || !single_threaded())
+		return false;
+	sp = a->program->filter_plan;
+	return direct_prepare(&direct, a->sock, sp != a->plan) &&
+	       may_call(sp, "sendmsg", (const uint64_t[SK_MAX_ARGS]){ (uint64_t)a->sock, (uintptr_t)&direct.mh,
+									MSG_NOSIGNAL });
+}
+
+static int vfork_child(void *p)
+{
+	struct child_args *a = p;
+	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction old;
+
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sig, &dfl, NULL);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(a->close_fds); i++)
+		if (a->close_fds[i] >= 0)
+			close(a->close_fds[i]);
+	sk_supervise_child(a);
+}
+
+pid_t sk_supervise_vfork(struct child_args *a)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	sigset_t all, saved;
+	char *stack;
+	pid_t pid;
+	int e;
+
+	stack = mmap(NULL, VFORK_STACK + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	/* a guard page below it */
+	if (mprotect(stack, page, PROT_NONE) < 0) {
+		e = errno;
+		munmap(stack, VFORK_STACK + page);
+		return -e;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	a->vforked = true;
+	pid = clone(vfork_child, stack + page + VFORK_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	e = errno;
+	a->vforked = false;
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	munmap(stack, VFORK_STACK + page);
+	return pid < 0 ? -e : pid;
+}

@@ -57,6 +57,10 @@ struct child_args {
 	char *const *argv;
 	sigset_t oldmask;
 	struct sigaction old_chld; /* the caller's SIGCHLD disposition, for the command */
+	/* sk_supervise_vfork(): the child runs in our memory until it execs */
+	bool vforked;
+	pid_t linger;	  /* the linger process that sends the fence (vforked) */
+	int close_fds[3]; /* the supervisor's, for the child to close (vforked; -1: none) */
 };
 
 /* 0, or -errno if the message could not be sent. */
@@ -69,5 +73,11 @@ int sk_handoff_recv(int sock, struct handoff_msg *m, int *fd);
 /* The child: confine itself with the notifying filter, hand the listener
  * over, exec the command; never returns. */
 _Noreturn void sk_supervise_child(struct child_args *a);
+/* Start the child without copying this process (supervise_child.c says
+ * when that is safe: sk_supervise_vfork_ok).  Returns when it has exec'd
+ * the command or exited: its pid, or -errno (then nothing was started:
+ * fork() instead). */
+bool sk_supervise_vfork_ok(const struct child_args *a);
+pid_t sk_supervise_vfork(struct child_args *a);
 
 #endif

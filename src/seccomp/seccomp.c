@@ -57,6 +57,24 @@ bool sk_mediated(const struct sk_notify *nt, const char *name)
 	return false;
 }
 
+const char *const sk_usual_mediation[2] = { "connect", "io_uring_setup" };
+
+bool sk_notify_is_usual(const struct sk_notify *nt)
+{
+	if (nt->mode != SK_NOTIFY_NONE || nt->nmediate != ARRAY_SIZE(sk_usual_mediation))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(sk_usual_mediation); i++) {
+		/* each once: with the count equal, the same set */
+		size_t seen = 0;
+
+		for (size_t j = 0; j < nt->nmediate; j++)
+			seen += nt->mediate[j] && !strcmp(nt->mediate[j], sk_usual_mediation[i]);
+		if (seen != 1)
+			return false;
+	}
+	return true;
+}
+
 uint32_t sk_filter_action_for(const struct sk_notify *nt, bool mediated, struct sk_action a)
 {
 	if (mediated && (a.type == SK_ACT_ALLOW || a.type == SK_ACT_LOG))
@@ -104,6 +122,9 @@ int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err)
 {
 	int ret;
 
+	static const struct sk_notify usual = { .mode = SK_NOTIFY_NONE, .mediate = sk_usual_mediation,
+						.nmediate = ARRAY_SIZE(sk_usual_mediation) };
+
 	for (stockade_plan *p = plan; p; p = p->net_fallback) {
 		struct sock_filter *insns = NULL;
 		size_t n = 0;
@@ -114,6 +135,10 @@ int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err)
 			return ret;
 		p->bpf = insns;
 		p->bpf_len = n;
+		if ((ret = sk_bpf_generate_mediated(p, &usual, 0, &insns, &n, err)) < 0)
+			return ret;
+		p->mbpf = insns;
+		p->mbpf_len = n;
 	}
 	return 0;
 }
@@ -145,6 +170,13 @@ int sk_seccomp_filter(const stockade_plan *plan, const struct sk_notify *nt, str
 	if (notify == SK_NOTIFY_NONE && !nt->nmediate && plan->bpf) {
 		*prog = plan->bpf;
 		*len = plan->bpf_len;
+		*borrowed = true;
+		return 0;
+	}
+	/* And its notifying filter for the usual mediation. */
+	if (plan->mbpf && sk_notify_is_usual(nt)) {
+		*prog = plan->mbpf;
+		*len = plan->mbpf_len;
 		*borrowed = true;
 		return 0;
 	}

@@ -22,6 +22,13 @@ struct sk_notify {
 	const char *const *mediate; /* syscall names */
 	size_t nmediate;
 };
+/* The usual mediation: a run without namespaces mediating connects (to
+ * host daemons' unix sockets) in plain enforcement, and io_uring_setup
+ * with them (run/mediate.c).  A built-in preset's plan carries its
+ * notifying filter for this set, generated at build time (plan->mbpf). */
+extern const char *const sk_usual_mediation[2];
+/* Is nt exactly that: plain enforcement, those syscalls (in any order)? */
+bool sk_notify_is_usual(const struct sk_notify *nt);
 /* Is `name` among nt's mediated syscalls? */
 bool sk_mediated(const struct sk_notify *nt, const char *name);
 /* sk_filter_action(), for a syscall that is mediated or not. */
@@ -53,13 +60,14 @@ int sk_bpf_generate_standalone(const stockade_plan *plan, uint32_t arch, struct 
 			       stockade_error **err);
 
 /* The native filter to load for `plan` (nothing when seccomp is disabled
- * and nothing notifies: *prog NULL): the built-in preset's, which *borrowed
+ * and nothing notifies: *prog NULL): the built-in preset's (plan->bpf, or
+ * plan->mbpf for the usual mediation), which *borrowed
  * says the caller must not free, or generated now.  Audit mode without
  * notifications is refused. */
 int sk_seccomp_filter(const stockade_plan *plan, const struct sk_notify *nt, struct sock_filter **prog, size_t *len,
 		      bool *borrowed, stockade_error **err);
 /* For the preset generator (tools/gen_presets.c), while it builds a
- * plan: generate and keep plan->bpf, and its fallback's. */
+ * plan: generate and keep plan->bpf and plan->mbpf, and its fallback's. */
 int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err);
 /* Load a filter into the calling process, every thread (TSYNC). */
 int sk_seccomp_load(const struct sock_filter *prog, size_t len, stockade_error **err);

@@ -634,6 +634,70 @@ TEST(mediate_linger_killed_fails_closed)
 	rm_rf(dir);
 }
 
+/* Would the linger process mediate from the start here (supervise.c:
+ * ancestor_needed)?  Not where Yama lets only an ancestor read the
+ * command's memory and this process (so stockade) lacks CAP_SYS_PTRACE. */
+static bool linger_mediates(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+	unsigned long long eff = 0;
+	char line[256];
+	int scope = 1;
+
+	if (!f)
+		return errno == ENOENT;
+	if (fscanf(f, "%d", &scope) != 1)
+		scope = 1;
+	fclose(f);
+	if (scope == 0)
+		return true;
+	if (!(f = fopen("/proc/self/status", "r")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 19) & 1; /* CAP_SYS_PTRACE */
+}
+
+/* The linger process gone before it sends the child its fence (a test
+ * hook ends it then): the child, which waits for the fence, does not wait
+ * for ever (where it is started with CLONE_VFORK, the supervisor cannot
+ * step in while it waits: it watches the linger process itself), and the
+ * command's mediated connect to a socket the policy names, which a server
+ * accepts, is refused (EPERM) with the line saying why: fails closed. */
+TEST(mediate_linger_dies_before_fence_fails_closed)
+{
+	char dir[512], sock[600];
+	const char *pol;
+	struct run r;
+	pid_t sp;
+
+	if (!have_binaries())
+		return;
+	if (!linger_mediates())
+		SKIP("the supervisor mediates itself here (Yama ptrace_scope >= 1 without CAP_SYS_PTRACE)");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "lingerdies"))
+		return;
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	sp = server(sock, 'S', 16);
+	pol = policy_naming("lingerdies.yaml", ARGV(sock));
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--", probe_path("unix-connect"),
+			  "read", sock),
+		     &(struct run_opts){ .env = ARGV("STOCKADE_TEST_LINGER_DIES=1"), .timeout_ms = 10000 }, &r);
+	CHECK_OUTCOME(&r, EPERM, "a named socket's connect with the mediator gone");
+	CHECK_STR_CONTAINS(r.out, "stockade-linger) ended");
+	CHECK_MSG(!strstr(r.out, "got S"), "the connect went through:\n%s", r.out);
+	/* The same run without the hook connects. */
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--", probe_path("unix-connect"),
+			  "read", sock),
+		     &(struct run_opts){ .timeout_ms = 10000 }, &r);
+	CHECK_OUTCOME(&r, 0, "a named socket's connect");
+	CHECK_STR_CONTAINS(r.out, "got S");
+	stop(sp);
+	rm_rf(dir);
+}
+
 /* stockade inside stockade, both mediating: the inner one cannot have a
  * listener of its own (one per process), says so, and runs under the
  * outer one's mediation: the named socket works, the host daemon's not. */

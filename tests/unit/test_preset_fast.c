@@ -104,6 +104,58 @@ static void same_pointers(const char *what, const stockade_plan *plan)
 		}
 }
 
+/* The notifying filter a run loads for the usual mediation (a host daemon's
+ * socket, no namespaces): the fast plan's, whether its own prebuilt one or
+ * generated now, is the one a full build generates (the slow plan's, which
+ * no blob touched: STOCKADE_NO_PRESET_CACHE=1 in effect).  And a mediation
+ * that is not the usual one never gets the prebuilt one. */
+static void same_mediated(const char *what, const stockade_plan *fast, const stockade_plan *slow)
+{
+	static const char *const conn[] = { "connect" }, *const swapped[] = { "io_uring_setup", "connect" },
+				 *const more[] = { "connect", "io_uring_setup", "listen" };
+	const struct sk_notify usual = { .mediate = sk_usual_mediation, .nmediate = ARRAY_SIZE(sk_usual_mediation) },
+			       others[] = { { .mediate = conn, .nmediate = 1 },
+					    { .mediate = more, .nmediate = 3 },
+					    { .mode = SK_NOTIFY_ERRNO, .mediate = sk_usual_mediation, .nmediate = 2 } };
+	const struct sk_notify sw = { .mediate = swapped, .nmediate = 2 };
+	struct sock_filter *pf = NULL, *ps = NULL, *gs = NULL;
+	size_t nf = 0, ns = 0, ng = 0;
+	bool bf = false, bs = false;
+
+	if (fast->mbpf) {
+		CHECK(sk_bpf_generate_mediated(slow, &usual, 0, &gs, &ng, NULL) == 0);
+		CHECK_MSG(gs && same_bpf(fast->mbpf, fast->mbpf_len, gs, ng),
+			  "%s: the preset's notifying filter (%zu instructions) is not the one generated (%zu)", what,
+			  fast->mbpf_len, ng);
+		free(gs);
+		gs = NULL;
+	}
+	if (fast->audit)
+		return; /* (plain enforcement refuses it: it needs a supervisor that answers) */
+	for (int k = 0; k < 2; k++) {
+		const struct sk_notify *nt = k ? &sw : &usual;
+
+		CHECK(sk_seccomp_filter(fast, nt, &pf, &nf, &bf, NULL) == 0);
+		CHECK(sk_seccomp_filter(slow, nt, &ps, &ns, &bs, NULL) == 0);
+		CHECK_MSG(!bs, "%s: a plan built from YAML lends a notifying filter", what);
+		CHECK_MSG(bf == (fast->mbpf != NULL), "%s: the prebuilt notifying filter not taken", what);
+		CHECK_MSG(pf && ps && same_bpf(pf, nf, ps, ns), "%s: the notifying filters differ (%zu vs %zu)", what, nf,
+			  ns);
+		if (!bf)
+			free(pf);
+		free(ps);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(others); k++) {
+		CHECK(sk_seccomp_filter(fast, &others[k], &pf, &nf, &bf, NULL) == 0);
+		CHECK(sk_bpf_generate_mediated(slow, &others[k], 0, &gs, &ng, NULL) == 0);
+		CHECK_MSG(!bf, "%s: mediation %zu (not the usual one) got the prebuilt filter", what, k);
+		CHECK_MSG(pf && gs && same_bpf(pf, nf, gs, ng), "%s: mediation %zu: the filters differ", what, k);
+		if (!bf)
+			free(pf);
+		free(gs);
+	}
+}
+
 static void compare(const char *what, const stockade_plan *fast, const stockade_plan *slow)
 {
 	same_pointers(what, fast);
@@ -117,7 +169,7 @@ static void compare(const char *what, const stockade_plan *fast, const stockade_
 		struct sock_filter *gf = NULL, *gs = NULL;
 		size_t nf = 0, ns = 0;
 
-		CHECK_MSG(!slow->bpf, "%s: a plan built from YAML carries a filter", what);
+		CHECK_MSG(!slow->bpf && !slow->mbpf, "%s: a plan built from YAML carries a filter", what);
 		if (!fast->seccomp_enabled)
 			continue;
 		CHECK(sk_bpf_generate(fast, 0, &gf, &nf, NULL) == 0);
@@ -127,8 +179,10 @@ static void compare(const char *what, const stockade_plan *fast, const stockade_
 			CHECK_MSG(same_bpf(fast->bpf, fast->bpf_len, gs, ns),
 				  "%s: the preset's filter (%zu instructions) is not the one generated (%zu)", what,
 				  fast->bpf_len, ns);
+		CHECK_MSG(!fast->mbpf || fast->bpf, "%s: a notifying filter without its plain one", what);
 		free(gf);
 		free(gs);
+		same_mediated(what, fast, slow);
 		for (int a = 0; a < 2; a++) {
 			uint32_t arch = a ? SCMP_ARCH_AARCH64 : SCMP_ARCH_X86;
 			CHECK(sk_bpf_generate(fast, arch, &gf, &nf, NULL) == 0);
@@ -233,15 +287,23 @@ TEST(preset_fast_filter_reused_only_when_equal)
 	if (plan && agent)
 		CHECK_MSG(plan->bpf && same_bpf(plan->bpf, plan->bpf_len, agent->bpf, agent->bpf_len),
 			  "a file that changes nothing does not load agent's filter");
+	if (plan && agent)
+		CHECK_MSG(plan->mbpf && agent->mbpf_len && same_bpf(plan->mbpf, plan->mbpf_len, agent->mbpf, agent->mbpf_len),
+			  "a file that changes nothing does not load agent's notifying filter");
 	stockade_error_free(err);
 	stockade_plan_free(plan);
 	err = load_text(texts[1], true, &plan);
-	CHECK(!err && plan && !plan->bpf);
+	CHECK(!err && plan && !plan->bpf && !plan->mbpf);
+	stockade_error_free(err);
+	stockade_plan_free(plan);
+	/* A syscall rule of its own: the filters are generated. */
+	err = load_text(texts[9], true, &plan);
+	CHECK(!err && plan && !plan->bpf && !plan->mbpf);
 	stockade_error_free(err);
 	stockade_plan_free(plan);
 	/* Audit mode's filter notifies: never a preset's. */
 	err = load_text("extends: agent\nseccomp:\n  mode: audit\n", true, &plan);
-	CHECK(!err && plan && !plan->bpf);
+	CHECK(!err && plan && !plan->bpf && !plan->mbpf);
 	stockade_error_free(err);
 	stockade_plan_free(plan);
 }
