@@ -48,8 +48,12 @@ if [ -z "${NET_PROXY_DNS_QUERIES:-}" ]; then
 	mount --bind "$dns/resolv.conf" /etc/resolv.conf
 	mount --bind "$dns/hosts" /etc/hosts
 	python3 - "$dns/queries" "$dns/ready" <<'PY' &
-import socket, struct, sys, threading
+import ctypes, os, signal, socket, struct, sys, threading
 log, ready = sys.argv[1], sys.argv[2]
+# gone with the shell that started it, however that ends (PR_SET_PDEATHSIG)
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+if os.getppid() == 1:
+    sys.exit(1)
 answers = {
     "web.test": ["127.0.0.1"],
     "guarded.test": ["127.0.0.2"],
