@@ -229,10 +229,17 @@ else
 $(BUILD)/stockade-proxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/proxy_filter.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lhttp_parser -lcares -lpthread
 endif
-# The proxy's confinement tried from inside (tests/tools/net-proxy-abuse.sh).
+# The proxy's confinement tried from inside (tests/tools/net-proxy-abuse.sh),
+# linked as the proxy is.
+ifeq ($(MUSL),1)
+$(BUILD)/proxy-confine-check: $(BUILD)/musl/tests/tools/proxy-confine-check.o $(BUILD)/musl/src/proxy/confine.o \
+		$(BUILD)/musl/gen/proxy_filter.o
+	$(CC) $(LDFLAGS) $(MUSL_LINK) -o $@ $^ $(filter-out -lseccomp -lyaml,$(MUSL_LIBS))
+else
 $(BUILD)/proxy-confine-check: $(BUILD)/tests/tools/proxy-confine-check.o $(BUILD)/src/proxy/confine.o \
 		$(BUILD)/gen/proxy_filter.o
 	$(CC) $(LDFLAGS) -o $@ $^
+endif
 $(BUILD)/src/run/proxy_run.o $(BUILD)/musl/src/run/proxy_run.o $(BUILD)/pic/src/run/proxy_run.o: CPPFLAGS += -DSTOCKADE_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

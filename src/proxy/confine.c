@@ -3,7 +3,8 @@
  * The proxy confines itself before it reads a byte of the sandbox's
  * requests: no_new_privs, then a Landlock domain in which files are
  * read-only and only what the resolver reads (/etc, systemd-resolved's
- * resolv.conf, /dev/urandom for c-ares's query ids) and the libraries, TCP
+ * resolv.conf, /dev/urandom for c-ares's query ids) and, when it was
+ * dynamically linked, the libraries, TCP
  * cannot be bound and connects only to the ports the allowed hosts are
  * reached on (and 53, DNS over TCP), and signals and abstract unix sockets
  * stay inside.  Best effort: what the kernel's Landlock lacks is left out
@@ -28,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -37,8 +39,11 @@
 #include "proxy/filter.h"
 #include "proxy/proxy.h"
 
-static const char *const readable[] = { "/etc", "/usr", "/lib", "/lib64", "/lib32", "/run/systemd/resolve",
-					"/run/resolvconf" };
+static const char *const readable[] = { "/etc", "/run/systemd/resolve", "/run/resolvconf" };
+/* The libraries, for a proxy the dynamic loader started (the glibc build:
+ * glibc loads libgcc_s when a thread ends); a static one (the musl build)
+ * reads none of them, and gets none. */
+static const char *const libraries[] = { "/usr", "/lib", "/lib64", "/lib32" };
 /* Single files: c-ares seeds its DNS query ids from /dev/urandom (with
  * rand() where it cannot read it). */
 static const char *const readable_files[] = { "/dev/urandom" };
@@ -83,6 +88,13 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 		return -1;
 	for (size_t i = 0; i < sizeof(readable) / sizeof(readable[0]); i++)
 		if (allow_path(rfd, readable[i], LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0) {
+			close(rfd);
+			return -1;
+		}
+	/* (AT_BASE: where the kernel put the program's interpreter; 0 for
+	 * a static binary, which has none.) */
+	for (size_t i = 0; getauxval(AT_BASE) != 0 && i < sizeof(libraries) / sizeof(libraries[0]); i++)
+		if (allow_path(rfd, libraries[i], LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0) {
 			close(rfd);
 			return -1;
 		}

@@ -148,6 +148,14 @@ if [ -x "$check" ]; then
 		echo "$out" | grep -q "^$s refused 13$" || fail "the proxy's confinement let a $s socket be made: $out"
 	done
 	echo "$out" | grep -q '^tcp made$' || fail "the proxy's confinement refused a TCP socket: $out"
+	# files: what the resolver reads; the libraries only for a proxy
+	# linked dynamically (the check is linked as the proxy is)
+	echo "$out" | grep -q '^read /etc/hosts opened$' || fail "the proxy cannot read /etc/hosts: $out"
+	echo "$out" | grep -q '^read /root refused 13$' || fail "the proxy can read /root: $out"
+	if echo "$out" | grep -q '^linked statically$'; then
+		echo "$out" | grep -q '^read /usr/bin/env refused 13$' ||
+			fail "a static proxy can read the libraries' trees: $out"
+	fi
 else
 	fail "$check is not built (make $check)"
 fi
