@@ -281,9 +281,13 @@ check-layers:
 	@scripts/check-layers.sh
 
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
-check-asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim
-	@tests/run.sh build-asan unit sim
+# (and stockade-proxy, which parses hostile requests and DNS answers, under
+# the sanitizers behind the CLI as built: tests/tools/net-proxy-{abuse,dns}.sh)
+check-asan: deps all
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim \
+		build-asan/stockade-proxy
+	@STOCKADE=$(BUILD)/stockade STOCKADE_PROXY_BIN=$(CURDIR)/build-asan/stockade-proxy \
+		tests/run.sh build-asan unit sim proxy-asan
 
 demo: all $(BUILD)/probes/try-syscall
 	@scripts/demo.sh $(BUILD)/stockade
