@@ -272,7 +272,7 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_MUSL)
 # First what the tiers use beyond the build (as root: installed in one step;
 # otherwise the apt-get line is printed and the tests that need it skip).
-check: $(BUILD)/stockade $(BUILD)/stockade-proxy $(BUILD)/proxy-confine-check $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+check: $(BUILD)/stockade $(BUILD)/stockade-dynamic $(BUILD)/stockade-proxy $(BUILD)/proxy-confine-check $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@scripts/deps.sh test
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 
