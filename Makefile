@@ -194,7 +194,7 @@ $(BUILD)/test-arena: $(ARENA_OBJS) $(BUILD)/musl/tests/musl/test_arena.o
 # musl objects of the library, the tests compiled with MUSL_CFLAGS, the
 # arena and mimalloc behind the same --wrap, the same static-pie link.
 # The library code users run is the code these test.
-$(BUILD)/musl/test-unit: $(ARENA_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
+$(BUILD)/musl/test-unit: $(ARENA_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/musl/%.o) $(BUILD)/musl/src/proxy/guard.o $(MUSL_LIB_OBJS)
 	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
 $(BUILD)/musl/test-sim: $(ARENA_OBJS) $(SIM_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
 	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
@@ -244,7 +244,8 @@ $(BUILD)/src/run/proxy_run.o $(BUILD)/musl/src/run/proxy_run.o $(BUILD)/pic/src/
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/test-unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+# (with the proxy's address guard, which is no part of the library)
+$(BUILD)/test-unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/proxy/guard.o $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/test-sim: $(SIM_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
