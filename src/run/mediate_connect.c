@@ -80,6 +80,10 @@ int sk_mreq_take_socket(struct sk_mreq *r, int fd, int *domain, int *type, int *
 		sk_mreq_fail(r, EBADF);
 		return -1;
 	}
+	if (sock == -ENOENT) {
+		sk_mreq_fail(r, EINTR); /* the call is gone (the caller died): no answer reaches it */
+		return -1;
+	}
 	if (sock < 0) {
 		sk_mreq_deny(r, EPERM, "the supervisor cannot take the caller's socket (it is not dumpable)", "fd %d",
 			     fd);
@@ -113,6 +117,10 @@ static void connect_handle(struct sk_mreq *r, void *data)
 	ret = sk_mreq_read(r, r->args[1], &ss, (size_t)slen);
 	if (ret == -EFAULT) {
 		sk_mreq_fail(r, EFAULT);
+		return;
+	}
+	if (ret == -ENOENT) {
+		sk_mreq_fail(r, EINTR); /* the call is gone (the caller died): no answer reaches it */
 		return;
 	}
 	if (ret < 0) {
