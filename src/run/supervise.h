@@ -117,13 +117,21 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		      struct sk_supervise_result *result, stockade_error **err);
 
 /* In the child, before the policy's filter: a seccomp filter that refuses
- * (EPERM) the calls that would let the command signal, stop, limit,
- * ptrace or get a pidfd of the supervisor: pids[0] is its pid, the others
- * every other thread or process of it (mediation workers, the linger
- * process and its workers); kill(-1), kill(0) and pidfd_send_signal too
- * unless signals_scoped (Landlock scopes them, or the policy's own choice
- * is kept).  0 or -errno.  supervise_harden.c. */
-int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped);
+ * (EPERM) the calls of `open` (sk_supervise_fence_open) that would let the
+ * command signal, stop, limit, ptrace or get a pidfd of the supervisor:
+ * pids[0] is its pid, the others every other thread or process of it
+ * (mediation workers, the linger process and its workers); none if `open`
+ * is 0.  kill(-1), kill(0) and pidfd_send_signal too unless signals_scoped
+ * (Landlock scopes them, or the policy's own choice is kept).  0 or -errno.
+ * supervise_harden.c. */
+int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped);
+/* Which of the fenced calls the command could still make on a fenced id
+ * (a bit per call, for sk_supervise_harden) when it runs under sp's filter
+ * made for nt, in a Landlock domain of its own (ll_ptrace: ptrace access
+ * out of it refused) that scopes signals (ll_signals).  Only plain
+ * enforcement closes any: elsewhere every call is open. */
+unsigned sk_supervise_fence_open(const stockade_plan *sp, const struct sk_notify *nt, bool ll_ptrace,
+				 bool ll_signals);
 /* What sk_supervise_harden() can do before it knows the pids (look the
  * fenced calls' numbers up); it does it itself otherwise. */
 void sk_supervise_harden_prepare(void);
