@@ -132,6 +132,8 @@ int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool sig
  * enforcement closes any: elsewhere every call is open. */
 unsigned sk_supervise_fence_open(const stockade_plan *sp, const struct sk_notify *nt, bool ll_ptrace,
 				 bool ll_signals);
+/* The name of the fenced call of bit `bit`, or NULL past the last. */
+const char *sk_supervise_fence_call(unsigned bit);
 /* What sk_supervise_harden() can do before it knows the pids (look the
  * fenced calls' numbers up); it does it itself otherwise. */
 void sk_supervise_harden_prepare(void);

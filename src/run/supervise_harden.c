@@ -378,9 +378,8 @@ static bool refuses(struct sk_action a)
  * Does the policy's filter refuse every call of `name` the fence would (block
  * b)?  By the plan's semantics (sk_plan_decide: the first rule that matches,
  * else the base): each rule that lets calls run must hold only calls outside
- * the fence's, and so must what no rule matches if the base lets it run.  A
- * rule's own conditions stand for what it decides (a superset: earlier rules
- * take some).  narrow32: the same on a 32-bit ABI, where the filter sees each
+ * the fence's (what it decides: its conditions less every earlier rule's),
+ * and so must what no rule matches if the base lets it run.  narrow32: the same on a 32-bit ABI, where the filter sees each
  * argument's low half (sk_cond_restrict32).  Any doubt (no memory, a region
  * too big) says no.
  */
@@ -415,8 +414,14 @@ static bool policy_closes(const stockade_plan *sp, const char *name, enum fence_
 			ok = false;
 			break;
 		}
-		if (!refuses(r->action))
-			ok = region_outside(&own, b);
+		/* What it decides: its conditions less every earlier rule's. */
+		for (size_t t = 0; ok && !refuses(r->action) && t < own.n; t++) {
+			struct sk_region decided;
+
+			ok = sk_region_copy(&decided, &rest) == 0 && sk_region_intersect(&decided, &own.terms[t]) == 0 &&
+			     region_outside(&decided, b);
+			sk_region_clear(&decided);
+		}
 		for (size_t t = 0; ok && t < own.n; t++)
 			ok = sk_region_subtract(&rest, &own.terms[t]) == 0 && rest.n <= SK_REGION_MAX_WORK;
 		sk_region_clear(&own);
@@ -425,6 +430,11 @@ static bool policy_closes(const stockade_plan *sp, const char *name, enum fence_
 		ok = region_outside(&rest, b);
 	sk_region_clear(&rest);
 	return ok;
+}
+
+const char *sk_supervise_fence_call(unsigned bit)
+{
+	return bit < ARRAY_SIZE(fenced) ? fenced[bit].name : NULL;
 }
 
 unsigned sk_supervise_fence_open(const stockade_plan *sp, const struct sk_notify *nt, bool ll_ptrace,
