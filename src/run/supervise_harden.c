@@ -23,9 +23,27 @@
  *    and none is added later; and where signals are not scoped (and should be), so
  *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
  *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
- *    a pidfd, which only pidfd_open() (refused for the supervisor's pid)
- *    or clone() (of one's own children) gives: a /proc/PID directory is
- *    not one; so pidfd_getfd itself stays the policy's (debug allows it).
+ *    a pidfd, which only pidfd_open() (refused for the supervisor's pid
+ *    where fenced) or clone() (of one's own children) gives: a /proc/PID
+ *    directory is not one; so pidfd_getfd itself stays the policy's (debug
+ *    allows it), and Landlock's ptrace hook refuses it where pidfd_open is
+ *    left out.
+ *
+ * In plain enforcement the filter holds only the calls nothing else closes
+ * for those ids (sk_supervise_fence_open, docs/mediation.md "The pid
+ * fence"), and none is loaded when nothing is left (~50 µs a run: the
+ * kernel runs a new filter once per syscall number).  A call is closed by
+ * the command's Landlock domain, which never holds the supervisor: the
+ * ptrace family by its ptrace hook (each goes through ptrace_may_access(),
+ * whose last step, security_ptrace_access_check(), Landlock refuses for a
+ * process outside the domain, root's CAP_SYS_PTRACE notwithstanding), the
+ * signals by its signal scope (check_kill_permission() ->
+ * security_task_kill()), pidfd_open by both (it checks nothing itself; a
+ * pidfd is good for pidfd_send_signal, pidfd_getfd and process_madvise,
+ * which those two refuse); or by the policy's own filter, which must let no
+ * form of the call the fence refuses run (prlimit64, sched_*, setpriority,
+ * ioprio_set: Landlock hooks none of them).  A report, an audit and learn
+ * turn the policy's refusals into notifications: they keep every call.
  *
  * Pids are compared on their low 32 bits, as the kernel reads a pid_t.
  * EPERM stacks over the policy's filter (an errno outranks a user
