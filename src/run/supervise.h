@@ -125,13 +125,17 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
  * (Landlock scopes them, or the policy's own choice is kept).  0 or -errno.
  * supervise_harden.c. */
 int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped);
-/* Which of the fenced calls the command could still make on a fenced id
- * (a bit per call, for sk_supervise_harden) when it runs under sp's filter
- * made for nt, in a Landlock domain of its own (ll_ptrace: ptrace access
- * out of it refused) that scopes signals (ll_signals).  Only plain
- * enforcement closes any: elsewhere every call is open. */
-unsigned sk_supervise_fence_open(const stockade_plan *sp, const struct sk_notify *nt, bool ll_ptrace,
-				 bool ll_signals);
+/* Which of the fenced calls (a bit per call, as sk_supervise_harden takes
+ * them) sp's filter made for nt refuses on every id the fence would: in
+ * plain enforcement, not mediated, and each form of the call that the
+ * filter lets run names pid 0 (the caller).  Allocates: not in a child
+ * that shares the supervisor's memory. */
+unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct sk_notify *nt);
+/* Which of them the command could still make on a fenced id: not closed
+ * by the policy (policy_closed), nor by a Landlock domain of its own
+ * (ll_ptrace: ptrace access out of it refused; ll_signals: it scopes
+ * signals).  Only plain enforcement (mode) closes any. */
+unsigned sk_supervise_fence_open(enum sk_notify_mode mode, unsigned policy_closed, bool ll_ptrace, bool ll_signals);
 /* The name of the fenced call of bit `bit`, or NULL past the last. */
 const char *sk_supervise_fence_call(unsigned bit);
 /* What sk_supervise_harden() can do before it knows the pids (look the

@@ -403,7 +403,9 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	bool ll_ptrace = ret > 0 || program->ruleset >= 0;
 	bool ll_signals = ret == 2 || (program->ruleset >= 0 && rep.scope_signals && rep.abi >= 6 &&
 					!(rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS));
-	unsigned fence_open = sk_supervise_fence_open(sp, &nt, ll_ptrace, ll_signals);
+	unsigned fence_open = sk_supervise_fence_open(
+		nt.mode, a->fence_policy_known ? a->fence_policy_closed : sk_supervise_fence_policy_closed(sp, &nt),
+		ll_ptrace, ll_signals);
 
 	sk_supervise_harden_prepare();
 	insns = program->bpf;

@@ -455,40 +455,46 @@ const char *sk_supervise_fence_call(unsigned bit)
 	return bit < ARRAY_SIZE(fenced) ? fenced[bit].name : NULL;
 }
 
-unsigned sk_supervise_fence_open(const stockade_plan *sp, const struct sk_notify *nt, bool ll_ptrace,
-				 bool ll_signals)
+unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct sk_notify *nt)
 {
-	unsigned open = 0;
+	unsigned closed = 0;
+
 	/* Only plain enforcement: a report, an audit or learn turns the
 	 * policy's refusals into notifications the supervisor answers (or
-	 * lets run), and keeps the whole fence. */
-	bool plain = nt->mode == SK_NOTIFY_NONE;
-	bool policy = plain && sp->seccomp_enabled && !sp->audit;
+	 * lets run). */
+	if (nt->mode != SK_NOTIFY_NONE || !sp->seccomp_enabled || sp->audit)
+		return 0;
+	for (size_t c = 0; c < ARRAY_SIZE(fenced); c++)
+		/* A mediated call notifies: the supervisor decides, not the
+		 * filter. */
+		if (!sk_mediated(nt, fenced[c].name) && policy_closes(sp, fenced[c].name, fenced[c].block, false) &&
+		    policy_closes(sp, fenced[c].name, fenced[c].block, true))
+			closed |= 1u << c;
+	return closed;
+}
+
+unsigned sk_supervise_fence_open(enum sk_notify_mode mode, unsigned policy_closed, bool ll_ptrace, bool ll_signals)
+{
+	unsigned open = 0;
 
 	for (size_t c = 0; c < ARRAY_SIZE(fenced); c++) {
 		bool closed = false;
 
-		if (plain) {
-			switch (fenced[c].cover) {
-			case C_PTRACE:
-				closed = ll_ptrace;
-				break;
-			case C_SIGNAL:
-				closed = ll_signals;
-				break;
-			case C_PIDFD:
-				closed = ll_ptrace && ll_signals;
-				break;
-			case C_POLICY:
-				break;
-			}
+		switch (fenced[c].cover) {
+		case C_PTRACE:
+			closed = ll_ptrace;
+			break;
+		case C_SIGNAL:
+			closed = ll_signals;
+			break;
+		case C_PIDFD:
+			closed = ll_ptrace && ll_signals;
+			break;
+		case C_POLICY:
+			break;
 		}
-		/* A mediated call notifies: the supervisor decides, not the
-		 * filter. */
-		if (!closed && policy && !sk_mediated(nt, fenced[c].name))
-			closed = policy_closes(sp, fenced[c].name, fenced[c].block, false) &&
-				 policy_closes(sp, fenced[c].name, fenced[c].block, true);
-		if (!closed)
+		/* The report modes, audit and learn keep every call. */
+		if (mode != SK_NOTIFY_NONE || !(closed || (policy_closed & (1u << c))))
 			open |= 1u << c;
 	}
 	return open;

@@ -29,7 +29,7 @@ static unsigned open_of(const stockade_plan *plan, enum sk_notify_mode mode, con
 	const char *const med[1] = { mediated };
 	struct sk_notify nt = { .mode = mode, .mediate = mediated ? med : NULL, .nmediate = mediated ? 1 : 0 };
 
-	return sk_supervise_fence_open(plan, &nt, ptrace, signals);
+	return sk_supervise_fence_open(mode, sk_supervise_fence_policy_closed(plan, &nt), ptrace, signals);
 }
 
 static const char *const sched_family[] = { "prlimit64",     "sched_setaffinity", "sched_setscheduler",
