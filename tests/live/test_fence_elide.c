@@ -8,10 +8,12 @@
  * access and signals out of it and agent's own filter refuses prlimit64,
  * sched_*, setpriority and ioprio_set on any pid but 0: no fence filter is
  * loaded (the command carries one filter fewer, --timings says so), and
- * tests/probes/poke-fence gets nothing through.  A policy that lets
- * prlimit64 name any pid, or Landlock lowered (STOCKADE_TEST_LANDLOCK_ABI=5:
- * no signal scope; 0: none), keeps the fence, and again nothing gets
- * through.  As root and as nobody (tiers live and live-unpriv).
+ * tests/probes/poke-fence gets nothing through; the same under agent with
+ * `landlock: off` (the fence's own domain scopes signals).  A policy that
+ * lets prlimit64 name any pid, signals not scoped, or Landlock lowered
+ * (STOCKADE_TEST_LANDLOCK_ABI=5: no signal scope; 0: none) keeps the
+ * fence, and again nothing gets through.  As root and as nobody (tiers
+ * live and live-unpriv).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -84,16 +86,23 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 		const char *what;
 		const char *args[3];
 		const char *env;
-		bool unix_daemon; /* mediate a host daemon's socket rather than TCP */
+		const char *policy; /* a policy file's text, or NULL: --preset agent */
+		bool unix_daemon;   /* mediate a host daemon's socket rather than TCP */
 		bool elided;	  /* with the kernel's Landlock at ABI 6 or later */
 	} cases[] = {
-		{ "agent, connect to 127.0.0.1:9 mediated", { "--tcp-connect=127.0.0.1:9" }, NULL, false, true },
-		{ "agent, a host daemon's socket mediated", { NULL }, NULL, true, true },
-		{ "agent letting prlimit64 name any pid", { "--tcp-connect=127.0.0.1:9", "--allow=prlimit64" }, NULL, false,
-		  false },
+		{ "agent, connect to 127.0.0.1:9 mediated", { "--tcp-connect=127.0.0.1:9" }, NULL, NULL, false, true },
+		{ "agent, a host daemon's socket mediated", { NULL }, NULL, NULL, true, true },
+		/* no Landlock of the policy's: the fence's own domain */
+		{ "agent with landlock: off", { "--tcp-connect=127.0.0.1:9" }, NULL,
+		  "version: 1\nextends: agent\nlandlock: off\n", false, true },
+		{ "agent with landlock: off and signals not scoped", { "--tcp-connect=127.0.0.1:9" }, NULL,
+		  "version: 1\nextends: agent\nlandlock: off\nscope:\n  signals: false\n", false, false },
+		{ "agent letting prlimit64 name any pid", { "--tcp-connect=127.0.0.1:9", "--allow=prlimit64" }, NULL, NULL,
+		  false, false },
 		{ "agent, Landlock ABI 5 (no signal scope)", { "--tcp-connect=127.0.0.1:9" },
-		  "STOCKADE_TEST_LANDLOCK_ABI=5", false, false },
-		{ "agent, no Landlock", { "--tcp-connect=127.0.0.1:9" }, "STOCKADE_TEST_LANDLOCK_ABI=0", false, false },
+		  "STOCKADE_TEST_LANDLOCK_ABI=5", NULL, false, false },
+		{ "agent, no Landlock", { "--tcp-connect=127.0.0.1:9" }, "STOCKADE_TEST_LANDLOCK_ABI=0", NULL, false,
+		  false },
 	};
 	long own = own_filters(), abi = kernel_abi();
 
@@ -105,7 +114,7 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 		SKIP("no Seccomp_filters line in /proc/self/status (kernel before 5.9?)");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *base = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
-		char dir[128], sock[300] = "", tmpdir[320];
+		char dir[128], sock[300] = "", tmpdir[320], policy[160] = "";
 		const char *env[3] = { NULL };
 		struct run_opts o = { 0 };
 		struct cmd c = { 0 };
@@ -128,8 +137,19 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 		}
 		if (cases[i].env)
 			env[ne++] = cases[i].env;
+		if (cases[i].policy) {
+			FILE *f;
+
+			snprintf(policy, sizeof(policy), "%s/policy.yaml", dir);
+			if (!(f = fopen(policy, "w")) || fputs(cases[i].policy, f) < 0 || fclose(f) != 0)
+				CHECK_MSG(0, "%s: cannot write %s: %s", cases[i].what, policy, strerror(errno));
+		}
 		o.env = ne ? env : NULL;
-		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off", "--timings", "--preset", "agent"));
+		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off", "--timings"));
+		if (policy[0])
+			cmd_push_all(&c, ARGV("--policy", policy));
+		else
+			cmd_push_all(&c, ARGV("--preset", "agent"));
 		for (int k = 0; k < 3 && cases[i].args[k]; k++)
 			cmd_push(&c, cases[i].args[k]);
 		cmd_push_all(&c, ARGV("--", probe_path("poke-fence")));
@@ -144,6 +164,8 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 			*strrchr(sock, '/') = '\0';
 			rmdir(sock);
 		}
+		if (policy[0])
+			unlink(policy);
 		rmdir(dir);
 		if ((p = strstr(r.out, "filters: ")))
 			filters = strtol(p + 9, NULL, 10);
