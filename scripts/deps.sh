@@ -3,8 +3,8 @@
 # scripts/deps.sh [build] [musl] [test]: make sure what these need is
 # installed, all from Debian's archive (default: build).
 #
-#   build  pkg-config and the -dev packages of libseccomp, libyaml and
-#          http-parser (stockade-proxy)
+#   build  pkg-config and the -dev packages of libseccomp, libyaml,
+#          http-parser and c-ares (stockade-proxy)
 #   musl   what scripts/musl-deps.sh builds the musl CLI's libraries with
 #   test   what `make check`'s tiers use beyond the build: the real consumers
 #          (bubblewrap, crun, busybox-static for their rootfs), Docker's
@@ -45,6 +45,7 @@ for group in "$@"; do
 		pkg-config --exists yaml-0.1 2>/dev/null || want libyaml-dev required
 		# stockade-proxy (src/proxy): Debian's http-parser 2.9 (no .pc file)
 		[ -r /usr/include/http_parser.h ] || want libhttp-parser-dev required
+		[ -r /usr/include/ares.h ] || want libc-ares-dev required
 		;;
 	musl)
 		# The same checks as scripts/musl-deps.sh.

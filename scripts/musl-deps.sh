@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# scripts/musl-deps.sh PREFIX: build libseccomp, libyaml and mimalloc for
-# musl into PREFIX (lib/, include/), so that build/stockade can
-# be linked statically against musl instead of glibc (see "The CLI's C
-# library" in docs/hardening.md).  glibc's start-up identifies the CPU with
-# a few dozen CPUID instructions, and in a virtual machine each one traps to
-# the hypervisor: measured here, that is ~0.28 ms of every glibc process
-# start, which musl does not spend.  musl's own allocator (mallocng) maps
+# scripts/musl-deps.sh PREFIX: build libseccomp, libyaml, mimalloc, c-ares
+# and http-parser for musl into PREFIX (lib/, include/), so that
+# build/stockade and build/stockade-proxy can be linked statically against
+# musl instead of glibc (see "The CLI's C library" in docs/hardening.md,
+# and "The proxy's build" in docs/network.md).  glibc's start-up
+# identifies the CPU with a few dozen CPUID instructions, and in a virtual
+# machine each one traps to the hypervisor: measured here, that is
+# ~0.28 ms of every glibc process start, which musl does not spend.  musl's own allocator (mallocng) maps
 # and unmaps memory on nearly every new size class; behind libseccomp and
 # libyaml that made a run with a policy file ~0.7 ms slower, so the CLI
 # links mimalloc in its place (lib/mimalloc.o), behind src/musl/arena.c.
@@ -15,8 +16,8 @@
 # load-time constructor: it initialises on its first call instead, which a
 # preset run, served by the arena, never makes.
 #
-# libseccomp and libyaml are the very ones the glibc build links:
-# Debian's source packages of the installed -dev packages' versions, and
+# libseccomp, libyaml, c-ares and http-parser are the very ones the glibc
+# build links: Debian's source packages of the installed -dev packages' versions, and
 # mimalloc is Debian's current source package; Debian's patches applied,
 # fetched with apt-get from the machine's own Debian mirrors and verified
 # by apt against the archive's signed Release files.  apt runs on a private
@@ -24,7 +25,7 @@
 #
 # Exit 0 when PREFIX holds the libraries (built now or before), 1 when they
 # cannot be built here (the reason is printed); the Makefile then links the
-# CLI against glibc instead.  As root, missing build tools are installed
+# CLI and the proxy against glibc instead.  As root, missing build tools are installed
 # (musl-tools, dpkg-dev, gperf, cmake); otherwise the apt-get line is printed.
 set -eu
 
@@ -53,14 +54,15 @@ if [ -n "$need" ]; then
 fi
 
 # The source packages and versions of the installed -dev packages.
-sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev libyaml-dev) || {
+sources=$(dpkg-query -W -f='${source:Package}=${source:Version} ' libseccomp-dev libyaml-dev libc-ares-dev \
+	libhttp-parser-dev) || {
 	say "dpkg-query cannot name the installed -dev packages"
 	exit 1
 }
 musl=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo unknown)
 sources="${sources}mimalloc"
 # The recipe's own version: bump it when the build steps below change.
-stamp="$sources musl=$musl recipe=4"
+stamp="$sources musl=$musl recipe=5"
 if [ -f "$prefix/stamp" ] && [ "$(cat "$prefix/stamp")" = "$stamp" ]; then
 	exit 0
 fi
@@ -119,6 +121,17 @@ build mimalloc sh -c "cmake -S . -B musl-build -DCMAKE_C_COMPILER=musl-gcc -DCMA
 	-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_SHARED=OFF -DMI_BUILD_STATIC=OFF -DMI_BUILD_OBJECT=ON \
 	-DMI_BUILD_TESTS=OFF -DMI_OVERRIDE=ON && cmake --build musl-build -j2 &&
 	cp musl-build/CMakeFiles/mimalloc-obj.dir/src/static.c.o '$prefix/lib/mimalloc-eager.o'"
+# c-ares as Debian configures it (no tests), static only; it reads
+# /dev/urandom for its query ids (CARES_RANDOM_FILE).
+build c-ares sh -c "./configure --prefix='$prefix' --disable-shared --enable-static --enable-symbol-hiding \
+	--disable-tests CC=musl-gcc CFLAGS='$cflags' && make -j2 -C src/lib install && make -C include install"
+grep -q '^#define CARES_RANDOM_FILE' "$prefix"/src/c-ares-[0-9]*/src/lib/ares_config.h || {
+	say "c-ares for musl was configured without a random file (see $log)"
+	exit 1
+}
+# http-parser: its own Makefile's `package' target (the static archive).
+build http-parser sh -c "make package CC=musl-gcc CFLAGS='$cflags' &&
+	cp libhttp_parser.a '$prefix/lib/' && cp http_parser.h '$prefix/include/'"
 # Its one constructor is mi_process_load(); should a later mimalloc have
 # more, keep them all (and the eager start) rather than drop one unseen.
 ctors=$(objdump -h "$prefix/lib/mimalloc-eager.o" | awk '$2 == ".init_array" { print $3 }')
@@ -129,7 +142,7 @@ else
 	cp "$prefix/lib/mimalloc-eager.o" "$prefix/lib/mimalloc.o"
 fi
 rm -f "$prefix/lib/mimalloc-eager.o"
-for lib in libseccomp.a libyaml.a mimalloc.o; do
+for lib in libseccomp.a libyaml.a mimalloc.o libcares.a libhttp_parser.a; do
 	[ -f "$prefix/lib/$lib" ] || {
 		say "$lib was not built (see $log)"
 		exit 1

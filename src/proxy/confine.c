@@ -2,16 +2,18 @@
 /*
  * The proxy confines itself before it reads a byte of the sandbox's
  * requests: no_new_privs, then a Landlock domain in which files are
- * read-only and only what the resolver reads (/etc, the libraries NSS may
- * load, systemd-resolved's resolv.conf), TCP cannot be bound and connects
- * only to the ports the allowed hosts are reached on (and 53, DNS over
- * TCP), and signals and abstract unix sockets stay inside.  Best effort:
- * what the kernel's Landlock lacks is left out (docs/network.md).  Then
+ * read-only and only what the resolver reads (/etc, systemd-resolved's
+ * resolv.conf, /dev/urandom for c-ares's query ids) and, when it was
+ * dynamically linked, the libraries, TCP
+ * cannot be bound and connects only to the ports the allowed hosts are
+ * reached on (and 53, DNS over TCP), and signals and abstract unix sockets
+ * stay inside.  Best effort: what the kernel's Landlock lacks is left out
+ * (docs/network.md).  Then
  * a seccomp filter with agent's denials and no exec (sk_proxy_seccomp):
  * no mount, ptrace, bpf, io_uring, namespaces, module or keyring calls,
  * no execve, no 32-bit entry points; and sockets are TCP (AF_INET,
- * AF_INET6 SOCK_STREAM) or AF_UNIX (nscd, systemd-resolved), nothing else
- * (no raw, packet, netlink or UDP socket; DNS goes over TCP).
+ * AF_INET6 SOCK_STREAM), nothing else (no unix, raw, packet, netlink or
+ * UDP socket; DNS goes over TCP).
  * Before all that it gives up its privileges (sk_proxy_drop_privileges):
  * no capability in any set, and started by root, the uid and gid of
  * nobody; never dumpable, so its memory and environment stay its own.
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -36,8 +39,29 @@
 #include "proxy/filter.h"
 #include "proxy/proxy.h"
 
-static const char *const readable[] = { "/etc", "/usr", "/lib", "/lib64", "/lib32", "/run/systemd/resolve",
-					"/run/resolvconf" };
+static const char *const readable[] = { "/etc", "/run/systemd/resolve", "/run/resolvconf" };
+/* The libraries, for a proxy the dynamic loader started (the glibc build:
+ * glibc loads libgcc_s when a thread ends); a static one (the musl build)
+ * reads none of them, and gets none. */
+static const char *const libraries[] = { "/usr", "/lib", "/lib64", "/lib32" };
+/* Single files: c-ares seeds its DNS query ids from /dev/urandom (with
+ * rand() where it cannot read it). */
+static const char *const readable_files[] = { "/dev/urandom" };
+
+/* A path_beneath rule for `path` with `access`; a path that is not there
+ * is skipped.  0, or -1 with errno. */
+static int allow_path(int rfd, const char *path, uint64_t access)
+{
+	struct sk_path_beneath_attr pb = { .allowed_access = access };
+	int r;
+
+	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return 0;
+	r = (int)syscall(__NR_landlock_add_rule, rfd, SK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+	return r < 0 ? -1 : 0;
+}
 
 int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 {
@@ -62,19 +86,23 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 	rfd = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (rfd < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(readable) / sizeof(readable[0]); i++) {
-		struct sk_path_beneath_attr pb = { .allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
-								     LANDLOCK_ACCESS_FS_READ_DIR };
-		pb.parent_fd = open(readable[i], O_PATH | O_CLOEXEC);
-		if (pb.parent_fd < 0)
-			continue;
-		if (syscall(__NR_landlock_add_rule, rfd, SK_RULE_PATH_BENEATH, &pb, 0) < 0) {
-			close(pb.parent_fd);
+	for (size_t i = 0; i < sizeof(readable) / sizeof(readable[0]); i++)
+		if (allow_path(rfd, readable[i], LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0) {
 			close(rfd);
 			return -1;
 		}
-		close(pb.parent_fd);
-	}
+	/* (AT_BASE: where the kernel put the program's interpreter; 0 for
+	 * a static binary, which has none.) */
+	for (size_t i = 0; getauxval(AT_BASE) != 0 && i < sizeof(libraries) / sizeof(libraries[0]); i++)
+		if (allow_path(rfd, libraries[i], LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0) {
+			close(rfd);
+			return -1;
+		}
+	for (size_t i = 0; i < sizeof(readable_files) / sizeof(readable_files[0]); i++)
+		if (allow_path(rfd, readable_files[i], LANDLOCK_ACCESS_FS_READ_FILE) < 0) {
+			close(rfd);
+			return -1;
+		}
 	for (size_t i = 0; abi >= 4 && !any_port && i < nports; i++) {
 		struct sk_net_port_attr np = { .allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP, .port = ports[i] };
 		if (syscall(__NR_landlock_add_rule, rfd, SK_RULE_NET_PORT, &np, 0) < 0 && errno != EEXIST) {

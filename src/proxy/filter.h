@@ -17,7 +17,11 @@ extern const unsigned short sk_proxy_filter_len;
 
 #ifdef SK_PROXY_POLICY_TEXT
 /* agent's denials, without its file rules (the proxy has its own
- * Landlock domain), and no exec at all, which the proxy never needs. */
+ * Landlock domain), and no exec at all, which the proxy never needs.
+ * socket() makes TCP sockets only: c-ares needs nothing else, and an
+ * AF_UNIX socket could connect to any pathname socket the proxy's uid may
+ * open (Landlock does not fence those): an ssh agent, a container
+ * engine's.  socketpair() stays (its sockets reach nothing). */
 static const char sk_proxy_policy[] =
 	"name: stockade-proxy\n"
 	"seccomp:\n"
@@ -28,9 +32,6 @@ static const char sk_proxy_policy[] =
 	"         \"@keyring\", \"@module\", \"@mount\", \"@namespaces\", \"@numa\", \"@obsolete\", \"@privileged\",\n"
 	"         \"@raw-io\", \"@reboot\", \"@swap\", process_madvise, execve, execveat]\n"
 	"  rules:\n"
-	"    - syscall: socket\n"
-	"      args: [\"arg0 == AF_UNIX\"]\n"
-	"      action: allow\n"
 	"    - syscall: socket\n"
 	"      args: [\"arg0 == AF_INET\", \"arg1 & 0xf == SOCK_STREAM\", \"arg2 == 0\"]\n"
 	"      action: allow\n"

@@ -51,7 +51,7 @@ int sk_proxy_drop_privileges(void);
  * refuses; best effort where it lacks a feature. */
 int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port);
 /* Then a seccomp filter with agent's denials, no exec, and sockets that
- * are TCP or AF_UNIX only (confine.c, through libstockade); -1 with errno. */
+ * are TCP only (filter.h); -1 with errno. */
 int sk_proxy_seccomp(void);
 /* All three, in that order, as the proxy does before it serves (and
  * tests/tools/proxy-confine-check.c); 0, or -1 with errno and *step

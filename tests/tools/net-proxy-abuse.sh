@@ -17,7 +17,7 @@
 #    past 512 connections the next gets a 503 at once;
 #  - it keeps no capability (root: uid 65534, empty bounding set), is not
 #    dumpable, has wiped its credential from /proc/PID/environ, and its own
-#    lockdown (build/proxy-confine-check) lets it make TCP and unix sockets
+#    lockdown (build/proxy-confine-check) lets it make TCP sockets
 #    only; where its lockdown fails it exits and the run does not start; a
 #    proxy that cannot be exec'd or ends before its word fails the run (125);
 #  - the supervisor keeps its descriptors over 300 mediated connects.
@@ -139,15 +139,23 @@ else
 fi
 wait "$runner" || fail "the watched run failed"
 
-# the proxy's confinement from inside (its own confine.o): only TCP and
-# unix sockets, no capability, not root
+# the proxy's confinement from inside (its own confine.o): only TCP
+# sockets, no capability, not root
 check=$(dirname "$STOCKADE")/proxy-confine-check
 if [ -x "$check" ]; then
 	out=$("$check" 2>&1) || fail "the proxy's confinement: $out"
-	for s in udp udp6 raw-icmp packet netlink-route netlink-netfilter mptcp; do
+	for s in unix udp udp6 raw-icmp packet netlink-route netlink-netfilter mptcp; do
 		echo "$out" | grep -q "^$s refused 13$" || fail "the proxy's confinement let a $s socket be made: $out"
 	done
 	echo "$out" | grep -q '^tcp made$' || fail "the proxy's confinement refused a TCP socket: $out"
+	# files: what the resolver reads; the libraries only for a proxy
+	# linked dynamically (the check is linked as the proxy is)
+	echo "$out" | grep -q '^read /etc/hosts opened$' || fail "the proxy cannot read /etc/hosts: $out"
+	echo "$out" | grep -q '^read /root refused 13$' || fail "the proxy can read /root: $out"
+	if echo "$out" | grep -q '^linked statically$'; then
+		echo "$out" | grep -q '^read /usr/bin/env refused 13$' ||
+			fail "a static proxy can read the libraries' trees: $out"
+	fi
 else
 	fail "$check is not built (make $check)"
 fi
