@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan_helpers.h"
+#include "stockade.h"
 #include "run/supervise.h"
 
 /* The bit of fenced call `name`, or 0 (and a failed check). */
@@ -36,6 +37,52 @@ static const char *const sched_family[] = { "prlimit64",     "sched_setaffinity"
 					    "sched_setparam", "sched_setattr",	   "setpriority",
 					    "ioprio_set",    NULL };
 
+/* Where the plan says the policy closes a call of the scheduler family,
+ * its compiled filter refuses the call on other pids, on the native ABI and,
+ * under `compat_arches: filter`, on i386 and x32 too (the simulator runs
+ * it: stockade_plan_decide); pids with high bits set included. */
+static void check_filter_refuses(const stockade_plan *plan, const char *call, size_t case_no)
+{
+	static const uint64_t pids[] = { 1, 2, 7, 4242, 0x7fffffff, 0xffffffff, 0x100000001ULL, 0xffffffff00000007ULL };
+	static const char *const arches[] = { NULL, "x86", "x32" };
+	unsigned pid_arg = 0;
+	uint64_t which = 0;
+
+	if (!strcmp(call, "setpriority"))
+		pid_arg = 1; /* which PRIO_PROCESS (0) */
+	else if (!strcmp(call, "ioprio_set"))
+		pid_arg = 1, which = 1; /* IOPRIO_WHO_PROCESS */
+	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++) {
+		uint32_t arch = 0;
+
+		size_t decided = 0;
+
+		if (arches[a] && (plan->compat != SK_COMPAT_FILTER || stockade_arch_from_name(arches[a], &arch) < 0))
+			continue;
+		for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+			uint64_t args[6] = { which, 0, 0, 0, 0, 0 };
+			stockade_decision *d = NULL;
+			stockade_error *err = NULL;
+			const char *act;
+
+			args[pid_arg] = pids[i];
+			if (stockade_plan_decide(plan, arch, call, args, &d, &err) < 0) {
+				stockade_error_free(err);
+				continue; /* not a call of that ABI */
+			}
+			act = stockade_decision_action(d);
+			CHECK_MSG(strcmp(act, "allow") && strcmp(act, "log") && stockade_decision_filter_agrees(d),
+				  "case %zu: %s(pid %#llx) on %s: %s (the filter %s), yet left out of the fence", case_no,
+				  call, (unsigned long long)pids[i], arches[a] ? arches[a] : "native", act,
+				  stockade_decision_filter_agrees(d) ? "agrees" : "does not agree");
+			stockade_decision_free(d);
+			decided++;
+		}
+		CHECK_MSG(decided == sizeof(pids) / sizeof(pids[0]), "case %zu: %s on %s: %zu of %zu decided", case_no, call,
+			  arches[a] ? arches[a] : "native", decided, sizeof(pids) / sizeof(pids[0]));
+	}
+}
+
 TEST(fence_open_agent_none_left)
 {
 	stockade_plan *plan = plan_of("agent", NULL);
@@ -58,8 +105,10 @@ TEST(fence_open_agent_none_left)
 	 * process_vm_* (@debug) and the scheduler family on another pid. */
 	open = open_of(plan, SK_NOTIFY_NONE, NULL, false, false);
 	CHECK(open & bit_of("kill"));
-	for (int i = 0; sched_family[i]; i++)
+	for (int i = 0; sched_family[i]; i++) {
 		CHECK_MSG(!(open & bit_of(sched_family[i])), "%s fenced under agent", sched_family[i]);
+		check_filter_refuses(plan, sched_family[i], 0);
+	}
 	/* The report modes, audit and learn keep the whole fence. */
 	CHECK_INT_EQ(open_of(plan, SK_NOTIFY_ERRNO, NULL, true, true), all);
 	CHECK_INT_EQ(open_of(plan, SK_NOTIFY_DENY, NULL, true, true), all);
@@ -125,6 +174,9 @@ TEST(fence_open_policy_rules)
 		CHECK_MSG(!!(open & bit_of(cases[i].call)) == cases[i].fenced, "case %zu: %s %s, want %s:\n%s", i,
 			  cases[i].call, open & bit_of(cases[i].call) ? "fenced" : "left out",
 			  cases[i].fenced ? "fenced" : "left out", cases[i].text);
+		for (int k = 0; sched_family[k]; k++)
+			if (!(open & bit_of(sched_family[k])))
+				check_filter_refuses(plan, sched_family[k], i);
 		stockade_plan_free(plan);
 	}
 }
