@@ -30,9 +30,10 @@
  *    left out.
  *
  * In plain enforcement the filter holds only the calls nothing else closes
- * for those ids (sk_supervise_fence_open, docs/mediation.md "The pid
- * fence"), and none is loaded when nothing is left (~50 µs a run: the
- * kernel runs a new filter once per syscall number).  A call is closed by
+ * for those ids (sk_supervise_fence_open, sk_supervise_fence_policy_closed;
+ * docs/mediation.md "The pid fence"), and none is loaded when nothing is
+ * left (~50 µs a run: the kernel runs a new filter once per syscall
+ * number).  A call is closed by
  * the command's Landlock domain, which never holds the supervisor: the
  * ptrace family by its ptrace hook (each goes through ptrace_may_access(),
  * whose last step, security_ptrace_access_check(), Landlock refuses for a
