@@ -194,7 +194,7 @@ $(BUILD)/test-arena: $(ARENA_OBJS) $(BUILD)/musl/tests/musl/test_arena.o
 # musl objects of the library, the tests compiled with MUSL_CFLAGS, the
 # arena and mimalloc behind the same --wrap, the same static-pie link.
 # The library code users run is the code these test.
-$(BUILD)/musl/test-unit: $(ARENA_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
+$(BUILD)/musl/test-unit: $(ARENA_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/musl/%.o) $(BUILD)/musl/src/proxy/guard.o $(MUSL_LIB_OBJS)
 	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
 $(BUILD)/musl/test-sim: $(ARENA_OBJS) $(SIM_SRCS:%.c=$(BUILD)/musl/%.o) $(MUSL_LIB_OBJS)
 	$(CC) $(LDFLAGS) $(MUSL_LINK) $(ARENA_WRAP) -o $@ $^ $(MUSL_LIBS)
@@ -244,7 +244,8 @@ $(BUILD)/src/run/proxy_run.o $(BUILD)/musl/src/run/proxy_run.o $(BUILD)/pic/src/
 $(BUILD)/stockade-dynamic: $(CLI_OBJS) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/test-unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
+# (with the proxy's address guard, which is no part of the library)
+$(BUILD)/test-unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/proxy/guard.o $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/test-sim: $(SIM_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -272,7 +273,7 @@ $(BUILD)/probes/try-syscall-static: $(TRY_SYSCALL_SRCS)
 TEST_BINS := $(BUILD)/test-unit $(BUILD)/test-sim $(BUILD)/test-live $(TEST_MUSL)
 # First what the tiers use beyond the build (as root: installed in one step;
 # otherwise the apt-get line is printed and the tests that need it skip).
-check: $(BUILD)/stockade $(BUILD)/stockade-proxy $(BUILD)/proxy-confine-check $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
+check: $(BUILD)/stockade $(BUILD)/stockade-dynamic $(BUILD)/stockade-proxy $(BUILD)/proxy-confine-check $(TEST_BINS) $(PROBES) $(BUILD)/probes/try-syscall-static
 	@scripts/deps.sh test
 	@STOCKADE_MUSL=$(MUSL) tests/run.sh $(BUILD)
 
@@ -281,9 +282,13 @@ check-layers:
 	@scripts/check-layers.sh
 
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
-check-asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim
-	@tests/run.sh build-asan unit sim
+# (and stockade-proxy, which parses hostile requests and DNS answers, under
+# the sanitizers behind the CLI as built: tests/tools/net-proxy-{abuse,dns}.sh)
+check-asan: deps all
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim \
+		build-asan/stockade-proxy
+	@STOCKADE=$(BUILD)/stockade STOCKADE_PROXY_BIN=$(CURDIR)/build-asan/stockade-proxy \
+		tests/run.sh build-asan unit sim proxy-asan
 
 demo: all $(BUILD)/probes/try-syscall
 	@scripts/demo.sh $(BUILD)/stockade

@@ -18,6 +18,8 @@
 #                it runs from a world-readable copy of stockade, the test
 #                binary and the probes, with a world-writable TMPDIR
 #   tools        every tests/tools/*.sh: exit 0 passes, 77 skips
+#   proxy-asan   tests/tools/net-proxy-{abuse,dns}.sh only (`make check-asan` runs
+#                them with STOCKADE_PROXY_BIN naming the sanitized proxy)
 #
 # Each tier's output is shown as it runs; its closing "N passed, N failed[,
 # N skipped]" line is added to the totals.  A missing tier binary, or one
@@ -27,7 +29,7 @@
 set -u
 
 if [ $# -lt 1 ]; then
-	echo "usage: $0 BUILD_DIR [unit|sim|unit-musl|sim-musl|arena|live|live-unpriv|tools]..." >&2
+	echo "usage: $0 BUILD_DIR [unit|sim|unit-musl|sim-musl|arena|live|live-unpriv|tools|proxy-asan]..." >&2
 	exit 2
 fi
 build=$1
@@ -195,9 +197,11 @@ tier_live_unpriv() {
 	stage=
 }
 
+# tier_tools [SCRIPT...]: those of tests/tools (default: every one)
 tier_tools() {
 	tp=0 tf=0 ts=0
-	for t in "$srcdir"/tests/tools/*.sh; do
+	[ $# -gt 0 ] || set -- "$srcdir"/tests/tools/*.sh
+	for t in "$@"; do
 		[ -e "$t" ] || continue
 		name=tools/$(basename "$t" .sh)
 		out=$work/tool.log
@@ -236,6 +240,7 @@ for tier in "$@"; do
 	arena) tier_arena ;;
 	live-unpriv) tier_live_unpriv ;;
 	tools) tier_tools ;;
+	proxy-asan) tier_tools "$srcdir/tests/tools/net-proxy-abuse.sh" "$srcdir/tests/tools/net-proxy-dns.sh" ;;
 	*)
 		echo "run.sh: unknown tier \"$tier\": counted as one failure"
 		failed=$((failed + 1))

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -29,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -98,6 +100,19 @@ int sk_proxy_confine(const unsigned *ports, size_t nports, bool any_port)
 			close(rfd);
 			return -1;
 		}
+	/* resolv.conf and hosts where they really are: a link of the
+	 * system's out of /etc (WSL's /mnt/wsl/resolv.conf, NetworkManager's
+	 * /run/NetworkManager/resolv.conf). */
+	static const char *const resolver_files[] = { "/etc/resolv.conf", "/etc/hosts" };
+	for (size_t i = 0; i < sizeof(resolver_files) / sizeof(resolver_files[0]); i++) {
+		char real[PATH_MAX];
+
+		if (realpath(resolver_files[i], real) && strcmp(real, resolver_files[i]) &&
+		    allow_path(rfd, real, LANDLOCK_ACCESS_FS_READ_FILE) < 0) {
+			close(rfd);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < sizeof(readable_files) / sizeof(readable_files[0]); i++)
 		if (allow_path(rfd, readable_files[i], LANDLOCK_ACCESS_FS_READ_FILE) < 0) {
 			close(rfd);

@@ -21,7 +21,9 @@ extern const unsigned short sk_proxy_filter_len;
  * socket() makes TCP sockets only: c-ares needs nothing else, and an
  * AF_UNIX socket could connect to any pathname socket the proxy's uid may
  * open (Landlock does not fence those): an ssh agent, a container
- * engine's.  socketpair() stays (its sockets reach nothing). */
+ * engine's.  socketpair() stays for stream sockets, which reach nothing but
+ * each other (a datagram one could sendto() any pathname datagram socket:
+ * /dev/log, the journal's, notify sockets). */
 static const char sk_proxy_policy[] =
 	"name: stockade-proxy\n"
 	"seccomp:\n"
@@ -47,7 +49,7 @@ static const char sk_proxy_policy[] =
 	"    - syscall: socket\n"
 	"      action: errno:EACCES\n"
 	"    - syscall: socketpair\n"
-	"      args: [\"arg0 == AF_UNIX\"]\n"
+	"      args: [\"arg0 == AF_UNIX\", \"arg1 & 0xf == SOCK_STREAM\"]\n"
 	"      action: allow\n"
 	"    - syscall: socketpair\n"
 	"      action: errno:EACCES\n"

@@ -53,6 +53,11 @@ const char *sk_proxy_private_range(const struct sockaddr *sa)
 	 * disguise, refused whatever it maps to. */
 	if (!memcmp(b, zero, 10) && ((b[10] == 0xff && b[11] == 0xff) || (b[10] == 0 && b[11] == 0)))
 		return "IPv4-mapped or -compatible (::ffff:0:0/96)";
+	/* ::ffff:0:a.b.c.d (SIIT's IPv4-translated form) */
+	if (!memcmp(b, zero, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+		return "IPv4-translated (::ffff:0:0:0/96)";
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+		return "Teredo (2001::/32), which embeds an IPv4 address";
 	if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)
 		return "NAT64 (64:ff9b::/96), which can reach private IPv4";
 	if (b[0] == 0x20 && b[1] == 0x02)

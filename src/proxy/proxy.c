@@ -257,7 +257,16 @@ static long long now_ms(void)
 static int resolve(const char *host, struct ares_addrinfo **out)
 {
 	struct ares_options o = {
-		.flags = ARES_FLAG_USEVC, /* the filter lets no UDP socket be made */
+		/* USEVC: the filter lets no UDP socket be made.  NOSEARCH
+		 * and no domains (ares_getaddrinfo() in c-ares 1.18 ignores
+		 * the flag; an empty list of its own is what it heeds): the
+		 * name asked, never with resolv.conf's search domains
+		 * appended (allowed `x.example` must not reach
+		 * `x.example.corp`); NOALIASES: nor a HOSTALIASES file's
+		 * renaming. */
+		.flags = ARES_FLAG_USEVC | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES,
+		.domains = NULL,
+		.ndomains = 0,
 		.lookups = (char *)"fb",  /* the hosts file, then DNS */
 		.timeout = RESOLVE_TRY_MS,
 		.tries = 2,
@@ -271,7 +280,8 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 	int r;
 
 	*out = NULL;
-	r = ares_init_options(&ch, &o, ARES_OPT_FLAGS | ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	r = ares_init_options(&ch, &o,
+			      ARES_OPT_FLAGS | ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS);
 	if (r != ARES_SUCCESS)
 		return r;
 	/* A hosts file answer comes back before this returns. */
@@ -323,6 +333,27 @@ static int resolve(const char *host, struct ares_addrinfo **out)
 	return ARES_SUCCESS;
 }
 
+/* c-ares takes a resolv.conf or hosts file it cannot read for an absent
+ * one (127.0.0.1 as the name server, no hosts): a file that is there but
+ * unreadable (its mode, a link out of the proxy's Landlock domain) is
+ * said instead.  The one that is, or NULL; *err its errno. */
+static const char *unreadable_resolver_file(int *err)
+{
+	static const char *const files[] = { "/etc/resolv.conf", "/etc/hosts" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0)
+			close(fd);
+		else if (errno != ENOENT) {
+			*err = errno;
+			return files[i];
+		}
+	}
+	return NULL;
+}
+
 /* Resolve and connect, checking every address before using it.  On
  * failure, *why says why (for the 403 or 502). */
 static int reach(const char *host, unsigned port, char *why, size_t whylen, int *status)
@@ -342,6 +373,13 @@ static int reach(const char *host, unsigned port, char *why, size_t whylen, int 
 			}
 			return fd;
 		}
+	int e = 0;
+	const char *unreadable = unreadable_resolver_file(&e);
+	if (unreadable) {
+		snprintf(why, whylen, "cannot resolve %s: cannot read %s: %s", host, unreadable, strerror(e));
+		*status = 502;
+		return -1;
+	}
 	r = resolve(host, &res);
 	if (r != ARES_SUCCESS) {
 		if (r == RESOLVE_DEADLINE)

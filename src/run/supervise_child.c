@@ -607,22 +607,31 @@ pid_t sk_supervise_vfork(struct child_args *a)
 	pid_t pid;
 	int e;
 
-	stack = mmap(NULL, VFORK_STACK + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* Room for what the exec takes on the stack as well: glibc's
+	 * execvp(), given a script without #!, runs /bin/sh with an array of
+	 * argc + 2 pointers on the stack (as posix_spawn() sizes its child's
+	 * stack from argv); 100,000 arguments jumped the guard page. */
+	size_t argc = 0, size;
+
+	while (a->argv[argc])
+		argc++;
+	size = VFORK_STACK + ((argc + 2) * sizeof(char *) + page - 1) / page * page;
+	stack = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -errno;
 	/* a guard page below it */
 	if (mprotect(stack, page, PROT_NONE) < 0) {
 		e = errno;
-		munmap(stack, VFORK_STACK + page);
+		munmap(stack, size + page);
 		return -e;
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	a->vforked = true;
-	pid = clone(vfork_child, stack + page + VFORK_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	pid = clone(vfork_child, stack + page + size, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 	e = errno;
 	a->vforked = false;
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	munmap(stack, VFORK_STACK + page);
+	munmap(stack, size + page);
 	return pid < 0 ? -e : pid;
 }

@@ -148,6 +148,8 @@ if [ -x "$check" ]; then
 		echo "$out" | grep -q "^$s refused 13$" || fail "the proxy's confinement let a $s socket be made: $out"
 	done
 	echo "$out" | grep -q '^tcp made$' || fail "the proxy's confinement refused a TCP socket: $out"
+	echo "$out" | grep -q '^socketpair-unix-dgram refused 13$' ||
+		fail "the proxy's confinement let a unix datagram pair be made: $out"
 	# files: what the resolver reads; the libraries only for a proxy
 	# linked dynamically (the check is linked as the proxy is)
 	echo "$out" | grep -q '^read /etc/hosts opened$' || fail "the proxy cannot read /etc/hosts: $out"

@@ -21,7 +21,11 @@
 #    asked for it; every query the server saw came over TCP (it has no UDP
 #    socket at all) and asked for the test's names only;
 #  - the query ids differ from run to run (c-ares reads /dev/urandom, which
-#    the proxy's Landlock domain must let it).
+#    the proxy's Landlock domain must let it);
+#  - resolv.conf's search domain is never appended (the server answers
+#    missing.test.corp.test, and is never asked it);
+#  - a resolv.conf the proxy cannot read gets "cannot read /etc/resolv.conf"
+#    (502), not c-ares's silent fallback to 127.0.0.1.
 set -eu
 if [ -z "${NET_PROXY_DNS_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a mount and network namespace with its own resolv.conf and a DNS server on port 53)"; exit 77; }
@@ -42,7 +46,9 @@ if [ -z "${NET_PROXY_DNS_QUERIES:-}" ]; then
 	# four servers, all the one below: a name never answered is asked of
 	# each for 5 s, and the lookup's 15 s end first
 	printf 'nameserver 127.0.0.%s\n' 1 2 3 4 >"$dns/resolv.conf"
-	printf 'options ndots:1\n' >>"$dns/resolv.conf"
+	# a search domain, which the proxy must never append (an allowed
+	# name must not reach another: missing.test.corp.test is answered)
+	printf 'options ndots:1\nsearch corp.test\n' >>"$dns/resolv.conf"
 	printf '127.0.0.1 localhost\n127.0.0.1 hostsfile.test\n' >"$dns/hosts"
 	chmod 644 "$dns/resolv.conf" "$dns/hosts"
 	mount --bind "$dns/resolv.conf" /etc/resolv.conf
@@ -59,6 +65,7 @@ answers = {
     "guarded.test": ["127.0.0.2"],
     # 39 addresses nothing listens on (refused at once on lo), then the server
     "many.test": ["127.0.1.%d" % i for i in range(1, 40)] + ["127.0.0.1"],
+    "missing.test.corp.test": ["127.0.0.1"],
 }
 lock = threading.Lock()
 def recv_exact(c, n):
@@ -114,10 +121,10 @@ PY
 	# both isolation modes (lib/net-proxy-setup.sh runs this script twice)
 	NET_PROXY_DNS_QUERIES=$dns/queries sh "$0" || st=$?
 	[ $st -ne 77 ] || exit 77
-	# whatever was asked, over TCP, for the test's names only (a search
-	# domain from the host name may follow a name), never hostsfile.test
+	# whatever was asked, over TCP, for the test's names only, as asked
+	# (no search domain appended), never hostsfile.test
 	if [ -s "$dns/queries" ]; then
-		bad=$(grep -v -E '^tcp (web|guarded|missing|many|silent)\.test(\.[a-z0-9.-]+)? (1|28) [0-9]+$' "$dns/queries" || true)
+		bad=$(grep -v -E '^tcp (web|guarded|missing|many|silent)\.test (1|28) [0-9]+$' "$dns/queries" || true)
 		[ -z "$bad" ] || { echo "FAIL: the DNS server was asked: $bad"; st=1; }
 		! grep -q hostsfile "$dns/queries" || { echo "FAIL: a name in /etc/hosts was asked of DNS"; st=1; }
 		# query ids from /dev/urandom: c-ares falls back to an unseeded
@@ -155,6 +162,15 @@ out=$(dr --allow-host "missing.test:$port" -- curl -sS -w '%{http_code}' "http:/
 case $out in
 *"cannot resolve missing.test: "*502) ;;
 *) fail "missing.test (NXDOMAIN): got $out" ;;
+esac
+# a resolv.conf the proxy cannot read (it runs as nobody): said, not taken
+# for an absent one (c-ares would then ask 127.0.0.1)
+chmod 600 /etc/resolv.conf
+out=$(dr --allow-host "web.test:$port" -- curl -sS -w '%{http_code}' "http://web.test:$port/" 2>&1) || true
+chmod 644 /etc/resolv.conf
+case $out in
+*"cannot resolve web.test: cannot read /etc/resolv.conf: Permission denied"*502) ;;
+*) fail "an unreadable resolv.conf: got $out" ;;
 esac
 # never answered: the lookup gives up after 15 s (the same either way: one pass)
 if [ "$NET_PROXY_ISOLATION" = off ]; then

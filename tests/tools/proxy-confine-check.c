@@ -101,6 +101,13 @@ int main(void)
 		printf("socketpair-unix refused %d\n", errno);
 		ok = 0;
 	}
+	/* a datagram pair could send to any pathname datagram socket */
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0 || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0) {
+		printf("socketpair-unix-dgram made\n");
+		ok = 0;
+	} else {
+		printf("socketpair-unix-dgram refused %d\n", errno);
+	}
 	if (syscall(SYS_capget, &h, d) < 0 || d[0].effective || d[0].permitted || d[1].effective || d[1].permitted ||
 	    d[0].inheritable || d[1].inheritable) {
 		printf("capabilities left: %08x%08x\n", d[1].effective, d[0].effective);
