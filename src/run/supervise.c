@@ -478,8 +478,16 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	a.close_fds[0] = sv[0];
 	a.close_fds[1] = sigfd;
 	a.close_fds[2] = lsock;
-	if (delegate && sk_supervise_vfork_ok(&a))
+	if (delegate && sk_supervise_vfork_ok(&a)) {
+		/* What the policy closes of the fence: the vforked child
+		 * allocates nothing in our memory. */
+		struct sk_notify fnt;
+
+		sk_mediation_notify(opts->mediation, opts->mode, &fnt);
+		a.fence_policy_closed = sk_supervise_fence_policy_closed(a.program->filter_plan, &fnt);
+		a.fence_policy_known = true;
 		child = sk_supervise_vfork(&a);
+	}
 	if (child < 0)
 		child = fork();
 	if (child < 0) {

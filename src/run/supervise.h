@@ -117,13 +117,27 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		      struct sk_supervise_result *result, stockade_error **err);
 
 /* In the child, before the policy's filter: a seccomp filter that refuses
- * (EPERM) the calls that would let the command signal, stop, limit,
- * ptrace or get a pidfd of the supervisor: pids[0] is its pid, the others
- * every other thread or process of it (mediation workers, the linger
- * process and its workers); kill(-1), kill(0) and pidfd_send_signal too
- * unless signals_scoped (Landlock scopes them, or the policy's own choice
- * is kept).  0 or -errno.  supervise_harden.c. */
-int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped);
+ * (EPERM) the calls of `open` (sk_supervise_fence_open) that would let the
+ * command signal, stop, limit, ptrace or get a pidfd of the supervisor:
+ * pids[0] is its pid, the others every other thread or process of it
+ * (mediation workers, the linger process and its workers); none if `open`
+ * is 0.  kill(-1), kill(0) and pidfd_send_signal too unless signals_scoped
+ * (Landlock scopes them, or the policy's own choice is kept).  0 or -errno.
+ * supervise_harden.c. */
+int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped);
+/* Which of the fenced calls (a bit per call, as sk_supervise_harden takes
+ * them) sp's filter made for nt refuses on every id the fence would: in
+ * plain enforcement, not mediated, and each form of the call that the
+ * filter lets run names pid 0 (the caller).  Allocates: not in a child
+ * that shares the supervisor's memory. */
+unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct sk_notify *nt);
+/* Which of them the command could still make on a fenced id: not closed
+ * by the policy (policy_closed), nor by a Landlock domain of its own
+ * (ll_ptrace: ptrace access out of it refused; ll_signals: it scopes
+ * signals).  Only plain enforcement (mode) closes any. */
+unsigned sk_supervise_fence_open(enum sk_notify_mode mode, unsigned policy_closed, bool ll_ptrace, bool ll_signals);
+/* The name of the fenced call of bit `bit`, or NULL past the last. */
+const char *sk_supervise_fence_call(unsigned bit);
 /* What sk_supervise_harden() can do before it knows the pids (look the
  * fenced calls' numbers up); it does it itself otherwise. */
 void sk_supervise_harden_prepare(void);

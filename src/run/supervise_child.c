@@ -395,6 +395,17 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
 	sk_timing("supervisor: Landlock fence");
 	bool signals_scoped = ret == 2 || !fence_signals;
+	/* What the pid fence need not refuse (supervise_harden.c): ptrace
+	 * access out of the command's Landlock domain (the policy's applied
+	 * above, or the fence's) is refused, and so are signals where either
+	 * scopes them; and calls the policy's filter refuses for any pid but
+	 * the caller's own. */
+	bool ll_ptrace = ret > 0 || program->ruleset >= 0;
+	bool ll_signals = ret == 2 || (program->ruleset >= 0 && rep.scope_signals && rep.abi >= 6 &&
+					!(rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS));
+	unsigned fence_open = sk_supervise_fence_open(
+		nt.mode, a->fence_policy_known ? a->fence_policy_closed : sk_supervise_fence_policy_closed(sp, &nt),
+		ll_ptrace, ll_signals);
 
 	sk_supervise_harden_prepare();
 	insns = program->bpf;
@@ -444,10 +455,11 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	/* In a pid namespace of its own (isolate.c) the command cannot name
 	 * the supervisor, its threads or the linger process at all: no pid
 	 * rules then. */
-	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, signals_scoped) : 0;
+	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, fence_open, signals_scoped) : 0;
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
-	sk_timing("supervisor: fence filter loaded");
+	sk_timing(fence_open || !signals_scoped ? "supervisor: fence filter loaded"
+						: "supervisor: no fence filter (its calls closed already)");
 
 	/* From here on, this thread makes no system call but those allowed
 	 * above until execve(). */

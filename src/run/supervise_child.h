@@ -60,6 +60,10 @@ struct child_args {
 	/* sk_supervise_vfork(): the child runs in our memory until it execs */
 	bool vforked;
 	pid_t linger;	  /* the linger process that sends the fence (vforked) */
+	/* sk_supervise_fence_policy_closed() of the program, computed before a
+	 * vforked child (which allocates nothing); else the child's to do */
+	bool fence_policy_known;
+	unsigned fence_policy_closed;
 	int close_fds[3]; /* the supervisor's, for the child to close (vforked; -1: none) */
 };
 

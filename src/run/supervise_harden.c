@@ -23,9 +23,28 @@
  *    and none is added later; and where signals are not scoped (and should be), so
  *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
  *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
- *    a pidfd, which only pidfd_open() (refused for the supervisor's pid)
- *    or clone() (of one's own children) gives: a /proc/PID directory is
- *    not one; so pidfd_getfd itself stays the policy's (debug allows it).
+ *    a pidfd, which only pidfd_open() (refused for the supervisor's pid
+ *    where fenced) or clone() (of one's own children) gives: a /proc/PID
+ *    directory is not one; so pidfd_getfd itself stays the policy's (debug
+ *    allows it), and Landlock's ptrace hook refuses it where pidfd_open is
+ *    left out.
+ *
+ * In plain enforcement the filter holds only the calls nothing else closes
+ * for those ids (sk_supervise_fence_open, sk_supervise_fence_policy_closed;
+ * docs/mediation.md "The pid fence"), and none is loaded when nothing is
+ * left (~50 µs a run: the kernel runs a new filter once per syscall
+ * number).  A call is closed by
+ * the command's Landlock domain, which never holds the supervisor: the
+ * ptrace family by its ptrace hook (each goes through ptrace_may_access(),
+ * whose last step, security_ptrace_access_check(), Landlock refuses for a
+ * process outside the domain, root's CAP_SYS_PTRACE notwithstanding), the
+ * signals by its signal scope (check_kill_permission() ->
+ * security_task_kill()), pidfd_open by both (it checks nothing itself; a
+ * pidfd is good for pidfd_send_signal, pidfd_getfd and process_madvise,
+ * which those two refuse); or by the policy's own filter, which must let no
+ * form of the call the fence refuses run (prlimit64, sched_*, setpriority,
+ * ioprio_set: Landlock hooks none of them).  A report, an audit and learn
+ * turn the policy's refusals into notifications: they keep every call.
  *
  * Pids are compared on their low 32 bits, as the kernel reads a pid_t.
  * EPERM stacks over the policy's filter (an errno outranks a user
@@ -86,29 +105,45 @@ static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct 
  */
 enum fence_block { B_ARG0, B_ARG1, B_KCMP, B_SETPRIO, B_IOPRIO, B_COUNT };
 
+/* What else may close a fenced call for the fenced ids (sk_supervise_fence_open):
+ * only the policy's filter, or also a Landlock domain of the command's
+ * (which never holds the supervisor, its threads or the linger process)
+ * through its ptrace hook, or through its signal scope (ABI 6). */
+enum fence_cover { C_POLICY, C_PTRACE, C_SIGNAL, C_PIDFD };
+
 static const struct {
 	const char *name;
 	enum fence_block block;
+	enum fence_cover cover;
 } fenced[] = {
-	{ "kill", B_ARG0 },
-	{ "tkill", B_ARG0 },
-	{ "tgkill", B_ARG0 },
-	{ "rt_sigqueueinfo", B_ARG0 },
-	{ "rt_tgsigqueueinfo", B_ARG0 },
-	{ "pidfd_open", B_ARG0 },
-	{ "prlimit64", B_ARG0 },
-	{ "process_vm_readv", B_ARG0 },
-	{ "process_vm_writev", B_ARG0 },
-	{ "sched_setaffinity", B_ARG0 },
-	{ "sched_setscheduler", B_ARG0 },
-	{ "sched_setparam", B_ARG0 },
-	{ "sched_setattr", B_ARG0 },
-	{ "migrate_pages", B_ARG0 },
-	{ "move_pages", B_ARG0 },
-	{ "kcmp", B_KCMP },	   /* kcmp(pid1, pid2, ...) */
-	{ "ptrace", B_ARG1 },	   /* ptrace(request, pid, ...) */
-	{ "setpriority", B_SETPRIO }, /* setpriority(PRIO_PROCESS, pid, ...) */
-	{ "ioprio_set", B_IOPRIO },   /* ioprio_set(IOPRIO_WHO_PROCESS, pid, ...) */
+	/* check_kill_permission() -> security_task_kill(): Landlock's
+	 * signal scope (hook_task_kill) */
+	{ "kill", B_ARG0, C_SIGNAL },
+	{ "tkill", B_ARG0, C_SIGNAL },
+	{ "tgkill", B_ARG0, C_SIGNAL },
+	{ "rt_sigqueueinfo", B_ARG0, C_SIGNAL },
+	{ "rt_tgsigqueueinfo", B_ARG0, C_SIGNAL },
+	/* pidfd_open() checks nothing; what a pidfd then does to the
+	 * supervisor does: pidfd_send_signal (signal scope), pidfd_getfd and
+	 * process_madvise (ptrace access) */
+	{ "pidfd_open", B_ARG0, C_PIDFD },
+	/* security_task_prlimit, _setscheduler, _setnice, _setioprio:
+	 * Landlock hooks none of them */
+	{ "prlimit64", B_ARG0, C_POLICY },
+	/* mm_access() -> ptrace_may_access() */
+	{ "process_vm_readv", B_ARG0, C_PTRACE },
+	{ "process_vm_writev", B_ARG0, C_PTRACE },
+	{ "sched_setaffinity", B_ARG0, C_POLICY },
+	{ "sched_setscheduler", B_ARG0, C_POLICY },
+	{ "sched_setparam", B_ARG0, C_POLICY },
+	{ "sched_setattr", B_ARG0, C_POLICY },
+	/* kernel_migrate_pages(), find_mm_struct(): ptrace_may_access() */
+	{ "migrate_pages", B_ARG0, C_PTRACE },
+	{ "move_pages", B_ARG0, C_PTRACE },
+	{ "kcmp", B_KCMP, C_PTRACE },	    /* kcmp(pid1, pid2, ...): ptrace_may_access() on both */
+	{ "ptrace", B_ARG1, C_PTRACE },	    /* ptrace(request, pid, ...): ptrace_attach() */
+	{ "setpriority", B_SETPRIO, C_POLICY }, /* setpriority(PRIO_PROCESS, pid, ...) */
+	{ "ioprio_set", B_IOPRIO, C_POLICY },	/* ioprio_set(IOPRIO_WHO_PROCESS, pid, ...) */
 };
 
 #define FENCE_MAX_PIDS 200 /* a jeq jumps at most 255 ahead */
@@ -162,7 +197,7 @@ static struct {
 	uint32_t audit[3];
 	size_t ncall[3];
 	uint32_t nr[3][2 * ARRAY_SIZE(fenced)];
-	enum fence_block block[3][2 * ARRAY_SIZE(fenced)];
+	uint8_t call[3][2 * ARRAY_SIZE(fenced)]; /* its index in fenced[] */
 } calls;
 
 void sk_supervise_harden_prepare(void)
@@ -190,7 +225,7 @@ void sk_supervise_harden_prepare(void)
 			if (nr < 0)
 				continue; /* not on this arch */
 			calls.nr[g][calls.ncall[g]] = (uint32_t)nr;
-			calls.block[g][calls.ncall[g]++] = fenced[c].block;
+			calls.call[g][calls.ncall[g]++] = (uint8_t)c;
 		}
 	}
 	/* By number, for the search (emit_search). */
@@ -198,52 +233,66 @@ void sk_supervise_harden_prepare(void)
 		for (size_t i = 1; i < calls.ncall[g]; i++)
 			for (size_t j = i; j > 0 && calls.nr[g][j - 1] > calls.nr[g][j]; j--) {
 				uint32_t nr = calls.nr[g][j];
-				enum fence_block b = calls.block[g][j];
+				uint8_t c = calls.call[g][j];
 
 				calls.nr[g][j] = calls.nr[g][j - 1];
-				calls.block[g][j] = calls.block[g][j - 1];
+				calls.call[g][j] = calls.call[g][j - 1];
 				calls.nr[g][j - 1] = nr;
-				calls.block[g][j - 1] = b;
+				calls.call[g][j - 1] = c;
 			}
 	calls.done = true;
 }
 
-/* From `ld nr`: jump to the block of calls.nr[g][lo..hi) (each a `ja` to
+/* From `ld nr`: jump to the block of nr[lo..hi) (each a `ja` to
  * patch, in call_ja[]) or allow, by binary search.  The kernel runs a new
  * filter once for every syscall number when it is loaded (to find the
  * numbers it always allows), so the depth of this search is paid some
  * 900 times: a list of 19 comparisons cost 0.1 ms a run. */
-static void emit_search(struct bpf_out *o, size_t g, size_t lo, size_t hi, size_t *call_ja)
+static void emit_search(struct bpf_out *o, const uint32_t *nr, size_t lo, size_t hi, size_t *call_ja)
 {
 	size_t mid = (lo + hi) / 2, at;
 
 	if (hi - lo <= 3) {
 		for (size_t c = lo; c < hi; c++) {
-			emit(o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, calls.nr[g][c]);
+			emit(o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, nr[c]);
 			call_ja[c] = emit(o, BPF_JMP | BPF_JA, 0, 0, 0);
 		}
 		emit(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 		return;
 	}
-	at = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 0, calls.nr[g][mid]);
-	emit_search(o, g, lo, mid, call_ja);
+	at = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 0, nr[mid]);
+	emit_search(o, nr, lo, mid, call_ja);
 	if (o->n - at - 1 > 255)
 		o->full = true;
 	else if (at < o->n)
 		o->f[at].jt = (uint8_t)(o->n - at - 1);
-	emit_search(o, g, mid, hi, call_ja);
+	emit_search(o, nr, mid, hi, call_ja);
 }
 
-static int load_pid_fence(const pid_t *pids, size_t npids)
+/* The pid fence for the calls of `open` (bit i: fenced[i]); none when
+ * that is empty. */
+static int load_pid_fence(const pid_t *pids, size_t npids, unsigned open)
 {
 	static struct bpf_out o;
+	/* the calls of each arch group still open, by number */
+	uint32_t nr[3][2 * ARRAY_SIZE(fenced)];
+	enum fence_block block[3][2 * ARRAY_SIZE(fenced)];
+	size_t ncall[3] = { 0 };
 	/* the jas to patch: per arch group, per call to its block */
 	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)];
 	size_t block_at[B_COUNT], to_arg1[3];
 
+	if (!open)
+		return 0;
 	if (npids > FENCE_MAX_PIDS)
 		return -E2BIG;
 	sk_supervise_harden_prepare();
+	for (size_t g = 0; g < calls.ngroups; g++)
+		for (size_t c = 0; c < calls.ncall[g]; c++)
+			if (open & (1u << calls.call[g][c])) {
+				nr[g][ncall[g]] = calls.nr[g][c];
+				block[g][ncall[g]++] = fenced[calls.call[g][c]].block;
+			}
 	memset(&o, 0, sizeof(o));
 	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
 	for (size_t g = 0; g < calls.ngroups; g++) {
@@ -254,7 +303,7 @@ static int load_pid_fence(const pid_t *pids, size_t npids)
 	for (size_t g = 0; g < calls.ngroups; g++) {
 		patch(&o, arch_ja[g], o.n);
 		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
-		emit_search(&o, g, 0, calls.ncall[g], call_ja[g]);
+		emit_search(&o, nr[g], 0, ncall[g], call_ja[g]);
 	}
 	/* The blocks. */
 	block_at[B_SETPRIO] = o.n;
@@ -276,8 +325,8 @@ static int load_pid_fence(const pid_t *pids, size_t npids)
 	for (size_t i = 0; i < 3; i++)
 		patch(&o, to_arg1[i], block_at[B_ARG1]);
 	for (size_t g = 0; g < calls.ngroups; g++)
-		for (size_t c = 0; c < calls.ncall[g]; c++)
-			patch(&o, call_ja[g][c], block_at[calls.block[g][c]]);
+		for (size_t c = 0; c < ncall[g]; c++)
+			patch(&o, call_ja[g][c], block_at[block[g][c]]);
 	if (o.full)
 		return -E2BIG;
 
@@ -286,12 +335,178 @@ static int load_pid_fence(const pid_t *pids, size_t npids)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0 ? -errno : 0;
 }
 
-int sk_supervise_harden(const pid_t *pids, size_t npids, bool signals_scoped)
+/* ---- what the command cannot do to the fenced ids anyway ---- */
+
+/* The low half of argument `arg` (what the kernel reads as a pid_t or an
+ * int) that every call of term t has, into *v; false if t leaves it free.
+ * A term that can never hold pins it too. */
+static bool pinned(const struct sk_term *t, unsigned arg, uint32_t *v)
+{
+	for (unsigned k = 0; k < t->n; k++) {
+		const struct sk_cond *c = &t->c[k];
+
+		if (c->arg != arg)
+			continue;
+		if (c->op == SK_OP_EQ || (c->op == SK_OP_MASKED_EQ && (c->mask & 0xffffffffULL) == 0xffffffffULL)) {
+			*v = (uint32_t)c->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every call of t lies outside what the fence refuses in block b (its
+ * pid arguments are 0, the caller itself, never a fenced id; or `which`
+ * is not the PRIO_PROCESS / IOPRIO_WHO_PROCESS form the fence checks). */
+static bool term_outside(const struct sk_term *t, enum fence_block b)
+{
+	uint32_t v0 = 0, v1 = 0;
+	bool p0 = pinned(t, 0, &v0), p1 = pinned(t, 1, &v1);
+
+	switch (b) {
+	case B_ARG0:
+		return p0 && v0 == 0;
+	case B_ARG1:
+		return p1 && v1 == 0;
+	case B_KCMP:
+		return p0 && v0 == 0 && p1 && v1 == 0;
+	case B_SETPRIO:
+		return (p1 && v1 == 0) || (p0 && v0 != 0 /* PRIO_PROCESS */);
+	case B_IOPRIO:
+		return (p1 && v1 == 0) || (p0 && v0 != 1 /* IOPRIO_WHO_PROCESS */);
+	case B_COUNT:
+		break;
+	}
+	return false;
+}
+
+static bool region_outside(const struct sk_region *r, enum fence_block b)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!term_outside(&r->terms[i], b))
+			return false;
+	return true;
+}
+
+static bool refuses(struct sk_action a)
+{
+	return a.type != SK_ACT_ALLOW && a.type != SK_ACT_LOG;
+}
+
+/*
+ * Does the policy's filter refuse every call of `name` the fence would (block
+ * b)?  By the plan's semantics (sk_plan_decide: the first rule that matches,
+ * else the base): each rule that lets calls run must hold only calls outside
+ * the fence's (what it decides: its conditions less every earlier rule's),
+ * and so must what no rule matches if the base lets it run.  narrow32: the same on a 32-bit ABI, where the filter sees each
+ * argument's low half (sk_cond_restrict32).  Any doubt (no memory, a region
+ * too big) says no.
+ */
+static bool policy_closes(const stockade_plan *sp, const char *name, enum fence_block b, bool narrow32)
+{
+	const struct sk_plan_entry *e = sk_plan_lookup(sp, name);
+	struct sk_region rest = { 0 };
+	bool ok = true;
+
+	if (!e)
+		return refuses(sp->default_action);
+	if (sk_region_all(&rest) < 0)
+		return false;
+	for (size_t i = 0; ok && i < e->nrules; i++) {
+		const struct sk_plan_rule *r = &e->rules[i];
+		struct sk_cond conds[SK_MAX_ARGS];
+		struct sk_region own = { 0 };
+		size_t n = 0;
+		bool never = false;
+
+		for (size_t k = 0; k < r->nconds && k < SK_MAX_ARGS; k++) {
+			struct sk_cond c = r->conds[k];
+			int keep = narrow32 ? sk_cond_restrict32(&c) : 1;
+
+			never |= keep < 0;
+			if (keep > 0)
+				conds[n++] = c;
+		}
+		if (never)
+			continue; /* it matches no call here */
+		if (sk_region_from_conds(&own, conds, n) < 0) {
+			ok = false;
+			break;
+		}
+		/* What it decides: its conditions less every earlier rule's. */
+		for (size_t t = 0; ok && !refuses(r->action) && t < own.n; t++) {
+			struct sk_region decided;
+
+			ok = sk_region_copy(&decided, &rest) == 0 && sk_region_intersect(&decided, &own.terms[t]) == 0 &&
+			     region_outside(&decided, b);
+			sk_region_clear(&decided);
+		}
+		for (size_t t = 0; ok && t < own.n; t++)
+			ok = sk_region_subtract(&rest, &own.terms[t]) == 0 && rest.n <= SK_REGION_MAX_WORK;
+		sk_region_clear(&own);
+	}
+	if (ok && !refuses(sk_plan_entry_base(sp, e)))
+		ok = region_outside(&rest, b);
+	sk_region_clear(&rest);
+	return ok;
+}
+
+const char *sk_supervise_fence_call(unsigned bit)
+{
+	return bit < ARRAY_SIZE(fenced) ? fenced[bit].name : NULL;
+}
+
+unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct sk_notify *nt)
+{
+	unsigned closed = 0;
+
+	/* Only plain enforcement: a report, an audit or learn turns the
+	 * policy's refusals into notifications the supervisor answers (or
+	 * lets run). */
+	if (nt->mode != SK_NOTIFY_NONE || !sp->seccomp_enabled || sp->audit)
+		return 0;
+	for (size_t c = 0; c < ARRAY_SIZE(fenced); c++)
+		/* A mediated call notifies: the supervisor decides, not the
+		 * filter. */
+		if (!sk_mediated(nt, fenced[c].name) && policy_closes(sp, fenced[c].name, fenced[c].block, false) &&
+		    policy_closes(sp, fenced[c].name, fenced[c].block, true))
+			closed |= 1u << c;
+	return closed;
+}
+
+unsigned sk_supervise_fence_open(enum sk_notify_mode mode, unsigned policy_closed, bool ll_ptrace, bool ll_signals)
+{
+	unsigned open = 0;
+
+	for (size_t c = 0; c < ARRAY_SIZE(fenced); c++) {
+		bool closed = false;
+
+		switch (fenced[c].cover) {
+		case C_PTRACE:
+			closed = ll_ptrace;
+			break;
+		case C_SIGNAL:
+			closed = ll_signals;
+			break;
+		case C_PIDFD:
+			closed = ll_ptrace && ll_signals;
+			break;
+		case C_POLICY:
+			break;
+		}
+		/* The report modes, audit and learn keep every call. */
+		if (mode != SK_NOTIFY_NONE || !(closed || (policy_closed & (1u << c))))
+			open |= 1u << c;
+	}
+	return open;
+}
+
+int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped)
 {
 	pid_t sup = pids[0];
 	pid_t pgrp = getpgrp();
 	scmp_filter_ctx ctx;
-	int ret = load_pid_fence(pids, npids);
+	int ret = load_pid_fence(pids, npids, open);
 
 	if (ret < 0 || signals_scoped)
 		return ret;

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live tier: the supervisor's pid fence (src/run/supervise_harden.c) is
+ * loaded only for the calls nothing else closes, and the command still
+ * cannot act on the supervisor, its workers or the linger process.  Under
+ * agent in plain enforcement with connect() mediated (isolation off), on a
+ * kernel with Landlock ABI 6 the command's Landlock domain refuses ptrace
+ * access and signals out of it and agent's own filter refuses prlimit64,
+ * sched_*, setpriority and ioprio_set on any pid but 0: no fence filter is
+ * loaded (the command carries one filter fewer, --timings says so), and
+ * tests/probes/poke-fence gets nothing through; the same under agent with
+ * `landlock: off` (the fence's own domain scopes signals).  A policy that
+ * lets prlimit64 name any pid, signals not scoped, or Landlock lowered
+ * (STOCKADE_TEST_LANDLOCK_ABI=5: no signal scope; 0: none) keeps the
+ * fence, and again nothing gets through.  As root and as nobody (tiers
+ * live and live-unpriv).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../harness.h"
+#include "live_util.h"
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#endif
+
+static long own_filters(void)
+{
+	char line[256];
+	long n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Seccomp_filters:", 16))
+			n = strtol(line + 16, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+static long kernel_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1 /* LANDLOCK_CREATE_RULESET_VERSION */);
+
+	return abi < 0 ? 0 : abi;
+}
+
+/* A listening unix socket at DIR/tmux-UID/default: a host daemon's, which
+ * `run --isolation off` mediates connects to (the bench's agent-unix row).
+ * Returns its fd (the caller closes it) or -1. */
+static int daemon_socket(const char *dir, char *path, size_t size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char sub[200];
+	int fd;
+
+	snprintf(sub, sizeof(sub), "%s/tmux-%u", dir, (unsigned)getuid());
+	if (mkdir(sub, 0700) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, size, "%s/default", sub);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST(fence_elided_where_closed_command_still_kept_off)
+{
+	static const struct {
+		const char *what;
+		const char *args[3];
+		const char *env;
+		const char *policy; /* a policy file's text, or NULL: --preset agent */
+		bool unix_daemon;   /* mediate a host daemon's socket rather than TCP */
+		bool elided;	  /* with the kernel's Landlock at ABI 6 or later */
+	} cases[] = {
+		{ "agent, connect to 127.0.0.1:9 mediated", { "--tcp-connect=127.0.0.1:9" }, NULL, NULL, false, true },
+		{ "agent, a host daemon's socket mediated", { NULL }, NULL, NULL, true, true },
+		/* no Landlock of the policy's: the fence's own domain */
+		{ "agent with landlock: off", { "--tcp-connect=127.0.0.1:9" }, NULL,
+		  "version: 1\nextends: agent\nlandlock: off\n", false, true },
+		{ "agent with landlock: off and signals not scoped", { "--tcp-connect=127.0.0.1:9" }, NULL,
+		  "version: 1\nextends: agent\nlandlock: off\nscope:\n  signals: false\n", false, false },
+		{ "agent letting prlimit64 name any pid", { "--tcp-connect=127.0.0.1:9", "--allow=prlimit64" }, NULL, NULL,
+		  false, false },
+		{ "agent, Landlock ABI 5 (no signal scope)", { "--tcp-connect=127.0.0.1:9" },
+		  "STOCKADE_TEST_LANDLOCK_ABI=5", NULL, false, false },
+		{ "agent, no Landlock", { "--tcp-connect=127.0.0.1:9" }, "STOCKADE_TEST_LANDLOCK_ABI=0", NULL, false,
+		  false },
+	};
+	long own = own_filters(), abi = kernel_abi();
+
+	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("poke-fence"), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make check builds them)", stockade_bin(), probe_path("poke-fence"));
+		return;
+	}
+	if (own < 0)
+		SKIP("no Seccomp_filters line in /proc/self/status (kernel before 5.9?)");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *base = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
+		char dir[128], sock[300] = "", tmpdir[320], policy[160] = "";
+		const char *env[3] = { NULL };
+		struct run_opts o = { 0 };
+		struct cmd c = { 0 };
+		struct run r;
+		int threads = 0, procs = 0, through = -1, lfd = -1, ne = 0;
+		long filters = -1;
+		bool elided = cases[i].elided && abi >= 6;
+		const char *p;
+
+		snprintf(dir, sizeof(dir), "%s/stockade-fence-XXXXXX", base);
+		if (!mkdtemp(dir)) {
+			CHECK_MSG(0, "mkdtemp: %s", strerror(errno));
+			return;
+		}
+		if (cases[i].unix_daemon) {
+			if ((lfd = daemon_socket(dir, sock, sizeof(sock))) < 0)
+				CHECK_MSG(0, "%s: cannot bind a socket in %s: %s", cases[i].what, dir, strerror(errno));
+			snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", dir);
+			env[ne++] = tmpdir;
+		}
+		if (cases[i].env)
+			env[ne++] = cases[i].env;
+		if (cases[i].policy) {
+			FILE *f;
+
+			snprintf(policy, sizeof(policy), "%s/policy.yaml", dir);
+			if (!(f = fopen(policy, "w")) || fputs(cases[i].policy, f) < 0 || fclose(f) != 0)
+				CHECK_MSG(0, "%s: cannot write %s: %s", cases[i].what, policy, strerror(errno));
+		}
+		o.env = ne ? env : NULL;
+		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off", "--timings"));
+		if (policy[0])
+			cmd_push_all(&c, ARGV("--policy", policy));
+		else
+			cmd_push_all(&c, ARGV("--preset", "agent"));
+		for (int k = 0; k < 3 && cases[i].args[k]; k++)
+			cmd_push(&c, cases[i].args[k]);
+		cmd_push_all(&c, ARGV("--", probe_path("poke-fence")));
+		if (sock[0])
+			cmd_push(&c, sock);
+		cmd_run(&c, &o, &r);
+		cmd_free(&c);
+		if (lfd >= 0)
+			close(lfd);
+		if (sock[0]) {
+			unlink(sock);
+			*strrchr(sock, '/') = '\0';
+			rmdir(sock);
+		}
+		if (policy[0])
+			unlink(policy);
+		rmdir(dir);
+		if ((p = strstr(r.out, "filters: ")))
+			filters = strtol(p + 9, NULL, 10);
+		p = strstr(r.out, "poked: ");
+		CHECK_MSG(r.outcome == 0 && p &&
+				  sscanf(p, "poked: %d thread(s), %d process(es), %d", &threads, &procs, &through) == 3,
+			  "%s: poke-fence did not run:\n%s", cases[i].what, r.out);
+		/* The workers (the connect was mediated) and the linger process
+		 * are there to poke. */
+		CHECK_MSG(threads >= 2 && procs >= 2, "%s: no worker or linger process to poke (%d, %d):\n%s",
+			  cases[i].what, threads, procs, r.out);
+		CHECK_MSG(through == 0, "%s: calls on the supervisor's threads or processes got through:\n%s",
+			  cases[i].what, r.out);
+		/* The policy's filter, and the fence's where it is kept. */
+		CHECK_MSG(filters == own + (elided ? 1 : 2), "%s: %ld seccomp filter(s) on the command, want %ld (%s):\n%s",
+			  cases[i].what, filters, own + (elided ? 1 : 2), elided ? "no fence" : "the fence kept", r.out);
+		CHECK_MSG(elided ? strstr(r.out, "supervisor: no fence filter") && !strstr(r.out, "fence filter loaded")
+				 : strstr(r.out, "supervisor: fence filter loaded") != NULL,
+			  "%s: --timings does not say the fence was %s:\n%s", cases[i].what, elided ? "left out" : "loaded",
+			  r.out);
+	}
+}
