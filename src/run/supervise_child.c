@@ -572,8 +572,10 @@ bool sk_supervise_vfork_ok(const struct child_args *a)
 	return false; /* (its shadow stack bookkeeping and a stack switch under CLONE_VM) */
 #endif
 
-	if (!a->program || a->opts->mode != SK_NOTIFY_NONE || a->linger <= 0 ||
-	    a->plan->access.isolation != SK_ISOLATION_OFF || sk_proxy_gate_pending() || !single_threaded())
+	/* (Asked before the linger process is forked, a->linger not known
+	 * yet: the caller checks that it started.) */
+	if (!a->program || a->opts->mode != SK_NOTIFY_NONE || a->plan->access.isolation != SK_ISOLATION_OFF ||
+	    sk_proxy_gate_pending() || !single_threaded())
 		return false;
 	sp = a->program->filter_plan;
 	return direct_prepare(&direct, a->sock, sp != a->plan) &&

@@ -81,7 +81,7 @@ _Noreturn void sk_supervise_child(struct child_args *a);
  * when that is safe: sk_supervise_vfork_ok).  Returns when it has exec'd
  * the command or exited: its pid, or -errno (then nothing was started:
  * fork() instead). */
-bool sk_supervise_vfork_ok(const struct child_args *a);
+bool sk_supervise_vfork_ok(const struct child_args *a); /* (a linger process aside: the caller's) */
 pid_t sk_supervise_vfork(struct child_args *a);
 
 #endif
