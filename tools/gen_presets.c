@@ -14,6 +14,7 @@
 
 #include "plan/preset_plans.h"
 #include "policy/layer_blob.h"
+#include "run/supervise.h"
 #include "seccomp/seccomp.h"
 
 static void put_bytes(FILE *f, const char *name, const unsigned char *data, size_t len)
@@ -113,6 +114,8 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 	/* The plan and its native filter (plan.h: bpf), so a run loads it as is. */
 	if ((ret = stockade_plan_build(p, &plan, &err)) < 0 || (ret = sk_plan_attach_filters(plan, &err)) < 0)
 		goto fail;
+	/* And what its filter closes of the supervisor's pid fence. */
+	sk_supervise_fence_attach(plan);
 	fp = sk_preset_fingerprint(chain);
 	if ((ret = sk_plan_blob_write(plan, fp, &blob, &len)) < 0) {
 		fprintf(stderr, "gen_presets: %s: cannot serialize the plan: %s\n", key, strerror(-ret));
@@ -216,8 +219,9 @@ static int emit_variant(FILE *f, size_t idx, const char *key, const char *chain,
 		ret = 0; /* not a variant this chain has */
 		goto out;
 	}
-	if ((ret = sk_plan_attach_filters(plan, &err)) < 0 ||
-	    (ret = sk_plan_blob_write(plan, sk_preset_fingerprint(chain), &blob, &len)) < 0) {
+	if ((ret = sk_plan_attach_filters(plan, &err)) == 0)
+		sk_supervise_fence_attach(plan);
+	if (ret < 0 || (ret = sk_plan_blob_write(plan, sk_preset_fingerprint(chain), &blob, &len)) < 0) {
 		fprintf(stderr, "gen_presets: %s+%s: %s\n", key, variants[v].tag,
 			err && err->msg ? err->msg : strerror(-ret));
 		goto out;

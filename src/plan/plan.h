@@ -196,6 +196,13 @@ struct stockade_plan {
 	 * io_uring_setup), generated with bpf and under the same rules. */
 	struct sock_filter *mbpf;
 	size_t mbpf_len;
+	/* What the policy's filter refuses of the supervisor's pid fence for
+	 * every id but the caller's (run/supervise_harden.c:
+	 * sk_supervise_fence_policy_closed, nothing mediated), worked out
+	 * when stockade was built, for a built-in preset's plan (fence_known);
+	 * a run works it out for any other. */
+	uint32_t fence_closed;
+	bool fence_known;
 };
 
 struct sk_verdict {

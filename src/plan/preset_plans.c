@@ -26,6 +26,7 @@
  *   bpf    := u32:n (u16 u8 u8 u32)*       the native filter, n = 0 if none
  *   mbpf   := bpf                          its notifying form for the usual
  *                                          mediation (plan.h: mbpf), n = 0 if none
+ *   fence  := u8:known u32:closed          plan.h: fence_closed
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -223,6 +224,8 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	PUT(w, uint32_t, plan->mbpf_len);
 	if (plan->mbpf_len)
 		put(w, plan->mbpf, plan->mbpf_len * sizeof(*plan->mbpf));
+	PUT(w, uint8_t, plan->fence_known);
+	PUT(w, uint32_t, plan->fence_closed);
 	PUT(w, uint8_t, plan->net_fallback != NULL);
 	if (plan->net_fallback)
 		put_plan(w, plan->net_fallback);
@@ -633,6 +636,8 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 		fail(r);
 	get_filter(r, plan, &plan->bpf, &plan->bpf_len);
 	get_filter(r, plan, &plan->mbpf, &plan->mbpf_len);
+	plan->fence_known = get_bool(r);
+	plan->fence_closed = get32(r);
 	if (get_bool(r) && !r->err) {
 		/* the fallback has its own strings */
 		free(r->strs);

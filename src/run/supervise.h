@@ -131,6 +131,10 @@ int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool sig
  * filter lets run names pid 0 (the caller).  Allocates: not in a child
  * that shares the supervisor's memory. */
 unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct sk_notify *nt);
+/* Work it out for plan (and its network fallback) now, with nothing
+ * mediated, into plan->fence_closed: tools/gen_presets.c does, for the
+ * built-in presets' plans, so that a run does not. */
+void sk_supervise_fence_attach(stockade_plan *plan);
 /* Which of them the command could still make on a fenced id: not closed
  * by the policy (policy_closed), nor by a Landlock domain of its own
  * (ll_ptrace: ptrace access out of it refused; ll_signals: it scopes

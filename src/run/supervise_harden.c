@@ -451,6 +451,17 @@ static bool policy_closes(const stockade_plan *sp, const char *name, enum fence_
 	return ok;
 }
 
+void sk_supervise_fence_attach(stockade_plan *plan)
+{
+	static const struct sk_notify none = { .mode = SK_NOTIFY_NONE };
+
+	for (stockade_plan *p = plan; p; p = p->net_fallback) {
+		p->fence_known = false;
+		p->fence_closed = sk_supervise_fence_policy_closed(p, &none);
+		p->fence_known = true;
+	}
+}
+
 const char *sk_supervise_fence_call(unsigned bit)
 {
 	return bit < ARRAY_SIZE(fenced) ? fenced[bit].name : NULL;
@@ -465,6 +476,15 @@ unsigned sk_supervise_fence_policy_closed(const stockade_plan *sp, const struct 
 	 * lets run). */
 	if (nt->mode != SK_NOTIFY_NONE || !sp->seccomp_enabled || sp->audit)
 		return 0;
+	/* A built-in preset's, worked out when stockade was built (with
+	 * nothing mediated): the calls mediated here are taken out. */
+	if (sp->fence_known) {
+		closed = sp->fence_closed;
+		for (size_t c = 0; c < ARRAY_SIZE(fenced); c++)
+			if (sk_mediated(nt, fenced[c].name))
+				closed &= ~(1u << c);
+		return closed;
+	}
 	for (size_t c = 0; c < ARRAY_SIZE(fenced); c++)
 		/* A mediated call notifies: the supervisor decides, not the
 		 * filter. */

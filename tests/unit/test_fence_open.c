@@ -13,6 +13,7 @@
 #include "plan_helpers.h"
 #include "stockade.h"
 #include "run/supervise.h"
+#include "plan/preset_plans.h"
 
 /* The bit of fenced call `name`, or 0 (and a failed check). */
 static unsigned bit_of(const char *name)
@@ -194,4 +195,56 @@ TEST(fence_open_no_filter)
 		CHECK_MSG(open & bit_of(sched_family[i]), "%s left out without a policy refusing it", sched_family[i]);
 	CHECK(!(open & bit_of("kill")) && !(open & bit_of("ptrace")) && !(open & bit_of("pidfd_open")));
 	stockade_plan_free(plan);
+}
+
+/* The built-in presets' plans carry what their filter closes of the fence
+ * (plan.h: fence_closed, worked out by tools/gen_presets.c): the same as a
+ * run works it out, for every preset and overlay sequence, its network
+ * fallback and its network variants; a mediated call comes out of it; a
+ * plan built from text carries none. */
+TEST(fence_closed_from_the_build_is_the_runs)
+{
+	static const struct sk_notify plain = { .mode = SK_NOTIFY_NONE };
+	const char *const prlimit[1] = { "prlimit64" };
+	const struct sk_notify med = { .mode = SK_NOTIFY_NONE, .mediate = prlimit, .nmediate = 1 };
+	size_t known = 0;
+
+	for (size_t i = 0; i < sk_preset_blobs_len + sk_preset_variants_len; i++) {
+		const struct sk_preset_blob *b =
+			i < sk_preset_blobs_len ? &sk_preset_blobs[i] : &sk_preset_variants[i - sk_preset_blobs_len].blob;
+		const unsigned char *data = b->data;
+		size_t len = b->len;
+		stockade_plan *plan = NULL;
+		uint64_t fp;
+
+		if (!data || len < 16)
+			continue;
+		memcpy(&fp, data + 8, sizeof(fp));
+		CHECK(sk_plan_blob_read(data, len, fp, &plan) == 0);
+		for (stockade_plan *p = plan; p; p = p->net_fallback) {
+			uint32_t built = p->fence_closed;
+			unsigned with_med;
+
+			if (!p->seccomp_enabled || p->audit)
+				continue;
+			CHECK_MSG(p->fence_known, "blob %zu: no fence mask", i);
+			known += p->fence_known;
+			with_med = sk_supervise_fence_policy_closed(p, &med);
+			p->fence_known = false;
+			CHECK_MSG(sk_supervise_fence_policy_closed(p, &plain) == built,
+				  "blob %zu (%s): built 0x%x, worked out 0x%x", i, p->name ? p->name : "?", built,
+				  sk_supervise_fence_policy_closed(p, &plain));
+			CHECK_INT_EQ(with_med, sk_supervise_fence_policy_closed(p, &med));
+			CHECK(!(with_med & bit_of("prlimit64")));
+		}
+		stockade_plan_free(plan);
+	}
+	CHECK(known > 0);
+	/* From text: none carried, worked out by the run. */
+	stockade_plan *t = plan_from("preset:agent", "version: 1\nseccomp:\n  allow: [prlimit64]\n", NULL);
+	if (t) {
+		CHECK(!t->fence_known);
+		CHECK(!(sk_supervise_fence_policy_closed(t, &plain) & bit_of("prlimit64")));
+		stockade_plan_free(t);
+	}
 }
