@@ -254,7 +254,7 @@ $(BUILD)/test-live: $(LIVE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libstockade.a
 
 # Probes are tiny programs the live tier runs under the sandbox.  They are
 # built without sanitizers: ASan's runtime makes syscalls of its own.
-$(BUILD)/probes/%: tests/probes/%.c
+$(BUILD)/probes/%: tests/probes/%.c $(wildcard tests/probes/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 

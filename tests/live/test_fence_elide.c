@@ -30,25 +30,11 @@
 
 #include "../harness.h"
 #include "live_util.h"
+#include "../probes/lib/proc.h"
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
 #endif
-
-static long own_filters(void)
-{
-	char line[256];
-	long n = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Seccomp_filters:", 16))
-			n = strtol(line + 16, NULL, 10);
-	fclose(f);
-	return n;
-}
 
 static long kernel_abi(void)
 {
@@ -104,7 +90,7 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 		{ "agent, no Landlock", { "--tcp-connect=127.0.0.1:9" }, "STOCKADE_TEST_LANDLOCK_ABI=0", NULL, false,
 		  false },
 	};
-	long own = own_filters(), abi = kernel_abi();
+	long own = proc_seccomp_filters(), abi = kernel_abi();
 
 	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("poke-fence"), X_OK) < 0) {
 		CHECK_MSG(0, "%s or %s is missing (make check builds them)", stockade_bin(), probe_path("poke-fence"));

@@ -38,6 +38,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -139,43 +141,6 @@ static void poke_process(pid_t pid, int *threads)
 	}
 }
 
-/* Field `field` (1-based after the comm) of /proc/PID/stat, or -1. */
-static long stat_field(pid_t pid, int field)
-{
-	char path[64], line[1024], *p;
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
-		p += 2;
-		for (int i = 1; i < field && p; i++)
-			if ((p = strchr(p, ' ')))
-				p++;
-		if (p)
-			v = strtol(p, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
-
-static long filters(void)
-{
-	char line[256];
-	long n = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Seccomp_filters:", 16))
-			n = strtol(line + 16, NULL, 10);
-	fclose(f);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	pid_t sup = getppid(), self = getpid();
@@ -191,14 +156,14 @@ int main(int argc, char **argv)
 		printf("connect(%s): %s\n", a.sun_path, r == 0 ? "ok" : strerror(errno));
 		close(s);
 	}
-	printf("filters: %ld\n", filters());
+	printf("filters: %ld\n", proc_seccomp_filters());
 	poke_process(sup, &threads);
 	/* The supervisor's other children: the linger process. */
 	if ((d = opendir("/proc"))) {
 		while ((e = readdir(d))) {
 			pid_t pid = (pid_t)atoi(e->d_name);
 
-			if (pid <= 0 || pid == self || stat_field(pid, 2) != sup)
+			if (pid <= 0 || pid == self || proc_stat_field(pid, 2) != sup)
 				continue;
 			procs++;
 			poke_process(pid, &threads);

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
+
 static int poke(pid_t tid)
 {
 	struct rlimit zero = { 0, 0 };
@@ -86,28 +88,6 @@ static int poke_process(pid_t pid, int *threads)
 	return n;
 }
 
-/* Field `field` (1-based after the comm) of /proc/PID/stat, or -1. */
-static long stat_field(pid_t pid, int field)
-{
-	char path[64], buf[1024], *p;
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
-		p += 2;
-		for (int i = 1; i < field && p; i++)
-			if ((p = strchr(p, ' ')))
-				p++;
-		if (p)
-			v = strtol(p, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
-
 static bool comm_is(pid_t pid, const char *name)
 {
 	char path[64], buf[64] = "";
@@ -141,8 +121,8 @@ static int poke_children(pid_t ppid, pid_t pgrp, pid_t only, int *procs, int *th
 
 		if (pid <= 0 || pid == getpid() || (only && pid != only))
 			continue;
-		if (ppid ? stat_field(pid, 2) != ppid
-			 : (stat_field(pid, 3) != pgrp || !comm_is(pid, "stockade-linger")))
+		if (ppid ? proc_stat_field(pid, 2) != ppid
+			 : (proc_stat_field(pid, 3) != pgrp || !comm_is(pid, "stockade-linger")))
 			continue;
 		(*procs)++;
 		if (comm_is(pid, "stockade-linger"))
