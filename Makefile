@@ -284,7 +284,7 @@ check-layers:
 # Unit and simulator tiers under ASan+UBSan (the live tier runs the normal build).
 # (and stockade-proxy, which parses hostile requests and DNS answers, under
 # the sanitizers behind the CLI as built: tests/tools/net-proxy-{abuse,dns}.sh)
-check-asan: deps all
+check-asan: deps all $(BUILD)/proxy-confine-check
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build-asan/test-unit build-asan/test-sim \
 		build-asan/stockade-proxy
 	@STOCKADE=$(BUILD)/stockade STOCKADE_PROXY_BIN=$(CURDIR)/build-asan/stockade-proxy \
