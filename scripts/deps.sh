@@ -86,8 +86,10 @@ for group in "$@"; do
 		have script || want bsdutils
 		# tests/live/test_isolation_tools.c: gdb under the debug preset.
 		have gdb || want gdb
-		# tests/tools/net-proxy*.sh: curl through stockade's proxy
+		# tests/tools/net-proxy*.sh: curl through stockade's proxy;
+		# net-proxy-dns.sh brings up lo in a network namespace of its own
 		have curl || want curl
+		have ip || want iproute2
 		;;
 	*)
 		echo "usage: $0 [build] [musl] [test]" >&2
