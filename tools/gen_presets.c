@@ -161,10 +161,12 @@ static int emit(FILE *f, size_t idx, const char *const *names, size_t nnames, ch
 	}
 	snprintf(keys + strlen(keys), keysize - strlen(keys),
 		 "\t{ \"%s\", \"%s\", \"%s\", blob%zu, sizeof(blob%zu), fkey%zu, sizeof(fkey%zu), bpf%zu, fbpf%zu, "
-		 "%zu, %zu, mbpf%zu, fmbpf%zu, %zu, %zu },\n",
+		 "%zu, %zu, mbpf%zu, fmbpf%zu, %zu, %zu, 0x%x, 0x%x, %s },\n",
 		 key, chain, stockade_policy_name(p), idx, idx, idx, idx, idx, idx, plan->bpf_len,
 		 plan->net_fallback ? plan->net_fallback->bpf_len : 0, idx, idx, plan->mbpf_len,
-		 plan->net_fallback ? plan->net_fallback->mbpf_len : 0);
+		 plan->net_fallback ? plan->net_fallback->mbpf_len : 0, plan->fence_closed,
+		 plan->net_fallback ? plan->net_fallback->fence_closed : 0,
+		 plan->fence_known && (!plan->net_fallback || plan->net_fallback->fence_known) ? "true" : "false");
 	ret = emit_variants(f, key, chain);
 	goto out;
 fail:
@@ -230,7 +232,7 @@ static int emit_variant(FILE *f, size_t idx, const char *key, const char *chain,
 	fprintf(f, "\n/* %s+%s: %zu bytes */\n", key, variants[v].tag, len);
 	put_bytes(f, name, blob, len);
 	snprintf(vkeys + strlen(vkeys), vkeysize - strlen(vkeys),
-		 "\t{ \"%s\", %d, %d, %d, { \"%s+%s\", \"%s\", \"%s\", %s, sizeof(%s), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },\n", chain,
+		 "\t{ \"%s\", %d, %d, %d, { \"%s+%s\", \"%s\", \"%s\", %s, sizeof(%s), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false } },\n", chain,
 		 (int)variants[v].net, variants[v].ports, variants[v].addrs, key, variants[v].tag, chain,
 		 stockade_policy_name(p), name, name);
 	ret = 1;

@@ -216,6 +216,15 @@ int sk_plan_reuse_preset_filter(stockade_plan *plan, const stockade_policy *poli
 		ret = copy_filter(fb, &fb->bpf, &fb->bpf_len, b->fallback_bpf, b->fallback_bpf_len);
 	if (ret == 0 && fb)
 		ret = copy_filter(fb, &fb->mbpf, &fb->mbpf_len, b->fallback_mbpf, b->fallback_mbpf_len);
+	/* The same rules: the same answer on the fence. */
+	if (ret == 0 && b->fence_known) {
+		plan->fence_closed = b->fence_closed;
+		plan->fence_known = true;
+		if (fb) {
+			fb->fence_closed = b->fallback_fence_closed;
+			fb->fence_known = true;
+		}
+	}
 	if (ret < 0) {
 		for (stockade_plan *p = plan; p; p = p->net_fallback) {
 			free(p->bpf);

@@ -38,6 +38,10 @@ struct sk_preset_blob {
 	size_t bpf_len, fallback_bpf_len;
 	const struct sock_filter *mbpf, *fallback_mbpf;
 	size_t mbpf_len, fallback_mbpf_len;
+	/* And what those filters close of the supervisor's pid fence (plan.h:
+	 * fence_closed), which goes with them. */
+	uint32_t fence_closed, fallback_fence_closed;
+	bool fence_known;
 };
 
 /* The plan of a chain of presets with one more layer that only sets the

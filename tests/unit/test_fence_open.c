@@ -240,6 +240,17 @@ TEST(fence_closed_from_the_build_is_the_runs)
 		stockade_plan_free(plan);
 	}
 	CHECK(known > 0);
+	/* A file on a preset that leaves its syscall rules alone takes the
+	 * preset's filters, and their answer on the fence with them. */
+	stockade_plan *f = plan_from("preset:agent", "version: 1\nfilesystem:\n  read: [/opt]\n", NULL);
+	if (f) {
+		unsigned got = f->fence_known ? f->fence_closed : 0;
+
+		CHECK(f->fence_known);
+		f->fence_known = false;
+		CHECK_INT_EQ(got, sk_supervise_fence_policy_closed(f, &plain));
+		stockade_plan_free(f);
+	}
 	/* From text: none carried, worked out by the run. */
 	stockade_plan *t = plan_from("preset:agent", "version: 1\nseccomp:\n  allow: [prlimit64]\n", NULL);
 	if (t) {
