@@ -360,8 +360,16 @@ static int export_oci(const stockade_plan *plan, uint32_t arch, unsigned flags, 
 	for (size_t i = 0; i < narches; i++)
 		sk_buf_printf(&b, "\t\t\"%s\"%s\n", sk_oci_arch_name(arches[i]), i + 1 < narches ? "," : "");
 	sk_buf_printf(&b, "\t],\n\t\"syscalls\": [%s", gs.n ? "\n" : "");
-	for (size_t i = 0; i < gs.n; i++)
-		emit_group(&b, &gs.g[i], i + 1 == gs.n);
+	/* Allowing entries before the others: libseccomp 2.5.4 builds the
+	 * rule tree of a 32-bit ABI in the order the rules come, and loses
+	 * an allowing `a0 == 0 && a1 == 0` added after `a1 != 0` and
+	 * `a0 != 0` refusals of the same call (strict's setpriority, with the
+	 * default ENOSYS; test_equivalence.c compiles every preset's
+	 * profile with it). */
+	for (int allow = 1, left = (int)gs.n; allow >= 0; allow--)
+		for (size_t i = 0; i < gs.n; i++)
+			if ((gs.g[i].action.type == SK_ACT_ALLOW) == allow)
+				emit_group(&b, &gs.g[i], --left == 0);
 	sk_buf_printf(&b, "%s]\n}\n", gs.n ? "\t" : "");
 	if (b.failed) {
 		ret = sk_error(err, ENOMEM, "out of memory");

@@ -164,7 +164,9 @@ const struct sk_constant sk_constants[] = {
 	{ "F_SETOWN", 8 },
 	{ "F_SETPIPE_SZ", 1031 },
 	{ "F_SETSIG", 10 },
+	{ "IOPRIO_WHO_PGRP", 2 },    /* ioprio_set(which): who is a process group, 0 the caller's */
 	{ "IOPRIO_WHO_PROCESS", 1 }, /* ioprio_set(which): who is a thread id, 0 the caller */
+	{ "IOPRIO_WHO_USER", 3 },    /* ioprio_set(which): who is a uid, 0 the caller's */
 	{ "IPPROTO_ICMP", 1 },
 	{ "IPPROTO_ICMPV6", 58 },
 	{ "IPPROTO_IP", 0 },
@@ -272,7 +274,9 @@ const struct sk_constant sk_constants[] = {
 	{ "PER_LINUX32_3GB", 0x8000008 },
 	{ "PER_LINUX_32BIT", 0x0800000 },
 	{ "PER_MASK", 0x00ff },
+	{ "PRIO_PGRP", 1 },    /* setpriority(which): who is a process group, 0 the caller's */
 	{ "PRIO_PROCESS", 0 }, /* setpriority(which): who is a process id, 0 the caller */
+	{ "PRIO_USER", 2 },    /* setpriority(which): who is a uid, 0 the caller's */
 	{ "PROT_EXEC", 0x4 },
 	{ "PROT_GROWSDOWN", 0x01000000 },
 	{ "PROT_GROWSUP", 0x02000000 },

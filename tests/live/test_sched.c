@@ -200,6 +200,81 @@ TEST(sched_explicit_own_pid_is_refused)
 	CHECK_MSG(r.outcome != 0 && strstr(r.out, "not permitted"), "agent: renice -p $$: %s", r.out);
 }
 
+/*
+ * setpriority(PRIO_PGRP, 0) and ioprio_set(IOPRIO_WHO_PGRP, 0) name the
+ * caller's own process group, which holds whoever started stockade in the
+ * same group (a harness run with `setsid`, the supervisor): refused.  The
+ * victim shares the group run_cmd() gives the run, so the unconfined row
+ * touches nothing but the victim and the shell itself.  (The PRIO_USER
+ * form reaches every process of the uid: asserted through explain, never
+ * tried unconfined.)
+ */
+/* The niceness and I/O priority lines of summary(pid), or NULL. */
+static char *nice_and_ioprio(pid_t pid)
+{
+	char *all = summary(pid), *out = NULL;
+	const char *n = all ? strstr(all, "\nnice ") : NULL, *io = all ? strstr(all, "\nioprio ") : NULL;
+
+	if (n && io && asprintf(&out, "%.*s / %.*s", (int)strcspn(n + 6, " \n") + 5, n + 1,
+				(int)strcspn(io + 1, "\n"), io + 1) < 0)
+		out = NULL;
+	free(all);
+	return out;
+}
+
+static void group_form_refused(const char *preset, const char *isolation)
+{
+	static const char *const cmds[] = { "renice -n 7 -g 0", "ionice -c 3 -P 0" };
+	const char *pidfile = tmp_path("sched-group-victim");
+	char *mine = nice_and_ioprio(getpid());
+
+	CHECK(mine != NULL);
+	for (size_t i = 0; mine && i < 2; i++) {
+		for (int confined = 1; confined >= 0; confined--) {
+			char script[512], *text, *victim;
+			struct run r;
+			pid_t pid;
+
+			/* The victim inherits the test's niceness and I/O priority. */
+			snprintf(script, sizeof(script),
+				 "sleep 60 </dev/null >/dev/null 2>&1 & echo $! > %s; sleep 0.05; exec %s%s%s%s%s%s",
+				 pidfile, confined ? "\"$0\" run --preset " : "", confined ? preset : "",
+				 confined ? " --isolation " : "", confined ? isolation : "", confined ? " -- " : "", cmds[i]);
+			run_cmd(OPTS("/bin/sh", "-c", script, stockade_bin()), &r);
+			text = read_file(pidfile);
+			pid = text ? (pid_t)atoi(text) : 0;
+			free(text);
+			CHECK_MSG(pid > 0, "`%s`: no victim started: %s", cmds[i], r.out);
+			if (pid <= 0)
+				break;
+			victim = nice_and_ioprio(pid);
+			if (confined) {
+				CHECK_MSG(r.outcome != 0, "%s, isolation %s: `%s` succeeded: %s", preset, isolation,
+					  cmds[i], r.out);
+				CHECK_MSG(victim && !strcmp(victim, mine),
+					  "%s, isolation %s: `%s` changed a process of its group: %s, was %s", preset,
+					  isolation, cmds[i], victim ? victim : "(gone)", mine);
+			} else if (r.outcome != 0 || !victim || !strcmp(victim, mine)) {
+				/* The same command unconfined must change it, or the row proves nothing. */
+				CHECK_MSG(false, "`%s` unconfined did not change its group (exit %d, %s): %s", cmds[i],
+					  r.outcome, victim ? victim : "(gone)", r.out);
+			}
+			free(victim);
+			stop_victim(pid);
+		}
+	}
+	free(mine);
+}
+
+TEST(sched_own_process_group_untouched)
+{
+	if (!have_binaries())
+		return;
+	group_form_refused("agent", "off");
+	group_form_refused("strict", "off");
+	group_form_refused("agent", "auto");
+}
+
 /* --verbose and doctor say what the filter closes of the calls that act on
  * other processes, and when it does not. */
 TEST(sched_verbose_says_what_is_closed)

@@ -473,6 +473,43 @@ TEST(ir_preset_strict)
 	stockade_plan_free(plan);
 }
 
+/* The scheduler and limit family acts on the caller alone: who (or pid) 0
+ * of the process form.  setpriority's and ioprio_set's group and user forms
+ * with who 0 name the caller's process group and uid, which hold outside
+ * processes (the supervisor, a harness in the same group, every process of
+ * the user): refused. */
+#define X_PRIO_PROCESS 0ULL
+#define X_PRIO_PGRP 1ULL
+#define X_PRIO_USER 2ULL
+#define X_IOPRIO_WHO_PROCESS 1ULL
+#define X_IOPRIO_WHO_PGRP 2ULL
+#define X_IOPRIO_WHO_USER 3ULL
+
+TEST(ir_preset_scheduler_family_caller_only)
+{
+	static const char *const presets[] = { "agent", "strict" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(presets); i++) {
+		stockade_plan *plan = plan_of(presets[i], NULL);
+
+		if (!plan)
+			continue;
+		DECIDES(plan, "setpriority", "allow", X_PRIO_PROCESS, 0, 0);
+		DECIDES(plan, "setpriority", "errno:EPERM", X_PRIO_PROCESS, 4242, 0);
+		DECIDES(plan, "setpriority", "errno:EPERM", X_PRIO_PGRP, 0, 0);
+		DECIDES(plan, "setpriority", "errno:EPERM", X_PRIO_USER, 0, 0);
+		DECIDES(plan, "setpriority", "errno:EPERM", X_PRIO_PROCESS | (1ULL << 32), 0, 0);
+		DECIDES(plan, "ioprio_set", "allow", X_IOPRIO_WHO_PROCESS, 0, 0);
+		DECIDES(plan, "ioprio_set", "errno:EPERM", X_IOPRIO_WHO_PGRP, 0, 0);
+		DECIDES(plan, "ioprio_set", "errno:EPERM", X_IOPRIO_WHO_USER, 0, 0);
+		DECIDES(plan, "prlimit64", "allow", 0, 4, 0);
+		DECIDES(plan, "prlimit64", "errno:EPERM", 4242, 4, 0);
+		DECIDES(plan, "sched_setaffinity", "allow", 0, 8, 0);
+		DECIDES(plan, "sched_setaffinity", "errno:EPERM", 4242, 8, 0);
+		stockade_plan_free(plan);
+	}
+}
+
 TEST(ir_preset_overlays)
 {
 	stockade_policy *p = NULL;
