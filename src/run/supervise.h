@@ -121,8 +121,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
  * command signal, stop, limit, ptrace or get a pidfd of the supervisor:
  * pids[0] is its pid, the others every other thread or process of it
  * (mediation workers, the linger process and its workers); none if `open`
- * is 0.  kill(-1), kill(0) and pidfd_send_signal too unless signals_scoped
- * (Landlock scopes them, or the policy's own choice is kept).  0 or -errno.
+ * is 0.  Unless signals_scoped (a Landlock domain scopes the command's
+ * signals), the routes that name no id too: kill(-1), kill(0) and kill of
+ * the supervisor's group, pidfd_send_signal, F_SETOWN (its ids or group),
+ * F_SETOWN_EX, FIOSETOWN and SIOCSPGRP.  0 or -errno.
  * supervise_harden.c. */
 int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped);
 /* Which of the fenced calls (a bit per call, as sk_supervise_harden takes

@@ -380,8 +380,10 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	/* Whatever the policy says of Landlock, the command is kept off its
 	 * supervisor (supervise_harden.c).  Signals are scoped for a report,
 	 * an audit or learn; a supervisor that only mediates keeps the
-	 * policy's own choice (`scope: signals: false` means what it says),
-	 * and only its own pid is fenced. */
+	 * policy's own choice (`scope: signals: false` means what it says:
+	 * outside processes may be signalled), and the supervisor's ids, its
+	 * process group and the id-less forms are fenced with seccomp
+	 * (sk_supervise_harden). */
 	bool fence_signals = a->opts->mode != SK_NOTIFY_NONE;
 
 	/* A Landlock domain keeps ptrace within itself: where the policy's
@@ -394,7 +396,6 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (Landlock)", NULL);
 	sk_timing("supervisor: Landlock fence");
-	bool signals_scoped = ret == 2 || !fence_signals;
 	/* What the pid fence need not refuse (supervise_harden.c): ptrace
 	 * access out of the command's Landlock domain (the policy's applied
 	 * above, or the fence's) is refused, and so are signals where either
@@ -403,6 +404,13 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	bool ll_ptrace = ret > 0 || program->ruleset >= 0;
 	bool ll_signals = ret == 2 || (program->ruleset >= 0 && rep.scope_signals && rep.abi >= 6 &&
 					!(rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS));
+	/* Where no Landlock domain scopes the command's signals (the policy
+	 * says `signals: false`, or Landlock before ABI 6), the forms that
+	 * name no pid are fenced too (kill(-1), kill(0) and kill(-PGID) of
+	 * the supervisor's group, pidfd_send_signal, whose pidfd may be a
+	 * /proc/PID directory's fd): the command would stop or kill its
+	 * supervisor, which would then leave it running unwatched. */
+	bool signals_scoped = ll_signals;
 	unsigned fence_open = sk_supervise_fence_open(
 		nt.mode, a->fence_policy_known ? a->fence_policy_closed : sk_supervise_fence_policy_closed(sp, &nt),
 		ll_ptrace, ll_signals);

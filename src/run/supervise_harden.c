@@ -20,9 +20,16 @@
  *    command does (supervise.c starts the whole worker pool and forks the
  *    linger process, which starts its own, before the child that becomes
  *    the command loads this filter: it waits for their ids)
- *    and none is added later; and where signals are not scoped (and should be), so
- *    do kill(-1), kill(0) and kill(-PGID) when the command shares the
- *    supervisor's process group, and pidfd_send_signal.  pidfd_getfd needs
+ *    and none is added later.  Where no Landlock domain scopes the
+ *    command's signals (the policy's `signals: false`, Landlock before
+ *    ABI 6), so do the routes that name no id of it: kill(-1), kill(0)
+ *    and kill(-PGID) of the supervisor's process group, pidfd_send_signal
+ *    (whose pidfd may be an fd of a /proc/PID directory), and a
+ *    descriptor's owner, which gets SIGIO or any signal F_SETSIG names
+ *    (fcntl F_SETOWN to its ids or -PGID; F_SETOWN_EX and the ioctls
+ *    FIOSETOWN and SIOCSPGRP, which pass the id through memory).  Stopped
+ *    or killed, the supervisor would leave the command running unwatched
+ *    and its mediated calls unanswered.  pidfd_getfd needs
  *    a pidfd, which only pidfd_open() (refused for the supervisor's pid
  *    where fenced) or clone() (of one's own children) gives: a /proc/PID
  *    directory is not one; so pidfd_getfd itself stays the policy's (debug
@@ -78,17 +85,6 @@
 
 #include "run/supervise.h"
 
-#define PID32(arg, v) SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint64_t)(uint32_t)(v))
-
-static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
-{
-	int nr = seccomp_syscall_resolve_name(name);
-
-	if (nr == __NR_SCMP_ERROR)
-		return 0; /* not on this arch */
-	return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, n, cmp);
-}
-
 /*
  * The pid fence is written as classic BPF here rather than through
  * libseccomp: one rule per pid and call costs libseccomp time quadratic in
@@ -103,7 +99,7 @@ static int deny(scmp_filter_ctx ctx, const char *name, unsigned n, const struct 
  * x32 calls come with the x86_64 arch and numbers carrying the x32 bit
  * (libseccomp's numbers for SCMP_ARCH_X32 have it).
  */
-enum fence_block { B_ARG0, B_ARG1, B_KCMP, B_SETPRIO, B_IOPRIO, B_COUNT };
+enum fence_block { B_ARG0, B_ARG1, B_KCMP, B_SETPRIO, B_IOPRIO, B_SETOWN, B_IOCTL, B_KILL, B_DENY, B_COUNT };
 
 /* What else may close a fenced call for the fenced ids (sk_supervise_fence_open):
  * only the policy's filter, or also a Landlock domain of the command's
@@ -118,7 +114,7 @@ static const struct {
 } fenced[] = {
 	/* check_kill_permission() -> security_task_kill(): Landlock's
 	 * signal scope (hook_task_kill) */
-	{ "kill", B_ARG0, C_SIGNAL },
+	{ "kill", B_KILL, C_SIGNAL }, /* and, unscoped, kill(-1), kill(-PGID), kill(0) */
 	{ "tkill", B_ARG0, C_SIGNAL },
 	{ "tgkill", B_ARG0, C_SIGNAL },
 	{ "rt_sigqueueinfo", B_ARG0, C_SIGNAL },
@@ -144,10 +140,26 @@ static const struct {
 	{ "ptrace", B_ARG1, C_PTRACE },	    /* ptrace(request, pid, ...): ptrace_attach() */
 	{ "setpriority", B_SETPRIO, C_POLICY }, /* setpriority(PRIO_PROCESS, pid, ...) */
 	{ "ioprio_set", B_IOPRIO, C_POLICY },	/* ioprio_set(IOPRIO_WHO_PROCESS, pid, ...) */
+	/* A descriptor's owner gets SIGIO, or the signal F_SETSIG names
+	 * (SIGKILL too), when I/O is ready: send_sigio() checks the uid and
+	 * security_file_send_sigiotask(), Landlock's signal scope.
+	 * fcntl(F_SETOWN, pid or -pgrp); F_SETOWN_EX and the sockets' ioctls
+	 * FIOSETOWN and SIOCSPGRP take the id through a pointer: refused. */
+	{ "fcntl", B_SETOWN, C_SIGNAL },
+	{ "fcntl64", B_SETOWN, C_SIGNAL },
+	{ "ioctl", B_IOCTL, C_SIGNAL },
+	/* Its pidfd may be an fd of a /proc/PID directory, which pidfd_open()
+	 * never saw: refused whenever signals are not scoped. */
+	{ "pidfd_send_signal", B_DENY, C_SIGNAL },
 };
 
+#define X_F_SETOWN 8
+#define X_F_SETOWN_EX 15
+#define X_FIOSETOWN 0x8901
+#define X_SIOCSPGRP 0x8902
+
 #define FENCE_MAX_PIDS 200 /* a jeq jumps at most 255 ahead */
-#define FENCE_MAX_INSNS 1024
+#define FENCE_MAX_INSNS 2048 /* five pid lists of up to FENCE_MAX_PIDS + 3 */
 #define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i) + (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4)))
 
 struct bpf_out {
@@ -271,7 +283,8 @@ static void emit_search(struct bpf_out *o, const uint32_t *nr, size_t lo, size_t
 
 /* The pid fence for the calls of `open` (bit i: fenced[i]); none when
  * that is empty. */
-static int load_pid_fence(const pid_t *pids, size_t npids, unsigned open)
+static int load_pid_fence(const pid_t *pids, size_t npids, pid_t pgrp, bool same_group, unsigned open,
+			  bool signals_scoped)
 {
 	static struct bpf_out o;
 	/* the calls of each arch group still open, by number */
@@ -280,12 +293,36 @@ static int load_pid_fence(const pid_t *pids, size_t npids, unsigned open)
 	size_t ncall[3] = { 0 };
 	/* the jas to patch: per arch group, per call to its block */
 	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)];
-	size_t block_at[B_COUNT], to_arg1[3];
+	size_t block_at[B_COUNT], to_arg1[3], setown_ex;
+	/* F_SETOWN's id: a process (any of its threads' ids) or -pgrp;
+	 * kill's: those, and unscoped, -1, -pgrp and 0 (the caller's group) */
+	pid_t owners[FENCE_MAX_PIDS + 1], killed[FENCE_MAX_PIDS + 3];
+	size_t nkilled = npids;
 
 	if (!open)
 		return 0;
 	if (npids > FENCE_MAX_PIDS)
 		return -E2BIG;
+	memcpy(owners, pids, npids * sizeof(*pids));
+	owners[npids] = pgrp > 1 ? -pgrp : pids[0];
+	memcpy(killed, pids, npids * sizeof(*pids));
+	if (!signals_scoped) {
+		killed[nkilled++] = -1;
+		if (pgrp > 1)
+			killed[nkilled++] = -pgrp;
+		if (same_group)
+			killed[nkilled++] = 0;
+	} else {
+		/* A Landlock scope refuses these per target (hook_task_kill,
+		 * hook_file_send_sigiotask): a report, an audit or learn,
+		 * which keep every other call, need not pay for fcntl and
+		 * ioctl. */
+		for (size_t c = 0; c < ARRAY_SIZE(fenced); c++)
+			if (fenced[c].block == B_SETOWN || fenced[c].block == B_IOCTL || fenced[c].block == B_DENY)
+				open &= ~(1u << c);
+		if (!open)
+			return 0;
+	}
 	sk_supervise_harden_prepare();
 	for (size_t g = 0; g < calls.ngroups; g++)
 		for (size_t c = 0; c < calls.ncall[g]; c++)
@@ -316,6 +353,27 @@ static int load_pid_fence(const pid_t *pids, size_t npids, unsigned open)
 	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 1 /* IOPRIO_WHO_PROCESS */);
 	to_arg1[1] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
 	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	block_at[B_DENY] = o.n;
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	block_at[B_KILL] = o.n;
+	pid_list(&o, 0, killed, nkilled, NULL);
+	block_at[B_IOCTL] = o.n;
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(1));
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, X_FIOSETOWN);
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, X_SIOCSPGRP);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	block_at[B_SETOWN] = o.n;
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(1));
+	setown_ex = emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, X_F_SETOWN_EX);
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, X_F_SETOWN);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	pid_list(&o, 2, owners, npids + 1, NULL);
+	/* F_SETOWN_EX to pid_list's EPERM, its last instruction */
+	if (setown_ex < o.n && o.n - 1 - setown_ex - 1 <= 255)
+		o.f[setown_ex].jt = (uint8_t)(o.n - 1 - setown_ex - 1);
+	else
+		o.full = true;
 	block_at[B_KCMP] = o.n;
 	pid_list(&o, 0, pids, npids, &to_arg1[2]);
 	block_at[B_ARG1] = o.n;
@@ -374,6 +432,13 @@ static bool term_outside(const struct sk_term *t, enum fence_block b)
 		return (p1 && v1 == 0) || (p0 && v0 != 0 /* PRIO_PROCESS */);
 	case B_IOPRIO:
 		return (p1 && v1 == 0) || (p0 && v0 != 1 /* IOPRIO_WHO_PROCESS */);
+	case B_SETOWN:
+		return p1 && v1 != X_F_SETOWN && v1 != X_F_SETOWN_EX;
+	case B_IOCTL:
+		return p1 && v1 != X_FIOSETOWN && v1 != X_SIOCSPGRP;
+	case B_KILL: /* (and what the scope leaves, but pid 0 is the caller's group) */
+		return false;
+	case B_DENY:
 	case B_COUNT:
 		break;
 	}
@@ -523,46 +588,9 @@ unsigned sk_supervise_fence_open(enum sk_notify_mode mode, unsigned policy_close
 
 int sk_supervise_harden(const pid_t *pids, size_t npids, unsigned open, bool signals_scoped)
 {
-	pid_t sup = pids[0];
-	pid_t pgrp = getpgrp();
-	scmp_filter_ctx ctx;
-	int ret = load_pid_fence(pids, npids, open);
+	pid_t group = getpgid(pids[0]);
 
-	if (ret < 0 || signals_scoped)
-		return ret;
-	/* Where signals are not scoped: kill(-1), kill(-PGID), kill(0) of
-	 * the supervisor's group, pidfd_send_signal. */
-	if (!(ctx = seccomp_init(SCMP_ACT_ALLOW)))
-		return -ENOMEM;
-	/* no_new_privs is the program's to set; the filter must not fail
-	 * for want of it (it is set by now). */
-	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	/* The policy's filter decides which entry points exist; this one
-	 * covers the native and compat ones and lets anything else by. */
-	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-	{
-		uint32_t compat[2];
-		size_t n = 0;
-
-		sk_compat_arches(seccomp_arch_native(), compat, &n);
-		for (size_t i = 0; i < n; i++)
-			seccomp_arch_add(ctx, compat[i]);
-	}
-	{
-		struct scmp_arg_cmp all = PID32(0, -1), grp = PID32(0, -pgrp), own = PID32(0, 0);
-
-		ret = deny(ctx, "kill", 1, &all);
-		if (ret == 0 && pgrp > 1)
-			ret = deny(ctx, "kill", 1, &grp);
-		if (ret == 0 && pgrp == getpgid(sup))
-			ret = deny(ctx, "kill", 1, &own);
-		if (ret == 0)
-			ret = deny(ctx, "pidfd_send_signal", 0, NULL);
-	}
-	if (ret == 0)
-		ret = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return ret;
+	return load_pid_fence(pids, npids, group, group == getpgrp(), open, signals_scoped);
 }
 
 /* ---- what audit and learn leave behind ---- */

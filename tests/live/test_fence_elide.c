@@ -19,6 +19,8 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../harness.h"
@@ -172,5 +175,93 @@ TEST(fence_elided_where_closed_command_still_kept_off)
 				 : strstr(r.out, "supervisor: fence filter loaded") != NULL,
 			  "%s: --timings does not say the fence was %s:\n%s", cases[i].what, elided ? "left out" : "loaded",
 			  r.out);
+	}
+}
+
+/*
+ * The routes to the supervisor that name none of its ids (attack7): where
+ * no Landlock domain scopes the command's signals (the policy's `signals:
+ * false`, Landlock ABI 5 or none), kill(0) and kill(-PGID) of its group,
+ * pidfd_send_signal on a /proc/PID directory's fd, and a descriptor's
+ * owner (F_SETOWN to its pid or group, F_SETOWN_EX, FIOSETOWN) are each
+ * refused; under agent the scope keeps them off it.  tests/probes/
+ * poke-sigroutes sends SIGWINCH, which the supervisor passes back to it:
+ * "reached" means it got to the supervisor.  An outside process of the
+ * test's own is still signalled where the policy says `signals: false`.
+ */
+TEST(fence_signal_routes_closed)
+{
+	static const struct {
+		const char *what;
+		const char *env;
+		const char *policy; /* NULL: --preset agent */
+		bool unscoped;	    /* every route must be refused by the fence */
+	} cases[] = {
+		{ "agent", NULL, NULL, false },
+		{ "agent, signals: false", NULL, "version: 1\nextends: agent\nscope:\n  signals: false\n", true },
+		{ "agent, Landlock ABI 5", "STOCKADE_TEST_LANDLOCK_ABI=5", NULL, true },
+		{ "agent, no Landlock", "STOCKADE_TEST_LANDLOCK_ABI=0", NULL, true },
+	};
+	static const char *const routes[] = { "kill-0",	    "kill-pgrp", "pidfd-proc", "setown",
+					      "setown-pgrp", "setown-ex", "fiosetown" };
+	long abi = kernel_abi();
+
+	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("poke-sigroutes"), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make check builds them)", stockade_bin(),
+			  probe_path("poke-sigroutes"));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *env[2] = { cases[i].env, NULL }, *policy = NULL;
+		struct run_opts o = { .env = cases[i].env ? env : NULL };
+		struct cmd c = { 0 };
+		struct run r;
+		bool unscoped = cases[i].unscoped || abi < 6;
+
+		if (cases[i].policy)
+			policy = write_tmp("sigroutes.yaml", cases[i].policy, 0644);
+		cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off", "--tcp-connect=127.0.0.1:9"));
+		if (policy)
+			cmd_push_all(&c, ARGV("--policy", policy));
+		else
+			cmd_push_all(&c, ARGV("--preset", "agent"));
+		cmd_push_all(&c, ARGV("--", probe_path("poke-sigroutes")));
+		cmd_run(&c, &o, &r);
+		cmd_free(&c);
+		CHECK_MSG(r.outcome == 0 && strstr(r.out, "reached: "), "%s: poke-sigroutes did not run:\n%s",
+			  cases[i].what, r.out);
+		CHECK_MSG(strstr(r.out, "reached: 0\n") != NULL, "%s: a signal got to the supervisor:\n%s", cases[i].what,
+			  r.out);
+		for (size_t k = 0; unscoped && k < sizeof(routes) / sizeof(routes[0]); k++) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "%s: refused (EPERM)\n", routes[k]);
+			CHECK_MSG(strstr(r.out, want) != NULL, "%s: %s not refused:\n%s", cases[i].what, routes[k], r.out);
+		}
+	}
+
+	/* `signals: false` still reaches an outside process by its pid. */
+	pid_t victim = fork();
+
+	if (victim == 0) {
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	if (victim > 0) {
+		const char *policy = write_tmp("sigroutes.yaml", cases[1].policy, 0644);
+		char script[64];
+		struct cmd c = { 0 };
+		struct run r;
+		int status = 0;
+
+		snprintf(script, sizeof(script), "kill -TERM %d", (int)victim);
+		cmd_push_stockade_run(&c, ARGV("--policy", policy, "--isolation", "off", "--tcp-connect=127.0.0.1:9"));
+		cmd_push_all(&c, ARGV("/bin/sh", "-c", script));
+		cmd_run(&c, NULL, &r);
+		cmd_free(&c);
+		CHECK_OUTCOME(&r, 0, "signals: false, kill -TERM of an outside process");
+		if (r.outcome != 0)
+			kill(victim, SIGKILL);
+		CHECK(waitpid(victim, &status, 0) == victim && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	}
 }
