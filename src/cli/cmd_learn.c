@@ -157,7 +157,7 @@ int cmd_learn(int argc, char **argv)
 	const char *out_path = NULL, *base = "strict", *name = "learned", *net = NULL;
 	struct sk_proxy proxy = SK_PROXY_INIT;
 	char base_abs[PATH_MAX], *command = NULL, *text = NULL;
-	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY };
+	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_DENY, .job_control_blocked = true };
 	struct sk_mediation med = { .n = 0 };
 	struct sk_audit_plan relaxed = { 0 };
 	struct sk_learned_files lf = { 0 };

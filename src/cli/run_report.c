@@ -205,7 +205,7 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 	struct mediated_log log = { .n = 0 };
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
 					   .mediation_data = &log, .applied = applied, .applied_data = applied_data,
-					   .exiting = true };
+					   .exiting = true, .job_control_blocked = true };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
 	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
@@ -258,7 +258,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	 * Unasked, it says nothing when nothing was denied. */
 	bool text = o->report == 1 || (o->report < 0 && (tty || audit));
 	bool quiet = o->report != 1 && !audit;
-	struct sk_supervise_opts sopts = { .mode = audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO };
+	struct sk_supervise_opts sopts = { .mode = audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO, .job_control_blocked = true };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
 	struct report *r;

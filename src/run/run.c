@@ -128,7 +128,8 @@ static _Noreturn void supervisor_main(const stockade_plan *plan, char *const arg
 				      const struct sk_mediation *med, int fd, struct sk_proxy *px)
 {
 	struct relay_out o = { .fd = fd, .owner = getpid(), .plan = plan };
-	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o, .mediation = med };
+	struct sk_supervise_opts sopts = { .mode = mode, .on_event = relay_event, .data = &o, .mediation = med,
+					   .job_control_blocked = true };
 	struct sk_supervise_result res = { .phase = SK_SUP_SETUP_FAILED };
 	stockade_error *e = NULL;
 	struct relay r = { .kind = RELAY_DONE };

@@ -89,17 +89,6 @@
 
 #define DEFAULT_GRACE_MS 100
 
-/* Signals a supervisor passes on to the command. */
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-/* Signals it takes (through the signalfd) and drops: the terminal sends
- * SIGTTOU or SIGTTIN to a whole background process group when one of its
- * members changes or reads it, as the kernel (no kill() for the fence or
- * Landlock's scope to refuse).  A command that made its own group the
- * terminal's foreground one would have a child left in ours do that, and
- * stop us for as long as it liked (attack8).  Kept blocked, they stop
- * nothing; the command gets them as the caller's disposition says. */
-static const int dropped[] = { SIGTTOU, SIGTTIN };
-
 /* ---- the supervisor ---- */
 
 static const char *syscall_name(struct sup *s, uint32_t arch, int nr)
@@ -248,45 +237,6 @@ long sk_sup_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Reap every child that has exited; note the command's status. */
-static void reap(pid_t child, bool *child_done, struct sk_supervise_result *res)
-{
-	for (;;) {
-		int st;
-		pid_t w = waitpid(-1, &st, WNOHANG);
-
-		if (w <= 0)
-			return;
-		if (w == child) {
-			*child_done = true;
-			res->wstatus = st;
-		} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
-			res->orphans_sigsys++;
-		}
-	}
-}
-
-/* Read pending signals: reap on SIGCHLD, pass the others to the command. */
-static void handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_supervise_result *res)
-{
-	struct signalfd_siginfo si;
-
-	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
-			reap(child, child_done, res);
-			continue;
-		}
-		if (si.ssi_signo == SIGTTOU || si.ssi_signo == SIGTTIN)
-			continue;
-		/* The terminal signals the whole foreground process group,
-		 * the command included: do not deliver it twice. */
-		if (si.ssi_code == SI_KERNEL)
-			continue;
-		if (!*child_done)
-			kill(child, (int)si.ssi_signo);
-	}
-}
-
 /* The background supervisor for descendants that outlive the command. */
 /* The mediation runtime's answers to the loop's owner. */
 static void mediated_done(const struct sk_mreq *r, void *data)
@@ -354,7 +304,7 @@ int sk_sup_serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 		*sv = -1;
 	}
 	if (sigfd >= 0 && (p[1].revents & POLLIN))
-		handle_signals(sigfd, child, child_done, res);
+		sk_sup_handle_signals(sigfd, child, child_done, res);
 	if (busy)
 		sk_mediate_tick(s->rt);
 	return 0;
@@ -430,11 +380,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return sk_error(err, errno, "socketpair: %s", strerror(errno));
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++)
-		sigaddset(&set, dropped[i]);
+	sk_sup_signal_set(&set);
 	/* Exit statuses must come to us: a caller that ignores SIGCHLD (or
 	 * sets SA_NOCLDWAIT) would have the kernel reap the command, and we
 	 * would wait for it forever.  Put back at the end. */
@@ -748,10 +694,19 @@ out:
 		/* Consume what arrived since (the command is gone: nothing to
 		 * forward), so unblocking does not deliver it to the caller. */
 		if (child_done)
-			handle_signals(sigfd, 0, &child_done, res);
+			sk_sup_handle_signals(sigfd, 0, &child_done, res);
 		close(sigfd);
 	}
-	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+	{
+		sigset_t back = a.oldmask;
+
+		/* A caller that exits now (the CLI, which prints the report
+		 * first) keeps them blocked: the command's descendants may
+		 * still be at it (attack9). */
+		if (opts->job_control_blocked && res->phase == SK_SUP_RAN)
+			sk_sup_job_control_set(&back);
+		sigprocmask(SIG_SETMASK, &back, NULL);
+	}
 	sigaction(SIGCHLD, &a.old_chld, NULL);
 	if (s.listener >= 0)
 		close(s.listener);

@@ -72,6 +72,12 @@ struct sk_supervise_opts {
 	 * (result->mediated, events); that no process holds the filter is
 	 * seen on the listener. */
 	bool exiting;
+	/* The process ends once this returns (the CLI, the library's own
+	 * supervisor process): SIGTTOU, SIGTTIN and SIGTSTP, which the
+	 * supervisor keeps blocked (supervise.c), stay blocked, so that the
+	 * command's descendants cannot stop it through the terminal while it
+	 * prints its report. */
+	bool job_control_blocked;
 };
 
 enum sk_supervise_phase {

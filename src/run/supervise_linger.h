@@ -7,6 +7,7 @@
 #ifndef STOCKADE_SUPERVISE_LINGER_H
 #define STOCKADE_SUPERVISE_LINGER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +36,18 @@ struct sup {
 				   * our place, watched; -1 */
 	bool mediator_lost;	  /* it ended (the caller tells why) */
 };
+
+/* ---- supervise_signals.c ---- */
+
+/* Add to set what the supervisor takes through its signalfd: SIGCHLD, the
+ * signals it passes on to the command, and the job-control ones; or the
+ * job-control ones alone (SIGTTOU, SIGTTIN, SIGTSTP). */
+void sk_sup_signal_set(sigset_t *set);
+void sk_sup_job_control_set(sigset_t *set);
+/* Read what the signalfd has: reap on SIGCHLD (note the command's status
+ * in *child_done and res; stop with the command when it stops), drop the
+ * terminal's, pass the others on to the command (child; 0: none left). */
+void sk_sup_handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_supervise_result *res);
 
 /* ---- supervise.c ---- */
 

@@ -299,3 +299,67 @@ TEST(fence_terminal_cannot_stop_the_supervisor)
 	CHECK_MSG(strstr(r.out, "supervisor: running") && strstr(r.out, "rc=0") && !strstr(r.out, "Stopped"),
 		  "the supervisor was stopped through the terminal:\n%s", r.out);
 }
+
+/* A job-control shell on a pty that answers the cursor query (ESC [6n)
+ * the way terminal emulators do; prints what the terminal showed. */
+static const char answering_pty_py[] =
+	"import os, pty, select, sys, time\n"
+	"pid, fd = pty.fork()\n"
+	"if pid == 0:\n"
+	"    os.execvp(sys.argv[1], sys.argv[1:])\n"
+	"out = b''\n"
+	"end = time.time() + 20\n"
+	"while time.time() < end:\n"
+	"    r = select.select([fd], [], [], 0.05)[0]\n"
+	"    if not r: continue\n"
+	"    try: d = os.read(fd, 4096)\n"
+	"    except OSError: break\n"
+	"    if not d: break\n"
+	"    out += d\n"
+	"    if b'\\x1b[6n' in d: os.write(fd, b'\\x1b[5;1R')\n"
+	"sys.stdout.write(out.decode(errors='replace').replace('\\x1b', '<ESC>'))\n"
+	"try: os.kill(pid, 9)\n"
+	"except ProcessLookupError: pass\n"
+	"os.waitpid(pid, 0)\n";
+
+/*
+ * The terminal's suspend character (attack9): the command makes ESC the
+ * suspend character and asks where the cursor is; the terminal's answer
+ * sends SIGTSTP to the foreground group, the supervisor's, which keeps it
+ * blocked and stops only when the command does.  And that: a command that
+ * suspends itself (kill -TSTP 0, what vim and `suspend` do) stops the job,
+ * the shell takes the terminal back, and `fg` goes on.
+ */
+TEST(fence_suspend_character_cannot_stop_the_supervisor)
+{
+	const char *py = write_tmp("answering_pty.py", answering_pty_py, 0644), *bash = tool("bash");
+	char line[2048];
+	struct run r;
+
+	if (!bash)
+		SKIP("bash is not installed");
+	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("poke-ttystop"), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make check builds them)", stockade_bin(), probe_path("poke-ttystop"));
+		return;
+	}
+	snprintf(line, sizeof(line),
+		 "%s run --isolation off --tcp-connect=127.0.0.1:9 --preset agent -- %s suspend; echo rc=$?; "
+		 "kill -KILL %%1 2>/dev/null; exit 0",
+		 stockade_bin(), probe_path("poke-ttystop"));
+	run_cmd_opts(ARGV(python(), py, bash, "-m", "-c", line), &(struct run_opts){ .timeout_ms = 40000 }, &r);
+	if (strstr(r.out, "skipped: ")) {
+		printf("  note: %s", strstr(r.out, "skipped: "));
+		SKIP("poke-ttystop could not set up the terminal here");
+	}
+	CHECK_MSG(strstr(r.out, "supervisor: running") && strstr(r.out, "rc=0") && !strstr(r.out, "Stopped"),
+		  "the supervisor was stopped by the suspend character:\n%s", r.out);
+
+	snprintf(line, sizeof(line),
+		 "%s run --isolation off --tcp-connect=127.0.0.1:9 --preset agent -- %s -c 'kill -TSTP 0; echo RE\"\"SUMED'; "
+		 "echo rc=$?; fg; echo rc2=$?",
+		 stockade_bin(), bash);
+	run_cmd_opts(ARGV(python(), py, bash, "-m", "-c", line), &(struct run_opts){ .timeout_ms = 40000 }, &r);
+	CHECK_MSG(strstr(r.out, "Stopped") && strstr(r.out, "rc=148") && strstr(r.out, "RESUMED") &&
+			  strstr(r.out, "rc2=0"),
+		  "a command that suspends itself: the job should stop, then go on with fg:\n%s", r.out);
+}

@@ -16,8 +16,15 @@
  *      gives the terminal back to the supervisor's group and ends its
  *      children.
  *
- * Needs a controlling terminal with job control (bash -m under script).
- * Prints "supervisor: stopped" or "supervisor: running", or "skipped: WHY".
+ * With the argument `suspend` (attack9), the suspend route instead: the
+ * probe ignores SIGTSTP, makes ESC the terminal's suspend character and
+ * asks the terminal where its cursor is (ESC [6n): the answer a terminal
+ * emulator types back (ESC [row;colR) makes the kernel send SIGTSTP to
+ * the foreground group.  The terminal's settings are put back after.
+ *
+ * Needs a controlling terminal with job control (bash -m under script, or
+ * a pty that answers ESC [6n for `suspend`).  Prints "supervisor: stopped"
+ * or "supervisor: running", or "skipped: WHY".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +48,36 @@ static void pause_ms(long ms)
 		;
 }
 
-int main(void)
+/* The terminal's suspend character made ESC, and the cursor asked for. */
+static bool suspend_route(int tty, pid_t sup)
+{
+	struct termios t, saved;
+	bool stopped = false;
+	char answer[32];
+
+	signal(SIGTSTP, SIG_IGN);
+	if (tcgetattr(tty, &saved) < 0)
+		return false;
+	t = saved;
+	t.c_lflag &= (tcflag_t)~(ICANON | ECHO);
+	t.c_lflag |= ISIG;
+	t.c_cc[VSUSP] = 0x1b;
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 1;
+	tcsetattr(tty, TCSANOW, &t);
+	if (write(tty, "\033[6n", 4) != 4)
+		printf("note: cannot write to the terminal\n");
+	for (int i = 0; i < 30; i++) {
+		pause_ms(10);
+		stopped |= proc_state(sup) == 'T';
+	}
+	while (read(tty, answer, sizeof(answer)) > 0)
+		; /* what is left of the answer */
+	tcsetattr(tty, TCSANOW, &saved);
+	return stopped;
+}
+
+int main(int argc, char **argv)
 {
 	pid_t sup = getppid(), group = getpgid(sup), front, member;
 	int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -54,6 +90,13 @@ int main(void)
 	}
 	if (tcgetpgrp(tty) != group) {
 		printf("skipped: the supervisor's group %d is not the terminal's foreground group\n", (int)group);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "suspend")) {
+		stopped = suspend_route(tty, sup);
+		if (proc_state(sup) == 'T')
+			kill(sup, SIGCONT);
+		printf("supervisor: %s\n", stopped ? "stopped" : "running");
 		return 0;
 	}
 	sigemptyset(&ttou);

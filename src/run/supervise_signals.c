@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The supervisor's signals (supervise.c): the ones it takes through its
+ * signalfd, what it passes on to the command, reaping, and following the
+ * command's job-control stops.
+ */
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/supervise_linger.h"
+
+/* Signals a supervisor passes on to the command. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+/* The job-control signals: taken through the signalfd, so that they never
+ * stop us by themselves.  The terminal sends SIGTTOU or SIGTTIN to a whole
+ * background process group when one of its members changes or reads it,
+ * and SIGTSTP to the foreground group on its suspend character, as the
+ * kernel: no kill() the fence or Landlock's scope could refuse.  A command
+ * could have them stop us for as long as it liked (attack8, attack9: a
+ * group of its own made the foreground one with a child left in ours; the
+ * suspend character set to ESC and the terminal's answer to `ESC [6n`).
+ * The command gets them as the caller's disposition says; we stop when
+ * it stops (reap), as a job is stopped when its process is, and SIGTSTP
+ * sent to us alone is passed on (sk_sup_handle_signals). */
+static const int job_control[] = { SIGTTOU, SIGTTIN, SIGTSTP };
+
+void sk_sup_signal_set(sigset_t *set)
+{
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+	sk_sup_job_control_set(set);
+}
+
+void sk_sup_job_control_set(sigset_t *set)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(job_control); i++)
+		sigaddset(set, job_control[i]);
+}
+
+/* The command stopped (Ctrl-Z, or a SIGTSTP, SIGSTOP or SIGTT* of its
+ * own): stop as well, so that a shell waiting for us sees the job stopped
+ * and takes the terminal back; once continued (fg, bg: the group gets
+ * SIGCONT), continue the command too, should only we have been. */
+static void stop_with(pid_t child, int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	sigset_t one;
+
+	/* The same signal where it is one of ours (the shell then says
+	 * "Stopped", not "Stopped (signal)"): raised while blocked, then let
+	 * in for the moment. */
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+		kill(getpid(), SIGSTOP);
+	} else {
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigaction(sig, &dfl, &old);
+		kill(getpid(), sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		sigprocmask(SIG_BLOCK, &one, NULL);
+		sigaction(sig, &old, NULL);
+	}
+	kill(child, SIGCONT);
+}
+
+/* Reap every child that has exited; note the command's status. */
+static void reap(pid_t child, bool *child_done, struct sk_supervise_result *res)
+{
+	for (;;) {
+		int st;
+		pid_t w = waitpid(-1, &st, WNOHANG | WUNTRACED);
+
+		if (w <= 0)
+			return;
+		if (WIFSTOPPED(st)) {
+			if (w == child)
+				stop_with(child, WSTOPSIG(st));
+			continue; /* (a descendant of ours that stopped: still there) */
+		}
+		if (w == child) {
+			*child_done = true;
+			res->wstatus = st;
+		} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
+			res->orphans_sigsys++;
+		}
+	}
+}
+
+/* Read pending signals: reap on SIGCHLD, pass the others to the command. */
+void sk_sup_handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_supervise_result *res)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap(child, child_done, res);
+			continue;
+		}
+		if (si.ssi_signo == SIGTTOU || si.ssi_signo == SIGTTIN)
+			continue; /* the terminal's, for the group: never ours */
+		/* The terminal signals the whole foreground process group,
+		 * the command included: do not deliver it twice. */
+		if (si.ssi_code == SI_KERNEL)
+			continue;
+		if (!*child_done)
+			kill(child, (int)si.ssi_signo);
+	}
+}
