@@ -42,7 +42,10 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "export/oci_verify.h"
@@ -169,8 +172,8 @@ static int export_prog(const struct sk_oci_check *ck, scmp_filter_ctx ctx, struc
 
 /* The runtimes' filter for the entries `w`, in this order.  0; 1 if
  * seccomp_rule_add() refuses one (*rule_error); or a negative errno. */
-static int build(const struct sk_oci_check *ck, const struct sk_oci_written *w, size_t n, struct sock_filter **prog,
-		 size_t *len, int *rule_error)
+static int build_here(const struct sk_oci_check *ck, const struct sk_oci_written *w, size_t n,
+		      struct sock_filter **prog, size_t *len, int *rule_error)
 {
 	uint32_t host = seccomp_arch_native();
 	scmp_filter_ctx ctx = seccomp_init(sk_action_to_scmp(ck->def));
@@ -206,6 +209,129 @@ static int build(const struct sk_oci_check *ck, const struct sk_oci_written *w, 
 		ret = -EINVAL;
 	}
 	return ret;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t r = write(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		p += r;
+		len -= (size_t)r;
+	}
+	return true;
+}
+
+#define BUILD_TIMEOUT_MS 2000
+
+/*
+ * libseccomp 2.5.4 loops forever adding some rule sets (db.c's
+ * _db_tree_put); a runtime given them would hang too, but the export must
+ * not, whatever order it is trying.  Conditional entries are therefore
+ * compiled in a child process, given BUILD_TIMEOUT_MS, which sends the
+ * filter back through a pipe; a child that does not finish in time is
+ * killed and the entries count as refused (-ETIMEDOUT).
+ */
+static int build(const struct sk_oci_check *ck, const struct sk_oci_written *w, size_t n, struct sock_filter **prog,
+		 size_t *len, int *rule_error)
+{
+	struct {
+		int ret, rule_error;
+		size_t len;
+	} h = { 0 };
+	bool conditional = false;
+	char *buf = NULL;
+	size_t got = 0, want = sizeof(h);
+	int fds[2], ret = 0, status;
+	pid_t pid;
+
+	for (size_t i = 0; i < n && !conditional; i++)
+		conditional = w[i].term->term->n != 0;
+	if (!conditional)
+		return build_here(ck, w, n, prog, len, rule_error);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		struct sock_filter *p = NULL;
+
+		close(fds[0]);
+		h.ret = build_here(ck, w, n, &p, &h.len, &h.rule_error);
+		if (write_all(fds[1], &h, sizeof(h)) && h.ret == 0)
+			write_all(fds[1], p, h.len * sizeof(*p));
+		_exit(0);
+	}
+	close(fds[1]);
+	*rule_error = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		ssize_t r;
+		int pr = poll(&pfd, 1, BUILD_TIMEOUT_MS);
+
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			ret = 2;
+			break;
+		}
+		if (got == sizeof(h) && !buf) {
+			if (h.ret != 0 || h.len == 0)
+				break;
+			want = sizeof(h) + h.len * sizeof(struct sock_filter);
+			buf = malloc(want - sizeof(h));
+			if (!buf) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		r = got < sizeof(h) ? read(fds[0], (char *)&h + got, sizeof(h) - got)
+				    : read(fds[0], buf + (got - sizeof(h)), want - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = -EIO;
+			break;
+		}
+		got += (size_t)r;
+		if (got == want && buf)
+			break;
+		if (got == sizeof(h) && (h.ret != 0 || h.len == 0))
+			break;
+	}
+	close(fds[0]);
+	if (ret == 2) {
+		kill(pid, SIGKILL);
+		*rule_error = -ETIMEDOUT;
+		ret = 1;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret == 0 && got < sizeof(h))
+		ret = -EIO;
+	if (ret == 0 && h.ret != 0) {
+		ret = h.ret;
+		*rule_error = h.rule_error;
+	}
+	if (ret == 0 && (!buf || sk_sim_check((struct sock_filter *)buf, h.len) < 0))
+		ret = -EIO;
+	if (ret != 0) {
+		free(buf);
+		return ret;
+	}
+	*prog = (struct sock_filter *)buf;
+	*len = h.len;
+	return 0;
 }
 
 int sk_oci_profile_build(const struct sk_oci_check *ck, const struct sk_oci_written *w, size_t n,
