@@ -136,7 +136,7 @@ int sk_plan_listings(struct walk *w, const struct sk_plan_access *sb, char *cons
 				if (abs[k] != '/')
 					continue;
 				for (size_t j = 0; j < w->ndirs && !d; j++)
-					if (strlen(w->dirs[j].path) == len && !strncmp(w->dirs[j].path, abs, len))
+					if (w->dirs[j].plen == len && !memcmp(w->dirs[j].path, abs, len))
 						d = &w->dirs[j];
 				if (pass == 1) {
 					if (d && d->carves >= LIST_CARVES && worth_listing(w, d))
@@ -147,6 +147,7 @@ int sk_plan_listings(struct walk *w, const struct sk_plan_access *sb, char *cons
 					d = &w->dirs[w->ndirs];
 					if (!(d->path = strndup(abs, len)))
 						return -ENOMEM;
+					d->plen = len;
 					w->ndirs++;
 				}
 				if (!d)
@@ -237,7 +238,7 @@ enum lookup sk_look_up(struct walk *w, const char *abs)
 
 	for (size_t i = 0; i < w->ndirs; i++) {
 		struct listing *c = &w->dirs[i];
-		size_t len = strlen(c->path);
+		size_t len = c->plen;
 
 		if (c->planned && (!c->tried || c->listed) && len > dlen && beneath(c->path, len, abs)) {
 			d = c;
@@ -249,7 +250,8 @@ enum lookup sk_look_up(struct walk *w, const char *abs)
 	name = abs + (dlen == 1 ? 1 : dlen + 1);
 	nlen = strcspn(name, "/");
 	l = (struct lister){ .fd = -1, .buf = d->buf, .len = d->len };
-	while ((de = sk_next_entry(&l)) && (strncmp(de->d_name, name, nlen) || de->d_name[nlen]))
+	while ((de = sk_next_entry(&l)) &&
+	       (de->d_name[0] != name[0] || strncmp(de->d_name, name, nlen) || de->d_name[nlen]))
 		;
 	if (!de)
 		return LOOKUP_ABSENT;

@@ -138,7 +138,7 @@ static bool comp_match(const struct carve *c, size_t i, const char *name)
 {
 	if (c->glob && i == c->ncomps - 1)
 		return fnmatch(c->comps[i], name, 0) == 0;
-	return strcmp(c->comps[i], name) == 0;
+	return c->comps[i][0] == name[0] && strcmp(c->comps[i], name) == 0;
 }
 
 static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p, size_t np,
@@ -147,9 +147,9 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 /* dir/name into out (PATH_MAX bytes); too long, cut short as snprintf()
  * would.  (These paths name what the report lists; what is granted is the
  * descriptor.)  By hand: it runs for every entry the walk splits. */
-static void child_path(char *out, const char *dir, const char *name)
+static void child_path(char *out, const char *dir, size_t dirlen, const char *name)
 {
-	size_t dlen = strcmp(dir, "/") ? strlen(dir) : 0, nlen = strlen(name);
+	size_t dlen = dirlen == 1 && dir[0] == '/' ? 0 : dirlen, nlen = strlen(name);
 
 	if (dlen + 1 + nlen >= PATH_MAX) {
 		snprintf(out, PATH_MAX, "%s/%s", dlen ? dir : "", name);
@@ -165,6 +165,7 @@ static void child_path(char *out, const char *dir, const char *name)
 static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t access, const struct pending *p,
 			  size_t np, int depth)
 {
+	size_t pathlen = strlen(path);
 	int ret = 0;
 
 	for (size_t i = 0; ret == 0 && i < np; i++) {
@@ -193,7 +194,7 @@ static int expand_by_name(struct walk *w, int dirfd, const char *path, uint64_t 
 		for (size_t j = 0; j < np; j++)
 			if (p[j].next + 1 < p[j].c->ncomps && !strcmp(p[j].c->comps[p[j].next], name))
 				sub[nsub++] = (struct pending){ p[j].c, p[j].next + 1 };
-		child_path(child, path, name);
+		child_path(child, path, pathlen, name);
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			ret = expand(w, fd, child, access, sub, nsub, depth + 1);
 		free(sub);
@@ -209,6 +210,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 {
 	const struct listing *d = sk_planned_listing(w, path);
 	bool listed = d && d->listed;
+	size_t pathlen = strlen(path);
 	uint64_t passing = 0;
 	struct lister l = { .fd = -1 };
 	struct pending *sub;
@@ -297,7 +299,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 			}
 			dir = S_ISDIR(st.st_mode);
 		}
-		child_path(child, path, name);
+		child_path(child, path, pathlen, name);
 		if (nsub && dir)
 			ret = expand(w, fd, child, ea, sub, nsub, depth + 1);
 		else
@@ -553,11 +555,24 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		bool dir = false;
 		char *real = NULL;
 
-		if (!same) {
+		if (!same && sk_fs_place_of(p->layer) == SK_FS_AT_DEVICES) {
+			/* Devices are mostly not directories: one open, and
+			 * fstat() says which (/dev/pts, /dev/shm are). */
+			struct stat dst;
+
+			fd = sk_open_canonical(&w, abs, O_PATH);
+			if (fd >= 0 && fstat(fd, &dst) < 0) {
+				close(fd);
+				fd = -1;
+			}
+			dir = fd >= 0 && S_ISDIR(dst.st_mode);
+		} else if (!same) {
 			fd = sk_open_canonical(&w, abs, O_PATH | O_DIRECTORY);
 			dir = fd >= 0;
 			if (fd < 0 && errno == ENOTDIR)
 				fd = sk_open_canonical(&w, abs, O_PATH);
+		}
+		if (!same) {
 			if (fd >= 0) {
 				real = abs;
 				abs = NULL;

@@ -27,6 +27,7 @@ struct grant; /* walk.c */
 
 struct listing {
 	char *path;    /* as expanded; canonical if listed and there */
+	size_t plen;   /* strlen(path) */
 	size_t carves; /* carve-outs beneath it */
 	bool planned;  /* worth listing */
 	bool tried;    /* listed, or failed to: not tried again */

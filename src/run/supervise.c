@@ -91,6 +91,14 @@
 
 /* Signals a supervisor passes on to the command. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+/* Signals it takes (through the signalfd) and drops: the terminal sends
+ * SIGTTOU or SIGTTIN to a whole background process group when one of its
+ * members changes or reads it, as the kernel (no kill() for the fence or
+ * Landlock's scope to refuse).  A command that made its own group the
+ * terminal's foreground one would have a child left in ours do that, and
+ * stop us for as long as it liked (attack8).  Kept blocked, they stop
+ * nothing; the command gets them as the caller's disposition says. */
+static const int dropped[] = { SIGTTOU, SIGTTIN };
 
 /* ---- the supervisor ---- */
 
@@ -268,6 +276,8 @@ static void handle_signals(int sigfd, pid_t child, bool *child_done, struct sk_s
 			reap(child, child_done, res);
 			continue;
 		}
+		if (si.ssi_signo == SIGTTOU || si.ssi_signo == SIGTTIN)
+			continue;
 		/* The terminal signals the whole foreground process group,
 		 * the command included: do not deliver it twice. */
 		if (si.ssi_code == SI_KERNEL)
@@ -423,6 +433,8 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++)
+		sigaddset(&set, dropped[i]);
 	/* Exit statuses must come to us: a caller that ignores SIGCHLD (or
 	 * sets SA_NOCLDWAIT) would have the kernel reap the command, and we
 	 * would wait for it forever.  Put back at the end. */
@@ -473,9 +485,10 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 	 * vforked child allocates nothing in our memory), is worked out
 	 * before the linger process is forked: after it, every page of ours
 	 * that this work writes would be copied first (0.1-0.15 ms a run). */
-	bool vfork_ok = false;
+	bool vfork_ok = false, early = false;
 
 	a.sock = sv[1];
+	child = -1;
 	if (delegate && sk_supervise_vfork_ok(&a)) {
 		struct sk_notify fnt;
 
@@ -484,17 +497,35 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		a.fence_policy_known = true;
 		vfork_ok = true;
 	}
+	/* Where the child will load no fence (sk_supervise_fence_none), it
+	 * needs none of our ids: started first, it confines itself and execs
+	 * while the linger process is forked, off the command's path, with
+	 * nothing of ours shared copy-on-write yet.  Its listener waits in
+	 * sv[0]; a mediated call waits until the linger process has it. */
+	if (vfork_ok && sk_supervise_fence_none(&a)) {
+		a.early = true;
+		a.linger = -1;
+		a.close_fds[0] = sv[0];
+		a.close_fds[1] = sigfd;
+		a.close_fds[2] = -1;
+		child = sk_supervise_vfork(&a);
+		early = child > 0;
+		a.early = early;
+		if (early) {
+			close(sv[1]);
+			sv[1] = -1;
+		}
+	}
 	if (opts->mode != SK_NOTIFY_DENY && opts->mode != SK_NOTIFY_ALL)
-		linger_pid = sk_linger_start(&s, sigfd, sv, &lsock, delegate);
+		linger_pid = sk_linger_start(&s, sigfd, sv, &lsock, delegate, early);
 	delegate = delegate && linger_pid > 0;
-	child = -1;
 	a.linger = linger_pid;
 	a.close_fds[0] = sv[0];
 	a.close_fds[1] = sigfd;
 	a.close_fds[2] = lsock;
-	if (delegate && vfork_ok)
+	if (!early && delegate && vfork_ok)
 		child = sk_supervise_vfork(&a);
-	if (child < 0)
+	if (!early && child < 0)
 		child = fork();
 	if (child < 0) {
 		ret = sk_error(err, errno, "fork: %s", strerror(errno));
@@ -508,9 +539,19 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		a.sock = sv[1];
 		sk_supervise_child(&a);
 	}
-	close(sv[1]);
+	if (sv[1] >= 0)
+		close(sv[1]);
 	sv[1] = -1;
-	if (delegate) {
+	if (delegate && early) {
+		/* Its hello says its workers run; there is no fence to send.
+		 * Without it, nothing mediates (the calls are refused). */
+		struct fence_msg unused = { .n = 0 };
+
+		if ((linger_pid = sk_linger_hello(&unused, linger_pid, &lsock)) < 0) {
+			delegate = false;
+			res->mediator_lost = true;
+		}
+	} else if (delegate) {
 		/* The linger process sends the child the fence itself.  If it
 		 * dies first, the child gets one naming us alone, and nothing
 		 * mediates (the calls are refused: no worker can be fenced

@@ -453,13 +453,24 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	struct fence_msg fm;
 	ssize_t got;
 
-	got = a->vforked ? fence_from_linger(a, &fm) : -1;
+	if (a->early) {
+		/* Started before the linger process, on the supervisor's word
+		 * that nothing is left to fence (sk_supervise_fence_none):
+		 * checked, not trusted. */
+		if (fence_open || !signals_scoped)
+			child_fail(a->sock, EPERM, "the command was started before its supervisor's fence could name its ids",
+				   NULL);
+		fm = (struct fence_msg){ .kind = MSG_FENCE, .n = 1, .pids = { a->supervisor } };
+		got = (ssize_t)sizeof(fm);
+	} else {
+		got = a->vforked ? fence_from_linger(a, &fm) : -1;
+	}
 	while (!a->vforked && (got = recv(a->sock, &fm, sizeof(fm), 0)) < 0 && errno == EINTR)
 		;
 	if (got != (ssize_t)sizeof(fm) || fm.kind != MSG_FENCE || fm.n < 1 || fm.n > FENCE_MAX ||
 	    fm.pids[0] != a->supervisor)
 		_exit(CHILD_SETUP_FAILED); /* the supervisor gave up: it says why */
-	sk_timing("supervisor: its ids received");
+	sk_timing(a->early ? "supervisor: no ids needed (started first)" : "supervisor: its ids received");
 	/* In a pid namespace of its own (isolate.c) the command cannot name
 	 * the supervisor, its threads or the linger process at all: no pid
 	 * rules then. */
@@ -589,6 +600,20 @@ bool sk_supervise_vfork_ok(const struct child_args *a)
 	return direct_prepare(&direct, a->sock, sp != a->plan) &&
 	       may_call(sp, "sendmsg", (const uint64_t[SK_MAX_ARGS]){ (uint64_t)a->sock, (uintptr_t)&direct.mh,
 									MSG_NOSIGNAL });
+}
+
+bool sk_supervise_fence_none(const struct child_args *a)
+{
+	const struct sk_enforcement *rep;
+	bool ll_signals;
+
+	/* As the child decides (sk_supervise_child) where the policy's own
+	 * Landlock domain is applied: it then adds no fence domain. */
+	if (!a->program || a->program->ruleset < 0 || !a->fence_policy_known || a->opts->mode != SK_NOTIFY_NONE)
+		return false;
+	rep = &a->program->status.rep;
+	ll_signals = rep->scope_signals && rep->abi >= 6 && !(rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
+	return ll_signals && sk_supervise_fence_open(SK_NOTIFY_NONE, a->fence_policy_closed, true, ll_signals) == 0;
 }
 
 static int vfork_child(void *p)

@@ -65,6 +65,9 @@ struct child_args {
 	bool fence_policy_known;
 	unsigned fence_policy_closed;
 	int close_fds[3]; /* the supervisor's, for the child to close (vforked; -1: none) */
+	/* vforked before the linger process exists: no fence at all to wait
+	 * for (sk_supervise_fence_none), else the child fails closed */
+	bool early;
 };
 
 /* 0, or -errno if the message could not be sent. */
@@ -82,6 +85,11 @@ _Noreturn void sk_supervise_child(struct child_args *a);
  * the command or exited: its pid, or -errno (then nothing was started:
  * fork() instead). */
 bool sk_supervise_vfork_ok(const struct child_args *a); /* (a linger process aside: the caller's) */
+/* With a->fence_policy_closed known: the child of a->program will load no
+ * fence filter at all (every fenced call closed by its Landlock domain,
+ * signals scoped, and the policy's filter), so it needs no id of ours and
+ * may be started before the linger process (a->early). */
+bool sk_supervise_fence_none(const struct child_args *a);
 pid_t sk_supervise_vfork(struct child_args *a);
 
 #endif

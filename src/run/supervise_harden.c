@@ -138,8 +138,8 @@ static const struct {
 	{ "move_pages", B_ARG0, C_PTRACE },
 	{ "kcmp", B_KCMP, C_PTRACE },	    /* kcmp(pid1, pid2, ...): ptrace_may_access() on both */
 	{ "ptrace", B_ARG1, C_PTRACE },	    /* ptrace(request, pid, ...): ptrace_attach() */
-	{ "setpriority", B_SETPRIO, C_POLICY }, /* setpriority(PRIO_PROCESS, pid, ...) */
-	{ "ioprio_set", B_IOPRIO, C_POLICY },	/* ioprio_set(IOPRIO_WHO_PROCESS, pid, ...) */
+	{ "setpriority", B_SETPRIO, C_POLICY }, /* setpriority(PRIO_PROCESS, pid), (PRIO_PGRP, 0 or its group), (PRIO_USER, any) */
+	{ "ioprio_set", B_IOPRIO, C_POLICY },	/* ioprio_set(IOPRIO_WHO_PROCESS, pid), _PGRP, _USER likewise */
 	/* A descriptor's owner gets SIGIO, or the signal F_SETSIG names
 	 * (SIGKILL too), when I/O is ready: send_sigio() checks the uid and
 	 * security_file_send_sigiotask(), Landlock's signal scope.
@@ -293,7 +293,7 @@ static int load_pid_fence(const pid_t *pids, size_t npids, pid_t pgrp, bool same
 	size_t ncall[3] = { 0 };
 	/* the jas to patch: per arch group, per call to its block */
 	size_t arch_ja[3], call_ja[3][2 * ARRAY_SIZE(fenced)];
-	size_t block_at[B_COUNT], to_arg1[3], setown_ex;
+	size_t block_at[B_COUNT], to_arg1[3], to_group[2], to_deny[2], group_at, setown_ex;
 	/* F_SETOWN's id: a process (any of its threads' ids) or -pgrp;
 	 * kill's: those, and unscoped, -1, -pgrp and 0 (the caller's group) */
 	pid_t owners[FENCE_MAX_PIDS + 1], killed[FENCE_MAX_PIDS + 3];
@@ -343,16 +343,30 @@ static int load_pid_fence(const pid_t *pids, size_t npids, pid_t pgrp, bool same
 		emit_search(&o, nr[g], 0, ncall[g], call_ja[g]);
 	}
 	/* The blocks. */
-	block_at[B_SETPRIO] = o.n;
-	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
-	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0 /* PRIO_PROCESS */);
-	to_arg1[0] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+	/* setpriority(which, who) and ioprio_set(which, who): the process
+	 * form names a pid (the pid list of arg1), the group form a process
+	 * group (who 0: the caller's, the supervisor's while the command
+	 * stays in it), the user form every process of a uid (who 0: the
+	 * caller's, the supervisor's too): refused. */
+	for (int k = 0; k < 2; k++) {
+		uint32_t process = k ? 1 /* IOPRIO_WHO_PROCESS */ : 0 /* PRIO_PROCESS */;
+
+		block_at[k ? B_IOPRIO : B_SETPRIO] = o.n;
+		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
+		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, process);
+		to_arg1[k] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, process + 1 /* the group form */);
+		to_group[k] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, process + 2 /* the user form */);
+		to_deny[k] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+		emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	}
+	group_at = o.n;
+	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(1));
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, (uint32_t)(pgrp > 1 ? pgrp : -1));
+	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, same_group ? 1 : 0, 0, 0);
 	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	block_at[B_IOPRIO] = o.n;
-	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
-	emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 1 /* IOPRIO_WHO_PROCESS */);
-	to_arg1[1] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
-	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 	block_at[B_DENY] = o.n;
 	emit(&o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 	block_at[B_KILL] = o.n;
@@ -382,6 +396,10 @@ static int load_pid_fence(const pid_t *pids, size_t npids, pid_t pgrp, bool same
 	pid_list(&o, 0, pids, npids, NULL);
 	for (size_t i = 0; i < 3; i++)
 		patch(&o, to_arg1[i], block_at[B_ARG1]);
+	for (size_t k = 0; k < 2; k++) {
+		patch(&o, to_group[k], group_at);
+		patch(&o, to_deny[k], block_at[B_DENY]);
+	}
 	for (size_t g = 0; g < calls.ngroups; g++)
 		for (size_t c = 0; c < ncall[g]; c++)
 			patch(&o, call_ja[g][c], block_at[block[g][c]]);
@@ -428,10 +446,11 @@ static bool term_outside(const struct sk_term *t, enum fence_block b)
 		return p1 && v1 == 0;
 	case B_KCMP:
 		return p0 && v0 == 0 && p1 && v1 == 0;
-	case B_SETPRIO:
-		return (p1 && v1 == 0) || (p0 && v0 != 0 /* PRIO_PROCESS */);
+	case B_SETPRIO: /* the process form of the caller, or no form at all */
+		return p0 && ((v0 == 0 /* PRIO_PROCESS */ && p1 && v1 == 0) || v0 > 2 /* PRIO_USER */);
 	case B_IOPRIO:
-		return (p1 && v1 == 0) || (p0 && v0 != 1 /* IOPRIO_WHO_PROCESS */);
+		return p0 && ((v0 == 1 /* IOPRIO_WHO_PROCESS */ && p1 && v1 == 0) || v0 == 0 ||
+			      v0 > 3 /* IOPRIO_WHO_USER */);
 	case B_SETOWN:
 		return p1 && v1 != X_F_SETOWN && v1 != X_F_SETOWN_EX;
 	case B_IOCTL:

@@ -147,7 +147,7 @@ static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_
 /* Fork the linger process; *lsock is its end of the socket, -1 when
  * there is none (then nothing lingers).  Its hello is read later
  * (linger_hello): it starts its workers while we start ours. */
-pid_t sk_linger_start(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start)
+pid_t sk_linger_start(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start, bool child_first)
 {
 	int l[2];
 	pid_t pid, parent = getpid();
@@ -160,8 +160,9 @@ pid_t sk_linger_start(struct sup *s, int sigfd, int *sv, int *lsock, bool from_s
 	if (pid == 0) {
 		close(l[0]);
 		close(sigfd);
-		close(sv[1]);
-		if (!from_start) {
+		if (sv[1] >= 0)
+			close(sv[1]);
+		if (!from_start || child_first) {
 			close(sv[0]);
 			sv[0] = -1;
 		}

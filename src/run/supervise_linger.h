@@ -54,11 +54,13 @@ int sk_sup_serve(struct sup *s, int sigfd, int *sv, bool *hup, int timeout_ms, p
 /* ---- supervise_linger.c ---- */
 
 /* Fork the linger process (from_start: it mediates from the start, and
- * sends the child, on sv[0], the fence); *lsock is our end of its socket,
- * -1 when there is none (then nothing lingers). */
-pid_t sk_linger_start(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start);
-/* Its pids, read from its hello, into the fence (not from_start); without
- * them it is ended, and nothing lingers (*lsock -1, -1 returned). */
+ * sends the child, on sv[0], the fence, unless the child was started
+ * before it: then its hello comes to us, as without from_start); *lsock is
+ * our end of its socket, -1 when there is none (then nothing lingers). */
+pid_t sk_linger_start(struct sup *s, int sigfd, int *sv, int *lsock, bool from_start, bool child_first);
+/* Its pids, read from its hello, into the fence (not from_start, or the
+ * child first); without them it is ended, and nothing lingers (*lsock -1,
+ * -1 returned). */
 pid_t sk_linger_hello(struct fence_msg *fence, pid_t pid, int *lsock);
 /* Until the child has something to say (true), or the linger process is
  * gone (false). */

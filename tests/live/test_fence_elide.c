@@ -34,6 +34,7 @@
 #include "../harness.h"
 #include "live_util.h"
 #include "../probes/lib/proc.h"
+#include "sandboxed.h"
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
@@ -264,4 +265,37 @@ TEST(fence_signal_routes_closed)
 			kill(victim, SIGKILL);
 		CHECK(waitpid(victim, &status, 0) == victim && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	}
+}
+
+/*
+ * The terminal cannot stop the supervisor (attack8): the command makes a
+ * group of its own the terminal's foreground one, and a child it left in
+ * the supervisor's group changes the terminal and reads it, for which the
+ * kernel stops that whole background group (SIGTTOU, SIGTTIN) without a
+ * kill() that the fence or Landlock's scope could refuse.  Under a job-
+ * control shell on a pty (bash -m under script), as the user runs it.
+ */
+TEST(fence_terminal_cannot_stop_the_supervisor)
+{
+	const char *script = tool("script"), *bash = tool("bash");
+	char line[2048];
+	struct run r;
+
+	if (!script || !bash)
+		SKIP("script (bsdutils) or bash is not installed");
+	if (access(stockade_bin(), X_OK) < 0 || access(probe_path("poke-ttystop"), X_OK) < 0) {
+		CHECK_MSG(0, "%s or %s is missing (make check builds them)", stockade_bin(), probe_path("poke-ttystop"));
+		return;
+	}
+	snprintf(line, sizeof(line),
+		 "%s -c 'set -m; %s run --isolation off --tcp-connect=127.0.0.1:9 --preset agent -- %s; echo rc=$?; "
+		 "kill -KILL %%1 2>/dev/null'",
+		 bash, stockade_bin(), probe_path("poke-ttystop"));
+	run_cmd_opts(ARGV(script, "-qec", line, "/dev/null"), &(struct run_opts){ .timeout_ms = 30000 }, &r);
+	if (strstr(r.out, "skipped: ")) {
+		printf("  note: %s", strstr(r.out, "skipped: "));
+		SKIP("poke-ttystop could not set up the terminal here");
+	}
+	CHECK_MSG(strstr(r.out, "supervisor: running") && strstr(r.out, "rc=0") && !strstr(r.out, "Stopped"),
+		  "the supervisor was stopped through the terminal:\n%s", r.out);
 }

@@ -275,6 +275,58 @@ TEST(sched_own_process_group_untouched)
 	group_form_refused("agent", "auto");
 }
 
+/*
+ * A policy may allow the group form (as `--report`'s fix for a refused
+ * `renice -g 0` writes it): then the caller's group is the policy's to
+ * renice, but not the supervisor in it, which the fence keeps out of reach
+ * whenever one runs (a mediated connect here).  As root the kernel already
+ * refuses it (a process with fewer capabilities may not renice one with
+ * more, cap_task_setnice): meaningful as the unprivileged user.
+ */
+TEST(sched_group_form_allowed_spares_the_supervisor)
+{
+	const char *pol = write_tmp("sched-group.yaml",
+				    "version: 1\nextends: agent\nseccomp:\n  rules:\n"
+				    "    - {syscall: setpriority, args: [\"arg0 == PRIO_PGRP\", \"arg1 == 0\"], action: allow}\n",
+				    0644);
+	const char *pidfile = tmp_path("sched-group-victim");
+	char *mine = nice_and_ioprio(getpid());
+
+	if (!have_binaries() || !mine) {
+		free(mine);
+		return;
+	}
+	for (int mediated = 1; mediated >= 0; mediated--) {
+		char script[768], *text, *victim;
+		struct run r;
+		pid_t pid;
+
+		snprintf(script, sizeof(script),
+			 "sleep 60 </dev/null >/dev/null 2>&1 & echo $! > %s; sleep 0.05; "
+			 "exec \"$0\" run --policy %s --isolation off %s -- renice -n 7 -g 0",
+			 pidfile, pol, mediated ? "--tcp-connect=127.0.0.1:9" : "");
+		run_cmd(OPTS("/bin/sh", "-c", script, stockade_bin()), &r);
+		text = read_file(pidfile);
+		pid = text ? (pid_t)atoi(text) : 0;
+		free(text);
+		CHECK_MSG(pid > 0, "no victim started: %s", r.out);
+		if (pid <= 0)
+			break;
+		victim = nice_and_ioprio(pid);
+		if (mediated)
+			CHECK_MSG(r.outcome != 0 && victim && !strcmp(victim, mine),
+				  "under a supervisor, the group form reached the group (exit %d, %s, was %s): %s",
+				  r.outcome, victim ? victim : "(gone)", mine, r.out);
+		else if (getuid() != 0)
+			CHECK_MSG(r.outcome == 0 && victim && strcmp(victim, mine),
+				  "without a supervisor, the policy's allowed group form did not act (exit %d, %s): %s",
+				  r.outcome, victim ? victim : "(gone)", r.out);
+		free(victim);
+		stop_victim(pid);
+	}
+	free(mine);
+}
+
 /* --verbose and doctor say what the filter closes of the calls that act on
  * other processes, and when it does not. */
 TEST(sched_verbose_says_what_is_closed)

@@ -150,10 +150,21 @@ TEST(fence_open_policy_rules)
 		{ "version: 1\nseccomp:\n  rules:\n    - syscall: sched_setattr\n      args: [\"arg0 != 0\"]\n"
 		  "      action: errno:EPERM\n    - syscall: sched_setattr\n      action: allow\n",
 		  "sched_setattr", false },
-		/* setpriority of a process group with who 5: not the fence's form */
+		/* setpriority of any process group: the supervisor's too (attack8) */
 		{ "version: 1\nseccomp:\n  rules:\n    - syscall: setpriority\n      args: [\"arg0 == 1\"]\n"
 		  "      action: allow\n    - syscall: setpriority\n      args: [\"arg1 == 0\"]\n      action: allow\n"
 		  "    - syscall: setpriority\n      action: errno:EPERM\n",
+		  "setpriority", true },
+		/* the caller's group, as --report's hint writes it */
+		{ "version: 1\nseccomp:\n  rules:\n    - syscall: setpriority\n      args: [\"arg0 == 1\", \"arg1 == 0\"]\n"
+		  "      action: allow\n",
+		  "setpriority", true },
+		{ "version: 1\nseccomp:\n  rules:\n    - syscall: ioprio_set\n      args: [\"arg0 == 2\", \"arg1 == 0\"]\n"
+		  "      action: allow\n",
+		  "ioprio_set", true },
+		/* a `which` that names nothing: left out */
+		{ "version: 1\nseccomp:\n  rules:\n    - syscall: setpriority\n      args: [\"arg0 == 9\"]\n"
+		  "      action: allow\n",
 		  "setpriority", false },
 		/* who 5 of a process */
 		{ "version: 1\nseccomp:\n  rules:\n    - syscall: setpriority\n      args: [\"arg1 == 5\"]\n"

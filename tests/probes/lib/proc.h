@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the probes and the live tier read of /proc: a field of
- * /proc/PID/stat, and how many seccomp filters this process runs under.
+ * /proc/PID/stat, its state, and how many seccomp filters this process
+ * runs under.
  */
 #ifndef STOCKADE_PROBES_PROC_H
 #define STOCKADE_PROBES_PROC_H
@@ -32,6 +33,22 @@ static inline long proc_stat_field(pid_t pid, int field)
 	}
 	fclose(f);
 	return v;
+}
+
+/* The state letter of /proc/PID/stat (R, S, T, ...), or '?'. */
+static inline char proc_state(pid_t pid)
+{
+	char path[64], line[1024], *p;
+	char c = '?';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return '?';
+	if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) && p[1] == ' ' && p[2])
+		c = p[2];
+	fclose(f);
+	return c;
 }
 
 /* Seccomp_filters: of /proc/self/status, or -1. */
