@@ -14,22 +14,11 @@
 
 #include "plan/fs_eval.h"
 #include "plan/plan.h"
+#include "seccomp/argvec.h"
 
 /* What a SECCOMP_RET_* value means as an action; -EINVAL for the ones a
  * stockade policy never produces (TRACE, USER_NOTIF). */
 int sk_action_from_ret(uint32_t ret, struct sk_action *out);
-
-/* ---- argument vectors (argvec.c) ---- */
-
-struct sk_argvec {
-	uint64_t a[SK_MAX_ARGS];
-};
-
-/* Vectors that exercise every condition of the plan's rules for `name` at
- * its boundaries (below, at, above, high word set, each mask bit flipped),
- * alone and together with the rest of its rule, plus all-zero and garbage
- * vectors.  Sorted and unique; the caller frees *out. */
-int sk_probe_args(const stockade_plan *plan, const char *name, struct sk_argvec **out, size_t *n);
 
 /* ---- a compiled filter in the simulator ---- */
 
