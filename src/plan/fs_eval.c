@@ -461,7 +461,33 @@ static bool on_the_way(const struct ix_entry *c, const char *path, bool *on_path
 	return is_carve(c) && ((*on_path = covers(c, path)) || splits(c, path));
 }
 
+/* The entry's path as written names `path`, a directory above it, or
+ * something beneath it (for a pattern, its directory). */
+static bool lexically_near(const struct ix_entry *x, const char *path)
+{
+	size_t len = x->lex_len;
+
+	if (x->name) {
+		const char *slash = strrchr(x->lex, '/');
+
+		len = slash && slash != x->lex ? (size_t)(slash - x->lex) : 1;
+	}
+	return under_n(x->lex, len, path) || (!strncmp(x->lex, path, strlen(path)) && is_under(path, x->lex));
+}
+
+static void rights_of_near(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r,
+			   bool near);
+
 static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r)
+{
+	rights_of_near(ix, path, want, r, false);
+}
+
+/* near: only the entries written near path are resolved (lexically_near);
+ * the others are taken as they are written, and a carve-out not resolved
+ * carves nothing. */
+static void rights_of_near(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r,
+			   bool near)
 {
 	/* The carve-outs on the way to path, found once for all the grants
 	 * (without memory, each grant looks through the whole list). */
@@ -472,7 +498,12 @@ static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned w
 	size_t nhits = 0;
 
 	*r = (struct rights){ 0 };
-	resolve_all(ix->e, ix->n);
+	if (!near)
+		resolve_all(ix->e, ix->n);
+	else
+		for (size_t j = 0; j < ix->n; j++)
+			if (lexically_near(&ix->e[j], path))
+				ensure(&ix->e[j], j ? &ix->e[j - 1] : NULL);
 	for (size_t j = 0; hits && j < ix->n; j++)
 		if (on_the_way(&ix->e[j], path, &hits[nhits].on_path))
 			hits[nhits++].c = &ix->e[j];
@@ -716,6 +747,34 @@ bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		return false;
 	rights_of(ix, where ? where : path, want, &r);
 	return (r.have & want) == want;
+}
+
+bool sk_fs_may_create_near(const struct sk_fs_index *ix, const char *path)
+{
+	_cleanup_free_ char *where = parent_of(path);
+	struct rights r;
+
+	bool granted = false;
+
+	if (!ix->plan->access.fs)
+		return true;
+	if (!where)
+		return false;
+	/* sk_fs_write_granted(), the near way: a grant written elsewhere (the
+	 * devices, $TMPDIR) is not looked up. */
+	for (size_t i = 0; i < ix->n && !granted; i++) {
+		struct ix_entry *g = &ix->e[i];
+
+		if (g->p->kind != SK_FS_WRITE)
+			continue;
+		if (!under_n(g->lex, g->lex_len, where) && lexically_near(g, where))
+			ensure(g, i ? &ix->e[i - 1] : NULL);
+		granted = covers(g, where);
+	}
+	if (!granted)
+		return false;
+	rights_of_near(ix, where, R_MAKE, &r, true);
+	return (r.have & R_MAKE) == R_MAKE;
 }
 
 /* plan's lists with / granted at the bottom; *paths: the new array. */

@@ -81,6 +81,12 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 /* Only sk_fs_decide()'s `allowed`, without its explanation (run's cache
  * check asks a dozen paths at each start). */
 bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op);
+/* sk_fs_allows(ix, path, SK_FS_OP_CREATE) with only the entries written
+ * near path resolved (a directory above it, or beneath it): the others,
+ * which a link would have to bring near, are taken as written.  For a hint
+ * that Landlock then enforces anyway (the caches, run/caches.c): a few
+ * lookups where the whole index costs ~50. */
+bool sk_fs_may_create_near(const struct sk_fs_index *ix, const char *path);
 /* Whether a write grant of the plan reaches `path` (links resolved), its
  * carve-outs not asked: a lazy index resolves the write grants only. */
 bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path);

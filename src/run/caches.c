@@ -178,7 +178,7 @@ static bool writable(const struct sk_fs_index *ix, struct answers *a, const char
 	for (size_t i = 0; last && i < a->n; i++)
 		if (!strncmp(a->dir[i], probe, (size_t)(last - probe)) && !a->dir[i][last - probe])
 			return a->ok[i];
-	ok = sk_fs_allows(ix, probe, SK_FS_OP_CREATE);
+	ok = sk_fs_may_create_near(ix, probe);
 	if (last && a->n < ARRAY_SIZE(a->dir) && (a->dir[a->n] = strndup(probe, (size_t)(last - probe))))
 		a->ok[a->n++] = ok;
 	return ok;

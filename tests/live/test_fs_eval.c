@@ -182,7 +182,7 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 	};
 	stockade_policy *p = NULL;
 	stockade_plan *plan = NULL;
-	struct sk_fs_index *ix = NULL, *lix = NULL;
+	struct sk_fs_index *ix = NULL, *lix = NULL, *nix = NULL;
 	struct sk_path_env env;
 	char old_cwd[PATH_MAX];
 	int ret;
@@ -202,6 +202,8 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 	/* A lazy index (the caches', explain's, learn's) resolves its
 	 * entries through listings when a query needs them: the same answers. */
 	CHECK(plan && sk_fs_index_new_lazy(plan, &env, &lix, NULL) == 0);
+	/* One only ever asked the near way (the caches' question). */
+	CHECK(plan && sk_fs_index_new_lazy(plan, &env, &nix, NULL) == 0);
 	for (size_t i = 0; plan && ix && i < ARRAY_SIZE(cases); i++) {
 		const struct access_case *c = &cases[i];
 		char path[PATH_MAX + 64], from[PATH_MAX + 64] = "";
@@ -223,6 +225,10 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 			/* (A move is judged with its source: decide's job.) */
 			CHECK_MSG(c->from || sk_fs_allows(lix, path, c->op) == v.allowed,
 				  "%s: %s %s: sk_fs_allows disagrees", name, sk_fs_op_name(c->op), path);
+			/* The caches' near answer: the same, where no link on
+			 * the way brings an entry written elsewhere near. */
+			CHECK_MSG(c->op != SK_FS_OP_CREATE || !nix || sk_fs_may_create_near(nix, path) == v.allowed,
+				  "%s: create %s: sk_fs_may_create_near disagrees", name, path);
 		}
 		got = attempt(plan, c->op, path, c->from ? from : NULL);
 		/* Root passes DAC: a refusal it sees is Landlock's.  Another
@@ -241,6 +247,7 @@ static void agree(struct fx *f, const char *name, const char *policy_text)
 	}
 	sk_fs_index_free(ix);
 	sk_fs_index_free(lix);
+	sk_fs_index_free(nix);
 	sk_path_env_free(&env);
 	stockade_plan_free(plan);
 	stockade_policy_free(p);
