@@ -4,9 +4,14 @@
  * signalfd, what it passes on to the command, reaping, and following the
  * command's job-control stops.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run/supervise_linger.h"
@@ -40,15 +45,82 @@ void sk_sup_job_control_set(sigset_t *set)
 		sigaddset(set, job_control[i]);
 }
 
+/* The state letter of /proc/PID/stat ('T' stopped, 'Z' gone...), or 0;
+ * async-signal-safe (a forked child of a supervisor with threads). */
+static char state_of(pid_t pid)
+{
+	char path[40] = "/proc/", digits[16], buf[512];
+	unsigned v = (unsigned)pid;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	do
+		digits[len++] = (char)('0' + v % 10);
+	while ((v /= 10) && len < sizeof(digits));
+	for (size_t i = 0; i < len; i++)
+		path[6 + i] = digits[len - 1 - i];
+	memcpy(path + 6 + len, "/stat", 6);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	/* The state follows the command name's last ')'. */
+	while (n > 2 && buf[n - 1] != ')')
+		n--;
+	return n > 0 && n + 1 < (ssize_t)sizeof(buf) - 1 && buf[n] == ' ' ? buf[n + 1] : 0;
+}
+
+/* While we are stopped with the command (stop_with), a process of ours
+ * watches it: once it is no longer stopped (a process of its own sent it
+ * SIGCONT, or it is gone), we are continued too, so that the command never
+ * runs on while its supervisor is stopped (attack10); once we are running
+ * again (fg, bg), it ends. */
+static pid_t start_waker(pid_t child)
+{
+	pid_t self = getpid(), w = fork();
+
+	if (w != 0)
+		return w;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (bool seen_stopped = false; getppid() == self;) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		char us = state_of(self), cmd = state_of(child);
+
+		if (us == 'T' || us == 't')
+			seen_stopped = true;
+		else if (seen_stopped)
+			_exit(0); /* continued from outside */
+		if (seen_stopped && cmd != 'T' && cmd != 't') {
+			kill(self, SIGCONT);
+			_exit(0);
+		}
+		nanosleep(&ts, NULL);
+	}
+	_exit(0);
+}
+
 /* The command stopped (Ctrl-Z, or a SIGTSTP, SIGSTOP or SIGTT* of its
- * own): stop as well, so that a shell waiting for us sees the job stopped
- * and takes the terminal back; once continued (fg, bg: the group gets
- * SIGCONT), continue the command too, should only we have been. */
+ * own): under a job-control shell, stop as well, so that the shell sees
+ * the job stopped and takes the terminal back; once continued (fg, bg: the
+ * group gets SIGCONT; or the waker, when the command went on without us),
+ * continue the command too, should only we have been. */
 static void stop_with(pid_t child, int sig)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	sigset_t one;
 
+	pid_t parent = getppid();
+
+	/* Only for a job-control shell, which put us in a group of our own
+	 * in its session and continues the job with fg or bg: anyone else
+	 * (a harness, `setsid`, a pipeline's sh -c) would leave us stopped
+	 * with the command, its other processes waiting on our answers. */
+	if (getsid(parent) != getsid(0) || getpgid(parent) == getpgrp())
+		return;
+	/* Without a watcher, no stop: never stopped while the command runs. */
+	if (start_waker(child) < 0)
+		return;
 	/* The same signal where it is one of ours (the shell then says
 	 * "Stopped", not "Stopped (signal)"): raised while blocked, then let
 	 * in for the moment. */

@@ -363,3 +363,47 @@ TEST(fence_suspend_character_cannot_stop_the_supervisor)
 			  strstr(r.out, "rc2=0"),
 		  "a command that suspends itself: the job should stop, then go on with fg:\n%s", r.out);
 }
+
+/*
+ * A command that stops itself and is continued by a process of its own
+ * (attack10): the supervisor, which stops with the command under a job-
+ * control shell, is continued with it (its watcher), and elsewhere does not
+ * stop at all; either way the run ends with the command's status, in plain
+ * enforcement with a mediated call, and with --report (where the
+ * supervisor answers the calls itself) under setsid.  Run as run_cmd()
+ * runs it (a group of its own, as a job-control shell does) and under
+ * setsid.
+ */
+TEST(fence_command_continued_by_itself_does_not_wedge_the_supervisor)
+{
+	static const char script[] = "(i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; kill -CONT $$) & "
+				     "kill -STOP $$; echo RE\"\"SUMED; exit 7";
+	static const char *const modes[] = { "--tcp-connect=127.0.0.1:9", "--report" };
+
+	if (access(stockade_bin(), X_OK) < 0) {
+		CHECK_MSG(0, "%s is missing", stockade_bin());
+		return;
+	}
+	for (size_t i = 0; i < 2; i++)
+		for (int setsid_too = 0; setsid_too < 2; setsid_too++) {
+			struct cmd c = { 0 };
+			struct run r;
+
+			/* Under a job-control shell with --report, the job is
+			 * stopped until fg: the supervisor answers the calls
+			 * and stops with the command, and a process of the
+			 * command waiting on it cannot continue it (documented,
+			 * docs/report.md).  No shell here to fg it. */
+			if (i == 1 && !setsid_too)
+				continue;
+			if (setsid_too)
+				cmd_push_all(&c, ARGV("setsid", "-w"));
+			cmd_push_all(&c, ARGV(stockade_bin(), "run", "--isolation", "off", modes[i], "--", "/bin/sh", "-c",
+					      script));
+			cmd_run(&c, &(struct run_opts){ .timeout_ms = 20000 }, &r);
+			cmd_free(&c);
+			CHECK_MSG(r.outcome == 7 && strstr(r.out, "RESUMED"),
+				  "%s%s: the run did not end with the command's status (outcome %d):\n%s", modes[i],
+				  setsid_too ? " under setsid" : "", r.outcome, r.out);
+		}
+}
