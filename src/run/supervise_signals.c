@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,9 +74,10 @@ static char state_of(pid_t pid)
 
 /* While we are stopped with the command (stop_with), a process of ours
  * watches it: once it is no longer stopped (a process of its own sent it
- * SIGCONT, or it is gone), we are continued too, so that the command never
- * runs on while its supervisor is stopped (attack10); once we are running
- * again (fg, bg), it ends. */
+ * SIGCONT, or it is gone) while we still are, we are continued too, so
+ * that the command never runs on while its supervisor is stopped
+ * (attack10).  We end it once we run again.  It holds none of our
+ * descriptors (the linger process waits for the end of our socket). */
 static pid_t start_waker(pid_t child)
 {
 	pid_t self = getpid(), w = fork();
@@ -83,15 +85,14 @@ static pid_t start_waker(pid_t child)
 	if (w != 0)
 		return w;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (bool seen_stopped = false; getppid() == self;) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			close(fd);
+	while (getppid() == self) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		char us = state_of(self), cmd = state_of(child);
 
-		if (us == 'T' || us == 't')
-			seen_stopped = true;
-		else if (seen_stopped)
-			_exit(0); /* continued from outside */
-		if (seen_stopped && cmd != 'T' && cmd != 't') {
+		if ((us == 'T' || us == 't') && cmd != 'T' && cmd != 't') {
 			kill(self, SIGCONT);
 			_exit(0);
 		}
@@ -109,8 +110,7 @@ static void stop_with(pid_t child, int sig)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	sigset_t one;
-
-	pid_t parent = getppid();
+	pid_t parent = getppid(), waker;
 
 	/* Only for a job-control shell, which put us in a group of our own
 	 * in its session and continues the job with fg or bg: anyone else
@@ -119,7 +119,7 @@ static void stop_with(pid_t child, int sig)
 	if (getsid(parent) != getsid(0) || getpgid(parent) == getpgrp())
 		return;
 	/* Without a watcher, no stop: never stopped while the command runs. */
-	if (start_waker(child) < 0)
+	if ((waker = start_waker(child)) < 0)
 		return;
 	/* The same signal where it is one of ours (the shell then says
 	 * "Stopped", not "Stopped (signal)"): raised while blocked, then let
@@ -135,6 +135,8 @@ static void stop_with(pid_t child, int sig)
 		sigprocmask(SIG_BLOCK, &one, NULL);
 		sigaction(sig, &old, NULL);
 	}
+	/* Running again: the watcher's work is done (reaped as any child). */
+	kill(waker, SIGKILL);
 	kill(child, SIGCONT);
 }
 
