@@ -211,22 +211,6 @@ static int build_here(const struct sk_oci_check *ck, const struct sk_oci_written
 	return ret;
 }
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t r = write(fd, p, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		len -= (size_t)r;
-	}
-	return true;
-}
-
 #define BUILD_TIMEOUT_MS 2000
 
 /*
@@ -268,8 +252,8 @@ static int build(const struct sk_oci_check *ck, const struct sk_oci_written *w, 
 
 		close(fds[0]);
 		h.ret = build_here(ck, w, n, &p, &h.len, &h.rule_error);
-		if (write_all(fds[1], &h, sizeof(h)) && h.ret == 0)
-			write_all(fds[1], p, h.len * sizeof(*p));
+		if (sk_write_all(fds[1], &h, sizeof(h)) == 0 && h.ret == 0)
+			sk_write_all(fds[1], p, h.len * sizeof(*p));
 		_exit(0);
 	}
 	close(fds[1]);

@@ -472,22 +472,13 @@ static bool lexically_near(const struct ix_entry *x, const char *path)
 
 		len = slash && slash != x->lex ? (size_t)(slash - x->lex) : 1;
 	}
-	return under_n(x->lex, len, path) || (!strncmp(x->lex, path, strlen(path)) && is_under(path, x->lex));
-}
-
-static void rights_of_near(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r,
-			   bool near);
-
-static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r)
-{
-	rights_of_near(ix, path, want, r, false);
+	return under_n(x->lex, len, path) || is_under(path, x->lex);
 }
 
 /* near: only the entries written near path are resolved (lexically_near);
  * the others are taken as they are written, and a carve-out not resolved
  * carves nothing. */
-static void rights_of_near(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r,
-			   bool near)
+static void rights_of(const struct sk_fs_index *ix, const char *path, unsigned want, struct rights *r, bool near)
 {
 	/* The carve-outs on the way to path, found once for all the grants
 	 * (without memory, each grant looks through the whole list). */
@@ -634,14 +625,14 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		where = NULL; /* out of memory: judge the path itself */
 	const char *dir = where ? where : path;
 
-	rights_of(ix, dir, want, &r);
+	rights_of(ix, dir, want, &r, false);
 	if ((r.have & want) == want && moves && from) {
 		/* Landlock refuses a move that would give the file rights it
 		 * does not have where it is (EXDEV). */
 		_cleanup_free_ char *src = parent_of(from);
 		struct rights s;
 
-		rights_of(ix, src ? src : from, R_MAKE, &s);
+		rights_of(ix, src ? src : from, R_MAKE, &s, false);
 		if (op == SK_FS_OP_RENAME && !(s.have & R_MAKE)) {
 			char why[sizeof(out->explain)];
 
@@ -708,7 +699,8 @@ void sk_fs_decide(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 		snprintf(out->fix, sizeof(out->fix), "%s %s", flag_for(want & R_MAKE ? R_WRITE : want), shown);
 }
 
-bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path)
+/* near: a grant written elsewhere (the devices, $TMPDIR) is not looked up. */
+static bool write_granted(const struct sk_fs_index *ix, const char *path, bool near)
 {
 	/* As written first: most answers need no lookup. */
 	for (size_t i = 0; i < ix->n; i++)
@@ -717,13 +709,18 @@ bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path)
 	for (size_t i = 0; i < ix->n; i++) {
 		struct ix_entry *g = &ix->e[i];
 
-		if (g->p->kind != SK_FS_WRITE)
+		if (g->p->kind != SK_FS_WRITE || (near && !lexically_near(g, path)))
 			continue;
 		ensure(g, i ? &ix->e[i - 1] : NULL);
 		if (covers(g, path))
 			return true;
 	}
 	return false;
+}
+
+bool sk_fs_write_granted(const struct sk_fs_index *ix, const char *path)
+{
+	return write_granted(ix, path, false);
 }
 
 bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op op)
@@ -745,7 +742,7 @@ bool sk_fs_allows(const struct sk_fs_index *ix, const char *path, enum sk_fs_op 
 	 * package managers' caches ask this of ~/.npm and the like). */
 	if ((want & (R_WRITE | R_MAKE)) && !sk_fs_write_granted(ix, where ? where : path))
 		return false;
-	rights_of(ix, where ? where : path, want, &r);
+	rights_of(ix, where ? where : path, want, &r, false);
 	return (r.have & want) == want;
 }
 
@@ -754,26 +751,11 @@ bool sk_fs_may_create_near(const struct sk_fs_index *ix, const char *path)
 	_cleanup_free_ char *where = parent_of(path);
 	struct rights r;
 
-	bool granted = false;
-
 	if (!ix->plan->access.fs)
 		return true;
-	if (!where)
+	if (!where || !write_granted(ix, where, true))
 		return false;
-	/* sk_fs_write_granted(), the near way: a grant written elsewhere (the
-	 * devices, $TMPDIR) is not looked up. */
-	for (size_t i = 0; i < ix->n && !granted; i++) {
-		struct ix_entry *g = &ix->e[i];
-
-		if (g->p->kind != SK_FS_WRITE)
-			continue;
-		if (!under_n(g->lex, g->lex_len, where) && lexically_near(g, where))
-			ensure(g, i ? &ix->e[i - 1] : NULL);
-		granted = covers(g, where);
-	}
-	if (!granted)
-		return false;
-	rights_of_near(ix, where, R_MAKE, &r, true);
+	rights_of(ix, where, R_MAKE, &r, true);
 	return (r.have & R_MAKE) == R_MAKE;
 }
 

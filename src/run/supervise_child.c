@@ -316,6 +316,15 @@ static ssize_t fence_from_linger(const struct child_args *a, struct fence_msg *f
 	return got;
 }
 
+/* The program's own Landlock domain scopes signals (ABI 6 and the
+ * policy's `scope: signals`, no gap). */
+static bool policy_scopes_signals(const stockade_program *p)
+{
+	const struct sk_enforcement *rep = &p->status.rep;
+
+	return p->ruleset >= 0 && rep->scope_signals && rep->abi >= 6 && !(rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
+}
+
 _Noreturn void sk_supervise_child(struct child_args *a)
 {
 	static struct handoff h = { .listener = LISTENER_PENDING };
@@ -402,15 +411,13 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	 * scopes them; and calls the policy's filter refuses for any pid but
 	 * the caller's own. */
 	bool ll_ptrace = ret > 0 || program->ruleset >= 0;
-	bool ll_signals = ret == 2 || (program->ruleset >= 0 && rep.scope_signals && rep.abi >= 6 &&
-					!(rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS));
 	/* Where no Landlock domain scopes the command's signals (the policy
 	 * says `signals: false`, or Landlock before ABI 6), the forms that
 	 * name no pid are fenced too (kill(-1), kill(0) and kill(-PGID) of
 	 * the supervisor's group, pidfd_send_signal, whose pidfd may be a
 	 * /proc/PID directory's fd): the command would stop or kill its
 	 * supervisor, which would then leave it running unwatched. */
-	bool signals_scoped = ll_signals;
+	bool ll_signals = ret == 2 || policy_scopes_signals(program);
 	unsigned fence_open = sk_supervise_fence_open(
 		nt.mode, a->fence_policy_known ? a->fence_policy_closed : sk_supervise_fence_policy_closed(sp, &nt),
 		ll_ptrace, ll_signals);
@@ -457,7 +464,7 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 		/* Started before the linger process, on the supervisor's word
 		 * that nothing is left to fence (sk_supervise_fence_none):
 		 * checked, not trusted. */
-		if (fence_open || !signals_scoped)
+		if (fence_open || !ll_signals)
 			child_fail(a->sock, EPERM, "the command was started before its supervisor's fence could name its ids",
 				   NULL);
 		fm = (struct fence_msg){ .kind = MSG_FENCE, .n = 1, .pids = { a->supervisor } };
@@ -474,10 +481,10 @@ _Noreturn void sk_supervise_child(struct child_args *a)
 	/* In a pid namespace of its own (isolate.c) the command cannot name
 	 * the supervisor, its threads or the linger process at all: no pid
 	 * rules then. */
-	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, fence_open, signals_scoped) : 0;
+	ret = getppid() == a->supervisor ? sk_supervise_harden(fm.pids, fm.n, fence_open, ll_signals) : 0;
 	if (ret < 0)
 		child_fail(a->sock, -ret, "cannot fence the command off its supervisor (seccomp)", NULL);
-	sk_timing(fence_open || !signals_scoped ? "supervisor: fence filter loaded"
+	sk_timing(fence_open || !ll_signals ? "supervisor: fence filter loaded"
 						: "supervisor: no fence filter (its calls closed already)");
 
 	/* From here on, this thread makes no system call but those allowed
@@ -604,16 +611,12 @@ bool sk_supervise_vfork_ok(const struct child_args *a)
 
 bool sk_supervise_fence_none(const struct child_args *a)
 {
-	const struct sk_enforcement *rep;
-	bool ll_signals;
-
 	/* As the child decides (sk_supervise_child) where the policy's own
 	 * Landlock domain is applied: it then adds no fence domain. */
-	if (!a->program || a->program->ruleset < 0 || !a->fence_policy_known || a->opts->mode != SK_NOTIFY_NONE)
+	if (!a->program || a->program->ruleset < 0 || !a->fence_policy_known || a->opts->mode != SK_NOTIFY_NONE ||
+	    !policy_scopes_signals(a->program))
 		return false;
-	rep = &a->program->status.rep;
-	ll_signals = rep->scope_signals && rep->abi >= 6 && !(rep->scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
-	return ll_signals && sk_supervise_fence_open(SK_NOTIFY_NONE, a->fence_policy_closed, true, ll_signals) == 0;
+	return sk_supervise_fence_open(SK_NOTIFY_NONE, a->fence_policy_closed, true, true) == 0;
 }
 
 static int vfork_child(void *p)

@@ -27,9 +27,10 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGU
  * could have them stop us for as long as it liked (attack8, attack9: a
  * group of its own made the foreground one with a child left in ours; the
  * suspend character set to ESC and the terminal's answer to `ESC [6n`).
- * The command gets them as the caller's disposition says; we stop when
- * it stops (reap), as a job is stopped when its process is, and SIGTSTP
- * sent to us alone is passed on (sk_sup_handle_signals). */
+ * The command gets them as the caller's disposition says; under a job-
+ * control shell we stop when it stops (stop_with), as a job is stopped
+ * when its process is, and SIGTSTP sent to us alone is passed on
+ * (sk_sup_handle_signals). */
 static const int job_control[] = { SIGTTOU, SIGTTIN, SIGTSTP };
 
 void sk_sup_signal_set(sigset_t *set)
