@@ -234,6 +234,43 @@ TEST(mediate_any_listening_socket_refused)
 	rm_rf(dir);
 }
 
+/* With TCP ports in a policy (bare ones, no address), listen() on a socket
+ * with no port would autobind an ephemeral one on every address, which no
+ * Landlock bind rule sees: refused, in both isolation modes; listen() on a
+ * bound, listed port works.  Loopback only. */
+static const char listen_py[] =
+	"import socket, sys\n"
+	"s = socket.socket()\n"
+	"try:\n"
+	"    s.listen(1); print('AUTOBOUND', s.getsockname())\n"
+	"except OSError as e:\n"
+	"    print('autobind refused', e.errno)\n"
+	"b = socket.socket(); b.bind(('127.0.0.1', int(sys.argv[1]))); b.listen(1)\n"
+	"print('bound listen ok', b.getsockname()[1])\n";
+
+TEST(mediate_tcp_listen_without_bind_refused)
+{
+	static const char *const modes[] = { "auto", "off" };
+	const char *py = python(), *prog = write_tmp("listen.py", listen_py, 0644);
+	const char *pol = write_tmp("bare-ports.yaml",
+				    "extends: agent\n"
+				    "network:\n"
+				    "  tcp_connect: [18091]\n"
+				    "  tcp_bind: [18092]\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries() || !py)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		run_cmd(ARGV(stockade_bin(), "run", "--isolation", modes[i], "--policy", pol, "--", py, prog, "18092"),
+			&r);
+		CHECK_MSG(!strstr(r.out, "AUTOBOUND"), "isolation %s: listen() autobound a port: %s", modes[i], r.out);
+		CHECK_STR_CONTAINS(r.out, "autobind refused 13");
+		CHECK_STR_CONTAINS(r.out, "bound listen ok 18092");
+	}
+}
+
 /* `timeout` signals the child, then the child's whole process group: the
  * linger process that answers mediated calls is in it, and must outlive
  * the signal, so that a command shutting down gracefully can still
