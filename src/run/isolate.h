@@ -69,6 +69,9 @@ void sk_isolation_probe(const stockade_plan *plan, struct sk_enforcement *rep);
 
 /* This process is in the initial user namespace. */
 bool sk_in_initial_userns(void);
+/* In the command's process: sk_isolate() put it in a pid namespace of its
+ * own (whose processes all end with it). */
+bool sk_isolated(void);
 
 /* ---- the mount view (mounts.c), made by init ---- */
 

@@ -638,7 +638,7 @@ TEST(isolation_unprivileged_container_stand_in)
 	/* ... naming what only namespaces close, and keeping no capability
 	 * its bounding set does not hold. */
 	CHECK_MSG(has(&r, ".git hooks and config are writable") && has(&r, "a plain memfd can be executed") &&
-			  has(&r, "keeps the caller's terminal"),
+			  has(&r, "a process the command leaves behind outlives it"),
 		  "the gaps without namespaces: %s", r.out);
 	CHECK_MSG(has(&r, "capabilities  enforced: kept none (the policy's CAP_CHOWN"), "%s", r.out);
 	CHECK_MSG(has(&r, "isolation: required, but this process may not make namespaces"), "%s", r.out);
@@ -703,4 +703,40 @@ TEST(isolation_posix_shm_unreachable)
 	sh(OPTS("--isolation", "off"), script, &r);
 	CHECK_MSG(has(&r, "OUTSIDE-SHM"), "baseline: without namespaces /dev/shm is the host's: %s", r.out);
 	unlink(name);
+}
+
+/* Without a pid namespace, what the command leaves running outlives it in
+ * the caller's session: on a terminal it could join the shell's foreground
+ * group and read what is typed next (accepta F2).  With a terminal on the
+ * standard streams, stockade ends it with the command; without one (a
+ * harness's pipes), it stays, as documented: the control. */
+TEST(isolation_off_terminal_leftovers_end_with_the_command)
+{
+	const char *script = tool("script");
+	char dir[512], mark[600], cmd[2048];
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!script)
+		SKIP("script (util-linux) is missing");
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "leftovers"))
+		return;
+	snprintf(mark, sizeof(mark), "%s/mark", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "%s run --isolation off --write %s -- /bin/sh -c '(sleep 1; echo RAN > %s) & echo started'; echo rc=$?",
+		 stockade_bin(), dir, mark);
+	run_cmd(ARGV(script, "-qec", cmd, "/dev/null"), &r);
+	CHECK_STR_CONTAINS(r.out, "started");
+	CHECK_STR_CONTAINS(r.out, "rc=0");
+	CHECK_STR_CONTAINS(r.out, "were still running when it exited; killed");
+	usleep(1800 * 1000);
+	CHECK_MSG(access(mark, F_OK) != 0, "a process the command left behind on a terminal ran on: %s", r.out);
+	/* No terminal: it runs on. */
+	run_cmd(ARGV("/bin/sh", "-c", cmd), &r);
+	CHECK_STR_CONTAINS(r.out, "rc=0");
+	for (int i = 0; i < 40 && access(mark, F_OK) != 0; i++)
+		usleep(100 * 1000);
+	CHECK_MSG(access(mark, F_OK) == 0, "control: without a terminal the leftover should have run: %s", r.out);
+	rm_rf(dir);
 }
