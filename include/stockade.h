@@ -204,7 +204,12 @@ int stockade_plan_compile_pfc(const stockade_plan *plan, uint32_t arch, char **t
  *  - STOCKADE_FORMAT_OCI: OCI linux.seccomp JSON (also a Docker / Podman
  *    `--security-opt seccomp=FILE` and Kubernetes Localhost profile);
  *  - STOCKADE_FORMAT_LISTING (= STOCKADE_FORMAT_PFC, its old name): the BPF
- *    filter as a listing for review (stockade_plan_compile_pfc()).
+ *    filter as a listing for review (stockade_plan_compile_pfc());
+ *  - STOCKADE_FORMAT_OCI_CONFIG: a fragment of an OCI runtime config.json
+ *    for crun and runc to merge: process.noNewPrivileges,
+ *    process.capabilities (the kept set; when the policy restricts them),
+ *    linux.namespaces, linux.maskedPaths and, as linux.seccomp, what
+ *    STOCKADE_FORMAT_OCI writes (with its losses and STOCKADE_EXPORT_LOSSY).
  * A policy with seccomp disabled exports a filter that allows everything.
  * Where the format cannot say what the policy's filter means (OCI: compat
  * arches refused, 64-bit comparisons on 32-bit ABIs; any: audit mode),
@@ -220,11 +225,12 @@ enum stockade_format {
 	STOCKADE_FORMAT_OCI,
 	STOCKADE_FORMAT_PFC,
 	STOCKADE_FORMAT_LISTING = STOCKADE_FORMAT_PFC,
+	STOCKADE_FORMAT_OCI_CONFIG,
 };
 #define STOCKADE_EXPORT_LOSSY 0x1u
 int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade_format format, unsigned flags,
 			 char **data, size_t *len, char ***dropped, stockade_error **err);
-/* "bpf", "oci" (or "json"), "listing" (or "pfc") -> *out; -EINVAL (no error
+/* "bpf", "oci" (or "json"), "listing" (or "pfc"), "oci-config" -> *out; -EINVAL (no error
  * object) otherwise. */
 int stockade_format_from_name(const char *name, enum stockade_format *out);
 /* Free a NULL-terminated string list from this library, and its strings.

@@ -2,7 +2,8 @@
 /*
  * stockade compile: the policy as a file for another consumer, a raw BPF
  * filter for bubblewrap, OCI JSON for runc, crun, Docker, Podman and
- * Kubernetes, or a listing of the BPF filter for review.
+ * Kubernetes, an OCI config fragment for runc and crun, or a listing of the
+ * BPF filter for review.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,11 +76,11 @@ int cmd_compile(int argc, char **argv)
 		}
 	}
 	if (!format_name) {
-		usage_error(argv[0], "which format? --format bpf, oci or listing");
+		usage_error(argv[0], "which format? --format bpf, oci, oci-config or listing");
 		goto done;
 	}
 	if (stockade_format_from_name(format_name, &format) < 0) {
-		usage_error(argv[0], "unknown format `%s` (bpf, oci, listing)", format_name);
+		usage_error(argv[0], "unknown format `%s` (bpf, oci, oci-config, listing)", format_name);
 		goto done;
 	}
 	if (format == STOCKADE_FORMAT_BPF && !out && isatty(STDOUT_FILENO)) {

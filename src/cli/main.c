@@ -73,7 +73,7 @@ static const struct cli_option markdown_options[] = {
 };
 
 static const struct cli_option compile_options[] = {
-	{ "--format", NULL, "bpf|oci|listing", "the file to write (required; see above)" },
+	{ "--format", NULL, "bpf|oci|oci-config|listing", "the file to write (required; see above)" },
 	{ "--lossy", NULL, NULL, "also export what the format cannot express exactly, listed on stderr" },
 	{ "--output", "-o", "FILE", "write to FILE (default, or `-`: standard output)" },
 	{ 0 },
@@ -165,13 +165,17 @@ static const struct cli_command commands[] = {
 	{
 		.name = "compile",
 		.run = cmd_compile,
-		.usage = "[POLICY OPTIONS] --format bpf|oci|listing [--lossy] [-o|--output FILE]",
+		.usage = "[POLICY OPTIONS] --format bpf|oci|oci-config|listing [--lossy] [-o|--output FILE]",
 		.summary = "the filter for bwrap, OCI runtimes, or review",
 		.about = "Write the policy's seccomp filter for ARCH (default: this machine's):\n"
 			 "  bpf  a struct sock_filter array: bwrap --seccomp 3 3<FILE ...\n"
 			 "  oci  OCI linux.seccomp JSON: Docker/Podman --security-opt seccomp=FILE, Kubernetes\n"
 			 "       Localhost\n"
-			 "  listing  the bpf filter, one instruction a line, for review (also: pfc)",
+			 "  oci-config  a fragment of an OCI config.json for crun/runc to merge: the oci profile\n"
+			 "       as linux.seccomp, process.capabilities, noNewPrivileges, linux.namespaces and\n"
+			 "       linux.maskedPaths (docs/artifacts.md: how to merge it)\n"
+			 "  listing  the bpf filter, one instruction a line, for review (also: pfc)\n"
+			 "What the format cannot carry is listed on stderr (notes).",
 		.options = compile_options,
 		.policy = true,
 	},

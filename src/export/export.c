@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The plan as an artifact: raw BPF for bubblewrap, OCI JSON for runc, crun,
- * Docker, Podman and Kubernetes, and a listing of the BPF for review
- * (bpf_disasm.c; the format is still called pfc, its old name).
+ * Docker, Podman and Kubernetes, an OCI config fragment for runc and crun,
+ * and a listing of the BPF for review (bpf_disasm.c; the format is still
+ * called pfc, its old name).
  *
  * The OCI profile is oci_export.c's (and oci_verify.c's, its check against
- * libseccomp); what every format loses or notes is here.
+ * libseccomp), the config fragment oci_config.c's; what every format loses
+ * or notes is here.
  */
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -35,6 +37,8 @@ int stockade_format_from_name(const char *name, enum stockade_format *out)
 		*out = STOCKADE_FORMAT_OCI;
 	else if (!strcmp(name, "listing") || !strcmp(name, "pfc"))
 		*out = STOCKADE_FORMAT_LISTING;
+	else if (!strcmp(name, "oci-config"))
+		*out = STOCKADE_FORMAT_OCI_CONFIG;
 	else
 		return -EINVAL;
 	return 0;
@@ -126,18 +130,114 @@ static void describe_origin(const struct sk_origin *o, char *buf, size_t size)
 	sk_export_origin_text(o, buf, size);
 }
 
+/* Lists in notes: the first LIST_MAX items, then "and N more". */
+#define LIST_MAX 40
+
+struct list {
+	struct sk_buf b;
+	size_t n;
+};
+
+static void list_add(struct list *l, const char *item, int len)
+{
+	if (l->n++ < LIST_MAX)
+		sk_buf_printf(&l->b, "%s%.*s", l->n > 1 ? ", " : "", len, item);
+}
+
+/* The list's text (owned by it), "" if empty. */
+static const char *list_text(struct list *l)
+{
+	if (l->n > LIST_MAX)
+		sk_buf_printf(&l->b, " and %zu more", l->n - LIST_MAX);
+	return l->b.data && !l->b.failed ? l->b.data : "";
+}
+
+static bool is_oci(enum stockade_format format)
+{
+	return format == STOCKADE_FORMAT_OCI || format == STOCKADE_FORMAT_OCI_CONFIG;
+}
+
+static void fs_note(const stockade_plan *plan, enum stockade_format format, struct strv *notes)
+{
+	struct list carried = { 0 }, left = { 0 };
+
+	if (format != STOCKADE_FORMAT_OCI_CONFIG) {
+		sk_export_strv_add(notes, "note: filesystem rules are enforced by `stockade run` with Landlock and are not "
+				   "part of a seccomp filter; express them with the consumer's mounts");
+		return;
+	}
+	for (size_t i = 0; i < plan->access.npaths; i++) {
+		const struct sk_fs_path *p = &plan->access.paths[i];
+
+		if (p->kind != SK_FS_DENY && p->kind != SK_FS_READ_ONLY)
+			continue;
+		list_add(sk_export_maskable(plan, p) ? &carried : &left, p->path, (int)strlen(p->path));
+	}
+	sk_export_strv_add(notes, "note: filesystem rules are enforced by `stockade run` with Landlock; the fragment "
+			   "carries only the carve-outs in linux.maskedPaths (%s); the grants%s%s%s are the config's mounts "
+			   "to express", carried.n ? list_text(&carried) : "none",
+			   left.n ? " and the other carve-outs (" : "", list_text(&left), left.n ? ")" : "");
+	if (carried.b.failed || left.b.failed)
+		notes->failed = true;
+	free(carried.b.data);
+	free(left.b.data);
+}
+
+static void env_note(const stockade_plan *plan, enum stockade_format format, struct strv *notes)
+{
+	static const char *const what[SK_ENV_NKINDS] = { "drops the caller's variables matching",
+							 "keeps those matching", "sets" };
+	struct list l[SK_ENV_NKINDS] = { 0 };
+	struct sk_buf text = { 0 };
+	char from[256];
+
+	for (size_t i = 0; i < plan->access.nenv; i++) {
+		const struct sk_env_entry *e = &plan->access.env[i];
+		/* Only the name of a variable set: its value is the policy's. */
+		const char *eq = e->kind == SK_ENV_SET ? strchr(e->text, '=') : NULL;
+
+		list_add(&l[e->kind], e->text, eq ? (int)(eq - e->text) : (int)strlen(e->text));
+	}
+	for (int k = 0, said = 0; k < SK_ENV_NKINDS; k++)
+		if (l[k].n)
+			sk_buf_printf(&text, "%s%s [%s]", said++ ? ", " : "", what[k], list_text(&l[k]));
+	describe_origin(&plan->access.env[0].at, from, sizeof(from));
+	sk_export_strv_add(notes, "note: environment (%s): `stockade run` %s; the consumer passes the environment it "
+			   "is given: leave the variables out (%s)", from, text.data && !text.failed ? text.data : "",
+			   is_oci(format) ? "OCI process.env, docker run without --env/-e for them"
+					  : "bwrap --clearenv --setenv ..., env -u NAME");
+	for (int k = 0; k < SK_ENV_NKINDS; k++) {
+		if (l[k].b.failed)
+			notes->failed = true;
+		free(l[k].b.data);
+	}
+	if (text.failed)
+		notes->failed = true;
+	free(text.data);
+}
+
+/* What the namespaces of `stockade run` hold that no namespace list says. */
+#define MOUNT_VIEW                                                                                                 \
+	"read-only outside the write roots, host daemons' sockets hidden but those sockets.allow names, .git hooks "  \
+	"and config read-only, a /dev/shm and devpts of its own, vm.memfd_noexec 1 where the kernel has it"
+
 /*
  * What `stockade run` enforces besides the seccomp filter.  Audit mode is a
  * seccomp feature no export can carry (a loss).  Filesystem, TCP port and
  * scope rules are Landlock's and part of no seccomp filter in any format,
  * nor are the capabilities `stockade run` drops, the environment rules,
  * the namespaces or the descriptors it closes: they become notes (the
- * kept capabilities by name, and where each consumer sets them), and the plan exported is the one a kernel without
- * Landlock TCP support gets.
+ * kept capabilities by name, and where each consumer sets them), and the
+ * plan exported is the one a kernel without Landlock TCP support gets.
+ * The OCI config fragment carries the capabilities, the namespaces and
+ * some carve-outs (oci_config.c); its notes say what it does not.
  */
 static const stockade_plan *access_losses(const stockade_plan *plan, enum stockade_format format, struct strv *lost,
 					  struct strv *notes)
 {
+	const bool config = format == STOCKADE_FORMAT_OCI_CONFIG;
+	const bool iso = plan->access.isolation == SK_ISOLATION_AUTO || plan->access.isolation == SK_ISOLATION_REQUIRED;
+	const stockade_plan *filter = plan;
 	char from[256];
 
 	if (plan->audit) {
@@ -146,20 +246,26 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 			 "enforces instead", from);
 	}
 	if (plan->access.fs)
-		sk_export_strv_add(notes, "note: filesystem rules are enforced by `stockade run` with Landlock and are not "
-			 "part of a seccomp filter; express them with the consumer's mounts");
+		fs_note(plan, format, notes);
 	if (plan->net_fallback) {
-		describe_origin(&plan->access.net_at, from, sizeof(from));
+		describe_origin(plan->access.tcp_at.file ? &plan->access.tcp_at : &plan->access.net_at, from, sizeof(from));
 		sk_export_strv_add(notes, "note: TCP ports (%s) are limited by `stockade run` with Landlock; the filter "
 			 "exported refuses TCP sockets, as on kernels without Landlock TCP support", from);
-		plan = plan->net_fallback;
+		filter = plan->net_fallback;
 	}
-	if (plan->access.scope_signals || plan->access.scope_abstract) {
+	/* In the fragment, a pid namespace keeps signals from reaching
+	 * outside processes, and a network namespace the host's abstract
+	 * sockets. */
+	bool signals = plan->access.scope_signals && !(config && iso);
+	bool abstract = plan->access.scope_abstract && !(config && sk_export_config_netns(plan));
+	if (signals || abstract) {
 		describe_origin(&plan->access.scope_at, from, sizeof(from));
-		sk_export_strv_add(notes, "note: scope (%s): Landlock scoping of signals and abstract sockets is not part "
-			 "of a seccomp filter", from);
+		sk_export_strv_add(notes, "note: scope (%s): Landlock scoping of %s%s%s is not part of a seccomp filter%s", from,
+				   signals ? "signals" : "", signals && abstract ? " and " : "",
+				   abstract ? "abstract unix sockets" : "",
+				   config ? " nor of the namespaces in the fragment" : "");
 	}
-	if (plan->access.caps) {
+	if (plan->access.caps && !config) {
 		char kept[SK_CAP_COUNT * 24] = "", flags[SK_CAP_COUNT * 32] = "";
 		size_t k = 0, f = 0;
 
@@ -176,35 +282,34 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 		if (format == STOCKADE_FORMAT_OCI)
 			sk_export_strv_add(notes, "note: capabilities (%s): not part of a seccomp profile; as root the command "
 				 "keeps [%s]: set process.capabilities.bounding, .effective and .permitted to that "
-				 "list in the OCI config (docker --cap-drop ALL%s)", from, kept, flags);
+				 "list in the OCI config (docker --cap-drop ALL%s; --format oci-config writes them)", from,
+				 kept, flags);
 		else
 			sk_export_strv_add(notes, "note: capabilities (%s): not part of a seccomp filter; as root the command "
 				 "keeps [%s] (bwrap --cap-drop ALL%s)", from, kept, flags);
 	}
-	if (plan->access.nenv) {
-		size_t drop = 0, keep = 0, set = 0;
-
-		for (size_t i = 0; i < plan->access.nenv; i++)
-			plan->access.env[i].kind == SK_ENV_DROP ? drop++ : plan->access.env[i].kind == SK_ENV_KEEP ? keep++
-														      : set++;
-		describe_origin(&plan->access.env[0].at, from, sizeof(from));
-		sk_export_strv_add(notes, "note: environment (%s): %zu drop, %zu keep and %zu set rules are applied by `stockade "
-			 "run`, not by the consumer, which passes the environment it is given: leave the variables "
-			 "out (%s)", from, drop, keep, set,
-			 format == STOCKADE_FORMAT_OCI ? "OCI process.env, docker run without --env/-e for them"
-						       : "bwrap --clearenv --setenv ..., env -u NAME");
-	}
-	if (plan->access.isolation == SK_ISOLATION_AUTO || plan->access.isolation == SK_ISOLATION_REQUIRED) {
+	if (plan->access.nenv)
+		env_note(plan, format, notes);
+	if (iso) {
 		describe_origin(&plan->access.isolation_at, from, sizeof(from));
-		sk_export_strv_add(notes, "note: isolation (%s): the pid, IPC, mount and UTS namespaces `stockade run` makes are "
-			 "the consumer's to make (%s)", from,
-			 format == STOCKADE_FORMAT_OCI ? "OCI linux.namespaces: pid, ipc, mount, uts"
-						       : "bwrap --unshare-pid --unshare-ipc --unshare-uts and its mounts");
+		if (config)
+			sk_export_strv_add(notes, "note: isolation (%s): linux.namespaces has the pid, IPC, mount, UTS and "
+					   "cgroup namespaces `stockade run` makes; the mount view it builds in them is the "
+					   "config's mounts to build (" MOUNT_VIEW ")", from);
+		else
+			sk_export_strv_add(notes, "note: isolation (%s): the pid, IPC, mount, UTS and cgroup namespaces "
+					   "`stockade run` makes, and the mount view it builds in them (" MOUNT_VIEW "), are "
+					   "the consumer's to make (%s)", from,
+					   format == STOCKADE_FORMAT_OCI
+						   ? "OCI linux.namespaces: pid, ipc, mount, uts, cgroup; --format oci-config "
+						     "writes them"
+						   : "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup and its "
+						     "mounts");
 	}
 	sk_export_strv_add(notes, "note: descriptors: `stockade run` closes every descriptor above 2 but those "
-		 "--preserve-fds N and a make jobserver name; %s", format == STOCKADE_FORMAT_OCI
+		 "--preserve-fds N and a make jobserver name; %s", is_oci(format)
 		 ? "OCI runtimes do the same (runc/crun --preserve-fds)" : "bwrap passes on what it inherits: close them before");
-	return plan;
+	return filter;
 }
 
 int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade_format format, unsigned flags,
@@ -223,6 +328,7 @@ int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade
 		arch = seccomp_arch_native();
 	if (!stockade_arch_name(arch))
 		return sk_error(err, EINVAL, "unsupported architecture token 0x%x", arch);
+	const stockade_plan *policy_plan = plan;
 	plan = access_losses(plan, format, &lost, &notes);
 	if (!plan->seccomp_enabled)
 		plan = &allow_all;
@@ -243,6 +349,9 @@ int stockade_plan_export(const stockade_plan *plan, uint32_t arch, enum stockade
 		break;
 	case STOCKADE_FORMAT_OCI:
 		ret = sk_export_oci(plan, arch, flags, data, len, &lost, err);
+		break;
+	case STOCKADE_FORMAT_OCI_CONFIG:
+		ret = sk_export_oci_config(policy_plan, plan, arch, flags, data, len, &lost, err);
 		break;
 	default:
 		ret = sk_error(err, EINVAL, "unknown export format %d", (int)format);

@@ -28,4 +28,13 @@ int sk_export_refuse_lossy(struct strv *lost, unsigned flags, stockade_error **e
 int sk_export_oci(const stockade_plan *plan, uint32_t arch, unsigned flags, char **data, size_t *len,
 	       struct strv *lostp, stockade_error **err);
 
+/* The OCI config fragment (oci_config.c): `plan` the policy's, `filter`
+ * the plan whose filter is exported (the TCP fallback, or allow-all). */
+int sk_export_oci_config(const stockade_plan *plan, const stockade_plan *filter, uint32_t arch, unsigned flags,
+			 char **data, size_t *len, struct strv *lost, stockade_error **err);
+/* Is the carve-out `d` of `plan` one of the fragment's linux.maskedPaths? */
+bool sk_export_maskable(const stockade_plan *plan, const struct sk_fs_path *d);
+/* Does the fragment give the command a network namespace of its own? */
+bool sk_export_config_netns(const stockade_plan *plan);
+
 #endif

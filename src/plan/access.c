@@ -505,6 +505,7 @@ int sk_plan_access_flatten(stockade_plan *plan, const stockade_policy *policy, s
 			}
 	}
 
+	size_t top_tcp = 0;
 	for (int d = 0; d < SK_TCP_NDIRS; d++) {
 		size_t count = 0;
 		for (size_t li = first_tcp; li < policy->nlayers; li++)
@@ -513,8 +514,13 @@ int sk_plan_access_flatten(stockade_plan *plan, const stockade_policy *policy, s
 		if (!sb->tcp[d])
 			return oom(err);
 		for (size_t li = first_tcp; li < policy->nlayers; li++)
-			for (size_t i = 0; i < policy->layers[li]->ntcp[d]; i++)
+			for (size_t i = 0; i < policy->layers[li]->ntcp[d]; i++) {
+				if (i == 0 && (li >= top_tcp || !sb->tcp_at.file)) {
+					top_tcp = li;
+					sb->tcp_at = policy->layers[li]->tcp[d][0].at;
+				}
 				sb->tcp[d][sb->ntcp[d]++] = policy->layers[li]->tcp[d][i].port;
+			}
 		qsort(sb->tcp[d], sb->ntcp[d], sizeof(*sb->tcp[d]), cmp_port);
 		size_t w = 0;
 		for (size_t i = 0; i < sb->ntcp[d]; i++)
@@ -525,6 +531,8 @@ int sk_plan_access_flatten(stockade_plan *plan, const stockade_policy *policy, s
 		 * full, a list restricts that direction to it. */
 		sb->tcp_handled[d] = sb->net != SK_NET_FULL || sb->ntcp[d] > 0;
 	}
+	if (sk_plan_intern(plan, sb->tcp_at.file, &sb->tcp_at.file) < 0)
+		return oom(err);
 	if (network_hosts(plan, policy, first_tcp, err) < 0)
 		return -ENOMEM;
 	return 0;

@@ -74,6 +74,7 @@ struct sk_plan_access {
 	uint16_t *tcp[SK_TCP_NDIRS]; /* sorted, unique */
 	size_t ntcp[SK_TCP_NDIRS];
 	bool tcp_handled[SK_TCP_NDIRS]; /* Landlock restricts this direction to the list */
+	struct sk_origin tcp_at;	/* the first port of the top layer that lists any */
 	/* tcp_connect entries that name an address (their ports are in
 	 * tcp[SK_TCP_CONNECT] too: Landlock limits ports only). */
 	struct sk_port_ref *tcp_addrs;

@@ -18,7 +18,7 @@
  *   region := u32:nterms (u8:n cond*)*
  *   cond   := u8:arg u8:op u64:mask u64:value
  *   access := u32:landlock origin u8:fs u8:broad_write u32:npaths (ref u32:kind u64:layer
- *             origin)* u32:net origin (u32:n u16*)[2] u8:tcp_handled[2]
+ *             origin)* u32:net origin origin:tcp_at (u32:n u16*)[2] u8:tcp_handled[2]
  *             u8:tcp_sockets u8:scope_signals u8:scope_abstract origin
  *             u8:caps u64:caps_keep origin u32:isolation origin
  *             u32:nsockets (ref origin)*
@@ -191,6 +191,7 @@ static void put_plan(struct wbuf *w, const stockade_plan *plan)
 	}
 	PUT(w, uint32_t, sb->net);
 	put_origin(w, plan, &sb->net_at);
+	put_origin(w, plan, &sb->tcp_at);
 	for (int d = 0; d < SK_TCP_NDIRS; d++) {
 		PUT(w, uint32_t, sb->ntcp[d]);
 		for (size_t i = 0; i < sb->ntcp[d]; i++)
@@ -583,6 +584,7 @@ static void get_plan_body(struct rbuf *r, stockade_plan *plan, int depth)
 	}
 	sb->net = (enum sk_net_mode)get_enum(r, SK_NET_PROXY);
 	get_origin(r, &sb->net_at);
+	get_origin(r, &sb->tcp_at);
 	for (int d = 0; d < SK_TCP_NDIRS && !r->err; d++) {
 		n = get_count(r, 2);
 		sb->tcp[d] = calloc(n ? n : 1, sizeof(*sb->tcp[d]));

@@ -18,7 +18,7 @@
 
 #include "plan/plan.h"
 
-#define SK_PLAN_BLOB_VERSION 9
+#define SK_PLAN_BLOB_VERSION 10
 
 /* One precomputed plan: for the presets added in the order `key` lists them
  * ("strict,debug") to an empty policy. */

@@ -104,6 +104,7 @@ static inline bool plan_eq(const char *key, const stockade_plan *a, const stocka
 		     sa->nsockets == sb->nsockets,
 	     "%s: sandbox scalars", key);
 	if (!origin_eq(key, &sa->landlock_at, &sb->landlock_at) || !origin_eq(key, &sa->net_at, &sb->net_at) ||
+	    !origin_eq(key, &sa->tcp_at, &sb->tcp_at) ||
 	    !origin_eq(key, &sa->scope_at, &sb->scope_at) || !origin_eq(key, &sa->caps_at, &sb->caps_at) ||
 	    !origin_eq(key, &sa->isolation_at, &sb->isolation_at))
 		return false;

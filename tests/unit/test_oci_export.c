@@ -249,6 +249,8 @@ TEST(export_notes_name_what_run_adds)
 	CHECK(!note_with(dropped, "capabilities", "CAP_SYS_ADMIN"));
 	CHECK(note_with(dropped, "environment", "drop"));
 	CHECK(note_with(dropped, "isolation", "linux.namespaces"));
+	CHECK(note_with(dropped, "isolation", "UTS and cgroup namespaces"));
+	CHECK(note_with(dropped, "environment", "[*_TOKEN, *_TOKENS, *_KEY"));
 	CHECK(note_with(dropped, "descriptors", "--preserve-fds"));
 	free(data);
 	stockade_strv_free(dropped);
@@ -257,6 +259,7 @@ TEST(export_notes_name_what_run_adds)
 	CHECK(stockade_plan_export(plan, SCMP_ARCH_X86_64, STOCKADE_FORMAT_BPF, 0, &data, &len, &dropped, NULL) == 0);
 	CHECK(note_with(dropped, "capabilities", "bwrap --cap-drop ALL --cap-add CAP_CHOWN"));
 	CHECK(note_with(dropped, "isolation", "--unshare-pid"));
+	CHECK(note_with(dropped, "isolation", "--unshare-cgroup"));
 	CHECK(note_with(dropped, "environment", "--clearenv"));
 	free(data);
 	stockade_strv_free(dropped);
@@ -271,6 +274,212 @@ TEST(export_notes_name_what_run_adds)
 	CHECK(!note_with(dropped, "capabilities", NULL) && !note_with(dropped, "environment", NULL) &&
 	      !note_with(dropped, "isolation", NULL) && note_with(dropped, "descriptors", NULL));
 	free(data);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+}
+
+/* ---- the OCI config fragment (--format oci-config) ---- */
+
+static bool json_eq(const struct sk_json *a, const struct sk_json *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case SK_JSON_BOOL:
+		return a->boolean == b->boolean;
+	case SK_JSON_NUMBER:
+		return a->is_uint == b->is_uint && a->uint == b->uint;
+	case SK_JSON_STRING:
+		return !strcmp(a->str, b->str);
+	case SK_JSON_ARRAY:
+	case SK_JSON_OBJECT:
+		if (a->n != b->n)
+			return false;
+		for (size_t i = 0; i < a->n; i++)
+			if (a->type == SK_JSON_ARRAY ? !json_eq(&a->items[i], &b->items[i])
+						     : strcmp(a->members[i].key, b->members[i].key) != 0 ||
+							       !json_eq(&a->members[i].value, &b->members[i].value))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
+static bool json_has_string(const struct sk_json *list, const char *s)
+{
+	for (size_t i = 0; list && list->type == SK_JSON_ARRAY && i < list->n; i++)
+		if (list->items[i].type == SK_JSON_STRING && !strcmp(list->items[i].str, s))
+			return true;
+	return false;
+}
+
+static bool json_keys_only(const struct sk_json *o, const char *const *keys)
+{
+	for (size_t i = 0; o && i < o->n; i++) {
+		bool known = false;
+		for (const char *const *k = keys; *k && !known; k++)
+			known = !strcmp(o->members[i].key, *k);
+		if (!known) {
+			fprintf(stderr, "  unexpected key %s\n", o->members[i].key);
+			return false;
+		}
+	}
+	return o != NULL;
+}
+
+static bool json_parse_text(const char *text, struct sk_json *out)
+{
+	struct sk_json_error jerr;
+	int r = text ? sk_json_parse(text, strlen(text), out, &jerr) : -EINVAL;
+
+	CHECK_MSG(r == 0, "the export is not JSON: %d:%d: %s", jerr.line, jerr.column, text ? jerr.msg : "none");
+	return r == 0;
+}
+
+static char *export_as(const stockade_plan *plan, enum stockade_format f, unsigned flags, char ***dropped, int *ret)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	*ret = stockade_plan_export(plan, SCMP_ARCH_X86_64, f, flags, &data, &len, dropped, NULL);
+	CHECK(*ret < 0 || (data && strlen(data) == len));
+	return data;
+}
+
+TEST(oci_config_fragment_shape)
+{
+	static const char *const top[] = { "process", "linux", NULL };
+	static const char *const process[] = { "noNewPrivileges", "capabilities", NULL };
+	static const char *const linux_keys[] = { "namespaces", "maskedPaths", "seccomp", NULL };
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient", NULL };
+	stockade_plan *plan = plan_of("agent", NULL);
+	struct sk_json cfg, prof;
+	const struct sk_json *caps, *v;
+	char *frag, *oci, **dropped = NULL;
+	int ret;
+
+	if (!plan)
+		return;
+	frag = export_as(plan, STOCKADE_FORMAT_OCI_CONFIG, 0, NULL, &ret);
+	/* --lossy as for --format oci: agent refuses i386 and x32 calls. */
+	CHECK_INT_EQ(ret, -ENOTSUP);
+	CHECK(frag == NULL);
+	frag = export_as(plan, STOCKADE_FORMAT_OCI_CONFIG, STOCKADE_EXPORT_LOSSY, &dropped, &ret);
+	oci = export_as(plan, STOCKADE_FORMAT_OCI, STOCKADE_EXPORT_LOSSY, NULL, &ret);
+	CHECK_INT_EQ(ret, 0);
+	if (!json_parse_text(frag, &cfg))
+		goto out;
+	if (!json_parse_text(oci, &prof)) {
+		sk_json_free(&cfg);
+		goto out;
+	}
+	CHECK(json_keys_only(&cfg, top));
+	CHECK(json_keys_only(sk_json_get(&cfg, "process"), process));
+	CHECK(json_keys_only(sk_json_get(&cfg, "linux"), linux_keys));
+	v = sk_json_get(sk_json_get(&cfg, "process"), "noNewPrivileges");
+	CHECK(v && v->type == SK_JSON_BOOL && v->boolean);
+	/* The kept set, by name, in bounding, effective and permitted. */
+	caps = sk_json_get(sk_json_get(&cfg, "process"), "capabilities");
+	CHECK(json_keys_only(caps, sets));
+	for (int s = 0; caps && s < 3; s++) {
+		size_t n = 0;
+		v = sk_json_get(caps, sets[s]);
+		CHECK_MSG(v && v->type == SK_JSON_ARRAY, "%s", sets[s]);
+		for (int c = 0; v && c < SK_CAP_COUNT; c++)
+			if (plan->access.caps_keep & (1ULL << c)) {
+				n++;
+				CHECK_MSG(json_has_string(v, sk_cap_name(c)), "%s lacks %s", sets[s], sk_cap_name(c));
+			}
+		CHECK(n == 9 && v && v->n == n);
+		CHECK(!json_has_string(v, "CAP_SYS_ADMIN"));
+	}
+	for (int s = 3; caps && s < 5; s++)
+		CHECK_MSG((v = sk_json_get(caps, sets[s])) && v->type == SK_JSON_ARRAY && v->n == 0, "%s", sets[s]);
+	/* The namespaces run makes, and network under mode none. */
+	v = sk_json_get(sk_json_get(&cfg, "linux"), "namespaces");
+	CHECK(v && v->n == 6);
+	for (size_t i = 0; v && i < v->n; i++) {
+		const struct sk_json *t = sk_json_get(&v->items[i], "type");
+		CHECK(v->items[i].n == 1 && t && t->str);
+		CHECK(t && t->str && strstr(" pid ipc mount uts cgroup network ", t->str));
+	}
+	/* Literal system carve-outs only: no glob, no home, not /dev. */
+	v = sk_json_get(sk_json_get(&cfg, "linux"), "maskedPaths");
+	CHECK(json_has_string(v, "/etc/shadow") && json_has_string(v, "/sys/kernel") &&
+	      json_has_string(v, "/var/run/secrets") && json_has_string(v, "/etc/ssl/private"));
+	CHECK(!json_has_string(v, "/root/.ssh") && !json_has_string(v, "/dev") &&
+	      !json_has_string(v, "/etc/ssh/ssh_host_*_key"));
+	for (size_t i = 0; v && i < v->n; i++)
+		CHECK(v->items[i].str[0] == '/' && !strpbrk(v->items[i].str, "*?[$~"));
+	/* linux.seccomp is --format oci's profile, key for key. */
+	CHECK(json_eq(sk_json_get(sk_json_get(&cfg, "linux"), "seccomp"), &prof));
+	/* Said: what it does not carry; not said: what it does. */
+	CHECK(note_with(dropped, "filesystem", "linux.maskedPaths (/etc/shadow"));
+	CHECK(note_with(dropped, "filesystem", "~/.ssh/id_*"));
+	CHECK(note_with(dropped, "environment", "[*_TOKEN, *_TOKENS"));
+	CHECK(note_with(dropped, "isolation", "cgroup"));
+	CHECK(!note_with(dropped, "capabilities", NULL));
+	CHECK(!note_with(dropped, "scope", NULL)); /* the pid and network namespaces */
+	sk_json_free(&cfg);
+	sk_json_free(&prof);
+out:
+	free(frag);
+	free(oci);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+}
+
+/* A carve-out a later layer grants again is not masked; minimal restricts
+ * neither capabilities nor namespaces; the environment note names the
+ * patterns and the variables set (not their values); the TCP note points
+ * at the policy's port, not at the preset's network mode. */
+TEST(oci_config_follows_the_policy)
+{
+	stockade_plan *plan = plan_of("agent", "version: 1\nfilesystem:\n  read: [/etc/ssl]\n"
+					       "network:\n  tcp_connect: [5432]\n"
+					       "environment:\n  set:\n    SECRET_THING: hunter2\n  keep: [MY_TOKEN]\n"
+					       "isolation: off\n");
+	struct sk_json cfg;
+	const struct sk_json *v;
+	char *frag, **dropped = NULL;
+	int ret;
+
+	if (!plan)
+		return;
+	frag = export_as(plan, STOCKADE_FORMAT_OCI_CONFIG, STOCKADE_EXPORT_LOSSY, &dropped, &ret);
+	CHECK_INT_EQ(ret, 0);
+	if (json_parse_text(frag, &cfg)) {
+		v = sk_json_get(sk_json_get(&cfg, "linux"), "maskedPaths");
+		CHECK(json_has_string(v, "/etc/shadow") && !json_has_string(v, "/etc/ssl/private"));
+		/* isolation off: only the network namespace of mode none */
+		v = sk_json_get(sk_json_get(&cfg, "linux"), "namespaces");
+		CHECK(v && v->n == 1 && sk_json_get(&v->items[0], "type") &&
+		      !strcmp(sk_json_get(&v->items[0], "type")->str, "network"));
+		sk_json_free(&cfg);
+	}
+	CHECK(note_with(dropped, "filesystem", "/etc/ssl/private"));
+	CHECK(note_with(dropped, "environment", "keeps those matching [MY_TOKEN]"));
+	CHECK(note_with(dropped, "environment", "sets [SECRET_THING]"));
+	CHECK(!note_with(dropped, "environment", "hunter2"));
+	CHECK(note_with(dropped, "TCP ports (" ORIGIN ":", NULL));
+	CHECK(!note_with(dropped, "isolation", NULL));
+	/* Without a pid namespace the signal scope is the notes' again; the
+	 * network namespace still closes the abstract sockets. */
+	CHECK(note_with(dropped, "scope", "of signals is") && !note_with(dropped, "scope", "abstract"));
+	free(frag);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+
+	plan = plan_of("minimal", NULL);
+	dropped = NULL;
+	frag = plan ? export_as(plan, STOCKADE_FORMAT_OCI_CONFIG, STOCKADE_EXPORT_LOSSY, &dropped, &ret) : NULL;
+	if (json_parse_text(frag, &cfg)) {
+		CHECK(sk_json_get(sk_json_get(&cfg, "process"), "capabilities") == NULL);
+		CHECK(sk_json_get(sk_json_get(&cfg, "linux"), "seccomp") != NULL);
+		sk_json_free(&cfg);
+	}
+	free(frag);
 	stockade_strv_free(dropped);
 	stockade_plan_free(plan);
 }
