@@ -45,20 +45,14 @@
 #include <unistd.h>
 
 #include "../harness.h"
+#include "consumers.h"
 #include "live_util.h"
 #include "plan/plan.h"
 
 #define TIMEOUT_MS 120000
 #define SIGSYS_STATUS (128 + SIGSYS) /* what sh reports for a SIGSYS death */
 
-/* One call of the probe, and what it is to the policy. */
-struct call {
-	const char *probe; /* try-syscall arguments */
-	const char *name;  /* the syscall, NULL for another entry point */
-	uint64_t a[6];	   /* the arguments rules can look at */
-};
-
-static const struct call calls[] = {
+const struct call calls[] = {
 	{ "getpid", "getpid", { 0 } },
 	{ "mount", "mount", { 1, 1, 1, 0, 0 } },
 	{ "unshare CLONE_FILES", "unshare", { 0x400 } },
@@ -80,22 +74,22 @@ static const struct call calls[] = {
 	{ "int80 getpid", NULL, { 0 } },
 	{ "x32 getpid", NULL, { 0 } },
 };
+const size_t ncalls = sizeof(calls) / sizeof(calls[0]);
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
 static const char *const presets[] = { "agent", "strict", "minimal", "debug", "sealed-memfd", "none" };
 
-enum consumer { C_STOCKADE, C_BWRAP, C_CRUN, NCONSUMERS };
 static const char *const consumer_names[] = { "stockade run", "bwrap", "crun" };
 
 /* ---- running things ---- */
 
 /* argv in cwd (NULL: here), the extra fd `fd3` (if > 0) as descriptor 3. */
-static void run_in(const char *cwd, const char *const *argv, int fd3, struct run *r)
+void run_in(const char *cwd, const char *const *argv, int fd3, struct run *r)
 {
 	run_cmd_opts(argv, &(struct run_opts){ .cwd = cwd, .fd3 = fd3, .timeout_ms = TIMEOUT_MS }, r);
 }
 
-static bool exists_in_path(const char *name)
+bool exists_in_path(const char *name)
 {
 	return find_tool(NULL, NULL, name) != NULL;
 }
@@ -134,14 +128,6 @@ static bool is_static_elf(const char *path)
 
 /* ---- the fixture ---- */
 
-struct fixture {
-	char dir[512];
-	char rootfs[600];
-	const char *skip[NCONSUMERS];
-	char why[NCONSUMERS][600];
-	bool hybrid_cgroups;
-};
-
 /* The probe script: one line per call, "R <call> = <status>". */
 static bool write_script(const char *path)
 {
@@ -164,7 +150,7 @@ static bool hybrid_cgroups(void)
 	return hybrid;
 }
 
-static bool fixture_init(struct fixture *fx)
+bool fixture_init(struct fixture *fx)
 {
 	const char *busybox = getenv("BUSYBOX");
 	char path[1200], probe[1024];
@@ -224,7 +210,7 @@ static bool fixture_init(struct fixture *fx)
 	return true;
 }
 
-static void fixture_free(struct fixture *fx)
+void fixture_free(struct fixture *fx)
 {
 	if (fx->dir[0])
 		rm_rf(fx->dir);
@@ -285,7 +271,7 @@ static int crun_seq;
 /* Every capability of our bounding set, as a JSON list: the container's
  * root then gets the kernel's real answers (mount: ENOENT, not EPERM), and
  * crun is never asked for one it cannot grant. */
-static void bounding_caps(char *buf, size_t size)
+void bounding_caps(char *buf, size_t size)
 {
 	static const char *const names[] = {
 		"CHOWN",	  "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",	     "FSETID",	   "KILL",
@@ -366,7 +352,7 @@ static void run_crun(struct fixture *fx, const char *oci_file, struct run *r)
 /* ---- verdicts ---- */
 
 /* The status of `call` in a script's output, or -1. */
-static int status_of(const char *out, const struct call *c)
+int status_of(const char *out, const struct call *c)
 {
 	char key[128];
 	const char *p;
@@ -378,7 +364,7 @@ static int status_of(const char *out, const struct call *c)
 	return -1;
 }
 
-static const char *verdict(int got, int base, char *buf, size_t size)
+const char *verdict(int got, int base, char *buf, size_t size)
 {
 	if (got < 0)
 		snprintf(buf, size, "missing");
@@ -391,7 +377,7 @@ static const char *verdict(int got, int base, char *buf, size_t size)
 	return buf;
 }
 
-static void expected(const stockade_plan *plan, const struct call *c, char *buf, size_t size)
+void expected(const stockade_plan *plan, const struct call *c, char *buf, size_t size)
 {
 	struct sk_verdict v;
 
@@ -411,7 +397,7 @@ static void expected(const stockade_plan *plan, const struct call *c, char *buf,
 		snprintf(buf, size, "trapped");
 }
 
-static stockade_plan *preset_plan(const char *name)
+stockade_plan *preset_plan(const char *name)
 {
 	stockade_policy *p = NULL;
 	stockade_plan *plan = NULL;
