@@ -77,6 +77,7 @@ bool sk_isolated(void);
 
 struct sk_mount_view {
 	unsigned hidden, allowed;
+	unsigned pinned; /* directories above covered sockets, bound on themselves */
 	bool git_ro, memfd_noexec;
 	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */

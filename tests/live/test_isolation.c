@@ -740,3 +740,69 @@ TEST(isolation_off_terminal_leftovers_end_with_the_command)
 	CHECK_MSG(access(mark, F_OK) == 0, "control: without a terminal the leftover should have run: %s", r.out);
 	rm_rf(dir);
 }
+
+/* A host socket covered by the mount view cannot be impersonated: its
+ * directory, inside a write root, cannot be moved aside for the command to
+ * bind a server of its own at the old path (accepta F4). */
+TEST(isolation_covered_socket_directory_cannot_move)
+{
+	char dir[256], sub[300], sock[360], script[4096];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct run r;
+	int s;
+
+	NEED_NS();
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "pinned"))
+		return;
+	snprintf(sub, sizeof(sub), "%s/agent-dir", dir);
+	snprintf(sock, sizeof(sock), "%s/agent.sock", sub);
+	CHECK(mkdir(sub, 0700) == 0);
+	if (strlen(sock) >= sizeof(a.sun_path)) {
+		rm_rf(dir);
+		SKIP("the temporary directory's path is too long for a socket");
+	}
+	memcpy(a.sun_path, sock, strlen(sock) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(s, 4) == 0);
+	snprintf(script, sizeof(script),
+		 "mv '%s' '%s/moved' 2>/dev/null && echo MOVED; mv '%s' '%s/moved2' 2>/dev/null && echo MOVED-UP; "
+		 "echo end",
+		 sub, dir, dir, dir);
+	cli_run(OPTS("--write", dir), ARGV("/bin/sh", "-c", script), &r);
+	CHECK_MSG(has(&r, "end") && !has(&r, "MOVED"), "the covered socket's directory was moved: %s", r.out);
+	/* The control: without namespaces it moves (docs/isolation.md). */
+	cli_run(OPTS("--isolation", "off", "--write", dir), ARGV("/bin/sh", "-c", script), &r);
+	CHECK_MSG(has(&r, "MOVED"), "control: without namespaces the directory moves: %s", r.out);
+	close(s);
+	rm_rf(dir);
+}
+
+/* POSIX message queues by path: where the host mounts their filesystem on
+ * /dev/mqueue (here, a mount namespace of the test's), the view has the
+ * IPC namespace's own there, even where a policy grants the path
+ * (acceptc 6).  The queue is the test's, removed at the end. */
+TEST(isolation_mqueue_by_path_is_the_namespace_s)
+{
+	char script[2048], q[64];
+	struct run r;
+
+	NEED_NS();
+	if (geteuid() != 0)
+		SKIP("mounting an mqueue filesystem needs root");
+	snprintf(q, sizeof(q), "stockade-test-q-%d", (int)getpid());
+	snprintf(script, sizeof(script),
+		 "mount -t mqueue none /dev/mqueue || exit 9; : > /dev/mqueue/%s || exit 9; "
+		 "for m in auto off; do echo \"mode $m\"; '%s' run --isolation $m --read /dev/mqueue -- ls /dev/mqueue; "
+		 "done; rm -f /dev/mqueue/%s",
+		 q, stockade_bin(), q);
+	run_cmd(ARGV("unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script), &r);
+	if (r.outcome == 9)
+		SKIP("cannot mount an mqueue filesystem here");
+	{
+		const char *off = strstr(r.out, "mode off");
+		const char *hit = strstr(r.out, q);
+
+		CHECK_MSG(off && hit && hit > off, "the host's queue is in view with namespaces (or the control failed): %s",
+			  r.out);
+	}
+}
