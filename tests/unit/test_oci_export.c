@@ -197,6 +197,8 @@ TEST(oci_export_formats)
 	CHECK(stockade_format_from_name("bpf", &fmt) == 0 && fmt == STOCKADE_FORMAT_BPF);
 	CHECK(stockade_format_from_name("oci", &fmt) == 0 && fmt == STOCKADE_FORMAT_OCI);
 	CHECK(stockade_format_from_name("pfc", &fmt) == 0 && fmt == STOCKADE_FORMAT_PFC);
+	CHECK(stockade_format_from_name("oci-config", &fmt) == 0 && fmt == STOCKADE_FORMAT_OCI_CONFIG);
+	CHECK(STOCKADE_FORMAT_OCI_CONFIG > STOCKADE_FORMAT_PFC); /* added at the end */
 	CHECK(stockade_format_from_name("json5", &fmt) == -EINVAL);
 	if (!plan)
 		return;
@@ -467,6 +469,16 @@ TEST(oci_config_follows_the_policy)
 	/* Without a pid namespace the signal scope is the notes' again; the
 	 * network namespace still closes the abstract sockets. */
 	CHECK(note_with(dropped, "scope", "of signals is") && !note_with(dropped, "scope", "abstract"));
+	free(frag);
+	stockade_strv_free(dropped);
+	stockade_plan_free(plan);
+
+	/* Long lists: the first 40, then how many more (agent drops 27 names). */
+	plan = plan_of("agent", "version: 1\nenvironment:\n  drop: [A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, "
+				"A13, A14, A15, A16, A17, A18, A19, A20]\n");
+	dropped = NULL;
+	frag = plan ? export_as(plan, STOCKADE_FORMAT_OCI, STOCKADE_EXPORT_LOSSY, &dropped, &ret) : NULL;
+	CHECK(note_with(dropped, "environment", ", A13 and 7 more]") && !note_with(dropped, "environment", "A14"));
 	free(frag);
 	stockade_strv_free(dropped);
 	stockade_plan_free(plan);
