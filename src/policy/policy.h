@@ -87,12 +87,14 @@ struct sk_path_ref {
 };
 
 /* The lists of `environment:`: patterns of variable names the command
- * does not get (drop) or gets although a drop pattern matches (keep), and
- * NAME=value entries it gets (set). */
+ * does not get (drop) or gets although a drop pattern matches (keep),
+ * NAME=value entries it gets (set), and the value rule (drop_values: one
+ * entry, "credentials" or "none"; the last layer's wins). */
 enum sk_env_kind {
 	SK_ENV_DROP = 0,
 	SK_ENV_KEEP,
 	SK_ENV_SET,
+	SK_ENV_VALUES,
 	SK_ENV_NKINDS,
 };
 
