@@ -16,18 +16,23 @@
 
 #include "policy/policy.h"
 
-/* The first three are the sandbox's; the rest are toolchain managers'
- * roots (docs/toolchains.md), with their defaults beneath the home
+/* The first three are the sandbox's; then toolchain managers' roots
+ * (docs/toolchains.md), then the places tools keep credentials when their
+ * own variable moves them (GNUPGHOME=/mnt/gnupg: agent and strict carve
+ * out $GNUPGHOME as well as ~/.gnupg), with their defaults beneath the home
  * directory, in the order of sk_path_env.tools. */
 #define NFIXED 3
 #define GIT_COMMON (NFIXED + SK_PATH_NTOOLS)
 static const char *const path_vars[GIT_COMMON + 1] = {
 	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
 	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
-	"GOPATH", "GIT_COMMON_DIR",
+	"GOPATH", "GNUPGHOME", "DOCKER_CONFIG", "XDG_CONFIG_HOME", "AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "GIT_COMMON_DIR",
 };
 static const char *const tool_default[SK_PATH_NTOOLS] = {
 	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
+	"/.gnupg", "/.docker", "/.config", "/.aws/credentials", "/.aws/config", "/.kube/config",
+	"/.config/gcloud",
 };
 
 /* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
@@ -75,9 +80,11 @@ int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
 			return -EINVAL;
 		}
 		if (which < 0) {
-			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR or a toolchain's root "
+			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR, a toolchain's root "
 			       "($PYENV_ROOT, $NVM_DIR, $ASDF_DATA_DIR, $RUSTUP_HOME, $CARGO_HOME, $VOLTA_HOME, "
-			       "$SDKMAN_DIR, $GOPATH) or $GIT_COMMON_DIR";
+			       "$SDKMAN_DIR, $GOPATH), a tool's credentials ($GNUPGHOME, $DOCKER_CONFIG, "
+			       "$XDG_CONFIG_HOME, $AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE, $KUBECONFIG, "
+			       "$CLOUDSDK_CONFIG) or $GIT_COMMON_DIR";
 			return -EINVAL;
 		}
 		if (p[n] && p[n] != '/') {
@@ -306,6 +313,29 @@ static char *passwd_home(uid_t uid)
 	return home;
 }
 
+/* The values of the path variables the environment rules took from this
+ * process (AWS_SHARED_CREDENTIALS_FILE goes with AWS_*): the credentials
+ * are where they said all the same, and the command may know it. */
+static char *dropped_vals[SK_PATH_NTOOLS];
+
+void sk_path_env_dropped(const char *entry)
+{
+	size_t n = entry ? strcspn(entry, "=") : 0;
+
+	if (!entry) {
+		for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
+			free(dropped_vals[i]);
+			dropped_vals[i] = NULL;
+		}
+		return;
+	}
+	for (size_t i = 0; entry[n] == '=' && i < SK_PATH_NTOOLS; i++)
+		if (strlen(path_vars[NFIXED + i]) == n && !strncmp(entry, path_vars[NFIXED + i], n)) {
+			free(dropped_vals[i]);
+			dropped_vals[i] = strdup(entry + n + 1); /* out of memory: the default */
+		}
+}
+
 /* The environment a one-shot caller pinned (sk_path_env_pin), if any. */
 static struct sk_path_env pinned;
 static bool is_pinned;
@@ -374,7 +404,10 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		const char *v = getenv(path_vars[NFIXED + i]);
-		size_t len = v ? strcspn(v, ":") : 0; /* GOPATH is a list: its first entry */
+		/* GOPATH and KUBECONFIG are lists: their first entry */
+		if (!v)
+			v = dropped_vals[i];
+		size_t len = v ? strcspn(v, ":") : 0;
 
 		while (len > 1 && v[len - 1] == '/')
 			len--;

@@ -333,10 +333,13 @@ extern const size_t sk_preset_text_hashes_len;
 
 /* ---- paths (paths.c) ---- */
 
-/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
- * their variable when it names a directory other than / and the home
- * directory, else their default beneath the home directory (paths.c). */
-#define SK_PATH_NTOOLS 8
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin),
+ * and the places tools keep credentials ($GNUPGHOME, $DOCKER_CONFIG,
+ * $XDG_CONFIG_HOME, $AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE,
+ * $KUBECONFIG, $CLOUDSDK_CONFIG): their variable when it names a path other
+ * than / and the home directory (a list's first entry), else their default
+ * beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 15
 
 /* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
  * relative paths are relative to (cwd).  tools[i] NULL: the default. */
@@ -374,5 +377,9 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err);
 int sk_path_env_pin(stockade_error **err);
 void sk_path_env_unpin(void);
 void sk_path_env_free(struct sk_path_env *env);
+/* The environment rules dropped "NAME=value" (run/env.c): a toolchain root
+ * or credential location among them still counts where the environment no
+ * longer has it.  NULL forgets every one (a new application). */
+void sk_path_env_dropped(const char *entry);
 
 #endif

@@ -113,6 +113,7 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 	_cleanup_free_ struct sk_glob *gl = malloc(plan->access.nenv * sizeof(*gl));
 	for (size_t i = 0; gl && i < plan->access.nenv; i++)
 		sk_glob_compile(&gl[i], plan->access.env[i].text);
+	sk_path_env_dropped(NULL);
 	/* Drop in place, keeping the order: unsetenv() would scan the array
 	 * once per name. */
 	for (size_t r = 0; environ && environ[r]; r++) {
@@ -125,6 +126,7 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 			environ[w++] = environ[r];
 			continue;
 		}
+		sk_path_env_dropped(environ[r]);
 		if (dropped) {
 			char **grown = realloc(out, (nout + 2) * sizeof(*out));
 			const char **wgrown = whys ? realloc(why_out, (nout + 1) * sizeof(*why_out)) : NULL;
