@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +109,21 @@ int apply_environment(const stockade_plan *plan, bool verbose)
 		if (n)
 			fprintf(stderr, " (%s; --keep-env NAME passes one on)\n",
 				by_value ? "environment.drop_values: credentials" : "environment.drop");
+	}
+	/* What the value rule spares, said: git's GIT_CONFIG_* (env.c). */
+	for (char **e = environ; verbose && sk_env_drop_values(plan) && e && *e; e++) {
+		const char *eq = strchr(*e, '='), *why;
+
+		if (!eq || strncasecmp(*e, "GIT_CONFIG_", 11) || !(why = sk_env_credential_value(eq + 1)))
+			continue;
+		char *name = strndup(*e, (size_t)(eq - *e));
+
+		fputs("stockade: environment: kept ", stderr);
+		report_put_escaped(stderr, name ? name : "GIT_CONFIG_*");
+		free(name);
+		fprintf(stderr, " although its value is %s: git fails without it; leave it out of the caller's "
+				"environment\n",
+			why);
 	}
 	stockade_strv_free(dropped);
 	free(whys);

@@ -16,6 +16,8 @@
  * names it.  GIT_CONFIG_* is spared that rule: git refuses to start when
  * GIT_CONFIG_COUNT names a GIT_CONFIG_VALUE_n that is not there, so
  * dropping one would break every git command rather than confine it.
+ * So is the URL of the sandbox's own proxy (its token in the password
+ * place), when stockade set it before the rules run (learn, the library).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include "base/base.h"
 #include "plan/plan.h"
 #include "run/exec.h"
+#include "run/proxy_run.h"
 #include "stockade.h"
 
 extern char **environ;
@@ -68,13 +71,12 @@ static bool drops(const stockade_plan *plan, const struct sk_glob *gl, bool valu
 		return false;
 	if (matches(plan, gl, SK_ENV_DROP, name, len))
 		return true;
-	if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11))
+	if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11) || sk_proxy_is_own_url(eq + 1))
 		return false;
 	return (*why = sk_env_credential_value(eq + 1)) != NULL;
 }
 
-/* Whether the plan's last drop_values says credentials. */
-static bool drop_values(const stockade_plan *plan)
+bool sk_env_drop_values(const stockade_plan *plan)
 {
 	bool on = false;
 
@@ -102,7 +104,7 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 	char **out = NULL, name[1024];
 	const char **why_out = NULL, *why;
 	size_t nout = 0, w = 0;
-	bool values = drop_values(plan);
+	bool values = sk_env_drop_values(plan);
 
 	if (dropped)
 		*dropped = NULL;

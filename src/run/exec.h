@@ -50,6 +50,8 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 /* What the value of a variable is, when it is a credential (env_values.c):
  * "a URL with a password", "a GitHub token", ...; NULL otherwise. */
 const char *sk_env_credential_value(const char *value);
+/* Whether the plan's last drop_values says credentials. */
+bool sk_env_drop_values(const stockade_plan *plan);
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 

@@ -39,6 +39,7 @@ static const char *const ordinary[] = {
 	 * config pairs (git fails when one of them is missing), OLDPWD */
 	"GIT_REPO=ssh://git@example.invalid/r.git", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.extraheader",
 	"GIT_CONFIG_VALUE_0=X-Envtest: 1", "OLDPWD=/",
+	"GIT_CONFIG_VALUE_1=https://u:envtest-git@git.invalid/",
 };
 
 static int run_env(const char *const *opts, struct run *r)
@@ -161,6 +162,9 @@ TEST(env_verbose_names_without_values)
 	CHECK_MSG(strstr(r.out, "stockade: environment: dropped ") && strstr(r.out, "GITHUB_TOKEN") &&
 			  strstr(r.out, "npm_token"),
 		  "--verbose: %s", r.out);
+	CHECK_MSG(strstr(r.out, "stockade: environment: kept GIT_CONFIG_VALUE_1 although its value is a URL with a "
+				"password: git fails without it"),
+		  "--verbose, git's config spared: %s", r.out);
 	CHECK_MSG(strstr(r.out, "DATABASE_URL (its value is a URL with a password)") &&
 			  strstr(r.out, "INNOCUOUS (its value is an Anthropic API key)") &&
 			  strstr(r.out, "(environment.drop_values: credentials;"),
