@@ -406,6 +406,24 @@ static void free_homes(char **homes)
 static struct sk_path_env pinned;
 static bool is_pinned;
 
+/* A copy of a NULL-terminated list (free_homes frees it), or NULL. */
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **to;
+
+	while (v[n])
+		n++;
+	if (!(to = calloc(n + 1, sizeof(*to))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(to[i] = strdup(v[i]))) {
+			free_homes(to);
+			return NULL;
+		}
+	return to;
+}
+
 static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
 {
 	char **const dst[] = { &to->home, &to->cwd, &to->tmpdir, &to->pw_home, &to->git_common };
@@ -418,17 +436,11 @@ static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
 		if (from->tools[i] && !(to->tools[i] = strdup(from->tools[i])))
 			goto oom;
-	if (from->other_homes) {
-		size_t n = 0;
-
-		while (from->other_homes[n])
-			n++;
-		if (!(to->other_homes = calloc(n + 1, sizeof(*to->other_homes))))
+	if (from->other_homes && !(to->other_homes = strv_dup(from->other_homes)))
+		goto oom;
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+		if (from->tool_more[i] && !(to->tool_more[i] = strv_dup(from->tool_more[i])))
 			goto oom;
-		for (size_t i = 0; i < n; i++)
-			if (!(to->other_homes[i] = strdup(from->other_homes[i])))
-				goto oom;
-	}
 	return 0;
 oom:
 	sk_path_env_free(to);
@@ -479,21 +491,35 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	env->tmpdir = strdup(tmp);
 	env->other_homes = passwd_other_homes(env->home, env->pw_home);
 	/* A manager's variable counts when it names a directory of its own:
-	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
+	 * CARGO_HOME=/ or =$HOME would grant everything beneath.  GOPATH and
+	 * KUBECONFIG are lists: the first entry is the variable's value, the
+	 * others are carved out too (tool_more). */
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		const char *v = getenv(path_vars[NFIXED + i]);
-		/* GOPATH and KUBECONFIG are lists: their first entry */
+
 		if (!v)
 			v = dropped_vals[i];
-		size_t len = v ? strcspn(v, ":") : 0;
+		for (size_t first = 1, nmore = 0; v && (first || *v); first = 0) {
+			size_t len = strcspn(v, ":"), whole = len;
+			char *entry = NULL, **grown = NULL;
 
-		while (len > 1 && v[len - 1] == '/')
-			len--;
-		if (!v || v[0] != '/' || len <= 1 || (home && strlen(home) == len && !strncmp(v, home, len)))
-			continue;
-		if (!(env->tools[i] = strndup(v, len))) {
-			sk_path_env_free(env);
-			return sk_error(err, ENOMEM, "out of memory");
+			while (len > 1 && v[len - 1] == '/')
+				len--;
+			bool ok = v[0] == '/' && len > 1 && !(home && strlen(home) == len && !strncmp(v, home, len));
+			if (ok && (!(entry = strndup(v, len)) ||
+				   (!first && !(grown = realloc(env->tool_more[i], (nmore + 2) * sizeof(*grown)))))) {
+				free(entry);
+				sk_path_env_free(env);
+				return sk_error(err, ENOMEM, "out of memory");
+			}
+			if (ok && first)
+				env->tools[i] = entry;
+			else if (ok) {
+				env->tool_more[i] = grown;
+				grown[nmore++] = entry;
+				grown[nmore] = NULL;
+			}
+			v += whole + (v[whole] == ':');
 		}
 	}
 	env->git_common = git_common_dir(cwd);
@@ -512,8 +538,10 @@ void sk_path_env_free(struct sk_path_env *env)
 	env->other_homes = NULL;
 	free(env->cwd);
 	free(env->tmpdir);
-	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		free(env->tools[i]);
+		free_homes(env->tool_more[i]);
+	}
 	free(env->git_common);
 	*env = (struct sk_path_env){ 0 };
 }

@@ -355,6 +355,10 @@ struct sk_path_env {
 	 * to them. */
 	char **other_homes;
 	char *tools[SK_PATH_NTOOLS];
+	/* A list variable's further entries (KUBECONFIG=a:b: "b"), each
+	 * checked as tools[i] is, NULL-terminated, or NULL: the walk carves a
+	 * carve-out that starts with the variable out under each too. */
+	char **tool_more[SK_PATH_NTOOLS];
 	/* $GIT_COMMON_DIR: when the working directory is in a linked git
 	 * worktree, the main repository's .git (found from $CWD/.git, not
 	 * read from the environment); NULL otherwise. */

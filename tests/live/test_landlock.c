@@ -420,10 +420,10 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 {
 	static const char *const secrets[] = { "gnupg/private-keys-v1.d", "docker/config.json", "xdg/gh/hosts.yml",
 					       "xdg/git/credentials", "aws/credentials", "aws/config", "kube/config",
-					       "gcloud/credentials.db" };
+					       "kube/second", "gcloud/credentials.db" };
 	static const char *const presets[] = { "agent", "strict" };
 	char base[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX], p[PATH_MAX];
-	char vars[8][PATH_MAX + 48];
+	char vars[8][2 * PATH_MAX + 64];
 
 	NEED_LANDLOCK(1);
 	if (!scratch(base, sizeof(base)))
@@ -447,6 +447,7 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	file_in(other, "aws/credentials", "secret\n");
 	file_in(other, "aws/config", "secret\n");
 	file_in(other, "kube/config", "token: x\n");
+	file_in(other, "kube/second", "token: x\n");
 	file_in(other, "gcloud/credentials.db", "secret\n");
 	snprintf(vars[0], sizeof(vars[0]), "HOME=%s", home);
 	snprintf(vars[1], sizeof(vars[1]), "GNUPGHOME=%s/gnupg", other);
@@ -454,7 +455,7 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	snprintf(vars[3], sizeof(vars[3]), "XDG_CONFIG_HOME=%s/xdg", other);
 	snprintf(vars[4], sizeof(vars[4]), "AWS_SHARED_CREDENTIALS_FILE=%s/aws/credentials", other);
 	snprintf(vars[5], sizeof(vars[5]), "AWS_CONFIG_FILE=%s/aws/config", other);
-	snprintf(vars[6], sizeof(vars[6]), "KUBECONFIG=%s/kube/config:/nonexistent", other);
+	snprintf(vars[6], sizeof(vars[6]), "KUBECONFIG=%s/kube/config:/nonexistent::%s/kube/second", other, other);
 	snprintf(vars[7], sizeof(vars[7]), "CLOUDSDK_CONFIG=%s/gcloud", other);
 	const char *const env[] = { vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], NULL };
 	const char *const home_only[] = { vars[0], NULL };
@@ -476,6 +477,7 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	/* The test can fail: without the variables they are readable. */
 	const char *const opts[] = { "--preset", "agent", NULL };
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/config"));
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/second"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "aws/credentials"));
 	rm_rf(base);
 }

@@ -83,12 +83,15 @@ TEST(path_vars_credential_locations)
 	expands(&env, "$CLOUDSDK_CONFIG", "/home/u/.config/gcloud");
 	sk_path_env_free(&env);
 	setenv("GNUPGHOME", "/mnt/gnupg/", 1);
-	setenv("KUBECONFIG", "/mnt/kube/a:/mnt/kube/b", 1);
+	setenv("KUBECONFIG", "/mnt/kube/a:rel::/:/home/u:/mnt/kube/b/:", 1);
 	setenv("XDG_CONFIG_HOME", "/home/u", 1); /* the home itself: the default */
 	sk_path_env_dropped("AWS_SHARED_CREDENTIALS_FILE=/mnt/aws/creds");
 	CHECK(sk_path_env_current(&env, NULL) == 0);
 	expands(&env, "$GNUPGHOME", "/mnt/gnupg");
 	expands(&env, "$KUBECONFIG", "/mnt/kube/a");
+	CHECK(env.tool_more[13] && env.tool_more[13][0] && !strcmp(env.tool_more[13][0], "/mnt/kube/b") &&
+	      !env.tool_more[13][1]); /* KUBECONFIG, in the order of path_vars */
+	CHECK(!env.tool_more[8]);
 	expands(&env, "$XDG_CONFIG_HOME/gh/hosts.yml", "/home/u/.config/gh/hosts.yml");
 	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/mnt/aws/creds");
 	sk_path_env_free(&env);
