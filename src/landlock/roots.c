@@ -104,12 +104,17 @@ static bool in_home_dot_dir(const char *home, const char *canon, char *buf, size
 static const char *implicit_in_dot_dir(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
 				       char *buf, size_t size)
 {
-	const char *homes[] = { env->home, env->pw_home };
 	bool tmp = !strcmp(p->path, "$TMPDIR"), cwd = !strcmp(p->path, "$CWD");
 
 	if (!tmp && !cwd)
 		return NULL;
-	for (size_t i = 0; i < 2; i++) {
+	/* canon is canonical: so must the homes be (HOME=/home/u with /home
+	 * a link to /usr/home). */
+	_cleanup_free_ char *real_home = env->home ? realpath(env->home, NULL) : NULL;
+	_cleanup_free_ char *real_pw = env->pw_home ? realpath(env->pw_home, NULL) : NULL;
+	const char *homes[] = { env->home, env->pw_home, real_home, real_pw };
+
+	for (size_t i = 0; i < ARRAY_SIZE(homes); i++) {
 		if (!in_home_dot_dir(homes[i], canon, buf, size))
 			continue;
 		if (tmp)
