@@ -69,11 +69,15 @@ void sk_isolation_probe(const stockade_plan *plan, struct sk_enforcement *rep);
 
 /* This process is in the initial user namespace. */
 bool sk_in_initial_userns(void);
+/* In the command's process: sk_isolate() put it in a pid namespace of its
+ * own (whose processes all end with it). */
+bool sk_isolated(void);
 
 /* ---- the mount view (mounts.c), made by init ---- */
 
 struct sk_mount_view {
 	unsigned hidden, allowed;
+	unsigned pinned; /* directories above covered sockets, bound on themselves */
 	bool git_ro, memfd_noexec;
 	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */
