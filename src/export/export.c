@@ -182,15 +182,18 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 				 "keeps [%s] (bwrap --cap-drop ALL%s)", from, kept, flags);
 	}
 	if (plan->access.nenv) {
-		size_t drop = 0, keep = 0, set = 0;
+		size_t n[SK_ENV_NKINDS] = { 0 };
+		const char *values = "none";
 
-		for (size_t i = 0; i < plan->access.nenv; i++)
-			plan->access.env[i].kind == SK_ENV_DROP ? drop++ : plan->access.env[i].kind == SK_ENV_KEEP ? keep++
-														      : set++;
+		for (size_t i = 0; i < plan->access.nenv; i++) {
+			n[plan->access.env[i].kind]++;
+			if (plan->access.env[i].kind == SK_ENV_VALUES)
+				values = plan->access.env[i].text;
+		}
 		describe_origin(&plan->access.env[0].at, from, sizeof(from));
-		sk_export_strv_add(notes, "note: environment (%s): %zu drop, %zu keep and %zu set rules are applied by `stockade "
-			 "run`, not by the consumer, which passes the environment it is given: leave the variables "
-			 "out (%s)", from, drop, keep, set,
+		sk_export_strv_add(notes, "note: environment (%s): %zu drop, %zu keep and %zu set rules (drop_values: %s) are "
+			 "applied by `stockade run`, not by the consumer, which passes the environment it is given: "
+			 "leave the variables out (%s)", from, n[SK_ENV_DROP], n[SK_ENV_KEEP], n[SK_ENV_SET], values,
 			 format == STOCKADE_FORMAT_OCI ? "OCI process.env, docker run without --env/-e for them"
 						       : "bwrap --clearenv --setenv ..., env -u NAME");
 	}
