@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,27 +82,51 @@ static void applied(const struct sk_enforcement *rep, void *data)
 }
 
 /* The policy's environment rules; with --verbose, the names dropped
- * (never their values). */
+ * (never their values), those the value rule dropped with what it saw. */
 int apply_environment(const stockade_plan *plan, bool verbose)
 {
 	stockade_error *err = NULL;
 	char **dropped = NULL;
+	const char **whys = NULL;
 
-	if (stockade_plan_apply_environment(plan, verbose ? &dropped : NULL, &err) < 0) {
+	if (sk_apply_environment(plan, verbose ? &dropped : NULL, verbose ? &whys : NULL, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);
 		return -1;
 	}
-	if (dropped) {
-		fprintf(stderr, "stockade: environment: dropped");
+	for (int by_value = 0; dropped && by_value < 2; by_value++) {
+		size_t n = 0;
+
 		for (size_t k = 0; dropped[k]; k++) {
+			if (!whys[k] != !by_value)
+				continue;
+			fputs(n++ ? ", " : "stockade: environment: dropped ", stderr);
 			/* Names are the caller's, escaped all the same. */
-			fputs(k ? ", " : " ", stderr);
 			report_put_escaped(stderr, dropped[k]);
+			if (by_value)
+				fprintf(stderr, " (its value is %s)", whys[k]);
 		}
-		fprintf(stderr, " (environment.drop; --keep-env NAME passes one on)\n");
+		if (n)
+			fprintf(stderr, " (%s; --keep-env NAME passes one on)\n",
+				by_value ? "environment.drop_values: credentials" : "environment.drop");
+	}
+	/* What the value rule spares, said: git's GIT_CONFIG_* (env.c). */
+	for (char **e = environ; verbose && sk_env_drop_values(plan) && e && *e; e++) {
+		const char *eq = strchr(*e, '='), *why;
+
+		if (!eq || strncasecmp(*e, "GIT_CONFIG_", 11) || !(why = sk_env_credential_value(eq + 1)))
+			continue;
+		char *name = strndup(*e, (size_t)(eq - *e));
+
+		fputs("stockade: environment: kept ", stderr);
+		report_put_escaped(stderr, name ? name : "GIT_CONFIG_*");
+		free(name);
+		fprintf(stderr, " although its value is %s: git fails without it; leave it out of the caller's "
+				"environment\n",
+			why);
 	}
 	stockade_strv_free(dropped);
+	free(whys);
 	return 0;
 }
 

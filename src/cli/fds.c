@@ -2,7 +2,8 @@
 /*
  * What descriptors the command inherits: 0, 1 and 2, the next N with
  * --preserve-fds N (as crun and runc take it), and the jobserver of a make
- * that runs us (MAKEFLAGS names its two descriptors).  Anything else the
+ * that runs us (MAKEFLAGS names its two descriptors; kept only when they
+ * are pipes).  Anything else the
  * caller left open (a harness's pipe, a socket, a file it writes) must not
  * reach an untrusted command: each is marked close-on-exec here, so it is
  * closed when the command starts, and stockade itself can go on using its
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,11 +25,14 @@
 #endif
 
 /* The jobserver's descriptors in MAKEFLAGS: --jobserver-auth=R,W (GNU make
- * 4.2+) or --jobserver-fds=R,W (before); "fifo:PATH" (4.4) needs none.
- * Returns how many it found (0 or 2). */
+ * 4.2+) or --jobserver-fds=R,W (before); "fifo:PATH" (4.4) needs none.  The
+ * last occurrence of either counts, as make 4.4 takes it (a MAKEFLAGS
+ * built up by appending, the innermost make's last).  Returns how many it
+ * found (0 or 2). */
 static int jobserver_fds(const char *makeflags, int fds[2])
 {
 	static const char *const keys[] = { "--jobserver-auth=", "--jobserver-fds=" };
+	int found = 0;
 
 	for (const char *p = makeflags; p && *p;) {
 		size_t len = strcspn(p, " ");
@@ -39,6 +44,9 @@ static int jobserver_fds(const char *makeflags, int fds[2])
 
 			if (len <= kl || strncmp(p, keys[k], kl) != 0)
 				continue;
+			/* The last one names something else (fifo:PATH, or
+			 * what this parser cannot read): no descriptors. */
+			found = 0;
 			r = strtol(p + kl, &end, 10);
 			if (*end != ',')
 				continue;
@@ -47,12 +55,23 @@ static int jobserver_fds(const char *makeflags, int fds[2])
 				continue;
 			fds[0] = (int)r;
 			fds[1] = (int)w;
-			return 2;
+			found = 2;
 		}
 		p += len;
 		p += strspn(p, " ");
 	}
-	return 0;
+	return found;
+}
+
+/* A jobserver's descriptor is a pipe's end.  MAKEFLAGS is the caller's
+ * word, and a make that runs a recipe without `+` leaves it naming
+ * descriptors it has closed: whatever the harness opened on those numbers
+ * since (a file, a socket) must not be handed on in its name. */
+static bool is_pipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
 static int mark_cloexec_from(unsigned first)
@@ -77,6 +96,8 @@ int keep_only_inherited_fds(unsigned preserve, const char *makeflags)
 		return -EINVAL;
 	/* The jobserver's descriptors keep what they had: if they were
 	 * close-on-exec, make did not mean to hand them on. */
+	if (njob && (!is_pipe(job[0]) || !is_pipe(job[1])))
+		njob = 0;
 	for (int i = 0; i < njob; i++)
 		flags[i] = fcntl(job[i], F_GETFD);
 	if (mark_cloexec_from(3 + preserve) < 0)

@@ -185,22 +185,33 @@ static void fs_note(const stockade_plan *plan, enum stockade_format format, stru
 
 static void env_note(const stockade_plan *plan, enum stockade_format format, struct strv *notes)
 {
-	static const char *const what[SK_ENV_NKINDS] = { "drops the caller's variables matching",
-							 "keeps those matching", "sets" };
+	static const char *const what[SK_ENV_NKINDS] = { [SK_ENV_DROP] = "drops the caller's variables matching",
+							 [SK_ENV_KEEP] = "keeps those matching",
+							 [SK_ENV_SET] = "sets" };
 	struct list l[SK_ENV_NKINDS] = { 0 };
 	struct sk_buf text = { 0 };
+	const char *values = NULL;
 	char from[256];
+	int said = 0;
 
 	for (size_t i = 0; i < plan->access.nenv; i++) {
 		const struct sk_env_entry *e = &plan->access.env[i];
 		/* Only the name of a variable set: its value is the policy's. */
 		const char *eq = e->kind == SK_ENV_SET ? strchr(e->text, '=') : NULL;
 
-		list_add(&l[e->kind], e->text, eq ? (int)(eq - e->text) : (int)strlen(e->text));
+		if (e->kind == SK_ENV_VALUES)
+			values = e->text; /* the last layer's */
+		else
+			list_add(&l[e->kind], e->text, eq ? (int)(eq - e->text) : (int)strlen(e->text));
 	}
-	for (int k = 0, said = 0; k < SK_ENV_NKINDS; k++)
-		if (l[k].n)
+	for (int k = 0; k < SK_ENV_NKINDS; k++)
+		if (l[k].n && what[k])
 			sk_buf_printf(&text, "%s%s [%s]", said++ ? ", " : "", what[k], list_text(&l[k]));
+	if (values && !strcmp(values, "credentials"))
+		sk_buf_printf(&text, "%sdrops those whose value is a credential (drop_values: credentials)",
+			      said++ ? ", " : "");
+	else if (values)
+		sk_buf_printf(&text, "%slooks at no value (drop_values: %s)", said++ ? ", " : "", values);
 	describe_origin(&plan->access.env[0].at, from, sizeof(from));
 	sk_export_strv_add(notes, "note: environment (%s): `stockade run` %s; the consumer passes the environment it "
 			   "is given: leave the variables out (%s)", from, text.data && !text.failed ? text.data : "",

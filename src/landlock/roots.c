@@ -3,11 +3,13 @@
  * Never less confined than asked without a line saying so: the checks the
  * walk (walk.c) makes of the write roots it is about to grant.  A write
  * root that is /, a system directory or the home directory is refused
- * unless `filesystem.allow_broad_write` says so; a grant whose path goes
+ * unless `filesystem.allow_broad_write` says so, and so is $TMPDIR (or
+ * $CWD) in a dot-directory of the home; a grant whose path goes
  * through a link inside a write root (one a sandboxed run could have
  * planted) is refused.  docs/landlock.md, "Refused write roots".
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,6 +79,54 @@ int sk_check_link_grant(const char *named, const struct sk_fs_path *p, const cha
 	}
 }
 
+/* canon is inside a dot-directory of home (~/.config, ~/.config/x, ~/.ssh),
+ * or is one; its name (".config") in buf.  stockade's own caches
+ * (~/.cache/stockade, a write root of agent and strict) are not. */
+static bool in_home_dot_dir(const char *home, const char *canon, char *buf, size_t size)
+{
+	size_t len = home ? strlen(home) : 0;
+	const char *rest = canon + len;
+
+	if (!len || !strcmp(home, "/") || strncmp(home, canon, len) || rest[0] != '/' || rest[1] != '.')
+		return false;
+	if (!strncmp(rest, "/.cache/stockade", 16) && (rest[16] == '\0' || rest[16] == '/'))
+		return false;
+	snprintf(buf, size, "~/%.*s", (int)strcspn(rest + 1, "/"), rest + 1);
+	return strcmp(buf, "~/.") && strcmp(buf, "~/..");
+}
+
+/* The implicit write roots inside a dot-directory of the home: TMPDIR in
+ * any (TMPDIR=~/.config made ~/.config writable without a word: autostart,
+ * systemd user units, git's config); the working directory in ~/.config
+ * or ~/.local (~/.local/bin is on PATH), or a dot-directory itself
+ * (harnesses keep worktrees in ~/.cache/TOOL/..., which stays allowed).
+ * NULL, or what to say; buf holds the directory. */
+static const char *implicit_in_dot_dir(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
+				       char *buf, size_t size)
+{
+	bool tmp = !strcmp(p->path, "$TMPDIR"), cwd = !strcmp(p->path, "$CWD");
+
+	if (!tmp && !cwd)
+		return NULL;
+	/* canon is canonical: so must the homes be (HOME=/home/u with /home
+	 * a link to /usr/home). */
+	_cleanup_free_ char *real_home = env->home ? realpath(env->home, NULL) : NULL;
+	_cleanup_free_ char *real_pw = env->pw_home ? realpath(env->pw_home, NULL) : NULL;
+	const char *homes[] = { env->home, env->pw_home, real_home, real_pw };
+
+	for (size_t i = 0; i < ARRAY_SIZE(homes); i++) {
+		if (!in_home_dot_dir(homes[i], canon, buf, size))
+			continue;
+		if (tmp)
+			return "inside a dot-directory of the home directory";
+		if (!strcmp(buf, "~/.config") || !strcmp(buf, "~/.local"))
+			return "inside ~/.config or ~/.local";
+		if (!strcmp(canon + strlen(homes[i]) + 1 + strlen(buf + 2), ""))
+			return "a dot-directory of the home directory";
+	}
+	return NULL;
+}
+
 /* A write root that would let the command change the system or the
  * user's whole home (TMPDIR=/, TMPDIR=$HOME, a policy's `write: [~]`, run
  * from the home directory) is refused unless the policy says
@@ -92,6 +142,7 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	 * a scratch HOME under /tmp (CI, tests) leaves /tmp a write root. */
 	const char *pw = env->pw_home;
 	const char *what = NULL;
+	char dot[64] = "";
 
 	if (!strcmp(canon, "/"))
 		what = "the root directory";
@@ -109,6 +160,21 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	for (size_t i = 0; !what && system_trees[i]; i++)
 		if (within(system_trees[i], canon))
 			what = "inside a system directory";
+	if (!what && (what = implicit_in_dot_dir(p, canon, env, dot, sizeof(dot)))) {
+		if (p->at.line)
+			sk_error(err, EPERM, "%s:%d:%d: write root `%s` is %s (%s, in %s): the command could plant "
+				 "what runs outside the sandbox later (autostart entries, user services, tool "
+				 "configuration)",
+				 p->at.file, p->at.line, p->at.column, p->path, what, canon, dot);
+		else
+			sk_error(err, EPERM, "%s: write root `%s` is %s (%s, in %s): the command could plant what runs "
+				 "outside the sandbox later (autostart entries, user services, tool configuration)",
+				 p->at.file ? p->at.file : "command line", p->path, what, canon, dot);
+		sk_error_hint(err, "%s; or set `filesystem: allow_broad_write: true` in a policy if that is meant",
+			      !strcmp(p->path, "$TMPDIR") ? "point TMPDIR at a directory of its own (unset it: /tmp)"
+							  : "run the command from a project directory");
+		return -EPERM;
+	}
 	if (!what)
 		return 0;
 	if (p->at.line)

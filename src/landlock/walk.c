@@ -535,6 +535,20 @@ static int plan_home_listings(struct walk *w, const struct sk_plan_access *sb, c
 	return ret;
 }
 
+/* The carve-out p, whose path expanded to abs, with toolchain or
+ * credential variable t standing for value instead. */
+static int carve_with_tool(struct walk *w, const struct sk_fs_path *p, const char *abs,
+			   const struct sk_path_env *env, size_t t, char *value, struct carve **carves, size_t *ncarves)
+{
+	struct sk_path_env other = *env;
+	_cleanup_free_ char *alt = NULL;
+
+	other.tools[t] = value;
+	if (sk_path_expand(p->path, &other, &alt) == -ENOMEM)
+		return -ENOMEM;
+	return alt && strcmp(alt, abs) ? resolve_carve(w, p, alt, carves, ncarves) : 0;
+}
+
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
 	       void *ctx, struct sk_fs_walk_stats *st, stockade_error **err)
 {
@@ -585,6 +599,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			 * same (CAP_DAC_OVERRIDE). */
 			for (size_t h = 0; ret == 0 && env->other_homes && env->other_homes[h]; h++)
 				ret = carve_under(&w, p, abs, env, env->other_homes[h], &carves, &ncarves);
+			/* And under every entry of a list variable it starts
+			 * with (KUBECONFIG=a:b carves b out too). */
+			for (size_t t = 0; ret == 0 && p->path[0] == '$' && t < SK_PATH_NTOOLS; t++)
+				for (size_t j = 0; ret == 0 && env->tool_more[t] && env->tool_more[t][j]; j++)
+					ret = carve_with_tool(&w, p, abs, env, t, env->tool_more[t][j], &carves, &ncarves);
 			continue;
 		}
 		/* read: [/] and exec: [/] of one layer: one walk.  A path that

@@ -57,7 +57,9 @@ struct sk_net_pin {
 
 /* One entry of the environment lists, flattened over the layers. */
 struct sk_env_entry {
-	const char *text; /* a pattern, or NAME=value for SK_ENV_SET; interned in the plan */
+	/* a pattern, NAME=value for SK_ENV_SET, "credentials" or "none" for
+	 * SK_ENV_VALUES; interned in the plan */
+	const char *text;
 	enum sk_env_kind kind;
 	struct sk_origin at;
 };

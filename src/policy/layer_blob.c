@@ -34,7 +34,7 @@
 #define MAGIC "SKLB"
 
 #if __SIZEOF_POINTER__ == 8 && __SIZEOF_LONG__ == 8
-_Static_assert(sizeof(struct sk_layer) == 616, "struct sk_layer changed: update policy/layer_blob.c");
+_Static_assert(sizeof(struct sk_layer) == 632, "struct sk_layer changed: update policy/layer_blob.c");
 _Static_assert(sizeof(struct sk_name_ref) == 40, "struct sk_name_ref changed: update policy/layer_blob.c");
 _Static_assert(sizeof(struct sk_rule) == 192, "struct sk_rule changed: update policy/layer_blob.c");
 _Static_assert(sizeof(struct sk_path_ref) == 24, "struct sk_path_ref changed: update policy/layer_blob.c");

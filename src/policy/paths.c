@@ -16,18 +16,23 @@
 
 #include "policy/policy.h"
 
-/* The first three are the sandbox's; the rest are toolchain managers'
- * roots (docs/toolchains.md), with their defaults beneath the home
+/* The first three are the sandbox's; then toolchain managers' roots
+ * (docs/toolchains.md), then the places tools keep credentials when their
+ * own variable moves them (GNUPGHOME=/mnt/gnupg: agent and strict carve
+ * out $GNUPGHOME as well as ~/.gnupg), with their defaults beneath the home
  * directory, in the order of sk_path_env.tools. */
 #define NFIXED 3
 #define GIT_COMMON (NFIXED + SK_PATH_NTOOLS)
 static const char *const path_vars[GIT_COMMON + 1] = {
 	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
 	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
-	"GOPATH", "GIT_COMMON_DIR",
+	"GOPATH", "GNUPGHOME", "DOCKER_CONFIG", "XDG_CONFIG_HOME", "AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "GIT_COMMON_DIR",
 };
 static const char *const tool_default[SK_PATH_NTOOLS] = {
 	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
+	"/.gnupg", "/.docker", "/.config", "/.aws/credentials", "/.aws/config", "/.kube/config",
+	"/.config/gcloud",
 };
 
 /* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
@@ -75,9 +80,11 @@ int sk_path_check(const char *p, bool pattern, const char **msg, size_t *offset)
 			return -EINVAL;
 		}
 		if (which < 0) {
-			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR or a toolchain's root "
+			*msg = "unknown variable; paths may start with $HOME, $CWD, $TMPDIR, a toolchain's root "
 			       "($PYENV_ROOT, $NVM_DIR, $ASDF_DATA_DIR, $RUSTUP_HOME, $CARGO_HOME, $VOLTA_HOME, "
-			       "$SDKMAN_DIR, $GOPATH) or $GIT_COMMON_DIR";
+			       "$SDKMAN_DIR, $GOPATH), a tool's credentials ($GNUPGHOME, $DOCKER_CONFIG, "
+			       "$XDG_CONFIG_HOME, $AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE, $KUBECONFIG, "
+			       "$CLOUDSDK_CONFIG) or $GIT_COMMON_DIR";
 			return -EINVAL;
 		}
 		if (p[n] && p[n] != '/') {
@@ -306,6 +313,29 @@ static char *passwd_home(uid_t uid)
 	return home;
 }
 
+/* The values of the path variables the environment rules took from this
+ * process (AWS_SHARED_CREDENTIALS_FILE goes with AWS_*): the credentials
+ * are where they said all the same, and the command may know it. */
+static char *dropped_vals[SK_PATH_NTOOLS];
+
+void sk_path_env_dropped(const char *entry)
+{
+	size_t n = entry ? strcspn(entry, "=") : 0;
+
+	if (!entry) {
+		for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
+			free(dropped_vals[i]);
+			dropped_vals[i] = NULL;
+		}
+		return;
+	}
+	for (size_t i = 0; entry[n] == '=' && i < SK_PATH_NTOOLS; i++)
+		if (strlen(path_vars[NFIXED + i]) == n && !strncmp(entry, path_vars[NFIXED + i], n)) {
+			free(dropped_vals[i]);
+			dropped_vals[i] = strdup(entry + n + 1); /* out of memory: the default */
+		}
+}
+
 #define MAX_OTHER_HOMES 64
 
 /* As root: the homes of the users /etc/passwd lists (uid 1000 and above,
@@ -376,6 +406,24 @@ static void free_homes(char **homes)
 static struct sk_path_env pinned;
 static bool is_pinned;
 
+/* A copy of a NULL-terminated list (free_homes frees it), or NULL. */
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **to;
+
+	while (v[n])
+		n++;
+	if (!(to = calloc(n + 1, sizeof(*to))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(to[i] = strdup(v[i]))) {
+			free_homes(to);
+			return NULL;
+		}
+	return to;
+}
+
 static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
 {
 	char **const dst[] = { &to->home, &to->cwd, &to->tmpdir, &to->pw_home, &to->git_common };
@@ -388,17 +436,11 @@ static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
 		if (from->tools[i] && !(to->tools[i] = strdup(from->tools[i])))
 			goto oom;
-	if (from->other_homes) {
-		size_t n = 0;
-
-		while (from->other_homes[n])
-			n++;
-		if (!(to->other_homes = calloc(n + 1, sizeof(*to->other_homes))))
+	if (from->other_homes && !(to->other_homes = strv_dup(from->other_homes)))
+		goto oom;
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+		if (from->tool_more[i] && !(to->tool_more[i] = strv_dup(from->tool_more[i])))
 			goto oom;
-		for (size_t i = 0; i < n; i++)
-			if (!(to->other_homes[i] = strdup(from->other_homes[i])))
-				goto oom;
-	}
 	return 0;
 oom:
 	sk_path_env_free(to);
@@ -449,18 +491,35 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	env->tmpdir = strdup(tmp);
 	env->other_homes = passwd_other_homes(env->home, env->pw_home);
 	/* A manager's variable counts when it names a directory of its own:
-	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
+	 * CARGO_HOME=/ or =$HOME would grant everything beneath.  GOPATH and
+	 * KUBECONFIG are lists: the first entry is the variable's value, the
+	 * others are carved out too (tool_more). */
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		const char *v = getenv(path_vars[NFIXED + i]);
-		size_t len = v ? strcspn(v, ":") : 0; /* GOPATH is a list: its first entry */
 
-		while (len > 1 && v[len - 1] == '/')
-			len--;
-		if (!v || v[0] != '/' || len <= 1 || (home && strlen(home) == len && !strncmp(v, home, len)))
-			continue;
-		if (!(env->tools[i] = strndup(v, len))) {
-			sk_path_env_free(env);
-			return sk_error(err, ENOMEM, "out of memory");
+		if (!v)
+			v = dropped_vals[i];
+		for (size_t first = 1, nmore = 0; v && (first || *v); first = 0) {
+			size_t len = strcspn(v, ":"), whole = len;
+			char *entry = NULL, **grown = NULL;
+
+			while (len > 1 && v[len - 1] == '/')
+				len--;
+			bool ok = v[0] == '/' && len > 1 && !(home && strlen(home) == len && !strncmp(v, home, len));
+			if (ok && (!(entry = strndup(v, len)) ||
+				   (!first && !(grown = realloc(env->tool_more[i], (nmore + 2) * sizeof(*grown)))))) {
+				free(entry);
+				sk_path_env_free(env);
+				return sk_error(err, ENOMEM, "out of memory");
+			}
+			if (ok && first)
+				env->tools[i] = entry;
+			else if (ok) {
+				env->tool_more[i] = grown;
+				grown[nmore++] = entry;
+				grown[nmore] = NULL;
+			}
+			v += whole + (v[whole] == ':');
 		}
 	}
 	env->git_common = git_common_dir(cwd);
@@ -479,8 +538,10 @@ void sk_path_env_free(struct sk_path_env *env)
 	env->other_homes = NULL;
 	free(env->cwd);
 	free(env->tmpdir);
-	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
+	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		free(env->tools[i]);
+		free_homes(env->tool_more[i]);
+	}
 	free(env->git_common);
 	*env = (struct sk_path_env){ 0 };
 }

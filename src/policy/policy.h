@@ -87,12 +87,14 @@ struct sk_path_ref {
 };
 
 /* The lists of `environment:`: patterns of variable names the command
- * does not get (drop) or gets although a drop pattern matches (keep), and
- * NAME=value entries it gets (set). */
+ * does not get (drop) or gets although a drop pattern matches (keep),
+ * NAME=value entries it gets (set), and the value rule (drop_values: one
+ * entry, "credentials" or "none"; the last layer's wins). */
 enum sk_env_kind {
 	SK_ENV_DROP = 0,
 	SK_ENV_KEEP,
 	SK_ENV_SET,
+	SK_ENV_VALUES,
 	SK_ENV_NKINDS,
 };
 
@@ -331,10 +333,13 @@ extern const size_t sk_preset_text_hashes_len;
 
 /* ---- paths (paths.c) ---- */
 
-/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin):
- * their variable when it names a directory other than / and the home
- * directory, else their default beneath the home directory (paths.c). */
-#define SK_PATH_NTOOLS 8
+/* The toolchain managers' roots a path may start with ($CARGO_HOME/bin),
+ * and the places tools keep credentials ($GNUPGHOME, $DOCKER_CONFIG,
+ * $XDG_CONFIG_HOME, $AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE,
+ * $KUBECONFIG, $CLOUDSDK_CONFIG): their variable when it names a path other
+ * than / and the home directory (a list's first entry), else their default
+ * beneath the home directory (paths.c). */
+#define SK_PATH_NTOOLS 15
 
 /* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
  * relative paths are relative to (cwd).  tools[i] NULL: the default. */
@@ -350,6 +355,10 @@ struct sk_path_env {
 	 * to them. */
 	char **other_homes;
 	char *tools[SK_PATH_NTOOLS];
+	/* A list variable's further entries (KUBECONFIG=a:b: "b"), each
+	 * checked as tools[i] is, NULL-terminated, or NULL: the walk carves a
+	 * carve-out that starts with the variable out under each too. */
+	char **tool_more[SK_PATH_NTOOLS];
 	/* $GIT_COMMON_DIR: when the working directory is in a linked git
 	 * worktree, the main repository's .git (found from $CWD/.git, not
 	 * read from the environment); NULL otherwise. */
@@ -377,5 +386,9 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err);
 int sk_path_env_pin(stockade_error **err);
 void sk_path_env_unpin(void);
 void sk_path_env_free(struct sk_path_env *env);
+/* The environment rules dropped "NAME=value" (run/env.c): a toolchain root
+ * or credential location among them still counts where the environment no
+ * longer has it.  NULL forgets every one (a new application). */
+void sk_path_env_dropped(const char *entry);
 
 #endif

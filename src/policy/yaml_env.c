@@ -7,12 +7,16 @@
  *     drop: [PATTERN...]    # names the command does not get ("*_TOKEN", "AWS_*")
  *     keep: [PATTERN...]    # names it gets although a drop pattern matches
  *     set: {NAME: value}    # variables it gets, whatever the caller has
+ *     drop_values: credentials   # or none: also drop variables whose value
+ *                                # is a credential (run/env_values.c)
  *
  * Patterns are shell globs (*, ?, [...]) over the variable's name, matched
  * without regard to case.  Every list adds to the lower layers'; a keep
  * pattern of any layer wins over a drop pattern of any layer, so a policy
  * file or `--keep-env NAME` brings back a variable a preset drops; set
- * comes last (a later layer's value for a name wins).  Applied by the run
+ * comes last (a later layer's value for a name wins).  drop_values is one
+ * word: the last layer that says it decides (so a policy extending agent
+ * can say `none`), and keep patterns win over it too.  Applied by the run
  * stage (run/env.c).
  */
 #include <errno.h>
@@ -26,6 +30,7 @@ static const char *const env_key[SK_ENV_NKINDS] = {
 	[SK_ENV_DROP] = "drop",
 	[SK_ENV_KEEP] = "keep",
 	[SK_ENV_SET] = "set",
+	[SK_ENV_VALUES] = "drop_values",
 };
 
 /* A name is [A-Za-z_][A-Za-z0-9_]*; a pattern may add the glob characters
@@ -134,19 +139,39 @@ static int parse_set(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
+/* drop_values: credentials | none. */
+static int parse_values(struct ctx *c, yaml_node_t *n)
+{
+	struct sk_layer *l = c->layer;
+	const char *s;
+
+	if (expect_scalar(c, n, "environment.drop_values", &s) < 0)
+		return -EINVAL;
+	if (strcmp(s, "credentials") && strcmp(s, "none"))
+		return at_node(c, n, quote_offset(n),
+			       "environment.drop_values: `%s` is not `credentials` (drop variables whose value is a "
+			       "password in a URL or a well-known key) or `none`",
+			       s);
+	if (!(l->env[SK_ENV_VALUES] = calloc(1, sizeof(*l->env[SK_ENV_VALUES]))))
+		return sk_error(c->err, ENOMEM, "out of memory");
+	return add_entry(c, l, SK_ENV_VALUES, n, s);
+}
+
 int sk_parse_environment(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = { "drop", "keep", "set", NULL };
+	static const char *const keys[] = { "drop", "keep", "set", "drop_values", NULL };
 	yaml_node_t *v;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return at_node(c, n, 0, "environment must be a mapping (drop, keep, set)");
+		return at_node(c, n, 0, "environment must be a mapping (drop, keep, set, drop_values)");
 	if (check_keys(c, n, "environment", keys) < 0)
 		return -EINVAL;
 	for (int k = SK_ENV_DROP; k <= SK_ENV_KEEP; k++)
 		if ((v = lookup(c, n, env_key[k])) && parse_patterns(c, v, (enum sk_env_kind)k) < 0)
 			return -EINVAL;
 	if ((v = lookup(c, n, "set")) && parse_set(c, v) < 0)
+		return -EINVAL;
+	if ((v = lookup(c, n, "drop_values")) && parse_values(c, v) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -10,15 +10,25 @@
  * stockade_run() (in its child) all exec the command with it.  Names are
  * matched without regard to case (fnmatch's FNM_CASEFOLD, in glibc and
  * musl): `github_token` is as secret as `GITHUB_TOKEN`.
+ *
+ * `drop_values: credentials` drops, besides, a variable whose value is a
+ * credential whatever its name (run/env_values.c), unless a keep pattern
+ * names it.  GIT_CONFIG_* is spared that rule: git refuses to start when
+ * GIT_CONFIG_COUNT names a GIT_CONFIG_VALUE_n that is not there, so
+ * dropping one would break every git command rather than confine it.
+ * So is the URL of the sandbox's own proxy (its token in the password
+ * place), when stockade set it before the rules run (learn, the library).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "plan/plan.h"
 #include "run/exec.h"
+#include "run/proxy_run.h"
 #include "stockade.h"
 
 extern char **environ;
@@ -47,11 +57,33 @@ static bool name_of(const char *entry, char *buf, size_t size)
 	return true;
 }
 
-static bool drops(const stockade_plan *plan, const struct sk_glob *gl, const char *name)
+/* Whether the entry NAME=value goes, and why: *why NULL for a drop
+ * pattern, else the value rule's phrase.  values: drop_values is
+ * credentials. */
+static bool drops(const stockade_plan *plan, const struct sk_glob *gl, bool values, const char *name,
+		  const char *entry, const char **why)
 {
 	size_t len = strlen(name);
+	const char *eq = strchr(entry, '=');
 
-	return matches(plan, gl, SK_ENV_DROP, name, len) && !matches(plan, gl, SK_ENV_KEEP, name, len);
+	*why = NULL;
+	if (matches(plan, gl, SK_ENV_KEEP, name, len))
+		return false;
+	if (matches(plan, gl, SK_ENV_DROP, name, len))
+		return true;
+	if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11) || sk_proxy_is_own_url(eq + 1))
+		return false;
+	return (*why = sk_env_credential_value(eq + 1)) != NULL;
+}
+
+bool sk_env_drop_values(const stockade_plan *plan)
+{
+	bool on = false;
+
+	for (size_t i = 0; i < plan->access.nenv; i++)
+		if (plan->access.env[i].kind == SK_ENV_VALUES)
+			on = !strcmp(plan->access.env[i].text, "credentials");
+	return on;
 }
 
 /* The plan a one-shot caller applied already (sk_environment_applied). */
@@ -64,43 +96,62 @@ void sk_environment_applied(const stockade_plan *plan)
 
 int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, stockade_error **err)
 {
+	return sk_apply_environment(plan, dropped, NULL, err);
+}
+
+int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char ***whys, stockade_error **err)
+{
 	char **out = NULL, name[1024];
+	const char **why_out = NULL, *why;
 	size_t nout = 0, w = 0;
+	bool values = sk_env_drop_values(plan);
 
 	if (dropped)
 		*dropped = NULL;
+	if (whys)
+		*whys = NULL;
 	if (!plan->access.nenv || (plan == applied_plan && !dropped))
 		return 0;
 	_cleanup_free_ struct sk_glob *gl = malloc(plan->access.nenv * sizeof(*gl));
 	for (size_t i = 0; gl && i < plan->access.nenv; i++)
 		sk_glob_compile(&gl[i], plan->access.env[i].text);
+	sk_path_env_dropped(NULL);
 	/* Drop in place, keeping the order: unsetenv() would scan the array
 	 * once per name. */
 	for (size_t r = 0; environ && environ[r]; r++) {
 		bool drop;
 
 		/* A name too long to copy is dropped: fail closed. */
-		drop = name_of(environ[r], name, sizeof(name)) ? drops(plan, gl, name) : true;
+		why = NULL;
+		drop = name_of(environ[r], name, sizeof(name)) ? drops(plan, gl, values, name, environ[r], &why) : true;
 		if (!drop) {
 			environ[w++] = environ[r];
 			continue;
 		}
+		sk_path_env_dropped(environ[r]);
 		if (dropped) {
 			char **grown = realloc(out, (nout + 2) * sizeof(*out));
+			const char **wgrown = whys ? realloc(why_out, (nout + 1) * sizeof(*why_out)) : NULL;
 
 			if (grown)
 				out = grown;
-			if (!grown || !(out[nout] = strndup(environ[r], strcspn(environ[r], "=")))) {
+			if (wgrown)
+				why_out = wgrown;
+			if (!grown || (whys && !wgrown) || !(out[nout] = strndup(environ[r], strcspn(environ[r], "=")))) {
 				if (out)
 					out[nout] = NULL;
 				stockade_strv_free(out);
+				free(why_out);
 				/* Finish the drop first: never less confined on error. */
 				for (; environ[r]; r++)
-					if (name_of(environ[r], name, sizeof(name)) && !drops(plan, gl, name))
+					if (name_of(environ[r], name, sizeof(name)) &&
+					    !drops(plan, gl, values, name, environ[r], &why))
 						environ[w++] = environ[r];
 				environ[w] = NULL;
 				return sk_error(err, ENOMEM, "out of memory");
 			}
+			if (whys)
+				why_out[nout] = why;
 			out[++nout] = NULL;
 		}
 	}
@@ -114,10 +165,15 @@ int stockade_plan_apply_environment(const stockade_plan *plan, char ***dropped, 
 			continue;
 		if (setenv(name, eq + 1, 1) < 0) {
 			stockade_strv_free(out);
+			free(why_out);
 			return sk_error(err, errno, "environment.set %s: %s", name, strerror(errno));
 		}
 	}
 	if (dropped)
 		*dropped = out;
+	if (whys)
+		*whys = why_out;
+	else
+		free(why_out);
 	return 0;
 }

@@ -43,6 +43,15 @@ int sk_plan_dry_run(const stockade_plan *plan, struct sk_enforcement *rep, stock
  * caches', the proxy's): the exec path does not apply them a second time.
  * The public calls never mark a plan so. */
 void sk_environment_applied(const stockade_plan *plan);
+/* stockade_plan_apply_environment(), and with whys (if not NULL) why each
+ * of *dropped went: NULL for a drop pattern, else what the value rule
+ * (drop_values: credentials) saw, a static phrase; free the array alone. */
+int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char ***whys, stockade_error **err);
+/* What the value of a variable is, when it is a credential (env_values.c):
+ * "a URL with a password", "a GitHub token", ...; NULL otherwise. */
+const char *sk_env_credential_value(const char *value);
+/* Whether the plan's last drop_values says credentials. */
+bool sk_env_drop_values(const stockade_plan *plan);
 int sk_exec_report(const stockade_plan *plan, char *const argv[],
 		   void (*applied)(const struct sk_enforcement *rep, void *ctx), void *ctx, stockade_error **err);
 

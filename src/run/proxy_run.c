@@ -443,14 +443,22 @@ out:
 	return ret;
 }
 
+/* The proxy URL set_env() gave the command last, or "". */
+static char own_url[128];
+
+bool sk_proxy_is_own_url(const char *value)
+{
+	return own_url[0] && !strcmp(value, own_url);
+}
+
 static int set_env(const struct sk_proxy *px)
 {
 	static const char *const names[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
 					     "ALL_PROXY",  "all_proxy" };
 	static const char no_proxy[] = "localhost,127.0.0.1,::1";
-	char url[128];
+	char *url = own_url;
 
-	snprintf(url, sizeof(url), "http://stockade:%s@127.0.0.1:%u", px->token, px->port);
+	snprintf(own_url, sizeof(own_url), "http://stockade:%s@127.0.0.1:%u", px->token, px->port);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (setenv(names[i], url, 1) < 0)
 			return -errno;

@@ -64,6 +64,9 @@ int sk_proxy_pid(struct sk_proxy *px, stockade_error **err);
  * own errno is in the message: it is no error of the command's); the
  * command must not run. */
 int sk_proxy_ready(struct sk_proxy *px, stockade_error **err);
+/* value is the proxy URL sk_proxy_ready() put in the environment (its
+ * token is a password in a URL: the environment's value rule spares it). */
+bool sk_proxy_is_own_url(const char *value);
 /* Leave the wait to the process that will exec the command: the
  * supervisor's child before it confines itself, or stockade_program's exec
  * in place, call sk_proxy_gate(), so the proxy's start overlaps the rest

@@ -25,15 +25,26 @@ static const char *const secrets[] = {
 	/* npm's own spellings, and tokens without the underscore */
 	"npm_config_//registry.npmjs.org/:_authToken=envtest-npmreg", "npm_config__auth=envtest-npmauth",
 	"ACCESSTOKEN=envtest-at",
+	/* names with the secret in the middle, and the tools' own */
+	"ANTHROPIC_API_KEY_2=envtest-anth2", "TF_TOKEN_app_terraform_io=envtest-tf", "MYSQL_PWD=envtest-mysql",
+	"SSHPASS=envtest-sshpass", "BW_SESSION=envtest-bw", "TOKEN=envtest-bare",
+	/* values that are credentials under innocuous names */
+	"DATABASE_URL=postgres://u:envtest-dburl@db.invalid/app", "INNOCUOUS=sk-ant-api03-envtestAbCdEfGhIjKlMnOp",
+	"HTTP_PROXY=http://u:envtest-proxy@proxy.invalid:3128",
 };
 static const char *const ordinary[] = {
 	"TERM=envtest-term", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/envtest.sock", "LC_ALL=C", "DISPLAY=:7",
 	"MAKEFLAGS=-j2",     "CC=gcc",	     "NODE_OPTIONS=--no-warnings",      "XDG_RUNTIME_DIR=/tmp/envtest-xdg",
+	/* not secrets though they look close: a URL without a password, git's
+	 * config pairs (git fails when one of them is missing), OLDPWD */
+	"GIT_REPO=ssh://git@example.invalid/r.git", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.extraheader",
+	"GIT_CONFIG_VALUE_0=X-Envtest: 1", "OLDPWD=/",
+	"GIT_CONFIG_VALUE_1=https://u:envtest-git@git.invalid/",
 };
 
 static int run_env(const char *const *opts, struct run *r)
 {
-	const char *env[32];
+	const char *env[64];
 	size_t n = 0;
 	struct cmd c = { 0 };
 	struct run_opts o = { 0 };
@@ -88,6 +99,22 @@ TEST(env_secrets_do_not_reach_the_command)
 	check_dropped("strict", OPTS("--preset", "strict"));
 	check_dropped("agent --report (supervised)", OPTS("--preset", "agent", "--report"));
 	check_dropped("agent --audit", OPTS("--preset", "agent", "--audit"));
+	/* A policy extending agent turns the value rule off, and keep
+	 * patterns win over it. */
+	const char *off = write_tmp("env-values-off.yaml",
+				    "version: 1\nextends: agent\nenvironment:\n  drop_values: none\n", 0644);
+	run_env(OPTS("--policy", off, "--keep-env", "HTTP_PROXY"), &r);
+	CHECK_OUTCOME(&r, 0, "drop_values: none");
+	CHECK_MSG(has_line(r.out, "DATABASE_URL=postgres://u:envtest-dburl@db.invalid/app") &&
+			  has_line(r.out, "INNOCUOUS=sk-ant-api03-envtestAbCdEfGhIjKlMnOp") &&
+			  has_line(r.out, "HTTP_PROXY=http://u:envtest-proxy@proxy.invalid:3128") &&
+			  !strstr(r.out, "envtest-gh"),
+		  "drop_values: none: %s", r.out);
+	run_env(OPTS("--preset", "agent", "--keep-env", "DATABASE_URL"), &r);
+	CHECK_OUTCOME(&r, 0, "--keep-env DATABASE_URL");
+	CHECK_MSG(has_line(r.out, "DATABASE_URL=postgres://u:envtest-dburl@db.invalid/app") &&
+			  !strstr(r.out, "envtest-proxy"),
+		  "--keep-env DATABASE_URL: %s", r.out);
 	/* The test can fail: without environment rules they all arrive. */
 	run_env(OPTS("--preset", "minimal"), &r);
 	CHECK_OUTCOME(&r, 0, "minimal");
@@ -135,6 +162,13 @@ TEST(env_verbose_names_without_values)
 	CHECK_MSG(strstr(r.out, "stockade: environment: dropped ") && strstr(r.out, "GITHUB_TOKEN") &&
 			  strstr(r.out, "npm_token"),
 		  "--verbose: %s", r.out);
+	CHECK_MSG(strstr(r.out, "stockade: environment: kept GIT_CONFIG_VALUE_1 although its value is a URL with a "
+				"password: git fails without it"),
+		  "--verbose, git's config spared: %s", r.out);
+	CHECK_MSG(strstr(r.out, "DATABASE_URL (its value is a URL with a password)") &&
+			  strstr(r.out, "INNOCUOUS (its value is an Anthropic API key)") &&
+			  strstr(r.out, "(environment.drop_values: credentials;"),
+		  "--verbose, the value rule: %s", r.out);
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
 		CHECK_MSG(!strstr(r.out, strchr(secrets[i], '=') + 1), "--verbose printed a value: %s", r.out);
 }

@@ -412,6 +412,76 @@ TEST(landlock_carve_outs_in_a_listed_home)
 	rm_rf(base);
 }
 
+/* The tools' own variables move their credentials out of the home
+ * (GNUPGHOME=/mnt/gnupg, KUBECONFIG=...): agent and strict carve them out
+ * there too, AWS_* ones included although the environment rules drop
+ * them from the command's environment. */
+TEST(landlock_carve_outs_follow_the_tools_variables)
+{
+	static const char *const secrets[] = { "gnupg/private-keys-v1.d", "docker/config.json", "xdg/gh/hosts.yml",
+					       "xdg/git/credentials", "aws/credentials", "aws/config", "kube/config",
+					       "kube/second", "gcloud/credentials.db" };
+	static const char *const presets[] = { "agent", "strict" };
+	char base[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX], p[PATH_MAX];
+	char vars[8][2 * PATH_MAX + 64];
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(home, sizeof(home), base, "home");
+	path_of(cwd, sizeof(cwd), base, "work");
+	path_of(other, sizeof(other), base, "elsewhere");
+	mkdir(home, 0755);
+	mkdir(cwd, 0755);
+	mkdir(other, 0755);
+	static const char *const dirs[] = { "gnupg", "docker", "xdg", "xdg/gh", "xdg/git", "aws", "kube", "gcloud" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+		mkdir_in(other, dirs[i]);
+	file_in(other, "gnupg/private-keys-v1.d", "key\n");
+	file_in(other, "docker/config.json", "{\"auths\":{}}\n");
+	file_in(other, "docker/daemon.json", "fine\n");
+	file_in(other, "xdg/gh/hosts.yml", "oauth_token: x\n");
+	file_in(other, "xdg/gh/config.yml", "fine\n");
+	file_in(other, "xdg/git/credentials", "https://u:token@host\n");
+	file_in(other, "xdg/git/config", "fine\n");
+	file_in(other, "aws/credentials", "secret\n");
+	file_in(other, "aws/config", "secret\n");
+	file_in(other, "kube/config", "token: x\n");
+	file_in(other, "kube/second", "token: x\n");
+	file_in(other, "gcloud/credentials.db", "secret\n");
+	snprintf(vars[0], sizeof(vars[0]), "HOME=%s", home);
+	snprintf(vars[1], sizeof(vars[1]), "GNUPGHOME=%s/gnupg", other);
+	snprintf(vars[2], sizeof(vars[2]), "DOCKER_CONFIG=%s/docker", other);
+	snprintf(vars[3], sizeof(vars[3]), "XDG_CONFIG_HOME=%s/xdg", other);
+	snprintf(vars[4], sizeof(vars[4]), "AWS_SHARED_CREDENTIALS_FILE=%s/aws/credentials", other);
+	snprintf(vars[5], sizeof(vars[5]), "AWS_CONFIG_FILE=%s/aws/config", other);
+	snprintf(vars[6], sizeof(vars[6]), "KUBECONFIG=%s/kube/config:/nonexistent::%s/kube/second", other, other);
+	snprintf(vars[7], sizeof(vars[7]), "CLOUDSDK_CONFIG=%s/gcloud", other);
+	const char *const env[] = { vars[0], vars[1], vars[2], vars[3], vars[4], vars[5], vars[6], vars[7], NULL };
+	const char *const home_only[] = { vars[0], NULL };
+
+	char probes[PATH_MAX];
+	snprintf(probes, sizeof(probes), "%s", fs_op());
+	*strrchr(probes, '/') = '\0';
+	for (size_t k = 0; k < sizeof(presets) / sizeof(*presets); k++) {
+		/* (strict runs the probe from its directory only with --exec) */
+		const char *const opts[] = { "--preset", presets[k], "--exec", probes, NULL };
+
+		for (size_t i = 0; i < sizeof(secrets) / sizeof(*secrets); i++)
+			EXPECT(cwd, env, opts, EACCES, "read", path_of(p, sizeof(p), other, secrets[i]));
+		/* Beside them. */
+		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "docker/daemon.json"));
+		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/gh/config.yml"));
+		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/git/config"));
+	}
+	/* The test can fail: without the variables they are readable. */
+	const char *const opts[] = { "--preset", "agent", NULL };
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/config"));
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/second"));
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "aws/credentials"));
+	rm_rf(base);
+}
+
 /* ---- network ---- */
 
 static int listener(int *port)

@@ -351,7 +351,7 @@ TEST(cli_inherited_fds_closed)
 {
 	static const char probe[] = "test -e /proc/self/fd/3 && exit 9; exit 0";
 	const char *file = tmp_path("held-fd");
-	char flags[64];
+	char flags[128];
 	struct run_opts ro = { 0 };
 	struct run r;
 	int fd;
@@ -376,10 +376,31 @@ TEST(cli_inherited_fds_closed)
 			  probe),
 		     &ro, &r);
 	CHECK_OUTCOME(&r, 9, "stockade run --preserve-fds 1: descriptor 3 passed on");
+	/* MAKEFLAGS naming a regular file: not a jobserver, closed. */
 	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-auth=3,3");
 	ro.env = (const char *const[]){ flags, NULL };
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
-	CHECK_OUTCOME(&r, 9, "stockade run under a make jobserver on descriptor 3: passed on");
+	CHECK_OUTCOME(&r, 0, "stockade run, MAKEFLAGS naming descriptor 3, a regular file: closed");
+	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-fds=3,3");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 0, "stockade run, --jobserver-fds naming a regular file: closed");
+	/* A pipe, as make's jobserver is: passed on, if the last occurrence
+	 * names it (make 4.4 takes the last). */
+	int pfd[2];
+	CHECK(pipe2(pfd, O_CLOEXEC) == 0);
+	ro.fd3 = pfd[0];
+	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-auth=3,3");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 9, "stockade run under a make jobserver on descriptor 3 (a pipe): passed on");
+	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-auth=7,8 --jobserver-fds=3,3");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 9, "the last of --jobserver-auth and --jobserver-fds counts: 3 passed on");
+	snprintf(flags, sizeof(flags), "MAKEFLAGS= -j2 --jobserver-auth=3,3 --jobserver-auth=fifo:/nonexistent");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", "sh", "-c", probe), &ro, &r);
+	CHECK_OUTCOME(&r, 0, "the last occurrence is fifo:PATH: descriptor 3 closed");
+	close(pfd[0]);
+	close(pfd[1]);
+	ro.fd3 = fd;
 	run_cmd_opts(ARGV(stockade_bin(), "run", "--preserve-fds", "x", "--", "true"), &ro, &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--preserve-fds x is refused");
 	close(fd);

@@ -116,6 +116,76 @@ TEST(truth_broad_write_roots_refused)
 	rm_rf(home);
 }
 
+/* TMPDIR in a dot-directory of the home made it writable without a word
+ * (TMPDIR=~/.config: autostart, user services, git's config); so did a
+ * working directory in ~/.config.  Refused; stockade's own caches and a
+ * harness's worktree under ~/.cache are not. */
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX + 32];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+TEST(truth_dot_dir_write_roots_refused)
+{
+	static const char *const dirs[] = { ".config/x", ".ssh", ".cache/stockade/tmp", ".cache/tool/wt", ".dotfiles",
+					    "work" };
+	char home[PATH_MAX], henv[PATH_MAX + 8], tenv[PATH_MAX + 32], d[PATH_MAX + 32];
+	const char *pol = write_tmp("broad-dot.yaml", "version: 1\nextends: agent\nfilesystem:\n  allow_broad_write: true\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	if (!make_tmpdir(home, sizeof(home), NULL, "dothome"))
+		return;
+	snprintf(henv, sizeof(henv), "HOME=%s", home);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(d, sizeof(d), "%s/%s", home, dirs[i]);
+		CHECK(mkdir_p(d, 0755) == 0);
+	}
+	snprintf(tenv, sizeof(tenv), "TMPDIR=%s/.config", home);
+	run_in(NULL, ARGV(henv, tenv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "TMPDIR=~/.config");
+	CHECK_MSG(strstr(r.out, "write root `$TMPDIR` is inside a dot-directory of the home directory") &&
+			  strstr(r.out, "in ~/.config") && strstr(r.out, "hint: point TMPDIR at a directory of its own"),
+		  "TMPDIR=~/.config: %s", r.out);
+	snprintf(tenv, sizeof(tenv), "TMPDIR=%s/.ssh", home);
+	run_in(NULL, ARGV(henv, tenv), OPTS("--preset", "strict"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "strict, TMPDIR=~/.ssh");
+	snprintf(tenv, sizeof(tenv), "TMPDIR=%s/.cache/stockade/tmp", home);
+	run_in(NULL, ARGV(henv, tenv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "TMPDIR=~/.cache/stockade/tmp (stockade's own)");
+
+	snprintf(d, sizeof(d), "%s/.config/x", home);
+	run_in(d, ARGV(henv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "run from ~/.config/x");
+	CHECK_MSG(strstr(r.out, "write root `$CWD` is inside ~/.config or ~/.local"), "cwd ~/.config/x: %s", r.out);
+	snprintf(d, sizeof(d), "%s/.dotfiles", home);
+	run_in(d, ARGV(henv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "run from ~/.dotfiles");
+	snprintf(d, sizeof(d), "%s/.cache/tool/wt", home);
+	run_in(d, ARGV(henv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "run from a worktree under ~/.cache");
+	snprintf(d, sizeof(d), "%s/work", home);
+	run_in(d, ARGV(henv), OPTS("--preset", "agent"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "run from ~/work");
+
+	/* Said explicitly: it runs. */
+	snprintf(tenv, sizeof(tenv), "TMPDIR=%s/.config", home);
+	run_in(NULL, ARGV(henv, tenv), OPTS("--policy", pol), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "TMPDIR=~/.config with allow_broad_write: true");
+	rm_rf(home);
+}
+
 /* --write ./out where ./out is a link (planted by an earlier run) to a
  * directory outside the write roots. */
 TEST(truth_grant_through_planted_link_refused)

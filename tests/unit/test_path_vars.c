@@ -58,6 +58,59 @@ TEST(path_vars_toolchain_roots)
 	CHECK(sk_path_check("$PYENV", false, &msg, &off) == -EINVAL && strstr(msg, "$PYENV_ROOT"));
 }
 
+/* Where the tools keep credentials: their defaults, their variables (a
+ * list's first entry), and a value the environment rules dropped from the
+ * process (AWS_* goes, AWS_SHARED_CREDENTIALS_FILE with it) still counts. */
+TEST(path_vars_credential_locations)
+{
+	static const char *const vars[] = { "HOME", "GNUPGHOME", "KUBECONFIG", "AWS_SHARED_CREDENTIALS_FILE",
+					    "XDG_CONFIG_HOME" };
+	char *old[sizeof(vars) / sizeof(*vars)];
+	struct sk_path_env env;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		old[i] = getenv(vars[i]) ? strdup(getenv(vars[i])) : NULL;
+		unsetenv(vars[i]);
+	}
+	setenv("HOME", "/home/u", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$GNUPGHOME", "/home/u/.gnupg");
+	expands(&env, "$DOCKER_CONFIG/config.json", "/home/u/.docker/config.json");
+	expands(&env, "$XDG_CONFIG_HOME/gh/hosts.yml", "/home/u/.config/gh/hosts.yml");
+	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/home/u/.aws/credentials");
+	expands(&env, "$AWS_CONFIG_FILE", "/home/u/.aws/config");
+	expands(&env, "$KUBECONFIG", "/home/u/.kube/config");
+	expands(&env, "$CLOUDSDK_CONFIG", "/home/u/.config/gcloud");
+	sk_path_env_free(&env);
+	setenv("GNUPGHOME", "/mnt/gnupg/", 1);
+	setenv("KUBECONFIG", "/mnt/kube/a:rel::/:/home/u:/mnt/kube/b/:", 1);
+	setenv("XDG_CONFIG_HOME", "/home/u", 1); /* the home itself: the default */
+	sk_path_env_dropped("AWS_SHARED_CREDENTIALS_FILE=/mnt/aws/creds");
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$GNUPGHOME", "/mnt/gnupg");
+	expands(&env, "$KUBECONFIG", "/mnt/kube/a");
+	CHECK(env.tool_more[13] && env.tool_more[13][0] && !strcmp(env.tool_more[13][0], "/mnt/kube/b") &&
+	      !env.tool_more[13][1]); /* KUBECONFIG, in the order of path_vars */
+	CHECK(!env.tool_more[8]);
+	expands(&env, "$XDG_CONFIG_HOME/gh/hosts.yml", "/home/u/.config/gh/hosts.yml");
+	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/mnt/aws/creds");
+	sk_path_env_free(&env);
+	/* The environment's own value wins; forgotten with the next drop. */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/srv/creds", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/srv/creds");
+	sk_path_env_free(&env);
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	sk_path_env_dropped(NULL);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/home/u/.aws/credentials");
+	sk_path_env_free(&env);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		old[i] ? setenv(vars[i], old[i], 1) : unsetenv(vars[i]);
+		free(old[i]);
+	}
+}
+
 /* A variable naming / or the home directory would grant all beneath: it
  * counts as unset (the default applies). */
 TEST(path_vars_too_broad_are_ignored)

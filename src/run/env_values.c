@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `environment: drop_values: credentials` (agent and strict): a variable
+ * whose name says nothing can still hold a secret.  Two shapes are
+ * recognised, both cheap and with few false positives:
+ *
+ *  - a URL with a password: scheme://user:password@host anywhere in the
+ *    value (DATABASE_URL, REDIS_URL=redis://:pw@h, PIP_INDEX_URL,
+ *    HTTP_PROXY, a space-separated PIP_EXTRA_INDEX_URL list).  A user
+ *    without a password (ssh://git@host, a Sentry DSN's public key) is not
+ *    a credential, unless the user name is itself a well-known key
+ *    (https://ghp_...@github.com).
+ *  - a value that starts with a well-known key's prefix: Anthropic and
+ *    OpenAI (sk-ant-, sk-proj-, and sk- + 40 or more key characters),
+ *    GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-),
+ *    Slack (xoxb-, xoxp-, xoxa-, xoxr-), AWS access key ids (AKIA or ASIA +
+ *    16 upper-case letters and digits), Google API keys (AIza + 35).
+ *    A prefix counts only with a key's worth of key characters after it.
+ *
+ * The caller's variables are read before the command exists: nothing
+ * racy.  The answer is a phrase for --verbose, never the value.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "run/exec.h"
+
+static bool key_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+	       ch == '-';
+}
+
+static bool upper_alnum(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* How many key characters s starts with, up to end (or its NUL). */
+static size_t key_run(const char *s, const char *end)
+{
+	size_t n = 0;
+
+	while ((!end || s + n < end) && key_char(s[n]))
+		n++;
+	return n;
+}
+
+static const struct {
+	const char *prefix;
+	size_t min; /* key characters after the prefix */
+	const char *what;
+} prefixes[] = {
+	{ "sk-ant-", 16, "an Anthropic API key" },
+	{ "sk-proj-", 16, "an OpenAI API key" },
+	{ "sk-", 40, "an OpenAI API key" },
+	{ "github_pat_", 16, "a GitHub token" },
+	{ "ghp_", 16, "a GitHub token" },
+	{ "gho_", 16, "a GitHub token" },
+	{ "ghu_", 16, "a GitHub token" },
+	{ "ghs_", 16, "a GitHub token" },
+	{ "ghr_", 16, "a GitHub token" },
+	{ "glpat-", 16, "a GitLab token" },
+	{ "xoxb-", 10, "a Slack token" },
+	{ "xoxp-", 10, "a Slack token" },
+	{ "xoxa-", 10, "a Slack token" },
+	{ "xoxr-", 10, "a Slack token" },
+};
+
+/* The well-known key s (up to end, or its NUL) starts with, or NULL. */
+static const char *key_prefix(const char *s, const char *end)
+{
+	size_t len = end ? (size_t)(end - s) : strlen(s);
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i].prefix);
+
+		if (len >= pl && !strncmp(s, prefixes[i].prefix, pl) && key_run(s + pl, end) >= prefixes[i].min)
+			return prefixes[i].what;
+	}
+	/* AKIA/ASIA + exactly 16: an access key id is 20 characters. */
+	if (len >= 20 && (!strncmp(s, "AKIA", 4) || !strncmp(s, "ASIA", 4))) {
+		size_t n = 4;
+
+		while (n < len && upper_alnum(s[n]))
+			n++;
+		if (n == 20)
+			return "an AWS access key id";
+	}
+	if (len >= 39 && !strncmp(s, "AIza", 4) && key_run(s + 4, end) >= 35)
+		return "a Google API key";
+	return NULL;
+}
+
+/* scheme://userinfo@host...: the userinfo holds a password, or is a key. */
+static const char *url_credential(const char *value)
+{
+	for (const char *p = value; (p = strstr(p, "://")); p += 3) {
+		const char *s = p, *auth = p + 3, *end, *at = NULL;
+
+		/* A scheme: a letter, then letters, digits, + - . */
+		while (s > value && (key_char(s[-1]) || s[-1] == '+' || s[-1] == '.') && s[-1] != '_')
+			s--;
+		if (s == p || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			continue;
+		end = auth + strcspn(auth, "/?# \t\n,;");
+		for (const char *q = auth; q < end; q++)
+			if (*q == '@')
+				at = q; /* the last: a password may hold an unescaped @ */
+		if (!at)
+			continue;
+		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon && colon + 1 < at)
+			return "a URL with a password";
+		if (key_prefix(auth, at))
+			return "a URL with a key for its user";
+	}
+	return NULL;
+}
+
+const char *sk_env_credential_value(const char *value)
+{
+	const char *why = key_prefix(value, NULL);
+
+	return why ? why : url_credential(value);
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tier: the environment rules agent and strict apply (presets/agent.yaml,
+ * run/env.c): which names their drop patterns catch and which they must not
+ * (PWD, OLDPWD, GIT_CONFIG_*, ...); the value rule's matcher
+ * (run/env_values.c) on credentials and on look-alikes; `drop_values` as a
+ * policy writes it (the last layer decides, bad words are errors).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "../harness.h"
+#include "base/base.h"
+#include "plan/plan.h"
+#include "run/exec.h"
+#include "stockade.h"
+
+static stockade_plan *plan_of(const char *preset, const char *text)
+{
+	stockade_policy *p = NULL;
+	stockade_plan *plan = NULL;
+
+	if (stockade_policy_new(&p, NULL) < 0)
+		return NULL;
+	if ((!preset || stockade_policy_add_preset(p, preset, NULL) == 0) &&
+	    (!text || stockade_policy_add_text(p, "test.yaml", text, strlen(text), NULL) == 0))
+		stockade_plan_build(p, &plan, NULL);
+	stockade_policy_free(p);
+	return plan;
+}
+
+/* Whether the plan's drop patterns (and no keep pattern) take name. */
+static bool name_dropped(const stockade_plan *plan, const char *name)
+{
+	bool drop = false;
+
+	for (size_t i = 0; i < plan->access.nenv; i++) {
+		const struct sk_env_entry *e = &plan->access.env[i];
+
+		if (e->kind == SK_ENV_KEEP && sk_glob_casefold(e->text, name))
+			return false;
+		if (e->kind == SK_ENV_DROP && sk_glob_casefold(e->text, name))
+			drop = true;
+	}
+	return drop;
+}
+
+static const char *values_of(const stockade_plan *plan)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < plan->access.nenv; i++)
+		if (plan->access.env[i].kind == SK_ENV_VALUES)
+			v = plan->access.env[i].text;
+	return v;
+}
+
+TEST(env_agent_drops_secret_names)
+{
+	static const char *const secret[] = {
+		"ANTHROPIC_API_KEY_2", "OPENAI_API_KEY_BACKUP", "AUTH_TOKEN_X", "TOKEN_GITHUB",
+		"TF_TOKEN_app_terraform_io", "TOKEN", "token", "MYSQL_PWD", "LDAP_BIND_PW", "SSHPASS",
+		"GPG_PASSPHRASE", "SSH_PASSPHRASE", "BW_SESSION", "OP_SESSION_my", "CREDENTIALS", "MY_CREDS",
+		"GOOGLE_APPLICATION_CREDENTIALS", "GITHUB_TOKEN", "DB_PASSWORD", "FOO_TOKEN", "MY_API_KEY",
+	};
+	static const char *const ordinary[] = {
+		"PWD", "OLDPWD", "PATH", "HOME", "TERM", "LANG", "LC_ALL", "SHELL", "USER", "SSH_AUTH_SOCK",
+		"DISPLAY", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "MAKEFLAGS", "CC", "PYTHONPATH", "NODE_OPTIONS",
+		"GOPATH", "CARGO_HOME", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0",
+		"GIT_CONFIG_PARAMETERS", "KUBECONFIG", "DOCKER_CONFIG", "GNUPGHOME", "EDITOR", "PAGER",
+		"TMPDIR", "HOSTNAME", "SESSION_MANAGER", "XDG_SESSION_ID", "DBUS_SESSION_BUS_ADDRESS",
+	};
+	stockade_plan *agent = plan_of("agent", NULL), *strict = plan_of("strict", NULL);
+
+	CHECK(agent && strict);
+	for (size_t i = 0; agent && strict && i < sizeof(secret) / sizeof(*secret); i++)
+		CHECK_MSG(name_dropped(agent, secret[i]) && name_dropped(strict, secret[i]), "%s is kept", secret[i]);
+	for (size_t i = 0; agent && strict && i < sizeof(ordinary) / sizeof(*ordinary); i++)
+		CHECK_MSG(!name_dropped(agent, ordinary[i]) && !name_dropped(strict, ordinary[i]), "%s is dropped",
+			  ordinary[i]);
+	CHECK(agent && !strcmp(values_of(agent), "credentials"));
+	CHECK(strict && !strcmp(values_of(strict), "credentials"));
+	stockade_plan_free(agent);
+	stockade_plan_free(strict);
+}
+
+TEST(env_credential_values)
+{
+	static const char *const cred[] = {
+		"postgres://u:pw@db.example/app",
+		"mongodb+srv://user:p%40ss@cluster0.example.net/?retryWrites=true",
+		"redis://:secret@localhost:6379/0",
+		"https://user:token@pypi.example/simple",
+		"http://proxyuser:proxypass@proxy:3128",
+		"https://pypi.org/simple https://u:p@private.example/simple",
+		"amqp://guest:guest@rabbit//",
+		"https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/o/r.git",
+		"sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+		"sk-proj-AbCdEfGhIjKlMnOpQrSt",
+		"sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789ABCDEFGHIJKL",
+		"ghp_0123456789abcdefghijABCDEFGHIJ012345",
+		"gho_0123456789abcdefghij",
+		"ghs_0123456789abcdefghij",
+		"github_pat_11ABCDEFG0123456789_abcdefghij",
+		"glpat-abcdefghij0123456789",
+		"xoxb-1234567890-abcdefghij",
+		"xoxp-1234567890-abcdefghij",
+		"AKIAIOSFODNN7EXAMPLE",
+		"ASIAIOSFODNN7EXAMPLE",
+		"AIzaSyA0123456789abcdefghijklmnopqrstuv",
+	};
+	static const char *const plain[] = {
+		"",
+		"/usr/bin:/bin",
+		"ssh://git@github.com/o/r.git",
+		"https://publickey@o0.ingest.sentry.io/1",
+		"https://pypi.org/simple",
+		"http://127.0.0.1:8080",
+		"http://[::1]:8080/a:b@c",
+		"https://example.com/path?q=a:b@c",
+		"user:pass@host",
+		"sk-short",
+		"ghp_short",
+		"AKIAIOSFODNN7EXAMPLEX",
+		"AKIAiosfodnn7example",
+		"xterm-256color",
+		"en_US.UTF-8",
+		"-j4 --jobserver-auth=3,4",
+		"Bearer",
+		"C.UTF-8",
+	};
+
+	for (size_t i = 0; i < sizeof(cred) / sizeof(*cred); i++)
+		CHECK_MSG(sk_env_credential_value(cred[i]) != NULL, "not a credential: %s", cred[i]);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+		CHECK_MSG(sk_env_credential_value(plain[i]) == NULL, "a credential (%s): %s",
+			  sk_env_credential_value(plain[i]), plain[i]);
+	CHECK(!strcmp(sk_env_credential_value("postgres://u:pw@h"), "a URL with a password"));
+	CHECK(!strcmp(sk_env_credential_value("ghp_0123456789abcdefghij"), "a GitHub token"));
+}
+
+TEST(env_drop_values_in_a_policy)
+{
+	stockade_plan *off = plan_of("agent", "version: 1\nenvironment:\n  drop_values: none\n");
+	stockade_plan *on = plan_of("minimal", "version: 1\nenvironment:\n  drop_values: credentials\n");
+	stockade_plan *minimal = plan_of("minimal", NULL);
+	stockade_policy *p = NULL;
+	stockade_error *err = NULL;
+	const char *bad = "version: 1\nenvironment:\n  drop_values: [credentials]\n";
+	const char *word = "version: 1\nenvironment:\n  drop_values: all\n";
+
+	CHECK(off && !strcmp(values_of(off), "none"));
+	CHECK(on && !strcmp(values_of(on), "credentials"));
+	CHECK(minimal && !values_of(minimal));
+	stockade_plan_free(off);
+	stockade_plan_free(on);
+	stockade_plan_free(minimal);
+
+	CHECK(stockade_policy_new(&p, NULL) == 0);
+	CHECK(stockade_policy_add_text(p, "test.yaml", bad, strlen(bad), &err) == -EINVAL);
+	CHECK_MSG(err && err->line == 3, "a list: line %d", err ? err->line : -1);
+	stockade_error_free(err);
+	err = NULL;
+	CHECK(stockade_policy_add_text(p, "test.yaml", word, strlen(word), &err) == -EINVAL);
+	CHECK_MSG(err && err->msg && strstr(err->msg, "drop_values: `all` is not `credentials`") && err->line == 3 &&
+			  err->column == 16,
+		  "%s at %d:%d", err && err->msg ? err->msg : "(none)", err ? err->line : -1, err ? err->column : -1);
+	stockade_error_free(err);
+	stockade_policy_free(p);
+}
