@@ -420,6 +420,7 @@ TEST(oci_config_fragment_shape)
 	CHECK(note_with(dropped, "filesystem", "linux.maskedPaths (/etc/shadow"));
 	CHECK(note_with(dropped, "filesystem", "~/.ssh/id_*"));
 	CHECK(note_with(dropped, "environment", "[*_TOKEN, *_TOKENS"));
+	CHECK(note_with(dropped, "environment", "(drop_values: credentials)"));
 	CHECK(note_with(dropped, "isolation", "cgroup"));
 	CHECK(!note_with(dropped, "capabilities", NULL));
 	CHECK(!note_with(dropped, "scope", NULL)); /* the pid and network namespaces */
