@@ -97,8 +97,8 @@ struct sk_mount_view {
  * read-only but the write roots (sk_isolation_wants_ro_view), a /proc for
  * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), a tmpfs
  * on /dev/shm, host
- * sockets hidden but those sockets.allow names, the working tree's .git
- * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
+ * sockets hidden but those sockets.allow names, the repositories' git dirs
+ * covered (mount_git.c), the working directory entered again; vm.memfd_noexec=1 when real_root and the plan
  * denies executable memfds.  On failure a negative errno, with the step
  * that failed in `step`. */
 /* The plan restricts the filesystem (Landlock not off) and no write root
