@@ -13,6 +13,7 @@
 
 #include "analysis/analysis.h"
 #include "cli.h"
+#include "landlock/walk.h"
 #include "plan/fs_eval.h"
 
 /* "errno EPERM", "allow", "kill". */
@@ -280,6 +281,24 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 		stockade_error_free(err);
 		sk_path_env_free(&env);
 		return EXIT_STOCKADE;
+	}
+	/* A write root that `run` refuses (TMPDIR=/etc) grants nothing: the
+	 * run does not start. */
+	for (size_t i = 0; plan->access.fs && !plan->access.broad_write && i < plan->access.npaths; i++) {
+		const struct sk_fs_path *p = &plan->access.paths[i];
+		_cleanup_free_ char *root = NULL, *canon = NULL;
+
+		if (p->kind != SK_FS_WRITE || sk_path_expand(p->path, &env, &root) < 0 || !root ||
+		    !(canon = realpath(root, NULL)))
+			continue;
+		if (sk_check_write_root(p, canon, &env, &err) < 0) {
+			printf("%s %s -> refused: `stockade run` would not start\n", sk_fs_op_name(op), path);
+			print_error(err);
+			stockade_error_free(err);
+			sk_fs_index_free(ix);
+			sk_path_env_free(&env);
+			return EXIT_STOCKADE;
+		}
 	}
 	sk_explain_fs(ix, abs, op, src, &v);
 	sk_fs_show_path(ix, abs, shown, sizeof(shown));

@@ -318,9 +318,10 @@ static void outside_text(struct line *l, const struct sk_enforcement *rep)
 		add(l, "; without Landlock, signals and /proc/PID memory and environ of this user's processes "
 		       "are open as the kernel allows");
 	add(l, "; other terminals in /dev/pts stay openable, and SysV IPC and /dev/shm stay shared, without namespaces");
-	add(l, "; host daemons' pathname sockets: connect() is mediated where one exists when the run starts (a "
-	       "daemon that binds its first one later stays reachable), datagrams sent to them (sendto, sendmsg) "
-	       "are not mediated");
+	add(l, "; host daemons' pathname sockets: connect() is mediated where any is bound in this network namespace "
+	       "when the run starts (a daemon that binds the first one later, or one bound in another network "
+	       "namespace, stays reachable), datagrams sent to them (sendto, sendmsg) are not mediated, and a "
+	       "socket's file in a write root can be moved and a server of the command's bound in its place");
 }
 
 static void add_caps(struct line *l, uint64_t set)
@@ -364,7 +365,12 @@ static void caps_text(struct line *l, const struct sk_enforcement *rep)
 		return;
 	}
 	add(l, "kept ");
-	add_caps(l, rep->caps_keep);
+	add_caps(l, rep->caps_kept);
+	if (rep->caps_keep & ~rep->caps_kept) {
+		add(l, " (the policy's ");
+		add_caps(l, rep->caps_keep & ~rep->caps_kept);
+		add(l, " too, which this process does not hold)");
+	}
 	if (rep->caps.level == SK_LEVEL_FULL) {
 		add(l, "; the rest dropped");
 		return;
@@ -393,10 +399,21 @@ static void add_ns_names(struct line *l, unsigned long flags)
 		}
 }
 
+/* What only the namespaces close (docs/isolation.md, "Without namespaces"). */
+static void ns_gaps_text(struct line *l)
+{
+	add(l, "; without them, processes outside are visible (the outside line says what is closed), SysV IPC, "
+	       "/dev/shm and other terminals in /dev/pts are shared, the working tree's .git hooks and config "
+	       "are writable (a hook or core.fsmonitor planted there runs in the next git outside), a plain memfd "
+	       "can be executed through /proc/self/fd, and a process the command leaves behind outlives it and "
+	       "keeps the caller's terminal (it can read what is typed there next)");
+}
+
 static void ns_text(struct line *l, const struct sk_enforcement *rep)
 {
 	if (rep->ns.level == SK_LEVEL_OFF) {
 		add(l, "isolation off: the command shares this process's pid, IPC and mount namespaces");
+		ns_gaps_text(l);
 		return;
 	}
 	if (!rep->ns_flags) {
@@ -413,10 +430,9 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			add(l, "none: setting them up failed (%s: %s)", rep->ns_step, strerror(rep->ns_errno));
 			break;
 		}
-		add(l, "; processes outside are visible, SysV IPC is shared, other terminals and .git hooks are "
-		       "reachable as far as Landlock and seccomp allow; connects to host daemons' unix sockets are "
-		       "decided by stockade's supervisor where one exists or sockets.allow names one "
-		       "(docs/mediation.md) (isolation: %s)",
+		ns_gaps_text(l);
+		add(l, "; connects to host daemons' unix sockets are decided by stockade's supervisor where one "
+		       "exists or sockets.allow names one (docs/mediation.md) (isolation: %s)",
 		    rep->isolation == SK_ISOLATION_REQUIRED ? "required" : "auto");
 		return;
 	}

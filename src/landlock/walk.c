@@ -494,6 +494,20 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 	return ret;
 }
 
+/* The carve-out p, whose path expanded to abs, under another home too
+ * (when it is one of the home's: ~/.ssh). */
+static int carve_under(struct walk *w, const struct sk_fs_path *p, const char *abs, const struct sk_path_env *env,
+		       char *home, struct carve **carves, size_t *ncarves)
+{
+	struct sk_path_env other = *env;
+	_cleanup_free_ char *alt = NULL;
+
+	other.home = home;
+	if (sk_path_expand(p->path, &other, &alt) == -ENOMEM)
+		return -ENOMEM;
+	return alt && strcmp(alt, abs) ? resolve_carve(w, p, alt, carves, ncarves) : 0;
+}
+
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
 	       void *ctx, struct sk_fs_walk_stats *st, stockade_error **err)
 {
@@ -533,16 +547,12 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			/* The same carve-out under the passwd home, when $HOME
 			 * names another directory: HOME=/elsewhere must not leave
 			 * the real ~/.ssh keys readable. */
-			if (ret == 0 && pw_home_there && env->pw_home && (!env->home || strcmp(env->pw_home, env->home))) {
-				struct sk_path_env pw = *env;
-				_cleanup_free_ char *alt = NULL;
-
-				pw.home = env->pw_home;
-				if (sk_path_expand(p->path, &pw, &alt) == -ENOMEM)
-					ret = -ENOMEM;
-				else if (alt && strcmp(alt, abs))
-					ret = resolve_carve(&w, p, alt, &carves, &ncarves);
-			}
+			if (ret == 0 && pw_home_there && env->pw_home && (!env->home || strcmp(env->pw_home, env->home)))
+				ret = carve_under(&w, p, abs, env, env->pw_home, &carves, &ncarves);
+			/* As root, every user's: root reads a 0700 home all the
+			 * same (CAP_DAC_OVERRIDE). */
+			for (size_t h = 0; ret == 0 && env->other_homes && env->other_homes[h]; h++)
+				ret = carve_under(&w, p, abs, env, env->other_homes[h], &carves, &ncarves);
 			continue;
 		}
 		/* read: [/] and exec: [/] of one layer: one walk.  A path that

@@ -89,6 +89,7 @@ struct sk_enforcement {
 	struct sk_enforcement_item caps;
 	uint64_t caps_keep;	     /* what the policy keeps: bit N, capability N */
 	bool caps_held;		     /* this process has capabilities, or is root (execve grants them) */
+	uint64_t caps_kept;	     /* of caps_keep, what the command will hold (root: the bounding set's) */
 	uint64_t caps_bounding_left; /* not kept, but staying in the bounding set (no CAP_SETPCAP) */
 
 	/* Calls that act on another process by pid (run/status.c,

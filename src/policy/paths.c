@@ -306,6 +306,72 @@ static char *passwd_home(uid_t uid)
 	return home;
 }
 
+#define MAX_OTHER_HOMES 64
+
+/* As root: the homes of the users /etc/passwd lists (uid 1000 and above,
+ * not 65534), other than `skip` and `skip2`, that are directories of their
+ * own (not /, no system directory); NULL if none.  Read by hand, the way
+ * the file is: the same answer with glibc and musl, and no NSS module
+ * loaded into the CLI. */
+static char **passwd_other_homes(const char *skip, const char *skip2)
+{
+	static const char *const system_dirs[] = { "/",	  "/bin",  "/boot", "/dev", "/etc", "/home", "/lib",
+						   "/opt", "/proc", "/root", "/run", "/sbin", "/srv",  "/sys",
+						   "/tmp", "/usr",  "/var" };
+	char **homes = NULL, line[1024];
+	size_t n = 0;
+	FILE *f;
+
+	if (geteuid() != 0 || !(f = fopen("/etc/passwd", "re")))
+		return NULL;
+	while (n < MAX_OTHER_HOMES && fgets(line, sizeof(line), f)) {
+		char *field[7], *p = line, *end;
+		size_t nf = 0;
+		unsigned long uid;
+		bool skip_it = false;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (nf < 7) {
+			field[nf++] = p;
+			if (!(p = strchr(p, ':')))
+				break;
+			*p++ = '\0';
+		}
+		if (nf < 6)
+			continue;
+		errno = 0;
+		uid = strtoul(field[2], &end, 10);
+		if (errno || end == field[2] || *end || uid < 1000 || uid == 65534 || field[5][0] != '/')
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(system_dirs) && !skip_it; i++)
+			skip_it = !strcmp(field[5], system_dirs[i]);
+		if (skip_it || (skip && !strcmp(field[5], skip)) || (skip2 && !strcmp(field[5], skip2)))
+			continue;
+		for (size_t i = 0; i < n && !skip_it; i++)
+			skip_it = !strcmp(homes[i], field[5]);
+		if (skip_it)
+			continue;
+		char **nh = realloc(homes, (n + 2) * sizeof(*nh));
+		if (!nh || !(nh[n] = strdup(field[5]))) {
+			homes = nh ? nh : homes;
+			break;
+		}
+		homes = nh;
+		homes[++n] = NULL;
+	}
+	fclose(f);
+	if (homes)
+		homes[n] = NULL;
+	return homes;
+}
+
+static void free_homes(char **homes)
+{
+	for (size_t i = 0; homes && homes[i]; i++)
+		free(homes[i]);
+	free(homes);
+}
+
 /* The environment a one-shot caller pinned (sk_path_env_pin), if any. */
 static struct sk_path_env pinned;
 static bool is_pinned;
@@ -322,6 +388,17 @@ static int env_dup(struct sk_path_env *to, const struct sk_path_env *from)
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)
 		if (from->tools[i] && !(to->tools[i] = strdup(from->tools[i])))
 			goto oom;
+	if (from->other_homes) {
+		size_t n = 0;
+
+		while (from->other_homes[n])
+			n++;
+		if (!(to->other_homes = calloc(n + 1, sizeof(*to->other_homes))))
+			goto oom;
+		for (size_t i = 0; i < n; i++)
+			if (!(to->other_homes[i] = strdup(from->other_homes[i])))
+				goto oom;
+	}
 	return 0;
 oom:
 	sk_path_env_free(to);
@@ -370,6 +447,7 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	else if ((home = env->pw_home))
 		env->home = strdup(home);
 	env->tmpdir = strdup(tmp);
+	env->other_homes = passwd_other_homes(env->home, env->pw_home);
 	/* A manager's variable counts when it names a directory of its own:
 	 * CARGO_HOME=/ or =$HOME would grant everything beneath. */
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
@@ -397,6 +475,8 @@ void sk_path_env_free(struct sk_path_env *env)
 {
 	free(env->home);
 	free(env->pw_home);
+	free_homes(env->other_homes);
+	env->other_homes = NULL;
 	free(env->cwd);
 	free(env->tmpdir);
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++)

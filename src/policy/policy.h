@@ -344,6 +344,11 @@ struct sk_path_env {
 	 * carve-outs under ~ apply to it too when $HOME names another, so
 	 * that HOME=/elsewhere leaves no key readable (landlock/walk.c). */
 	char *pw_home;
+	/* As root (which reads any 0700 home through CAP_DAC_OVERRIDE): the
+	 * other users' homes /etc/passwd lists (uid 1000 and above, not the
+	 * overflow uid), NULL-terminated, or NULL; the same carve-outs apply
+	 * to them. */
+	char **other_homes;
 	char *tools[SK_PATH_NTOOLS];
 	/* $GIT_COMMON_DIR: when the working directory is in a linked git
 	 * worktree, the main repository's .git (found from $CWD/.git, not

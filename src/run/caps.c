@@ -92,6 +92,12 @@ void sk_enforcement_caps(const stockade_plan *plan, struct sk_enforcement *rep)
 	 * what this process holds and passes on (ambient capabilities are
 	 * always permitted and inheritable too). */
 	rep->caps_held = c.perm || c.inh || getuid() == 0 || geteuid() == 0;
+	/* What the status may call kept: root's command gets what the
+	 * bounding set holds (none in a container that dropped it), anyone
+	 * else's what this process passes on. */
+	rep->caps_kept = !rep->caps_held			  ? 0
+			 : getuid() == 0 || geteuid() == 0 ? keep & bounding(keep)
+							   : keep & (c.perm | c.inh);
 	/* Scope is not "enforced" where root keeps what mm_access() honours
 	 * before Landlock's ptrace rule (the command holds CAP_SYS_ADMIN or
 	 * CAP_PERFMON: permitted, or root's bounding set on execve). */

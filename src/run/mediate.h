@@ -271,10 +271,15 @@ bool sk_tcp_mediation_who(const struct sk_mediation *m, uint16_t port, pid_t *pi
 
 /* ---- AF_UNIX pathname sockets (mediate_unix.c) ---- */
 
-/* The first host daemon socket found in the known places (tmux, screen,
- * X11, ssh-agent, the user's runtime directory, docker, podman,
- * containerd, D-Bus, nscd, systemd-resolved), into `where`; false if none. */
+/* The first host daemon socket found, into `where`; false if none: the
+ * known places (tmux, screen, X11, ssh-agent, the user's runtime
+ * directory, docker, podman, containerd, D-Bus, nscd, systemd-resolved),
+ * then any listening pathname socket of this network namespace this
+ * process may connect to. */
 bool sk_host_daemon_socket(char *where, size_t size);
+/* The path of a /proc/net/unix line (spaces included), cut at its end of
+ * line in place; NULL for an abstract or unnamed socket. */
+char *sk_unix_list_path(char *line);
 /* Set up unix connect mediation when the plan names sockets or a host
  * daemon's socket exists; nothing otherwise. */
 int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err);

@@ -15,10 +15,11 @@
  * connects, are refused by the filter when addresses are checked
  * (plan/access.c), so they cannot go around this.
  *
- * listen() is mediated too where the plan limits TCP bind: on a socket
- * with no port, the kernel binds an ephemeral one on every address
- * (autobind), which no bind() rule of Landlock sees; the supervisor
- * refuses that, and performs any other listen() on the caller's socket.
+ * listen() is mediated too wherever the plan limits TCP bind and lets TCP
+ * sockets be made (bare ports too, with no address): on a socket with no
+ * port, the kernel binds an ephemeral one on every address (autobind),
+ * which no bind() rule of Landlock sees; the supervisor refuses that, and
+ * performs any other listen() on the caller's socket.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -214,19 +215,23 @@ static void listen_handle(struct sk_mreq *r, void *data)
 
 int sk_tcp_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, stockade_error **err)
 {
+	const struct sk_plan_access *a = &plan->access;
+	/* Autobind needs a TCP socket: where the filter lets one be made and
+	 * Landlock limits bind to a list, bare ports or none. */
+	bool guard_listen = a->tcp_handled[SK_TCP_BIND] && (a->ntcp_addrs || a->net == SK_NET_FULL || a->tcp_sockets);
 	int ret = 0;
 
-	if (!plan->access.ntcp_addrs)
+	if (!a->ntcp_addrs && !guard_listen)
 		return 0;
 	m->tcp_state = calloc(1, sizeof(*m->tcp_state));
 	if (!m->tcp_state)
 		return sk_error(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&m->tcp_state->lock, NULL);
-	for (int f = 0; f < 2 && ret == 0; f++) {
+	for (int f = 0; f < 2 && ret == 0 && a->ntcp_addrs; f++) {
 		struct sk_connect_family fam = { .domain = f ? AF_INET6 : AF_INET, .fn = tcp_connect, .data = m->tcp_state };
 		ret = sk_connect_family_add(m, &fam);
 	}
-	if (ret == 0 && plan->access.tcp_handled[SK_TCP_BIND]) {
+	if (ret == 0 && guard_listen) {
 		struct sk_mediator h = { .syscall = "listen", .run = SK_MRUN_INLINE, .handle = listen_handle };
 		ret = sk_mediation_add(m, &h);
 	}

@@ -117,11 +117,35 @@ static bool socket_in(const char *dir, int depth, char *where, size_t size)
 	return found;
 }
 
-/* A listening pathname socket under one of the prefixes, from the kernel's
- * list of this network namespace's unix sockets (one read, where listing
- * /tmp costs a getdents walk over everything in it).  Paths are the last
- * field; only sockets something still listens on are there. */
-static bool listed_socket(const char *const *prefixes, size_t n, char *where, size_t size)
+/* The path of a /proc/net/unix line ("Num RefCount Protocol Flags Type St
+ * Inode Path"): everything after the seventh field, spaces included; NULL
+ * for an abstract or unnamed socket. */
+char *sk_unix_list_path(char *line)
+{
+	char *p = line;
+
+	for (int field = 0; field < 7; field++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			return NULL;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	if (*p != ' ' || p[1] != '/')
+		return NULL;
+	p++;
+	p[strcspn(p, "\n")] = '\0';
+	return p;
+}
+
+/* A listening pathname socket this process could connect to, from the
+ * kernel's list of this network namespace's unix sockets (one read, where
+ * listing /tmp costs a getdents walk over everything in it): any of them,
+ * not only the known daemons', is a host's (a `tmux -S /tmp/x` server, an
+ * editor's, the harness's own).  Only sockets something still listens on
+ * or is bound to are there. */
+static bool listed_socket(char *where, size_t size)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = malloc(cap);
@@ -160,18 +184,12 @@ static bool listed_socket(const char *const *prefixes, size_t n, char *where, si
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		path = strrchr(line, ' ');
-		if (!path || path[1] != '/')
-			continue;
-		path++;
 		/* Listed is not reachable: a mount view (namespaces) may hide
-		 * it, and only a socket this process can see by that path
-		 * counts. */
-		for (size_t i = 0; i < n && !found; i++) {
-			if (prefixes[i] && !strncmp(path, prefixes[i], strlen(prefixes[i])) && is_socket(path)) {
-				snprintf(where, size, "%s", path);
-				found = true;
-			}
+		 * it, and connecting needs write permission on the socket. */
+		path = sk_unix_list_path(line);
+		if (path && is_socket(path) && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0) {
+			snprintf(where, size, "%s", path);
+			found = true;
 		}
 	}
 	free(buf);
@@ -218,19 +236,13 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	snprintf(path, sizeof(path), "/run/user/%u", uid);
 	if (socket_in(path, 2, where, size))
 		return true;
-	/* tmux-UID/default, ssh-XXXX/agent.N, screens/S-USER/...: in /tmp,
-	 * or where tmux ($TMUX_TMPDIR) and ssh-agent ($TMPDIR) put them.
-	 * The caller's own tmux socket by name (it may live in another
-	 * network namespace); every other one, of any user, from the kernel's
-	 * list of listening sockets. */
+	/* The caller's own tmux socket by name (it may live in another
+	 * network namespace, where the kernel's list below does not show it),
+	 * in /tmp or where $TMPDIR and $TMUX_TMPDIR put it; every other
+	 * listening socket, of any daemon or user, from the kernel's list. */
 	const char *tmps[] = { "/tmp", getenv("TMPDIR"), getenv("TMUX_TMPDIR") };
-	char prefix[3][3][300];
-	const char *prefixes[ARRAY_SIZE(tmps) * 3];
-	size_t np = 0;
 
 	for (size_t t = 0; t < ARRAY_SIZE(tmps); t++) {
-		static const char *const names[] = { "tmux-", "ssh-", "screens/" };
-
 		if (!tmps[t] || tmps[t][0] != '/' || (t > 0 && !strcmp(tmps[t], "/tmp")))
 			continue;
 		snprintf(path, sizeof(path), "%s/tmux-%u/default", tmps[t], uid);
@@ -238,15 +250,8 @@ bool sk_host_daemon_socket(char *where, size_t size)
 			snprintf(where, size, "%s", path);
 			return true;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
-			size_t l = strlen(tmps[t]);
-
-			snprintf(prefix[t][k], sizeof(prefix[t][k]), "%.*s/%s", (int)(l && tmps[t][l - 1] == '/' ? l - 1 : l),
-				 tmps[t], names[k]);
-			prefixes[np++] = prefix[t][k];
-		}
 	}
-	return listed_socket(prefixes, np, where, size);
+	return listed_socket(where, size);
 }
 
 /* ---- the sandbox's own sockets ---- */

@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include "run/isolate.h"
+#include "run/mediate.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -247,14 +248,11 @@ static int hide_bound(struct view *v)
 	}
 	while (ret == 0 && fgets(line, sizeof(line), f)) {
 		/* Num RefCount Protocol Flags Type St Inode Path */
-		char *path = NULL, *save = NULL, *tok = strtok_r(line, " \n", &save);
+		char *path = sk_unix_list_path(line);
 		struct stat st;
 		int fd;
 
-		for (int i = 0; tok && i < 7; i++)
-			tok = strtok_r(NULL, " \n", &save);
-		path = tok;
-		if (!path || path[0] != '/')
+		if (!path)
 			continue; /* abstract, or unnamed */
 		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)

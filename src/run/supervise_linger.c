@@ -64,7 +64,13 @@ static void let_go_of_stdio(void)
 
 static _Noreturn void linger(struct sup *s, int sock, int child_sock, bool from_start, pid_t sup)
 {
-	static const int quiet[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	/* What a harness sends stockade's whole process group (`timeout`
+	 * signals the group after the child; a terminal, ^C): for the command,
+	 * which the supervisor also relays them to.  The linger process ends
+	 * when the supervisor does, or by its SIGKILL; a command that shuts
+	 * down gracefully still has its mediated calls answered. */
+	static const int quiet[] = { SIGINT,  SIGQUIT, SIGHUP,	SIGTERM, SIGUSR1, SIGUSR2,
+				     SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
 	struct sk_supervise_result res;
 	struct linger_hello hello = { .n = 1, .pids = { getpid() } };
 	struct handoff_msg m;

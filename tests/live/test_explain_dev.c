@@ -145,3 +145,19 @@ TEST(explain_dev_report_agrees)
 	CHECK_OUTCOME(&r, 0, "ls /dev under agent");
 	CHECK_MSG(!has(&r, "read /dev x"), "the report says listing /dev was refused: %s", r.out);
 }
+
+/* A write root `run` refuses (TMPDIR=/etc) grants nothing: explain says the
+ * run would not start, rather than "allowed" (acceptb 8). */
+TEST(explain_refused_write_root_grants_nothing)
+{
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	run_cmd_opts(ARGV(stockade_bin(), "explain", "--path", "/etc/passwd", "--access", "write"),
+		     &(struct run_opts){ .env = ARGV("TMPDIR=/etc") }, &r);
+	CHECK_OUTCOME(&r, 125, "explain under TMPDIR=/etc");
+	CHECK_STR_CONTAINS(r.out, "would not start");
+	CHECK_STR_CONTAINS(r.out, "a system directory");
+	CHECK_MSG(!strstr(r.out, "allowed"), "explain allowed a write under a refused root: %s", r.out);
+}

@@ -635,6 +635,12 @@ TEST(isolation_unprivileged_container_stand_in)
 	CHECK_MSG(has(&r, "pid=2\n") || has(&r, "pid=3\n"), "%s", r.out);
 	/* Without: auto runs in place and says why; required refuses. */
 	CHECK_MSG(has(&r, "namespaces    NOT enforced: none: this process may not make namespaces"), "%s", r.out);
+	/* ... naming what only namespaces close, and keeping no capability
+	 * its bounding set does not hold. */
+	CHECK_MSG(has(&r, ".git hooks and config are writable") && has(&r, "a plain memfd can be executed") &&
+			  has(&r, "keeps the caller's terminal"),
+		  "the gaps without namespaces: %s", r.out);
+	CHECK_MSG(has(&r, "capabilities  enforced: kept none (the policy's CAP_CHOWN"), "%s", r.out);
 	CHECK_MSG(has(&r, "isolation: required, but this process may not make namespaces"), "%s", r.out);
 	CHECK_MSG(has(&r, "rc=125"), "required: %s", r.out);
 }

@@ -316,6 +316,9 @@ TEST(isolation_ro_off_keeps_gap_and_says_which)
 	CHECK_MSG(has(&r, "chmod OK") && has(&r, "utime OK"), "--isolation off: %s", r.out);
 	CHECK_MSG(has(&r, "times and xattrs outside the write roots stay changeable"), "-v, isolation off: %s",
 		  r.out);
+	CHECK_MSG(has(&r, "isolation off: the command shares") && has(&r, ".git hooks and config are writable") &&
+			  has(&r, "a plain memfd can be executed"),
+		  "-v, isolation off, the namespaces line: %s", r.out);
 	struct stat st;
 	CHECK(stat(p.file, &st) == 0 && (st.st_mode & 07777) == 0606);
 	meta(&p, OPTS("-v"), p.file, &r);

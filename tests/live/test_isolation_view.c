@@ -8,6 +8,7 @@
  * moot as it does outside (sk_fs_note_moot), so /etc and /dev are split
  * (or not) as they are without namespaces.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -123,4 +124,60 @@ TEST(isolation_view_userns_sees_moot_as_outside)
 	/* And still unreadable. */
 	cli_run(NO_OPTS, ARGV("/bin/sh", "-c", "cat /etc/shadow >/dev/null 2>&1 && echo READ; echo end"), &in);
 	CHECK_MSG(!has(&in, "READ"), "/etc/shadow read: %s", in.out);
+}
+
+/* As root, another user's home credentials (a 0700 ~/.ssh, which root reads
+ * through CAP_DAC_OVERRIDE) are carved out like root's own: a user of
+ * /etc/passwd (a copy bound over it in a mount namespace of this test's)
+ * whose home is in the test's directory.  Both isolation modes. */
+TEST(isolation_view_other_users_homes_carved_as_root)
+{
+	char dir[512], home[600], key[700], passwd[600], script[4096];
+	struct run r;
+	char *text;
+
+	if (geteuid() != 0)
+		SKIP("only root reads another user's 0700 home unconfined");
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "otherhome"))
+		return;
+	snprintf(home, sizeof(home), "%s/alice", dir);
+	snprintf(key, sizeof(key), "%s/.ssh", home);
+	CHECK(mkdir(home, 0700) == 0 && mkdir(key, 0700) == 0);
+	snprintf(key, sizeof(key), "%s/.ssh/id_test", home);
+	CHECK(write_file(key, "OTHER-USERS-KEY\n"));
+	{
+		char p[700];
+
+		chmod(key, 0600);
+		if (chown(key, 4242, 4242) || chown(home, 4242, 4242))
+			CHECK_MSG(0, "chown: %s", strerror(errno));
+		snprintf(p, sizeof(p), "%s/.ssh", home);
+		if (chown(p, 4242, 4242))
+			CHECK_MSG(0, "chown: %s", strerror(errno));
+	}
+	text = read_file("/etc/passwd");
+	snprintf(passwd, sizeof(passwd), "%s/passwd", dir);
+	{
+		char *line = NULL;
+
+		if (asprintf(&line, "%salice-stockade-test:x:4242:4242::%s:/bin/sh\n", text ? text : "", home) < 0)
+			line = NULL;
+		CHECK(line && write_file(passwd, line));
+		free(line);
+	}
+	free(text);
+	snprintf(script, sizeof(script),
+		 "mount --bind '%s' /etc/passwd || exit 9; "
+		 "cat '%s' && echo UNCONFINED-READ; "
+		 "for m in off auto; do '%s' run --isolation $m -- cat '%s' 2>/dev/null && echo \"READ-$m\"; done; "
+		 "echo end",
+		 passwd, key, stockade_bin(), key);
+	run_cmd(ARGV("unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script), &r);
+	if (r.outcome == 9 || !has(&r, "UNCONFINED-READ")) {
+		rm_rf(dir);
+		SKIP("cannot bind a passwd copy in a mount namespace here");
+	}
+	CHECK_MSG(!has(&r, "READ-off") && !has(&r, "READ-auto") && has(&r, "end"),
+		  "another user's key was read as root: %s", r.out);
+	rm_rf(dir);
 }

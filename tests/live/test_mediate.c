@@ -190,6 +190,132 @@ TEST(mediate_host_daemon_refused_unless_named)
 	fake_tmux_end(&f);
 }
 
+/* A listening socket at a path no known daemon uses (`tmux -S /tmp/x`, an
+ * editor's server, a harness's own), with a space in its name: it turns
+ * mediation on and is refused without namespaces, and the mount view
+ * hides it with them (the kernel's list gives the whole path, spaces
+ * included).  $TMPDIR names another directory: nothing is found by name. */
+TEST(mediate_any_listening_socket_refused)
+{
+	char dir[512], sock[600], env[600];
+	struct run r;
+	pid_t srv;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), NULL, "anysock"))
+		return;
+	snprintf(sock, sizeof(sock), "%s/my server.sock", dir);
+	snprintf(env, sizeof(env), "TMPDIR=%s/elsewhere", dir);
+	{
+		char other[560];
+
+		snprintf(other, sizeof(other), "%s/elsewhere", dir);
+		mkdir(other, 0777);
+	}
+	srv = server(sock, 'A', 8);
+	CHECK_MSG(srv > 0, "cannot start the listener at %s", sock);
+	if (srv <= 0) {
+		rm_rf(dir);
+		return;
+	}
+	run_cmd(ARGV(probe_path("unix-connect"), "read", sock), &r);
+	CHECK_OUTCOME(&r, 0, "the listener answers outside the sandbox");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", probe_path("unix-connect"), "read", sock),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, EACCES, "connect to a listening socket at an unknown path, isolation off");
+	CHECK_STR_CONTAINS(r.out, "sockets: allow");
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--", probe_path("unix-connect"), "read", sock),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_MSG(r.outcome != 0, "a listening socket with a space in its path is reachable under agent: %s", r.out);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy",
+			  policy_naming("anysock.yaml", ARGV(sock)), "--", probe_path("unix-connect"), "read", sock),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 0, "connect to the socket the policy names");
+	stop(srv);
+	rm_rf(dir);
+}
+
+/* With TCP ports in a policy (bare ones, no address), listen() on a socket
+ * with no port would autobind an ephemeral one on every address, which no
+ * Landlock bind rule sees: refused, in both isolation modes; listen() on a
+ * bound, listed port works.  Loopback only. */
+static const char listen_py[] =
+	"import socket, sys\n"
+	"s = socket.socket()\n"
+	"try:\n"
+	"    s.listen(1); print('AUTOBOUND', s.getsockname())\n"
+	"except OSError as e:\n"
+	"    print('autobind refused', e.errno)\n"
+	"b = socket.socket(); b.bind(('127.0.0.1', int(sys.argv[1]))); b.listen(1)\n"
+	"print('bound listen ok', b.getsockname()[1])\n";
+
+TEST(mediate_tcp_listen_without_bind_refused)
+{
+	static const char *const modes[] = { "auto", "off" };
+	const char *py = python(), *prog = write_tmp("listen.py", listen_py, 0644);
+	const char *pol = write_tmp("bare-ports.yaml",
+				    "extends: agent\n"
+				    "network:\n"
+				    "  tcp_connect: [18091]\n"
+				    "  tcp_bind: [18092]\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries() || !py)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		run_cmd(ARGV(stockade_bin(), "run", "--isolation", modes[i], "--policy", pol, "--", py, prog, "18092"),
+			&r);
+		CHECK_MSG(!strstr(r.out, "AUTOBOUND"), "isolation %s: listen() autobound a port: %s", modes[i], r.out);
+		CHECK_STR_CONTAINS(r.out, "autobind refused 13");
+		CHECK_STR_CONTAINS(r.out, "bound listen ok 18092");
+	}
+}
+
+/* `timeout` signals the child, then the child's whole process group: the
+ * linger process that answers mediated calls is in it, and must outlive
+ * the signal, so that a command shutting down gracefully can still
+ * connect (here, to a server of its own). */
+static const char graceful_py[] =
+	"import os, signal, socket, sys, time\n"
+	"path = sys.argv[1]\n"
+	"srv = socket.socket(socket.AF_UNIX); srv.bind(path); srv.listen(4)\n"
+	"def bye(sig, frame):\n"
+	"    time.sleep(0.3)\n"
+	"    c = socket.socket(socket.AF_UNIX)\n"
+	"    try:\n"
+	"        c.connect(path); print('connected after SIGTERM', flush=True); os._exit(0)\n"
+	"    except OSError as e:\n"
+	"        print('connect after SIGTERM: %s' % e, flush=True); os._exit(3)\n"
+	"signal.signal(signal.SIGTERM, bye)\n"
+	"print('ready', flush=True)\n"
+	"time.sleep(30)\n"
+	"os._exit(4)\n";
+
+TEST(mediate_group_signal_spares_the_linger)
+{
+	struct fake_tmux f;
+	struct run r;
+	char script[4096], own[700];
+	const char *py = python(), *prog = write_tmp("graceful.py", graceful_py, 0644);
+
+	if (!have_binaries() || !py || !fake_tmux(&f, 'D'))
+		return;
+	snprintf(own, sizeof(own), "%s/own.sock", f.dir);
+	/* A session of its own: the group signal reaches nothing else.  The
+	 * shell ignores it; stockade, not (an ignored signal stays ignored
+	 * across exec). */
+	snprintf(script, sizeof(script),
+		 "trap '' TERM; (trap - TERM; exec %s run --isolation off -- %s %s '%s' > '%s/out' 2>&1) & "
+		 "for i in $(seq 100); do grep -q ready '%s/out' 2>/dev/null && break; sleep 0.05; done; "
+		 "kill -TERM 0; wait $!; echo \"status $?\"; cat '%s/out'",
+		 stockade_bin(), py, prog, own, f.dir, f.dir, f.dir);
+	run_cmd_opts(ARGV("setsid", "-w", "sh", "-c", script), &(struct run_opts){ .env = ARGV(f.env) }, &r);
+	CHECK_STR_CONTAINS(r.out, "ready");
+	CHECK_STR_CONTAINS(r.out, "connected after SIGTERM");
+	CHECK_STR_CONTAINS(r.out, "status 0");
+	fake_tmux_end(&f);
+}
+
 /* The mount view hides the host sockets bound when the run starts; one
  * bound later (a restarted daemon, a new tmux server) is in view, and is
  * refused by the supervisor, which mediates inside the namespaces too where
