@@ -17,7 +17,9 @@
  *    they are on (so the project directory cannot be swapped for a copy
  *    with hooks of its own), its .git (or the git dir a .git file names,
  *    that file read-only), its common dir, `modules` and each submodule's
- *    git dir under it, `worktrees` and each linked worktree's dir;
+ *    git dir under it, each submodule's checkout (its .git file read-only:
+ *    it names the git dir the superproject's git status goes into),
+ *    `worktrees` and each linked worktree's dir;
  *  - read-only, in each git dir (the repository's, its common dir's, each
  *    submodule's): hooks, config, config.worktree, commondir; in each
  *    `worktrees/NAME`: commondir, gitdir, config.worktree;
@@ -260,6 +262,47 @@ static void git_dir(const char *dir)
 	watch(dir, false);
 }
 
+/* A submodule's checkout, named by its git dir's core.worktree: its .git
+ * file says which git dir git uses there (the superproject's git status
+ * goes into it), so the checkout is pinned and the file read-only. */
+static void checkout(const char *gitdir)
+{
+	char config[PATH_MAX + 8], text[4096], wt[PATH_MAX], *save = NULL;
+	struct stat st;
+	int fd;
+	ssize_t n;
+
+	snprintf(config, sizeof(config), "%s/config", gitdir);
+	fd = open(config, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v = line + strspn(line, " \t");
+
+		if (strncmp(v, "worktree", 8) != 0)
+			continue;
+		v += 8 + strspn(v + 8, " \t");
+		if (*v != '=')
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, " \t\r")] = '\0';
+		if (*v && resolve(gitdir, v, wt) && is_dir(wt)) {
+			add(PIN, wt, NULL);
+			add(RO, wt, ".git");
+		}
+		break;
+	}
+}
+
 /* The submodules' git dirs under dir (a common dir's `modules`): a
  * submodule named a/b is modules/a/b, and has modules of its own. */
 static void submodules(const char *dir, unsigned depth)
@@ -285,6 +328,7 @@ static void submodules(const char *dir, unsigned depth)
 		if (is_repo(path)) {
 			add(PIN, path, NULL);
 			git_dir(path);
+			checkout(path);
 			snprintf(path + strlen(path), sizeof(path) - strlen(path), "/modules");
 			if (is_dir(path)) {
 				add(PIN, path, NULL);

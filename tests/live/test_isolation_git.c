@@ -168,7 +168,8 @@ TEST(isolation_git_commondir_and_config_worktree)
 
 /* acceptb 1b, 1c: a repository made without hooks (git init
  * --template=), a submodule's config and hooks (its git dir in
- * .git/modules, itself without hooks). */
+ * .git/modules, itself without hooks), the submodule checkout's .git file
+ * (which git dir the superproject's git status goes into). */
 TEST(isolation_git_submodules_and_absent_hooks)
 {
 	char dir[256];
@@ -190,7 +191,11 @@ TEST(isolation_git_submodules_and_absent_hooks)
 	       "git -C sub config core.fsmonitor " FSMON("^", "sub-fsmonitor") " && echo PLANTED-SUB-CONFIG; "
 	       "mkdir -p .git/modules/sub/hooks; " HOOK("^", "sub-hook") ".git/modules/sub/hooks/pre-commit && "
 	       "chmod +x .git/modules/sub/hooks/pre-commit && echo PLANTED-SUB-HOOK; "
-	       "mv .git/modules/sub .git/modules/sub.x 2>/dev/null && echo MOVED-SUB; true",
+	       "mv .git/modules/sub .git/modules/sub.x 2>/dev/null && echo MOVED-SUB; "
+	       /* the checkout's .git file pointed at a git dir of the command's */
+	       "cp -r .git/modules/sub .git/modules/evil && git config -f .git/modules/evil/config core.fsmonitor "
+	       FSMON("^", "sub-gitfile") " && { echo 'gitdir: ../.git/modules/evil' > sub/.git; } 2>/dev/null && "
+	       "echo PLANTED-SUB-GITFILE; mv sub sub.x 2>/dev/null && echo MOVED-SUB; true",
 	       &r);
 	CHECK_OUTCOME(&r, 0, "planting");
 	CHECK_MSG(has(&r, "COMMITTED") && has(&r, "STASHED"), "git inside failed: %s", r.out);
