@@ -113,7 +113,12 @@ int apply_environment(const stockade_plan *plan, bool verbose)
  * git dir where it was absent, moved aside so that git outside ignores it. */
 static void git_planted(const struct sk_git_planted *p)
 {
-	if (p->errnum)
+	if (!p->moved && !p->errnum)
+		fprintf(stderr, "stockade: warning: the command left a rebase in progress (%s): git status says so "
+				"outside, and git rebase --continue would run its todo list, exec lines included: read "
+				"it first, or git rebase --abort\n",
+			p->path);
+	else if (p->errnum)
 		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read; moving it aside "
 				"failed (%s): look at it before running git here\n",
 			p->path, strerror(p->errnum));

@@ -455,8 +455,8 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 				       "it)");
 			if (rep->git_truncated)
 				add(l, ", NOT all: more submodules or ancestors than stockade covers");
-			add(l, "; a submodule the command adds to the index, or a rebase it fakes, is still run by git "
-			       "outside");
+			add(l, "; a submodule the command adds to the index is still run by git outside, a rebase it "
+			       "leaves in progress is reported after the run");
 		}
 		if (rep->ns_shm)
 			add(l, "; a /dev/shm of its own");

@@ -142,12 +142,14 @@ void sk_git_close_fds(void);
 int sk_mount_git(struct sk_mount_view *out, char *step, size_t size);
 /* In the outer process once init is gone (no process of the command is
  * left): each watched file that appeared is renamed to
- * NAME.stockade-planted-PID beside it.  Fills up to max, returns how many
+ * NAME.stockade-planted-PID beside it (a rebase-merge or rebase-apply the
+ * command started is reported only).  Fills up to max, returns how many
  * were found. */
 struct sk_git_planted {
 	char path[PATH_MAX + 32]; /* what appeared */
 	char aside[64];		  /* its new name, in the same directory */
 	int errnum;		  /* the rename failed (it stays where it was) */
+	bool moved;		  /* renamed to aside; false: a rebase left in progress, reported only */
 };
 size_t sk_git_planted_check(struct sk_git_planted *out, size_t max);
 

@@ -34,7 +34,9 @@
  * `config`.  The outer process keeps a descriptor of each git dir where one
  * is absent and, once init is gone (with it every process of the pid
  * namespace: nothing of the command runs any more), moves each that
- * appeared aside (sk_git_planted_check) and reports it.
+ * appeared aside (sk_git_planted_check) and reports it; and reports a
+ * rebase the command left in progress (its todo list may `exec`), which
+ * only the user's `git rebase --continue` would run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,10 +72,14 @@ struct entry {
 struct watch {
 	int fd;	   /* O_PATH of the git dir, the outer process's */
 	char *dir; /* its path, for the report */
-	bool absent[3];
+	bool absent[5];
 };
 
-static const char *const watched[3] = { "commondir", "config.worktree", "config" };
+/* The first three are moved aside; a rebase in progress that the command
+ * started is only reported (moving it would lose work a command may
+ * rightly leave for the user: a rebase stopped at a conflict). */
+static const char *const watched[5] = { "commondir", "config.worktree", "config", "rebase-merge", "rebase-apply" };
+#define WATCH_MOVED 3
 
 static struct {
 	bool found;
@@ -168,6 +174,14 @@ static bool is_dir(const char *path)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool is_dir_in(const char *dir, const char *name)
+{
+	char p[PATH_MAX + 16];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return is_dir(p);
+}
+
 static void up(char dir[PATH_MAX])
 {
 	char *slash = strrchr(dir, '/');
@@ -178,8 +192,18 @@ static void up(char dir[PATH_MAX])
 		*slash = '\0';
 }
 
-/* The first working tree at or above dir: its top, git dir and common dir.
- * dir is left at the top. */
+/* The common dir gitdir's commondir names (a linked worktree's), or itself. */
+static void common_of(const char gitdir[PATH_MAX], char common[PATH_MAX])
+{
+	char path[PATH_MAX + 16], buf[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/commondir", gitdir);
+	if (!read_line(AT_FDCWD, path, buf, sizeof(buf)) || !resolve(gitdir, buf, common) || !is_repo(common))
+		memcpy(common, gitdir, PATH_MAX);
+}
+
+/* The first working tree at or above dir: its top, git dir and common dir
+ * (or a git dir itself: then top is that dir).  dir is left at the top. */
 static bool find_repo(char dir[PATH_MAX], char gitdir[PATH_MAX], char common[PATH_MAX], bool *gitfile)
 {
 	char path[PATH_MAX + 16], buf[PATH_MAX + 16];
@@ -187,6 +211,13 @@ static bool find_repo(char dir[PATH_MAX], char gitdir[PATH_MAX], char common[PAT
 	for (;;) {
 		struct stat st;
 
+		/* A git dir itself: a bare repository (its hooks run on a
+		 * push to it), or a working directory inside a .git. */
+		if (is_repo(dir) && is_dir_in(dir, "objects") && is_dir_in(dir, "refs") && resolve(dir, ".", gitdir)) {
+			*gitfile = false;
+			common_of(gitdir, common);
+			return true;
+		}
 		snprintf(path, sizeof(path), "%s/.git", strcmp(dir, "/") ? dir : "");
 		if (lstat(path, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
 			*gitfile = S_ISREG(st.st_mode);
@@ -201,10 +232,7 @@ static bool find_repo(char dir[PATH_MAX], char gitdir[PATH_MAX], char common[PAT
 			 * /sys): nothing to protect there, and nothing to pin. */
 			if (!is_repo(gitdir))
 				return false;
-			memcpy(common, gitdir, PATH_MAX);
-			snprintf(path, sizeof(path), "%s/commondir", gitdir);
-			if (read_line(AT_FDCWD, path, buf, sizeof(buf)) && (!resolve(gitdir, buf, common) || !is_repo(common)))
-				memcpy(common, gitdir, PATH_MAX);
+			common_of(gitdir, common);
 			return true;
 		}
 		if (!strcmp(dir, "/"))
@@ -221,10 +249,14 @@ static void watch(const char *dir, bool worktree)
 	bool any = false;
 	int fd;
 
-	for (size_t i = worktree ? 1 : 0; i < (worktree ? 2 : ARRAY_SIZE(watched)); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(watched); i++) {
 		char p[PATH_MAX + 32];
 		struct stat st;
 
+		/* (a linked worktree's dir: git reads neither its commondir,
+		 * read-only already, nor a config there) */
+		if (worktree && i != 1 && i < WATCH_MOVED)
+			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, watched[i]);
 		w.absent[i] = lstat(p, &st) < 0 && errno == ENOENT;
 		any |= w.absent[i];
@@ -597,17 +629,19 @@ size_t sk_git_planted_check(struct sk_git_planted *out, size_t max)
 		for (size_t j = 0; j < ARRAY_SIZE(watched); j++) {
 			struct stat st;
 			char aside[64];
+			int e = 0;
 
 			if (!g.w[i].absent[j] || fstatat(g.w[i].fd, watched[j], &st, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
 			snprintf(aside, sizeof(aside), "%s.stockade-planted-%d", watched[j], (int)getpid());
 			/* renameat moves the name itself, a link as a link. */
-			int e = renameat(g.w[i].fd, watched[j], g.w[i].fd, aside) < 0 ? errno : 0;
-
+			if (j < WATCH_MOVED && renameat(g.w[i].fd, watched[j], g.w[i].fd, aside) < 0)
+				e = errno;
 			if (n < max) {
-				out[n] = (struct sk_git_planted){ .errnum = e };
+				out[n] = (struct sk_git_planted){ .errnum = e, .moved = j < WATCH_MOVED && !e };
 				snprintf(out[n].path, sizeof(out[n].path), "%s/%s", g.w[i].dir, watched[j]);
-				snprintf(out[n].aside, sizeof(out[n].aside), "%s", aside);
+				if (out[n].moved)
+					snprintf(out[n].aside, sizeof(out[n].aside), "%s", aside);
 				n++;
 			}
 		}

@@ -263,3 +263,41 @@ TEST(isolation_git_cwd_inside_git_dir)
 	no_marker(dir, "cwd inside .git");
 	rm_rf(dir);
 }
+
+/* A bare repository as the working directory (its hooks run on a push to
+ * it), and a rebase the command leaves in progress with an `exec` line in
+ * its todo list (acceptb 1e: only the user's git rebase --continue would
+ * run it): reported after the run. */
+TEST(isolation_git_bare_and_rebase_left)
+{
+	char dir[256];
+	struct run r;
+
+	NEED_NS();
+	if (!setup(dir, sizeof(dir), "stockade-git-bare",
+		   "git init -q --bare bare.git && git init -q work && cd work && " IDENT " && "
+		   "git remote add origin ^/bare.git && echo a > f && git add f && git commit -qm one && "
+		   "echo b >> f && git commit -qam two && git push -q origin HEAD:refs/heads/main 2>&1 && "
+		   "printf '#!/bin/sh\\necho break > \"$1\"\\necho \"exec echo rebase >> ^/MARK\" >> \"$1\"\\n' > "
+		   "^/ed.sh"))
+		return;
+	inside(dir, "bare.git",
+	       HOOK("^", "bare-hook") "hooks/post-receive 2>/dev/null && chmod +x hooks/post-receive && "
+	       "echo PLANTED-BARE-HOOK; git config stockade.planted yes 2>/dev/null && echo PLANTED-BARE-CONFIG; true",
+	       &r);
+	CHECK_OUTCOME(&r, 0, "planting in a bare repository");
+	CHECK_MSG(!has(&r, "PLANTED-"), "planted in a bare repository: %s", r.out);
+	inside(dir, "work", "GIT_SEQUENCE_EDITOR='sh ^/ed.sh' git rebase -i HEAD~1 >/dev/null 2>&1; "
+			    "test -d .git/rebase-merge && echo REBASE-LEFT; true",
+	       &r);
+	CHECK_OUTCOME(&r, 0, "a rebase left in progress");
+	CHECK_MSG(has(&r, "REBASE-LEFT"), "the rebase did not stop: %s", r.out);
+	CHECK_MSG(strstr(r.out, "the command left a rebase in progress") && strstr(r.out, ".git/rebase-merge"),
+		  "a rebase left in progress is not reported: %s", r.out);
+	outside(dir, "work",
+		"git rebase --abort; echo c >> f && git commit -qam three >/dev/null 2>&1; git push -q origin HEAD:refs/heads/main "
+		">/dev/null 2>&1; true",
+		&r);
+	no_marker(dir, "bare repository");
+	rm_rf(dir);
+}
