@@ -461,8 +461,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 		if (rep->ns_shm)
 			add(l, "; a /dev/shm of its own");
 	} else {
-		add(l, "; host daemons' sockets hidden, .git hooks, config and what points git elsewhere read-only, a "
-		       "/dev/shm of its own");
+		add(l, "; host daemons' sockets hidden, .git hooks, config and what points git elsewhere read-only "
+		       "(a commondir or config.worktree absent at the start moved aside after the run, not during "
+		       "it; a submodule the command adds to the index still run by git outside), a /dev/shm of its "
+		       "own");
 	}
 	if (rep->memfd_noexec)
 		add(l, "; vm.memfd_noexec=1 (plain memfds cannot be executed)");
