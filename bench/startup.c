@@ -8,7 +8,7 @@
  *
  * PREPARE is run with /bin/sh -c before each run, outside the timing (make
  * clean before a build).  -f opens FILE on descriptor FD in the child, for
- * `bwrap --seccomp FD`.  The command's stdout and stderr go to /dev/null;
+ * `bwrap --seccomp FD`.  The command's stdin, stdout and stderr are /dev/null;
  * a run that exits non-zero stops the measurement with an error.  This is
  * the fallback timer of bench/run.sh when hyperfine is not installed.
  */
@@ -50,7 +50,10 @@ static int run_once(char **argv, double *us)
 		return -1;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
+		/* stdin too: an agent harness's runs have no terminal (on one,
+		 * stockade supervises, to end what the command leaves behind). */
 		if (null >= 0) {
+			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
 		}

@@ -345,6 +345,11 @@ int cmd_run(int argc, char **argv)
 	sk_timing("namespaces");
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
+	/* Without a pid namespace what the command leaves running outlives
+	 * it, in the caller's session: on a terminal, it could read what is
+	 * typed at the prompt next.  A supervisor ends it with the command. */
+	rep.end_leftovers = plan->seccomp_enabled && !sk_isolated() &&
+			    (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO));
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);

@@ -405,8 +405,9 @@ static void ns_gaps_text(struct line *l)
 	add(l, "; without them, processes outside are visible (the outside line says what is closed), SysV IPC, "
 	       "/dev/shm and other terminals in /dev/pts are shared, the working tree's .git hooks and config "
 	       "are writable (a hook or core.fsmonitor planted there runs in the next git outside), a plain memfd "
-	       "can be executed through /proc/self/fd, and a process the command leaves behind outlives it and "
-	       "keeps the caller's terminal (it can read what is typed there next)");
+	       "can be executed through /proc/self/fd, and a process the command leaves behind outlives it (where a "
+	       "terminal is on stockade's standard streams, stockade ends it with the command: it could read what "
+	       "is typed there next)");
 }
 
 static void ns_text(struct line *l, const struct sk_enforcement *rep)

@@ -703,8 +703,11 @@ void report_finish(struct report *r, const struct sk_supervise_result *res, FILE
 		if (res->killed_leftovers)
 			fprintf(out,
 				"stockade: %u of the command's processes were still running when it exited; killed, "
-				"so none keeps audit's permissions\n",
-				res->killed_leftovers);
+				"%s\n",
+				res->killed_leftovers,
+				r->mode == SK_NOTIFY_ERRNO ? "as a pid namespace's would be (without one, they would keep "
+							     "this terminal)"
+							   : "so none keeps audit's permissions");
 		if (hint)
 			print_files_hint(out);
 		else if (landlock && fm && r->mode != SK_NOTIFY_ERRNO)

@@ -199,13 +199,13 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 
 /* Plain enforcement with mediators: the supervisor runs the command and
  * only the mediated calls reach it.  Returns the exit status. */
-static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med,
+static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med, bool end_leftovers,
 			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
 	struct mediated_log log = { .n = 0 };
 	struct sk_supervise_opts sopts = { .mode = SK_NOTIFY_NONE, .mediation = med, .on_mediation = mediated_event,
 					   .mediation_data = &log, .applied = applied, .applied_data = applied_data,
-					   .exiting = true, .job_control_blocked = true };
+					   .exiting = true, .job_control_blocked = true, .end_leftovers = end_leftovers };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
 	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
@@ -228,6 +228,11 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 			cli_explain_exec_refusal(plan, argv[0]);
 		return ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
+	if (res.killed_leftovers)
+		fprintf(stderr,
+			"stockade: %u of the command's processes were still running when it exited; killed, as a pid "
+			"namespace's would be (without one, they would keep this terminal)\n",
+			res.killed_leftovers);
 	if (res.mediator_lost)
 		fprintf(stderr, "stockade: warning: the process mediating the command's calls (stockade-linger) ended "
 				"before it: its mediated calls failed from then on (none was let through)\n");
@@ -258,7 +263,9 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	 * Unasked, it says nothing when nothing was denied. */
 	bool text = o->report == 1 || (o->report < 0 && (tty || audit));
 	bool quiet = o->report != 1 && !audit;
-	struct sk_supervise_opts sopts = { .mode = audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO, .job_control_blocked = true };
+	struct sk_supervise_opts sopts = { .mode = audit ? SK_NOTIFY_DENY : SK_NOTIFY_ERRNO,
+					   .job_control_blocked = true,
+					   .end_leftovers = o->end_leftovers };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
 	struct report *r;
@@ -279,8 +286,14 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		return EXIT_STOCKADE;
 	}
 	/* Default: on when a person reads stderr. */
-	if (!explicit && !(o->report < 0 && tty))
-		return med.n ? run_mediated(plan, argv, &med, applied, applied_data) : -1;
+	if (!explicit && !(o->report < 0 && tty)) {
+		if (med.n)
+			return run_mediated(plan, argv, &med, o->end_leftovers, applied, applied_data);
+		if (!o->end_leftovers)
+			return -1;
+		/* A terminal on standard input or output, not on stderr:
+		 * supervised for the leftovers, with no report to print. */
+	}
 	bool med_wanted = med.n > 0;
 	/* Asked for: the files Landlock refuses too (run/mediate_files.h),
 	 * at a cost per path-taking call that the default report does not pay. */
@@ -417,6 +430,11 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 	}
 	proxy_report(o->proxy_events, text ? stderr : NULL, json, &med);
 	report_finish(r, &res, text ? stderr : NULL, quiet);
+	if (!text && res.killed_leftovers)
+		fprintf(stderr,
+			"stockade: %u of the command's processes were still running when it exited; killed, as a pid "
+			"namespace's would be (without one, they would keep this terminal)\n",
+			res.killed_leftovers);
 	report_free(r);
 	free(log.rep);
 	sk_mediation_free(&med);

@@ -15,6 +15,10 @@ struct run_report_opts {
 	int json_fd;	       /* --report-fd N, or -1 */
 	int proxy_events;      /* network mode proxy: the memfd of its decisions (report_net.c), or -1 */
 	int json_file;	       /* --report-json FILE opened by run_report_open(), or -1 */
+	/* No pid namespace, and a terminal on standard input, output or
+	 * error: supervised, and what the command leaves running is killed
+	 * when it exits (sk_supervise_opts.end_leftovers). */
+	bool end_leftovers;
 };
 
 #define RUN_REPORT_OPTS_INIT { .report = -1, .json_fd = -1, .proxy_events = -1, .json_file = -1 }

@@ -653,6 +653,11 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	}
 }
 
+bool sk_isolated(void)
+{
+	return state.tried && (state.flags & CLONE_NEWPID);
+}
+
 void sk_enforcement_isolation(const stockade_plan *plan, struct sk_enforcement *rep)
 {
 	if (!state.tried) {

@@ -76,11 +76,15 @@ void sk_isolation_probe(const stockade_plan *plan, struct sk_enforcement *rep);
 
 /* This process is in the initial user namespace. */
 bool sk_in_initial_userns(void);
+/* In the command's process: sk_isolate() put it in a pid namespace of its
+ * own (whose processes all end with it). */
+bool sk_isolated(void);
 
 /* ---- the mount view (mounts.c), made by init ---- */
 
 struct sk_mount_view {
 	unsigned hidden, allowed;
+	unsigned pinned; /* directories above covered sockets, bound on themselves */
 	bool git_ro, memfd_noexec;
 	/* mount_git.c: repositories covered (the working tree's and those
 	 * above it), git dirs made read-only in them (submodules' too), git

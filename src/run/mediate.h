@@ -271,12 +271,16 @@ bool sk_tcp_mediation_who(const struct sk_mediation *m, uint16_t port, pid_t *pi
 
 /* ---- AF_UNIX pathname sockets (mediate_unix.c) ---- */
 
-/* The first host daemon socket found, into `where`; false if none: the
- * known places (tmux, screen, X11, ssh-agent, the user's runtime
- * directory, docker, podman, containerd, D-Bus, nscd, systemd-resolved),
- * then any listening pathname socket of this network namespace this
- * process may connect to. */
-bool sk_host_daemon_socket(char *where, size_t size);
+enum {
+	SK_HOST_SOCKET_NONE = 0,
+	SK_HOST_SOCKET_LISTED, /* a pathname socket of this network namespace, elsewhere */
+	SK_HOST_SOCKET_KNOWN,  /* at a known daemon's place */
+};
+/* The first host daemon socket found, into `where`: at the known places
+ * (tmux, screen, X11, ssh-agent, the user's runtime directory, docker,
+ * podman, containerd, D-Bus, nscd, systemd-resolved), else any pathname
+ * socket of this network namespace this process may connect to. */
+int sk_host_daemon_socket(char *where, size_t size);
 /* The path of a /proc/net/unix line (spaces included), cut at its end of
  * line in place; NULL for an abstract or unnamed socket. */
 char *sk_unix_list_path(char *line);
@@ -291,6 +295,6 @@ void sk_unix_mediation_force(int present);
  * a one-shot caller (the CLI) looks once, in the host's view, before the
  * mount view hides the sockets, and the run's later questions get that
  * answer instead of a second scan (/proc/net/unix can be long). */
-void sk_host_daemon_socket_pin(bool present, const char *where);
+void sk_host_daemon_socket_pin(int present, const char *where);
 
 #endif

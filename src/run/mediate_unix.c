@@ -53,6 +53,7 @@
 
 #include "plan/fs_eval.h"
 #include "policy/policy.h"
+#include "run/isolate.h"
 #include "run/mediate.h"
 
 struct sock_id {
@@ -71,11 +72,11 @@ static char force_where[256];
 
 void sk_unix_mediation_force(int present)
 {
-	force_present = present;
+	force_present = present > 0 ? SK_HOST_SOCKET_KNOWN : present;
 	snprintf(force_where, sizeof(force_where), "%s", present > 0 ? "(forced by a test)" : "");
 }
 
-void sk_host_daemon_socket_pin(bool present, const char *where)
+void sk_host_daemon_socket_pin(int present, const char *where)
 {
 	force_present = present;
 	snprintf(force_where, sizeof(force_where), "%s", present ? where : "");
@@ -143,20 +144,21 @@ char *sk_unix_list_path(char *line)
  * kernel's list of this network namespace's unix sockets (one read, where
  * listing /tmp costs a getdents walk over everything in it): any of them,
  * not only the known daemons', is a host's (a `tmux -S /tmp/x` server, an
- * editor's, the harness's own).  Only sockets something still listens on
- * or is bound to are there. */
-static bool listed_socket(char *where, size_t size)
+ * editor's, the harness's own).  SK_HOST_SOCKET_KNOWN for one under the
+ * prefixes (tmux-*, ssh-*, screens/ of any user), else LISTED, else NONE.
+ * Only sockets something still listens on or is bound to are there. */
+static int listed_socket(const char *const *prefixes, size_t n, char *where, size_t size)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = malloc(cap);
-	bool found = false;
+	int found = SK_HOST_SOCKET_NONE;
 	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
 
 	if (!buf || fd < 0) {
 		free(buf);
 		if (fd >= 0)
 			close(fd);
-		return false;
+		return SK_HOST_SOCKET_NONE;
 	}
 	for (;;) {
 		ssize_t got;
@@ -178,25 +180,32 @@ static bool listed_socket(char *where, size_t size)
 	}
 	close(fd);
 	buf[len] = '\0';
-	for (char *line = buf, *next; line && *line && !found; line = next) {
+	for (char *line = buf, *next; line && *line && found != SK_HOST_SOCKET_KNOWN; line = next) {
+		bool known = false;
 		char *path;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		path = sk_unix_list_path(line);
+		if (!path)
+			continue;
+		for (size_t i = 0; i < n && !known; i++)
+			known = prefixes[i] && !strncmp(path, prefixes[i], strlen(prefixes[i]));
+		if (!known && found)
+			continue; /* one is enough, unless it is a known one */
 		/* Listed is not reachable: a mount view (namespaces) may hide
 		 * it, and connecting needs write permission on the socket. */
-		path = sk_unix_list_path(line);
-		if (path && is_socket(path) && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0) {
-			snprintf(where, size, "%s", path);
-			found = true;
-		}
+		if (!is_socket(path) || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+			continue;
+		snprintf(where, size, "%s", path);
+		found = known ? SK_HOST_SOCKET_KNOWN : SK_HOST_SOCKET_LISTED;
 	}
 	free(buf);
 	return found;
 }
 
-bool sk_host_daemon_socket(char *where, size_t size)
+int sk_host_daemon_socket(char *where, size_t size)
 {
 	static const char *const files[] = {
 		"/run/docker.sock",
@@ -220,38 +229,51 @@ bool sk_host_daemon_socket(char *where, size_t size)
 	}
 	if (sock && *sock && is_socket(sock)) {
 		snprintf(where, size, "%s", sock);
-		return true;
+		return SK_HOST_SOCKET_KNOWN;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		if (is_socket(files[i])) {
 			snprintf(where, size, "%s", files[i]);
-			return true;
+			return SK_HOST_SOCKET_KNOWN;
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (socket_in(dirs[i], 1, where, size))
-			return true;
+			return SK_HOST_SOCKET_KNOWN;
 	/* The user's runtime directory: the session bus, pulse, podman,
 	 * gnupg, systemd --user, docker rootless. */
 	snprintf(path, sizeof(path), "/run/user/%u", uid);
 	if (socket_in(path, 2, where, size))
-		return true;
-	/* The caller's own tmux socket by name (it may live in another
-	 * network namespace, where the kernel's list below does not show it),
-	 * in /tmp or where $TMPDIR and $TMUX_TMPDIR put it; every other
-	 * listening socket, of any daemon or user, from the kernel's list. */
+		return SK_HOST_SOCKET_KNOWN;
+	/* tmux-UID/default, ssh-XXXX/agent.N, screens/S-USER/...: in /tmp,
+	 * or where tmux ($TMUX_TMPDIR) and ssh-agent ($TMPDIR) put them.
+	 * The caller's own tmux socket by name (it may live in another
+	 * network namespace); every other one, of any user, and any other
+	 * listening socket, from the kernel's list. */
 	const char *tmps[] = { "/tmp", getenv("TMPDIR"), getenv("TMUX_TMPDIR") };
+	char prefix[3][3][300];
+	const char *prefixes[ARRAY_SIZE(tmps) * 3];
+	size_t np = 0;
 
 	for (size_t t = 0; t < ARRAY_SIZE(tmps); t++) {
+		static const char *const names[] = { "tmux-", "ssh-", "screens/" };
+
 		if (!tmps[t] || tmps[t][0] != '/' || (t > 0 && !strcmp(tmps[t], "/tmp")))
 			continue;
 		snprintf(path, sizeof(path), "%s/tmux-%u/default", tmps[t], uid);
 		if (is_socket(path)) {
 			snprintf(where, size, "%s", path);
-			return true;
+			return SK_HOST_SOCKET_KNOWN;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			size_t l = strlen(tmps[t]);
+
+			snprintf(prefix[t][k], sizeof(prefix[t][k]), "%.*s/%s", (int)(l && tmps[t][l - 1] == '/' ? l - 1 : l),
+				 tmps[t], names[k]);
+			prefixes[np++] = prefix[t][k];
 		}
 	}
-	return listed_socket(where, size);
+	return listed_socket(prefixes, np, where, size);
 }
 
 /* ---- the sandbox's own sockets ---- */
@@ -613,7 +635,13 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 	/* A policy that leaves the filesystem open (minimal, none) leaves the
 	 * host open anyway (~/.bashrc): its host sockets are not guarded
 	 * unless it names sockets itself. */
-	if (!plan->access.nsockets && (!plan->access.fs || !sk_host_daemon_socket(where, sizeof(where))))
+	/* With namespaces, the mount view hid every socket bound when the
+	 * run started: mediated only where the host runs the daemons that
+	 * bind theirs again later (the known places), not for any listener. */
+	int host = plan->access.fs ? sk_host_daemon_socket(where, sizeof(where)) : SK_HOST_SOCKET_NONE;
+
+	if (!plan->access.nsockets &&
+	    !(host == SK_HOST_SOCKET_KNOWN || (host == SK_HOST_SOCKET_LISTED && !sk_isolated())))
 		return 0;
 	u = calloc(1, sizeof(*u));
 	if (!u || !(u->allow = calloc(plan->access.nsockets + 1, sizeof(*u->allow)))) {

@@ -57,8 +57,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/stat.h>
 
 #include "run/isolate.h"
 #include "run/mediate.h"
@@ -200,6 +202,45 @@ static int hide_dirs(struct view *v)
 	return ret;
 }
 
+/* The directories above a covered socket, up to the root of their mount,
+ * each bound on itself: a mount point cannot be renamed, so the command
+ * cannot move the socket's directory aside and bind a server of its own at
+ * the old path for the host's next client (ssh-add, tmux) to talk to.
+ * Outside the write roots they are read-only anyway; a directory that is a
+ * mount root already (a write root, a pinned one) ends the walk. */
+static int pin_parents(struct view *v, const char *path)
+{
+	char dir[PATH_MAX];
+	int ret = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	for (int depth = 0; ret == 0 && depth < 16; depth++) {
+		char *slash = strrchr(dir, '/'), t[32];
+		struct statx stx;
+		int fd;
+
+		if (!slash || slash == dir)
+			break; /* at / */
+		*slash = '\0';
+		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
+		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+		    faccessat(fd, "..", W_OK, AT_EACCESS) != 0) {
+			close(fd);
+			break; /* a mount's root, or a directory that cannot be moved anyway */
+		}
+		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
+			ret = fail(v, errno, "pinning %s (bind)", dir);
+		else
+			v->out->pinned++;
+		close(fd);
+	}
+	return ret;
+}
+
 static bool under_hidden(const struct view *v, const char *path)
 {
 	for (size_t i = 0; i < v->nhidden_dirs; i++) {
@@ -268,6 +309,16 @@ static int hide_bound(struct view *v)
 		} else if (!under_hidden(v, path)) {
 			char t[32];
 
+			/* The directories first: bound on themselves, they take the
+			 * socket's path along, which is then covered. */
+			if ((ret = pin_parents(v, path)) < 0) {
+				close(fd);
+				break;
+			}
+			close(fd);
+			fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue;
 			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
 				ret = fail(v, errno, "hiding the socket %s", path);
 			else
@@ -321,6 +372,22 @@ static int shm(struct view *v)
 	return 0;
 }
 
+/* The host's POSIX message queues, where it mounts their filesystem on
+ * /dev/mqueue: a mount of the IPC namespace's own there (mq_open() is the
+ * namespace's already; this is the view of them by path). */
+#define MQUEUE_MAGIC 0x19800202 /* the kernel's, ipc/mqueue.c */
+
+static int mqueue(struct view *v)
+{
+	struct statfs sf;
+
+	if (statfs("/dev/mqueue", &sf) < 0 || sf.f_type != MQUEUE_MAGIC)
+		return 0;
+	if (mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail(v, errno, "mounting the IPC namespace's mqueue on /dev/mqueue");
+	return 0;
+}
+
 static int memfd_noexec(struct view *v)
 {
 	int fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
@@ -363,7 +430,7 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct 
 	}
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail(&v, errno, "mounting a /proc for the pid namespace");
-	if ((ret = devpts(&v, real_root)) < 0 || (ret = shm(&v)) < 0)
+	if ((ret = devpts(&v, real_root)) < 0 || (ret = shm(&v)) < 0 || (ret = mqueue(&v)) < 0)
 		return ret;
 	if (real_root && sk_isolation_wants_memfd_noexec(plan) && (ret = memfd_noexec(&v)) < 0)
 		return ret;

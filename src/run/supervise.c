@@ -595,9 +595,13 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		}
 	}
 
-	/* The command is gone.  Answer its descendants a little longer; if any
-	 * remain, a background supervisor answers them until they are gone,
-	 * so the policy means the same for them. */
+	/* The command is gone.  What it left behind ends with it where the
+	 * caller asked (a terminal, no pid namespace).  Otherwise answer its
+	 * descendants a little longer; if any remain, a background supervisor
+	 * answers them until they are gone, so the policy means the same for
+	 * them. */
+	if (child_done && opts->end_leftovers)
+		res->killed_leftovers = sk_supervise_kill_leftovers();
 	if (child_done) {
 		long deadline = sk_sup_now_ms() + (opts->grace_ms ? opts->grace_ms : DEFAULT_GRACE_MS);
 

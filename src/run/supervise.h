@@ -78,6 +78,11 @@ struct sk_supervise_opts {
 	 * command's descendants cannot stop it through the terminal while it
 	 * prints its report. */
 	bool job_control_blocked;
+	/* Kill what the command leaves running when it exits (as a pid
+	 * namespace's end would): the CLI without namespaces, when a terminal
+	 * is on its standard streams, where a process left behind could read
+	 * what is typed at the shell's prompt next (docs/isolation.md). */
+	bool end_leftovers;
 };
 
 enum sk_supervise_phase {
@@ -93,7 +98,7 @@ struct sk_supervise_result {
 	int exec_errno;	       /* SK_SUP_EXEC_FAILED: why */
 	unsigned long events;  /* notifications answered in the foreground */
 	unsigned orphans_sigsys; /* descendants we reaped that died of SIGSYS */
-	unsigned killed_leftovers; /* audit, learn: descendants still running when the
+	unsigned killed_leftovers; /* audit, learn, end_leftovers: descendants still running when the
 				    * command exited, killed (never left with audit's
 				    * permissions) */
 	bool lingering;	       /* descendants outlived the command: a background
