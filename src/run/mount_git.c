@@ -13,9 +13,9 @@
  * (sk_mount_git), as root of the new mount namespace:
  *
  *  - pinned (bound on itself: a mount point cannot be renamed or removed):
- *    each repository's working tree top and its ancestors up to the mount
- *    they are on (so the project directory cannot be swapped for a copy
- *    with hooks of its own), its .git (or the git dir a .git file names,
+ *    each repository's working tree top and the directories above it while
+ *    they could be renamed (so the project directory cannot be swapped for
+ *    a copy with hooks of its own), its .git (or the git dir a .git file names,
  *    that file read-only), its common dir, `modules` and each submodule's
  *    git dir under it, each submodule's checkout (its .git file read-only:
  *    it names the git dir the superproject's git status goes into),
@@ -48,7 +48,9 @@
 #include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/stat.h>
 
 #include "run/isolate.h"
 
@@ -56,12 +58,13 @@
 #define GIT_MAX_ENTRIES 256 /* mounts to make */
 #define GIT_MAX_WATCH 32    /* git dirs with a file absent at the start */
 #define GIT_MAX_DEPTH 4	  /* nested submodules (modules/a/modules/b...) */
-#define GIT_MAX_ANCESTORS 32
+#define GIT_MAX_ANCESTORS 16
 
 enum what {
 	PIN,	  /* bind on itself, recursive */
 	RO,	  /* bind on itself, then read-only (if it exists) */
 	HOOKS,	  /* a git dir: its hooks directory made if absent, then RO */
+	ANCESTORS, /* a working tree top: it and the directories above it pinned */
 };
 
 struct entry {
@@ -401,43 +404,9 @@ static void worktrees(const char *common)
 	closedir(d);
 }
 
-/* dir is the root of a file system (renaming it fails already).  A bind
- * mount inside one file system is not told apart: its ancestors are pinned
- * too, up to the file system's root, which costs a mount each and no more. */
-static bool fs_root(const char *dir)
-{
-	char parent[PATH_MAX];
-	struct stat a, b;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	up(parent);
-	return lstat(dir, &a) < 0 || lstat(parent, &b) < 0 || a.st_dev != b.st_dev;
-}
-
-/* The working tree top and its ancestors up to their file system's root,
- * outermost first: none can be renamed away then. */
-static void pin_ancestors(const char *top)
-{
-	char chain[GIT_MAX_ANCESTORS][PATH_MAX];
-	char dir[PATH_MAX];
-	size_t n = 0;
-
-	snprintf(dir, sizeof(dir), "%s", top);
-	while (strcmp(dir, "/") && !fs_root(dir)) {
-		if (n == GIT_MAX_ANCESTORS) {
-			g.truncated = true;
-			break;
-		}
-		memcpy(chain[n++], dir, PATH_MAX);
-		up(dir);
-	}
-	while (n--)
-		add(PIN, chain[n], NULL);
-}
-
 static void repo(const char *top, const char *gitdir, const char *common, bool gitfile)
 {
-	pin_ancestors(top);
+	add(ANCESTORS, top, NULL);
 	/* A linked worktree's (or a submodule checkout's) .git file points
 	 * at its git dir: read-only, or it could point elsewhere. */
 	if (gitfile)
@@ -532,6 +501,46 @@ static int pin(const char *path, char *step, size_t size)
 	return ret < 0 ? fail(step, size, errno, "pinning (bind)", path) : 0;
 }
 
+/* path and the directories above it, innermost first, each bound on
+ * itself while it could be renamed: up to the first that is a mount's
+ * root already (a write root, a file system's) or whose parent is not
+ * writable here (read-only in the view, or not ours): the project
+ * directory cannot be swapped for a copy with hooks of its own.  (Asked
+ * here, in the view, not by the outer process: the write roots are mounts
+ * of their own only now.) */
+static int pin_ancestors(const char *path, char *step, size_t size, bool *truncated)
+{
+	char dir[PATH_MAX];
+	int ret = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	for (int depth = 0; ret == 0 && strcmp(dir, "/"); depth++) {
+		struct statx stx;
+		char t[32];
+		int fd;
+
+		if (depth == GIT_MAX_ANCESTORS) {
+			*truncated = true;
+			break;
+		}
+		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
+		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+		    faccessat(fd, "..", W_OK, AT_EACCESS) != 0) {
+			close(fd);
+			break; /* a mount's root, or a directory that cannot be moved anyway */
+		}
+		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
+			ret = fail(step, size, errno, "pinning (bind)", dir);
+		close(fd);
+		up(dir);
+	}
+	return ret;
+}
+
 static int read_only(const char *path, char *step, size_t size)
 {
 	char t[32];
@@ -584,6 +593,7 @@ static int make_hooks(const char *gitdir, char *step, size_t size)
 
 int sk_mount_git(struct sk_mount_view *out, char *step, size_t size)
 {
+	bool truncated = false;
 	int ret = 0;
 
 	if (!g.found)
@@ -594,6 +604,9 @@ int sk_mount_git(struct sk_mount_view *out, char *step, size_t size)
 		switch (g.e[i].what) {
 		case PIN:
 			ret = pin(p, step, size);
+			break;
+		case ANCESTORS:
+			ret = pin_ancestors(p, step, size, &truncated);
 			break;
 		case RO:
 			ret = read_only(p, step, size);
@@ -614,7 +627,7 @@ int sk_mount_git(struct sk_mount_view *out, char *step, size_t size)
 		out->git_ro = true;
 		out->git_repos = g.repos;
 		out->git_watched = (unsigned)g.nw;
-		out->git_truncated = g.truncated;
+		out->git_truncated = g.truncated || truncated;
 	}
 	return ret;
 }
