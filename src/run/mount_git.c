@@ -216,8 +216,9 @@ static bool find_repo(char dir[PATH_MAX], char gitdir[PATH_MAX], char common[PAT
 
 		/* A git dir itself: a bare repository (its hooks run on a
 		 * push to it), or a working directory inside a .git. */
-		if (is_repo(dir) && is_dir_in(dir, "objects") && is_dir_in(dir, "refs") && resolve(dir, ".", gitdir)) {
+		if (is_repo(dir) && is_dir_in(dir, "objects") && is_dir_in(dir, "refs")) {
 			*gitfile = false;
+			memcpy(gitdir, dir, PATH_MAX);
 			common_of(gitdir, common);
 			return true;
 		}
@@ -225,8 +226,11 @@ static bool find_repo(char dir[PATH_MAX], char gitdir[PATH_MAX], char common[PAT
 		if (lstat(path, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
 			*gitfile = S_ISREG(st.st_mode);
 			if (!*gitfile) {
-				if (!resolve(dir, ".git", gitdir))
+				/* dir is getcwd()'s or above it: no link in it,
+				 * and lstat said .git is none */
+				if (strlen(path) >= PATH_MAX)
 					return false;
+				memcpy(gitdir, path, strlen(path) + 1);
 			} else if (!read_line(AT_FDCWD, path, buf, sizeof(buf)) || strncmp(buf, "gitdir: ", 8) != 0 ||
 				   !resolve(dir, buf + 8, gitdir)) {
 				return false;
