@@ -337,7 +337,7 @@ static int enter_cwd(struct view *v, const char *cwd)
 	if (!cwd[0])
 		return 0;
 	if (chdir(cwd) < 0)
-		return fail(v, errno, "entering the working directory %s again (covered by the view)", cwd);
+		return fail(v, errno, "the working directory, under a cover of the view: %s", cwd);
 	return 0;
 }
 
