@@ -567,6 +567,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	sk_mount_host_sockets(true);
 	/* And the repositories to cover, with the git dirs to look at after. */
 	sk_git_find();
+	sk_timing("namespaces: repositories found");
 	pid = clone_init(&a);
 	close(rep[1]);
 	close(alive[0]);
