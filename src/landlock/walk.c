@@ -508,6 +508,33 @@ static int carve_under(struct walk *w, const struct sk_fs_path *p, const char *a
 	return alt && strcmp(alt, abs) ? resolve_carve(w, p, alt, carves, ncarves) : 0;
 }
 
+/* The listings the carve-outs under another home need, planned as
+ * $HOME's are (sk_plan_listings). */
+static int plan_home_listings(struct walk *w, const struct sk_plan_access *sb, const struct sk_path_env *env,
+			      char *home)
+{
+	struct sk_path_env other = *env;
+	char **alt = calloc(sb->npaths ? sb->npaths : 1, sizeof(*alt));
+	int ret = alt ? 0 : -ENOMEM;
+
+	other.home = home;
+	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
+		const struct sk_fs_path *p = &sb->paths[i];
+
+		/* Only what is under the home: the rest is planned already. */
+		if ((p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) &&
+		    (p->path[0] == '~' || !strncmp(p->path, "$HOME", 5)) &&
+		    sk_path_expand(p->path, &other, &alt[i]) == -ENOMEM)
+			ret = -ENOMEM;
+	}
+	if (ret == 0)
+		ret = sk_plan_listings(w, sb, alt);
+	for (size_t i = 0; alt && i < sb->npaths; i++)
+		free(alt[i]);
+	free(alt);
+	return ret;
+}
+
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
 	       void *ctx, struct sk_fs_walk_stats *st, stockade_error **err)
 {
@@ -528,11 +555,16 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			ret = -ENOMEM;
 	if (ret == 0)
 		ret = sk_plan_listings(&w, sb, expanded);
-	sk_timing("Landlock: directories listed");
-	/* The passwd home, where $HOME names another: its carve-outs are
-	 * looked up one by one, unless it is not there at all (a service
-	 * user's /nonexistent). */
+	/* The passwd home, where $HOME names another, unless it is not there
+	 * at all (a service user's /nonexistent), and as root the other
+	 * users' homes: the same carve-outs under each, their directories
+	 * planned for listing as $HOME's are (one getdents a home tells that
+	 * most of them name nothing there). */
 	bool pw_home_there = env->pw_home && (access(env->pw_home, F_OK) == 0 || errno != ENOENT);
+	bool pw_alt = pw_home_there && (!env->home || strcmp(env->pw_home, env->home));
+	for (size_t h = pw_alt ? 0 : 1; ret == 0 && (h == 0 || (env->other_homes && env->other_homes[h - 1])); h++)
+		ret = plan_home_listings(&w, sb, env, h ? env->other_homes[h - 1] : env->pw_home);
+	sk_timing("Landlock: directories listed");
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
 		_cleanup_free_ char *abs = steal_pointer(&expanded[i]);
@@ -547,7 +579,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			/* The same carve-out under the passwd home, when $HOME
 			 * names another directory: HOME=/elsewhere must not leave
 			 * the real ~/.ssh keys readable. */
-			if (ret == 0 && pw_home_there && env->pw_home && (!env->home || strcmp(env->pw_home, env->home)))
+			if (ret == 0 && pw_alt)
 				ret = carve_under(&w, p, abs, env, env->pw_home, &carves, &ncarves);
 			/* As root, every user's: root reads a 0700 home all the
 			 * same (CAP_DAC_OVERRIDE). */
