@@ -134,6 +134,25 @@ int apply_environment(const stockade_plan *plan, bool verbose)
  * filter that denies TCP without them is not built (~0.2 ms for a policy
  * with ports or a proxy; run/exec.c refuses to run should Landlock not
  * enforce after all). */
+/* After the run (namespaces): a file git reads that the command made in a
+ * git dir where it was absent, moved aside so that git outside ignores it. */
+static void git_planted(const struct sk_git_planted *p)
+{
+	if (!p->moved && !p->errnum)
+		fprintf(stderr, "stockade: warning: the command left a rebase in progress (%s): git status says so "
+				"outside, and git rebase --continue would run its todo list, exec lines included: read "
+				"it first, or git rebase --abort\n",
+			p->path);
+	else if (p->errnum)
+		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read; moving it aside "
+				"failed (%s): look at it before running git here\n",
+			p->path, strerror(p->errnum));
+	else
+		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read: moved aside to %s "
+				"(docs/isolation.md, \"Limits\")\n",
+			p->path, p->aside);
+}
+
 static void tcp_fallback_here(stockade_policy *policy)
 {
 	enum stockade_landlock_reason why;
@@ -341,8 +360,9 @@ int cmd_run(int argc, char **argv)
 				       .joined_flags = joined ? CLONE_NEWNET : 0,
 				       .inside = sk_netns_inside,
 				       .data = &netns,
-				       .audit = rep.audit };
-	struct sk_isolate_opts iso_plain = { .audit = rep.audit };
+				       .audit = rep.audit,
+				       .planted = git_planted };
+	struct sk_isolate_opts iso_plain = { .audit = rep.audit, .planted = git_planted };
 	ret = sk_isolate(plan, wanted ? &iso : &iso_plain, &err);
 	sk_netns_close(&netns);
 	if (ret < 0)
