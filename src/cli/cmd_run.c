@@ -5,6 +5,7 @@
  * namespaces (isolation), this process waits for it and relays its end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -83,6 +84,17 @@ static void applied(const struct sk_enforcement *rep, void *data)
 
 /* The policy's environment rules; with --verbose, the names dropped
  * (never their values), those the value rule dropped with what it saw. */
+/* A controlling terminal: /dev/tty opens (ENXIO without one). */
+static bool has_controlling_terminal(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno != ENXIO && errno != ENOENT; /* in doubt, yes */
+	close(fd);
+	return true;
+}
+
 int apply_environment(const stockade_plan *plan, bool verbose)
 {
 	stockade_error *err = NULL;
@@ -371,10 +383,13 @@ int cmd_run(int argc, char **argv)
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
 	/* Without a pid namespace what the command leaves running outlives
-	 * it, in the caller's session: on a terminal, it could read what is
-	 * typed at the prompt next.  A supervisor ends it with the command. */
+	 * it, in the caller's session: where there is a terminal (on the
+	 * standard streams, or a controlling one, which /dev/tty opens
+	 * whatever the streams are), it could read what is typed at the
+	 * prompt next.  A supervisor ends it with the command. */
 	rep.end_leftovers = plan->seccomp_enabled && !sk_isolated() &&
-			    (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO));
+			    (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
+			     has_controlling_terminal());
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);

@@ -208,14 +208,30 @@ static int hide_dirs(struct view *v)
  * the old path for the host's next client (ssh-add, tmux) to talk to.
  * Outside the write roots they are read-only anyway; a directory that is a
  * mount root already (a write root, a pinned one) ends the walk. */
+/* What a concurrent change of the path explains (it was renamed, swapped
+ * for another type, removed): the socket is no longer where the list says,
+ * which is skipped rather than failing the whole view (a process outside,
+ * swapping in a loop, could otherwise make `auto` run without namespaces). */
+static bool changed_meanwhile(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ESTALE || e == EISDIR;
+}
+
 static int pin_parents(struct view *v, const char *path)
 {
-	char dir[PATH_MAX];
+	/* The canonical directories: a link on the way (`lnk/s`, lnk -> real)
+	 * is no directory to pin, its target is. */
+	char *real = realpath(path, NULL), dir[PATH_MAX];
 	int ret = 0;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+	if (!real)
+		return 0; /* gone meanwhile */
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir)) {
+		free(real);
 		return 0;
-	for (int depth = 0; ret == 0 && depth < 16; depth++) {
+	}
+	free(real);
+	for (;;) {
 		char *slash = strrchr(dir, '/'), t[32];
 		struct statx stx;
 		int fd;
@@ -233,12 +249,14 @@ static int pin_parents(struct view *v, const char *path)
 			break; /* a mount's root, or a directory that cannot be moved anyway */
 		}
 		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
-			ret = fail(v, errno, "pinning %s (bind)", dir);
+			ret = changed_meanwhile(errno) ? 1 : fail(v, errno, "pinning %s (bind)", dir);
 		else
 			v->out->pinned++;
 		close(fd);
+		if (ret)
+			break;
 	}
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static bool under_hidden(const struct view *v, const char *path)
@@ -309,8 +327,11 @@ static int hide_bound(struct view *v)
 		} else if (!under_hidden(v, path)) {
 			char t[32];
 
+			struct stat again;
+
 			/* The directories first: bound on themselves, they take the
-			 * socket's path along, which is then covered. */
+			 * socket's path along, which is then covered: the same
+			 * socket, or nothing (it moved meanwhile). */
 			if ((ret = pin_parents(v, path)) < 0) {
 				close(fd);
 				break;
@@ -319,10 +340,15 @@ static int hide_bound(struct view *v)
 			fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				continue;
-			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
-				ret = fail(v, errno, "hiding the socket %s", path);
-			else
+			if (fstat(fd, &again) < 0 || !S_ISSOCK(again.st_mode) || again.st_ino != st.st_ino ||
+			    again.st_dev != st.st_dev) {
+				close(fd);
+				continue;
+			}
+			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) == 0)
 				v->out->hidden++;
+			else if (!changed_meanwhile(errno))
+				ret = fail(v, errno, "hiding the socket %s", path);
 		}
 		close(fd);
 	}
