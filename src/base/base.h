@@ -77,10 +77,16 @@ struct sk_glob {
 	const char *pat, *lit; /* lit: the pattern's letters, for the forms below */
 	size_t len;
 	int form; /* SK_GLOB_* of glob.c */
+	char upper[48]; /* lit in upper case, where it fits (len < 48) */
 };
 void sk_glob_compile(struct sk_glob *g, const char *pat);
 /* name_len: strlen(name). */
 bool sk_glob_match(const struct sk_glob *g, const char *name, size_t name_len);
+/* The same, given name in upper case too (name_upper, name_len bytes): a
+ * caller matching one name against many patterns folds it once. */
+bool sk_glob_match_upper(const struct sk_glob *g, const char *name, const char *name_upper, size_t name_len);
+/* ASCII upper case of name into out (size bytes); false if it does not fit. */
+bool sk_glob_upper(const char *name, size_t name_len, char *out, size_t size);
 
 /* ---- argument conditions (region.c) ---- */
 

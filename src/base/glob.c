@@ -9,6 +9,7 @@
  * (tests/unit/test_glob.c checks it against fnmatch).
  */
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -53,6 +54,50 @@ void sk_glob_compile(struct sk_glob *g, const char *pat)
 	g->lit = lit;
 	g->len = len;
 	g->form = lead ? (trail ? SK_GLOB_INNER : SK_GLOB_SUFFIX) : (trail ? SK_GLOB_PREFIX : SK_GLOB_EXACT);
+	if (len < sizeof(g->upper))
+		sk_glob_upper(lit, len, g->upper, sizeof(g->upper));
+}
+
+bool sk_glob_upper(const char *name, size_t n, char *out, size_t size)
+{
+	if (n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)fold((unsigned char)name[i]);
+	out[n] = '\0';
+	return true;
+}
+
+/* Equal, len bytes (len >= 1): the first byte inline, as most
+ * comparisons end there. */
+static inline bool same(const char *a, const char *b, size_t len)
+{
+	return a[0] == b[0] && !memcmp(a + 1, b + 1, len - 1);
+}
+
+bool sk_glob_match_upper(const struct sk_glob *g, const char *name, const char *up, size_t nl)
+{
+	size_t len = g->len;
+
+	if (g->form == SK_GLOB_OTHER || len >= sizeof(g->upper))
+		return sk_glob_match(g, name, nl);
+	if (!len)
+		return g->form != SK_GLOB_EXACT || !nl;
+	if (nl < len)
+		return false;
+	switch (g->form) {
+	case SK_GLOB_EXACT:
+		return nl == len && same(g->upper, up, len);
+	case SK_GLOB_PREFIX:
+		return same(g->upper, up, len);
+	case SK_GLOB_SUFFIX:
+		return same(g->upper, up + nl - len, len);
+	default: /* SK_GLOB_INNER */
+		for (size_t i = 0; i + len <= nl; i++)
+			if (same(g->upper, up + i, len))
+				return true;
+		return false;
+	}
 }
 
 static bool general(const char *pat, const char *name);

@@ -5,6 +5,7 @@
  * namespaces (isolation), this process waits for it and relays its end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -83,6 +84,17 @@ static void applied(const struct sk_enforcement *rep, void *data)
 
 /* The policy's environment rules; with --verbose, the names dropped
  * (never their values), those the value rule dropped with what it saw. */
+/* A controlling terminal: /dev/tty opens (ENXIO without one). */
+static bool has_controlling_terminal(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno != ENXIO && errno != ENOENT; /* in doubt, yes */
+	close(fd);
+	return true;
+}
+
 int apply_environment(const stockade_plan *plan, bool verbose)
 {
 	stockade_error *err = NULL;
@@ -134,6 +146,25 @@ int apply_environment(const stockade_plan *plan, bool verbose)
  * filter that denies TCP without them is not built (~0.2 ms for a policy
  * with ports or a proxy; run/exec.c refuses to run should Landlock not
  * enforce after all). */
+/* After the run (namespaces): a file git reads that the command made in a
+ * git dir where it was absent, moved aside so that git outside ignores it. */
+static void git_planted(const struct sk_git_planted *p)
+{
+	if (!p->moved && !p->errnum)
+		fprintf(stderr, "stockade: warning: the command left a rebase in progress (%s): git status says so "
+				"outside, and git rebase --continue would run its todo list, exec lines included: read "
+				"it first, or git rebase --abort\n",
+			p->path);
+	else if (p->errnum)
+		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read; moving it aside "
+				"failed (%s): look at it before running git here\n",
+			p->path, strerror(p->errnum));
+	else
+		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read: moved aside to %s "
+				"(docs/isolation.md, \"Limits\")\n",
+			p->path, p->aside);
+}
+
 static void tcp_fallback_here(stockade_policy *policy)
 {
 	enum stockade_landlock_reason why;
@@ -341,8 +372,9 @@ int cmd_run(int argc, char **argv)
 				       .joined_flags = joined ? CLONE_NEWNET : 0,
 				       .inside = sk_netns_inside,
 				       .data = &netns,
-				       .audit = rep.audit };
-	struct sk_isolate_opts iso_plain = { .audit = rep.audit };
+				       .audit = rep.audit,
+				       .planted = git_planted };
+	struct sk_isolate_opts iso_plain = { .audit = rep.audit, .planted = git_planted };
 	ret = sk_isolate(plan, wanted ? &iso : &iso_plain, &err);
 	sk_netns_close(&netns);
 	if (ret < 0)
@@ -351,10 +383,13 @@ int cmd_run(int argc, char **argv)
 	/* --report, --audit, mediated calls: a supervisor runs the command
 	 * instead (inside the namespaces, as init's child). */
 	/* Without a pid namespace what the command leaves running outlives
-	 * it, in the caller's session: on a terminal, it could read what is
-	 * typed at the prompt next.  A supervisor ends it with the command. */
+	 * it, in the caller's session: where there is a terminal (on the
+	 * standard streams, or a controlling one, which /dev/tty opens
+	 * whatever the streams are), it could read what is typed at the
+	 * prompt next.  A supervisor ends it with the command. */
 	rep.end_leftovers = plan->seccomp_enabled && !sk_isolated() &&
-			    (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO));
+			    (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO) ||
+			     has_controlling_terminal());
 	ret = run_supervised(&rep, plan, rc.policy, &argv[i], applied, &rc);
 	if (ret >= 0) {
 		stockade_plan_free(plan);

@@ -446,12 +446,26 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 		add(l, "; %u host socket%s hidden", rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
 		if (rep->sockets_allowed)
 			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
-		if (rep->git_ro)
-			add(l, "; .git hooks and config read-only");
+		if (rep->git_ro) {
+			add(l, "; .git of %u repositor%s (the working tree's and those above it): hooks, config, "
+			       "config.worktree, commondir, submodules' and linked worktrees' read-only, the project "
+			       "directory pinned",
+			    rep->git_repos, rep->git_repos == 1 ? "y" : "ies");
+			if (rep->git_watched)
+				add(l, ", commondir/config.worktree absent at the start checked after the run (not during "
+				       "it)");
+			if (rep->git_truncated)
+				add(l, ", NOT all: more submodules or ancestors than stockade covers");
+			add(l, "; a submodule the command adds to the index is still run by git outside, a rebase it "
+			       "leaves in progress is reported after the run");
+		}
 		if (rep->ns_shm)
 			add(l, "; a /dev/shm of its own");
 	} else {
-		add(l, "; host daemons' sockets hidden, .git hooks and config read-only, a /dev/shm of its own");
+		add(l, "; host daemons' sockets hidden, .git hooks, config and what points git elsewhere read-only "
+		       "(a commondir or config.worktree absent at the start moved aside after the run, not during "
+		       "it; a submodule the command adds to the index still run by git outside), a /dev/shm of its "
+		       "own");
 	}
 	if (rep->memfd_noexec)
 		add(l, "; vm.memfd_noexec=1 (plain memfds cannot be executed)");

@@ -494,18 +494,95 @@ static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char 
 	return ret;
 }
 
+/* The names in another user's home (as root), listed once: a carve-out
+ * whose first name below the home is not there names nothing (most of
+ * them: no ~/.aws in a service account's home).  Unlisted, each is looked
+ * up. */
+struct home_names {
+	char *home;
+	char **v;
+	size_t n;
+	bool listed;
+};
+
+static void home_names_free(struct home_names *hn)
+{
+	for (size_t i = 0; i < hn->n; i++)
+		free(hn->v[i]);
+	free(hn->v);
+	*hn = (struct home_names){ 0 };
+}
+
+static int list_home(char *home, struct home_names *hn)
+{
+	DIR *d = opendir(home);
+	struct dirent *e;
+
+	*hn = (struct home_names){ .home = home };
+	if (!d)
+		return 0;
+	hn->listed = true;
+	while ((e = readdir(d))) {
+		char **nv, *name;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (hn->n >= 4096) {
+			hn->listed = false; /* too many: each is looked up */
+			break;
+		}
+		nv = realloc(hn->v, (hn->n + 1) * sizeof(*nv));
+		if (nv)
+			hn->v = nv;
+		if (!nv || !(name = strdup(e->d_name))) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		hn->v[hn->n++] = name;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Whether something in the listed home matches `name` (len bytes; a
+ * pattern or not). */
+static bool home_has(const struct home_names *hn, const char *name, size_t len)
+{
+	char first[NAME_MAX + 1];
+
+	if (!hn->listed || len > NAME_MAX)
+		return true;
+	memcpy(first, name, len);
+	first[len] = '\0';
+	for (size_t i = 0; i < hn->n; i++)
+		if (sk_has_pattern(first) ? fnmatch(first, hn->v[i], 0) == 0 : !strcmp(first, hn->v[i]))
+			return true;
+	return false;
+}
+
 /* The carve-out p, whose path expanded to abs, under another home too
- * (when it is one of the home's: ~/.ssh). */
+ * (when it is one of the home's: ~/.ssh).  hn: that home's names, or NULL. */
 static int carve_under(struct walk *w, const struct sk_fs_path *p, const char *abs, const struct sk_path_env *env,
-		       char *home, struct carve **carves, size_t *ncarves)
+		       char *home, const struct home_names *hn, struct carve **carves, size_t *ncarves)
 {
 	struct sk_path_env other = *env;
 	_cleanup_free_ char *alt = NULL;
+	size_t hl = strlen(home);
 
+	if (p->path[0] == '/')
+		return 0; /* the same under every home */
+	/* ~/NAME...: the first name is enough to know it is not there. */
+	if (hn && p->path[0] == '~' && p->path[1] == '/' &&
+	    !home_has(hn, p->path + 2, strcspn(p->path + 2, "/")))
+		return 0;
 	other.home = home;
 	if (sk_path_expand(p->path, &other, &alt) == -ENOMEM)
 		return -ENOMEM;
-	return alt && strcmp(alt, abs) ? resolve_carve(w, p, alt, carves, ncarves) : 0;
+	if (!alt || !strcmp(alt, abs))
+		return 0;
+	if (hn && !strncmp(alt, home, hl) && alt[hl] == '/' && !home_has(hn, alt + hl + 1, strcspn(alt + hl + 1, "/")))
+		return 0; /* nothing there by that name */
+	return resolve_carve(w, p, alt, carves, ncarves);
 }
 
 /* The listings the carve-outs under another home need, planned as
@@ -576,8 +653,16 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	 * most of them name nothing there). */
 	bool pw_home_there = env->pw_home && (access(env->pw_home, F_OK) == 0 || errno != ENOENT);
 	bool pw_alt = pw_home_there && (!env->home || strcmp(env->pw_home, env->home));
-	for (size_t h = pw_alt ? 0 : 1; ret == 0 && (h == 0 || (env->other_homes && env->other_homes[h - 1])); h++)
-		ret = plan_home_listings(&w, sb, env, h ? env->other_homes[h - 1] : env->pw_home);
+	if (ret == 0 && pw_alt)
+		ret = plan_home_listings(&w, sb, env, env->pw_home);
+	size_t nhomes = 0;
+	while (env->other_homes && env->other_homes[nhomes])
+		nhomes++;
+	struct home_names *homes = calloc(nhomes ? nhomes : 1, sizeof(*homes));
+	if (!homes && ret == 0)
+		ret = -ENOMEM;
+	for (size_t h = 0; ret == 0 && h < nhomes; h++)
+		ret = list_home(env->other_homes[h], &homes[h]);
 	sk_timing("Landlock: directories listed");
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
@@ -594,11 +679,11 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			 * names another directory: HOME=/elsewhere must not leave
 			 * the real ~/.ssh keys readable. */
 			if (ret == 0 && pw_alt)
-				ret = carve_under(&w, p, abs, env, env->pw_home, &carves, &ncarves);
+				ret = carve_under(&w, p, abs, env, env->pw_home, NULL, &carves, &ncarves);
 			/* As root, every user's: root reads a 0700 home all the
 			 * same (CAP_DAC_OVERRIDE). */
-			for (size_t h = 0; ret == 0 && env->other_homes && env->other_homes[h]; h++)
-				ret = carve_under(&w, p, abs, env, env->other_homes[h], &carves, &ncarves);
+			for (size_t h = 0; ret == 0 && h < nhomes; h++)
+				ret = carve_under(&w, p, abs, env, env->other_homes[h], &homes[h], &carves, &ncarves);
 			/* And under every entry of a list variable it starts
 			 * with (KUBECONFIG=a:b carves b out too). */
 			for (size_t t = 0; ret == 0 && p->path[0] == '$' && t < SK_PATH_NTOOLS; t++)
@@ -773,6 +858,9 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		free(inside);
 	}
 	sk_timing("Landlock: rules added");
+	for (size_t h = 0; homes && h < nhomes; h++)
+		home_names_free(&homes[h]);
+	free(homes);
 	for (size_t i = 0; expanded && i < sb->npaths; i++)
 		free(expanded[i]);
 	free(expanded);

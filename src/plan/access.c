@@ -24,7 +24,8 @@
  * Under none and unix, listed TCP ports let plain TCP sockets (SOCK_STREAM,
  * protocol 0 or IPPROTO_TCP) through seccomp, and Landlock restricts their
  * bind and connect to the ports.  UDP, raw sockets, MPTCP or SCTP stay
- * denied: Landlock cannot see them.  io_uring can open sockets that no
+ * denied: Landlock cannot see them.  Under full with TCP ports listed,
+ * MPTCP sockets are refused (mptcp_rules): Landlock would not limit them.  io_uring can open sockets that no
  * socket() rule sees, so io_uring_setup is denied too.
  */
 #include <errno.h>
@@ -247,6 +248,43 @@ static int fastopen_rules(stockade_plan *plan, stockade_error **err)
 			free(r.v);
 			return oom(err);
 		}
+	}
+	return 0;
+}
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+/* Under mode full a TCP port list is Landlock's, which limits TCP sockets
+ * only: an MPTCP socket (IPPROTO_MPTCP, a TCP connection to the peer)
+ * would bind and connect to any port.  It fails as where the kernel has no
+ * MPTCP (EPROTONOSUPPORT), which the runtimes that try it first (Go's
+ * listeners) take to fall back to plain TCP. */
+static int mptcp_rules(stockade_plan *plan, stockade_error **err)
+{
+	const struct sk_action refuse = { .type = SK_ACT_ERRNO, .errnum = EPROTONOSUPPORT };
+	static const uint64_t fams[] = { AF_INET, AF_INET6 };
+	struct net_rules r = { 0 };
+	struct sk_plan_entry *e;
+	const char *why;
+
+	if (sk_plan_intern(plan,
+			   "TCP ports are listed, and Landlock limits TCP sockets only: MPTCP sockets would reach "
+			   "any port",
+			   &why) < 0)
+		return oom(err);
+	for (size_t f = 0; f < ARRAY_SIZE(fams); f++) {
+		const struct sk_cond c[] = { COND(0, SK_OP_EQ, fams[f]), COND(2, SK_OP_EQ, IPPROTO_MPTCP) };
+
+		if (push(&r, refuse, &plan->access.net_at, why, 2, c) < 0) {
+			free(r.v);
+			return oom(err);
+		}
+	}
+	if (!(e = entry_for(plan, "socket")) || prepend(e, &r) < 0) {
+		free(r.v);
+		return oom(err);
 	}
 	return 0;
 }
@@ -551,6 +589,8 @@ int sk_plan_access_build(stockade_plan *plan, const stockade_policy *policy, boo
 		return -ENOMEM;
 	if (sb->net != SK_NET_FULL)
 		return network_rules(plan, tcp_sockets, err);
+	if ((sb->ntcp[SK_TCP_CONNECT] || sb->ntcp[SK_TCP_BIND]) && plan->seccomp_enabled && mptcp_rules(plan, err) < 0)
+		return -ENOMEM;
 	return 0;
 }
 

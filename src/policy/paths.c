@@ -336,29 +336,33 @@ void sk_path_env_dropped(const char *entry)
 		}
 }
 
-#define MAX_OTHER_HOMES 64
+#define MAX_OTHER_HOMES 1024
 
-/* As root: the homes of the users /etc/passwd lists (uid 1000 and above,
- * not 65534), other than `skip` and `skip2`, that are directories of their
- * own (not /, no system directory); NULL if none.  Read by hand, the way
- * the file is: the same answer with glibc and musl, and no NSS module
- * loaded into the CLI. */
+/* As root: the homes of the other users /etc/passwd lists (uid 1000 and
+ * above but 65534, and system accounts' homes under /home, /var/lib, /srv
+ * and /opt: a service's home holds deploy keys as well), other
+ * than `skip` and `skip2`, that exist and are directories of their own
+ * (not /, no system directory, nothing under /proc, /sys, /dev, /usr or
+ * /boot: daemon's /usr/sbin); NULL if
+ * none.  Read by hand, the way the file is: the same answer with glibc and
+ * musl, and no NSS module loaded into the CLI.  Lines of any length. */
 static char **passwd_other_homes(const char *skip, const char *skip2)
 {
 	static const char *const system_dirs[] = { "/",	  "/bin",  "/boot", "/dev", "/etc", "/home", "/lib",
 						   "/opt", "/proc", "/root", "/run", "/sbin", "/srv",  "/sys",
 						   "/tmp", "/usr",  "/var" };
-	char **homes = NULL, line[1024];
-	size_t n = 0;
+	char **homes = NULL, *line = NULL;
+	size_t n = 0, cap = 0;
 	FILE *f;
 
 	if (geteuid() != 0 || !(f = fopen("/etc/passwd", "re")))
 		return NULL;
-	while (n < MAX_OTHER_HOMES && fgets(line, sizeof(line), f)) {
+	while (n < MAX_OTHER_HOMES && getline(&line, &cap, f) > 0) {
 		char *field[7], *p = line, *end;
 		size_t nf = 0;
 		unsigned long uid;
 		bool skip_it = false;
+		struct stat st;
 
 		line[strcspn(line, "\n")] = '\0';
 		while (nf < 7) {
@@ -371,15 +375,25 @@ static char **passwd_other_homes(const char *skip, const char *skip2)
 			continue;
 		errno = 0;
 		uid = strtoul(field[2], &end, 10);
-		if (errno || end == field[2] || *end || uid < 1000 || uid == 65534 || field[5][0] != '/')
+		if (errno || end == field[2] || *end || uid == 0 || uid == 65534 || field[5][0] != '/')
+			continue;
+		/* A system account's home where services keep state of their
+		 * own (jenkins, gitlab-runner, postgres: deploy keys), not the
+		 * spools and caches (/var/mail, /var/backups, /var/cache/man). */
+		if (uid < 1000 && strncmp(field[5], "/home/", 6) && strncmp(field[5], "/var/lib/", 9) &&
+		    strncmp(field[5], "/srv/", 5) && strncmp(field[5], "/opt/", 5))
 			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(system_dirs) && !skip_it; i++)
 			skip_it = !strcmp(field[5], system_dirs[i]);
+		skip_it = skip_it || !strncmp(field[5], "/proc/", 6) || !strncmp(field[5], "/sys/", 5) ||
+			  !strncmp(field[5], "/dev/", 5) || !strncmp(field[5], "/usr/", 5) ||
+			  !strncmp(field[5], "/boot/", 6);
 		if (skip_it || (skip && !strcmp(field[5], skip)) || (skip2 && !strcmp(field[5], skip2)))
 			continue;
 		for (size_t i = 0; i < n && !skip_it; i++)
 			skip_it = !strcmp(homes[i], field[5]);
-		if (skip_it)
+		/* Most service accounts' homes are not there (/nonexistent). */
+		if (skip_it || stat(field[5], &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		char **nh = realloc(homes, (n + 2) * sizeof(*nh));
 		if (!nh || !(nh[n] = strdup(field[5]))) {
@@ -389,6 +403,7 @@ static char **passwd_other_homes(const char *skip, const char *skip2)
 		homes = nh;
 		homes[++n] = NULL;
 	}
+	free(line);
 	fclose(f);
 	if (homes)
 		homes[n] = NULL;

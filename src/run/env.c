@@ -33,14 +33,28 @@
 
 extern char **environ;
 
-/* gl: the plan's patterns compiled (sk_glob_compile), or NULL (out of
- * memory: each matched from its text, as surely, more slowly). */
-static bool matches(const stockade_plan *plan, const struct sk_glob *gl, enum sk_env_kind kind, const char *name,
-		    size_t len)
+/* The plan's keep and drop patterns, compiled (sk_glob_compile): keep
+ * ones first, then drop ones.  g NULL: out of memory, each matched from its
+ * text, as surely, more slowly. */
+struct env_rules {
+	struct sk_glob *g;
+	size_t nkeep, ndrop;
+};
+
+static bool matches(const stockade_plan *plan, const struct env_rules *r, enum sk_env_kind kind, const char *name,
+		    const char *up, size_t len)
 {
-	for (size_t i = 0; i < plan->access.nenv; i++)
-		if (plan->access.env[i].kind == kind &&
-		    (gl ? sk_glob_match(&gl[i], name, len) : sk_glob_casefold(plan->access.env[i].text, name)))
+	if (!r->g) {
+		for (size_t i = 0; i < plan->access.nenv; i++)
+			if (plan->access.env[i].kind == kind && sk_glob_casefold(plan->access.env[i].text, name))
+				return true;
+		return false;
+	}
+	const struct sk_glob *g = kind == SK_ENV_KEEP ? r->g : r->g + r->nkeep;
+	size_t n = kind == SK_ENV_KEEP ? r->nkeep : r->ndrop;
+
+	for (size_t i = 0; i < n; i++)
+		if (up ? sk_glob_match_upper(&g[i], name, up, len) : sk_glob_match(&g[i], name, len))
 			return true;
 	return false;
 }
@@ -60,16 +74,19 @@ static bool name_of(const char *entry, char *buf, size_t size)
 /* Whether the entry NAME=value goes, and why: *why NULL for a drop
  * pattern, else the value rule's phrase.  values: drop_values is
  * credentials. */
-static bool drops(const stockade_plan *plan, const struct sk_glob *gl, bool values, const char *name,
+static bool drops(const stockade_plan *plan, const struct env_rules *gl, bool values, const char *name,
 		  const char *entry, const char **why)
 {
 	size_t len = strlen(name);
 	const char *eq = strchr(entry, '=');
+	char upper[256];
+	/* Folded once for all the patterns. */
+	const char *up = sk_glob_upper(name, len, upper, sizeof(upper)) ? upper : NULL;
 
 	*why = NULL;
-	if (matches(plan, gl, SK_ENV_KEEP, name, len))
+	if (matches(plan, gl, SK_ENV_KEEP, name, up, len))
 		return false;
-	if (matches(plan, gl, SK_ENV_DROP, name, len))
+	if (matches(plan, gl, SK_ENV_DROP, name, up, len))
 		return true;
 	if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11) || sk_proxy_is_own_url(eq + 1))
 		return false;
@@ -112,9 +129,14 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 		*whys = NULL;
 	if (!plan->access.nenv || (plan == applied_plan && !dropped))
 		return 0;
-	_cleanup_free_ struct sk_glob *gl = malloc(plan->access.nenv * sizeof(*gl));
-	for (size_t i = 0; gl && i < plan->access.nenv; i++)
-		sk_glob_compile(&gl[i], plan->access.env[i].text);
+	struct env_rules rules = { .g = malloc(plan->access.nenv * sizeof(*rules.g)) };
+	_cleanup_free_ struct sk_glob *gl_owned = rules.g;
+	const struct env_rules *gl = &rules;
+	for (int pass = 0; rules.g && pass < 2; pass++)
+		for (size_t i = 0; i < plan->access.nenv; i++)
+			if (plan->access.env[i].kind == (pass ? SK_ENV_DROP : SK_ENV_KEEP))
+				sk_glob_compile(&rules.g[pass ? rules.nkeep + rules.ndrop++ : rules.nkeep++],
+						plan->access.env[i].text);
 	sk_path_env_dropped(NULL);
 	/* Drop in place, keeping the order: unsetenv() would scan the array
 	 * once per name. */

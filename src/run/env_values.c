@@ -70,6 +70,9 @@ static const struct {
 /* The well-known key s (up to end, or its NUL) starts with, or NULL. */
 static const char *key_prefix(const char *s, const char *end)
 {
+	/* Every prefix starts with one of these: most values end here. */
+	if (!s[0] || !strchr("sgxA", s[0]) || (end && s >= end))
+		return NULL;
 	size_t len = end ? (size_t)(end - s) : strlen(s);
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {

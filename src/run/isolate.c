@@ -216,6 +216,7 @@ static void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (poll(&p, 1, 0) != 0)
 		_exit(125); /* it died before PDEATHSIG was set */
+	sk_git_close_fds();
 	/* Our own /proc/self/uid_map is ours to write only while we are
 	 * dumpable (a supervisor's child is not: it inherited that). */
 	if (a->userns) {
@@ -361,8 +362,10 @@ static void signal_init(int pidfd, pid_t init, int sig)
 }
 
 /* The outer process, until the command ends: then end as it did. */
-static _Noreturn void outer_loop(pid_t init, int pidfd, const sigset_t *set, int report)
+static _Noreturn void outer_loop(pid_t init, int pidfd, const sigset_t *set, int report,
+				 const struct sk_isolate_opts *opts)
 {
+	struct sk_git_planted planted[8];
 	int st = 0, cst;
 
 	for (;;) {
@@ -393,6 +396,13 @@ static _Noreturn void outer_loop(pid_t init, int pidfd, const sigset_t *set, int
 	 * was killed), init's own. */
 	if (read(report, &cst, sizeof(cst)) == (ssize_t)sizeof(cst))
 		st = cst;
+	/* init is gone, and with it every process of its pid namespace (the
+	 * kernel reaps them all before init can be): a file git reads that
+	 * was absent and is there now was planted (mount_git.c). */
+	size_t n = sk_git_planted_check(planted, ARRAY_SIZE(planted));
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(planted); i++)
+		if (opts && opts->planted)
+			opts->planted(&planted[i]);
 	if (WIFSIGNALED(st)) {
 		int sig = WTERMSIG(st);
 		struct rlimit none = { 0, 0 };
@@ -555,6 +565,9 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	}
 	/* The host's socket list, for init to hide what is bound now. */
 	sk_mount_host_sockets(true);
+	/* And the repositories to cover, with the git dirs to look at after. */
+	sk_git_find();
+	sk_timing("namespaces: repositories found");
 	pid = clone_init(&a);
 	close(rep[1]);
 	close(alive[0]);
@@ -569,6 +582,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 			close(probe);
 		sigaction(SIGCHLD, &a.old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+		sk_git_forget();
 		return fallback(plan, STOCKADE_NS_DENIED, e, a.userns ? "clone(CLONE_NEWUSER|CLONE_NEWPID|...)"
 								     : "clone(CLONE_NEWPID|CLONE_NEWNS|...)",
 				err);
@@ -582,13 +596,14 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 		close(sfd);
 	sk_mount_host_sockets(false); /* init is done with it (its setup is over) */
 	if (got == (ssize_t)sizeof(m) && m.ok)
-		outer_loop(pid, pidfd, &a.set, rep[0]);
+		outer_loop(pid, pidfd, &a.set, rep[0], opts);
 	if (pidfd >= 0)
 		close(pidfd);
 
 	/* The setup failed: init has exited (or is about to). */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	sk_git_forget();
 	close(rep[0]);
 	close(alive[1]);
 	sigaction(SIGCHLD, &a.old_chld, NULL);
@@ -612,6 +627,9 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	rep->sockets_hidden = state.view.hidden;
 	rep->sockets_allowed = state.view.allowed;
 	rep->git_ro = state.view.git_ro;
+	rep->git_repos = state.view.git_repos;
+	rep->git_watched = state.view.git_watched;
+	rep->git_truncated = state.view.git_truncated;
 	rep->memfd_noexec = state.view.memfd_noexec;
 	rep->ns_shm = state.view.shm;
 	rep->ro_view = state.view.ro_view;

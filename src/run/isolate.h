@@ -14,10 +14,13 @@
 #ifndef STOCKADE_ISOLATE_H
 #define STOCKADE_ISOLATE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "plan/plan.h"
+
+struct sk_git_planted;
 
 struct sk_isolate_opts {
 	/* More CLONE_NEW* flags for the clone that makes init (the network
@@ -36,6 +39,10 @@ struct sk_isolate_opts {
 	/* `run --audit`: nothing is denied, so the mount view stays writable
 	 * outside the write roots too (as under seccomp.mode: audit). */
 	bool audit;
+	/* Called in the outer process after the run, once for each file of a
+	 * git dir that was absent at the start, appeared during the run and
+	 * was moved aside (sk_git_planted_check): the CLI says so. */
+	void (*planted)(const struct sk_git_planted *p);
 };
 
 /*
@@ -79,6 +86,12 @@ struct sk_mount_view {
 	unsigned hidden, allowed;
 	unsigned pinned; /* directories above covered sockets, bound on themselves */
 	bool git_ro, memfd_noexec;
+	/* mount_git.c: repositories covered (the working tree's and those
+	 * above it), git dirs made read-only in them (submodules' too), git
+	 * dirs with a file absent at the start (looked at after the run),
+	 * and whether a bound was reached (some left uncovered) */
+	unsigned git_repos, git_dirs, git_watched;
+	bool git_truncated;
 	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */
 	unsigned rw_roots; /* write roots whose tree was put back read-write */
@@ -88,8 +101,8 @@ struct sk_mount_view {
  * read-only but the write roots (sk_isolation_wants_ro_view), a /proc for
  * the pid namespace, a devpts instance on /dev/pts (and /dev/ptmx), a tmpfs
  * on /dev/shm, host
- * sockets hidden but those sockets.allow names, the working tree's .git
- * hooks and config read-only; vm.memfd_noexec=1 when real_root and the plan
+ * sockets hidden but those sockets.allow names, the repositories' git dirs
+ * covered (mount_git.c), the working directory entered again; vm.memfd_noexec=1 when real_root and the plan
  * denies executable memfds.  On failure a negative errno, with the step
  * that failed in `step`. */
 /* The plan restricts the filesystem (Landlock not off) and no write root
@@ -115,5 +128,33 @@ int sk_mount_ro_view(struct sk_mount_ro *v);
  * clone: init reads it after, from a network namespace of its own whose
  * list is empty (mode none, proxy).  -1 to close it. */
 void sk_mount_host_sockets(bool open_it);
+
+/* ---- .git (mount_git.c) ---- */
+
+/* In the outer process, before the clone: find the repositories at and
+ * above the current directory, what of them to pin and make read-only,
+ * and keep a descriptor of each git dir where a file git reads
+ * (commondir, config.worktree, config) is absent. */
+void sk_git_find(void);
+/* Forget it all (the descriptors closed). */
+void sk_git_forget(void);
+/* In init: close its copies of those descriptors, changing nothing in
+ * memory it may share with the outer process. */
+void sk_git_close_fds(void);
+/* In init, after the read-only view: the pins and read-only binds (found
+ * now if sk_git_find was not called).  A negative errno with the step. */
+int sk_mount_git(struct sk_mount_view *out, char *step, size_t size);
+/* In the outer process once init is gone (no process of the command is
+ * left): each watched file that appeared is renamed to
+ * NAME.stockade-planted-PID beside it (a rebase-merge or rebase-apply the
+ * command started is reported only).  Fills up to max, returns how many
+ * were found. */
+struct sk_git_planted {
+	char path[PATH_MAX + 32]; /* what appeared */
+	char aside[64];		  /* its new name, in the same directory */
+	int errnum;		  /* the rename failed (it stays where it was) */
+	bool moved;		  /* renamed to aside; false: a rebase left in progress, reported only */
+};
+size_t sk_git_planted_check(struct sk_git_planted *out, size_t max);
 
 #endif

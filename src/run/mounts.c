@@ -23,9 +23,13 @@
  *     network namespace (D-Bus, systemd, resolved, nscd, docker, podman,
  *     containerd, gpg-agent, a harness's own...); `sockets: allow` keeps
  *     those it names;
- *  6. the working tree's .git/hooks and .git/config (a linked worktree's
- *     common dir's too) read-only, so nothing is planted there for the
- *     user's next git outside; git commit writes neither.
+ *  6. the working tree's git dirs' hooks and config (and what points git
+ *     elsewhere: commondir, config.worktree, submodules and linked
+ *     worktrees, the repositories above it) read-only or pinned
+ *     (mount_git.c), so nothing is planted there for the user's next git
+ *     outside; git commit writes none of them;
+ *  7. the working directory entered again, so that a cwd under something
+ *     covered is what covers it.
  *
  * Before 2-6, when the policy restricts the filesystem: every mount
  * read-only but the write roots (mount_ro.c), so that the calls Landlock has
@@ -90,17 +94,6 @@ static int fail(struct view *v, int errnum, const char *fmt, ...)
 	vsnprintf(v->step, v->step_size, fmt, ap);
 	va_end(ap);
 	return -errnum;
-}
-
-/* A copy of s into a PATH_MAX buffer; false if it does not fit. */
-static bool copy_path(char dst[PATH_MAX], const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= PATH_MAX)
-		return false;
-	memcpy(dst, s, n + 1);
-	return true;
 }
 
 bool sk_isolation_wants_memfd_noexec(const stockade_plan *plan)
@@ -215,14 +208,30 @@ static int hide_dirs(struct view *v)
  * the old path for the host's next client (ssh-add, tmux) to talk to.
  * Outside the write roots they are read-only anyway; a directory that is a
  * mount root already (a write root, a pinned one) ends the walk. */
+/* What a concurrent change of the path explains (it was renamed, swapped
+ * for another type, removed): the socket is no longer where the list says,
+ * which is skipped rather than failing the whole view (a process outside,
+ * swapping in a loop, could otherwise make `auto` run without namespaces). */
+static bool changed_meanwhile(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ESTALE || e == EISDIR;
+}
+
 static int pin_parents(struct view *v, const char *path)
 {
-	char dir[PATH_MAX];
+	/* The canonical directories: a link on the way (`lnk/s`, lnk -> real)
+	 * is no directory to pin, its target is. */
+	char *real = realpath(path, NULL), dir[PATH_MAX];
 	int ret = 0;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+	if (!real)
+		return 0; /* gone meanwhile */
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir)) {
+		free(real);
 		return 0;
-	for (int depth = 0; ret == 0 && depth < 16; depth++) {
+	}
+	free(real);
+	for (;;) {
 		char *slash = strrchr(dir, '/'), t[32];
 		struct statx stx;
 		int fd;
@@ -240,12 +249,14 @@ static int pin_parents(struct view *v, const char *path)
 			break; /* a mount's root, or a directory that cannot be moved anyway */
 		}
 		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
-			ret = fail(v, errno, "pinning %s (bind)", dir);
+			ret = changed_meanwhile(errno) ? 1 : fail(v, errno, "pinning %s (bind)", dir);
 		else
 			v->out->pinned++;
 		close(fd);
+		if (ret)
+			break;
 	}
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static bool under_hidden(const struct view *v, const char *path)
@@ -316,8 +327,11 @@ static int hide_bound(struct view *v)
 		} else if (!under_hidden(v, path)) {
 			char t[32];
 
+			struct stat again;
+
 			/* The directories first: bound on themselves, they take the
-			 * socket's path along, which is then covered. */
+			 * socket's path along, which is then covered: the same
+			 * socket, or nothing (it moved meanwhile). */
 			if ((ret = pin_parents(v, path)) < 0) {
 				close(fd);
 				break;
@@ -326,10 +340,15 @@ static int hide_bound(struct view *v)
 			fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				continue;
-			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) < 0)
-				ret = fail(v, errno, "hiding the socket %s", path);
-			else
+			if (fstat(fd, &again) < 0 || !S_ISSOCK(again.st_mode) || again.st_ino != st.st_ino ||
+			    again.st_dev != st.st_dev) {
+				close(fd);
+				continue;
+			}
+			if (mount("/dev/null", fd_path(fd, t), NULL, MS_BIND, NULL) == 0)
 				v->out->hidden++;
+			else if (!changed_meanwhile(errno))
+				ret = fail(v, errno, "hiding the socket %s", path);
 		}
 		close(fd);
 	}
@@ -337,174 +356,16 @@ static int hide_bound(struct view *v)
 	return ret;
 }
 
-/* ---- .git ---- */
-
-/* Read-only: bind dir/name on itself, then remount the new mount. */
-static int read_only(struct view *v, const char *dir, const char *name)
-{
-	char path[PATH_MAX], t[32];
-	int fd, ret;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return 0;
-	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* no hooks directory, or a symlink: left as it is */
-	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
-	close(fd);
-	if (ret < 0)
-		return fail(v, errno, "making %s read-only (bind)", path);
-	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* the new mount */
-	if (fd < 0)
-		return fail(v, errno, "making %s read-only (reopen)", path);
-	ret = mount(NULL, fd_path(fd, t), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
-	close(fd);
-	if (ret < 0)
-		return fail(v, errno, "making %s read-only (remount)", path);
-	return 0;
-}
-
-/* The git directory of the working tree at or above the current
- * directory, and its common dir (a linked worktree's main .git). */
-static bool read_line(const char *path, char *buf, size_t size)
-{
-	/* A regular file only: a FIFO planted under the name would block the
-	 * setup, a link lead anywhere. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return false;
-	}
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return true;
-}
-
-/* dir/rel (or rel if absolute), resolved, into out. */
-static bool resolve(const char *dir, const char *rel, char out[PATH_MAX])
-{
-	char path[2 * PATH_MAX + 2], *real;
-	bool ok;
-
-	if (rel[0] == '/')
-		snprintf(path, sizeof(path), "%s", rel);
-	else
-		snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	real = realpath(path, NULL);
-	if (!real)
-		return false;
-	ok = copy_path(out, real);
-	free(real);
-	return ok;
-}
-
-/* A git directory: a HEAD file in it (a linked worktree's has one too). */
-static bool is_repo(const char *dir)
-{
-	char p[PATH_MAX + 8];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s/HEAD", dir);
-	return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static bool find_git(char top[PATH_MAX], char gitdir[PATH_MAX], char common[PATH_MAX])
-{
-	char dir[PATH_MAX], path[PATH_MAX + 16], buf[PATH_MAX + 16];
-
-	if (!getcwd(dir, sizeof(dir)))
-		return false;
-	for (;;) {
-		struct stat st;
-
-		snprintf(path, sizeof(path), "%s/.git", strcmp(dir, "/") ? dir : "");
-		if (lstat(path, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
-			if (S_ISDIR(st.st_mode)) {
-				if (!resolve(dir, ".git", gitdir))
-					return false;
-			} else {
-				/* "gitdir: PATH", relative to the working tree */
-				if (!read_line(path, buf, sizeof(buf)) || strncmp(buf, "gitdir: ", 8) != 0 ||
-				    !resolve(dir, buf + 8, gitdir))
-					return false;
-			}
-			/* What a planted .git file names is no repository (/dev,
-			 * /sys): nothing to protect there, and nothing to pin. */
-			if (!is_repo(gitdir))
-				return false;
-			memcpy(top, dir, PATH_MAX);
-			memcpy(common, gitdir, PATH_MAX);
-			snprintf(path, sizeof(path), "%s/commondir", gitdir);
-			if (read_line(path, buf, sizeof(buf)) && (!resolve(gitdir, buf, common) || !is_repo(common)))
-				memcpy(common, gitdir, PATH_MAX);
-			return true;
-		}
-		if (!strcmp(dir, "/"))
-			return false;
-		char *slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-}
-
-/* A bind of path on itself: a mount point cannot be renamed or removed, so
- * the git directory cannot be swapped for one with hooks of its own.
- * Recursive: write roots put back beneath it (a linked worktree's
- * `--write $common/worktrees/NAME`) stay in view, read-write. */
-static int pin(struct view *v, const char *path)
-{
-	char t[32];
-	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return 0;
-	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL);
-	close(fd);
-	return ret < 0 ? fail(v, errno, "pinning %s (bind)", path) : 0;
-}
-
-static int git_read_only(struct view *v)
-{
-	static char top[PATH_MAX], gitdir[PATH_MAX], common[PATH_MAX];
-	char dotgit[PATH_MAX + 8];
-	struct stat st;
-	int ret;
-
-	if (!find_git(top, gitdir, common))
-		return 0;
-	/* First the directories (a bind hides the mounts beneath it), then
-	 * what is read-only in them.  A linked worktree's .git file points
-	 * at its git dir: read-only too, or it could point elsewhere. */
-	snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(top, "/") ? top : "");
-	if (lstat(dotgit, &st) == 0 && S_ISREG(st.st_mode))
-		ret = read_only(v, top, ".git");
-	else
-		ret = pin(v, dotgit);
-	if (ret < 0 || (strcmp(common, dotgit) != 0 && (ret = pin(v, common)) < 0) ||
-	    (strcmp(gitdir, common) != 0 && (ret = pin(v, gitdir)) < 0))
-		return ret;
-	if ((ret = read_only(v, common, "hooks")) < 0 || (ret = read_only(v, common, "config")) < 0 ||
-	    (ret = read_only(v, common, "config.worktree")) < 0)
-		return ret;
-	if (strcmp(gitdir, common) != 0 &&
-	    ((ret = read_only(v, gitdir, "config.worktree")) < 0 || (ret = read_only(v, gitdir, "hooks")) < 0))
-		return ret;
-	v->out->git_ro = true;
-	return 0;
-}
-
 /* ---- the view ---- */
+
+static int enter_cwd(struct view *v, const char *cwd)
+{
+	if (!cwd[0])
+		return 0;
+	if (chdir(cwd) < 0)
+		return fail(v, errno, "the working directory, under a cover of the view: %s", cwd);
+	return 0;
+}
 
 static int devpts(struct view *v, bool real_root)
 {
@@ -578,9 +439,12 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct 
 		  size_t step_size)
 {
 	struct view v = { .plan = plan, .out = out, .step = step, .step_size = step_size };
+	char cwd[PATH_MAX];
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0'; /* removed, or out of this view: nothing to enter */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return fail(&v, errno, "making / a slave mount (MS_SLAVE|MS_REC)");
 	/* Before the new mounts, which stay read-write. */
@@ -601,7 +465,12 @@ int sk_mount_view(const stockade_plan *plan, bool real_root, bool audit, struct 
 	if (ret == 0)
 		ret = hide_bound(&v);
 	if (ret == 0)
-		ret = git_read_only(&v);
+		ret = sk_mount_git(out, step, step_size);
+	/* Last: a working directory at or under a directory covered now
+	 * (.git, .git/hooks, /tmp/tmux-UID) is still the one beneath; entered
+	 * again by its path, it is what the command's view has there. */
+	if (ret == 0)
+		ret = enter_cwd(&v, cwd);
 	for (size_t i = 0; i < v.nallowed; i++)
 		free(v.allowed[i]);
 	for (size_t i = 0; i < v.nhidden_dirs; i++)

@@ -391,6 +391,7 @@ int sk_supervise_exec(const stockade_plan *plan, char *const argv[], const struc
 		ret = sk_error(err, errno, "signalfd: %s", strerror(errno));
 		goto out;
 	}
+	sk_supervise_note_own_children();
 	prctl(PR_GET_CHILD_SUBREAPER, &old_subreaper, 0, 0, 0);
 	/* Orphans of the command come to us, so none lingers as a zombie and
 	 * SIGSYS deaths among them are seen. */

@@ -165,6 +165,10 @@ void sk_supervise_harden_prepare(void);
  * process left running would keep audit's permissions: everything allowed,
  * with nobody reporting it.  supervise_harden.c. */
 unsigned sk_supervise_kill_leftovers(void);
+/* Before the command is forked: this process's children now (a caller's
+ * background job, started before it exec'd stockade) are never taken for
+ * the command's leftovers, whatever filters they carry. */
+void sk_supervise_note_own_children(void);
 
 /* The ABI of a notified call (libseccomp token) from seccomp_data's arch
  * and nr, as the filter tells them apart: x32 for x86_64 numbers with the

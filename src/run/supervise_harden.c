@@ -635,6 +635,34 @@ static long status_field(pid_t pid, const char *key)
 	return v;
 }
 
+/* Children that were ours before the command (sk_supervise_note_own_children). */
+#define OWN_CHILDREN_MAX 256
+static pid_t own_children[OWN_CHILDREN_MAX];
+static size_t nown_children;
+
+void sk_supervise_note_own_children(void)
+{
+	char path[64];
+	FILE *f;
+	long pid;
+
+	nown_children = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	if (!(f = fopen(path, "re")))
+		return;
+	while (nown_children < OWN_CHILDREN_MAX && fscanf(f, "%ld", &pid) == 1)
+		own_children[nown_children++] = (pid_t)pid;
+	fclose(f);
+}
+
+static bool own_child(pid_t pid)
+{
+	for (size_t i = 0; i < nown_children; i++)
+		if (own_children[i] == pid)
+			return true;
+	return false;
+}
+
 unsigned sk_supervise_kill_leftovers(void)
 {
 	pid_t self = getpid();
@@ -656,7 +684,7 @@ unsigned sk_supervise_kill_leftovers(void)
 		while ((e = readdir(d))) {
 			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 
-			if (pid <= 0 || status_field(pid, "PPid") != self)
+			if (pid <= 0 || own_child(pid) || status_field(pid, "PPid") != self)
 				continue;
 			if (ours >= 0 && status_field(pid, "Seccomp_filters") <= ours)
 				continue;

@@ -732,6 +732,39 @@ TEST(isolation_off_terminal_leftovers_end_with_the_command)
 	CHECK_STR_CONTAINS(r.out, "were still running when it exited; killed");
 	usleep(1800 * 1000);
 	CHECK_MSG(access(mark, F_OK) != 0, "a process the command left behind on a terminal ran on: %s", r.out);
+	/* The streams elsewhere, the terminal still the controlling one
+	 * (/dev/tty opens it): ended too (attack11 F1). */
+	{
+		char quiet[2200];
+
+		snprintf(quiet, sizeof(quiet),
+			 "%s run --isolation off --write %s -- /bin/sh -c '(sleep 1; echo RAN > %s) & exit 0' "
+			 "</dev/null >/dev/null 2>&1; echo rc=$?",
+			 stockade_bin(), dir, mark);
+		run_cmd(ARGV(script, "-qec", quiet, "/dev/null"), &r);
+		CHECK_STR_CONTAINS(r.out, "rc=0");
+		usleep(1800 * 1000);
+		CHECK_MSG(access(mark, F_OK) != 0,
+			  "a leftover with the terminal as its controlling one only ran on: %s", r.out);
+	}
+	/* A process that was stockade's child before it started (a caller's
+	 * background job, confined by a filter of its own) is not the
+	 * command's: left alone (attack11 F7). */
+	{
+		char mine[2600];
+
+		unlink(mark);
+		snprintf(mine, sizeof(mine),
+			 "sh -c 'setsid %s run --isolation off --write %s -- /bin/sh -c \"sleep 1.5; echo RAN > %s\" "
+			 "</dev/null >/dev/null 2>&1 & exec %s run --isolation off -- true'; echo rc=$?",
+			 stockade_bin(), dir, mark, stockade_bin());
+		run_cmd(ARGV(script, "-qec", mine, "/dev/null"), &r);
+		CHECK_STR_CONTAINS(r.out, "rc=0");
+		for (int i = 0; i < 40 && access(mark, F_OK) != 0; i++)
+			usleep(100 * 1000);
+		CHECK_MSG(access(mark, F_OK) == 0, "the caller's own confined job was killed as a leftover: %s", r.out);
+		unlink(mark);
+	}
 	/* No terminal: it runs on. */
 	run_cmd(ARGV("/bin/sh", "-c", cmd), &r);
 	CHECK_STR_CONTAINS(r.out, "rc=0");
@@ -770,6 +803,29 @@ TEST(isolation_covered_socket_directory_cannot_move)
 		 sub, dir, dir, dir);
 	cli_run(OPTS("--write", dir), ARGV("/bin/sh", "-c", script), &r);
 	CHECK_MSG(has(&r, "end") && !has(&r, "MOVED"), "the covered socket's directory was moved: %s", r.out);
+	/* Bound through a link (lnk -> real): the link's target is pinned
+	 * (attack11 F2). */
+	{
+		char real[300], lnk[300], via[360];
+		struct sockaddr_un b = { .sun_family = AF_UNIX };
+		int s2;
+
+		snprintf(real, sizeof(real), "%s/real", dir);
+		snprintf(lnk, sizeof(lnk), "%s/lnk", dir);
+		snprintf(via, sizeof(via), "%s/lnk/s2", dir);
+		CHECK(mkdir(real, 0700) == 0 && symlink("real", lnk) == 0);
+		memcpy(b.sun_path, via, strlen(via) + 1);
+		s2 = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		CHECK(s2 >= 0 && bind(s2, (struct sockaddr *)&b, sizeof(b)) == 0 && listen(s2, 4) == 0);
+		snprintf(script, sizeof(script), "mv '%s' '%s/real2' 2>/dev/null && echo MOVED; echo end", real, dir);
+		cli_run(OPTS("--write", dir), ARGV("/bin/sh", "-c", script), &r);
+		CHECK_MSG(has(&r, "end") && !has(&r, "MOVED"), "the directory behind a link was moved: %s", r.out);
+		close(s2);
+		snprintf(script, sizeof(script),
+			 "mv '%s' '%s/moved' 2>/dev/null && echo MOVED; mv '%s' '%s/moved2' 2>/dev/null && echo MOVED-UP; "
+			 "echo end",
+			 sub, dir, dir, dir);
+	}
 	/* The control: without namespaces it moves (docs/isolation.md). */
 	cli_run(OPTS("--isolation", "off", "--write", dir), ARGV("/bin/sh", "-c", script), &r);
 	CHECK_MSG(has(&r, "MOVED"), "control: without namespaces the directory moves: %s", r.out);

@@ -160,7 +160,13 @@ TEST(isolation_view_other_users_homes_carved_as_root)
 	{
 		char *line = NULL;
 
-		if (asprintf(&line, "%salice-stockade-test:x:4242:4242::%s:/bin/sh\n", text ? text : "", home) < 0)
+		/* A gecos longer than any fixed line buffer (attack11 F6). */
+		char gecos[1501];
+
+		memset(gecos, 'x', sizeof(gecos) - 1);
+		gecos[sizeof(gecos) - 1] = '\0';
+		if (asprintf(&line, "%salice-stockade-test:x:4242:4242:%s:%s:/bin/sh\n", text ? text : "", gecos, home) <
+		    0)
 			line = NULL;
 		CHECK(line && write_file(passwd, line));
 		free(line);

@@ -853,3 +853,36 @@ TEST(mediate_nested)
 	stop(o);
 	fake_tmux_end(&f);
 }
+
+/* Under mode full, TCP port lists are Landlock's, which does not limit
+ * MPTCP sockets: those are refused (EPROTONOSUPPORT, as a kernel without
+ * MPTCP answers) where ports are listed (attack11 F4). */
+static const char mptcp_py[] =
+	"import socket\n"
+	"try:\n"
+	"    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262); print('MPTCP socket made')\n"
+	"except OSError as e:\n"
+	"    print('mptcp refused', e.errno)\n"
+	"t = socket.socket(); t.bind(('127.0.0.1', 18093)); t.listen(1); print('tcp bind ok')\n";
+
+TEST(mediate_full_mode_ports_refuse_mptcp)
+{
+	const char *py = python(), *prog = write_tmp("mptcp.py", mptcp_py, 0644);
+	const char *pol = write_tmp("full-ports.yaml",
+				    "extends: agent\n"
+				    "network:\n"
+				    "  mode: full\n"
+				    "  tcp_bind: [18093]\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries() || !py)
+		return;
+	run_cmd(ARGV(py, "-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)"), &r);
+	if (r.outcome != 0)
+		SKIP("this kernel makes no MPTCP socket unconfined (CONFIG_MPTCP, net.mptcp.enabled)");
+	run_cmd(ARGV(stockade_bin(), "run", "--isolation", "off", "--policy", pol, "--", py, prog), &r);
+	CHECK_MSG(!strstr(r.out, "MPTCP socket made"), "an MPTCP socket under a TCP port list: %s", r.out);
+	CHECK_STR_CONTAINS(r.out, "mptcp refused 93");
+	CHECK_STR_CONTAINS(r.out, "tcp bind ok");
+}

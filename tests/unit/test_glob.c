@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tier: sk_glob_casefold() (base/glob.c), the environment rules'
- * matcher, agrees with fnmatch(FNM_CASEFOLD) on the policies' patterns and
+ * Unit tier: sk_glob_casefold() and sk_glob_match_upper() (base/glob.c),
+ * the environment rules' matcher, agree with fnmatch(FNM_CASEFOLD) on the policies' patterns and
  * on random patterns and names over a small alphabet.
  */
 #include <fnmatch.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../harness.h"
 #include "base/base.h"
@@ -13,8 +14,16 @@
 static void check_one(const char *pat, const char *name)
 {
 	bool want = fnmatch(pat, name, FNM_CASEFOLD) == 0;
+	struct sk_glob g;
+	char up[64];
+	size_t n = strlen(name);
 
 	CHECK_MSG(sk_glob_casefold(pat, name) == want, "pattern %s, name %s: fnmatch says %d", pat, name, want);
+	/* The form given the name folded once (the environment rules'). */
+	sk_glob_compile(&g, pat);
+	CHECK(sk_glob_upper(name, n, up, sizeof(up)));
+	CHECK_MSG(sk_glob_match_upper(&g, name, up, n) == want, "pattern %s, name %s (upper %s): fnmatch says %d",
+		  pat, name, up, want);
 }
 
 TEST(glob_matches_like_fnmatch)
