@@ -122,6 +122,14 @@ int keep_only_inherited_fds(unsigned preserve, const char *makeflags);
 /* caches.c: set the package managers' cache variables for the plan
  * (run/caches.h); -1 after printing an error. */
 int cli_caches_apply(const stockade_plan *plan, bool verbose);
+
+/* What stockade's supervisor does for the run, for the status's
+ * "supervisor" line (run_report.c): set before the command is forked, so
+ * the child that prints the status has it; empty: exec'd in place. */
+extern char cli_supervision[512];
+struct sk_mediation;
+void cli_describe_supervision(const stockade_plan *plan, const struct sk_mediation *med, bool reporting,
+			      bool end_leftovers);
 /* The plan's environment rules on this process (cmd_run.c); with verbose,
  * the names dropped on stderr.  -1 (printed) on failure. */
 int apply_environment(const stockade_plan *plan, bool verbose);

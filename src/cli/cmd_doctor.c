@@ -12,6 +12,7 @@
 
 #include "run/exec.h"
 #include "cli.h"
+#include "run/mediate.h"
 #include "landlock/landlock.h"
 
 /* "Seccomp:", "Seccomp_filters:" and "NoNewPrivs:" of /proc/self/status. */
@@ -137,6 +138,18 @@ int cmd_doctor(int argc, char **argv)
 		stockade_plan_free(plan);
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
+	}
+	{
+		/* What a run's supervisor would decide here (host sockets
+		 * listening now, TCP rules): doctor has none of its own. */
+		struct sk_mediation med;
+		stockade_error *merr = NULL;
+
+		if (sk_mediation_setup(plan, SK_NOTIFY_NONE, &med, &merr) == 0) {
+			cli_describe_supervision(plan, &med, false, false);
+			sk_mediation_free(&med);
+		}
+		stockade_error_free(merr);
 	}
 	print_enforcement(stdout, stockade_policy_name(o.policy), plan, &rep);
 	if (rules && list_rules(plan) < 0)

@@ -563,6 +563,19 @@ void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, c
 		: !rep->outside_open	     ? "partly closed"
 					     : "open",
 		l.buf);
+	if (rep->applied)
+		fprintf(f, "  %-13s %s\n", "supervisor",
+			cli_supervision[0]		 ? cli_supervision
+			: rep->ns_flags & CLONE_NEWPID ? "none: the command runs under stockade's init (nothing to mediate)"
+						       : "none: the command is exec'd in place (nothing to mediate)");
+	else if (!strncmp(cli_supervision, "decides ", 8))
+		fprintf(f, "  %-13s would decide %s\n", "supervisor", cli_supervision + 8);
+	else if (cli_supervision[0])
+		fprintf(f, "  %-13s would: %s\n", "supervisor", cli_supervision);
+	else
+		fprintf(f, "  %-13s none here now: nothing to mediate (a listening host socket, sockets.allow, TCP "
+			   "ports or network mode proxy would start one; a terminal, without namespaces)\n",
+			"supervisor");
 	print_notes(f, rep);
 }
 

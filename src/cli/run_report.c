@@ -199,6 +199,47 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 
 /* Plain enforcement with mediators: the supervisor runs the command and
  * only the mediated calls reach it.  Returns the exit status. */
+char cli_supervision[512];
+
+void cli_describe_supervision(const stockade_plan *plan, const struct sk_mediation *med, bool reporting,
+			      bool end_leftovers)
+{
+	bool tcp_addrs = plan->access.ntcp_addrs > 0;
+
+	size_t n = 0;
+	const char *sep = "";
+	const char *where = sk_host_daemon_socket_where();
+
+#define PUT(...)                                                                                             \
+	do {                                                                                                 \
+		if (n < sizeof(cli_supervision))                                                             \
+			n += (size_t)snprintf(cli_supervision + n, sizeof(cli_supervision) - n, __VA_ARGS__); \
+	} while (0)
+	cli_supervision[0] = '\0';
+	if (med && med->n) {
+		PUT("decides ");
+		for (size_t i = 0; i < med->n; i++) {
+			const char *s = med->m[i].syscall;
+
+			if (!strcmp(s, "connect"))
+				PUT("%sconnect() (%s%s%s%s)", sep, med->unix_state ? "unix pathname sockets" : "",
+				    med->unix_state && where ? ": a host socket listens at " : "",
+				    med->unix_state && where ? where : "",
+				    tcp_addrs ? (med->unix_state ? "; TCP by address" : "TCP by address") : "");
+			else if (!med->m[i].observe)
+				PUT("%s%s()", sep, s);
+			else
+				continue;
+			sep = ", ";
+		}
+	}
+	if (reporting)
+		PUT("%sreports the calls the policy refuses", n ? "; " : "");
+	if (end_leftovers)
+		PUT("%sends what the command leaves running when it exits (a terminal, no pid namespace)", n ? "; " : "");
+#undef PUT
+}
+
 static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med, bool end_leftovers,
 			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {
@@ -208,7 +249,10 @@ static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediat
 					   .exiting = true, .job_control_blocked = true, .end_leftovers = end_leftovers };
 	struct sk_supervise_result res;
 	stockade_error *err = NULL;
-	int ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
+	int ret;
+
+	cli_describe_supervision(plan, med, false, end_leftovers);
+	ret = sk_supervise_exec(plan, argv, &sopts, &res, &err);
 
 	sk_mediation_free(med);
 	if (ret < 0 && res.phase == SK_SUP_SETUP_FAILED && err && err->status == EBUSY) {
@@ -399,6 +443,7 @@ int run_supervised(const struct run_report_opts *o, const stockade_plan *plan, c
 		sk_mediation_free(&med);
 		return EXIT_STOCKADE;
 	}
+	cli_describe_supervision(plan, &med, text || json, o->end_leftovers);
 	ret = sk_supervise_exec(relaxed.paths ? &relaxed.plan : plan, argv, &sopts, &res, &err);
 	/* The events point into the plan the supervisor decided with:
 	 * relaxed lives until the report is written. */

@@ -296,5 +296,7 @@ void sk_unix_mediation_force(int present);
  * mount view hides the sockets, and the run's later questions get that
  * answer instead of a second scan (/proc/net/unix can be long). */
 void sk_host_daemon_socket_pin(int present, const char *where);
+/* The host socket sk_host_daemon_socket_pin() was given, or NULL. */
+const char *sk_host_daemon_socket_where(void);
 
 #endif

@@ -76,6 +76,11 @@ void sk_unix_mediation_force(int present)
 	snprintf(force_where, sizeof(force_where), "%s", present > 0 ? "(forced by a test)" : "");
 }
 
+const char *sk_host_daemon_socket_where(void)
+{
+	return force_present > 0 && force_where[0] ? force_where : NULL;
+}
+
 void sk_host_daemon_socket_pin(int present, const char *where)
 {
 	force_present = present;

@@ -303,7 +303,7 @@ TEST(sched_group_form_allowed_spares_the_supervisor)
 
 		snprintf(script, sizeof(script),
 			 "sleep 60 </dev/null >/dev/null 2>&1 & echo $! > %s; sleep 0.05; "
-			 "exec \"$0\" run --policy %s --isolation off %s -- renice -n 7 -g 0",
+			 "exec \"$0\" run --verbose --policy %s --isolation off %s -- renice -n 7 -g 0",
 			 pidfile, pol, mediated ? "--tcp-connect=127.0.0.1:9" : "");
 		run_cmd(OPTS("/bin/sh", "-c", script, stockade_bin()), &r);
 		text = read_file(pidfile);
@@ -313,7 +313,12 @@ TEST(sched_group_form_allowed_spares_the_supervisor)
 		if (pid <= 0)
 			break;
 		victim = nice_and_ioprio(pid);
-		if (mediated)
+		/* A listening socket elsewhere on this machine (another test's,
+		 * a daemon's) makes the plain case mediated too: the fence
+		 * then holds, as under --tcp-connect. */
+		if (!mediated && strstr(r.out, "supervisor    decides"))
+			printf("  note: the unmediated case ran supervised here (a host socket listens)\n");
+		if (mediated || strstr(r.out, "supervisor    decides"))
 			CHECK_MSG(r.outcome != 0 && victim && !strcmp(victim, mine),
 				  "under a supervisor, the group form reached the group (exit %d, %s, was %s): %s",
 				  r.outcome, victim ? victim : "(gone)", mine, r.out);

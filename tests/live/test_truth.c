@@ -279,3 +279,27 @@ TEST(truth_scope_not_enforced_with_sys_admin_kept)
 	stockade_plan_free(plan);
 	stockade_policy_free(p);
 }
+
+/* --verbose and doctor say what the supervisor decides (issue 14 item 6):
+ * connect() by TCP address, listen() where TCP bind is limited; with
+ * nothing to decide, that the command runs without one. */
+TEST(truth_supervisor_line)
+{
+	const char *pol = write_tmp("truth-tcp-bare.yaml",
+				    "extends: agent\n"
+				    "network:\n"
+				    "  tcp_connect: [18094]\n",
+				    0644);
+	struct run r;
+
+	if (!have_binaries())
+		return;
+	cli_run(OPTS("--isolation", "off", "--tcp-connect", "127.0.0.1:9", "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "--tcp-connect --verbose");
+	CHECK_MSG(strstr(r.out, "  supervisor    decides ") && strstr(r.out, "TCP by address)"), "%s", r.out);
+	cli_run(OPTS("--policy", pol, "--verbose"), OPTS("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "bare TCP ports --verbose");
+	CHECK_MSG(strstr(r.out, "  supervisor    decides ") && strstr(r.out, "listen()"), "%s", r.out);
+	run_cmd(ARGV(stockade_bin(), "doctor"), &r);
+	CHECK_MSG(strstr(r.out, "  supervisor    "), "doctor: %s", r.out);
+}
