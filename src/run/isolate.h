@@ -128,6 +128,9 @@ int sk_mount_ro_view(struct sk_mount_ro *v);
  * clone: init reads it after, from a network namespace of its own whose
  * list is empty (mode none, proxy).  -1 to close it. */
 void sk_mount_host_sockets(bool open_it);
+/* The directory fd is one a rename could move, here: not a mount's root,
+ * in a directory this process may write (mounts.c). */
+bool sk_mount_could_move(int fd);
 
 /* ---- .git (mount_git.c) ---- */
 

@@ -52,9 +52,9 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/stat.h>
 
 #include "run/isolate.h"
+#include "run/mount_api.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
@@ -596,7 +596,6 @@ static int pin_ancestors(const char *path, char *step, size_t size, bool *trunca
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return 0;
 	for (int depth = 0; ret == 0 && strcmp(dir, "/"); depth++) {
-		struct statx stx;
 		char t[32];
 		int fd;
 
@@ -607,9 +606,7 @@ static int pin_ancestors(const char *path, char *step, size_t size, bool *trunca
 		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			break;
-		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
-		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
-		    faccessat(fd, "..", W_OK, AT_EACCESS) != 0) {
+		if (!sk_mount_could_move(fd)) {
 			close(fd);
 			break; /* a mount's root, or a directory that cannot be moved anyway */
 		}
@@ -621,15 +618,6 @@ static int pin_ancestors(const char *path, char *step, size_t size, bool *trunca
 	return ret;
 }
 
-#ifndef __NR_open_tree
-#define __NR_open_tree 428
-#endif
-#ifndef __NR_move_mount
-#define __NR_move_mount 429
-#endif
-#ifndef __NR_mount_setattr
-#define __NR_mount_setattr 442
-#endif
 
 /* Read-only: a clone of the mount at path's descriptor made read-only and
  * moved onto that same descriptor (the new mount API), so the path is
@@ -638,20 +626,19 @@ static int pin_ancestors(const char *path, char *step, size_t size, bool *trunca
  * has no mount_setattr (before 5.12): bind, then remount. */
 static int read_only(const char *path, char *step, size_t size)
 {
-	struct {
-		uint64_t attr_set, attr_clr, propagation, userns_fd;
-	} attr = { .attr_set = 0x1 /* RDONLY */ | 0x2 /* NOSUID */ | 0x4 /* NODEV */ };
+	struct sk_mount_attr attr = { .attr_set = SK_MOUNT_ATTR_RDONLY | SK_MOUNT_ATTR_NOSUID | SK_MOUNT_ATTR_NODEV };
 	char t[32];
 	int fd, tree, ret;
 
 	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* none there, or a symlink: left as it is */
-	tree = (int)syscall(__NR_open_tree, fd, "", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_EMPTY_PATH);
+	tree = (int)syscall(__NR_open_tree, fd, "", SK_OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
 	if (tree >= 0) {
 		ret = (int)syscall(__NR_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr));
 		if (ret == 0)
-			ret = (int)syscall(__NR_move_mount, tree, "", fd, "", 0x4 /* F_EMPTY_PATH */ | 0x40 /* T_EMPTY_PATH */);
+			ret = (int)syscall(__NR_move_mount, tree, "", fd, "",
+					   SK_MOVE_MOUNT_F_EMPTY_PATH | SK_MOVE_MOUNT_T_EMPTY_PATH);
 		int e = errno;
 		close(tree);
 		if (ret == 0 || e != ENOSYS) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "run/isolate.h"
+#include "run/mount_api.h"
 
 static int fail(struct sk_mount_ro *v, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct sk_mount_ro *v, int errnum, const char *fmt, ...)
@@ -31,27 +32,6 @@ static int fail(struct sk_mount_ro *v, int errnum, const char *fmt, ...)
 	return -errnum;
 }
 
-/* The new mount API (Linux 5.2, mount_setattr 5.12), by number: musl and
- * older C libraries have no wrappers.  The numbers are the same on every
- * architecture. */
-#ifndef __NR_open_tree
-#define __NR_open_tree 428
-#endif
-#ifndef __NR_move_mount
-#define __NR_move_mount 429
-#endif
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-#ifndef __NR_mount_setattr
-#define __NR_mount_setattr 442
-#endif
-#define SK_OPEN_TREE_CLONE 1U
-#define SK_AT_RECURSIVE 0x8000U
-#define SK_MOVE_MOUNT_F_EMPTY_PATH 0x4U
-#define SK_MOVE_MOUNT_T_EMPTY_PATH 0x40U
-#define SK_MOUNT_ATTR_RDONLY 0x1U
-#define SK_RESOLVE_NO_SYMLINKS 0x04U
 
 struct root {
 	char *named; /* as expanded */
@@ -243,9 +223,7 @@ static int enter_cwd(struct sk_mount_ro *v)
 int sk_mount_ro_view(struct sk_mount_ro *v)
 {
 	struct root *roots = calloc(v->plan->access.npaths ? v->plan->access.npaths : 1, sizeof(*roots));
-	struct {
-		uint64_t attr_set, attr_clr, propagation, userns_fd;
-	} attr = { .attr_set = SK_MOUNT_ATTR_RDONLY };
+	struct sk_mount_attr attr = { .attr_set = SK_MOUNT_ATTR_RDONLY };
 	bool everything = false;
 	size_t n = 0;
 	int ret;

@@ -217,6 +217,15 @@ static bool changed_meanwhile(int e)
 	return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ESTALE || e == EISDIR;
 }
 
+bool sk_mount_could_move(int fd)
+{
+	struct statx stx;
+
+	return syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0 &&
+	       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) &&
+	       faccessat(fd, "..", W_OK, AT_EACCESS) == 0;
+}
+
 static int pin_parents(struct view *v, const char *path)
 {
 	/* The canonical directories: a link on the way (`lnk/s`, lnk -> real)
@@ -233,7 +242,6 @@ static int pin_parents(struct view *v, const char *path)
 	free(real);
 	for (;;) {
 		char *slash = strrchr(dir, '/'), t[32];
-		struct statx stx;
 		int fd;
 
 		if (!slash || slash == dir)
@@ -242,9 +250,7 @@ static int pin_parents(struct view *v, const char *path)
 		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			break;
-		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
-		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
-		    faccessat(fd, "..", W_OK, AT_EACCESS) != 0) {
+		if (!sk_mount_could_move(fd)) {
 			close(fd);
 			break; /* a mount's root, or a directory that cannot be moved anyway */
 		}
