@@ -129,8 +129,8 @@ int sk_apply_environment(const stockade_plan *plan, char ***dropped, const char 
 		*whys = NULL;
 	if (!plan->access.nenv || (plan == applied_plan && !dropped))
 		return 0;
-	struct env_rules rules = { .g = malloc(plan->access.nenv * sizeof(*rules.g)) };
-	_cleanup_free_ struct sk_glob *gl_owned = rules.g;
+	_cleanup_free_ struct sk_glob *compiled = malloc(plan->access.nenv * sizeof(*compiled));
+	struct env_rules rules = { .g = compiled };
 	const struct env_rules *gl = &rules;
 	for (int pass = 0; rules.g && pass < 2; pass++)
 		for (size_t i = 0; i < plan->access.nenv; i++)
