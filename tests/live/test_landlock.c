@@ -474,8 +474,32 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/gh/config.yml"));
 		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/git/config"));
 	}
+	/* Relative values (the tools resolve them against the working
+	 * directory), ~/ ones (botocore, gpg), and the Kerberos ticket cache. */
+	file_in(other, "krb5cc", "ticket\n");
+	char rel[8][PATH_MAX + 64];
+	snprintf(rel[0], sizeof(rel[0]), "HOME=%s", home);
+	snprintf(rel[1], sizeof(rel[1]), "GNUPGHOME=~/../elsewhere/gnupg");
+	snprintf(rel[2], sizeof(rel[2]), "DOCKER_CONFIG=../elsewhere/docker");
+	snprintf(rel[3], sizeof(rel[3]), "XDG_CONFIG_HOME=../elsewhere/xdg/");
+	snprintf(rel[4], sizeof(rel[4]), "AWS_SHARED_CREDENTIALS_FILE=../elsewhere/aws/credentials");
+	snprintf(rel[5], sizeof(rel[5]), "KUBECONFIG=../elsewhere/kube/config:~/../elsewhere/kube/second");
+	snprintf(rel[6], sizeof(rel[6]), "CLOUDSDK_CONFIG=./../elsewhere/gcloud");
+	snprintf(rel[7], sizeof(rel[7]), "KRB5CCNAME=FILE:%s/krb5cc", other);
+	const char *const renv[] = { rel[0], rel[1], rel[2], rel[3], rel[4], rel[5], rel[6], rel[7], NULL };
+	static const char *const rsecrets[] = { "gnupg/private-keys-v1.d", "docker/config.json", "xdg/gh/hosts.yml",
+						"aws/credentials", "kube/config", "kube/second", "gcloud/credentials.db",
+						"krb5cc" };
+	for (size_t k = 0; k < sizeof(presets) / sizeof(*presets); k++) {
+		const char *const opts[] = { "--preset", presets[k], "--exec", probes, NULL };
+
+		for (size_t i = 0; i < sizeof(rsecrets) / sizeof(*rsecrets); i++)
+			EXPECT(cwd, renv, opts, EACCES, "read", path_of(p, sizeof(p), other, rsecrets[i]));
+		EXPECT(cwd, renv, opts, 0, "read", path_of(p, sizeof(p), other, "docker/daemon.json"));
+	}
 	/* The test can fail: without the variables they are readable. */
 	const char *const opts[] = { "--preset", "agent", NULL };
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "krb5cc"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/config"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/second"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "aws/credentials"));
