@@ -108,6 +108,26 @@ TEST(env_credential_values)
 		"AKIAIOSFODNN7EXAMPLE",
 		"ASIAIOSFODNN7EXAMPLE",
 		"AIzaSyA0123456789abcdefghijklmnopqrstuv",
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+		"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.",
+		"Bearer ghp_0123456789abcdefghijABCDEFGHIJ012345",
+		"Authorization: Bearer abcdefghij0123456789",
+		"authorization: bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+		"sk_live_0123456789abcdefghijABCD",
+		"rk_live_0123456789abcdefghijABCD",
+		"npm_0123456789abcdefghijABCDEFGHIJ012345",
+		"pypi-AgEIcHlwaS5vcmcCJDAxMjM0NTY3LTg5YWItY2RlZi0wMTIzLTQ1Njc4OWFiY2RlZgACKlsz",
+		"hvs.CAESIJ0123456789abcdefghijABCDEFGH",
+		"hvb.AAAAAQJ0123456789abcdefghijABCDEF",
+		"hf_0123456789abcdefghijABCDEFGHIJab",
+		"dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----",
+		"key: -----BEGIN PRIVATE KEY----- MIIEvQ",
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----",
+		"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+		"https://discord.com/api/webhooks/123456789012345678/abcdefghij",
+		"https://discordapp.com/api/webhooks/123456789012345678/abcdefghij",
 	};
 	static const char *const plain[] = {
 		"",
@@ -127,7 +147,34 @@ TEST(env_credential_values)
 		"en_US.UTF-8",
 		"-j4 --jobserver-auth=3,4",
 		"Bearer",
+		"Bearer ",
+		"Bearer short",
+		"bearer-token-file",
 		"C.UTF-8",
+		/* look-alikes of the new shapes */
+		"eyJ",
+		"eyJhbGciOiJIUzI1NiJ9",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0",
+		"eyJhbGci..OiJIUzI1NiJ9eyJzdWIiOiJ4In0xxxx",
+		"/home/u/.config/hvs.d/settings",
+		"hvs.short",
+		"hf_transfer",
+		"HF_HOME",
+		"npm_config_registry",
+		"pypi-simple",
+		"sk_live_",
+		"dop_v1_",
+		"1.2.3-rc.4+build.567",
+		"v20.11.1",
+		"da39a3ee5e6b4b0d3255bfef95601890afd80709",
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"-----BEGIN CERTIFICATE-----",
+		"-----BEGIN PUBLIC KEY-----",
+		"/etc/ssl/private/key.pem",
+		"https://hooks.slack.com/services/",
+		"https://discord.com/api/webhooks",
+		"https://slack.com/help",
+		"/usr/share/doc/pypi-readme",
 	};
 
 	for (size_t i = 0; i < sizeof(cred) / sizeof(*cred); i++)
@@ -137,6 +184,8 @@ TEST(env_credential_values)
 			  sk_env_credential_value(plain[i]), plain[i]);
 	CHECK(!strcmp(sk_env_credential_value("postgres://u:pw@h"), "a URL with a password"));
 	CHECK(!strcmp(sk_env_credential_value("ghp_0123456789abcdefghij"), "a GitHub token"));
+	CHECK(!strcmp(sk_env_credential_value("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0."), "a JWT"));
+	CHECK(!strcmp(sk_env_credential_value("Authorization: Bearer abcdefghij0123456789"), "a bearer token"));
 }
 
 TEST(env_drop_values_in_a_policy)
