@@ -27,12 +27,14 @@ static const char *const path_vars[GIT_COMMON + 1] = {
 	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
 	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
 	"GOPATH", "GNUPGHOME", "DOCKER_CONFIG", "XDG_CONFIG_HOME", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "KRB5CCNAME", "GIT_COMMON_DIR",
+	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "PASSWORD_STORE_DIR",
+	"AZURE_CONFIG_DIR", "KRB5CCNAME", "GIT_COMMON_DIR",
 };
 static const char *const tool_default[SK_PATH_NTOOLS] = {
 	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
 	"/.gnupg", "/.docker", "/.config", "/.aws/credentials", "/.aws/config", "/.kube/config",
-	"/.config/gcloud", NULL /* KRB5CCNAME: /tmp/krb5cc_UID, set by sk_path_env_current */,
+	"/.config/gcloud", "/.password-store", "/.azure",
+	NULL, /* KRB5CCNAME: /tmp/krb5cc_UID, set by sk_path_env_current */
 };
 #define KRB5CC (SK_PATH_NTOOLS - 1)
 
