@@ -477,7 +477,11 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	/* Relative values (the tools resolve them against the working
 	 * directory), ~/ ones (botocore, gpg), and the Kerberos ticket cache. */
 	file_in(other, "krb5cc", "ticket\n");
-	char rel[8][PATH_MAX + 64];
+	mkdir_in(other, "pass");
+	mkdir_in(other, "azure");
+	file_in(other, "pass/bank.gpg", "secret\n");
+	file_in(other, "azure/msal_token_cache.json", "secret\n");
+	char rel[10][PATH_MAX + 64];
 	snprintf(rel[0], sizeof(rel[0]), "HOME=%s", home);
 	snprintf(rel[1], sizeof(rel[1]), "GNUPGHOME=~/../elsewhere/gnupg");
 	snprintf(rel[2], sizeof(rel[2]), "DOCKER_CONFIG=../elsewhere/docker");
@@ -486,10 +490,12 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	snprintf(rel[5], sizeof(rel[5]), "KUBECONFIG=../elsewhere/kube/config:~/../elsewhere/kube/second");
 	snprintf(rel[6], sizeof(rel[6]), "CLOUDSDK_CONFIG=./../elsewhere/gcloud");
 	snprintf(rel[7], sizeof(rel[7]), "KRB5CCNAME=FILE:%s/krb5cc", other);
-	const char *const renv[] = { rel[0], rel[1], rel[2], rel[3], rel[4], rel[5], rel[6], rel[7], NULL };
+	snprintf(rel[8], sizeof(rel[8]), "PASSWORD_STORE_DIR=../elsewhere/pass");
+	snprintf(rel[9], sizeof(rel[9]), "AZURE_CONFIG_DIR=%s/azure", other);
+	const char *const renv[] = { rel[0], rel[1], rel[2], rel[3], rel[4], rel[5], rel[6], rel[7], rel[8], rel[9], NULL };
 	static const char *const rsecrets[] = { "gnupg/private-keys-v1.d", "docker/config.json", "xdg/gh/hosts.yml",
 						"aws/credentials", "kube/config", "kube/second", "gcloud/credentials.db",
-						"krb5cc" };
+						"krb5cc", "pass/bank.gpg", "azure/msal_token_cache.json" };
 	for (size_t k = 0; k < sizeof(presets) / sizeof(*presets); k++) {
 		const char *const opts[] = { "--preset", presets[k], "--exec", probes, NULL };
 
@@ -500,6 +506,7 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	/* The test can fail: without the variables they are readable. */
 	const char *const opts[] = { "--preset", "agent", NULL };
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "krb5cc"));
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "pass/bank.gpg"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/config"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/second"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "aws/credentials"));
