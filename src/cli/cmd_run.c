@@ -159,6 +159,10 @@ static void git_planted(const struct sk_git_planted *p)
 		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read; moving it aside "
 				"failed (%s): look at it before running git here\n",
 			p->path, strerror(p->errnum));
+	else if (!strcmp(p->aside, "(removed)"))
+		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read, and kept it from "
+				"being moved aside: removed (docs/isolation.md, \"Limits\")\n",
+			p->path);
 	else
 		fprintf(stderr, "stockade: warning: the command made %s, which git outside would read: moved aside to %s "
 				"(docs/isolation.md, \"Limits\")\n",

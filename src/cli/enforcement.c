@@ -530,6 +530,11 @@ static void print_notes(FILE *f, const struct sk_enforcement *rep)
 			rep->skipped == 1 ? "y" : "ies", rep->first_skipped);
 	if (rep->wide_cwd[0])
 		fprintf(f, "  note: the working directory is %s: $CWD grants cover all of it\n", rep->wide_cwd);
+	if (w->home_in_root[0])
+		fprintf(f, "  note: $HOME is inside the write root %s: the command can change its startup files "
+			   "(~/.bashrc, ~/.profile, ~/.gitconfig), which run outside the sandbox later; put HOME "
+			   "elsewhere, or carve them out (read_only: [~/.bashrc, ~/.gitconfig])\n",
+			w->home_in_root);
 }
 
 void print_enforcement(FILE *f, const char *policy, const stockade_plan *plan, const struct sk_enforcement *rep)

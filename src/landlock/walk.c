@@ -787,6 +787,20 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	if (ret == -ENOMEM)
 		ret = sk_error(err, ENOMEM, "out of memory");
 	sk_timing("Landlock: paths resolved");
+	/* $HOME inside a write root (HOME under /tmp, as in CI): its startup
+	 * files (~/.bashrc, ~/.gitconfig) are the command's to change; said. */
+	if (ret == 0 && env->home) {
+		_cleanup_free_ char *home = NULL;
+
+		for (size_t gi = 0; gi < ngrants && !st->home_in_root[0]; gi++) {
+			size_t n = strlen(grants[gi].path);
+
+			if (!grants[gi].write || !strcmp(grants[gi].path, "/") || (!home && !(home = realpath(env->home, NULL))))
+				continue;
+			if (!strncmp(home, grants[gi].path, n) && home[n] == '/')
+				snprintf(st->home_in_root, sizeof(st->home_in_root), "%s", grants[gi].path);
+		}
+	}
 	for (size_t i = 0; ret == 0 && i < nvias; i++)
 		ret = check_via(&vias[i], grants, ngrants, err);
 	for (size_t i = 0; i < nvias; i++)

@@ -44,6 +44,7 @@ struct sk_fs_walk_stats {
 	int first_missing_errno;
 	char split_dirs[512];	    /* the directories carve-outs split */
 	char split_write_dirs[256]; /* those that are also write roots */
+	char home_in_root[256];	    /* a write root that $HOME lies inside (HOME under /tmp), or "" */
 };
 
 struct sk_enforcement {

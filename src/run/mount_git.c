@@ -48,12 +48,17 @@
 #include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <stdint.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/stat.h>
 
 #include "run/isolate.h"
 
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
 #define GIT_MAX_REPOS 4	  /* the repository and the superprojects above it */
 #define GIT_MAX_ENTRIES 256 /* mounts to make */
 #define GIT_MAX_WATCH 32    /* git dirs with a file absent at the start */
@@ -306,10 +311,14 @@ static void git_dir(const char *dir)
  * goes into it), so the checkout is pinned and the file read-only. */
 static void checkout(const char *gitdir)
 {
-	char config[PATH_MAX + 8], text[4096], wt[PATH_MAX], *save = NULL;
+	char config[PATH_MAX + 8], wt[PATH_MAX], *save = NULL;
+	_cleanup_free_ char *text = malloc(65536);
 	struct stat st;
 	int fd;
 	ssize_t n;
+
+	if (!text)
+		return;
 
 	snprintf(config, sizeof(config), "%s/config", gitdir);
 	fd = open(config, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
@@ -319,7 +328,7 @@ static void checkout(const char *gitdir)
 		close(fd);
 		return;
 	}
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, text, 65535);
 	close(fd);
 	if (n <= 0)
 		return;
@@ -333,7 +342,22 @@ static void checkout(const char *gitdir)
 		if (*v != '=')
 			continue;
 		v += 1 + strspn(v + 1, " \t");
-		v[strcspn(v, " \t\r")] = '\0';
+		/* The whole value: a path may hold blanks ("my lib"), and
+		 * be quoted (\" and \\ escaped). */
+		size_t len = strlen(v);
+		while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
+			v[--len] = '\0';
+		if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
+			char *w = v;
+
+			v[len - 1] = '\0';
+			for (char *r = v + 1; *r; r++) {
+				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*w++ = *r;
+			}
+			*w = '\0';
+		}
 		if (*v && resolve(gitdir, v, wt) && is_dir(wt)) {
 			add(PIN, wt, NULL);
 			add(RO, wt, ".git");
@@ -358,7 +382,9 @@ static void submodules(const char *dir, unsigned depth)
 	while ((de = readdir(d))) {
 		char path[PATH_MAX];
 
-		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+		/* (a submodule's name may start with a dot: .vim/bundle/x) */
+		if ((de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;
@@ -440,24 +466,74 @@ static void repo(const char *top, const char *gitdir, const char *common, bool g
 	worktrees(common);
 }
 
+#define GIT_MAX_NESTED 16	/* repositories found one level below */
+#define GIT_MAX_LISTED 128	/* directories looked through for them */
+
+/* The repositories one level below dir (a workspace of clones run from
+ * above them, a submodule whose git dir is embedded in its checkout,
+ * vendored clones): each covered as the working directory's is. */
+static void nested(const char *dir)
+{
+	unsigned found = 0, seen = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char top[PATH_MAX], path[PATH_MAX + 8], gitdir[PATH_MAX], common[PATH_MAX];
+		struct stat st;
+		bool gitfile;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (!strcmp(de->d_name, ".git") || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		if (++seen > GIT_MAX_LISTED || found == GIT_MAX_NESTED) {
+			g.truncated = true;
+			break;
+		}
+		if (snprintf(top, sizeof(top), "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name) >= (int)sizeof(top))
+			continue;
+		snprintf(path, sizeof(path), "%s/.git", top);
+		/* (lstat: a link named .git is no repository of this tree's) */
+		if (lstat(path, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) || lstat(top, &st) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (find_repo(top, gitdir, common, &gitfile) && !strncmp(top, dir, strlen(dir))) {
+			repo(top, gitdir, common, gitfile);
+			found++;
+		}
+	}
+	closedir(d);
+}
+
 void sk_git_find(void)
 {
-	char dir[PATH_MAX], gitdir[PATH_MAX], common[PATH_MAX];
+	char cwd[PATH_MAX], dir[PATH_MAX], gitdir[PATH_MAX], common[PATH_MAX], first[PATH_MAX] = "";
 	bool gitfile;
 
 	sk_git_forget();
 	g.found = true;
-	if (!getcwd(dir, sizeof(dir)))
+	if (!getcwd(cwd, sizeof(cwd)))
 		return;
+	memcpy(dir, cwd, sizeof(dir));
 	/* The repository, then those above it (a submodule's superproject,
 	 * a repository inside another's working tree). */
 	while (g.repos < GIT_MAX_REPOS && find_repo(dir, gitdir, common, &gitfile)) {
 		repo(dir, gitdir, common, gitfile);
+		if (!g.repos)
+			memcpy(first, dir, sizeof(first));
 		g.repos++;
 		if (!strcmp(dir, "/"))
 			break;
 		up(dir);
 	}
+	/* And those one level below the working directory, and below the
+	 * working tree's top where that is above it. */
+	nested(cwd);
+	if (first[0] && strcmp(first, cwd))
+		nested(first);
 }
 
 void sk_git_forget(void)
@@ -545,14 +621,44 @@ static int pin_ancestors(const char *path, char *step, size_t size, bool *trunca
 	return ret;
 }
 
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+
+/* Read-only: a clone of the mount at path's descriptor made read-only and
+ * moved onto that same descriptor (the new mount API), so the path is
+ * looked up once: a process outside that swaps it meanwhile cannot make
+ * the setup fail (nor `auto` run without namespaces).  Where the kernel
+ * has no mount_setattr (before 5.12): bind, then remount. */
 static int read_only(const char *path, char *step, size_t size)
 {
+	struct {
+		uint64_t attr_set, attr_clr, propagation, userns_fd;
+	} attr = { .attr_set = 0x1 /* RDONLY */ | 0x2 /* NOSUID */ | 0x4 /* NODEV */ };
 	char t[32];
-	int fd, ret;
+	int fd, tree, ret;
 
 	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* none there, or a symlink: left as it is */
+	tree = (int)syscall(__NR_open_tree, fd, "", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_EMPTY_PATH);
+	if (tree >= 0) {
+		ret = (int)syscall(__NR_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+		if (ret == 0)
+			ret = (int)syscall(__NR_move_mount, tree, "", fd, "", 0x4 /* F_EMPTY_PATH */ | 0x40 /* T_EMPTY_PATH */);
+		int e = errno;
+		close(tree);
+		if (ret == 0 || e != ENOSYS) {
+			close(fd);
+			return ret < 0 ? fail(step, size, e, "making read-only", path) : 0;
+		}
+	}
 	ret = mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND, NULL);
 	close(fd);
 	if (ret < 0)
@@ -578,16 +684,24 @@ static int make_hooks(const char *gitdir, char *step, size_t size)
 	if (fstatat(fd, "hooks", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+		int h = -1;
+
+		/* The mode and owner through a descriptor of the directory
+		 * made, never a name that could be a link by then. */
 		if (dir < 0 || mkdirat(dir, "hooks", 0755) < 0) {
 			if (errno != EROFS && errno != EACCES && errno != EPERM && errno != EEXIST)
 				ret = fail(step, size, errno, "making an empty hooks directory in", gitdir);
-		} else if (fchmodat(dir, "hooks", 0755, 0) < 0 || fstat(dir, &st) < 0) {
+		} else if ((h = openat(dir, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+				ret = fail(step, size, errno, "opening the new hooks directory in", gitdir);
+		} else if (fchmod(h, 0755) < 0 || fstat(dir, &st) < 0) {
 			ret = fail(step, size, errno, "making an empty hooks directory (mode) in", gitdir);
-		} else if (geteuid() == 0 && fchownat(dir, "hooks", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
-			   errno != EINVAL && errno != EPERM) {
+		} else if (geteuid() == 0 && fchown(h, st.st_uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM) {
 			/* (EINVAL: an owner our user namespace does not map) */
 			ret = fail(step, size, errno, "owning the new hooks directory in", gitdir);
 		}
+		if (h >= 0)
+			close(h);
 		if (dir >= 0)
 			close(dir);
 	}
@@ -618,9 +732,21 @@ int sk_mount_git(struct sk_mount_view *out, char *step, size_t size)
 		case HOOKS: {
 			char hooks[PATH_MAX + 8];
 
+			struct stat lst;
+
 			snprintf(hooks, sizeof(hooks), "%s/hooks", p);
 			if ((ret = make_hooks(p, step, size)) == 0)
 				ret = read_only(hooks, step, size);
+			/* hooks a link (into the working tree, say): what it
+			 * leads to, a directory, is read-only too. */
+			if (ret == 0 && lstat(hooks, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+				char *target = realpath(hooks, NULL);
+				struct stat tst;
+
+				if (target && stat(target, &tst) == 0 && S_ISDIR(tst.st_mode))
+					ret = read_only(target, step, size);
+				free(target);
+			}
 			if (ret == 0)
 				out->git_dirs++;
 			break;
@@ -650,10 +776,26 @@ size_t sk_git_planted_check(struct sk_git_planted *out, size_t max)
 
 			if (!g.w[i].absent[j] || fstatat(g.w[i].fd, watched[j], &st, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
-			snprintf(aside, sizeof(aside), "%s.stockade-planted-%d", watched[j], (int)getpid());
-			/* renameat moves the name itself, a link as a link. */
-			if (j < WATCH_MOVED && renameat(g.w[i].fd, watched[j], g.w[i].fd, aside) < 0)
+			/* A name the command could not have made ready for us
+			 * (a directory there would make the rename fail): the
+			 * pid and a random part, and never over anything. */
+			uint32_t rnd = 0;
+
+			if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+				rnd = (uint32_t)st.st_ino ^ (uint32_t)st.st_mtim.tv_nsec;
+			snprintf(aside, sizeof(aside), "%s.stockade-planted-%d-%08x", watched[j], (int)getpid(), rnd);
+			/* The name itself is moved, a link as a link. */
+			if (j < WATCH_MOVED && syscall(SYS_renameat2, g.w[i].fd, watched[j], g.w[i].fd, aside,
+						       RENAME_NOREPLACE) < 0) {
 				e = errno;
+				/* Cannot be moved: a file or link is removed
+				 * (git outside must not read it); a directory,
+				 * which git cannot read as the file, stays. */
+				if (!S_ISDIR(st.st_mode) && unlinkat(g.w[i].fd, watched[j], 0) == 0) {
+					e = 0;
+					snprintf(aside, sizeof(aside), "(removed)");
+				}
+			}
 			if (n < max) {
 				out[n] = (struct sk_git_planted){ .errnum = e, .moved = j < WATCH_MOVED && !e };
 				snprintf(out[n].path, sizeof(out[n].path), "%s/%s", g.w[i].dir, watched[j]);

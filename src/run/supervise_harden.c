@@ -70,6 +70,9 @@
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -635,9 +638,14 @@ static long status_field(pid_t pid, const char *key)
 	return v;
 }
 
-/* Children that were ours before the command (sk_supervise_note_own_children). */
+/* Children that were ours before the command (sk_supervise_note_own_children),
+ * each with a pidfd: once one of them has exited, its pid may be a process
+ * of the command's (one that forked until it got it), no longer ours. */
 #define OWN_CHILDREN_MAX 256
-static pid_t own_children[OWN_CHILDREN_MAX];
+static struct {
+	pid_t pid;
+	int pidfd;
+} own_children[OWN_CHILDREN_MAX];
 static size_t nown_children;
 
 void sk_supervise_note_own_children(void)
@@ -646,20 +654,35 @@ void sk_supervise_note_own_children(void)
 	FILE *f;
 	long pid;
 
+	for (size_t i = 0; i < nown_children; i++)
+		if (own_children[i].pidfd >= 0)
+			close(own_children[i].pidfd);
 	nown_children = 0;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
 	if (!(f = fopen(path, "re")))
 		return;
-	while (nown_children < OWN_CHILDREN_MAX && fscanf(f, "%ld", &pid) == 1)
-		own_children[nown_children++] = (pid_t)pid;
+	while (nown_children < OWN_CHILDREN_MAX && fscanf(f, "%ld", &pid) == 1) {
+		/* Without a pidfd (Linux < 5.3) it cannot be told apart from a
+		 * recycled pid: not kept (killed if it carries more filters). */
+		int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+
+		if (fd < 0)
+			continue;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		own_children[nown_children].pid = (pid_t)pid;
+		own_children[nown_children++].pidfd = fd;
+	}
 	fclose(f);
 }
 
 static bool own_child(pid_t pid)
 {
-	for (size_t i = 0; i < nown_children; i++)
-		if (own_children[i] == pid)
-			return true;
+	for (size_t i = 0; i < nown_children; i++) {
+		struct pollfd p = { .fd = own_children[i].pidfd, .events = POLLIN };
+
+		if (own_children[i].pid == pid)
+			return poll(&p, 1, 0) == 0; /* still the same process, running */
+	}
 	return false;
 }
 

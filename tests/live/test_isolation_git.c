@@ -301,3 +301,45 @@ TEST(isolation_git_bare_and_rebase_left)
 	no_marker(dir, "bare repository");
 	rm_rf(dir);
 }
+
+/* attack12 G1, G2: a submodule whose path holds a blank and one whose
+ * name starts with a dot (their checkouts' .git files), a submodule whose
+ * git dir is embedded in its checkout, and, run from a workspace above
+ * them, two clones side by side: each covered. */
+TEST(isolation_git_odd_submodules_and_nested_clones)
+{
+	char dir[256];
+	struct run r;
+
+	NEED_NS();
+	if (!setup(dir, sizeof(dir), "stockade-git-odd",
+		   "git init -q lib && cd lib && " IDENT " && echo l > l && git add l && git commit -qm l && cd .. && "
+		   "git init -q repo && cd repo && " IDENT " && "
+		   "git -c protocol.file.allow=always submodule add -q ../lib 'my lib' && "
+		   "git -c protocol.file.allow=always submodule add -q ../lib .vim/bundle/x && "
+		   "git clone -q ../lib emb && git commit -qm subs && cd .. && "
+		   "mkdir ws && git clone -q lib ws/a && git clone -q lib ws/b && "
+		   "for d in ws/a ws/b; do git -C $d config user.email t@example.com; git -C $d config user.name t; done"))
+		return;
+	inside(dir, "repo",
+	       "cp -r .git/modules/x .git/modules/evil 2>/dev/null || cp -r '.git/modules/my lib' .git/modules/evil; "
+	       "git config -f .git/modules/evil/config core.fsmonitor " FSMON("^", "evil") "; "
+	       "{ echo 'gitdir: ../.git/modules/evil' > 'my lib/.git'; } 2>/dev/null && echo PLANTED-SPACE; "
+	       "{ echo 'gitdir: ../../../.git/modules/evil' > .vim/bundle/x/.git; } 2>/dev/null && echo PLANTED-DOT; "
+	       "git -C emb config core.fsmonitor " FSMON("^", "embedded") " 2>/dev/null && echo PLANTED-EMBEDDED; true",
+	       &r);
+	CHECK_OUTCOME(&r, 0, "planting in the submodules");
+	CHECK_MSG(!has(&r, "PLANTED-"), "planted: %s", r.out);
+	inside(dir, "ws",
+	       "git -C a config core.fsmonitor " FSMON("^", "clone-a") " 2>/dev/null && echo PLANTED-A; "
+	       "mkdir -p b/.git/hooks; " HOOK("^", "clone-b") "b/.git/hooks/pre-commit 2>/dev/null && "
+	       "chmod +x b/.git/hooks/pre-commit && echo PLANTED-B; true",
+	       &r);
+	CHECK_OUTCOME(&r, 0, "planting in the clones");
+	CHECK_MSG(!has(&r, "PLANTED-"), "planted in a workspace's clones: %s", r.out);
+	outside(dir, "repo", "git status >/dev/null 2>&1; git -C emb status >/dev/null 2>&1; true", &r);
+	outside(dir, "ws",
+		"git -C a status >/dev/null 2>&1; git -C b commit -q --allow-empty -m z >/dev/null 2>&1; true", &r);
+	no_marker(dir, "odd submodules, nested clones");
+	rm_rf(dir);
+}

@@ -303,3 +303,20 @@ TEST(truth_supervisor_line)
 	run_cmd(ARGV(stockade_bin(), "doctor"), &r);
 	CHECK_MSG(strstr(r.out, "  supervisor    "), "doctor: %s", r.out);
 }
+
+/* A HOME inside a write root (HOME under /tmp, as in CI) leaves its
+ * startup files writable: --verbose says so (attack12 H1). */
+TEST(truth_home_inside_a_write_root_said)
+{
+	char home[512], env[600];
+	struct run r;
+
+	if (!have_binaries() || !make_tmpdir(home, sizeof(home), "/tmp", "truth-home"))
+		return;
+	snprintf(env, sizeof(env), "HOME=%s", home);
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--verbose", "--", "/bin/true"),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 0, "HOME under /tmp");
+	CHECK_STR_CONTAINS(r.out, "note: $HOME is inside the write root /tmp");
+	rm_rf(home);
+}
