@@ -513,6 +513,43 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 	rm_rf(base);
 }
 
+/* The reverse: a variable naming the working directory (GNUPGHOME=.)
+ * carves all of it out, as gpg would keep its keys there.  That fails
+ * closed; stockade says which variable did it. */
+TEST(landlock_carve_out_over_the_cwd_is_named)
+{
+	char base[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX], p[PATH_MAX], v[2][PATH_MAX + 32];
+	struct run r;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(home, sizeof(home), base, "home");
+	path_of(cwd, sizeof(cwd), base, "work");
+	path_of(other, sizeof(other), base, "elsewhere");
+	mkdir(home, 0755);
+	mkdir(cwd, 0755);
+	mkdir(other, 0755);
+	file_in(cwd, "src.c", "int x;\n");
+	snprintf(v[0], sizeof(v[0]), "HOME=%s", home);
+	snprintf(v[1], sizeof(v[1]), "GNUPGHOME=.");
+	const char *const env[] = { v[0], v[1], NULL };
+	const char *const opts[] = { "--preset", "agent", NULL };
+	const char *const args[] = { "read", path_of(p, sizeof(p), cwd, "src.c"), NULL };
+
+	confined(cwd, env, opts, args, &r);
+	CHECK_MSG(strstr(r.out, "warning: GNUPGHOME names ") && strstr(r.out, cwd) &&
+			  strstr(r.out, "the working directory: the carve-out `$GNUPGHOME`"),
+		  "GNUPGHOME=.: %s", r.out);
+	EXPECT(cwd, env, opts, EACCES, "read", p);
+	/* Elsewhere: no word, and the project reads. */
+	snprintf(v[1], sizeof(v[1]), "GNUPGHOME=%s/gnupg", other);
+	confined(cwd, env, opts, args, &r);
+	CHECK_MSG(!strstr(r.out, "GNUPGHOME names"), "GNUPGHOME elsewhere: %s", r.out);
+	EXPECT(cwd, env, opts, 0, "read", p);
+	rm_rf(base);
+}
+
 /* ---- network ---- */
 
 static int listener(int *port)
