@@ -519,6 +519,27 @@ static int tool_value(const char *v, size_t len, const struct sk_path_env *env, 
 	return r == -ENOMEM ? r : 0;
 }
 
+/* The default of tool i (beneath the home) as one more entry of its list. */
+static int more_default(struct sk_path_env *env, size_t i)
+{
+	size_t n = 0;
+	char **grown, *d;
+
+	while (env->tool_more[i] && env->tool_more[i][n])
+		n++;
+	if (!(grown = realloc(env->tool_more[i], (n + 2) * sizeof(*grown))))
+		return -ENOMEM;
+	if (!n)
+		grown[0] = NULL;
+	env->tool_more[i] = grown;
+	if (!(d = malloc(strlen(env->home) + strlen(tool_default[i]) + 1)))
+		return -ENOMEM;
+	strcpy(stpcpy(d, env->home), tool_default[i]);
+	grown[n] = d;
+	grown[n + 1] = NULL;
+	return 0;
+}
+
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 {
 	const char *home, *tmp;
@@ -559,6 +580,9 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 			v = dropped_vals[i];
 		if (v && i == KRB5CC)
 			v = krb5_ccache_file(v);
+		/* A relative first entry: some tools ignore it (XDG_CONFIG_HOME,
+		 * by the XDG spec) and use the default, carved out as well. */
+		bool relative = v && v[0] && v[0] != '/' && v[0] != '~';
 		for (size_t first = 1, nmore = 0; v && (first || *v); first = 0) {
 			size_t len = i == KRB5CC ? strlen(v) : strcspn(v, ":"), whole = len;
 			char *entry = NULL, **grown = NULL;
@@ -582,6 +606,10 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 				grown[nmore] = NULL;
 			}
 			v += whole + (v[whole] == ':');
+		}
+		if (relative && env->tools[i] && tool_default[i] && env->home && more_default(env, i) < 0) {
+			sk_path_env_free(env);
+			return sk_error(err, ENOMEM, "out of memory");
 		}
 	}
 	if (!env->tools[KRB5CC] && asprintf(&env->tools[KRB5CC], "/tmp/krb5cc_%u", (unsigned)getuid()) < 0) {

@@ -147,6 +147,9 @@ TEST(path_vars_relative_and_tilde_values)
 	CHECK(sk_path_env_current(&env, NULL) == 0);
 	snprintf(want, sizeof(want), "%s/cred/kube/config", parent);
 	expands(&env, "$KUBECONFIG", want);
+	/* and the default too, for tools that ignore a relative value */
+	CHECK(env.tool_more[13] && !strcmp(env.tool_more[13][0], "/home/u/.kube/config") && !env.tool_more[13][1]);
+	CHECK(!env.tool_more[8]); /* GNUPGHOME: ~/ is no relative value */
 	expands(&env, "$GNUPGHOME", "/srv/gnupg");
 	snprintf(want, sizeof(want), "%s/docker/config.json", strcmp(env.cwd, "/") ? env.cwd : "");
 	expands(&env, "$DOCKER_CONFIG/config.json", want);
