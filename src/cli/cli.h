@@ -133,6 +133,9 @@ void cli_describe_supervision(const stockade_plan *plan, const struct sk_mediati
 /* The plan's environment rules on this process (cmd_run.c); with verbose,
  * the names dropped on stderr.  -1 (printed) on failure. */
 int apply_environment(const stockade_plan *plan, bool verbose);
+/* carve_warn.c: a warning on stderr for each credential variable whose
+ * carve-out covers the working or the temporary directory. */
+void cli_warn_moved_carve_outs(const stockade_plan *plan);
 /* exec_hint.c: after the command could not be executed (EACCES), the
  * filesystem rule that refused it and the fix, on stderr. */
 void cli_explain_exec_refusal(const stockade_plan *plan, const char *path);

@@ -101,6 +101,7 @@ int apply_environment(const stockade_plan *plan, bool verbose)
 	char **dropped = NULL;
 	const char **whys = NULL;
 
+	cli_warn_moved_carve_outs(plan); /* before AWS_* and the like go */
 	if (sk_apply_environment(plan, verbose ? &dropped : NULL, verbose ? &whys : NULL, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);

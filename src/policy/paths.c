@@ -27,13 +27,16 @@ static const char *const path_vars[GIT_COMMON + 1] = {
 	"HOME",	   "CWD",	 "TMPDIR",     "PYENV_ROOT", "NVM_DIR",
 	"ASDF_DATA_DIR", "RUSTUP_HOME", "CARGO_HOME", "VOLTA_HOME", "SDKMAN_DIR",
 	"GOPATH", "GNUPGHOME", "DOCKER_CONFIG", "XDG_CONFIG_HOME", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "GIT_COMMON_DIR",
+	"AWS_CONFIG_FILE", "KUBECONFIG", "CLOUDSDK_CONFIG", "PASSWORD_STORE_DIR",
+	"AZURE_CONFIG_DIR", "KRB5CCNAME", "GIT_COMMON_DIR",
 };
 static const char *const tool_default[SK_PATH_NTOOLS] = {
 	"/.pyenv", "/.nvm", "/.asdf", "/.rustup", "/.cargo", "/.volta", "/.sdkman", "/go",
 	"/.gnupg", "/.docker", "/.config", "/.aws/credentials", "/.aws/config", "/.kube/config",
-	"/.config/gcloud",
+	"/.config/gcloud", "/.password-store", "/.azure",
+	NULL, /* KRB5CCNAME: /tmp/krb5cc_UID, set by sk_path_env_current */
 };
+#define KRB5CC (SK_PATH_NTOOLS - 1)
 
 /* Length of a leading $VAR or ${VAR} (0 if none), and which one (-1 unknown). */
 static size_t var_at(const char *p, int *which)
@@ -139,7 +142,7 @@ int sk_path_expand(const char *path, const struct sk_path_env *env, char **out)
 				return -ENOENT; /* not in a linked worktree */
 		} else if (which >= NFIXED) {
 			base = env->tools[which - NFIXED];
-			if (!base && env->home) {
+			if (!base && env->home && tool_default[which - NFIXED]) {
 				const char *d = tool_default[which - NFIXED];
 				if (!(tool = malloc(strlen(env->home) + strlen(d) + 1)))
 					return -ENOMEM;
@@ -482,6 +485,61 @@ void sk_path_env_unpin(void)
 	is_pinned = false;
 }
 
+/* The file a Kerberos ccache name stands for: FILE:/p, DIR:/d or a bare
+ * path; NULL for the kinds that keep no file (KEYRING:, KCM:, MEMORY:). */
+static const char *krb5_ccache_file(const char *v)
+{
+	size_t n = strcspn(v, ":/");
+
+	if (v[n] != ':')
+		return v;
+	if ((n == 4 && !strncmp(v, "FILE", 4)) || (n == 3 && !strncmp(v, "DIR", 3)))
+		return v + n + 1;
+	return NULL;
+}
+
+/* A tool variable's entry (len bytes of v) as the tool resolves it, folded:
+ * "~/x" is $HOME/x, a relative one is under $CWD.  *out NULL for an empty
+ * entry or ~user. */
+static int tool_value(const char *v, size_t len, const struct sk_path_env *env, char **out)
+{
+	_cleanup_free_ char *raw = NULL;
+
+	*out = NULL;
+	if (!len || (v[0] == '~' && len > 1 && v[1] != '/') || (v[0] == '~' && !env->home))
+		return 0;
+	/* "./" before a relative entry: a leading $ is no variable here. */
+	if (!(raw = malloc(len + 3)))
+		return -ENOMEM;
+	if (v[0] == '/' || v[0] == '~')
+		memcpy(raw, v, len), raw[len] = '\0';
+	else
+		memcpy(raw, "./", 2), memcpy(raw + 2, v, len), raw[len + 2] = '\0';
+	int r = sk_path_expand(raw, env, out);
+	return r == -ENOMEM ? r : 0;
+}
+
+/* The default of tool i (beneath the home) as one more entry of its list. */
+static int more_default(struct sk_path_env *env, size_t i)
+{
+	size_t n = 0;
+	char **grown, *d;
+
+	while (env->tool_more[i] && env->tool_more[i][n])
+		n++;
+	if (!(grown = realloc(env->tool_more[i], (n + 2) * sizeof(*grown))))
+		return -ENOMEM;
+	if (!n)
+		grown[0] = NULL;
+	env->tool_more[i] = grown;
+	if (!(d = malloc(strlen(env->home) + strlen(tool_default[i]) + 1)))
+		return -ENOMEM;
+	strcpy(stpcpy(d, env->home), tool_default[i]);
+	grown[n] = d;
+	grown[n + 1] = NULL;
+	return 0;
+}
+
 int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 {
 	const char *home, *tmp;
@@ -508,34 +566,56 @@ int sk_path_env_current(struct sk_path_env *env, stockade_error **err)
 	/* A manager's variable counts when it names a directory of its own:
 	 * CARGO_HOME=/ or =$HOME would grant everything beneath.  GOPATH and
 	 * KUBECONFIG are lists: the first entry is the variable's value, the
-	 * others are carved out too (tool_more). */
+	 * others are carved out too (tool_more).  A value is read as the tool
+	 * reads it: relative to the working directory, or ~/ for the home. */
+	_cleanup_free_ char *home_abs = NULL;
+	if (env->home && sk_path_expand(env->home, env, &home_abs) == -ENOMEM) {
+		sk_path_env_free(env);
+		return sk_error(err, ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < SK_PATH_NTOOLS; i++) {
 		const char *v = getenv(path_vars[NFIXED + i]);
 
 		if (!v)
 			v = dropped_vals[i];
+		if (v && i == KRB5CC)
+			v = krb5_ccache_file(v);
+		/* A relative first entry: some tools ignore it (XDG_CONFIG_HOME,
+		 * by the XDG spec) and use the default, carved out as well. */
+		bool relative = v && v[0] && v[0] != '/' && v[0] != '~';
 		for (size_t first = 1, nmore = 0; v && (first || *v); first = 0) {
-			size_t len = strcspn(v, ":"), whole = len;
+			size_t len = i == KRB5CC ? strlen(v) : strcspn(v, ":"), whole = len;
 			char *entry = NULL, **grown = NULL;
+			int r = tool_value(v, len, env, &entry);
 
-			while (len > 1 && v[len - 1] == '/')
-				len--;
-			bool ok = v[0] == '/' && len > 1 && !(home && strlen(home) == len && !strncmp(v, home, len));
-			if (ok && (!(entry = strndup(v, len)) ||
-				   (!first && !(grown = realloc(env->tool_more[i], (nmore + 2) * sizeof(*grown)))))) {
+			if (entry && (!strcmp(entry, "/") || (home_abs && !strcmp(entry, home_abs)))) {
+				free(entry);
+				entry = NULL;
+			}
+			if (r == -ENOMEM ||
+			    (entry && !first && !(grown = realloc(env->tool_more[i], (nmore + 2) * sizeof(*grown))))) {
 				free(entry);
 				sk_path_env_free(env);
 				return sk_error(err, ENOMEM, "out of memory");
 			}
-			if (ok && first)
+			if (entry && first)
 				env->tools[i] = entry;
-			else if (ok) {
+			else if (entry) {
 				env->tool_more[i] = grown;
 				grown[nmore++] = entry;
 				grown[nmore] = NULL;
 			}
 			v += whole + (v[whole] == ':');
 		}
+		if (relative && env->tools[i] && tool_default[i] && env->home && more_default(env, i) < 0) {
+			sk_path_env_free(env);
+			return sk_error(err, ENOMEM, "out of memory");
+		}
+	}
+	if (!env->tools[KRB5CC] && asprintf(&env->tools[KRB5CC], "/tmp/krb5cc_%u", (unsigned)getuid()) < 0) {
+		env->tools[KRB5CC] = NULL;
+		sk_path_env_free(env);
+		return sk_error(err, ENOMEM, "out of memory");
 	}
 	env->git_common = git_common_dir(cwd);
 	if ((home && !env->home) || !env->tmpdir) {

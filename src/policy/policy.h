@@ -336,10 +336,11 @@ extern const size_t sk_preset_text_hashes_len;
 /* The toolchain managers' roots a path may start with ($CARGO_HOME/bin),
  * and the places tools keep credentials ($GNUPGHOME, $DOCKER_CONFIG,
  * $XDG_CONFIG_HOME, $AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE,
- * $KUBECONFIG, $CLOUDSDK_CONFIG): their variable when it names a path other
+ * $KUBECONFIG, $CLOUDSDK_CONFIG, $PASSWORD_STORE_DIR, $AZURE_CONFIG_DIR,
+ * $KRB5CCNAME): their variable when it names a path other
  * than / and the home directory (a list's first entry), else their default
  * beneath the home directory (paths.c). */
-#define SK_PATH_NTOOLS 15
+#define SK_PATH_NTOOLS 18
 
 /* What ~, $HOME, $CWD, $TMPDIR and the toolchain roots stand for, and what
  * relative paths are relative to (cwd).  tools[i] NULL: the default. */

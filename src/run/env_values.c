@@ -14,8 +14,14 @@
  *    OpenAI (sk-ant-, sk-proj-, and sk- + 40 or more key characters),
  *    GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-),
  *    Slack (xoxb-, xoxp-, xoxa-, xoxr-), AWS access key ids (AKIA or ASIA +
- *    16 upper-case letters and digits), Google API keys (AIza + 35).
+ *    16 upper-case letters and digits), Google API keys (AIza + 35),
+ *    Stripe (sk_live_, rk_live_), npm (npm_ + 36), PyPI (pypi- + 40),
+ *    Vault (hvs., hvb.), Hugging Face (hf_ + 30), DigitalOcean (dop_v1_),
+ *    and a JWT (eyJ..., three base64url parts, 30 characters or more).
  *    A prefix counts only with a key's worth of key characters after it.
+ *  - anywhere in the value: `Bearer ` + a token of 16 characters or more
+ *    (an Authorization header), a PEM private key (-----BEGIN ... PRIVATE
+ *    KEY-----), a Slack or Discord webhook URL (the URL is the secret).
  *
  * The caller's variables are read before the command exists: nothing
  * racy.  The answer is a phrase for --verbose, never the value.
@@ -65,13 +71,49 @@ static const struct {
 	{ "xoxp-", 10, "a Slack token" },
 	{ "xoxa-", 10, "a Slack token" },
 	{ "xoxr-", 10, "a Slack token" },
+	{ "sk_live_", 16, "a Stripe secret key" },
+	{ "rk_live_", 16, "a Stripe restricted key" },
+	{ "npm_", 36, "an npm token" },
+	{ "pypi-", 40, "a PyPI token" },
+	{ "hvs.", 20, "a Vault token" },
+	{ "hvb.", 20, "a Vault token" },
+	{ "hf_", 30, "a Hugging Face token" },
+	{ "dop_v1_", 32, "a DigitalOcean token" },
 };
+
+/* The first letters of the prefixes above and of AKIA, ASIA, AIza and
+ * eyJ: most values end at this test. */
+static const char first_letters[] = "sgxArnphde";
+
+static bool b64url_char(char ch)
+{
+	return key_char(ch) || ch == '=';
+}
+
+/* eyJ<header>.<payload>.<signature>: a JWT (the header is base64url JSON,
+ * hence its "eyJ"); the signature may be empty (alg none). */
+static bool jwt_at(const char *s, const char *end)
+{
+	size_t n = 0, dots = 0, part = 0;
+
+	if (strncmp(s, "eyJ", 3) || (end && end - s < 30))
+		return false;
+	for (; (!end || s + n < end) && (b64url_char(s[n]) || s[n] == '.'); n++) {
+		if (s[n] != '.') {
+			part++;
+			continue;
+		}
+		if (!part || ++dots > 2)
+			return false;
+		part = 0;
+	}
+	return dots == 2 && n >= 30;
+}
 
 /* The well-known key s (up to end, or its NUL) starts with, or NULL. */
 static const char *key_prefix(const char *s, const char *end)
 {
-	/* Every prefix starts with one of these: most values end here. */
-	if (!s[0] || !strchr("sgxA", s[0]) || (end && s >= end))
+	if (!s[0] || !strchr(first_letters, s[0]) || (end && s >= end))
 		return NULL;
 	size_t len = end ? (size_t)(end - s) : strlen(s);
 
@@ -92,6 +134,55 @@ static const char *key_prefix(const char *s, const char *end)
 	}
 	if (len >= 39 && !strncmp(s, "AIza", 4) && key_run(s + 4, end) >= 35)
 		return "a Google API key";
+	if (jwt_at(s, end))
+		return "a JWT";
+	return NULL;
+}
+
+/* A token after "Bearer " (start of the value or after a blank or a
+ * colon: "Authorization: Bearer ..."), 16 characters or more. */
+static const char *bearer(const char *value)
+{
+	for (const char *p = value; (p = strcasestr(p, "bearer ")); p += 7) {
+		if (p > value && p[-1] != ' ' && p[-1] != '\t' && p[-1] != ':')
+			continue;
+		const char *t = p + 7;
+		size_t n = 0;
+
+		while (t[n] == ' ')
+			t++;
+		while (b64url_char(t[n]) || t[n] == '.' || t[n] == '~' || t[n] == '+' || t[n] == '/')
+			n++;
+		if (n >= 16)
+			return "a bearer token";
+	}
+	return NULL;
+}
+
+/* -----BEGIN <what> PRIVATE KEY----- (RSA, EC, OPENSSH, ENCRYPTED, PGP's
+ * "PRIVATE KEY BLOCK"), anywhere. */
+static const char *pem_private_key(const char *value)
+{
+	for (const char *p = value; (p = strstr(p, "-----BEGIN ")); p += 11) {
+		const char *close = strstr(p + 11, "-----");
+		const char *key = strstr(p + 11, "PRIVATE KEY");
+
+		if (close && key && key < close)
+			return "a private key";
+	}
+	return NULL;
+}
+
+/* A webhook URL holds its own secret: Slack's and Discord's. */
+static const char *webhook(const char *value)
+{
+	static const char *const hosts[] = { "hooks.slack.com/services/", "discord.com/api/webhooks/",
+					     "discordapp.com/api/webhooks/" };
+
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		for (const char *p = value; (p = strstr(p, hosts[i])); p++)
+			if (key_run(p + strlen(hosts[i]), NULL) >= 8)
+				return "a webhook URL";
 	return NULL;
 }
 
@@ -125,5 +216,14 @@ const char *sk_env_credential_value(const char *value)
 {
 	const char *why = key_prefix(value, NULL);
 
-	return why ? why : url_credential(value);
+	if (!why)
+		why = url_credential(value);
+	/* The substring tests: values with none of these letters end early. */
+	if (!why && strchr(value, '/'))
+		why = webhook(value);
+	if (!why && strchr(value, '-'))
+		why = pem_private_key(value);
+	if (!why && strchr(value, ' '))
+		why = bearer(value);
+	return why;
 }

@@ -31,6 +31,12 @@ static const char *const secrets[] = {
 	/* values that are credentials under innocuous names */
 	"DATABASE_URL=postgres://u:envtest-dburl@db.invalid/app", "INNOCUOUS=sk-ant-api03-envtestAbCdEfGhIjKlMnOp",
 	"HTTP_PROXY=http://u:envtest-proxy@proxy.invalid:3128",
+	/* JWTs and webhooks by name; the new value shapes under plain names */
+	"CI_JOB_JWT=envtest-cijwt", "SLACK_WEBHOOK_URL=envtest-slackname", "AUTH_SALT=envtest-salt",
+	"NOTIFY=https://hooks.slack.com/services/T0ENVTEST/B0ENVTEST/envtestslackhook",
+	"SESSION=eyJhbGciOiJub25lIn0.eyJlbnZ0ZXN0IjoxfQ.envtestjwtsig",
+	"HEADER=Authorization: Bearer envtestBearer0123456789", "SIGNING=-----BEGIN EC PRIVATE KEY----- envtestpem",
+	"PAYMENT=sk_live_envtest0123456789abcdef", "HFX=hf_envtest0123456789abcdefghijklmnop",
 };
 static const char *const ordinary[] = {
 	"TERM=envtest-term", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/envtest.sock", "LC_ALL=C", "DISPLAY=:7",
@@ -40,6 +46,12 @@ static const char *const ordinary[] = {
 	"GIT_REPO=ssh://git@example.invalid/r.git", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.extraheader",
 	"GIT_CONFIG_VALUE_0=X-Envtest: 1", "OLDPWD=/",
 	"GIT_CONFIG_VALUE_1=https://u:envtest-git@git.invalid/",
+	/* settings and paths that only look like credentials (keep:), and
+	 * look-alikes of the value shapes */
+	"AWS_REGION=envtest-region", "AWS_PROFILE=envtest-profile", "SSH_KEY_PATH=/nonexistent/envtest-key",
+	"PASSWORD_STORE_DIR=/nonexistent/envtest-pass", "AZURE_CONFIG_DIR=/nonexistent/envtest-az", "MAX_TOKENS=4096",
+	"TOKEN_LIMIT=1000", "VERSION=1.2.3-rc.4+envtest", "SHA=da39a3ee5e6b4b0d3255bfef95601890afd80709",
+	"AUTHSCHEME=Bearer",
 };
 
 static int run_env(const char *const *opts, struct run *r)
@@ -167,6 +179,10 @@ TEST(env_verbose_names_without_values)
 		  "--verbose, git's config spared: %s", r.out);
 	CHECK_MSG(strstr(r.out, "DATABASE_URL (its value is a URL with a password)") &&
 			  strstr(r.out, "INNOCUOUS (its value is an Anthropic API key)") &&
+			  strstr(r.out, "SESSION (its value is a JWT)") &&
+			  strstr(r.out, "NOTIFY (its value is a webhook URL)") &&
+			  strstr(r.out, "HEADER (its value is a bearer token)") &&
+			  strstr(r.out, "SIGNING (its value is a private key)") &&
 			  strstr(r.out, "(environment.drop_values: credentials;"),
 		  "--verbose, the value rule: %s", r.out);
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)

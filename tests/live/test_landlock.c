@@ -474,11 +474,79 @@ TEST(landlock_carve_outs_follow_the_tools_variables)
 		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/gh/config.yml"));
 		EXPECT(cwd, env, opts, 0, "read", path_of(p, sizeof(p), other, "xdg/git/config"));
 	}
+	/* Relative values (the tools resolve them against the working
+	 * directory), ~/ ones (botocore, gpg), and the Kerberos ticket cache. */
+	file_in(other, "krb5cc", "ticket\n");
+	mkdir_in(other, "pass");
+	mkdir_in(other, "azure");
+	file_in(other, "pass/bank.gpg", "secret\n");
+	file_in(other, "azure/msal_token_cache.json", "secret\n");
+	char rel[10][PATH_MAX + 64];
+	snprintf(rel[0], sizeof(rel[0]), "HOME=%s", home);
+	snprintf(rel[1], sizeof(rel[1]), "GNUPGHOME=~/../elsewhere/gnupg");
+	snprintf(rel[2], sizeof(rel[2]), "DOCKER_CONFIG=../elsewhere/docker");
+	snprintf(rel[3], sizeof(rel[3]), "XDG_CONFIG_HOME=../elsewhere/xdg/");
+	snprintf(rel[4], sizeof(rel[4]), "AWS_SHARED_CREDENTIALS_FILE=../elsewhere/aws/credentials");
+	snprintf(rel[5], sizeof(rel[5]), "KUBECONFIG=../elsewhere/kube/config:~/../elsewhere/kube/second");
+	snprintf(rel[6], sizeof(rel[6]), "CLOUDSDK_CONFIG=./../elsewhere/gcloud");
+	snprintf(rel[7], sizeof(rel[7]), "KRB5CCNAME=FILE:%s/krb5cc", other);
+	snprintf(rel[8], sizeof(rel[8]), "PASSWORD_STORE_DIR=../elsewhere/pass");
+	snprintf(rel[9], sizeof(rel[9]), "AZURE_CONFIG_DIR=%s/azure", other);
+	const char *const renv[] = { rel[0], rel[1], rel[2], rel[3], rel[4], rel[5], rel[6], rel[7], rel[8], rel[9], NULL };
+	static const char *const rsecrets[] = { "gnupg/private-keys-v1.d", "docker/config.json", "xdg/gh/hosts.yml",
+						"aws/credentials", "kube/config", "kube/second", "gcloud/credentials.db",
+						"krb5cc", "pass/bank.gpg", "azure/msal_token_cache.json" };
+	for (size_t k = 0; k < sizeof(presets) / sizeof(*presets); k++) {
+		const char *const opts[] = { "--preset", presets[k], "--exec", probes, NULL };
+
+		for (size_t i = 0; i < sizeof(rsecrets) / sizeof(*rsecrets); i++)
+			EXPECT(cwd, renv, opts, EACCES, "read", path_of(p, sizeof(p), other, rsecrets[i]));
+		EXPECT(cwd, renv, opts, 0, "read", path_of(p, sizeof(p), other, "docker/daemon.json"));
+	}
 	/* The test can fail: without the variables they are readable. */
 	const char *const opts[] = { "--preset", "agent", NULL };
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "krb5cc"));
+	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "pass/bank.gpg"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/config"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "kube/second"));
 	EXPECT(cwd, home_only, opts, 0, "read", path_of(p, sizeof(p), other, "aws/credentials"));
+	rm_rf(base);
+}
+
+/* The reverse: a variable naming the working directory (GNUPGHOME=.)
+ * carves all of it out, as gpg would keep its keys there.  That fails
+ * closed; stockade says which variable did it. */
+TEST(landlock_carve_out_over_the_cwd_is_named)
+{
+	char base[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX], other[PATH_MAX], p[PATH_MAX], v[2][PATH_MAX + 32];
+	struct run r;
+
+	NEED_LANDLOCK(1);
+	if (!scratch(base, sizeof(base)))
+		return;
+	path_of(home, sizeof(home), base, "home");
+	path_of(cwd, sizeof(cwd), base, "work");
+	path_of(other, sizeof(other), base, "elsewhere");
+	mkdir(home, 0755);
+	mkdir(cwd, 0755);
+	mkdir(other, 0755);
+	file_in(cwd, "src.c", "int x;\n");
+	snprintf(v[0], sizeof(v[0]), "HOME=%s", home);
+	snprintf(v[1], sizeof(v[1]), "GNUPGHOME=.");
+	const char *const env[] = { v[0], v[1], NULL };
+	const char *const opts[] = { "--preset", "agent", NULL };
+	const char *const args[] = { "read", path_of(p, sizeof(p), cwd, "src.c"), NULL };
+
+	confined(cwd, env, opts, args, &r);
+	CHECK_MSG(strstr(r.out, "warning: GNUPGHOME names ") && strstr(r.out, cwd) &&
+			  strstr(r.out, "the working directory: the carve-out `$GNUPGHOME`"),
+		  "GNUPGHOME=.: %s", r.out);
+	EXPECT(cwd, env, opts, EACCES, "read", p);
+	/* Elsewhere: no word, and the project reads. */
+	snprintf(v[1], sizeof(v[1]), "GNUPGHOME=%s/gnupg", other);
+	confined(cwd, env, opts, args, &r);
+	CHECK_MSG(!strstr(r.out, "GNUPGHOME names"), "GNUPGHOME elsewhere: %s", r.out);
+	EXPECT(cwd, env, opts, 0, "read", p);
 	rm_rf(base);
 }
 

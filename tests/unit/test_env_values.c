@@ -62,6 +62,9 @@ TEST(env_agent_drops_secret_names)
 		"TF_TOKEN_app_terraform_io", "TOKEN", "token", "MYSQL_PWD", "LDAP_BIND_PW", "SSHPASS",
 		"GPG_PASSPHRASE", "SSH_PASSPHRASE", "BW_SESSION", "OP_SESSION_my", "CREDENTIALS", "MY_CREDS",
 		"GOOGLE_APPLICATION_CREDENTIALS", "GITHUB_TOKEN", "DB_PASSWORD", "FOO_TOKEN", "MY_API_KEY",
+		"CI_JOB_JWT", "CI_JOB_JWT_V2", "JWT_SIGNING", "JWT", "SLACK_WEBHOOK_URL", "DISCORD_WEBHOOK",
+		"WEBHOOK_SECRET", "AUTH_SALT", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID",
+		"AWS_SHARED_CREDENTIALS_FILE", "API_TOKENS", "TOKEN_FILE", "MAX_TOKENS_SECRET", "AZURE_CLIENT_SECRET",
 	};
 	static const char *const ordinary[] = {
 		"PWD", "OLDPWD", "PATH", "HOME", "TERM", "LANG", "LC_ALL", "SHELL", "USER", "SSH_AUTH_SOCK",
@@ -69,6 +72,10 @@ TEST(env_agent_drops_secret_names)
 		"GOPATH", "CARGO_HOME", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0",
 		"GIT_CONFIG_PARAMETERS", "KUBECONFIG", "DOCKER_CONFIG", "GNUPGHOME", "EDITOR", "PAGER",
 		"TMPDIR", "HOSTNAME", "SESSION_MANAGER", "XDG_SESSION_ID", "DBUS_SESSION_BUS_ADDRESS",
+		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
+		"AWS_SDK_LOAD_CONFIG", "AWS_CA_BUNDLE", "SSH_KEY_PATH", "PASSWORD_STORE_DIR", "AZURE_CONFIG_DIR",
+		"MAX_TOKENS", "OPENAI_MAX_TOKENS", "MAX_OUTPUT_TOKENS", "TOKEN_LIMIT", "CONTEXT_TOKEN_LIMIT",
+		"TOKENIZERS_PARALLELISM", "KEYTIMEOUT", "GPG_TTY",
 	};
 	stockade_plan *agent = plan_of("agent", NULL), *strict = plan_of("strict", NULL);
 
@@ -108,6 +115,26 @@ TEST(env_credential_values)
 		"AKIAIOSFODNN7EXAMPLE",
 		"ASIAIOSFODNN7EXAMPLE",
 		"AIzaSyA0123456789abcdefghijklmnopqrstuv",
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+		"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.",
+		"Bearer ghp_0123456789abcdefghijABCDEFGHIJ012345",
+		"Authorization: Bearer abcdefghij0123456789",
+		"authorization: bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+		"sk_live_0123456789abcdefghijABCD",
+		"rk_live_0123456789abcdefghijABCD",
+		"npm_0123456789abcdefghijABCDEFGHIJ012345",
+		"pypi-AgEIcHlwaS5vcmcCJDAxMjM0NTY3LTg5YWItY2RlZi0wMTIzLTQ1Njc4OWFiY2RlZgACKlsz",
+		"hvs.CAESIJ0123456789abcdefghijABCDEFGH",
+		"hvb.AAAAAQJ0123456789abcdefghijABCDEF",
+		"hf_0123456789abcdefghijABCDEFGHIJab",
+		"dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----",
+		"key: -----BEGIN PRIVATE KEY----- MIIEvQ",
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----",
+		"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+		"https://discord.com/api/webhooks/123456789012345678/abcdefghij",
+		"https://discordapp.com/api/webhooks/123456789012345678/abcdefghij",
 	};
 	static const char *const plain[] = {
 		"",
@@ -127,7 +154,34 @@ TEST(env_credential_values)
 		"en_US.UTF-8",
 		"-j4 --jobserver-auth=3,4",
 		"Bearer",
+		"Bearer ",
+		"Bearer short",
+		"bearer-token-file",
 		"C.UTF-8",
+		/* look-alikes of the new shapes */
+		"eyJ",
+		"eyJhbGciOiJIUzI1NiJ9",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0",
+		"eyJhbGci..OiJIUzI1NiJ9eyJzdWIiOiJ4In0xxxx",
+		"/home/u/.config/hvs.d/settings",
+		"hvs.short",
+		"hf_transfer",
+		"HF_HOME",
+		"npm_config_registry",
+		"pypi-simple",
+		"sk_live_",
+		"dop_v1_",
+		"1.2.3-rc.4+build.567",
+		"v20.11.1",
+		"da39a3ee5e6b4b0d3255bfef95601890afd80709",
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"-----BEGIN CERTIFICATE-----",
+		"-----BEGIN PUBLIC KEY-----",
+		"/etc/ssl/private/key.pem",
+		"https://hooks.slack.com/services/",
+		"https://discord.com/api/webhooks",
+		"https://slack.com/help",
+		"/usr/share/doc/pypi-readme",
 	};
 
 	for (size_t i = 0; i < sizeof(cred) / sizeof(*cred); i++)
@@ -137,6 +191,8 @@ TEST(env_credential_values)
 			  sk_env_credential_value(plain[i]), plain[i]);
 	CHECK(!strcmp(sk_env_credential_value("postgres://u:pw@h"), "a URL with a password"));
 	CHECK(!strcmp(sk_env_credential_value("ghp_0123456789abcdefghij"), "a GitHub token"));
+	CHECK(!strcmp(sk_env_credential_value("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0."), "a JWT"));
+	CHECK(!strcmp(sk_env_credential_value("Authorization: Bearer abcdefghij0123456789"), "a bearer token"));
 }
 
 TEST(env_drop_values_in_a_policy)

@@ -89,8 +89,12 @@ TEST(path_vars_credential_locations)
 	CHECK(sk_path_env_current(&env, NULL) == 0);
 	expands(&env, "$GNUPGHOME", "/mnt/gnupg");
 	expands(&env, "$KUBECONFIG", "/mnt/kube/a");
-	CHECK(env.tool_more[13] && env.tool_more[13][0] && !strcmp(env.tool_more[13][0], "/mnt/kube/b") &&
-	      !env.tool_more[13][1]); /* KUBECONFIG, in the order of path_vars */
+	/* KUBECONFIG, in the order of path_vars: "rel" is under $CWD, as
+	 * kubectl reads it; "/" and the home are left out. */
+	char rel[PATH_MAX + 8];
+	snprintf(rel, sizeof(rel), "%s/rel", strcmp(env.cwd, "/") ? env.cwd : "");
+	CHECK(env.tool_more[13] && env.tool_more[13][0] && !strcmp(env.tool_more[13][0], rel) &&
+	      env.tool_more[13][1] && !strcmp(env.tool_more[13][1], "/mnt/kube/b") && !env.tool_more[13][2]);
 	CHECK(!env.tool_more[8]);
 	expands(&env, "$XDG_CONFIG_HOME/gh/hosts.yml", "/home/u/.config/gh/hosts.yml");
 	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/mnt/aws/creds");
@@ -104,6 +108,77 @@ TEST(path_vars_credential_locations)
 	sk_path_env_dropped(NULL);
 	CHECK(sk_path_env_current(&env, NULL) == 0);
 	expands(&env, "$AWS_SHARED_CREDENTIALS_FILE", "/home/u/.aws/credentials");
+	sk_path_env_free(&env);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		old[i] ? setenv(vars[i], old[i], 1) : unsetenv(vars[i]);
+		free(old[i]);
+	}
+}
+
+/* The tools resolve a relative value against their working directory and
+ * botocore and gpg expand ~/: so do the carve-outs (KUBECONFIG=../kube/config
+ * from /w/proj is /w/kube/config).  One that folds to / or the home is
+ * still the default.  KRB5CCNAME: FILE:/p, DIR:/d, a bare path, or the
+ * default /tmp/krb5cc_UID when unset or a kind with no file. */
+TEST(path_vars_relative_and_tilde_values)
+{
+	static const char *const vars[] = { "HOME", "GNUPGHOME", "KUBECONFIG", "DOCKER_CONFIG", "CLOUDSDK_CONFIG",
+					    "XDG_CONFIG_HOME", "AWS_CONFIG_FILE", "KRB5CCNAME" };
+	char *old[sizeof(vars) / sizeof(*vars)], want[PATH_MAX + 64], parent[PATH_MAX], here[PATH_MAX];
+	struct sk_path_env env;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		old[i] = getenv(vars[i]) ? strdup(getenv(vars[i])) : NULL;
+		unsetenv(vars[i]);
+	}
+	CHECK(getcwd(parent, sizeof(parent)) != NULL);
+	if (strrchr(parent, '/') && strrchr(parent, '/') != parent)
+		*strrchr(parent, '/') = '\0';
+	else
+		strcpy(parent, "");
+	setenv("HOME", "/home/u", 1);
+	setenv("KUBECONFIG", "../cred/kube/config", 1);
+	setenv("GNUPGHOME", "~/../../srv/gnupg", 1);
+	setenv("DOCKER_CONFIG", "./docker/", 1);
+	setenv("CLOUDSDK_CONFIG", "~", 1);		/* the home: the default */
+	setenv("XDG_CONFIG_HOME", "~/a/..", 1);		/* the home again */
+	setenv("AWS_CONFIG_FILE", "~other/.aws/config", 1); /* not resolved */
+	setenv("KRB5CCNAME", "FILE:/srv/krb/cc", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	snprintf(want, sizeof(want), "%s/cred/kube/config", parent);
+	expands(&env, "$KUBECONFIG", want);
+	/* and the default too, for tools that ignore a relative value */
+	CHECK(env.tool_more[13] && !strcmp(env.tool_more[13][0], "/home/u/.kube/config") && !env.tool_more[13][1]);
+	CHECK(!env.tool_more[8]); /* GNUPGHOME: ~/ is no relative value */
+	expands(&env, "$GNUPGHOME", "/srv/gnupg");
+	snprintf(want, sizeof(want), "%s/docker/config.json", strcmp(env.cwd, "/") ? env.cwd : "");
+	expands(&env, "$DOCKER_CONFIG/config.json", want);
+	expands(&env, "$CLOUDSDK_CONFIG", "/home/u/.config/gcloud");
+	expands(&env, "$XDG_CONFIG_HOME/gh/hosts.yml", "/home/u/.config/gh/hosts.yml");
+	expands(&env, "$AWS_CONFIG_FILE", "/home/u/.aws/config");
+	expands(&env, "$KRB5CCNAME", "/srv/krb/cc");
+	sk_path_env_free(&env);
+	setenv("KUBECONFIG", "..", 1); /* from a directory of the home: not the home */
+	setenv("KRB5CCNAME", "/srv/krb/bare", 1);
+	CHECK(getcwd(here, sizeof(here)) != NULL);
+	CHECK(chdir("/") == 0); /* ".." is / */
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	CHECK(chdir(here) == 0);
+	expands(&env, "$KRB5CCNAME", "/srv/krb/bare");
+	expands(&env, "$KUBECONFIG", "/home/u/.kube/config");
+	sk_path_env_free(&env);
+	setenv("KRB5CCNAME", "KEYRING:persistent:1000", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	snprintf(want, sizeof(want), "/tmp/krb5cc_%u", (unsigned)getuid());
+	expands(&env, "$KRB5CCNAME", want);
+	sk_path_env_free(&env);
+	unsetenv("KRB5CCNAME");
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$KRB5CCNAME", want);
+	sk_path_env_free(&env);
+	setenv("KRB5CCNAME", "DIR:/srv/krb/dir", 1);
+	CHECK(sk_path_env_current(&env, NULL) == 0);
+	expands(&env, "$KRB5CCNAME", "/srv/krb/dir");
 	sk_path_env_free(&env);
 	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
 		old[i] ? setenv(vars[i], old[i], 1) : unsetenv(vars[i]);
