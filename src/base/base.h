@@ -78,6 +78,7 @@ struct sk_glob {
 	size_t len;
 	int form; /* SK_GLOB_* of glob.c */
 	char upper[48]; /* lit in upper case, where it fits (len < 48) */
+	uint64_t needs; /* sk_glob_letters() of upper: what a matching name holds */
 };
 void sk_glob_compile(struct sk_glob *g, const char *pat);
 /* name_len: strlen(name). */
@@ -85,6 +86,10 @@ bool sk_glob_match(const struct sk_glob *g, const char *name, size_t name_len);
 /* The same, given name in upper case too (name_upper, name_len bytes): a
  * caller matching one name against many patterns folds it once. */
 bool sk_glob_match_upper(const struct sk_glob *g, const char *name, const char *name_upper, size_t name_len);
+/* The characters of an upper-case string, one bit each (letters, digits,
+ * `_`, the rest together): a pattern's literal whose bits a name lacks
+ * cannot match it. */
+uint64_t sk_glob_letters(const char *upper, size_t len);
 /* ASCII upper case of name into out (size bytes); false if it does not fit. */
 bool sk_glob_upper(const char *name, size_t name_len, char *out, size_t size);
 

@@ -54,8 +54,22 @@ void sk_glob_compile(struct sk_glob *g, const char *pat)
 	g->lit = lit;
 	g->len = len;
 	g->form = lead ? (trail ? SK_GLOB_INNER : SK_GLOB_SUFFIX) : (trail ? SK_GLOB_PREFIX : SK_GLOB_EXACT);
-	if (len < sizeof(g->upper))
+	if (len < sizeof(g->upper)) {
 		sk_glob_upper(lit, len, g->upper, sizeof(g->upper));
+		g->needs = sk_glob_letters(g->upper, len);
+	}
+}
+
+uint64_t sk_glob_letters(const char *s, size_t n)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		m |= 1ULL << (c >= 'A' && c <= 'Z' ? c - 'A' : c >= '0' && c <= '9' ? 26 + c - '0' : c == '_' ? 36 : 37);
+	}
+	return m;
 }
 
 bool sk_glob_upper(const char *name, size_t n, char *out, size_t size)
@@ -81,6 +95,8 @@ bool sk_glob_match_upper(const struct sk_glob *g, const char *name, const char *
 
 	if (g->form == SK_GLOB_OTHER || len >= sizeof(g->upper))
 		return sk_glob_match(g, name, nl);
+	if (nl < len)
+		return false;
 	if (!len)
 		return g->form != SK_GLOB_EXACT || !nl;
 	if (nl < len)

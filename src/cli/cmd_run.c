@@ -101,7 +101,6 @@ int apply_environment(const stockade_plan *plan, bool verbose)
 	char **dropped = NULL;
 	const char **whys = NULL;
 
-	cli_warn_moved_carve_outs(plan); /* before AWS_* and the like go */
 	if (sk_apply_environment(plan, verbose ? &dropped : NULL, verbose ? &whys : NULL, &err) < 0) {
 		print_error(err);
 		stockade_error_free(err);
@@ -312,8 +311,11 @@ int cmd_run(int argc, char **argv)
 		policy_opts_free(&o);
 		return EXIT_STOCKADE;
 	}
-	/* (With the paths pinned: a policy file's run asks for them once.) */
+	/* (With the paths pinned: a policy file's run asks for them once.
+	 * The variables the environment rules dropped, AWS_* say, are
+	 * remembered there: sk_path_env_dropped.) */
 	warn_missing_write_paths(plan);
+	cli_warn_moved_carve_outs(plan);
 	warn_writable_policy_files(&o, plan);
 	sk_timing("paths ($HOME, $CWD, .git)");
 	/* Package managers fill caches of their own (docs/toolchains.md). */

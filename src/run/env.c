@@ -42,7 +42,7 @@ struct env_rules {
 };
 
 static bool matches(const stockade_plan *plan, const struct env_rules *r, enum sk_env_kind kind, const char *name,
-		    const char *up, size_t len)
+		    const char *up, uint64_t has, size_t len)
 {
 	if (!r->g) {
 		for (size_t i = 0; i < plan->access.nenv; i++)
@@ -54,7 +54,7 @@ static bool matches(const stockade_plan *plan, const struct env_rules *r, enum s
 	size_t n = kind == SK_ENV_KEEP ? r->nkeep : r->ndrop;
 
 	for (size_t i = 0; i < n; i++)
-		if (up ? sk_glob_match_upper(&g[i], name, up, len) : sk_glob_match(&g[i], name, len))
+		if (up ? !(g[i].needs & ~has) && sk_glob_match_upper(&g[i], name, up, len) : sk_glob_match(&g[i], name, len))
 			return true;
 	return false;
 }
@@ -82,15 +82,21 @@ static bool drops(const stockade_plan *plan, const struct env_rules *gl, bool va
 	char upper[256];
 	/* Folded once for all the patterns. */
 	const char *up = sk_glob_upper(name, len, upper, sizeof(upper)) ? upper : NULL;
+	/* Which characters the name holds: most patterns need one it lacks. */
+	uint64_t has = up ? sk_glob_letters(up, len) : 0;
 
 	*why = NULL;
-	if (matches(plan, gl, SK_ENV_KEEP, name, up, len))
+	/* Keep wins over both; asked last, for the few a rule would drop. */
+	if (!matches(plan, gl, SK_ENV_DROP, name, up, has, len)) {
+		if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11) || sk_proxy_is_own_url(eq + 1) ||
+		    !(*why = sk_env_credential_value(eq + 1)))
+			return false;
+	}
+	if (matches(plan, gl, SK_ENV_KEEP, name, up, has, len)) {
+		*why = NULL;
 		return false;
-	if (matches(plan, gl, SK_ENV_DROP, name, up, len))
-		return true;
-	if (!values || !eq || !strncasecmp(name, "GIT_CONFIG_", 11) || sk_proxy_is_own_url(eq + 1))
-		return false;
-	return (*why = sk_env_credential_value(eq + 1)) != NULL;
+	}
+	return true;
 }
 
 bool sk_env_drop_values(const stockade_plan *plan)

@@ -28,6 +28,7 @@
  */
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "run/exec.h"
 
@@ -215,15 +216,40 @@ static const char *url_credential(const char *value)
 const char *sk_env_credential_value(const char *value)
 {
 	const char *why = key_prefix(value, NULL);
+	bool url = false, hook = false, pem = false, bear = false;
 
-	if (!why)
-		why = url_credential(value);
-	/* The substring tests: values with none of these letters end early. */
-	if (!why && strchr(value, '/'))
-		why = webhook(value);
-	if (!why && strchr(value, '-'))
-		why = pem_private_key(value);
-	if (!why && strchr(value, ' '))
-		why = bearer(value);
-	return why;
+	if (why)
+		return why;
+	/* One pass over the value for where each shape could start; most
+	 * values (paths, flags, words) have none, and the scans below run only
+	 * for the shapes seen. */
+	for (const char *p = value; *p; p++) {
+		switch (*p) {
+		case ':':
+			url |= p[1] == '/' && p[2] == '/';
+			break;
+		case 'h':
+			hook |= !strncmp(p, "hooks.slack.com/", 16);
+			break;
+		case 'd':
+			hook |= !strncmp(p, "discord", 7);
+			break;
+		case '-':
+			pem |= !strncmp(p, "-----BEGIN ", 11);
+			break;
+		case 'B':
+		case 'b':
+			bear |= !strncasecmp(p, "bearer ", 7);
+			break;
+		default:
+			break;
+		}
+	}
+	if (url && (why = url_credential(value)))
+		return why;
+	if (hook && (why = webhook(value)))
+		return why;
+	if (pem && (why = pem_private_key(value)))
+		return why;
+	return bear ? bearer(value) : NULL;
 }

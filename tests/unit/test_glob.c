@@ -24,6 +24,10 @@ static void check_one(const char *pat, const char *name)
 	CHECK(sk_glob_upper(name, n, up, sizeof(up)));
 	CHECK_MSG(sk_glob_match_upper(&g, name, up, n) == want, "pattern %s, name %s (upper %s): fnmatch says %d",
 		  pat, name, up, want);
+	/* The letters prefilter never turns a match away. */
+	if (want)
+		CHECK_MSG(!(g.needs & ~sk_glob_letters(up, n)), "pattern %s, name %s: the letters test rejects a match",
+			  pat, name);
 }
 
 TEST(glob_matches_like_fnmatch)
