@@ -466,8 +466,8 @@ static void repo(const char *top, const char *gitdir, const char *common, bool g
 	worktrees(common);
 }
 
-#define GIT_MAX_NESTED 16	/* repositories found one level below */
-#define GIT_MAX_LISTED 128	/* directories looked through for them */
+#define GIT_MAX_NESTED 4	/* repositories found one level below */
+#define GIT_MAX_LISTED 32	/* directories looked through for them */
 
 /* The repositories one level below dir (a workspace of clones run from
  * above them, a submodule whose git dir is embedded in its checkout,
@@ -476,13 +476,19 @@ static void nested(const char *dir)
 {
 	unsigned found = 0, seen = 0;
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct stat st;
+	DIR *d;
 
-	if (!d)
+	/* A crowded directory (/tmp, a home) is no workspace of clones, and
+	 * listing it costs more than the start: its link count says how many
+	 * directories it holds (2 + subdirectories, on every Linux file system
+	 * but btrfs, which says 1: listed then, up to the bound). */
+	if (stat(dir, &st) < 0 || st.st_nlink > 2 + GIT_MAX_LISTED)
+		return; /* (docs/isolation.md, "Limits") */
+	if (!(d = opendir(dir)))
 		return;
 	while ((de = readdir(d))) {
 		char top[PATH_MAX], path[PATH_MAX + 8], gitdir[PATH_MAX], common[PATH_MAX];
-		struct stat st;
 		bool gitfile;
 
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
