@@ -128,9 +128,13 @@ int sk_mount_ro_view(struct sk_mount_ro *v);
  * clone: init reads it after, from a network namespace of its own whose
  * list is empty (mode none, proxy).  -1 to close it. */
 void sk_mount_host_sockets(bool open_it);
-/* The directory fd is one a rename could move, here: not a mount's root,
- * in a directory this process may write (mounts.c). */
-bool sk_mount_could_move(int fd);
+/* dir (PATH_MAX bytes, cut as it goes) and the directories above it, each
+ * bound on itself while a rename could move it here (not a mount's root,
+ * in a directory this process may write): a mount point cannot be renamed.
+ * Stops at the first that could not move, or one that changed meanwhile.
+ * How many were pinned; -E2BIG once max are and more could be; another
+ * -errno if a bind failed (mounts.c). */
+int sk_mount_pin_upward(char dir[PATH_MAX], unsigned max);
 
 /* ---- .git (mount_git.c) ---- */
 

@@ -597,31 +597,16 @@ static int pin(const char *path, char *step, size_t size)
 static int pin_ancestors(const char *path, char *step, size_t size, bool *truncated)
 {
 	char dir[PATH_MAX];
-	int ret = 0;
+	int n;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return 0;
-	for (int depth = 0; ret == 0 && strcmp(dir, "/"); depth++) {
-		char t[32];
-		int fd;
-
-		if (depth == GIT_MAX_ANCESTORS) {
-			*truncated = true;
-			break;
-		}
-		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			break;
-		if (!sk_mount_could_move(fd)) {
-			close(fd);
-			break; /* a mount's root, or a directory that cannot be moved anyway */
-		}
-		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
-			ret = fail(step, size, errno, "pinning (bind)", dir);
-		close(fd);
-		up(dir);
-	}
-	return ret;
+	n = sk_mount_pin_upward(dir, GIT_MAX_ANCESTORS);
+	if (n == -E2BIG)
+		*truncated = true;
+	else if (n < 0)
+		return fail(step, size, -n, "pinning (bind) the directories above", path);
+	return 0;
 }
 
 

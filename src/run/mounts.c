@@ -217,7 +217,9 @@ static bool changed_meanwhile(int e)
 	return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ESTALE || e == EISDIR;
 }
 
-bool sk_mount_could_move(int fd)
+/* A directory a rename could move, here: not a mount's root, in a
+ * directory this process may write. */
+static bool could_move(int fd)
 {
 	struct statx stx;
 
@@ -226,43 +228,64 @@ bool sk_mount_could_move(int fd)
 	       faccessat(fd, "..", W_OK, AT_EACCESS) == 0;
 }
 
+int sk_mount_pin_upward(char dir[PATH_MAX], unsigned max)
+{
+	int n = 0;
+
+	for (;;) {
+		char t[32], *slash;
+		int fd;
+
+		if (!dir[0] || !strcmp(dir, "/"))
+			return n;
+		if ((unsigned)n == max)
+			return -E2BIG;
+		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return n; /* gone meanwhile, or a link */
+		if (!could_move(fd)) {
+			close(fd);
+			return n; /* a mount's root, or a directory that cannot be moved anyway */
+		}
+		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0) {
+			int e = errno;
+
+			close(fd);
+			return changed_meanwhile(e) ? n : -e;
+		}
+		close(fd);
+		n++;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* The directories above a covered socket (see hide_bound). */
 static int pin_parents(struct view *v, const char *path)
 {
 	/* The canonical directories: a link on the way (`lnk/s`, lnk -> real)
 	 * is no directory to pin, its target is. */
-	char *real = realpath(path, NULL), dir[PATH_MAX];
-	int ret = 0;
+	char *real = realpath(path, NULL), dir[PATH_MAX], *slash;
+	int n;
 
 	if (!real)
 		return 0; /* gone meanwhile */
-	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir)) {
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir) || !(slash = strrchr(dir, '/'))) {
 		free(real);
 		return 0;
 	}
 	free(real);
-	for (;;) {
-		char *slash = strrchr(dir, '/'), t[32];
-		int fd;
-
-		if (!slash || slash == dir)
-			break; /* at / */
-		*slash = '\0';
-		fd = open(dir, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			break;
-		if (!sk_mount_could_move(fd)) {
-			close(fd);
-			break; /* a mount's root, or a directory that cannot be moved anyway */
-		}
-		if (mount(fd_path(fd, t), fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0)
-			ret = changed_meanwhile(errno) ? 1 : fail(v, errno, "pinning %s (bind)", dir);
-		else
-			v->out->pinned++;
-		close(fd);
-		if (ret)
-			break;
-	}
-	return ret < 0 ? ret : 0;
+	if (slash == dir)
+		return 0; /* directly in / */
+	*slash = '\0';
+	n = sk_mount_pin_upward(dir, UINT_MAX);
+	if (n < 0)
+		return fail(v, -n, "pinning the directories above %s (bind)", path);
+	v->out->pinned += (unsigned)n;
+	return 0;
 }
 
 static bool under_hidden(const struct view *v, const char *path)
