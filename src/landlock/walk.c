@@ -53,55 +53,10 @@ struct grant {
 	bool dir; /* fd was opened with O_DIRECTORY */
 };
 
-struct carve {
-	char *path; /* canonical directory + last component, which may be a pattern */
-	char **comps;
-	size_t ncomps;
-	bool glob; /* the last component is a pattern */
-	uint64_t removes;
-	size_t layer;
-	bool read_only; /* read_only: gives way to a grant of its layer beneath it */
-};
-
 struct pending {
 	const struct carve *c;
 	size_t next; /* index of the component to match at this level */
 };
-
-/* The components of a path, as pointers into the same block, which holds
- * their text after them: one free() releases it all. */
-static int split_path(const char *path, char ***out, size_t *n)
-{
-	size_t len = strlen(path), k = 0, i = 0;
-	char **v;
-	char *text;
-
-	*out = NULL;
-	*n = 0;
-	for (const char *s = path; *s; s++)
-		k += *s != '/' && (s == path || s[-1] == '/');
-	v = malloc(k * sizeof(*v) + len + 1);
-	if (!v)
-		return -ENOMEM;
-	text = (char *)(v + k);
-	memcpy(text, path, len + 1);
-	for (char *save = NULL, *c = strtok_r(text, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		v[i++] = c;
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-/* A listed path that got no rule: counted, and the first one kept. */
-static void note_missing(struct sk_fs_walk_stats *st, const char *path, enum sk_missing_why why, int errnum)
-{
-	st->missing++;
-	if (!st->first_missing[0]) {
-		snprintf(st->first_missing, sizeof(st->first_missing), "%s", path);
-		st->first_missing_why = why;
-		st->first_missing_errno = errnum;
-	}
-}
 
 /* Add item to a ", " list; false if it was there already. */
 static bool append_list(char *buf, size_t size, const char *item)
@@ -248,7 +203,7 @@ static int expand(struct walk *w, int dirfd, const char *path, uint64_t access, 
 			 * looser), but the way to the carve-outs is known by
 			 * name: a home directory under a /home that can be
 			 * searched, not read. */
-			note_missing(w->st, path, SK_MISSING_UNLISTABLE, errno);
+			sk_walk_missing(w->st, path, SK_MISSING_UNLISTABLE, errno);
 			return expand_by_name(w, dirfd, path, access, p, np, depth);
 		}
 		l.buf = buf = malloc(LIST_BUF);
@@ -324,15 +279,6 @@ static void free_grants(struct grant *g, size_t n)
 	free(g);
 }
 
-static void free_carves(struct carve *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(c[i].path);
-		free(c[i].comps);
-	}
-	free(c);
-}
-
 /* The grant of this layer on this canonical path, if any. */
 static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const char *path)
 {
@@ -340,25 +286,6 @@ static struct grant *find_grant(struct grant *g, size_t n, size_t layer, const c
 		if (g[i].layer == layer && !strcmp(g[i].path, path))
 			return &g[i];
 	return NULL;
-}
-
-static int add_carve(struct carve **v, size_t *n, const char *path, bool glob, const struct sk_fs_path *p)
-{
-	struct carve *nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	struct carve *c;
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	c = &nv[*n];
-	*c = (struct carve){ .glob = glob, .removes = sk_fs_access(p->kind), .layer = p->layer,
-			     .read_only = p->kind == SK_FS_READ_ONLY };
-	if (!(c->path = strdup(path)) || split_path(path, &c->comps, &c->ncomps) < 0) {
-		free(c->path);
-		return -ENOMEM;
-	}
-	(*n)++;
-	return 0;
 }
 
 /* A grant whose path, as the policy names it, went through a link: checked
@@ -384,246 +311,6 @@ static int check_via(const struct via *v, const struct grant *grants, size_t ngr
 	ret = sk_check_link_grant(v->path, v->p, roots, n, err);
 	free(roots);
 	return ret;
-}
-
-/* A carve-out as the kernel will see it: the canonical directory and the
- * last component; for links, their targets too.  Most carve-outs name
- * nothing (no ~/.aws here): the listing of a directory above several of
- * them finds that out for all of them (sk_look_up), otherwise one openat2
- * each, which also finds out that the path is canonical already;
- * realpath() is for paths with a link on the way. */
-static int resolve_carve(struct walk *w, const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n)
-{
-	const char *slash = strrchr(abs, '/');
-	const char *last = slash + 1;
-	_cleanup_free_ char *dir = strndup(abs, slash == abs ? 1 : (size_t)(slash - abs));
-	_cleanup_free_ char *cdir = NULL;
-	struct lister l = { .fd = -1 };
-	bool glob = sk_has_pattern(last), any = false;
-	struct listing *listed;
-	char *buf = NULL;
-	int ret = 0;
-
-	if (!dir)
-		return -ENOMEM;
-	switch (sk_look_up(w, glob ? dir : abs)) {
-	case LOOKUP_ABSENT:
-		return 0; /* nothing there to protect */
-	case LOOKUP_CANONICAL:
-		if (!glob)
-			return sk_fs_moot(w->euid, abs) ? 0 : add_carve(v, n, abs, false, p);
-		break;
-	case LOOKUP_ASK:
-		break;
-	}
-	if (!glob || !*last) {
-		int fd = sk_open_canonical(w, abs, O_PATH);
-		char *real;
-
-		if (fd >= 0) {
-			close(fd);
-			return sk_fs_moot(w->euid, abs) ? 0 : add_carve(v, n, abs, false, p);
-		}
-		if (errno == ENOENT)
-			return 0; /* nothing there to protect */
-		real = realpath(abs, NULL);
-		if (!real)
-			return 0;
-		ret = add_carve(v, n, real, false, p);
-		free(real);
-		return ret;
-	}
-	/* A pattern's directory is planned for listing (and is then split
-	 * with the same listing); otherwise, or if that fails, it is read
-	 * here. */
-	listed = sk_planned_listing(w, dir);
-	if (listed && sk_list_dir(w, listed)) {
-		l = (struct lister){ .fd = -1, .buf = listed->buf, .len = listed->len };
-		cdir = dir; /* listed with sk_open_canonical */
-		dir = NULL;
-	} else if ((l.fd = sk_open_canonical(w, dir, O_RDONLY | O_DIRECTORY)) >= 0) {
-		cdir = dir;
-		dir = NULL;
-	} else if (errno == ENOENT) {
-		return 0;
-	} else {
-		cdir = realpath(dir, NULL);
-		if (!cdir)
-			return 0;
-		l.fd = open(cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (l.fd < 0) {
-			/* The names the pattern would match are unknown: carve
-			 * out the whole directory (stricter, never looser). */
-			note_missing(w->st, cdir, SK_MISSING_PATTERN_DIR, 0);
-			return add_carve(v, n, cdir, false, p);
-		}
-	}
-	if (l.fd >= 0 && !(l.buf = buf = malloc(LIST_BUF))) {
-		close(l.fd);
-		return -ENOMEM;
-	}
-	for (const struct sk_dirent64 *de; ret == 0 && (de = sk_next_entry(&l));) {
-		char full[PATH_MAX];
-		struct stat sb;
-
-		if (fnmatch(last, de->d_name, 0) != 0)
-			continue;
-		snprintf(full, sizeof(full), "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", de->d_name);
-		if (de->d_type != DT_LNK && sk_fs_moot(w->euid, full))
-			continue;
-		any = true;
-		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-			continue;
-		if (de->d_type == DT_LNK || (lstat(full, &sb) == 0 && S_ISLNK(sb.st_mode))) {
-			char *real = realpath(full, NULL);
-			if (real) {
-				ret = add_carve(v, n, real, false, p);
-				free(real);
-			}
-		}
-	}
-	free(buf);
-	if (l.fd >= 0)
-		close(l.fd);
-	if (ret == 0 && any) {
-		_cleanup_free_ char *pat = NULL;
-		if (asprintf(&pat, "%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "", last) < 0)
-			return -ENOMEM;
-		ret = add_carve(v, n, pat, true, p);
-	}
-	return ret;
-}
-
-/* The names in another user's home (as root), listed once: a carve-out
- * whose first name below the home is not there names nothing (most of
- * them: no ~/.aws in a service account's home).  Unlisted, each is looked
- * up. */
-struct home_names {
-	char *home;
-	char **v;
-	size_t n;
-	bool listed;
-};
-
-static void home_names_free(struct home_names *hn)
-{
-	for (size_t i = 0; i < hn->n; i++)
-		free(hn->v[i]);
-	free(hn->v);
-	*hn = (struct home_names){ 0 };
-}
-
-static int list_home(char *home, struct home_names *hn)
-{
-	DIR *d = opendir(home);
-	struct dirent *e;
-
-	*hn = (struct home_names){ .home = home };
-	if (!d)
-		return 0;
-	hn->listed = true;
-	while ((e = readdir(d))) {
-		char **nv, *name;
-
-		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-			continue;
-		if (hn->n >= 4096) {
-			hn->listed = false; /* too many: each is looked up */
-			break;
-		}
-		nv = realloc(hn->v, (hn->n + 1) * sizeof(*nv));
-		if (nv)
-			hn->v = nv;
-		if (!nv || !(name = strdup(e->d_name))) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		hn->v[hn->n++] = name;
-	}
-	closedir(d);
-	return 0;
-}
-
-/* Whether something in the listed home matches `name` (len bytes; a
- * pattern or not). */
-static bool home_has(const struct home_names *hn, const char *name, size_t len)
-{
-	char first[NAME_MAX + 1];
-
-	if (!hn->listed || len > NAME_MAX)
-		return true;
-	memcpy(first, name, len);
-	first[len] = '\0';
-	for (size_t i = 0; i < hn->n; i++)
-		if (sk_has_pattern(first) ? fnmatch(first, hn->v[i], 0) == 0 : !strcmp(first, hn->v[i]))
-			return true;
-	return false;
-}
-
-/* The carve-out p, whose path expanded to abs, under another home too
- * (when it is one of the home's: ~/.ssh).  hn: that home's names, or NULL. */
-static int carve_under(struct walk *w, const struct sk_fs_path *p, const char *abs, const struct sk_path_env *env,
-		       char *home, const struct home_names *hn, struct carve **carves, size_t *ncarves)
-{
-	struct sk_path_env other = *env;
-	_cleanup_free_ char *alt = NULL;
-	size_t hl = strlen(home);
-
-	if (p->path[0] == '/')
-		return 0; /* the same under every home */
-	/* ~/NAME...: the first name is enough to know it is not there. */
-	if (hn && p->path[0] == '~' && p->path[1] == '/' &&
-	    !home_has(hn, p->path + 2, strcspn(p->path + 2, "/")))
-		return 0;
-	other.home = home;
-	if (sk_path_expand(p->path, &other, &alt) == -ENOMEM)
-		return -ENOMEM;
-	if (!alt || !strcmp(alt, abs))
-		return 0;
-	if (hn && !strncmp(alt, home, hl) && alt[hl] == '/' && !home_has(hn, alt + hl + 1, strcspn(alt + hl + 1, "/")))
-		return 0; /* nothing there by that name */
-	return resolve_carve(w, p, alt, carves, ncarves);
-}
-
-/* The listings the carve-outs under another home need, planned as
- * $HOME's are (sk_plan_listings). */
-static int plan_home_listings(struct walk *w, const struct sk_plan_access *sb, const struct sk_path_env *env,
-			      char *home)
-{
-	struct sk_path_env other = *env;
-	char **alt = calloc(sb->npaths ? sb->npaths : 1, sizeof(*alt));
-	int ret = alt ? 0 : -ENOMEM;
-
-	other.home = home;
-	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
-		const struct sk_fs_path *p = &sb->paths[i];
-
-		/* Only what is under the home: the rest is planned already. */
-		if ((p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) &&
-		    (p->path[0] == '~' || !strncmp(p->path, "$HOME", 5)) &&
-		    sk_path_expand(p->path, &other, &alt[i]) == -ENOMEM)
-			ret = -ENOMEM;
-	}
-	if (ret == 0)
-		ret = sk_plan_listings(w, sb, alt);
-	for (size_t i = 0; alt && i < sb->npaths; i++)
-		free(alt[i]);
-	free(alt);
-	return ret;
-}
-
-/* The carve-out p, whose path expanded to abs, with toolchain or
- * credential variable t standing for value instead. */
-static int carve_with_tool(struct walk *w, const struct sk_fs_path *p, const char *abs,
-			   const struct sk_path_env *env, size_t t, char *value, struct carve **carves, size_t *ncarves)
-{
-	struct sk_path_env other = *env;
-	_cleanup_free_ char *alt = NULL;
-
-	other.tools[t] = value;
-	if (sk_path_expand(p->path, &other, &alt) == -ENOMEM)
-		return -ENOMEM;
-	return alt && strcmp(alt, abs) ? resolve_carve(w, p, alt, carves, ncarves) : 0;
 }
 
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
@@ -654,7 +341,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	bool pw_home_there = env->pw_home && (access(env->pw_home, F_OK) == 0 || errno != ENOENT);
 	bool pw_alt = pw_home_there && (!env->home || strcmp(env->pw_home, env->home));
 	if (ret == 0 && pw_alt)
-		ret = plan_home_listings(&w, sb, env, env->pw_home);
+		ret = sk_plan_home_listings(&w, sb, env, env->pw_home);
 	size_t nhomes = 0;
 	while (env->other_homes && env->other_homes[nhomes])
 		nhomes++;
@@ -662,7 +349,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	if (!homes && ret == 0)
 		ret = -ENOMEM;
 	for (size_t h = 0; ret == 0 && h < nhomes; h++)
-		ret = list_home(env->other_homes[h], &homes[h]);
+		ret = sk_list_home(env->other_homes[h], &homes[h]);
 	sk_timing("Landlock: directories listed");
 	for (size_t i = 0; ret == 0 && i < sb->npaths; i++) {
 		const struct sk_fs_path *p = &sb->paths[i];
@@ -670,25 +357,25 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		_cleanup_close_ int fd = -1;
 
 		if (!abs) {
-			note_missing(st, p->path, SK_MISSING_NO_HOME, 0);
+			sk_walk_missing(st, p->path, SK_MISSING_NO_HOME, 0);
 			continue;
 		}
 		if (p->kind == SK_FS_DENY || p->kind == SK_FS_READ_ONLY) {
-			ret = resolve_carve(&w, p, abs, &carves, &ncarves);
+			ret = sk_resolve_carve(&w, p, abs, &carves, &ncarves);
 			/* The same carve-out under the passwd home, when $HOME
 			 * names another directory: HOME=/elsewhere must not leave
 			 * the real ~/.ssh keys readable. */
 			if (ret == 0 && pw_alt)
-				ret = carve_under(&w, p, abs, env, env->pw_home, NULL, &carves, &ncarves);
+				ret = sk_carve_under(&w, p, abs, env, env->pw_home, NULL, &carves, &ncarves);
 			/* As root, every user's: root reads a 0700 home all the
 			 * same (CAP_DAC_OVERRIDE). */
 			for (size_t h = 0; ret == 0 && h < nhomes; h++)
-				ret = carve_under(&w, p, abs, env, env->other_homes[h], &homes[h], &carves, &ncarves);
+				ret = sk_carve_under(&w, p, abs, env, env->other_homes[h], &homes[h], &carves, &ncarves);
 			/* And under every entry of a list variable it starts
 			 * with (KUBECONFIG=a:b carves b out too). */
 			for (size_t t = 0; ret == 0 && p->path[0] == '$' && t < SK_PATH_NTOOLS; t++)
 				for (size_t j = 0; ret == 0 && env->tool_more[t] && env->tool_more[t][j]; j++)
-					ret = carve_with_tool(&w, p, abs, env, t, env->tool_more[t][j], &carves, &ncarves);
+					ret = sk_carve_with_tool(&w, p, abs, env, t, env->tool_more[t][j], &carves, &ncarves);
 			continue;
 		}
 		/* read: [/] and exec: [/] of one layer: one walk.  A path that
@@ -723,17 +410,17 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 				real = abs;
 				abs = NULL;
 			} else if (errno == ENOENT) {
-				note_missing(st, abs, SK_MISSING_ERRNO, errno);
+				sk_walk_missing(st, abs, SK_MISSING_ERRNO, errno);
 				continue;
 			} else if (sk_fs_place_of(p->layer) == SK_FS_AT_DEVICES && !w.no_openat2) {
 				/* A device is granted by its own name, never through
 				 * a link (/dev/stdin, /dev/fd/N lead to files). */
-				note_missing(st, abs, SK_MISSING_ERRNO, errno);
+				sk_walk_missing(st, abs, SK_MISSING_ERRNO, errno);
 				continue;
 			} else {
 				real = realpath(abs, NULL);
 				if (!real) {
-					note_missing(st, abs, SK_MISSING_ERRNO, errno);
+					sk_walk_missing(st, abs, SK_MISSING_ERRNO, errno);
 					continue;
 				}
 				same = find_grant(grants, ngrants, p->layer, real);
@@ -771,7 +458,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 		grants = ng;
 		ng[ngrants] = (struct grant){ .path = real, .access = sk_fs_access(p->kind), .layer = p->layer,
 					      .write = p->kind == SK_FS_WRITE, .fd = -1 };
-		if (split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
+		if (sk_split_path(real, &ng[ngrants].comps, &ng[ngrants].ncomps) < 0) {
 			free(real);
 			ret = -ENOMEM;
 			break;
@@ -791,12 +478,19 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	 * files (~/.bashrc, ~/.gitconfig) are the command's to change; said. */
 	if (ret == 0 && env->home) {
 		_cleanup_free_ char *home = NULL;
+		bool looked = false; /* (a HOME that is not there: asked once) */
 
 		for (size_t gi = 0; gi < ngrants && !st->home_in_root[0]; gi++) {
 			size_t n = strlen(grants[gi].path);
 
-			if (!grants[gi].write || !strcmp(grants[gi].path, "/") || (!home && !(home = realpath(env->home, NULL))))
+			if (!grants[gi].write || !strcmp(grants[gi].path, "/"))
 				continue;
+			if (!looked) {
+				home = realpath(env->home, NULL);
+				looked = true;
+			}
+			if (!home)
+				break;
 			if (!strncmp(home, grants[gi].path, n) && home[n] == '/')
 				snprintf(st->home_in_root, sizeof(st->home_in_root), "%s", grants[gi].path);
 		}
@@ -853,7 +547,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			if (g->fd < 0)
 				g->fd = open(g->path, O_PATH | O_CLOEXEC);
 			if (g->fd < 0 || (ask && fstat(g->fd, &sbuf) < 0)) {
-				note_missing(st, g->path, SK_MISSING_ERRNO, errno);
+				sk_walk_missing(st, g->path, SK_MISSING_ERRNO, errno);
 			} else {
 				bool dir = ask ? S_ISDIR(sbuf.st_mode) : g->dir;
 
@@ -873,13 +567,13 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	}
 	sk_timing("Landlock: rules added");
 	for (size_t h = 0; homes && h < nhomes; h++)
-		home_names_free(&homes[h]);
+		sk_home_names_free(&homes[h]);
 	free(homes);
 	for (size_t i = 0; expanded && i < sb->npaths; i++)
 		free(expanded[i]);
 	free(expanded);
 	free_grants(grants, ngrants);
-	free_carves(carves, ncarves);
+	sk_free_carves(carves, ncarves);
 	sk_free_listings(&w);
 	return ret;
 }

@@ -102,6 +102,54 @@ bool sk_list_dir(struct walk *w, struct listing *d);
 enum lookup sk_look_up(struct walk *w, const char *abs);
 void sk_free_listings(struct walk *w);
 
+/* A carve-out: what a deny or read_only path takes away, resolved
+ * (carves.c); the walk splits the grants it reaches into (walk.c). */
+struct carve {
+	char *path; /* canonical directory + last component, which may be a pattern */
+	char **comps;
+	size_t ncomps;
+	bool glob; /* the last component is a pattern */
+	uint64_t removes;
+	size_t layer;
+	bool read_only; /* read_only: gives way to a grant of its layer beneath it */
+};
+
+
+/* The names in another user's home (as root), listed once: a carve-out
+ * whose first name below the home is not there names nothing (most of
+ * them: no ~/.aws in a service account's home).  Unlisted, each is looked
+ * up. */
+struct home_names {
+	char *home;
+	char **v;
+	size_t n;
+	bool listed;
+};
+
+/* carves.c */
+/* The components of a path, as pointers into one block that holds their
+ * text after them: one free() releases it all. */
+int sk_split_path(const char *path, char ***out, size_t *n);
+/* A listed path that got no rule: counted, and the first one kept. */
+void sk_walk_missing(struct sk_fs_walk_stats *st, const char *path, enum sk_missing_why why, int errnum);
+void sk_free_carves(struct carve *c, size_t n);
+/* The carve-out p, expanded to abs, as the kernel will see it: appended
+ * to *v (none if it names nothing, or nothing this process could reach). */
+int sk_resolve_carve(struct walk *w, const struct sk_fs_path *p, const char *abs, struct carve **v, size_t *n);
+/* The names of another user's home, listed once (hn->listed), or not. */
+int sk_list_home(char *home, struct home_names *hn);
+void sk_home_names_free(struct home_names *hn);
+/* The carve-out p (expanded to abs for $HOME) under another home; hn: that
+ * home's names, or NULL. */
+int sk_carve_under(struct walk *w, const struct sk_fs_path *p, const char *abs, const struct sk_path_env *env,
+		   char *home, const struct home_names *hn, struct carve **carves, size_t *ncarves);
+/* The listings the carve-outs under another home need (sk_plan_listings). */
+int sk_plan_home_listings(struct walk *w, const struct sk_plan_access *sb, const struct sk_path_env *env, char *home);
+/* The carve-out p with toolchain or credential variable t standing for
+ * value instead. */
+int sk_carve_with_tool(struct walk *w, const struct sk_fs_path *p, const char *abs, const struct sk_path_env *env,
+		       size_t t, char *value, struct carve **carves, size_t *ncarves);
+
 /* roots.c: a write root (canonical) that is /, a system directory or the
  * home directory; a grant named through a link (`named`, as expanded)
  * that sits inside one of the write roots (canonical).  -EPERM with the
