@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stockade-proxy's helpers: the address guard and the credential
- * (guard.c), moving bytes (relay.c), and the proxy's own confinement
- * (confine.c).  The proxy is a
+ * (guard.c), moving bytes (relay.c), the way upstream (resolve.c), and the
+ * proxy's own confinement (confine.c).  The proxy is a
  * program of its own (proxy.c); nothing in the library links these.
  */
 #ifndef STOCKADE_PROXY_H
@@ -57,5 +57,19 @@ int sk_proxy_seccomp(void);
  * tests/tools/proxy-confine-check.c); 0, or -1 with errno and *step
  * naming the one that failed. */
 int sk_proxy_lockdown(const unsigned *ports, size_t nports, bool any_port, const char **step);
+
+/* resolve.c: the way upstream.  A TCP connection to sa, or -1 after
+ * SK_PROXY_CONNECT_TIMEOUT_MS. */
+#define SK_PROXY_CONNECT_TIMEOUT_MS 15000
+#define SK_PROXY_RESOLVE_TIMEOUT_MS 15000 /* to resolve a name, in all */
+#define SK_PROXY_RESOLVE_DEADLINE (-1)	  /* sk_proxy_resolve(): the time ran out (no ares status) */
+int sk_proxy_connect(const struct sockaddr *sa, socklen_t len);
+struct ares_addrinfo;
+/* host's addresses, within SK_PROXY_RESOLVE_TIMEOUT_MS in all: ARES_SUCCESS
+ * with *out set, an ares status with *out NULL, or SK_PROXY_RESOLVE_DEADLINE. */
+int sk_proxy_resolve(const char *host, struct ares_addrinfo **out);
+/* A resolv.conf or hosts file that is there but cannot be read (c-ares
+ * would take it for an absent one), or NULL; *err its errno. */
+const char *sk_proxy_unreadable_resolver_file(int *err);
 
 #endif
