@@ -380,7 +380,10 @@ struct stockade_run_options {
  * their events are not reported.  The command dies with its supervisor
  * (PR_SET_PDEATHSIG).  The command inherits the caller's environment and
  * every descriptor it holds that is not close-on-exec: mark those it must
- * not have (the CLI passes 0, 1 and 2 only).  In a multi-threaded program
+ * not have (the CLI passes 0, 1 and 2 only).  With namespaces, a directory
+ * or an O_PATH descriptor on 0, 1 or 2 fails the call (-EBADF): opened in
+ * the caller's mount view, it would lead around the command's; keep such
+ * descriptors close-on-exec.  In a multi-threaded program
  * the child allocates after fork(): call it where that is safe.  A caller that ignores SIGCHLD
  * (SIG_IGN, SA_NOCLDWAIT) loses the status in enforce mode (-ECHILD); the
  * supervisor restores the default for itself, so report and audit keep it.

@@ -380,8 +380,11 @@ int cmd_run(int argc, char **argv)
 				       .inside = sk_netns_inside,
 				       .data = &netns,
 				       .audit = rep.audit,
-				       .planted = git_planted };
-	struct sk_isolate_opts iso_plain = { .audit = rep.audit, .planted = git_planted };
+				       .planted = git_planted,
+				       .inherited = 3 + (unsigned)preserve };
+	struct sk_isolate_opts iso_plain = { .audit = rep.audit,
+					     .planted = git_planted,
+					     .inherited = 3 + (unsigned)preserve };
 	ret = sk_isolate(plan, wanted ? &iso : &iso_plain, &err);
 	sk_netns_close(&netns);
 	if (ret < 0)

@@ -41,6 +41,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -498,6 +499,36 @@ static int fallback(const stockade_plan *plan, enum stockade_ns_reason why, int 
 			strerror(errnum));
 }
 
+/* In the command's process, in the namespaces: a descriptor it inherits
+ * (0 to n - 1) that is a directory, or was opened O_PATH (whatever it is:
+ * a socket file's would connect), was opened in the host's mount view, and
+ * /proc/self/fd/N/... would name paths through it around the view's
+ * covers (`cmd < dir`, `3< dir`).  A file, a pipe or a socket is its own
+ * object, the same in either view.  1, or -EBADF naming the first one. */
+static int view_bypassing_fd(unsigned n, stockade_error **err)
+{
+	for (unsigned fd = 0; fd < n; fd++) {
+		int fl = fcntl((int)fd, F_GETFL);
+		char link[32], to[256] = "?";
+		struct stat st;
+		ssize_t len;
+
+		if (fl < 0 || (!(fl & O_PATH) && (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode))))
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%u", fd);
+		if ((len = readlink(link, to, sizeof(to) - 1)) > 0)
+			to[len] = '\0';
+		sk_error(err, EBADF,
+			 "descriptor %u (%s) is a directory or an O_PATH descriptor: opened in the host's mount view, it "
+			 "would lead the command around the namespaces' (hidden sockets, read-only .git) through "
+			 "/proc/self/fd/%u",
+			 fd, to, fd);
+		sk_error_hint(err, "pass a file, a pipe or a socket there, or run with --isolation off");
+		return -EBADF;
+	}
+	return 1;
+}
+
 int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, stockade_error **err)
 {
 	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -561,7 +592,7 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 	 * changed after setjmp are not to be read there). */
 	if (setjmp(to_caller)) {
 		state.why = STOCKADE_NS_AVAILABLE;
-		return 1;
+		return view_bypassing_fd(opts && opts->inherited ? opts->inherited : 3, err);
 	}
 	/* The host's socket list, for init to hide what is bound now. */
 	sk_mount_host_sockets(true);

@@ -43,6 +43,12 @@ struct sk_isolate_opts {
 	 * git dir that was absent at the start, appeared during the run and
 	 * was moved aside (sk_git_planted_check): the CLI says so. */
 	void (*planted)(const struct sk_git_planted *p);
+	/* The descriptors the command inherits are 0 to inherited - 1 (the
+	 * CLI: 3 + --preserve-fds); 0 means 3.  sk_isolate() refuses to go on
+	 * when one of them is a directory or was opened O_PATH: opened in the
+	 * host's view, /proc/self/fd/N/... would lead around the mount view
+	 * (the covered sockets, the read-only .git). */
+	unsigned inherited;
 };
 
 /*

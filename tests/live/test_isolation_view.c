@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -185,5 +186,86 @@ TEST(isolation_view_other_users_homes_carved_as_root)
 	}
 	CHECK_MSG(!has(&r, "READ-off") && !has(&r, "READ-auto") && has(&r, "end"),
 		  "another user's key was read as root: %s", r.out);
+	rm_rf(dir);
+}
+
+/* A directory the command inherits was opened in the host's mount view:
+ * /proc/self/fd/N/... would lead around the namespaces' covers (a hidden
+ * socket, the read-only .git/hooks).  With namespaces such a descriptor is
+ * refused (O_PATH ones too), the run does not start; a file passes, and
+ * without namespaces there is no view to go around. */
+TEST(isolation_inherited_directory_refused)
+{
+	char dir[PATH_MAX], hook[PATH_MAX + 32], file[PATH_MAX + 16];
+	const char *write_hook = "mkdir -p /proc/self/fd/3/.git/hooks 2>/dev/null; "
+				 "echo planted > /proc/self/fd/3/.git/hooks/pre-commit && echo WROTE; echo end";
+	struct run_opts o = { 0 };
+	struct cmd c = { 0 };
+	struct run r;
+	int fd;
+
+	NEED_NS();
+	if (!make_tmpdir(dir, sizeof(dir), NULL, "fdview"))
+		return;
+	snprintf(hook, sizeof(hook), "%s/.git", dir);
+	snprintf(file, sizeof(file), "%s/plain", dir);
+	CHECK(mkdir(hook, 0755) == 0);
+	strcat(hook, "/hooks");
+	CHECK(mkdir(hook, 0755) == 0);
+	strcat(hook, "/pre-commit");
+	CHECK(write_file(file, "content\n"));
+
+	/* --preserve-fds 1 with a directory on 3 */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	o.fd3 = fd;
+	cmd_push_stockade_run(&c, OPTS("--preserve-fds", "1"));
+	cmd_push_all(&c, ARGV("/bin/sh", "-c", write_hook));
+	cmd_run(&c, &o, &r);
+	cmd_free(&c);
+	CHECK_OUTCOME(&r, 125, "a directory on descriptor 3");
+	CHECK_MSG(has(&r, "descriptor 3") && !has(&r, "WROTE"), "%s", r.out);
+	CHECK_MSG(access(hook, F_OK) != 0, "the hook was planted through the inherited directory");
+	close(fd);
+
+	/* The same directory as standard input, no option needed */
+	o = (struct run_opts){ .in = dir };
+	cmd_push_stockade_run(&c, NO_OPTS);
+	cmd_push_all(&c, ARGV("/bin/sh", "-c", "ls /proc/self/fd/0/ >/dev/null && echo LISTED; echo end"));
+	cmd_run(&c, &o, &r);
+	cmd_free(&c);
+	CHECK_OUTCOME(&r, 125, "a directory on standard input");
+	CHECK_MSG(has(&r, "descriptor 0") && !has(&r, "LISTED"), "%s", r.out);
+
+	/* O_PATH, of a file: refused as well (a socket's would connect) */
+	fd = open(file, O_PATH | O_CLOEXEC);
+	CHECK(fd >= 0);
+	o = (struct run_opts){ .fd3 = fd };
+	cmd_push_stockade_run(&c, OPTS("--preserve-fds", "1"));
+	cmd_push_all(&c, ARGV("/bin/true"));
+	cmd_run(&c, &o, &r);
+	cmd_free(&c);
+	CHECK_OUTCOME(&r, 125, "an O_PATH descriptor on 3");
+	close(fd);
+
+	/* Controls: a file is handed on; without namespaces the directory
+	 * is too (Landlock judges the paths through it as any other). */
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	o = (struct run_opts){ .fd3 = fd };
+	cmd_push_stockade_run(&c, OPTS("--preserve-fds", "1"));
+	cmd_push_all(&c, ARGV("/bin/sh", "-c", "cat <&3"));
+	cmd_run(&c, &o, &r);
+	cmd_free(&c);
+	CHECK_OUTCOME(&r, 0, "a file on descriptor 3");
+	CHECK_MSG(has(&r, "content"), "%s", r.out);
+	close(fd);
+	o = (struct run_opts){ .in = dir };
+	cmd_push_stockade_run(&c, OPTS("--isolation", "off"));
+	cmd_push_all(&c, ARGV("/bin/sh", "-c", "ls /proc/self/fd/0/ >/dev/null && echo LISTED; echo end"));
+	cmd_run(&c, &o, &r);
+	cmd_free(&c);
+	CHECK_OUTCOME(&r, 0, "a directory on standard input, --isolation off");
+	CHECK_MSG(has(&r, "LISTED"), "%s", r.out);
 	rm_rf(dir);
 }
