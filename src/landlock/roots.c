@@ -2,9 +2,10 @@
 /*
  * Never less confined than asked without a line saying so: the checks the
  * walk (walk.c) makes of the write roots it is about to grant.  A write
- * root that is /, a system directory or the home directory is refused
- * unless `filesystem.allow_broad_write` says so, and so is $TMPDIR (or
- * $CWD) in a dot-directory of the home; a grant whose path goes
+ * root that is /, a system directory, inside the system's trees or the
+ * state that runs code later (/var/spool, /var/lib/dpkg...), or the home
+ * directory (as root, any user's, and its dot-directories) is refused unless `filesystem.allow_broad_write`
+ * says so, and so is $TMPDIR (or $CWD) in a dot-directory of the home; a grant whose path goes
  * through a link inside a write root (one a sandboxed run could have
  * planted) is refused.  docs/landlock.md, "Refused write roots".
  */
@@ -154,12 +155,38 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	 * /usr/lib): as dangerous for root as the directory itself */
 	static const char *const system_trees[] = { "/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64",
 						     "/libx32", "/proc", "/sbin", "/sys", "/usr", NULL };
+	/* and the system's state that runs code later, as root or as its
+	 * users: crontabs and at jobs, package maintainer scripts, units and
+	 * timers, cloud-init's scripts, polkit rules, container engines */
+	static const char *const state_trees[] = { "/var/spool", "/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd",
+						    "/var/lib/cloud", "/var/lib/polkit-1", "/var/lib/sudo",
+						    "/var/lib/docker", "/var/lib/containers", "/var/lib/snapd",
+						    "/var/lib/rpm", "/var/lib/dnf", "/var/lib/AccountsService", NULL };
 	for (size_t i = 0; !what && system_dirs[i]; i++)
 		if (!strcmp(canon, system_dirs[i]))
 			what = "a system directory";
+	if (!what && (!strcmp(canon, "/var/lib") || !strcmp(canon, "/var/cache") || !strcmp(canon, "/var/log")))
+		what = "a system directory";
 	for (size_t i = 0; !what && system_trees[i]; i++)
 		if (within(system_trees[i], canon))
 			what = "inside a system directory";
+	for (size_t i = 0; !what && state_trees[i]; i++)
+		if (within(state_trees[i], canon))
+			what = "inside the system's state that runs code later";
+	/* As root, the other users' homes: the home itself and a
+	 * dot-directory in it (a service account's ~/.bashrc,
+	 * ~/.ssh/authorized_keys).  The directories above them are /home and
+	 * /var/lib, refused above, or a scratch one (/tmp) that stays a write
+	 * root, as it does above a scratch $HOME. */
+	for (size_t i = 0; !what && env->other_homes && env->other_homes[i]; i++) {
+		const char *h = env->other_homes[i];
+		size_t hl = strlen(h);
+
+		if (!strcmp(canon, h))
+			what = "another user's home directory";
+		else if (!strncmp(canon, h, hl) && canon[hl] == '/' && canon[hl + 1] == '.')
+			what = "inside a dot-directory of another user's home directory";
+	}
 	if (!what && (what = implicit_in_dot_dir(p, canon, env, dot, sizeof(dot)))) {
 		if (p->at.line)
 			sk_error(err, EPERM, "%s:%d:%d: write root `%s` is %s (%s, in %s): the command could plant "
@@ -186,8 +213,9 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	sk_error_hint(err, "%s; or set `filesystem: allow_broad_write: true` in a policy if that is meant",
 		      !strcmp(p->path, "$TMPDIR") ? "point TMPDIR at a directory of its own"
 		      : !strcmp(p->path, "$CWD") ? "run the command from a project directory"
-		      : !strcmp(what, "inside a system directory") ? "name a directory outside /etc, /usr and the like"
-								   : "name a narrower directory");
+		      : strstr(what, "another user's") ? "name a directory of your own, a project's"
+		      : !strncmp(what, "inside", 6) ? "name a directory outside /etc, /usr, /var/lib and the like"
+						    : "name a narrower directory");
 	return -EPERM;
 }
 

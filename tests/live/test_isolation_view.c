@@ -173,12 +173,16 @@ TEST(isolation_view_other_users_homes_carved_as_root)
 		free(line);
 	}
 	free(text);
+	/* And as a write root: the home, or a dot-directory in it, refused
+	 * as root's own would be (accepte F2). */
 	snprintf(script, sizeof(script),
 		 "mount --bind '%s' /etc/passwd || exit 9; "
 		 "cat '%s' && echo UNCONFINED-READ; "
 		 "for m in off auto; do '%s' run --isolation $m -- cat '%s' 2>/dev/null && echo \"READ-$m\"; done; "
+		 "'%s' run --write '%s' -- true 2>&1 | grep -q \"(another user's home directory)\" && echo REFUSED-HOME; "
+		 "'%s' run --write '%s/.ssh' -- true 2>&1 | grep -q 'dot-directory of another user' && echo REFUSED-DOT; "
 		 "echo end",
-		 passwd, key, stockade_bin(), key);
+		 passwd, key, stockade_bin(), key, stockade_bin(), home, stockade_bin(), home);
 	run_cmd(ARGV("unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script), &r);
 	if (r.outcome == 9 || !has(&r, "UNCONFINED-READ")) {
 		rm_rf(dir);
@@ -186,6 +190,8 @@ TEST(isolation_view_other_users_homes_carved_as_root)
 	}
 	CHECK_MSG(!has(&r, "READ-off") && !has(&r, "READ-auto") && has(&r, "end"),
 		  "another user's key was read as root: %s", r.out);
+	CHECK_MSG(has(&r, "REFUSED-HOME") && has(&r, "REFUSED-DOT"),
+		  "another user's home (or its ~/.ssh) taken as a write root: %s", r.out);
 	rm_rf(dir);
 }
 

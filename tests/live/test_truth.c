@@ -106,6 +106,14 @@ TEST(truth_broad_write_roots_refused)
 	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/usr/local"), ARGV("/bin/true"), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /usr/local");
 	CHECK_MSG(strstr(r.out, "(inside a system directory)"), "--write /usr/local: %s", r.out);
+	/* The system's state that runs code later (accepte F2): package
+	 * maintainer scripts here, crontabs, units. */
+	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/var/lib/dpkg/info"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /var/lib/dpkg/info");
+	CHECK_MSG(strstr(r.out, "(inside the system's state"), "--write /var/lib/dpkg/info: %s", r.out);
+	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/var/lib"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /var/lib");
+	CHECK_MSG(strstr(r.out, "is /var/lib (a system directory)"), "--write /var/lib: %s", r.out);
 
 	/* Said explicitly: it runs. */
 	run_in(NULL, ARGV("TMPDIR=/"), OPTS("--policy", pol), ARGV("/bin/true"), &r);
