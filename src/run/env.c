@@ -79,7 +79,14 @@ static bool drops(const stockade_plan *plan, const struct env_rules *gl, bool va
 {
 	size_t len = strlen(name);
 	const char *eq = strchr(entry, '=');
-	char upper[256];
+	char upper[256], dashless[256];
+
+	/* `api-key` is as secret as API_KEY: the patterns see a '-' as '_'. */
+	if (strchr(name, '-') && len < sizeof(dashless)) {
+		for (size_t i = 0; i <= len; i++)
+			dashless[i] = name[i] == '-' ? '_' : name[i];
+		name = dashless;
+	}
 	/* Folded once for all the patterns. */
 	const char *up = sk_glob_upper(name, len, upper, sizeof(upper)) ? upper : NULL;
 	/* Which characters the name holds: most patterns need one it lacks. */

@@ -19,9 +19,12 @@
  *    Vault (hvs., hvb.), Hugging Face (hf_ + 30), DigitalOcean (dop_v1_),
  *    and a JWT (eyJ..., three base64url parts, 30 characters or more).
  *    A prefix counts only with a key's worth of key characters after it.
+ *    SendGrid (SG.) too.
  *  - anywhere in the value: `Bearer ` + a token of 16 characters or more
  *    (an Authorization header), a PEM private key (-----BEGIN ... PRIVATE
- *    KEY-----), a Slack or Discord webhook URL (the URL is the secret).
+ *    KEY-----), a Slack or Discord webhook URL (the URL is the secret), and
+ *    a connection string's or a query's password (`Password=...;` of
+ *    ADO.NET and ODBC, `PWD=`, JDBC's `?password=`, `--password=`).
  *
  * The caller's variables are read before the command exists: nothing
  * racy.  The answer is a phrase for --verbose, never the value.
@@ -80,11 +83,12 @@ static const struct {
 	{ "hvb.", 20, "a Vault token" },
 	{ "hf_", 30, "a Hugging Face token" },
 	{ "dop_v1_", 32, "a DigitalOcean token" },
+	{ "SG.", 20, "a SendGrid API key" },
 };
 
 /* The first letters of the prefixes above and of AKIA, ASIA, AIza and
  * eyJ: most values end at this test. */
-static const char first_letters[] = "sgxArnphde";
+static const char first_letters[] = "sgxArnphdeS";
 
 static bool b64url_char(char ch)
 {
@@ -187,6 +191,22 @@ static const char *webhook(const char *value)
 	return NULL;
 }
 
+/* password=VALUE or pwd=VALUE (any case) as a connection string's field
+ * or a query's parameter: at the start, or after ; ? & a blank or -
+ * (`--password=`), with a value. */
+static const char *password_field(const char *value)
+{
+	for (const char *p = value; *p; p++) {
+		size_t n = !strncasecmp(p, "password=", 9) ? 9 : !strncasecmp(p, "pwd=", 4) ? 4 : 0;
+
+		if (!n || (p > value && !strchr(";?& \t-", p[-1])))
+			continue;
+		if (p[n] && p[n] != ';' && p[n] != '&' && p[n] != ' ')
+			return "a connection string with a password";
+	}
+	return NULL;
+}
+
 /* scheme://userinfo@host...: the userinfo holds a password, or is a key. */
 static const char *url_credential(const char *value)
 {
@@ -216,7 +236,7 @@ static const char *url_credential(const char *value)
 const char *sk_env_credential_value(const char *value)
 {
 	const char *why = key_prefix(value, NULL);
-	bool url = false, hook = false, pem = false, bear = false;
+	bool url = false, hook = false, pem = false, bear = false, pass = false;
 
 	if (why)
 		return why;
@@ -241,6 +261,10 @@ const char *sk_env_credential_value(const char *value)
 		case 'b':
 			bear |= !strncasecmp(p, "bearer ", 7);
 			break;
+		case '=':
+			pass |= p - value >= 3 && (!strncasecmp(p - 3, "pwd", 3) ||
+						   (p - value >= 8 && !strncasecmp(p - 8, "password", 8)));
+			break;
 		default:
 			break;
 		}
@@ -250,6 +274,8 @@ const char *sk_env_credential_value(const char *value)
 	if (hook && (why = webhook(value)))
 		return why;
 	if (pem && (why = pem_private_key(value)))
+		return why;
+	if (pass && (why = password_field(value)))
 		return why;
 	return bear ? bearer(value) : NULL;
 }

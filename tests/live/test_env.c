@@ -37,6 +37,9 @@ static const char *const secrets[] = {
 	"SESSION=eyJhbGciOiJub25lIn0.eyJlbnZ0ZXN0IjoxfQ.envtestjwtsig",
 	"HEADER=Authorization: Bearer envtestBearer0123456789", "SIGNING=-----BEGIN EC PRIVATE KEY----- envtestpem",
 	"PAYMENT=sk_live_envtest0123456789abcdef", "HFX=hf_envtest0123456789abcdefghijklmnop",
+	/* spelled with '-' as '_' (accepte F5), and connection strings */
+	"api-key=envtest-dashkey", "my-token=envtest-dashtoken", "DB_PASS=envtest-dbpass",
+	"CONN=Server=db;User Id=u;Password=envtest-ado;", "JDBC=jdbc:mysql://db/app?password=envtest-jdbc",
 };
 static const char *const ordinary[] = {
 	"TERM=envtest-term", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/envtest.sock", "LC_ALL=C", "DISPLAY=:7",

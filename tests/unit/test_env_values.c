@@ -65,6 +65,9 @@ TEST(env_agent_drops_secret_names)
 		"CI_JOB_JWT", "CI_JOB_JWT_V2", "JWT_SIGNING", "JWT", "SLACK_WEBHOOK_URL", "DISCORD_WEBHOOK",
 		"WEBHOOK_SECRET", "AUTH_SALT", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID",
 		"AWS_SHARED_CREDENTIALS_FILE", "API_TOKENS", "TOKEN_FILE", "MAX_TOKENS_SECRET", "AZURE_CLIENT_SECRET",
+		/* accepte F5 */
+		"DB_PASS", "SMTP_PASS", "PASS", "KEY", "AUTH", "BEARER", "BEARER_TOKEN", "COOKIE", "SESSION_COOKIE",
+		"ACCESSKEY", "ALIBABA_CLOUD_ACCESSKEY",
 	};
 	static const char *const ordinary[] = {
 		"PWD", "OLDPWD", "PATH", "HOME", "TERM", "LANG", "LC_ALL", "SHELL", "USER", "SSH_AUTH_SOCK",
@@ -76,6 +79,10 @@ TEST(env_agent_drops_secret_names)
 		"AWS_SDK_LOAD_CONFIG", "AWS_CA_BUNDLE", "SSH_KEY_PATH", "PASSWORD_STORE_DIR", "AZURE_CONFIG_DIR",
 		"MAX_TOKENS", "OPENAI_MAX_TOKENS", "MAX_OUTPUT_TOKENS", "TOKEN_LIMIT", "CONTEXT_TOKEN_LIMIT",
 		"TOKENIZERS_PARALLELISM", "KEYTIMEOUT", "GPG_TTY",
+		/* accepte F8: settings of the tools, no secret */
+		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_OUTPUT", "AWS_PAGER", "AZURE_SUBSCRIPTION_ID",
+		"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "PASSWORD_STORE_CLIP_TIME", "PASSAGE_DIR", "KEYMAP", "AUTHOR",
+		"COOKIE_JAR_PATH",
 	};
 	stockade_plan *agent = plan_of("agent", NULL), *strict = plan_of("strict", NULL);
 
@@ -135,6 +142,13 @@ TEST(env_credential_values)
 		"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
 		"https://discord.com/api/webhooks/123456789012345678/abcdefghij",
 		"https://discordapp.com/api/webhooks/123456789012345678/abcdefghij",
+		/* accepte F5 */
+		"SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+		"Server=db;User Id=app;Password=s3cret;",
+		"Driver={ODBC};Server=x;UID=u;PWD=s3cret",
+		"jdbc:postgresql://db/app?user=app&password=s3cret",
+		"jdbc:mysql://db/app?password=s3cret",
+		"--user=root --password=s3cret",
 	};
 	static const char *const plain[] = {
 		"",
@@ -182,6 +196,12 @@ TEST(env_credential_values)
 		"https://discord.com/api/webhooks",
 		"https://slack.com/help",
 		"/usr/share/doc/pypi-readme",
+		"SG.short",
+		"-o PasswordAuthentication=no",
+		"Password=;",
+		"password-file=/run/secrets/db",
+		"--password-stdin",
+		"sslpassword",
 	};
 
 	for (size_t i = 0; i < sizeof(cred) / sizeof(*cred); i++)
@@ -193,6 +213,7 @@ TEST(env_credential_values)
 	CHECK(!strcmp(sk_env_credential_value("ghp_0123456789abcdefghij"), "a GitHub token"));
 	CHECK(!strcmp(sk_env_credential_value("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0."), "a JWT"));
 	CHECK(!strcmp(sk_env_credential_value("Authorization: Bearer abcdefghij0123456789"), "a bearer token"));
+	CHECK(!strcmp(sk_env_credential_value("Server=db;Password=x"), "a connection string with a password"));
 }
 
 TEST(env_drop_values_in_a_policy)
