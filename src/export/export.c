@@ -299,14 +299,25 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 			sk_export_strv_add(notes, "note: capabilities (%s): not part of a seccomp filter; as root the command "
 				 "keeps [%s] (bwrap --cap-drop ALL%s)", from, kept, flags);
 	}
+	if (plan->access.caps && config) {
+		describe_origin(&plan->access.caps_at, from, sizeof(from));
+		sk_export_strv_add(notes, "note: capabilities (%s): process.capabilities has the kept set as bounding, "
+				   "effective and permitted, inheritable and ambient empty (the runtimes' default); "
+				   "`stockade run` leaves the kept set inheritable too, so that a kept ambient capability "
+				   "of a non-root caller survives", from);
+	}
 	if (plan->access.nenv)
 		env_note(plan, format, notes);
 	if (iso) {
 		describe_origin(&plan->access.isolation_at, from, sizeof(from));
 		if (config)
 			sk_export_strv_add(notes, "note: isolation (%s): linux.namespaces has the pid, IPC, mount, UTS and "
-					   "cgroup namespaces `stockade run` makes; the mount view it builds in them is the "
-					   "config's mounts to build (" MOUNT_VIEW ")", from);
+					   "cgroup namespaces `stockade run` makes%s; the mount view it builds in them is the "
+					   "config's mounts to build (" MOUNT_VIEW ")", from,
+					   sk_export_config_netns(plan)
+						   ? ", and a network one, which `stockade run` does not make in this "
+						     "network mode (its filter leaves no network socket anyway)"
+						   : "");
 		else
 			sk_export_strv_add(notes, "note: isolation (%s): the pid, IPC, mount, UTS and cgroup namespaces "
 					   "`stockade run` makes, and the mount view it builds in them (" MOUNT_VIEW "), are "
@@ -317,6 +328,10 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 						   : "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup and its "
 						     "mounts");
 	}
+	sk_export_strv_add(notes, "note: mediation: what `stockade run`'s supervisor decides as the command runs "
+			   "(connects to the host daemons' unix sockets where no mount view hides them, listen() "
+			   "where TCP bind ports are limited, mode proxy's connects) is in no export: hide the "
+			   "host's sockets with the consumer's mounts");
 	sk_export_strv_add(notes, "note: descriptors: `stockade run` closes every descriptor above 2 but those "
 		 "--preserve-fds N and a make jobserver name; %s", is_oci(format)
 		 ? "OCI runtimes do the same (runc/crun --preserve-fds)" : "bwrap passes on what it inherits: close them before");

@@ -422,7 +422,10 @@ TEST(oci_config_fragment_shape)
 	CHECK(note_with(dropped, "environment", "[*_TOKEN, *_TOKENS"));
 	CHECK(note_with(dropped, "environment", "(drop_values: credentials)"));
 	CHECK(note_with(dropped, "isolation", "cgroup"));
-	CHECK(!note_with(dropped, "capabilities", NULL));
+	/* The capabilities are carried; what differs from run is said. */
+	CHECK(note_with(dropped, "capabilities", "inheritable and ambient empty"));
+	CHECK(note_with(dropped, "isolation", "a network one, which `stockade run` does not make"));
+	CHECK(note_with(dropped, "mediation", "in no export"));
 	CHECK(!note_with(dropped, "scope", NULL)); /* the pid and network namespaces */
 	sk_json_free(&cfg);
 	sk_json_free(&prof);
