@@ -6,6 +6,7 @@
  * Exit status: 0 everything the policy asks is enforced, 1 something is
  * not, 125 error.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -145,6 +146,9 @@ int cmd_doctor(int argc, char **argv)
 		struct sk_mediation med;
 		stockade_error *merr = NULL;
 
+		/* (With namespaces, as the probe says a run gets them, only
+		 * the daemons' known places turn mediation on.) */
+		sk_unix_mediation_assume_isolated((rep.ns_flags & CLONE_NEWPID) != 0);
 		if (sk_mediation_setup(plan, SK_NOTIFY_NONE, &med, &merr) == 0) {
 			cli_describe_supervision(plan, &med, false, false);
 			sk_mediation_free(&med);

@@ -183,7 +183,8 @@ static void fs_text(struct line *l, const struct sk_enforcement *rep)
 	 * mount stops chmod, chown, utimensat and setxattr (run/mounts.c). */
 	if (rep->ro_view)
 		add(l, "; outside the write roots read-only (mount view): modes, owners, times and xattrs cannot "
-		       "change");
+		       "change (on what was mounted at the start: a filesystem the host mounts later is not made "
+		       "read-only)");
 	else
 		add(l, "; file modes, owners, times and xattrs outside the write roots stay changeable where Unix "
 		       "permissions allow: Landlock has no right for them");
@@ -443,7 +444,9 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 	if (rep->ns_userns)
 		add(l, ", in a user namespace mapping uid %u to itself", (unsigned)getuid());
 	if (rep->applied) {
-		add(l, "; %u host socket%s hidden", rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
+		add(l, "; %u host socket%s hidden (bound at the start; one bound later is mediated at the daemons' "
+		       "known places only)",
+		    rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
 		if (rep->sockets_allowed)
 			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
 		if (rep->git_ro) {

@@ -291,6 +291,9 @@ void sk_unix_mediation_free(struct sk_unix_mediation *u);
 /* Test hook: consider host daemon sockets present (1), absent (0), or look
  * (-1, the default). */
 void sk_unix_mediation_force(int present);
+/* Decide as a run in namespaces would (its mount view hides every socket
+ * bound at the start): what `stockade doctor` says after its probe. */
+void sk_unix_mediation_assume_isolated(bool on);
 /* The answer sk_host_daemon_socket() gives from now on in this process:
  * a one-shot caller (the CLI) looks once, in the host's view, before the
  * mount view hides the sockets, and the run's later questions get that

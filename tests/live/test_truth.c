@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sandboxed.h"
@@ -327,4 +329,39 @@ TEST(truth_home_inside_a_write_root_said)
 	CHECK_OUTCOME(&r, 0, "HOME under /tmp");
 	CHECK_STR_CONTAINS(r.out, "note: $HOME is inside the write root /tmp");
 	rm_rf(home);
+}
+
+/* doctor's supervisor line is the run's: with namespaces, a listening
+ * socket outside the daemons' known places is hidden by the mount view
+ * and turns no mediation on, in the run or in doctor (accepte F3);
+ * without them, both say connect() is decided. */
+TEST(truth_doctor_supervisor_matches_the_run)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[64];
+	struct run r, d;
+	int s;
+
+	if (!have_binaries() || !make_tmpdir(dir, sizeof(dir), "/tmp", "truth-sock"))
+		return;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/listener", dir);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(s, 1) == 0);
+	for (int off = 0; off < 2; off++) {
+		const char *const *opts = off ? OPTS("--isolation", "off", "--verbose") : OPTS("--verbose");
+
+		cli_run(opts, OPTS("/bin/true"), &r);
+		CHECK_OUTCOME(&r, 0, off ? "--isolation off --verbose" : "--verbose");
+		run_cmd(off ? ARGV(stockade_bin(), "doctor", "--isolation", "off") : ARGV(stockade_bin(), "doctor"), &d);
+		bool ns = strstr(r.out, "under a stockade init") != NULL;
+		bool run_decides = strstr(r.out, "  supervisor    decides ") && strstr(r.out, "connect()");
+		bool doctor_decides = strstr(d.out, "  supervisor    would decide connect()") != NULL;
+
+		CHECK_MSG(run_decides == doctor_decides, "run and doctor disagree (%s):\n%s\n---\n%s",
+			  off ? "off" : "auto", r.out, d.out);
+		if (!ns)
+			CHECK_MSG(run_decides, "no namespaces, a listening host socket, nothing mediated: %s", r.out);
+	}
+	close(s);
+	rm_rf(dir);
 }
