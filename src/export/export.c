@@ -328,10 +328,12 @@ static const stockade_plan *access_losses(const stockade_plan *plan, enum stocka
 						   : "bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup and its "
 						     "mounts");
 	}
-	sk_export_strv_add(notes, "note: mediation: what `stockade run`'s supervisor decides as the command runs "
-			   "(connects to the host daemons' unix sockets where no mount view hides them, listen() "
-			   "where TCP bind ports are limited, mode proxy's connects) is in no export: hide the "
-			   "host's sockets with the consumer's mounts");
+	/* (The host's sockets are guarded under filesystem rules only.) */
+	if (plan->access.fs || plan->access.nsockets || plan->access.net == SK_NET_PROXY || plan->access.ntcp[SK_TCP_BIND])
+		sk_export_strv_add(notes, "note: mediation: what `stockade run`'s supervisor decides as the command "
+				   "runs (connects to the host daemons' unix sockets where no mount view hides them, "
+				   "listen() where TCP bind ports are limited, mode proxy's connects) is in no export: "
+				   "hide the host's sockets with the consumer's mounts");
 	sk_export_strv_add(notes, "note: descriptors: `stockade run` closes every descriptor above 2 but those "
 		 "--preserve-fds N and a make jobserver name; %s", is_oci(format)
 		 ? "OCI runtimes do the same (runc/crun --preserve-fds)" : "bwrap passes on what it inherits: close them before");
