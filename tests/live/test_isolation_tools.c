@@ -250,3 +250,25 @@ TEST(isolation_holds_at_low_landlock_abi)
 		close(lfd);
 	rm_rf(dir);
 }
+
+/* kill(0) from the command, where Landlock does not scope signals (ABI
+ * < 6): in the caller's process group it reached the caller (a harness's
+ * shell here) across the pid namespace (acceptd D1).  Not the terminal's
+ * foreground job, the command gets a group of its own: the caller is not
+ * signalled, the command's own processes are. */
+TEST(isolation_kill_zero_stays_in_the_sandbox)
+{
+	char script[1024];
+	struct run r;
+
+	NEED_NS();
+	snprintf(script, sizeof(script),
+		 "trap 'echo CALLER-SIGNALLED' USR1; "
+		 "STOCKADE_TEST_LANDLOCK_ABI=3 '%s' run -- sh -c 'trap \"echo OWN-GROUP\" USR1; kill -USR1 0; sleep 0.1'; "
+		 "sleep 0.2; echo end",
+		 stockade_bin());
+	run_cmd(ARGV("/bin/sh", "-c", script), &r);
+	CHECK_OUTCOME(&r, 0, "kill -USR1 0 in the sandbox");
+	CHECK_MSG(!has(&r, "CALLER-SIGNALLED") && has(&r, "end"), "the caller was signalled: %s", r.out);
+	CHECK_MSG(has(&r, "OWN-GROUP"), "the command's own group was not: %s", r.out);
+}
