@@ -447,6 +447,10 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 		add(l, "; %u host socket%s hidden (bound at the start; one bound later is mediated at the daemons' "
 		       "known places only)",
 		    rep->sockets_hidden, rep->sockets_hidden == 1 ? "" : "s");
+		if (rep->sockets_linked)
+			add(l, " (%u of them with another name, a hard link the view does not cover: connects "
+			       "mediated)",
+			    rep->sockets_linked);
 		if (rep->sockets_allowed)
 			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
 		if (rep->git_ro) {

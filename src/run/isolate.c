@@ -688,6 +688,7 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	rep->ns_errno = state.errnum;
 	snprintf(rep->ns_step, sizeof(rep->ns_step), "%s", state.step);
 	rep->sockets_hidden = state.view.hidden;
+	rep->sockets_linked = state.view.linked;
 	rep->sockets_allowed = state.view.allowed;
 	rep->git_ro = state.view.git_ro;
 	rep->git_repos = state.view.git_repos;
@@ -720,6 +721,11 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 bool sk_isolated(void)
 {
 	return state.tried && (state.flags & CLONE_NEWPID);
+}
+
+unsigned sk_isolation_linked_sockets(void)
+{
+	return sk_isolated() ? state.view.linked : 0;
 }
 
 void sk_enforcement_isolation(const stockade_plan *plan, struct sk_enforcement *rep)

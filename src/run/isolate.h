@@ -85,6 +85,9 @@ bool sk_in_initial_userns(void);
 /* In the command's process: sk_isolate() put it in a pid namespace of its
  * own (whose processes all end with it). */
 bool sk_isolated(void);
+/* In the command's process: host sockets the mount view hid that have
+ * another name besides (struct sk_mount_view.linked). */
+unsigned sk_isolation_linked_sockets(void);
 
 /* ---- the mount view (mounts.c), made by init ---- */
 
@@ -101,6 +104,9 @@ struct sk_mount_view {
 	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */
 	unsigned rw_roots; /* write roots whose tree was put back read-write */
+	/* hidden sockets with another name (a hard link, st_nlink > 1): that
+	 * name may be in view, so the command's connects are mediated */
+	unsigned linked;
 };
 
 /* In init, as root of the new namespaces: / MS_SLAVE|MS_REC, every mount

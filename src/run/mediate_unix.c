@@ -652,8 +652,13 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 	 * bind theirs again later (the known places), not for any listener. */
 	int host = plan->access.fs ? sk_host_daemon_socket(where, sizeof(where)) : SK_HOST_SOCKET_NONE;
 
+	/* (And where one the view hid has another name, which it did not
+	 * cover: a hard link planted by an earlier run without namespaces.) */
+	bool in_view = sk_isolated() || assume_isolated;
+
 	if (!plan->access.nsockets &&
-	    !(host == SK_HOST_SOCKET_KNOWN || (host == SK_HOST_SOCKET_LISTED && !sk_isolated() && !assume_isolated)))
+	    !(host == SK_HOST_SOCKET_KNOWN ||
+	      (host == SK_HOST_SOCKET_LISTED && (!in_view || sk_isolation_linked_sockets() > 0))))
 		return 0;
 	u = calloc(1, sizeof(*u));
 	if (!u || !(u->allow = calloc(plan->access.nsockets + 1, sizeof(*u->allow)))) {

@@ -353,7 +353,15 @@ static int hide_bound(struct view *v)
 		}
 		if (is_allowed(v, &st)) {
 			v->out->allowed++;
-		} else if (!under_hidden(v, path)) {
+			close(fd);
+			continue;
+		}
+		/* Another name for it (a hard link an earlier run without
+		 * namespaces could have made in a write root) is not covered
+		 * here: the command's connects are mediated then (by inode). */
+		if (st.st_nlink > 1)
+			v->out->linked++;
+		if (!under_hidden(v, path)) {
 			char t[32];
 
 			struct stat again;

@@ -12,7 +12,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -273,5 +275,36 @@ TEST(isolation_inherited_directory_refused)
 	cmd_free(&c);
 	CHECK_OUTCOME(&r, 0, "a directory on standard input, --isolation off");
 	CHECK_MSG(has(&r, "LISTED"), "%s", r.out);
+	rm_rf(dir);
+}
+
+/* A host socket the view hides by its name (the one /proc/net/unix
+ * lists) reached by another: a hard link an earlier run without
+ * namespaces planted in a write root (acceptd D2).  The view sees the
+ * second name (st_nlink > 1) and has the command's connects mediated:
+ * refused by the socket's inode, whatever the name. */
+TEST(isolation_hard_linked_host_socket_refused)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[64], name2[128], other[96];
+	struct run r;
+	int s;
+
+	NEED_NS();
+	if (!make_tmpdir(dir, sizeof(dir), "/tmp", "linksock"))
+		return;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/srv", dir);
+	snprintf(other, sizeof(other), "%s/keep", dir);
+	snprintf(name2, sizeof(name2), "%s/keep/t", dir);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(s, 4) == 0);
+	CHECK(mkdir(other, 0755) == 0 && link(sa.sun_path, name2) == 0);
+	cli_run(OPTS("--verbose"), ARGV(probe_path("unix-connect"), "connect", name2), &r);
+	CHECK_MSG(r.outcome == EACCES && has(&r, "with another name"), "connect through a hard link: %s", r.out);
+	unlink(name2);
+	cli_run(OPTS("--verbose"), ARGV("/bin/true"), &r);
+	CHECK_OUTCOME(&r, 0, "the same socket, one name");
+	CHECK_MSG(!has(&r, "with another name"), "%s", r.out);
+	close(s);
 	rm_rf(dir);
 }
