@@ -621,6 +621,19 @@ int print_enforcement_warnings(FILE *f, const stockade_plan *plan, const struct 
 			rep->ns_step, strerror(rep->ns_errno));
 		n++;
 	}
+	/* A write root split by carve-outs beneath it ($HOME under /tmp, as CI
+	 * sets it: ~/.ssh carved out of /tmp) takes no new file directly in
+	 * it: compilers' and mktemp's temporary files fail there, with their
+	 * own message only (acceptd D4).  Always said. */
+	if (rep->walked && rep->walk.split_write) {
+		fprintf(f, "stockade: warning: no new file can be made directly in %s: carve-outs beneath split "
+			   "that write root (%s)%s\n",
+			rep->walk.split_write_dirs,
+			rep->walk.home_in_root[0] ? "$HOME is inside it, and its credentials are carved out"
+						  : "`stockade run --verbose` lists the split directories",
+			rep->walk.home_in_root[0] ? "; put HOME outside it, or TMPDIR at a directory of its own" : "");
+		n++;
+	}
 	/* Landlock limits ports, not addresses; the supervisor checks the
 	 * address of each connect() (run/mediate_tcp.c), through the filter. */
 	for (size_t i = 0; !plan->seccomp_enabled && i < plan->access.ntcp_addrs; i++) {

@@ -328,6 +328,23 @@ TEST(truth_home_inside_a_write_root_said)
 		     &(struct run_opts){ .env = ARGV(env) }, &r);
 	CHECK_OUTCOME(&r, 0, "HOME under /tmp");
 	CHECK_STR_CONTAINS(r.out, "note: $HOME is inside the write root /tmp");
+	/* With a key in it, agent's carve-out splits /tmp: no new file can
+	 * be made directly in it (gcc's temporary files), said on every run
+	 * (acceptd D4). */
+	{
+		char key[600];
+
+		snprintf(key, sizeof(key), "%s/.ssh", home);
+		CHECK(mkdir(key, 0700) == 0);
+		snprintf(key, sizeof(key), "%s/.ssh/id_truth", home);
+		CHECK(write_file(key, "KEY\n"));
+	}
+	run_cmd_opts(ARGV(stockade_bin(), "run", "--isolation", "off", "--", "/bin/sh", "-c",
+			  "mktemp /tmp/truth.XXXXXX >/dev/null 2>&1 || echo NO-TEMP"),
+		     &(struct run_opts){ .env = ARGV(env) }, &r);
+	CHECK_OUTCOME(&r, 0, "HOME under /tmp with a key");
+	CHECK_STR_CONTAINS(r.out, "NO-TEMP");
+	CHECK_STR_CONTAINS(r.out, "warning: no new file can be made directly in /tmp");
 	rm_rf(home);
 }
 
