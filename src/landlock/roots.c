@@ -145,9 +145,13 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	const char *what = NULL;
 	char dot[64] = "";
 
+	/* (HOME as the caller spelled it: /h/, /h/., //h are /h.) */
+	_cleanup_free_ char *real_home = env->home ? realpath(env->home, NULL) : NULL;
+
 	if (!strcmp(canon, "/"))
 		what = "the root directory";
-	else if ((env->home && !strcmp(env->home, canon)) || (pw && !strcmp(pw, canon)))
+	else if ((env->home && !strcmp(env->home, canon)) || (real_home && !strcmp(real_home, canon)) ||
+		 (pw && !strcmp(pw, canon)))
 		what = "the home directory";
 	else if (pw && within(canon, pw))
 		what = "a parent of the home directory";
@@ -158,10 +162,12 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	/* and the system's state that runs code later, as root or as its
 	 * users: crontabs and at jobs, package maintainer scripts, units and
 	 * timers, cloud-init's scripts, polkit rules, container engines */
-	static const char *const state_trees[] = { "/var/spool", "/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd",
-						    "/var/lib/cloud", "/var/lib/polkit-1", "/var/lib/sudo",
+	static const char *const state_trees[] = { "/var/spool", "/var/mail", "/var/lib/dpkg", "/var/lib/apt",
+						    "/var/lib/ucf", "/var/cache/debconf", "/var/lib/systemd",
+						    "/var/lib/cloud", "/var/lib/polkit-1", "/var/lib/sudo", "/var/lib/dbus",
 						    "/var/lib/docker", "/var/lib/containers", "/var/lib/snapd",
-						    "/var/lib/rpm", "/var/lib/dnf", "/var/lib/AccountsService", NULL };
+						    "/var/lib/rpm", "/var/lib/dnf", "/var/lib/AccountsService",
+						    "/run/systemd", "/run/user", "/var/run/systemd", "/var/run/user", NULL };
 	for (size_t i = 0; !what && system_dirs[i]; i++)
 		if (!strcmp(canon, system_dirs[i]))
 			what = "a system directory";

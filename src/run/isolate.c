@@ -44,7 +44,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "landlock/landlock.h"
@@ -189,7 +188,6 @@ struct init_args {
 	const struct sk_isolate_opts *opts;
 	bool userns;
 	bool real_root; /* root of the initial user namespace: vm.memfd_noexec, devpts gid=5 */
-	bool own_group; /* the command gets a process group of its own (foreground_job()) */
 	uid_t uid;
 	gid_t gid;
 	int report;	   /* write end: setup_msg, then the command's wait status */
@@ -202,26 +200,6 @@ struct init_args {
 	sigset_t oldmask;  /* the caller's mask, for the command */
 	struct sigaction old_chld;
 };
-
-/* This process is the foreground job of its terminal (a terminal on the
- * standard streams, or the controlling one, whose foreground process group
- * is ours): job control needs the command in that group.  Asked outside
- * the pid namespace, where both groups have their ids. */
-static bool foreground_job(void)
-{
-	pid_t pg = getpgrp();
-	int tty;
-
-	for (int fd = 0; fd < 3; fd++)
-		if (isatty(fd))
-			return tcgetpgrp(fd) == pg;
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (tty < 0)
-		return false;
-	bool fg = tcgetpgrp(tty) == pg;
-	close(tty);
-	return fg;
-}
 
 /* pid 1.  Returns only in the command's process. */
 static void init_main(struct init_args *a)
@@ -276,15 +254,6 @@ static void init_main(struct init_args *a)
 		 * it needs none of them to confine itself. */
 		if (a->userns)
 			drop_all_caps();
-		/* Not the terminal's foreground job (a harness's child, a
-		 * pipeline in a script): a process group of its own.  In the
-		 * caller's, kill(0) from the command would signal the caller's
-		 * whole group, the harness among it, from inside the pid
-		 * namespace, where Landlock does not scope signals (ABI < 6).
-		 * The outer process stays in the caller's group and passes its
-		 * signals on. */
-		if (a->own_group)
-			setpgid(0, 0);
 		sigaction(SIGCHLD, &a->old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
 		state.view = m.view;
@@ -588,7 +557,6 @@ int sk_isolate(const stockade_plan *plan, const struct sk_isolate_opts *opts, st
 			sk_fs_note_moot(&plan->access);
 	}
 	a.real_root = getuid() == 0 && sk_in_initial_userns();
-	a.own_group = !foreground_job();
 	if ((ret = init_stack_guard()) < 0)
 		return sk_error(err, -ret, "init's stack: its guard page (mprotect): %s", strerror(-ret));
 	if (pipe2(rep, O_CLOEXEC) < 0)

@@ -36,6 +36,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -215,6 +216,25 @@ static int listed_socket(const char *const *prefixes, size_t n, char *where, siz
 	}
 	free(buf);
 	return found;
+}
+
+/* doctor (assume_isolated): whether a socket the kernel lists has another
+ * name (st_nlink > 1), as the mount view would count it (mounts.c). */
+static bool listed_socket_linked(void)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char line[PATH_MAX + 128];
+	bool linked = false;
+
+	while (f && !linked && fgets(line, sizeof(line), f)) {
+		char *path = sk_unix_list_path(line);
+		struct stat st;
+
+		linked = path && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_nlink > 1;
+	}
+	if (f)
+		fclose(f);
+	return linked;
 }
 
 int sk_host_daemon_socket(char *where, size_t size)
@@ -658,7 +678,8 @@ int sk_unix_mediation_setup(const stockade_plan *plan, struct sk_mediation *m, s
 
 	if (!plan->access.nsockets &&
 	    !(host == SK_HOST_SOCKET_KNOWN ||
-	      (host == SK_HOST_SOCKET_LISTED && (!in_view || sk_isolation_linked_sockets() > 0))))
+	      (host == SK_HOST_SOCKET_LISTED &&
+	       (!in_view || sk_isolation_linked_sockets() > 0 || (assume_isolated && listed_socket_linked())))))
 		return 0;
 	u = calloc(1, sizeof(*u));
 	if (!u || !(u->allow = calloc(plan->access.nsockets + 1, sizeof(*u->allow)))) {

@@ -9,6 +9,8 @@
  * (tests/fuzz/regressions/policy), so none of the product uses it.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -196,4 +198,33 @@ int sk_seccomp_load(const struct sock_filter *insns, size_t n, stockade_error **
 	if (ret < 0)
 		return sk_error(err, -ret, "cannot load the seccomp filter: %s", strerror(-ret));
 	return 0;
+}
+
+/* kill(pid <= 0): the caller's process group (0, -PGID) and every process
+ * the caller may signal (-1).  Where Landlock does not scope signals
+ * (ABI < 6), these reach outside the sandbox however its processes are
+ * named, in a pid namespace too (kill(0) walks the caller's process group,
+ * a harness's): a second filter refuses them with EPERM.  Other
+ * architectures' calls are the policy's filter's to decide. */
+int sk_seccomp_load_group_kill_fence(stockade_error **err)
+{
+	uint32_t arch = seccomp_arch_native();
+	int nr = seccomp_syscall_resolve_name("kill");
+	uint32_t lo = (uint32_t)offsetof(struct seccomp_data, args[0]) +
+		      (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4u : 0u);
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80000000u, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+	};
+
+	if (nr < 0 || arch == 0)
+		return sk_error(err, ENOSYS, "kill() has no number on this architecture");
+	return sk_seccomp_load(f, sizeof(f) / sizeof(f[0]), err);
 }

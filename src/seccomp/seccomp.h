@@ -71,5 +71,8 @@ int sk_seccomp_filter(const stockade_plan *plan, const struct sk_notify *nt, str
 int sk_plan_attach_filters(stockade_plan *plan, stockade_error **err);
 /* Load a filter into the calling process, every thread (TSYNC). */
 int sk_seccomp_load(const struct sock_filter *prog, size_t len, stockade_error **err);
+/* A second filter refusing kill() of a process group or of every process
+ * (pid <= 0) with EPERM: where Landlock cannot scope signals (seccomp.c). */
+int sk_seccomp_load_group_kill_fence(stockade_error **err);
 
 #endif

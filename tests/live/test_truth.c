@@ -100,6 +100,15 @@ TEST(truth_broad_write_roots_refused)
 	run_in(home, ARGV(henv), OPTS("--preset", "strict"), ARGV("/bin/true"), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "strict run from the home directory");
 	CHECK_MSG(strstr(r.out, "write root `$CWD`"), "cwd = HOME: %s", r.out);
+	/* HOME spelled otherwise is the same directory (attack13 A6). */
+	{
+		char slashed[PATH_MAX + 16];
+
+		snprintf(slashed, sizeof(slashed), "HOME=%s/.", home);
+		run_in(home, ARGV(slashed), OPTS("--preset", "strict"), ARGV("/bin/true"), &r);
+		CHECK_OUTCOME(&r, STOCKADE_FAILED, "strict run from the home directory, HOME=.../.");
+		CHECK_MSG(strstr(r.out, "(the home directory)"), "cwd = HOME/.: %s", r.out);
+	}
 
 	run_in(NULL, NULL, OPTS("--preset", "agent", "--write", "/etc"), ARGV("/bin/true"), &r);
 	CHECK_OUTCOME(&r, STOCKADE_FAILED, "--write /etc");
