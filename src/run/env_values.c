@@ -19,12 +19,15 @@
  *    Vault (hvs., hvb.), Hugging Face (hf_ + 30), DigitalOcean (dop_v1_),
  *    and a JWT (eyJ..., three base64url parts, 30 characters or more).
  *    A prefix counts only with a key's worth of key characters after it.
- *    SendGrid (SG.) too.
+ *    SendGrid (SG.), Slack app tokens (xapp-), Google OAuth (ya29.), Stripe
+ *    webhook secrets (whsec_), Shopify (shpat_), Groq (gsk_) too.
  *  - anywhere in the value: `Bearer ` + a token of 16 characters or more
  *    (an Authorization header), a PEM private key (-----BEGIN ... PRIVATE
  *    KEY-----), a Slack or Discord webhook URL (the URL is the secret), and
- *    a connection string's or a query's password (`Password=...;` of
- *    ADO.NET and ODBC, `PWD=`, JDBC's `?password=`, `--password=`).
+ *    a password field (`Password=...;` of ADO.NET, `Password = x` of libpq
+ *    and .NET, ODBC's `PWD=`, JDBC's `?password=`, `--password=`,
+ *    `-D...Password=`, Azure's `AccountKey=` and `SharedAccessKey=`, netrc's
+ *    `password x` beside `machine` or `login`).
  *
  * The caller's variables are read before the command exists: nothing
  * racy.  The answer is a phrase for --verbose, never the value.
@@ -84,11 +87,16 @@ static const struct {
 	{ "hf_", 30, "a Hugging Face token" },
 	{ "dop_v1_", 32, "a DigitalOcean token" },
 	{ "SG.", 20, "a SendGrid API key" },
+	{ "xapp-", 16, "a Slack app token" },
+	{ "ya29.", 20, "a Google OAuth token" },
+	{ "whsec_", 16, "a Stripe webhook secret" },
+	{ "shpat_", 16, "a Shopify token" },
+	{ "gsk_", 20, "a Groq API key" },
 };
 
 /* The first letters of the prefixes above and of AKIA, ASIA, AIza and
  * eyJ: most values end at this test. */
-static const char first_letters[] = "sgxArnphdeS";
+static const char first_letters[] = "sgxArnphdeSyw";
 
 static bool b64url_char(char ch)
 {
@@ -191,18 +199,40 @@ static const char *webhook(const char *value)
 	return NULL;
 }
 
-/* password=VALUE or pwd=VALUE (any case) as a connection string's field
- * or a query's parameter: at the start, or after ; ? & a blank or -
- * (`--password=`), with a value. */
+/* A password field: NAME=VALUE with NAME password, or ending in it
+ * (keyStorePassword=, -Dpassword=, `Password = x` of .NET and libpq), pwd
+ * at a field's start (ODBC's PWD=), Azure's AccountKey= and
+ * SharedAccessKey=; and netrc's `password VALUE` beside a `machine` or
+ * `login`.  Any case; with a value. */
 static const char *password_field(const char *value)
 {
-	for (const char *p = value; *p; p++) {
-		size_t n = !strncasecmp(p, "password=", 9) ? 9 : !strncasecmp(p, "pwd=", 4) ? 4 : 0;
+	static const struct {
+		const char *name;
+		bool field_start; /* only at the start of a field (pwd: not inside a word) */
+	} names[] = { { "password", false }, { "pwd", true }, { "accountkey", false }, { "sharedaccesskey", false } };
+	bool netrc = strcasestr(value, "machine ") || strcasestr(value, "login ");
 
-		if (!n || (p > value && !strchr(";?& \t-", p[-1])))
-			continue;
-		if (p[n] && p[n] != ';' && p[n] != '&' && p[n] != ' ')
-			return "a connection string with a password";
+	for (const char *p = value; *p; p++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t n = strlen(names[i].name);
+			const char *q = p + n;
+			bool eq = false;
+
+			if (strncasecmp(p, names[i].name, n) ||
+			    (names[i].field_start && p > value && !strchr(";?& \t-", p[-1])))
+				continue;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q == '=') {
+				eq = true;
+				for (q++; *q == ' ' || *q == '\t';)
+					q++;
+			}
+			if (!eq && !(i == 0 && netrc && q > p + n && (p == value || p[-1] == ' ' || p[-1] == '\t')))
+				continue;
+			if (*q && *q != ';' && *q != '&' && *q != ' ' && *q != '\n')
+				return "a connection string with a password";
+		}
 	}
 	return NULL;
 }
@@ -262,8 +292,8 @@ const char *sk_env_credential_value(const char *value)
 			bear |= !strncasecmp(p, "bearer ", 7);
 			break;
 		case '=':
-			pass |= p - value >= 3 && (!strncasecmp(p - 3, "pwd", 3) ||
-						   (p - value >= 8 && !strncasecmp(p - 8, "password", 8)));
+		case ' ':
+			pass = true; /* a field's value, or netrc's words: looked at below */
 			break;
 		default:
 			break;

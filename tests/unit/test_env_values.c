@@ -149,6 +149,19 @@ TEST(env_credential_values)
 		"jdbc:postgresql://db/app?user=app&password=s3cret",
 		"jdbc:mysql://db/app?password=s3cret",
 		"--user=root --password=s3cret",
+		/* attack13 A7 */
+		"Password = s3cret",
+		"Host=db; Username=u; Password = s3cret",
+		"-Xmx1g -Djavax.net.ssl.keyStorePassword=changeit",
+		"-Dpassword=s3cret",
+		"machine example.com login u password s3cret",
+		"DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc123==;",
+		"Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=n;SharedAccessKey=abc=",
+		"xapp-1-A0123456789-0123456789012-abcdef",
+		"ya29.a0AfH6SMBabcdefghijklmnopqrst",
+		"whsec_abcdefghijklmnopqrstu",
+		"shpat_0123456789abcdef0123",
+		"gsk_abcdefghijklmnopqrstuvwx",
 	};
 	static const char *const plain[] = {
 		"",
@@ -202,6 +215,11 @@ TEST(env_credential_values)
 		"password-file=/run/secrets/db",
 		"--password-stdin",
 		"sslpassword",
+		"[sudo] password for %u: ",
+		"Enter the password please",
+		"AccountName=a;SharedAccessKeyName=n",
+		"ya29",
+		"whsec_",
 	};
 
 	for (size_t i = 0; i < sizeof(cred) / sizeof(*cred); i++)
