@@ -284,6 +284,8 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 	}
 	/* A write root that `run` refuses (TMPDIR=/etc) grants nothing: the
 	 * run does not start. */
+	_cleanup_free_ char *real_home = env.home ? realpath(env.home, NULL) : NULL;
+
 	for (size_t i = 0; plan->access.fs && !plan->access.broad_write && i < plan->access.npaths; i++) {
 		const struct sk_fs_path *p = &plan->access.paths[i];
 		_cleanup_free_ char *root = NULL, *canon = NULL;
@@ -291,7 +293,7 @@ static int explain_path(const stockade_plan *plan, const char *path, const char 
 		if (p->kind != SK_FS_WRITE || sk_path_expand(p->path, &env, &root) < 0 || !root ||
 		    !(canon = realpath(root, NULL)))
 			continue;
-		if (sk_check_write_root(p, canon, &env, &err) < 0) {
+		if (sk_check_write_root(p, canon, &env, real_home, &err) < 0) {
 			printf("%s %s -> refused: `stockade run` would not start\n", sk_fs_op_name(op), path);
 			print_error(err);
 			stockade_error_free(err);

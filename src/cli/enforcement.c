@@ -283,7 +283,7 @@ static void scope_text(struct line *l, const struct sk_enforcement *rep)
 		add(l, "%s reach processes outside the sandbox: ", what);
 		add_needs(l, rep, gaps & STOCKADE_GAP_SCOPE_SIGNALS ? STOCKADE_GAP_SCOPE_SIGNALS
 								 : STOCKADE_GAP_SCOPE_ABSTRACT_UNIX);
-		if ((gaps & STOCKADE_GAP_SCOPE_SIGNALS) && rep->scope_signals && rep->seccomp.level != SK_LEVEL_OFF)
+		if (rep->group_kill_fence)
 			add(l, " (but not a whole process group nor every process: kill(0), kill(-PGID) and "
 			       "kill(-1) get EPERM from seccomp)");
 	}

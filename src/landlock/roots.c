@@ -103,7 +103,7 @@ static bool in_home_dot_dir(const char *home, const char *canon, char *buf, size
  * (harnesses keep worktrees in ~/.cache/TOOL/..., which stays allowed).
  * NULL, or what to say; buf holds the directory. */
 static const char *implicit_in_dot_dir(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
-				       char *buf, size_t size)
+				       const char *real_home, char *buf, size_t size)
 {
 	bool tmp = !strcmp(p->path, "$TMPDIR"), cwd = !strcmp(p->path, "$CWD");
 
@@ -111,7 +111,6 @@ static const char *implicit_in_dot_dir(const struct sk_fs_path *p, const char *c
 		return NULL;
 	/* canon is canonical: so must the homes be (HOME=/home/u with /home
 	 * a link to /usr/home). */
-	_cleanup_free_ char *real_home = env->home ? realpath(env->home, NULL) : NULL;
 	_cleanup_free_ char *real_pw = env->pw_home ? realpath(env->pw_home, NULL) : NULL;
 	const char *homes[] = { env->home, env->pw_home, real_home, real_pw };
 
@@ -132,9 +131,11 @@ static const char *implicit_in_dot_dir(const struct sk_fs_path *p, const char *c
  * user's whole home (TMPDIR=/, TMPDIR=$HOME, a policy's `write: [~]`, run
  * from the home directory) is refused unless the policy says
  * `filesystem.allow_broad_write: true`: never less confined than asked
- * without a line saying so.  `canon` is the root's canonical path. */
+ * without a line saying so.  `canon` is the root's canonical path,
+ * `real_home` $HOME's (NULL if it has none): HOME as the caller spelled it
+ * (/h/, /h/., //h) is /h. */
 int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
-			    stockade_error **err)
+			const char *real_home, stockade_error **err)
 {
 	static const char *const system_dirs[] = { "/bin", "/boot", "/dev",   "/etc",  "/home", "/lib",
 						   "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root",
@@ -144,9 +145,6 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 	const char *pw = env->pw_home;
 	const char *what = NULL;
 	char dot[64] = "";
-
-	/* (HOME as the caller spelled it: /h/, /h/., //h are /h.) */
-	_cleanup_free_ char *real_home = env->home ? realpath(env->home, NULL) : NULL;
 
 	if (!strcmp(canon, "/"))
 		what = "the root directory";
@@ -193,7 +191,7 @@ int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const str
 		else if (!strncmp(canon, h, hl) && canon[hl] == '/' && canon[hl + 1] == '.')
 			what = "inside a dot-directory of another user's home directory";
 	}
-	if (!what && (what = implicit_in_dot_dir(p, canon, env, dot, sizeof(dot)))) {
+	if (!what && (what = implicit_in_dot_dir(p, canon, env, real_home, dot, sizeof(dot)))) {
 		if (p->at.line)
 			sk_error(err, EPERM, "%s:%d:%d: write root `%s` is %s (%s, in %s): the command could plant "
 				 "what runs outside the sandbox later (autostart entries, user services, tool "

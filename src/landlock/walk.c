@@ -313,6 +313,16 @@ static int check_via(const struct via *v, const struct grant *grants, size_t ngr
 	return ret;
 }
 
+/* $HOME's canonical path, asked once a walk (NULL: none, or not there). */
+static const char *real_home(struct walk *w, const struct sk_path_env *env)
+{
+	if (!w->real_home_asked) {
+		w->real_home = env->home ? realpath(env->home, NULL) : NULL;
+		w->real_home_asked = true;
+	}
+	return w->real_home;
+}
+
 int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, uint64_t handled, sk_fs_emit_fn fn,
 	       void *ctx, struct sk_fs_walk_stats *st, stockade_error **err)
 {
@@ -437,7 +447,7 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 			}
 		}
 		if (p->kind == SK_FS_WRITE && !sb->broad_write &&
-		    (ret = sk_check_write_root(p, same ? same->path : real, env, err)) < 0) {
+		    (ret = sk_check_write_root(p, same ? same->path : real, env, real_home(&w, env), err)) < 0) {
 			free(real);
 			break;
 		}
@@ -477,19 +487,13 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	/* $HOME inside a write root (HOME under /tmp, as in CI): its startup
 	 * files (~/.bashrc, ~/.gitconfig) are the command's to change; said. */
 	if (ret == 0 && env->home) {
-		_cleanup_free_ char *home = NULL;
-		bool looked = false; /* (a HOME that is not there: asked once) */
-
 		for (size_t gi = 0; gi < ngrants && !st->home_in_root[0]; gi++) {
 			size_t n = strlen(grants[gi].path);
+			const char *home;
 
 			if (!grants[gi].write || !strcmp(grants[gi].path, "/"))
 				continue;
-			if (!looked) {
-				home = realpath(env->home, NULL);
-				looked = true;
-			}
-			if (!home)
+			if (!(home = real_home(&w, env)))
 				break;
 			if (!strncmp(home, grants[gi].path, n) && home[n] == '/')
 				snprintf(st->home_in_root, sizeof(st->home_in_root), "%s", grants[gi].path);
@@ -575,5 +579,6 @@ int sk_fs_walk(const struct sk_plan_access *sb, const struct sk_path_env *env, u
 	free_grants(grants, ngrants);
 	sk_free_carves(carves, ncarves);
 	sk_free_listings(&w);
+	free(w.real_home);
 	return ret;
 }

@@ -47,6 +47,8 @@ struct walk {
 	stockade_error **err;
 	struct grant *g; /* being expanded */
 	bool no_openat2; /* the kernel (or a seccomp filter) refused it once */
+	char *real_home; /* $HOME's canonical path (walk.c real_home()), once asked */
+	bool real_home_asked;
 	struct listing dirs[LIST_CANDIDATES]; /* sk_plan_listings() */
 	size_t ndirs, nlisted, listed_bytes;
 };
@@ -155,7 +157,7 @@ int sk_carve_with_tool(struct walk *w, const struct sk_fs_path *p, const char *a
  * that sits inside one of the write roots (canonical).  -EPERM with the
  * policy line, the reason and a hint; 0 when it is fine. */
 int sk_check_write_root(const struct sk_fs_path *p, const char *canon, const struct sk_path_env *env,
-			stockade_error **err);
+			const char *real_home, stockade_error **err);
 int sk_check_link_grant(const char *named, const struct sk_fs_path *p, const char *const *roots, size_t nroots,
 			stockade_error **err);
 

@@ -110,6 +110,7 @@ struct sk_enforcement {
 	char ns_step[64];
 	unsigned sockets_hidden;  /* host sockets and socket directories made unreachable */
 	unsigned sockets_linked;  /* of those, sockets with another name (a hard link): mediated */
+	bool group_kill_fence;	  /* signals unscoped: kill(pid <= 0) refused by a second filter */
 	unsigned sockets_allowed; /* left reachable by sockets.allow */
 	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
 	bool ns_shm;		  /* a tmpfs of the command's own on /dev/shm */

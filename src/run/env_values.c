@@ -283,6 +283,16 @@ const char *sk_env_credential_value(const char *value)
 			break;
 		case 'd':
 			hook |= !strncmp(p, "discord", 7);
+			/* fallthrough */
+		case 'D':
+			/* the end of a password field's name (password, pwd) */
+			pass |= (p - value >= 7 && !strncasecmp(p - 7, "passwor", 7)) ||
+				(p - value >= 2 && !strncasecmp(p - 2, "pw", 2));
+			break;
+		case 'y':
+		case 'Y':
+			/* AccountKey, SharedAccessKey */
+			pass |= p - value >= 2 && !strncasecmp(p - 2, "ke", 2);
 			break;
 		case '-':
 			pem |= !strncmp(p, "-----BEGIN ", 11);
@@ -290,10 +300,6 @@ const char *sk_env_credential_value(const char *value)
 		case 'B':
 		case 'b':
 			bear |= !strncasecmp(p, "bearer ", 7);
-			break;
-		case '=':
-		case ' ':
-			pass = true; /* a field's value, or netrc's words: looked at below */
 			break;
 		default:
 			break;

@@ -82,8 +82,8 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 		 * (ABI < 6): at least not the caller's process group nor every
 		 * process at once (kill(0), kill(-PGID), kill(-1)), which reach
 		 * the harness that runs the command, namespaces or not. */
-		prog->group_kill_fence = plan->seccomp_enabled && plan->access.scope_signals &&
-					 (prog->status.rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
+		prog->status.rep.group_kill_fence = plan->seccomp_enabled && plan->access.scope_signals &&
+						    (prog->status.rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);
 		sk_timing("seccomp: filter built");
@@ -140,7 +140,7 @@ int stockade_program_apply(const stockade_program *prog, stockade_error **err)
 
 	if (ret == 0 && prog->bpf)
 		ret = sk_seccomp_load(prog->bpf, prog->bpf_len, err);
-	if (ret == 0 && prog->group_kill_fence)
+	if (ret == 0 && prog->status.rep.group_kill_fence)
 		ret = sk_seccomp_load_group_kill_fence(err);
 	sk_timing("seccomp: filter loaded");
 	return ret;

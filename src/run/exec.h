@@ -19,7 +19,6 @@ struct stockade_program {
 	struct sock_filter *bpf;	  /* the native filter; NULL when seccomp is disabled */
 	size_t bpf_len;
 	bool bpf_borrowed;		  /* bpf is filter_plan->bpf (a built-in preset's) */
-	bool group_kill_fence;		  /* signals unscoped: kill(pid <= 0) refused too (seccomp.c) */
 	struct stockade_status status;	  /* what this kernel enforces (status.rep.applied: false) */
 };
 
