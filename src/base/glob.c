@@ -99,8 +99,6 @@ bool sk_glob_match_upper(const struct sk_glob *g, const char *name, const char *
 		return false;
 	if (!len)
 		return g->form != SK_GLOB_EXACT || !nl;
-	if (nl < len)
-		return false;
 	switch (g->form) {
 	case SK_GLOB_EXACT:
 		return nl == len && same(g->upper, up, len);

@@ -82,8 +82,6 @@ static void applied(const struct sk_enforcement *rep, void *data)
 		print_enforcement_warnings(stderr, r->plan, rep);
 }
 
-/* The policy's environment rules; with --verbose, the names dropped
- * (never their values), those the value rule dropped with what it saw. */
 /* A controlling terminal: /dev/tty opens (ENXIO without one). */
 static bool has_controlling_terminal(void)
 {
@@ -95,6 +93,8 @@ static bool has_controlling_terminal(void)
 	return true;
 }
 
+/* The policy's environment rules; with --verbose, the names dropped
+ * (never their values), those the value rule dropped with what it saw. */
 int apply_environment(const stockade_plan *plan, bool verbose)
 {
 	stockade_error *err = NULL;
@@ -142,10 +142,6 @@ int apply_environment(const stockade_plan *plan, bool verbose)
 	return 0;
 }
 
-/* The plan is built to run here: where Landlock limits TCP ports, the
- * filter that denies TCP without them is not built (~0.2 ms for a policy
- * with ports or a proxy; run/exec.c refuses to run should Landlock not
- * enforce after all). */
 /* After the run (namespaces): a file git reads that the command made in a
  * git dir where it was absent, moved aside so that git outside ignores it. */
 static void git_planted(const struct sk_git_planted *p)
@@ -169,6 +165,10 @@ static void git_planted(const struct sk_git_planted *p)
 			p->path, p->aside);
 }
 
+/* The plan is built to run here: where Landlock limits TCP ports, the
+ * filter that denies TCP without them is not built (~0.2 ms for a policy
+ * with ports or a proxy; run/exec.c refuses to run should Landlock not
+ * enforce after all). */
 static void tcp_fallback_here(stockade_policy *policy)
 {
 	enum stockade_landlock_reason why;

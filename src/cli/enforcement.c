@@ -456,7 +456,7 @@ static void ns_text(struct line *l, const struct sk_enforcement *rep)
 			    rep->sockets_linked);
 		if (rep->sockets_allowed)
 			add(l, ", %u kept by sockets.allow", rep->sockets_allowed);
-		if (rep->git_ro) {
+		if (rep->git_repos) { /* their .git hooks and config read-only */
 			add(l, "; .git of %u repositor%s (the working tree's and those above it): hooks, config, "
 			       "config.worktree, commondir, submodules' and linked worktrees' read-only, the project "
 			       "directory pinned",

@@ -197,8 +197,7 @@ static void mediated_event(const struct sk_mreq *r, void *data)
 	free(line);
 }
 
-/* Plain enforcement with mediators: the supervisor runs the command and
- * only the mediated calls reach it.  Returns the exit status. */
+/* What the supervisor decides, for the status's `supervisor` line (cli.h). */
 char cli_supervision[512];
 
 void cli_describe_supervision(const stockade_plan *plan, const struct sk_mediation *med, bool reporting,
@@ -240,6 +239,8 @@ void cli_describe_supervision(const stockade_plan *plan, const struct sk_mediati
 #undef PUT
 }
 
+/* Plain enforcement with mediators: the supervisor runs the command and
+ * only the mediated calls reach it.  Returns the exit status. */
 static int run_mediated(const stockade_plan *plan, char **argv, struct sk_mediation *med, bool end_leftovers,
 			void (*applied)(const struct sk_enforcement *rep, void *data), void *applied_data)
 {

@@ -114,7 +114,6 @@ struct sk_enforcement {
 	unsigned sockets_allowed; /* left reachable by sockets.allow */
 	bool memfd_noexec;	  /* vm.memfd_noexec=1 in the command's pid namespace */
 	bool ns_shm;		  /* a tmpfs of the command's own on /dev/shm */
-	bool git_ro;		  /* the working tree's .git hooks and config are read-only */
 	unsigned git_repos;	  /* repositories covered (the working tree's, those above) */
 	unsigned git_watched;	  /* git dirs where a file git reads was absent: looked at after */
 	bool git_truncated;	  /* a bound was reached: some git dirs left uncovered */

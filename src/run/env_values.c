@@ -94,10 +94,6 @@ static const struct {
 	{ "gsk_", 20, "a Groq API key" },
 };
 
-/* The first letters of the prefixes above and of AKIA, ASIA, AIza and
- * eyJ: most values end at this test. */
-static const char first_letters[] = "sgxArnphdeSyw";
-
 static bool b64url_char(char ch)
 {
 	return key_char(ch) || ch == '=';
@@ -126,13 +122,17 @@ static bool jwt_at(const char *s, const char *end)
 /* The well-known key s (up to end, or its NUL) starts with, or NULL. */
 static const char *key_prefix(const char *s, const char *end)
 {
-	if (!s[0] || !strchr(first_letters, s[0]) || (end && s >= end))
+	if (!s[0] || (end && s >= end))
 		return NULL;
 	size_t len = end ? (size_t)(end - s) : strlen(s);
 
+	/* (The first letter rules out most values at once.) */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t pl = strlen(prefixes[i].prefix);
+		size_t pl;
 
+		if (prefixes[i].prefix[0] != s[0])
+			continue;
+		pl = strlen(prefixes[i].prefix);
 		if (len >= pl && !strncmp(s, prefixes[i].prefix, pl) && key_run(s + pl, end) >= prefixes[i].min)
 			return prefixes[i].what;
 	}

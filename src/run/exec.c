@@ -82,7 +82,7 @@ int sk_program_new(const stockade_plan *plan, const struct sk_notify *nt, stocka
 		 * (ABI < 6): at least not the caller's process group nor every
 		 * process at once (kill(0), kill(-PGID), kill(-1)), which reach
 		 * the harness that runs the command, namespaces or not. */
-		prog->status.rep.group_kill_fence = plan->seccomp_enabled && plan->access.scope_signals &&
+		prog->status.rep.group_kill_fence = plan->seccomp_enabled && !plan->audit && plan->access.scope_signals &&
 						    (prog->status.rep.scope.gaps & STOCKADE_GAP_SCOPE_SIGNALS);
 		ret = sk_seccomp_filter(prog->filter_plan, nt, &prog->bpf, &prog->bpf_len, &prog->bpf_borrowed,
 					err);

@@ -658,7 +658,6 @@ static void fill(const stockade_plan *plan, struct sk_enforcement *rep, bool dry
 	rep->sockets_hidden = state.view.hidden;
 	rep->sockets_linked = state.view.linked;
 	rep->sockets_allowed = state.view.allowed;
-	rep->git_ro = state.view.git_ro;
 	rep->git_repos = state.view.git_repos;
 	rep->git_watched = state.view.git_watched;
 	rep->git_truncated = state.view.git_truncated;

@@ -94,12 +94,12 @@ unsigned sk_isolation_linked_sockets(void);
 struct sk_mount_view {
 	unsigned hidden, allowed;
 	unsigned pinned; /* directories above covered sockets, bound on themselves */
-	bool git_ro, memfd_noexec;
-	/* mount_git.c: repositories covered (the working tree's and those
-	 * above it), git dirs made read-only in them (submodules' too), git
-	 * dirs with a file absent at the start (looked at after the run),
-	 * and whether a bound was reached (some left uncovered) */
-	unsigned git_repos, git_dirs, git_watched;
+	bool memfd_noexec;
+	/* mount_git.c: repositories covered, their git dirs' hooks and
+	 * config read-only (the working tree's and those above it), git dirs
+	 * with a file absent at the start (looked at after the run), and
+	 * whether a bound was reached (some left uncovered) */
+	unsigned git_repos, git_watched;
 	bool git_truncated;
 	bool shm; /* a tmpfs of its own on /dev/shm */
 	bool ro_view;	   /* every mount read-only but the write roots' */

@@ -725,14 +725,11 @@ int sk_mount_git(struct sk_mount_view *out, char *step, size_t size)
 					ret = read_only(target, step, size);
 				free(target);
 			}
-			if (ret == 0)
-				out->git_dirs++;
 			break;
 		}
 		}
 	}
 	if (ret == 0 && g.repos) {
-		out->git_ro = true;
 		out->git_repos = g.repos;
 		out->git_watched = (unsigned)g.nw;
 		out->git_truncated = g.truncated || truncated;

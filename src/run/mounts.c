@@ -202,12 +202,6 @@ static int hide_dirs(struct view *v)
 	return ret;
 }
 
-/* The directories above a covered socket, up to the root of their mount,
- * each bound on itself: a mount point cannot be renamed, so the command
- * cannot move the socket's directory aside and bind a server of its own at
- * the old path for the host's next client (ssh-add, tmux) to talk to.
- * Outside the write roots they are read-only anyway; a directory that is a
- * mount root already (a write root, a pinned one) ends the walk. */
 /* What a concurrent change of the path explains (it was renamed, swapped
  * for another type, removed): the socket is no longer where the list says,
  * which is skipped rather than failing the whole view (a process outside,
@@ -263,7 +257,12 @@ int sk_mount_pin_upward(char dir[PATH_MAX], unsigned max)
 	}
 }
 
-/* The directories above a covered socket (see hide_bound). */
+/* The directories above a covered socket, up to the root of their mount,
+ * each bound on itself: a mount point cannot be renamed, so the command
+ * cannot move the socket's directory aside and bind a server of its own at
+ * the old path for the host's next client (ssh-add, tmux) to talk to.
+ * Outside the write roots they are read-only anyway; a directory that is a
+ * mount root already (a write root, a pinned one) ends the walk. */
 static int pin_parents(struct view *v, const char *path)
 {
 	/* The canonical directories: a link on the way (`lnk/s`, lnk -> real)

@@ -667,8 +667,7 @@ void sk_supervise_note_own_children(void)
 		int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 
 		if (fd < 0)
-			continue;
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
+			continue; /* (a pidfd is close-on-exec) */
 		own_children[nown_children].pid = (pid_t)pid;
 		own_children[nown_children++].pidfd = fd;
 	}

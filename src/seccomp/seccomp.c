@@ -20,6 +20,7 @@
 
 #include "plan/plan.h"
 #include "seccomp/seccomp.h"
+#include "tables/tables.h"
 
 /*
  * The action the filter encodes for `a`: the plan's own, or, in a
@@ -204,27 +205,64 @@ int sk_seccomp_load(const struct sock_filter *insns, size_t n, stockade_error **
  * the caller may signal (-1).  Where Landlock does not scope signals
  * (ABI < 6), these reach outside the sandbox however its processes are
  * named, in a pid namespace too (kill(0) walks the caller's process group,
- * a harness's): a second filter refuses them with EPERM.  Other
- * architectures' calls are the policy's filter's to decide. */
+ * a harness's): a second filter refuses them with EPERM, on the native
+ * architecture and its compat ones alike (a policy with `compat_arches:
+ * filter` lets their calls through by the same rules).  Any other call is
+ * the policy's filter's to decide. */
 int sk_seccomp_load_group_kill_fence(stockade_error **err)
 {
-	uint32_t arch = seccomp_arch_native();
-	int nr = seccomp_syscall_resolve_name("kill");
-	uint32_t lo = (uint32_t)offsetof(struct seccomp_data, args[0]) +
-		      (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4u : 0u);
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 5),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80000000u, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-	};
+	uint32_t arches[3], audit[3];
+	int nrs[3];
+	size_t n = 1, len = 0, check;
+	struct sock_filter f[32];
+	const uint32_t lo = (uint32_t)offsetof(struct seccomp_data, args[0]) +
+			    (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4u : 0u);
 
-	if (nr < 0 || arch == 0)
-		return sk_error(err, ENOSYS, "kill() has no number on this architecture");
-	return sk_seccomp_load(f, sizeof(f) / sizeof(f[0]), err);
+	arches[0] = seccomp_arch_native();
+	sk_compat_arches(arches[0], arches + 1, &n);
+	n++;
+	for (size_t i = 0; i < n; i++) {
+		audit[i] = sk_audit_arch(arches[i]);
+		nrs[i] = sk_syscall_nr(arches[i], "kill");
+		if (nrs[i] < 0)
+			return sk_error(err, ENOSYS, "kill() has no number on architecture 0x%x", arches[i]);
+	}
+	/* Per architecture value: its kill numbers (x86_64 and x32 share
+	 * one), then allow; then the pid test. */
+	check = 1;
+	for (size_t i = 0; i < n; i++) {
+		bool first = true;
+		for (size_t j = 0; j < i; j++)
+			first &= audit[j] != audit[i];
+		if (first)
+			check += 3;
+		check++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t m = 0;
+		bool first = true;
+
+		for (size_t j = 0; j < i; j++)
+			first &= audit[j] != audit[i];
+		if (!first)
+			continue;
+		for (size_t j = i; j < n; j++)
+			m += audit[j] == audit[i];
+		f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+		f[len++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit[i], 0, (uint8_t)(m + 1));
+		f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		for (size_t j = i; j < n; j++)
+			if (audit[j] == audit[i]) {
+				f[len] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[j],
+								      (uint8_t)(check - len - 1), 0);
+				len++;
+			}
+	}
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo);
+	f[len++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0);
+	f[len++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80000000u, 1, 0);
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	return sk_seccomp_load(f, len, err);
 }
